@@ -1,0 +1,63 @@
+# Excerpta. `make run` and `make test` set everything up themselves (see README.md).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint setup chromium benchmark clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+setup: $(INSTALLED)
+
+var/demo-password:
+	mkdir -p var
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
+	chmod 600 $@
+
+run: $(INSTALLED) var/demo-password
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password "$$(cat var/demo-password)"
+	@echo ""
+	@echo "  Excerpta is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as 'researcher' (owner) or 'committee' (reviewer), password: $$(cat var/demo-password)"
+	@echo "  Stop it with Ctrl+C."
+	@echo ""
+	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --log-level warning
+
+# Chromium for the browser tests: the system's if there is one, else Debian's package when
+# root, else Playwright's own download.
+chromium: $(INSTALLED)
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	    || command -v google-chrome >/dev/null || [ -n "$$EXCERPTA_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium package for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	    $(VENV)/bin/playwright install chromium; \
+	fi
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(INSTALLED) chromium
+	$(VENV)/bin/pytest
+
+test-postgres: $(INSTALLED) chromium
+	./.ci/with-postgres $(VENV)/bin/pytest
+
+test: lint test-sqlite test-postgres
+
+benchmark: $(INSTALLED)
+	$(PY) manage.py benchmark
+
+clean:
+	rm -rf $(VENV) var build *.egg-info tests/artifacts

@@ -1,0 +1,118 @@
+"""The codebook and the act of coding: codes, excerpts of transcripts, and the codes on them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from interviews.models import Interview, Study
+
+from .palette import COLOUR_CHOICES, DEFAULT_COLOUR
+
+
+class Code(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="codes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    name = models.CharField(max_length=120)
+    colour = models.CharField(max_length=20, choices=COLOUR_CHOICES, default=DEFAULT_COLOUR)
+    definition = models.TextField(blank=True)
+    inclusion = models.TextField("inclusion criteria", blank=True)
+    exclusion = models.TextField("exclusion criteria", blank=True)
+    example = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    # Bumped on every edit so that two people editing the same code do not overwrite each
+    # other unknowingly.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "study", name="code_unique_name_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExcerptStatus(models.TextChoices):
+    OK = "ok", "OK"
+    CHANGED = "changed", "Changed by an edit of the transcript"
+    ORPHANED = "orphaned", "Its text was removed from the transcript"
+
+
+class LiveExcerptManager(models.Manager):
+    """Excerpts that have not been deleted. A deleted excerpt is kept a while for undo."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Excerpt(models.Model):
+    """A span `[start, end)` of one interview's text, in code points, with a snapshot of it."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="excerpts")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    memo = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ExcerptStatus.choices, default=ExcerptStatus.OK
+    )
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    all_objects = models.Manager()
+    objects = LiveExcerptManager()
+
+    class Meta:
+        # Reverse relations (interview.excerpts) see live excerpts only; a Coding still
+        # reaches its excerpt when that excerpt is deleted and waiting for undo.
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
+        ordering = ["start", "end", "id"]
+        indexes = [models.Index(fields=["interview", "start"], name="excerpt_interview_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="excerpt_nonempty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.start}, {self.end}) {self.text[:40]}"
+
+
+class Coding(models.Model):
+    """One code applied to one excerpt."""
+
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["excerpt", "code"], name="coding_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.excerpt_id}"

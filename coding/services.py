@@ -1,0 +1,328 @@
+"""Writes to the codebook and to excerpts. Views, commands and tests all go through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from interviews.models import Interview, Study
+
+from .models import Code, Coding, Excerpt
+from .palette import PALETTE, next_colour
+
+
+class Conflict(Exception):
+    """The request was made against a state that has changed since (HTTP 409)."""
+
+
+# Selections --------------------------------------------------------------------------------
+
+
+def checked_span(
+    interview: Interview, *, start: int, end: int, seen_text: str, version: int
+) -> tuple[int, int]:
+    """Validate a selection the browser sent; returns it with surrounding spaces trimmed.
+
+    The browser sends the offsets (in code points), the text it showed between them and the
+    transcript version it had. Anything stale or forged is refused, never adjusted silently.
+    """
+    if version != interview.version:
+        raise Conflict(
+            "This transcript was edited after you opened it. Reload the page and select "
+            "the passage again; nothing was saved."
+        )
+    text = interview.text
+    if not 0 <= start < end <= len(text):
+        raise ValidationError(
+            "That selection is outside the transcript. Select a passage in the text."
+        )
+    if text[start:end] != seen_text.replace("\r\n", "\n"):
+        raise Conflict(
+            "The selected text does not match the transcript at that place. Reload the "
+            "page and select it again; nothing was saved."
+        )
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise ValidationError("Select some words first: the selection holds only spaces.")
+    return start, end
+
+
+def parse_offsets(start: object, end: object) -> tuple[int, int]:
+    try:
+        return int(start), int(end)
+    except (TypeError, ValueError):
+        raise ValidationError("Select a passage in the transcript first.") from None
+
+
+# Excerpts ---------------------------------------------------------------------------------
+
+
+def excerpt_create(
+    *,
+    interview: Interview,
+    coder,
+    start: int,
+    end: int,
+    seen_text: str,
+    version: int,
+    codes: Sequence[Code],
+    memo: str = "",
+) -> Excerpt:
+    """Code a selection. Selecting exactly an existing excerpt adds the codes to it instead."""
+    if not codes:
+        raise ValidationError("Choose at least one code for the selection.")
+    start, end = checked_span(
+        interview, start=start, end=end, seen_text=seen_text, version=version
+    )
+    with transaction.atomic():
+        excerpt = Excerpt.objects.filter(interview=interview, start=start, end=end).first()
+        if excerpt is None:
+            now = timezone.now()
+            excerpt = Excerpt.objects.create(
+                interview=interview,
+                coder=coder,
+                start=start,
+                end=end,
+                text=interview.text[start:end],
+                memo=memo,
+                created_at=now,
+                updated_at=now,
+            )
+            Coding.objects.bulk_create(
+                Coding(excerpt=excerpt, code=code, coder=coder) for code in _unique(codes)
+            )
+        else:
+            excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder)
+    return excerpt
+
+
+def _unique(codes: Sequence[Code]) -> list[Code]:
+    return list({code.pk: code for code in codes}.values())
+
+
+def excerpt_codes_add(*, excerpt: Excerpt, codes: Sequence[Code], coder) -> int:
+    """Add codes an excerpt does not have yet; returns how many were added."""
+    with transaction.atomic():
+        have = set(excerpt.codings.values_list("code_id", flat=True))
+        new = [code for code in _unique(codes) if code.pk not in have]
+        Coding.objects.bulk_create(Coding(excerpt=excerpt, code=code, coder=coder) for code in new)
+        _touch(excerpt)
+    return len(new)
+
+
+def excerpt_code_remove(*, excerpt: Excerpt, code: Code) -> None:
+    with transaction.atomic():
+        excerpt.codings.filter(code=code).delete()
+        _touch(excerpt)
+
+
+def excerpt_memo_set(*, excerpt: Excerpt, memo: str, revision: int) -> None:
+    """Save a memo, unless someone changed the excerpt since the editor was opened."""
+    _check_revision(excerpt, revision)
+    excerpt.memo = memo.replace("\r\n", "\n").strip()
+    _touch(excerpt, "memo")
+
+
+def excerpt_resize(
+    *, excerpt: Excerpt, start: int, end: int, seen_text: str, version: int, revision: int
+) -> tuple[int, int]:
+    """Widen or narrow an excerpt to a new selection; returns its old range."""
+    _check_revision(excerpt, revision)
+    interview = excerpt.interview
+    start, end = checked_span(
+        interview, start=start, end=end, seen_text=seen_text, version=version
+    )
+    old = (excerpt.start, excerpt.end)
+    excerpt.start, excerpt.end = start, end
+    excerpt.text = interview.text[start:end]
+    _touch(excerpt, "start", "end", "text")
+    return old
+
+
+def excerpt_delete(*, excerpt: Excerpt) -> None:
+    """Delete an excerpt, keeping it for undo (see excerpt_restore)."""
+    excerpt.deleted_at = timezone.now()
+    excerpt.save(update_fields=["deleted_at"])
+
+
+def excerpt_restore(*, excerpt: Excerpt) -> None:
+    """Undo a delete, unless the transcript changed under the excerpt since."""
+    interview = excerpt.interview
+    if interview.text[excerpt.start : excerpt.end] != excerpt.text:
+        raise Conflict("The transcript was edited since this excerpt was deleted; code it again.")
+    excerpt.deleted_at = None
+    excerpt.save(update_fields=["deleted_at"])
+
+
+def _check_revision(excerpt: Excerpt, revision: int) -> None:
+    if revision != excerpt.revision:
+        raise Conflict(
+            "This excerpt was changed elsewhere (another tab or another coder) after you "
+            "opened it. Its current state is shown; your change was not saved."
+        )
+
+
+def _touch(excerpt: Excerpt, *fields: str) -> None:
+    """Record a change: bump the revision that concurrent editors compare against."""
+    excerpt.updated_at = timezone.now()
+    Excerpt.all_objects.filter(pk=excerpt.pk).update(
+        revision=F("revision") + 1,
+        updated_at=excerpt.updated_at,
+        **{field: getattr(excerpt, field) for field in fields},
+    )
+    excerpt.revision += 1
+
+
+# Codes ------------------------------------------------------------------------------------
+
+CODE_TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
+
+
+def _clean_name(study: Study, name: str, exclude: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A code needs a name.")
+    if len(name) > 120:
+        raise ValidationError("A code name has at most 120 characters.")
+    clash = study.codes.filter(name__iexact=name).exclude(pk=exclude).first()
+    if clash:
+        raise ValidationError(f"There is already a code called “{clash.name}” in this study.")
+    return name
+
+
+def _check_parent(study: Study, code: Code | None, parent: Code | None) -> None:
+    if parent is None:
+        return
+    if parent.study_id != study.pk:
+        raise ValidationError("The parent code belongs to another study.")
+    if code is None:
+        return
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == code.pk:
+            raise ValidationError(
+                f"“{code.name}” cannot go under “{parent.name}”, which is inside it."
+            )
+        ancestor = ancestor.parent
+
+
+def code_create(
+    *, study: Study, name: str, parent: Code | None = None, colour: str = "", **texts: str
+) -> Code:
+    name = _clean_name(study, name)
+    _check_parent(study, None, parent)
+    if colour and colour not in PALETTE:
+        raise ValidationError(f"Unknown colour “{colour}”.")
+    try:
+        with transaction.atomic():
+            used = list(study.codes.values_list("colour", flat=True))
+            last = study.codes.aggregate(last=Max("order"))["last"] or 0
+            return Code.objects.create(
+                study=study,
+                name=name,
+                parent=parent,
+                colour=colour or next_colour(used),
+                order=last + 1,
+                **{field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS},
+            )
+    except IntegrityError:
+        raise ValidationError(f"There is already a code called “{name}” in this study.") from None
+
+
+def code_get_or_create(*, study: Study, name: str) -> Code:
+    """The code of that name (in any case), or a new one: for coding "on the spot"."""
+    existing = study.codes.filter(name__iexact=" ".join(name.split())).first()
+    return existing or code_create(study=study, name=name)
+
+
+def code_update(
+    *,
+    code: Code,
+    revision: int,
+    name: str,
+    colour: str,
+    parent: Code | None,
+    **texts: str,
+) -> Code:
+    if revision != code.revision:
+        raise Conflict(
+            f"“{code.name}” was changed by someone else after you opened it. Their version is "
+            "shown below; your changes were not saved."
+        )
+    code.name = _clean_name(code.study, name, exclude=code.pk)
+    if colour not in PALETTE:
+        raise ValidationError(f"Unknown colour “{colour}”.")
+    _check_parent(code.study, code, parent)
+    code.colour, code.parent = colour, parent
+    for field in CODE_TEXT_FIELDS:
+        setattr(code, field, texts.get(field, "").strip())
+    code.revision += 1
+    code.save()
+    return code
+
+
+def code_move(*, code: Code, parent: Code | None) -> None:
+    _check_parent(code.study, code, parent)
+    code.parent = parent
+    code.revision += 1
+    code.save(update_fields=["parent", "revision"])
+
+
+@transaction.atomic
+def code_merge(*, source: Code, target: Code) -> int:
+    """Fold `source` into `target`: its excerpts, sub-codes and themes follow; it disappears.
+
+    An excerpt that had both codes keeps one coding. Returns how many excerpts gained the
+    target code.
+    """
+    if source.pk == target.pk:
+        raise ValidationError("Choose a different code to merge into.")
+    if source.study_id != target.study_id:
+        raise ValidationError("Codes of different studies cannot be merged.")
+    if _is_inside(target, source):
+        # Lift the target out first, or its own ancestors would end up beneath it.
+        target.parent_id = source.parent_id
+        target.save(update_fields=["parent"])
+    both = Coding.objects.filter(code=target).values("excerpt_id")
+    Coding.objects.filter(code=source, excerpt_id__in=both).delete()
+    moved = Coding.objects.filter(code=source).update(code=target)
+    source.children.update(parent=target)
+    # Whatever gathers codes (themes, later sets) gathers the target instead. Found through
+    # the model's relations so that coding/ does not import the apps built on it.
+    for relation in Code._meta.related_objects:
+        if relation.many_to_many:
+            for owner in getattr(source, relation.get_accessor_name()).all():
+                getattr(owner, relation.field.name).add(target)
+    source.delete()
+    target.revision += 1
+    target.save(update_fields=["revision"])
+    return moved
+
+
+def _is_inside(code: Code, ancestor: Code) -> bool:
+    parent = code.parent
+    while parent is not None:
+        if parent.pk == ancestor.pk:
+            return True
+        parent = parent.parent
+    return False
+
+
+@transaction.atomic
+def code_delete(*, code: Code, force: bool = False) -> None:
+    """Delete a code. Refused while excerpts carry it, unless `force` (the user confirmed)."""
+    in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()
+    if in_use and not force:
+        raise ValidationError(
+            f"“{code.name}” is applied to {in_use} excerpt{'s' if in_use != 1 else ''}. "
+            "Confirm to remove it from them, or merge it into another code instead."
+        )
+    code.children.update(parent=code.parent)
+    code.delete()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import codebook, excerpts
+
+study = "studies/<slug:slug>/"
+
+urlpatterns = [
+    path(study, codebook.study_overview, name="study_detail"),
+    path(study + "interviews/<int:pk>/", excerpts.interview_code, name="interview_code"),
+    path(study + "interviews/<int:pk>/excerpts/", excerpts.excerpt_create, name="excerpt_create"),
+    path(study + "excerpts/<int:pk>/", excerpts.excerpt_detail, name="excerpt_detail"),
+    path(study + "excerpts/<int:pk>/codes/", excerpts.excerpt_codes_add, name="excerpt_codes_add"),
+    path(
+        study + "excerpts/<int:pk>/codes/<int:code_id>/remove/",
+        excerpts.excerpt_code_remove,
+        name="excerpt_code_remove",
+    ),
+    path(study + "excerpts/<int:pk>/memo/", excerpts.excerpt_memo, name="excerpt_memo"),
+    path(study + "excerpts/<int:pk>/range/", excerpts.excerpt_resize, name="excerpt_resize"),
+    path(study + "excerpts/<int:pk>/delete/", excerpts.excerpt_delete, name="excerpt_delete"),
+    path(study + "excerpts/<int:pk>/restore/", excerpts.excerpt_restore, name="excerpt_restore"),
+    path(study + "codes/", codebook.codebook, name="codebook"),
+    path(study + "codes/<int:pk>/", codebook.code_edit, name="code_edit"),
+    path(study + "codes/<int:pk>/merge/", codebook.code_merge, name="code_merge"),
+    path(study + "codes/<int:pk>/delete/", codebook.code_delete, name="code_delete"),
+]

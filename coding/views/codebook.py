@@ -1,0 +1,141 @@
+"""The codebook page: the code tree with its counts, and the editing of codes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from interviews.access import READ, WRITE, study_access
+from interviews.http import refusal
+
+from .. import selectors, services
+from ..access import code_access
+from ..forms import CodeForm
+from ..services import Conflict
+
+
+def _page(request, access, *, form=None, code=None, message="", status=200):
+    context = {
+        "access": access,
+        "nodes": selectors.codebook(access.study),
+        "form": form,
+        "code": code,
+        "message": message,
+    }
+    template = "coding/codebook.html"
+    if request.htmx:
+        template += "#codebook-body"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def codebook(request, slug):
+    """The codebook; POST creates a code."""
+    access = study_access(request, slug, WRITE if request.method == "POST" else READ)
+    if request.method == "GET":
+        blank = CodeForm(study=access.study) if access.can_write else None
+        return _page(request, access, form=blank)
+    form = CodeForm(request.POST, study=access.study)
+    if form.is_valid():
+        try:
+            code = services.code_create(
+                study=access.study,
+                name=form.cleaned_data["name"],
+                parent=form.cleaned_data["parent"],
+                colour=form.cleaned_data["colour"],
+                **form.texts(),
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            if not request.htmx:
+                return redirect("codebook", slug)
+            return _page(
+                request, access, form=CodeForm(study=access.study), message=f"Added “{code.name}”."
+            )
+    return _page(request, access, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def code_edit(request, slug, pk):
+    access, code = code_access(request, slug, pk, WRITE)
+    if request.method == "GET":
+        form = CodeForm(
+            study=access.study,
+            code=code,
+            initial={
+                "name": code.name,
+                "colour": code.colour,
+                "parent": code.parent_id,
+                "definition": code.definition,
+                "inclusion": code.inclusion,
+                "exclusion": code.exclusion,
+                "example": code.example,
+                "revision": code.revision,
+            },
+        )
+        return _page(request, access, form=form, code=code)
+    form = CodeForm(request.POST, study=access.study, code=code)
+    if form.is_valid():
+        try:
+            services.code_update(
+                code=code,
+                revision=form.cleaned_data["revision"] or 0,
+                name=form.cleaned_data["name"],
+                colour=form.cleaned_data["colour"] or code.colour,
+                parent=form.cleaned_data["parent"],
+                **form.texts(),
+            )
+        except Conflict as error:
+            code.refresh_from_db()
+            form.add_error(None, str(error))
+            form.data = form.data.copy()
+            form.data["revision"] = code.revision
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                return redirect("codebook", slug)
+            return _page(
+                request, access, form=CodeForm(study=access.study), message=f"Saved “{code.name}”."
+            )
+    return _page(request, access, form=form, code=code)
+
+
+@require_POST
+def code_merge(request, slug, pk):
+    access, source = code_access(request, slug, pk, WRITE)
+    target = access.study.codes.filter(pk=request.POST.get("into") or 0).first()
+    if target is None:
+        return refusal(request, "Choose the code to merge into.", status=400)
+    name = source.name
+    try:
+        moved = services.code_merge(source=source, target=target)
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=400)
+    message = f"Merged “{name}” into “{target.name}”: {moved} excerpt(s) moved."
+    if not request.htmx:
+        return redirect("codebook", slug)
+    return _page(request, access, form=CodeForm(study=access.study), message=message)
+
+
+@require_POST
+def code_delete(request, slug, pk):
+    access, code = code_access(request, slug, pk, WRITE)
+    try:
+        services.code_delete(code=code, force=request.POST.get("confirm") == "yes")
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=409)
+    if not request.htmx:
+        return redirect("codebook", slug)
+    return _page(
+        request, access, form=CodeForm(study=access.study), message=f"Deleted “{code.name}”."
+    )
+
+
+@require_GET
+def study_overview(request, slug):
+    access = study_access(request, slug, READ)
+    context = {"access": access, **selectors.study_overview(access.study)}
+    return render(request, "coding/study_overview.html", context)

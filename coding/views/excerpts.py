@@ -1,0 +1,223 @@
+"""The coding page and the edits made on it: code a selection, change, resize, delete, undo."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from interviews.access import READ, WRITE, interview_access
+from interviews.http import refusal
+
+from .. import services, workspace
+from ..access import excerpt_access
+from ..selectors import code_rows, excerpt_row
+from ..services import Conflict
+
+
+@require_GET
+def interview_code(request, slug, pk):
+    access, interview = interview_access(request, slug, pk, READ)
+    return render(request, "coding/interview.html", workspace.page_context(access, interview))
+
+
+def _codes_from_request(request, study) -> list:
+    """The codes chosen in the picker, plus a new one typed there ("code on the spot")."""
+    ids = [int(value) for value in request.POST.getlist("code") if value.isdigit()]
+    codes = list(study.codes.filter(pk__in=ids)) if ids else []
+    if len(codes) != len(set(ids)):
+        raise Conflict("One of those codes was deleted or merged meanwhile. Reload the page.")
+    new_name = request.POST.get("new_code", "").strip()
+    if new_name:
+        codes.append(services.code_get_or_create(study=study, name=new_name))
+    return codes
+
+
+def _refuse(request, error: Exception) -> HttpResponse:
+    if isinstance(error, Conflict):
+        return refusal(request, str(error), status=409)
+    return refusal(request, " ".join(error.messages), status=400)
+
+
+def _int(request, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise ValidationError("The request was incomplete; reload the page.") from None
+
+
+def _respond(request, interview, html: str, trigger: str = "") -> HttpResponse:
+    if not request.htmx:
+        return redirect("interview_code", interview.study.slug, interview.pk)
+    response = HttpResponse(html)
+    if trigger:
+        response["HX-Trigger"] = trigger
+    return response
+
+
+@require_POST
+def excerpt_create(request, slug, pk):
+    """Code the selection the browser sent with one or more codes."""
+    access, interview = interview_access(request, slug, pk, WRITE)
+    try:
+        start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
+        codes = _codes_from_request(request, access.study)
+        excerpt = services.excerpt_create(
+            interview=interview,
+            coder=request.user,
+            start=start,
+            end=end,
+            seen_text=request.POST.get("text", ""),
+            version=_int(request, "version"),
+            codes=codes,
+        )
+    except (ValidationError, Conflict) as error:
+        return _refuse(request, error)
+    names = ", ".join(code.name for code in codes)
+    html = workspace.changes_html(
+        request,
+        access,
+        interview,
+        [(excerpt.start, excerpt.end)],
+        added=excerpt,
+        detail=excerpt,
+        message=f"Coded as {names}.",
+        codes_changed=bool(request.POST.get("new_code")),
+    )
+    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def excerpt_detail(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, READ)
+    context = {
+        "access": access,
+        "detail": excerpt_row(excerpt, code_rows(access.study)),
+        "detail_excerpt": excerpt,
+        "interview": excerpt.interview,
+    }
+    if not request.htmx:
+        url = reverse("interview_code", args=[slug, excerpt.interview_id])
+        return redirect(f"{url}#x{excerpt.pk}")
+    return render(request, "coding/interview.html#excerpt-detail", context)
+
+
+def _after_edit(request, access, excerpt, message, *, ranges=None, codes_changed=False):
+    interview = excerpt.interview
+    html = workspace.changes_html(
+        request,
+        access,
+        interview,
+        ranges or [(excerpt.start, excerpt.end)],
+        changed=[excerpt.pk],
+        detail=excerpt,
+        message=message,
+        codes_changed=codes_changed,
+    )
+    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
+
+
+@require_POST
+def excerpt_codes_add(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    try:
+        codes = _codes_from_request(request, access.study)
+        if not codes:
+            raise ValidationError("Choose a code to add.")
+        services.excerpt_codes_add(excerpt=excerpt, codes=codes, coder=request.user)
+    except (ValidationError, Conflict) as error:
+        return _refuse(request, error)
+    names = ", ".join(code.name for code in codes)
+    return _after_edit(
+        request,
+        access,
+        excerpt,
+        f"Added {names}.",
+        codes_changed=bool(request.POST.get("new_code")),
+    )
+
+
+@require_POST
+def excerpt_code_remove(request, slug, pk, code_id):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    code = access.study.codes.filter(pk=code_id).first()
+    if code is None:
+        return refusal(request, "That code no longer exists. Reload the page.", status=404)
+    services.excerpt_code_remove(excerpt=excerpt, code=code)
+    return _after_edit(request, access, excerpt, f"Removed {code.name}.")
+
+
+@require_POST
+def excerpt_memo(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    try:
+        services.excerpt_memo_set(
+            excerpt=excerpt, memo=request.POST.get("memo", ""), revision=_int(request, "revision")
+        )
+    except (ValidationError, Conflict) as error:
+        return _refuse(request, error)
+    return _after_edit(request, access, excerpt, "Memo saved.")
+
+
+@require_POST
+def excerpt_resize(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    try:
+        start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
+        old = services.excerpt_resize(
+            excerpt=excerpt,
+            start=start,
+            end=end,
+            seen_text=request.POST.get("text", ""),
+            version=_int(request, "version"),
+            revision=_int(request, "revision"),
+        )
+    except (ValidationError, Conflict) as error:
+        return _refuse(request, error)
+    return _after_edit(
+        request, access, excerpt, "Excerpt resized.", ranges=[old, (excerpt.start, excerpt.end)]
+    )
+
+
+@require_POST
+def excerpt_delete(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    services.excerpt_delete(excerpt=excerpt)
+    interview = excerpt.interview
+    html = workspace.changes_html(
+        request,
+        access,
+        interview,
+        [(excerpt.start, excerpt.end)],
+        removed=[excerpt.pk],
+        message="Excerpt deleted.",
+        level="info",
+        undo_url=reverse("excerpt_restore", args=[slug, excerpt.pk]),
+    )
+    return _respond(request, interview, html, f'{{"excerptDeleted": {excerpt.pk}}}')
+
+
+@require_POST
+def excerpt_restore(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
+    if excerpt.deleted_at is None:
+        return refusal(request, "That excerpt is not deleted.", status=409)
+    try:
+        services.excerpt_restore(excerpt=excerpt)
+    except Conflict as error:
+        return _refuse(request, error)
+    interview = excerpt.interview
+    html = workspace.changes_html(
+        request,
+        access,
+        interview,
+        [(excerpt.start, excerpt.end)],
+        added=excerpt,
+        detail=excerpt,
+        message="Excerpt restored.",
+    )
+    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("interviews.urls")),
+    path("", include("coding.urls")),
+    path("", include("themes.urls")),
+]
+
+handler403 = "interviews.views.errors.forbidden"
+handler404 = "interviews.views.errors.not_found"

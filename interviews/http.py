@@ -1,0 +1,68 @@
+"""Responses shared by every app: flash messages and refusals that htmx shows in the page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+STATUS_MESSAGES = {
+    400: "That request could not be understood; nothing was changed.",
+    403: "You are not allowed to do that; nothing was changed.",
+    404: "That no longer exists, or you cannot see it. Reload the page.",
+    405: "That action cannot be done this way; nothing was changed.",
+    409: "Someone changed this in the meantime. Reload the page; nothing was changed.",
+    413: "That upload is too large.",
+}
+CSRF_MESSAGE = (
+    "Your session has expired or the page is out of date. Reload the page and try again."
+)
+
+
+def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:
+    """The flash region, marked for an out-of-band swap into the page's #flash."""
+    return render_to_string(
+        "_flash.html", {"message": message, "level": level, "undo_url": undo_url, "oob": True}
+    )
+
+
+def refusal(
+    request: HttpRequest, message: str, *, status: int = 400, fallback_url: str = ""
+) -> HttpResponse:
+    """Refuse a request with a message the user sees where they are; nothing is changed.
+
+    htmx requests get the status code and a flash swapped out of band (the page keeps what
+    the user typed); plain requests are redirected back with the message.
+    """
+    if request.htmx or not fallback_url:
+        response = HttpResponse(flash_html(message, "error"), status=status)
+        response["HX-Reswap"] = "none"
+        return response
+    messages.error(request, message)
+    return redirect(fallback_url)
+
+
+class HtmxErrorMiddleware:
+    """Make every error answer to an htmx request show as a flash message, never a blank.
+
+    htmx is configured to swap 4xx responses (so that our refusals can show their message);
+    an error answer that is not one of them (a 405 from require_POST, say) would blank the
+    element it targets, so it is replaced by a message.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code < 400:
+            return response
+        if response.get("HX-Reswap") == "none":
+            return response
+        message = STATUS_MESSAGES.get(
+            response.status_code, "Something went wrong; reload the page."
+        )
+        fresh = HttpResponse(flash_html(message, "error"), status=response.status_code)
+        fresh["HX-Reswap"] = "none"
+        return fresh

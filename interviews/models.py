@@ -1,0 +1,179 @@
+"""The data of a study: who is in it, what was asked, who answered, and what they said."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    CODER = "coder", "Coder"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+WRITE_ROLES = frozenset({Role.OWNER, Role.CODER})
+
+
+class Study(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    research_question = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    # The respondent attributes this study records, in display order:
+    # [{"name": "Years of experience", "type": "number"}, ...]. Values live on Respondent.
+    attribute_schema = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("study_detail", args=[self.slug])
+
+    @property
+    def attribute_names(self) -> list[str]:
+        return [attribute["name"] for attribute in self.attribute_schema]
+
+
+class Membership(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "user"], name="membership_unique_user"),
+        ]
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.study}"
+
+
+class ProtocolQuestion(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    topic = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "number"], name="question_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.number}. {self.text}"
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number}"
+
+
+class Respondent(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="respondents")
+    pseudonym = models.CharField(max_length=40)
+    attributes = models.JSONField(default=dict, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("pseudonym"), "study", name="respondent_unique_pseudonym_ci"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Speaker(models.TextChoices):
+    INTERVIEWER = "i", "Interviewer"
+    RESPONDENT = "r", "Respondent"
+
+
+class Interview(models.Model):
+    """One transcript. `text` is normalised once on import and is the only truth for offsets."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="interviews")
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="interviews")
+    title = models.CharField(max_length=200, blank=True)
+    conducted_on = models.DateField(null=True, blank=True)
+    text = models.TextField()
+    # Incremented on every change to `text`; a selection made on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    word_count = models.PositiveIntegerField(default=0)
+    # Speaker turns as [start, label_end, end, speaker] over `text`, in text order.
+    turns = models.JSONField(default=list, blank=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_encoding = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["respondent__pseudonym", "conducted_on", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interview_code", args=[self.study.slug, self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.source_name or f"Interview {self.pk}"
+
+    def set_text(self, text: str) -> None:
+        """Replace the transcript text; the one place that keeps derived fields in step."""
+        self.text = text
+        self.word_count = len(text.split())
+
+
+class QuestionSegment(models.Model):
+    """The part `[start, end)` of a transcript that answers one protocol question."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="segments")
+    question = models.ForeignKey(
+        ProtocolQuestion, on_delete=models.CASCADE, related_name="segments"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    # How well the interviewer's turn matched the question (0-100); None when set by hand.
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "question"], name="segment_unique_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="segment_nonempty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.label} [{self.start}, {self.end})"

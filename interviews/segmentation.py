@@ -1,0 +1,168 @@
+"""Finding where each protocol question is asked, by matching interviewer turns to the protocol.
+
+Interviewers paraphrase, shorten and merge questions, so matching is fuzzy: every pair of
+(question, interviewer turn) is scored, and the best pairs are taken greedily, each question
+and each turn at most once. The researcher corrects the result by hand where it is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+
+from .turns import Turn
+
+# Pairs scoring below this are never matched; in protocol order a lower score is enough than
+# out of order, where a question must be asked almost word for word to be recognised. On the
+# demo's eight transcripts 35 places all 88 questions on the right turn; 45 misses four.
+IN_ORDER_THRESHOLD = 35
+OUT_OF_ORDER_THRESHOLD = 75
+
+# Words every question of an interview protocol shares; they say nothing about which one it is.
+_STOPWORD_TEXT = """
+a about an and any are as at be been being but by can could did do does doing for from had has
+have how i if in into is it its me more my of on or our so some such than that the their them
+then there these they this those to up us was we were what when where which who why will with
+would you your yours yeah okay ok well um uh like just tell say said really thing things kind
+sort lot let next question last
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+# Paraphrases interviewers use for protocol words, each group folded to one stem.
+_SYNONYM_GROUPS = {
+    "use": "utilize utilizing utilization utilise utilising utilisation using used uses "
+    "implement implementing implemented apply applying",
+    "change": "evolved evolve evolving changed changes changing",
+    "time": "overtime years year",
+    "measur": "measure measured measuring",
+    "enough": "adequate sufficient",
+    "missing": "lacking lack",
+    "lower": "decrease reduce ease",
+}
+_SYNONYMS = {word: stem for stem, words in _SYNONYM_GROUPS.items() for word in words.split()}
+_WORD = re.compile(r"[^\W_]+")
+
+
+class Match(NamedTuple):
+    question_index: int
+    turn_index: int
+    score: int
+
+
+class Span(NamedTuple):
+    question_index: int
+    start: int
+    end: int
+    score: int | None
+
+
+def _stems(text: str, common: frozenset[str] = frozenset()) -> str:
+    """Content words, folded to short stems: "utilizing" and "use" meet, as do "clients" and
+    "client"; a six-letter prefix is a crude stemmer but enough to compare questions."""
+    stems = []
+    for word in _WORD.findall(text.casefold()):
+        if word in _STOPWORDS or len(word) < 2:
+            continue
+        stem = _SYNONYMS.get(word, word)[:6]
+        if stem not in common:
+            stems.append(stem)
+    return " ".join(stems)
+
+
+def common_stems(questions: Sequence[str]) -> frozenset[str]:
+    """Stems in more than half of the protocol's questions (its topic, "harm reduction"):
+    they cannot tell one question from another, so matching ignores them."""
+    counts: dict[str, int] = {}
+    for question in questions:
+        for stem in set(_stems(question).split()):
+            counts[stem] = counts.get(stem, 0) + 1
+    return frozenset(stem for stem, n in counts.items() if n > len(questions) / 2)
+
+
+def score(question: str, turn_text: str, common: frozenset[str] = frozenset()) -> int:
+    """How well an interviewer's words ask a protocol question, 0 to 100."""
+    q, t = _stems(question, common), _stems(turn_text, common)
+    if not q or not t:
+        return 0
+    # token_set_ratio forgives extra words on either side (a preamble, a merged follow-up);
+    # token_sort_ratio keeps a long rambling turn from matching every question a little.
+    return round(0.6 * fuzz.token_set_ratio(q, t) + 0.4 * fuzz.token_sort_ratio(q, t))
+
+
+def match_questions(text: str, turns: Sequence[Turn], questions: Sequence[str]) -> list[Match]:
+    """The interviewer turn that asks each question, where one is found.
+
+    First the best alignment in protocol order (questions may be skipped, probes come in
+    between), then any question still unplaced that some other turn asks almost verbatim.
+    """
+    asked = [i for i, turn in enumerate(turns) if turn.is_interviewer]
+    common = common_stems(questions)
+    scores = [
+        [score(question, text[turns[i].label_end : turns[i].end], common) for i in asked]
+        for question in questions
+    ]
+    pairs = _align(scores, IN_ORDER_THRESHOLD)
+    placed_questions = {q for q, _ in pairs}
+    placed_turns = {t for _, t in pairs}
+    extra = sorted(
+        (-scores[q][t], q, t)
+        for q in range(len(questions))
+        for t in range(len(asked))
+        if q not in placed_questions and scores[q][t] >= OUT_OF_ORDER_THRESHOLD
+    )
+    for _, q, t in extra:
+        if q not in placed_questions and t not in placed_turns:
+            pairs.append((q, t))
+            placed_questions.add(q)
+            placed_turns.add(t)
+    return sorted(
+        (Match(q, asked[t], scores[q][t]) for q, t in pairs), key=lambda match: match.turn_index
+    )
+
+
+def _align(scores: list[list[int]], threshold: int) -> list[tuple[int, int]]:
+    """Monotone alignment of questions to turns maximising the sum of (score - threshold)."""
+    n_questions = len(scores)
+    n_turns = len(scores[0]) if scores else 0
+    best = [[0] * (n_turns + 1) for _ in range(n_questions + 1)]
+    for q in range(1, n_questions + 1):
+        for t in range(1, n_turns + 1):
+            value = max(best[q - 1][t], best[q][t - 1])
+            gain = scores[q - 1][t - 1] - threshold
+            if gain >= 0:
+                value = max(value, best[q - 1][t - 1] + gain + 1)
+            best[q][t] = value
+    pairs, q, t = [], n_questions, n_turns
+    while q > 0 and t > 0:
+        gain = scores[q - 1][t - 1] - threshold
+        if gain >= 0 and best[q][t] == best[q - 1][t - 1] + gain + 1:
+            pairs.append((q - 1, t - 1))
+            q, t = q - 1, t - 1
+        elif best[q][t] == best[q - 1][t]:
+            q -= 1
+        else:
+            t -= 1
+    return pairs[::-1]
+
+
+def spans_from_starts(text: str, starts: Sequence[tuple[int, int, int | None]]) -> list[Span]:
+    """Segments from (question_index, start offset, score) markers: each runs to the next."""
+    ordered = sorted(starts, key=lambda item: item[1])
+    spans = []
+    for index, (question_index, start, value) in enumerate(ordered):
+        end = ordered[index + 1][1] if index + 1 < len(ordered) else len(text)
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append(Span(question_index, start, end, value))
+    return spans
+
+
+def find_segments(text: str, turns: Sequence[Turn], questions: Sequence[str]) -> list[Span]:
+    matches = match_questions(text, turns, questions)
+    return spans_from_starts(
+        text, [(m.question_index, turns[m.turn_index].start, m.score) for m in matches]
+    )

@@ -1,0 +1,441 @@
+"""Writes to studies, protocols, respondents and interviews.
+
+Views, management commands and tests all change data through these functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import segmentation
+from .importers import read_transcript
+from .models import (
+    Interview,
+    Membership,
+    ProtocolQuestion,
+    QuestionSegment,
+    Respondent,
+    Role,
+    Study,
+)
+from .text import ImportRejected
+from .turns import find_turns, turns_from_json
+
+User = get_user_model()
+
+ATTRIBUTE_TYPES = ("text", "number")
+
+
+# Studies and members ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def study_create(
+    *, title: str, owner, research_question: str = "", description: str = "", slug: str = ""
+) -> Study:
+    """A new study with `owner` as its first member."""
+    title = title.strip()
+    if not title:
+        raise ValidationError("A study needs a title.")
+    slug = slug or _free_slug(title)
+    if Study.objects.filter(slug=slug).exists():
+        raise ValidationError(f"The address “{slug}” is taken by another study.")
+    study = Study(
+        title=title, slug=slug, research_question=research_question, description=description
+    )
+    study.full_clean()
+    study.save()
+    Membership.objects.create(study=study, user=owner, role=Role.OWNER)
+    return study
+
+
+def _free_slug(title: str) -> str:
+    base = slugify(title)[:50] or "study"
+    slug, n = base, 1
+    while Study.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def study_update(*, study: Study, title: str, research_question: str, description: str) -> Study:
+    if not title.strip():
+        raise ValidationError("A study needs a title.")
+    study.title = title.strip()
+    study.research_question = research_question
+    study.description = description
+    study.save(update_fields=["title", "research_question", "description"])
+    return study
+
+
+def membership_set(*, study: Study, username: str, role: str) -> Membership:
+    """Add a user to the study, or change their role."""
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role “{role}”.")
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise ValidationError(f"There is no user called “{username.strip()}”.")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            study=study, user=user, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            _keep_an_owner(study, membership, role)
+            membership.role = role
+            membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    with transaction.atomic():
+        _keep_an_owner(membership.study, membership, None)
+        membership.delete()
+
+
+def _keep_an_owner(study: Study, membership: Membership, new_role: str | None) -> None:
+    if membership.role == Role.OWNER and new_role != Role.OWNER:
+        owners = study.memberships.filter(role=Role.OWNER).count()
+        if owners <= 1:
+            raise ValidationError("A study must keep at least one owner.")
+
+
+# Protocol ---------------------------------------------------------------------------------
+
+
+def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestion:
+    text = text.strip()
+    if not text:
+        raise ValidationError("A question needs its text.")
+    with transaction.atomic():
+        last = study.questions.aggregate(last=Max("number"))["last"] or 0
+        return ProtocolQuestion.objects.create(
+            study=study, number=last + 1, text=text, topic=topic.strip()
+        )
+
+
+def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -> None:
+    if not text.strip():
+        raise ValidationError("A question needs its text.")
+    question.text = text.strip()
+    question.topic = topic.strip()
+    question.save(update_fields=["text", "topic"])
+
+
+@transaction.atomic
+def questions_reorder(*, study: Study, order: Sequence[int]) -> None:
+    """Renumber the protocol so that question ids in `order` become Q1, Q2, ..."""
+    questions = {q.pk: q for q in study.questions.all()}
+    if sorted(order) != sorted(questions):
+        raise ValidationError("The new order must list every question of the protocol once.")
+    # Move everything out of the way first: (study, number) is unique at every step.
+    offset = len(questions) + 1000
+    study.questions.update(number=F("number") + offset)
+    for number, pk in enumerate(order, start=1):
+        ProtocolQuestion.objects.filter(pk=pk).update(number=number)
+
+
+def question_move(*, question: ProtocolQuestion, delta: int) -> None:
+    """Move a question up (-1) or down (+1) in the protocol."""
+    ids = list(question.study.questions.values_list("pk", flat=True))
+    index = ids.index(question.pk)
+    target = index + delta
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        questions_reorder(study=question.study, order=ids)
+
+
+@transaction.atomic
+def question_delete(*, question: ProtocolQuestion) -> None:
+    study = question.study
+    question.delete()
+    questions_reorder(study=study, order=list(study.questions.values_list("pk", flat=True)))
+
+
+# Respondents and their attributes -------------------------------------------------------
+
+
+def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("An attribute needs a name.")
+    if kind not in ATTRIBUTE_TYPES:
+        raise ValidationError("An attribute is text or a number.")
+    if name.casefold() in {n.casefold() for n in study.attribute_names}:
+        raise ValidationError(f"This study already records “{name}”.")
+    study.attribute_schema = [*study.attribute_schema, {"name": name, "type": kind}]
+    study.save(update_fields=["attribute_schema"])
+
+
+@transaction.atomic
+def attribute_remove(*, study: Study, name: str) -> None:
+    study.attribute_schema = [a for a in study.attribute_schema if a["name"] != name]
+    study.save(update_fields=["attribute_schema"])
+    for respondent in study.respondents.all():
+        if name in respondent.attributes:
+            del respondent.attributes[name]
+            respondent.save(update_fields=["attributes"])
+
+
+def clean_attributes(study: Study, values: dict[str, str]) -> dict:
+    """Keep the study's attributes only, numbers as numbers; blank values are left out."""
+    cleaned, errors = {}, []
+    for attribute in study.attribute_schema:
+        name, raw = attribute["name"], str(values.get(attribute["name"], "")).strip()
+        if not raw:
+            continue
+        if attribute["type"] == "number":
+            try:
+                number = float(raw.replace(",", "."))
+            except ValueError:
+                errors.append(f"“{name}” must be a number, not “{raw}”.")
+                continue
+            cleaned[name] = int(number) if number.is_integer() else number
+        else:
+            cleaned[name] = raw
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_pseudonym(study: Study, pseudonym: str, exclude: int | None = None) -> str:
+    pseudonym = " ".join(pseudonym.split())
+    if not pseudonym:
+        raise ValidationError("A respondent needs a pseudonym.")
+    if len(pseudonym) > 40:
+        raise ValidationError("A pseudonym has at most 40 characters.")
+    clash = study.respondents.filter(pseudonym__iexact=pseudonym).exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError(f"This study already has a respondent called “{pseudonym}”.")
+    return pseudonym
+
+
+def respondent_create(
+    *, study: Study, pseudonym: str, attributes: dict | None = None
+) -> Respondent:
+    pseudonym = _check_pseudonym(study, pseudonym)
+    try:
+        with transaction.atomic():
+            return Respondent.objects.create(
+                study=study,
+                pseudonym=pseudonym,
+                attributes=clean_attributes(study, attributes or {}),
+            )
+    except IntegrityError:
+        # Two requests racing for the same pseudonym: the constraint decides.
+        raise ValidationError(
+            f"This study already has a respondent called “{pseudonym}”."
+        ) from None
+
+
+def respondent_update(*, respondent: Respondent, pseudonym: str, attributes: dict) -> Respondent:
+    study = respondent.study
+    respondent.pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
+    respondent.attributes = clean_attributes(study, attributes)
+    respondent.save(update_fields=["pseudonym", "attributes"])
+    return respondent
+
+
+def respondent_withdraw(*, respondent: Respondent) -> None:
+    """Mark a respondent withdrawn: their data then counts nowhere and leaves in no export."""
+    if respondent.withdrawn_at is None:
+        respondent.withdrawn_at = timezone.now()
+        respondent.save(update_fields=["withdrawn_at"])
+
+
+def respondent_reinstate(*, respondent: Respondent) -> None:
+    respondent.withdrawn_at = None
+    respondent.save(update_fields=["withdrawn_at"])
+
+
+def respondent_delete(*, respondent: Respondent) -> None:
+    """Erase a respondent with their transcripts and everything coded in them."""
+    respondent.delete()
+
+
+# Importing transcripts ------------------------------------------------------------------
+
+# The leading pseudonym of a file name: "R3-interview.docx", "R3_followup.txt", "R3 2.txt".
+_LEADING_NAME = re.compile(r"^([^\W_]+)")
+
+
+@dataclass
+class ImportOutcome:
+    """What became of one file of an import batch, in words for the user."""
+
+    name: str
+    interview: Interview | None = None
+    error: str = ""
+    created_respondent: bool = False
+    questions_found: int = 0
+    questions_total: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.interview is not None
+
+    @property
+    def message(self) -> str:
+        if not self.ok:
+            return f"{self.name}: refused: {self.error}."
+        interview = self.interview
+        parts = [
+            f"{self.name}: imported for {interview.respondent.pseudonym}"
+            + (" (new respondent)" if self.created_respondent else ""),
+            f"{interview.word_count:,} words",
+            f"{len(interview.turns)} speaker turns",
+        ]
+        if self.questions_total:
+            parts.append(
+                f"{self.questions_found} of {self.questions_total} protocol questions found"
+            )
+        return ", ".join(parts) + "."
+
+
+def pseudonym_from_filename(name: str) -> str:
+    match = _LEADING_NAME.match(PurePath(name).stem)
+    return match[1] if match else ""
+
+
+def interview_import(
+    *,
+    study: Study,
+    name: str,
+    raw: bytes,
+    user=None,
+    respondent: Respondent | None = None,
+    conducted_on: date | None = None,
+) -> ImportOutcome:
+    """Import one file as a transcript; any refusal is reported in the outcome, not raised.
+
+    Each file is its own transaction: a refused file leaves nothing behind, not even the
+    respondent its name would have created.
+    """
+    outcome = ImportOutcome(name=name)
+    try:
+        read = read_transcript(name, raw)
+        with transaction.atomic():
+            if respondent is None:
+                respondent, outcome.created_respondent = _respondent_for_file(study, name)
+            interview = Interview(
+                study=study,
+                respondent=respondent,
+                source_name=PurePath(name).name[:255],
+                source_encoding=read.encoding,
+                conducted_on=conducted_on,
+                imported_by=user,
+            )
+            interview.set_text(read.text)
+            interview.turns = [list(t) for t in find_turns(read.text, [respondent.pseudonym])]
+            interview.save()
+            outcome.questions_found = segments_detect(interview=interview)
+            outcome.questions_total = study.questions.count()
+            outcome.interview = interview
+    except ImportRejected as rejected:
+        outcome.error = str(rejected)
+    except ValidationError as invalid:
+        outcome.error = " ".join(invalid.messages)
+    return outcome
+
+
+def _respondent_for_file(study: Study, name: str) -> tuple[Respondent, bool]:
+    pseudonym = pseudonym_from_filename(name)
+    if not pseudonym:
+        raise ImportRejected(
+            "its name does not start with a respondent's pseudonym (like R3-interview.txt); "
+            "choose the respondent in the form"
+        )
+    existing = study.respondents.filter(pseudonym__iexact=pseudonym).first()
+    if existing:
+        return existing, False
+    return respondent_create(study=study, pseudonym=pseudonym), True
+
+
+def interviews_import(
+    *,
+    study: Study,
+    files: Iterable[tuple[str, bytes]],
+    user=None,
+    respondent: Respondent | None = None,
+    conducted_on: date | None = None,
+) -> list[ImportOutcome]:
+    return [
+        interview_import(
+            study=study,
+            name=name,
+            raw=raw,
+            user=user,
+            respondent=respondent,
+            conducted_on=conducted_on,
+        )
+        for name, raw in files
+    ]
+
+
+def interview_update(
+    *, interview: Interview, title: str, respondent: Respondent, conducted_on: date | None
+) -> None:
+    if respondent.study_id != interview.study_id:
+        raise ValidationError("That respondent belongs to another study.")
+    interview.title = title.strip()[:200]
+    interview.respondent = respondent
+    interview.conducted_on = conducted_on
+    interview.save(update_fields=["title", "respondent", "conducted_on"])
+
+
+# Question segments ----------------------------------------------------------------------
+
+
+def segments_detect(*, interview: Interview) -> int:
+    """Find the protocol questions in a transcript; returns how many were found."""
+    questions = list(interview.study.questions.all())
+    spans = segmentation.find_segments(
+        interview.text, turns_from_json(interview.turns), [q.text for q in questions]
+    )
+    _segments_replace(interview, questions, spans)
+    return len(spans)
+
+
+@transaction.atomic
+def segments_set(*, interview: Interview, starts: dict[int, int]) -> None:
+    """Set by hand where questions start: {question id: offset of the turn that asks it}."""
+    questions = list(interview.study.questions.all())
+    index_of = {q.pk: i for i, q in enumerate(questions)}
+    valid_starts = {turn[0] for turn in interview.turns}
+    markers = []
+    for question_id, start in starts.items():
+        if question_id not in index_of:
+            raise ValidationError("That question is not in this study's protocol.")
+        if start not in valid_starts:
+            raise ValidationError("A question can only start where a speaker turn starts.")
+        markers.append((index_of[question_id], start, None))
+    if len({start for _, start, _ in markers}) != len(markers):
+        raise ValidationError("Two questions cannot start at the same turn.")
+    _segments_replace(
+        interview, questions, segmentation.spans_from_starts(interview.text, markers)
+    )
+
+
+def _segments_replace(interview, questions, spans) -> None:
+    with transaction.atomic():
+        interview.segments.all().delete()
+        QuestionSegment.objects.bulk_create(
+            QuestionSegment(
+                interview=interview,
+                question=questions[span.question_index],
+                start=span.start,
+                end=span.end,
+                score=span.score,
+            )
+            for span in spans
+        )

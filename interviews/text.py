@@ -1,0 +1,72 @@
+"""Turning bytes into transcript text: decoding and the one-time normalisation."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+
+class ImportRejected(Exception):
+    """A file that cannot become a transcript. The message is shown to the user as is."""
+
+
+# Longest BOM first: the UTF-32 LE BOM begins with the UTF-16 LE one.
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 BE"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
+]
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Decode a plain-text transcript; returns (text, a human name of the encoding).
+
+    The ladder is BOM, then strict UTF-8, then Windows-1252. Charset detectors are not used:
+    they misread short Spanish and French cp1252 files as cp1250 (RELIABILITY.md, T14).
+    """
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(codec), name
+            except UnicodeDecodeError:
+                raise ImportRejected(
+                    f"it starts with a {name} byte-order mark but is not valid {name} text"
+                ) from None
+    if b"\x00" in raw:
+        raise ImportRejected(
+            "it looks like a binary file, not text (save it as plain text in UTF-8)"
+        )
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            "its characters are in an encoding Excerpta does not recognise "
+            "(save it as plain text in UTF-8)"
+        ) from None
+
+
+# Characters that a Word document cannot hold (XML 1.0) or that only break lines differently.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_TRAILING_SPACE = re.compile("[ \t]+\n")
+
+
+def normalise(text: str) -> str:
+    """Bring transcript text into the one form all offsets refer to.
+
+    Line endings become \\n (Word's manual line break and page break too), the text is put in
+    Unicode NFC, characters that .docx export could not write are removed, and trailing
+    spaces on lines and blank lines at either end are dropped. Done once, at import.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _FORBIDDEN.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_SPACE.sub("\n", text)
+    return text.strip("\n").rstrip()

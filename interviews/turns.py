@@ -1,0 +1,59 @@
+"""Speaker turns: lines that open with "Interviewer:", "R3:" and the like."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from .models import Speaker
+
+INTERVIEWER_LABELS = frozenset(
+    {"interviewer", "i", "q", "int", "moderator", "facilitator", "researcher"}
+)
+RESPONDENT_LABELS = frozenset({"respondent", "r", "a", "participant", "interviewee", "p"})
+
+# An optional timestamp ("[00:12:31]", "(12:31)"), then a short label, then a colon followed by
+# whitespace or the end of the line ("Note: 10:30" must not read as a label "Note").
+_LABEL = re.compile(
+    r"^(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?[ \t]+)?(?P<label>[^\n:]{1,40}?)[ \t]*:(?=[ \t]|$)",
+    re.MULTILINE,
+)
+
+
+class Turn(NamedTuple):
+    start: int
+    label_end: int
+    end: int
+    speaker: str
+
+    @property
+    def is_interviewer(self) -> bool:
+        return self.speaker == Speaker.INTERVIEWER
+
+
+def find_turns(text: str, pseudonyms: Iterable[str] = ()) -> list[Turn]:
+    """The speaker turns of a transcript, in text order.
+
+    A turn runs from its label to the next label; lines without a label continue the turn
+    before them. Text before the first label belongs to no turn.
+    """
+    respondent_labels = RESPONDENT_LABELS | {p.casefold() for p in pseudonyms}
+    openings = []
+    for match in _LABEL.finditer(text):
+        label = " ".join(match["label"].split()).casefold()
+        if label in INTERVIEWER_LABELS:
+            openings.append((match.start(), match.end(), Speaker.INTERVIEWER.value))
+        elif label in respondent_labels:
+            openings.append((match.start(), match.end(), Speaker.RESPONDENT.value))
+    turns = []
+    for index, (start, label_end, speaker) in enumerate(openings):
+        end = openings[index + 1][0] if index + 1 < len(openings) else len(text)
+        while end > label_end and text[end - 1].isspace():
+            end -= 1
+        turns.append(Turn(start, label_end, end, speaker))
+    return turns
+
+
+def turns_from_json(data: list) -> list[Turn]:
+    return [Turn(*row) for row in data]

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import protocol, respondents, studies, transcripts
+
+study = "studies/<slug:slug>/"
+
+urlpatterns = [
+    path("", studies.study_list, name="study_list"),
+    path("studies/new/", studies.study_create, name="study_create"),
+    path(study + "settings/", studies.study_settings, name="study_settings"),
+    path(study + "members/", studies.members, name="members"),
+    path(study + "members/<int:pk>/remove/", studies.member_remove, name="member_remove"),
+    path(study + "protocol/", protocol.protocol, name="protocol"),
+    path(study + "protocol/<int:pk>/edit/", protocol.question_edit, name="question_edit"),
+    path(study + "protocol/<int:pk>/move/", protocol.question_move, name="question_move"),
+    path(study + "protocol/<int:pk>/delete/", protocol.question_delete, name="question_delete"),
+    path(study + "respondents/", respondents.respondents, name="respondents"),
+    path(
+        study + "respondents/<int:pk>/edit/", respondents.respondent_edit, name="respondent_edit"
+    ),
+    path(
+        study + "respondents/<int:pk>/withdraw/",
+        respondents.respondent_withdraw,
+        name="respondent_withdraw",
+    ),
+    path(
+        study + "respondents/<int:pk>/delete/",
+        respondents.respondent_delete,
+        name="respondent_delete",
+    ),
+    path(study + "attributes/", respondents.attribute_add, name="attribute_add"),
+    path(study + "attributes/remove/", respondents.attribute_remove, name="attribute_remove"),
+    path(study + "import/", transcripts.transcript_import, name="transcript_import"),
+    path(study + "interviews/<int:pk>/edit/", transcripts.interview_edit, name="interview_edit"),
+    path(
+        study + "interviews/<int:pk>/delete/",
+        transcripts.interview_delete,
+        name="interview_delete",
+    ),
+    path(
+        study + "interviews/<int:pk>/questions/",
+        transcripts.interview_questions,
+        name="interview_questions",
+    ),
+]

@@ -1,0 +1,26 @@
+"""Error pages; for htmx requests, a flash message in the page instead."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from ..http import CSRF_MESSAGE, STATUS_MESSAGES, refusal
+
+
+def _answer(request, status: int, message: str):
+    if getattr(request, "htmx", False):
+        return refusal(request, message, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def forbidden(request, exception=None):
+    message = str(exception) if exception and str(exception) else STATUS_MESSAGES[403]
+    return _answer(request, 403, message)
+
+
+def not_found(request, exception=None):
+    return _answer(request, 404, "Not found, or you are not a member of the study it belongs to.")
+
+
+def csrf_failure(request, reason=""):
+    return _answer(request, 403, CSRF_MESSAGE)

@@ -1,0 +1,77 @@
+"""The interview protocol: its ordered questions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import retarget
+
+from .. import services
+from ..access import READ, WRITE, study_access
+from ..forms import QuestionForm
+
+
+@require_http_methods(["GET", "POST"])
+def protocol(request, slug):
+    """The protocol page; POST adds a question at the end."""
+    access = study_access(request, slug, WRITE if request.method == "POST" else READ)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_add(study=access.study, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                return redirect("protocol", slug)
+            form = QuestionForm()
+    return _protocol_page(request, access, form)
+
+
+@require_http_methods(["GET", "POST"])
+def question_edit(request, slug, pk):
+    access = study_access(request, slug, WRITE)
+    question = get_object_or_404(access.study.questions, pk=pk)
+    form = QuestionForm(
+        request.POST or None, initial={"text": question.text, "topic": question.topic}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.question_update(question=question, **form.cleaned_data)
+        if not request.htmx:
+            return redirect("protocol", slug)
+        return retarget(_protocol_page(request, access, QuestionForm()), "#question-section")
+    context = {"access": access, "question": question, "edit_form": form}
+    return render(request, "interviews/protocol.html#question-edit", context)
+
+
+@require_POST
+def question_move(request, slug, pk):
+    access = study_access(request, slug, WRITE)
+    question = get_object_or_404(access.study.questions, pk=pk)
+    services.question_move(question=question, delta=-1 if request.POST.get("to") == "up" else 1)
+    if not request.htmx:
+        return redirect("protocol", slug)
+    return _protocol_page(request, access, QuestionForm())
+
+
+@require_POST
+def question_delete(request, slug, pk):
+    access = study_access(request, slug, WRITE)
+    question = get_object_or_404(access.study.questions, pk=pk)
+    services.question_delete(question=question)
+    if not request.htmx:
+        return redirect("protocol", slug)
+    return _protocol_page(request, access, QuestionForm())
+
+
+def _protocol_page(request, access, form):
+    context = {
+        "access": access,
+        "form": form,
+        "questions": access.study.questions.all(),
+    }
+    template = "interviews/protocol.html"
+    if request.htmx:
+        template += "#question-section"
+    return render(request, template, context)

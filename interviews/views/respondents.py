@@ -1,0 +1,162 @@
+"""Respondents: pseudonyms and attributes in an editable table, withdrawal, erasure."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..access import OWN, READ, WRITE, study_access
+from ..forms import AttributeForm
+
+
+def _values(request, study) -> dict[str, str]:
+    return {
+        name: request.POST.get(f"attr-{index}", "")
+        for index, name in enumerate(study.attribute_names)
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def respondents(request, slug):
+    """The respondent table; POST adds a respondent."""
+    access = study_access(request, slug, WRITE if request.method == "POST" else READ)
+    errors, values = [], {}
+    if request.method == "POST":
+        values = {"pseudonym": request.POST.get("pseudonym", ""), **_values(request, access.study)}
+        try:
+            services.respondent_create(
+                study=access.study,
+                pseudonym=values["pseudonym"],
+                attributes=_values(request, access.study),
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            values = {}
+            if not request.htmx:
+                return redirect("respondents", slug)
+    return _table(request, access, errors=errors, values=values)
+
+
+@require_http_methods(["GET", "POST"])
+def respondent_edit(request, slug, pk):
+    """One row of the table as a form (GET), saved in place (POST)."""
+    access = study_access(request, slug, WRITE)
+    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.respondent_update(
+                respondent=respondent,
+                pseudonym=request.POST.get("pseudonym", ""),
+                attributes=_values(request, access.study),
+            )
+        except ValidationError as error:
+            errors = error.messages
+            respondent.refresh_from_db()
+        else:
+            if not request.htmx:
+                return redirect("respondents", slug)
+            return _row(request, access, respondent, editing=False)
+    return _row(request, access, respondent, editing=True, errors=errors)
+
+
+@require_POST
+def respondent_withdraw(request, slug, pk):
+    """Withdraw a respondent (or reinstate one withdrawn by mistake)."""
+    access = study_access(request, slug, WRITE)
+    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    if request.POST.get("reinstate"):
+        services.respondent_reinstate(respondent=respondent)
+    else:
+        services.respondent_withdraw(respondent=respondent)
+    if not request.htmx:
+        return redirect("respondents", slug)
+    return _row(request, access, respondent, editing=False)
+
+
+@require_POST
+def respondent_delete(request, slug, pk):
+    access = study_access(request, slug, OWN)
+    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    services.respondent_delete(respondent=respondent)
+    if not request.htmx:
+        return redirect("respondents", slug)
+    return _table(request, access)
+
+
+@require_POST
+def attribute_add(request, slug):
+    access = study_access(request, slug, WRITE)
+    form = AttributeForm(request.POST)
+    errors = []
+    if form.is_valid():
+        try:
+            services.attribute_add(
+                study=access.study, name=form.cleaned_data["name"], kind=form.cleaned_data["type"]
+            )
+        except ValidationError as error:
+            errors = error.messages
+    else:
+        errors = ["An attribute needs a name."]
+    if not request.htmx:
+        return redirect("respondents", slug)
+    return _table(request, access, attribute_errors=errors)
+
+
+@require_POST
+def attribute_remove(request, slug):
+    access = study_access(request, slug, OWN)
+    services.attribute_remove(study=access.study, name=request.POST.get("name", ""))
+    if not request.htmx:
+        return redirect("respondents", slug)
+    return _table(request, access)
+
+
+def _annotated(study):
+    return study.respondents.annotate(interview_count=Count("interviews"))
+
+
+def _with_values(respondents, study):
+    """Attach the attribute values in the study's column order, for the table's cells."""
+    for respondent in respondents:
+        respondent.cells = [
+            (index, attribute, respondent.attributes.get(attribute["name"], ""))
+            for index, attribute in enumerate(study.attribute_schema)
+        ]
+    return respondents
+
+
+def _table(request, access, *, errors=(), values=None, attribute_errors=()):
+    study = access.study
+    context = {
+        "access": access,
+        "respondents": _with_values(list(_annotated(study)), study),
+        "attributes": study.attribute_schema,
+        "errors": errors,
+        "pseudonym": (values or {}).get("pseudonym", ""),
+        "new_cells": [
+            (index, attribute, (values or {}).get(attribute["name"], ""))
+            for index, attribute in enumerate(study.attribute_schema)
+        ],
+        "attribute_errors": attribute_errors,
+    }
+    template = "interviews/respondents.html"
+    if request.htmx:
+        template += "#respondent-section"
+    return render(request, template, context)
+
+
+def _row(request, access, respondent, *, editing, errors=()):
+    respondent = _with_values([_annotated(access.study).get(pk=respondent.pk)], access.study)[0]
+    context = {
+        "access": access,
+        "respondent": respondent,
+        "attributes": access.study.attribute_schema,
+        "editing": editing,
+        "errors": errors,
+    }
+    return render(request, "interviews/respondents.html#respondent-row", context)

@@ -1,0 +1,116 @@
+"""The list of a user's studies, a study's overview, its settings and its members."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from .. import services
+from ..access import OWN, study_access
+from ..forms import MemberForm, StudyForm
+from ..http import refusal
+from ..models import Membership, Role
+
+
+@require_http_methods(["GET"])
+def study_list(request):
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("study")
+        .annotate(
+            interviews=Count("study__interviews", distinct=True),
+            respondents=Count(
+                "study__respondents",
+                filter=Q(study__respondents__withdrawn_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("study__title")
+    )
+    return render(request, "interviews/study_list.html", {"memberships": memberships})
+
+
+@require_http_methods(["GET", "POST"])
+def study_create(request):
+    form = StudyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.study_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Study “{study.title}” created. Add its protocol next.")
+            return redirect("protocol", study.slug)
+    return render(request, "interviews/study_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def study_settings(request, slug):
+    access = study_access(request, slug, OWN if request.method == "POST" else "read")
+    study = access.study
+    form = StudyForm(
+        request.POST or None,
+        initial={
+            "title": study.title,
+            "research_question": study.research_question,
+            "description": study.description,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.study_update(study=study, **form.cleaned_data)
+        messages.success(request, "Study details saved.")
+        return redirect("study_settings", study.slug)
+    return render(request, "interviews/study_settings.html", {"access": access, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    access = study_access(request, slug, OWN if request.method == "POST" else "read")
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set(study=access.study, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = MemberForm()
+    return _members_page(request, access, form)
+
+
+@require_POST
+def member_remove(request, slug, pk):
+    access = study_access(request, slug, OWN)
+    membership = get_object_or_404(access.study.memberships, pk=pk)
+    try:
+        services.membership_remove(membership=membership)
+    except ValidationError as error:
+        return refusal(
+            request, " ".join(error.messages), fallback_url=reverse("members", args=[slug])
+        )
+    if membership.user_id == request.user.pk:
+        return (
+            HttpResponseClientRedirect(reverse("study_list"))
+            if request.htmx
+            else redirect("study_list")
+        )
+    if not request.htmx:
+        return redirect("members", slug)
+    return _members_page(request, access, MemberForm())
+
+
+def _members_page(request, access, form):
+    context = {
+        "access": access,
+        "form": form,
+        "memberships": access.study.memberships.select_related("user"),
+        "roles": Role.choices,
+    }
+    template = "interviews/members.html"
+    if request.htmx:
+        template += "#member-section"
+    return render(request, template, context)

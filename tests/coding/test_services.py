@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from coding import services
+from coding.models import Code, Coding, Excerpt
+from coding.services import Conflict
+from tests.conftest import code_span, import_text
+from themes import services as themes
+
+
+def test_it_codes_a_selection_with_a_snapshot_of_its_text(interview, code, owner):
+    excerpt = code_span(interview, "the ones nobody else will see", [code], owner)
+    assert interview.text[excerpt.start : excerpt.end] == excerpt.text
+    assert excerpt.text == "the ones nobody else will see"
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "and never looked back",  # after an emoji: offsets are code points, not UTF-16 units
+        "Café regulars",  # a composed accent
+    ],
+)
+def test_offsets_count_code_points(interview, code, phrase):
+    excerpt = code_span(interview, phrase, [code])
+    assert excerpt.start == interview.text.index(phrase)
+    assert excerpt.text == phrase
+
+
+def test_it_handles_cjk_and_right_to_left_text(study, code):
+    text = "Interviewer: 你好吗？\nR1: שלום, مرحبا — 我很好 🙂 thanks."
+    interview = import_text(study, text=text, name="R5.txt")
+    for phrase in ["שלום, مرحبا", "我很好 🙂 thanks"]:
+        assert code_span(interview, phrase, [code]).text == phrase
+
+
+def test_it_trims_spaces_around_a_selection(interview, code):
+    start = interview.text.index(" the ones")
+    excerpt = services.excerpt_create(
+        interview=interview,
+        coder=None,
+        start=start,
+        end=start + 10,
+        seen_text=interview.text[start : start + 10],
+        version=interview.version,
+        codes=[code],
+    )
+    assert excerpt.text == "the ones "[:-1]
+
+
+def _create(interview, code, start, end, seen=None, version=None):
+    return services.excerpt_create(
+        interview=interview,
+        coder=None,
+        start=start,
+        end=end,
+        seen_text=interview.text[start:end] if seen is None else seen,
+        version=interview.version if version is None else version,
+        codes=[code],
+    )
+
+
+def test_it_refuses_a_selection_from_an_older_version(interview, code):
+    with pytest.raises(Conflict, match="edited after you opened it"):
+        _create(interview, code, 0, 10, version=interview.version - 1)
+    assert not Excerpt.objects.exists()
+
+
+def test_it_refuses_text_that_does_not_match_the_offsets(interview, code):
+    with pytest.raises(Conflict, match="does not match the transcript"):
+        _create(interview, code, 0, 12, seen="Interviewer")
+    assert not Excerpt.objects.exists()
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 4), (5, 5), (9, 3), (0, 10_000)])
+def test_it_refuses_ranges_outside_the_transcript(interview, code, start, end):
+    with pytest.raises(ValidationError, match="outside the transcript"):
+        _create(interview, code, start, end, seen="")
+
+
+def test_it_refuses_a_selection_of_spaces_only(interview, code):
+    start = interview.text.index("\n\n")
+    with pytest.raises(ValidationError, match="only spaces"):
+        _create(interview, code, start, start + 2)
+
+
+def test_it_refuses_a_selection_without_codes(interview):
+    with pytest.raises(ValidationError, match="at least one code"):
+        services.excerpt_create(
+            interview=interview, coder=None, start=0, end=5, seen_text="Inter", version=1, codes=[]
+        )
+
+
+def test_coding_the_same_span_again_adds_to_the_existing_excerpt(interview, code, study):
+    other = services.code_create(study=study, name="Stress")
+    first = code_span(interview, "six years", [code])
+    second = code_span(interview, "six years", [other, code])
+    assert first.pk == second.pk
+    assert set(first.codings.values_list("code__name", flat=True)) == {"Training", "Stress"}
+
+
+def test_overlapping_excerpts_are_kept_apart(interview, code):
+    outer = code_span(interview, "the ones nobody else will see", [code])
+    inner = code_span(interview, "nobody else", [code])
+    assert outer.pk != inner.pk
+    assert Excerpt.objects.count() == 2
+
+
+def test_codes_can_be_added_and_removed(excerpt, study, owner):
+    stress = services.code_create(study=study, name="Stress")
+    revision = excerpt.revision
+    assert services.excerpt_codes_add(excerpt=excerpt, codes=[stress], coder=owner) == 1
+    assert services.excerpt_codes_add(excerpt=excerpt, codes=[stress], coder=owner) == 0
+    services.excerpt_code_remove(excerpt=excerpt, code=stress)
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+    assert Excerpt.objects.get(pk=excerpt.pk).revision == revision + 3
+
+
+def test_a_memo_written_against_an_old_revision_is_refused(excerpt):
+    services.excerpt_memo_set(excerpt=excerpt, memo="First thought", revision=excerpt.revision)
+    stale = Excerpt.objects.get(pk=excerpt.pk)
+    services.excerpt_memo_set(excerpt=stale, memo="Second tab", revision=stale.revision)
+    with pytest.raises(Conflict, match="changed elsewhere"):
+        services.excerpt_memo_set(excerpt=excerpt, memo="Lost?", revision=excerpt.revision - 1)
+    assert Excerpt.objects.get(pk=excerpt.pk).memo == "Second tab"
+
+
+def test_an_excerpt_can_be_widened_and_narrowed(excerpt, interview):
+    phrase = "Honestly, the ones nobody else will see"
+    start = interview.text.index(phrase)
+    old = services.excerpt_resize(
+        excerpt=excerpt,
+        start=start,
+        end=start + len(phrase),
+        seen_text=phrase,
+        version=interview.version,
+        revision=excerpt.revision,
+    )
+    excerpt.refresh_from_db()
+    assert excerpt.text == phrase
+    assert old == (interview.text.index("the ones"), interview.text.index(" will see") + 9)
+
+
+def test_deleting_keeps_the_excerpt_for_undo(excerpt):
+    services.excerpt_delete(excerpt=excerpt)
+    assert not Excerpt.objects.filter(pk=excerpt.pk).exists()
+    assert Coding.objects.filter(excerpt=excerpt).exists()
+    services.excerpt_restore(excerpt=Excerpt.all_objects.get(pk=excerpt.pk))
+    assert Excerpt.objects.get(pk=excerpt.pk).codings.count() == 1
+
+
+def test_code_names_are_unique_whatever_their_case(study, code):
+    with pytest.raises(ValidationError, match="already a code called “Training”"):
+        services.code_create(study=study, name="  training ")
+
+
+def test_a_code_cannot_move_under_its_own_descendant(study, code):
+    child = services.code_create(study=study, name="Child", parent=code)
+    with pytest.raises(ValidationError, match="inside it"):
+        services.code_move(code=code, parent=child)
+
+
+def test_an_edit_made_against_an_old_revision_is_refused(code):
+    services.code_update(
+        code=code, revision=code.revision, name="Training", colour="red", parent=None
+    )
+    with pytest.raises(Conflict, match="changed by someone else"):
+        services.code_update(code=code, revision=1, name="Mine", colour="red", parent=None)
+
+
+def test_merging_moves_excerpts_children_and_themes_and_collapses_duplicates(
+    study, interview, code
+):
+    source = services.code_create(study=study, name="Learning")
+    child = services.code_create(study=study, name="At school", parent=source)
+    theme = themes.theme_create(study=study, name="Training theme")
+    themes.theme_code_attach(theme=theme, code=source)
+    both = code_span(interview, "six years", [code, source])
+    only_source = code_span(interview, "never looked back", [source])
+    moved = services.code_merge(source=source, target=code)
+    assert moved == 1
+    assert not Code.objects.filter(pk=source.pk).exists()
+    assert list(both.codings.values_list("code", flat=True)) == [code.pk]
+    assert list(only_source.codings.values_list("code", flat=True)) == [code.pk]
+    child.refresh_from_db()
+    assert child.parent == code
+    assert list(theme.codes.all()) == [code]
+
+
+def test_merging_into_a_descendant_lifts_it_first(study):
+    parent = services.code_create(study=study, name="Parent")
+    middle = services.code_create(study=study, name="Middle", parent=parent)
+    deep = services.code_create(study=study, name="Deep", parent=middle)
+    services.code_merge(source=parent, target=deep)
+    deep.refresh_from_db()
+    middle.refresh_from_db()
+    assert deep.parent is None
+    assert middle.parent == deep
+
+
+def test_a_code_in_use_is_deleted_only_when_confirmed(excerpt, code, study):
+    child = services.code_create(study=study, name="Child", parent=code)
+    with pytest.raises(ValidationError, match="applied to 1 excerpt"):
+        services.code_delete(code=code)
+    services.code_delete(code=code, force=True)
+    assert not Code.objects.filter(pk=code.pk).exists()
+    assert Excerpt.objects.filter(pk=excerpt.pk).exists()
+    child.refresh_from_db()
+    assert child.parent is None
+
+
+def test_new_codes_spread_over_the_palette(study):
+    colours = [services.code_create(study=study, name=f"Code {n}").colour for n in range(12)]
+    assert len(set(colours)) == 12

@@ -1,0 +1,121 @@
+"""Fixtures shared by the whole suite: users in every role, a small study, a coded interview.
+
+Test data is made through the services, the same path the app takes (STYLE.md, rule 18).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from coding import services as coding
+from interviews import services as interviews
+from interviews.models import Role
+
+TRANSCRIPT = """Interviewer: How long have you been implementing harm reduction in your practice?
+
+R1: About six years now. I started at the shelter 😀 and never looked back.
+
+Interviewer: What type of client does it work best for?
+
+R1: Honestly, the ones nobody else will see. Café regulars, people like that.
+They come back because we don't judge them."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str):
+    return get_user_model().objects.create_user(username=username, password="pw-" + username)
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olive")
+
+
+@pytest.fixture
+def coder(db):
+    return make_user("cody")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita")
+
+
+@pytest.fixture
+def stranger(db):
+    return make_user("stan")
+
+
+@pytest.fixture
+def study(owner, coder, reviewer):
+    study = interviews.study_create(
+        title="Harm reduction", owner=owner, research_question="How do case managers cope?"
+    )
+    interviews.membership_set(study=study, username=coder.username, role=Role.CODER)
+    interviews.membership_set(study=study, username=reviewer.username, role=Role.REVIEWER)
+    interviews.question_add(
+        study=study, text="How long have you been implementing harm reduction in your practice?"
+    )
+    interviews.question_add(
+        study=study,
+        text="In your experience, what type of client does harm reduction work best for?",
+    )
+    interviews.attribute_add(study=study, name="Years of experience", kind="number")
+    return study
+
+
+@pytest.fixture
+def other_study(stranger):
+    """A study the users of `study` are not in, owned by `stranger`."""
+    return interviews.study_create(title="Someone else's study", owner=stranger)
+
+
+def import_text(study, text=TRANSCRIPT, name="R1-interview.txt"):
+    outcome = interviews.interview_import(study=study, name=name, raw=text.encode("utf-8"))
+    assert outcome.ok, outcome.error
+    return outcome.interview
+
+
+@pytest.fixture
+def interview(study):
+    return import_text(study)
+
+
+@pytest.fixture
+def code(study):
+    return coding.code_create(study=study, name="Training", colour="teal")
+
+
+def code_span(interview, phrase, codes, coder=None):
+    """Create an excerpt over the first occurrence of `phrase`, as the browser would."""
+    start = interview.text.index(phrase)
+    end = start + len(phrase)
+    return coding.excerpt_create(
+        interview=interview,
+        coder=coder,
+        start=start,
+        end=end,
+        seen_text=phrase,
+        version=interview.version,
+        codes=codes,
+    )
+
+
+@pytest.fixture
+def excerpt(interview, code, owner):
+    return code_span(interview, "the ones nobody else will see", [code], owner)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+HTMX = {"HX-Request": "true"}

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import contextlib
+import io
+import zipfile
+
+import docx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interviews.importers import read_transcript
+from interviews.text import ImportRejected
+
+
+def make_docx(paragraphs=(), table=None) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_it_reads_docx_paragraphs_in_order():
+    raw = make_docx(["Interviewer: How long?", "R2: Four years.", "", "Interviewer: Thanks."])
+    read = read_transcript("R2.docx", raw)
+    assert read.text == "Interviewer: How long?\n\nR2: Four years.\n\nInterviewer: Thanks."
+    assert read.encoding == "Word document"
+
+
+def test_it_flattens_tables_into_speaker_turns():
+    raw = make_docx(
+        ["Transcript of R4"],
+        table=[["Interviewer", "What support do you get?"], ["R4", "Mostly my supervisor."]],
+    )
+    read = read_transcript("R4.docx", raw)
+    assert read.text.splitlines()[-3:] == [
+        "Interviewer: What support do you get?",
+        "",
+        "R4: Mostly my supervisor.",
+    ]
+
+
+def test_it_refuses_a_docx_that_is_not_a_zip():
+    with pytest.raises(ImportRejected, match="not a valid Word document"):
+        read_transcript("R1.docx", b"This is plain text pretending to be Word.")
+
+
+def test_it_refuses_an_empty_file():
+    with pytest.raises(ImportRejected, match="empty"):
+        read_transcript("R1.txt", b"")
+    with pytest.raises(ImportRejected, match="not a valid Word document"):
+        read_transcript("R1.docx", b"")
+
+
+def test_it_refuses_a_text_file_of_blank_lines():
+    with pytest.raises(ImportRejected, match="empty"):
+        read_transcript("R1.txt", b"\r\n  \r\n\t\r\n")
+
+
+def test_it_refuses_a_zip_without_a_document():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(ImportRejected, match="not a Word document"):
+        read_transcript("R1.docx", buffer.getvalue())
+
+
+def test_it_refuses_a_zip_bomb_before_inflating_it():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<x/>")
+        archive.writestr("word/document.xml", b"\x00" * (60 * 1024 * 1024))
+    raw = buffer.getvalue()
+    assert len(raw) < 200_000
+    with pytest.raises(ImportRejected, match=r"50 MB|zip bomb"):
+        read_transcript("R1.docx", raw)
+
+
+def test_it_refuses_a_damaged_docx():
+    raw = bytearray(make_docx(["Interviewer: hello", "R1: hi"]))
+    middle = len(raw) // 2
+    raw[middle : middle + 200] = b"\xff" * 200
+    with pytest.raises(ImportRejected, match="Word document"):
+        read_transcript("R1.docx", bytes(raw))
+
+
+def test_it_refuses_files_over_the_size_limit(settings):
+    settings.EXCERPTA_MAX_UPLOAD_BYTES = 1000
+    with pytest.raises(ImportRejected, match="limit for one file"):
+        read_transcript("R1.txt", b"a" * 1001)
+    assert read_transcript("R1.txt", b"a" * 1000).text == "a" * 1000
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("R1.pdf", "not a .txt or .docx file"), ("R1.doc", "save it as .docx"), ("R1", "not a")],
+)
+def test_it_names_the_problem_with_other_file_types(name, message):
+    with pytest.raises(ImportRejected, match=message):
+        read_transcript(name, b"whatever")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096), st.sampled_from(["x.txt", "x.docx"]))
+def test_only_import_rejected_escapes_on_arbitrary_bytes(raw, name):
+    with contextlib.suppress(ImportRejected):
+        read_transcript(name, raw)
+
+
+VALID_DOCX = make_docx(["Interviewer: How long?", "R1: Six years, more or less."])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(VALID_DOCX) - 1), st.integers(0, 255)), max_size=4))
+def test_only_import_rejected_escapes_on_damaged_docx(flips):
+    raw = bytearray(VALID_DOCX)
+    for position, value in flips:
+        raw[position] = value
+    with contextlib.suppress(ImportRejected):
+        read_transcript("R1.docx", bytes(raw))

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from interviews import services
+from interviews.models import Interview, Respondent, Role
+from tests.conftest import TRANSCRIPT, import_text
+
+
+def test_it_creates_a_study_with_its_owner(owner):
+    study = services.study_create(title="Harm reduction study", owner=owner)
+    assert study.slug == "harm-reduction-study"
+    assert study.memberships.get().role == Role.OWNER
+    again = services.study_create(title="Harm reduction study", owner=owner)
+    assert again.slug == "harm-reduction-study-2"
+
+
+def test_it_refuses_a_study_without_a_title(owner):
+    with pytest.raises(ValidationError, match="needs a title"):
+        services.study_create(title="  ", owner=owner)
+
+
+def test_a_study_keeps_at_least_one_owner(study, owner):
+    membership = study.memberships.get(user=owner)
+    with pytest.raises(ValidationError, match="at least one owner"):
+        services.membership_set(study=study, username=owner.username, role=Role.CODER)
+    with pytest.raises(ValidationError, match="at least one owner"):
+        services.membership_remove(membership=membership)
+
+
+def test_it_refuses_an_unknown_user(study):
+    with pytest.raises(ValidationError, match="no user called “nobody”"):
+        services.membership_set(study=study, username="nobody", role=Role.CODER)
+
+
+def test_pseudonyms_are_unique_whatever_their_case(study):
+    services.respondent_create(study=study, pseudonym="R1")
+    with pytest.raises(ValidationError, match="already has a respondent called “r1”"):
+        services.respondent_create(study=study, pseudonym="r1")
+
+
+def test_numeric_attributes_are_stored_as_numbers(study):
+    respondent = services.respondent_create(
+        study=study, pseudonym="R2", attributes={"Years of experience": " 3 ", "Unknown": "x"}
+    )
+    assert respondent.attributes == {"Years of experience": 3}
+    with pytest.raises(ValidationError, match="must be a number"):
+        services.respondent_update(
+            respondent=respondent, pseudonym="R2", attributes={"Years of experience": "many"}
+        )
+
+
+def test_removing_an_attribute_removes_its_values(study):
+    respondent = services.respondent_create(
+        study=study, pseudonym="R2", attributes={"Years of experience": "3"}
+    )
+    services.attribute_remove(study=study, name="Years of experience")
+    respondent.refresh_from_db()
+    assert respondent.attributes == {}
+    assert study.attribute_schema == []
+
+
+def test_questions_can_be_reordered_and_deleted(study):
+    first, second = study.questions.all()
+    third = services.question_add(study=study, text="What support do you get?")
+    services.question_move(question=third, delta=-1)
+    assert [q.pk for q in study.questions.all()] == [first.pk, third.pk, second.pk]
+    services.question_delete(question=first)
+    assert [(q.number, q.pk) for q in study.questions.all()] == [(1, third.pk), (2, second.pk)]
+
+
+def test_it_imports_a_transcript_for_the_respondent_its_name_starts_with(study):
+    outcome = services.interview_import(
+        study=study, name="R3-interview.txt", raw=TRANSCRIPT.encode("cp1252", "replace")
+    )
+    assert outcome.ok
+    assert outcome.created_respondent
+    interview = outcome.interview
+    assert interview.respondent.pseudonym == "R3"
+    assert interview.source_encoding == "Windows-1252"
+    assert interview.word_count == len(interview.text.split())
+    assert "R3-interview.txt: imported for R3 (new respondent)" in outcome.message
+    assert outcome.questions_found == 2
+
+
+def test_a_second_file_for_a_respondent_is_a_follow_up_interview(study):
+    import_text(study, name="R1-first.txt")
+    outcome = services.interview_import(
+        study=study, name="r1_followup.txt", raw=TRANSCRIPT.encode()
+    )
+    assert not outcome.created_respondent
+    assert Respondent.objects.filter(study=study).count() == 1
+    assert Interview.objects.filter(respondent__pseudonym="R1").count() == 2
+
+
+def test_a_refused_file_leaves_nothing_behind_and_the_batch_goes_on(study):
+    outcomes = services.interviews_import(
+        study=study,
+        files=[
+            ("R7-broken.docx", b"not a zip at all"),
+            ("R8-empty.txt", b""),
+            ("R9-fine.txt", TRANSCRIPT.encode()),
+        ],
+    )
+    assert [o.ok for o in outcomes] == [False, False, True]
+    assert outcomes[0].message.startswith("R7-broken.docx: refused: it is not a valid Word")
+    assert outcomes[1].message == "R8-empty.txt: refused: it is empty."
+    assert list(study.respondents.values_list("pseudonym", flat=True)) == ["R9"]
+
+
+def test_a_chosen_respondent_wins_over_the_file_name(study):
+    respondent = services.respondent_create(study=study, pseudonym="Maria")
+    outcome = services.interview_import(
+        study=study, name="R5-interview.txt", raw=TRANSCRIPT.encode(), respondent=respondent
+    )
+    assert outcome.interview.respondent == respondent
+    assert not study.respondents.filter(pseudonym="R5").exists()
+
+
+def test_it_stores_speaker_turns_and_question_segments(interview):
+    assert [turn[3] for turn in interview.turns] == ["i", "r", "i", "r"]
+    segments = list(interview.segments.select_related("question"))
+    assert [s.question.number for s in segments] == [1, 2]
+    assert interview.text[segments[1].start :].startswith("Interviewer: What type of client")
+    assert segments[0].end <= segments[1].start
+
+
+def test_question_markers_can_be_corrected_by_hand(interview, study):
+    first, second = study.questions.all()
+    second_turn = interview.turns[2][0]
+    services.segments_set(interview=interview, starts={second.pk: 0, first.pk: second_turn})
+    segments = list(interview.segments.select_related("question"))
+    assert [(s.question.number, s.start, s.score) for s in segments] == [
+        (2, 0, None),
+        (1, second_turn, None),
+    ]
+    with pytest.raises(ValidationError, match="where a speaker turn starts"):
+        services.segments_set(interview=interview, starts={first.pk: 5})

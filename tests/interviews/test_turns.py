@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from interviews.turns import find_turns
+
+
+def test_it_finds_labelled_turns_and_their_continuations():
+    text = (
+        "Interviewer: Hello.\nR3: Hi there.\nA second paragraph.\n\n"
+        "I: Next?\nQ: And?\nRespondent: Yes."
+    )
+    turns = find_turns(text, ["R3"])
+    assert [(text[t.start : t.label_end], t.speaker) for t in turns] == [
+        ("Interviewer:", "i"),
+        ("R3:", "r"),
+        ("I:", "i"),
+        ("Q:", "i"),
+        ("Respondent:", "r"),
+    ]
+    second = turns[1]
+    assert text[second.start : second.end] == "R3: Hi there.\nA second paragraph."
+
+
+def test_it_ignores_colons_that_are_not_speaker_labels():
+    text = "Interviewer: We met at 10:30.\nNote: the tape stops.\nR1: Ratio 3:1, roughly."
+    turns = find_turns(text, ["R1"])
+    assert [t.speaker for t in turns] == ["i", "r"]
+    assert (
+        text[turns[0].start : turns[0].end]
+        == "Interviewer: We met at 10:30.\nNote: the tape stops."
+    )
+
+
+def test_it_reads_labels_after_a_timestamp_and_in_any_case():
+    text = "[00:01:02] INTERVIEWER: Ready?\n(01:05) r7: Ready."
+    assert [t.speaker for t in find_turns(text, ["R7"])] == ["i", "r"]
+
+
+def test_text_before_the_first_label_belongs_to_no_turn():
+    text = "Transcript, 3 March.\n\nInterviewer: Start."
+    turns = find_turns(text)
+    assert turns[0].start == text.index("Interviewer")

@@ -1,0 +1,241 @@
+"""Who may do what: every study URL, called by every role, and with another study's ids.
+
+A reviewer's or a stranger's write must change nothing; a stranger must not even learn that
+the study exists (404). The last test makes sure no study URL is missing from the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from coding import services as coding
+from interviews import services as interviews
+from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
+from themes import services as themes
+
+READ, WRITE, OWN = "read", "write", "own"
+
+
+def build(study, user_for_membership):
+    """The objects the URLs of one study point at."""
+    interview = import_text(study)
+    code = coding.code_create(study=study, name="Training")
+    code2 = coding.code_create(study=study, name="Stress")
+    excerpt = code_span(interview, "the ones nobody else will see", [code])
+    deleted = code_span(interview, "never looked back", [code])
+    coding.excerpt_delete(excerpt=deleted)
+    theme = themes.theme_create(study=study, name="Training theme")
+    return {
+        "slug": study.slug,
+        "interview": interview,
+        "respondent": interview.respondent,
+        "question": study.questions.first() or interviews.question_add(study=study, text="Q?"),
+        "membership": study.memberships.get(user=user_for_membership),
+        "code": code,
+        "code2": code2,
+        "excerpt": excerpt,
+        "deleted": deleted,
+        "theme": theme,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    action: str
+    objects: tuple[str, ...] = ()
+    data: Callable[[dict], dict] = field(default=lambda o: {})
+
+
+def _excerpt_span(o):
+    text = o["interview"].text
+    start = text.index("Café")
+    return {"start": start, "end": start + 4, "text": "Café", "version": o["interview"].version}
+
+
+CASES = [
+    Case("study_detail", "get", READ),
+    Case("study_settings", "get", READ),
+    Case("study_settings", "post", OWN, data=lambda o: {"title": "Renamed"}),
+    Case("members", "get", READ),
+    Case("members", "post", OWN, data=lambda o: {"username": "stan", "role": "coder"}),
+    Case("member_remove", "post", OWN, ("membership",)),
+    Case("protocol", "get", READ),
+    Case("protocol", "post", WRITE, data=lambda o: {"text": "What else?"}),
+    Case("question_edit", "get", WRITE, ("question",)),
+    Case("question_edit", "post", WRITE, ("question",), lambda o: {"text": "Edited?"}),
+    Case("question_move", "post", WRITE, ("question",), lambda o: {"to": "down"}),
+    Case("question_delete", "post", WRITE, ("question",)),
+    Case("respondents", "get", READ),
+    Case("respondents", "post", WRITE, data=lambda o: {"pseudonym": "R9"}),
+    Case("respondent_edit", "get", WRITE, ("respondent",)),
+    Case("respondent_edit", "post", WRITE, ("respondent",), lambda o: {"pseudonym": "R1b"}),
+    Case("respondent_withdraw", "post", WRITE, ("respondent",)),
+    Case("respondent_delete", "post", OWN, ("respondent",)),
+    Case("attribute_add", "post", WRITE, data=lambda o: {"name": "Agency", "type": "text"}),
+    Case("attribute_remove", "post", OWN, data=lambda o: {"name": "Years of experience"}),
+    Case("transcript_import", "get", READ),
+    Case(
+        "transcript_import",
+        "post",
+        WRITE,
+        data=lambda o: {"files": SimpleUploadedFile("R4.txt", TRANSCRIPT.encode())},
+    ),
+    Case("interview_code", "get", READ, ("interview",)),
+    Case("interview_edit", "get", READ, ("interview",)),
+    Case(
+        "interview_edit",
+        "post",
+        WRITE,
+        ("interview",),
+        lambda o: {"title": "First", "respondent": o["respondent"].pk},
+    ),
+    Case("interview_delete", "post", OWN, ("interview",), lambda o: {"confirm": "R1"}),
+    Case("interview_questions", "get", READ, ("interview",)),
+    Case("interview_questions", "post", WRITE, ("interview",), lambda o: {"detect": "1"}),
+    Case(
+        "excerpt_create",
+        "post",
+        WRITE,
+        ("interview",),
+        lambda o: {**_excerpt_span(o), "code": o["code"].pk},
+    ),
+    Case("excerpt_detail", "get", READ, ("excerpt",)),
+    Case("excerpt_codes_add", "post", WRITE, ("excerpt",), lambda o: {"code": o["code2"].pk}),
+    Case("excerpt_code_remove", "post", WRITE, ("excerpt", "code")),
+    Case(
+        "excerpt_memo",
+        "post",
+        WRITE,
+        ("excerpt",),
+        lambda o: {"memo": "Note", "revision": o["excerpt"].revision},
+    ),
+    Case(
+        "excerpt_resize",
+        "post",
+        WRITE,
+        ("excerpt",),
+        lambda o: {**_excerpt_span(o), "revision": o["excerpt"].revision},
+    ),
+    Case("excerpt_delete", "post", WRITE, ("excerpt",)),
+    Case("excerpt_restore", "post", WRITE, ("deleted",)),
+    Case("codebook", "get", READ),
+    Case("codebook", "post", WRITE, data=lambda o: {"name": "New code"}),
+    Case("code_edit", "get", WRITE, ("code",)),
+    Case(
+        "code_edit",
+        "post",
+        WRITE,
+        ("code",),
+        lambda o: {"name": "Renamed", "colour": "red", "revision": o["code"].revision},
+    ),
+    Case("code_merge", "post", WRITE, ("code",), lambda o: {"into": o["code2"].pk}),
+    Case("code_delete", "post", WRITE, ("code",), lambda o: {"confirm": "yes"}),
+    Case("themes", "get", READ),
+    Case("theme_codes", "post", WRITE, ("theme",), lambda o: {"code": o["code"].pk}),
+]
+
+
+def snapshot():
+    """Every row of every table of the app: a write that was refused must change none."""
+    state = {}
+    for app in ("interviews", "coding", "themes"):
+        for model in apps.get_app_config(app).get_models():
+            manager = getattr(model, "all_objects", model._default_manager)
+            state[model.__name__] = sorted(map(repr, manager.values_list()))
+    state["theme_codes"] = sorted(
+        map(repr, apps.get_model("themes", "Theme").codes.through.objects.values_list())
+    )
+    return state
+
+
+def url_for(case: Case, objects: dict, ids_from: dict | None = None) -> str:
+    source = ids_from or objects
+    kwargs = {"slug": objects["slug"]}
+    if case.objects:
+        kwargs["pk"] = source[case.objects[0]].pk
+    if len(case.objects) > 1:
+        kwargs["code_id"] = source[case.objects[1]].pk
+    return reverse(case.name, kwargs=kwargs)
+
+
+def call(client: Client, case: Case, url: str, objects: dict):
+    if case.method == "get":
+        return client.get(url)
+    return client.post(url, case.data(objects))
+
+
+EXPECTED = {
+    # role: {action: allowed?}
+    "owner": {READ: True, WRITE: True, OWN: True},
+    "coder": {READ: True, WRITE: True, OWN: False},
+    "reviewer": {READ: True, WRITE: False, OWN: False},
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method}-{c.name}")
+@pytest.mark.parametrize("role", ["owner", "coder", "reviewer", "stranger", "anonymous"])
+def test_role_matrix(case, role, study, owner, coder, reviewer, stranger):
+    objects = build(study, coder)
+    url = url_for(case, objects)
+    users = {"owner": owner, "coder": coder, "reviewer": reviewer, "stranger": stranger}
+    client = client_for(users[role]) if role in users else Client()
+    before = snapshot()
+    response = call(client, case, url, objects)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif role == "stranger":
+        assert response.status_code == 404
+        assert study.title not in response.content.decode()
+    elif EXPECTED[role][case.action]:
+        assert response.status_code < 400, response.content[:300]
+        return
+    else:
+        assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.objects], ids=lambda c: c.name)
+def test_another_studys_ids_are_never_found(case, study, owner, coder, other_study, stranger):
+    objects = build(study, coder)
+    others = build(other_study, stranger)
+    interviews.membership_set(study=other_study, username=coder.username, role="coder")
+    before = snapshot()
+    response = call(client_for(owner), case, url_for(case, objects, ids_from=others), objects)
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+POST_ONLY = sorted(
+    {c.name for c in CASES if c.method == "post"} - {c.name for c in CASES if c.method == "get"}
+)
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_actions_refuse_get(name, study, owner, coder):
+    objects = build(study, coder)
+    case = next(c for c in CASES if c.name == name)
+    before = snapshot()
+    response = client_for(owner).get(url_for(case, objects))
+    assert response.status_code == 405
+    assert snapshot() == before
+
+
+def test_every_study_url_is_in_the_matrix():
+    covered = {case.name for case in CASES}
+    study_urls = {
+        pattern.name
+        for pattern in get_resolver().url_patterns
+        for pattern in getattr(pattern, "url_patterns", [pattern])
+        if "<slug:slug>" in str(pattern.pattern)
+    }
+    assert study_urls - covered == set()

@@ -1,0 +1,71 @@
+"""The settings that keep data safe: database pragmas, migrations, headers, CSRF."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import HTMX, client_for
+
+
+def test_the_database_runs_with_the_settings_we_rely_on(db):
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # WAL, a busy timeout and IMMEDIATE transactions (RELIABILITY.md, C1 and T3).
+            # The test database lives in memory, where SQLite reports "memory" for WAL.
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] in {"wal", "memory"}
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20000
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 1
+            assert connection.transaction_mode == "IMMEDIATE"
+        else:
+            assert connection.vendor == "postgresql"
+            cursor.execute("SHOW server_encoding")
+            assert cursor.fetchone()[0] == "UTF8"
+
+
+def test_every_model_change_has_its_migration(db):
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_pages_and_fragments_carry_the_security_headers(study, owner):
+    client = client_for(owner)
+    for response in [
+        client.get(reverse("codebook", args=[study.slug])),
+        client.get(reverse("codebook", args=[study.slug]), headers=HTMX),
+    ]:
+        assert response.status_code == 200
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "object-src 'none'" in response["Content-Security-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_post_without_the_csrf_token_is_refused(study, owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    url = reverse("codebook", args=[study.slug])
+    response = client.post(url, {"name": "Sneaky"})
+    assert response.status_code == 403
+    response = client.post(url, {"name": "Sneaky"}, headers=HTMX)
+    assert response.status_code == 403
+    assert "session has expired" in response.content.decode()
+    assert response["HX-Reswap"] == "none"
+    assert not study.codes.exists()
+
+
+def test_the_page_sends_the_csrf_token_in_htmx_headers(study, owner):
+    response = client_for(owner).get(reverse("codebook", args=[study.slug]))
+    assert 'hx-headers=\'{"x-csrftoken": "' in response.content.decode()

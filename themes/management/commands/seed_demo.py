@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from themes.demo import DEMO_SLUG, OWNER, REVIEWER, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo study (harm-reduction) and its users 'researcher' (owner) and "
+        "'committee' (reviewer). Safe to run again: it changes nothing but the passwords, "
+        "and those only when --password is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for both demo users.")
+
+    def handle(self, *args, password=None, **options):
+        result = seed_demo(password=password)
+        if result.created:
+            study = result.study
+            self.stdout.write(
+                f"Created the demo study “{study.title}” ({DEMO_SLUG}): "
+                f"{study.interviews.count()} interviews, {study.codes.count()} codes."
+            )
+        else:
+            self.stdout.write(f"The demo study {DEMO_SLUG} is already there; left as it is.")
+        for username in (OWNER, REVIEWER):
+            if username in result.passwords:
+                self.stdout.write(f"  {username}: password {result.passwords[username]}")
+            else:
+                self.stdout.write(f"  {username}: password unchanged")
