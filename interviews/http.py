@@ -66,3 +66,12 @@ class HtmxErrorMiddleware:
         fresh = HttpResponse(flash_html(message, "error"), status=response.status_code)
         fresh["HX-Reswap"] = "none"
         return fresh
+
+
+def posted(request: HttpRequest):
+    """The POST data to bind a form to, or None on GET.
+
+    Not `request.POST or None`: an empty POST is still a submission, and its form must show
+    what is missing instead of coming back blank.
+    """
+    return request.POST if request.method == "POST" else None

@@ -19,7 +19,12 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
-    return _answer(request, 404, "Not found, or you are not a member of the study it belongs to.")
+    # Our access helpers raise Http404 with a sentence for the user; Django's own (a URL that
+    # resolves to nothing, get_object_or_404) carry technical text, so those get ours.
+    message = exception.args[0] if exception and exception.args else ""
+    if not isinstance(message, str) or not message or "matches the given query" in message:
+        message = "Not found, or you are not a member of the study it belongs to."
+    return _answer(request, 404, message)
 
 
 def csrf_failure(request, reason=""):

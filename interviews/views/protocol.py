@@ -10,13 +10,14 @@ from django_htmx.http import retarget
 from .. import services
 from ..access import READ, WRITE, study_access
 from ..forms import QuestionForm
+from ..http import posted
 
 
 @require_http_methods(["GET", "POST"])
 def protocol(request, slug):
     """The protocol page; POST adds a question at the end."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.question_add(study=access.study, **form.cleaned_data)
@@ -33,9 +34,7 @@ def protocol(request, slug):
 def question_edit(request, slug, pk):
     access = study_access(request, slug, WRITE)
     question = get_object_or_404(access.study.questions, pk=pk)
-    form = QuestionForm(
-        request.POST or None, initial={"text": question.text, "topic": question.topic}
-    )
+    form = QuestionForm(posted(request), initial={"text": question.text, "topic": question.topic})
     if request.method == "POST" and form.is_valid():
         services.question_update(question=question, **form.cleaned_data)
         if not request.htmx:

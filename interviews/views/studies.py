@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import services
 from ..access import OWN, study_access
 from ..forms import MemberForm, StudyForm
-from ..http import refusal
+from ..http import posted, refusal
 from ..models import Membership, Role
 
 
@@ -37,7 +37,7 @@ def study_list(request):
 
 @require_http_methods(["GET", "POST"])
 def study_create(request):
-    form = StudyForm(request.POST or None)
+    form = StudyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             study = services.study_create(owner=request.user, **form.cleaned_data)
@@ -54,7 +54,7 @@ def study_settings(request, slug):
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
     study = access.study
     form = StudyForm(
-        request.POST or None,
+        posted(request),
         initial={
             "title": study.title,
             "research_question": study.research_question,
@@ -71,7 +71,7 @@ def study_settings(request, slug):
 @require_http_methods(["GET", "POST"])
 def members(request, slug):
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
-    form = MemberForm(request.POST or None)
+    form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_set(study=access.study, **form.cleaned_data)

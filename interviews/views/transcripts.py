@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import services
 from ..access import OWN, READ, WRITE, interview_access, study_access
 from ..forms import ImportForm, InterviewForm
-from ..http import refusal
+from ..http import posted, refusal
 from ..turns import turns_from_json
 
 
@@ -19,7 +19,9 @@ from ..turns import turns_from_json
 def transcript_import(request, slug):
     """Upload one or many files; each is imported or refused on its own, with a message."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
-    form = ImportForm(request.POST or None, request.FILES or None, study=access.study)
+    form = ImportForm(
+        posted(request), request.FILES if request.method == "POST" else None, study=access.study
+    )
     outcomes = []
     if request.method == "POST" and form.is_valid():
         outcomes = services.interviews_import(
@@ -49,7 +51,7 @@ def interview_edit(request, slug, pk):
         request, slug, pk, WRITE if request.method == "POST" else READ, text=False
     )
     form = InterviewForm(
-        request.POST or None,
+        posted(request),
         study=access.study,
         initial={
             "title": interview.title,

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding import services
+from coding.models import Code
+from interviews import services as interviews
+from tests.conftest import HTMX, client_for, code_span
+
+
+def url(study, name="codebook", *args):
+    return reverse(name, args=[study.slug, *args])
+
+
+def test_the_codebook_shows_the_tree_with_counts(study, interview, code, owner):
+    child = services.code_create(study=study, name="Learned at school", parent=code)
+    code_span(interview, "About six years", [child])
+    code_span(interview, "the ones nobody", [child, code])
+    html = client_for(owner).get(url(study)).content.decode()
+    assert html.index("Training") < html.index("Learned at school")
+    row = html[html.index(f'id="code-{child.pk}"') :]
+    assert '<td class="num">2</td>' in row[: row.index("</tr>")]
+    assert 'class="depth-1"' in row[: row.index("</tr>")]
+
+
+def test_withdrawn_respondents_do_not_count(study, interview, code, owner):
+    code_span(interview, "About six years", [code])
+    interviews.respondent_withdraw(respondent=interview.respondent)
+    html = client_for(owner).get(url(study)).content.decode()
+    row = html[html.index(f'id="code-{code.pk}"') :]
+    assert row[: row.index("</tr>")].count('<td class="num">0</td>') == 2
+
+
+@pytest.mark.parametrize("n_codes", [2, 30])
+def test_codebook_queries_do_not_grow(
+    study, interview, owner, n_codes, django_assert_max_num_queries
+):
+    for n in range(n_codes):
+        code = services.code_create(study=study, name=f"Code {n}")
+        code_span(interview, "About six years", [code])
+    client = client_for(owner)
+    # session, user, study+role, codes, usage counts, parent choices of the new-code form
+    with django_assert_max_num_queries(6):
+        assert client.get(url(study)).status_code == 200
+
+
+def test_htmx_gets_the_fragment_and_a_browser_the_page(study, owner):
+    client = client_for(owner)
+    assert "<html" in client.get(url(study)).content.decode()
+    fragment = client.get(url(study), headers=HTMX).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<div id="codebook-body"')
+
+
+def test_a_duplicate_name_gets_a_clear_message_and_keeps_the_form(study, code, owner):
+    data = {"name": "TRAINING", "definition": "My careful definition"}
+    response = client_for(owner).post(url(study), data, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is already a code called “Training”" in html
+    assert "My careful definition" in html
+    assert study.codes.count() == 1
+
+
+def test_creating_and_editing_a_code(study, owner):
+    client = client_for(owner)
+    client.post(url(study), {"name": "Stress", "definition": "Pressure at work"}, headers=HTMX)
+    code = Code.objects.get(name="Stress")
+    assert code.definition == "Pressure at work"
+    edit = url(study, "code_edit", code.pk)
+    assert 'value="Stress"' in client.get(edit, headers=HTMX).content.decode()
+    data = {"name": "Stress at work", "colour": "red", "revision": code.revision, "example": "Ugh"}
+    assert "Saved “Stress at work”" in client.post(edit, data, headers=HTMX).content.decode()
+    code.refresh_from_db()
+    assert (code.name, code.colour, code.example) == ("Stress at work", "red", "Ugh")
+
+
+def test_a_concurrent_edit_is_not_overwritten(study, code, owner, coder):
+    edit = url(study, "code_edit", code.pk)
+    stale = code.revision
+    client_for(coder).post(edit, {"name": "Training (coder)", "revision": stale}, headers=HTMX)
+    response = client_for(owner).post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
+    html = response.content.decode()
+    assert "changed by someone else" in html
+    assert 'value="Mine"' in html, "the user's own text stays in the form"
+    assert Code.objects.get(pk=code.pk).name == "Training (coder)"
+
+
+def test_merge_and_delete(study, interview, code, owner):
+    other = services.code_create(study=study, name="Education")
+    code_span(interview, "About six years", [other])
+    client = client_for(owner)
+    response = client.post(url(study, "code_merge", other.pk), {"into": code.pk}, headers=HTMX)
+    assert "Merged “Education” into “Training”: 1 excerpt(s) moved." in response.content.decode()
+    response = client.post(url(study, "code_delete", code.pk), headers=HTMX)
+    assert response.status_code == 409
+    assert "applied to 1 excerpt" in response.content.decode()
+    assert Code.objects.filter(pk=code.pk).exists()
+    response = client.post(url(study, "code_delete", code.pk), {"confirm": "yes"}, headers=HTMX)
+    assert response.status_code == 200
+    assert not Code.objects.filter(pk=code.pk).exists()

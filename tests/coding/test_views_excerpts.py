@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from coding import services
+from coding.models import Code, Excerpt
+from tests.conftest import HTMX, client_for, code_span
+
+
+def page_url(interview):
+    return reverse("interview_code", args=[interview.study.slug, interview.pk])
+
+
+def create_url(interview):
+    return reverse("excerpt_create", args=[interview.study.slug, interview.pk])
+
+
+def selection(interview, phrase):
+    start = interview.text.index(phrase)
+    return {
+        "start": start,
+        "end": start + len(phrase),
+        "text": phrase,
+        "version": interview.version,
+    }
+
+
+def test_the_coding_page_shows_the_transcript_highlights_and_excerpts(excerpt, owner):
+    response = client_for(owner).get(page_url(excerpt.interview))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-x="{excerpt.pk}"' in html
+    assert f'id="ex-{excerpt.pk}"' in html
+    assert 'id="q-1"' in html
+    assert 'id="q-2"' in html
+    assert '<b class="who">Interviewer:</b>' in html
+    assert 'id="code-panel"' in html
+
+
+def test_a_reviewer_sees_the_page_without_the_coding_tools(excerpt, reviewer):
+    html = client_for(reviewer).get(page_url(excerpt.interview)).content.decode()
+    assert f'data-x="{excerpt.pk}"' in html
+    assert 'id="code-panel"' not in html
+    assert "data-can-write" not in html
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_coding_page_queries_do_not_grow_with_excerpts(
+    interview, code, owner, extra, django_assert_max_num_queries
+):
+    words = interview.text.split(" ")
+    position = 0
+    for word in words[:extra]:
+        start = interview.text.index(word, position)
+        position = start + len(word)
+        if word.strip() and "\n" not in word:
+            code_span_at(interview, start, position, code)
+    client = client_for(owner)
+    # session, user, interview+study+role, codes, excerpts, codings, question markers,
+    # sibling interviews
+    with django_assert_max_num_queries(8):
+        assert client.get(page_url(interview)).status_code == 200
+
+
+def code_span_at(interview, start, end, code):
+    return services.excerpt_create(
+        interview=interview,
+        coder=None,
+        start=start,
+        end=end,
+        seen_text=interview.text[start:end],
+        version=interview.version,
+        codes=[code],
+    )
+
+
+def test_coding_a_selection_answers_with_just_what_changed(interview, code, owner):
+    data = {**selection(interview, "Café regulars"), "code": code.pk}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 200
+    excerpt = Excerpt.objects.get()
+    assert excerpt.text == "Café regulars"
+    html = response.content.decode()
+    line_start = interview.text.rindex("\n", 0, excerpt.start) + 1
+    assert (
+        f'<p id="p-{line_start}" class="t-r ts" data-o="{line_start}" hx-swap-oob="true">' in html
+    )
+    assert html.count("<p id=") == 1, "only the touched line is sent"
+    assert f'data-x="{excerpt.pk}"' in html
+    assert 'hx-swap-oob="beforeend:#excerpt-list"' in html
+    assert "Coded as Training." in html
+    assert json.loads(response["HX-Trigger"]) == {"excerptSaved": excerpt.pk}
+
+
+def test_a_new_excerpt_goes_into_the_side_list_in_text_order(interview, code, owner):
+    later = code_span(interview, "They come back", [code])
+    data = {**selection(interview, "About six years"), "code": code.pk}
+    html = client_for(owner).post(create_url(interview), data, headers=HTMX).content.decode()
+    assert f'hx-swap-oob="beforebegin:#ex-{later.pk}"' in html
+
+
+def test_a_selection_on_an_old_version_is_refused_with_a_message(interview, code, owner):
+    data = {**selection(interview, "Café regulars"), "code": code.pk, "version": 0}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 409
+    assert response["HX-Reswap"] == "none"
+    assert "edited after you opened it" in response.content.decode()
+    assert not Excerpt.objects.exists()
+
+
+def test_a_forged_range_is_refused(interview, code, owner):
+    data = {**selection(interview, "Café regulars"), "code": code.pk, "text": "Something else"}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 409
+    assert "does not match the transcript" in response.content.decode()
+    data = {**selection(interview, "Café"), "end": 99999, "code": code.pk}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 400
+    assert "outside the transcript" in response.content.decode()
+    assert not Excerpt.objects.exists()
+
+
+def test_an_empty_selection_is_refused(interview, code, owner):
+    data = {"start": "", "end": "", "text": "", "version": 1, "code": code.pk}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 400
+    assert "Select a passage" in response.content.decode()
+
+
+def test_a_code_can_be_created_on_the_spot(interview, code, owner):
+    data = {**selection(interview, "Café regulars"), "new_code": "Regulars"}
+    html = client_for(owner).post(create_url(interview), data, headers=HTMX).content.decode()
+    created = Code.objects.get(name="Regulars")
+    assert list(Excerpt.objects.get().codings.values_list("code", flat=True)) == [created.pk]
+    assert 'id="code-options"' in html
+    assert "hx-swap-oob" in html
+    # Typing an existing name in another case reuses the code rather than duplicating it.
+    data = {**selection(interview, "They come back"), "new_code": "training"}
+    client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert Code.objects.filter(name__iexact="training").count() == 1
+
+
+def test_a_code_from_another_study_is_refused(interview, owner, other_study):
+    foreign = services.code_create(study=other_study, name="Foreign")
+    data = {**selection(interview, "Café regulars"), "code": foreign.pk}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 409
+    assert not Excerpt.objects.exists()
+
+
+def test_the_detail_panel_is_a_fragment_for_htmx_and_a_redirect_otherwise(excerpt, owner):
+    url = reverse("excerpt_detail", args=[excerpt.interview.study.slug, excerpt.pk])
+    client = client_for(owner)
+    fragment = client.get(url, headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
+    assert 'id="excerpt-detail"' in fragment.content.decode()
+    assert fragment["Vary"] == "HX-Request, Cookie" or "HX-Request" in fragment["Vary"]
+    full = client.get(url)
+    assert full.status_code == 302
+    assert full["Location"] == page_url(excerpt.interview) + f"#x{excerpt.pk}"
+
+
+def excerpt_url(name, excerpt, *extra):
+    return reverse(name, args=[excerpt.interview.study.slug, excerpt.pk, *extra])
+
+
+def test_delete_then_undo(excerpt, owner):
+    client = client_for(owner)
+    response = client.post(excerpt_url("excerpt_delete", excerpt), headers=HTMX)
+    html = response.content.decode()
+    assert f'id="ex-{excerpt.pk}" hx-swap-oob="delete"' in html
+    undo = excerpt_url("excerpt_restore", excerpt)
+    assert f'hx-post="{undo}"' in html
+    assert not Excerpt.objects.exists()
+    response = client.post(undo, headers=HTMX)
+    assert response.status_code == 200
+    assert Excerpt.objects.get().codings.count() == 1
+    assert client.post(undo, headers=HTMX).status_code == 409
+
+
+def test_memo_saves_and_refuses_a_stale_revision(excerpt, owner):
+    client = client_for(owner)
+    url = excerpt_url("excerpt_memo", excerpt)
+    response = client.post(url, {"memo": "Key quote", "revision": excerpt.revision}, headers=HTMX)
+    assert response.status_code == 200
+    response = client.post(url, {"memo": "Overwrite", "revision": excerpt.revision}, headers=HTMX)
+    assert response.status_code == 409
+    assert "changed elsewhere" in response.content.decode()
+    assert Excerpt.objects.get().memo == "Key quote"
+
+
+def test_codes_can_be_added_and_removed_from_the_panel(excerpt, owner, study):
+    stress = services.code_create(study=study, name="Stress")
+    client = client_for(owner)
+    client.post(excerpt_url("excerpt_codes_add", excerpt), {"code": stress.pk}, headers=HTMX)
+    assert set(excerpt.codings.values_list("code__name", flat=True)) == {"Training", "Stress"}
+    response = client.post(excerpt_url("excerpt_code_remove", excerpt, stress.pk), headers=HTMX)
+    assert "Removed Stress." in response.content.decode()
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+    response = client.post(excerpt_url("excerpt_codes_add", excerpt), {}, headers=HTMX)
+    assert response.status_code == 400
+
+
+def test_an_excerpt_can_be_resized_to_a_new_selection(excerpt, owner):
+    interview = excerpt.interview
+    data = {**selection(interview, "nobody else"), "revision": excerpt.revision}
+    response = client_for(owner).post(excerpt_url("excerpt_resize", excerpt), data, headers=HTMX)
+    assert response.status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.text == "nobody else"
+
+
+def test_a_deleted_excerpt_is_gone_for_a_second_tab(excerpt, owner):
+    client = client_for(owner)
+    client.post(excerpt_url("excerpt_delete", excerpt), headers=HTMX)
+    response = client.post(
+        excerpt_url("excerpt_memo", excerpt), {"memo": "x", "revision": 1}, headers=HTMX
+    )
+    assert response.status_code == 404
+    assert "no longer exists" in response.content.decode()
+    assert response["HX-Reswap"] == "none"
