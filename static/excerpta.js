@@ -459,6 +459,8 @@
 
     function startCoding() {
       if (!canWrite) return;
+      // Read the selection now: the copy kept on selectionchange lags a frame behind keys.
+      selection = readSelection();
       if (selection) {
         openPicker({ kind: "new", selection }, selection.rect);
       } else if (current !== null) {
@@ -570,6 +572,7 @@
     });
 
     function resizeToSelection(button) {
+      selection = readSelection();
       if (!selection) {
         showFlash("Select the new extent of the excerpt in the text first, then press this button.", "info");
         return;

@@ -1,0 +1,103 @@
+"""Real Chromium, driven by Playwright, against Django's live server.
+
+The browser is the system's Chromium (or EXCERPTA_CHROMIUM, or Playwright's own download when
+neither exists); `make test` installs one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an event loop in the test's thread; Django refuses database
+# access from such a thread unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    if path := os.environ.get("EXCERPTA_CHROMIUM"):
+        return path
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None  # Playwright's own download
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def log_in(page, live_server, user):
+    """Log in through the real login form (the users' passwords are "pw-" + username)."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "pw-" + user.username)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def select_text(page, phrase: str, occurrence: int = 0) -> None:
+    """Select `phrase` in the transcript as a mouse drag would: a DOM range over its text."""
+    page.evaluate(
+        """([phrase, occurrence]) => {
+            const root = document.getElementById("transcript");
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            let text = "";
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                if (n.parentElement.closest("[data-skip]")) continue;
+                nodes.push([n, text.length]);
+                text += n.data;
+            }
+            let at = -1;
+            for (let i = 0; i <= occurrence; i++) at = text.indexOf(phrase, at + 1);
+            if (at < 0) throw new Error("phrase not in transcript: " + phrase);
+            const locate = (offset) => {
+                for (let i = nodes.length - 1; i >= 0; i--) {
+                    if (nodes[i][1] <= offset) return [nodes[i][0], offset - nodes[i][1]];
+                }
+            };
+            const [a, ao] = locate(at);
+            const [b, bo] = locate(at + phrase.length);
+            window.getSelection().setBaseAndExtent(a, ao, b, bo);
+        }""",
+        [phrase, occurrence],
+    )

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from coding.models import Code, Coding, Excerpt
+from interviews.models import Interview, Role, Study
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [m.objects.count() for m in (Study, Interview, Code, Excerpt, Coding)]
+
+
+def test_the_demo_study_is_the_harm_reduction_study():
+    output = seed()
+    study = Study.objects.get(slug="harm-reduction")
+    assert "Created the demo study" in output
+    assert study.questions.count() == 11
+    assert list(study.themes.values_list("name", flat=True)) == [
+        "Training",
+        "Struggles with abstinence-based practice",
+        "Relationships with clients",
+        "Struggles with multidisciplinary teams",
+        "Stress and self-care",
+    ]
+    respondents = list(study.respondents.all())
+    assert [r.pseudonym for r in respondents] == [f"R{n}" for n in range(1, 9)]
+    years = sorted(r.attributes["Years of experience"] for r in respondents)
+    assert years[0] == 1
+    assert all(y >= 3 for y in years[1:])
+    agencies = {r.attributes["Agency"] for r in respondents}
+    assert agencies == {f"Agency {letter}" for letter in "ABCDE"}
+    assert 18 <= study.codes.count() <= 25
+    assert all(code.themes.exists() for code in study.codes.all())
+
+
+def test_its_transcripts_are_coded_and_segmented():
+    seed()
+    interviews = list(Interview.objects.all())
+    assert len(interviews) == 8
+    for interview in interviews:
+        assert 1200 <= interview.word_count <= 2500
+        assert interview.segments.count() == 11
+    assert 100 <= Excerpt.objects.count() <= 150
+    for excerpt in Excerpt.objects.select_related("interview"):
+        assert excerpt.interview.text[excerpt.start : excerpt.end] == excerpt.text
+    nested = [
+        (a.pk, b.pk)
+        for a in Excerpt.objects.all()
+        for b in Excerpt.objects.filter(interview=a.interview, start__gte=a.start, end__lte=a.end)
+        if a.pk != b.pk
+    ]
+    assert nested, "the demo shows overlapping excerpts"
+
+
+def test_its_users_and_their_roles():
+    output = seed("--password", "demo-password-1")
+    study = Study.objects.get()
+    roles = dict(study.memberships.values_list("user__username", "role"))
+    assert roles == {"researcher": Role.OWNER, "committee": Role.REVIEWER}
+    assert "researcher: password demo-password-1" in output
+    assert get_user_model().objects.get(username="committee").check_password("demo-password-1")
+
+
+def test_a_second_run_changes_nothing_but_the_passwords():
+    first = seed()
+    generated = first.split("researcher: password ")[1].split()[0]
+    before = counts()
+    second = seed()
+    assert "already there" in second
+    assert "password unchanged" in second
+    assert counts() == before
+    researcher = get_user_model().objects.get(username="researcher")
+    assert researcher.check_password(generated)
+    seed("--password", "another-password")
+    researcher.refresh_from_db()
+    assert researcher.check_password("another-password")
+    assert counts() == before
