@@ -396,6 +396,12 @@
       openExcerpt(items[index].dataset.x, true);
     }
 
+    // A link from elsewhere (a theme's excerpts) opens the page at one excerpt: #x<id>.
+    const linked = /^#x(\d+)$/.exec(window.location.hash);
+    if (linked && transcript.querySelector('mark[data-x="' + linked[1] + '"]')) {
+      openExcerpt(linked[1], true);
+    }
+
     document.addEventListener("htmx:afterSettle", () => {
       markOpen(current);
       const detail = document.getElementById("excerpt-detail");

@@ -12,6 +12,7 @@ from django.test import Client
 from coding import services as coding
 from interviews import services as interviews
 from interviews.models import Role
+from themes import services as themes
 
 TRANSCRIPT = """Interviewer: How long have you been implementing harm reduction in your practice?
 
@@ -119,3 +120,37 @@ def client_for(user) -> Client:
 
 
 HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def themed(study, owner):
+    """R1 and R2 counted, R3 withdrawn. "Training" gathers the code Learning and has the
+    sub-theme "At work" gathering Colleagues; R1's and R3's excerpts are chosen as quotes."""
+    interviews.respondent_create(
+        study=study, pseudonym="R1", attributes={"Years of experience": 2}
+    )
+    interviews.respondent_create(
+        study=study, pseudonym="R2", attributes={"Years of experience": 9}
+    )
+    r1 = import_text(study, name="R1.txt")
+    r2 = import_text(study, name="R2.txt")
+    r3 = import_text(study, name="R3.txt")
+    learning = coding.code_create(study=study, name="Learning", definition="How they learned.")
+    colleagues = coding.code_create(study=study, name="Colleagues")
+    training = themes.theme_create(study=study, name="Training", description="Where it came from.")
+    at_work = themes.theme_create(study=study, name="At work", parent=training)
+    themes.theme_code_attach(theme=training, code=learning)
+    themes.theme_code_attach(theme=at_work, code=colleagues)
+    first = code_span(r1, "About six years", [learning], owner)
+    second = code_span(r2, "the ones nobody else will see", [colleagues], owner)
+    secret = code_span(r3, "Café regulars", [learning], owner)
+    themes.quote_add(theme=training, excerpt=first)
+    themes.quote_add(theme=training, excerpt=secret)
+    interviews.respondent_withdraw(respondent=r3.respondent)
+    return {
+        "training": training,
+        "at_work": at_work,
+        "excerpts": (first, second, secret),
+        "interviews": (r1, r2, r3),
+        "codes": (learning, colleagues),
+    }

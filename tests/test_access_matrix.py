@@ -21,6 +21,7 @@ from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
 
 READ, WRITE, OWN = "read", "write", "own"
+COMMENT = "comment"  # a write every member may make, reviewers included
 
 
 def build(study, user_for_membership):
@@ -32,6 +33,9 @@ def build(study, user_for_membership):
     deleted = code_span(interview, "never looked back", [code])
     coding.excerpt_delete(excerpt=deleted)
     theme = themes.theme_create(study=study, name="Training theme")
+    themes.theme_code_attach(theme=theme, code=code)
+    quote = themes.quote_add(theme=theme, excerpt=excerpt)
+    comment = themes.comment_add(theme=theme, author=user_for_membership, body="Why this code?")
     return {
         "slug": study.slug,
         "interview": interview,
@@ -43,6 +47,8 @@ def build(study, user_for_membership):
         "excerpt": excerpt,
         "deleted": deleted,
         "theme": theme,
+        "quote": quote,
+        "comment": comment,
     }
 
 
@@ -53,6 +59,7 @@ class Case:
     action: str
     objects: tuple[str, ...] = ()
     data: Callable[[dict], dict] = field(default=lambda o: {})
+    kwargs: tuple[str, ...] = ("pk", "code_id")
 
 
 def _excerpt_span(o):
@@ -140,7 +147,30 @@ CASES = [
     Case("code_merge", "post", WRITE, ("code",), lambda o: {"into": o["code2"].pk}),
     Case("code_delete", "post", WRITE, ("code",), lambda o: {"confirm": "yes"}),
     Case("themes", "get", READ),
-    Case("theme_codes", "post", WRITE, ("theme",), lambda o: {"code": o["code"].pk}),
+    Case("themes", "post", WRITE, data=lambda o: {"name": "Another theme"}),
+    Case("theme_edit", "get", WRITE, ("theme",)),
+    Case(
+        "theme_edit",
+        "post",
+        WRITE,
+        ("theme",),
+        lambda o: {"name": "Renamed", "revision": o["theme"].revision},
+    ),
+    Case("theme_move", "post", WRITE, ("theme",), lambda o: {"to": "down"}),
+    Case("theme_delete", "post", WRITE, ("theme",)),
+    Case("theme_codes", "post", WRITE, ("theme",), lambda o: {"code": o["code2"].pk}),
+    Case("theme_detail", "get", READ, ("theme",)),
+    Case("theme_status", "post", OWN, ("theme",), lambda o: {"status": "in_review"}),
+    Case("quote_toggle", "post", WRITE, ("theme", "excerpt"), kwargs=("pk", "excerpt_id")),
+    Case("quote_move", "post", WRITE, ("quote",), lambda o: {"to": "up"}),
+    Case("comment_add", "post", COMMENT, ("theme",), lambda o: {"body": "A remark"}),
+    Case("comment_resolve", "post", COMMENT, ("comment",)),
+    Case("excerpt_context", "get", READ, ("excerpt",)),
+    Case("export_findings", "get", READ),
+    Case("export_codebook", "get", READ),
+    Case("export_excerpts_csv", "get", READ),
+    Case("export_excerpts_xlsx", "get", READ),
+    Case("export_matrix_xlsx", "get", READ),
 ]
 
 
@@ -160,10 +190,8 @@ def snapshot():
 def url_for(case: Case, objects: dict, ids_from: dict | None = None) -> str:
     source = ids_from or objects
     kwargs = {"slug": objects["slug"]}
-    if case.objects:
-        kwargs["pk"] = source[case.objects[0]].pk
-    if len(case.objects) > 1:
-        kwargs["code_id"] = source[case.objects[1]].pk
+    for name, key in zip(case.kwargs, case.objects, strict=False):
+        kwargs[name] = source[key].pk
     return reverse(case.name, kwargs=kwargs)
 
 
@@ -175,9 +203,9 @@ def call(client: Client, case: Case, url: str, objects: dict):
 
 EXPECTED = {
     # role: {action: allowed?}
-    "owner": {READ: True, WRITE: True, OWN: True},
-    "coder": {READ: True, WRITE: True, OWN: False},
-    "reviewer": {READ: True, WRITE: False, OWN: False},
+    "owner": {READ: True, COMMENT: True, WRITE: True, OWN: True},
+    "coder": {READ: True, COMMENT: True, WRITE: True, OWN: False},
+    "reviewer": {READ: True, COMMENT: True, WRITE: False, OWN: False},
 }
 
 

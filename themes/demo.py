@@ -2,8 +2,9 @@
 
 Built only through the same services a researcher's clicks go through, so the demo is also a
 walk through the whole import-and-code path. The data lives beside this file in demo/:
-study.json (protocol, respondents, themes, codebook), transcripts/R*.txt and excerpts/R*.json
-(each excerpt as an exact quote of its transcript, with its codes and memo).
+study.json (protocol, respondents, themes and sub-themes with their chosen quotes, codebook),
+transcripts/R*.txt and excerpts/R*.json (each excerpt as an exact quote of its transcript,
+with its codes and memo).
 """
 
 from __future__ import annotations
@@ -82,12 +83,14 @@ def _build(spec: dict, owner, reviewer) -> Study:
         )
         for item in spec["respondents"]
     }
-    theme_by_name = {
-        item["name"]: themes.theme_create(
-            study=study, name=item["name"], description=item["description"]
+    theme_by_name = {}
+    for item in spec["themes"]:  # parents come before their sub-themes
+        theme_by_name[item["name"]] = themes.theme_create(
+            study=study,
+            name=item["name"],
+            description=item["description"],
+            parent=theme_by_name.get(item.get("parent")),
         )
-        for item in spec["themes"]
-    }
     codes = {}
     for item in spec["codes"]:
         code = coding.code_create(
@@ -100,12 +103,18 @@ def _build(spec: dict, owner, reviewer) -> Study:
         codes[code.name] = code
         for theme_name in item["themes"]:
             themes.theme_code_attach(theme=theme_by_name[theme_name], code=code)
-    for index, pseudonym in enumerate(sorted(respondents)):
-        _import_and_code(study, owner, respondents[pseudonym], codes, index)
+    excerpts = {
+        pseudonym: _import_and_code(study, owner, respondents[pseudonym], codes, index)
+        for index, pseudonym in enumerate(sorted(respondents))
+    }
+    for item in spec["themes"]:
+        for pseudonym, opening in item["quotes"]:
+            [excerpt] = [e for e in excerpts[pseudonym] if e.text.startswith(opening)]
+            themes.quote_add(theme=theme_by_name[item["name"]], excerpt=excerpt)
     return study
 
 
-def _import_and_code(study, owner, respondent, codes, index) -> None:
+def _import_and_code(study, owner, respondent, codes, index) -> list:
     path = DEMO_DIR / "transcripts" / f"{respondent.pseudonym}.txt"
     outcome = interviews.interview_import(
         study=study,
@@ -121,12 +130,13 @@ def _import_and_code(study, owner, respondent, codes, index) -> None:
     excerpts = json.loads(
         (DEMO_DIR / "excerpts" / f"{respondent.pseudonym}.json").read_text(encoding="utf-8")
     )
+    created = []
     for item in excerpts:
         start = interview.text.find(item["quote"])
         if start < 0:
             raise RuntimeError(f"Demo quote not found in {path.name}: {item['quote'][:60]!r}")
         end = start + len(item["quote"])
-        coding.excerpt_create(
+        excerpt = coding.excerpt_create(
             interview=interview,
             coder=owner,
             start=start,
@@ -136,3 +146,5 @@ def _import_and_code(study, owner, respondent, codes, index) -> None:
             codes=[codes[name] for name in item["codes"]],
             memo=item.get("memo", ""),
         )
+        created.append(excerpt)
+    return created

@@ -1,12 +1,14 @@
-"""The meaning of a study: themes that gather codes."""
+"""The meaning of a study: themes that gather codes, the quotes that show them, and the
+committee's review of them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from coding.models import Code
+from coding.models import Code, Excerpt
 from interviews.models import Study
 
 
@@ -18,8 +20,9 @@ class ReviewStatus(models.TextChoices):
 
 class Theme(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="themes")
+    # Removing a theme lifts its sub-themes up a level (see themes.services.theme_delete).
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
@@ -28,6 +31,11 @@ class Theme(models.Model):
     review_status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
+    # What the committee saw when the status was last set to "in review": the description and
+    # the ids of the theme's excerpts and quotes, so the page can show what changed since.
+    review_snapshot = models.JSONField(null=True, blank=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -38,3 +46,49 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Quote(models.Model):
+    """An excerpt chosen to illustrate a theme, in the order the researcher gave."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="quotes")
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="quotes")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "excerpt"], name="quote_unique_excerpt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.excerpt_id}"
+
+
+class Comment(models.Model):
+    """A remark on a theme by a committee member or the researcher; replies nest one level."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

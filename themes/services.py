@@ -1,27 +1,54 @@
-"""Writes to themes: creating them and gathering codes under them."""
+"""Writes to themes: shaping them, gathering codes, choosing quotes, and the review."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 
-from coding.models import Code
+from coding.models import Code, Excerpt
 from interviews.models import Study
 
-from .models import Theme
+from .models import Comment, Quote, ReviewStatus, Theme
+from .rollup import study_rollup
+
+
+class Conflict(Exception):
+    """The theme changed since the form was opened (HTTP 409)."""
+
+
+def _clean_name(study: Study, name: str, exclude: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A theme needs a name.")
+    if len(name) > 160:
+        raise ValidationError("A theme name has at most 160 characters.")
+    clash = study.themes.filter(name__iexact=name).exclude(pk=exclude).first()
+    if clash:
+        raise ValidationError(f"There is already a theme called “{clash.name}”.")
+    return name
+
+
+def _check_parent(study: Study, theme: Theme | None, parent: Theme | None) -> None:
+    if parent is None:
+        return
+    if parent.study_id != study.pk:
+        raise ValidationError("The parent theme belongs to another study.")
+    ancestor = parent
+    while theme is not None and ancestor is not None:
+        if ancestor.pk == theme.pk:
+            raise ValidationError(
+                f"“{theme.name}” cannot go under “{parent.name}”, which is inside it."
+            )
+        ancestor = ancestor.parent
 
 
 def theme_create(
     *, study: Study, name: str, description: str = "", parent: Theme | None = None
 ) -> Theme:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("A theme needs a name.")
-    if study.themes.filter(name__iexact=name).exists():
-        raise ValidationError(f"There is already a theme called “{name}”.")
-    if parent is not None and parent.study_id != study.pk:
-        raise ValidationError("The parent theme belongs to another study.")
+    name = _clean_name(study, name)
+    _check_parent(study, None, parent)
     try:
         with transaction.atomic():
             last = study.themes.aggregate(last=Max("order"))["last"] or 0
@@ -36,6 +63,44 @@ def theme_create(
         raise ValidationError(f"There is already a theme called “{name}”.") from None
 
 
+def theme_update(
+    *, theme: Theme, revision: int, name: str, description: str, parent: Theme | None
+) -> Theme:
+    if revision != theme.revision:
+        raise Conflict(
+            f"“{theme.name}” was changed by someone else after you opened it. Their version "
+            "is shown; your changes were not saved."
+        )
+    theme.name = _clean_name(theme.study, name, exclude=theme.pk)
+    _check_parent(theme.study, theme, parent)
+    theme.description = description.strip()
+    theme.parent = parent
+    theme.revision += 1
+    theme.save(update_fields=["name", "description", "parent", "revision"])
+    return theme
+
+
+@transaction.atomic
+def theme_move(*, theme: Theme, delta: int) -> None:
+    """Move a theme up (-1) or down (+1) among the themes that share its parent."""
+    siblings = list(theme.study.themes.filter(parent=theme.parent_id).order_by("order", "name"))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == theme.pk)
+    target = index + delta
+    if not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for order, sibling in enumerate(siblings, start=1):
+        if sibling.order != order:
+            Theme.objects.filter(pk=sibling.pk).update(order=order)
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme) -> None:
+    """Remove a theme. Its codes, their excerpts and its sub-themes all stay."""
+    theme.children.update(parent=theme.parent_id)
+    theme.delete()
+
+
 def theme_code_attach(*, theme: Theme, code: Code) -> None:
     if code.study_id != theme.study_id:
         raise ValidationError("That code belongs to another study.")
@@ -45,3 +110,112 @@ def theme_code_attach(*, theme: Theme, code: Code) -> None:
 def theme_code_detach(*, theme: Theme, code: Code) -> None:
     """Take a code out of a theme; the code and its excerpts stay."""
     theme.codes.remove(code)
+
+
+# Quotes -----------------------------------------------------------------------------------
+
+
+def quote_add(*, theme: Theme, excerpt: Excerpt) -> Quote:
+    """Choose an excerpt to illustrate a theme; it goes last in the theme's order."""
+    if excerpt.interview.study_id != theme.study_id:
+        raise ValidationError("That excerpt belongs to another study.")
+    if excerpt.interview.respondent.is_withdrawn:
+        raise ValidationError(
+            "That respondent has withdrawn: their words cannot illustrate a theme."
+        )
+    with transaction.atomic():
+        existing = theme.quotes.filter(excerpt=excerpt).first()
+        if existing:
+            return existing
+        last = theme.quotes.aggregate(last=Max("order"))["last"] or 0
+        return Quote.objects.create(theme=theme, excerpt=excerpt, order=last + 1)
+
+
+def quote_remove(*, quote: Quote) -> None:
+    quote.delete()
+
+
+@transaction.atomic
+def quote_move(*, quote: Quote, delta: int) -> None:
+    quotes = list(quote.theme.quotes.order_by("order", "id"))
+    index = next(i for i, other in enumerate(quotes) if other.pk == quote.pk)
+    target = index + delta
+    if not 0 <= target < len(quotes):
+        return
+    quotes[index], quotes[target] = quotes[target], quotes[index]
+    for order, other in enumerate(quotes, start=1):
+        if other.order != order:
+            Quote.objects.filter(pk=other.pk).update(order=order)
+
+
+# Review -----------------------------------------------------------------------------------
+
+
+def theme_snapshot(theme: Theme, rollup=None) -> dict:
+    """What the committee is shown of a theme, to compare against later."""
+    rollup = rollup or study_rollup(theme.study)
+    return {
+        "description": theme.description,
+        "excerpts": rollup.theme(theme.pk).excerpt_ids,
+        "quotes": list(theme.quotes.order_by("order").values_list("excerpt_id", flat=True)),
+    }
+
+
+def theme_status_set(*, theme: Theme, status: str) -> None:
+    """Change the review status (owners only, checked by the view).
+
+    Setting "in review" records what the committee sees now, so that the page can later
+    show what changed since they last looked.
+    """
+    if status not in ReviewStatus.values:
+        raise ValidationError(f"Unknown review status “{status}”.")
+    theme.review_status = status
+    fields = ["review_status"]
+    if status == ReviewStatus.IN_REVIEW:
+        theme.review_snapshot = theme_snapshot(theme)
+        theme.review_started_at = timezone.now()
+        fields += ["review_snapshot", "review_started_at"]
+    theme.save(update_fields=fields)
+
+
+def changes_since_review(theme: Theme, rollup) -> dict | None:
+    """New and removed excerpts and quotes, and the old description if it changed."""
+    snapshot = theme.review_snapshot
+    if not snapshot:
+        return None
+    now = theme_snapshot(theme, rollup)
+    before_excerpts, now_excerpts = set(snapshot["excerpts"]), set(now["excerpts"])
+    before_quotes, now_quotes = set(snapshot["quotes"]), set(now["quotes"])
+    return {
+        "since": theme.review_started_at,
+        "new_excerpts": sorted(now_excerpts - before_excerpts),
+        "removed_excerpts": sorted(before_excerpts - now_excerpts),
+        "new_quotes": sorted(now_quotes - before_quotes),
+        "removed_quotes": sorted(before_quotes - now_quotes),
+        "old_description": (
+            snapshot["description"] if snapshot["description"] != theme.description else None
+        ),
+    }
+
+
+def comment_add(*, theme: Theme, author, body: str, parent: Comment | None = None) -> Comment:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError("Write something first: the comment is empty.")
+    if parent is not None:
+        if parent.theme_id != theme.pk:
+            raise ValidationError("That comment belongs to another theme.")
+        # Replies stay one level deep: a reply to a reply joins its thread.
+        parent = parent.parent or parent
+    return Comment.objects.create(theme=theme, author=author, body=body, parent=parent)
+
+
+def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> None:
+    Comment.objects.filter(pk=comment.pk).update(
+        resolved_at=timezone.now() if resolved else None,
+        resolved_by=user if resolved else None,
+    )
+
+
+def touch(theme: Theme) -> None:
+    Theme.objects.filter(pk=theme.pk).update(revision=F("revision") + 1)

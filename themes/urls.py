@@ -2,11 +2,30 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import exports, overview, theme
 
 study = "studies/<slug:slug>/"
 
 urlpatterns = [
-    path(study + "themes/", views.themes, name="themes"),
-    path(study + "themes/<int:pk>/codes/", views.theme_codes, name="theme_codes"),
+    path(study + "themes/", overview.themes, name="themes"),
+    path(study + "themes/<int:pk>/edit/", overview.theme_edit, name="theme_edit"),
+    path(study + "themes/<int:pk>/move/", overview.theme_move, name="theme_move"),
+    path(study + "themes/<int:pk>/delete/", overview.theme_delete, name="theme_delete"),
+    path(study + "themes/<int:pk>/codes/", overview.theme_codes, name="theme_codes"),
+    path(study + "themes/<int:pk>/", theme.theme_detail, name="theme_detail"),
+    path(study + "themes/<int:pk>/status/", theme.theme_status, name="theme_status"),
+    path(
+        study + "themes/<int:pk>/quotes/<int:excerpt_id>/",
+        theme.quote_toggle,
+        name="quote_toggle",
+    ),
+    path(study + "quotes/<int:pk>/move/", theme.quote_move, name="quote_move"),
+    path(study + "themes/<int:pk>/comments/", theme.comment_add, name="comment_add"),
+    path(study + "comments/<int:pk>/resolve/", theme.comment_resolve, name="comment_resolve"),
+    path(study + "excerpts/<int:pk>/context/", theme.excerpt_context, name="excerpt_context"),
+    path(study + "exports/findings.docx", exports.findings, name="export_findings"),
+    path(study + "exports/codebook.docx", exports.codebook, name="export_codebook"),
+    path(study + "exports/excerpts.csv", exports.excerpts_csv, name="export_excerpts_csv"),
+    path(study + "exports/excerpts.xlsx", exports.excerpts_xlsx, name="export_excerpts_xlsx"),
+    path(study + "exports/matrix.xlsx", exports.matrix_xlsx, name="export_matrix_xlsx"),
 ]

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from coding.models import Code, Coding, Excerpt
 from interviews.models import Interview, Role, Study
+from themes.rollup import study_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_the_demo_study_is_the_harm_reduction_study():
     study = Study.objects.get(slug="harm-reduction")
     assert "Created the demo study" in output
     assert study.questions.count() == 11
-    assert list(study.themes.values_list("name", flat=True)) == [
+    assert list(study.themes.filter(parent=None).values_list("name", flat=True)) == [
         "Training",
         "Struggles with abstinence-based practice",
         "Relationships with clients",
@@ -87,3 +88,17 @@ def test_a_second_run_changes_nothing_but_the_passwords():
     researcher.refresh_from_db()
     assert researcher.check_password("another-password")
     assert counts() == before
+
+
+def test_the_demo_rolls_up_the_way_the_paper_reports():
+    seed()
+    themes = {summary.name: summary for summary in study_rollup(Study.objects.get()).themes}
+    assert themes["Training"].label == "all (8 of 8)"
+    assert themes["Co-workers or supervisors need more training"].label == "over half (5 of 8)"
+    assert themes["Formal training at their own agency"].label == "one (1 of 8)"
+    assert themes["Learned in school, too abstractly"].n in (2, 3)
+    assert themes["Learned in school, too abstractly"].word == "some"
+    assert themes["Uses harm reduction in their own life"].n in (3, 4)
+    assert themes["Harm reduction lowers their stress"].word in ("all", "most")
+    for name in ("Struggles with abstinence-based practice", "Relationships with clients"):
+        assert themes[name].word in ("all", "most")

@@ -1,0 +1,63 @@
+"""The committee's review in a real browser: a quote chosen by the researcher reaches the
+reviewer, who can comment and finds nothing else that changes data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, screenshot
+from themes.models import Comment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_quote_chosen_by_the_researcher_is_reviewed_by_the_committee(
+    browser, live_server, study, themed, owner, reviewer
+):
+    training = themed["training"]
+    second = themed["excerpts"][1]
+    theme_url = live_server.url + reverse("theme_detail", args=[study.slug, training.pk])
+
+    researcher = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    log_in(researcher, live_server, owner)
+    researcher.goto(theme_url)
+    item = researcher.locator(f"#support-{second.pk}")
+    item.get_by_role("button", name="Choose as a quote").click()
+    expect(researcher.locator(".quotes li")).to_have_count(2)
+    expect(researcher.locator(".quotes")).to_contain_text("the ones nobody else will see")
+    expect(researcher.locator(".quotes")).to_contain_text("(R2, Q2)")
+    researcher.context.close()
+
+    committee = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    log_in(committee, live_server, reviewer)
+    committee.goto(theme_url)
+    expect(committee.locator(".quotes")).to_contain_text("the ones nobody else will see")
+    committee.locator(f"#support-{second.pk}").get_by_role(
+        "button", name="Show in context"
+    ).click()
+    expect(committee.locator(f"#context-{second.pk} mark")).to_have_text(
+        "the ones nobody else will see"
+    )
+    committee.fill("#new-comment", "Is R2 the only one who says this?")
+    committee.get_by_role("button", name="Comment", exact=True).click()
+    expect(committee.locator("#comments .comment")).to_contain_text("Is R2 the only one")
+    assert Comment.objects.get().author == reviewer
+    screenshot(committee, "committee-review")
+
+    # Nothing on the page lets a reviewer change data, apart from commenting and logging out.
+    allowed = {
+        reverse("comment_add", args=[study.slug, training.pk]),
+        reverse("comment_resolve", args=[study.slug, Comment.objects.get().pk]),
+        reverse("logout"),
+    }
+    targets = committee.evaluate(
+        """() => [...document.querySelectorAll(
+                'form[method=post], [hx-post], [hx-put], [hx-patch], [hx-delete]')]
+            .map(el => el.getAttribute('hx-post') || el.getAttribute('action'))"""
+    )
+    assert set(targets) <= allowed, set(targets) - allowed
+    expect(committee.get_by_role("button", name="Choose as a quote")).to_have_count(0)
+    expect(committee.locator("select[name=status]")).to_have_count(0)
+    committee.context.close()

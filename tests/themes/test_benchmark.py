@@ -1,0 +1,89 @@
+"""`manage.py benchmark`, run end to end at a tiny size: build, serve with gunicorn, measure.
+
+The command never uses the suite's database (it builds its own scratch SQLite and drops
+DATABASE_URL for its subprocesses), so this test needs no `db` fixture and runs the same on
+SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from themes.benchmark import WARMUP
+
+MEASUREMENTS = {"apply_code", "transcript_100", "transcript_400", "codebook"}
+TINY = ["--interviews=4", "--words=600", "--excerpts=60", "--codes=6", "--requests=3"]
+
+
+@pytest.fixture(scope="module")
+def run():
+    """One tiny run, kept on disk so that the scratch study can be checked; removed after."""
+    out, err = StringIO(), StringIO()
+    call_command("benchmark", *TINY, "--keep", stdout=out, stderr=err)
+    kept = re.search(r"Kept the scratch study in (\S+)", err.getvalue())
+    assert kept, err.getvalue()
+    workdir = Path(kept[1])
+    yield json.loads(out.getvalue()), workdir
+    shutil.rmtree(workdir)
+
+
+def test_it_prints_one_json_object_of_timings_and_query_counts(run):
+    results, _ = run
+    assert set(results) == MEASUREMENTS
+    for key, result in results.items():
+        assert result["median_ms"] > 0, key
+        assert result["p95_ms"] >= result["median_ms"], key
+        assert isinstance(result["queries"], int), key
+        assert result["queries"] > 0, key
+
+
+def test_it_builds_the_study_the_measured_pages_need(run):
+    _, workdir = run
+    with sqlite3.connect(workdir / "benchmark.sqlite3") as db:
+        per_interview = db.execute(
+            "SELECT interview_id, count(*) FROM coding_excerpt GROUP BY interview_id ORDER BY 1"
+        ).fetchall()
+        codings = db.execute(
+            "SELECT count(*) FROM coding_coding GROUP BY excerpt_id ORDER BY 1"
+        ).fetchall()
+        codes = db.execute("SELECT count(*), count(parent_id) FROM coding_code").fetchone()
+    counts = [count for _, count in per_interview]
+    # 60 excerpts: min(100, 60 // 4) and min(400, 60 // 2) in the measured two, 15 in the
+    # other two; apply_code added one excerpt per request to those others.
+    assert counts[:2] == [15, 30]
+    assert sum(counts[2:]) == 15 + WARMUP + 3
+    assert {count for (count,) in codings} <= {1, 2, 3}
+    assert codes[0] == 6
+    assert 0 < codes[1] < 6
+
+
+def test_excerpts_are_word_aligned_slices_of_their_transcript(run):
+    _, workdir = run
+    with sqlite3.connect(workdir / "benchmark.sqlite3") as db:
+        rows = db.execute(
+            "SELECT i.text, i.word_count, e.start, e.end, e.text FROM coding_excerpt e "
+            "JOIN interviews_interview i ON i.id = e.interview_id"
+        ).fetchall()
+    for transcript, word_count, start, end, text in rows:
+        # SQLite holds the offsets the app computed in code points, as Python slices.
+        assert transcript[start:end] == text
+        assert text == text.strip()
+        assert start == 0 or transcript[start - 1].isspace()
+        assert end == len(transcript) or transcript[end].isspace()
+        assert word_count == len(transcript.split())
+    # An emoji outside the BMP: one code point, two UTF-16 units in the browser.
+    assert any(ord(char) > 0xFFFF for transcript, *_ in rows for char in transcript)
+
+
+def test_it_refuses_a_study_too_small_to_measure():
+    with pytest.raises(CommandError, match="at least 3"):
+        call_command("benchmark", "--interviews=2", stdout=StringIO(), stderr=StringIO())

@@ -1,0 +1,158 @@
+"""Every generated file is opened again and read, as a user's Word or spreadsheet would."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import docx
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from coding import services as coding
+from tests.conftest import code_span
+from themes.exports import codebook_docx, findings_docx, shorten
+from themes.tables import excerpts_csv, excerpts_xlsx, matrix_xlsx
+
+
+def read_docx(content: bytes):
+    return docx.Document(io.BytesIO(content))
+
+
+def all_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_the_findings_document(study, themed, owner, django_assert_max_num_queries):
+    # roll-up (7), chosen quotes (1)
+    with django_assert_max_num_queries(8):
+        content = findings_docx(study=study)
+    document = read_docx(content)
+    styles = [(p.style.name, p.text) for p in document.paragraphs]
+    assert styles[0] == ("Title", "Harm reduction")
+    assert ("Subtitle", "Research question: How do case managers cope?") in styles
+    headings = [text for style, text in styles if style.startswith("Heading")]
+    assert headings == [
+        "Method",
+        "Findings",
+        "Training",
+        "At work",
+        "Appendix: interview protocol",
+    ]
+    method = next(text for style, text in styles if text.startswith("The findings draw on"))
+    assert "two respondents" in method
+    assert "protocol of two open questions" in method
+    assert "Years of experience ranged from 2 to 9 (median 5.5)." in method
+
+    [table] = document.tables
+    assert table.style.name == "Light Grid Accent 1"
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Theme", "Description", "Respondents", "Illustrative quotes"]
+    assert rows[1][:3] == ["Training", "Where it came from.", "2/2 (all)"]
+    assert rows[1][3] == "“About six years” (R1, Q1)"
+    assert rows[2][:3] == ["At work", "", "1/2 (one)"]
+
+    quotes = [text for style, text in styles if style == "Quote"]
+    assert quotes == ["“About six years” (R1, Q1)"]
+    appendix = [text for style, text in styles if style == "List Number"]
+    assert appendix == [q.text for q in study.questions.all()]
+
+
+def test_the_findings_hold_nothing_from_a_withdrawn_respondent_or_a_user_name(
+    study, themed, owner, coder
+):
+    content = findings_docx(study=study)
+    document = read_docx(content)
+    text = all_text(document)
+    assert "Café regulars" not in text, "R3 withdrew"
+    assert "R3" not in text
+    raw = content.decode("latin-1")
+    for username in (owner.username, coder.username, "python-docx"):
+        assert username not in text
+        assert username not in raw  # not in the document's properties either
+    assert document.core_properties.author == ""
+
+
+def test_quotes_in_the_table_are_shortened_with_an_ellipsis():
+    text = " ".join(f"w{n}" for n in range(60))
+    assert shorten(text, 5) == "w0 w1 w2 w3 w4 …"
+    assert shorten("short quote") == "short quote"
+
+
+def test_the_codebook_document(study, themed):
+    document = read_docx(codebook_docx(study=study))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 2", "Learning") in paragraphs
+    texts = [text for _, text in paragraphs]
+    assert "Themes: Training" in texts
+    assert "Definition: How they learned." in texts
+    assert "Used: 1 excerpt from 1 respondent" in texts  # R3's excerpt does not count
+    assert "Themes: At work" in texts
+
+
+def test_the_excerpt_table_as_csv(study, themed, owner):
+    interview = themed["interviews"][0]
+    coding.code_create(study=study, name="=Formula")
+    code_span(interview, "They come back", [study.codes.get(name="=Formula")])
+    content = excerpts_csv(study=study)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [r["Respondent"] for r in rows] == ["R1", "R1", "R2"]
+    first = rows[0]
+    assert first["Years of experience"] == "2"
+    assert first["Question"] == "Q1"
+    assert first["Codes"] == "Learning"
+    assert first["Themes"] == "Training"
+    assert first["Text"] == "About six years"
+    assert first["Coder"] == owner.username
+    assert rows[1]["Codes"] == "'=Formula", "formulas are neutralised"
+    assert rows[2]["Themes"] == "Training; At work"
+    assert "Café regulars" not in content.decode("utf-8-sig")
+
+
+def test_the_excerpt_table_as_xlsx(study, themed):
+    book = openpyxl.load_workbook(io.BytesIO(excerpts_xlsx(study=study)))
+    sheet = book["Excerpts"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Respondent", "Years of experience", "Interview"]
+    texts = [row[header.index("Text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert texts == ["About six years", "the ones nobody else will see"]
+
+
+def test_the_matrix_as_xlsx(study, themed):
+    sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Theme", "R1", "R2", "Respondents", "Prevalence")
+    assert rows[1] == ("Training", 1, 1, "2 of 2", "all")
+    assert rows[2] == ("    At work", 0, 1, "1 of 2", "one")
+
+
+def test_the_findings_command(study, themed, tmp_path):
+    out = io.StringIO()
+    target = tmp_path / "findings.docx"
+    call_command("export_findings", "--study", study.slug, "--output", str(target), stdout=out)
+    assert "Wrote the findings" in out.getvalue()
+    assert read_docx(target.read_bytes()).paragraphs[0].text == "Harm reduction"
+
+
+@pytest.mark.django_db
+def test_the_demo_findings_read_like_the_paper():
+    call_command("seed_demo", stdout=io.StringIO())
+    from interviews.models import Study
+
+    document = read_docx(findings_docx(study=Study.objects.get()))
+    rows = {row.cells[0].text: row.cells for row in document.tables[0].rows[1:]}
+    assert rows["Training"][2].text == "8/8 (all)"
+    assert rows["Co-workers or supervisors need more training"][2].text == "5/8 (over half)"
+    assert rows["Formal training at their own agency"][2].text == "1/8 (one)"
+    assert rows["Learned in school, too abstractly"][2].text == "3/8 (some)"
+    assert rows["Uses harm reduction in their own life"][2].text == "3/8 (some)"
+    assert rows["Harm reduction lowers their stress"][2].text == "7/8 (most)"
+    quotes = rows["Struggles with abstinence-based practice"][3].text
+    assert quotes.count("“") == 3
+    assert "(R3, Q" in quotes

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Code, Excerpt
+from tests.conftest import HTMX, client_for, code_span
+from themes import services
+from themes.models import Comment, Quote, ReviewStatus, Theme
+
+
+def url(study, name, *args):
+    return reverse(name, args=[study.slug, *args])
+
+
+@pytest.mark.parametrize("extra_themes", [0, 12])
+def test_the_themes_page_queries_do_not_grow(
+    study, themed, owner, extra_themes, django_assert_max_num_queries
+):
+    for n in range(extra_themes):
+        services.theme_create(study=study, name=f"Extra {n}")
+    client = client_for(owner)
+    # session, user, study+role, roll-up (7), parent choices of the new-theme form
+    with django_assert_max_num_queries(11):
+        response = client.get(url(study, "themes"))
+    html = response.content.decode()
+    assert "Training" in html
+    assert "of the respondents (2 of 2)" in html
+    assert "How many respondents" in html
+
+
+def test_themes_are_created_renamed_nested_and_moved(study, owner):
+    client = client_for(owner)
+    client.post(url(study, "themes"), {"name": "Training"}, headers=HTMX)
+    client.post(url(study, "themes"), {"name": "Stress"}, headers=HTMX)
+    response = client.post(url(study, "themes"), {"name": "stress"}, headers=HTMX)
+    assert "There is already a theme called “Stress”" in response.content.decode()
+    training, stress = Theme.objects.order_by("order")
+    client.post(url(study, "theme_move", stress.pk), {"to": "up"}, headers=HTMX)
+    assert list(Theme.objects.order_by("order").values_list("name", flat=True)) == [
+        "Stress",
+        "Training",
+    ]
+    data = {"name": "Burnout", "parent": training.pk, "revision": stress.revision}
+    client.post(url(study, "theme_edit", stress.pk), data, headers=HTMX)
+    stress.refresh_from_db()
+    assert (stress.name, stress.parent) == ("Burnout", training)
+    response = client.post(
+        url(study, "theme_edit", training.pk), {"name": "T", "parent": stress.pk, "revision": 1}
+    )
+    assert "which is inside it" in response.content.decode()
+
+
+def test_removing_a_theme_keeps_codes_excerpts_and_sub_themes(study, themed, owner):
+    training, at_work = themed["training"], themed["at_work"]
+    client_for(owner).post(url(study, "theme_delete", training.pk), headers=HTMX)
+    assert not Theme.objects.filter(pk=training.pk).exists()
+    at_work.refresh_from_db()
+    assert at_work.parent is None
+    assert Code.objects.count() == 2
+    assert Excerpt.objects.count() == 3
+
+
+def test_a_concurrent_theme_edit_is_not_overwritten(study, themed, owner, coder):
+    training = themed["training"]
+    stale = training.revision
+    client_for(coder).post(
+        url(study, "theme_edit", training.pk),
+        {"name": "Learning", "revision": stale},
+        headers=HTMX,
+    )
+    response = client_for(owner).post(
+        url(study, "theme_edit", training.pk), {"name": "Mine", "revision": stale}, headers=HTMX
+    )
+    assert "changed by someone else" in response.content.decode()
+    assert Theme.objects.get(pk=training.pk).name == "Learning"
+
+
+def test_the_theme_page(study, themed, owner, django_assert_max_num_queries):
+    training = themed["training"]
+    # session, user, study+role, theme, roll-up (7), excerpts, codings, quotes,
+    # comments, parent link
+    client = client_for(owner)
+    with django_assert_max_num_queries(16):
+        html = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
+    assert "How they learned." in html
+    assert "(R1, Q1)" in html
+    assert "(R2, Q2)" in html
+    assert "Café regulars" not in html, "a withdrawn respondent's quote is not shown"
+    assert "At work" in html
+
+
+def test_quotes_are_chosen_ordered_and_removed(study, themed, owner):
+    training = themed["training"]
+    second = themed["excerpts"][1]
+    client = client_for(owner)
+    client.post(url(study, "quote_toggle", training.pk, second.pk), headers=HTMX)
+    assert (
+        list(training.quotes.order_by("order").values_list("excerpt", flat=True))[-1] == second.pk
+    )
+    quote = training.quotes.get(excerpt=second)
+    client.post(url(study, "quote_move", quote.pk), {"to": "up"}, headers=HTMX)
+    client.post(url(study, "quote_move", quote.pk), {"to": "up"}, headers=HTMX)
+    ordered = list(training.quotes.order_by("order").values_list("excerpt", flat=True))
+    assert ordered[0] == second.pk
+    client.post(url(study, "quote_toggle", training.pk, second.pk), headers=HTMX)
+    assert not training.quotes.filter(excerpt=second).exists()
+
+
+def test_a_withdrawn_respondent_cannot_be_quoted(study, themed, owner):
+    training = themed["training"]
+    secret = themed["excerpts"][2]
+    Quote.objects.filter(excerpt=secret).delete()
+    response = client_for(owner).post(
+        url(study, "quote_toggle", training.pk, secret.pk), headers=HTMX
+    )
+    assert response.status_code == 400
+    assert "withdrawn" in response.content.decode()
+
+
+def test_review_shows_what_changed_since_it_started(study, themed, owner, reviewer):
+    training = themed["training"]
+    client_for(owner).post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    training.refresh_from_db()
+    assert training.review_status == ReviewStatus.IN_REVIEW
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "Nothing has changed since the committee was asked" in html
+    interview = themed["interviews"][0]
+    new = code_span(interview, "They come back", list(themed["codes"][:1]), owner)
+    services.quote_add(theme=training, excerpt=new)
+    training.description = "Where it came from, and where it goes."
+    training.save()
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "<strong>1</strong> new supporting excerpt" in html
+    assert "<strong>1</strong> newly chosen quote" in html
+    assert "It used to read: <q>Where it came from.</q>" in html
+
+
+def test_only_an_owner_sets_the_review_status(study, themed, coder):
+    training = themed["training"]
+    response = client_for(coder).post(
+        url(study, "theme_status", training.pk), {"status": "approved"}
+    )
+    assert response.status_code == 403
+    training.refresh_from_db()
+    assert training.review_status == ReviewStatus.DRAFT
+
+
+def test_reviewers_comment_reply_and_resolve(study, themed, reviewer, owner):
+    training = themed["training"]
+    client = client_for(reviewer)
+    response = client.post(url(study, "comment_add", training.pk), {"body": ""}, headers=HTMX)
+    assert "the comment is empty" in response.content.decode()
+    client.post(url(study, "comment_add", training.pk), {"body": "Why R1 only?"}, headers=HTMX)
+    comment = Comment.objects.get()
+    assert comment.author == reviewer
+    client_for(owner).post(
+        url(study, "comment_add", training.pk),
+        {"body": "Good point", "parent": comment.pk},
+        headers=HTMX,
+    )
+    reply = Comment.objects.exclude(pk=comment.pk).get()
+    assert reply.parent == comment
+    html = client.post(url(study, "comment_resolve", comment.pk), headers=HTMX).content.decode()
+    assert "Resolved by rita" in html
+    assert html.lstrip().startswith('<section id="comments"')
+    comment.refresh_from_db()
+    assert comment.resolved_by == reviewer
+
+
+def test_an_excerpt_in_context(study, themed, reviewer):
+    first = themed["excerpts"][0]
+    html = client_for(reviewer).get(url(study, "excerpt_context", first.pk)).content.decode()
+    assert '<mark class="context-mark">About six years</mark>' in html
+    assert "Interviewer: How long" in html
+
+
+def test_downloads_are_attachments(study, themed, reviewer):
+    client = client_for(reviewer)
+    response = client.get(url(study, "export_findings"))
+    assert response["Content-Disposition"] == 'attachment; filename="harm-reduction-findings.docx"'
+    assert response.content.startswith(b"PK")
+    response = client.get(url(study, "export_excerpts_csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import Theme
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(max_length=160)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    parent = forms.ModelChoiceField(
+        queryset=Theme.objects.none(), required=False, empty_label="(a main theme)", label="Under"
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, study, theme: Theme | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = study.themes.all()
+        if theme is not None:
+            parents = parents.exclude(pk=theme.pk)
+        self.fields["parent"].queryset = parents
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comment",
+        error_messages={"required": "Write something first: the comment is empty."},
+    )
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)

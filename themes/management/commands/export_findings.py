@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from interviews.models import Study
+from themes.exports import findings_docx
+
+
+class Command(BaseCommand):
+    help = "Write a study's findings (themes, prevalence, chosen quotes) to a Word document."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--study", required=True, help="The study's slug.")
+        parser.add_argument("--output", required=True, help="The .docx file to write.")
+
+    def handle(self, *args, study, output, **options):
+        target = Study.objects.filter(slug=study).first()
+        if target is None:
+            raise CommandError(f"No study with the slug “{study}”.")
+        path = Path(output)
+        if path.suffix.lower() != ".docx":
+            raise CommandError("The output file must end in .docx.")
+        try:
+            path.write_bytes(findings_docx(study=target))
+        except OSError as error:
+            raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
+        self.stdout.write(f"Wrote the findings of “{target.title}” to {path}.")

@@ -1,0 +1,129 @@
+"""What a theme's page shows: its summary, quotes, supporting excerpts and comments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import F
+
+from coding.models import Coding, Excerpt
+
+from .models import Theme
+from .rollup import RollUp, study_rollup
+from .services import changes_since_review
+
+CONTEXT_CHARS = 320
+
+
+def attribution(pseudonym: str, question: int | None) -> str:
+    """ "(R3, Q7)": how a quote is attributed on the pages and in the findings document."""
+    return f"({pseudonym}, Q{question})" if question else f"({pseudonym})"
+
+
+def theme_page(theme: Theme) -> dict:
+    """Everything the theme page needs, in a fixed number of queries."""
+    rollup = study_rollup(theme.study)
+    summary = rollup.theme(theme.pk)
+    excerpts = _excerpts(summary.excerpt_ids, rollup)
+    quotes = list(theme.quotes.order_by("order", "id").values("id", "excerpt_id"))
+    chosen = {quote["excerpt_id"] for quote in quotes}
+    by_id = {excerpt["id"]: excerpt for excerpt in excerpts}
+    for excerpt in excerpts:
+        excerpt["chosen"] = excerpt["id"] in chosen
+    return {
+        "theme": theme,
+        "summary": summary,
+        "rollup": rollup,
+        "subthemes": [s for s in rollup.themes if s.parent_id == theme.pk],
+        "codes": _codes(theme, rollup),
+        "quotes": [
+            {**quote, **by_id[quote["excerpt_id"]]}
+            for quote in quotes
+            if quote["excerpt_id"] in by_id
+        ],
+        "orphan_quotes": [q for q in quotes if q["excerpt_id"] not in by_id],
+        "excerpts": excerpts,
+        "spread": _spread(summary, rollup),
+        "threads": _threads(theme),
+        "changes": changes_since_review(theme, rollup),
+    }
+
+
+def _spread(summary, rollup: RollUp) -> list[dict]:
+    texts = {question["number"]: question["text"] for question in rollup.questions}
+    return [
+        {
+            "number": row.number,
+            "text": texts.get(row.number, ""),
+            "excerpts": row.excerpts,
+            "respondents": row.respondents,
+        }
+        for row in summary.by_question
+    ]
+
+
+def _codes(theme: Theme, rollup: RollUp) -> list[dict]:
+    """The theme's codes and its sub-themes' codes, with their definitions."""
+    inside, ids = {theme.pk}, []
+    for summary in rollup.themes:  # tree order: a parent comes before its sub-themes
+        if summary.id in inside or summary.parent_id in inside:
+            inside.add(summary.id)
+            ids.extend(code_id for code_id in summary.code_ids if code_id not in ids)
+    return [rollup.codes[code_id] for code_id in ids]
+
+
+def _excerpts(excerpt_ids: list[int], rollup: RollUp) -> list[dict]:
+    rows = list(
+        Excerpt.objects.filter(pk__in=excerpt_ids)
+        .order_by("interview__respondent__pseudonym", "interview_id", "start")
+        .values(
+            "id",
+            "text",
+            "memo",
+            "interview_id",
+            "start",
+            "end",
+            pseudonym_value=F("interview__respondent__pseudonym"),
+        )
+    )
+    codes = defaultdict(list)
+    for excerpt_id, code_id in Coding.objects.filter(excerpt_id__in=excerpt_ids).values_list(
+        "excerpt_id", "code_id"
+    ):
+        if code_id in rollup.codes:
+            codes[excerpt_id].append(rollup.codes[code_id])
+    for row in rows:
+        row["pseudonym"] = row.pop("pseudonym_value")
+        row["question"] = rollup.excerpt_question.get(row["id"])
+        row["attribution"] = attribution(row["pseudonym"], row["question"])
+        row["codes"] = codes[row["id"]]
+    return rows
+
+
+def _threads(theme: Theme) -> list[dict]:
+    comments = list(theme.comments.select_related("author", "resolved_by").order_by("created_at"))
+    replies = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id:
+            replies[comment.parent_id].append(comment)
+    return [
+        {"comment": comment, "replies": replies[comment.pk]}
+        for comment in comments
+        if comment.parent_id is None
+    ]
+
+
+def excerpt_in_context(excerpt: Excerpt) -> dict:
+    """The excerpt with a little of the text around it, cut at word boundaries."""
+    text = excerpt.interview.text
+    start = max(0, excerpt.start - CONTEXT_CHARS)
+    end = min(len(text), excerpt.end + CONTEXT_CHARS)
+    while 0 < start < excerpt.start and not text[start - 1].isspace():
+        start += 1
+    while excerpt.end < end < len(text) and not text[end].isspace():
+        end -= 1
+    return {
+        "before": ("…" if start > 0 else "") + text[start : excerpt.start],
+        "excerpt": text[excerpt.start : excerpt.end],
+        "after": text[excerpt.end : end] + ("…" if end < len(text) else ""),
+    }

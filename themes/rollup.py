@@ -1,0 +1,281 @@
+"""The roll-up of codes into themes: the one computation behind the theme pages, the
+committee's summaries and every export, so that their numbers always agree.
+
+Counting rules (also in DESIGN.md):
+- A theme gathers its own codes and those of its sub-themes.
+- An excerpt counts once per theme, however many of the theme's codes it carries.
+- A respondent raised a theme when at least one of their excerpts falls under it.
+- N counts the respondents who have a transcript and have not withdrawn; withdrawn
+  respondents count nowhere (their rows never reach this module, see selectors.py).
+
+pandas does the grouping; what leaves this module is plain Python, so views and templates
+never touch a DataFrame.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from interviews.models import Study
+
+from . import selectors
+
+# The words a qualitative report uses for "how many respondents", from the most to the fewest.
+# The first rule that holds gives the word; these are shown on the themes page as well.
+PREVALENCE_RULES = [
+    ("none", "no respondent", lambda n, total: n == 0),
+    ("all", "every respondent", lambda n, total: n == total),
+    ("one", "a single respondent", lambda n, total: n == 1),
+    ("most", "three quarters or more", lambda n, total: 4 * n >= 3 * total),
+    ("over half", "more than half", lambda n, total: 2 * n > total),
+    ("half", "exactly half", lambda n, total: 2 * n == total),
+    ("some", "a quarter or more", lambda n, total: 4 * n >= total),
+    ("a few", "fewer than a quarter", lambda n, total: True),
+]
+
+NUMBER_WORDS = [
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def prevalence_word(n: int, total: int) -> str:
+    for word, _, holds in PREVALENCE_RULES:
+        if holds(n, total):
+            return word
+    raise AssertionError("the last rule always holds")
+
+
+def number_word(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+@dataclass
+class QuestionCount:
+    number: int | None  # None: before the first marked question
+    excerpts: int
+    respondents: int
+
+
+@dataclass
+class ThemeSummary:
+    id: int
+    name: str
+    description: str
+    parent_id: int | None
+    depth: int
+    review_status: str
+    code_ids: list[int]  # its own codes, not its sub-themes'
+    excerpt_ids: list[int] = field(default_factory=list)
+    respondent_ids: list[int] = field(default_factory=list)
+    total: int = 0
+    by_question: list[QuestionCount] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.respondent_ids)
+
+    @property
+    def excerpt_count(self) -> int:
+        return len(self.excerpt_ids)
+
+    @property
+    def word(self) -> str:
+        return prevalence_word(self.n, self.total)
+
+    @property
+    def label(self) -> str:
+        """ "over half (5 of 8)", the form the pages and the findings table use."""
+        return f"{self.word} ({self.n} of {self.total})"
+
+
+@dataclass
+class RollUp:
+    themes: list[ThemeSummary]  # in tree order
+    respondents: list[dict]  # counted respondents, by pseudonym: id, pseudonym, attributes
+    questions: list[dict]
+    codes: dict[int, dict]
+    # excerpts per theme and respondent, in the order of `themes` and `respondents`
+    matrix: list[list[int]]
+    excerpt_question: dict[int, int | None]
+    excerpt_themes: dict[int, list[int]]
+    segments: dict[int, list[tuple[int, int, int]]]  # interview: (start, end, question number)
+
+    def theme(self, theme_id: int) -> ThemeSummary:
+        return next(summary for summary in self.themes if summary.id == theme_id)
+
+    def question_at(self, interview_id: int, position: int) -> int | None:
+        """The protocol question whose part of an interview holds `position`."""
+        for start, end, number in self.segments.get(interview_id, []):
+            if start <= position < end:
+                return number
+        return None
+
+    @property
+    def total(self) -> int:
+        return len(self.respondents)
+
+    def matrix_rows(self):
+        return list(zip(self.themes, self.matrix, strict=True))
+
+
+def study_rollup(study: Study) -> RollUp:
+    return build_rollup(selectors.study_rows(study))
+
+
+def build_rollup(rows: selectors.StudyRows) -> RollUp:
+    summaries = _tree(rows.themes, rows.theme_codes)
+    total = len(rows.respondents)
+    codings = pd.DataFrame(
+        rows.codings, columns=["excerpt_id", "code_id", "interview_id", "respondent_id", "start"]
+    )
+    # Each (theme, code) link counts for the theme and for every theme above it.
+    parent = {summary.id: summary.parent_id for summary in summaries}
+    links = [
+        (ancestor, code_id)
+        for theme_id, code_id in rows.theme_codes
+        for ancestor in _self_and_ancestors(theme_id, parent)
+    ]
+    gathered = pd.DataFrame(links, columns=["theme_id", "code_id"]).drop_duplicates()
+    under = codings.merge(gathered, on="code_id").drop_duplicates(["theme_id", "excerpt_id"])
+    questions = _question_of(codings, rows.segments)
+    under = under.merge(questions, on="excerpt_id", how="left")
+
+    by_theme = {theme_id: group for theme_id, group in under.groupby("theme_id")}
+    for summary in summaries:
+        summary.total = total
+        group = by_theme.get(summary.id)
+        if group is None:
+            continue
+        summary.excerpt_ids = sorted(group["excerpt_id"].tolist())
+        summary.respondent_ids = sorted(group["respondent_id"].unique().tolist())
+        summary.by_question = [
+            QuestionCount(
+                None if pd.isna(number) else int(number),
+                int(part["excerpt_id"].nunique()),
+                int(part["respondent_id"].nunique()),
+            )
+            for number, part in group.groupby("number", dropna=False, sort=True)
+        ]
+
+    respondent_ids = [respondent["id"] for respondent in rows.respondents]
+    counts = (
+        under.groupby(["theme_id", "respondent_id"])["excerpt_id"]
+        .count()
+        .unstack(fill_value=0)
+        .reindex(index=[s.id for s in summaries], columns=respondent_ids, fill_value=0)
+    )
+    excerpt_themes = defaultdict(list)
+    position = {summary.id: index for index, summary in enumerate(summaries)}
+    for theme_id, excerpt_id in under[["theme_id", "excerpt_id"]].itertuples(index=False):
+        excerpt_themes[int(excerpt_id)].append(int(theme_id))
+    for theme_ids in excerpt_themes.values():
+        theme_ids.sort(key=position.__getitem__)
+    return RollUp(
+        themes=summaries,
+        respondents=rows.respondents,
+        questions=sorted(rows.questions, key=lambda q: q["number"]),
+        codes={code["id"]: code for code in rows.codes},
+        matrix=counts.astype(int).values.tolist(),
+        excerpt_question={
+            int(excerpt_id): None if pd.isna(number) else int(number)
+            for excerpt_id, number in questions.itertuples(index=False)
+        },
+        excerpt_themes=dict(excerpt_themes),
+        segments=_segments_by_interview(rows.segments),
+    )
+
+
+def _segments_by_interview(segments: list[dict]) -> dict[int, list[tuple[int, int, int]]]:
+    found = defaultdict(list)
+    for segment in segments:
+        found[segment["interview_id"]].append(
+            (segment["start"], segment["end"], segment["number"])
+        )
+    return dict(found)
+
+
+def _tree(themes: list[dict], theme_codes: list[tuple[int, int]]) -> list[ThemeSummary]:
+    """Themes in tree order (each followed by its sub-themes), with their depth."""
+    own_codes = defaultdict(list)
+    for theme_id, code_id in theme_codes:
+        own_codes[theme_id].append(code_id)
+    ids = {theme["id"] for theme in themes}
+    children = defaultdict(list)
+    for theme in themes:
+        parent_id = theme["parent_id"] if theme["parent_id"] in ids else None
+        children[parent_id].append(theme)
+    ordered: list[ThemeSummary] = []
+
+    def walk(parent_id, depth):
+        for theme in children.get(parent_id, []):
+            ordered.append(
+                ThemeSummary(
+                    id=theme["id"],
+                    name=theme["name"],
+                    description=theme["description"],
+                    parent_id=theme["parent_id"],
+                    depth=depth,
+                    review_status=theme["review_status"],
+                    code_ids=sorted(own_codes.get(theme["id"], [])),
+                )
+            )
+            walk(theme["id"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def _self_and_ancestors(theme_id: int, parent: dict[int, int | None]):
+    seen = set()
+    while theme_id is not None and theme_id not in seen:
+        seen.add(theme_id)
+        yield theme_id
+        theme_id = parent.get(theme_id)
+
+
+def _question_of(codings: pd.DataFrame, segments: list[dict]) -> pd.DataFrame:
+    """The protocol question each excerpt answers: the segment its start falls in."""
+    excerpts = (
+        codings[["excerpt_id", "interview_id", "start"]]
+        .drop_duplicates("excerpt_id")
+        .astype("int64")
+        .sort_values("start")
+    )
+    marks = pd.DataFrame(segments, columns=["interview_id", "start", "end", "number"])
+    if excerpts.empty or marks.empty:
+        return pd.DataFrame({"excerpt_id": excerpts["excerpt_id"], "number": pd.NA})
+    marks = marks.astype("int64").rename(columns={"start": "segment_start"})
+    found = pd.merge_asof(
+        excerpts,
+        marks.sort_values("segment_start"),
+        left_on="start",
+        right_on="segment_start",
+        by="interview_id",
+        direction="backward",
+    )
+    inside = found["start"] < found["end"]
+    found["number"] = found["number"].where(inside)
+    return found[["excerpt_id", "number"]]

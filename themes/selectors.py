@@ -1,0 +1,94 @@
+"""The rows the roll-up and the exports are computed from: six queries for a whole study.
+
+Withdrawn respondents and deleted excerpts are filtered out here, once, so that no page and
+no export can count them by mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F
+
+from coding.models import Code, Coding
+from interviews.models import ProtocolQuestion, QuestionSegment, Respondent, Study
+
+from .models import Quote, Theme
+
+
+@dataclass
+class StudyRows:
+    themes: list[dict]
+    theme_codes: list[tuple[int, int]]  # (theme id, code id)
+    codes: list[dict]
+    codings: list[dict]  # one per (excerpt, code) of a counted respondent
+    segments: list[dict]
+    respondents: list[dict]  # counted respondents: with a transcript, not withdrawn
+    questions: list[dict]
+
+
+def study_rows(study: Study) -> StudyRows:
+    counted = Respondent.objects.filter(
+        study=study, withdrawn_at__isnull=True, interviews__isnull=False
+    ).distinct()
+    return StudyRows(
+        themes=list(
+            Theme.objects.filter(study=study)
+            .order_by("order", "name")
+            .values("id", "name", "description", "parent_id", "order", "review_status")
+        ),
+        theme_codes=list(
+            Theme.codes.through.objects.filter(theme__study=study).values_list(
+                "theme_id", "code_id"
+            )
+        ),
+        codes=list(
+            Code.objects.filter(study=study)
+            .order_by("order", "name")
+            .values("id", "name", "colour", "parent_id", "definition")
+        ),
+        codings=list(
+            Coding.objects.filter(
+                excerpt__interview__study=study,
+                excerpt__deleted_at__isnull=True,
+                excerpt__interview__respondent__withdrawn_at__isnull=True,
+            ).values(
+                "excerpt_id",
+                "code_id",
+                interview_id=F("excerpt__interview_id"),
+                respondent_id=F("excerpt__interview__respondent_id"),
+                start=F("excerpt__start"),
+            )
+        ),
+        segments=list(
+            QuestionSegment.objects.filter(interview__study=study).values(
+                "interview_id", "start", "end", number=F("question__number")
+            )
+        ),
+        respondents=list(counted.order_by("pseudonym").values("id", "pseudonym", "attributes")),
+        questions=list(
+            ProtocolQuestion.objects.filter(study=study).values("id", "number", "text")
+        ),
+    )
+
+
+def quote_rows(study: Study) -> list[dict]:
+    """The chosen quotes with what their attribution needs, counted respondents only."""
+    return list(
+        Quote.objects.filter(
+            theme__study=study,
+            excerpt__deleted_at__isnull=True,
+            excerpt__interview__respondent__withdrawn_at__isnull=True,
+        )
+        .order_by("theme_id", "order", "id")
+        .values(
+            "id",
+            "theme_id",
+            "excerpt_id",
+            "order",
+            text=F("excerpt__text"),
+            start=F("excerpt__start"),
+            interview_id=F("excerpt__interview_id"),
+            pseudonym=F("excerpt__interview__respondent__pseudonym"),
+        )
+    )

@@ -1,0 +1,123 @@
+"""Tables for spreadsheets: the coded excerpts (.csv, .xlsx) and the theme-by-respondent
+matrix (.xlsx). The DataFrames are built here from plain rows, pandas stays at this edge.
+
+Transcripts are user text: a cell starting with =, +, - or @ would run as a formula when the
+file is opened in a spreadsheet, so every such cell is prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from coding.models import Coding, Excerpt
+from interviews.models import Study
+
+from .rollup import RollUp, study_rollup
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.map(neutralise)
+    frame.columns = [neutralise(str(column)) for column in frame.columns]
+    return frame
+
+
+def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
+    """One row per excerpt of a counted respondent: who, what question, which codes and
+    themes, the text, who coded it and when."""
+    rollup = rollup or study_rollup(study)
+    counted = {respondent["id"]: respondent for respondent in rollup.respondents}
+    excerpts = list(
+        Excerpt.objects.filter(interview__study=study, interview__respondent_id__in=list(counted))
+        .order_by("interview__respondent__pseudonym", "interview_id", "start")
+        .values(
+            "id",
+            "text",
+            "start",
+            "created_at",
+            "interview_id",
+            "interview__respondent_id",
+            "interview__title",
+            "interview__source_name",
+            "coder__username",
+        )
+    )
+    codes_of: dict[int, list[str]] = {}
+    for excerpt_id, code_id in (
+        Coding.objects.filter(excerpt__in=[e["id"] for e in excerpts])
+        .order_by("code__order", "code__name")
+        .values_list("excerpt_id", "code_id")
+    ):
+        codes_of.setdefault(excerpt_id, []).append(rollup.codes[code_id]["name"])
+    theme_names = {summary.id: summary.name for summary in rollup.themes}
+    attributes = study.attribute_names
+    rows = []
+    for excerpt in excerpts:
+        respondent = counted[excerpt["interview__respondent_id"]]
+        question = rollup.question_at(excerpt["interview_id"], excerpt["start"])
+        rows.append(
+            {
+                "Respondent": respondent["pseudonym"],
+                **{name: respondent["attributes"].get(name, "") for name in attributes},
+                "Interview": excerpt["interview__title"] or excerpt["interview__source_name"],
+                "Question": f"Q{question}" if question else "",
+                "Codes": "; ".join(codes_of.get(excerpt["id"], [])),
+                "Themes": "; ".join(
+                    theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])
+                ),
+                "Text": excerpt["text"],
+                "Coder": excerpt["coder__username"] or "",
+                "Coded on": excerpt["created_at"].date().isoformat(),
+            }
+        )
+    columns = ["Respondent", *attributes, "Interview", "Question", "Codes", "Themes", "Text"]
+    return _safe(pd.DataFrame(rows, columns=[*columns, "Coder", "Coded on"]))
+
+
+def matrix_frame(rollup: RollUp) -> pd.DataFrame:
+    """Themes down, respondents across, excerpts in the cells; then n of N and the word."""
+    pseudonyms = [respondent["pseudonym"] for respondent in rollup.respondents]
+    rows = [
+        {
+            "Theme": "    " * summary.depth + summary.name,
+            **dict(zip(pseudonyms, counts, strict=True)),
+            "Respondents": f"{summary.n} of {summary.total}",
+            "Prevalence": summary.word,
+        }
+        for summary, counts in rollup.matrix_rows()
+    ]
+    return _safe(pd.DataFrame(rows, columns=["Theme", *pseudonyms, "Respondents", "Prevalence"]))
+
+
+def excerpts_csv(*, study: Study) -> bytes:
+    # UTF-8 with a byte-order mark: Excel then reads accents and emoji correctly.
+    return excerpts_frame(study).to_csv(index=False).encode("utf-8-sig")
+
+
+def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for column in sheet.columns:
+                width = max(len(str(cell.value or "")) for cell in column[:200])
+                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
+    return buffer.getvalue()
+
+
+def excerpts_xlsx(*, study: Study) -> bytes:
+    return _xlsx({"Excerpts": excerpts_frame(study)})
+
+
+def matrix_xlsx(*, study: Study) -> bytes:
+    return _xlsx({"Themes by respondent": matrix_frame(study_rollup(study))})

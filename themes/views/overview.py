@@ -1,0 +1,132 @@
+"""The themes page: every theme with its codes, live counts and the respondent matrix."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from interviews.access import READ, WRITE, study_access
+from interviews.http import posted, refusal
+
+from .. import services
+from ..access import theme_access
+from ..forms import ThemeForm
+from ..rollup import PREVALENCE_RULES, study_rollup
+from ..services import Conflict
+
+
+def _page(request, access, *, form=None, editing=None, message="", status=200):
+    study = access.study
+    rollup = study_rollup(study)
+    codes = rollup.codes
+    context = {
+        "access": access,
+        "rollup": rollup,
+        "rows": [
+            (summary, [codes[code_id] for code_id in summary.code_ids], counts)
+            for summary, counts in rollup.matrix_rows()
+        ],
+        "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
+        "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
+        "form": form if form is not None else ThemeForm(study=study),
+        "editing": editing,
+        "message": message,
+    }
+    template = "themes/themes.html"
+    if request.htmx:
+        template += "#theme-list"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def themes(request, slug):
+    """The themes page; POST creates a theme."""
+    access = study_access(request, slug, WRITE if request.method == "POST" else READ)
+    form = ThemeForm(posted(request), study=access.study)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_create(
+                study=access.study,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            if not request.htmx:
+                return redirect("themes", slug)
+            return _page(request, access, message=f"Added the theme “{theme.name}”.")
+    return _page(request, access, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def theme_edit(request, slug, pk):
+    access, theme = theme_access(request, slug, pk, WRITE)
+    initial = {
+        "name": theme.name,
+        "description": theme.description,
+        "parent": theme.parent_id,
+        "revision": theme.revision,
+    }
+    form = ThemeForm(posted(request), study=access.study, theme=theme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.theme_update(
+                theme=theme,
+                revision=form.cleaned_data["revision"] or 0,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                parent=form.cleaned_data["parent"],
+            )
+        except Conflict as error:
+            theme.refresh_from_db()
+            form.add_error(None, str(error))
+            form.data = form.data.copy()
+            form.data["revision"] = theme.revision
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                return redirect("themes", slug)
+            return _page(request, access, message=f"Saved “{theme.name}”.")
+    return _page(request, access, form=form, editing=theme)
+
+
+@require_POST
+def theme_move(request, slug, pk):
+    access, theme = theme_access(request, slug, pk, WRITE)
+    services.theme_move(theme=theme, delta=-1 if request.POST.get("to") == "up" else 1)
+    if not request.htmx:
+        return redirect("themes", slug)
+    return _page(request, access)
+
+
+@require_POST
+def theme_delete(request, slug, pk):
+    access, theme = theme_access(request, slug, pk, WRITE)
+    services.theme_delete(theme=theme)
+    if not request.htmx:
+        return redirect("themes", slug)
+    message = f"Removed the theme “{theme.name}”; its codes and excerpts are untouched."
+    return _page(request, access, message=message)
+
+
+@require_POST
+def theme_codes(request, slug, pk):
+    """Attach a code to a theme, or detach it (`detach` set)."""
+    access, theme = theme_access(request, slug, pk, WRITE)
+    code = access.study.codes.filter(pk=request.POST.get("code") or 0).first()
+    if code is None:
+        return refusal(request, "Choose a code.", status=400)
+    try:
+        if request.POST.get("detach"):
+            services.theme_code_detach(theme=theme, code=code)
+        else:
+            services.theme_code_attach(theme=theme, code=code)
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=400)
+    if not request.htmx:
+        return redirect("themes", slug)
+    return _page(request, access)

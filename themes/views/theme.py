@@ -1,0 +1,114 @@
+"""A theme's page: summary, quotes, supporting excerpts, comments and review status."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from coding.access import excerpt_access
+from interviews.access import OWN, READ, WRITE
+from interviews.http import refusal
+
+from .. import review, services
+from ..access import comment_access, quote_access, theme_access
+from ..forms import CommentForm
+from ..models import ReviewStatus
+
+
+def _page(request, access, theme, *, comment_form=None, part="theme-body"):
+    context = {
+        "access": access,
+        "comment_form": comment_form or CommentForm(),
+        "statuses": ReviewStatus.choices,
+        **review.theme_page(theme),
+    }
+    template = "themes/theme.html"
+    if request.htmx:
+        template += f"#{part}"
+    return render(request, template, context)
+
+
+def _back(request, access, theme, part="theme-body"):
+    if not request.htmx:
+        return redirect("theme_detail", access.study.slug, theme.pk)
+    return _page(request, access, theme, part=part)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def theme_detail(request, slug, pk):
+    access, theme = theme_access(request, slug, pk, READ)
+    return _page(request, access, theme)
+
+
+@require_POST
+def quote_toggle(request, slug, pk, excerpt_id):
+    """Choose an excerpt as a quote for the theme, or un-choose it."""
+    access, theme = theme_access(request, slug, pk, WRITE)
+    _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
+    existing = theme.quotes.filter(excerpt=excerpt).first()
+    if existing:
+        services.quote_remove(quote=existing)
+    else:
+        try:
+            services.quote_add(theme=theme, excerpt=excerpt)
+        except ValidationError as error:
+            return refusal(request, " ".join(error.messages), status=400)
+    return _back(request, access, theme)
+
+
+@require_POST
+def quote_move(request, slug, pk):
+    access, quote = quote_access(request, slug, pk, WRITE)
+    services.quote_move(quote=quote, delta=-1 if request.POST.get("to") == "up" else 1)
+    return _back(request, access, quote.theme)
+
+
+@require_POST
+def theme_status(request, slug, pk):
+    access, theme = theme_access(request, slug, pk, OWN)
+    try:
+        services.theme_status_set(theme=theme, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=400)
+    return _back(request, access, theme)
+
+
+@require_POST
+def comment_add(request, slug, pk):
+    """Comment on a theme: open to every member, reviewers included."""
+    access, theme = theme_access(request, slug, pk, READ)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = theme.comments.filter(pk=form.cleaned_data["parent"] or 0).first()
+        try:
+            services.comment_add(
+                theme=theme, author=request.user, body=form.cleaned_data["body"], parent=parent
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            form = CommentForm()
+    if not request.htmx:
+        return redirect("theme_detail", slug, pk)
+    return _page(request, access, theme, comment_form=form, part="comments")
+
+
+@require_POST
+def comment_resolve(request, slug, pk):
+    """Mark a comment resolved (or open it again): open to every member."""
+    access, comment = comment_access(request, slug, pk, READ)
+    services.comment_resolve(
+        comment=comment, user=request.user, resolved=not request.POST.get("reopen")
+    )
+    return _back(request, access, comment.theme, part="comments")
+
+
+@require_GET
+def excerpt_context(request, slug, pk):
+    """An excerpt with a little of the surrounding transcript, for the committee."""
+    access, excerpt = excerpt_access(request, slug, pk, READ)
+    context = {"access": access, "excerpt": excerpt, **review.excerpt_in_context(excerpt)}
+    return render(request, "themes/_context.html", context)
