@@ -14,6 +14,7 @@ the coding endpoints swap just the lines an edit touched.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import escape as _escape
 from itertools import pairwise
@@ -63,15 +64,23 @@ class Marker(NamedTuple):
     text: str
 
 
-def lines_of(text: str, turns: Sequence[Turn]) -> list[Line]:
-    """The non-empty lines of a transcript, each with its speaker.
+def lines_of(
+    text: str, turns: Sequence[Turn], window: tuple[int, int] | None = None
+) -> list[Line]:
+    """The non-empty lines of a transcript (or those within `window`), with their speakers.
 
     Only empty lines are left out, so that everything between two rendered lines is line
     breaks: the browser rebuilds the selected text on that assumption.
     """
+    first, last = 0, len(text)
+    if window is not None:
+        first = text.rfind("\n", 0, window[0]) + 1
+        found = text.find("\n", max(window[1] - 1, first))
+        last = len(text) if found < 0 else found
     lines = []
-    turn_index, position = 0, 0
-    for raw in text.split("\n"):
+    turn_index = bisect_right([turn.end for turn in turns], first)
+    position = first
+    for raw in text[first:last].split("\n"):
         start, end = position, position + len(raw)
         position = end + 1
         if not raw:
@@ -85,11 +94,6 @@ def lines_of(text: str, turns: Sequence[Turn]) -> list[Line]:
         else:
             lines.append(Line(start, end, "n", None, False))
     return lines
-
-
-def lines_touching(lines: Sequence[Line], start: int, end: int) -> list[Line]:
-    """The lines that intersect `[start, end)`: the ones an edit of that range changes."""
-    return [line for line in lines if line.start < end and line.end > start]
 
 
 def render_transcript(

@@ -84,7 +84,16 @@ class Excerpt(models.Model):
         default_manager_name = "objects"
         base_manager_name = "all_objects"
         ordering = ["start", "end", "id"]
-        indexes = [models.Index(fields=["interview", "start"], name="excerpt_interview_start")]
+        indexes = [
+            models.Index(fields=["interview", "start"], name="excerpt_interview_start"),
+            # Deleted excerpts are few (they wait for undo); counting code usage subtracts
+            # theirs, found through this small partial index.
+            models.Index(
+                fields=["deleted_at"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="excerpt_deleted",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start__lt=models.F("end")), name="excerpt_nonempty"
@@ -100,6 +109,10 @@ class Coding(models.Model):
 
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="codings")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
+    # The excerpt's interview, copied here (an excerpt never changes interview) so that
+    # counting codes per interview and respondent reads this table's index alone: joining
+    # each coding to its excerpt and interview costs half a second at 40,000 codings.
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="+")
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -113,6 +126,14 @@ class Coding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["excerpt", "code"], name="coding_unique_code"),
         ]
+        indexes = [models.Index(fields=["code", "interview"], name="coding_code_interview")]
 
     def __str__(self) -> str:
         return f"{self.code} on {self.excerpt_id}"
+
+    @classmethod
+    def of(cls, *, excerpt: Excerpt, code_id: int, coder) -> Coding:
+        """A new coding, with the copy of the excerpt's interview filled in."""
+        return cls(
+            excerpt=excerpt, code_id=code_id, coder=coder, interview_id=excerpt.interview_id
+        )

@@ -15,26 +15,29 @@ from django.template.loader import render_to_string
 from interviews.models import Interview
 from interviews.turns import turns_from_json
 
-from .highlight import Marker, lines_of, lines_touching, render_lines_oob, render_transcript
+from . import picker, sidelist
+from .highlight import Marker, lines_of, render_lines_oob, render_transcript
 from .models import Excerpt
-from .selectors import ExcerptRow, code_rows, excerpt_row, excerpt_rows, next_excerpt_id
+from .selectors import (
+    ExcerptRow,
+    code_rows,
+    excerpt_row,
+    excerpt_rows,
+    question_markers,
+    respondent_of,
+    sibling_interviews,
+)
 
 
 def page_context(access, interview: Interview) -> dict:
     """Everything the coding page needs, in a fixed number of queries."""
     codes = code_rows(access.study)
     excerpts = excerpt_rows(interview, codes)
-    markers = [
-        Marker(segment.start, segment.question.number, segment.question.text)
-        for segment in interview.segments.select_related("question").order_by("start")
-    ]
+    markers = [Marker(*row) for row in question_markers(interview)]
     lines = lines_of(interview.text, turns_from_json(interview.turns))
-    siblings = list(
-        access.study.interviews.order_by(
-            "respondent__pseudonym", "conducted_on", "id"
-        ).values_list("id", "respondent__pseudonym")
-    )
+    siblings = sibling_interviews(access.study)
     position = [sibling[0] for sibling in siblings].index(interview.pk)
+    interview.respondent = respondent_of(interview)
     return {
         "access": access,
         "study": access.study,
@@ -48,8 +51,11 @@ def page_context(access, interview: Interview) -> dict:
         "transcript_html": render_transcript(
             interview.text, lines, [row.span for row in excerpts], markers
         ),
-        "excerpts": excerpts,
-        "codes": _code_tree(codes),
+        "excerpt_items": sidelist.render_items(
+            excerpts, sidelist.detail_url_prefix(access.study.slug)
+        ),
+        "excerpt_count": len(excerpts),
+        "code_options": picker.render_options(_code_tree(codes)) if access.can_write else "",
         "previous": siblings[position - 1] if position > 0 else None,
         "next": siblings[position + 1] if position + 1 < len(siblings) else None,
     }
@@ -77,6 +83,7 @@ def changes_html(
     interview: Interview,
     ranges: Iterable[tuple[int, int]],
     *,
+    codes: dict | None = None,
     changed: Iterable[int] = (),
     added: Excerpt | None = None,
     removed: Iterable[int] = (),
@@ -86,37 +93,44 @@ def changes_html(
     undo_url: str = "",
     codes_changed: bool = False,
 ) -> str:
-    """The out-of-band swaps that bring an open coding page up to date after an edit."""
-    codes = code_rows(access.study)
-    all_lines = lines_of(interview.text, turns_from_json(interview.turns))
-    touched = {}
+    """The out-of-band swaps that bring an open coding page up to date after an edit.
+
+    Written for the hot path (coding a selection): only the lines the edit touched are
+    split and rendered, and the excerpts they show come in one query. The side list keeps
+    itself in text order and counts its entries in the browser.
+    """
+    codes = codes if codes is not None else code_rows(access.study)
+    turns = turns_from_json(interview.turns)
+    touched: dict[int, object] = {}
     for start, end in ranges:
-        for line in lines_touching(all_lines, start, end):
+        for line in lines_of(interview.text, turns, (start, end)):
             touched[line.start] = line
     lines = [touched[key] for key in sorted(touched)]
     rows: list[ExcerptRow] = []
     if lines:
         rows = excerpt_rows(interview, codes, start=lines[0].start, end=lines[-1].end)
     by_id = {row.id: row for row in rows}
-    changed_rows = [by_id[pk] for pk in changed if pk in by_id]
-    added_row, before = None, None
-    if added is not None:
-        added_row = by_id.get(added.pk) or excerpt_row(added, codes)
-        before = next_excerpt_id(interview, added_row)
+
+    def row_of(excerpt: Excerpt) -> ExcerptRow:
+        return by_id.get(excerpt.pk) or excerpt_row(excerpt, codes)
+
+    prefix = sidelist.detail_url_prefix(access.study.slug)
     context = {
         "access": access,
         "interview": interview,
         "lines_html": render_lines_oob(interview.text, lines, [row.span for row in rows]),
-        "changed_rows": changed_rows,
-        "added_row": added_row,
-        "added_before": before,
+        "changed_items": sidelist.render_items(
+            [by_id[pk] for pk in changed if pk in by_id], prefix, oob=True
+        ),
+        "added_item": sidelist.render_items([row_of(added)], prefix) if added else "",
         "removed": list(removed),
-        "detail": excerpt_row(detail, codes) if detail is not None else None,
+        "detail": row_of(detail) if detail is not None else None,
         "detail_excerpt": detail,
-        "excerpt_count": Excerpt.objects.filter(interview=interview).count(),
         "message": message,
         "level": level,
         "undo_url": undo_url,
-        "codes": _code_tree(codes) if codes_changed else None,
+        "code_options": picker.render_options(_code_tree(codes), oob=True)
+        if codes_changed
+        else "",
     }
     return render_to_string("coding/_changes.html", context, request=request)

@@ -135,6 +135,13 @@ class Interview(models.Model):
 
     class Meta:
         ordering = ["respondent__pseudonym", "conducted_on", "id"]
+        # On SQLite the foreign keys sit after the transcript's text in each row; this index
+        # answers "the interviews of a study, by respondent" without reading the text.
+        indexes = [
+            models.Index(
+                fields=["study", "respondent", "conducted_on"], name="interview_study_respondent"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -402,6 +402,32 @@
       openExcerpt(linked[1], true);
     }
 
+    // The server appends a new excerpt's entry to the side list; the list keeps itself in
+    // text order and counts its entries, which saves the server two queries per edit.
+    let tidying = false;
+    function tidyList() {
+      if (tidying) return;
+      tidying = true;
+      requestAnimationFrame(() => {
+        tidying = false;
+        const list = document.getElementById("excerpt-list");
+        if (!list) return;
+        const items = Array.from(list.children);
+        const key = (li) => [Number(li.dataset.start), Number(li.dataset.end), Number(li.dataset.x)];
+        const sorted = items.slice().sort((a, b) => {
+          const x = key(a);
+          const y = key(b);
+          return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+        });
+        if (sorted.some((li, i) => li !== items[i])) list.replaceChildren(...sorted);
+        const count = document.getElementById("excerpt-count");
+        if (count) count.textContent = String(items.length);
+        markOpen(current);
+      });
+    }
+    document.addEventListener("htmx:oobAfterSwap", tidyList);
+    document.addEventListener("htmx:afterSettle", tidyList);
+
     document.addEventListener("htmx:afterSettle", () => {
       markOpen(current);
       const detail = document.getElementById("excerpt-detail");

@@ -56,6 +56,7 @@ from interviews.models import (
 from interviews.segmentation import find_segments
 from interviews.text import normalise
 from interviews.turns import Turn, find_turns
+from themes.models import Quote, Theme
 
 # Requests sent before timing each measurement: they load templates, fill Django's caches
 # and SQLite's page cache, so the timed requests see a warmed-up server as users do.
@@ -244,6 +245,8 @@ class Plan:
             "transcript_100": reverse("interview_code", args=[self.slug, self.transcript_100]),
             "transcript_400": reverse("interview_code", args=[self.slug, self.transcript_400]),
             "codebook": reverse("codebook", args=[self.slug]),
+            "themes": reverse("themes", args=[self.slug]),
+            "findings_docx": reverse("export_findings", args=[self.slug]),
         }
 
 
@@ -298,6 +301,7 @@ def fill(sizes: Sizes, rng: random.Random) -> dict:
     code_ids = _codes(study, sizes.codes, rng)
     interviews = _interviews(study, owner, questions, sizes, rng)
     taken = _excerpts(interviews, sizes.excerpt_counts(), code_ids, owner, rng)
+    _themes(study, code_ids, rng)
     selections = _selections(interviews[2:], taken, code_ids, sizes.requests + WARMUP, rng)
     return {
         "slug": study.slug,
@@ -325,6 +329,32 @@ def _codes(study: Study, count: int, rng: random.Random) -> list[int]:
         )
         ids.append(code.pk)
     return ids
+
+
+def _themes(study: Study, code_ids: list[int], rng: random.Random) -> None:
+    """Five themes of three sub-themes each; every code serves one or two of them, and each
+    theme has three chosen quotes (as the demo study has)."""
+    themes = []
+    for n in range(5):
+        theme = Theme.objects.create(study=study, name=f"Theme {n + 1}", order=n + 1)
+        themes.append(theme)
+        themes += [
+            Theme.objects.create(study=study, parent=theme, name=f"Theme {n + 1}.{k}", order=k)
+            for k in range(1, 4)
+        ]
+    links = {(rng.choice(themes).pk, code_id) for code_id in code_ids}
+    links |= {
+        (rng.choice(themes).pk, code_id) for code_id in rng.sample(code_ids, len(code_ids) // 3)
+    }
+    Theme.codes.through.objects.bulk_create(
+        Theme.codes.through(theme_id=theme_id, code_id=code_id) for theme_id, code_id in links
+    )
+    excerpt_ids = list(Excerpt.objects.filter(interview__study=study).values_list("id", flat=True))
+    Quote.objects.bulk_create(
+        Quote(theme=theme, excerpt_id=excerpt_id, order=k)
+        for theme in themes
+        for k, excerpt_id in enumerate(rng.sample(excerpt_ids, 3), start=1)
+    )
 
 
 def _interviews(study, owner, questions, sizes: Sizes, rng: random.Random) -> list[Interview]:
@@ -436,7 +466,7 @@ def _excerpts(interviews, counts, code_ids, owner, rng) -> dict[int, set]:
     Excerpt.objects.bulk_create(excerpts, batch_size=2000)
     Coding.objects.bulk_create(
         (
-            Coding(excerpt=excerpt, code_id=code_id, coder=owner)
+            Coding.of(excerpt=excerpt, code_id=code_id, coder=owner)
             for excerpt in excerpts
             for code_id in rng.sample(code_ids, rng.randint(1, min(3, len(code_ids))))
         ),
@@ -678,19 +708,29 @@ MEASUREMENTS: list[tuple[str, Callable[[Browser, Plan, int], Response]]] = [
     ("transcript_100", page("transcript_100")),
     ("transcript_400", page("transcript_400")),
     ("codebook", page("codebook")),
+    ("themes", page("themes")),
+    ("findings_docx", page("findings_docx")),
 ]
 
 
 def measure(browser: Browser, plan: Plan, requests: int, log: Log) -> dict[str, dict]:
+    """Warm every measurement up, then time them in rounds, one request of each per round.
+
+    Interleaving keeps the figures comparable on a machine whose speed drifts (a shared
+    virtual machine can halve its speed for a minute): a slow spell slows every measurement
+    alike instead of whichever one happened to be running.
+    """
     browser.login(plan.username, plan.password)
-    results = {}
-    for key, make_request in MEASUREMENTS:
-        log(f"Measuring {key}: {WARMUP} warm-up requests, then {requests} timed")
-        for n in range(WARMUP):
+    log(f"Warming up: {WARMUP} requests of each measurement")
+    for n in range(WARMUP):
+        for key, make_request in MEASUREMENTS:
             _check(key, make_request(browser, plan, n))
-        timed = [_check(key, make_request(browser, plan, WARMUP + n)) for n in range(requests)]
-        results[key] = summarise(key, timed, log)
-    return results
+    log(f"Timing {requests} rounds of {', '.join(key for key, _ in MEASUREMENTS)}")
+    timed: dict[str, list[Response]] = {key: [] for key, _ in MEASUREMENTS}
+    for n in range(requests):
+        for key, make_request in MEASUREMENTS:
+            timed[key].append(_check(key, make_request(browser, plan, WARMUP + n)))
+    return {key: summarise(key, responses, log) for key, responses in timed.items()}
 
 
 def summarise(key: str, responses: list[Response], log: Log) -> dict:

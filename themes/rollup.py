@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from interviews.models import Study
@@ -120,8 +122,17 @@ class RollUp:
     # excerpts per theme and respondent, in the order of `themes` and `respondents`
     matrix: list[list[int]]
     excerpt_question: dict[int, int | None]
-    excerpt_themes: dict[int, list[int]]
     segments: dict[int, list[tuple[int, int, int]]]  # interview: (start, end, question number)
+    # (excerpt ids, theme ids) in excerpt order, each excerpt's themes in tree order
+    theme_pairs: tuple[list[int], list[int]] = field(repr=False, default=([], []))
+
+    @cached_property
+    def excerpt_themes(self) -> dict[int, list[int]]:
+        """The themes each excerpt falls under, in tree order (the tables need it)."""
+        themes = defaultdict(list)
+        for excerpt_id, theme_id in zip(*self.theme_pairs, strict=True):
+            themes[excerpt_id].append(theme_id)
+        return dict(themes)
 
     def theme(self, theme_id: int) -> ThemeSummary:
         return next(summary for summary in self.themes if summary.id == theme_id)
@@ -148,8 +159,10 @@ def study_rollup(study: Study) -> RollUp:
 def build_rollup(rows: selectors.StudyRows) -> RollUp:
     summaries = _tree(rows.themes, rows.theme_codes)
     total = len(rows.respondents)
+    columns = ["excerpt_id", "code_id", "interview_id", "respondent_id", "start"]
+    # All integers: through numpy, ten times faster than from records.
     codings = pd.DataFrame(
-        rows.codings, columns=["excerpt_id", "code_id", "interview_id", "respondent_id", "start"]
+        np.array(rows.codings, dtype=np.int64).reshape(-1, len(columns)), columns=columns
     )
     # Each (theme, code) link counts for the theme and for every theme above it.
     parent = {summary.id: summary.parent_id for summary in summaries}
@@ -164,6 +177,19 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
     under = under.merge(questions, on="excerpt_id", how="left")
 
     by_theme = {theme_id: group for theme_id, group in under.groupby("theme_id")}
+    spread = defaultdict(list)
+    per_question = under.groupby(["theme_id", "number"], dropna=False, sort=True).agg(
+        excerpts=("excerpt_id", "nunique"), respondents=("respondent_id", "nunique")
+    )
+    for (theme_id, number), excerpts, respondents in zip(
+        per_question.index.tolist(),
+        per_question["excerpts"].tolist(),
+        per_question["respondents"].tolist(),
+        strict=True,
+    ):
+        spread[theme_id].append(
+            QuestionCount(None if pd.isna(number) else int(number), excerpts, respondents)
+        )
     for summary in summaries:
         summary.total = total
         group = by_theme.get(summary.id)
@@ -171,14 +197,7 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
             continue
         summary.excerpt_ids = sorted(group["excerpt_id"].tolist())
         summary.respondent_ids = sorted(group["respondent_id"].unique().tolist())
-        summary.by_question = [
-            QuestionCount(
-                None if pd.isna(number) else int(number),
-                int(part["excerpt_id"].nunique()),
-                int(part["respondent_id"].nunique()),
-            )
-            for number, part in group.groupby("number", dropna=False, sort=True)
-        ]
+        summary.by_question = spread[summary.id]
 
     respondent_ids = [respondent["id"] for respondent in rows.respondents]
     counts = (
@@ -187,24 +206,25 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
         .unstack(fill_value=0)
         .reindex(index=[s.id for s in summaries], columns=respondent_ids, fill_value=0)
     )
-    excerpt_themes = defaultdict(list)
     position = {summary.id: index for index, summary in enumerate(summaries)}
-    for theme_id, excerpt_id in under[["theme_id", "excerpt_id"]].itertuples(index=False):
-        excerpt_themes[int(excerpt_id)].append(int(theme_id))
-    for theme_ids in excerpt_themes.values():
-        theme_ids.sort(key=position.__getitem__)
+    ordered = under.assign(position=under["theme_id"].map(position)).sort_values(
+        ["excerpt_id", "position"]
+    )
     return RollUp(
         themes=summaries,
         respondents=rows.respondents,
         questions=sorted(rows.questions, key=lambda q: q["number"]),
         codes={code["id"]: code for code in rows.codes},
         matrix=counts.astype(int).values.tolist(),
-        excerpt_question={
-            int(excerpt_id): None if pd.isna(number) else int(number)
-            for excerpt_id, number in questions.itertuples(index=False)
-        },
-        excerpt_themes=dict(excerpt_themes),
+        excerpt_question=dict(
+            zip(
+                questions["excerpt_id"].tolist(),
+                [None if pd.isna(n) else int(n) for n in questions["number"].tolist()],
+                strict=True,
+            )
+        ),
         segments=_segments_by_interview(rows.segments),
+        theme_pairs=(ordered["excerpt_id"].tolist(), ordered["theme_id"].tolist()),
     )
 
 

@@ -1,4 +1,4 @@
-"""The rows the roll-up and the exports are computed from: six queries for a whole study.
+"""The rows the roll-up and the exports are computed from: eight queries for a whole study.
 
 Withdrawn respondents and deleted excerpts are filtered out here, once, so that no page and
 no export can count them by mistake.
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from coding.models import Code, Coding
+from coding.selectors import counted_interviews
 from interviews.models import ProtocolQuestion, QuestionSegment, Respondent, Study
 
 from .models import Quote, Theme
@@ -21,7 +22,9 @@ class StudyRows:
     themes: list[dict]
     theme_codes: list[tuple[int, int]]  # (theme id, code id)
     codes: list[dict]
-    codings: list[dict]  # one per (excerpt, code) of a counted respondent
+    # One (excerpt, code, interview, respondent, start) per code on a live excerpt of a
+    # counted respondent: tuples, because a large study has tens of thousands of them.
+    codings: list[tuple]
     segments: list[dict]
     respondents: list[dict]  # counted respondents: with a transcript, not withdrawn
     questions: list[dict]
@@ -31,6 +34,13 @@ def study_rows(study: Study) -> StudyRows:
     counted = Respondent.objects.filter(
         study=study, withdrawn_at__isnull=True, interviews__isnull=False
     ).distinct()
+    respondent_of = counted_interviews(study)
+    codings = [
+        (excerpt_id, code_id, interview_id, respondent_of[interview_id], start)
+        for excerpt_id, code_id, interview_id, start in Coding.objects.filter(
+            interview_id__in=list(respondent_of), excerpt__deleted_at__isnull=True
+        ).values_list("excerpt_id", "code_id", "interview_id", "excerpt__start")
+    ]
     return StudyRows(
         themes=list(
             Theme.objects.filter(study=study)
@@ -47,19 +57,7 @@ def study_rows(study: Study) -> StudyRows:
             .order_by("order", "name")
             .values("id", "name", "colour", "parent_id", "definition")
         ),
-        codings=list(
-            Coding.objects.filter(
-                excerpt__interview__study=study,
-                excerpt__deleted_at__isnull=True,
-                excerpt__interview__respondent__withdrawn_at__isnull=True,
-            ).values(
-                "excerpt_id",
-                "code_id",
-                interview_id=F("excerpt__interview_id"),
-                respondent_id=F("excerpt__interview__respondent_id"),
-                start=F("excerpt__start"),
-            )
-        ),
+        codings=codings,
         segments=list(
             QuestionSegment.objects.filter(interview__study=study).values(
                 "interview_id", "start", "end", number=F("question__number")

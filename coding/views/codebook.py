@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviews.access import READ, WRITE, study_access
@@ -11,22 +12,30 @@ from interviews.http import refusal
 
 from .. import selectors, services
 from ..access import code_access
+from ..codebook_rows import render_rows
 from ..forms import CodeForm
 from ..services import Conflict
 
 
-def _page(request, access, *, form=None, code=None, message="", status=200):
+def _page(request, access, *, form=None, code=None, message="", editor_only=False):
+    """The codebook body, or only its editor panel (opening a form needs no counting)."""
     context = {
         "access": access,
-        "nodes": selectors.codebook(access.study),
         "form": form,
         "code": code,
         "message": message,
+        "edit_prefix": reverse("code_edit", args=[access.study.slug, 0]).removesuffix("0/"),
     }
+    if editor_only and request.htmx:
+        return render(request, "coding/codebook.html#code-editor", context)
+    context["nodes"] = selectors.codebook(access.study)
+    context["rows"] = render_rows(
+        context["nodes"], edit_prefix=context["edit_prefix"], can_write=access.can_write
+    )
     template = "coding/codebook.html"
     if request.htmx:
         template += "#codebook-body"
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,8 +43,14 @@ def codebook(request, slug):
     """The codebook; POST creates a code."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
     if request.method == "GET":
-        blank = CodeForm(study=access.study) if access.can_write else None
-        return _page(request, access, form=blank)
+        opening = access.can_write and "new" in request.GET
+        blank = CodeForm(study=access.study) if opening else None
+        return _page(
+            request,
+            access,
+            form=blank,
+            editor_only="new" in request.GET or "closed" in request.GET,
+        )
     form = CodeForm(request.POST, study=access.study)
     if form.is_valid():
         try:
@@ -51,9 +66,7 @@ def codebook(request, slug):
         else:
             if not request.htmx:
                 return redirect("codebook", slug)
-            return _page(
-                request, access, form=CodeForm(study=access.study), message=f"Added “{code.name}”."
-            )
+            return _page(request, access, message=f"Added “{code.name}”.")
     return _page(request, access, form=form)
 
 
@@ -75,7 +88,7 @@ def code_edit(request, slug, pk):
                 "revision": code.revision,
             },
         )
-        return _page(request, access, form=form, code=code)
+        return _page(request, access, form=form, code=code, editor_only=True)
     form = CodeForm(request.POST, study=access.study, code=code)
     if form.is_valid():
         try:
@@ -97,9 +110,7 @@ def code_edit(request, slug, pk):
         else:
             if not request.htmx:
                 return redirect("codebook", slug)
-            return _page(
-                request, access, form=CodeForm(study=access.study), message=f"Saved “{code.name}”."
-            )
+            return _page(request, access, message=f"Saved “{code.name}”.")
     return _page(request, access, form=form, code=code)
 
 
@@ -117,7 +128,7 @@ def code_merge(request, slug, pk):
     message = f"Merged “{name}” into “{target.name}”: {moved} excerpt(s) moved."
     if not request.htmx:
         return redirect("codebook", slug)
-    return _page(request, access, form=CodeForm(study=access.study), message=message)
+    return _page(request, access, message=message)
 
 
 @require_POST
@@ -129,9 +140,7 @@ def code_delete(request, slug, pk):
         return refusal(request, " ".join(error.messages), status=409)
     if not request.htmx:
         return redirect("codebook", slug)
-    return _page(
-        request, access, form=CodeForm(study=access.study), message=f"Deleted “{code.name}”."
-    )
+    return _page(request, access, message=f"Deleted “{code.name}”.")
 
 
 @require_GET

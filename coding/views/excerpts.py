@@ -14,7 +14,7 @@ from interviews.http import refusal
 
 from .. import services, workspace
 from ..access import excerpt_access
-from ..selectors import code_rows, excerpt_row
+from ..selectors import CodeRow, code_rows, excerpt_row
 from ..services import Conflict
 
 
@@ -24,16 +24,22 @@ def interview_code(request, slug, pk):
     return render(request, "coding/interview.html", workspace.page_context(access, interview))
 
 
-def _codes_from_request(request, study) -> list:
-    """The codes chosen in the picker, plus a new one typed there ("code on the spot")."""
+def _codes_from_request(request, study, codes: dict[int, CodeRow]) -> list[CodeRow]:
+    """The codes chosen in the picker, plus a new one typed there ("code on the spot").
+
+    `codes` are the study's codes (code_rows); a new code is added to it, so that the
+    answer can draw it.
+    """
     ids = [int(value) for value in request.POST.getlist("code") if value.isdigit()]
-    codes = list(study.codes.filter(pk__in=ids)) if ids else []
-    if len(codes) != len(set(ids)):
+    if any(code_id not in codes for code_id in ids):
         raise Conflict("One of those codes was deleted or merged meanwhile. Reload the page.")
+    chosen = [codes[code_id] for code_id in dict.fromkeys(ids)]
     new_name = request.POST.get("new_code", "").strip()
     if new_name:
-        codes.append(services.code_get_or_create(study=study, name=new_name))
-    return codes
+        code = services.code_get_or_create(study=study, name=new_name)
+        codes[code.pk] = CodeRow(code.pk, code.name, code.colour, code.parent_id)
+        chosen.append(codes[code.pk])
+    return chosen
 
 
 def _refuse(request, error: Exception) -> HttpResponse:
@@ -62,9 +68,10 @@ def _respond(request, interview, html: str, trigger: str = "") -> HttpResponse:
 def excerpt_create(request, slug, pk):
     """Code the selection the browser sent with one or more codes."""
     access, interview = interview_access(request, slug, pk, WRITE)
+    all_codes = code_rows(access.study)
     try:
         start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
-        codes = _codes_from_request(request, access.study)
+        codes = _codes_from_request(request, access.study, all_codes)
         excerpt = services.excerpt_create(
             interview=interview,
             coder=request.user,
@@ -82,6 +89,7 @@ def excerpt_create(request, slug, pk):
         access,
         interview,
         [(excerpt.start, excerpt.end)],
+        codes=all_codes,
         added=excerpt,
         detail=excerpt,
         message=f"Coded as {names}.",
@@ -125,7 +133,7 @@ def _after_edit(request, access, excerpt, message, *, ranges=None, codes_changed
 def excerpt_codes_add(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
     try:
-        codes = _codes_from_request(request, access.study)
+        codes = _codes_from_request(request, access.study, code_rows(access.study))
         if not codes:
             raise ValidationError("Choose a code to add.")
         services.excerpt_codes_add(excerpt=excerpt, codes=codes, coder=request.user)

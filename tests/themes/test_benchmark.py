@@ -20,7 +20,14 @@ from django.core.management.base import CommandError
 
 from themes.benchmark import WARMUP
 
-MEASUREMENTS = {"apply_code", "transcript_100", "transcript_400", "codebook"}
+MEASUREMENTS = {
+    "apply_code",
+    "transcript_100",
+    "transcript_400",
+    "codebook",
+    "themes",
+    "findings_docx",
+}
 TINY = ["--interviews=4", "--words=600", "--excerpts=60", "--codes=6", "--requests=3"]
 
 

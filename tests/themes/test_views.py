@@ -20,8 +20,8 @@ def test_the_themes_page_queries_do_not_grow(
     for n in range(extra_themes):
         services.theme_create(study=study, name=f"Extra {n}")
     client = client_for(owner)
-    # session, user, study+role, roll-up (7), parent choices of the new-theme form
-    with django_assert_max_num_queries(11):
+    # session, user, study+role, roll-up (8), parent choices of the new-theme form
+    with django_assert_max_num_queries(12):
         response = client.get(url(study, "themes"))
     html = response.content.decode()
     assert "Training" in html
@@ -183,3 +183,30 @@ def test_downloads_are_attachments(study, themed, reviewer):
     assert response.content.startswith(b"PK")
     response = client.get(url(study, "export_excerpts_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_code_is_added_to_a_theme_by_its_name(study, themed, owner):
+    training = themed["training"]
+    colleagues = themed["codes"][1]
+    client = client_for(owner)
+    client.post(
+        url(study, "theme_codes", training.pk), {"code_name": " colleagues "}, headers=HTMX
+    )
+    assert colleagues in training.codes.all()
+    response = client.post(
+        url(study, "theme_codes", training.pk), {"code_name": "Nothing"}, headers=HTMX
+    )
+    assert response.status_code == 400
+    assert "There is no code called “Nothing”." in response.content.decode()
+
+
+def test_the_matrix_counts_excerpts_per_respondent(study, themed, owner):
+    html = client_for(owner).get(url(study, "themes")).content.decode()
+    table = html[html.index('<table class="grid matrix-table">') :]
+    table = table[: table.index("</table>")]
+    assert '<th scope="col" class="num">R1</th><th scope="col" class="num">R2</th>' in table
+    assert (
+        '<th scope="row" class="depth-0">Training</th><td class="num hit">1</td>'
+        '<td class="num hit">1</td><td class="num">2 of 2</td>'
+    ) in table
+    assert "R3" not in table, "a withdrawn respondent is not a column"

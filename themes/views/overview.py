@@ -12,6 +12,7 @@ from interviews.http import posted, refusal
 from .. import services
 from ..access import theme_access
 from ..forms import ThemeForm
+from ..matrix import render_matrix
 from ..rollup import PREVALENCE_RULES, study_rollup
 from ..services import Conflict
 
@@ -29,6 +30,7 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
         ],
         "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
         "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
+        "matrix": render_matrix(rollup),
         "form": form if form is not None else ThemeForm(study=study),
         "editing": editing,
         "message": message,
@@ -117,9 +119,14 @@ def theme_delete(request, slug, pk):
 def theme_codes(request, slug, pk):
     """Attach a code to a theme, or detach it (`detach` set)."""
     access, theme = theme_access(request, slug, pk, WRITE)
-    code = access.study.codes.filter(pk=request.POST.get("code") or 0).first()
+    name = " ".join(request.POST.get("code_name", "").split())
+    if name:
+        code = access.study.codes.filter(name__iexact=name).first()
+    else:
+        code = access.study.codes.filter(pk=request.POST.get("code") or 0).first()
     if code is None:
-        return refusal(request, "Choose a code.", status=400)
+        message = f"There is no code called “{name}”." if name else "Choose a code."
+        return refusal(request, message, status=400)
     try:
         if request.POST.get("detach"):
             services.theme_code_detach(theme=theme, code=code)

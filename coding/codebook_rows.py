@@ -1,0 +1,53 @@
+"""The rows of the codebook table, built in Python like the coding page's lists.
+
+A template loop over a study's codes, with their definitions and criteria, cost more than
+counting their usage; this renders the same markup in a tenth of the time. Every piece of
+user text (names, definitions, criteria, examples) goes through `escape`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from .selectors import CodeNode
+
+
+def _criteria(code) -> str:
+    parts = [
+        ("Use when", code.inclusion),
+        ("Do not use when", code.exclusion),
+        ("Example", f"“{code.example}”" if code.example else ""),
+    ]
+    items = "".join(f"<dt>{label}</dt><dd>{escape(text)}</dd>" for label, text in parts if text)
+    if not items:
+        return ""
+    return (
+        "<details><summary>Criteria and example</summary>"
+        f'<dl class="criteria">{items}</dl></details>'
+    )
+
+
+def _row(node: CodeNode, edit_prefix: str, can_write: bool) -> str:
+    code = node.code
+    definition = f'<p class="definition">{escape(code.definition)}</p>' if code.definition else ""
+    actions = ""
+    if can_write:
+        url = f"{edit_prefix}{code.pk}/"
+        actions = (
+            f'<td class="row-actions"><a class="link" href="{url}" hx-get="{url}" '
+            'hx-target="#code-editor" hx-swap="outerHTML">Edit</a></td>'
+        )
+    return (
+        f'<tr id="code-{code.pk}"><th scope="row" class="depth-{node.depth}">'
+        f'<span class="swatch c-{code.colour}" aria-hidden="true"></span>'
+        f'<span class="code-name">{escape(code.name)}</span>{definition}{_criteria(code)}</th>'
+        f'<td class="num">{node.excerpts}</td><td class="num">{node.respondents}</td>'
+        f"{actions}</tr>"
+    )
+
+
+def render_rows(nodes: Iterable[CodeNode], *, edit_prefix: str, can_write: bool) -> SafeString:
+    return mark_safe("".join(_row(node, edit_prefix, can_write) for node in nodes))

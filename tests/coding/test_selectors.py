@@ -1,0 +1,54 @@
+"""Code usage counts, checked against a plain computation over every coding."""
+
+from __future__ import annotations
+
+import random
+
+from coding import services
+from coding.models import Coding
+from coding.selectors import code_usage
+from interviews import services as interviews
+from tests.conftest import TRANSCRIPT, import_text
+
+
+def naive_usage(study):
+    excerpts, respondents = {}, {}
+    for coding in Coding.objects.select_related("excerpt__interview__respondent"):
+        excerpt = coding.excerpt
+        respondent = excerpt.interview.respondent
+        if excerpt.deleted_at or respondent.withdrawn_at or respondent.study_id != study.pk:
+            continue
+        excerpts[coding.code_id] = excerpts.get(coding.code_id, 0) + 1
+        respondents.setdefault(coding.code_id, set()).add(respondent.pk)
+    return {code: (n, len(respondents[code])) for code, n in excerpts.items()}
+
+
+def test_usage_matches_a_plain_count_in_every_special_case(study, other_study):
+    rng = random.Random(7)
+    codes = [services.code_create(study=study, name=f"C{n}") for n in range(6)]
+    foreign = services.code_create(study=other_study, name="Elsewhere")
+    imported = [import_text(study, name=f"R{n}-interview.txt") for n in range(1, 6)]
+    imported.append(import_text(study, name="R1-followup.txt"))  # a second interview of R1
+    import_text(other_study, name="R1.txt")
+    words = [(i, i + 4) for i in range(0, len(TRANSCRIPT) - 4, 7) if TRANSCRIPT[i] != "\n"]
+    made = []
+    for interview in imported:
+        for start, end in rng.sample(words, 12):
+            excerpt = services.excerpt_create(
+                interview=interview,
+                coder=None,
+                start=start,
+                end=end,
+                seen_text=interview.text[start:end],
+                version=interview.version,
+                codes=rng.sample(codes, rng.randint(1, 3)),
+            )
+            made.append(excerpt)
+    for excerpt in rng.sample(made, 10):
+        services.excerpt_delete(excerpt=excerpt)
+    interviews.respondent_withdraw(respondent=imported[3].respondent)
+
+    usage = code_usage(study, [code.pk for code in codes])
+    assert usage == naive_usage(study)
+    assert foreign.pk not in usage
+    assert any(n > 0 for n, _ in usage.values())
