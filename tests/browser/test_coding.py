@@ -69,6 +69,20 @@ def test_code_a_span_after_an_emoji_with_the_keyboard(page, live_server, setup, 
     )
 
 
+def test_the_side_list_stays_in_text_order_and_counted(page, live_server, setup, owner, code):
+    interview = setup
+    later = code_span(interview, "The ones nobody else will see.", [code])
+    log_in(page, live_server, owner)
+    open_transcript(page, live_server, interview)
+    select_text(page, "Six years")
+    apply_code_with_keyboard(page, "train")
+    expect(page.locator("#excerpt-list li")).to_have_count(2)
+    first = Excerpt.objects.exclude(pk=later.pk).get()
+    ids = page.locator("#excerpt-list li").evaluate_all("items => items.map(li => li.id)")
+    assert ids == [f"ex-{first.pk}", f"ex-{later.pk}"]
+    expect(page.locator("#excerpt-count")).to_have_text("2")
+
+
 def test_select_with_shift_and_arrows_only(page, live_server, setup, owner):
     interview = setup
     log_in(page, live_server, owner)
