@@ -70,6 +70,8 @@ class Excerpt(models.Model):
     status = models.CharField(
         max_length=10, choices=ExcerptStatus.choices, default=ExcerptStatus.OK
     )
+    # The excerpt's words before an edit of the transcript changed or removed them.
+    previous_text = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -95,8 +97,11 @@ class Excerpt(models.Model):
             ),
         ]
         constraints = [
+            # Only an excerpt whose words an edit removed is empty; it stays for review.
             models.CheckConstraint(
-                condition=models.Q(start__lt=models.F("end")), name="excerpt_nonempty"
+                condition=models.Q(start__lt=models.F("end"))
+                | models.Q(status="orphaned", start=models.F("end")),
+                name="excerpt_nonempty_unless_orphaned",
             ),
         ]
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from interviews import services as interviews
+from interviews.errors import Conflict
 from interviews.models import Interview, Study
 
-from .models import Code, Coding, Excerpt
+from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
 from .selectors import CodeRow
-
-
-class Conflict(Exception):
-    """The request was made against a state that has changed since (HTTP 409)."""
-
 
 # Selections --------------------------------------------------------------------------------
 
@@ -169,8 +167,20 @@ def excerpt_resize(
     old = (excerpt.start, excerpt.end)
     excerpt.start, excerpt.end = start, end
     excerpt.text = interview.text[start:end]
-    _touch(excerpt, "start", "end", "text")
+    # Choosing the words anew settles any doubt an edit of the transcript raised.
+    excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
+    _touch(excerpt, "start", "end", "text", "status", "previous_text")
     return old
+
+
+def excerpt_review(*, excerpt: Excerpt) -> None:
+    """Keep an excerpt an edit of the transcript changed, as it now stands."""
+    if excerpt.status == ExcerptStatus.ORPHANED:
+        raise ValidationError(
+            "This excerpt has no words left: select new words for it, or delete it."
+        )
+    excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
+    _touch(excerpt, "status", "previous_text")
 
 
 def excerpt_delete(*, excerpt: Excerpt) -> None:
@@ -205,6 +215,63 @@ def _touch(excerpt: Excerpt, *fields: str) -> None:
         **{field: getattr(excerpt, field) for field in fields},
     )
     excerpt.revision += 1
+
+
+# Editing a transcript ---------------------------------------------------------------------
+
+
+@dataclass
+class EditReport:
+    moved: int = 0
+    changed: int = 0
+    orphaned: int = 0
+
+    @property
+    def message(self) -> str:
+        parts = [f"{self.moved} excerpt{'s' if self.moved != 1 else ''} kept their words"]
+        if self.changed:
+            parts.append(f"{self.changed} now hold changed words and are marked for review")
+        if self.orphaned:
+            parts.append(
+                f"{self.orphaned} lost all their words and are marked for review; "
+                "nothing was deleted"
+            )
+        return "Transcript saved: " + "; ".join(parts) + "."
+
+
+@transaction.atomic
+def transcript_edit(*, interview: Interview, text: str, version: int) -> EditReport:
+    """Save an edited transcript and move every excerpt with its words.
+
+    An excerpt whose words changed is marked "changed", one whose words were all removed
+    "orphaned"; both keep their codes and memo, and their former words in previous_text.
+    Deleted excerpts waiting for undo move too.
+    """
+    offsets = interviews.interview_text_replace(interview=interview, text=text, version=version)
+    report = EditReport()
+    excerpts = list(Excerpt.all_objects.filter(interview=interview))
+    for excerpt in excerpts:
+        start, end = offsets.start(excerpt.start), offsets.end(excerpt.end)
+        if start >= end:
+            excerpt.start = excerpt.end = min(start, len(interview.text))
+            excerpt.status = ExcerptStatus.ORPHANED
+            excerpt.previous_text = excerpt.text
+            report.orphaned += 1
+        else:
+            excerpt.start, excerpt.end = start, end
+            words = interview.text[start:end]
+            if words != excerpt.text:
+                excerpt.previous_text = excerpt.text
+                excerpt.text = words
+                excerpt.status = ExcerptStatus.CHANGED
+                report.changed += 1
+            else:
+                report.moved += 1
+        excerpt.revision += 1
+    Excerpt.all_objects.bulk_update(
+        excerpts, ["start", "end", "text", "status", "previous_text", "revision"], batch_size=500
+    )
+    return report
 
 
 # Codes ------------------------------------------------------------------------------------

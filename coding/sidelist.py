@@ -37,6 +37,12 @@ def _item(row: ExcerptRow, prefix: str, oob: bool) -> str:
     )
     if row.memo:
         chips += '<span class="memo-flag" title="Has a memo">memo</span>'
+    if row.status != "ok":
+        label = "words removed" if row.status == "orphaned" else "words changed"
+        chips += (
+            '<span class="review-flag" title="An edit of the transcript changed it">'
+            f"{label}</span>"
+        )
     swap = ' hx-swap-oob="true"' if oob else ""
     return (
         f'<li id="ex-{row.id}" data-x="{row.id}" data-start="{row.start}" '

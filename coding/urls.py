@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import codebook, excerpts
+from .views import codebook, excerpts, text
 
 study = "studies/<slug:slug>/"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path(study, codebook.study_overview, name="study_detail"),
     path(study + "interviews/<int:pk>/", excerpts.interview_code, name="interview_code"),
     path(study + "interviews/<int:pk>/excerpts/", excerpts.excerpt_create, name="excerpt_create"),
+    path(study + "interviews/<int:pk>/text/", text.transcript_text, name="transcript_text"),
     path(study + "excerpts/<int:pk>/", excerpts.excerpt_detail, name="excerpt_detail"),
     path(study + "excerpts/<int:pk>/codes/", excerpts.excerpt_codes_add, name="excerpt_codes_add"),
     path(
@@ -19,6 +20,7 @@ urlpatterns = [
     ),
     path(study + "excerpts/<int:pk>/memo/", excerpts.excerpt_memo, name="excerpt_memo"),
     path(study + "excerpts/<int:pk>/range/", excerpts.excerpt_resize, name="excerpt_resize"),
+    path(study + "excerpts/<int:pk>/review/", excerpts.excerpt_review, name="excerpt_review"),
     path(study + "excerpts/<int:pk>/delete/", excerpts.excerpt_delete, name="excerpt_delete"),
     path(study + "excerpts/<int:pk>/restore/", excerpts.excerpt_restore, name="excerpt_restore"),
     path(study + "codes/", codebook.codebook, name="codebook"),

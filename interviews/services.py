@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import segmentation
+from .errors import Conflict
 from .importers import read_transcript
 from .models import (
     Interview,
@@ -29,7 +30,8 @@ from .models import (
     Role,
     Study,
 )
-from .text import ImportRejected
+from .text import ImportRejected, normalise
+from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
 
 User = get_user_model()
@@ -391,6 +393,39 @@ def interview_update(
     interview.respondent = respondent
     interview.conducted_on = conducted_on
     interview.save(update_fields=["title", "respondent", "conducted_on"])
+
+
+def interview_text_replace(*, interview: Interview, text: str, version: int) -> OffsetMap:
+    """Replace a transcript's text after an edit by hand; returns where old offsets land.
+
+    Speaker turns are found again, question markers follow their words, and the version
+    goes up so that any page still showing the old text is refused when it codes. The
+    caller (coding.services.transcript_edit) moves the excerpts in the same transaction.
+    """
+    if version != interview.version:
+        raise Conflict(
+            "Someone saved another version of this transcript after you opened it. Your "
+            "text was not saved: copy it, reload, and make your changes again."
+        )
+    text = normalise(text)
+    if not text.strip():
+        raise ValidationError("A transcript cannot be empty. To remove it, delete the interview.")
+    offsets = OffsetMap(interview.text, text)
+    markers = [
+        (segment.question_id, offsets.start(segment.start), segment.score)
+        for segment in interview.segments.all()
+    ]
+    interview.set_text(text)
+    interview.turns = [list(t) for t in find_turns(text, [interview.respondent.pseudonym])]
+    interview.version += 1
+    interview.save(update_fields=["text", "word_count", "turns", "version"])
+    questions = {q.pk: q for q in interview.study.questions.all()}
+    ids = list(questions)
+    spans = segmentation.spans_from_starts(
+        text, [(ids.index(question_id), start, score) for question_id, start, score in markers]
+    )
+    _segments_replace(interview, [questions[pk] for pk in ids], spans)
+    return offsets
 
 
 # Question segments ----------------------------------------------------------------------

@@ -8,14 +8,11 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
+from interviews.errors import Conflict
 from interviews.models import Study
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .rollup import study_rollup
-
-
-class Conflict(Exception):
-    """The theme changed since the form was opened (HTTP 409)."""
 
 
 def _clean_name(study: Study, name: str, exclude: int | None = None) -> str:

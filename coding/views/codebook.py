@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviews.access import READ, WRITE, study_access
+from interviews.errors import Conflict
 from interviews.http import refusal
 
 from .. import selectors, services
 from ..access import code_access
 from ..codebook_rows import render_rows
 from ..forms import CodeForm
-from ..services import Conflict
 
 
 def _page(request, access, *, form=None, code=None, message="", editor_only=False):

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from interviews.access import READ, WRITE, interview_access
+from interviews.errors import Conflict
 from interviews.http import refusal
 
 from .. import services, workspace
 from ..access import excerpt_access
 from ..selectors import CodeRow, code_rows, excerpt_row
-from ..services import Conflict
 
 
 @require_GET
@@ -189,6 +189,16 @@ def excerpt_resize(request, slug, pk):
     return _after_edit(
         request, access, excerpt, "Excerpt resized.", ranges=[old, (excerpt.start, excerpt.end)]
     )
+
+
+@require_POST
+def excerpt_review(request, slug, pk):
+    access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    try:
+        services.excerpt_review(excerpt=excerpt)
+    except ValidationError as error:
+        return _refuse(request, error)
+    return _after_edit(request, access, excerpt, "Excerpt kept as it now stands.")
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interviews.access import READ, WRITE, study_access
+from interviews.errors import Conflict
 from interviews.http import posted, refusal
 
 from .. import services
@@ -14,7 +15,6 @@ from ..access import theme_access
 from ..forms import ThemeForm
 from ..matrix import render_matrix
 from ..rollup import PREVALENCE_RULES, study_rollup
-from ..services import Conflict
 
 
 def _page(request, access, *, form=None, editing=None, message="", status=200):

@@ -1,0 +1,107 @@
+"""Editing a transcript after coding: excerpts follow their words, changes are flagged."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from coding import services
+from coding.models import Excerpt, ExcerptStatus
+from interviews.errors import Conflict
+from tests.conftest import HTMX, client_for, code_span
+
+
+def edit(interview, old, new):
+    return services.transcript_edit(
+        interview=interview, text=interview.text.replace(old, new), version=interview.version
+    )
+
+
+def test_excerpts_follow_their_words(interview, code):
+    later = code_span(interview, "Café regulars", [code])
+    earlier = code_span(interview, "About six years", [code])
+    report = edit(interview, "I started at the shelter", "I started, years ago, at the shelter")
+    later.refresh_from_db()
+    earlier.refresh_from_db()
+    assert interview.text[later.start : later.end] == "Café regulars"
+    assert interview.text[earlier.start : earlier.end] == "About six years"
+    assert (later.status, earlier.status) == (ExcerptStatus.OK, ExcerptStatus.OK)
+    assert report.moved == 2
+    assert interview.version == 2
+
+
+def test_an_excerpt_whose_words_change_is_flagged_not_dropped(interview, code):
+    excerpt = code_span(interview, "the ones nobody else will see", [code])
+    report = edit(interview, "nobody else will see", "no one else will see")
+    excerpt.refresh_from_db()
+    assert excerpt.status == ExcerptStatus.CHANGED
+    assert excerpt.text == "the ones no one else will see"
+    assert excerpt.text == interview.text[excerpt.start : excerpt.end]
+    assert excerpt.previous_text == "the ones nobody else will see"
+    assert excerpt.codings.count() == 1
+    assert report.changed == 1
+    services.excerpt_review(excerpt=excerpt)
+    excerpt.refresh_from_db()
+    assert (excerpt.status, excerpt.previous_text) == (ExcerptStatus.OK, "")
+
+
+def test_an_excerpt_whose_words_are_all_removed_is_kept_for_review(interview, code):
+    excerpt = code_span(interview, "Café regulars, people like that.", [code])
+    report = edit(interview, " Café regulars, people like that.", "")
+    excerpt.refresh_from_db()
+    assert excerpt.status == ExcerptStatus.ORPHANED
+    assert excerpt.start == excerpt.end
+    assert excerpt.previous_text == "Café regulars, people like that."
+    assert report.orphaned == 1
+    assert "nothing was deleted" in report.message
+    with pytest.raises(ValidationError, match="no words left"):
+        services.excerpt_review(excerpt=excerpt)
+
+
+def test_question_markers_and_turns_follow_the_edit(interview):
+    second = interview.segments.get(question__number=2)
+    old_text = interview.text[second.start : second.start + 30]
+    edit(interview, "About six years now.", "About six years now. Maybe seven.")
+    second = interview.segments.get(question__number=2)
+    assert interview.text[second.start : second.start + 30] == old_text
+    assert [turn[3] for turn in interview.turns] == ["i", "r", "i", "r"]
+
+
+def test_an_edit_from_an_old_page_is_refused(interview):
+    with pytest.raises(Conflict, match="another version"):
+        services.transcript_edit(interview=interview, text="x", version=interview.version - 1)
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        services.transcript_edit(interview=interview, text="  \n", version=interview.version)
+
+
+def test_a_page_opened_before_the_edit_cannot_code(interview, code, owner):
+    version = interview.version
+    edit(interview, "six years", "6 years")
+    start = interview.text.index("Café")
+    response = client_for(owner).post(
+        reverse("excerpt_create", args=[interview.study.slug, interview.pk]),
+        {"start": start, "end": start + 4, "text": "Café", "version": version, "code": code.pk},
+        headers=HTMX,
+    )
+    assert response.status_code == 409
+    assert not Excerpt.objects.exists()
+
+
+def test_the_edit_page(interview, code, owner, reviewer):
+    url = reverse("transcript_text", args=[interview.study.slug, interview.pk])
+    excerpt = code_span(interview, "Café regulars", [code])
+    assert "Save the text" not in client_for(reviewer).get(url).content.decode()
+    client = client_for(owner)
+    assert "Save the text" in client.get(url).content.decode()
+    data = {"text": "Intro line.\n" + interview.text, "version": interview.version}
+    response = client.post(url, data)
+    assert response["Location"] == reverse(
+        "interview_code", args=[interview.study.slug, interview.pk]
+    )
+    excerpt.refresh_from_db()
+    assert excerpt.start == interview.text.index("Café") + len("Intro line.\n")
+    stale = client.post(url, {"text": "Something else", "version": 1})
+    assert stale.status_code == 409
+    assert "another version" in stale.content.decode()
+    assert "Something else" in stale.content.decode(), "the user's text is kept"
