@@ -140,8 +140,11 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     classes = f"t-{line.speaker} ts" if line.opens_turn else f"t-{line.speaker}"
     swap = ' hx-swap-oob="true"' if oob else ""
     out.append(f'<p id="p-{start}" class="{classes}" data-o="{start}"{swap}>')
+    raw = text[start:end]
+    # Most lines of a transcript hold no &, < or >: their pieces need no escaping.
+    plain = "&" not in raw and "<" not in raw and ">" not in raw
     if not spans and label_end is None:
-        out.append(escape_text(text[start:end]))
+        out.append(raw if plain else escape_text(raw))
         out.append("</p>")
         return
 
@@ -157,6 +160,13 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     # The highest lane is the outermost element: its underline sits lowest, and a lone
     # excerpt in lane 0 keeps its underline close to the text.
     by_lane = sorted(spans, key=lambda s: -lane_of[s.id])
+    opening = {
+        span.id: (
+            f'<mark class="x l{lane_of[span.id]} c-{span.colour}',
+            f'" data-x="{span.id}" title="{escape_attr(span.title)}"',
+        )
+        for span in spans
+    }
 
     cuts = {start, end}
     if label_end is not None:
@@ -167,7 +177,7 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     points = sorted(cuts)
 
     for a, b in pairwise(points):
-        piece = escape_text(text[a:b])
+        piece = text[a:b] if plain else escape_text(text[a:b])
         if label_end is not None and b <= label_end:
             piece = f'<b class="who">{piece}</b>'
         covering = [s for s in by_lane if s.start <= a and s.end >= b]
@@ -175,16 +185,16 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
             out.append(piece)
             continue
         for span in covering:
-            extra = ""
-            if span.start == a:
-                extra = ' xs" tabindex="0'
-            if span.end == b:
-                extra += " xe" if not extra else ""
-                if span.start != a:
-                    extra = " xe"
+            # xs and xe round the corners where an excerpt begins and ends; where it
+            # begins it can take keyboard focus.
+            head, tail = opening[span.id]
+            first = span.start == a
             out.append(
-                f'<mark class="x l{lane_of[span.id]} c-{span.colour}{extra}" '
-                f'data-x="{span.id}" title="{escape_attr(span.title)}">'
+                head
+                + (" xs" if first else "")
+                + (" xe" if span.end == b else "")
+                + tail
+                + (' tabindex="0">' if first else ">")
             )
         out.append(piece)
         out.append("</mark>" * len(covering))

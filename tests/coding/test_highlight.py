@@ -138,3 +138,17 @@ def test_rendering_never_emits_markup_from_user_text(text, raw_spans, code_name)
         assert tag in ALLOWED
         assert set(attributes) <= ALLOWED[tag]
     assert parsed.lines == lines_by_offset(text)
+
+
+def test_the_first_and_last_piece_of_an_excerpt_are_marked():
+    start = TEXT.index("Because")
+    whole = Span(1, start, start + 7, "teal", "A")
+    across = Span(2, start + 3, start + 12, "rose", "B")
+    parsed = parse(render_transcript(TEXT, lines_of(TEXT, []), [whole, across]))
+    classes = {}
+    for mark in parsed.marks:
+        classes.setdefault(mark["data-x"], []).append(set(mark["class"].split()))
+    assert {"xs", "xe"} <= set.union(*classes["1"])
+    assert "xs" in classes["2"][0]
+    assert "xe" in classes["2"][-1]
+    assert "xe" not in classes["2"][0]
