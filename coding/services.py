@@ -13,6 +13,7 @@ from django.utils import timezone
 from interviews import services as interviews
 from interviews.errors import Conflict
 from interviews.models import Interview, Study
+from interviews.naming import check_parent, clean_unique_name
 
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
@@ -280,31 +281,11 @@ CODE_TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
 
 
 def _clean_name(study: Study, name: str, exclude: int | None = None) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("A code needs a name.")
-    if len(name) > 120:
-        raise ValidationError("A code name has at most 120 characters.")
-    clash = study.codes.filter(name__iexact=name).exclude(pk=exclude).first()
-    if clash:
-        raise ValidationError(f"There is already a code called “{clash.name}” in this study.")
-    return name
+    return clean_unique_name(study.codes, name, noun="code", max_length=120, exclude=exclude)
 
 
 def _check_parent(study: Study, code: Code | None, parent: Code | None) -> None:
-    if parent is None:
-        return
-    if parent.study_id != study.pk:
-        raise ValidationError("The parent code belongs to another study.")
-    if code is None:
-        return
-    ancestor = parent
-    while ancestor is not None:
-        if ancestor.pk == code.pk:
-            raise ValidationError(
-                f"“{code.name}” cannot go under “{parent.name}”, which is inside it."
-            )
-        ancestor = ancestor.parent
+    check_parent(study.pk, code, parent, noun="code")
 
 
 def code_create(

@@ -184,3 +184,14 @@ class QuestionSegment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.label} [{self.start}, {self.end})"
+
+    @classmethod
+    def of(cls, interview: Interview, questions: list, span) -> QuestionSegment:
+        """A segment from a segmentation.Span, whose question is an index in `questions`."""
+        return cls(
+            interview=interview,
+            question=questions[span.question_index],
+            start=span.start,
+            end=span.end,
+            score=span.score,
+        )

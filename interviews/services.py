@@ -465,12 +465,5 @@ def _segments_replace(interview, questions, spans) -> None:
     with transaction.atomic():
         interview.segments.all().delete()
         QuestionSegment.objects.bulk_create(
-            QuestionSegment(
-                interview=interview,
-                question=questions[span.question_index],
-                start=span.start,
-                end=span.end,
-                score=span.score,
-            )
-            for span in spans
+            QuestionSegment.of(interview, questions, span) for span in spans
         )

@@ -373,13 +373,7 @@ def _interviews(study, owner, questions, sizes: Sizes, rng: random.Random) -> li
     ]
     Interview.objects.bulk_create(interviews)
     QuestionSegment.objects.bulk_create(
-        QuestionSegment(
-            interview=interview,
-            question=questions[span.question_index],
-            start=span.start,
-            end=span.end,
-            score=span.score,
-        )
+        QuestionSegment.of(interview, questions, span)
         for interview in interviews
         for span in find_segments(interview.text, _turns(interview), texts)
     )

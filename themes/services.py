@@ -4,41 +4,24 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from interviews.errors import Conflict
 from interviews.models import Study
+from interviews.naming import check_parent, clean_unique_name
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .rollup import study_rollup
 
 
 def _clean_name(study: Study, name: str, exclude: int | None = None) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("A theme needs a name.")
-    if len(name) > 160:
-        raise ValidationError("A theme name has at most 160 characters.")
-    clash = study.themes.filter(name__iexact=name).exclude(pk=exclude).first()
-    if clash:
-        raise ValidationError(f"There is already a theme called “{clash.name}”.")
-    return name
+    return clean_unique_name(study.themes, name, noun="theme", max_length=160, exclude=exclude)
 
 
 def _check_parent(study: Study, theme: Theme | None, parent: Theme | None) -> None:
-    if parent is None:
-        return
-    if parent.study_id != study.pk:
-        raise ValidationError("The parent theme belongs to another study.")
-    ancestor = parent
-    while theme is not None and ancestor is not None:
-        if ancestor.pk == theme.pk:
-            raise ValidationError(
-                f"“{theme.name}” cannot go under “{parent.name}”, which is inside it."
-            )
-        ancestor = ancestor.parent
+    check_parent(study.pk, theme, parent, noun="theme")
 
 
 def theme_create(
@@ -57,7 +40,7 @@ def theme_create(
                 order=last + 1,
             )
     except IntegrityError:
-        raise ValidationError(f"There is already a theme called “{name}”.") from None
+        raise ValidationError(f"There is already a theme called “{name}” in this study.") from None
 
 
 def theme_update(
@@ -212,7 +195,3 @@ def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> None:
         resolved_at=timezone.now() if resolved else None,
         resolved_by=user if resolved else None,
     )
-
-
-def touch(theme: Theme) -> None:
-    Theme.objects.filter(pk=theme.pk).update(revision=F("revision") + 1)

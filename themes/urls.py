@@ -23,9 +23,8 @@ urlpatterns = [
     path(study + "themes/<int:pk>/comments/", theme.comment_add, name="comment_add"),
     path(study + "comments/<int:pk>/resolve/", theme.comment_resolve, name="comment_resolve"),
     path(study + "excerpts/<int:pk>/context/", theme.excerpt_context, name="excerpt_context"),
-    path(study + "exports/findings.docx", exports.findings, name="export_findings"),
-    path(study + "exports/codebook.docx", exports.codebook, name="export_codebook"),
-    path(study + "exports/excerpts.csv", exports.excerpts_csv, name="export_excerpts_csv"),
-    path(study + "exports/excerpts.xlsx", exports.excerpts_xlsx, name="export_excerpts_xlsx"),
-    path(study + "exports/matrix.xlsx", exports.matrix_xlsx, name="export_matrix_xlsx"),
+    *(
+        path(f"{study}exports/{suffix}", exports.download, {"what": what}, name=f"export_{what}")
+        for what, (_, suffix, _) in exports.DOWNLOADS.items()
+    ),
 ]

@@ -12,49 +12,25 @@ from .. import exports, tables
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+# what: (the function that makes the file, its name after the study's, its media type)
+DOWNLOADS = {
+    "findings": (exports.findings_docx, "findings.docx", DOCX),
+    "codebook": (exports.codebook_docx, "codebook.docx", DOCX),
+    "excerpts_csv": (tables.excerpts_csv, "excerpts.csv", CSV),
+    "excerpts_xlsx": (tables.excerpts_xlsx, "excerpts.xlsx", XLSX),
+    "matrix_xlsx": (tables.matrix_xlsx, "matrix.xlsx", XLSX),
+}
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+@require_GET
+def download(request, slug, what):
+    """A study's file; reviewers may download too (reading is all it is)."""
+    access = study_access(request, slug, READ)
+    make, suffix, content_type = DOWNLOADS[what]
+    response = HttpResponse(make(study=access.study), content_type=content_type)
+    filename = f"{slugify(access.study.title)[:50] or 'study'}-{suffix}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _name(access, what: str, suffix: str) -> str:
-    return f"{slugify(access.study.title)[:50] or 'study'}-{what}.{suffix}"
-
-
-@require_GET
-def findings(request, slug):
-    access = study_access(request, slug, READ)
-    content = exports.findings_docx(study=access.study)
-    return _download(content, _name(access, "findings", "docx"), DOCX)
-
-
-@require_GET
-def codebook(request, slug):
-    access = study_access(request, slug, READ)
-    content = exports.codebook_docx(study=access.study)
-    return _download(content, _name(access, "codebook", "docx"), DOCX)
-
-
-@require_GET
-def excerpts_csv(request, slug):
-    access = study_access(request, slug, READ)
-    content = tables.excerpts_csv(study=access.study)
-    return _download(content, _name(access, "excerpts", "csv"), "text/csv; charset=utf-8")
-
-
-@require_GET
-def excerpts_xlsx(request, slug):
-    access = study_access(request, slug, READ)
-    content = tables.excerpts_xlsx(study=access.study)
-    return _download(content, _name(access, "excerpts", "xlsx"), XLSX)
-
-
-@require_GET
-def matrix_xlsx(request, slug):
-    access = study_access(request, slug, READ)
-    content = tables.matrix_xlsx(study=access.study)
-    return _download(content, _name(access, "matrix", "xlsx"), XLSX)
