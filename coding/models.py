@@ -95,6 +95,12 @@ class Excerpt(models.Model):
                 condition=models.Q(deleted_at__isnull=False),
                 name="excerpt_deleted",
             ),
+            # Likewise the few excerpts an edit of the transcript left without words.
+            models.Index(
+                fields=["interview"],
+                condition=models.Q(status="orphaned"),
+                name="excerpt_orphaned",
+            ),
         ]
         constraints = [
             # Only an excerpt whose words an edit removed is empty; it stays for review.

@@ -15,9 +15,10 @@ from interviews.models import (
     Respondent,
     Study,
 )
+from interviews.naming import tree_order
 
 from .highlight import Span
-from .models import Code, Coding, Excerpt
+from .models import Code, Coding, Excerpt, ExcerptStatus
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,13 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
         for interview_id, respondent, withdrawn in interviews
         if withdrawn is not None or per_respondent[respondent] > 1
     }
-    deleted = Excerpt.all_objects.filter(deleted_at__isnull=False)
-    special |= set(deleted.values_list("interview_id", flat=True)) & respondent_of.keys()
+    # Deleted excerpts and those left without words count nowhere; each set is read
+    # through its own small partial index.
+    for uncounted in (
+        Excerpt.all_objects.filter(deleted_at__isnull=False),
+        Excerpt.all_objects.filter(status=ExcerptStatus.ORPHANED),
+    ):
+        special |= set(uncounted.values_list("interview_id", flat=True)) & respondent_of.keys()
 
     totals = {
         row["code_id"]: [row["n"], row["interviews"]]
@@ -207,7 +213,9 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
         for code_id, _, n in _per_pair(pairs):
             totals[code_id][0] -= n
             totals[code_id][1] -= 1
-        live = pairs.filter(excerpt__deleted_at__isnull=True, interview_id__in=counted)
+        live = pairs.filter(excerpt__deleted_at__isnull=True, interview_id__in=counted).exclude(
+            excerpt__status=ExcerptStatus.ORPHANED
+        )
         respondents: dict[int, set] = defaultdict(set)
         for code_id, interview_id, n in _per_pair(live):
             totals[code_id][0] += n
@@ -228,19 +236,10 @@ def codebook(study: Study) -> list[CodeNode]:
     """
     codes = list(study.codes.order_by("order", "name"))
     usage = code_usage(study, [code.pk for code in codes])
-    children = defaultdict(list)
-    for code in codes:
-        children[code.parent_id].append(code)
-    flat: list[CodeNode] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for code in children.get(parent_id, []):
-            excerpts, respondents = usage.get(code.pk, (0, 0))
-            flat.append(CodeNode(code, depth, excerpts, respondents))
-            walk(code.pk, depth + 1)
-
-    walk(None, 0)
-    return flat
+    return [
+        CodeNode(code, depth, *usage.get(code.pk, (0, 0)))
+        for code, depth in tree_order(codes, id_of=lambda c: c.pk, parent_of=lambda c: c.parent_id)
+    ]
 
 
 def study_overview(study: Study) -> dict:

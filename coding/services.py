@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from interviews import services as interviews
 from interviews.errors import Conflict
 from interviews.models import Interview, Study
-from interviews.naming import check_parent, clean_unique_name
+from interviews.naming import check_parent, clean_unique_name, find_by_name, lock_tree
 
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
@@ -31,10 +32,7 @@ def checked_span(
     transcript version it had. Anything stale or forged is refused, never adjusted silently.
     """
     if version != interview.version:
-        raise Conflict(
-            "This transcript was edited after you opened it. Reload the page and select "
-            "the passage again; nothing was saved."
-        )
+        raise Conflict(_STALE)
     text = interview.text
     if not 0 <= start < end <= len(text):
         raise ValidationError(
@@ -64,7 +62,31 @@ def parse_offsets(start: object, end: object) -> tuple[int, int]:
 # Excerpts ---------------------------------------------------------------------------------
 
 
-def excerpt_create(
+_VERSION = f"SELECT version FROM {Interview._meta.db_table} WHERE id = %s"
+_STALE = (
+    "This transcript was edited after you opened it. Reload the page and select the "
+    "passage again; nothing was saved."
+)
+
+
+def _hold_version(interview: Interview, version: int) -> None:
+    """Inside a transaction: refuse if the text changed since `version`, and keep it from
+    changing until the transaction ends (a row lock on PostgreSQL; on SQLite the IMMEDIATE
+    transaction already holds the database's write lock)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION + lock, [interview.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != version:
+        raise Conflict(_STALE)
+
+
+def excerpt_create(**kwargs) -> Excerpt:
+    """Code a selection (see excerpt_code_selection); returns the excerpt."""
+    return excerpt_code_selection(**kwargs)[0]
+
+
+def excerpt_code_selection(
     *,
     interview: Interview,
     coder,
@@ -74,8 +96,9 @@ def excerpt_create(
     version: int,
     codes: Sequence[Code | CodeRow],
     memo: str = "",
-) -> Excerpt:
-    """Code a selection. Selecting exactly an existing excerpt adds the codes to it instead.
+) -> tuple[Excerpt, bool]:
+    """Code a selection; returns the excerpt and whether it is new. Selecting exactly an
+    existing excerpt adds the codes to it instead of making a second one.
 
     `codes` must be codes of the interview's study (models, or rows from code_rows).
     """
@@ -86,6 +109,7 @@ def excerpt_create(
         interview, start=start, end=end, seen_text=seen_text, version=version
     )
     with transaction.atomic():
+        _hold_version(interview, version)
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
             now = timezone.now()
@@ -102,10 +126,10 @@ def excerpt_create(
             Coding.objects.bulk_create(
                 Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in _unique(codes)
             )
-        else:
-            excerpt.interview = interview
-            excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder)
-    return excerpt
+            return excerpt, True
+        excerpt.interview = interview
+        excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder)
+    return excerpt, False
 
 
 # Looked up on every coded selection, hence SQL: a third of the ORM's cost (see selectors).
@@ -151,16 +175,14 @@ def excerpt_code_remove(*, excerpt: Excerpt, code: Code) -> None:
 
 def excerpt_memo_set(*, excerpt: Excerpt, memo: str, revision: int) -> None:
     """Save a memo, unless someone changed the excerpt since the editor was opened."""
-    _check_revision(excerpt, revision)
     excerpt.memo = memo.replace("\r\n", "\n").strip()
-    _touch(excerpt, "memo")
+    _touch(excerpt, "memo", expected_revision=revision)
 
 
 def excerpt_resize(
     *, excerpt: Excerpt, start: int, end: int, seen_text: str, version: int, revision: int
 ) -> tuple[int, int]:
     """Widen or narrow an excerpt to a new selection; returns its old range."""
-    _check_revision(excerpt, revision)
     interview = excerpt.interview
     start, end = checked_span(
         interview, start=start, end=end, seen_text=seen_text, version=version
@@ -170,7 +192,11 @@ def excerpt_resize(
     excerpt.text = interview.text[start:end]
     # Choosing the words anew settles any doubt an edit of the transcript raised.
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
-    _touch(excerpt, "start", "end", "text", "status", "previous_text")
+    with transaction.atomic():
+        _hold_version(interview, version)
+        _touch(
+            excerpt, "start", "end", "text", "status", "previous_text", expected_revision=revision
+        )
     return old
 
 
@@ -184,10 +210,18 @@ def excerpt_review(*, excerpt: Excerpt) -> None:
     _touch(excerpt, "status", "previous_text")
 
 
+# How long a deleted excerpt waits for undo before it is erased for good: its words are
+# a copy of the transcript's, and confidential text should not linger.
+UNDO_WINDOW = timedelta(days=1)
+
+
 def excerpt_delete(*, excerpt: Excerpt) -> None:
-    """Delete an excerpt, keeping it for undo (see excerpt_restore)."""
-    excerpt.deleted_at = timezone.now()
-    excerpt.save(update_fields=["deleted_at"])
+    """Delete an excerpt, keeping it a day for undo (see excerpt_restore)."""
+    now = timezone.now()
+    with transaction.atomic():
+        excerpt.deleted_at = now
+        excerpt.save(update_fields=["deleted_at"])
+        Excerpt.all_objects.filter(deleted_at__lt=now - UNDO_WINDOW).delete()
 
 
 def excerpt_restore(*, excerpt: Excerpt) -> None:
@@ -199,23 +233,30 @@ def excerpt_restore(*, excerpt: Excerpt) -> None:
     excerpt.save(update_fields=["deleted_at"])
 
 
-def _check_revision(excerpt: Excerpt, revision: int) -> None:
-    if revision != excerpt.revision:
-        raise Conflict(
-            "This excerpt was changed elsewhere (another tab or another coder) after you "
-            "opened it. Its current state is shown; your change was not saved."
-        )
+EXCERPT_CHANGED = (
+    "This excerpt was changed elsewhere (another tab or another coder) after you opened it, "
+    "so your change was not saved."
+)
 
 
-def _touch(excerpt: Excerpt, *fields: str) -> None:
-    """Record a change: bump the revision that concurrent editors compare against."""
+def _touch(excerpt: Excerpt, *fields: str, expected_revision: int | None = None) -> None:
+    """Write `fields` and bump the revision that concurrent editors compare against.
+
+    With `expected_revision`, the write happens only if nobody changed the excerpt since
+    that revision: the check and the write are one UPDATE, so no edit slips in between.
+    """
     excerpt.updated_at = timezone.now()
-    Excerpt.all_objects.filter(pk=excerpt.pk).update(
+    rows = Excerpt.all_objects.filter(pk=excerpt.pk)
+    if expected_revision is not None:
+        rows = rows.filter(revision=expected_revision)
+    updated = rows.update(
         revision=F("revision") + 1,
         updated_at=excerpt.updated_at,
         **{field: getattr(excerpt, field) for field in fields},
     )
-    excerpt.revision += 1
+    if not updated:
+        raise Conflict(EXCERPT_CHANGED)
+    excerpt.revision = (excerpt.revision if expected_revision is None else expected_revision) + 1
 
 
 # Editing a transcript ---------------------------------------------------------------------
@@ -253,10 +294,12 @@ def transcript_edit(*, interview: Interview, text: str, version: int) -> EditRep
     excerpts = list(Excerpt.all_objects.filter(interview=interview))
     for excerpt in excerpts:
         start, end = offsets.start(excerpt.start), offsets.end(excerpt.end)
-        if start >= end:
+        if start >= end or not interview.text[start:end].strip():
             excerpt.start = excerpt.end = min(start, len(interview.text))
             excerpt.status = ExcerptStatus.ORPHANED
-            excerpt.previous_text = excerpt.text
+            # No words are left: none may be counted, quoted or exported (a researcher may
+            # have removed a name); previous_text keeps them for the review.
+            excerpt.previous_text, excerpt.text = excerpt.text, ""
             report.orphaned += 1
         else:
             excerpt.start, excerpt.end = start, end
@@ -313,8 +356,8 @@ def code_create(
 
 def code_get_or_create(*, study: Study, name: str) -> Code:
     """The code of that name (in any case), or a new one: for coding "on the spot"."""
-    existing = study.codes.filter(name__iexact=" ".join(name.split())).first()
-    return existing or code_create(study=study, name=name)
+    existing = find_by_name(study.codes, name)
+    return study.codes.get(pk=existing) if existing else code_create(study=study, name=name)
 
 
 def code_update(
@@ -326,24 +369,31 @@ def code_update(
     parent: Code | None,
     **texts: str,
 ) -> Code:
-    if revision != code.revision:
-        raise Conflict(
-            f"“{code.name}” was changed by someone else after you opened it. Their version is "
-            "shown below; your changes were not saved."
-        )
-    code.name = _clean_name(code.study, name, exclude=code.pk)
+    """Save an edited code, unless someone saved it since `revision` (then Conflict)."""
+    name = _clean_name(code.study, name, exclude=code.pk)
     if colour not in PALETTE:
         raise ValidationError(f"Unknown colour “{colour}”.")
     _check_parent(code.study, code, parent)
-    code.colour, code.parent = colour, parent
-    for field in CODE_TEXT_FIELDS:
-        setattr(code, field, texts.get(field, "").strip())
-    code.revision += 1
-    code.save()
+    values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
+    with transaction.atomic():
+        lock_tree(Code, code.study_id)
+        _check_parent(code.study, code, parent)
+        updated = Code.objects.filter(pk=code.pk, revision=revision).update(
+            name=name, colour=colour, parent=parent, revision=F("revision") + 1, **values
+        )
+        if not updated:
+            raise Conflict(
+                f"“{code.name}” was changed by someone else after you opened it, so your "
+                "changes were not saved. They are still in the form: copy them, reload to "
+                "see the other version, and edit again."
+            )
+    code.refresh_from_db()
     return code
 
 
+@transaction.atomic
 def code_move(*, code: Code, parent: Code | None) -> None:
+    lock_tree(Code, code.study_id)
     _check_parent(code.study, code, parent)
     code.parent = parent
     code.revision += 1

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.template.loader import render_to_string
 
 from interviews.models import Interview
+from interviews.naming import tree_order
 from interviews.turns import turns_from_json
 
 from . import picker, sidelist
@@ -63,18 +64,7 @@ def page_context(access, interview: Interview) -> dict:
 
 def _code_tree(codes) -> list[tuple]:
     """(code, depth) in tree order, for the code picker."""
-    children: dict[int | None, list] = {}
-    for code in codes.values():
-        children.setdefault(code.parent_id if code.parent_id in codes else None, []).append(code)
-    tree: list[tuple] = []
-
-    def walk(parent_id, depth):
-        for code in children.get(parent_id, []):
-            tree.append((code, depth))
-            walk(code.id, depth + 1)
-
-    walk(None, 0)
-    return tree
+    return tree_order(list(codes.values()), id_of=lambda c: c.id, parent_of=lambda c: c.parent_id)
 
 
 def changes_html(

@@ -68,6 +68,12 @@ class HtmxErrorMiddleware:
         return fresh
 
 
+def posted_id(request: HttpRequest, name: str) -> int | None:
+    """An id sent in a form, or None when it is missing or not a number (never a 500)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 def posted(request: HttpRequest):
     """The POST data to bind a form to, or None on GET.
 

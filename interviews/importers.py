@@ -25,18 +25,26 @@ DOCX_RATIO_FLOOR = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class TooLarge:
+    """Stands for an upload over the size limit, which is refused without being read."""
+
+    size: int
+
+
+@dataclass(frozen=True)
 class ReadText:
     text: str
     encoding: str
 
 
-def read_transcript(name: str, raw: bytes) -> ReadText:
+def read_transcript(name: str, raw: bytes | TooLarge) -> ReadText:
     """Return the normalised text of an uploaded transcript file, or raise ImportRejected."""
     suffix = PurePath(name).suffix.lower()
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
-    if len(raw) > limit:
+    size = raw.size if isinstance(raw, TooLarge) else len(raw)
+    if size > limit:
         raise ImportRejected(
-            f"it is {_megabytes(len(raw))}, over the {_megabytes(limit)} limit for one file"
+            f"it is {_megabytes(size)}, over the {_megabytes(limit)} limit for one file"
         )
     if suffix == ".txt":
         text, encoding = decode_text(raw)

@@ -6,35 +6,102 @@ its own descendants.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+
+
+def tidy(name: str) -> str:
+    return " ".join(name.split())
+
+
+def find_by_name(rows: QuerySet, name: str, *, field: str = "name") -> int | None:
+    """The id of the row whose `field` equals `name` whatever the case, or None.
+
+    Compared in Python with casefold: SQLite's case-insensitive matching knows only ASCII,
+    so "Émotion" and "émotion" would otherwise be two codes.
+    """
+    wanted = tidy(name).casefold()
+    for pk, value in rows.values_list("pk", field):
+        if value.casefold() == wanted:
+            return pk
+    return None
 
 
 def clean_unique_name(
     siblings: QuerySet, name: str, *, noun: str, max_length: int, exclude: int | None = None
 ) -> str:
     """`name` with its spaces tidied, or ValidationError if empty, too long or taken."""
-    name = " ".join(name.split())
+    name = tidy(name)
     if not name:
         raise ValidationError(f"A {noun} needs a name.")
     if len(name) > max_length:
         raise ValidationError(f"A {noun} name has at most {max_length} characters.")
-    clash = siblings.filter(name__iexact=name).exclude(pk=exclude).first()
-    if clash:
-        raise ValidationError(f"There is already a {noun} called “{clash.name}” in this study.")
+    clash = find_by_name(siblings.exclude(pk=exclude), name)
+    if clash is not None:
+        existing = siblings.get(pk=clash).name
+        raise ValidationError(f"There is already a {noun} called “{existing}” in this study.")
     return name
 
 
 def check_parent(study_id: int, node: Model | None, parent: Model | None, *, noun: str) -> None:
-    """Refuse a parent from another study, or one inside `node` itself (a cycle)."""
+    """Refuse a parent from another study, or one inside `node` itself (a cycle).
+
+    The chain of ancestors is read from the database, not from cached objects, so that a
+    check made inside a transaction sees the tree as it is (see lock_tree).
+    """
     if parent is None:
         return
     if parent.study_id != study_id:
         raise ValidationError(f"The parent {noun} belongs to another study.")
-    ancestor = parent
-    while node is not None and ancestor is not None:
-        if ancestor.pk == node.pk:
+    if node is None:
+        return
+    parent_of = dict(
+        type(parent)._base_manager.filter(study_id=study_id).values_list("id", "parent_id")
+    )
+    ancestor, seen = parent.pk, set()
+    while ancestor is not None and ancestor not in seen:
+        if ancestor == node.pk:
             raise ValidationError(
                 f"“{node.name}” cannot go under “{parent.name}”, which is inside it."
             )
-        ancestor = ancestor.parent
+        seen.add(ancestor)
+        ancestor = parent_of.get(ancestor)
+
+
+def lock_tree(model, study_id: int) -> None:
+    """Inside a transaction, hold the rows of a study's tree until it ends, so that two
+    people moving nodes at once cannot make a cycle between them (PostgreSQL; on SQLite the
+    IMMEDIATE transaction already holds the write lock)."""
+    list(model._base_manager.select_for_update().filter(study_id=study_id).values_list("id"))
+
+
+def tree_order(items: list, *, id_of, parent_of) -> list[tuple]:
+    """(item, depth) for every item, each followed by its children, siblings kept in order.
+
+    An item whose parent is missing is a root. Items caught in a cycle (the services refuse
+    them, but a database edited by hand could hold one) are shown as roots rather than lost.
+    """
+    ids = {id_of(item) for item in items}
+    children = defaultdict(list)
+    for item in items:
+        parent = parent_of(item)
+        children[parent if parent in ids else None].append(item)
+    ordered: list[tuple] = []
+    seen: set = set()
+
+    def walk(parent, depth: int) -> None:
+        for item in children.get(parent, []):
+            if id_of(item) not in seen:
+                seen.add(id_of(item))
+                ordered.append((item, depth))
+                walk(id_of(item), depth + 1)
+
+    walk(None, 0)
+    for item in items:
+        if id_of(item) not in seen:
+            seen.add(id_of(item))
+            ordered.append((item, 0))
+            walk(id_of(item), 1)
+    return ordered

@@ -30,6 +30,7 @@ from .models import (
     Role,
     Study,
 )
+from .naming import find_by_name
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
@@ -216,8 +217,7 @@ def _check_pseudonym(study: Study, pseudonym: str, exclude: int | None = None) -
         raise ValidationError("A respondent needs a pseudonym.")
     if len(pseudonym) > 40:
         raise ValidationError("A pseudonym has at most 40 characters.")
-    clash = study.respondents.filter(pseudonym__iexact=pseudonym).exclude(pk=exclude)
-    if clash.exists():
+    if find_by_name(study.respondents.exclude(pk=exclude), pseudonym, field="pseudonym"):
         raise ValidationError(f"This study already has a respondent called “{pseudonym}”.")
     return pseudonym
 
@@ -357,10 +357,19 @@ def _respondent_for_file(study: Study, name: str) -> tuple[Respondent, bool]:
             "its name does not start with a respondent's pseudonym (like R3-interview.txt); "
             "choose the respondent in the form"
         )
-    existing = study.respondents.filter(pseudonym__iexact=pseudonym).first()
+    existing = find_by_name(study.respondents, pseudonym, field="pseudonym")
     if existing:
-        return existing, False
+        return study.respondents.get(pk=existing), False
     return respondent_create(study=study, pseudonym=pseudonym), True
+
+
+def _turn_start_at(turns, position: int) -> int:
+    """The start of the turn holding `position` (or of the next one): a marker moved by an
+    edit stays on its turn's label, where the markers page looks for it."""
+    for turn in turns:
+        if position < turn.end:
+            return turn.start
+    return position
 
 
 def interviews_import(
@@ -395,6 +404,7 @@ def interview_update(
     interview.save(update_fields=["title", "respondent", "conducted_on"])
 
 
+@transaction.atomic
 def interview_text_replace(*, interview: Interview, text: str, version: int) -> OffsetMap:
     """Replace a transcript's text after an edit by hand; returns where old offsets land.
 
@@ -402,11 +412,15 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
     goes up so that any page still showing the old text is refused when it codes. The
     caller (coding.services.transcript_edit) moves the excerpts in the same transaction.
     """
-    if version != interview.version:
+    # Read the text again under the lock of this transaction (a row lock on PostgreSQL; on
+    # SQLite the IMMEDIATE transaction holds the write lock), so two edits cannot interleave.
+    fresh = Interview.objects.select_for_update().only("text", "version").get(pk=interview.pk)
+    if version != fresh.version:
         raise Conflict(
             "Someone saved another version of this transcript after you opened it. Your "
-            "text was not saved: copy it, reload, and make your changes again."
+            "text was not saved: it is still below for you to copy; reload to see theirs."
         )
+    interview.text, interview.version = fresh.text, fresh.version
     text = normalise(text)
     if not text.strip():
         raise ValidationError("A transcript cannot be empty. To remove it, delete the interview.")
@@ -416,13 +430,18 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
         for segment in interview.segments.all()
     ]
     interview.set_text(text)
-    interview.turns = [list(t) for t in find_turns(text, [interview.respondent.pseudonym])]
+    turns = find_turns(text, [interview.respondent.pseudonym])
+    interview.turns = [list(t) for t in turns]
     interview.version += 1
     interview.save(update_fields=["text", "word_count", "turns", "version"])
     questions = {q.pk: q for q in interview.study.questions.all()}
     ids = list(questions)
     spans = segmentation.spans_from_starts(
-        text, [(ids.index(question_id), start, score) for question_id, start, score in markers]
+        text,
+        [
+            (ids.index(question_id), _turn_start_at(turns, start), score)
+            for question_id, start, score in markers
+        ],
     )
     _segments_replace(interview, [questions[pk] for pk in ids], spans)
     return offsets

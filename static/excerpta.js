@@ -402,6 +402,20 @@
       openExcerpt(linked[1], true);
     }
 
+    // A memo being written survives the panel being redrawn by another edit of the same
+    // excerpt (a code added, a resize), as long as the saved memo did not change meanwhile.
+    document.addEventListener("htmx:oobBeforeSwap", (event) => {
+      const target = event.detail.target;
+      if (!target || target.id !== "excerpt-detail") return;
+      const typed = target.querySelector("textarea[name=memo]");
+      if (!typed || typed.value === typed.defaultValue) return;
+      const incoming = event.detail.fragment.querySelector("#excerpt-detail");
+      const box = incoming && incoming.querySelector("textarea[name=memo]");
+      if (box && incoming.dataset.x === target.dataset.x && box.defaultValue === typed.defaultValue) {
+        box.value = typed.value;
+      }
+    });
+
     // The server appends a new excerpt's entry to the side list; the list keeps itself in
     // text order and counts its entries, which saves the server two queries per edit.
     let tidying = false;

@@ -33,6 +33,43 @@ def test_the_database_runs_with_the_settings_we_rely_on(db):
             assert cursor.fetchone()[0] == "UTF8"
 
 
+def test_a_sqlite_file_database_gets_wal_and_a_busy_timeout(tmp_path, settings, django_db_blocker):
+    """What make run and a laptop install get: checked on a real file, whatever database
+    the suite itself runs on (the suite's own SQLite database lives in memory)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    wrapper = DatabaseWrapper(
+        {
+            **connection.settings_dict,
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(tmp_path / "laptop.sqlite3"),
+            "OPTIONS": dict(settings.SQLITE_OPTIONS),
+        }
+    )
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            pragmas = {}
+            for name in (
+                "journal_mode",
+                "busy_timeout",
+                "synchronous",
+                "foreign_keys",
+                "cache_size",
+            ):
+                cursor.execute(f"PRAGMA {name}")
+                pragmas[name] = cursor.fetchone()[0]
+        assert pragmas == {
+            "journal_mode": "wal",
+            "busy_timeout": 20000,
+            "synchronous": 1,
+            "foreign_keys": 1,
+            "cache_size": -32000,
+        }
+        assert wrapper.transaction_mode == "IMMEDIATE"
+    finally:
+        wrapper.close()
+
+
 def test_every_model_change_has_its_migration(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)

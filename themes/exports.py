@@ -99,8 +99,11 @@ def _describe(attribute: dict, values: list) -> str:
 
 def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
     """The chosen quotes of each theme as (text, attribution), in the researcher's order."""
+    under = {summary.id: set(summary.excerpt_ids) for summary in rollup.themes}
     quotes = defaultdict(list)
     for row in selectors.quote_rows(study):
+        if row["excerpt_id"] not in under.get(row["theme_id"], ()):
+            continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
         quotes[row["theme_id"]].append((row["text"], attribution(row["pseudonym"], question)))
     return quotes
@@ -115,7 +118,8 @@ def findings_docx(*, study: Study, today: date | None = None) -> bytes:
     document.add_paragraph(study.title, style="Title")
     if study.research_question:
         document.add_paragraph(f"Research question: {study.research_question}", style="Subtitle")
-    document.add_paragraph(f"Findings as of {(today or timezone.localdate()):%-d %B %Y}.")
+    day = today or timezone.localdate()
+    document.add_paragraph(f"Findings as of {day.day} {day:%B %Y}.")
 
     document.add_heading("Method", level=1)
     document.add_paragraph(method_paragraph(study, rollup))

@@ -25,7 +25,17 @@ def theme_page(theme: Theme) -> dict:
     rollup = study_rollup(theme.study)
     summary = rollup.theme(theme.pk)
     excerpts = _excerpts(summary.excerpt_ids, rollup)
-    quotes = list(theme.quotes.order_by("order", "id").values("id", "excerpt_id"))
+    quotes = list(
+        theme.quotes.order_by("order", "id").values(
+            "id",
+            "excerpt_id",
+            text=F("excerpt__text"),
+            pseudonym=F("excerpt__interview__respondent__pseudonym"),
+            withdrawn=F("excerpt__interview__respondent__withdrawn_at"),
+            deleted=F("excerpt__deleted_at"),
+            status=F("excerpt__status"),
+        )
+    )
     chosen = {quote["excerpt_id"] for quote in quotes}
     by_id = {excerpt["id"]: excerpt for excerpt in excerpts}
     for excerpt in excerpts:
@@ -36,17 +46,30 @@ def theme_page(theme: Theme) -> dict:
         "rollup": rollup,
         "subthemes": [s for s in rollup.themes if s.parent_id == theme.pk],
         "codes": _codes(theme, rollup),
+        # The excerpt's row, with the quote's own id (the ordering buttons act on quotes).
         "quotes": [
-            {**quote, **by_id[quote["excerpt_id"]]}
+            {**by_id[quote["excerpt_id"]], "id": quote["id"], "excerpt_id": quote["excerpt_id"]}
             for quote in quotes
             if quote["excerpt_id"] in by_id
         ],
-        "orphan_quotes": [q for q in quotes if q["excerpt_id"] not in by_id],
+        "stray_quotes": [_stray(quote) for quote in quotes if quote["excerpt_id"] not in by_id],
         "excerpts": excerpts,
         "spread": _spread(summary, rollup),
         "threads": _threads(theme),
         "changes": changes_since_review(theme, rollup),
     }
+
+
+def _stray(quote: dict) -> dict:
+    """A chosen quote that no longer illustrates the theme, and why; it is left out of the
+    findings until the researcher removes it or codes it back under the theme."""
+    if quote["withdrawn"]:
+        return {**quote, "text": "", "why": "its respondent has withdrawn"}
+    if quote["deleted"]:
+        return {**quote, "why": "its excerpt was deleted"}
+    if quote["status"] == "orphaned":
+        return {**quote, "text": "", "why": "its words were removed from the transcript"}
+    return {**quote, "why": "its excerpt no longer carries any of the theme's codes"}
 
 
 def _spread(summary, rollup: RollUp) -> list[dict]:

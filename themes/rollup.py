@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from interviews.models import Study
+from interviews.naming import tree_order
 
 from . import selectors
 
@@ -242,30 +243,20 @@ def _tree(themes: list[dict], theme_codes: list[tuple[int, int]]) -> list[ThemeS
     own_codes = defaultdict(list)
     for theme_id, code_id in theme_codes:
         own_codes[theme_id].append(code_id)
-    ids = {theme["id"] for theme in themes}
-    children = defaultdict(list)
-    for theme in themes:
-        parent_id = theme["parent_id"] if theme["parent_id"] in ids else None
-        children[parent_id].append(theme)
-    ordered: list[ThemeSummary] = []
-
-    def walk(parent_id, depth):
-        for theme in children.get(parent_id, []):
-            ordered.append(
-                ThemeSummary(
-                    id=theme["id"],
-                    name=theme["name"],
-                    description=theme["description"],
-                    parent_id=theme["parent_id"],
-                    depth=depth,
-                    review_status=theme["review_status"],
-                    code_ids=sorted(own_codes.get(theme["id"], [])),
-                )
-            )
-            walk(theme["id"], depth + 1)
-
-    walk(None, 0)
-    return ordered
+    return [
+        ThemeSummary(
+            id=theme["id"],
+            name=theme["name"],
+            description=theme["description"],
+            parent_id=theme["parent_id"],
+            depth=depth,
+            review_status=theme["review_status"],
+            code_ids=sorted(own_codes.get(theme["id"], [])),
+        )
+        for theme, depth in tree_order(
+            themes, id_of=lambda t: t["id"], parent_of=lambda t: t["parent_id"]
+        )
+    ]
 
 
 def _self_and_ancestors(theme_id: int, parent: dict[int, int | None]):

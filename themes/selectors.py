@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from coding.models import Code, Coding
+from coding.models import Code, Coding, ExcerptStatus
 from coding.selectors import counted_interviews
 from interviews.models import ProtocolQuestion, QuestionSegment, Respondent, Study
 
@@ -39,7 +39,9 @@ def study_rows(study: Study) -> StudyRows:
         (excerpt_id, code_id, interview_id, respondent_of[interview_id], start)
         for excerpt_id, code_id, interview_id, start in Coding.objects.filter(
             interview_id__in=list(respondent_of), excerpt__deleted_at__isnull=True
-        ).values_list("excerpt_id", "code_id", "interview_id", "excerpt__start")
+        )
+        .exclude(excerpt__status=ExcerptStatus.ORPHANED)
+        .values_list("excerpt_id", "code_id", "interview_id", "excerpt__start")
     ]
     return StudyRows(
         themes=list(
@@ -78,6 +80,7 @@ def quote_rows(study: Study) -> list[dict]:
             excerpt__deleted_at__isnull=True,
             excerpt__interview__respondent__withdrawn_at__isnull=True,
         )
+        .exclude(excerpt__status=ExcerptStatus.ORPHANED)
         .order_by("theme_id", "order", "id")
         .values(
             "id",

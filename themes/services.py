@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from interviews.errors import Conflict
 from interviews.models import Study
-from interviews.naming import check_parent, clean_unique_name
+from interviews.naming import check_parent, clean_unique_name, lock_tree
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .rollup import study_rollup
@@ -46,17 +46,25 @@ def theme_create(
 def theme_update(
     *, theme: Theme, revision: int, name: str, description: str, parent: Theme | None
 ) -> Theme:
-    if revision != theme.revision:
-        raise Conflict(
-            f"“{theme.name}” was changed by someone else after you opened it. Their version "
-            "is shown; your changes were not saved."
-        )
-    theme.name = _clean_name(theme.study, name, exclude=theme.pk)
+    """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
+    name = _clean_name(theme.study, name, exclude=theme.pk)
     _check_parent(theme.study, theme, parent)
-    theme.description = description.strip()
-    theme.parent = parent
-    theme.revision += 1
-    theme.save(update_fields=["name", "description", "parent", "revision"])
+    with transaction.atomic():
+        lock_tree(Theme, theme.study_id)
+        _check_parent(theme.study, theme, parent)
+        updated = Theme.objects.filter(pk=theme.pk, revision=revision).update(
+            name=name,
+            description=description.strip(),
+            parent=parent,
+            revision=F("revision") + 1,
+        )
+        if not updated:
+            raise Conflict(
+                f"“{theme.name}” was changed by someone else after you opened it, so your "
+                "changes were not saved. They are still in the form: copy them, reload to "
+                "see the other version, and edit again."
+            )
+    theme.refresh_from_db()
     return theme
 
 
@@ -117,12 +125,18 @@ def quote_remove(*, quote: Quote) -> None:
 
 @transaction.atomic
 def quote_move(*, quote: Quote, delta: int) -> None:
+    """Move a quote up (-1) or down (+1) past the next quote that still illustrates the
+    theme; quotes left out of the findings (see review.py) keep their place."""
     quotes = list(quote.theme.quotes.order_by("order", "id"))
-    index = next(i for i, other in enumerate(quotes) if other.pk == quote.pk)
-    target = index + delta
-    if not 0 <= target < len(quotes):
+    shown = set(study_rollup(quote.theme.study).theme(quote.theme_id).excerpt_ids)
+    visible = [i for i, other in enumerate(quotes) if other.excerpt_id in shown]
+    if quote.excerpt_id not in shown:
         return
-    quotes[index], quotes[target] = quotes[target], quotes[index]
+    position = next(n for n, i in enumerate(visible) if quotes[i].pk == quote.pk)
+    if not 0 <= position + delta < len(visible):
+        return
+    here, there = visible[position], visible[position + delta]
+    quotes[here], quotes[there] = quotes[there], quotes[here]
     for order, other in enumerate(quotes, start=1):
         if other.order != order:
             Quote.objects.filter(pk=other.pk).update(order=order)

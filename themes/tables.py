@@ -8,10 +8,11 @@ file is opened in a spreadsheet, so every such cell is prefixed with an apostrop
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 
 import pandas as pd
 
-from coding.models import Coding, Excerpt
+from coding.models import Coding, Excerpt, ExcerptStatus
 from interviews.models import Study
 
 from .rollup import RollUp, study_rollup
@@ -38,6 +39,7 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
     excerpts = list(
         Excerpt.objects.filter(interview__study=study, interview__respondent_id__in=list(counted))
+        .exclude(status=ExcerptStatus.ORPHANED)
         .order_by("interview__respondent__pseudonym", "interview_id", "start")
         .values(
             "id",
@@ -47,7 +49,6 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
             "interview_id",
             "interview__respondent_id",
             "interview__title",
-            "interview__source_name",
             "coder__username",
         )
     )
@@ -59,6 +60,13 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
     ):
         codes_of.setdefault(excerpt_id, []).append(rollup.codes[code_id]["name"])
     theme_names = {summary.id: summary.name for summary in rollup.themes}
+    numbers: dict[int, dict[int, int]] = defaultdict(dict)
+
+    def _numbered(excerpt, respondent) -> str:
+        seen = numbers[respondent["id"]]
+        seen.setdefault(excerpt["interview_id"], len(seen) + 1)
+        return f"{respondent['pseudonym']} interview {seen[excerpt['interview_id']]}"
+
     attributes = study.attribute_names
     rows = []
     for excerpt in excerpts:
@@ -68,7 +76,8 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
             {
                 "Respondent": respondent["pseudonym"],
                 **{name: respondent["attributes"].get(name, "") for name in attributes},
-                "Interview": excerpt["interview__title"] or excerpt["interview__source_name"],
+                # Not the uploaded file's name, which may hold a real name.
+                "Interview": excerpt["interview__title"] or _numbered(excerpt, respondent),
                 "Question": f"Q{question}" if question else "",
                 "Codes": "; ".join(codes_of.get(excerpt["id"], [])),
                 "Themes": "; ".join(

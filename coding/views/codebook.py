@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from interviews.access import READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import refusal
+from interviews.http import posted_id, refusal
 
 from .. import selectors, services
 from ..access import code_access
@@ -25,6 +25,11 @@ def _page(request, access, *, form=None, code=None, message="", editor_only=Fals
         "code": code,
         "message": message,
         "edit_prefix": reverse("code_edit", args=[access.study.slug, 0]).removesuffix("0/"),
+        "merge_choices": (
+            access.study.codes.exclude(pk=code.pk).order_by("name").values_list("id", "name")
+            if code is not None
+            else ()
+        ),
     }
     if editor_only and request.htmx:
         return render(request, "coding/codebook.html#code-editor", context)
@@ -101,10 +106,9 @@ def code_edit(request, slug, pk):
                 **form.texts(),
             )
         except Conflict as error:
-            code.refresh_from_db()
+            # The form keeps the user's values and the revision they edited: saving again
+            # is refused again rather than replacing the other person's edit unseen.
             form.add_error(None, str(error))
-            form.data = form.data.copy()
-            form.data["revision"] = code.revision
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -117,7 +121,7 @@ def code_edit(request, slug, pk):
 @require_POST
 def code_merge(request, slug, pk):
     access, source = code_access(request, slug, pk, WRITE)
-    target = access.study.codes.filter(pk=request.POST.get("into") or 0).first()
+    target = access.study.codes.filter(pk=posted_id(request, "into")).first()
     if target is None:
         return refusal(request, "Choose the code to merge into.", status=400)
     name = source.name

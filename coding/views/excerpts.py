@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
-from interviews.http import refusal
+from interviews.http import flash_html, refusal
 
 from .. import services, workspace
 from ..access import excerpt_access
+from ..models import Excerpt
 from ..selectors import CodeRow, code_rows, excerpt_row
 
 
@@ -48,6 +51,24 @@ def _refuse(request, error: Exception) -> HttpResponse:
     return refusal(request, " ".join(error.messages), status=400)
 
 
+def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=None):
+    """A 409 that also brings the excerpt's panel up to date, so that the next try works;
+    a memo the user was writing stays in its box, beside the one saved meanwhile."""
+    excerpt = Excerpt.all_objects.select_related("interview").get(pk=excerpt.pk)
+    context = {
+        "access": access,
+        "detail": excerpt_row(excerpt, code_rows(access.study)),
+        "detail_excerpt": excerpt,
+        "interview": excerpt.interview,
+        "oob": True,
+        "memo_draft": memo_draft,
+    }
+    panel = render_to_string("coding/interview.html#excerpt-detail", context, request=request)
+    response = HttpResponse(flash_html(message, "error") + panel, status=409)
+    response["HX-Reswap"] = "none"
+    return response
+
+
 def _int(request, name: str) -> int:
     try:
         return int(request.POST.get(name, ""))
@@ -70,17 +91,20 @@ def excerpt_create(request, slug, pk):
     access, interview = interview_access(request, slug, pk, WRITE)
     all_codes = code_rows(access.study)
     try:
-        start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
-        codes = _codes_from_request(request, access.study, all_codes)
-        excerpt = services.excerpt_create(
-            interview=interview,
-            coder=request.user,
-            start=start,
-            end=end,
-            seen_text=request.POST.get("text", ""),
-            version=_int(request, "version"),
-            codes=codes,
-        )
+        # One transaction: a code typed in the picker is not created if the selection
+        # is refused.
+        with transaction.atomic():
+            start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
+            codes = _codes_from_request(request, access.study, all_codes)
+            excerpt, created = services.excerpt_code_selection(
+                interview=interview,
+                coder=request.user,
+                start=start,
+                end=end,
+                seen_text=request.POST.get("text", ""),
+                version=_int(request, "version"),
+                codes=codes,
+            )
     except (ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
@@ -90,7 +114,9 @@ def excerpt_create(request, slug, pk):
         interview,
         [(excerpt.start, excerpt.end)],
         codes=all_codes,
-        added=excerpt,
+        # Selecting an existing excerpt's exact words adds to it: its entry is redrawn.
+        added=excerpt if created else None,
+        changed=() if created else [excerpt.pk],
         detail=excerpt,
         message=f"Coded as {names}.",
         codes_changed=bool(request.POST.get("new_code")),
@@ -166,7 +192,12 @@ def excerpt_memo(request, slug, pk):
         services.excerpt_memo_set(
             excerpt=excerpt, memo=request.POST.get("memo", ""), revision=_int(request, "revision")
         )
-    except (ValidationError, Conflict) as error:
+    except Conflict as error:
+        # Show the memo as it now stands, with the user's own text kept in the box.
+        return _conflict_with_detail(
+            request, access, excerpt, str(error), memo_draft=request.POST.get("memo", "")
+        )
+    except ValidationError as error:
         return _refuse(request, error)
     return _after_edit(request, access, excerpt, "Memo saved.")
 
@@ -184,7 +215,9 @@ def excerpt_resize(request, slug, pk):
             version=_int(request, "version"),
             revision=_int(request, "revision"),
         )
-    except (ValidationError, Conflict) as error:
+    except Conflict as error:
+        return _conflict_with_detail(request, access, excerpt, str(error))
+    except ValidationError as error:
         return _refuse(request, error)
     return _after_edit(
         request, access, excerpt, "Excerpt resized.", ranges=[old, (excerpt.start, excerpt.end)]

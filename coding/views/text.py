@@ -18,23 +18,31 @@ def transcript_text(request, slug, pk):
     access, interview = interview_access(
         request, slug, pk, WRITE if request.method == "POST" else READ
     )
-    text, error = interview.text, ""
+    context = {"access": access, "interview": interview, "text": interview.text}
     if request.method == "POST":
         text = request.POST.get("text", "")
+        posted_version = request.POST.get("version", "")
         try:
-            version = int(request.POST.get("version", ""))
-            report = services.transcript_edit(interview=interview, text=text, version=version)
-        except (ValueError, ValidationError, Conflict) as problem:
-            error = (
-                " ".join(problem.messages)
-                if isinstance(problem, ValidationError)
-                else str(problem)
-                if isinstance(problem, Conflict)
-                else "The form was damaged; reload the page."
+            report = services.transcript_edit(
+                interview=interview, text=text, version=int(posted_version)
             )
-            interview.refresh_from_db(fields=["version"])
-        else:
-            messages.success(request, report.message)
-            return redirect("interview_code", slug, pk)
-    context = {"access": access, "interview": interview, "text": text, "error": error}
-    return render(request, "coding/transcript_text.html", context, status=409 if error else 200)
+        except (ValueError, ValidationError, Conflict) as problem:
+            # The form comes back with the user's text and the version it was written
+            # against: saving again cannot silently replace someone else's edit.
+            context.update(text=text, version=posted_version, error=_message(problem))
+            if isinstance(problem, Conflict):
+                interview.refresh_from_db(fields=["text"])
+                context["their_text"] = interview.text
+            return render(request, "coding/transcript_text.html", context, status=409)
+        messages.success(request, report.message)
+        return redirect("interview_code", slug, pk)
+    context["version"] = interview.version
+    return render(request, "coding/transcript_text.html", context)
+
+
+def _message(problem: Exception) -> str:
+    if isinstance(problem, ValidationError):
+        return " ".join(problem.messages)
+    if isinstance(problem, Conflict):
+        return str(problem)
+    return "The form was damaged; reload the page."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from .. import services
 from ..access import OWN, READ, WRITE, interview_access, study_access
 from ..forms import ImportForm, InterviewForm
 from ..http import posted, refusal
+from ..importers import TooLarge
 from ..turns import turns_from_json
 
 
@@ -26,7 +28,7 @@ def transcript_import(request, slug):
     if request.method == "POST" and form.is_valid():
         outcomes = services.interviews_import(
             study=access.study,
-            files=[(upload.name, upload.read()) for upload in form.cleaned_data["files"]],
+            files=_contents(form.cleaned_data["files"]),
             user=request.user,
             respondent=form.cleaned_data["respondent"],
             conducted_on=form.cleaned_data["conducted_on"],
@@ -43,6 +45,13 @@ def transcript_import(request, slug):
     if request.htmx:
         template += "#import-section"
     return render(request, template, context)
+
+
+def _contents(uploads):
+    """(name, bytes) one file at a time; a file over the limit is not read at all."""
+    limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
+    for upload in uploads:
+        yield upload.name, (upload.read() if upload.size <= limit else TooLarge(upload.size))
 
 
 @require_http_methods(["GET", "POST"])

@@ -52,6 +52,7 @@ def test_an_excerpt_whose_words_are_all_removed_is_kept_for_review(interview, co
     excerpt.refresh_from_db()
     assert excerpt.status == ExcerptStatus.ORPHANED
     assert excerpt.start == excerpt.end
+    assert excerpt.text == "", "removed words are not kept where they could be exported"
     assert excerpt.previous_text == "Café regulars, people like that."
     assert report.orphaned == 1
     assert "nothing was deleted" in report.message

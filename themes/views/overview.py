@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from interviews.access import READ, WRITE, study_access
+from interviews.access import OWN, READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import posted, refusal
+from interviews.http import posted, posted_id, refusal
+from interviews.naming import find_by_name
 
 from .. import services
 from ..access import theme_access
@@ -83,10 +84,8 @@ def theme_edit(request, slug, pk):
                 parent=form.cleaned_data["parent"],
             )
         except Conflict as error:
-            theme.refresh_from_db()
+            # As for codes: the stale revision stays, so a second save is refused too.
             form.add_error(None, str(error))
-            form.data = form.data.copy()
-            form.data["revision"] = theme.revision
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -107,7 +106,8 @@ def theme_move(request, slug, pk):
 
 @require_POST
 def theme_delete(request, slug, pk):
-    access, theme = theme_access(request, slug, pk, WRITE)
+    # Owners only: a theme's comment threads, chosen quotes and review go with it.
+    access, theme = theme_access(request, slug, pk, OWN)
     services.theme_delete(theme=theme)
     if not request.htmx:
         return redirect("themes", slug)
@@ -121,9 +121,9 @@ def theme_codes(request, slug, pk):
     access, theme = theme_access(request, slug, pk, WRITE)
     name = " ".join(request.POST.get("code_name", "").split())
     if name:
-        code = access.study.codes.filter(name__iexact=name).first()
+        code = access.study.codes.filter(pk=find_by_name(access.study.codes, name)).first()
     else:
-        code = access.study.codes.filter(pk=request.POST.get("code") or 0).first()
+        code = access.study.codes.filter(pk=posted_id(request, "code")).first()
     if code is None:
         message = f"There is no code called “{name}”." if name else "Choose a code."
         return refusal(request, message, status=400)

@@ -47,11 +47,12 @@ def theme_detail(request, slug, pk):
 def quote_toggle(request, slug, pk, excerpt_id):
     """Choose an excerpt as a quote for the theme, or un-choose it."""
     access, theme = theme_access(request, slug, pk, WRITE)
-    _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
-    existing = theme.quotes.filter(excerpt=excerpt).first()
+    existing = theme.quotes.filter(excerpt_id=excerpt_id).first()
     if existing:
+        # Removing works even when the excerpt was deleted meanwhile.
         services.quote_remove(quote=existing)
     else:
+        _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
         try:
             services.quote_add(theme=theme, excerpt=excerpt)
         except ValidationError as error:

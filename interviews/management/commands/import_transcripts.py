@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews import services
 from interviews.models import Study
+from interviews.naming import find_by_name
 
 
 class Command(BaseCommand):
@@ -26,7 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"No study with the slug “{study}”.")
         chosen = None
         if respondent:
-            chosen = target.respondents.filter(pseudonym__iexact=respondent).first()
+            found = find_by_name(target.respondents, respondent, field="pseudonym")
+            chosen = target.respondents.filter(pk=found).first()
             if chosen is None:
                 raise CommandError(f"The study has no respondent called “{respondent}”.")
         refused = 0
