@@ -232,3 +232,20 @@ def test_the_import_page_imports_several_files(page, live_server, study, owner, 
     expect(page.locator(".outcomes")).to_contain_text("1 imported, 1 refused")
     expect(page.locator(".outcomes")).to_contain_text("R3-interview.docx: refused")
     assert Interview.objects.get().respondent.pseudonym == "R2"
+
+
+def test_a_memo_being_written_survives_adding_a_code(page, live_server, setup, owner, code):
+    interview = setup
+    excerpt = code_span(interview, "a café crowd too", [code])
+    log_in(page, live_server, owner)
+    open_transcript(page, live_server, interview)
+    page.locator(f'mark[data-x="{excerpt.pk}"]').first.click()
+    memo = page.locator("#excerpt-detail textarea[name=memo]")
+    memo.fill("Half-written thought")
+    page.locator("#excerpt-detail").get_by_role("button", name="Add a code").click()
+    page.keyboard.type("stress")
+    page.keyboard.press("Enter")
+    expect(page.locator("#excerpt-detail")).to_contain_text("Stress and self-care")
+    expect(page.locator("#excerpt-detail textarea[name=memo]")).to_have_value(
+        "Half-written thought"
+    )
