@@ -12,6 +12,7 @@ from django.test import Client
 from coding import services as coding
 from interviews import services as interviews
 from interviews.models import Role
+from themes import review
 from themes import services as themes
 
 TRANSCRIPT = """Interviewer: How long have you been implementing harm reduction in your practice?
@@ -154,3 +155,19 @@ def themed(study, owner):
         "interviews": (r1, r2, r3),
         "codes": (learning, colleagues),
     }
+
+
+@pytest.fixture
+def long_theme(study, owner, monkeypatch):
+    """A theme of eight excerpts shown three to a page. R2's interview is coded first and
+    each interview from its end backwards, so excerpt ids run against reading order."""
+    monkeypatch.setattr(review, "EXCERPTS_PER_PAGE", 3)
+    r2 = import_text(study, name="R2.txt")
+    r1 = import_text(study, name="R1.txt")
+    learning = coding.code_create(study=study, name="Learning")
+    theme = themes.theme_create(study=study, name="Training")
+    themes.theme_code_attach(theme=theme, code=learning)
+    phrases = ["we don't judge them", "Café regulars", "never looked back", "About six years"]
+    made = [code_span(interview, p, [learning], owner) for interview in (r2, r1) for p in phrases]
+    reading = sorted(made, key=lambda e: (e.interview.respondent.pseudonym, e.start))
+    return theme, [excerpt.pk for excerpt in reading]

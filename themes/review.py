@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import F
 
 from coding.models import Coding, Excerpt
@@ -13,6 +14,9 @@ from .rollup import RollUp, study_rollup
 from .services import changes_since_review
 
 CONTEXT_CHARS = 320
+# Supporting excerpts per page of a theme: a big study's theme can gather thousands, more
+# than anyone reads in one go and more than a page should render.
+EXCERPTS_PER_PAGE = 100
 
 
 def attribution(pseudonym: str, question: int | None) -> str:
@@ -20,11 +24,14 @@ def attribution(pseudonym: str, question: int | None) -> str:
     return f"({pseudonym}, Q{question})" if question else f"({pseudonym})"
 
 
-def theme_page(theme: Theme) -> dict:
-    """Everything the theme page needs, in a fixed number of queries."""
+def theme_page(theme: Theme, page_number=1) -> dict:
+    """Everything the theme page needs, in a fixed number of queries; the supporting
+    excerpts one page at a time, in reading order."""
     rollup = study_rollup(theme.study)
     summary = rollup.theme(theme.pk)
-    excerpts = _excerpts(summary.excerpt_ids, rollup)
+    page = Paginator(rollup.in_reading_order(summary.excerpt_ids), EXCERPTS_PER_PAGE).get_page(
+        page_number
+    )
     quotes = list(
         theme.quotes.order_by("order", "id").values(
             "id",
@@ -37,7 +44,9 @@ def theme_page(theme: Theme) -> dict:
         )
     )
     chosen = {quote["excerpt_id"] for quote in quotes}
-    by_id = {excerpt["id"]: excerpt for excerpt in excerpts}
+    supporting = set(summary.excerpt_ids)
+    by_id = _excerpts({*page, *(chosen & supporting)}, rollup)
+    excerpts = [by_id[excerpt_id] for excerpt_id in page if excerpt_id in by_id]
     for excerpt in excerpts:
         excerpt["chosen"] = excerpt["id"] in chosen
     return {
@@ -54,6 +63,7 @@ def theme_page(theme: Theme) -> dict:
         ],
         "stray_quotes": [_stray(quote) for quote in quotes if quote["excerpt_id"] not in by_id],
         "excerpts": excerpts,
+        "page": page,
         "spread": _spread(summary, rollup),
         "threads": _threads(theme),
         "changes": changes_since_review(theme, rollup),
@@ -95,11 +105,9 @@ def _codes(theme: Theme, rollup: RollUp) -> list[dict]:
     return [rollup.codes[code_id] for code_id in ids]
 
 
-def _excerpts(excerpt_ids: list[int], rollup: RollUp) -> list[dict]:
+def _excerpts(excerpt_ids: set[int], rollup: RollUp) -> dict[int, dict]:
     rows = list(
-        Excerpt.objects.filter(pk__in=excerpt_ids)
-        .order_by("interview__respondent__pseudonym", "interview_id", "start")
-        .values(
+        Excerpt.objects.filter(pk__in=excerpt_ids).values(
             "id",
             "text",
             "memo",
@@ -120,7 +128,7 @@ def _excerpts(excerpt_ids: list[int], rollup: RollUp) -> list[dict]:
         row["question"] = rollup.excerpt_question.get(row["id"])
         row["attribution"] = attribution(row["pseudonym"], row["question"])
         row["codes"] = codes[row["id"]]
-    return rows
+    return {row["id"]: row for row in rows}
 
 
 def _threads(theme: Theme) -> list[dict]:

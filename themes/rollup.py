@@ -126,6 +126,17 @@ class RollUp:
     segments: dict[int, list[tuple[int, int, int]]]  # interview: (start, end, question number)
     # (excerpt ids, theme ids) in excerpt order, each excerpt's themes in tree order
     theme_pairs: tuple[list[int], list[int]] = field(repr=False, default=([], []))
+    # every coded excerpt's id, by respondent (in the order of `respondents`), then
+    # interview, then position in the text: the order a reader goes through them
+    reading_order: list[int] = field(repr=False, default_factory=list)
+
+    @cached_property
+    def reading_rank(self) -> dict[int, int]:
+        return {excerpt_id: rank for rank, excerpt_id in enumerate(self.reading_order)}
+
+    def in_reading_order(self, excerpt_ids) -> list[int]:
+        rank = self.reading_rank
+        return sorted(excerpt_ids, key=lambda excerpt_id: rank.get(excerpt_id, len(rank)))
 
     @cached_property
     def excerpt_themes(self) -> dict[int, list[int]]:
@@ -226,6 +237,20 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
         ),
         segments=_segments_by_interview(rows.segments),
         theme_pairs=(ordered["excerpt_id"].tolist(), ordered["theme_id"].tolist()),
+        reading_order=_reading_order(codings, respondent_ids),
+    )
+
+
+def _reading_order(codings: pd.DataFrame, respondent_ids: list[int]) -> list[int]:
+    excerpts = codings.drop_duplicates("excerpt_id")
+    # A respondent who is not counted (withdrawn, say) sorts after everyone who is.
+    position = excerpts["respondent_id"].map(
+        {respondent_id: n for n, respondent_id in enumerate(respondent_ids)}
+    )
+    return (
+        excerpts.assign(position=position.fillna(len(respondent_ids)))
+        .sort_values(["position", "interview_id", "start", "excerpt_id"])["excerpt_id"]
+        .tolist()
     )
 
 

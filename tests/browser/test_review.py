@@ -61,3 +61,36 @@ def test_a_quote_chosen_by_the_researcher_is_reviewed_by_the_committee(
     expect(committee.get_by_role("button", name="Choose as a quote")).to_have_count(0)
     expect(committee.locator("select[name=status]")).to_have_count(0)
     committee.context.close()
+
+
+def test_paging_through_supporting_excerpts_and_choosing_a_quote_on_a_later_page(
+    page, live_server, study, long_theme, owner
+):
+    theme, reading = long_theme
+    theme_url = live_server.url + reverse("theme_detail", args=[study.slug, theme.pk])
+    log_in(page, live_server, owner)
+    page.goto(theme_url)
+    items = page.locator(".supporting > li")
+    expect(items).to_have_count(3)
+    expect(page.locator(f"#support-{reading[0]}")).to_be_visible()
+
+    page.locator(".pager").first.get_by_role("link", name="Next →").click()
+    expect(page).to_have_url(theme_url + "?page=2")
+    expect(page.locator(f"#support-{reading[3]}")).to_be_visible()
+    expect(page.locator(".pager").first).to_contain_text("Excerpts 4–6 of 8")
+    page.locator("#excerpts-title").scroll_into_view_if_needed()
+    screenshot(page, "theme-page-2")
+
+    chosen = page.locator(f"#support-{reading[4]}")
+    chosen.get_by_role("button", name="Choose as a quote").click()
+    expect(page.locator(".quotes li")).to_have_count(1)
+    # Still on page 2, with the choice marked where it was made.
+    expect(page.locator(f"#support-{reading[4]}")).to_contain_text("chosen quote")
+    expect(items).to_have_count(3)
+
+    page.go_back()
+    expect(page.locator(f"#support-{reading[0]}")).to_be_visible()
+    # The quote is listed on page 1 too, though its excerpt is on page 2.
+    page.reload()
+    expect(page.locator(".quotes li")).to_have_count(1)
+    expect(page.locator(f"#support-{reading[4]}")).to_have_count(0)

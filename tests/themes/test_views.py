@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,54 @@ def test_the_matrix_counts_excerpts_per_respondent(study, themed, owner):
         '<td class="num hit">1</td><td class="num">2 of 2</td>'
     ) in table
     assert "R3" not in table, "a withdrawn respondent is not a column"
+
+
+SUPPORT_ID = re.compile(r'id="support-(\d+)"')
+
+
+def test_supporting_excerpts_come_a_page_at_a_time_in_reading_order(
+    study, long_theme, owner, django_assert_max_num_queries
+):
+    theme, reading = long_theme
+    client = client_for(owner)
+    shown = []
+    for page in (1, 2, 3):
+        with django_assert_max_num_queries(16):
+            response = client.get(url(study, "theme_detail", theme.pk), {"page": page})
+        html = response.content.decode()
+        shown.append([int(pk) for pk in SUPPORT_ID.findall(html)])
+        assert '<span class="count">8</span>' in html
+    assert shown == [reading[:3], reading[3:6], reading[6:]]
+    page_two = client.get(url(study, "theme_detail", theme.pk), {"page": 2}).content.decode()
+    assert "Excerpts 4–6 of 8" in page_two
+    assert 'rel="prev"' in page_two
+    assert 'rel="next"' in page_two
+
+
+def test_a_page_number_out_of_range_or_garbled_shows_a_page(study, long_theme, owner):
+    theme, reading = long_theme
+    client = client_for(owner)
+    for page, expected in (("abc", reading[:3]), ("99", reading[6:]), ("-1", reading[6:])):
+        response = client.get(url(study, "theme_detail", theme.pk), {"page": page})
+        assert response.status_code == 200
+        assert [int(pk) for pk in SUPPORT_ID.findall(response.content.decode())] == expected
+
+
+def test_choosing_a_quote_on_a_later_page_stays_on_that_page(study, long_theme, owner):
+    theme, reading = long_theme
+    client = client_for(owner)
+    chosen = Excerpt.objects.get(pk=reading[4])
+    toggle = url(study, "quote_toggle", theme.pk, chosen.pk)
+    html = client.post(toggle, {"page": "2"}, headers=HTMX).content.decode()
+    assert [int(pk) for pk in SUPPORT_ID.findall(html)] == reading[3:6]
+    # The quote is listed on every page, not only on the page its excerpt is on.
+    first = client.get(url(study, "theme_detail", theme.pk)).content.decode()
+    quotes = first.split('id="quotes"')[1].split('id="excerpts-title"')[0]
+    assert chosen.text in quotes
+    assert "No quotes chosen yet" not in quotes
+    assert chosen.pk not in [int(pk) for pk in SUPPORT_ID.findall(first)]
+    # Without htmx, the browser is sent back to the page it was on.
+    response = client.post(toggle, {"page": "2"})
+    assert response.status_code == 302
+    assert response.url.endswith(f"{url(study, 'theme_detail', theme.pk)}?page=2")
+    assert not theme.quotes.exists()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,12 +20,18 @@ from ..forms import CommentForm
 from ..models import ReviewStatus
 
 
+def _page_number(request) -> str:
+    """Which page of supporting excerpts to show: the forms on the page send the one they
+    were on, so that choosing a quote on page 3 leaves the researcher on page 3."""
+    return request.POST.get("page") or request.GET.get("page") or "1"
+
+
 def _page(request, access, theme, *, comment_form=None, part="theme-body"):
     context = {
         "access": access,
         "comment_form": comment_form or CommentForm(),
         "statuses": ReviewStatus.choices,
-        **review.theme_page(theme),
+        **review.theme_page(theme, _page_number(request)),
     }
     template = "themes/theme.html"
     if request.htmx:
@@ -32,7 +41,9 @@ def _page(request, access, theme, *, comment_form=None, part="theme-body"):
 
 def _back(request, access, theme, part="theme-body"):
     if not request.htmx:
-        return redirect("theme_detail", access.study.slug, theme.pk)
+        url = reverse("theme_detail", args=[access.study.slug, theme.pk])
+        page = _page_number(request)
+        return redirect(url if page == "1" else f"{url}?{urlencode({'page': page})}")
     return _page(request, access, theme, part=part)
 
 
