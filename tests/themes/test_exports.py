@@ -116,12 +116,26 @@ def test_the_excerpt_table_as_csv(study, themed, owner):
 
 
 def test_the_excerpt_table_as_xlsx(study, themed):
+    coding.code_create(study=study, name="=Formula")
+    code_span(themed["interviews"][0], "They come back", [study.codes.get(name="=Formula")])
     book = openpyxl.load_workbook(io.BytesIO(excerpts_xlsx(study=study)))
     sheet = book["Excerpts"]
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["Respondent", "Years of experience", "Interview"]
-    texts = [row[header.index("Text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert texts == ["About six years", "the ones nobody else will see"]
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    rows = [
+        dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert [row["Text"] for row in rows] == [
+        "About six years",
+        "They come back",
+        "the ones nobody else will see",
+    ]
+    assert rows[0]["Years of experience"] == 2, "a number stays a number"
+    assert rows[1]["Codes"] == "'=Formula", "formulas are neutralised"
+    assert rows[2]["Themes"] == "Training; At work"
+    assert rows[2]["Question"] == "Q2"
 
 
 def test_the_matrix_as_xlsx(study, themed):
