@@ -100,9 +100,10 @@ MIDDLEWARE = [
 ]
 CSRF_FAILURE_VIEW = "interviews.views.errors.csrf_failure"
 
-# The benchmark reads per-request query counts from a response header; never on by default.
-if envbool("EXCERPTA_QUERY_COUNT_HEADER", False):
-    MIDDLEWARE.insert(0, "config.querycount.QueryCountHeaderMiddleware")
+# The benchmark reads per-request query counts and memory from response headers; never on
+# by default.
+if envbool("EXCERPTA_MEASUREMENT_HEADERS", False):
+    MIDDLEWARE.insert(0, "config.measurement.MeasurementHeadersMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

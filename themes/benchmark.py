@@ -1,11 +1,12 @@
 """`manage.py benchmark`: time the pages that matter on a big synthetic study, over HTTP.
 
-The run has three stages, each in its own process so that the user's database is never
+The run has four stages, each in its own process so that the user's database is never
 touched: a scratch SQLite file is migrated and filled by subprocesses that read its path
 from EXCERPTA_SQLITE_PATH (settings are read once per process, so a subprocess is the clean
 way to point Django at another file); gunicorn serves it exactly as `make run` serves the
-real one; and this process drives gunicorn over HTTP as a browser would, timing each request
-and reading the number of SQL queries from the X-Query-Count header (config/querycount.py).
+real one; this process drives gunicorn over HTTP as a browser would, timing each request
+and reading the number of SQL queries and the peak memory from the headers that
+config/measurement.py adds; and a last subprocess times the roll-up function by itself.
 
 Adding a measurement is one entry in MEASUREMENTS: a key and a function that makes one
 request. Anything that function needs from the study goes into the plan written by `fill`.
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -39,7 +41,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from coding.models import Code, Coding, Excerpt
@@ -57,10 +59,16 @@ from interviews.segmentation import find_segments
 from interviews.text import normalise
 from interviews.turns import Turn, find_turns
 from themes.models import Quote, Theme
+from themes.rollup import study_rollup
 
 # Requests sent before timing each measurement: they load templates, fill Django's caches
 # and SQLite's page cache, so the timed requests see a warmed-up server as users do.
 WARMUP = 20
+# Untimed requests, after the timed ones, that report the peak memory (tracing slows Python
+# down several times over, so it never runs while timing).
+MEMORY_REQUESTS = 3
+# The roll-up is a function call without templates to load: a few calls warm it up.
+ROLLUP_WARMUP = 3
 # apply_code spreads its new excerpts over this many interviews (the measured pages excluded).
 APPLY_CODE_INTERVIEWS = 8
 SEED = 20250303
@@ -177,7 +185,9 @@ def run(sizes: Sizes, *, keep: bool = False, log: Log = _stderr) -> dict[str, di
             env = scratch_env(workdir)
             plan = build(sizes, workdir, env, log)
             with served(workdir, env, log) as port:
-                return measure(Browser(port), plan, sizes.requests, log)
+                results = measure(Browser(port), plan, sizes.requests, log)
+            results["rollup"] = measure_rollup(workdir, env, sizes.requests, log)
+            return results
     finally:
         if keep:
             log(f"Kept the scratch study in {workdir}")
@@ -219,7 +229,7 @@ def scratch_env(workdir: Path) -> dict[str, str]:
         EXCERPTA_SQLITE_PATH=str(workdir / "benchmark.sqlite3"),
         EXCERPTA_VAR_DIR=str(workdir),
         EXCERPTA_SECRET_KEY=SECRET_KEY,
-        EXCERPTA_QUERY_COUNT_HEADER="1",
+        EXCERPTA_MEASUREMENT_HEADERS="1",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -237,6 +247,7 @@ class Plan:
     password: str
     transcript_100: int
     transcript_400: int
+    theme: int
     selections: list[dict]
     urls: dict[str, str] = field(init=False)
 
@@ -245,8 +256,10 @@ class Plan:
             "transcript_100": reverse("interview_code", args=[self.slug, self.transcript_100]),
             "transcript_400": reverse("interview_code", args=[self.slug, self.transcript_400]),
             "codebook": reverse("codebook", args=[self.slug]),
-            "themes": reverse("themes", args=[self.slug]),
+            "themes_page": reverse("themes", args=[self.slug]),
+            "theme_page": reverse("theme_detail", args=[self.slug, self.theme]),
             "findings_docx": reverse("export_findings", args=[self.slug]),
+            "excerpts_xlsx": reverse("export_excerpts_xlsx", args=[self.slug]),
         }
 
 
@@ -301,14 +314,16 @@ def fill(sizes: Sizes, rng: random.Random) -> dict:
     code_ids = _codes(study, sizes.codes, rng)
     interviews = _interviews(study, owner, questions, sizes, rng)
     taken = _excerpts(interviews, sizes.excerpt_counts(), code_ids, owner, rng)
-    _themes(study, code_ids, rng)
-    selections = _selections(interviews[2:], taken, code_ids, sizes.requests + WARMUP, rng)
+    theme = _themes(study, code_ids, rng)
+    count = WARMUP + sizes.requests + MEMORY_REQUESTS
+    selections = _selections(interviews[2:], taken, code_ids, count, rng)
     return {
         "slug": study.slug,
         "username": USERNAME,
         "password": PASSWORD,
         "transcript_100": interviews[0].pk,
         "transcript_400": interviews[1].pk,
+        "theme": theme.pk,
         "selections": selections,
     }
 
@@ -331,9 +346,10 @@ def _codes(study: Study, count: int, rng: random.Random) -> list[int]:
     return ids
 
 
-def _themes(study: Study, code_ids: list[int], rng: random.Random) -> None:
+def _themes(study: Study, code_ids: list[int], rng: random.Random) -> Theme:
     """Five themes of three sub-themes each; every code serves one or two of them, and each
-    theme has three chosen quotes (as the demo study has)."""
+    theme has three chosen quotes (as the demo study has). Returns the first theme, whose
+    page is measured: it gathers the excerpts of its sub-themes' codes as well as its own."""
     themes = []
     for n in range(5):
         theme = Theme.objects.create(study=study, name=f"Theme {n + 1}", order=n + 1)
@@ -355,6 +371,7 @@ def _themes(study: Study, code_ids: list[int], rng: random.Random) -> None:
         for theme in themes
         for k, excerpt_id in enumerate(rng.sample(excerpt_ids, 3), start=1)
     )
+    return themes[0]
 
 
 def _interviews(study, owner, questions, sizes: Sizes, rng: random.Random) -> list[Interview]:
@@ -608,6 +625,7 @@ class Response:
     body: bytes
     seconds: float
     queries: int | None
+    peak_mb: float | None
 
 
 class Browser:
@@ -642,8 +660,14 @@ class Browser:
             response, data = self._send(method, path, body, headers)
         seconds = time.perf_counter() - started
         self._remember(response.headers.get_all("Set-Cookie") or [])
-        count = response.getheader("X-Query-Count")
-        return Response(response.status, data, seconds, int(count) if count else None)
+        count, peak = response.getheader("X-Query-Count"), response.getheader("X-Peak-MB")
+        return Response(
+            response.status,
+            data,
+            seconds,
+            int(count) if count else None,
+            float(peak) if peak else None,
+        )
 
     def _send(self, method, path, body, headers):
         self.connection.request(method, path, body=body, headers=headers)
@@ -683,32 +707,35 @@ def _check(key: str, response: Response) -> Response:
 # Measuring it ----------------------------------------------------------------------------
 
 
-def apply_code(browser: Browser, plan: Plan, n: int) -> Response:
+def apply_code(browser: Browser, plan: Plan, n: int, **headers: str) -> Response:
     """Code a new selection with one code, as the coding page's picker does (htmx)."""
     selection = plan.selections[n]
     coding_page = reverse("interview_code", args=[plan.slug, selection["interview"]])
     fields = {key: selection[key] for key in ("start", "end", "text", "version", "code")}
     path = reverse("excerpt_create", args=[plan.slug, selection["interview"]])
-    return browser.post(path, fields, referer=coding_page, **{"HX-Request": "true"})
+    return browser.post(path, fields, referer=coding_page, **{"HX-Request": "true"}, **headers)
 
 
-def page(name: str) -> Callable[[Browser, Plan, int], Response]:
-    """A full-page GET of one of the plan's URLs."""
-    return lambda browser, plan, n: browser.get(plan.urls[name])
+def page(name: str) -> Callable[..., Response]:
+    """A full-page GET (or a download) of one of the plan's URLs."""
+    return lambda browser, plan, n, **headers: browser.get(plan.urls[name], **headers)
 
 
-MEASUREMENTS: list[tuple[str, Callable[[Browser, Plan, int], Response]]] = [
+MEASUREMENTS: list[tuple[str, Callable[..., Response]]] = [
     ("apply_code", apply_code),
     ("transcript_100", page("transcript_100")),
     ("transcript_400", page("transcript_400")),
     ("codebook", page("codebook")),
-    ("themes", page("themes")),
+    ("themes_page", page("themes_page")),
+    ("theme_page", page("theme_page")),
     ("findings_docx", page("findings_docx")),
+    ("excerpts_xlsx", page("excerpts_xlsx")),
 ]
 
 
 def measure(browser: Browser, plan: Plan, requests: int, log: Log) -> dict[str, dict]:
-    """Warm every measurement up, then time them in rounds, one request of each per round.
+    """Warm every measurement up, then time them in rounds, one request of each per round,
+    then send a few untimed requests of each that report their peak memory.
 
     Interleaving keeps the figures comparable on a machine whose speed drifts (a shared
     virtual machine can halve its speed for a minute): a slow spell slows every measurement
@@ -724,19 +751,79 @@ def measure(browser: Browser, plan: Plan, requests: int, log: Log) -> dict[str, 
     for n in range(requests):
         for key, make_request in MEASUREMENTS:
             timed[key].append(_check(key, make_request(browser, plan, WARMUP + n)))
-    return {key: summarise(key, responses, log) for key, responses in timed.items()}
+    log(f"Tracing the memory of {MEMORY_REQUESTS} more requests of each")
+    peaks: dict[str, list[float]] = {key: [] for key, _ in MEASUREMENTS}
+    for n in range(WARMUP + requests, WARMUP + requests + MEMORY_REQUESTS):
+        for key, make_request in MEASUREMENTS:
+            response = _check(key, make_request(browser, plan, n, **{"X-Measure-Memory": "1"}))
+            if response.peak_mb is None:
+                raise BenchmarkError(f"{key}: no X-Peak-MB header; is the middleware enabled?")
+            peaks[key].append(response.peak_mb)
+    return {key: summarise(key, responses, peaks[key], log) for key, responses in timed.items()}
 
 
-def summarise(key: str, responses: list[Response], log: Log) -> dict:
-    """Median and 95th percentile (nearest rank) in ms, and the largest query count."""
-    times = sorted(response.seconds * 1000 for response in responses)
+def summarise(key: str, responses: list[Response], peaks: list[float], log: Log) -> dict:
+    """Median and 95th percentile (nearest rank) in ms, the largest query count, and the
+    largest peak of memory allocated while serving one request."""
     counts = [response.queries for response in responses]
     if None in counts:
         raise BenchmarkError(f"{key}: no X-Query-Count header; is the middleware enabled?")
     if len(set(counts)) > 1:
         log(f"warning: {key}: the number of queries varied: {sorted(set(counts))}")
     return {
+        **_timings([r.seconds for r in responses]),
+        "queries": max(counts),
+        "peak_mb": max(peaks),
+    }
+
+
+def _timings(seconds: list[float]) -> dict:
+    times = sorted(s * 1000 for s in seconds)
+    return {
         "median_ms": round(statistics.median(times), 2),
         "p95_ms": round(times[math.ceil(0.95 * len(times)) - 1], 2),
-        "queries": max(counts),
     }
+
+
+# Timing the roll-up by itself -------------------------------------------------------------
+
+
+def measure_rollup(workdir: Path, env: dict[str, str], requests: int, log: Log) -> dict:
+    """Time `study_rollup` in a subprocess on the scratch database, as the pages call it."""
+    log(f"Timing {requests} calls of the roll-up function")
+    out = workdir / "rollup.json"
+    code = "import django; django.setup(); from themes.benchmark import rollup_main; rollup_main()"
+    _subprocess([sys.executable, "-c", code, str(requests), str(out)], env, "rollup")
+    return json.loads(out.read_text())
+
+
+def rollup_main() -> None:
+    """Entry point of the roll-up subprocess: how many calls to time, where to write them."""
+    requests, out = int(sys.argv[1]), Path(sys.argv[2])
+    study = Study.objects.get(slug=SLUG)
+    for _ in range(ROLLUP_WARMUP):
+        study_rollup(study)
+    seconds, counts = [], set()
+    for _ in range(requests):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            study_rollup(study)
+            seconds.append(time.perf_counter() - started)
+        counts.add(count)
+    peaks = []
+    for _ in range(MEMORY_REQUESTS):
+        tracemalloc.start()
+        try:
+            study_rollup(study)
+            peaks.append(round(tracemalloc.get_traced_memory()[1] / 2**20, 2))
+        finally:
+            tracemalloc.stop()
+    result = {**_timings(seconds), "queries": max(counts), "peak_mb": max(peaks)}
+    out.write_text(json.dumps(result))

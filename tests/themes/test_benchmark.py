@@ -18,15 +18,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from themes.benchmark import WARMUP
+from themes.benchmark import MEMORY_REQUESTS, WARMUP
 
 MEASUREMENTS = {
     "apply_code",
     "transcript_100",
     "transcript_400",
     "codebook",
-    "themes",
+    "themes_page",
+    "theme_page",
     "findings_docx",
+    "excerpts_xlsx",
+    "rollup",
 }
 TINY = ["--interviews=4", "--words=600", "--excerpts=60", "--codes=6", "--requests=3"]
 
@@ -43,14 +46,18 @@ def run():
     shutil.rmtree(workdir)
 
 
-def test_it_prints_one_json_object_of_timings_and_query_counts(run):
+def test_it_prints_one_json_object_of_timings_query_counts_and_memory(run):
     results, _ = run
     assert set(results) == MEASUREMENTS
     for key, result in results.items():
+        assert set(result) == {"median_ms", "p95_ms", "queries", "peak_mb"}, key
         assert result["median_ms"] > 0, key
         assert result["p95_ms"] >= result["median_ms"], key
         assert isinstance(result["queries"], int), key
         assert result["queries"] > 0, key
+        assert result["peak_mb"] > 0, key
+    # Building a spreadsheet of every excerpt holds more than coding one selection does.
+    assert results["excerpts_xlsx"]["peak_mb"] > results["apply_code"]["peak_mb"]
 
 
 def test_it_builds_the_study_the_measured_pages_need(run):
@@ -65,9 +72,10 @@ def test_it_builds_the_study_the_measured_pages_need(run):
         codes = db.execute("SELECT count(*), count(parent_id) FROM coding_code").fetchone()
     counts = [count for _, count in per_interview]
     # 60 excerpts: min(100, 60 // 4) and min(400, 60 // 2) in the measured two, 15 in the
-    # other two; apply_code added one excerpt per request to those others.
+    # other two; apply_code added one excerpt per request to those others (warm-up, timed,
+    # memory-traced).
     assert counts[:2] == [15, 30]
-    assert sum(counts[2:]) == 15 + WARMUP + 3
+    assert sum(counts[2:]) == 15 + WARMUP + 3 + MEMORY_REQUESTS
     assert {count for (count,) in codings} <= {1, 2, 3}
     assert codes[0] == 6
     assert 0 < codes[1] < 6

@@ -9,10 +9,11 @@ from themes import benchmark
 
 class Command(BaseCommand):
     help = (
-        "Time the coding page, coding a selection and the codebook on a synthetic study, "
-        "served by gunicorn from a scratch SQLite database in a temporary directory (never "
-        "the database under var/). Prints one JSON object on stdout: for each measurement "
-        "its median and 95th-percentile time in ms and its SQL queries per request; "
+        "Time coding a selection, the coding page, the codebook, the themes pages and the "
+        "exports on a synthetic study, served by gunicorn from a scratch SQLite database in "
+        "a temporary directory (never the database under var/), and the roll-up function by "
+        "itself. Prints one JSON object on stdout: for each measurement its median and "
+        "95th-percentile time in ms, its SQL queries per request and its peak memory in MB; "
         "progress goes to stderr. The two measured transcripts get min(100, excerpts/4) and "
         "min(400, excerpts/2) excerpts, so exactly 100 and 400 from 2,000 excerpts up; the "
         "others share the rest."
