@@ -182,6 +182,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Transcripts are confidential: short sessions, private upload files, strict headers.
 SESSION_COOKIE_AGE = envint("EXCERPTA_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions and ModelBackend, each with its per-request lookup in SQL.
+SESSION_ENGINE = "config.sessions"
+AUTHENTICATION_BACKENDS = ["config.backends.UserBackend"]
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 X_FRAME_OPTIONS = "DENY"
