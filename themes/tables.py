@@ -78,38 +78,47 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
         respondent = counted[excerpt["interview__respondent_id"]]
         question = rollup.question_at(excerpt["interview_id"], excerpt["start"])
         rows.append(
-            {
-                "Respondent": respondent["pseudonym"],
-                **{name: respondent["attributes"].get(name, "") for name in attributes},
+            [
+                respondent["pseudonym"],
+                *(respondent["attributes"].get(name, "") for name in attributes),
                 # Not the uploaded file's name, which may hold a real name.
-                "Interview": excerpt["interview__title"] or _numbered(excerpt, respondent),
-                "Question": f"Q{question}" if question else "",
-                "Codes": "; ".join(codes_of.get(excerpt["id"], [])),
-                "Themes": "; ".join(
-                    theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])
-                ),
-                "Text": excerpt["text"],
-                "Coder": excerpt["coder__username"] or "",
-                "Coded on": excerpt["created_at"].date().isoformat(),
-            }
+                excerpt["interview__title"] or _numbered(excerpt, respondent),
+                f"Q{question}" if question else "",
+                "; ".join(codes_of.get(excerpt["id"], [])),
+                "; ".join(theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])),
+                excerpt["text"],
+                excerpt["coder__username"] or "",
+                excerpt["created_at"].date().isoformat(),
+            ]
         )
-    columns = ["Respondent", *attributes, "Interview", "Question", "Codes", "Themes", "Text"]
-    return _safe(pd.DataFrame(rows, columns=[*columns, "Coder", "Coded on"]))
+    after = ["Interview", "Question", "Codes", "Themes", "Text", "Coder", "Coded on"]
+    columns = ["Respondent", *_titles(attributes, "attribute", ["Respondent", *after]), *after]
+    return _safe(pd.DataFrame(rows, columns=columns))
 
 
 def matrix_frame(rollup: RollUp) -> pd.DataFrame:
     """Themes down, respondents across, excerpts in the cells; then n of N and the word."""
+    fixed = ["Theme", "Respondents", "Prevalence"]
     pseudonyms = [respondent["pseudonym"] for respondent in rollup.respondents]
     rows = [
-        {
-            "Theme": "    " * summary.depth + summary.name,
-            **dict(zip(pseudonyms, counts, strict=True)),
-            "Respondents": f"{summary.n} of {summary.total}",
-            "Prevalence": summary.word,
-        }
+        [
+            "    " * summary.depth + summary.name,
+            *counts,
+            f"{summary.n} of {summary.total}",
+            summary.word,
+        ]
         for summary, counts in rollup.matrix_rows()
     ]
-    return _safe(pd.DataFrame(rows, columns=["Theme", *pseudonyms, "Respondents", "Prevalence"]))
+    columns = ["Theme", *_titles(pseudonyms, "respondent", fixed), "Respondents", "Prevalence"]
+    return _safe(pd.DataFrame(rows, columns=columns))
+
+
+def _titles(names: list[str], kind: str, fixed: list[str]) -> list[str]:
+    """Titles for columns the study names (attributes, pseudonyms), marked with their kind
+    where one reads like a fixed column: a respondent called "Theme" must not pass for the
+    theme column."""
+    taken = {title.casefold() for title in fixed}
+    return [f"{name} ({kind})" if name.casefold() in taken else name for name in names]
 
 
 def excerpts_csv(*, study: Study) -> bytes:
@@ -127,7 +136,8 @@ def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet.freeze_panes = "A2"
         head = frame.head(200)
         for n, column in enumerate(frame.columns, start=1):
-            width = max([len(str(column)), *(len(str(value)) for value in head[column])])
+            values = head.iloc[:, n - 1]
+            width = max([len(str(column)), *(len(str(value)) for value in values)])
             sheet.column_dimensions[get_column_letter(n)].width = min(max(width, 8), 60)
         sheet.append([_header(sheet, column) for column in frame.columns])
         # Missing values as empty cells rather than the text "nan".

@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from coding import services as coding
-from tests.conftest import code_span
+from interviews import services as interviews
+from tests.conftest import TRANSCRIPT, code_span
+from themes import services as themes
 from themes.exports import codebook_docx, findings_docx, shorten
 from themes.tables import excerpts_csv, excerpts_xlsx, matrix_xlsx
 
@@ -85,6 +87,15 @@ def test_quotes_in_the_table_are_shortened_with_an_ellipsis():
 
 
 def test_the_codebook_document(study, themed):
+    coding.code_create(
+        study=study,
+        name="Judgement",
+        parent=themed["codes"][0],
+        definition="Feeling judged by staff.",
+        inclusion="The client says so.",
+        exclusion="Staff say it of others.",
+        example="they looked down on me",
+    )
     document = read_docx(codebook_docx(study=study))
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
     assert ("Heading 2", "Learning") in paragraphs
@@ -93,6 +104,15 @@ def test_the_codebook_document(study, themed):
     assert "Definition: How they learned." in texts
     assert "Used: 1 excerpt from 1 respondent" in texts  # R3's excerpt does not count
     assert "Themes: At work" in texts
+    judgement = texts.index("Judgement")
+    assert paragraphs[judgement][0] == "Heading 3", "a child code sits under its parent"
+    assert texts[judgement + 1 : judgement + 6] == [
+        "Themes: none",
+        "Definition: Feeling judged by staff.",
+        "Use when: The client says so.",
+        "Do not use when: Staff say it of others.",
+        "Example: “they looked down on me”",
+    ]
 
 
 def test_the_excerpt_table_as_csv(study, themed, owner):
@@ -144,6 +164,68 @@ def test_the_matrix_as_xlsx(study, themed):
     assert rows[0] == ("Theme", "R1", "R2", "Respondents", "Prevalence")
     assert rows[1] == ("Training", 1, 1, "2 of 2", "all")
     assert rows[2] == ("    At work", 0, 1, "1 of 2", "one")
+
+
+def test_the_matrix_keeps_its_columns_whatever_the_respondents_are_called(study, themed):
+    """A pseudonym that reads like a column title, or like a formula, changes no other
+    column, and a theme named like a formula is neutralised."""
+    theme_named = interviews.respondent_create(study=study, pseudonym="Theme")
+    plus = interviews.respondent_create(study=study, pseudonym="+R9")
+    for respondent in (theme_named, plus):
+        outcome = interviews.interview_import(
+            study=study, name="x.txt", raw=TRANSCRIPT.encode(), respondent=respondent
+        )
+        code_span(outcome.interview, "About six years", [themed["codes"][0]])
+    themes.theme_create(study=study, name="@Risk")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
+    rows = list(sheet.iter_rows(values_only=True))
+
+    assert rows[0] == (
+        "Theme",
+        "'+R9",
+        "R1",
+        "R2",
+        "Theme (respondent)",
+        "Respondents",
+        "Prevalence",
+    )
+    assert rows[1] == ("Training", 1, 1, 1, 1, "4 of 4", "all")
+    assert rows[3] == ("'@Risk", 0, 0, 0, 0, "0 of 4", "none")
+
+
+def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(study, themed):
+    interviews.attribute_add(study=study, name="Question")
+    interviews.attribute_add(study=study, name="Agency")
+    r1 = themed["interviews"][0].respondent
+    interviews.respondent_update(
+        respondent=r1,
+        pseudonym="R1",
+        attributes={"Years of experience": "2", "Question": "-3+4", "Agency": "@Agency C"},
+    )
+    coding.code_create(study=study, name="+Plus")
+    code_span(themed["interviews"][0], "They come back", [study.codes.get(name="+Plus")])
+
+    for content in (excerpts_csv(study=study), excerpts_xlsx(study=study)):
+        if content.startswith(b"PK"):
+            sheet = openpyxl.load_workbook(io.BytesIO(content))["Excerpts"]
+            table = [list(row) for row in sheet.iter_rows(values_only=True)]
+        else:
+            table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        header, first, second = table[0], table[1], table[2]
+
+        assert header[:4] == [
+            "Respondent",
+            "Years of experience",
+            "Question (attribute)",
+            "Agency",
+        ]
+        assert header.count("Question") == 1
+        row = dict(zip(header, first, strict=True))
+        assert row["Question (attribute)"] == "'-3+4"
+        assert row["Agency"] == "'@Agency C"
+        assert row["Question"] == "Q1", "the protocol question is still there"
+        assert dict(zip(header, second, strict=True))["Codes"] == "'+Plus"
 
 
 def test_the_findings_command(study, themed, tmp_path):
