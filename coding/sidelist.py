@@ -3,7 +3,7 @@
 Built in Python rather than with a template loop for the same reason as the highlights: a
 transcript can hold hundreds of excerpts, and a template include per entry costs about a
 tenth of a millisecond each. Every piece of user text goes through `escape`, so the one
-`mark_safe` is sound (tests/coding/test_sidelist.py parses the output).
+`mark_safe` is sound (tests/coding/test_fragments.py parses the output).
 """
 
 from __future__ import annotations

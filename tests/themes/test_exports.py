@@ -228,6 +228,39 @@ def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(
         assert dict(zip(header, second, strict=True))["Codes"] == "'+Plus"
 
 
+# Every export starts from the roll-up (8 queries); what each adds does not depend on how
+# many respondents, excerpts or codes the study has.
+EXPORT_QUERIES = [
+    (findings_docx, 9),  # + the chosen quotes
+    (codebook_docx, 15),  # + the code tree with its counts
+    (excerpts_csv, 10),  # + the excerpts, their codings
+    (excerpts_xlsx, 10),
+    (matrix_xlsx, 8),
+]
+
+
+@pytest.mark.parametrize("extra_respondents", [0, 6])
+@pytest.mark.parametrize(("export", "queries"), EXPORT_QUERIES)
+def test_exports_make_a_fixed_number_of_queries(
+    study, themed, extra_respondents, export, queries, django_assert_max_num_queries
+):
+    learning, colleagues = themed["codes"]
+    for n in range(extra_respondents):
+        respondent = interviews.respondent_create(
+            study=study, pseudonym=f"P{n}", attributes={"Years of experience": n}
+        )
+        outcome = interviews.interview_import(
+            study=study, name="x.txt", raw=TRANSCRIPT.encode(), respondent=respondent
+        )
+        code_span(outcome.interview, "About six years", [learning, colleagues])
+        coding.code_create(study=study, name=f"Extra {n}", parent=learning)
+
+    with django_assert_max_num_queries(queries):
+        content = export(study=study)
+
+    assert content
+
+
 def test_the_findings_command(study, themed, tmp_path):
     out = io.StringIO()
     target = tmp_path / "findings.docx"

@@ -139,6 +139,29 @@ def test_review_shows_what_changed_since_it_started(study, themed, owner, review
     assert "It used to read: <q>Where it came from.</q>" in html
 
 
+def test_review_shows_what_was_taken_away_and_starts_afresh(study, themed, owner, reviewer):
+    training, first = themed["training"], themed["excerpts"][0]
+    client = client_for(owner)
+    client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    # Un-choose R1's quote, then take the code of R1's excerpt out of the theme.
+    client.post(url(study, "quote_toggle", training.pk, first.pk), headers=HTMX)
+    client.post(
+        url(study, "theme_codes", training.pk),
+        {"code": themed["codes"][0].pk, "detach": "1"},
+        headers=HTMX,
+    )
+
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+
+    assert "<strong>1</strong> excerpt no longer under this theme" in html
+    assert "<strong>1</strong> quote no longer chosen" in html
+    assert "new supporting excerpt" not in html
+
+    client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "Nothing has changed since the committee was asked" in html
+
+
 def test_only_an_owner_sets_the_review_status(study, themed, coder):
     training = themed["training"]
     response = client_for(coder).post(
@@ -200,6 +223,26 @@ def test_a_code_is_added_to_a_theme_by_its_name(study, themed, owner):
     )
     assert response.status_code == 400
     assert "There is no code called “Nothing”." in response.content.decode()
+
+
+def test_a_code_is_detached_from_a_theme_and_keeps_its_excerpts(study, themed, owner, reviewer):
+    training, learning = themed["training"], themed["codes"][0]
+    detach = {"code": learning.pk, "detach": "1"}
+
+    refused = client_for(reviewer).post(url(study, "theme_codes", training.pk), detach)
+    assert refused.status_code == 403
+    assert learning in training.codes.all()
+
+    response = client_for(owner).post(url(study, "theme_codes", training.pk), detach, headers=HTMX)
+
+    assert response.status_code == 200
+    assert learning not in training.codes.all()
+    assert Code.objects.filter(pk=learning.pk).exists()
+    assert Excerpt.objects.filter(pk=themed["excerpts"][0].pk).exists()
+    # Training keeps R2 through its sub-theme; R1 no longer raises it.
+    html = response.content.decode()
+    assert "(2 of 2)" not in html
+    assert html.count("of the respondents (1 of 2)") == 2
 
 
 def test_the_matrix_counts_excerpts_per_respondent(study, themed, owner):
