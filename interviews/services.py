@@ -329,6 +329,8 @@ def interview_import(
         with transaction.atomic():
             if respondent is None:
                 respondent, outcome.created_respondent = _respondent_for_file(study, name)
+            elif respondent.study_id != study.pk:
+                raise ValidationError("That respondent belongs to another study.")
             interview = Interview(
                 study=study,
                 respondent=respondent,

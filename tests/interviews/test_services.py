@@ -118,6 +118,16 @@ def test_a_chosen_respondent_wins_over_the_file_name(study):
     assert not study.respondents.filter(pseudonym="R5").exists()
 
 
+def test_a_respondent_of_another_study_is_refused(study, other_study):
+    theirs = services.respondent_create(study=other_study, pseudonym="Maria")
+    outcome = services.interview_import(
+        study=study, name="R5-interview.txt", raw=TRANSCRIPT.encode(), respondent=theirs
+    )
+    assert not outcome.ok
+    assert outcome.error == "That respondent belongs to another study."
+    assert not Interview.objects.exists()
+
+
 def test_it_stores_speaker_turns_and_question_segments(interview):
     assert [turn[3] for turn in interview.turns] == ["i", "r", "i", "r"]
     segments = list(interview.segments.select_related("question"))

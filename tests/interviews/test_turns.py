@@ -39,3 +39,15 @@ def test_text_before_the_first_label_belongs_to_no_turn():
     text = "Transcript, 3 March.\n\nInterviewer: Start."
     turns = find_turns(text)
     assert turns[0].start == text.index("Interviewer")
+
+
+def test_a_bare_r_i_or_q_label_is_a_speaker_turn():
+    text = "I: How long?\nR: Six years.\nQ: And before?\nR: Nothing like it."
+    turns = find_turns(text)
+    assert [(text[t.start : t.label_end], t.speaker) for t in turns] == [
+        ("I:", "i"),
+        ("R:", "r"),
+        ("Q:", "i"),
+        ("R:", "r"),
+    ]
+    assert text[turns[1].start : turns[1].end] == "R: Six years."

@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from interviews import services
-from interviews.models import Interview, Study
-from tests.conftest import HTMX, TRANSCRIPT, client_for, import_text
+from interviews.models import Interview, Role, Study
+from tests.conftest import HTMX, TRANSCRIPT, client_for, import_text, make_user
 
 
 def test_the_home_page_lists_only_my_studies(
@@ -153,3 +153,158 @@ def test_writers_see_the_forms_and_reviewers_do_not(study, role, owner, coder, r
     url = reverse("respondents", args=[study.slug])
     assert "Add a respondent" in client_for(users[role]).get(url).content.decode()
     assert "Add a respondent" not in client_for(reviewer).get(url).content.decode()
+
+
+# Query-count guards. Each page is built at two sizes and held to one bound, so that a query
+# per row (an N+1) fails the test at the larger size.
+
+
+WORDS = [
+    "training",
+    "supervision",
+    "housing",
+    "funding",
+    "burnout",
+    "outreach",
+    "policing",
+    "family",
+]
+
+
+def add_respondents(study, n):
+    """n respondents, each with one interview, so the interview counts have rows to count."""
+    for index in range(n):
+        services.respondent_create(
+            study=study, pseudonym=f"P{index}", attributes={"Years of experience": index}
+        )
+        import_text(study, name=f"P{index}-interview.txt")
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_respondents_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+    add_respondents(study, n)
+    client = client_for(owner)
+    # session, user, study+role, respondents with their interview counts
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("respondents", args=[study.slug])).content.decode()
+    assert html.count('<tr id="respondent-') == n
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_members_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+    for index in range(n):
+        user = make_user(f"member{index}")
+        services.membership_set(study=study, username=user.username, role=Role.CODER)
+    client = client_for(owner)
+    # session, user, study+role, memberships with their users
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("members", args=[study.slug])).content.decode()
+    assert "member0" in html
+    assert f"member{n - 1}" in html
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_protocol_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+    for index in range(n):
+        services.question_add(study=study, text=f"Extra question number {index}?")
+    client = client_for(owner)
+    # session, user, study+role, questions
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("protocol", args=[study.slug])).content.decode()
+    assert f"Extra question number {n - 1}?" in html
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_import_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+    add_respondents(study, n)
+    client = client_for(owner)
+    # session, user, study+role, respondents for the choice of respondent
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("transcript_import", args=[study.slug])).content.decode()
+    assert f">P{n - 1}</option>" in html
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_question_markers_page_queries_do_not_grow(
+    study, owner, n, django_assert_max_num_queries
+):
+    texts = [f"Tell me about the {word} you had" for word in WORDS[:n]]
+    for text in texts:
+        services.question_add(study=study, text=text)
+    transcript = "\n\n".join(
+        f"Interviewer: {text}?\n\nR1: Answer {i}." for i, text in enumerate(texts)
+    )
+    interview = import_text(study, transcript)
+    assert interview.segments.count() >= n
+    client = client_for(owner)
+    url = reverse("interview_questions", args=[study.slug, interview.pk])
+    # session, user, study+role, interview, questions, segments with their questions
+    with django_assert_max_num_queries(6):
+        html = client.get(url).content.decode()
+    assert html.count('<select id="turn-') == n
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_interview_edit_page_queries_do_not_grow(
+    study, interview, owner, n, django_assert_max_num_queries
+):
+    add_respondents(study, n)
+    client = client_for(owner)
+    url = reverse("interview_edit", args=[study.slug, interview.pk])
+    # session, user, study+role, interview, its respondent, respondents for the choice, and
+    # the respondents again: with no empty choice, the select asks for its first option to
+    # decide on `required` (Django's Select.use_required_attribute).
+    with django_assert_max_num_queries(7):
+        html = client.get(url).content.decode()
+    assert f">P{n - 1}</option>" in html
+
+
+def test_an_upload_goes_to_the_chosen_respondent_whatever_its_name(study, owner):
+    chosen = services.respondent_create(study=study, pseudonym="R7")
+    upload = SimpleUploadedFile("R2-interview.txt", TRANSCRIPT.encode("utf-8"))
+    response = client_for(owner).post(
+        reverse("transcript_import", args=[study.slug]),
+        {"files": [upload], "respondent": str(chosen.pk)},
+        headers=HTMX,
+    )
+    assert "R2-interview.txt: imported for R7" in response.content.decode()
+    assert Interview.objects.get().respondent == chosen
+    # The file's name did not make a respondent R2 on the side.
+    assert list(study.respondents.values_list("pseudonym", flat=True)) == ["R7"]
+
+
+def test_an_upload_refuses_a_respondent_of_another_study(study, other_study, owner):
+    theirs = services.respondent_create(study=other_study, pseudonym="R7")
+    upload = SimpleUploadedFile("R2-interview.txt", TRANSCRIPT.encode("utf-8"))
+    response = client_for(owner).post(
+        reverse("transcript_import", args=[study.slug]),
+        {"files": [upload], "respondent": str(theirs.pk)},
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    # The form's choices are this study's respondents only, so the foreign id is refused on
+    # the respondent field itself (only a tampered form can send one).
+    field = html[html.index('<label for="id_respondent">') :]
+    assert "Select a valid choice." in field[: field.index("</div>")]
+    assert not Interview.objects.exists()
+    assert not study.respondents.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "section"),
+    [
+        ("members", '<section id="member-section">'),
+        ("respondents", '<section id="respondent-section">'),
+        ("transcript_import", '<section id="import-section">'),
+    ],
+)
+def test_htmx_gets_the_fragment_and_a_browser_the_page(study, owner, name, section):
+    client = client_for(owner)
+    url = reverse(name, args=[study.slug])
+    page = client.get(url).content.decode()
+    assert "<html" in page
+    assert section in page
+    fragment = client.get(url, headers=HTMX).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith(section)
