@@ -17,6 +17,39 @@ def test_it_codes_a_selection_with_a_snapshot_of_its_text(interview, code, owner
     assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
 
 
+def test_a_coded_selection_is_stored_whole(interview, code, study, owner):
+    """The excerpt and its codings are written in SQL: read back through the ORM, they hold
+    what the models' defaults and Coding.of would have given them."""
+    other = services.code_create(study=study, name="Stress")
+    made = code_span(interview, "the ones nobody else will see", [code, other, code], owner)
+
+    stored = Excerpt.objects.get(pk=made.pk)
+
+    assert (stored.interview, stored.coder, stored.start, stored.end) == (
+        interview,
+        owner,
+        made.start,
+        made.end,
+    )
+    assert (stored.text, stored.memo, stored.status, stored.previous_text) == (
+        "the ones nobody else will see",
+        "",
+        "ok",
+        "",
+    )
+    assert (stored.revision, stored.deleted_at) == (1, None)
+    assert stored.created_at == stored.updated_at == made.created_at
+    assert stored.created_at.tzinfo is not None
+    codings = list(stored.codings.order_by("code__name"))
+    assert [c.code for c in codings] == [other, code], "each code once"
+    assert {(c.interview_id, c.coder_id, c.created_at) for c in codings} == {
+        (interview.pk, owner.pk, stored.created_at)
+    }
+    # The returned excerpt is a saved model, ready for the next edit.
+    services.excerpt_memo_set(excerpt=made, memo="Why it matters", revision=1)
+    assert Excerpt.objects.get(pk=made.pk).memo == "Why it matters"
+
+
 @pytest.mark.parametrize(
     "phrase",
     [
