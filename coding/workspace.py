@@ -17,6 +17,7 @@ from interviews.naming import tree_order
 from interviews.turns import turns_from_json
 
 from . import picker, sidelist
+from .detail_panel import render_detail
 from .highlight import Marker, lines_of, render_lines_oob, render_transcript
 from .models import Excerpt
 from .selectors import (
@@ -56,6 +57,7 @@ def page_context(access, interview: Interview) -> dict:
             excerpts, sidelist.detail_url_prefix(access.study.slug)
         ),
         "excerpt_count": len(excerpts),
+        "detail_html": render_detail(access, None, None),
         "code_options": picker.render_options(_code_tree(codes)) if access.can_write else "",
         "previous": siblings[position - 1] if position > 0 else None,
         "next": siblings[position + 1] if position + 1 < len(siblings) else None,
@@ -104,6 +106,13 @@ def changes_html(
     def row_of(excerpt: Excerpt) -> ExcerptRow:
         return by_id.get(excerpt.pk) or excerpt_row(excerpt, codes)
 
+    removed = list(removed)
+    # The panel shows the excerpt edited, and empties when its excerpt was removed.
+    panel = ""
+    if detail is not None:
+        panel = render_detail(access, row_of(detail), detail, oob=True)
+    elif removed:
+        panel = render_detail(access, None, None, oob=True)
     prefix = sidelist.detail_url_prefix(access.study.slug)
     context = {
         "access": access,
@@ -113,9 +122,8 @@ def changes_html(
             [by_id[pk] for pk in changed if pk in by_id], prefix, oob=True
         ),
         "added_item": sidelist.render_items([row_of(added)], prefix) if added else "",
-        "removed": list(removed),
-        "detail": row_of(detail) if detail is not None else None,
-        "detail_excerpt": detail,
+        "removed": removed,
+        "detail_html": panel,
         "message": message,
         "level": level,
         "undo_url": undo_url,

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -17,6 +16,7 @@ from interviews.http import flash_html, refusal
 
 from .. import services, workspace
 from ..access import excerpt_access
+from ..detail_panel import render_detail
 from ..models import Excerpt
 from ..selectors import CodeRow, code_rows, excerpt_row
 
@@ -55,15 +55,8 @@ def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=Non
     """A 409 that also brings the excerpt's panel up to date, so that the next try works;
     a memo the user was writing stays in its box, beside the one saved meanwhile."""
     excerpt = Excerpt.all_objects.select_related("interview").get(pk=excerpt.pk)
-    context = {
-        "access": access,
-        "detail": excerpt_row(excerpt, code_rows(access.study)),
-        "detail_excerpt": excerpt,
-        "interview": excerpt.interview,
-        "oob": True,
-        "memo_draft": memo_draft,
-    }
-    panel = render_to_string("coding/interview.html#excerpt-detail", context, request=request)
+    row = excerpt_row(excerpt, code_rows(access.study))
+    panel = render_detail(access, row, excerpt, oob=True, memo_draft=memo_draft)
     response = HttpResponse(flash_html(message, "error") + panel, status=409)
     response["HX-Reswap"] = "none"
     return response
@@ -128,16 +121,11 @@ def excerpt_create(request, slug, pk):
 @vary_on_headers("HX-Request")
 def excerpt_detail(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, READ)
-    context = {
-        "access": access,
-        "detail": excerpt_row(excerpt, code_rows(access.study)),
-        "detail_excerpt": excerpt,
-        "interview": excerpt.interview,
-    }
     if not request.htmx:
         url = reverse("interview_code", args=[slug, excerpt.interview_id])
         return redirect(f"{url}#x{excerpt.pk}")
-    return render(request, "coding/interview.html#excerpt-detail", context)
+    row = excerpt_row(excerpt, code_rows(access.study))
+    return HttpResponse(render_detail(access, row, excerpt))
 
 
 def _after_edit(request, access, excerpt, message, *, ranges=None, codes_changed=False):

@@ -1,15 +1,21 @@
-"""The HTML built in Python for speed (side list, code picker, codebook rows) escapes every
+"""The HTML built in Python for speed (side list, code picker, codebook rows, excerpt panel)
+escapes every
 piece of user text: parsed back, it holds only our tags and the user's text verbatim."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from django.utils import timezone
+
 from coding.codebook_rows import render_rows
-from coding.models import Code
+from coding.detail_panel import render_detail
+from coding.models import Code, Excerpt
 from coding.picker import render_options
 from coding.selectors import CodeNode, CodeRow, ExcerptRow
 from coding.sidelist import render_items, snippet
+from interviews.access import Access
+from interviews.models import Role, Study
 
 HOSTILE = '<script>alert(1)</script> & "quoted" \' <img src=x onerror=alert(2)>'
 
@@ -81,3 +87,65 @@ def test_codebook_rows():
     ) in parsed.tags
     reader = parse(render_rows([CodeNode(code, 0, 4, 2)], edit_prefix="/e/", can_write=False))
     assert not any(tag == "a" for tag, _ in reader.tags)
+
+
+PANEL_TAGS = {
+    "section", "header", "h2", "h3", "button", "blockquote", "div", "p", "q", "ul", "li",
+    "span", "kbd", "form", "label", "textarea", "input", "br",
+}  # fmt: skip
+
+
+READER = Access(study=Study(slug="s"), role=Role.REVIEWER, user=None)
+WRITER = Access(study=Study(slug="s"), role=Role.CODER, user=None)
+
+
+def hostile_excerpt(status="changed"):
+    row = ExcerptRow(3, 10, 20, HOSTILE, HOSTILE + "\nsecond line", 4, status, [])
+    row.codes = [CodeRow(7, HOSTILE, "teal", None)]
+    excerpt = Excerpt(pk=3, status=status, previous_text=HOSTILE)
+    excerpt.created_at = timezone.now()
+    return row, excerpt
+
+
+def test_the_excerpt_panel_for_a_writer():
+    row, excerpt = hostile_excerpt()
+    parsed = parse(render_detail(WRITER, row, excerpt, oob=True, memo_draft=HOSTILE))
+    assert_inert(parsed, PANEL_TAGS)
+    # The words, the code, the previous words, the memo saved meanwhile and the draft.
+    assert sum(text.count(HOSTILE) for text in parsed.text) == 5
+    section = parsed.tags[0][1]
+    assert (section["id"], section["data-x"], section["hx-swap-oob"]) == (
+        "excerpt-detail",
+        "3",
+        "true",
+    )
+    posts = [attrs["hx-post"] for _, attrs in parsed.tags if "hx-post" in attrs]
+    assert posts == [
+        "/studies/s/excerpts/3/review/",
+        "/studies/s/excerpts/3/codes/7/remove/",
+        "/studies/s/excerpts/3/memo/",
+        "/studies/s/excerpts/3/delete/",
+    ]
+    assert ("input", {"type": "hidden", "name": "revision", "value": "4"}) in parsed.tags
+
+
+def test_the_excerpt_panel_for_a_reviewer_has_no_controls_that_write():
+    row, excerpt = hostile_excerpt(status="orphaned")
+    parsed = parse(render_detail(READER, row, excerpt))
+    assert_inert(parsed, PANEL_TAGS)
+    assert not any(tag in {"form", "textarea", "input"} for tag, _ in parsed.tags)
+    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
+    assert buttons == [
+        {"type": "button", "class": "icon", "data-action": "close-detail", "aria-label": "Close"}
+    ]
+    assert any(HOSTILE in text for text in parsed.text), "the memo, read only"
+    assert ("br", {}) in parsed.tags, "its lines kept"
+
+
+def test_the_empty_excerpt_panel():
+    parsed = parse(render_detail(WRITER, None, None))
+    assert parsed.tags[0] == (
+        "section",
+        {"id": "excerpt-detail", "class": "detail", "aria-label": "Selected excerpt"},
+    )
+    assert "Click a highlight" in "".join(parsed.text)
