@@ -6,6 +6,7 @@ from django.http import Http404
 
 from interviews.access import READ, Access, study_access
 from interviews.models import Interview
+from interviews.rows import fetch_one
 
 from .models import Code, Excerpt
 
@@ -30,11 +31,11 @@ def excerpt_access(
     """
     access = study_access(request, slug, READ)
     sql = _EXCERPT_IN_STUDY.format(live="" if deleted else "AND deleted_at IS NULL")
-    excerpt = next(iter(Excerpt.all_objects.raw(sql, [excerpt_id, access.study.pk])), None)
+    excerpt = fetch_one(Excerpt, sql, [excerpt_id, access.study.pk])
     if excerpt is None:
         raise Http404("That excerpt no longer exists. Reload the page.")
     access.require(action)
-    interview = next(iter(Interview.objects.raw(_INTERVIEW, [excerpt.interview_id])))
+    interview = fetch_one(Interview, _INTERVIEW, [excerpt.interview_id])
     interview.study = access.study
     excerpt.interview = interview
     return access, excerpt

@@ -16,6 +16,7 @@ from interviews.models import (
     Study,
 )
 from interviews.naming import tree_order
+from interviews.rows import fetch_one
 
 from .highlight import Span
 from .models import Code, Coding, Excerpt, ExcerptStatus
@@ -95,7 +96,7 @@ def sibling_interviews(study: Study) -> list[tuple[int, str]]:
 
 
 def respondent_of(interview: Interview) -> Respondent:
-    return next(iter(Respondent.objects.raw(_RESPONDENT, [interview.respondent_id])))
+    return fetch_one(Respondent, _RESPONDENT, [interview.respondent_id])
 
 
 def code_rows(study: Study) -> dict[int, CodeRow]:

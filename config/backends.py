@@ -9,10 +9,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from interviews.rows import fetch_one
+
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         sql = f"SELECT * FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s"
-        user = next(iter(model._default_manager.raw(sql, [user_id])), None)
+        user = fetch_one(model, sql, [user_id])
         return user if user is not None and self.user_can_authenticate(user) else None
