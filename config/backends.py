@@ -1,7 +1,8 @@
 """The login backend: Django's ModelBackend, with the per-request user lookup in SQL.
 
 Every request fetches its user by id; the ORM's query building was most of that lookup's
-cost (0.51 ms against 0.14 ms). Logging in, passwords and permissions are Django's own.
+cost (0.51 ms, against 0.14 ms through raw() and less through interviews.rows.fetch_one).
+Logging in, passwords and permissions are Django's own.
 """
 
 from __future__ import annotations
