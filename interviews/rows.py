@@ -9,7 +9,6 @@ plan worked out once per model, column list and database connection.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -18,7 +17,9 @@ from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
 
-_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Kept on the connection itself: the plans' converters are bound to it (each server thread
+# has its own), and a cache outside it would keep every closed connection alive.
+_PLANS = "_excerpta_row_plans"
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ def fetch_one(model: type[M], sql: str, params, *, using: str = DEFAULT_DB_ALIAS
         row = cursor.fetchone()
         if row is None:
             return None
-        columns = tuple(column[0] for column in cursor.description)
+        normalise = connection.introspection.identifier_converter
+        columns = tuple(normalise(column[0]) for column in cursor.description)
     plan = _plan(model, columns, connection)
     values = list(row)
     for position, converters, expression in plan.converters:
@@ -55,8 +57,7 @@ def fetch_one(model: type[M], sql: str, params, *, using: str = DEFAULT_DB_ALIAS
 
 
 def _plan(model: type[Model], columns: tuple[str, ...], connection) -> _Plan:
-    # Converters are bound to a connection, and each server thread has its own.
-    plans = _PLANS.setdefault(connection, {})
+    plans = connection.__dict__.setdefault(_PLANS, {})
     key = (model, columns)
     if key not in plans:
         plans[key] = _make_plan(model, columns, connection)
@@ -68,6 +69,8 @@ def _make_plan(model: type[Model], columns: tuple[str, ...], connection) -> _Pla
     by_column = {normalise(field.column): field for field in model._meta.concrete_fields}
     if normalise(model._meta.pk.column) not in columns:
         raise ValueError(f"The query for {model.__name__} must select its primary key.")
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"The query for {model.__name__} names a column twice: {columns}.")
     position_of = {column: position for position, column in enumerate(columns)}
     names, positions, converters = [], [], []
     # Model.from_db takes the values in the order of the model's fields.

@@ -115,10 +115,21 @@ def matrix_frame(rollup: RollUp) -> pd.DataFrame:
 
 def _titles(names: list[str], kind: str, fixed: list[str]) -> list[str]:
     """Titles for columns the study names (attributes, pseudonyms), marked with their kind
-    where one reads like a fixed column: a respondent called "Theme" must not pass for the
-    theme column."""
-    taken = {title.casefold() for title in fixed}
-    return [f"{name} ({kind})" if name.casefold() in taken else name for name in names]
+    where one reads like another column's title: a respondent called "Theme" must not pass
+    for the theme column, nor one called "Theme (respondent)" for that respondent."""
+    clashing = {title.casefold() for title in fixed}
+    taken = clashing | {name.casefold() for name in names}
+    titles = []
+    for name in names:
+        title, n = name, 1
+        if name.casefold() in clashing:
+            title = f"{name} ({kind})"
+            while title.casefold() in taken:
+                n += 1
+                title = f"{name} ({kind} {n})"
+            taken.add(title.casefold())
+        titles.append(title)
+    return titles
 
 
 def excerpts_csv(*, study: Study) -> bytes:

@@ -3,8 +3,13 @@ field, converted values included (dates, JSON), on whichever database the suite 
 
 from __future__ import annotations
 
+import gc
+import threading
+import weakref
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from coding.models import Excerpt
 from interviews import access
@@ -73,3 +78,33 @@ def test_columns_in_any_order_land_in_their_fields(study):
     got = fetch_one(Study, sql, [study.pk])
     assert (got.pk, got.slug, got.title) == (study.pk, study.slug, study.title)
     assert "description" in got.get_deferred_fields()
+
+
+def test_a_column_named_twice_is_refused(study):
+    with pytest.raises(ValueError, match="twice"):
+        fetch_one(Study, "SELECT id, slug, slug FROM interviews_study", [])
+
+
+def test_plans_do_not_outlive_their_connection(db):
+    """Each server thread has its own connection; closed ones must not pile up in memory
+    (runserver opens a thread per request)."""
+    seen = []
+
+    def in_a_thread():
+        wrapper = connections["default"]
+        # No table: the test's own transaction keeps its rows from other connections. JSON
+        # and a date, for a plan that holds converters (on SQLite, bound to the connection).
+        sql = """SELECT 7 AS id, '["Agency"]' AS attribute_schema,
+                        '2026-11-27 10:00:00' AS created_at"""
+        study = fetch_one(Study, sql, [])
+        assert (study.pk, study.attribute_schema) == (7, ["Agency"])
+        seen.append(weakref.ref(wrapper))
+        wrapper.close()
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join()
+    gc.collect()
+
+    assert len(seen) == 1
+    assert seen[0]() is None

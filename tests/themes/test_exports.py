@@ -194,6 +194,21 @@ def test_the_matrix_keeps_its_columns_whatever_the_respondents_are_called(study,
     assert rows[3] == ("'@Risk", 0, 0, 0, 0, "0 of 4", "none")
 
 
+def test_every_matrix_column_has_a_title_of_its_own(study, themed):
+    for pseudonym in ("Theme", "Theme (respondent)"):
+        respondent = interviews.respondent_create(study=study, pseudonym=pseudonym)
+        interviews.interview_import(
+            study=study, name="x.txt", raw=TRANSCRIPT.encode(), respondent=respondent
+        )
+
+    sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
+    header = next(sheet.iter_rows(values_only=True))
+
+    assert len(set(header)) == len(header)
+    assert "Theme (respondent)" in header
+    assert "Theme (respondent 2)" in header
+
+
 def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(study, themed):
     interviews.attribute_add(study=study, name="Question")
     interviews.attribute_add(study=study, name="Agency")
