@@ -15,6 +15,7 @@ from interviews import services as interviews
 from interviews.errors import Conflict
 from interviews.models import Interview, Study
 from interviews.naming import check_parent, clean_unique_name, find_by_name, lock_tree
+from interviews.rows import fetch_one
 
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
@@ -110,11 +111,10 @@ def excerpt_code_selection(
     )
     with transaction.atomic():
         _hold_version(interview, version)
-        same = _same_span(interview, start, end)
-        if same is None:
+        excerpt = _same_span(interview, start, end)
+        if excerpt is None:
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
             return excerpt, True
-        excerpt = Excerpt.objects.get(pk=same)
         excerpt.interview = interview
         excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder)
     return excerpt, False
@@ -125,7 +125,7 @@ def excerpt_code_selection(
 # benchmark's study). Django 5.2 needs SQLite 3.31, which RETURNING (3.35) is newer than,
 # so the new id is read the way the driver offers.
 _SAME_SPAN = f"""
-    SELECT id FROM {Excerpt._meta.db_table}
+    SELECT * FROM {Excerpt._meta.db_table}
     WHERE interview_id = %s AND start = %s AND "end" = %s AND deleted_at IS NULL
     ORDER BY id LIMIT 1
 """
@@ -141,12 +141,9 @@ _INSERT_CODING = f"""
 """
 
 
-def _same_span(interview: Interview, start: int, end: int) -> int | None:
-    """The id of the live excerpt with exactly this span, if the selection repeats one."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SAME_SPAN, [interview.pk, start, end])
-        row = cursor.fetchone()
-    return row[0] if row else None
+def _same_span(interview: Interview, start: int, end: int) -> Excerpt | None:
+    """The live excerpt with exactly this span, if the selection repeats one."""
+    return fetch_one(Excerpt, _SAME_SPAN, [interview.pk, start, end])
 
 
 def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) -> Excerpt:
