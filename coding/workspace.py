@@ -115,8 +115,6 @@ def changes_html(
         panel = render_detail(access, None, None, oob=True)
     prefix = sidelist.detail_url_prefix(access.study.slug)
     context = {
-        "access": access,
-        "interview": interview,
         "lines_html": render_lines_oob(interview.text, lines, [row.span for row in rows]),
         "changed_items": sidelist.render_items(
             [by_id[pk] for pk in changed if pk in by_id], prefix, oob=True

@@ -24,10 +24,11 @@ def attribution(pseudonym: str, question: int | None) -> str:
     return f"({pseudonym}, Q{question})" if question else f"({pseudonym})"
 
 
-def theme_page(theme: Theme, page_number=1) -> dict:
+def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dict:
     """Everything the theme page needs, in a fixed number of queries; the supporting
-    excerpts one page at a time, in reading order."""
-    rollup = study_rollup(theme.study)
+    excerpts one page at a time, in reading order. `rollup` saves computing it again when
+    the request already did."""
+    rollup = rollup or study_rollup(theme.study)
     summary = rollup.theme(theme.pk)
     page = Paginator(rollup.in_reading_order(summary.excerpt_ids), EXCERPTS_PER_PAGE).get_page(
         page_number
@@ -52,7 +53,6 @@ def theme_page(theme: Theme, page_number=1) -> dict:
     return {
         "theme": theme,
         "summary": summary,
-        "rollup": rollup,
         "subthemes": [s for s in rollup.themes if s.parent_id == theme.pk],
         "codes": _codes(theme, rollup),
         # The excerpt's row, with the quote's own id (the ordering buttons act on quotes).

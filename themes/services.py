@@ -124,11 +124,12 @@ def quote_remove(*, quote: Quote) -> None:
 
 
 @transaction.atomic
-def quote_move(*, quote: Quote, delta: int) -> None:
+def quote_move(*, quote: Quote, delta: int, rollup=None) -> None:
     """Move a quote up (-1) or down (+1) past the next quote that still illustrates the
     theme; quotes left out of the findings (see review.py) keep their place."""
     quotes = list(quote.theme.quotes.order_by("order", "id"))
-    shown = set(study_rollup(quote.theme.study).theme(quote.theme_id).excerpt_ids)
+    rollup = rollup or study_rollup(quote.theme.study)
+    shown = set(rollup.theme(quote.theme_id).excerpt_ids)
     visible = [i for i, other in enumerate(quotes) if other.excerpt_id in shown]
     if quote.excerpt_id not in shown:
         return
@@ -155,7 +156,7 @@ def theme_snapshot(theme: Theme, rollup=None) -> dict:
     }
 
 
-def theme_status_set(*, theme: Theme, status: str) -> None:
+def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
     """Change the review status (owners only, checked by the view).
 
     Setting "in review" records what the committee sees now, so that the page can later
@@ -166,7 +167,7 @@ def theme_status_set(*, theme: Theme, status: str) -> None:
     theme.review_status = status
     fields = ["review_status"]
     if status == ReviewStatus.IN_REVIEW:
-        theme.review_snapshot = theme_snapshot(theme)
+        theme.review_snapshot = theme_snapshot(theme, rollup)
         theme.review_started_at = timezone.now()
         fields += ["review_snapshot", "review_started_at"]
     theme.save(update_fields=fields)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.errors import Conflict
 from interviews.http import posted, posted_id, refusal
-from interviews.naming import find_by_name
+from interviews.naming import find_by_name, tidy
 
 from .. import services
 from ..access import theme_access
@@ -26,8 +26,8 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
         "access": access,
         "rollup": rollup,
         "rows": [
-            (summary, [codes[code_id] for code_id in summary.code_ids], counts)
-            for summary, counts in rollup.matrix_rows()
+            (summary, [codes[code_id] for code_id in summary.code_ids])
+            for summary in rollup.themes
         ],
         "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
         "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
@@ -119,7 +119,7 @@ def theme_delete(request, slug, pk):
 def theme_codes(request, slug, pk):
     """Attach a code to a theme, or detach it (`detach` set)."""
     access, theme = theme_access(request, slug, pk, WRITE)
-    name = " ".join(request.POST.get("code_name", "").split())
+    name = tidy(request.POST.get("code_name", ""))
     if name:
         code = access.study.codes.filter(pk=find_by_name(access.study.codes, name)).first()
     else:

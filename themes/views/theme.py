@@ -18,6 +18,7 @@ from .. import review, services
 from ..access import comment_access, quote_access, theme_access
 from ..forms import CommentForm
 from ..models import ReviewStatus
+from ..rollup import study_rollup
 
 
 def _page_number(request) -> str:
@@ -26,12 +27,12 @@ def _page_number(request) -> str:
     return request.POST.get("page") or request.GET.get("page") or "1"
 
 
-def _page(request, access, theme, *, comment_form=None, part="theme-body"):
+def _page(request, access, theme, *, comment_form=None, part="theme-body", rollup=None):
     context = {
         "access": access,
         "comment_form": comment_form or CommentForm(),
         "statuses": ReviewStatus.choices,
-        **review.theme_page(theme, _page_number(request)),
+        **review.theme_page(theme, _page_number(request), rollup),
     }
     template = "themes/theme.html"
     if request.htmx:
@@ -39,12 +40,12 @@ def _page(request, access, theme, *, comment_form=None, part="theme-body"):
     return render(request, template, context)
 
 
-def _back(request, access, theme, part="theme-body"):
+def _back(request, access, theme, part="theme-body", rollup=None):
     if not request.htmx:
         url = reverse("theme_detail", args=[access.study.slug, theme.pk])
         page = _page_number(request)
         return redirect(url if page == "1" else f"{url}?{urlencode({'page': page})}")
-    return _page(request, access, theme, part=part)
+    return _page(request, access, theme, part=part, rollup=rollup)
 
 
 @require_GET
@@ -74,18 +75,25 @@ def quote_toggle(request, slug, pk, excerpt_id):
 @require_POST
 def quote_move(request, slug, pk):
     access, quote = quote_access(request, slug, pk, WRITE)
-    services.quote_move(quote=quote, delta=-1 if request.POST.get("to") == "up" else 1)
-    return _back(request, access, quote.theme)
+    # Moving a quote changes no count: the page after it reuses the roll-up of the move.
+    rollup = study_rollup(access.study)
+    delta = -1 if request.POST.get("to") == "up" else 1
+    services.quote_move(quote=quote, delta=delta, rollup=rollup)
+    return _back(request, access, quote.theme, rollup=rollup)
 
 
 @require_POST
 def theme_status(request, slug, pk):
     access, theme = theme_access(request, slug, pk, OWN)
+    # A status changes no count: the snapshot and the page after it share one roll-up.
+    rollup = study_rollup(access.study)
     try:
-        services.theme_status_set(theme=theme, status=request.POST.get("status", ""))
+        services.theme_status_set(
+            theme=theme, status=request.POST.get("status", ""), rollup=rollup
+        )
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    return _back(request, access, theme)
+    return _back(request, access, theme, rollup=rollup)
 
 
 @require_POST
