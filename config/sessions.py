@@ -11,22 +11,21 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from interviews.rows import fetch_one
+
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         model = self.model
         alias = router.db_for_read(model)
-        ops = connections[alias].ops
         sql = (
-            f"SELECT session_data, expire_date FROM {model._meta.db_table} "
+            f"SELECT session_key, session_data, expire_date FROM {model._meta.db_table} "
             "WHERE session_key = %s AND expire_date > %s"
         )
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [self.session_key, ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
-        if row is None:
+        now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
+        session = fetch_one(model, sql, [self.session_key, now], using=alias)
+        if session is None:
             # As Django does: a missing or expired key is dropped, and a new one is made
             # when the session is next saved.
             self._session_key = None
-            return None
-        return model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+        return session
