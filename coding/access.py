@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from interviews.access import READ, Access, study_access
+from interviews.access import READ, Access, interview_columns, study_access
 from interviews.models import Interview
 from interviews.rows import fetch_one
 
@@ -19,15 +19,22 @@ _EXCERPT_IN_STUDY = f"""
         SELECT id FROM {Interview._meta.db_table} WHERE study_id = %s
     ) {{live}}
 """
-_INTERVIEW = f"SELECT * FROM {Interview._meta.db_table} WHERE id = %s"
+_INTERVIEW = f"SELECT {{columns}} FROM {Interview._meta.db_table} WHERE id = %s"
 
 
 def excerpt_access(
-    request, slug: str, excerpt_id: int, action: str = READ, *, deleted: bool = False
+    request,
+    slug: str,
+    excerpt_id: int,
+    action: str = READ,
+    *,
+    deleted: bool = False,
+    text: bool = True,
 ) -> tuple[Access, Excerpt]:
     """An excerpt of the study `slug` with its interview and study (three small queries).
 
-    `deleted=True` finds a deleted excerpt too (for undo).
+    `deleted=True` finds a deleted excerpt too (for undo). Pass text=False where the
+    transcript itself is not needed, to leave it in the database.
     """
     access = study_access(request, slug, READ)
     sql = _EXCERPT_IN_STUDY.format(live="" if deleted else "AND deleted_at IS NULL")
@@ -35,7 +42,8 @@ def excerpt_access(
     if excerpt is None:
         raise Http404("That excerpt no longer exists. Reload the page.")
     access.require(action)
-    interview = fetch_one(Interview, _INTERVIEW, [excerpt.interview_id])
+    sql = _INTERVIEW.format(columns=interview_columns(text))
+    interview = fetch_one(Interview, sql, [excerpt.interview_id])
     interview.study = access.study
     excerpt.interview = interview
     return access, excerpt

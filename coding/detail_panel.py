@@ -19,6 +19,7 @@ from django.utils.timezone import localtime
 
 from .models import Excerpt
 from .selectors import ExcerptRow
+from .sidelist import chip
 
 EMPTY = (
     '<p class="hint">Click a highlight, or pick an excerpt below, to see its codes and memo.</p>'
@@ -95,7 +96,7 @@ def _codes(slug: str, row: ExcerptRow, can_write: bool) -> str:
     items = []
     for code in row.codes:
         name = escape(code.name)
-        item = f'<span class="chip c-{code.colour}">{name}</span>'
+        item = chip(code)
         if can_write:
             url = reverse("excerpt_code_remove", args=[slug, row.id, code.id])
             item += (

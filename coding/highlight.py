@@ -31,6 +31,9 @@ MAX_LANE = 3
 
 
 def escape_text(value: str) -> str:
+    # Most of a transcript holds no &, < or >: such text is returned as it is.
+    if "&" not in value and "<" not in value and ">" not in value:
+        return value
     return _escape(value, quote=False)
 
 
@@ -140,11 +143,8 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     classes = f"t-{line.speaker} ts" if line.opens_turn else f"t-{line.speaker}"
     swap = ' hx-swap-oob="true"' if oob else ""
     out.append(f'<p id="p-{start}" class="{classes}" data-o="{start}"{swap}>')
-    raw = text[start:end]
-    # Most lines of a transcript hold no &, < or >: their pieces need no escaping.
-    plain = "&" not in raw and "<" not in raw and ">" not in raw
     if not spans and label_end is None:
-        out.append(raw if plain else escape_text(raw))
+        out.append(escape_text(text[start:end]))
         out.append("</p>")
         return
 
@@ -177,7 +177,7 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     points = sorted(cuts)
 
     for a, b in pairwise(points):
-        piece = text[a:b] if plain else escape_text(text[a:b])
+        piece = escape_text(text[a:b])
         if label_end is not None and b <= label_end:
             piece = f'<b class="who">{piece}</b>'
         covering = [s for s in by_lane if s.start <= a and s.end >= b]

@@ -186,9 +186,11 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
             "id", "respondent_id", "respondent__withdrawn_at"
         )
     )
-    respondent_of = {interview_id: respondent for interview_id, respondent, _ in interviews}
+    respondent_by_interview = {
+        interview_id: respondent for interview_id, respondent, _ in interviews
+    }
     counted = {interview_id for interview_id, _, withdrawn in interviews if withdrawn is None}
-    per_respondent = Counter(respondent_of.values())
+    per_respondent = Counter(respondent_by_interview.values())
     special = {
         interview_id
         for interview_id, respondent, withdrawn in interviews
@@ -200,7 +202,9 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
         Excerpt.all_objects.filter(deleted_at__isnull=False),
         Excerpt.all_objects.filter(status=ExcerptStatus.ORPHANED),
     ):
-        special |= set(uncounted.values_list("interview_id", flat=True)) & respondent_of.keys()
+        special |= (
+            set(uncounted.values_list("interview_id", flat=True)) & respondent_by_interview.keys()
+        )
 
     totals = {
         row["code_id"]: [row["n"], row["interviews"]]
@@ -220,7 +224,7 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
         respondents: dict[int, set] = defaultdict(set)
         for code_id, interview_id, n in _per_pair(live):
             totals[code_id][0] += n
-            respondents[code_id].add(respondent_of[interview_id])
+            respondents[code_id].add(respondent_by_interview[interview_id])
         for code_id, found in respondents.items():
             totals[code_id][1] += len(found)
     return {code_id: (n, respondents) for code_id, (n, respondents) in totals.items()}

@@ -404,7 +404,6 @@ def code_update(
     name = _clean_name(code.study, name, exclude=code.pk)
     if colour not in PALETTE:
         raise ValidationError(f"Unknown colour “{colour}”.")
-    _check_parent(code.study, code, parent)
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
     with transaction.atomic():
         lock_tree(Code, code.study_id)

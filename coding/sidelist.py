@@ -23,17 +23,24 @@ def snippet(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
 
 
+def url_prefix(name: str, slug: str) -> str:
+    """The URL `name` of the study `slug` up to the trailing id, computed once per page
+    instead of once per entry."""
+    return reverse(name, args=[slug, 0]).removesuffix("0/")
+
+
 def detail_url_prefix(slug: str) -> str:
-    """The excerpt detail URL up to the id, computed once per page instead of per entry."""
-    return reverse("excerpt_detail", args=[slug, 0]).removesuffix("0/")
+    return url_prefix("excerpt_detail", slug)
+
+
+def chip(code) -> str:
+    """A code's name in its colour."""
+    return f'<span class="chip c-{code.colour}">{escape(code.name)}</span>'
 
 
 def _item(row: ExcerptRow, prefix: str, oob: bool) -> str:
     chips = (
-        "".join(
-            f'<span class="chip c-{code.colour}">{escape(code.name)}</span>' for code in row.codes
-        )
-        or '<span class="chip c-none">No codes</span>'
+        "".join(chip(code) for code in row.codes) or '<span class="chip c-none">No codes</span>'
     )
     if row.memo:
         chips += '<span class="memo-flag" title="Has a memo">memo</span>'

@@ -73,6 +73,11 @@ _WITHOUT_TEXT = ", ".join(
 )
 
 
+def interview_columns(text: bool) -> str:
+    """The columns to select of an interview: all, or all but its transcript and turns."""
+    return _ALL_COLUMNS if text else _WITHOUT_TEXT
+
+
 def study_access(request: HttpRequest, slug: str, action: str = READ) -> Access:
     """The study `slug` as seen by the requesting user, in one query; 404 or 403 otherwise."""
     study = fetch_one(Study, _STUDY_FOR_USER, [slug, request.user.pk])
@@ -92,8 +97,7 @@ def interview_access(
     The respondent is loaded on first use.
     """
     access = study_access(request, slug, READ)
-    columns = _ALL_COLUMNS if text else _WITHOUT_TEXT
-    sql = _INTERVIEW_IN_STUDY.format(columns=columns)
+    sql = _INTERVIEW_IN_STUDY.format(columns=interview_columns(text))
     interview = fetch_one(Interview, sql, [interview_id, access.study.pk])
     if interview is None:
         raise Http404("No such interview in this study, or you are not a member of it.")

@@ -48,7 +48,6 @@ def theme_update(
 ) -> Theme:
     """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
-    _check_parent(theme.study, theme, parent)
     with transaction.atomic():
         lock_tree(Theme, theme.study_id)
         _check_parent(theme.study, theme, parent)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviews.access import READ, WRITE, study_access
@@ -15,6 +14,7 @@ from .. import selectors, services
 from ..access import code_access
 from ..codebook_rows import render_rows
 from ..forms import CodeForm
+from ..sidelist import url_prefix
 
 
 def _page(request, access, *, form=None, code=None, message="", editor_only=False):
@@ -24,7 +24,7 @@ def _page(request, access, *, form=None, code=None, message="", editor_only=Fals
         "form": form,
         "code": code,
         "message": message,
-        "edit_prefix": reverse("code_edit", args=[access.study.slug, 0]).removesuffix("0/"),
+        "edit_prefix": url_prefix("code_edit", access.study.slug),
         "merge_choices": (
             access.study.codes.exclude(pk=code.pk).order_by("name").values_list("id", "name")
             if code is not None

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
 from interviews.http import flash_html, refusal
+from interviews.naming import tidy
 
 from .. import services, workspace
 from ..access import excerpt_access
@@ -37,11 +38,16 @@ def _codes_from_request(request, study, codes: dict[int, CodeRow]) -> list[CodeR
     if any(code_id not in codes for code_id in ids):
         raise Conflict("One of those codes was deleted or merged meanwhile. Reload the page.")
     chosen = [codes[code_id] for code_id in dict.fromkeys(ids)]
-    new_name = request.POST.get("new_code", "").strip()
+    new_name = tidy(request.POST.get("new_code", ""))
     if new_name:
-        code = services.code_get_or_create(study=study, name=new_name)
-        codes[code.pk] = CodeRow(code.pk, code.name, code.colour, code.parent_id)
-        chosen.append(codes[code.pk])
+        # A code of that name may exist already (in any case): `codes` holds them all.
+        wanted = new_name.casefold()
+        code = next((c for c in codes.values() if c.name.casefold() == wanted), None)
+        if code is None:
+            made = services.code_get_or_create(study=study, name=new_name)
+            code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)
+        if code not in chosen:
+            chosen.append(code)
     return chosen
 
 
@@ -54,7 +60,7 @@ def _refuse(request, error: Exception) -> HttpResponse:
 def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=None):
     """A 409 that also brings the excerpt's panel up to date, so that the next try works;
     a memo the user was writing stays in its box, beside the one saved meanwhile."""
-    excerpt = Excerpt.all_objects.select_related("interview").get(pk=excerpt.pk)
+    excerpt = Excerpt.all_objects.get(pk=excerpt.pk)
     row = excerpt_row(excerpt, code_rows(access.study))
     panel = render_detail(access, row, excerpt, oob=True, memo_draft=memo_draft)
     response = HttpResponse(flash_html(message, "error") + panel, status=409)
@@ -120,7 +126,7 @@ def excerpt_create(request, slug, pk):
 @require_GET
 @vary_on_headers("HX-Request")
 def excerpt_detail(request, slug, pk):
-    access, excerpt = excerpt_access(request, slug, pk, READ)
+    access, excerpt = excerpt_access(request, slug, pk, READ, text=False)
     if not request.htmx:
         url = reverse("interview_code", args=[slug, excerpt.interview_id])
         return redirect(f"{url}#x{excerpt.pk}")
@@ -128,13 +134,16 @@ def excerpt_detail(request, slug, pk):
     return HttpResponse(render_detail(access, row, excerpt))
 
 
-def _after_edit(request, access, excerpt, message, *, ranges=None, codes_changed=False):
+def _after_edit(
+    request, access, excerpt, message, *, ranges=None, codes=None, codes_changed=False
+):
     interview = excerpt.interview
     html = workspace.changes_html(
         request,
         access,
         interview,
         ranges or [(excerpt.start, excerpt.end)],
+        codes=codes,
         changed=[excerpt.pk],
         detail=excerpt,
         message=message,
@@ -146,8 +155,9 @@ def _after_edit(request, access, excerpt, message, *, ranges=None, codes_changed
 @require_POST
 def excerpt_codes_add(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    all_codes = code_rows(access.study)
     try:
-        codes = _codes_from_request(request, access.study, code_rows(access.study))
+        codes = _codes_from_request(request, access.study, all_codes)
         if not codes:
             raise ValidationError("Choose a code to add.")
         services.excerpt_codes_add(excerpt=excerpt, codes=codes, coder=request.user)
@@ -159,6 +169,7 @@ def excerpt_codes_add(request, slug, pk):
         access,
         excerpt,
         f"Added {names}.",
+        codes=all_codes,
         codes_changed=bool(request.POST.get("new_code")),
     )
 
