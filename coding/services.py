@@ -14,7 +14,13 @@ from django.utils import timezone
 from interviews import services as interviews
 from interviews.errors import Conflict
 from interviews.models import Interview, Study
-from interviews.naming import check_parent, clean_unique_name, find_by_name, lock_tree
+from interviews.naming import (
+    check_parent,
+    clean_unique_name,
+    find_by_name,
+    lock_tree,
+    update_node,
+)
 from interviews.rows import fetch_one
 
 from .models import Code, Coding, Excerpt, ExcerptStatus
@@ -405,19 +411,9 @@ def code_update(
     if colour not in PALETTE:
         raise ValidationError(f"Unknown colour “{colour}”.")
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
-    with transaction.atomic():
-        lock_tree(Code, code.study_id)
-        _check_parent(code.study, code, parent)
-        updated = Code.objects.filter(pk=code.pk, revision=revision).update(
-            name=name, colour=colour, parent=parent, revision=F("revision") + 1, **values
-        )
-        if not updated:
-            raise Conflict(
-                f"“{code.name}” was changed by someone else after you opened it, so your "
-                "changes were not saved. They are still in the form: copy them, reload to "
-                "see the other version, and edit again."
-            )
-    code.refresh_from_db()
+    update_node(
+        code, revision=revision, parent=parent, noun="code", name=name, colour=colour, **values
+    )
     return code
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db import transaction
+from django.db.models import F, Model, QuerySet
+
+from .errors import Conflict
 
 
 def tidy(name: str) -> str:
@@ -75,6 +78,25 @@ def lock_tree(model, study_id: int) -> None:
     people moving nodes at once cannot make a cycle between them (PostgreSQL; on SQLite the
     IMMEDIATE transaction already holds the write lock)."""
     list(model._base_manager.select_for_update().filter(study_id=study_id).values_list("id"))
+
+
+def update_node(node: Model, *, revision: int, parent: Model | None, noun: str, **values):
+    """Save an edited code or theme: its new parent checked while the tree is locked, and
+    only if nobody saved it since `revision` (else Conflict). `node` is reloaded."""
+    model = type(node)
+    with transaction.atomic():
+        lock_tree(model, node.study_id)
+        check_parent(node.study_id, node, parent, noun=noun)
+        updated = model.objects.filter(pk=node.pk, revision=revision).update(
+            parent=parent, revision=F("revision") + 1, **values
+        )
+        if not updated:
+            raise Conflict(
+                f"“{node.name}” was changed by someone else after you opened it, so your "
+                "changes were not saved. They are still in the form: copy them, reload to "
+                "see the other version, and edit again."
+            )
+    node.refresh_from_db()
 
 
 def tree_order(items: list, *, id_of, parent_of) -> list[tuple]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
-from interviews.errors import Conflict
 from interviews.models import Study
-from interviews.naming import check_parent, clean_unique_name, lock_tree
+from interviews.naming import check_parent, clean_unique_name, update_node
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .rollup import study_rollup
@@ -48,22 +47,14 @@ def theme_update(
 ) -> Theme:
     """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
-    with transaction.atomic():
-        lock_tree(Theme, theme.study_id)
-        _check_parent(theme.study, theme, parent)
-        updated = Theme.objects.filter(pk=theme.pk, revision=revision).update(
-            name=name,
-            description=description.strip(),
-            parent=parent,
-            revision=F("revision") + 1,
-        )
-        if not updated:
-            raise Conflict(
-                f"“{theme.name}” was changed by someone else after you opened it, so your "
-                "changes were not saved. They are still in the form: copy them, reload to "
-                "see the other version, and edit again."
-            )
-    theme.refresh_from_db()
+    update_node(
+        theme,
+        revision=revision,
+        parent=parent,
+        noun="theme",
+        name=name,
+        description=description.strip(),
+    )
     return theme
 
 
