@@ -37,8 +37,12 @@ class ReadText:
     encoding: str
 
 
-def read_transcript(name: str, raw: bytes | TooLarge) -> ReadText:
-    """Return the normalised text of an uploaded transcript file, or raise ImportRejected."""
+def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = None) -> ReadText:
+    """Return the normalised text of an uploaded transcript file, or raise ImportRejected.
+
+    `encoding` (a codec name) decodes a .txt file in it instead of guessing; other kinds
+    ignore it.
+    """
     suffix = PurePath(name).suffix.lower()
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
     size = raw.size if isinstance(raw, TooLarge) else len(raw)
@@ -47,7 +51,7 @@ def read_transcript(name: str, raw: bytes | TooLarge) -> ReadText:
             f"it is {_megabytes(size)}, over the {_megabytes(limit)} limit for one file"
         )
     if suffix == ".txt":
-        text, encoding = decode_text(raw)
+        text, encoding = decode_text(raw, encoding)
     elif suffix == ".docx":
         text, encoding = read_docx(raw), "Word document"
     elif suffix == ".doc":

@@ -21,12 +21,17 @@ _BOMS = [
 ]
 
 
-def decode_text(raw: bytes) -> tuple[str, str]:
+def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode a plain-text transcript; returns (text, a human name of the encoding).
 
-    The ladder is BOM, then strict UTF-8, then Windows-1252. Charset detectors are not used:
-    they misread short Spanish and French cp1252 files as cp1250 (RELIABILITY.md, T14).
+    With `encoding` (a Python codec name the researcher chose), the bytes are decoded strictly
+    in it, a byte-order mark of that encoding dropped; ImportRejected if they are not valid in
+    it. Otherwise the ladder is BOM, then strict UTF-8, then Windows-1252. Charset detectors
+    are not used here: they misread short Spanish and French cp1252 files as cp1250
+    (RELIABILITY.md, T14); interviews.encodings judges whether the ladder's answer is readable.
     """
+    if encoding:
+        return _decode_as(raw, encoding)
     for bom, codec, name in _BOMS:
         if raw.startswith(bom):
             try:
@@ -50,6 +55,19 @@ def decode_text(raw: bytes) -> tuple[str, str]:
             "its characters are in an encoding Excerpta does not recognise "
             "(save it as plain text in UTF-8)"
         ) from None
+
+
+def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ImportRejected(f"“{encoding}” is not an encoding Excerpta knows") from None
+    try:
+        text = raw.decode(info.name)
+    except UnicodeDecodeError:
+        raise ImportRejected(f"it is not valid {info.name} text") from None
+    # A BOM decodes to U+FEFF; it is a marker, not text.
+    return text.removeprefix("\ufeff"), info.name
 
 
 # Characters that a Word document cannot hold (XML 1.0) or that only break lines differently.

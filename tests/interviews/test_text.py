@@ -62,3 +62,33 @@ def test_it_trims_trailing_spaces_and_outer_blank_lines():
     assert (
         normalise("\n\n  Interviewer: hi   \nR1: hello\t\n\n\n") == "  Interviewer: hi\nR1: hello"
     )
+
+
+GREEK = "Πώς ήταν η πρώτη μέρα; Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα."
+RUSSIAN = "Как прошла ваша первая неделя? Тяжело, но коллеги очень помогли."
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (GREEK, "iso8859_7"),
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN, "koi8_r"),
+        ("Şimdi alıştım, ağır değil. İlk haftanız?", "cp1254"),
+        (SPANISH, "cp1252"),
+    ],
+)
+def test_it_decodes_in_the_encoding_chosen(text, encoding):
+    assert decode_text(text.encode(encoding), encoding) == (text, codecs.lookup(encoding).name)
+
+
+def test_a_chosen_encoding_drops_its_byte_order_mark():
+    raw = codecs.BOM_UTF16_LE + GERMAN.encode("utf-16-le")
+    assert decode_text(raw, "utf-16")[0] == GERMAN
+
+
+def test_a_chosen_encoding_the_bytes_do_not_fit_is_refused():
+    with pytest.raises(ImportRejected, match="not valid utf-8"):
+        decode_text(GREEK.encode("iso8859_7"), "utf-8")
+    with pytest.raises(ImportRejected, match="not an encoding"):
+        decode_text(b"abc", "no-such-codec")
