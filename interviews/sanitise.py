@@ -1,0 +1,53 @@
+"""The one rule for text a user types or uploads: what every export (.docx, .xlsx, .csv) can hold.
+
+`sanitise_text` is applied where text enters (form fields through `SanitisedCharField`,
+transcript normalisation at import) and again, defensively, by every export writer. Word's
+XML refuses C0 controls and lone surrogates (python-docx raises `ValueError: All strings must
+be XML compatible`, RELIABILITY.md T15), and a user can paste them without seeing them: Word
+puts U+000B on the clipboard for Shift+Enter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+# Every way of saying "new line": Windows and old Mac endings, Word's manual line break
+# (U+000B) and page break (U+000C), NEL, and Unicode's line and paragraph separators.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# C0 controls but tab and newline, DEL, C1 controls, and the two non-characters XML 1.0
+# forbids. Surrogates are handled apart (a pair is joined into its character).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def sanitise_text(text: str) -> str:
+    """`text` with every line break as "\\n" and nothing an export cannot write.
+
+    Shape: str in, str out, no longer than `text` (in code points). Line breaks (CR LF, CR,
+    U+000B, U+000C, U+0085, U+2028, U+2029) become "\\n"; tab and newline stay; other C0
+    and C1 controls, U+FFFE and U+FFFF are removed; a surrogate pair left in a str is joined
+    into its character and a lone surrogate is removed. Nothing else changes: no
+    normalisation form, no trimming. Never raises for a str.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _CONTROLS.sub("", text)
+    if _SURROGATES.search(text):
+        # UTF-16 with surrogatepass writes each surrogate as the unit it is; decoding joins
+        # the pairs and, with "ignore", drops the units that have no partner.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    return text
+
+
+class SanitisedCharField(forms.CharField):
+    """A CharField whose cleaned value has passed `sanitise_text`: every form that takes text
+    a user typed uses it, so control characters never reach the database from a form."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not isinstance(value, str):
+            return value
+        value = sanitise_text(value)
+        # What was removed may have stood before or after spaces that strip kept.
+        return value.strip() if self.strip else value
