@@ -1,0 +1,127 @@
+/* Selecting with the keyboard in the transcript (one tab stop): the arrows move a caret by
+   word and by line, Home and End to the line's ends; Shift extends the selection. The
+   caret is drawn as a div because the transcript is not editable. */
+
+import { bounds, charAt, domPoint, lines } from "./lines.js";
+import { onSelectionChange, selectOffsets } from "./selection.js";
+import { page } from "./state.js";
+
+let anchor = null; // offsets of the keyboard selection's fixed end and moving end
+let focus = null;
+let caret = null;
+
+const isSpace = (ch) => /\s/.test(ch);
+
+function wordRight(i) {
+  const max = bounds()[1];
+  while (i < max && isSpace(charAt(i))) i++;
+  while (i < max && !isSpace(charAt(i))) i++;
+  return i;
+}
+
+function wordLeft(i) {
+  const min = bounds()[0];
+  while (i > min && isSpace(charAt(i - 1))) i--;
+  while (i > min && !isSpace(charAt(i - 1))) i--;
+  return i;
+}
+
+function lineIndex(i) {
+  const all = lines();
+  const index = all.findIndex((l) => i <= l.end);
+  return index < 0 ? all.length - 1 : index;
+}
+
+/** Where the key `key` moves the caret from offset `i`. */
+function move(key, i) {
+  const all = lines();
+  const index = lineIndex(i);
+  switch (key) {
+    case "ArrowRight":
+      return wordRight(i);
+    case "ArrowLeft":
+      return wordLeft(i);
+    case "ArrowDown":
+      return index + 1 < all.length ? all[index + 1].start : all[index].end;
+    case "ArrowUp":
+      return i > all[index].start ? all[index].start : all[Math.max(0, index - 1)].start;
+    case "Home":
+      return all[index].start;
+    case "End":
+      return all[index].end;
+  }
+  return i;
+}
+
+function firstVisibleLine() {
+  const reader = page.reader;
+  const top = reader.getBoundingClientRect ? reader.getBoundingClientRect().top : 0;
+  return lines().find((l) => l.p.getBoundingClientRect().bottom > top + 8) || lines()[0];
+}
+
+function drawCaret() {
+  if (anchor === null || anchor !== focus || document.activeElement !== page.transcript) {
+    caret.hidden = true;
+    return;
+  }
+  const point = domPoint(focus);
+  if (!point) return;
+  const range = document.createRange();
+  range.setStart(point[0], point[1]);
+  range.collapse(true);
+  const rect = range.getClientRects()[0] || point[0].parentElement.getBoundingClientRect();
+  caret.style.left = rect.left + "px";
+  caret.style.top = rect.top + "px";
+  caret.style.height = (rect.height || 20) + "px";
+  caret.hidden = false;
+}
+
+/** Forget the keyboard selection (a mouse selection or a saved excerpt replaces it). */
+export function resetCaret() {
+  anchor = focus = null;
+  if (caret) caret.hidden = true;
+}
+
+const KEYS = ["ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp", "Home", "End"];
+
+export function install() {
+  const { transcript, reader } = page;
+  caret = document.createElement("div");
+  caret.className = "caret";
+  caret.hidden = true;
+  document.body.append(caret);
+
+  transcript.addEventListener("blur", () => (caret.hidden = true));
+  transcript.addEventListener("focus", drawCaret);
+  if (reader.addEventListener) reader.addEventListener("scroll", drawCaret, { passive: true });
+  transcript.addEventListener("mousedown", resetCaret);
+  onSelectionChange(() => {
+    if (page.selection && document.activeElement !== transcript) anchor = null;
+  });
+
+  transcript.addEventListener("keydown", (event) => {
+    if (!KEYS.includes(event.key) || event.altKey || event.metaKey || event.ctrlKey) return;
+    if (!lines().length) return;
+    event.preventDefault();
+    const selection = page.selection;
+    if (anchor === null) {
+      if (selection) {
+        anchor = selection.start;
+        focus = selection.end;
+      } else {
+        anchor = focus = firstVisibleLine().start;
+      }
+      if (!event.shiftKey && selection) anchor = focus = selection.end;
+    }
+    focus = move(event.key, focus);
+    if (!event.shiftKey) anchor = focus;
+    if (anchor === focus) {
+      window.getSelection().removeAllRanges();
+    } else {
+      selectOffsets(Math.min(anchor, focus), Math.max(anchor, focus));
+    }
+    const point = domPoint(focus);
+    if (point) (point[0].parentElement || point[0]).scrollIntoView({ block: "nearest" });
+    drawCaret();
+  });
+}

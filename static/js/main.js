@@ -1,0 +1,40 @@
+/* Excerpta in the browser: the one entry point, loaded by base.html as a module.
+
+   Every page gets messages (flash.js) and upload progress (progress.js); a page with a
+   transcript (#transcript) gets the coding page's modules. Each module exports `install()`
+   and keeps to what its name says; a new behaviour is a new module installed here. Where
+   keys are concerned the order below is the order in which keyboard.js tries bindings
+   (Escape closes the picker first, and clears the selection last).
+
+   Offsets sent to the server are Unicode code points (Python str indices) over the
+   transcript's text; the browser counts UTF-16 units, so every length is converted
+   (offsets.js). With the offsets goes the text the user saw between them and the
+   transcript's version: the server refuses anything stale or forged, so this code never
+   has to be trusted. */
+
+import * as caret from "./caret.js";
+import * as excerpts from "./excerpts.js";
+import * as flash from "./flash.js";
+import * as keyboard from "./keyboard.js";
+import * as lines from "./lines.js";
+import * as panel from "./panel.js";
+import * as picker from "./picker.js";
+import * as progress from "./progress.js";
+import * as selection from "./selection.js";
+import { bind } from "./state.js";
+import * as undo from "./undo.js";
+
+const CODING_PAGE = [lines, picker, panel, excerpts, selection, caret, undo, keyboard];
+
+function start() {
+  flash.install();
+  progress.install();
+  const transcript = document.getElementById("transcript");
+  if (!transcript) return;
+  bind(transcript);
+  CODING_PAGE.forEach((module) => module.install());
+}
+
+// A module script runs after the document is parsed, before DOMContentLoaded.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

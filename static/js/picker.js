@@ -1,0 +1,174 @@
+/* The code picker (#code-panel): find a code by typing, pick one or several, or create one
+   by its new name, and apply them to the selection (a new excerpt) or to the open excerpt.
+   The server answers with the changed lines and fires "excerptSaved". */
+
+import { resetCaret } from "./caret.js";
+import { markOpen } from "./excerpts.js";
+import { showFlash } from "./flash.js";
+import { bindKey } from "./keyboard.js";
+import { clearSelection, placeFloating, readSelection } from "./selection.js";
+import { page } from "./state.js";
+
+let mode = null; // what the picker applies to: {kind: "new", selection} or {kind: "add", id}
+
+const optionList = () => document.getElementById("code-options");
+
+function visibleOptions() {
+  return Array.from(optionList().querySelectorAll("li[role=option]:not([hidden])"));
+}
+
+function setActive(option) {
+  optionList().querySelectorAll("li.active").forEach((li) => li.classList.remove("active"));
+  if (!option) {
+    page.filter.removeAttribute("aria-activedescendant");
+    return;
+  }
+  option.classList.add("active");
+  page.filter.setAttribute("aria-activedescendant", option.id);
+  option.scrollIntoView({ block: "nearest" });
+}
+
+function applyFilter() {
+  const typed = page.filter.value.trim();
+  const words = typed.toLowerCase().split(/\s+/).filter(Boolean);
+  let exact = false;
+  optionList().querySelectorAll("li[data-id]").forEach((li) => {
+    const name = li.dataset.name.toLowerCase();
+    li.hidden = !words.every((word) => name.includes(word));
+    if (name === typed.toLowerCase()) exact = true;
+  });
+  const create = document.getElementById("opt-new");
+  create.hidden = !typed || exact;
+  create.querySelector("span").textContent = typed;
+  setActive(visibleOptions()[0] || null);
+}
+
+function openPicker(newMode, rect) {
+  const { panel, filter } = page;
+  if (!page.canWrite || !panel) return;
+  mode = newMode;
+  panel.hidden = false;
+  page.floating.hidden = true;
+  filter.value = "";
+  optionList()
+    .querySelectorAll('[aria-selected="true"]')
+    .forEach((li) => li.setAttribute("aria-selected", "false"));
+  applyFilter();
+  const width = panel.offsetWidth || 352;
+  const top = rect ? rect.bottom + 8 : 120;
+  const left = Math.min(rect ? rect.left : 200, window.innerWidth - width - 8);
+  panel.style.left = Math.max(8, left) + "px";
+  panel.style.top = Math.max(8, Math.min(top, window.innerHeight - panel.offsetHeight - 8)) + "px";
+  filter.focus();
+}
+
+/** Close the picker; false when it was not open. */
+export function closePicker() {
+  const panel = page.panel;
+  if (!panel || panel.hidden) return false;
+  panel.hidden = true;
+  mode = null;
+  page.transcript.focus({ preventScroll: true });
+  placeFloating();
+  return true;
+}
+
+/** Open the picker for the selection, or else for the open excerpt. */
+export function startCoding() {
+  if (!page.canWrite) return;
+  // Read the selection now: the copy kept on selectionchange lags a frame behind keys.
+  const selection = (page.selection = readSelection());
+  if (selection) {
+    openPicker({ kind: "new", selection }, selection.rect);
+  } else if (page.current !== null) {
+    const mark = page.transcript.querySelector('mark[data-x="' + page.current + '"]');
+    openPicker({ kind: "add", id: page.current }, mark ? mark.getBoundingClientRect() : null);
+  } else {
+    showFlash(
+      "Select a passage first (with the mouse, or Shift and the arrow keys in the text).",
+      "info",
+    );
+  }
+}
+
+function togglePick(option) {
+  if (!option) return;
+  const picked = option.getAttribute("aria-selected") === "true";
+  option.setAttribute("aria-selected", picked ? "false" : "true");
+}
+
+function applyPicked() {
+  const { transcript, filter } = page;
+  let chosen = Array.from(optionList().querySelectorAll('li[aria-selected="true"]'));
+  const active = optionList().querySelector("li.active");
+  if (!chosen.length && active) chosen = [active];
+  if (!chosen.length) {
+    showFlash("Type the name of a code to find it, or a new name to create one.", "info");
+    return;
+  }
+  const values = { code: [] };
+  for (const option of chosen) {
+    if (option.hasAttribute("data-new")) values.new_code = filter.value.trim();
+    else values.code.push(option.dataset.id);
+  }
+  let url;
+  if (mode.kind === "new") {
+    const s = mode.selection;
+    Object.assign(values, {
+      start: s.start,
+      end: s.end,
+      text: s.text,
+      version: transcript.dataset.version,
+    });
+    url = transcript.dataset.createUrl;
+  } else {
+    url = transcript.dataset.addUrl.replace(/\/0\/codes\/$/, "/" + mode.id + "/codes/");
+  }
+  htmx.ajax("POST", url, { source: page.panel, values, swap: "none" });
+}
+
+export function install() {
+  const { panel, filter, floating } = page;
+  bindKey("Escape", () => closePicker(), { inFields: true });
+  bindKey("c", startCoding);
+  bindKey("C", startCoding);
+  document.addEventListener("excerptSaved", (event) => {
+    if (panel) panel.hidden = true;
+    mode = null;
+    clearSelection();
+    resetCaret();
+    markOpen(String(event.detail.value));
+    placeFloating();
+    page.transcript.focus({ preventScroll: true });
+  });
+  if (!panel) return;
+  filter.addEventListener("input", applyFilter);
+  filter.addEventListener("keydown", (event) => {
+    const options = visibleOptions();
+    const active = optionList().querySelector("li.active");
+    const index = options.indexOf(active);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      setActive(options[Math.max(0, Math.min(options.length - 1, index + step))] || null);
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      togglePick(active);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      applyPicked();
+    }
+  });
+  panel.addEventListener("click", (event) => {
+    const option = event.target.closest("li[role=option]");
+    if (!option) return;
+    setActive(option);
+    togglePick(option);
+    filter.focus();
+  });
+  panel.addEventListener("dblclick", (event) => {
+    if (event.target.closest("li[role=option]")) applyPicked();
+  });
+  floating.addEventListener("mousedown", (event) => event.preventDefault());
+  floating.addEventListener("click", startCoding);
+}
