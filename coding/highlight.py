@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from interviews.turns import Turn
 
 # Excerpts overlapping within one line are drawn as stacked underlines, one lane each; past
-# the last lane they share it (the side list and the tooltip still tell them apart).
+# the last lane they share it (the side list and the description still tell them apart).
 # Their tints are translucent, so overlaps also read as darker text backgrounds.
 MAX_LANE = 3
 
@@ -48,7 +48,7 @@ class Span(NamedTuple):
     start: int
     end: int
     colour: str  # palette name of its first code, or "none"
-    title: str  # its code names, for the tooltip (raw; escaped here)
+    title: str  # its code names, for its description (raw; escaped here)
 
 
 class Line(NamedTuple):
@@ -163,7 +163,11 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     opening = {
         span.id: (
             f'<mark class="x l{lane_of[span.id]} c-{span.colour}',
-            f'" data-x="{span.id}" title="{escape_attr(span.title)}"',
+            # No title and no tabindex: the transcript is one tab stop, and the page's
+            # script describes the excerpts under the caret or pointer in one element
+            # (aria-describedby). data-s/data-e let it find the innermost excerpt.
+            f'" data-x="{span.id}" data-s="{span.start}" data-e="{span.end}" '
+            f'data-codes="{escape_attr(span.title)}">',
         )
         for span in spans
     }
@@ -185,16 +189,10 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
             out.append(piece)
             continue
         for span in covering:
-            # xs and xe round the corners where an excerpt begins and ends; where it
-            # begins it can take keyboard focus.
+            # xs and xe round the corners where an excerpt begins and ends.
             head, tail = opening[span.id]
-            first = span.start == a
             out.append(
-                head
-                + (" xs" if first else "")
-                + (" xe" if span.end == b else "")
-                + tail
-                + (' tabindex="0">' if first else ">")
+                head + (" xs" if span.start == a else "") + (" xe" if span.end == b else "") + tail
             )
         out.append(piece)
         out.append("</mark>" * len(covering))

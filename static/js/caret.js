@@ -2,7 +2,8 @@
    word and by line, Home and End to the line's ends; Shift extends the selection. The
    caret is drawn as a div because the transcript is not editable. */
 
-import { bounds, charAt, domPoint, lines } from "./lines.js";
+import { coveringOffset, describe } from "./covering.js";
+import { bounds, charAt, domPoint, lines, pointOffset } from "./lines.js";
 import { onSelectionChange, selectOffsets } from "./selection.js";
 import { page } from "./state.js";
 
@@ -76,6 +77,37 @@ function drawCaret() {
   caret.hidden = false;
 }
 
+/** Where the caret is, as an offset: the keyboard's, else a click's (a collapsed DOM
+    selection in the transcript), else null. */
+export function caretOffset() {
+  if (focus !== null) return focus;
+  const native = window.getSelection();
+  if (!native.rangeCount || !page.transcript.contains(native.focusNode)) return null;
+  return pointOffset(native.focusNode, native.focusOffset, "start");
+}
+
+/** Put the keyboard caret at `offset`, with nothing selected. */
+export function placeCaret(offset) {
+  anchor = focus = offset;
+  window.getSelection().removeAllRanges();
+  drawCaret();
+  describeCaret();
+}
+
+// The description names the excerpts at the caret (for a screen reader, the transcript's
+// aria-describedby; for the eye, a box under the caret).
+function describeCaret() {
+  if (focus === null || document.activeElement !== page.transcript) return;
+  const point = domPoint(focus);
+  let rect = null;
+  if (point) {
+    const range = document.createRange();
+    range.setStart(point[0], point[1]);
+    rect = range.getClientRects()[0] || null;
+  }
+  describe(coveringOffset(focus), rect);
+}
+
 /** Forget the keyboard selection (a mouse selection or a saved excerpt replaces it). */
 export function resetCaret() {
   anchor = focus = null;
@@ -91,7 +123,10 @@ export function install() {
   caret.hidden = true;
   document.body.append(caret);
 
-  transcript.addEventListener("blur", () => (caret.hidden = true));
+  transcript.addEventListener("blur", () => {
+    caret.hidden = true;
+    describe([]);
+  });
   transcript.addEventListener("focus", drawCaret);
   if (reader.addEventListener) reader.addEventListener("scroll", drawCaret, { passive: true });
   transcript.addEventListener("mousedown", resetCaret);
@@ -123,5 +158,6 @@ export function install() {
     const point = domPoint(focus);
     if (point) (point[0].parentElement || point[0]).scrollIntoView({ block: "nearest" });
     drawCaret();
+    describeCaret();
   });
 }

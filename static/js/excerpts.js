@@ -2,7 +2,10 @@
    focused highlight, an entry of the side list, [ and ], or a link ending in #x<id>. The
    side panel (#excerpt-detail) then shows the excerpt; page.current is its id. */
 
+import { caretOffset, placeCaret } from "./caret.js";
+import { coveringNode, coveringOffset, innermost } from "./covering.js";
 import { bindKey } from "./keyboard.js";
+import { textBetween } from "./lines.js";
 import { page } from "./state.js";
 
 function detailUrl(id) {
@@ -13,6 +16,7 @@ function detailUrl(id) {
 export function markOpen(id) {
   document.querySelectorAll(".on[data-x]").forEach((el) => el.classList.remove("on"));
   page.current = id;
+  pressChoice();
   if (id === null) return;
   document.querySelectorAll('[data-x="' + id + '"]').forEach((el) => {
     if (el.matches("mark, li")) el.classList.add("on");
@@ -36,7 +40,9 @@ export function stepExcerpt(delta) {
   let index = items.findIndex((li) => li.dataset.x === page.current);
   index = index < 0 ? (delta > 0 ? 0 : items.length - 1) : index + delta;
   index = Math.max(0, Math.min(items.length - 1, index));
+  offerChoice([]);
   openExcerpt(items[index].dataset.x, true);
+  placeCaret(Number(items[index].dataset.start));
 }
 
 // The server appends a new excerpt's entry to the side list; the list keeps itself in text
@@ -63,40 +69,80 @@ function tidyList() {
   });
 }
 
+/** Offer every excerpt of `list` (innermost first) in #covering, the open one pressed;
+    fewer than two hides it. */
+export function offerChoice(list) {
+  const nav = document.getElementById("covering");
+  if (!nav) return;
+  if (list.length < 2) {
+    nav.hidden = true;
+    nav.replaceChildren();
+    return;
+  }
+  const head = document.createElement("p");
+  head.textContent = list.length + " excerpts cover this point:";
+  const buttons = list.map((excerpt, index) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.dataset.open = excerpt.id;
+    button.textContent = (index === 0 ? "innermost: " : "") + "“" + snippet(excerpt) + "” " +
+      (excerpt.codes ? "(" + excerpt.codes + ")" : "(no codes)");
+    return button;
+  });
+  nav.replaceChildren(head, ...buttons);
+  nav.hidden = false;
+  pressChoice();
+}
+
+function pressChoice() {
+  document.querySelectorAll("#covering [data-open]").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.open === page.current));
+  });
+}
+
+function snippet(excerpt) {
+  const words = textBetween(excerpt.start, excerpt.end).replace(/\s+/g, " ").trim();
+  return words.length > 60 ? words.slice(0, 28) + " … " + words.slice(-28) : words;
+}
+
+/** Open the innermost excerpt covering the code point at `offset`, offering the others;
+    false when none covers it. */
+export function openAt(offset) {
+  const list = coveringOffset(offset);
+  if (!list.length) return false;
+  openExcerpt(innermost(list), false);
+  offerChoice(list);
+  return true;
+}
+
 export function install() {
   const transcript = page.transcript;
   transcript.addEventListener("click", (event) => {
     const mark = event.target.closest("mark[data-x]");
     if (!mark || !window.getSelection().isCollapsed) return;
-    openExcerpt(mark.dataset.x, false);
+    const list = coveringNode(event.target);
+    openExcerpt(innermost(list), false);
+    offerChoice(list);
   });
-
-  const tip = document.createElement("div");
-  tip.className = "tip";
-  tip.hidden = true;
-  document.body.append(tip);
-  transcript.addEventListener("focusin", (event) => {
-    const mark = event.target.closest && event.target.closest("mark[data-x]");
-    if (!mark) return;
-    const rect = mark.getBoundingClientRect();
-    tip.textContent = mark.title;
-    tip.style.left = rect.left + "px";
-    tip.style.top = rect.bottom + 6 + "px";
-    tip.hidden = false;
-  });
-  transcript.addEventListener("focusout", () => (tip.hidden = true));
   transcript.addEventListener("keydown", (event) => {
-    const mark = event.target.closest && event.target.closest("mark[data-x]");
-    if (mark && event.key === "Enter") {
-      event.preventDefault();
-      openExcerpt(mark.dataset.x, false);
-    }
+    if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey) return;
+    const offset = caretOffset();
+    if (offset !== null && openAt(offset)) event.preventDefault();
   });
+  const choices = document.getElementById("covering");
+  if (choices) {
+    choices.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-open]");
+      if (button) openExcerpt(button.dataset.open, false);
+    });
+  }
 
   document.getElementById("excerpt-list").addEventListener("click", (event) => {
     const link = event.target.closest("a[data-x]");
     if (!link || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
+    offerChoice([]);
     openExcerpt(link.dataset.x, true);
   });
 

@@ -13,6 +13,7 @@
    has to be trusted. */
 
 import * as caret from "./caret.js";
+import * as covering from "./covering.js";
 import * as excerpts from "./excerpts.js";
 import * as flash from "./flash.js";
 import * as keyboard from "./keyboard.js";
@@ -24,7 +25,7 @@ import * as selection from "./selection.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
 
-const CODING_PAGE = [lines, picker, panel, excerpts, selection, caret, undo, keyboard];
+const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, keyboard];
 
 function start() {
   flash.install();

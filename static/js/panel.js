@@ -6,7 +6,7 @@ import { showFlash } from "./flash.js";
 import { bindKey } from "./keyboard.js";
 import { startCoding } from "./picker.js";
 import { readSelection } from "./selection.js";
-import { page } from "./state.js";
+import { page, shownExcerpt } from "./state.js";
 
 const EMPTY_HINT = "Click a highlight, or pick an excerpt below, to see its codes and memo.";
 
@@ -60,8 +60,12 @@ export function install() {
     memo.focus();
   });
   const remove = () => {
+    const shown = shownExcerpt();
     const button =
-      page.canWrite && page.current && document.querySelector("#excerpt-detail [data-action-delete]");
+      page.canWrite &&
+      shown !== null &&
+      shown === page.current &&
+      document.querySelector("#excerpt-detail [data-action-delete]");
     if (!button) return false;
     button.click();
   };

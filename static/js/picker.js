@@ -7,7 +7,7 @@ import { markOpen } from "./excerpts.js";
 import { showFlash } from "./flash.js";
 import { bindKey } from "./keyboard.js";
 import { clearSelection, placeFloating, readSelection } from "./selection.js";
-import { page } from "./state.js";
+import { page, shownExcerpt } from "./state.js";
 
 let mode = null; // what the picker applies to: {kind: "new", selection} or {kind: "add", id}
 
@@ -80,9 +80,11 @@ export function startCoding() {
   const selection = (page.selection = readSelection());
   if (selection) {
     openPicker({ kind: "new", selection }, selection.rect);
-  } else if (page.current !== null) {
-    const mark = page.transcript.querySelector('mark[data-x="' + page.current + '"]');
-    openPicker({ kind: "add", id: page.current }, mark ? mark.getBoundingClientRect() : null);
+  } else if (shownExcerpt() !== null) {
+    // The excerpt the panel shows, which is the one the user sees the codes of.
+    const id = shownExcerpt();
+    const mark = page.transcript.querySelector('mark[data-x="' + id + '"]');
+    openPicker({ kind: "add", id }, mark ? mark.getBoundingClientRect() : null);
   } else {
     showFlash(
       "Select a passage first (with the mouse, or Shift and the arrow keys in the text).",

@@ -25,3 +25,11 @@ export function bind(transcript) {
   page.help = document.getElementById("keys-help");
   page.reader = transcript.closest(".reader") || document.scrollingElement;
 }
+
+/** The id of the excerpt the side panel shows now (a string), or null. It differs from
+    page.current while the panel of a newly opened excerpt is on its way: the panel's
+    actions act on what it shows, never on what is being fetched. */
+export function shownExcerpt() {
+  const detail = document.getElementById("excerpt-detail");
+  return (detail && detail.dataset.x) || null;
+}

@@ -101,3 +101,42 @@ def select_text(page, phrase: str, occurrence: int = 0) -> None:
         }""",
         [phrase, occurrence],
     )
+
+
+def phrase_box(page, phrase: str, occurrence: int = 0) -> dict:
+    """The viewport box {x, y, width, height} of `phrase` in the transcript's text."""
+    return page.evaluate(
+        """([phrase, occurrence]) => {
+            const root = document.getElementById("transcript");
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            let text = "";
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                if (n.parentElement.closest("[data-skip]")) continue;
+                nodes.push([n, text.length]);
+                text += n.data;
+            }
+            let at = -1;
+            for (let i = 0; i <= occurrence; i++) at = text.indexOf(phrase, at + 1);
+            if (at < 0) throw new Error("phrase not in transcript: " + phrase);
+            const locate = (offset, end) => {
+                for (let i = nodes.length - 1; i >= 0; i--) {
+                    const [node, from] = nodes[i];
+                    if (from < offset || (from === offset && !end)) return [node, offset - from];
+                }
+                return [nodes[0][0], 0];
+            };
+            const range = document.createRange();
+            range.setStart(...locate(at, false));
+            range.setEnd(...locate(at + phrase.length, true));
+            const r = range.getClientRects()[0];
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }""",
+        [phrase, occurrence],
+    )
+
+
+def click_phrase(page, phrase: str, occurrence: int = 0) -> None:
+    """Click with the mouse in the middle of `phrase` (its first line box)."""
+    box = phrase_box(page, phrase, occurrence)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -10,7 +10,7 @@ from interviews.turns import find_turns
 
 ALLOWED = {
     "p": {"id", "class", "data-o", "hx-swap-oob"},
-    "mark": {"class", "data-x", "title", "tabindex"},
+    "mark": {"class", "data-x", "data-s", "data-e", "data-codes"},
     "b": {"class"},
     "div": {"class", "id", "data-skip"},
     "span": {"class"},
@@ -80,7 +80,7 @@ def test_user_text_is_escaped_not_interpreted():
     assert "<works>" not in html
 
 
-def test_overlapping_excerpts_get_their_own_lanes_and_titles():
+def test_overlapping_excerpts_get_their_own_lanes_codes_and_extents():
     start = TEXT.index("Because")
     spans = [
         Span(1, start, start + 20, "teal", "Training"),
@@ -89,9 +89,12 @@ def test_overlapping_excerpts_get_their_own_lanes_and_titles():
     parsed = parse(render_transcript(TEXT, lines_of(TEXT, []), spans))
     lanes = {(m["data-x"], m["class"].split()[1]) for m in parsed.marks}
     assert lanes == {("1", "l0"), ("2", "l1")}
-    assert {m["title"] for m in parsed.marks} == {"Training", 'Evil" onmouseover="alert(1)'}
-    # The first piece of each excerpt can take keyboard focus.
-    assert sorted(m["data-x"] for m in parsed.marks if m.get("tabindex") == "0") == ["1", "2"]
+    assert {m["data-codes"] for m in parsed.marks} == {"Training", 'Evil" onmouseover="alert(1)'}
+    # Every piece tells its excerpt's extent, so the page can find the innermost excerpt.
+    extents = {(m["data-x"], int(m["data-s"]), int(m["data-e"])) for m in parsed.marks}
+    assert extents == {("1", start, start + 20), ("2", start + 8, start + 30)}
+    # No piece is a tab stop of its own: the transcript is one.
+    assert not any("tabindex" in m for m in parsed.marks)
     assert parsed.lines == lines_by_offset(TEXT)
 
 
