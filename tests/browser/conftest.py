@@ -74,62 +74,56 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
+# Defines phraseRange(phrase, occurrence): a DOM Range over that occurrence of `phrase` in
+# the transcript's text (question markers left out), starting and ending inside text nodes.
+PHRASE_RANGE = """
+    const phraseRange = (phrase, occurrence) => {
+        const root = document.getElementById("transcript");
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        const nodes = [];
+        let text = "";
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            if (n.parentElement.closest("[data-skip]")) continue;
+            nodes.push([n, text.length]);
+            text += n.data;
+        }
+        let at = -1;
+        for (let i = 0; i <= occurrence; i++) at = text.indexOf(phrase, at + 1);
+        if (at < 0) throw new Error("phrase not in transcript: " + phrase);
+        const locate = (offset, end) => {
+            for (let i = nodes.length - 1; i >= 0; i--) {
+                const [node, from] = nodes[i];
+                if (from < offset || (from === offset && !end)) return [node, offset - from];
+            }
+            return [nodes[0][0], 0];
+        };
+        const range = document.createRange();
+        range.setStart(...locate(at, false));
+        range.setEnd(...locate(at + phrase.length, true));
+        return range;
+    };
+"""
+
+
 def select_text(page, phrase: str, occurrence: int = 0) -> None:
     """Select `phrase` in the transcript as a mouse drag would: a DOM range over its text."""
     page.evaluate(
-        """([phrase, occurrence]) => {
-            const root = document.getElementById("transcript");
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            const nodes = [];
-            let text = "";
-            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-                if (n.parentElement.closest("[data-skip]")) continue;
-                nodes.push([n, text.length]);
-                text += n.data;
-            }
-            let at = -1;
-            for (let i = 0; i <= occurrence; i++) at = text.indexOf(phrase, at + 1);
-            if (at < 0) throw new Error("phrase not in transcript: " + phrase);
-            const locate = (offset) => {
-                for (let i = nodes.length - 1; i >= 0; i--) {
-                    if (nodes[i][1] <= offset) return [nodes[i][0], offset - nodes[i][1]];
-                }
-            };
-            const [a, ao] = locate(at);
-            const [b, bo] = locate(at + phrase.length);
-            window.getSelection().setBaseAndExtent(a, ao, b, bo);
+        "([phrase, occurrence]) => {"
+        + PHRASE_RANGE
+        + """const r = phraseRange(phrase, occurrence);
+            window.getSelection().setBaseAndExtent(
+                r.startContainer, r.startOffset, r.endContainer, r.endOffset);
         }""",
         [phrase, occurrence],
     )
 
 
 def phrase_box(page, phrase: str, occurrence: int = 0) -> dict:
-    """The viewport box {x, y, width, height} of `phrase` in the transcript's text."""
+    """The viewport box {x, y, width, height} of `phrase`'s first line box."""
     return page.evaluate(
-        """([phrase, occurrence]) => {
-            const root = document.getElementById("transcript");
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            const nodes = [];
-            let text = "";
-            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-                if (n.parentElement.closest("[data-skip]")) continue;
-                nodes.push([n, text.length]);
-                text += n.data;
-            }
-            let at = -1;
-            for (let i = 0; i <= occurrence; i++) at = text.indexOf(phrase, at + 1);
-            if (at < 0) throw new Error("phrase not in transcript: " + phrase);
-            const locate = (offset, end) => {
-                for (let i = nodes.length - 1; i >= 0; i--) {
-                    const [node, from] = nodes[i];
-                    if (from < offset || (from === offset && !end)) return [node, offset - from];
-                }
-                return [nodes[0][0], 0];
-            };
-            const range = document.createRange();
-            range.setStart(...locate(at, false));
-            range.setEnd(...locate(at + phrase.length, true));
-            const r = range.getClientRects()[0];
+        "([phrase, occurrence]) => {"
+        + PHRASE_RANGE
+        + """const r = phraseRange(phrase, occurrence).getClientRects()[0];
             return {x: r.x, y: r.y, width: r.width, height: r.height};
         }""",
         [phrase, occurrence],
