@@ -231,3 +231,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EXCERPTA_LOG_LEVEL", "WARNING")},
 }
+
+# What one transcript may hold (interviews.importers): far beyond any real interview (a
+# two-hour interview has about 20,000 words and 600 turns), low enough that an import stays
+# under 10 s and 300 MB and the pages that show it stay usable.
+EXCERPTA_MAX_TRANSCRIPT_CHARS = envint("EXCERPTA_MAX_TRANSCRIPT_CHARS", 2_000_000)
+EXCERPTA_MAX_TRANSCRIPT_WORDS = envint("EXCERPTA_MAX_TRANSCRIPT_WORDS", 200_000)
+EXCERPTA_MAX_TRANSCRIPT_TURNS = envint("EXCERPTA_MAX_TRANSCRIPT_TURNS", 5_000)
+# The XML read from one .docx (document, notes, relationships), in bytes, and its paragraphs.
+EXCERPTA_MAX_DOCX_XML_BYTES = envint("EXCERPTA_MAX_DOCX_XML_MB", 40) * 1024 * 1024
+EXCERPTA_MAX_DOCX_PARAGRAPHS = envint("EXCERPTA_MAX_DOCX_PARAGRAPHS", 50_000)
