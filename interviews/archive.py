@@ -31,6 +31,25 @@ _EOCD_SIGNATURE = b"PK\x05\x06"
 _DIRECTORY_BYTES_PER_MEMBER = 46 + 1024
 
 
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    OSError,
+    ValueError,
+    struct.error,
+)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, NotImplementedError):
+        return "it uses a compression Excerpta cannot read"
+    if isinstance(error, EOFError):
+        return "it is cut short"
+    return "its compressed data does not check out"
+
+
 @dataclass(frozen=True)
 class ArchiveLimits:
     """What an archive may hold.
@@ -81,15 +100,24 @@ class SafeArchive:
         ratio_cap = max(self._limits.ratio * stored, self._limits.ratio_floor)
         left = self._limits.total_bytes - self.inflated
         cap = min(left, ratio_cap, limit if limit is not None else left)
-        chunks, size = [], 0
-        with self._zip.open(info) as member:
-            while chunk := member.read(CHUNK):
-                size += len(chunk)
-                if size > cap:
-                    raise ImportRejected(self._over_cap_message(cap, left, ratio_cap, limit))
-                chunks.append(chunk)
+        # BytesIO hands its buffer over in getvalue() without a copy: the member is held
+        # once, not as chunks and again as their join.
+        buffer, size = io.BytesIO(), 0
+        try:
+            with self._zip.open(info) as member:
+                while chunk := member.read(CHUNK):
+                    size += len(chunk)
+                    if size > cap:
+                        raise ImportRejected(self._over_cap_message(cap, left, ratio_cap, limit))
+                    buffer.write(chunk)
+        # zipfile checks the CRC and the sizes as it goes and raises on a mismatch, zlib on a
+        # damaged stream; a header naming an unknown method raises NotImplementedError.
+        except _DAMAGED as error:
+            raise ImportRejected(
+                f"it is not a valid {self._what} (the part {name} is damaged: {_reason(error)})"
+            ) from None
         self.inflated += size
-        return b"".join(chunks)
+        return buffer.getvalue()
 
     def _over_cap_message(self, cap: int, left: int, ratio_cap: int, limit: int | None) -> str:
         if cap == ratio_cap and cap < left:

@@ -6,6 +6,8 @@ import codecs
 import re
 import unicodedata
 
+from .sanitise import sanitise_text
+
 
 class ImportRejected(Exception):
     """A file that cannot become a transcript. The message is shown to the user as is."""
@@ -70,9 +72,6 @@ def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), info.name
 
 
-# Characters that a Word document cannot hold (XML 1.0) or that only break lines differently.
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _TRAILING_SPACE = re.compile("[ \t]+\n")
 
 
@@ -83,8 +82,8 @@ def normalise(text: str) -> str:
     Unicode NFC, characters that .docx export could not write are removed, and trailing
     spaces on lines and blank lines at either end are dropped. Done once, at import.
     """
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _FORBIDDEN.sub("", text)
+    # The one rule every export relies on: line breaks as \n, no control characters.
+    text = sanitise_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _TRAILING_SPACE.sub("\n", text)
     return text.strip("\n").rstrip()
