@@ -208,22 +208,26 @@ def _inline(element, parts: list[str], boxes: list[str], state: _State) -> None:
     """Append the text a reader sees inside `element` to `parts`, in order; text boxes
     met on the way go to `boxes`."""
     for child in element:
-        tag = child.tag
-        if tag in _UNSEEN:
-            continue
-        if tag == R:
-            if not _hidden(child):
-                _run(child, parts, boxes, state)
-        elif tag == MC + "AlternateContent":
-            # Choice and Fallback hold the same content for different readers: read one.
-            if len(child):
-                _inline(child[0], parts, boxes, state)
-        elif tag == TXBX:
-            boxes.extend(line for line in _box_lines(child, state) if line.strip())
-        elif isinstance(tag, str):
-            # Insertions, moved-to text, hyperlinks, fields, smart tags, content controls,
-            # drawings: their text is the reader's.
-            _inline(child, parts, boxes, state)
+        _inline_one(child, parts, boxes, state)
+
+
+def _inline_one(child, parts: list[str], boxes: list[str], state: _State) -> None:
+    tag = child.tag
+    if tag in _UNSEEN or not isinstance(tag, str):
+        return
+    if tag == R:
+        if not _hidden(child):
+            _run(child, parts, boxes, state)
+    elif tag == MC + "AlternateContent":
+        # Choice and Fallback hold the same content for different readers: read one.
+        if len(child):
+            _inline(child[0], parts, boxes, state)
+    elif tag == TXBX:
+        boxes.extend(line for line in _box_lines(child, state) if line.strip())
+    else:
+        # Insertions, moved-to text, hyperlinks, fields, smart tags, content controls,
+        # drawings: their text is the reader's.
+        _inline(child, parts, boxes, state)
 
 
 def _hidden(run) -> bool:
@@ -243,9 +247,9 @@ def _run(run, parts: list[str], boxes: list[str], state: _State) -> None:
         elif tag in _NOTE_REFERENCES:
             state.notes.append((_NOTE_REFERENCES[tag], child.get(W + "id", "")))
             parts.append(f"[{len(state.notes)}]")
-        elif tag not in _UNSEEN and isinstance(tag, str):
+        else:
             # Drawings and pictures: only the text boxes inside them are text.
-            _inline(child, [], boxes, state)
+            _inline_one(child, [], boxes, state)
 
 
 def _symbol(sym) -> str:

@@ -134,7 +134,8 @@ def test_it_refuses_a_declared_ratio_beyond_the_bound_before_inflating():
 
 
 @pytest.mark.parametrize(
-    "name", ["../word/document.xml", "/etc/passwd", "word/../../x.xml", "C:\\x.xml", "..\\..\\x.xml"]
+    "name",
+    ["../word/document.xml", "/etc/passwd", "word/../../x.xml", "C:\\x.xml", "..\\..\\x.xml"],
 )
 def test_it_refuses_names_outside_the_archive(name):
     raw = build_zip([Member.of("word/document.xml", b"<x/>"), Member.of(name, b"x")])
