@@ -44,7 +44,8 @@ def _row(node: CodeNode, edit_prefix: str, can_write: bool) -> str:
         f'<tr id="code-{code.pk}"><th scope="row" class="depth-{node.depth}">'
         f'<span class="swatch c-{code.colour}" aria-hidden="true"></span>'
         f'<span class="code-name">{escape(code.name)}</span>{definition}{_criteria(code)}</th>'
-        f'<td class="num">{node.excerpts}</td><td class="num">{node.respondents}</td>'
+        f'<td class="num">{node.excerpts}</td><td class="num">{node.branch_excerpts}</td>'
+        f'<td class="num">{node.respondents}</td><td class="num">{node.branch_respondents}</td>'
         f"{actions}</tr>"
     )
 

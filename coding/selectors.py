@@ -15,7 +15,7 @@ from interviews.models import (
     Respondent,
     Study,
 )
-from interviews.naming import tree_order
+from interviews.naming import branches, tree_order
 from interviews.rows import fetch_one
 
 from .highlight import Span
@@ -159,8 +159,11 @@ def excerpt_row(excerpt: Excerpt, codes: dict[int, CodeRow]) -> ExcerptRow:
 class CodeNode:
     code: Code
     depth: int
-    excerpts: int = 0
+    excerpts: int = 0  # its own
     respondents: int = 0
+    # with its sub-codes, at any depth: an excerpt or respondent counted once
+    branch_excerpts: int = 0
+    branch_respondents: int = 0
     children: list[CodeNode] = field(default_factory=list)
 
 
@@ -173,19 +176,28 @@ def counted_interviews(study: Study) -> dict[int, int]:
     )
 
 
-def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _interviews(study: Study) -> list[tuple]:
+    """(interview id, respondent id, respondent's withdrawal time or None), one query."""
+    return list(
+        Interview.objects.filter(study=study).values_list(
+            "id", "respondent_id", "respondent__withdrawn_at"
+        )
+    )
+
+
+def code_usage(
+    study: Study, code_ids: list[int], interviews: list[tuple] | None = None
+) -> dict[int, tuple[int, int]]:
     """{code id: (excerpts, respondents)} over live excerpts of respondents who count.
 
     Written for SQLite at 20,000 excerpts: the totals per code come from one scan of the
     (code, interview) index, never touching excerpt or interview rows. Interviews that need
     care (a withdrawn respondent, deleted excerpts waiting for undo, a respondent with a
     follow-up interview) are few, and are counted again exactly on their own.
+    `interviews` (see _interviews) saves reading them again.
     """
-    interviews = list(
-        Interview.objects.filter(study=study).values_list(
-            "id", "respondent_id", "respondent__withdrawn_at"
-        )
-    )
+    if interviews is None:
+        interviews = _interviews(study)
     respondent_by_interview = {
         interview_id: respondent for interview_id, respondent, _ in interviews
     }
@@ -230,21 +242,71 @@ def code_usage(study: Study, code_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {code_id: (n, respondents) for code_id, (n, respondents) in totals.items()}
 
 
+def branch_usage(
+    study: Study,
+    pairs: list[tuple[int, int | None]],
+    code_ids: list[int],
+    interviews: list[tuple] | None = None,
+) -> dict[int, tuple[int, int]]:
+    """{code id: (excerpts, respondents)} for each of `code_ids` with its whole branch (the
+    code and all its descendants, from the study's (code id, parent id) `pairs`), over the
+    live excerpts of respondents who count: the counts a theme gathering the code gets.
+
+    An excerpt carrying several codes of a branch, or a respondent with several excerpts,
+    counts once. Two queries (the interviews, unless given as for code_usage, then the
+    branch's codings).
+    """
+    branch = branches(pairs)
+    wanted = {code_id: branch.get(code_id, {code_id}) for code_id in code_ids}
+    respondent_of = {
+        interview_id: respondent
+        for interview_id, respondent, withdrawn in (interviews or _interviews(study))
+        if withdrawn is None
+    }
+    excerpts_of: dict[int, set] = defaultdict(set)
+    respondents_of: dict[int, set] = defaultdict(set)
+    for excerpt_id, code_id, interview_id in (
+        Coding.objects.filter(
+            code_id__in=set().union(*wanted.values()),
+            interview_id__in=list(respondent_of),
+            excerpt__deleted_at__isnull=True,
+        )
+        .exclude(excerpt__status=ExcerptStatus.ORPHANED)
+        .values_list("excerpt_id", "code_id", "interview_id")
+    ):
+        excerpts_of[code_id].add(excerpt_id)
+        respondents_of[code_id].add(respondent_of[interview_id])
+    return {
+        code_id: (
+            len(set().union(*(excerpts_of[c] for c in members))),
+            len(set().union(*(respondents_of[c] for c in members))),
+        )
+        for code_id, members in wanted.items()
+    }
+
+
 def _per_pair(codings):
     return codings.values_list("code_id", "interview_id").annotate(n=Count("id")).order_by()
 
 
 def codebook(study: Study) -> list[CodeNode]:
-    """The codebook as a flat list in tree order, with usage counts (four to six queries).
+    """The codebook as a flat list in tree order, with usage counts: each code's own, and
+    with its sub-codes (four to seven queries: one more when a code has sub-codes).
 
     Counts leave out deleted excerpts and withdrawn respondents, who count nowhere.
     """
     codes = list(study.codes.order_by("order", "name"))
-    usage = code_usage(study, [code.pk for code in codes])
-    return [
-        CodeNode(code, depth, *usage.get(code.pk, (0, 0)))
-        for code, depth in tree_order(codes, id_of=lambda c: c.pk, parent_of=lambda c: c.parent_id)
-    ]
+    interviews = _interviews(study)
+    usage = code_usage(study, [code.pk for code in codes], interviews)
+    pairs = [(code.pk, code.parent_id) for code in codes]
+    # Only a code with sub-codes needs counting again: a leaf's branch is itself.
+    parents = sorted({parent_id for _, parent_id in pairs if parent_id is not None})
+    branch = branch_usage(study, pairs, parents, interviews) if parents else {}
+    nodes = []
+    for code, depth in tree_order(codes, id_of=lambda c: c.pk, parent_of=lambda c: c.parent_id):
+        own = usage.get(code.pk, (0, 0))
+        nodes.append(CodeNode(code, depth, *own, *branch.get(code.pk, own)))
+    return nodes
 
 
 def study_overview(study: Study) -> dict:

@@ -99,6 +99,21 @@ def update_node(node: Model, *, revision: int, parent: Model | None, noun: str, 
     node.refresh_from_db()
 
 
+def branches(pairs) -> dict[int, set[int]]:
+    """{id: the ids of its whole branch (itself and every descendant)} for (id, parent id)
+    pairs. A parent that is not among the ids is ignored, and a cycle (which the services
+    refuse, but a database edited by hand could hold) ends the walk rather than looping."""
+    parent_of = dict(pairs)
+    found: dict[int, set[int]] = {node: {node} for node in parent_of}
+    for node in parent_of:
+        ancestor, seen = parent_of[node], {node}
+        while ancestor in found and ancestor not in seen:
+            found[ancestor].add(node)
+            seen.add(ancestor)
+            ancestor = parent_of[ancestor]
+    return found
+
+
 def tree_order(items: list, *, id_of, parent_of) -> list[tuple]:
     """(item, depth) for every item, each followed by its children, siblings kept in order.
 

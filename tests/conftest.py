@@ -171,3 +171,37 @@ def long_theme(study, owner, monkeypatch):
     made = [code_span(interview, p, [learning], owner) for interview in (r2, r1) for p in phrases]
     reading = sorted(made, key=lambda e: (e.interview.respondent.pseudonym, e.start))
     return theme, [excerpt.pk for excerpt in reading]
+
+
+@pytest.fixture
+def branched(study, owner):
+    """A theme that gathers a parent code whose excerpts all sit on its sub-codes.
+
+    Codes: Support > Colleagues > Supervisor, and Support > Family. The theme "Support"
+    gathers the code Support only. R1 has an excerpt coded Colleagues and one coded both
+    Support and Family (one excerpt, counted once); R2 one coded Supervisor (a grandchild),
+    chosen as the theme's quote; R3, withdrawn, one coded Colleagues. N is 2 (R1, R2).
+    """
+    r1 = import_text(study, name="R1.txt")
+    r2 = import_text(study, name="R2.txt")
+    r3 = import_text(study, name="R3.txt")
+    support = coding.code_create(study=study, name="Support")
+    colleagues = coding.code_create(study=study, name="Colleagues", parent=support)
+    supervisor = coding.code_create(study=study, name="Supervisor", parent=colleagues)
+    family = coding.code_create(study=study, name="Family", parent=support)
+    theme = themes.theme_create(study=study, name="Support at work")
+    themes.theme_code_attach(theme=theme, code=support)
+    excerpts = [
+        code_span(r1, "About six years", [colleagues], owner),
+        code_span(r1, "the ones nobody else will see", [support, family], owner),
+        code_span(r2, "Café regulars", [supervisor], owner),
+    ]
+    themes.quote_add(theme=theme, excerpt=excerpts[2])
+    code_span(r3, "never looked back", [colleagues], owner)
+    interviews.respondent_withdraw(respondent=r3.respondent)
+    return {
+        "theme": theme,
+        "codes": (support, colleagues, supervisor, family),
+        "excerpts": excerpts,
+        "respondents": (r1.respondent, r2.respondent),
+    }

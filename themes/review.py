@@ -96,13 +96,9 @@ def _spread(summary, rollup: RollUp) -> list[dict]:
 
 
 def _codes(theme: Theme, rollup: RollUp) -> list[dict]:
-    """The theme's codes and its sub-themes' codes, with their definitions."""
-    inside, ids = {theme.pk}, []
-    for summary in rollup.themes:  # tree order: a parent comes before its sub-themes
-        if summary.id in inside or summary.parent_id in inside:
-            inside.add(summary.id)
-            ids.extend(code_id for code_id in summary.code_ids if code_id not in ids)
-    return [rollup.codes[code_id] for code_id in ids]
+    """Every code whose excerpts fall under the theme, with its definition: its own codes
+    with their sub-codes, and its sub-themes' (see rollup.gathered_links)."""
+    return [rollup.codes[code_id] for code_id in rollup.theme(theme.pk).gathered_code_ids]
 
 
 def _excerpts(excerpt_ids: set[int], rollup: RollUp) -> dict[int, dict]:

@@ -1,7 +1,9 @@
 """The roll-up of codes into themes: the one computation behind the theme pages, the
 committee's summaries and every export, so that their numbers always agree.
 
-Counting rules (also in DESIGN.md):
+Counting rules (also in DESIGN.md and the README):
+- A theme that gathers a code gathers its whole branch: the code and all its descendants
+  in the codebook (see `gathered_links`).
 - A theme gathers its own codes and those of its sub-themes.
 - An excerpt counts once per theme, however many of the theme's codes it carries.
 - A respondent raised a theme when at least one of their excerpts falls under it.
@@ -22,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from interviews.models import Study
-from interviews.naming import tree_order
+from interviews.naming import branches, tree_order
 
 from . import selectors
+from .models import ReviewStatus
 
 # The words a qualitative report uses for "how many respondents", from the most to the fewest.
 # The first rule that holds gives the word; these are shown on the themes page as well.
@@ -91,6 +94,11 @@ class ThemeSummary:
     depth: int
     review_status: str
     code_ids: list[int]  # its own codes, not its sub-themes'
+    # every code whose excerpts fall under it: its own codes with their branches, and its
+    # sub-themes' (see gathered_links), in codebook order
+    gathered_code_ids: list[int] = field(default_factory=list)
+    # the sub-codes its own codes bring with them (not attached themselves)
+    sub_code_ids: list[int] = field(default_factory=list)
     excerpt_ids: list[int] = field(default_factory=list)
     respondent_ids: list[int] = field(default_factory=list)
     total: int = 0
@@ -112,6 +120,11 @@ class ThemeSummary:
     def label(self) -> str:
         """ "over half (5 of 8)", the form the pages and the findings table use."""
         return f"{self.word} ({self.n} of {self.total})"
+
+    @property
+    def review_status_label(self) -> str:
+        """ "In review": the status as people read it, not as it is stored."""
+        return dict(ReviewStatus.choices).get(self.review_status, self.review_status)
 
 
 @dataclass
@@ -176,14 +189,9 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
     codings = pd.DataFrame(
         np.array(rows.codings, dtype=np.int64).reshape(-1, len(columns)), columns=columns
     )
-    # Each (theme, code) link counts for the theme and for every theme above it.
-    parent = {summary.id: summary.parent_id for summary in summaries}
-    links = [
-        (ancestor, code_id)
-        for theme_id, code_id in rows.theme_codes
-        for ancestor in _self_and_ancestors(theme_id, parent)
-    ]
-    gathered = pd.DataFrame(links, columns=["theme_id", "code_id"]).drop_duplicates()
+    links = gathered_links(summaries, rows.theme_codes, rows.codes)
+    gathered = pd.DataFrame(links, columns=["theme_id", "code_id"])
+    _set_gathered_codes(summaries, links, rows.codes)
     under = codings.merge(gathered, on="code_id").drop_duplicates(["theme_id", "excerpt_id"])
     questions = _question_of(codings, rows.segments)
     under = under.merge(questions, on="excerpt_id", how="left")
@@ -239,6 +247,47 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
         theme_pairs=(ordered["excerpt_id"].tolist(), ordered["theme_id"].tolist()),
         reading_order=_reading_order(codings, respondent_ids),
     )
+
+
+def gathered_links(
+    summaries: list[ThemeSummary], theme_codes: list[tuple[int, int]], codes: list[dict]
+) -> list[tuple[int, int]]:
+    """Every (theme id, code id) whose excerpts fall under the theme: the rule, once.
+
+    A theme gathers each code attached to it with the code's whole branch (the code and
+    all its descendants in the codebook), and a theme gathers what its sub-themes gather.
+    An excerpt carrying several of these codes still counts once per theme: the caller
+    drops duplicate (theme, excerpt) pairs.
+    """
+    parent = {summary.id: summary.parent_id for summary in summaries}
+    branch = branches((code["id"], code["parent_id"]) for code in codes)
+    return sorted(
+        {
+            (ancestor, code_id)
+            for theme_id, attached in theme_codes
+            for code_id in branch.get(attached, (attached,))
+            for ancestor in _self_and_ancestors(theme_id, parent)
+        }
+    )
+
+
+def _set_gathered_codes(summaries, links, codes: list[dict]) -> None:
+    ordered = tree_order(codes, id_of=lambda c: c["id"], parent_of=lambda c: c["parent_id"])
+    rank = {code["id"]: n for n, (code, _) in enumerate(ordered)}
+    by_theme = defaultdict(list)
+    for theme_id, code_id in links:
+        by_theme[theme_id].append(code_id)
+    branch = branches((code["id"], code["parent_id"]) for code in codes)
+
+    def in_codebook_order(code_ids) -> list[int]:
+        return sorted(code_ids, key=lambda code_id: rank.get(code_id, len(rank)))
+
+    for summary in summaries:
+        summary.gathered_code_ids = in_codebook_order(by_theme.get(summary.id, []))
+        own = set(summary.code_ids)
+        summary.sub_code_ids = in_codebook_order(
+            {sub for code_id in own for sub in branch.get(code_id, ())} - own
+        )
 
 
 def _reading_order(codings: pd.DataFrame, respondent_ids: list[int]) -> list[int]:

@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
+from coding.selectors import branch_usage
 from interviews.models import Study
 from interviews.naming import check_parent, clean_unique_name, update_node
 
@@ -79,10 +80,24 @@ def theme_delete(*, theme: Theme) -> None:
     theme.delete()
 
 
-def theme_code_attach(*, theme: Theme, code: Code) -> None:
+def theme_code_attach(*, theme: Theme, code: Code) -> str:
+    """Gather `code` (with its whole branch of sub-codes) into `theme`.
+
+    Returns a warning for the researcher when no excerpt that counts carries the code or
+    any of its sub-codes, so that it adds nothing to the theme yet (attached all the same);
+    "" otherwise. Raises ValidationError for a code of another study.
+    """
     if code.study_id != theme.study_id:
         raise ValidationError("That code belongs to another study.")
     theme.codes.add(code)
+    pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
+    excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
+    if excerpts:
+        return ""
+    return (
+        f"Added “{code.name}” to “{theme.name}”, but no excerpt carries it or any of its "
+        "sub-codes yet, so the theme's counts do not change until you code with it."
+    )
 
 
 def theme_code_detach(*, theme: Theme, code: Code) -> None:

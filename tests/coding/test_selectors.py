@@ -6,7 +6,7 @@ import random
 
 from coding import services
 from coding.models import Coding
-from coding.selectors import code_usage
+from coding.selectors import code_usage, codebook
 from interviews import services as interviews
 from tests.conftest import TRANSCRIPT, import_text
 
@@ -52,3 +52,23 @@ def test_usage_matches_a_plain_count_in_every_special_case(study, other_study):
     assert usage == naive_usage(study)
     assert foreign.pk not in usage
     assert any(n > 0 for n, _ in usage.values())
+
+
+def test_the_codebook_counts_each_code_with_its_sub_codes(branched, study):
+    support, colleagues, supervisor, family = branched["codes"]
+    nodes = {node.code.pk: node for node in codebook(study)}
+    own = {pk: (n.excerpts, n.respondents) for pk, n in nodes.items()}
+    branch = {pk: (n.branch_excerpts, n.branch_respondents) for pk, n in nodes.items()}
+    # R3 (withdrawn) counts nowhere; the excerpt coded Support and Family counts once.
+    assert own == {
+        support.pk: (1, 1),
+        colleagues.pk: (1, 1),
+        supervisor.pk: (1, 1),
+        family.pk: (1, 1),
+    }
+    assert branch == {
+        support.pk: (3, 2),
+        colleagues.pk: (2, 2),
+        supervisor.pk: (1, 1),
+        family.pk: (1, 1),
+    }

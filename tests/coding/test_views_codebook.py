@@ -29,7 +29,7 @@ def test_withdrawn_respondents_do_not_count(study, interview, code, owner):
     interviews.respondent_withdraw(respondent=interview.respondent)
     html = client_for(owner).get(url(study)).content.decode()
     row = html[html.index(f'id="code-{code.pk}"') :]
-    assert row[: row.index("</tr>")].count('<td class="num">0</td>') == 2
+    assert row[: row.index("</tr>")].count('<td class="num">0</td>') == 4
 
 
 @pytest.mark.parametrize("n_codes", [2, 30])
@@ -101,3 +101,23 @@ def test_merge_and_delete(study, interview, code, owner):
     response = client.post(url(study, "code_delete", code.pk), {"confirm": "yes"}, headers=HTMX)
     assert response.status_code == 200
     assert not Code.objects.filter(pk=code.pk).exists()
+
+
+def test_the_codebook_shows_counts_with_sub_codes(
+    study, branched, owner, django_assert_num_queries
+):
+    support = branched["codes"][0]
+    client = client_for(owner)
+    # session, user, study+role, codes, interviews, interviews with deleted excerpts, with
+    # orphaned ones, usage per code, usage in interviews that need care (R3 withdrawn)
+    # and its live part, codings of the branches with sub-codes
+    with django_assert_num_queries(11):
+        html = client.get(url(study)).content.decode()
+    assert '<th scope="col" class="num">with sub-codes</th>' in html
+    row = html[html.index(f'id="code-{support.pk}"') :]
+    row = row[: row.index("</tr>")]
+    # excerpts: own, with sub-codes; respondents: own, with sub-codes
+    assert row.endswith(
+        '<td class="num">1</td><td class="num">3</td><td class="num">1</td>'
+        '<td class="num">2</td>' + row[row.rindex('<td class="row-actions">') :]
+    )

@@ -247,7 +247,7 @@ def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(
 # many respondents, excerpts or codes the study has.
 EXPORT_QUERIES = [
     (findings_docx, 9),  # + the chosen quotes
-    (codebook_docx, 15),  # + the code tree with its counts
+    (codebook_docx, 16),  # + the code tree with its counts, + its sub-codes' codings
     (excerpts_csv, 10),  # + the excerpts, their codings
     (excerpts_xlsx, 10),
     (matrix_xlsx, 8),
@@ -300,3 +300,20 @@ def test_the_demo_findings_read_like_the_paper():
     quotes = rows["Struggles with abstinence-based practice"][3].text
     assert quotes.count("“") == 3
     assert "(R3, Q" in quotes
+
+
+def test_every_export_counts_a_codes_whole_branch(study, branched):
+    """The findings table, the matrix and the excerpt table read the same roll-up: a theme
+    gathering a parent code whose excerpts sit on its sub-codes has them all."""
+    document = read_docx(findings_docx(study=study))
+    rows = {row.cells[0].text: row.cells for row in document.tables[0].rows[1:]}
+    cells = rows["Support at work"]
+    assert cells[2].text == "2/2 (all)"
+    assert cells[3].text == "“Café regulars” (R2, Q2)", "the quote on a grandchild code shows"
+    assert "Raised by all of the respondents (2 of 2)." in [p.text for p in document.paragraphs]
+
+    sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
+    assert list(sheet.iter_rows(values_only=True))[1] == ("Support at work", 2, 1, "2 of 2", "all")
+
+    table = list(csv.DictReader(io.StringIO(excerpts_csv(study=study).decode("utf-8-sig"))))
+    assert [row["Themes"] for row in table] == ["Support at work"] * 3

@@ -114,3 +114,45 @@ def test_a_study_without_codings_rolls_up_to_zeros(study):
     rollup = study_rollup(study)
     assert rollup.themes[0].label == "none (0 of 0)"
     assert rollup.matrix == [[]]
+
+
+def test_a_theme_gathers_the_whole_branch_of_its_codes(branched, study):
+    support, colleagues, supervisor, family = branched["codes"]
+    r1, r2 = branched["respondents"]
+    rollup = study_rollup(study)
+    summary = rollup.theme(branched["theme"].pk)
+    # The child's, the grandchild's and the parent's excerpts; the one carrying both
+    # Support and Family once; R3's (withdrawn) nowhere.
+    assert summary.excerpt_ids == sorted(e.pk for e in branched["excerpts"])
+    assert summary.respondent_ids == sorted([r1.pk, r2.pk])
+    assert (summary.n, summary.total, summary.label) == (2, 2, "all (2 of 2)")
+    assert rollup.matrix == [[2, 1]]
+    assert summary.code_ids == [support.pk]
+    assert summary.gathered_code_ids == [support.pk, colleagues.pk, supervisor.pk, family.pk]
+    assert summary.sub_code_ids == [colleagues.pk, supervisor.pk, family.pk]
+
+
+def test_a_sub_code_attached_too_does_not_count_twice(branched, study):
+    _, colleagues, supervisor, _ = branched["codes"]
+    theme = branched["theme"]
+    themes.theme_code_attach(theme=theme, code=supervisor)
+    parent = themes.theme_create(study=study, name="Relationships")
+    themes.theme_code_attach(theme=parent, code=colleagues)
+    theme.parent = parent
+    theme.save(update_fields=["parent"])
+    rollup = study_rollup(study)
+    assert rollup.theme(theme.pk).excerpt_count == 3
+    # The parent theme gathers its sub-theme's branch and its own (Colleagues, with
+    # Supervisor under it): every excerpt once.
+    assert rollup.theme(parent.pk).excerpt_count == 3
+    assert rollup.matrix == [[2, 1], [2, 1]]
+
+
+def test_a_withdrawn_respondent_counts_in_no_branch(branched, study):
+    _, colleagues, _, _ = branched["codes"]
+    theme = themes.theme_create(study=study, name="Colleagues only")
+    themes.theme_code_attach(theme=theme, code=colleagues)
+    summary = study_rollup(study).theme(theme.pk)
+    first, _, third = branched["excerpts"]
+    assert summary.excerpt_ids == sorted([first.pk, third.pk])  # not R3's
+    assert summary.label == "all (2 of 2)"

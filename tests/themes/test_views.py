@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from coding import services as coding
 from coding.models import Code, Excerpt
 from tests.conftest import HTMX, client_for, code_span
 from themes import services
@@ -306,3 +307,62 @@ def test_choosing_a_quote_on_a_later_page_stays_on_that_page(study, long_theme, 
     assert response.status_code == 302
     assert response.url.endswith(f"{url(study, 'theme_detail', theme.pk)}?page=2")
     assert not theme.quotes.exists()
+
+
+def test_the_themes_page_counts_a_codes_whole_branch(
+    study, branched, owner, django_assert_num_queries
+):
+    client = client_for(owner)
+    # session, user, study+role, roll-up (8: counted interviews, codings, themes,
+    # theme-code links, codes, segments, counted respondents, questions), parent
+    # choices of the new-theme form
+    with django_assert_num_queries(12):
+        html = client.get(url(study, "themes")).content.decode()
+    section = html[html.index('id="theme-') : html.index('class="matrix"')]
+    assert "<strong>All</strong> of the respondents (2 of 2) · 3 excerpts" in section
+    assert "With their sub-codes: Colleagues, Supervisor, Family." in section
+    assert (
+        '<th scope="row" class="depth-0">Support at work</th><td class="num hit">2</td>'
+        '<td class="num hit">1</td><td class="num">2 of 2</td>'
+    ) in html
+
+
+def test_the_theme_page_shows_the_branch_and_its_excerpts(
+    study, branched, owner, django_assert_num_queries
+):
+    theme = branched["theme"]
+    client = client_for(owner)
+    # session, user, study+role, theme, roll-up (8), excerpts, codings, quotes, comments
+    with django_assert_num_queries(16):
+        html = client.get(url(study, "theme_detail", theme.pk)).content.decode()
+    assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
+    for excerpt in branched["excerpts"]:
+        assert f'id="support-{excerpt.pk}"' in html
+    codes = html[html.index('id="codes-title"') :]
+    codes = codes[: codes.index("</section>")]
+    assert (
+        codes.index("Support")
+        < codes.index("Colleagues")
+        < codes.index("Supervisor")
+        < codes.index("Family")
+    )
+    assert "no longer carries any of the theme's codes" not in html, "the quote counts"
+
+
+def test_attaching_a_code_with_no_excerpts_in_its_branch_warns(study, branched, owner):
+    theme = branched["theme"]
+    empty = coding.code_create(study=study, name="Unused")
+    client = client_for(owner)
+    response = client.post(
+        url(study, "theme_codes", theme.pk), {"code_name": "unused"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert empty in theme.codes.all(), "a warning, not a refusal"
+    assert "no excerpt carries it or any of its sub-codes yet" in response.content.decode()
+    response = client.post(url(study, "theme_codes", theme.pk), {"code": empty.pk}, follow=True)
+    assert "no excerpt carries it or any of its sub-codes yet" in response.content.decode()
+    # A code whose excerpts sit only on its sub-codes brings them: no warning.
+    response = client.post(
+        url(study, "theme_codes", theme.pk), {"code": branched["codes"][0].pk}, headers=HTMX
+    )
+    assert "no excerpt carries it" not in response.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +27,11 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
         "access": access,
         "rollup": rollup,
         "rows": [
-            (summary, [codes[code_id] for code_id in summary.code_ids])
+            (
+                summary,
+                [codes[code_id] for code_id in summary.code_ids],
+                [codes[code_id] for code_id in summary.sub_code_ids],
+            )
             for summary in rollup.themes
         ],
         "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
@@ -127,13 +132,16 @@ def theme_codes(request, slug, pk):
     if code is None:
         message = f"There is no code called “{name}”." if name else "Choose a code."
         return refusal(request, message, status=400)
+    warning = ""
     try:
         if request.POST.get("detach"):
             services.theme_code_detach(theme=theme, code=code)
         else:
-            services.theme_code_attach(theme=theme, code=code)
+            warning = services.theme_code_attach(theme=theme, code=code)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     if not request.htmx:
+        if warning:
+            messages.warning(request, warning)
         return redirect("themes", slug)
-    return _page(request, access)
+    return _page(request, access, message=warning)
