@@ -134,3 +134,19 @@ def click_phrase(page, phrase: str, occurrence: int = 0) -> None:
     """Click with the mouse in the middle of `phrase` (its first line box)."""
     box = phrase_box(page, phrase, occurrence)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def phrase_ends(page, phrase: str, occurrence: int = 0) -> tuple[tuple, tuple]:
+    """Two viewport points: 2 px inside the first letter of `phrase` and 2 px inside its
+    last letter, where a drag selecting exactly that phrase would start and end."""
+    first, last = page.evaluate(
+        "([phrase, occurrence]) => {"
+        + PHRASE_RANGE
+        + """const rects = [...phraseRange(phrase, occurrence).getClientRects()]
+                .filter(r => r.width > 0);
+            const a = rects[0], b = rects[rects.length - 1];
+            return [[a.left + 2, a.top + a.height / 2], [b.right - 2, b.top + b.height / 2]];
+        }""",
+        [phrase, occurrence],
+    )
+    return tuple(first), tuple(last)
