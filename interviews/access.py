@@ -38,6 +38,11 @@ class Access:
     user: object
 
     @property
+    def role_label(self) -> str:
+        """ "Owner": the role as people read it, not as it is stored."""
+        return Role(self.role).label
+
+    @property
     def can_write(self) -> bool:
         return self.role in WRITE_ROLES
 
