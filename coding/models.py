@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from interviews.models import Interview, Study
+from interviews.naming import NameKeyField
 
 from .palette import COLOUR_CHOICES, DEFAULT_COLOUR
 
@@ -18,6 +18,8 @@ class Code(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(max_length=120)
+    # The name as compared (NFC, case-folded): unique in the study, see interviews.naming.
+    name_key = NameKeyField(max_length=360, source="name")
     colour = models.CharField(max_length=20, choices=COLOUR_CHOICES, default=DEFAULT_COLOUR)
     definition = models.TextField(blank=True)
     inclusion = models.TextField("inclusion criteria", blank=True)
@@ -32,7 +34,7 @@ class Code(models.Model):
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "study", name="code_unique_name_ci"),
+            models.UniqueConstraint(fields=["study", "name_key"], name="code_unique_name_key"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from interviews.naming import (
     clean_unique_name,
     find_by_name,
     lock_tree,
+    name_taken,
     update_node,
 )
 from interviews.rows import fetch_one
@@ -388,7 +389,8 @@ def code_create(
                 **{field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS},
             )
     except IntegrityError:
-        raise ValidationError(f"There is already a code called “{name}” in this study.") from None
+        # Another request saved the same name meanwhile: the unique key decided.
+        raise name_taken(study.codes, name, noun="code") from None
 
 
 def code_get_or_create(*, study: Study, name: str) -> Code:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from .naming import NameKeyField
 
 
 class Role(models.TextChoices):
@@ -84,6 +85,8 @@ class ProtocolQuestion(models.Model):
 class Respondent(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="respondents")
     pseudonym = models.CharField(max_length=40)
+    # The pseudonym as compared (NFC, case-folded): unique in the study, see naming.py.
+    pseudonym_key = NameKeyField(max_length=120, source="pseudonym")
     attributes = models.JSONField(default=dict, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -92,7 +95,7 @@ class Respondent(models.Model):
         ordering = ["pseudonym"]
         constraints = [
             models.UniqueConstraint(
-                Lower("pseudonym"), "study", name="respondent_unique_pseudonym_ci"
+                fields=["study", "pseudonym_key"], name="respondent_unique_pseudonym_key"
             ),
         ]
 

@@ -1,51 +1,130 @@
-"""Rules shared by the things a study names and nests: codes and themes.
+"""Rules shared by the things a study names and nests.
 
-Names are unique within a study whatever their case, and a node can never go under one of
-its own descendants.
+Names a study keeps unique (codes, themes, respondents' pseudonyms, attribute names) are
+stored in NFC with their spaces tidied, and compared through one key (`name_key`):
+Unicode NFC after case folding, so that "E" + combining acute + "motion" is "Émotion" and
+"STRASSE" is "straße". The key is a column of its own with a unique constraint, so that
+two requests saving look-alike names at once cannot both succeed. A node can never go
+under one of its own descendants.
 """
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Model, QuerySet
 
 from .errors import Conflict
 
+# A key never holds a line break (tidy turns every run of white space into one space), so
+# the key of a name that clashed before keys existed can be kept apart with one.
+_CLASH_MARK = "\n"
+
 
 def tidy(name: str) -> str:
-    return " ".join(name.split())
+    """`name` as it is stored: NFC, runs of white space made one space, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_key(name: str) -> str:
+    """The key two names share when they are the same name: `name` tidied, case-folded
+    (Unicode full folding: "ß" and "SS" both become "ss") and in NFC. Folding can lengthen
+    a name, by at most three code points per code point."""
+    folded = unicodedata.normalize("NFD", tidy(name)).casefold()
+    return unicodedata.normalize("NFC", folded)
+
+
+class NameKeyField(models.CharField):
+    """The `name_key` of another field of the row (`source`), computed whenever the row is
+    saved or bulk-created, as auto_now fills a date: the unique constraint on it is what
+    refuses look-alike names. A queryset `.update()` of the name must set it too (see
+    update_node). `max_length` must allow for folding: three times the source's."""
+
+    def __init__(self, *args, source: str = "name", **kwargs):
+        self.source = source
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = name_key(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 def find_by_name(rows: QuerySet, name: str, *, field: str = "name") -> int | None:
-    """The id of the row whose `field` equals `name` whatever the case, or None.
+    """The id of the row whose `field` is the same name as `name` (see name_key), or None.
 
-    Compared in Python with casefold: SQLite's case-insensitive matching knows only ASCII,
-    so "Émotion" and "émotion" would otherwise be two codes.
+    Reads the row's `<field>_key` column, through the study's unique index.
     """
-    wanted = tidy(name).casefold()
-    for pk, value in rows.values_list("pk", field):
-        if value.casefold() == wanted:
-            return pk
-    return None
+    return rows.filter(**{f"{field}_key": name_key(name)}).values_list("pk", flat=True).first()
 
 
 def clean_unique_name(
-    siblings: QuerySet, name: str, *, noun: str, max_length: int, exclude: int | None = None
+    siblings: QuerySet,
+    name: str,
+    *,
+    noun: str,
+    max_length: int,
+    exclude: int | None = None,
+    field: str = "name",
 ) -> str:
-    """`name` with its spaces tidied, or ValidationError if empty, too long or taken."""
+    """`name` tidied (see tidy), or ValidationError if empty, too long, or the same name
+    as one of `siblings` (but `exclude`) by name_key. `max_length` is in code points."""
     name = tidy(name)
     if not name:
         raise ValidationError(f"A {noun} needs a name.")
     if len(name) > max_length:
         raise ValidationError(f"A {noun} name has at most {max_length} characters.")
-    clash = find_by_name(siblings.exclude(pk=exclude), name)
-    if clash is not None:
-        existing = siblings.get(pk=clash).name
-        raise ValidationError(f"There is already a {noun} called “{existing}” in this study.")
+    if find_by_name(siblings.exclude(pk=exclude), name, field=field) is not None:
+        raise name_taken(siblings.exclude(pk=exclude), name, noun=noun, field=field)
     return name
+
+
+def name_taken(rows: QuerySet, name: str, *, noun: str, field: str = "name") -> ValidationError:
+    """The refusal of `name` because a row of `rows` has the same name (see name_key),
+    naming that row's name as stored (or `name`, if that row is gone meanwhile)."""
+    existing = (
+        rows.filter(**{f"{field}_key": name_key(name)}).values_list(field, flat=True).first()
+    )
+    return ValidationError(f"There is already a {noun} called “{existing or name}” in this study.")
+
+
+def backfill_name_keys(model, *, field: str = "name", noun: str) -> list[str]:
+    """For a data migration: store each row's `field` in NFC and fill `<field>_key`.
+
+    Rows of one study whose names are now the same name (they were told apart by case or
+    by Unicode form before) are not merged nor refused: the first keeps the key, the others
+    get a key marked apart, and each clash is reported (returned and written to stdout) so
+    that the researcher renames one; saving such a row under its old name is refused.
+    """
+    seen: dict[tuple, object] = {}
+    changed, clashes = [], []
+    for row in model.objects.order_by("pk"):
+        name = unicodedata.normalize("NFC", getattr(row, field))
+        key = name_key(name)
+        first = seen.setdefault((row.study_id, key), row)
+        if first is not row:
+            clashes.append(
+                f"{model.__name__} {row.pk} “{name}” in study {row.study_id} has the same "
+                f"{noun} as {first.pk} “{getattr(first, field)}”: rename one of them."
+            )
+            key = f"{key}{_CLASH_MARK}{row.pk}"
+        setattr(row, field, name)
+        setattr(row, f"{field}_key", key)
+        changed.append(row)
+    model.objects.bulk_update(changed, [field, f"{field}_key"], batch_size=500)
+    for clash in clashes:
+        sys.stdout.write(f"\n  {clash}")
+    return clashes
 
 
 def check_parent(study_id: int, node: Model | None, parent: Model | None, *, noun: str) -> None:
@@ -82,14 +161,22 @@ def lock_tree(model, study_id: int) -> None:
 
 def update_node(node: Model, *, revision: int, parent: Model | None, noun: str, **values):
     """Save an edited code or theme: its new parent checked while the tree is locked, and
-    only if nobody saved it since `revision` (else Conflict). `node` is reloaded."""
+    only if nobody saved it since `revision` (else Conflict). `node` is reloaded. A new
+    name that another request gave a sibling meanwhile raises ValidationError."""
     model = type(node)
+    if "name" in values:
+        values["name_key"] = name_key(values["name"])
     with transaction.atomic():
         lock_tree(model, node.study_id)
         check_parent(node.study_id, node, parent, noun=noun)
-        updated = model.objects.filter(pk=node.pk, revision=revision).update(
-            parent=parent, revision=F("revision") + 1, **values
-        )
+        try:
+            with transaction.atomic():
+                updated = model.objects.filter(pk=node.pk, revision=revision).update(
+                    parent=parent, revision=F("revision") + 1, **values
+                )
+        except IntegrityError:
+            siblings = model.objects.filter(study_id=node.study_id).exclude(pk=node.pk)
+            raise name_taken(siblings, values["name"], noun=noun) from None
         if not updated:
             raise Conflict(
                 f"“{node.name}” was changed by someone else after you opened it, so your "

@@ -30,7 +30,7 @@ from .models import (
     Role,
     Study,
 )
-from .naming import find_by_name
+from .naming import find_by_name, name_key, tidy
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
@@ -169,15 +169,27 @@ def question_delete(*, question: ProtocolQuestion) -> None:
 
 
 def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
-    name = " ".join(name.split())
+    """Record a new respondent attribute; ValidationError if its name is empty or the same
+    name (see naming.name_key) as one the study records."""
+    name = tidy(name)
     if not name:
         raise ValidationError("An attribute needs a name.")
     if kind not in ATTRIBUTE_TYPES:
         raise ValidationError("An attribute is text or a number.")
-    if name.casefold() in {n.casefold() for n in study.attribute_names}:
-        raise ValidationError(f"This study already records “{name}”.")
-    study.attribute_schema = [*study.attribute_schema, {"name": name, "type": kind}]
-    study.save(update_fields=["attribute_schema"])
+    with transaction.atomic():
+        # The list lives in the study's row: read it under a lock (a row lock on
+        # PostgreSQL, the IMMEDIATE transaction on SQLite), so that two requests adding
+        # look-alike names cannot both pass the check, nor one undo the other's addition.
+        schema = (
+            Study.objects.select_for_update()
+            .values_list("attribute_schema", flat=True)
+            .get(pk=study.pk)
+        )
+        existing = {name_key(attribute["name"]): attribute["name"] for attribute in schema}
+        if name_key(name) in existing:
+            raise ValidationError(f"This study already records “{existing[name_key(name)]}”.")
+        study.attribute_schema = [*schema, {"name": name, "type": kind}]
+        study.save(update_fields=["attribute_schema"])
 
 
 @transaction.atomic
@@ -212,14 +224,18 @@ def clean_attributes(study: Study, values: dict[str, str]) -> dict:
 
 
 def _check_pseudonym(study: Study, pseudonym: str, exclude: int | None = None) -> str:
-    pseudonym = " ".join(pseudonym.split())
+    pseudonym = tidy(pseudonym)
     if not pseudonym:
         raise ValidationError("A respondent needs a pseudonym.")
     if len(pseudonym) > 40:
         raise ValidationError("A pseudonym has at most 40 characters.")
     if find_by_name(study.respondents.exclude(pk=exclude), pseudonym, field="pseudonym"):
-        raise ValidationError(f"This study already has a respondent called “{pseudonym}”.")
+        raise _pseudonym_taken(pseudonym)
     return pseudonym
+
+
+def _pseudonym_taken(pseudonym: str) -> ValidationError:
+    return ValidationError(f"This study already has a respondent called “{pseudonym}”.")
 
 
 def respondent_create(
@@ -235,16 +251,18 @@ def respondent_create(
             )
     except IntegrityError:
         # Two requests racing for the same pseudonym: the constraint decides.
-        raise ValidationError(
-            f"This study already has a respondent called “{pseudonym}”."
-        ) from None
+        raise _pseudonym_taken(pseudonym) from None
 
 
 def respondent_update(*, respondent: Respondent, pseudonym: str, attributes: dict) -> Respondent:
     study = respondent.study
     respondent.pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
     respondent.attributes = clean_attributes(study, attributes)
-    respondent.save(update_fields=["pseudonym", "attributes"])
+    try:
+        with transaction.atomic():
+            respondent.save(update_fields=["pseudonym", "pseudonym_key", "attributes"])
+    except IntegrityError:
+        raise _pseudonym_taken(respondent.pseudonym) from None
     return respondent
 
 
@@ -305,7 +323,8 @@ class ImportOutcome:
 
 
 def pseudonym_from_filename(name: str) -> str:
-    match = _LEADING_NAME.match(PurePath(name).stem)
+    # In NFC first: macOS gives file names decomposed, where "É" is "E" + an accent.
+    match = _LEADING_NAME.match(tidy(PurePath(name).stem))
     return match[1] if match else ""
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from interviews.models import Study
+from interviews.naming import NameKeyField
 
 
 class ReviewStatus(models.TextChoices):
@@ -25,6 +25,8 @@ class Theme(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(max_length=160)
+    # The name as compared (NFC, case-folded): unique in the study, see interviews.naming.
+    name_key = NameKeyField(max_length=480, source="name")
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     codes = models.ManyToManyField(Code, blank=True, related_name="themes")
@@ -41,7 +43,7 @@ class Theme(models.Model):
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "study", name="theme_unique_name_ci"),
+            models.UniqueConstraint(fields=["study", "name_key"], name="theme_unique_name_key"),
         ]
 
     def __str__(self) -> str:

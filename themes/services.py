@@ -10,7 +10,7 @@ from django.utils import timezone
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from interviews.models import Study
-from interviews.naming import check_parent, clean_unique_name, update_node
+from interviews.naming import check_parent, clean_unique_name, name_taken, update_node
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .rollup import study_rollup
@@ -40,7 +40,8 @@ def theme_create(
                 order=last + 1,
             )
     except IntegrityError:
-        raise ValidationError(f"There is already a theme called “{name}” in this study.") from None
+        # Another request saved the same name meanwhile: the unique key decided.
+        raise name_taken(study.themes, name, noun="theme") from None
 
 
 def theme_update(

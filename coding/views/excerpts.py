@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
 from interviews.http import flash_html, refusal
-from interviews.naming import tidy
+from interviews.naming import name_key, tidy
 
 from .. import services, workspace
 from ..access import excerpt_access
@@ -41,8 +41,8 @@ def _codes_from_request(request, study, codes: dict[int, CodeRow]) -> list[CodeR
     new_name = tidy(request.POST.get("new_code", ""))
     if new_name:
         # A code of that name may exist already (in any case): `codes` holds them all.
-        wanted = new_name.casefold()
-        code = next((c for c in codes.values() if c.name.casefold() == wanted), None)
+        wanted = name_key(new_name)
+        code = next((c for c in codes.values() if name_key(c.name) == wanted), None)
         if code is None:
             made = services.code_get_or_create(study=study, name=new_name)
             code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)

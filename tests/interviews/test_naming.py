@@ -1,0 +1,218 @@
+"""Names a study keeps unique are compared after NFC and case folding, in the services and
+in the database, and stored in NFC."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from contextlib import redirect_stdout
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from coding import services as coding
+from coding.models import Code
+from interviews import naming
+from interviews import services as interviews
+from interviews.models import Respondent
+from interviews.naming import name_key, tidy
+from themes import services as themes
+from themes.models import Theme
+
+COMPOSED = "\u00c9motion"  # É as one code point
+DECOMPOSED = "E\u0301motion"  # E + combining acute accent
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (DECOMPOSED, COMPOSED),
+        (DECOMPOSED, "émotion"),
+        ("STRASSE", "straße"),
+        ("ΟΔΟΣ", "οδος"),  # final sigma
+        ("ﬁnance", "Finance"),  # a ligature folds to its letters
+        (" Peer   support ", "peer support"),
+    ],
+)
+def test_look_alike_names_share_a_key(one, other):
+    assert name_key(one) == name_key(other)
+
+
+def test_different_names_keep_different_keys():
+    assert name_key("Emotion") != name_key(COMPOSED)
+    assert name_key("Peer support") != name_key("Peer suport")
+
+
+def test_names_are_stored_in_nfc_with_their_spaces_tidied():
+    assert tidy(f"  {DECOMPOSED}\u00a0 at work ") == f"{COMPOSED} at work"
+    assert unicodedata.is_normalized("NFC", tidy(DECOMPOSED))
+
+
+def make_code(study, name):
+    return coding.code_create(study=study, name=name)
+
+
+def make_theme(study, name):
+    return themes.theme_create(study=study, name=name)
+
+
+def make_respondent(study, name):
+    return interviews.respondent_create(study=study, pseudonym=name)
+
+
+MAKERS = [
+    (make_code, "name", "There is already a code called “Émotion”"),
+    (make_theme, "name", "There is already a theme called “Émotion”"),
+    (make_respondent, "pseudonym", "already has a respondent called"),
+]
+
+
+@pytest.mark.parametrize(("make", "field", "refusal"), MAKERS)
+def test_each_unique_name_is_compared_after_nfc_and_case_folding(study, make, field, refusal):
+    made = make(study, DECOMPOSED)
+    assert getattr(made, field) == COMPOSED, "stored in NFC"
+    for look_alike in (COMPOSED, "ÉMOTION", "e\u0301motion"):
+        with pytest.raises(ValidationError, match=refusal):
+            make(study, look_alike)
+    make(study, "Emotion")  # without the accent: another name
+
+
+@pytest.mark.parametrize(("make", "field", "refusal"), MAKERS)
+def test_the_database_refuses_a_look_alike_that_skipped_the_check(
+    study, make, field, refusal, monkeypatch
+):
+    """Two requests that both checked before either saved: the unique key decides, and
+    the loser gets the same message, never a 500."""
+    make(study, COMPOSED)
+    monkeypatch.setattr(naming, "find_by_name", lambda *args, **kwargs: None)
+    monkeypatch.setattr(interviews, "find_by_name", lambda *args, **kwargs: None)
+    with pytest.raises(ValidationError, match=refusal):
+        make(study, "e\u0301MOTION")
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (Code, {"name": DECOMPOSED}),
+        (Theme, {"name": "ÉMOTION"}),
+        (Respondent, {"pseudonym": "émotion"}),
+    ],
+)
+def test_the_unique_key_holds_for_rows_made_without_a_service(study, model, values):
+    first = {key: COMPOSED for key in values}
+    model.objects.create(study=study, **first)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.create(study=study, **values)
+
+
+def test_renaming_to_a_look_alike_is_refused_even_past_the_check(study, monkeypatch):
+    make_code(study, "Straße")
+    theme_a, theme_b = make_theme(study, "Straße"), make_theme(study, "Weg")
+    code = make_code(study, "Weg")
+    monkeypatch.setattr(naming, "find_by_name", lambda *args, **kwargs: None)
+    with pytest.raises(ValidationError, match="already a code called “Straße”"):
+        coding.code_update(
+            code=code, revision=code.revision, name="STRASSE", colour="teal", parent=None
+        )
+    with pytest.raises(ValidationError, match="already a theme called"):
+        themes.theme_update(
+            theme=theme_b, revision=theme_b.revision, name="strasse", description="", parent=None
+        )
+    assert Code.objects.get(pk=code.pk).name == "Weg"
+    assert Theme.objects.get(pk=theme_b.pk).name == "Weg"
+    assert theme_a.name == "Straße"
+
+
+def test_a_pseudonym_edited_into_a_look_alike_is_refused(study, monkeypatch):
+    make_respondent(study, COMPOSED)
+    other = make_respondent(study, "R2")
+    with pytest.raises(ValidationError, match="already has a respondent called “ÉMOTION”"):
+        interviews.respondent_update(respondent=other, pseudonym="ÉMOTION", attributes={})
+    monkeypatch.setattr(interviews, "find_by_name", lambda *args, **kwargs: None)
+    with pytest.raises(ValidationError, match="already has a respondent called"):
+        interviews.respondent_update(respondent=other, pseudonym=DECOMPOSED, attributes={})
+    assert Respondent.objects.get(pk=other.pk).pseudonym == "R2"
+
+
+def test_attribute_names_are_compared_after_nfc_and_case_folding(study):
+    interviews.attribute_add(study=study, name=f"Ag{DECOMPOSED[1]}ncy{DECOMPOSED[:0]}")
+    study.refresh_from_db()
+    assert "Agency" not in study.attribute_names
+    interviews.attribute_add(study=study, name="Straße")
+    with pytest.raises(ValidationError, match="already records “Straße”"):
+        interviews.attribute_add(study=study, name="STRASSE")
+    with pytest.raises(ValidationError, match="already records “Years of experience”"):
+        interviews.attribute_add(study=study, name="YEARS  OF EXPERIENCE")
+
+
+def test_an_attribute_added_from_a_stale_copy_of_the_study_keeps_the_others(study):
+    """The check reads the list under a lock, not the caller's copy: a second request
+    holding an old copy neither adds a look-alike nor drops the first one's attribute."""
+    stale = type(study).objects.get(pk=study.pk)
+    interviews.attribute_add(study=study, name="Agency")
+    with pytest.raises(ValidationError, match="already records “Agency”"):
+        interviews.attribute_add(study=stale, name="AGENCY")
+    interviews.attribute_add(study=stale, name="Role")
+    study.refresh_from_db()
+    assert study.attribute_names == ["Years of experience", "Agency", "Role"]
+
+
+def test_the_import_finds_a_respondent_by_a_look_alike_name(study):
+    existing = make_respondent(study, COMPOSED)
+    outcome = interviews.interview_import(
+        study=study, name=f"{DECOMPOSED}-interview.txt", raw=b"Interviewer: Hello?\n\nHi."
+    )
+    assert outcome.ok, outcome.error
+    assert outcome.interview.respondent == existing
+    assert not outcome.created_respondent
+
+
+# The migrations that add the keys: existing look-alikes are reported, never fatal.
+BEFORE = [
+    ("interviews", "0002_interview_study_respondent_index"),
+    ("coding", "0004_excerpt_orphaned_index"),
+    ("themes", "0002_review_quotes_comments"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backfill_keeps_look_alikes_apart_and_reports_them(owner):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    study = old.get_model("interviews", "Study").objects.create(title="Old", slug="old")
+    old_code = old.get_model("coding", "Code")
+    first = old_code.objects.create(study=study, name=COMPOSED)
+    second = old_code.objects.create(study=study, name=DECOMPOSED)
+    other = old_code.objects.create(study=study, name="Training")
+    old_respondent = old.get_model("interviews", "Respondent")
+    old_respondent.objects.create(study=study, pseudonym="STRASSE")
+    old_respondent.objects.create(study=study, pseudonym="straße")
+    old.get_model("themes", "Theme").objects.create(study=study, name=DECOMPOSED)
+
+    report = io.StringIO()
+    with redirect_stdout(report):
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Code.objects.get(pk=second.pk).name == COMPOSED, "stored in NFC"
+    assert Code.objects.get(pk=first.pk).name_key == name_key(COMPOSED)
+    assert Code.objects.get(pk=other.pk).name_key == "training"
+    assert Code.objects.get(pk=second.pk).name_key != name_key(COMPOSED)
+    assert Theme.objects.get().name == COMPOSED
+    text = report.getvalue()
+    assert f"Code {second.pk} “{COMPOSED}” in study {study.pk} has the same code name as" in text
+    assert "“straße” in study" in text
+    assert "has the same pseudonym as" in text
+    # Saving the look-alike under its old name is refused; renaming it works.
+    code = Code.objects.get(pk=second.pk)
+    with pytest.raises(ValidationError, match="already a code called"):
+        coding.code_update(
+            code=code, revision=code.revision, name=COMPOSED, colour="teal", parent=None
+        )
+    coding.code_update(
+        code=code, revision=code.revision, name="Émotion (2)", colour="teal", parent=None
+    )
+    assert Code.objects.get(pk=second.pk).name_key == "émotion (2)"

@@ -1,0 +1,24 @@
+import interviews.naming
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("themes", "0002_review_quotes_comments"),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name="theme",
+            name="theme_unique_name_ci",
+        ),
+        migrations.AddField(
+            model_name="theme",
+            name="name_key",
+            field=interviews.naming.NameKeyField(
+                default="", editable=False, max_length=480, source="name"
+            ),
+            preserve_default=False,
+        ),
+    ]
