@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from interviews import services as interviews
 from interviews.errors import Conflict
@@ -308,13 +309,28 @@ class EditReport:
 
     @property
     def message(self) -> str:
-        parts = [f"{self.moved} excerpt{'s' if self.moved != 1 else ''} kept their words"]
+        parts = [
+            ngettext("%(n)d excerpt kept its words", "%(n)d excerpts kept their words", self.moved)
+            % {"n": self.moved}
+        ]
         if self.changed:
-            parts.append(f"{self.changed} now hold changed words and are marked for review")
+            parts.append(
+                ngettext(
+                    "%(n)d now holds changed words and is marked for review",
+                    "%(n)d now hold changed words and are marked for review",
+                    self.changed,
+                )
+                % {"n": self.changed}
+            )
         if self.orphaned:
             parts.append(
-                f"{self.orphaned} lost all their words and are marked for review; "
-                "nothing was deleted"
+                ngettext(
+                    "%(n)d lost all its words and is marked for review",
+                    "%(n)d lost all their words and are marked for review",
+                    self.orphaned,
+                )
+                % {"n": self.orphaned}
+                + "; nothing was deleted"
             )
         return "Transcript saved: " + "; ".join(parts) + "."
 
@@ -474,8 +490,14 @@ def code_delete(*, code: Code, force: bool = False) -> None:
     in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()
     if in_use and not force:
         raise ValidationError(
-            f"“{code.name}” is applied to {in_use} excerpt{'s' if in_use != 1 else ''}. "
-            "Confirm to remove it from them, or merge it into another code instead."
+            ngettext(
+                "“%(code)s” is applied to %(n)d excerpt.",
+                "“%(code)s” is applied to %(n)d excerpts.",
+                in_use,
+            )
+            % {"code": code.name, "n": in_use}
+            + " To delete it anyway, tick “Also remove it from the excerpts that carry it”; "
+            "or merge it into another code instead."
         )
     code.children.update(parent=code.parent)
     code.delete()

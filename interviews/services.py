@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from . import segmentation
 from .errors import Conflict
@@ -312,12 +313,19 @@ class ImportOutcome:
         parts = [
             f"{self.name}: imported for {interview.respondent.pseudonym}"
             + (" (new respondent)" if self.created_respondent else ""),
-            f"{interview.word_count:,} words",
-            f"{len(interview.turns)} speaker turns",
+            ngettext("%(n)s word", "%(n)s words", interview.word_count)
+            % {"n": f"{interview.word_count:,}"},
+            ngettext("%(n)d speaker turn", "%(n)d speaker turns", len(interview.turns))
+            % {"n": len(interview.turns)},
         ]
         if self.questions_total:
             parts.append(
-                f"{self.questions_found} of {self.questions_total} protocol questions found"
+                ngettext(
+                    "%(found)d of %(total)d protocol question found",
+                    "%(found)d of %(total)d protocol questions found",
+                    self.questions_total,
+                )
+                % {"found": self.questions_found, "total": self.questions_total}
             )
         return ", ".join(parts) + "."
 

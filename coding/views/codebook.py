@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviews.access import READ, WRITE, study_access
@@ -129,7 +130,11 @@ def code_merge(request, slug, pk):
         moved = services.code_merge(source=source, target=target)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    message = f"Merged “{name}” into “{target.name}”: {moved} excerpt(s) moved."
+    message = ngettext(
+        "Merged “%(name)s” into “%(target)s”: %(n)d excerpt moved.",
+        "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",
+        moved,
+    ) % {"name": name, "target": target.name, "n": moved}
     if not request.htmx:
         return redirect("codebook", slug)
     return _page(request, access, message=message)

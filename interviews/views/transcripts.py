@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
@@ -105,7 +106,12 @@ def interview_questions(request, slug, pk):
         try:
             if request.POST.get("detect"):
                 found = services.segments_detect(interview=interview)
-                messages.success(request, f"Found {found} of {len(questions)} questions again.")
+                found_again = ngettext(
+                    "Found %(found)d of %(total)d question again.",
+                    "Found %(found)d of %(total)d questions again.",
+                    len(questions),
+                )
+                messages.success(request, found_again % {"found": found, "total": len(questions)})
             else:
                 services.segments_set(interview=interview, starts=_starts(request, questions))
                 messages.success(request, "Question markers saved.")

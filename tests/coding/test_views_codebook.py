@@ -93,7 +93,7 @@ def test_merge_and_delete(study, interview, code, owner):
     code_span(interview, "About six years", [other])
     client = client_for(owner)
     response = client.post(url(study, "code_merge", other.pk), {"into": code.pk}, headers=HTMX)
-    assert "Merged “Education” into “Training”: 1 excerpt(s) moved." in response.content.decode()
+    assert "Merged “Education” into “Training”: 1 excerpt moved." in response.content.decode()
     response = client.post(url(study, "code_delete", code.pk), headers=HTMX)
     assert response.status_code == 409
     assert "applied to 1 excerpt" in response.content.decode()

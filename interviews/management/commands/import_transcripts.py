@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from interviews import services
 from interviews.models import Study
@@ -46,4 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(outcome.message)
             refused += not outcome.ok
         if refused:
-            raise CommandError(f"{refused} of {len(files)} file(s) refused.", returncode=1)
+            summary = ngettext(
+                "%(refused)d of %(total)d file refused.",
+                "%(refused)d of %(total)d files refused.",
+                len(files),
+            )
+            raise CommandError(summary % {"refused": refused, "total": len(files)}, returncode=1)
