@@ -26,6 +26,10 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+# A browser's date input reads and writes ISO dates only, whatever the locale.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -48,30 +52,85 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     files = MultipleFileField(
         label="Transcript files",
-        help_text="Plain text (.txt) or Word (.docx). Name them after the respondent, "
-        "like R3-interview.docx, to assign them automatically.",
+        # An empty file is refused on its own in the preview, not by failing the whole form.
+        allow_empty_file=True,
+        help_text="Plain text (.txt) or Word (.docx). Next you will see each file with the "
+        "respondent it goes to, before anything is imported.",
         error_messages={"required": "Choose at least one file to import."},
     )
-    respondent = forms.ModelChoiceField(
-        queryset=Respondent.objects.none(),
-        required=False,
-        empty_label="Match each file by its name",
+
+
+NEW, SKIP = "new", "skip"
+
+
+class StagedFileForm(forms.Form):
+    """The researcher's choices for one staged file in the import preview.
+
+    `respondent` is an existing respondent's id, NEW (with `pseudonym`) or SKIP. The prefix is
+    the file's place in its batch, so that one page posts a form per file.
+    """
+
+    respondent = forms.ChoiceField(
+        label="Respondent", error_messages={"required": "Choose who this file belongs to."}
     )
-    conducted_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Interview date"
+    pseudonym = forms.CharField(label="New respondent's pseudonym", max_length=40, required=False)
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        required=False,
+        error_messages={"required": "Choose the encoding in which the first lines read right."},
+    )
+    conducted_on = forms.DateField(required=False, widget=DATE_INPUT, label="Interview date")
+    import_duplicate = forms.BooleanField(
+        required=False, label="Import it again although the same text is already there"
     )
 
-    def __init__(self, *args, study, **kwargs):
+    def __init__(self, *args, staged, respondents, candidates=(), **kwargs):
+        kwargs.setdefault("prefix", f"f{staged.position}")
         super().__init__(*args, **kwargs)
-        self.fields["respondent"].queryset = study.respondents.all()
+        self.staged = staged
+        self.respondents = {str(r.pk): r for r in respondents}
+        self.fields["respondent"].choices = [
+            ("", "Choose…"),
+            *(
+                [("Respondents", [(pk, r.pseudonym) for pk, r in self.respondents.items()])]
+                if self.respondents
+                else []
+            ),
+            (NEW, "A new respondent…"),
+            (SKIP, "Leave this file out"),
+        ]
+        if candidates:
+            self.fields["encoding"].choices = [
+                *([] if staged.encoding_sure else [("", "Choose the encoding…")]),
+                *((codec, label) for codec, label in candidates),
+            ]
+            # A proposal the ladder is sure of stands unless changed; a guess must be chosen.
+            self.fields["encoding"].required = not staged.encoding_sure
+        else:
+            del self.fields["encoding"]
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("respondent")
+        if choice == NEW:
+            if not data.get("pseudonym", "").strip():
+                self.add_error("pseudonym", "Give the new respondent's pseudonym.")
+            data["pseudonym"] = " ".join(data.get("pseudonym", "").split())
+        elif choice not in (SKIP, None) and choice not in self.respondents:
+            self.add_error("respondent", "Choose who this file belongs to.")
+        if self.errors and choice == SKIP:
+            # A file left out needs nothing else.
+            self._errors.clear()
+        return data
+
+    def error_summary(self) -> str:
+        return " ".join(" ".join(errors) for errors in self.errors.values())
 
 
 class InterviewForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     respondent = forms.ModelChoiceField(queryset=Respondent.objects.none(), empty_label=None)
-    conducted_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Interview date"
-    )
+    conducted_on = forms.DateField(required=False, widget=DATE_INPUT, label="Interview date")
 
     def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)

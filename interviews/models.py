@@ -125,8 +125,12 @@ class Interview(models.Model):
     word_count = models.PositiveIntegerField(default=0)
     # Speaker turns as [start, label_end, end, speaker] over `text`, in text order.
     turns = models.JSONField(default=list, blank=True)
+    # The uploaded file's name may hold a participant's real name: shown to the study's
+    # writers on the interview's details page only, never to reviewers nor in any export.
     source_name = models.CharField(max_length=255, blank=True)
     source_encoding = models.CharField(max_length=40, blank=True)
+    # SHA-256 of the text as imported, to flag the same text imported twice for a respondent.
+    source_hash = models.CharField(max_length=64, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,7 +158,8 @@ class Interview(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.title or self.source_name or f"Interview {self.pk}"
+        # Not source_name: a file name may carry a participant's real name (issue 7, item 13).
+        return self.title or f"Interview {self.pk}"
 
     def set_text(self, text: str) -> None:
         """Replace the transcript text; the one place that keeps derived fields in step."""
@@ -198,3 +203,51 @@ class QuestionSegment(models.Model):
             end=span.end,
             score=span.score,
         )
+
+
+class StagedFile(models.Model):
+    """One uploaded file waiting in the import preview, private to the user who sent it.
+
+    Its bytes are kept here (not on disk) until it is imported, refused or skipped; a batch
+    left unconfirmed is erased after a day (services.staged_files_purge).
+    """
+
+    class Status(models.TextChoices):
+        STAGED = "staged", "To confirm"
+        QUEUED = "queued", "Waiting"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused"
+        SKIPPED = "skipped", "Skipped"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    batch = models.UUIDField()
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    data = models.BinaryField(blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STAGED)
+    # Why the file was refused or skipped, or what its import found, in words for the user.
+    message = models.TextField(blank=True)
+    # A codec name for a .txt file: proposed on upload, then the one the researcher chose.
+    encoding = models.CharField(max_length=40, blank=True)
+    encoding_sure = models.BooleanField(default=True)
+    # Who the file goes to: an existing respondent, or a new pseudonym the researcher gave.
+    respondent = models.ForeignKey(
+        Respondent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pseudonym = models.CharField(max_length=40, blank=True)
+    import_duplicate = models.BooleanField(default=False)
+    conducted_on = models.DateField(null=True, blank=True)
+    interview = models.ForeignKey(
+        Interview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["study", "user", "batch"], name="staged_file_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

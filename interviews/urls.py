@@ -33,6 +33,13 @@ urlpatterns = [
     path(study + "attributes/", respondents.attribute_add, name="attribute_add"),
     path(study + "attributes/remove/", respondents.attribute_remove, name="attribute_remove"),
     path(study + "import/", transcripts.transcript_import, name="transcript_import"),
+    path(study + "import/<uuid:batch>/", transcripts.import_batch, name="import_batch"),
+    path(study + "import/<uuid:batch>/step/", transcripts.import_step, name="import_step"),
+    path(
+        study + "import/<uuid:batch>/files/<int:position>/lines/",
+        transcripts.import_lines,
+        name="import_lines",
+    ),
     path(study + "interviews/<int:pk>/edit/", transcripts.interview_edit, name="interview_edit"),
     path(
         study + "interviews/<int:pk>/delete/",

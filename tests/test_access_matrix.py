@@ -6,8 +6,10 @@ the study exists (404). The last test makes sure no study URL is missing from th
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -17,6 +19,8 @@ from django.urls import get_resolver, reverse
 
 from coding import services as coding
 from interviews import services as interviews
+from interviews import staging
+from interviews.models import StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
 
@@ -36,7 +40,11 @@ def build(study, user_for_membership):
     themes.theme_code_attach(theme=theme, code=code)
     quote = themes.quote_add(theme=theme, excerpt=excerpt)
     comment = themes.comment_add(theme=theme, author=user_for_membership, body="Why this code?")
+    batch, queued = stage_for_every_member(study)
     return {
+        "batch": SimpleNamespace(pk=batch),
+        "queued": SimpleNamespace(pk=queued),
+        "first_file": SimpleNamespace(pk=0),
         "slug": study.slug,
         "interview": interview,
         "respondent": interview.respondent,
@@ -50,6 +58,23 @@ def build(study, user_for_membership):
         "quote": quote,
         "comment": comment,
     }
+
+
+def stage_for_every_member(study) -> tuple:
+    """An import batch to confirm and one confirmed, under the same ids for every member:
+    batches are private to their uploader, and each role must find its own."""
+    batch, queued = uuid.uuid4(), uuid.uuid4()
+    for membership in study.memberships.select_related("user"):
+        for target in (batch, queued):
+            staged = staging.staged_files_stage(
+                study=study,
+                user=membership.user,
+                uploads=[("R5.txt", (TRANSCRIPT + "\n\nR5: Again.").encode())],
+            )
+            StagedFile.objects.filter(batch=staged).update(batch=target)
+        rows = staging.staged_batch(study=study, user=membership.user, batch=queued)
+        staging.staged_files_confirm(rows=rows, choices={rows[0].pk: staging.Choice()})
+    return batch, queued
 
 
 @dataclass(frozen=True)
@@ -98,6 +123,17 @@ CASES = [
         WRITE,
         data=lambda o: {"files": SimpleUploadedFile("R4.txt", TRANSCRIPT.encode())},
     ),
+    Case("import_batch", "get", WRITE, ("batch",), kwargs=("batch",)),
+    Case(
+        "import_batch",
+        "post",
+        WRITE,
+        ("batch",),
+        lambda o: {"f0-respondent": "skip"},
+        kwargs=("batch",),
+    ),
+    Case("import_step", "post", WRITE, ("queued",), kwargs=("batch",)),
+    Case("import_lines", "get", WRITE, ("batch", "first_file"), kwargs=("batch", "position")),
     Case("interview_code", "get", READ, ("interview",)),
     Case("interview_edit", "get", READ, ("interview",)),
     Case(

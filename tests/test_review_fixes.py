@@ -190,12 +190,14 @@ def test_deleted_excerpts_are_erased_after_a_day(interview, code):
 
 def test_an_oversized_upload_is_refused_without_being_read(study, owner, settings):
     settings.EXCERPTA_MAX_UPLOAD_BYTES = 100
-    response = client_for(owner).post(
+    client = client_for(owner)
+    response = client.post(
         reverse("transcript_import", args=[study.slug]),
         {"files": [SimpleUploadedFile("R1.txt", b"x" * 500)]},
         headers=HTMX,
     )
-    assert "R1.txt: refused: it is 0.0 MB, over the 0.0 MB limit" in response.content.decode()
+    preview = client.get(response["HX-Redirect"]).content.decode()
+    assert "R1.txt: refused: it is 0.0 MB, over the 0.0 MB limit" in preview
 
     class Unreadable(SimpleUploadedFile):
         def read(self, *args):

@@ -2,50 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from .. import services
+from .. import encodings, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
-from ..forms import ImportForm, InterviewForm
+from ..forms import NEW, SKIP, ImportForm, InterviewForm, StagedFileForm
 from ..http import posted, refusal
 from ..importers import TooLarge
+from ..models import StagedFile
 from ..turns import turns_from_json
 
 
 @require_http_methods(["GET", "POST"])
 def transcript_import(request, slug):
-    """Upload one or many files; each is imported or refused on its own, with a message."""
+    """Upload one or many files; each is kept for the preview, where nothing is created yet."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
-    form = ImportForm(
-        posted(request), request.FILES if request.method == "POST" else None, study=access.study
-    )
-    outcomes = []
+    form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        outcomes = services.interviews_import(
-            study=access.study,
-            files=_contents(form.cleaned_data["files"]),
-            user=request.user,
-            respondent=form.cleaned_data["respondent"],
-            conducted_on=form.cleaned_data["conducted_on"],
+        batch = staging.staged_files_stage(
+            study=access.study, user=request.user, uploads=_contents(form.cleaned_data["files"])
         )
-        form = ImportForm(study=access.study)
-    context = {
-        "access": access,
-        "form": form,
-        "outcomes": outcomes,
-        "imported": sum(outcome.ok for outcome in outcomes),
-        "refused": sum(not outcome.ok for outcome in outcomes),
-    }
+        url = reverse("import_batch", args=[slug, batch])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     template = "interviews/import.html"
     if request.htmx:
         template += "#import-section"
-    return render(request, template, context)
+    return render(request, template, {"access": access, "form": form})
 
 
 def _contents(uploads):
@@ -53,6 +45,149 @@ def _contents(uploads):
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
     for upload in uploads:
         yield upload.name, (upload.read() if upload.size <= limit else TooLarge(upload.size))
+
+
+@require_http_methods(["GET", "POST"])
+def import_batch(request, slug, batch):
+    """The preview of a batch (each file, its respondent, encoding and first lines) and, once
+    confirmed, its progress: htmx imports the files one request each (import_step)."""
+    access = study_access(request, slug, WRITE)
+    rows = _batch_or_404(access, request, batch)
+    respondents = list(access.study.respondents.all())
+    forms = [
+        StagedFileForm(
+            posted(request),
+            staged=row,
+            respondents=respondents,
+            candidates=_encoding_choices(row),
+            initial=_initial(row),
+        )
+        for row in rows
+        if row.status == StagedFile.Status.STAGED
+    ]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        staging.staged_files_confirm(rows=rows, choices=_choices(forms))
+        if not request.htmx:
+            staging.staged_files_import(study=access.study, user=request.user, batch=batch)
+            return redirect("import_batch", slug, batch)
+        rows = staging.staged_batch(study=access.study, user=request.user, batch=batch)
+        forms = []
+    context = {"access": access, "batch": batch, **_progress(rows)}
+    context["previews"] = _previews(forms, access.study)
+    template = "interviews/import_preview.html"
+    if request.htmx:
+        template += "#batch-section"
+    return render(request, template, context)
+
+
+@require_POST
+def import_step(request, slug, batch):
+    """Import the next file of a confirmed batch (one transaction) and show the progress."""
+    access = study_access(request, slug, WRITE)
+    _batch_or_404(access, request, batch)
+    staging.staged_file_import_next(study=access.study, user=request.user, batch=batch)
+    rows = staging.staged_batch(study=access.study, user=request.user, batch=batch)
+    context = {"access": access, "batch": batch, **_progress(rows)}
+    return render(request, "interviews/import_preview.html#progress", context)
+
+
+@require_GET
+def import_lines(request, slug, batch, position):
+    """The first lines of one staged file decoded in the encoding chosen in the preview."""
+    access = study_access(request, slug, WRITE)
+    rows = _batch_or_404(access, request, batch)
+    row = next((r for r in rows if r.position == position), None)
+    if row is None or row.status != StagedFile.Status.STAGED:
+        raise Http404("No such file waiting in this import.")
+    encoding = request.GET.get(f"f{row.position}-encoding", "")
+    if encoding not in dict(_encoding_choices(row)):
+        encoding = ""
+    context = {"row": row, "preview": staging.staged_file_preview(row, encoding or None)}
+    return render(request, "interviews/import_preview.html#lines", context)
+
+
+def _batch_or_404(access, request, batch) -> list[StagedFile]:
+    rows = staging.staged_batch(study=access.study, user=request.user, batch=batch)
+    if not rows:
+        raise Http404("No such import, or it was finished more than a day ago.")
+    return rows
+
+
+def _encoding_choices(row: StagedFile) -> list[tuple[str, str]]:
+    """(codec, label) choices for a .txt file; none for a Word document."""
+    if PurePath(row.name).suffix.lower() != ".txt":
+        return []
+    found = encodings.guess(bytes(row.data))
+    return [(codec, encodings.label(codec)) for codec in found.candidates]
+
+
+def _initial(row: StagedFile) -> dict:
+    # An existing respondent, a proposed new one, or nothing: the researcher must choose.
+    proposed = NEW if row.pseudonym else ""
+    return {
+        "respondent": str(row.respondent_id) if row.respondent_id else proposed,
+        "pseudonym": row.pseudonym,
+        "encoding": row.encoding if row.encoding_sure else "",
+        "conducted_on": staging.date_from_name(row.name),
+    }
+
+
+def _choices(forms) -> dict[int, staging.Choice]:
+    choices = {}
+    for form in forms:
+        data = form.cleaned_data
+        picked = data["respondent"]
+        choices[form.staged.pk] = staging.Choice(
+            skip=picked == SKIP,
+            respondent=form.respondents.get(picked),
+            pseudonym=data.get("pseudonym", "") if picked == NEW else "",
+            encoding=data.get("encoding", ""),
+            conducted_on=data.get("conducted_on"),
+            import_duplicate=data.get("import_duplicate", False),
+        )
+    return choices
+
+
+def _previews(forms, study) -> list[tuple]:
+    """(form, what to show) per file: the first lines in the proposed encoding, and whether
+    the same text is already imported for the proposed respondent (one query for all)."""
+    shown = [(form, staging.staged_file_preview(form.staged)) for form in forms]
+    hashes = {preview.text_hash for _, preview in shown if preview.text_hash}
+    there = set(
+        study.interviews.filter(source_hash__in=hashes).values_list("respondent_id", "source_hash")
+        if hashes
+        else []
+    )
+    return [
+        (
+            form,
+            {
+                "preview": preview,
+                "duplicate": (form.staged.respondent_id, preview.text_hash) in there,
+                "guessed_label": encodings.label(form.staged.encoding)
+                if form.staged.encoding and not form.staged.encoding_sure
+                else "",
+            },
+        )
+        for form, preview in shown
+    ]
+
+
+def _progress(rows: list[StagedFile]) -> dict:
+    done = [r for r in rows if r.status not in _PENDING]
+    return {
+        "rows": rows,
+        "done": len(done),
+        "total": len(rows),
+        "waiting": any(r.status == StagedFile.Status.QUEUED for r in rows),
+        "confirming": any(r.status == StagedFile.Status.STAGED for r in rows),
+        "imported": sum(r.status == StagedFile.Status.IMPORTED for r in rows),
+        "refused": sum(r.status == StagedFile.Status.REFUSED for r in rows),
+        "skipped": sum(r.status == StagedFile.Status.SKIPPED for r in rows),
+    }
+
+
+_PENDING = (StagedFile.Status.STAGED, StagedFile.Status.QUEUED, StagedFile.Status.IMPORTING)
 
 
 @require_http_methods(["GET", "POST"])

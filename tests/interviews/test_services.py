@@ -87,7 +87,7 @@ def test_it_imports_a_transcript_for_the_respondent_its_name_starts_with(study):
 def test_a_second_file_for_a_respondent_is_a_follow_up_interview(study):
     import_text(study, name="R1-first.txt")
     outcome = services.interview_import(
-        study=study, name="r1_followup.txt", raw=TRANSCRIPT.encode()
+        study=study, name="r1_followup.txt", raw=(TRANSCRIPT + "\n\nR1: One more.").encode()
     )
     assert not outcome.created_respondent
     assert Respondent.objects.filter(study=study).count() == 1
@@ -95,13 +95,15 @@ def test_a_second_file_for_a_respondent_is_a_follow_up_interview(study):
 
 
 def test_a_refused_file_leaves_nothing_behind_and_the_batch_goes_on(study):
-    outcomes = services.interviews_import(
-        study=study,
-        files=[
-            ("R7-broken.docx", b"not a zip at all"),
-            ("R8-empty.txt", b""),
-            ("R9-fine.txt", TRANSCRIPT.encode()),
-        ],
+    outcomes = list(
+        services.interviews_import(
+            study=study,
+            files=[
+                services.ImportFile("R7-broken.docx", b"not a zip at all"),
+                services.ImportFile("R8-empty.txt", b""),
+                services.ImportFile("R9-fine.txt", TRANSCRIPT.encode()),
+            ],
+        )
     )
     assert [o.ok for o in outcomes] == [False, False, True]
     assert outcomes[0].message.startswith("R7-broken.docx: refused: it is not a valid Word")

@@ -1,0 +1,165 @@
+"""Which encoding a plain-text transcript is in: the ladder's answer, judged, and the choices.
+
+The ladder in interviews.text (BOM, strict UTF-8, Windows-1252) is right for every file a
+BOM or valid UTF-8 marks, and for Western European legacy files. Its last rung accepts any
+bytes, so a Greek or Cyrillic file comes out as "Ðþò Þôáí": such a decoding is judged
+implausible here, and charset-normalizer then proposes candidates for the researcher to
+choose from with a preview. charset-normalizer alone is not trusted to decide: it reads
+short Spanish and French cp1252 files as cp1250 (RELIABILITY.md, T14), and a short Greek
+file as Cyrillic.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
+
+from .text import ImportRejected, decode_text
+
+# Encodings a researcher can choose, by Python codec name, with the words she knows them by.
+CHOICES = {
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16 (with byte-order mark)",
+    "utf-32": "UTF-32 (with byte-order mark)",
+    "cp1252": "Windows-1252 (Western European)",
+    "iso8859-15": "ISO-8859-15 (Western European)",
+    "cp1250": "Windows-1250 (Central European)",
+    "iso8859-2": "ISO-8859-2 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "koi8-r": "KOI8-R (Russian)",
+    "koi8-u": "KOI8-U (Ukrainian)",
+    "iso8859-5": "ISO-8859-5 (Cyrillic)",
+    "iso8859-7": "ISO-8859-7 (Greek)",
+    "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "iso8859-9": "ISO-8859-9 (Turkish)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "cp1255": "Windows-1255 (Hebrew)",
+    "cp1256": "Windows-1256 (Arabic)",
+    "mac-roman": "Mac Roman",
+    "shift_jis": "Shift JIS (Japanese)",
+    "euc-kr": "EUC-KR (Korean)",
+    "gb18030": "GB18030 (Chinese)",
+    "big5": "Big5 (Chinese)",
+}
+_BY_CODEC = {codecs.lookup(name).name: name for name in CHOICES}
+
+# Letters that Western European text hardly ever holds but that legacy Greek, Turkish and
+# Cyrillic bytes become in Windows-1252 (Icelandic eth, thorn, y acute).
+_TELLTALE = set("ÐðÞþÝý")
+# Above this share of non-ASCII letters a Windows-1252 decoding is not a Western European
+# language: French, Spanish and German stay under a tenth, Greek read as 1252 is over half.
+_MAX_ACCENTED_SHARE = 0.3
+# charset-normalizer's measure of how garbled a text looks; readable text scores near 0.
+_MAX_MESS = 0.2
+
+
+@dataclass(frozen=True)
+class EncodingGuess:
+    """What Excerpta proposes for one file.
+
+    `encoding` is a key of CHOICES ("" when no choice is readable enough to propose), `sure`
+    says whether the file may import without the researcher choosing, and `candidates` are
+    the keys of CHOICES the bytes decode in, most likely first.
+    """
+
+    encoding: str
+    sure: bool
+    candidates: tuple[str, ...]
+
+
+def label(encoding: str) -> str:
+    """The human name of a codec name ("cp1253" → "Windows-1253 (Greek)")."""
+    key = _BY_CODEC.get(_codec(encoding), encoding)
+    return CHOICES.get(key, encoding)
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
+def plausible(text: str) -> bool:
+    """Whether decoded text reads as language rather than mojibake (a heuristic, no I/O)."""
+    sample = text[:20_000]
+    if any(ord(ch) < 32 and ch not in "\t\n\r\x0b\x0c" for ch in sample):
+        return False
+    if mess_ratio(sample, maximum_threshold=1.0) > _MAX_MESS:
+        return False
+    letters = [ch for ch in sample if ch.isalpha()]
+    accented = [ch for ch in letters if ord(ch) > 127]
+    latin = [ch for ch in accented if "LATIN" in unicodedata.name(ch, "")]
+    # Non-Latin scripts are judged by the mess ratio alone; Latin letters outside ASCII that
+    # crowd the text, or the Icelandic letters, are what a wrong single-byte decoding gives.
+    if not latin:
+        return True
+    if len(latin) > _MAX_ACCENTED_SHARE * len(letters):
+        return False
+    return not _TELLTALE.intersection(latin)
+
+
+def guess(raw: bytes) -> EncodingGuess:
+    """Propose an encoding for the bytes of a .txt file.
+
+    The ladder's answer is taken when it reads plausibly (always, for a BOM or valid UTF-8);
+    otherwise charset-normalizer's plausible candidates are offered and none is sure.
+    Raises ImportRejected when the ladder refuses the bytes outright (binary, a bad BOM).
+    """
+    text, found = decode_text(raw)
+    ladder = _ladder_choice(found)
+    if ladder != "cp1252" or plausible(text):
+        return EncodingGuess(ladder, True, _candidates(raw, [ladder]))
+    detected = [_BY_CODEC.get(_codec(r.encoding), "") for r in from_bytes(raw[:200_000])]
+    ranked = [e for e in detected if e in CHOICES]
+    readable = [e for e in _candidates(raw, ranked) if plausible(decoded(raw, e))]
+    return EncodingGuess(
+        readable[0] if readable else "", False, _candidates(raw, [*readable, *ranked])
+    )
+
+
+# The ladder's names for what it found, as choices.
+_LADDER = {"UTF-8": "utf-8", "UTF-8 with BOM": "utf-8", "Windows-1252": "cp1252"}
+
+
+def _ladder_choice(found: str) -> str:
+    return _LADDER.get(found) or ("utf-16" if found.startswith("UTF-16") else "utf-32")
+
+
+def _candidates(raw: bytes, first: list[str]) -> tuple[str, ...]:
+    """Every choice the bytes decode in, those of `first` first, each once."""
+    ordered = dict.fromkeys([*first, *CHOICES])
+    return tuple(e for e in ordered if e in CHOICES and _decodes(raw, e))
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    # Without its byte-order mark, UTF-16 or UTF-32 "decodes" any even run of bytes into
+    # nonsense; the ladder already takes them when the mark is there.
+    if encoding.startswith("utf-") and encoding != "utf-8" and not _has_bom(raw, encoding):
+        return False
+    try:
+        decode_text(raw, encoding)
+    except ImportRejected:
+        return False
+    return True
+
+
+def _has_bom(raw: bytes, encoding: str) -> bool:
+    if encoding == "utf-16":
+        marks = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    else:
+        marks = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    return raw.startswith(marks)
+
+
+def decoded(raw: bytes, encoding: str) -> str:
+    """The bytes decoded in `encoding`, or "" when they are not valid in it."""
+    try:
+        return decode_text(raw, encoding)[0]
+    except ImportRejected:
+        return ""

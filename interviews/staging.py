@@ -1,0 +1,196 @@
+"""Uploads waiting in the import preview: kept, shown, confirmed, then imported one by one.
+
+An upload is judged on arrival (empty, too big, wrong type, damaged: refused at once, with
+the reason), and what Excerpta proposes for it (respondent, encoding) is shown to the
+researcher before anything is created. Staged bytes belong to one user in one study and are
+erased once the file is imported, refused or skipped, or after a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import PurePath
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import encodings
+from .importers import TooLarge, read_transcript
+from .models import Respondent, StagedFile, Study
+from .services import ImportFile, interview_import_safely, respondent_guess
+from .text import ImportRejected
+
+STAGED_LIFETIME = timedelta(days=1)
+# How much of a file the preview shows: lines, and code points per line.
+PREVIEW_LINES = 6
+PREVIEW_LINE_CHARS = 160
+
+Status = StagedFile.Status
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def staged_files_stage(
+    *, study: Study, user, uploads: Iterable[tuple[str, bytes | TooLarge]]
+) -> uuid.UUID:
+    """Keep each upload (name, bytes) for the preview and return the batch's id.
+
+    Each file is read at once: one that cannot be imported is kept as refused, with the
+    reason and without its bytes. Unconfirmed batches older than a day are erased first.
+    """
+    staged_files_purge()
+    batch = uuid.uuid4()
+    for position, (name, raw) in enumerate(uploads):
+        size = raw.size if isinstance(raw, TooLarge) else len(raw)
+        row = StagedFile(
+            study=study, user=user, batch=batch, position=position, name=name[:255], size=size
+        )
+        guess = None
+        try:
+            if PurePath(name).suffix.lower() == ".txt" and isinstance(raw, bytes):
+                guess = encodings.guess(raw)
+            read_transcript(name, raw, guess.encoding if guess and guess.encoding else None)
+        except ImportRejected as rejected:
+            row.status, row.message = Status.REFUSED, f"{name}: refused: {rejected}."
+        else:
+            row.data = raw
+            if guess is not None:
+                row.encoding, row.encoding_sure = guess.encoding, guess.sure
+            proposal = respondent_guess(study=study, name=name)
+            row.respondent_id = proposal.respondent.pk if proposal.respondent else None
+            row.pseudonym = proposal.pseudonym
+        row.save()
+    return batch
+
+
+def staged_files_purge(*, now=None) -> int:
+    """Erase staged files older than STAGED_LIFETIME; returns how many."""
+    cutoff = (now or timezone.now()) - STAGED_LIFETIME
+    deleted, _ = StagedFile.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def staged_batch(*, study: Study, user, batch: uuid.UUID) -> list[StagedFile]:
+    """The files of one batch of `user` in `study`, in upload order (one query)."""
+    return list(
+        StagedFile.objects.filter(study=study, user=user, batch=batch).select_related(
+            "respondent", "interview"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the preview shows of one staged file, decoded in `encoding` (a codec name)."""
+
+    lines: list[str]
+    words: int
+    error: str
+    text_hash: str
+
+
+def staged_file_preview(row: StagedFile, encoding: str | None = None) -> Preview:
+    """Decode a staged file (in `encoding`, else the one proposed) for the preview."""
+    try:
+        read = read_transcript(row.name, bytes(row.data), encoding or row.encoding or None)
+    except ImportRejected as rejected:
+        return Preview(lines=[], words=0, error=str(rejected), text_hash="")
+    lines = [line for line in read.text.splitlines() if line.strip()][:PREVIEW_LINES]
+    lines = [
+        line if len(line) <= PREVIEW_LINE_CHARS else line[:PREVIEW_LINE_CHARS] + "…"
+        for line in lines
+    ]
+    digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
+    return Preview(lines=lines, words=len(read.text.split()), error="", text_hash=digest)
+
+
+def date_from_name(name: str) -> date | None:
+    """A date written in a file name as 2026-03-02, if it is a real date."""
+    match = _DATE_IN_NAME.search(name)
+    try:
+        return date(*map(int, match.groups())) if match else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the researcher confirmed for one staged file in the preview."""
+
+    skip: bool = False
+    respondent: Respondent | None = None
+    pseudonym: str = ""
+    encoding: str = ""
+    conducted_on: date | None = None
+    import_duplicate: bool = False
+
+
+@transaction.atomic
+def staged_files_confirm(*, rows: list[StagedFile], choices: dict[int, Choice]) -> int:
+    """Record the researcher's choice for each file to confirm (by row id) and queue it;
+    returns how many files are queued. Nothing is imported here."""
+    queued = 0
+    for row in rows:
+        choice = choices.get(row.pk)
+        if row.status != Status.STAGED or choice is None:
+            continue
+        if choice.skip:
+            row.status, row.message, row.data = Status.SKIPPED, f"{row.name}: left out.", b""
+        else:
+            row.status = Status.QUEUED
+            row.respondent = choice.respondent
+            row.pseudonym = "" if choice.respondent else choice.pseudonym
+            row.encoding = choice.encoding or row.encoding
+            row.import_duplicate = choice.import_duplicate
+            row.conducted_on = choice.conducted_on
+            queued += 1
+        row.save()
+    return queued
+
+
+def staged_file_import_next(*, study: Study, user, batch: uuid.UUID) -> StagedFile | None:
+    """Import the next queued file of the batch, in its own transaction; None when done.
+
+    The row is claimed first, so that two requests stepping the same batch never import a
+    file twice.
+    """
+    queued = StagedFile.objects.filter(study=study, user=user, batch=batch)
+    for row in queued.filter(status=Status.QUEUED).select_related("respondent"):
+        if StagedFile.objects.filter(pk=row.pk, status=Status.QUEUED).update(
+            status=Status.IMPORTING
+        ):
+            break
+    else:
+        return None
+    outcome = interview_import_safely(
+        study=study,
+        user=user,
+        file=ImportFile(
+            name=row.name,
+            raw=bytes(row.data),
+            respondent=row.respondent,
+            pseudonym=row.pseudonym,
+            encoding=row.encoding or None,
+            conducted_on=row.conducted_on,
+            import_duplicate=row.import_duplicate,
+        ),
+    )
+    if outcome.ok:
+        row.status = Status.IMPORTED
+    else:
+        row.status = Status.SKIPPED if outcome.duplicate else Status.REFUSED
+    row.message, row.interview, row.data = outcome.message, outcome.interview, b""
+    row.save(update_fields=["status", "message", "interview", "data"])
+    return row
+
+
+def staged_files_import(*, study: Study, user, batch: uuid.UUID) -> int:
+    """Import every queued file of the batch, one transaction each; returns how many."""
+    count = 0
+    while staged_file_import_next(study=study, user=user, batch=batch) is not None:
+        count += 1
+    return count

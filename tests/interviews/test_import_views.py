@@ -1,0 +1,219 @@
+"""The two-step import: upload, then a preview of every file to confirm (issue 7, 12-14)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from interviews import services
+from interviews.models import Interview, StagedFile
+from tests.conftest import HTMX, TRANSCRIPT, client_for, import_text
+
+GREEK = "Ερευνητής: Πώς ήταν η πρώτη μέρα;\n\nR6: Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα."
+R22 = Path(settings.BASE_DIR).parent / "shared" / "cases" / "R22-greek-iso8859-7.txt"
+
+
+def upload(client, study, *files):
+    """Post files to the import page; returns the batch page's URL it sends the browser to."""
+    uploads = [SimpleUploadedFile(name, raw) for name, raw in files]
+    response = client.post(
+        reverse("transcript_import", args=[study.slug]), {"files": uploads}, headers=HTMX
+    )
+    assert response.status_code == 200, response.content[:300]
+    return response["HX-Redirect"]
+
+
+def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirming(study, owner):
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        ("R2-interview.txt", codecs.BOM_UTF16_LE + TRANSCRIPT.encode("utf-16-le")),
+        ("R3.docx", b"PK\x03\x04 not really a docx"),
+        ("R4.pdf", b"%PDF"),
+        ("R5.txt", b""),
+    )
+    html = client.get(url).content.decode()
+    assert "R3.docx: refused: it is not a valid Word document" in html
+    assert "R4.pdf: refused: it is not a .txt or .docx file." in html
+    assert "R5.txt: refused: it is empty." in html
+    assert "“R2” would be a new respondent" in html
+    assert "About six years now." in html  # the first lines, decoded
+    assert not Interview.objects.exists()
+    assert not study.respondents.exists()
+
+    response = client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R2"})
+    assert response.status_code == 302
+    html = client.get(url).content.decode()
+    assert "1 imported, 3 refused" in html
+    assert "R2-interview.txt: imported for R2 (new respondent)" in html
+    interview = Interview.objects.get()
+    assert interview.respondent.pseudonym == "R2"
+    assert interview.source_encoding == "UTF-16 (with byte-order mark)"
+    # The bytes are not kept once the batch is imported.
+    assert all(bytes(row.data) == b"" for row in StagedFile.objects.all())
+
+
+def test_htmx_imports_one_file_per_request_and_shows_progress(study, owner):
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        ("R1.txt", TRANSCRIPT.encode()),
+        ("R2.docx", b"broken"),
+        ("R3.txt", (TRANSCRIPT + "\n\nR3: More.").encode()),
+    )
+    confirm = {
+        "f0-respondent": "new",
+        "f0-pseudonym": "R1",
+        "f2-respondent": "new",
+        "f2-pseudonym": "R3",
+    }
+    html = client.post(url, confirm, headers=HTMX).content.decode()
+    assert "Importing: 1 of 3 files done" in html  # the refused file is done already
+    step = reverse("import_step", args=[study.slug, url.split("/")[-2]])
+    assert f'hx-post="{step}"' in html
+    assert not Interview.objects.exists()
+    html = client.post(step, headers=HTMX).content.decode()
+    assert "Importing: 2 of 3 files done" in html
+    assert Interview.objects.count() == 1
+    html = client.post(step, headers=HTMX).content.decode()
+    assert "2 imported, 1 refused" in html
+    assert "hx-post" not in html
+    assert Interview.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["Maria Lopez 2026-03-02.txt", "interview-notes.txt", "Jonas_2.txt"]
+)
+def test_a_name_that_is_not_a_pseudonym_makes_no_respondent_without_asking(study, owner, name):
+    client = client_for(owner)
+    url = upload(client, study, (name, TRANSCRIPT.encode()))
+    html = client.get(url).content.decode()
+    assert "choose its respondent" in html
+    assert '<option value="" selected>Choose…</option>' in html
+    html = client.post(url, {}).content.decode()
+    assert "Choose who this file belongs to." in html
+    assert not study.respondents.exists()
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R9"})
+    assert list(study.respondents.values_list("pseudonym", flat=True)) == ["R9"]
+
+
+def test_a_date_in_the_file_name_is_proposed_as_the_interview_date(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, ("P1 2026-03-02.txt", TRANSCRIPT.encode()))
+    assert 'value="2026-03-02"' in client.get(url).content.decode()
+
+
+def test_an_existing_respondent_is_proposed_whatever_the_case(study, owner):
+    respondent = services.respondent_create(study=study, pseudonym="R1")
+    client = client_for(owner)
+    url = upload(client, study, ("r1_followup.txt", TRANSCRIPT.encode()))
+    html = client.get(url).content.decode()
+    assert f'<option value="{respondent.pk}" selected>R1</option>' in html
+
+
+def test_the_same_text_again_is_flagged_and_skipped_unless_ticked(study, owner):
+    import_text(study, name="R1.txt")
+    client = client_for(owner)
+    url = upload(client, study, ("R1-again.txt", TRANSCRIPT.encode()))
+    html = client.get(url).content.decode()
+    assert "The same text is already imported for this respondent" in html
+    respondent = study.respondents.get()
+    client.post(url, {"f0-respondent": str(respondent.pk)})
+    assert "R1-again.txt: skipped: the same text is already imported for R1." in (
+        client.get(url).content.decode()
+    )
+    assert Interview.objects.count() == 1
+
+    url = upload(client, study, ("R1-again.txt", TRANSCRIPT.encode()))
+    client.post(url, {"f0-respondent": str(respondent.pk), "f0-import_duplicate": "on"})
+    assert Interview.objects.count() == 2
+
+
+def test_an_unreadable_decoding_must_be_replaced_by_a_chosen_encoding(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, ("R6.txt", GREEK.encode("iso8859-7")))
+    html = client.get(url).content.decode()
+    assert "read as Windows-1252 it is not readable text" in html
+    assert '<option value="" selected>Choose the encoding…</option>' in html
+    html = client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R6"}).content.decode()
+    assert "Choose the encoding in which the first lines read right." in html
+    assert not Interview.objects.exists()
+
+    batch = url.split("/")[-2]
+    lines = reverse("import_lines", args=[study.slug, batch, 0])
+    fragment = client.get(lines, {"f0-encoding": "iso8859-7"}, headers=HTMX).content.decode()
+    assert "<html" not in fragment
+    assert "Πώς ήταν η πρώτη μέρα;" in fragment
+    fragment = client.get(lines, {"f0-encoding": "cp1252"}, headers=HTMX).content.decode()
+    assert "Ðþò Þôáí" in fragment  # what the researcher sees, and why she chooses
+
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R6", "f0-encoding": "iso8859-7"})
+    interview = Interview.objects.get()
+    assert "Καλημέρα" in interview.text
+    assert interview.source_encoding == "ISO-8859-7 (Greek)"
+
+
+@pytest.mark.skipif(not R22.exists(), reason="../shared/cases is not beside this checkout")
+def test_the_greek_case_is_never_imported_as_windows_1252(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, (R22.name, R22.read_bytes()))
+    html = client.get(url).content.decode()
+    assert "not readable text" in html
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R22"})
+    assert not Interview.objects.exists()
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R22", "f0-encoding": "iso8859-7"})
+    assert "Καλημέρα" in Interview.objects.get().text
+
+
+def test_a_file_can_be_left_out(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, ("notes.txt", b"Notes."), ("R1.txt", TRANSCRIPT.encode()))
+    client.post(url, {"f0-respondent": "skip", "f1-respondent": "new", "f1-pseudonym": "R1"})
+    assert "notes.txt: left out." in client.get(url).content.decode()
+    assert Interview.objects.get().respondent.pseudonym == "R1"
+
+
+def test_a_batch_is_private_to_the_user_who_uploaded_it(study, owner, coder, reviewer, stranger):
+    url = upload(client_for(owner), study, ("R1.txt", TRANSCRIPT.encode()))
+    batch = url.split("/")[-2]
+    step = reverse("import_step", args=[study.slug, batch])
+    lines = reverse("import_lines", args=[study.slug, batch, 0])
+    assert client_for(coder).get(url).status_code == 404
+    assert client_for(coder).get(lines).status_code == 404
+    assert client_for(coder).post(step).status_code == 404
+    for target in (url, lines):
+        assert client_for(reviewer).get(target).status_code == 403
+        assert client_for(stranger).get(target).status_code == 404
+    assert client_for(reviewer).post(step).status_code == 403
+    assert client_for(stranger).post(step).status_code == 404
+    assert StagedFile.objects.get().status == StagedFile.Status.STAGED
+
+
+def test_an_upload_without_files_keeps_the_form(study, owner):
+    response = client_for(owner).post(
+        reverse("transcript_import", args=[study.slug]), {}, headers=HTMX
+    )
+    assert "Choose at least one file to import." in response.content.decode()
+    assert not StagedFile.objects.exists()
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_preview_queries_do_not_grow(study, owner, n, django_assert_num_queries):
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        *((f"R{i}.txt", f"{TRANSCRIPT}\n\nR{i}: {i}".encode()) for i in range(n)),
+    )
+    # session, user, study+role, the batch's files, respondents, texts already imported
+    with django_assert_num_queries(6):
+        html = client.get(url).content.decode()
+    assert len(re.findall(r'class="staged-file"', html)) == n
