@@ -219,20 +219,6 @@ def test_hostile_transcripts_and_code_names_stay_text(page, live_server, study, 
     expect(page.locator("#transcript")).to_contain_text("<script>alert(1)</script>")
 
 
-def test_the_import_page_imports_several_files(page, live_server, study, owner, tmp_path):
-    good = tmp_path / "R2-interview.txt"
-    good.write_text(TEXT, encoding="utf-8")
-    bad = tmp_path / "R3-interview.docx"
-    bad.write_bytes(b"not a word file")
-    log_in(page, live_server, owner)
-    page.goto(live_server.url + reverse("transcript_import", args=[study.slug]))
-    page.set_input_files("input[type=file]", [str(good), str(bad)])
-    page.get_by_role("button", name="Import").click()
-    expect(page.locator(".outcomes")).to_contain_text("1 imported, 1 refused")
-    expect(page.locator(".outcomes")).to_contain_text("R3-interview.docx: refused")
-    assert Interview.objects.get().respondent.pseudonym == "R2"
-
-
 def test_a_memo_being_written_survives_adding_a_code(page, live_server, setup, owner, code):
     interview = setup
     excerpt = code_span(interview, "a café crowd too", [code])
