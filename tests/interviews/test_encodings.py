@@ -1,0 +1,72 @@
+"""Which encoding a .txt transcript is in (issue 7, item 14)."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from interviews.encodings import decoded, guess, label, plausible
+
+SPANISH = "Entrevistador: ¿Cómo fue su primera semana?\nR1: Difícil, señora, pero ayudaron mucho."
+FRENCH = "Intervieweur : Comment s'est passée votre semaine ?\nR1 : Difficile, l'équipe m'a aidé."
+GERMAN = "Interviewer: Wie war Ihre erste Woche?\nR1: Schwierig, aber große Unterstützung."
+GREEK = "Ερευνητής: Πώς ήταν η πρώτη σας εβδομάδα;\nΑπ: Δύσκολη, αλλά οι συνάδελφοι βοήθησαν."
+RUSSIAN = "Интервьюер: Как прошла ваша первая неделя?\nР1: Тяжело, но коллеги очень помогли."
+TURKISH = "Görüşmeci: İlk haftanız nasıl geçti?\nK1: Zordu ama iş arkadaşlarım yardımcı oldu."
+R22 = Path(settings.BASE_DIR).parent / "shared" / "cases" / "R22-greek-iso8859-7.txt"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        (SPANISH, "cp1252", "cp1252"),
+        (FRENCH, "cp1252", "cp1252"),
+        (GERMAN, "cp1252", "cp1252"),
+        (GREEK, "utf-8", "utf-8"),
+        (RUSSIAN, "utf-16", "utf-16"),
+    ],
+)
+def test_the_ladder_stands_where_it_reads_right(text, encoding, expected):
+    found = guess(text.encode(encoding))
+    assert (found.encoding, found.sure) == (expected, True)
+    assert decoded(text.encode(encoding), found.encoding) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (GREEK, "iso8859-7"),
+        (GREEK, "cp1253"),
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN, "koi8-r"),
+        (TURKISH, "cp1254"),
+    ],
+)
+def test_a_legacy_code_page_is_never_taken_for_windows_1252(text, encoding):
+    raw = text.encode(encoding)
+    assert not plausible(raw.decode("cp1252", "replace"))
+    found = guess(raw)
+    assert not found.sure
+    # The right encoding is among those offered, and reads right.
+    assert codecs.lookup(encoding).name in {codecs.lookup(c).name for c in found.candidates}
+    assert decoded(raw, encoding) == text
+
+
+def test_utf16_is_offered_only_with_its_byte_order_mark():
+    assert "utf-16" not in guess(SPANISH.encode("cp1252")).candidates
+
+
+@pytest.mark.skipif(not R22.exists(), reason="../shared/cases is not beside this checkout")
+def test_the_greek_case_is_not_sure_and_offers_greek():
+    found = guess(R22.read_bytes())
+    assert not found.sure
+    assert "iso8859-7" in found.candidates
+    assert "Καλημέρα" in decoded(R22.read_bytes(), "iso8859-7")
+
+
+def test_labels_name_the_encoding_for_people():
+    assert label("iso8859_7") == "ISO-8859-7 (Greek)"
+    assert label("windows-1251") == "Windows-1251 (Cyrillic)"

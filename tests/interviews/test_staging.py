@@ -1,0 +1,118 @@
+"""Uploads kept for the import preview (issue 7, items 12-13)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from interviews import services, staging
+from interviews.importers import TooLarge
+from interviews.models import Interview, StagedFile
+from tests.conftest import TRANSCRIPT
+
+Status = StagedFile.Status
+
+
+def test_each_file_is_judged_on_arrival_and_refusals_keep_no_bytes(study, owner, settings):
+    settings.EXCERPTA_MAX_UPLOAD_BYTES = 10_000
+    batch = staging.staged_files_stage(
+        study=study,
+        user=owner,
+        uploads=[
+            ("R1.txt", TRANSCRIPT.encode()),
+            ("R2.txt", b""),
+            ("R3.docx", b"PK\x03\x04broken"),
+            ("R4.txt", TooLarge(20_000_000)),
+            ("R5.odt", b"whatever"),
+        ],
+    )
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    assert [row.status for row in rows] == [Status.STAGED] + [Status.REFUSED] * 4
+    assert rows[1].message == "R2.txt: refused: it is empty."
+    assert rows[3].message.startswith("R4.txt: refused: it is 19.1 MB, over the")
+    assert all(bytes(row.data) == b"" for row in rows[1:])
+    assert rows[0].pseudonym == "R1"
+    assert not study.respondents.exists()
+
+
+def test_names_propose_only_pseudonyms_shaped_like_the_studys(study):
+    assert services.respondent_guess(study=study, name="P07-notes.txt").pseudonym == "P07"
+    for name in ("Maria Lopez 2026-03-02.txt", "interview-notes.txt", "Maria.txt"):
+        guess = services.respondent_guess(study=study, name=name)
+        assert (guess.respondent, guess.pseudonym) == (None, ""), name
+    services.respondent_create(study=study, pseudonym="R1")
+    assert services.respondent_guess(study=study, name="R2_x.txt").pseudonym == "R2"
+    # A study that numbers its respondents R… does not get a P… from a file name.
+    assert services.respondent_guess(study=study, name="P3.txt").pseudonym == ""
+    assert services.respondent_guess(study=study, name="r1.txt").respondent.pseudonym == "R1"
+
+
+def test_the_service_never_creates_a_respondent_from_a_name_unlike_a_pseudonym(study):
+    outcome = services.interview_import(
+        study=study, name="Maria Lopez 2026-03-02.txt", raw=TRANSCRIPT.encode()
+    )
+    assert not outcome.ok
+    assert "“Maria” does not look like this study's pseudonyms" in outcome.error
+    assert not study.respondents.exists()
+
+
+def test_the_batch_goes_on_when_an_importer_breaks_its_promise(study, monkeypatch):
+    def explode(name, raw, encoding=None):
+        if name == "R2.txt":
+            raise KeyError("a bug in an importer")
+        return real(name, raw, encoding)
+
+    real = services.read_transcript
+    monkeypatch.setattr(services, "read_transcript", explode)
+    outcomes = list(
+        services.interviews_import(
+            study=study,
+            files=[
+                services.ImportFile(name, f"{TRANSCRIPT}\n\n{name}".encode())
+                for name in ("R1.txt", "R2.txt", "R3.txt")
+            ],
+        )
+    )
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert outcomes[1].message == "R2.txt: refused: it could not be read (an unexpected error)."
+    assert Interview.objects.count() == 2
+
+
+def test_a_file_is_imported_once_even_if_stepped_twice(study, owner):
+    batch = staging.staged_files_stage(
+        study=study, user=owner, uploads=[("R1.txt", TRANSCRIPT.encode())]
+    )
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    staging.staged_files_confirm(rows=rows, choices={rows[0].pk: staging.Choice()})
+    assert staging.staged_file_import_next(study=study, user=owner, batch=batch) is not None
+    assert staging.staged_file_import_next(study=study, user=owner, batch=batch) is None
+    assert Interview.objects.count() == 1
+
+
+def test_the_chosen_date_and_respondent_are_kept(study, owner):
+    respondent = services.respondent_create(study=study, pseudonym="R7")
+    batch = staging.staged_files_stage(
+        study=study, user=owner, uploads=[("R1 2026-03-02.txt", TRANSCRIPT.encode())]
+    )
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    choice = staging.Choice(respondent=respondent, conducted_on=date(2026, 3, 2))
+    staging.staged_files_confirm(rows=rows, choices={rows[0].pk: choice})
+    staging.staged_files_import(study=study, user=owner, batch=batch)
+    interview = Interview.objects.get()
+    assert (interview.respondent, interview.conducted_on) == (respondent, date(2026, 3, 2))
+    assert not study.respondents.filter(pseudonym="R1").exists()
+
+
+def test_staged_files_are_erased_after_a_day(study, owner):
+    staging.staged_files_stage(study=study, user=owner, uploads=[("R1.txt", b"x")])
+    assert staging.staged_files_purge() == 0
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    assert staging.staged_files_purge(now=later) == 1
+    assert not StagedFile.objects.exists()
+
+
+def test_a_date_is_read_from_a_file_name():
+    assert staging.date_from_name("R1 2026-03-02.txt") == date(2026, 3, 2)
+    assert staging.date_from_name("R1 2026-02-31.txt") is None
+    assert staging.date_from_name("R1.txt") is None
