@@ -5,6 +5,7 @@ Views, management commands and tests all change data through these functions.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -309,6 +310,8 @@ class ImportOutcome:
     questions_found: int = 0
     questions_total: int = 0
     duplicate: bool = False
+    # What the researcher should check in an imported file (tracked changes found, say).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -338,7 +341,7 @@ class ImportOutcome:
                 )
                 % {"found": self.questions_found, "total": self.questions_total}
             )
-        return ", ".join(parts) + "."
+        return ", ".join(parts) + "".join(f"; {warning}" for warning in self.warnings) + "."
 
 
 @dataclass(frozen=True)
@@ -412,7 +415,7 @@ def interview_import(
     try:
         read = read_transcript(name, raw, encoding)
         if encoding and read.encoding != "Word document":
-            read = ReadText(text=read.text, encoding=label(encoding))
+            read = dataclasses.replace(read, encoding=label(encoding))
         with transaction.atomic():
             _interview_save(
                 outcome,
@@ -469,6 +472,7 @@ def _interview_save(
     interview.save()
     outcome.questions_found = segments_detect(interview=interview)
     outcome.questions_total = study.questions.count()
+    outcome.warnings = read.warnings
     outcome.interview = interview
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from interviews import services, staging
@@ -116,3 +119,13 @@ def test_a_date_is_read_from_a_file_name():
     assert staging.date_from_name("R1 2026-03-02.txt") == date(2026, 3, 2)
     assert staging.date_from_name("R1 2026-02-31.txt") is None
     assert staging.date_from_name("R1.txt") is None
+
+
+R21 = Path(settings.BASE_DIR).parent / "shared" / "cases" / "R21-tracked-changes.docx"
+
+
+@pytest.mark.skipif(not R21.exists(), reason="../shared/cases is not beside this checkout")
+def test_the_import_result_says_when_tracked_changes_were_found(study):
+    outcome = services.interview_import(study=study, name="R21.docx", raw=R21.read_bytes())
+    assert outcome.ok, outcome.error
+    assert "; it has tracked changes that were never accepted or rejected" in outcome.message
