@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from interviews import services
 from interviews.models import Interview, Role, Study
-from tests.conftest import HTMX, client_for, import_text, make_user
+from tests.conftest import HTMX, client_for, code_span, import_text, make_user
 
 
 def test_the_home_page_lists_only_my_studies(
@@ -61,6 +64,29 @@ def test_reviewers_never_see_uploaded_file_names(study, reviewer, coder):
     for url in urls:
         assert "Lopez" not in client_for(reviewer).get(url).content.decode(), url
     assert "Lopez" in client_for(coder).get(urls[1]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "export",
+    [
+        "export_findings",
+        "export_codebook",
+        "export_excerpts_csv",
+        "export_excerpts_xlsx",
+        "export_matrix_xlsx",
+    ],
+)
+def test_no_export_holds_an_uploaded_file_name(study, owner, code, export):
+    interview = import_text(study, name="R1 Maria Lopez 2026-03-02.txt")
+    code_span(interview, "the ones nobody else will see", [code], owner)
+    response = client_for(owner).get(reverse(export, args=[study.slug]))
+    assert response.status_code == 200
+    raw = b"".join(response)
+    if raw.startswith(b"PK"):  # .docx and .xlsx: every part of the zip, as text
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            raw = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"Lopez" not in raw
+    assert b"2026-03-02" not in raw
 
 
 def test_protocol_questions_are_added_edited_and_moved_in_place(study, owner):
