@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from interviews.naming import (
     update_node,
 )
 from interviews.rows import fetch_one
+from interviews.turns import Turn, turns_from_json
 
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
@@ -35,7 +37,8 @@ from .selectors import CodeRow
 def checked_span(
     interview: Interview, *, start: int, end: int, seen_text: str, version: int
 ) -> tuple[int, int]:
-    """Validate a selection the browser sent; returns it with surrounding spaces trimmed.
+    """Validate a selection the browser sent; returns it with surrounding spaces and any
+    speaker label at its ends trimmed (see outside_labels).
 
     The browser sends the offsets (in code points), the text it showed between them and the
     transcript version it had. Anything stale or forged is refused, never adjusted silently.
@@ -52,12 +55,38 @@ def checked_span(
             "The selected text does not match the transcript at that place. Reload the "
             "page and select it again; nothing was saved."
         )
+    start, end = _trimmed(text, start, end)
+    if start == end:
+        raise ValidationError("Select some words first: the selection holds only spaces.")
+    start, end = outside_labels(turns_from_json(interview.turns), start, end)
+    start, end = _trimmed(text, start, end)
+    if start >= end:
+        raise ValidationError(
+            "Select some words of what was said: the selection holds only a speaker label."
+        )
+    return start, end
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if start == end:
-        raise ValidationError("Select some words first: the selection holds only spaces.")
+    return start, end
+
+
+def outside_labels(turns: Sequence[Turn], start: int, end: int) -> tuple[int, int]:
+    """A span (code points) with its ends moved out of speaker labels ("P1: ",
+    "[00:12] Interviewer: "): a start inside a label moves to the label's end, an end
+    inside one back to the label's start; what was said is all an excerpt holds. The span
+    may come out empty (start >= end) when it held only a label. `turns` are in text order.
+    """
+    index = bisect_right(turns, start, key=lambda turn: turn.start) - 1
+    if index >= 0 and turns[index].start <= start < turns[index].label_end:
+        start = turns[index].label_end
+    index = bisect_right(turns, end - 1, key=lambda turn: turn.start) - 1
+    if index >= 0 and turns[index].start < end <= turns[index].label_end:
+        end = turns[index].start
     return start, end
 
 

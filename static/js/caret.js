@@ -3,6 +3,7 @@
    caret is drawn as a div because the transcript is not editable. */
 
 import { coveringOffset, describe } from "./covering.js";
+import { outsideLabels } from "./labels.js";
 import { bounds, charAt, domPoint, lines, pointOffset } from "./lines.js";
 import { onSelectionChange, selectOffsets } from "./selection.js";
 import { page } from "./state.js";
@@ -150,10 +151,12 @@ export function install() {
     }
     focus = move(event.key, focus);
     if (!event.shiftKey) anchor = focus;
-    if (anchor === focus) {
+    // What is shown selected is what will be stored: no speaker label at either end.
+    const [start, end] = outsideLabels(Math.min(anchor, focus), Math.max(anchor, focus));
+    if (end <= start) {
       window.getSelection().removeAllRanges();
     } else {
-      selectOffsets(Math.min(anchor, focus), Math.max(anchor, focus));
+      selectOffsets(start, end, focus < anchor);
     }
     const point = domPoint(focus);
     if (point) (point[0].parentElement || point[0]).scrollIntoView({ block: "nearest" });

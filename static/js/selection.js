@@ -1,6 +1,7 @@
 /* The selection in the transcript, in offsets, and the floating "Code" button beside it. */
 
 import { bindKey } from "./keyboard.js";
+import { outsideLabels } from "./labels.js";
 import { domPoint, pointOffset, textBetween } from "./lines.js";
 import { page } from "./state.js";
 
@@ -11,9 +12,7 @@ export function onSelectionChange(callback) {
   listeners.push(callback);
 }
 
-/** The DOM selection as {start, end, text, rect}, or null when it is empty, outside the
-    transcript, or only white space. */
-export function readSelection() {
+function nativeOffsets() {
   const native = window.getSelection();
   if (!native.rangeCount || native.isCollapsed) return null;
   const range = native.getRangeAt(0);
@@ -21,16 +20,40 @@ export function readSelection() {
   const start = pointOffset(range.startContainer, range.startOffset, "start");
   const end = pointOffset(range.endContainer, range.endOffset, "end");
   if (start === null || end === null || end <= start) return null;
-  const text = textBetween(start, end);
-  if (!text.trim()) return null;
-  return { start, end, text, rect: range.getBoundingClientRect() };
+  const backward =
+    native.anchorNode === range.endContainer && native.anchorOffset === range.endOffset;
+  return { start, end, range, backward };
 }
 
-/** Select the text from offset `from` to offset `to` in the DOM. */
-export function selectOffsets(from, to) {
+/** The DOM selection as {start, end, text, rect} (offsets in code points, without a
+    speaker label or spaces at its ends), or null when it is empty, outside the transcript,
+    or only spaces or a label. */
+export function readSelection() {
+  const found = nativeOffsets();
+  if (!found) return null;
+  const [start, end] = outsideLabels(found.start, found.end);
+  if (end <= start) return null;
+  return { start, end, text: textBetween(start, end), rect: found.range.getBoundingClientRect() };
+}
+
+/** Select the text from offset `from` to offset `to` in the DOM (backward: the focus at
+    `from`, as after a drag to the left). */
+export function selectOffsets(from, to, backward = false) {
   const a = domPoint(from);
   const b = domPoint(to);
-  if (a && b) window.getSelection().setBaseAndExtent(a[0], a[1], b[0], b[1]);
+  if (!a || !b) return;
+  if (backward) window.getSelection().setBaseAndExtent(b[0], b[1], a[0], a[1]);
+  else window.getSelection().setBaseAndExtent(a[0], a[1], b[0], b[1]);
+}
+
+/** Once a mouse selection is made (a drag, a double or triple click), show it as it will
+    be stored: without a speaker label or spaces at its ends. */
+function tidyMouseSelection() {
+  const found = nativeOffsets();
+  if (!found) return;
+  const [start, end] = outsideLabels(found.start, found.end);
+  if (end <= start || (start === found.start && end === found.end)) return;
+  selectOffsets(start, end, found.backward);
 }
 
 export function clearSelection() {
@@ -53,6 +76,8 @@ export function placeFloating() {
 }
 
 export function install() {
+  // After the browser's own mouseup handling, which sets the final selection.
+  page.transcript.addEventListener("mouseup", () => setTimeout(tidyMouseSelection));
   bindKey("Escape", () => window.getSelection().removeAllRanges(), { inFields: true });
   let pending = false;
   document.addEventListener("selectionchange", () => {

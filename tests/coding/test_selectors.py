@@ -8,6 +8,7 @@ from coding import services
 from coding.models import Coding
 from coding.selectors import code_usage, codebook
 from interviews import services as interviews
+from interviews.turns import turns_from_json
 from tests.conftest import TRANSCRIPT, import_text
 
 
@@ -30,7 +31,13 @@ def test_usage_matches_a_plain_count_in_every_special_case(study, other_study):
     imported = [import_text(study, name=f"R{n}-interview.txt") for n in range(1, 6)]
     imported.append(import_text(study, name="R1-followup.txt"))  # a second interview of R1
     import_text(other_study, name="R1.txt")
-    words = [(i, i + 4) for i in range(0, len(TRANSCRIPT) - 4, 7) if TRANSCRIPT[i] != "\n"]
+    # Four-letter spans, none touching a speaker label (where a selection is trimmed).
+    turns = turns_from_json(imported[0].turns)
+    words = [
+        (i, i + 4)
+        for i in range(0, len(TRANSCRIPT) - 4, 7)
+        if TRANSCRIPT[i] != "\n" and services.outside_labels(turns, i, i + 4) == (i, i + 4)
+    ]
     made = []
     for interview in imported:
         for start, end in rng.sample(words, 12):

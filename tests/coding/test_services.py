@@ -120,6 +120,68 @@ def test_it_refuses_a_selection_of_spaces_only(interview, code):
         _create(interview, code, start, start + 2)
 
 
+LABELLED = """\
+Interviewer: What helped most?
+
+P1: From colleagues, mostly.
+They showed me the ropes.
+
+R: Not much, honestly.
+[00:12:31] Interviewer: Why not?"""
+
+
+@pytest.mark.parametrize(
+    ("selected", "stored"),
+    [
+        # A triple-click: the whole line, from the label to the next line's start.
+        ("P1: From colleagues, mostly.\n", "From colleagues, mostly."),
+        ("1: From colleagues", "From colleagues"),  # from inside the label
+        (": From colleagues", "From colleagues"),  # from its colon
+        ("Interviewer: What helped most?", "What helped most?"),
+        ("R: Not much", "Not much"),
+        ("[00:12:31] Interviewer: Why not?", "Why not?"),  # a timestamped label
+        ("31] Interviewer: Why", "Why"),
+        # An end inside the next turn's label goes back before it; labels inside stay.
+        ("the ropes.\n\nR:", "the ropes."),
+        ("honestly.\n[00:12:31] Inter", "honestly."),
+        ("mostly.\nThey showed me the ropes.\n\nR: Not much", None),
+        ("colleagues, mostly", None),  # no label: unchanged
+    ],
+)
+def test_a_selection_never_starts_or_ends_in_a_speaker_label(study, code, selected, stored):
+    interview = import_text(study, text=LABELLED, name="P1.txt")
+    start = interview.text.index(selected)
+    excerpt = _create(interview, code, start, start + len(selected))
+    assert excerpt.text == (selected if stored is None else stored)
+    assert interview.text[excerpt.start : excerpt.end] == excerpt.text
+
+
+@pytest.mark.parametrize("selected", ["P1: ", "Interviewer:", "[00:12:31] Interviewer: "])
+def test_a_selection_of_a_speaker_label_only_is_refused(study, code, selected):
+    interview = import_text(study, text=LABELLED, name="P1.txt")
+    start = interview.text.index(selected)
+    with pytest.raises(ValidationError, match="only a speaker label"):
+        _create(interview, code, start, start + len(selected))
+    assert not Excerpt.objects.exists()
+
+
+def test_widening_to_a_line_with_its_label_leaves_the_label_out(study, code):
+    interview = import_text(study, text=LABELLED, name="P1.txt")
+    excerpt = code_span(interview, "colleagues", [code])
+    line = "P1: From colleagues, mostly."
+    start = interview.text.index(line)
+    services.excerpt_resize(
+        excerpt=excerpt,
+        start=start,
+        end=start + len(line),
+        seen_text=line,
+        version=interview.version,
+        revision=excerpt.revision,
+    )
+    excerpt.refresh_from_db()
+    assert excerpt.text == "From colleagues, mostly."
+
+
 def test_it_refuses_a_selection_without_codes(interview):
     with pytest.raises(ValidationError, match="at least one code"):
         services.excerpt_create(
