@@ -29,7 +29,9 @@ def test_usage_matches_a_plain_count_in_every_special_case(study, other_study):
     codes = [services.code_create(study=study, name=f"C{n}") for n in range(6)]
     foreign = services.code_create(study=other_study, name="Elsewhere")
     imported = [import_text(study, name=f"R{n}-interview.txt") for n in range(1, 6)]
-    imported.append(import_text(study, name="R1-followup.txt"))  # a second interview of R1
+    # A second interview of R1 (its text differs: the same text again is refused).
+    followup = TRANSCRIPT.replace("😀", "🙂")
+    imported.append(import_text(study, text=followup, name="R1-followup.txt"))
     import_text(other_study, name="R1.txt")
     # Four-letter spans, none touching a speaker label (where a selection is trimmed).
     turns = turns_from_json(imported[0].turns)

@@ -168,18 +168,24 @@ def test_a_selection_of_a_speaker_label_only_is_refused(study, code, selected):
 def test_widening_to_a_line_with_its_label_leaves_the_label_out(study, code):
     interview = import_text(study, text=LABELLED, name="P1.txt")
     excerpt = code_span(interview, "colleagues", [code])
-    line = "P1: From colleagues, mostly."
-    start = interview.text.index(line)
-    services.excerpt_resize(
+    resize_to(excerpt, interview, "P1: From colleagues, mostly.")
+    assert excerpt.text == "From colleagues, mostly."
+
+
+def resize_to(excerpt, interview, phrase: str) -> tuple[int, int]:
+    """Resize `excerpt` to the first occurrence of `phrase`, as the browser would; returns
+    the old range and leaves `excerpt` refreshed."""
+    start = interview.text.index(phrase)
+    old = services.excerpt_resize(
         excerpt=excerpt,
         start=start,
-        end=start + len(line),
-        seen_text=line,
+        end=start + len(phrase),
+        seen_text=phrase,
         version=interview.version,
         revision=excerpt.revision,
     )
     excerpt.refresh_from_db()
-    assert excerpt.text == "From colleagues, mostly."
+    return old
 
 
 def test_it_refuses_a_selection_without_codes(interview):
@@ -225,16 +231,7 @@ def test_a_memo_written_against_an_old_revision_is_refused(excerpt):
 
 def test_an_excerpt_can_be_widened_and_narrowed(excerpt, interview):
     phrase = "Honestly, the ones nobody else will see"
-    start = interview.text.index(phrase)
-    old = services.excerpt_resize(
-        excerpt=excerpt,
-        start=start,
-        end=start + len(phrase),
-        seen_text=phrase,
-        version=interview.version,
-        revision=excerpt.revision,
-    )
-    excerpt.refresh_from_db()
+    old = resize_to(excerpt, interview, phrase)
     assert excerpt.text == phrase
     assert old == (interview.text.index("the ones"), interview.text.index(" will see") + 9)
 
