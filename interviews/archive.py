@@ -124,7 +124,7 @@ class SafeArchive:
             return "it is compressed far more tightly than any document (a zip bomb?)"
         total = self._limits.total_bytes if limit is None or limit > left else limit
         return (
-            f"it unpacks to more than {total / (1024 * 1024):.0f} MB, over the limit for "
+            f"its contents unpack to more than {total / (1024 * 1024):.0f} MB, over the limit for "
             f"one {self._what}"
         )
 

@@ -35,7 +35,7 @@ _OFFICE_DOCUMENT = "/officeDocument"
 
 P, TBL, TR, TC, R, T = W + "p", W + "tbl", W + "tr", W + "tc", W + "r", W + "t"
 INS, DEL, MOVE_FROM, MOVE_TO = W + "ins", W + "del", W + "moveFrom", W + "moveTo"
-TXBX = W + "txbxContent"
+TXBX, RPR, VANISH = W + "txbxContent", W + "rPr", W + "vanish"
 CHANGES = (INS, DEL, MOVE_FROM, MOVE_TO)
 # Elements whose content a reader never sees: deleted or moved-away text, field codes,
 # properties, and the places comments and notes hang from.
@@ -79,6 +79,8 @@ class _State:
     tracked_changes: bool = False
     # A paragraph whose mark was deleted as a tracked change runs on into the next one.
     carry: str = ""
+    # Whether the paragraph being read holds hidden text anywhere.
+    vanish: bool = False
     # (kind, note id) in the order the text refers to them; their number is index + 1.
     notes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -187,9 +189,13 @@ def _paragraph_lines(paragraph, state: _State) -> list[str]:
             "transcript"
         )
     state.tracked_changes |= _has_changes(paragraph)
+    # Looking for hidden text run by run is slow; most paragraphs have none. A text box
+    # inside is a paragraph of its own, so the outer paragraph's answer is put back after.
+    outer, state.vanish = state.vanish, next(paragraph.iter(VANISH), None) is not None
     parts: list[str] = []
     boxes: list[str] = []
     _inline(paragraph, parts, boxes, state)
+    state.vanish = outer
     text = state.carry + "".join(parts)
     state.carry = ""
     mark = paragraph.find(f"{W}pPr/{W}rPr/{W}del")
@@ -216,8 +222,7 @@ def _inline_one(child, parts: list[str], boxes: list[str], state: _State) -> Non
     if tag in _UNSEEN or not isinstance(tag, str):
         return
     if tag == R:
-        if not _hidden(child):
-            _run(child, parts, boxes, state)
+        _run(child, parts, boxes, state)
     elif tag == MC + "AlternateContent":
         # Choice and Fallback hold the same content for different readers: read one.
         if len(child):
@@ -230,15 +235,14 @@ def _inline_one(child, parts: list[str], boxes: list[str], state: _State) -> Non
         _inline(child, parts, boxes, state)
 
 
-def _hidden(run) -> bool:
-    vanish = run.find(f"{W}rPr/{W}vanish")
-    return vanish is not None and vanish.get(W + "val", "true") not in ("0", "false", "off")
-
-
 def _run(run, parts: list[str], boxes: list[str], state: _State) -> None:
     for child in run:
         tag = child.tag
-        if tag == T:
+        if tag == RPR:
+            if state.vanish and _hidden(child):
+                # Hidden text (w:vanish) is not shown, nor printed.
+                return
+        elif tag == T:
             parts.append(child.text or "")
         elif tag in _RUN_TEXT:
             parts.append(_RUN_TEXT[tag])
@@ -250,6 +254,11 @@ def _run(run, parts: list[str], boxes: list[str], state: _State) -> None:
         else:
             # Drawings and pictures: only the text boxes inside them are text.
             _inline_one(child, [], boxes, state)
+
+
+def _hidden(properties) -> bool:
+    vanish = properties.find(VANISH)
+    return vanish is not None and vanish.get(W + "val", "true") not in ("0", "false", "off")
 
 
 def _symbol(sym) -> str:

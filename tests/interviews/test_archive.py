@@ -31,23 +31,25 @@ def with_document(document: Member) -> bytes:
     return build_zip([*members, document])
 
 
-# Peak memory of a fresh process reading one file: growth of ru_maxrss (KiB on Linux) over
+# Peak memory of a fresh process reading one file: growth of its peak (tests.peak, MB) over
 # what the process held before the read, with every module already imported.
 _MEASURE = """
-import json, resource, sys
+import json, sys
 import django
 django.setup()
 from interviews.importers import read_transcript
 from interviews.text import ImportRejected
 raw = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from tests.peak import peak_mb, reset_peak, resident_mb
+reset_peak()
+before = resident_mb()
 try:
     read_transcript("R1.docx", raw)
     outcome = "read"
 except ImportRejected as refused:
     outcome = str(refused)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"outcome": outcome, "growth_mb": (after - before) / 1024}))
+after = peak_mb()
+print(json.dumps({"outcome": outcome, "growth_mb": after - before}))
 """
 
 
