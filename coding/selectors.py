@@ -318,7 +318,7 @@ def study_overview(study: Study) -> dict:
             excerpt_count=Count(
                 "excerpts", filter=Q(excerpts__deleted_at__isnull=True), distinct=True
             ),
-            segment_count=Count("segments", distinct=True),
+            segment_count=Count("segments__question", distinct=True),
         )
         .order_by("respondent__pseudonym", "conducted_on", "id")
     )

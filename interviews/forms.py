@@ -135,3 +135,17 @@ class InterviewForm(forms.Form):
     def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["respondent"].queryset = study.respondents.all()
+
+
+class QuestionMarkerForm(forms.Form):
+    """One turn of the question-markers page: the question that starts there, if any."""
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    question = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = choices
+
+
+QuestionMarkerFormSet = forms.formset_factory(QuestionMarkerForm, extra=0)

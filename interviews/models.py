@@ -168,7 +168,11 @@ class Interview(models.Model):
 
 
 class QuestionSegment(models.Model):
-    """The part `[start, end)` of a transcript that answers one protocol question."""
+    """The part `[start, end)` of a transcript that answers one protocol question.
+
+    Interviewers come back to questions, so a question may have several segments in one
+    interview, one per time it is asked; two questions never start at the same offset.
+    """
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="segments")
     question = models.ForeignKey(
@@ -182,9 +186,7 @@ class QuestionSegment(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["interview", "question"], name="segment_unique_question"
-            ),
+            models.UniqueConstraint(fields=["interview", "start"], name="segment_unique_start"),
             models.CheckConstraint(
                 condition=models.Q(start__lt=models.F("end")), name="segment_nonempty"
             ),

@@ -20,6 +20,10 @@ from .turns import Turn
 # demo's eight transcripts 35 places all 88 questions on the right turn; 45 misses four.
 IN_ORDER_THRESHOLD = 35
 OUT_OF_ORDER_THRESHOLD = 75
+# A question asked again later (interviewers return to one the respondent left unfinished)
+# is recognised only when asked almost word for word, and only after another question's
+# part has begun: a probe inside the same answer is not a new asking.
+ASKED_AGAIN_THRESHOLD = 85
 
 # Words every question of an interview protocol shares; they say nothing about which one it is.
 _STOPWORD_TEXT = """
@@ -118,9 +122,39 @@ def match_questions(text: str, turns: Sequence[Turn], questions: Sequence[str]) 
             pairs.append((q, t))
             placed_questions.add(q)
             placed_turns.add(t)
+    pairs = _asked_again(scores, pairs)
     return sorted(
         (Match(q, asked[t], scores[q][t]) for q, t in pairs), key=lambda match: match.turn_index
     )
+
+
+def _asked_again(scores: list[list[int]], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Add the turns that ask an already placed question again, after another question.
+
+    Walking the turns in order, a turn no question is placed on and that asks the question
+    of an earlier part (not the part it is in) word for word starts a new part for it.
+    """
+    at_turn = {t: q for q, t in pairs}
+    found = list(pairs)
+    current = None
+    for t in range(len(scores[0]) if scores else 0):
+        if t in at_turn:
+            current = at_turn[t]
+            continue
+        best = max(range(len(scores)), key=lambda q: scores[q][t])
+        asked_before = any(q == best for q in at_turn.values())
+        if scores[best][t] >= ASKED_AGAIN_THRESHOLD and asked_before and best != current:
+            found.append((best, t))
+            at_turn[t] = current = best
+    # A question whose next part is its own again would be one answer cut in two: the turn
+    # added here is then a repetition inside the same asking, not a new one.
+    ordered = sorted(found, key=lambda pair: pair[1])
+    added = set(found) - set(pairs)
+    return [
+        pair
+        for i, pair in enumerate(ordered)
+        if pair not in added or i + 1 == len(ordered) or ordered[i + 1][0] != pair[0]
+    ]
 
 
 def _align(scores: list[list[int]], threshold: int) -> list[tuple[int, int]]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -604,33 +605,66 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
 
 
 def segments_detect(*, interview: Interview) -> int:
-    """Find the protocol questions in a transcript; returns how many were found."""
+    """Find the protocol questions in a transcript; returns how many questions were found
+    (a question asked twice counts once)."""
     questions = list(interview.study.questions.all())
     spans = segmentation.find_segments(
         interview.text, turns_from_json(interview.turns), [q.text for q in questions]
     )
     _segments_replace(interview, questions, spans)
-    return len(spans)
+    return len({span.question_index for span in spans})
+
+
+class MarkerRefused(ValidationError):
+    """A question marker the rules refuse; `start` is the offset of the turn it is on, so
+    the page can point at that row."""
+
+    def __init__(self, message: str, *, start: int):
+        super().__init__(message)
+        self.start = start
 
 
 @transaction.atomic
-def segments_set(*, interview: Interview, starts: dict[int, int]) -> None:
-    """Set by hand where questions start: {question id: offset of the turn that asks it}."""
+def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> None:
+    """Set by hand which question starts at some turns: {turn start offset: question id, or
+    None for no question}. Turns left out keep their marker, so a page showing some of the
+    turns changes only those.
+
+    A question may start at several turns (asked again later), but not at two marked turns
+    in a row: that would cut one answer in two. Raises MarkerRefused naming the turn.
+    """
     questions = list(interview.study.questions.all())
     index_of = {q.pk: i for i, q in enumerate(questions)}
     valid_starts = {turn[0] for turn in interview.turns}
-    markers = []
-    for question_id, start in starts.items():
-        if question_id not in index_of:
-            raise ValidationError("That question is not in this study's protocol.")
+    # {start: (question id, score)}; a marker set by hand has no score.
+    kept = {s.start: (s.question_id, s.score) for s in interview.segments.all()}
+    for start, question_id in markers.items():
         if start not in valid_starts:
-            raise ValidationError("A question can only start where a speaker turn starts.")
-        markers.append((index_of[question_id], start, None))
-    if len({start for _, start, _ in markers}) != len(markers):
-        raise ValidationError("Two questions cannot start at the same turn.")
-    _segments_replace(
-        interview, questions, segmentation.spans_from_starts(interview.text, markers)
+            raise MarkerRefused(
+                "A question can only start where a speaker turn starts; reload the page.",
+                start=start,
+            )
+        if question_id is None:
+            kept.pop(start, None)
+        elif question_id not in index_of:
+            raise MarkerRefused("That question is not in this study's protocol.", start=start)
+        elif kept.get(start, (None,))[0] != question_id:
+            kept[start] = (question_id, None)
+    ordered = sorted(kept.items())
+    for (before, (previous, _)), (start, (question_id, _)) in itertools.pairwise(ordered):
+        if question_id == previous:
+            label = questions[index_of[question_id]].label
+            raise MarkerRefused(
+                f"{label} already starts at an earlier turn, with no other question marked in "
+                f"between: this is the same answer going on. Clear one of the two, or mark the "
+                f"question asked in between.",
+                start=start if start in markers or before not in markers else before,
+            )
+    spans = segmentation.spans_from_starts(
+        interview.text,
+        [(index_of[question_id], start, score) for start, (question_id, score) in ordered],
     )
+    _segments_replace(interview, questions, spans)
 
 
 def _segments_replace(interview, questions, spans) -> None:

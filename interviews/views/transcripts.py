@@ -7,16 +7,18 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import encodings, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
-from ..forms import NEW, SKIP, ImportForm, InterviewForm, StagedFileForm
+from ..forms import NEW, SKIP, ImportForm, InterviewForm, QuestionMarkerFormSet, StagedFileForm
 from ..http import posted, refusal
 from ..importers import TooLarge
 from ..models import StagedFile
@@ -230,56 +232,73 @@ def interview_delete(request, slug, pk):
     return redirect("study_detail", slug)
 
 
+# Turns on one page of the question-markers page: a transcript at the limits has thousands.
+MARKER_ROWS_PER_PAGE = 100
+
+
 @require_http_methods(["GET", "POST"])
 def interview_questions(request, slug, pk):
-    """Where each protocol question starts: found on import, corrected here by hand."""
+    """Where each protocol question starts: found on import, corrected here by hand, one
+    page of turns at a time. A refused save shows the page again with her choices and the
+    wrong row marked."""
     access, interview = interview_access(
         request, slug, pk, WRITE if request.method == "POST" else READ
     )
     questions = list(access.study.questions.all())
-    if request.method == "POST":
+    page = Paginator(_turn_rows(interview), MARKER_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    here = f"{request.path}?page={page.number}"
+    if request.method == "POST" and request.POST.get("detect"):
+        found = services.segments_detect(interview=interview)
+        found_again = ngettext(
+            "Found %(found)d of %(total)d question again.",
+            "Found %(found)d of %(total)d questions again.",
+            len(questions),
+        )
+        messages.success(request, found_again % {"found": found, "total": len(questions)})
+        return redirect(here)
+    choices = [("", "—")] + [
+        (q.pk, f"{q.label}. {Truncator(q.text).chars(70)}") for q in questions
+    ]
+    formset = QuestionMarkerFormSet(
+        posted(request),
+        initial=[{"start": row["start"], "question": row["question_id"]} for row in page],
+        form_kwargs={"choices": choices},
+    )
+    error = ""
+    if request.method == "POST" and formset.is_valid():
+        markers = {form.cleaned_data["start"]: form.cleaned_data["question"] for form in formset}
         try:
-            if request.POST.get("detect"):
-                found = services.segments_detect(interview=interview)
-                found_again = ngettext(
-                    "Found %(found)d of %(total)d question again.",
-                    "Found %(found)d of %(total)d questions again.",
-                    len(questions),
-                )
-                messages.success(request, found_again % {"found": found, "total": len(questions)})
-            else:
-                services.segments_set(interview=interview, starts=_starts(request, questions))
-                messages.success(request, "Question markers saved.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("interview_questions", slug, pk)
+            services.segments_set(interview=interview, markers=markers)
+        except services.MarkerRefused as refused:
+            if not _point_at_row(formset, refused):
+                error = " ".join(refused.messages)
+        else:
+            messages.success(request, "Question markers saved.")
+            return redirect(here)
     context = {
         "access": access,
         "interview": interview,
-        "questions": questions,
-        "rows": _turn_rows(interview),
+        "page": page,
+        "formset": formset,
+        "error": error,
+        "rows": list(zip(page, formset, strict=False)),
     }
     return render(request, "interviews/interview_questions.html", context)
 
 
-def _starts(request, questions) -> dict[int, int]:
-    """The form posts, per interviewer turn, the question it asks: {question id: offset}."""
-    starts = {}
-    ids = {str(q.pk): q.pk for q in questions}
-    for key, value in request.POST.items():
-        if key.startswith("turn-") and value in ids:
-            if ids[value] in starts:
-                raise ValidationError("Each question can start at one turn only.")
-            try:
-                starts[ids[value]] = int(key.removeprefix("turn-"))
-            except ValueError:
-                raise ValidationError("The form was damaged; reload the page.") from None
-    return starts
+def _point_at_row(formset, refused) -> bool:
+    """Put the refusal on the row of the turn it names; False when that turn is on another
+    page."""
+    for form in formset:
+        if form.cleaned_data.get("start") == refused.start:
+            form.add_error("question", refused.messages)
+            return True
+    return False
 
 
 def _turn_rows(interview) -> list[dict]:
-    """The interviewer's turns, each with the question that starts there, if any."""
-    at = {segment.start: segment for segment in interview.segments.select_related("question")}
+    """The interviewer's turns, and any turn a question starts at, with that question."""
+    at = {segment.start: segment for segment in interview.segments.all()}
     rows = []
     for turn in turns_from_json(interview.turns):
         segment = at.get(turn.start)

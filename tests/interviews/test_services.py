@@ -141,11 +141,76 @@ def test_it_stores_speaker_turns_and_question_segments(interview):
 def test_question_markers_can_be_corrected_by_hand(interview, study):
     first, second = study.questions.all()
     second_turn = interview.turns[2][0]
-    services.segments_set(interview=interview, starts={second.pk: 0, first.pk: second_turn})
+    services.segments_set(interview=interview, markers={0: second.pk, second_turn: first.pk})
     segments = list(interview.segments.select_related("question"))
     assert [(s.question.number, s.start, s.score) for s in segments] == [
         (2, 0, None),
         (1, second_turn, None),
     ]
-    with pytest.raises(ValidationError, match="where a speaker turn starts"):
-        services.segments_set(interview=interview, starts={first.pk: 5})
+    with pytest.raises(services.MarkerRefused, match="where a speaker turn starts") as refused:
+        services.segments_set(interview=interview, markers={5: first.pk})
+    assert refused.value.start == 5
+
+
+def test_turns_left_out_keep_their_markers(interview):
+    second_turn = interview.turns[2][0]
+    detected = [(s.start, s.question_id, s.score) for s in interview.segments.all()]
+    assert len(detected) == 2
+    services.segments_set(interview=interview, markers={second_turn: None})
+    assert [(s.start, s.question_id, s.score) for s in interview.segments.all()] == detected[:1]
+
+
+TWICE_ASKED = (
+    "Interviewer: How long have you been implementing harm reduction in your practice?\n\n"
+    "R1: Six years.\n\n"
+    "Interviewer: What type of client does it work best for?\n\n"
+    "R1: The ones nobody sees. But about the years, let me say more.\n\n"
+    "Interviewer: How long have you been implementing harm reduction in your practice?\n\n"
+    "R1: Counting the shelter, eight."
+)
+
+
+def test_a_question_may_start_again_after_another(study):
+    first, second = study.questions.all()
+    interview = import_text(study, TWICE_ASKED)
+    asked = [turn[0] for turn in interview.turns if turn[3] == "i"]
+    services.segments_set(
+        interview=interview,
+        markers={asked[0]: first.pk, asked[1]: second.pk, asked[2]: first.pk},
+    )
+    assert [(s.question_id, s.start) for s in interview.segments.all()] == [
+        (first.pk, asked[0]),
+        (second.pk, asked[1]),
+        (first.pk, asked[2]),
+    ]
+
+
+def test_detection_finds_a_question_asked_again_word_for_word(study):
+    first, second = study.questions.all()
+    interview = import_text(study, TWICE_ASKED)
+    asked = [turn[0] for turn in interview.turns if turn[3] == "i"]
+    assert [(s.question_id, s.start) for s in interview.segments.all()] == [
+        (first.pk, asked[0]),
+        (second.pk, asked[1]),
+        (first.pk, asked[2]),
+    ]
+    # Found: two questions, however many times asked.
+    assert services.segments_detect(interview=interview) == 2
+
+
+def test_the_same_question_at_two_marked_turns_in_a_row_is_refused_at_the_changed_row(study):
+    first, _ = study.questions.all()
+    interview = import_text(
+        study, "Interviewer: First?\n\nR1: One.\n\nInterviewer: And?\n\nR1: More."
+    )
+    asked = [turn[0] for turn in interview.turns if turn[3] == "i"]
+    services.segments_set(interview=interview, markers={asked[0]: first.pk, asked[1]: None})
+    with pytest.raises(services.MarkerRefused, match="Q1 already starts") as refused:
+        services.segments_set(interview=interview, markers={asked[1]: first.pk})
+    assert refused.value.start == asked[1]
+    # The earlier row is the one blamed when it is the one being changed.
+    services.segments_set(interview=interview, markers={asked[0]: None, asked[1]: first.pk})
+    with pytest.raises(services.MarkerRefused) as refused:
+        services.segments_set(interview=interview, markers={asked[0]: first.pk})
+    assert refused.value.start == asked[0]
+    assert [(s.question_id, s.start) for s in interview.segments.all()] == [(first.pk, asked[1])]

@@ -144,18 +144,82 @@ def test_an_upload_without_files_says_so(study, owner):
     assert "Choose at least one file to import." in response.content.decode()
 
 
+def markers_post(rows: list[tuple[int, int | None]], **extra) -> dict:
+    """The question-markers form as the page posts it: (turn start, question id) per row."""
+    data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows))}
+    for n, (start, question_id) in enumerate(rows):
+        data[f"form-{n}-start"] = str(start)
+        data[f"form-{n}-question"] = "" if question_id is None else str(question_id)
+    return {**data, **extra}
+
+
 def test_question_markers_are_corrected_by_hand(interview, owner, study):
-    first, second = study.questions.all()
+    _, second = study.questions.all()
     url = reverse("interview_questions", args=[study.slug, interview.pk])
     client = client_for(owner)
     html = client.get(url).content.decode()
     assert "How long have you been implementing" in html
     second_turn = interview.turns[2][0]
-    client.post(url, {"turn-0": str(second.pk), f"turn-{second_turn}": ""})
-    assert [(s.question_id, s.start) for s in interview.segments.all()] == [(second.pk, 0)]
-    response = client.post(url, {"turn-0": str(first.pk), f"turn-{second_turn}": str(first.pk)})
+    response = client.post(url, markers_post([(0, second.pk), (second_turn, None)]))
     assert response.status_code == 302
     assert [(s.question_id, s.start) for s in interview.segments.all()] == [(second.pk, 0)]
+
+
+def test_a_refused_marker_keeps_her_edits_and_points_at_the_row(interview, owner, study):
+    first, _ = study.questions.all()
+    url = reverse("interview_questions", args=[study.slug, interview.pk])
+    second_turn = interview.turns[2][0]
+    before = [(s.question_id, s.start) for s in interview.segments.all()]
+    # The same question at two marked turns in a row: one answer cut in two.
+    response = client_for(owner).post(url, markers_post([(0, first.pk), (second_turn, first.pk)]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The second row carries the message, and both rows still show what she chose.
+    rows = html.split("<tr")[2:]
+    assert 'aria-invalid="true"' not in rows[0]
+    assert 'aria-invalid="true"' in rows[1]
+    assert "Q1 already starts at an earlier turn" in rows[1]
+    assert f'<option value="{first.pk}" selected>' in rows[0]
+    assert f'<option value="{first.pk}" selected>' in rows[1]
+    assert [(s.question_id, s.start) for s in interview.segments.all()] == before
+
+
+def test_a_question_can_be_marked_again_later_in_the_interview(study, owner):
+    first, second = study.questions.all()
+    interview = import_text(
+        study,
+        "Interviewer: First?\n\nR1: One.\n\nInterviewer: Second?\n\nR1: Two.\n\n"
+        "Interviewer: Back to the first?\n\nR1: One again.",
+    )
+    starts = [turn[0] for turn in interview.turns if turn[3] == "i"]
+    url = reverse("interview_questions", args=[study.slug, interview.pk])
+    rows = list(zip(starts, [first.pk, second.pk, first.pk], strict=True))
+    response = client_for(owner).post(url, markers_post(rows))
+    assert response.status_code == 302
+    assert [(s.start, s.question_id) for s in interview.segments.all()] == rows
+
+
+def test_the_markers_page_shows_turns_a_page_at_a_time(study, owner):
+    from interviews.views import transcripts
+
+    text = "\n\n".join(f"Interviewer: Question {n}?\n\nR1: Answer {n}." for n in range(230))
+    interview = import_text(study, text)
+    url = reverse("interview_questions", args=[study.slug, interview.pk])
+    client = client_for(owner)
+    per_page = transcripts.MARKER_ROWS_PER_PAGE
+    first = client.get(url).content.decode()
+    assert first.count("<select ") == per_page
+    assert "Turns 1–100 of 230" in first
+    last = client.get(url + "?page=3").content.decode()
+    assert last.count("<select ") == 230 - 2 * per_page
+    assert "Question 229?" in last
+    assert "Question 0?" not in last
+    # Saving a page changes the turns of that page only.
+    turn = interview.turns[2 * 220][0]
+    question = study.questions.first()
+    response = client.post(url + "?page=3", markers_post([(turn, question.pk)]))
+    assert response["Location"].endswith("?page=3")
+    assert interview.segments.filter(start=turn, question=question).exists()
 
 
 def test_deleting_an_interview_needs_the_pseudonym_typed(interview, owner, study):
@@ -262,7 +326,7 @@ def test_the_question_markers_page_queries_do_not_grow(
     # session, user, study+role, interview, questions, segments with their questions
     with django_assert_max_num_queries(6):
         html = client.get(url).content.decode()
-    assert html.count('<select id="turn-') == n
+    assert html.count('<select id="id_form-') == n
 
 
 @pytest.mark.parametrize("n", [2, 8])

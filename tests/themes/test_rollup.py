@@ -156,3 +156,28 @@ def test_a_withdrawn_respondent_counts_in_no_branch(branched, study):
     first, _, third = branched["excerpts"]
     assert summary.excerpt_ids == sorted([first.pk, third.pk])  # not R3's
     assert summary.label == "all (2 of 2)"
+
+
+def test_a_question_asked_twice_counts_each_answer_once(study, owner):
+    first, second = study.questions.all()
+    interview = import_text(
+        study,
+        "Interviewer: How long have you been implementing harm reduction in your practice?\n\n"
+        "R1: Six years.\n\n"
+        "Interviewer: What type of client does it work best for?\n\n"
+        "R1: The ones nobody sees.\n\n"
+        "Interviewer: How long have you been implementing harm reduction in your practice?\n\n"
+        "R1: Counting the shelter, eight.",
+    )
+    assert [s.question_id for s in interview.segments.all()] == [first.pk, second.pk, first.pk]
+    code = coding.code_create(study=study, name="Years")
+    theme = themes.theme_create(study=study, name="Experience")
+    themes.theme_code_attach(theme=theme, code=code)
+    early = code_span(interview, "Six years", [code], owner)
+    middle = code_span(interview, "nobody sees", [code], owner)
+    late = code_span(interview, "Counting the shelter", [code], owner)
+    rollup = study_rollup(study)
+    assert rollup.excerpt_question == {early.pk: 1, middle.pk: 2, late.pk: 1}
+    spread = [(q.number, q.excerpts, q.respondents) for q in rollup.themes[0].by_question]
+    # Q1: one excerpt in each of its two answers, from one respondent.
+    assert spread == [(1, 2, 1), (2, 1, 1)]
