@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import PurePath
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from . import encodings
@@ -81,6 +82,18 @@ def staged_batch(*, study: Study, user, batch: uuid.UUID) -> list[StagedFile]:
             "respondent", "interview"
         )
     )
+
+
+def staged_batches_waiting(*, study: Study, user) -> list[dict]:
+    """The user's batches in `study` with files still to confirm, newest first (one query):
+    [{"batch": uuid, "files": count, "created_at": datetime}]."""
+    rows = (
+        StagedFile.objects.filter(study=study, user=user, status=Status.STAGED)
+        .values("batch")
+        .annotate(files=Count("pk"), created_at=Min("created_at"))
+        .order_by("-created_at")
+    )
+    return list(rows)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,12 @@ def transcript_import(request, slug):
     template = "interviews/import.html"
     if request.htmx:
         template += "#import-section"
-    return render(request, template, {"access": access, "form": form})
+    waiting = (
+        staging.staged_batches_waiting(study=access.study, user=request.user)
+        if access.can_write
+        else []
+    )
+    return render(request, template, {"access": access, "form": form, "waiting": waiting})
 
 
 def _contents(uploads):
@@ -151,28 +156,47 @@ def _choices(forms) -> dict[int, staging.Choice]:
 
 
 def _previews(forms, study) -> list[tuple]:
-    """(form, what to show) per file: the first lines in the proposed encoding, and whether
-    the same text is already imported for the proposed respondent (one query for all)."""
-    shown = [(form, staging.staged_file_preview(form.staged)) for form in forms]
+    """(form, what to show) per file: the first lines in the chosen or proposed encoding,
+    and whether the same text is already imported for the proposed respondent, or comes
+    earlier in the batch (one query for all)."""
+    shown = [
+        (form, staging.staged_file_preview(form.staged, _posted_encoding(form))) for form in forms
+    ]
     hashes = {preview.text_hash for _, preview in shown if preview.text_hash}
-    there = set(
+    existing = set(
         study.interviews.filter(source_hash__in=hashes).values_list("respondent_id", "source_hash")
         if hashes
         else []
     )
-    return [
-        (
-            form,
-            {
-                "preview": preview,
-                "duplicate": (form.staged.respondent_id, preview.text_hash) in there,
-                "guessed_label": encodings.label(form.staged.encoding)
-                if form.staged.encoding and not form.staged.encoding_sure
-                else "",
-            },
+    seen = set()
+    previews = []
+    for form, preview in shown:
+        row = form.staged
+        duplicate = (row.respondent_id, preview.text_hash) in existing
+        who = (row.respondent_id or row.pseudonym.casefold(), preview.text_hash)
+        earlier = bool(preview.text_hash and who[0]) and who in seen and not duplicate
+        seen.add(who)
+        guessed = row.encoding and not row.encoding_sure
+        previews.append(
+            (
+                form,
+                {
+                    "preview": preview,
+                    "duplicate": duplicate,
+                    "earlier": earlier,
+                    "guessed_label": encodings.label(row.encoding) if guessed else "",
+                },
+            )
         )
-        for form, preview in shown
-    ]
+    return previews
+
+
+def _posted_encoding(form) -> str | None:
+    """The encoding the researcher chose in a posted preview form, if it is one offered."""
+    if not form.is_bound or "encoding" not in form.fields:
+        return None
+    value = form["encoding"].value()
+    return value if value in dict(form.fields["encoding"].choices) and value else None
 
 
 def _progress(rows: list[StagedFile]) -> dict:

@@ -217,3 +217,41 @@ def test_the_preview_queries_do_not_grow(study, owner, n, django_assert_num_quer
     with django_assert_num_queries(6):
         html = client.get(url).content.decode()
     assert len(re.findall(r'class="staged-file"', html)) == n
+
+
+def test_the_same_text_twice_in_one_upload_is_flagged_and_imported_once(study, owner):
+    client = client_for(owner)
+    url = upload(
+        client, study, ("R1.txt", TRANSCRIPT.encode()), ("R1-copy.txt", TRANSCRIPT.encode())
+    )
+    html = client.get(url).content.decode()
+    assert html.count("The same text comes earlier in this upload") == 1
+    client.post(
+        url,
+        {
+            "f0-respondent": "new",
+            "f0-pseudonym": "R1",
+            "f1-respondent": "new",
+            "f1-pseudonym": "R1",
+        },
+    )
+    assert "R1-copy.txt: skipped: the same text is already imported for R1." in (
+        client.get(url).content.decode()
+    )
+    assert Interview.objects.count() == 1
+
+
+def test_uploads_left_unconfirmed_are_listed_on_the_import_page(study, owner, coder):
+    url = upload(client_for(owner), study, ("R1.txt", TRANSCRIPT.encode()))
+    page = reverse("transcript_import", args=[study.slug])
+    assert f'href="{url}">1 file uploaded' in client_for(owner).get(page).content.decode()
+    assert url not in client_for(coder).get(page).content.decode()
+
+
+def test_a_refused_confirmation_shows_the_lines_in_the_encoding_chosen(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, ("notes.txt", GREEK.encode("iso8859-7")))
+    html = client.post(url, {"f0-encoding": "iso8859-7"}).content.decode()
+    assert "Choose who this file belongs to." in html
+    assert "Πώς ήταν η πρώτη μέρα;" in html
+    assert '<option value="iso8859-7" selected>' in html

@@ -303,8 +303,9 @@ def test_the_protocol_page_queries_do_not_grow(study, owner, n, django_assert_ma
 def test_the_import_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     add_respondents(study, n)
     client = client_for(owner)
-    # session, user, study+role: respondents are chosen in the preview, not here
-    with django_assert_num_queries(3):
+    # session, user, study+role, uploads waiting to be confirmed: respondents are chosen in
+    # the preview, not here
+    with django_assert_num_queries(4):
         html = client.get(reverse("transcript_import", args=[study.slug])).content.decode()
     assert 'name="files"' in html
 
