@@ -1,32 +1,107 @@
 /* Messages in the #flash region: shown by the server's answers (out-of-band swaps) or by
-   showFlash here; they hide themselves after a while, except errors. */
+   showFlash here. They dock at the bottom of the window and cover nothing: the page keeps
+   as much room below itself as they take (--flash-height, also its scroll padding), and
+   the control in use is scrolled above them. Each message has a button that dismisses it;
+   Esc dismisses an error, or the message that has the focus. Messages hide themselves
+   after a while, except errors. */
 
 let flashTimer = null;
 
+const region = () => document.getElementById("flash");
+
 /** Show `message` (plain text) with `level` "info", "success" or "error". */
 export function showFlash(message, level) {
-  const flash = document.getElementById("flash");
+  const flash = region();
   if (!flash) return;
   flash.className = "flash flash-" + level;
-  flash.replaceChildren();
   const p = document.createElement("p");
-  p.textContent = message;
-  flash.append(p);
+  const text = document.createElement("span");
+  text.className = "flash-text";
+  text.textContent = message;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "flash-close";
+  close.dataset.dismiss = "";
+  close.setAttribute("aria-label", "Dismiss this message");
+  close.textContent = "×";
+  p.append(text, close);
+  flash.replaceChildren(p);
   scheduleFlashHide();
 }
 
+function isError(flash, message) {
+  return flash.classList.contains("flash-error") || message.classList.contains("flash-error");
+}
+
 function scheduleFlashHide() {
-  const flash = document.getElementById("flash");
+  const flash = region();
   clearTimeout(flashTimer);
   if (!flash || flash.classList.contains("flash-error")) return;
+  const lasting = [...flash.querySelectorAll("p")].some((p) => isError(flash, p));
+  if (lasting) return;
   const delay = flash.querySelector("[data-undo]") ? 15000 : 6000;
   flashTimer = setTimeout(() => flash.replaceChildren(), delay);
 }
 
-/** Every page: timers for the server's messages, and a message when a request fails. */
+function dismiss(message) {
+  const flash = region();
+  const focused = message.contains(document.activeElement);
+  message.remove();
+  if (flash && !flash.querySelector("p")) {
+    flash.replaceChildren();
+    flash.className = "flash";
+  }
+  keepInView();
+  // Focus would otherwise fall to the page's start, far from where the user was.
+  if (focused && lastControl && lastControl.isConnected) lastControl.focus();
+}
+
+// The control the user last acted on, outside the messages: kept above them.
+let lastControl = null;
+
+function keepInView() {
+  const flash = region();
+  const height = flash && flash.querySelector("p") ? flash.offsetHeight : 0;
+  document.documentElement.style.setProperty("--flash-height", height + "px");
+  if (!height || !lastControl || !lastControl.isConnected) return;
+  const area = lastControl.closest("form, fieldset, .field") || lastControl;
+  const covered = area.getBoundingClientRect().bottom > window.innerHeight - height;
+  if (covered) area.scrollIntoView({ block: "nearest" });
+}
+
+/** Every page: timers and room for the messages, their dismissal, and a message when a
+    request fails on the server or cannot be sent. A refusal (4xx) is not a failure: it
+    comes with its own message, and htmx is told so in base.html. */
 export function install() {
+  const flash = region();
   document.addEventListener("htmx:afterSettle", scheduleFlashHide);
   scheduleFlashHide();
+  if (flash) new ResizeObserver(keepInView).observe(flash);
+  document.addEventListener("focusin", (event) => {
+    if (!event.target.closest("#flash")) lastControl = event.target;
+  });
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("#flash [data-dismiss]");
+    if (button) dismiss(button.closest("p"));
+  });
+  // Captured before the page's own keys, but only when there is a message to dismiss:
+  // otherwise Esc keeps closing what it closes (the picker, the panel).
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      const flash = region();
+      if (event.key !== "Escape" || !flash) return;
+      const messages = [...flash.querySelectorAll("p")];
+      const target =
+        messages.find((p) => p.contains(document.activeElement)) ||
+        messages.reverse().find((p) => isError(flash, p));
+      if (!target) return;
+      dismiss(target);
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true,
+  );
   document.addEventListener("htmx:responseError", (event) => {
     if (event.detail.xhr.status >= 500) {
       showFlash(
