@@ -48,7 +48,7 @@ class ExcerptStatus(models.TextChoices):
 
 
 class LiveExcerptManager(models.Manager):
-    """Excerpts that have not been deleted. A deleted excerpt is kept a while for undo."""
+    """Excerpts that have not been deleted. A deleted excerpt waits in the bin a while."""
 
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
@@ -78,6 +78,13 @@ class Excerpt(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     all_objects = models.Manager()
     objects = LiveExcerptManager()
@@ -150,3 +157,59 @@ class Coding(models.Model):
         return cls(
             excerpt=excerpt, code_id=code_id, coder=coder, interview_id=excerpt.interview_id
         )
+
+
+class UndoEntry(models.Model):
+    """One action a user can undo: what it changed, as coding.undo reads it back.
+
+    Kept per user, study and login session (the session key), so that the history lasts
+    until the user logs out; entries of sessions that ended are purged (coding.bin.purge).
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40)
+    label = models.CharField(max_length=300)
+    # The steps of the action in the order they were made, each a dict whose "kind" names
+    # the reversal in coding.undo (the states before and after, ids of rows touched).
+    steps = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when the entry was undone, or found no longer to apply: either way it is done.
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["study", "user", "session_key", "-id"], name="undo_entry_history")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class DeletedCode(models.Model):
+    """A deleted code waiting in the bin, with what it takes to restore it and its links.
+
+    The code's row itself is deleted (every count and export stays as it was), and comes
+    back under the same id when restored.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    code_id = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+    # {"code": its fields, "codings": [[excerpt_id, coder_id, created_at]],
+    #  "children": [ids], "links": {"app.Model.field": [ids]}}
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -332,3 +332,15 @@ def study_overview(study: Study) -> dict:
         "question_count": study.questions.count(),
         "code_count": study.codes.count(),
     }
+
+
+def merge_counts(*, source: Code, target: Code) -> tuple[int, int]:
+    """(excerpts that carry `source`, those of them that carry `target` already), counting
+    live excerpts only: what the merge's confirmation tells the user (one query)."""
+    live = Coding.objects.filter(excerpt__deleted_at__isnull=True)
+    both = live.filter(code=target).values("excerpt_id")
+    counts = live.filter(code=source).aggregate(
+        moving=Count("excerpt_id", distinct=True),
+        both=Count("excerpt_id", filter=Q(excerpt_id__in=both), distinct=True),
+    )
+    return counts["moving"], counts["both"]

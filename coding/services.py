@@ -5,7 +5,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -27,9 +26,11 @@ from interviews.naming import (
 from interviews.rows import fetch_one
 from interviews.turns import Turn, turns_from_json
 
+from . import bin
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import PALETTE, next_colour
 from .selectors import CodeRow
+from .undo import Journal, codings_state, excerpt_state, note, note_code, note_excerpt
 
 # Selections --------------------------------------------------------------------------------
 
@@ -134,11 +135,14 @@ def excerpt_code_selection(
     version: int,
     codes: Sequence[Code | CodeRow],
     memo: str = "",
+    journal: Journal | None = None,
 ) -> tuple[Excerpt, bool]:
     """Code a selection; returns the excerpt and whether it is new. Selecting exactly an
     existing excerpt adds the codes to it instead of making a second one.
 
-    `codes` must be codes of the interview's study (models, or rows from code_rows).
+    `codes` must be codes of the interview's study (models, or rows from code_rows). With a
+    `journal`, what was done is noted there for undo (see coding.undo), as by every service
+    here that takes one.
     """
     _check_study(interview, codes)
     if not codes:
@@ -151,10 +155,18 @@ def excerpt_code_selection(
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
+            after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
+            note_excerpt(journal, excerpt, None, after)
             return excerpt, True
         excerpt.interview = interview
-        excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder)
+        excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal)
     return excerpt, False
+
+
+def _new_codings(excerpt: Excerpt, codes, coder) -> list[list]:
+    """The codings just made, as coding.undo states them."""
+    coder_id = coder.pk if coder is not None else None
+    return [[code.id, coder_id, bin.stamp(excerpt.updated_at)] for code in _unique(codes)]
 
 
 # Every coded selection runs these, hence SQL: building the ORM's queries cost more than
@@ -222,7 +234,9 @@ def _unique(codes: Sequence[Code]) -> list[Code]:
     return list({code.id: code for code in codes}.values())
 
 
-def excerpt_codes_add(*, excerpt: Excerpt, codes: Sequence[Code | CodeRow], coder) -> int:
+def excerpt_codes_add(
+    *, excerpt: Excerpt, codes: Sequence[Code | CodeRow], coder, journal: Journal | None = None
+) -> int:
     """Add codes an excerpt does not have yet; returns how many were added."""
     _check_study(excerpt.interview, codes)
     with transaction.atomic():
@@ -232,23 +246,43 @@ def excerpt_codes_add(*, excerpt: Excerpt, codes: Sequence[Code | CodeRow], code
             Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in new
         )
         _touch(excerpt)
+        if new:
+            after = {"codings": _new_codings(excerpt, new, coder)}
+            note_excerpt(journal, excerpt, {"codings": []}, after, [code.id for code in new])
     return len(new)
 
 
-def excerpt_code_remove(*, excerpt: Excerpt, code: Code) -> None:
+def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None = None) -> None:
     with transaction.atomic():
+        removed = codings_state(excerpt.pk, [code.pk]) if journal is not None else []
         excerpt.codings.filter(code=code).delete()
         _touch(excerpt)
+        if removed:
+            note_excerpt(journal, excerpt, {"codings": removed}, {"codings": []}, [code.pk])
 
 
-def excerpt_memo_set(*, excerpt: Excerpt, memo: str, revision: int) -> None:
+def excerpt_memo_set(
+    *, excerpt: Excerpt, memo: str, revision: int, journal: Journal | None = None
+) -> None:
     """Save a memo, unless someone changed the excerpt since the editor was opened."""
+    before = excerpt_state(excerpt, "memo")
     excerpt.memo = memo.replace("\r\n", "\n").strip()
     _touch(excerpt, "memo", expected_revision=revision)
+    note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))
+
+
+_SPAN = ("start", "end", "text", "status", "previous_text")
 
 
 def excerpt_resize(
-    *, excerpt: Excerpt, start: int, end: int, seen_text: str, version: int, revision: int
+    *,
+    excerpt: Excerpt,
+    start: int,
+    end: int,
+    seen_text: str,
+    version: int,
+    revision: int,
+    journal: Journal | None = None,
 ) -> tuple[int, int]:
     """Widen or narrow an excerpt to a new selection; returns its old range."""
     interview = excerpt.interview
@@ -256,49 +290,49 @@ def excerpt_resize(
         interview, start=start, end=end, seen_text=seen_text, version=version
     )
     old = (excerpt.start, excerpt.end)
+    before = excerpt_state(excerpt, *_SPAN)
     excerpt.start, excerpt.end = start, end
     excerpt.text = interview.text[start:end]
     # Choosing the words anew settles any doubt an edit of the transcript raised.
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
     with transaction.atomic():
         _hold_version(interview, version)
-        _touch(
-            excerpt, "start", "end", "text", "status", "previous_text", expected_revision=revision
-        )
+        _touch(excerpt, *_SPAN, expected_revision=revision)
+        note_excerpt(journal, excerpt, before, excerpt_state(excerpt, *_SPAN))
     return old
 
 
-def excerpt_review(*, excerpt: Excerpt) -> None:
+def excerpt_review(*, excerpt: Excerpt, journal: Journal | None = None) -> None:
     """Keep an excerpt an edit of the transcript changed, as it now stands."""
     if excerpt.status == ExcerptStatus.ORPHANED:
         raise ValidationError(
             "This excerpt has no words left: select new words for it, or delete it."
         )
+    before = excerpt_state(excerpt, "status", "previous_text")
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
     _touch(excerpt, "status", "previous_text")
+    note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "status", "previous_text"))
 
 
-# How long a deleted excerpt waits for undo before it is erased for good: its words are
-# a copy of the transcript's, and confidential text should not linger.
-UNDO_WINDOW = timedelta(days=1)
-
-
-def excerpt_delete(*, excerpt: Excerpt) -> None:
-    """Delete an excerpt, keeping it a day for undo (see excerpt_restore)."""
-    now = timezone.now()
+def excerpt_delete(*, excerpt: Excerpt, actor=None, journal: Journal | None = None) -> None:
+    """Delete an excerpt into the bin (coding.bin): its codes and memo stay with it, for
+    undo and for excerpt_restore, until the bin's retention has passed."""
     with transaction.atomic():
-        excerpt.deleted_at = now
-        excerpt.save(update_fields=["deleted_at"])
-        Excerpt.all_objects.filter(deleted_at__lt=now - UNDO_WINDOW).delete()
+        excerpt.deleted_at, excerpt.deleted_by = timezone.now(), actor
+        _touch(excerpt, "deleted_at", "deleted_by")
+        note_excerpt(journal, excerpt, {"deleted": False}, {"deleted": True})
+        bin.purge()
 
 
-def excerpt_restore(*, excerpt: Excerpt) -> None:
-    """Undo a delete, unless the transcript changed under the excerpt since."""
+def excerpt_restore(*, excerpt: Excerpt, journal: Journal | None = None) -> None:
+    """Bring a deleted excerpt back from the bin with its codes and memo, unless the
+    transcript changed under it since (Conflict)."""
     interview = excerpt.interview
     if interview.text[excerpt.start : excerpt.end] != excerpt.text:
         raise Conflict("The transcript was edited since this excerpt was deleted; code it again.")
-    excerpt.deleted_at = None
-    excerpt.save(update_fields=["deleted_at"])
+    excerpt.deleted_at, excerpt.deleted_by = None, None
+    _touch(excerpt, "deleted_at", "deleted_by")
+    note_excerpt(journal, excerpt, {"deleted": True}, {"deleted": False})
 
 
 EXCERPT_CHANGED = (
@@ -415,7 +449,13 @@ def _check_parent(study: Study, code: Code | None, parent: Code | None) -> None:
 
 
 def code_create(
-    *, study: Study, name: str, parent: Code | None = None, colour: str = "", **texts: str
+    *,
+    study: Study,
+    name: str,
+    parent: Code | None = None,
+    colour: str = "",
+    journal: Journal | None = None,
+    **texts: str,
 ) -> Code:
     name = _clean_name(study, name)
     _check_parent(study, None, parent)
@@ -425,7 +465,7 @@ def code_create(
         with transaction.atomic():
             used = list(study.codes.values_list("colour", flat=True))
             last = study.codes.aggregate(last=Max("order"))["last"] or 0
-            return Code.objects.create(
+            code = Code.objects.create(
                 study=study,
                 name=name,
                 parent=parent,
@@ -433,15 +473,19 @@ def code_create(
                 order=last + 1,
                 **{field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS},
             )
+            note_code(journal, code, None, bin.code_state(code))
+            return code
     except IntegrityError:
         # Another request saved the same name meanwhile: the unique key decided.
         raise name_taken(study.codes, name, noun="code") from None
 
 
-def code_get_or_create(*, study: Study, name: str) -> Code:
+def code_get_or_create(*, study: Study, name: str, journal: Journal | None = None) -> Code:
     """The code of that name (in any case), or a new one: for coding "on the spot"."""
     existing = find_by_name(study.codes, name)
-    return study.codes.get(pk=existing) if existing else code_create(study=study, name=name)
+    if existing:
+        return study.codes.get(pk=existing)
+    return code_create(study=study, name=name, journal=journal)
 
 
 def code_update(
@@ -451,9 +495,11 @@ def code_update(
     name: str,
     colour: str,
     parent: Code | None,
+    journal: Journal | None = None,
     **texts: str,
 ) -> Code:
     """Save an edited code, unless someone saved it since `revision` (then Conflict)."""
+    before = bin.code_state(code)
     name = _clean_name(code.study, name, exclude=code.pk)
     if colour not in PALETTE:
         raise ValidationError(f"Unknown colour “{colour}”.")
@@ -461,46 +507,68 @@ def code_update(
     update_node(
         code, revision=revision, parent=parent, noun="code", name=name, colour=colour, **values
     )
+    note_code(journal, code, before, bin.code_state(code))
     return code
 
 
 @transaction.atomic
-def code_move(*, code: Code, parent: Code | None) -> None:
+def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None) -> None:
     lock_tree(Code, code.study_id)
     _check_parent(code.study, code, parent)
+    before = bin.code_state(code)
     code.parent = parent
     code.revision += 1
     code.save(update_fields=["parent", "revision"])
+    note_code(journal, code, before, bin.code_state(code))
 
 
 @transaction.atomic
-def code_merge(*, source: Code, target: Code) -> int:
+def code_merge(*, source: Code, target: Code, journal: Journal | None = None) -> int:
     """Fold `source` into `target`: its excerpts, sub-codes and themes follow; it disappears.
 
-    An excerpt that had both codes keeps one coding. Returns how many excerpts gained the
-    target code.
+    An excerpt that had both codes keeps one coding. Returns how many codings moved to the
+    target code (see selectors.merge_counts for the count to confirm beforehand).
     """
     if source.pk == target.pk:
         raise ValidationError("Choose a different code to merge into.")
     if source.study_id != target.study_id:
         raise ValidationError("Codes of different studies cannot be merged.")
+    target_before = bin.code_state(target)
     if _is_inside(target, source):
         # Lift the target out first, or its own ancestors would end up beneath it.
         target.parent_id = source.parent_id
         target.save(update_fields=["parent"])
     both = Coding.objects.filter(code=target).values("excerpt_id")
-    Coding.objects.filter(code=source, excerpt_id__in=both).delete()
-    moved = Coding.objects.filter(code=source).update(code=target)
+    doubles = Coding.objects.filter(code=source, excerpt_id__in=both)
+    dropped = bin.codings_of(source.pk, doubles) if journal is not None else []
+    doubles.delete()
+    moving = Coding.objects.filter(code=source)
+    moved_ids = list(moving.values_list("pk", flat=True)) if journal is not None else []
+    moved = moving.update(code=target)
+    children = list(source.children.values_list("pk", flat=True))
     source.children.update(parent=target)
-    # Whatever gathers codes (themes, later sets) gathers the target instead. Found through
-    # the model's relations so that coding/ does not import the apps built on it.
-    for relation in Code._meta.related_objects:
-        if relation.many_to_many:
-            for owner in getattr(source, relation.get_accessor_name()).all():
-                getattr(owner, relation.field.name).add(target)
+    # Whatever gathers codes (themes, later sets) gathers the target instead.
+    links, had = bin.links_of(source.pk), bin.links_of(target.pk)
+    added = {key: sorted(set(ids) - set(had[key])) for key, ids in links.items()}
+    bin.link(target.pk, added)
+    source_state = {**bin.code_state(source), "revision": source.revision}
     source.delete()
     target.revision += 1
     target.save(update_fields=["revision"])
+    if journal is not None:
+        note(
+            journal,
+            "merge",
+            source=source_state,
+            target=target.pk,
+            target_before=target_before,
+            target_after=bin.code_state(target),
+            moved=moved_ids,
+            dropped=dropped,
+            children=children,
+            links=links,
+            added=added,
+        )
     return moved
 
 
@@ -514,8 +582,11 @@ def _is_inside(code: Code, ancestor: Code) -> bool:
 
 
 @transaction.atomic
-def code_delete(*, code: Code, force: bool = False) -> None:
-    """Delete a code. Refused while excerpts carry it, unless `force` (the user confirmed)."""
+def code_delete(
+    *, code: Code, force: bool = False, actor=None, journal: Journal | None = None
+) -> None:
+    """Delete a code into the bin (coding.bin.code_to_bin), whence it can be restored with
+    its links. Refused while excerpts carry it, unless `force` (the user confirmed)."""
     in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()
     if in_use and not force:
         raise ValidationError(
@@ -528,5 +599,5 @@ def code_delete(*, code: Code, force: bool = False) -> None:
             + " To delete it anyway, tick “Also remove it from the excerpts that carry it”; "
             "or merge it into another code instead."
         )
-    code.children.update(parent=code.parent)
-    code.delete()
+    item = bin.code_to_bin(code=code, actor=actor)
+    note(journal, "code_delete", bin=item.pk)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import codebook, excerpts, text
+from .views import codebook, excerpts, text, undo
 
 study = "studies/<slug:slug>/"
 
@@ -27,4 +27,8 @@ urlpatterns = [
     path(study + "codes/<int:pk>/", codebook.code_edit, name="code_edit"),
     path(study + "codes/<int:pk>/merge/", codebook.code_merge, name="code_merge"),
     path(study + "codes/<int:pk>/delete/", codebook.code_delete, name="code_delete"),
+    path(study + "undo/", undo.undo_action, name="undo"),
+    path(study + "undo/<int:pk>/", undo.undo_action, name="undo_entry"),
+    path(study + "bin/", undo.bin_page, name="bin"),
+    path(study + "bin/codes/<int:pk>/restore/", undo.code_restore, name="code_restore"),
 ]

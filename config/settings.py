@@ -217,6 +217,9 @@ CONTENT_SECURITY_POLICY = {
 # Uploads: Django streams big files to disk without a cap, so the importer checks the size of
 # every file itself against this limit (RELIABILITY.md, T13).
 EXCERPTA_MAX_UPLOAD_BYTES = envint("EXCERPTA_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# How many days a deleted excerpt or code waits in the study's bin before it is erased
+# (coding.bin; `manage.py purge_bin` erases what is older, as every deletion does).
+EXCERPTA_BIN_DAYS = envint("EXCERPTA_BIN_DAYS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("EXCERPTA_MAX_FILES_PER_UPLOAD", 200)
 

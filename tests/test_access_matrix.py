@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from coding import services as coding
+from coding import undo
+from coding.models import DeletedCode, UndoEntry
 from interviews import services as interviews
 from interviews import staging
 from interviews.models import StagedFile
@@ -41,6 +43,14 @@ def build(study, user_for_membership):
     quote = themes.quote_add(theme=theme, excerpt=excerpt)
     comment = themes.comment_add(theme=theme, author=user_for_membership, body="Why this code?")
     batch, queued = stage_for_every_member(study)
+    binned = coding.code_create(study=study, name="Peer support")
+    code_span(interview, "Café regulars", [binned])
+    coding.code_delete(code=binned, force=True)
+    journal = undo.Journal()
+    coding.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal)
+    entry = undo.keep(
+        journal=journal, study=study, user=user_for_membership, session_key="-", label="Removed"
+    )
     return {
         "batch": SimpleNamespace(pk=batch),
         "queued": SimpleNamespace(pk=queued),
@@ -57,6 +67,8 @@ def build(study, user_for_membership):
         "theme": theme,
         "quote": quote,
         "comment": comment,
+        "binned": DeletedCode.objects.get(study=study),
+        "entry": entry,
     }
 
 
@@ -87,6 +99,16 @@ class Case:
     kwargs: tuple[str, ...] = ("pk", "code_id")
     # An allowed POST writes something (a move of the only theme or quote changes nothing).
     changes: bool = True
+    # Run with the client and its user before the request (for undo: the history is the
+    # session's).
+    prepare: Callable | None = None
+
+
+def _own_history(client, user, objects):
+    """Make the undo entry the client's own: its user's, in its session."""
+    UndoEntry.objects.filter(pk=objects["entry"].pk).update(
+        user=user, session_key=client.session.session_key
+    )
 
 
 def _excerpt_span(o):
@@ -191,8 +213,14 @@ CASES = [
         ("code",),
         lambda o: {"name": "Renamed", "colour": "red", "revision": o["code"].revision},
     ),
-    Case("code_merge", "post", WRITE, ("code",), lambda o: {"into": o["code2"].pk}),
+    Case(
+        "code_merge", "post", WRITE, ("code",), lambda o: {"into": o["code2"].pk, "confirm": "yes"}
+    ),
     Case("code_delete", "post", WRITE, ("code",), lambda o: {"confirm": "yes"}),
+    Case("undo", "post", WRITE, prepare=_own_history),
+    Case("undo_entry", "post", WRITE, ("entry",), prepare=_own_history),
+    Case("bin", "get", READ),
+    Case("code_restore", "post", WRITE, ("binned",)),
     Case("themes", "get", READ),
     Case("themes", "post", WRITE, data=lambda o: {"name": "Another theme"}),
     Case("theme_edit", "get", WRITE, ("theme",)),
@@ -263,6 +291,8 @@ def test_role_matrix(case, role, study, owner, coder, reviewer, stranger):
     url = url_for(case, objects)
     users = {"owner": owner, "coder": coder, "reviewer": reviewer, "stranger": stranger}
     client = client_for(users[role]) if role in users else Client()
+    if case.prepare and role in users:
+        case.prepare(client, users[role], objects)
     before = snapshot()
     response = call(client, case, url, objects)
     if role == "anonymous":

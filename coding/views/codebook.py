@@ -16,15 +16,32 @@ from ..access import code_access
 from ..codebook_rows import render_rows
 from ..forms import CodeForm
 from ..sidelist import url_prefix
+from ..undo import Journal
+from .undo import remember
 
 
-def _page(request, access, *, form=None, code=None, message="", editor_only=False):
-    """The codebook body, or only its editor panel (opening a form needs no counting)."""
+def _page(
+    request,
+    access,
+    *,
+    form=None,
+    code=None,
+    message="",
+    undo_url="",
+    merge=None,
+    editor_only=False,
+):
+    """The codebook body, or only its editor panel (opening a form needs no counting).
+
+    `merge` asks to confirm a merge of `code`: {"target": Code, "text": what moves}.
+    """
     context = {
         "access": access,
         "form": form,
         "code": code,
         "message": message,
+        "undo_url": undo_url,
+        "merge": merge,
         "edit_prefix": url_prefix("code_edit", access.study.slug),
         "merge_choices": (
             access.study.codes.exclude(pk=code.pk).order_by("name").values_list("id", "name")
@@ -58,6 +75,7 @@ def codebook(request, slug):
             editor_only="new" in request.GET or "closed" in request.GET,
         )
     form = CodeForm(request.POST, study=access.study)
+    journal = Journal()
     if form.is_valid():
         try:
             code = services.code_create(
@@ -65,14 +83,17 @@ def codebook(request, slug):
                 name=form.cleaned_data["name"],
                 parent=form.cleaned_data["parent"],
                 colour=form.cleaned_data["colour"],
+                journal=journal,
                 **form.texts(),
             )
         except ValidationError as error:
             form.add_error("name", error)
         else:
+            message = f"Added “{code.name}”."
+            undo_url = remember(request, access, journal, message)
             if not request.htmx:
                 return redirect("codebook", slug)
-            return _page(request, access, message=f"Added “{code.name}”.")
+            return _page(request, access, message=message, undo_url=undo_url)
     return _page(request, access, form=form)
 
 
@@ -96,9 +117,11 @@ def code_edit(request, slug, pk):
         )
         return _page(request, access, form=form, code=code, editor_only=True)
     form = CodeForm(request.POST, study=access.study, code=code)
+    journal = Journal()
     if form.is_valid():
         try:
             services.code_update(
+                journal=journal,
                 code=code,
                 revision=form.cleaned_data["revision"] or 0,
                 name=form.cleaned_data["name"],
@@ -113,21 +136,30 @@ def code_edit(request, slug, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            message = f"Saved “{code.name}”."
+            undo_url = remember(request, access, journal, message)
             if not request.htmx:
                 return redirect("codebook", slug)
-            return _page(request, access, message=f"Saved “{code.name}”.")
+            return _page(request, access, message=message, undo_url=undo_url)
     return _page(request, access, form=form, code=code)
 
 
 @require_POST
 def code_merge(request, slug, pk):
+    """Merge a code into another: first asks to confirm, saying how many excerpts move."""
     access, source = code_access(request, slug, pk, WRITE)
     target = access.study.codes.filter(pk=posted_id(request, "into")).first()
     if target is None:
         return refusal(request, "Choose the code to merge into.", status=400)
+    if request.POST.get("confirm") != "yes":
+        if source.pk == target.pk:
+            return refusal(request, "Choose a different code to merge into.", status=400)
+        merge = {"target": target, "text": _merge_text(source, target)}
+        return _page(request, access, code=source, merge=merge)
     name = source.name
+    journal = Journal()
     try:
-        moved = services.code_merge(source=source, target=target)
+        moved = services.code_merge(source=source, target=target, journal=journal)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     message = ngettext(
@@ -135,21 +167,47 @@ def code_merge(request, slug, pk):
         "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",
         moved,
     ) % {"name": name, "target": target.name, "n": moved}
+    undo_url = remember(request, access, journal, message)
     if not request.htmx:
         return redirect("codebook", slug)
-    return _page(request, access, message=message)
+    return _page(request, access, message=message, undo_url=undo_url)
+
+
+def _merge_text(source, target) -> str:
+    """What a merge will do, for its confirmation."""
+    moving, both = selectors.merge_counts(source=source, target=target)
+    text = ngettext(
+        "%(n)d excerpt carries “%(source)s” and moves to “%(target)s”",
+        "%(n)d excerpts carry “%(source)s” and move to “%(target)s”",
+        moving,
+    ) % {"n": moving, "source": source.name, "target": target.name}
+    if both:
+        text += ngettext(
+            "; %(n)d of them already carries “%(target)s” and keeps one coding",
+            "; %(n)d of them already carry “%(target)s” and keep one coding",
+            both,
+        ) % {"n": both, "target": target.name}
+    return text + ". Its sub-codes and themes follow it. You can undo the merge afterwards."
 
 
 @require_POST
 def code_delete(request, slug, pk):
     access, code = code_access(request, slug, pk, WRITE)
+    journal = Journal()
     try:
-        services.code_delete(code=code, force=request.POST.get("confirm") == "yes")
+        services.code_delete(
+            code=code,
+            force=request.POST.get("confirm") == "yes",
+            actor=request.user,
+            journal=journal,
+        )
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=409)
+    message = f"Deleted “{code.name}” (it waits in the study's bin)."
+    undo_url = remember(request, access, journal, message)
     if not request.htmx:
         return redirect("codebook", slug)
-    return _page(request, access, message=f"Deleted “{code.name}”.")
+    return _page(request, access, message=message, undo_url=undo_url)
 
 
 @require_GET

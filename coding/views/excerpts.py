@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
@@ -20,6 +21,8 @@ from ..access import excerpt_access
 from ..detail_panel import render_detail
 from ..models import Excerpt
 from ..selectors import CodeRow, code_rows, excerpt_row
+from ..undo import Journal
+from .undo import remember
 
 
 @require_GET
@@ -28,11 +31,13 @@ def interview_code(request, slug, pk):
     return render(request, "coding/interview.html", workspace.page_context(access, interview))
 
 
-def _codes_from_request(request, study, codes: dict[int, CodeRow]) -> list[CodeRow]:
+def _codes_from_request(
+    request, study, codes: dict[int, CodeRow], journal: Journal
+) -> list[CodeRow]:
     """The codes chosen in the picker, plus a new one typed there ("code on the spot").
 
     `codes` are the study's codes (code_rows); a new code is added to it, so that the
-    answer can draw it.
+    answer can draw it, and noted in `journal`.
     """
     ids = [int(value) for value in request.POST.getlist("code") if value.isdigit()]
     if any(code_id not in codes for code_id in ids):
@@ -44,7 +49,7 @@ def _codes_from_request(request, study, codes: dict[int, CodeRow]) -> list[CodeR
         wanted = name_key(new_name)
         code = next((c for c in codes.values() if name_key(c.name) == wanted), None)
         if code is None:
-            made = services.code_get_or_create(study=study, name=new_name)
+            made = services.code_get_or_create(study=study, name=new_name, journal=journal)
             code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)
         if code not in chosen:
             chosen.append(code)
@@ -76,6 +81,8 @@ def _int(request, name: str) -> int:
 
 
 def _respond(request, interview, html: str, trigger: str = "") -> HttpResponse:
+    # The flash of a plain (not htmx) request is lost with the redirect; its undo stays
+    # reachable by Ctrl+Z.
     if not request.htmx:
         return redirect("interview_code", interview.study.slug, interview.pk)
     response = HttpResponse(html)
@@ -89,12 +96,13 @@ def excerpt_create(request, slug, pk):
     """Code the selection the browser sent with one or more codes."""
     access, interview = interview_access(request, slug, pk, WRITE)
     all_codes = code_rows(access.study)
+    journal = Journal()
     try:
         # One transaction: a code typed in the picker is not created if the selection
         # is refused.
         with transaction.atomic():
             start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
-            codes = _codes_from_request(request, access.study, all_codes)
+            codes = _codes_from_request(request, access.study, all_codes, journal)
             excerpt, created = services.excerpt_code_selection(
                 interview=interview,
                 coder=request.user,
@@ -103,10 +111,12 @@ def excerpt_create(request, slug, pk):
                 seen_text=request.POST.get("text", ""),
                 version=_int(request, "version"),
                 codes=codes,
+                journal=journal,
             )
     except (ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
+    message = f"Coded as {names}."
     html = workspace.changes_html(
         request,
         access,
@@ -117,7 +127,8 @@ def excerpt_create(request, slug, pk):
         added=excerpt if created else None,
         changed=() if created else [excerpt.pk],
         detail=excerpt,
-        message=f"Coded as {names}.",
+        message=message,
+        undo_url=remember(request, access, journal, message),
         codes_changed=bool(request.POST.get("new_code")),
     )
     return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
@@ -135,7 +146,7 @@ def excerpt_detail(request, slug, pk):
 
 
 def _after_edit(
-    request, access, excerpt, message, *, ranges=None, codes=None, codes_changed=False
+    request, access, excerpt, message, journal, *, ranges=None, codes=None, codes_changed=False
 ):
     interview = excerpt.interview
     html = workspace.changes_html(
@@ -147,6 +158,7 @@ def _after_edit(
         changed=[excerpt.pk],
         detail=excerpt,
         message=message,
+        undo_url=remember(request, access, journal, message),
         codes_changed=codes_changed,
     )
     return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
@@ -156,11 +168,15 @@ def _after_edit(
 def excerpt_codes_add(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
     all_codes = code_rows(access.study)
+    journal = Journal()
     try:
-        codes = _codes_from_request(request, access.study, all_codes)
-        if not codes:
-            raise ValidationError("Choose a code to add.")
-        services.excerpt_codes_add(excerpt=excerpt, codes=codes, coder=request.user)
+        with transaction.atomic():
+            codes = _codes_from_request(request, access.study, all_codes, journal)
+            if not codes:
+                raise ValidationError("Choose a code to add.")
+            services.excerpt_codes_add(
+                excerpt=excerpt, codes=codes, coder=request.user, journal=journal
+            )
     except (ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
@@ -169,6 +185,7 @@ def excerpt_codes_add(request, slug, pk):
         access,
         excerpt,
         f"Added {names}.",
+        journal,
         codes=all_codes,
         codes_changed=bool(request.POST.get("new_code")),
     )
@@ -180,16 +197,21 @@ def excerpt_code_remove(request, slug, pk, code_id):
     code = access.study.codes.filter(pk=code_id).first()
     if code is None:
         return refusal(request, "That code no longer exists. Reload the page.", status=404)
-    services.excerpt_code_remove(excerpt=excerpt, code=code)
-    return _after_edit(request, access, excerpt, f"Removed {code.name}.")
+    journal = Journal()
+    services.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal)
+    return _after_edit(request, access, excerpt, f"Removed {code.name}.", journal)
 
 
 @require_POST
 def excerpt_memo(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    journal = Journal()
     try:
         services.excerpt_memo_set(
-            excerpt=excerpt, memo=request.POST.get("memo", ""), revision=_int(request, "revision")
+            excerpt=excerpt,
+            memo=request.POST.get("memo", ""),
+            revision=_int(request, "revision"),
+            journal=journal,
         )
     except Conflict as error:
         # Show the memo as it now stands, with the user's own text kept in the box.
@@ -198,15 +220,17 @@ def excerpt_memo(request, slug, pk):
         )
     except ValidationError as error:
         return _refuse(request, error)
-    return _after_edit(request, access, excerpt, "Memo saved.")
+    return _after_edit(request, access, excerpt, "Memo saved.", journal)
 
 
 @require_POST
 def excerpt_resize(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    journal = Journal()
     try:
         start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
         old = services.excerpt_resize(
+            journal=journal,
             excerpt=excerpt,
             start=start,
             end=end,
@@ -219,55 +243,56 @@ def excerpt_resize(request, slug, pk):
     except ValidationError as error:
         return _refuse(request, error)
     return _after_edit(
-        request, access, excerpt, "Excerpt resized.", ranges=[old, (excerpt.start, excerpt.end)]
+        request,
+        access,
+        excerpt,
+        "Excerpt resized.",
+        journal,
+        ranges=[old, (excerpt.start, excerpt.end)],
     )
 
 
 @require_POST
 def excerpt_review(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    journal = Journal()
     try:
-        services.excerpt_review(excerpt=excerpt)
+        services.excerpt_review(excerpt=excerpt, journal=journal)
     except ValidationError as error:
         return _refuse(request, error)
-    return _after_edit(request, access, excerpt, "Excerpt kept as it now stands.")
+    return _after_edit(request, access, excerpt, "Excerpt kept as it now stands.", journal)
 
 
 @require_POST
 def excerpt_delete(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
-    services.excerpt_delete(excerpt=excerpt)
+    journal = Journal()
+    services.excerpt_delete(excerpt=excerpt, actor=request.user, journal=journal)
     interview = excerpt.interview
+    message = "Excerpt deleted (it waits in the study's bin)."
     html = workspace.changes_html(
         request,
         access,
         interview,
         [(excerpt.start, excerpt.end)],
         removed=[excerpt.pk],
-        message="Excerpt deleted.",
+        message=message,
         level="info",
-        undo_url=reverse("excerpt_restore", args=[slug, excerpt.pk]),
+        undo_url=remember(request, access, journal, message),
     )
     return _respond(request, interview, html, f'{{"excerptDeleted": {excerpt.pk}}}')
 
 
 @require_POST
 def excerpt_restore(request, slug, pk):
-    access, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
+    """Bring an excerpt back from the bin, with its codes and memo."""
+    _, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
+    bin_url = reverse("bin", args=[slug])
     if excerpt.deleted_at is None:
-        return refusal(request, "That excerpt is not deleted.", status=409)
+        return refusal(request, "That excerpt is not deleted.", status=409, fallback_url=bin_url)
     try:
         services.excerpt_restore(excerpt=excerpt)
     except Conflict as error:
-        return _refuse(request, error)
-    interview = excerpt.interview
-    html = workspace.changes_html(
-        request,
-        access,
-        interview,
-        [(excerpt.start, excerpt.end)],
-        added=excerpt,
-        detail=excerpt,
-        message="Excerpt restored.",
-    )
-    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
+        return refusal(request, str(error), status=409, fallback_url=bin_url)
+    messages.success(request, "Excerpt restored with its codes and memo.")
+    return redirect(bin_url)

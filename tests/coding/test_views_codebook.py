@@ -92,7 +92,11 @@ def test_merge_and_delete(study, interview, code, owner):
     other = services.code_create(study=study, name="Education")
     code_span(interview, "About six years", [other])
     client = client_for(owner)
-    response = client.post(url(study, "code_merge", other.pk), {"into": code.pk}, headers=HTMX)
+    merge = url(study, "code_merge", other.pk)
+    response = client.post(merge, {"into": code.pk}, headers=HTMX)
+    assert "1 excerpt carries “Education” and moves to “Training”" in response.content.decode()
+    assert Code.objects.filter(pk=other.pk).exists(), "nothing merged before confirming"
+    response = client.post(merge, {"into": code.pk, "confirm": "yes"}, headers=HTMX)
     assert "Merged “Education” into “Training”: 1 excerpt moved." in response.content.decode()
     response = client.post(url(study, "code_delete", code.pk), headers=HTMX)
     assert response.status_code == 409

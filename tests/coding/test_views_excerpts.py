@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from coding import services
-from coding.models import Code, Excerpt
+from coding.models import Code, Excerpt, UndoEntry
 from tests.conftest import HTMX, client_for
 
 
@@ -174,13 +174,20 @@ def test_delete_then_undo(excerpt, owner):
     response = client.post(excerpt_url("excerpt_delete", excerpt), headers=HTMX)
     html = response.content.decode()
     assert f'id="ex-{excerpt.pk}" hx-swap-oob="delete"' in html
-    undo = excerpt_url("excerpt_restore", excerpt)
+    entry = UndoEntry.objects.get()
+    undo = reverse("undo_entry", args=[excerpt.interview.study.slug, entry.pk])
     assert f'hx-post="{undo}"' in html
     assert not Excerpt.objects.exists()
-    response = client.post(undo, headers=HTMX)
+    on_page = {**HTMX, "HX-Current-URL": "http://testserver" + page_url(excerpt.interview)}
+    response = client.post(undo, headers=on_page)
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "Undone: Excerpt deleted" in html
+    assert 'hx-swap-oob="beforeend:#excerpt-list"' in html, "its entry is back in the list"
     assert Excerpt.objects.get().codings.count() == 1
-    assert client.post(undo, headers=HTMX).status_code == 409
+    response = client.post(undo, headers=on_page)
+    assert response.status_code == 409
+    assert "undone already" in response.content.decode()
 
 
 def test_memo_saves_and_refuses_a_stale_revision(excerpt, owner):

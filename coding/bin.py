@@ -1,0 +1,274 @@
+"""The bin: deleted excerpts and codes, restorable for a number of days, then erased.
+
+A deleted excerpt keeps its row (marked `deleted_at`, hidden by `Excerpt.objects`), with its
+codes and memo. A deleted code's row is removed, so that every count, theme and export is at
+once as if it had never been; a `DeletedCode` keeps its fields and its links (the codings
+of its excerpts, its sub-codes, the themes that gathered it) and brings them back under
+the same id. How long both wait is the setting `EXCERPTA_BIN_DAYS` (README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from interviews.errors import Conflict
+from interviews.naming import find_by_name
+
+from .models import Code, Coding, DeletedCode, Excerpt, UndoEntry
+
+CODE_FIELDS = (
+    "name",
+    "colour",
+    "parent_id",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "example",
+    "order",
+)
+
+
+def retention() -> timedelta:
+    """How long a deleted excerpt or code stays in the bin (settings.EXCERPTA_BIN_DAYS)."""
+    return timedelta(days=settings.EXCERPTA_BIN_DAYS)
+
+
+def code_state(code: Code) -> dict:
+    """The fields of a code that an undo or a restore puts back, as JSON."""
+    return {"id": code.pk, **{field: getattr(code, field) for field in CODE_FIELDS}}
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+# Links to codes from the apps built on coding/ (a theme's codes) are found through the
+# model's relations, so that coding/ does not import them. Each is keyed "app.Model.field".
+
+
+def code_links() -> list[tuple[str, type, str, str]]:
+    """(key, through model, owner column, code column) for every many-to-many to Code."""
+    links = []
+    for relation in Code._meta.related_objects:
+        if relation.many_to_many:
+            field = relation.field
+            key = f"{relation.related_model._meta.label}.{field.name}"
+            links.append(
+                (
+                    key,
+                    field.remote_field.through,
+                    field.m2m_field_name() + "_id",
+                    field.m2m_reverse_field_name() + "_id",
+                )
+            )
+    return links
+
+
+def links_of(code_id: int) -> dict[str, list[int]]:
+    """The ids of whatever gathers the code, per relation ({"themes.Theme.codes": [ids]})."""
+    return {
+        key: sorted(through.objects.filter(**{code_column: code_id}).values_list(owner, flat=True))
+        for key, through, owner, code_column in code_links()
+    }
+
+
+def link(code_id: int, owners: dict[str, list[int]]) -> None:
+    """Link the code again to the owners that still exist (a link already there stays)."""
+    for key, through, owner, code_column in code_links():
+        ids = owners.get(key) or []
+        if not ids:
+            continue
+        model = apps.get_model(key.rsplit(".", 1)[0])
+        alive = model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        through.objects.bulk_create(
+            [through(**{owner: pk, code_column: code_id}) for pk in alive],
+            ignore_conflicts=True,
+        )
+
+
+def unlink(code_id: int, owners: dict[str, list[int]]) -> None:
+    for key, through, owner, code_column in code_links():
+        ids = owners.get(key) or []
+        if ids:
+            through.objects.filter(**{code_column: code_id, f"{owner}__in": ids}).delete()
+
+
+def codings_of(code_id: int, rows=None) -> list[list]:
+    """[[excerpt_id, coder_id, created_at (ISO 8601)]] of a code (deleted excerpts' too),
+    or of the codings `rows` (a queryset) when given."""
+    rows = (Coding.objects.filter(code_id=code_id) if rows is None else rows).order_by(
+        "excerpt_id"
+    )
+    return [
+        [excerpt_id, coder_id, stamp(created)]
+        for excerpt_id, coder_id, created in rows.values_list(
+            "excerpt_id", "coder_id", "created_at"
+        )
+    ]
+
+
+def recode(code_id: int, codings: list[list], study_id: int) -> None:
+    """Apply the code again to those of `codings`' excerpts that still exist."""
+    wanted = {row[0]: row for row in codings}
+    interview_of = dict(
+        Excerpt.all_objects.filter(pk__in=wanted, interview__study_id=study_id).values_list(
+            "pk", "interview_id"
+        )
+    )
+    Coding.objects.bulk_create(
+        [
+            Coding(
+                excerpt_id=excerpt_id,
+                code_id=code_id,
+                coder_id=wanted[excerpt_id][1],
+                created_at=datetime.fromisoformat(wanted[excerpt_id][2]),
+                interview_id=interview_id,
+            )
+            for excerpt_id, interview_id in interview_of.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def code_to_bin(*, code: Code, actor) -> DeletedCode:
+    """Delete a code into the bin: its sub-codes move up a level, its codings and links go.
+
+    Returns the bin's item, which holds everything code_restore needs.
+    """
+    children = list(code.children.values_list("pk", flat=True))
+    item = DeletedCode.objects.create(
+        study_id=code.study_id,
+        code_id=code.pk,
+        name=code.name,
+        deleted_by=actor,
+        data={
+            "code": {**code_state(code), "revision": code.revision},
+            "codings": codings_of(code.pk),
+            "children": children,
+            "links": links_of(code.pk),
+        },
+    )
+    code.children.update(parent=code.parent)
+    code.delete()
+    purge()
+    return item
+
+
+@transaction.atomic
+def code_restore(*, item: DeletedCode) -> Code:
+    """Bring a deleted code back with its links: the codings of its excerpts that still
+    exist, its sub-codes that are still where the deletion put them, its parent if it still
+    exists (else it comes back at the top level), the themes that still exist.
+
+    Raises Conflict when a code of the same name was created meanwhile (nothing changes).
+    """
+    fields = dict(item.data["code"])
+    study_id = item.study_id
+    if Code.objects.filter(pk=item.code_id).exists():
+        raise Conflict(f"“{item.name}” is already back in the codebook.")
+    if find_by_name(Code.objects.filter(study_id=study_id), fields["name"]) is not None:
+        raise Conflict(
+            f"A code called “{fields['name']}” exists now: rename it first, then restore "
+            "this one. Nothing was changed."
+        )
+    parent_id = fields.pop("parent_id")
+    if not Code.objects.filter(pk=parent_id, study_id=study_id).exists():
+        parent_id = None
+    fields.pop("id")
+    revision = fields.pop("revision", 1)
+    code = Code.objects.create(
+        id=item.code_id,
+        study_id=study_id,
+        parent_id=parent_id,
+        revision=revision + 1,
+        **fields,
+    )
+    recode(code.pk, item.data["codings"], study_id)
+    Code.objects.filter(
+        pk__in=item.data["children"], study_id=study_id, parent_id=parent_id
+    ).update(parent=code)
+    link(code.pk, item.data["links"])
+    item.delete()
+    return code
+
+
+# Listing and purging -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BinItem:
+    kind: str  # "excerpt" or "code"
+    id: int
+    label: str
+    where: str  # the respondent of an excerpt; empty for a code
+    deleted_by: str
+    deleted_at: datetime
+    detail: str  # what comes back with it
+
+
+def bin_items(study) -> list[BinItem]:
+    """What the study's bin holds, newest first (two queries)."""
+    excerpts = (
+        Excerpt.all_objects.filter(interview__study=study, deleted_at__isnull=False)
+        .select_related("interview__respondent", "deleted_by")
+        .prefetch_related("codings__code")
+    )
+    items = [
+        BinItem(
+            "excerpt",
+            excerpt.pk,
+            excerpt.text or excerpt.previous_text,
+            excerpt.interview.respondent.pseudonym,
+            _name(excerpt.deleted_by),
+            excerpt.deleted_at,
+            ", ".join(coding.code.name for coding in excerpt.codings.all()),
+        )
+        for excerpt in excerpts
+    ]
+    for code in DeletedCode.objects.filter(study=study).select_related("deleted_by"):
+        count = len(code.data["codings"])
+        items.append(
+            BinItem(
+                "code",
+                code.pk,
+                code.name,
+                "",
+                _name(code.deleted_by),
+                code.deleted_at,
+                f"{count} coding{'s' if count != 1 else ''}",
+            )
+        )
+    return sorted(items, key=lambda item: item.deleted_at, reverse=True)
+
+
+def _name(user) -> str:
+    return user.get_username() if user is not None else "someone since removed"
+
+
+def purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Erase what has waited in the bin longer than the retention, and the undo history of
+    sessions that ended (logged out or expired). Returns how many of each were erased.
+
+    Run by `manage.py purge_bin`, and on every deletion so that nothing lingers even where
+    the command is never scheduled.
+    """
+    now = now or timezone.now()
+    cutoff = now - retention()
+    # delete() counts the rows it cascaded to as well: take each model's own count.
+    _, excerpts = Excerpt.all_objects.filter(deleted_at__lt=cutoff).delete()
+    codes, _ = DeletedCode.objects.filter(deleted_at__lt=cutoff).delete()
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    entries, _ = UndoEntry.objects.exclude(session_key__in=live).delete()
+    return {
+        "excerpts": excerpts.get(Excerpt._meta.label, 0),
+        "codes": codes,
+        "undo entries": entries,
+    }

@@ -1,0 +1,129 @@
+"""Undo (the button in a message, Ctrl+Z) and the study's bin of deleted excerpts and codes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from interviews.access import READ, WRITE, interview_access, study_access
+from interviews.errors import Conflict
+from interviews.http import refusal
+
+from .. import bin, undo, workspace
+from ..models import DeletedCode, Excerpt
+
+
+def remember(request, access, journal: undo.Journal, label: str) -> str:
+    """Keep what the services noted as the user's newest undoable action; returns the URL
+    of its Undo button ("" when there is nothing to undo)."""
+    entry = undo.keep(
+        journal=journal,
+        study=access.study,
+        user=request.user,
+        session_key=request.session.session_key,
+        label=label,
+    )
+    return reverse("undo_entry", args=[access.study.slug, entry.pk]) if entry else ""
+
+
+@require_POST
+def undo_action(request, slug, pk=None):
+    """Undo the action `pk` of the user's history in the study, or the newest (Ctrl+Z)."""
+    access = study_access(request, slug, WRITE)
+    try:
+        entry = undo.undo(
+            study=access.study,
+            user=request.user,
+            session_key=request.session.session_key,
+            entry_id=pk,
+        )
+    except undo.UnknownEntry:
+        raise Http404("That action is not in your history of this study.") from None
+    except Conflict as error:
+        return refusal(request, str(error), status=409, fallback_url=_back(request, slug))
+    message = f"Undone: {entry.label}"
+    interview_id = _coding_page_of(request, slug)
+    steps = entry.steps
+    if interview_id and len(steps) == 1 and steps[0]["kind"] == "excerpt":
+        answer = _redraw_excerpt(request, slug, interview_id, steps[0], message)
+        if answer is not None:
+            return answer
+    messages.success(request, message)
+    if request.htmx:
+        # A codebook action changes what many lines and lists show: reload the page.
+        return HttpResponseClientRefresh()
+    return redirect(_back(request, slug))
+
+
+def _coding_page_of(request, slug: str) -> int | None:
+    """The interview whose coding page sent the request, if one did."""
+    path = request.htmx.current_url_abs_path if request.htmx else None
+    try:
+        match = resolve((path or "").split("?")[0].split("#")[0])
+    except Resolver404:
+        return None
+    if match.url_name == "interview_code" and match.kwargs.get("slug") == slug:
+        return match.kwargs["pk"]
+    return None
+
+
+def _redraw_excerpt(request, slug, interview_id: int, step: dict, message: str):
+    """Bring the coding page up to date after undoing an excerpt's change, as the edit's
+    own answer would; None when the excerpt is not on this page."""
+    if step.get("interview") != interview_id:
+        return None
+    access, interview = interview_access(request, slug, interview_id, WRITE)
+    excerpt = Excerpt.all_objects.filter(pk=step["id"]).first()
+    after = step["after"]
+    ranges = [(after["start"], after["end"])] if "start" in after else []
+    live = excerpt is not None and excerpt.deleted_at is None
+    if excerpt is not None:
+        excerpt.interview = interview
+        ranges.append((excerpt.start, excerpt.end))
+    came_back = live and "deleted" in (step["before"] or {})
+    html = workspace.changes_html(
+        request,
+        access,
+        interview,
+        ranges,
+        changed=[excerpt.pk] if live and not came_back else (),
+        added=excerpt if came_back else None,
+        removed=() if live else [step["id"]],
+        detail=excerpt if live else None,
+        message=message,
+    )
+    return HttpResponse(html)
+
+
+def _back(request, slug: str) -> str:
+    """Where a plain (not htmx) request returns: the codebook, the study's central page."""
+    return reverse("codebook", args=[slug])
+
+
+@require_GET
+def bin_page(request, slug):
+    access = study_access(request, slug, READ)
+    context = {
+        "access": access,
+        "items": bin.bin_items(access.study),
+        "days": bin.retention().days,
+    }
+    return render(request, "coding/bin.html", context)
+
+
+@require_POST
+def code_restore(request, slug, pk):
+    access = study_access(request, slug, WRITE)
+    item = DeletedCode.objects.filter(pk=pk, study=access.study).first()
+    if item is None:
+        raise Http404("That code is no longer in the bin (restored or erased since).")
+    try:
+        bin.code_restore(item=item)
+    except Conflict as error:
+        return refusal(request, str(error), status=409, fallback_url=reverse("bin", args=[slug]))
+    messages.success(request, f"Restored “{item.name}” with its excerpts, sub-codes and themes.")
+    return redirect("bin", slug)
