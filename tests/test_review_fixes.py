@@ -178,10 +178,11 @@ def test_question_markers_stay_on_their_turn_after_an_edit(interview):
     assert second.start in {turn[0] for turn in interview.turns}
 
 
-def test_deleted_excerpts_are_erased_after_a_day(interview, code):
+def test_deleted_excerpts_are_erased_after_the_bins_retention(interview, code, settings):
     old = code_span(interview, "About six years", [code])
     coding.excerpt_delete(excerpt=old)
-    Excerpt.all_objects.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(days=2))
+    days = settings.EXCERPTA_BIN_DAYS + 1
+    Excerpt.all_objects.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(days=days))
     recent = code_span(interview, "Café regulars", [code])
     coding.excerpt_delete(excerpt=recent)
     assert not Excerpt.all_objects.filter(pk=old.pk).exists()
