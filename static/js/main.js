@@ -31,7 +31,11 @@ function start() {
   flash.install();
   progress.install();
   const transcript = document.getElementById("transcript");
-  if (!transcript) return;
+  if (!transcript) {
+    // The codebook's one key: Ctrl+Z undoes (the page says where, in data-undo-url).
+    if (document.querySelector("[data-undo-url]")) [undo, keyboard].forEach((m) => m.install());
+    return;
+  }
   bind(transcript);
   CODING_PAGE.forEach((module) => module.install());
 }

@@ -1,12 +1,16 @@
-/* Ctrl+Z (Cmd+Z): presses the Undo button of the message shown, if any. The undo log's own
-   module may replace this one; it binds its keys through keyboard.js like every module. */
+/* Ctrl+Z (Cmd+Z) on the coding and codebook pages: undoes the user's newest action in the
+   study. The server keeps that history until the user logs out (coding/undo.py), so the key
+   works long after the message with its Undo button has gone, and pressed again it goes on
+   back through the history. The page names the endpoint in data-undo-url (only for those
+   who may write); the answer brings the page up to date (out-of-band swaps on the coding
+   page, a reload on the codebook) or says why nothing was undone. */
 
 import { bindKey } from "./keyboard.js";
 
 export function install() {
   bindKey("Ctrl+z", () => {
-    const undo = document.querySelector("#flash [data-undo]");
-    if (!undo) return false;
-    undo.click();
+    const holder = document.querySelector("[data-undo-url]");
+    if (!holder) return false;
+    htmx.ajax("POST", holder.dataset.undoUrl, { source: holder, swap: "none" });
   });
 }

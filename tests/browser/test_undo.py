@@ -1,0 +1,67 @@
+"""Undo in a real browser: Ctrl+Z on the coding page, the Undo button on the codebook."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from coding import services as coding
+from coding.models import Code, Coding
+from tests.browser.conftest import log_in
+from tests.browser.test_coding import TEXT, open_transcript
+from tests.conftest import code_span, import_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_ctrl_z_undoes_removing_a_code_from_an_excerpt(page, live_server, study, code, owner):
+    interview = import_text(study, text=TEXT, name="R1-interview.txt")
+    stress = coding.code_create(study=study, name="Stress")
+    excerpt = code_span(interview, "a café crowd too", [code, stress], owner)
+    log_in(page, live_server, owner)
+    open_transcript(page, live_server, interview)
+    page.locator(f'mark[data-x="{excerpt.pk}"]').first.click()
+    detail = page.locator("#excerpt-detail")
+    detail.get_by_role("button", name="Remove the code Stress").click()
+    expect(page.locator("#flash")).to_contain_text("Removed Stress.")
+    expect(detail.get_by_role("button", name="Remove the code Stress")).to_have_count(0)
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+    # Focus back in the page (not in a field), as after any click, then the key.
+    page.locator("#transcript").focus()
+    page.keyboard.press("Control+z")
+    expect(page.locator("#flash")).to_contain_text("Undone: Removed Stress.")
+    expect(detail.get_by_role("button", name="Remove the code Stress")).to_have_count(1)
+    codings = Coding.objects.filter(excerpt=excerpt)
+    assert sorted(codings.values_list("code__name", "coder")) == [
+        ("Stress", owner.pk),
+        ("Training", owner.pk),
+    ]
+
+
+def test_the_undo_button_undoes_a_confirmed_merge(page, live_server, study, code, owner):
+    interview = import_text(study, text=TEXT, name="R1-interview.txt")
+    learning = coding.code_create(study=study, name="Learning")
+    code_span(interview, "a café crowd too", [learning])
+    code_span(interview, "Six years", [learning, code])
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("code_edit", args=[study.slug, learning.pk]))
+    page.get_by_label("Merge “Learning” into").select_option(label="Training")
+    page.get_by_role("button", name="Merge…").click()
+    editor = page.locator("#code-editor")
+    expect(editor).to_contain_text("Merge “Learning” into “Training”?")
+    expect(editor).to_contain_text(
+        "2 excerpts carry “Learning” and move to “Training”; 1 of them already carries"
+    )
+    assert Code.objects.filter(name="Learning").exists(), "nothing merged before confirming"
+    editor.get_by_role("button", name="Merge", exact=True).click()
+    notice = page.locator("#codebook-body .notice")
+    expect(notice).to_contain_text("Merged “Learning” into “Training”: 1 excerpt moved.")
+    assert not Code.objects.filter(name="Learning").exists()
+    notice.get_by_role("button", name="Undo").click()
+    expect(page.locator("#flash")).to_contain_text("Undone: Merged “Learning”")
+    expect(page.locator("#codebook-body")).to_contain_text("Learning")
+    restored = Code.objects.get(name="Learning")
+    assert restored.pk == learning.pk
+    assert Coding.objects.filter(code=restored).count() == 2
+    assert Coding.objects.filter(code=code).count() == 1
