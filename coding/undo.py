@@ -137,7 +137,10 @@ def note_excerpt(
     journal: Journal | None, excerpt: Excerpt, before: dict | None, after: dict, codes=None
 ) -> None:
     """Note a change of an excerpt: `before` None when it was created; `codes` the ids of
-    the codes concerned when "codings" holds only theirs."""
+    the codes concerned when "codings" holds only theirs. A change that changed nothing
+    (a memo saved as it was) is not noted: undoing it would do nothing."""
+    if before == after:
+        return
     note(
         journal,
         "excerpt",
@@ -251,6 +254,8 @@ def _study_id(excerpt: Excerpt) -> int:
 
 def note_code(journal: Journal | None, code: Code, before: dict | None, after: dict) -> None:
     """Note a change of a code's fields (`before` None when it was created)."""
+    if before == after:
+        return
     note(journal, "code", id=code.pk, before=before, after=after)
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from coding import services
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
-from tests.conftest import HTMX, client_for
+from tests.conftest import HTMX, client_for, code_span
 
 
 def remove_url(excerpt, code):
@@ -110,3 +110,19 @@ def test_the_bin_page_restores_a_code_and_an_excerpt(study, interview, excerpt, 
     assert "Excerpt restored with its codes and memo." in response.content.decode()
     assert list(Excerpt.objects.get().codings.values_list("code__name", flat=True)) == ["Training"]
     assert Code.objects.filter(name="Training").exists()
+
+
+def test_the_bin_page_reads_in_a_fixed_number_of_queries(
+    study, interview, owner, django_assert_num_queries
+):
+    kept = services.code_create(study=study, name="Training")
+    for name, phrase in (("Stress", "About six years"), ("Support", "never looked back")):
+        code = services.code_create(study=study, name=name)
+        services.excerpt_delete(excerpt=code_span(interview, phrase, [code, kept]), actor=owner)
+        services.code_delete(code=code, force=True, actor=owner)
+    client = client_for(owner)
+    # session, user, study+role, deleted excerpts with their interview, respondent and who
+    # deleted them, their codings, the codes of those, deleted codes with who deleted them
+    with django_assert_num_queries(7):
+        html = client.get(reverse("bin", args=[study.slug])).content.decode()
+    assert html.count("Restore</button>") == 4
