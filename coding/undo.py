@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from interviews.errors import Conflict
 from interviews.models import Interview
-from interviews.naming import check_parent, clean_unique_name
+from interviews.naming import check_parent, clean_unique_name, name_key
 
 from . import bin
 from .models import Code, Coding, DeletedCode, Excerpt, ExcerptStatus, UndoEntry
@@ -284,6 +284,8 @@ def _undo_code(step: dict, study) -> None:
         check_parent(study.pk, code, parent, noun="code")
     except ValidationError as error:
         raise Stale(" ".join(error.messages)) from None
+    # A queryset update bypasses NameKeyField.pre_save: the key goes with the name.
+    values["name_key"] = name_key(values["name"])
     Code.objects.filter(pk=code.pk).update(revision=code.revision + 1, **values)
 
 
@@ -341,6 +343,7 @@ def _undo_merge(step: dict, study) -> None:
     bin.link(restored.pk, step["links"])
     bin.unlink(target.pk, step["added"])
     before = {key: value for key, value in step["target_before"].items() if key != "id"}
+    before["name_key"] = name_key(before["name"])
     Code.objects.filter(pk=target.pk).update(revision=target.revision + 1, **before)
 
 

@@ -31,6 +31,7 @@ def state(study) -> dict:
             Code.objects.filter(study=study).values_list(
                 "id",
                 "name",
+                "name_key",
                 "colour",
                 "parent_id",
                 "definition",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coding', '0004_excerpt_orphaned_index'),
+        ('coding', '0007_code_unique_name_key'),
         ('interviews', '0002_interview_study_respondent_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
