@@ -56,6 +56,10 @@ _TELLTALE = set("ÐðÞþÝý")
 _MAX_ACCENTED_SHARE = 0.3
 # charset-normalizer's measure of how garbled a text looks; readable text scores near 0.
 _MAX_MESS = 0.2
+# How much of a file the candidates are judged on (bytes): the first pages tell the
+# encoding, and a 10 MB file is then judged in a fraction of a second. The import itself
+# decodes the whole file strictly, and refuses it if a later byte does not fit.
+_SAMPLE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -113,14 +117,24 @@ def guess(raw: bytes) -> EncodingGuess:
     """
     text, found = decode_text(raw)
     ladder = _ladder_choice(found)
+    sample = _sample(raw)
     if ladder != "cp1252" or plausible(text):
-        return EncodingGuess(ladder, True, _candidates(raw, [ladder]))
-    detected = [_BY_CODEC.get(_codec(r.encoding), "") for r in from_bytes(raw[:200_000])]
+        return EncodingGuess(ladder, True, _candidates(sample, [ladder]))
+    detected = [_BY_CODEC.get(_codec(r.encoding), "") for r in from_bytes(sample)]
     ranked = [e for e in detected if e in CHOICES]
-    readable = [e for e in _candidates(raw, ranked) if plausible(decoded(raw, e))]
+    readable = [e for e in _candidates(sample, ranked) if plausible(decoded(sample, e))]
     return EncodingGuess(
-        readable[0] if readable else "", False, _candidates(raw, [*readable, *ranked])
+        readable[0] if readable else "", False, _candidates(sample, [*readable, *ranked])
     )
+
+
+def _sample(raw: bytes) -> bytes:
+    """The first _SAMPLE_BYTES of a file, cut after a line so that no character is split
+    (a UTF-16 or UTF-32 file, known by its mark, is kept whole: its lines end in zeros)."""
+    if len(raw) <= _SAMPLE_BYTES or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw
+    cut = raw.rfind(b"\n", 0, _SAMPLE_BYTES)
+    return raw[: cut + 1] if cut > 0 else raw[:_SAMPLE_BYTES]
 
 
 # The ladder's names for what it found, as choices.
