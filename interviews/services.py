@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from . import segmentation
 from .encodings import label
 from .errors import Conflict
-from .importers import ReadText, TooLarge, read_transcript
+from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .models import (
     Interview,
     Membership,
@@ -578,6 +578,12 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
     text = normalise(text)
     if not text.strip():
         raise ValidationError("A transcript cannot be empty. To remove it, delete the interview.")
+    try:
+        # An edit is held to the limits an import is: the pages that show a transcript are
+        # built for them.
+        check_transcript_limits(text)
+    except ImportRejected as refused:
+        raise ValidationError(f"This text cannot be saved: {refused}.") from None
     offsets = OffsetMap(interview.text, text)
     markers = [
         (segment.question_id, offsets.start(segment.start), segment.score)

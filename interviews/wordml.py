@@ -107,7 +107,8 @@ def read_docx_text(archive: SafeArchive, *, paragraph_limit: int) -> DocxText:
     document = _main_document(archive)
     state = _State(paragraph_limit=paragraph_limit)
     lines: list[str] = []
-    for block in _stream(archive.read(document), W + "body", (P, TBL, W + "sdt")):
+    blocks = (P, TBL, W + "sdt", W + "customXml")
+    for block in _stream(archive.read(document), W + "body", blocks):
         lines.extend(_block_lines(block, state))
     if state.carry:
         lines.append(state.carry)

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import contextlib
 import io
 import zipfile
 
 import docx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from interviews.importers import read_transcript
 from interviews.text import ImportRejected
@@ -110,21 +107,4 @@ def test_it_names_the_problem_with_other_file_types(name, message):
         read_transcript(name, b"whatever")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=4096), st.sampled_from(["x.txt", "x.docx"]))
-def test_only_import_rejected_escapes_on_arbitrary_bytes(raw, name):
-    with contextlib.suppress(ImportRejected):
-        read_transcript(name, raw)
-
-
-VALID_DOCX = make_docx(["Interviewer: How long?", "R1: Six years, more or less."])
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(VALID_DOCX) - 1), st.integers(0, 255)), max_size=4))
-def test_only_import_rejected_escapes_on_damaged_docx(flips):
-    raw = bytearray(VALID_DOCX)
-    for position, value in flips:
-        raw[position] = value
-    with contextlib.suppress(ImportRejected):
-        read_transcript("R1.docx", bytes(raw))
+# Fuzzing of every importer: test_importers_fuzz.py.

@@ -11,7 +11,9 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 
+from interviews import services
 from interviews.importers import read_transcript
 from interviews.text import ImportRejected
 
@@ -165,3 +167,15 @@ def test_an_import_at_the_limits_takes_under_10_s_and_300_mb(tmp_path, kind):
     assert measured["growth_mb"] < 300
     assert measured["pages"]["interview_code"][0] == 200
     assert measured["pages"]["interview_questions"][0] == 200
+
+
+def test_an_edit_beyond_a_limit_is_refused_and_changes_nothing(interview, settings):
+    settings.EXCERPTA_MAX_TRANSCRIPT_TURNS = 4
+    before = interview.text
+    longer = before + "\n\nInterviewer: One more?"
+    with pytest.raises(ValidationError, match="more than 4 speaker turns"):
+        services.interview_text_replace(
+            interview=interview, text=longer, version=interview.version
+        )
+    interview.refresh_from_db()
+    assert interview.text == before

@@ -195,13 +195,16 @@ def test_footnotes_follow_the_transcript_and_their_reference_stays_in_place():
     )
 
 
-def test_content_controls_and_hyperlinks_keep_their_text():
+def test_content_controls_custom_xml_and_hyperlinks_keep_their_text():
     body = (
         "<w:sdt><w:sdtContent>"
         + p(r("Interviewer: "), f'<w:hyperlink r:id="rId1">{r("Question one")}</w:hyperlink>')
         + "</w:sdtContent></w:sdt>"
+        + '<w:customXml w:element="answer">'
+        + p(r("R1: Answer one"))
+        + "</w:customXml>"
     )
-    assert read(body).text == "Interviewer: Question one"
+    assert read(body).text == "Interviewer: Question one\n\nR1: Answer one"
 
 
 def test_it_refuses_a_document_that_declares_a_dtd():
