@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coding import selectors as coding_selectors
 from coding import services as coding
 from interviews import services as interviews
 from tests.conftest import code_span, import_text
@@ -181,3 +182,6 @@ def test_a_question_asked_twice_counts_each_answer_once(study, owner):
     spread = [(q.number, q.excerpts, q.respondents) for q in rollup.themes[0].by_question]
     # Q1: one excerpt in each of its two answers, from one respondent.
     assert spread == [(1, 2, 1), (2, 1, 1)]
+    # The study's front page counts the questions found, not the times they were asked.
+    overview = coding_selectors.study_overview(study)
+    assert [row.segment_count for row in overview["interviews"]] == [2]
