@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interviews.errors import Conflict
@@ -179,6 +179,19 @@ def code_restore(*, item: DeletedCode) -> Code:
             f"A code called “{fields['name']}” exists now: rename it first, then restore "
             "this one. Nothing was changed."
         )
+    try:
+        with transaction.atomic():
+            return _restore(item, fields)
+    except IntegrityError:
+        # Restored by another request, or a code of its name made, at the same moment.
+        raise Conflict(
+            f"“{fields['name']}” was restored, or a code of that name made, at the same "
+            "moment by someone else. Reload the page; nothing was changed."
+        ) from None
+
+
+def _restore(item: DeletedCode, fields: dict) -> Code:
+    study_id = item.study_id
     parent_id = fields.pop("parent_id")
     if not Code.objects.filter(pk=parent_id, study_id=study_id).exists():
         parent_id = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interviews.errors import Conflict
@@ -95,8 +95,13 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
             )
             if not claimed:
                 raise NothingToUndo("That action was undone already.")
-            for step in reversed(entry.steps):
-                REVERSALS[step["kind"]](step, study)
+            try:
+                with transaction.atomic():
+                    for step in reversed(entry.steps):
+                        REVERSALS[step["kind"]](step, study)
+            except IntegrityError:
+                # Another request made the same name or coding at the same moment.
+                raise Stale("someone else changed the same codes at the same moment.") from None
     except Stale as error:
         UndoEntry.objects.filter(pk=entry.pk).update(spent_at=now)
         raise Stale(f"“{entry.label}” cannot be undone: {error} Nothing was changed.") from None

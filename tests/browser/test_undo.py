@@ -65,3 +65,19 @@ def test_the_undo_button_undoes_a_confirmed_merge(page, live_server, study, code
     assert restored.pk == learning.pk
     assert Coding.objects.filter(code=restored).count() == 2
     assert Coding.objects.filter(code=code).count() == 1
+
+
+def test_ctrl_z_on_the_codebook_brings_back_a_deleted_code(page, live_server, study, code, owner):
+    interview = import_text(study, text=TEXT, name="R1-interview.txt")
+    code_span(interview, "a café crowd too", [code], owner)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("code_edit", args=[study.slug, code.pk]))
+    page.get_by_label("Also remove it from the excerpts").check()
+    page.get_by_role("button", name="Delete code").click()
+    expect(page.locator("#codebook-body .notice")).to_contain_text("Deleted “Training”")
+    assert not Code.objects.exists()
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
+    expect(page.locator("#flash")).to_contain_text("Undone: Deleted “Training”")
+    expect(page.locator(f"#code-{code.pk}")).to_contain_text("Training")
+    assert list(Coding.objects.values_list("code__name", "coder")) == [("Training", owner.pk)]

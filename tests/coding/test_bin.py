@@ -109,3 +109,14 @@ def test_the_undo_history_of_an_ended_session_is_erased(study, excerpt, code, ow
     call_command("purge_bin")
     assert list(UndoEntry.objects.values_list("session_key", flat=True)) == [alive]
     assert "1 undo entries erased" in capsys.readouterr().out
+
+
+def test_a_restore_racing_a_new_code_of_its_name_is_refused(study, code, monkeypatch):
+    services.code_delete(code=code, force=True)
+    services.code_create(study=study, name="Training")
+    # As if the other code was made after the look-up: the unique name key refuses.
+    monkeypatch.setattr(bin, "find_by_name", lambda rows, name: None)
+    with pytest.raises(Conflict, match="at the same moment"):
+        bin.code_restore(item=DeletedCode.objects.get())
+    assert DeletedCode.objects.exists()
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]

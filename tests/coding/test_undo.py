@@ -397,3 +397,23 @@ def test_a_merge_is_not_undone_over_a_later_change_of_its_codings(
     with pytest.raises(undo.Stale, match="changed or deleted since"):
         history.undo()
     assert state(study) == changed
+
+
+def test_an_undo_racing_another_request_is_refused_not_a_500(study, code, history, monkeypatch):
+    journal = undo.Journal()
+    services.code_update(
+        code=code,
+        revision=code.revision,
+        name="Formal training",
+        colour="red",
+        parent=None,
+        journal=journal,
+    )
+    history.keep(journal)
+    services.code_create(study=study, name="Training")
+    changed = state(study)
+    # As if the other code was made after the undo's check: the unique name key refuses.
+    monkeypatch.setattr(undo, "clean_unique_name", lambda siblings, name, **kwargs: name)
+    with pytest.raises(undo.Stale, match="at the same moment"):
+        history.undo()
+    assert state(study) == changed
