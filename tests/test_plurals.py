@@ -101,3 +101,18 @@ def test_no_message_says_s_in_brackets():
         if any(re.search(r"\w\(s\)", text) for text in _texts(path, line))
     ]
     assert found == [], "use ngettext, {% blocktranslate count %} or |pluralize"
+
+
+WORDS_COUNTED = re.compile(r"\{\{ *([\w.|]+) *\}\} +([a-z]+s)\b")
+
+
+def test_no_template_writes_a_count_before_a_fixed_plural():
+    """ "{{ n }} words" reads "1 words": the noun takes |pluralize (or blocktranslate)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {match[0]}"
+        for path in SOURCES
+        if path.suffix == ".html"
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        for match in WORDS_COUNTED.finditer(line)
+    ]
+    assert found == []

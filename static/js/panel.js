@@ -26,7 +26,10 @@ export function closeDetail() {
 function resizeToSelection(button) {
   const selection = (page.selection = readSelection());
   if (!selection) {
-    showFlash("Select the new extent of the excerpt in the text first, then press this button.", "info");
+    showFlash(
+      "Select the new extent of the excerpt in the text first, then press “Set to the selection”.",
+      "info",
+    );
     return;
   }
   htmx.ajax("POST", button.dataset.url, {

@@ -92,3 +92,20 @@ def test_a_refusal_on_the_themes_page_is_answered_in_words(browser, live_server,
     expect(page.locator("#flash")).to_contain_text("There is no code called “Nothing like it”.")
     assert not [e for e in errors if "Response Status Error" in e or "htmx" in e], errors
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hint_names_the_button_it_means(browser, live_server, study, interview, owner):
+    code = coding.code_create(study=study, name="Training")
+    code_span(interview, "About six years", [code])
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/studies/{study.slug}/interviews/{interview.pk}/")
+    page.locator("#transcript mark", has_text="About six years").click()
+    page.evaluate("() => window.getSelection().removeAllRanges()")
+    button = page.get_by_role("button", name="Set to the selection")
+    button.click()
+    expect(page.locator("#flash")).to_contain_text("then press “Set to the selection”.")
+    context.close()
