@@ -62,12 +62,16 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
 def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
     try:
         info = codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, TypeError, ValueError):
         raise ImportRejected(f"“{encoding}” is not an encoding Excerpta knows") from None
     try:
         text = raw.decode(info.name)
     except UnicodeDecodeError:
         raise ImportRejected(f"it is not valid {info.name} text") from None
+    except LookupError:
+        # Python's codec registry also holds bytes-to-bytes transforms (base64, zip, rot13):
+        # they are no way to read text.
+        raise ImportRejected(f"“{encoding}” is not a text encoding") from None
     # A BOM decodes to U+FEFF; it is a marker, not text.
     return text.removeprefix("\ufeff"), info.name
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interviews.encodings import CHOICES
 from interviews.importers import ReadText, read_transcript
 from interviews.text import ImportRejected
 
@@ -31,11 +32,14 @@ with zipfile.ZipFile(io.BytesIO(VALID_DOCX)) as _archive:
 DOCUMENT_XML = PARTS["word/document.xml"]
 
 NORMAL, SLOW = 800, 10_000
+# No choice (the ladder), every encoding the import page offers, and names a caller of
+# read_transcript might pass that are no text encoding at all.
+CODECS = [None, *CHOICES, "base64", "rot13", "zip", "hex", "idna", "no such codec", "utf-7"]
 
 
-def read_or_refuse(name: str, raw: bytes) -> None:
+def read_or_refuse(name: str, raw: bytes, encoding: str | None = None) -> None:
     try:
-        result = read_transcript(name, raw)
+        result = read_transcript(name, raw, encoding)
     except ImportRejected as refused:
         message = str(refused)
         assert message
@@ -70,9 +74,9 @@ def fuzz(examples: int):
     )
 
     @fuzz_settings
-    @given(st.binary(max_size=4096), st.sampled_from(["x.txt", "x.docx"]))
-    def arbitrary_bytes(raw, name):
-        read_or_refuse(name, raw)
+    @given(st.binary(max_size=4096), st.sampled_from(["x.txt", "x.docx"]), st.sampled_from(CODECS))
+    def arbitrary_bytes(raw, name, encoding):
+        read_or_refuse(name, raw, encoding)
         # A zip's signature first, so the bytes reach the archive reader.
         read_or_refuse("x.docx", b"PK\x03\x04" + raw)
 
