@@ -1,6 +1,7 @@
-/* Selecting with the keyboard in the transcript (one tab stop): the arrows move a caret by
-   word and by line, Home and End to the line's ends; Shift extends the selection. The
-   caret is drawn as a div because the transcript is not editable. */
+/* Selecting with the keyboard in the transcript (one tab stop): ← and → move a caret by
+   one character, with Ctrl or Alt by word; ↑ and ↓ by line; Home and End to the line's
+   ends; Shift extends the selection. The caret is drawn as a div because the transcript is
+   not editable. */
 
 import { coveringOffset, describe } from "./covering.js";
 import { outsideLabels } from "./labels.js";
@@ -28,21 +29,38 @@ function wordLeft(i) {
   return i;
 }
 
+// One character right or left; the line breaks between two lines count as one step.
+function charRight(i) {
+  const all = lines();
+  const line = all.find((l) => i < l.end && i >= l.start);
+  if (line) return i + 1;
+  const next = all.find((l) => l.start > i);
+  return next ? next.start : bounds()[1];
+}
+
+function charLeft(i) {
+  const all = lines();
+  const line = all.find((l) => i > l.start && i <= l.end);
+  if (line) return i - 1;
+  const before = all.filter((l) => l.end < i);
+  return before.length ? before[before.length - 1].end : bounds()[0];
+}
+
 function lineIndex(i) {
   const all = lines();
   const index = all.findIndex((l) => i <= l.end);
   return index < 0 ? all.length - 1 : index;
 }
 
-/** Where the key `key` moves the caret from offset `i`. */
-function move(key, i) {
+/** Where the key `key` moves the caret from offset `i`; `byWord` with Ctrl or Alt. */
+function move(key, i, byWord) {
   const all = lines();
   const index = lineIndex(i);
   switch (key) {
     case "ArrowRight":
-      return wordRight(i);
+      return byWord ? wordRight(i) : charRight(i);
     case "ArrowLeft":
-      return wordLeft(i);
+      return byWord ? wordLeft(i) : charLeft(i);
     case "ArrowDown":
       return index + 1 < all.length ? all[index + 1].start : all[index].end;
     case "ArrowUp":
@@ -136,7 +154,11 @@ export function install() {
   });
 
   transcript.addEventListener("keydown", (event) => {
-    if (!KEYS.includes(event.key) || event.altKey || event.metaKey || event.ctrlKey) return;
+    if (!KEYS.includes(event.key) || event.metaKey) return;
+    const byWord = event.ctrlKey || event.altKey;
+    if (byWord && !event.key.startsWith("ArrowLeft") && !event.key.startsWith("ArrowRight")) {
+      return; // Ctrl+Home and the like keep their usual meaning (scrolling the page).
+    }
     if (!lines().length) return;
     event.preventDefault();
     const selection = page.selection;
@@ -145,11 +167,13 @@ export function install() {
         anchor = selection.start;
         focus = selection.end;
       } else {
-        anchor = focus = firstVisibleLine().start;
+        // From where a click put the caret, else from the top of what is in view.
+        const clicked = caretOffset();
+        anchor = focus = clicked !== null ? clicked : firstVisibleLine().start;
       }
       if (!event.shiftKey && selection) anchor = focus = selection.end;
     }
-    focus = move(event.key, focus);
+    focus = move(event.key, focus, byWord);
     if (!event.shiftKey) anchor = focus;
     // What is shown selected is what will be stored: no speaker label at either end.
     const [start, end] = outsideLabels(Math.min(anchor, focus), Math.max(anchor, focus));

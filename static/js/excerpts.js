@@ -147,7 +147,9 @@ export function install() {
   });
 
   bindKey("]", () => stepExcerpt(1));
+  bindKey("n", () => stepExcerpt(1));
   bindKey("[", () => stepExcerpt(-1));
+  bindKey("p", () => stepExcerpt(-1));
 
   const linked = /^#x(\d+)$/.exec(window.location.hash);
   if (linked && transcript.querySelector('mark[data-x="' + linked[1] + '"]')) {

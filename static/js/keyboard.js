@@ -26,6 +26,8 @@ export function typingIn(target) {
 export function install() {
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.defaultPrevented) return;
+    // A modal dialog (the key help) keeps its own keys: Esc closes it.
+    if (event.target.closest && event.target.closest("dialog[open]")) return;
     const typing = typingIn(event.target);
     const ctrl = event.ctrlKey || event.metaKey;
     for (const binding of bindings) {

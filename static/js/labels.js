@@ -20,14 +20,19 @@ function labelAround(offset, atEnd) {
   return null;
 }
 
-/** [start, end] with a speaker label at either end left out and the spaces then at the
-    ends trimmed; start >= end when only a label (or only spaces) was selected. */
+/** [start, end] with a speaker label at either end left out, with the spaces that then
+    border it; start >= end when only a label was selected. Other spaces at the ends stay,
+    so that Shift+→ over a space shows it selected (the server trims them). */
 export function outsideLabels(start, end) {
   const first = labelAround(start, false);
-  if (first) start = first[1];
+  if (first) {
+    start = first[1];
+    while (start < end && /\s/.test(charAt(start))) start++;
+  }
   const last = labelAround(end, true);
-  if (last) end = last[0];
-  while (start < end && /\s/.test(charAt(start))) start++;
-  while (end > start && /\s/.test(charAt(end - 1))) end--;
+  if (last) {
+    end = last[0];
+    while (end > start && /\s/.test(charAt(end - 1))) end--;
+  }
   return [start, end];
 }

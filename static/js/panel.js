@@ -1,7 +1,7 @@
 /* The side panel (#excerpt-detail) of the open excerpt: its buttons, M for its memo,
    Delete, and a memo being written that survives the panel being redrawn. */
 
-import { markOpen } from "./excerpts.js";
+import { markOpen, offerChoice } from "./excerpts.js";
 import { showFlash } from "./flash.js";
 import { bindKey } from "./keyboard.js";
 import { startCoding } from "./picker.js";
@@ -15,11 +15,14 @@ export function closeDetail() {
   const detail = document.getElementById("excerpt-detail");
   if (!detail || !detail.dataset.x) return false;
   markOpen(null);
+  offerChoice([]);
   const hint = document.createElement("p");
   hint.className = "hint";
   hint.textContent = EMPTY_HINT;
+  const hadFocus = detail.contains(document.activeElement);
   detail.replaceChildren(hint);
   delete detail.dataset.x;
+  if (hadFocus) page.transcript.focus({ preventScroll: true });
   return true;
 }
 
@@ -57,6 +60,8 @@ export function install() {
     if (action === "resize") resizeToSelection(button);
   });
 
+  // Escape: after the picker (picker.js), before the selection (selection.js).
+  bindKey("Escape", closeDetail);
   bindKey("m", () => {
     const memo = page.canWrite && document.querySelector("#excerpt-detail textarea");
     if (!memo) return false;

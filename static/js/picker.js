@@ -6,7 +6,7 @@ import { resetCaret } from "./caret.js";
 import { markOpen } from "./excerpts.js";
 import { showFlash } from "./flash.js";
 import { bindKey } from "./keyboard.js";
-import { clearSelection, placeFloating, readSelection } from "./selection.js";
+import { clearSelection, placeFloating, readSelection, selectOffsets } from "./selection.js";
 import { page, shownExcerpt } from "./state.js";
 
 let mode = null; // what the picker applies to: {kind: "new", selection} or {kind: "add", id}
@@ -67,8 +67,11 @@ export function closePicker() {
   const panel = page.panel;
   if (!panel || panel.hidden) return false;
   panel.hidden = true;
+  const closed = mode;
   mode = null;
   page.transcript.focus({ preventScroll: true });
+  // The filter box took the DOM selection; give the user theirs back.
+  if (closed && closed.kind === "new") selectOffsets(closed.selection.start, closed.selection.end);
   placeFloating();
   return true;
 }

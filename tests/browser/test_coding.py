@@ -89,9 +89,9 @@ def test_select_with_shift_and_arrows_only(page, live_server, setup, owner):
     page.locator("#transcript").focus()
     # From the start of the first line: skip "Interviewer: How long", select "have you been".
     for _ in range(3):
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press("Control+ArrowRight")
     for _ in range(3):
-        page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("Control+Shift+ArrowRight")
     apply_code_with_keyboard(page, "stress")
     expect(page.locator("#transcript mark.x")).to_have_count(1)
     assert Excerpt.objects.get().text == "have you been"

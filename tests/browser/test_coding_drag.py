@@ -122,7 +122,7 @@ def test_shift_and_arrows_from_a_line_start_leave_the_label_out(page, coding_pag
     page.locator("#transcript").focus()
     page.keyboard.press("ArrowDown")  # the caret at the start of "P1: From colleagues…"
     for _ in range(3):
-        page.keyboard.press("Shift+ArrowRight")  # "P1:", " From", " colleagues,"
+        page.keyboard.press("Control+Shift+ArrowRight")  # "P1:", " From", " colleagues,"
     page.wait_for_function("() => window.getSelection().toString() === 'From colleagues,'")
     page.keyboard.press("c")
     page.keyboard.type("train")
