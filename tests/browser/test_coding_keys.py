@@ -29,7 +29,7 @@ HELP = [
     "N P or ] [",
     "M",
     "Delete or Backspace",
-    "Ctrl+Z",
+    "Ctrl+Z (⌘+Z on a Mac)",
     "Esc",
     "?",
 ]
