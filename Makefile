@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint setup chromium benchmark clean
+.PHONY: run test test-sqlite test-postgres lint setup chromium office benchmark clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,15 +43,29 @@ chromium: $(INSTALLED)
 	    $(VENV)/bin/playwright install chromium; \
 	fi
 
+# LibreOffice and poppler for the tests marked slow, which render the findings document to
+# PDF and read its pages: Debian's packages when root, else a message saying what to install.
+office:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing LibreOffice Writer and poppler-utils for the rendering tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null; \
+	else \
+	    echo "The tests marked slow need LibreOffice (soffice) and pdftotext: install" \
+	        "libreoffice-writer-nogui and poppler-utils." >&2; \
+	    exit 1; \
+	fi
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(INSTALLED) chromium
+test-sqlite: $(INSTALLED) chromium office
 	$(VENV)/bin/pytest
 
-test-postgres: $(INSTALLED) chromium
+test-postgres: $(INSTALLED) chromium office
 	./.ci/with-postgres $(VENV)/bin/pytest
 
 test: lint test-sqlite test-postgres

@@ -2,24 +2,26 @@ from __future__ import annotations
 
 from django import forms
 
+from interviews.sanitise import SanitisedCharField
+
 from .models import Code
 from .palette import COLOUR_CHOICES
 
 
 class CodeForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = SanitisedCharField(max_length=120)
     colour = forms.ChoiceField(choices=COLOUR_CHOICES, required=False, widget=forms.RadioSelect)
     parent = forms.ModelChoiceField(
         queryset=Code.objects.none(), required=False, empty_label="(top level)", label="Under"
     )
-    definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    inclusion = forms.CharField(
+    definition = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    inclusion = SanitisedCharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Use when"
     )
-    exclusion = forms.CharField(
+    exclusion = SanitisedCharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Do not use when"
     )
-    example = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    example = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, study, code: Code | None = None, **kwargs):

@@ -24,6 +24,7 @@ from interviews.naming import (
     update_node,
 )
 from interviews.rows import fetch_one
+from interviews.sanitise import sanitise_text
 from interviews.turns import Turn, turns_from_json
 
 from . import bin
@@ -266,7 +267,7 @@ def excerpt_memo_set(
 ) -> None:
     """Save a memo, unless someone changed the excerpt since the editor was opened."""
     before = excerpt_state(excerpt, "memo")
-    excerpt.memo = memo.replace("\r\n", "\n").strip()
+    excerpt.memo = sanitise_text(memo).strip()
     _touch(excerpt, "memo", expected_revision=revision)
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))
 

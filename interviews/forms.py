@@ -2,22 +2,32 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Respondent, Role
+from .models import PageSize, Respondent, Role
+from .sanitise import SanitisedCharField
 
 
 class StudyForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    research_question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    title = SanitisedCharField(max_length=200)
+    research_question = SanitisedCharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    description = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    page_size = forms.ChoiceField(
+        choices=PageSize.choices,
+        initial=PageSize.LETTER,
+        required=False,  # not sent: the study keeps its paper (US Letter for a new one)
+        label="Paper size of the findings",
+        help_text="The findings document and the codebook are laid out on this paper.",
+    )
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    topic = forms.CharField(max_length=120, required=False)
+    text = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}))
+    topic = SanitisedCharField(max_length=120, required=False)
 
 
 class AttributeForm(forms.Form):
-    name = forms.CharField(max_length=60)
+    name = SanitisedCharField(max_length=60)
     type = forms.ChoiceField(choices=[("text", "Text"), ("number", "Number")])
 
 
@@ -128,7 +138,7 @@ class StagedFileForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False)
+    title = SanitisedCharField(max_length=200, required=False)
     respondent = forms.ModelChoiceField(queryset=Respondent.objects.none(), empty_label=None)
     conducted_on = forms.DateField(required=False, widget=DATE_INPUT, label="Interview date")
 

@@ -19,6 +19,13 @@ class Role(models.TextChoices):
 WRITE_ROLES = frozenset({Role.OWNER, Role.CODER})
 
 
+class PageSize(models.TextChoices):
+    """The paper the findings document is laid out on."""
+
+    LETTER = "letter", "US Letter (8.5 × 11 in)"
+    A4 = "a4", "A4 (210 × 297 mm)"
+
+
 class Study(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -27,6 +34,12 @@ class Study(models.Model):
     # The respondent attributes this study records, in display order:
     # [{"name": "Years of experience", "type": "number"}, ...]. Values live on Respondent.
     attribute_schema = models.JSONField(default=list, blank=True)
+    page_size = models.CharField(
+        "paper size of the findings",
+        max_length=10,
+        choices=PageSize.choices,
+        default=PageSize.LETTER,
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -31,6 +31,7 @@ from .importers import ReadText, TooLarge, check_transcript_limits, read_transcr
 from .models import (
     Interview,
     Membership,
+    PageSize,
     ProtocolQuestion,
     QuestionSegment,
     Respondent,
@@ -38,6 +39,7 @@ from .models import (
     Study,
 )
 from .naming import find_by_name, name_key, tidy
+from .sanitise import sanitise_text
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
@@ -53,9 +55,16 @@ ATTRIBUTE_TYPES = ("text", "number")
 
 @transaction.atomic
 def study_create(
-    *, title: str, owner, research_question: str = "", description: str = "", slug: str = ""
+    *,
+    title: str,
+    owner,
+    research_question: str = "",
+    description: str = "",
+    slug: str = "",
+    page_size: str = "",
 ) -> Study:
-    """A new study with `owner` as its first member."""
+    """A new study with `owner` as its first member; `page_size` a PageSize, "" for US
+    Letter."""
     title = title.strip()
     if not title:
         raise ValidationError("A study needs a title.")
@@ -63,7 +72,11 @@ def study_create(
     if Study.objects.filter(slug=slug).exists():
         raise ValidationError(f"The address “{slug}” is taken by another study.")
     study = Study(
-        title=title, slug=slug, research_question=research_question, description=description
+        title=title,
+        slug=slug,
+        research_question=research_question,
+        description=description,
+        page_size=page_size or PageSize.LETTER,
     )
     study.full_clean()
     study.save()
@@ -80,13 +93,24 @@ def _free_slug(title: str) -> str:
     return slug
 
 
-def study_update(*, study: Study, title: str, research_question: str, description: str) -> Study:
+def study_update(
+    *,
+    study: Study,
+    title: str,
+    research_question: str,
+    description: str,
+    page_size: str = "",
+) -> Study:
+    """Save a study's details; `page_size` a PageSize, or "" to keep the study's."""
     if not title.strip():
         raise ValidationError("A study needs a title.")
+    if page_size and page_size not in PageSize.values:
+        raise ValidationError(f"Unknown paper size “{page_size}”.")
     study.title = title.strip()
     study.research_question = research_question
     study.description = description
-    study.save(update_fields=["title", "research_question", "description"])
+    study.page_size = page_size or study.page_size
+    study.save(update_fields=["title", "research_question", "description", "page_size"])
     return study
 
 
@@ -214,7 +238,8 @@ def clean_attributes(study: Study, values: dict[str, str]) -> dict:
     """Keep the study's attributes only, numbers as numbers; blank values are left out."""
     cleaned, errors = {}, []
     for attribute in study.attribute_schema:
-        name, raw = attribute["name"], str(values.get(attribute["name"], "")).strip()
+        name = attribute["name"]
+        raw = sanitise_text(str(values.get(name, ""))).strip()
         if not raw:
             continue
         if attribute["type"] == "number":

@@ -238,6 +238,7 @@ CASES = [
     Case("theme_status", "post", OWN, ("theme",), lambda o: {"status": "in_review"}),
     Case("quote_toggle", "post", WRITE, ("theme", "excerpt"), kwargs=("pk", "excerpt_id")),
     Case("quote_move", "post", WRITE, ("quote",), lambda o: {"to": "up"}, changes=False),
+    Case("quote_extract", "post", WRITE, ("quote",), lambda o: {"extract": "the ones […]"}),
     Case("comment_add", "post", COMMENT, ("theme",), lambda o: {"body": "A remark"}),
     Case("comment_resolve", "post", COMMENT, ("comment",)),
     Case("excerpt_context", "get", READ, ("excerpt",)),

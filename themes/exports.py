@@ -14,39 +14,96 @@ from datetime import date
 
 from django.utils import timezone
 from docx import Document
-from docx.shared import Cm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Inches, Length, Mm, Pt
 
 from coding.selectors import codebook as codebook_nodes
-from interviews.models import Study
+from interviews.models import PageSize, Study
+from interviews.sanitise import sanitise_text
 
 from . import selectors
+from .quoting import quote_text, quoted
 from .review import attribution
 from .rollup import RollUp, ThemeSummary, number_word, study_rollup
+from .tables import plain_number
 
 TABLE_STYLE = "Light Grid Accent 1"
 QUOTES_IN_TABLE = 3
-# In the table a quote is cut after this many words (with an ellipsis, as in print); the
-# theme's own section below the table gives every chosen quote in full.
-TABLE_QUOTE_WORDS = 40
-COLUMN_WIDTHS = (Cm(3.4), Cm(4.2), Cm(2.6), Cm(6.8))
+# The paper a study chose, and one-inch margins on every side (the usual thesis margins):
+# text 6.5 in wide on US Letter, 6.27 in on A4.
+PAGE_SIZES = {
+    PageSize.LETTER: (Inches(8.5), Inches(11)),
+    PageSize.A4: (Mm(210), Mm(297)),
+}
+MARGIN = Inches(1)
+# Each column's share of the text width: theme, description, respondents, quotes.
+COLUMN_SHARES = (0.19, 0.23, 0.14, 0.44)
+TABLE_FONT = Pt(9)
 
 
-def shorten(text: str, words: int = TABLE_QUOTE_WORDS) -> str:
-    parts = text.split()
-    if len(parts) <= words:
-        return text
-    return " ".join(parts[:words]).rstrip(",;:") + " …"
+def _clean(text) -> str:
+    """Every text the documents print passes here: stored text may hold what Word's XML
+    cannot (it was typed before the forms sanitised, or arrived another way)."""
+    return sanitise_text(str(text))
 
 
-def _document(title: str) -> Document:
+def _paragraph(container, text: str = "", style: str | None = None):
+    return container.add_paragraph(_clean(text), style=style)
+
+
+def _run(paragraph, text: str):
+    return paragraph.add_run(_clean(text))
+
+
+def _document(title: str, page_size: str = PageSize.LETTER) -> Document:
     document = Document()
     properties = document.core_properties
     # python-docx would sign the file "python-docx"; a user name must never appear instead.
     properties.author = ""
     properties.last_modified_by = ""
     properties.comments = ""
-    properties.title = title
+    properties.title = _clean(title).replace("\n", " ")
+    section = document.sections[0]
+    section.page_width, section.page_height = PAGE_SIZES.get(
+        page_size, PAGE_SIZES[PageSize.LETTER]
+    )
+    section.left_margin = section.right_margin = MARGIN
+    section.top_margin = section.bottom_margin = MARGIN
+    _page_numbers(section)
     return document
+
+
+def text_width(document: Document) -> Length:
+    """The width between the margins of the document's (only) section, in EMU."""
+    section = document.sections[0]
+    return Emu(section.page_width - section.left_margin - section.right_margin)
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, SEQ …) with the result shown until the reader updates fields;
+    Word and LibreOffice compute PAGE as they lay out the pages."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+    paragraph.add_run(shown)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+
+
+def _page_numbers(section) -> None:
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE", "1")
 
 
 def _bytes(document: Document) -> bytes:
@@ -87,7 +144,8 @@ def method_paragraph(study: Study, rollup: RollUp) -> str:
 def _describe(attribute: dict, values: list) -> str:
     name = attribute["name"]
     if attribute["type"] == "number":
-        low, high, middle = min(values), max(values), statistics.median(values)
+        low, high = plain_number(min(values)), plain_number(max(values))
+        middle = statistics.median(values)
         middle = int(middle) if float(middle).is_integer() else round(middle, 1)
         return f"{name} ranged from {low} to {high} (median {middle})."
     counts = Counter(str(value) for value in values)
@@ -98,80 +156,155 @@ def _describe(attribute: dict, values: list) -> str:
 
 
 def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
-    """The chosen quotes of each theme as (text, attribution), in the researcher's order."""
+    """The chosen quotes of each theme as (text, attribution), in the researcher's order;
+    the text is the excerpt or the extract she chose (themes.quoting), without quote marks."""
     under = {summary.id: set(summary.excerpt_ids) for summary in rollup.themes}
     quotes = defaultdict(list)
     for row in selectors.quote_rows(study):
         if row["excerpt_id"] not in under.get(row["theme_id"], ()):
             continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
-        quotes[row["theme_id"]].append((row["text"], attribution(row["pseudonym"], question)))
+        quotes[row["theme_id"]].append(
+            (quote_text(row["text"], row["extract"]), attribution(row["pseudonym"], question))
+        )
     return quotes
+
+
+def table_quotes(
+    summary: ThemeSummary, rollup: RollUp, quotes: dict[int, list[tuple[str, str]]]
+) -> tuple[list[tuple[str, str]], str]:
+    """The quotes the findings table shows for a theme, and why there are none if so.
+
+    A theme's own chosen quotes; failing those, those chosen on its sub-themes (in tree
+    order), since the theme gathers their excerpts. Shape: ([(text, attribution), ...] at
+    most QUOTES_IN_TABLE long, "" or the reason the cell is empty).
+    """
+    chosen = list(quotes.get(summary.id, []))
+    branch = _branch(summary, rollup)
+    if not chosen:
+        for sub in branch[1:]:
+            chosen.extend(quotes.get(sub.id, []))
+    if chosen:
+        return chosen[:QUOTES_IN_TABLE], ""
+    if not any(sub.code_ids for sub in branch):
+        return [], "No code attached yet."
+    if not summary.excerpt_ids:
+        return [], "No excerpt coded yet."
+    return [], "No quote chosen yet."
+
+
+def _branch(summary: ThemeSummary, rollup: RollUp) -> list[ThemeSummary]:
+    """The theme and its sub-themes at every depth, in tree order."""
+    inside, branch = {summary.id}, [summary]
+    for other in rollup.themes:  # tree order: a parent comes before its sub-themes
+        if other.parent_id in inside and other.id not in inside:
+            inside.add(other.id)
+            branch.append(other)
+    return branch
 
 
 def findings_docx(*, study: Study, today: date | None = None) -> bytes:
     """The findings: title block, method, the findings table, a section per theme, the
-    protocol as an appendix. Real Word styles, so that it drops into a thesis template."""
+    protocol as an appendix. Real Word styles, so that it drops into a thesis template; laid
+    out on the study's paper size, with page numbers in the footer."""
     rollup = study_rollup(study)
     quotes = _quotes(study, rollup)
-    document = _document(f"Findings: {study.title}")
-    document.add_paragraph(study.title, style="Title")
+    document = _document(f"Findings: {study.title}", study.page_size)
+    _paragraph(document, study.title, style="Title")
     if study.research_question:
-        document.add_paragraph(f"Research question: {study.research_question}", style="Subtitle")
+        _paragraph(document, f"Research question: {study.research_question}", "Subtitle")
     day = today or timezone.localdate()
-    document.add_paragraph(f"Findings as of {day.day} {day:%B %Y}.")
+    _paragraph(document, f"Findings as of {day.day} {day:%B %Y}.")
 
     document.add_heading("Method", level=1)
-    document.add_paragraph(method_paragraph(study, rollup))
+    _paragraph(document, method_paragraph(study, rollup))
 
     document.add_heading("Findings", level=1)
     _findings_table(document, rollup, quotes)
 
     for summary in rollup.themes:
-        document.add_heading(summary.name, level=min(1 + summary.depth, 3))
+        document.add_heading(_clean(summary.name), level=min(1 + summary.depth, 3))
         if summary.description:
-            document.add_paragraph(summary.description)
-        document.add_paragraph(prevalence_sentence(summary))
+            _paragraph(document, summary.description)
+        _paragraph(document, prevalence_sentence(summary))
         for text, source in quotes.get(summary.id, []):
-            document.add_paragraph(f"“{text}” {source}", style="Quote")
+            _paragraph(document, f"{quoted(text)} {source}", style="Quote")
 
     document.add_heading("Appendix: interview protocol", level=1)
     for question in rollup.questions:
-        document.add_paragraph(question["text"], style="List Number")
+        _paragraph(document, question["text"], style="List Number")
     return _bytes(document)
 
 
+def _caption(document, rollup: RollUp) -> None:
+    """ "Table 1. Themes, …" in Word's Caption style, numbered by a SEQ field so that a
+    thesis template's list of tables finds it; kept on the table's page."""
+    paragraph = document.add_paragraph(style="Caption")
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.add_run("Table ")
+    _field(paragraph, "SEQ Table \\* ARABIC", "1")
+    total = rollup.total
+    paragraph.add_run(
+        f". Themes, the number of respondents who raised each (of {total} "
+        f"respondent{'s' if total != 1 else ''}), and illustrative quotes."
+    )
+
+
 def _findings_table(document, rollup: RollUp, quotes) -> None:
+    _caption(document, rollup)
     table = document.add_table(rows=1, cols=4)
     table.style = TABLE_STYLE
     table.autofit = False
+    header = table.rows[0]
     for cell, heading in zip(
-        table.rows[0].cells,
-        ("Theme", "Description", "Respondents", "Illustrative quotes"),
+        header.cells,
+        ("Theme", "Description", "Raised by", "Illustrative quotes"),
         strict=True,
     ):
         cell.text = heading
+    # Repeated at the top of every page the table runs onto.
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(flag)
     for summary in rollup.themes:
         theme, description, respondents, examples = table.add_row().cells
-        theme.text = summary.name
+        theme.text = _clean(summary.name)
         if summary.depth:
-            theme.paragraphs[0].paragraph_format.left_indent = Cm(0.5 * summary.depth)
-        description.text = summary.description
-        respondents.text = f"{summary.n}/{summary.total} ({summary.word})"
-        chosen = quotes.get(summary.id, [])[:QUOTES_IN_TABLE]
+            theme.paragraphs[0].paragraph_format.left_indent = Cm(0.3 * summary.depth)
+        description.text = _clean(summary.description)
+        # Two short lines that fit the narrow column, rather than one that wraps anywhere.
+        respondents.text = f"{summary.n} of {summary.total}\n({summary.word})"
+        chosen, why_empty = table_quotes(summary, rollup, quotes)
         for index, (text, source) in enumerate(chosen):
             paragraph = examples.paragraphs[0] if index == 0 else examples.add_paragraph()
-            paragraph.add_run(f"“{shorten(text)}” ").italic = True
-            paragraph.add_run(source)
-    # Word reads each cell's width, LibreOffice the table grid's: set both.
-    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
-        column.width = width
+            _run(paragraph, f"{quoted(text)} ").italic = True
+            _run(paragraph, source)
+        if why_empty:
+            _run(examples.paragraphs[0], why_empty).italic = True
+    _fit(table, text_width(document))
+
+
+def _fit(table, width: Length) -> None:
+    """Make the table exactly as wide as the text: Word reads each cell's width and the
+    table's, LibreOffice the grid's; all are set, and the layout fixed so neither widens a
+    column to fit a long word."""
+    widths = [Emu(int(width * share)) for share in COLUMN_SHARES]
+    widths[-1] = Emu(width - sum(widths[:-1]))
+    properties = table._tbl.tblPr
+    table_width = properties.find(qn("w:tblW"))
+    if table_width is None:
+        table_width = OxmlElement("w:tblW")
+        properties.append(table_width)
+    table_width.set(qn("w:w"), str(Emu(width).twips))
+    table_width.set(qn("w:type"), "dxa")
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width
     for row in table.rows:
-        for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
-            cell.width = width
+        for cell, column_width in zip(row.cells, widths, strict=True):
+            cell.width = column_width
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
-                    run.font.size = Pt(9)
+                    run.font.size = TABLE_FONT
 
 
 def codebook_docx(*, study: Study) -> bytes:
@@ -180,17 +313,18 @@ def codebook_docx(*, study: Study) -> bytes:
     for summary in study_rollup(study).themes:
         for code_id in summary.code_ids:
             themes_of[code_id].append(summary.name)
-    document = _document(f"Codebook: {study.title}")
-    document.add_paragraph(f"Codebook: {study.title}", style="Title")
+    document = _document(f"Codebook: {study.title}", study.page_size)
+    _paragraph(document, f"Codebook: {study.title}", style="Title")
     for node in codebook_nodes(study):
         code = node.code
-        document.add_heading(code.name, level=min(2 + node.depth, 4))
+        document.add_heading(_clean(code.name), level=min(2 + node.depth, 4))
         fields = [
             ("Themes", "; ".join(themes_of.get(code.pk, [])) or "none"),
             ("Definition", code.definition),
             ("Use when", code.inclusion),
             ("Do not use when", code.exclusion),
-            ("Example", f"“{code.example}”" if code.example else ""),
+            # One pair of quote marks, whether or not the researcher typed her own.
+            ("Example", quoted(code.example) if code.example.strip() else ""),
             (
                 "Used",
                 f"{node.excerpts} excerpt{'s' if node.excerpts != 1 else ''} from "
@@ -201,5 +335,5 @@ def codebook_docx(*, study: Study) -> bytes:
             if value:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(f"{label}: ").bold = True
-                paragraph.add_run(value)
+                _run(paragraph, value)
     return _bytes(document)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django import forms
 
+from interviews.sanitise import SanitisedCharField
+
 from .models import Theme
 
 
 class ThemeForm(forms.Form):
-    name = forms.CharField(max_length=160)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    name = SanitisedCharField(max_length=160)
+    description = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     parent = forms.ModelChoiceField(
         queryset=Theme.objects.none(), required=False, empty_label="(a main theme)", label="Under"
     )
@@ -22,9 +24,19 @@ class ThemeForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = SanitisedCharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment",
         error_messages={"required": "Write something first: the comment is empty."},
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class QuoteExtractForm(forms.Form):
+    extract = SanitisedCharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Words to print",
+        help_text="The excerpt's words, in order; mark each cut with […]. "
+        "Leave empty to print the whole excerpt.",
+    )

@@ -55,6 +55,9 @@ class Quote(models.Model):
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="quotes")
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="quotes")
+    # The words of the excerpt the researcher chose to print, with "[…]" where she left
+    # words out; empty: the whole excerpt. Never cut by the app (see themes.quoting).
+    extract = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 

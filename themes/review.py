@@ -10,6 +10,7 @@ from django.db.models import F
 from coding.models import Coding, Excerpt
 
 from .models import Theme
+from .quoting import quote_text
 from .rollup import RollUp, study_rollup
 from .services import changes_since_review
 
@@ -37,6 +38,7 @@ def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dic
         theme.quotes.order_by("order", "id").values(
             "id",
             "excerpt_id",
+            "extract",
             text=F("excerpt__text"),
             pseudonym=F("excerpt__interview__respondent__pseudonym"),
             withdrawn=F("excerpt__interview__respondent__withdrawn_at"),
@@ -57,7 +59,14 @@ def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dic
         "codes": _codes(theme, rollup),
         # The excerpt's row, with the quote's own id (the ordering buttons act on quotes).
         "quotes": [
-            {**by_id[quote["excerpt_id"]], "id": quote["id"], "excerpt_id": quote["excerpt_id"]}
+            {
+                **by_id[quote["excerpt_id"]],
+                "id": quote["id"],
+                "excerpt_id": quote["excerpt_id"],
+                "extract": quote["extract"],
+                # What the findings print: the whole excerpt or the chosen extract.
+                "printed": quote_text(by_id[quote["excerpt_id"]]["text"], quote["extract"]),
+            }
             for quote in quotes
             if quote["excerpt_id"] in by_id
         ],

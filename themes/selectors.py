@@ -87,6 +87,7 @@ def quote_rows(study: Study) -> list[dict]:
             "theme_id",
             "excerpt_id",
             "order",
+            "extract",
             text=F("excerpt__text"),
             start=F("excerpt__start"),
             interview_id=F("excerpt__interview_id"),

@@ -11,8 +11,10 @@ from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from interviews.models import Study
 from interviews.naming import check_parent, clean_unique_name, name_taken, update_node
+from interviews.sanitise import sanitise_text
 
 from .models import Comment, Quote, ReviewStatus, Theme
+from .quoting import extract_pieces
 from .rollup import study_rollup
 
 
@@ -123,6 +125,18 @@ def quote_add(*, theme: Theme, excerpt: Excerpt) -> Quote:
             return existing
         last = theme.quotes.aggregate(last=Max("order"))["last"] or 0
         return Quote.objects.create(theme=theme, excerpt=excerpt, order=last + 1)
+
+
+def quote_extract_set(*, quote: Quote, extract: str) -> Quote:
+    """Choose which words of the quote's excerpt the findings print: words of the excerpt in
+    order, "[…]" at each cut; "" prints the whole excerpt. Raises ValidationError (saying
+    which words) when the extract is not the excerpt's words in order."""
+    extract = sanitise_text(extract).strip()
+    if extract:
+        extract_pieces(quote.excerpt.text, extract)
+    quote.extract = extract
+    quote.save(update_fields=["extract"])
+    return quote
 
 
 def quote_remove(*, quote: Quote) -> None:

@@ -1,8 +1,10 @@
 """Tables for spreadsheets: the coded excerpts (.csv, .xlsx) and the theme-by-respondent
 matrix (.xlsx). The DataFrames are built here from plain rows, pandas stays at this edge.
 
-Transcripts are user text: a cell starting with =, +, - or @ would run as a formula when the
-file is opened in a spreadsheet, so every such cell is prefixed with an apostrophe.
+Every cell is user text or a number. Text passes `sanitise_text` (an export must hold whatever
+was stored, control characters included); a cell starting with =, +, - or @ would run as a
+formula when the file is opened in a spreadsheet, so every such cell is prefixed with an
+apostrophe; a whole number is written as one ("7", never "7.0").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from coding.models import Coding, Excerpt, ExcerptStatus
 from interviews.models import Study
+from interviews.sanitise import sanitise_text
 
 from .rollup import RollUp, study_rollup
 
@@ -30,10 +33,28 @@ def neutralise(value):
     return value
 
 
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.map(neutralise)
-    frame.columns = [neutralise(str(column)) for column in frame.columns]
-    return frame
+def plain_number(value):
+    """A float that holds a whole number as that int (7.0 -> 7); any other value as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def cell(value):
+    """What one cell of a .csv or .xlsx holds for `value`: safe text or a plain number."""
+    if isinstance(value, str):
+        return neutralise(sanitise_text(value))
+    return plain_number(value)
+
+
+def _frame(rows: list[list], columns: list[str]) -> pd.DataFrame:
+    """A frame of safe cells. dtype=object: pandas would otherwise make a column of ints and
+    floats (7 and 7.5) all floats, and print the 7 as "7.0"."""
+    return pd.DataFrame(
+        [[cell(value) for value in row] for row in rows],
+        columns=[cell(str(column)) for column in columns],
+        dtype=object,
+    )
 
 
 def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
@@ -54,6 +75,7 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
             "interview__respondent_id",
             "interview__title",
             "coder__username",
+            "memo",
         )
     )
     codes_of: dict[int, list[str]] = {}
@@ -87,13 +109,14 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
                 "; ".join(codes_of.get(excerpt["id"], [])),
                 "; ".join(theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])),
                 excerpt["text"],
+                excerpt["memo"],
                 excerpt["coder__username"] or "",
                 excerpt["created_at"].date().isoformat(),
             ]
         )
-    after = ["Interview", "Question", "Codes", "Themes", "Text", "Coder", "Coded on"]
+    after = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
     columns = ["Respondent", *_titles(attributes, "attribute", ["Respondent", *after]), *after]
-    return _safe(pd.DataFrame(rows, columns=columns))
+    return _frame(rows, columns)
 
 
 def matrix_frame(rollup: RollUp) -> pd.DataFrame:
@@ -110,7 +133,7 @@ def matrix_frame(rollup: RollUp) -> pd.DataFrame:
         for summary, counts in rollup.matrix_rows()
     ]
     columns = ["Theme", *_titles(pseudonyms, "respondent", fixed), "Respondents", "Prevalence"]
-    return _safe(pd.DataFrame(rows, columns=columns))
+    return _frame(rows, columns)
 
 
 def _titles(names: list[str], kind: str, fixed: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ urlpatterns = [
         name="quote_toggle",
     ),
     path(study + "quotes/<int:pk>/move/", theme.quote_move, name="quote_move"),
+    path(study + "quotes/<int:pk>/extract/", theme.quote_extract, name="quote_extract"),
     path(study + "themes/<int:pk>/comments/", theme.comment_add, name="comment_add"),
     path(study + "comments/<int:pk>/resolve/", theme.comment_resolve, name="comment_resolve"),
     path(study + "excerpts/<int:pk>/context/", theme.excerpt_context, name="excerpt_context"),

@@ -59,6 +59,7 @@ def study_settings(request, slug):
             "title": study.title,
             "research_question": study.research_question,
             "description": study.description,
+            "page_size": study.page_size,
         },
     )
     if request.method == "POST" and form.is_valid():

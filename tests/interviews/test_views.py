@@ -362,3 +362,19 @@ def test_htmx_gets_the_fragment_and_a_browser_the_page(study, owner, name, secti
     fragment = client.get(url, headers=HTMX).content.decode()
     assert "<html" not in fragment
     assert fragment.lstrip().startswith(section)
+
+
+@pytest.mark.django_db
+def test_the_study_settings_choose_the_paper_of_the_findings(study, owner):
+    assert study.page_size == "letter"
+    client = client_for(owner)
+    page = client.get(reverse("study_settings", args=[study.slug])).content.decode()
+    assert 'name="page_size"' in page
+    assert "A4 (210 × 297 mm)" in page
+    client.post(
+        reverse("study_settings", args=[study.slug]),
+        {"title": "Harm\x0b reduction", "research_question": "", "page_size": "a4"},
+    )
+    study.refresh_from_db()
+    assert study.page_size == "a4"
+    assert study.title == "Harm\n reduction"

@@ -366,3 +366,36 @@ def test_attaching_a_code_with_no_excerpts_in_its_branch_warns(study, branched, 
         url(study, "theme_codes", theme.pk), {"code": branched["codes"][0].pk}, headers=HTMX
     )
     assert "no excerpt carries it" not in response.content.decode()
+
+
+def test_the_researcher_chooses_the_words_a_quote_prints(study, themed, owner, reviewer):
+    training = themed["training"]
+    second = themed["excerpts"][1]  # "the ones nobody else will see"
+    quote = services.quote_add(theme=training, excerpt=second)
+    client = client_for(owner)
+
+    response = client.post(
+        url(study, "quote_extract", quote.pk), {"extract": "the ones […] will see"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "“the ones […] will see”" in response.content.decode()
+    quote.refresh_from_db()
+    assert quote.extract == "the ones […] will see"
+
+    refused = client.post(
+        url(study, "quote_extract", quote.pk), {"extract": "words she never said"}, headers=HTMX
+    )
+    assert refused.status_code == 400
+    assert "“words she never said” is not in the excerpt" in refused.content.decode()
+    quote.refresh_from_db()
+    assert quote.extract == "the ones […] will see", "a refused extract changes nothing"
+
+    client.post(url(study, "quote_extract", quote.pk), {"extract": ""}, headers=HTMX)
+    quote.refresh_from_db()
+    assert quote.extract == "", "empty: the whole excerpt again"
+
+    denied = client_for(reviewer).post(
+        url(study, "quote_extract", quote.pk), {"extract": "the ones"}, headers=HTMX
+    )
+    assert denied.status_code == 403
+    assert client.get(url(study, "quote_extract", quote.pk)).status_code == 405

@@ -16,7 +16,7 @@ from interviews.http import refusal
 
 from .. import review, services
 from ..access import comment_access, quote_access, theme_access
-from ..forms import CommentForm
+from ..forms import CommentForm, QuoteExtractForm
 from ..models import ReviewStatus
 from ..rollup import study_rollup
 
@@ -80,6 +80,20 @@ def quote_move(request, slug, pk):
     delta = -1 if request.POST.get("to") == "up" else 1
     services.quote_move(quote=quote, delta=delta, rollup=rollup)
     return _back(request, access, quote.theme, rollup=rollup)
+
+
+@require_POST
+def quote_extract(request, slug, pk):
+    """Choose the words of a quote the findings print (an extract, cut where marked)."""
+    access, quote = quote_access(request, slug, pk, WRITE)
+    form = QuoteExtractForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors.get("extract", [])), status=400)
+    try:
+        services.quote_extract_set(quote=quote, extract=form.cleaned_data["extract"])
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=400)
+    return _back(request, access, quote.theme)
 
 
 @require_POST

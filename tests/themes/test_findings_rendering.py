@@ -1,0 +1,125 @@
+"""The findings document as a reader sees it: laid out by LibreOffice into PDF pages, read
+back with poppler's pdftotext. `make test` installs both (Debian's libreoffice-writer-nogui
+and poppler-utils) where they are missing."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from html import unescape
+
+import pytest
+from django.core.management import call_command
+
+from interviews import services as interviews
+from interviews.models import PageSize, Study
+from themes.exports import findings_docx
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+POINTS_PER_INCH = 72
+MARGIN = 1 * POINTS_PER_INCH  # themes.exports.MARGIN
+# Paper in points: (width, height).
+PAPER = {PageSize.LETTER: (612, 792), PageSize.A4: (595.3, 841.9)}
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is missing: `make test` installs LibreOffice and poppler-utils")
+    return path
+
+
+def render(content: bytes, tmp_path) -> list[dict]:
+    """The pages of a .docx as LibreOffice lays them out: size in points, words with boxes,
+    and the page's text in reading layout."""
+    source = tmp_path / "findings.docx"
+    source.write_bytes(content)
+    subprocess.run(
+        [
+            _tool("soffice"),
+            # A profile of its own: another LibreOffice running on the machine holds the
+            # default profile's lock and would swallow the conversion.
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "findings.pdf"
+    assert pdf.exists(), "LibreOffice wrote no PDF"
+    boxes = subprocess.run(
+        [_tool("pdftotext"), "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for number, (width, height, body) in enumerate(PAGE.findall(boxes), start=1):
+        layout = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        words = [
+            (float(x0), float(y0), float(x1), float(y1), unescape(text))
+            for x0, y0, x1, y1, text in WORD.findall(body)
+        ]
+        pages.append({"size": (float(width), float(height)), "words": words, "text": layout})
+    return pages
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", stdout=io.StringIO())
+    return Study.objects.get()
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("page_size", [PageSize.LETTER, PageSize.A4])
+def test_the_findings_table_fits_the_page_repeats_its_header_and_pages_are_numbered(
+    demo, page_size, tmp_path
+):
+    interviews.study_update(
+        study=demo,
+        title=demo.title,
+        research_question=demo.research_question,
+        description=demo.description,
+        page_size=page_size,
+    )
+    pages = render(findings_docx(study=demo), tmp_path)
+
+    assert len(pages) >= 3, "the demo's table runs over more than one page"
+    width, height = PAPER[page_size]
+    for number, page in enumerate(pages, start=1):
+        assert page["size"] == pytest.approx((width, height), abs=1)
+        # Every word lies between the margins (a point of slack for rounding): a table wider
+        # than the text pushes its last column's words past the right margin.
+        outside = [w for w in page["words"] if w[0] < MARGIN - 1 or w[2] > width - MARGIN + 1]
+        assert not outside, f"page {number}: words outside the margins: {outside[:5]}"
+        # The lowest word on the page is its number, in the footer.
+        lowest = max(page["words"], key=lambda w: w[1])
+        assert lowest[4] == str(number)
+        assert lowest[1] > height - MARGIN
+
+    first = _lines(pages[0]["text"])
+    assert any(line.startswith("Table 1. Themes, the number of respondents") for line in first)
+    header = "Theme Description Raised by Illustrative quotes"
+    assert header in first
+    # The table continues on page 2, and its header row comes first there.
+    second = _lines(pages[1]["text"])
+    assert second[0] == header
+    assert "Training" not in second[0]
