@@ -267,7 +267,10 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
     flag.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(flag)
     for summary in rollup.themes:
-        theme, description, respondents, examples = table.add_row().cells
+        row = table.add_row()
+        # A theme's row stays on one page (Word still splits a row taller than a page).
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        theme, description, respondents, examples = row.cells
         theme.text = _clean(summary.name)
         if summary.depth:
             theme.paragraphs[0].paragraph_format.left_indent = Cm(0.3 * summary.depth)

@@ -72,6 +72,7 @@ def test_the_findings_document(study, themed, owner, django_assert_max_num_queri
     assert caption[0] == "Caption"
     assert caption[1].startswith("Table 1. Themes, the number of respondents")
     assert table.rows[0]._tr.trPr.xpath("w:tblHeader"), "the header repeats on every page"
+    assert all(row._tr.trPr.xpath("w:cantSplit") for row in table.rows[1:])
     footer = document.sections[0].footer.paragraphs[0]._p.xml
     assert "PAGE" in footer
     section = document.sections[0]
