@@ -20,6 +20,7 @@ from .. import services, workspace
 from ..access import excerpt_access
 from ..detail_panel import render_detail
 from ..models import Excerpt
+from ..picker import render_near_duplicate, similar_codes
 from ..selectors import CodeRow, code_rows, excerpt_row
 from ..undo import Journal
 from .undo import remember
@@ -48,12 +49,33 @@ def _codes_from_request(
         # A code of that name may exist already (in any case): `codes` holds them all.
         wanted = name_key(new_name)
         code = next((c for c in codes.values() if name_key(c.name) == wanted), None)
+        # A slip of an existing name ("Peer suport") is asked about before it becomes a
+        # code of its own.
+        asked = bool(request.POST.get("confirm_new"))
+        if code is None and not asked and (similar := similar_codes(new_name, codes.values())):
+            raise NearDuplicate(new_name, similar)
         if code is None:
             made = services.code_get_or_create(study=study, name=new_name, journal=journal)
             code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)
         if code not in chosen:
             chosen.append(code)
     return chosen
+
+
+class NearDuplicate(Exception):
+    """A new code's name is close to existing codes' names; nothing is saved until the
+    user picks one of them or confirms the new name (confirm_new)."""
+
+    def __init__(self, name: str, similar: list[CodeRow]):
+        super().__init__(name)
+        self.name, self.similar = name, similar
+
+
+def _ask_about(near: NearDuplicate) -> HttpResponse:
+    """Nothing saved: the picker stays open and shows the warning with its choices."""
+    response = HttpResponse(render_near_duplicate(near.name, near.similar))
+    response["HX-Reswap"] = "none"
+    return response
 
 
 def _refuse(request, error: Exception) -> HttpResponse:
@@ -113,6 +135,8 @@ def excerpt_create(request, slug, pk):
                 codes=codes,
                 journal=journal,
             )
+    except NearDuplicate as near:
+        return _ask_about(near)
     except (ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
@@ -177,6 +201,8 @@ def excerpt_codes_add(request, slug, pk):
             services.excerpt_codes_add(
                 excerpt=excerpt, codes=codes, coder=request.user, journal=journal
             )
+    except NearDuplicate as near:
+        return _ask_about(near)
     except (ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)

@@ -1,9 +1,16 @@
-/* The code picker (#code-panel): find a code by typing, pick one or several, or create one
-   by its new name, and apply them to the selection (a new excerpt) or to the open excerpt.
-   The server answers with the changed lines and fires "excerptSaved". */
+/* The code picker (#code-panel): find a code by typing, pick one or several (shown as
+   chips that unpick), or create one by its new name, and apply them to the selection (a new
+   excerpt) or to the open excerpt. The server answers with the changed lines and fires
+   "excerptSaved"; or, for a new name close to an existing code's, with a warning that
+   offers that code (#picker-warning), and nothing is saved.
+
+   While the picker is open for a selection, the filter box holds the DOM selection, so the
+   selected words are drawn with a highlight of their own (pending.js) and the side panel
+   shows them instead of the excerpt it showed before. */
 
 import { resetCaret } from "./caret.js";
 import { markOpen } from "./excerpts.js";
+import { hidePending, showPending } from "./pending.js";
 import { showFlash } from "./flash.js";
 import { bindKey } from "./keyboard.js";
 import { clearSelection, placeFloating, readSelection, selectOffsets } from "./selection.js";
@@ -28,14 +35,20 @@ function setActive(option) {
   option.scrollIntoView({ block: "nearest" });
 }
 
+// Names compared as the server compares them (interviews.naming.name_key): NFC, spaces
+// tidied, case folded (toLowerCase, which is close enough to Python's casefold here).
+const nameKey = (name) =>
+  name.normalize("NFD").toLowerCase().normalize("NFC").split(/\s+/).filter(Boolean).join(" ");
+
 function applyFilter() {
   const typed = page.filter.value.trim();
-  const words = typed.toLowerCase().split(/\s+/).filter(Boolean);
+  const wanted = nameKey(typed);
+  const words = wanted.split(" ").filter(Boolean);
   let exact = false;
   optionList().querySelectorAll("li[data-id]").forEach((li) => {
-    const name = li.dataset.name.toLowerCase();
+    const name = nameKey(li.dataset.name);
     li.hidden = !words.every((word) => name.includes(word));
-    if (name === typed.toLowerCase()) exact = true;
+    if (name === wanted) exact = true;
   });
   const create = document.getElementById("opt-new");
   create.hidden = !typed || exact;
@@ -53,7 +66,10 @@ function openPicker(newMode, rect) {
   optionList()
     .querySelectorAll('[aria-selected="true"]')
     .forEach((li) => li.setAttribute("aria-selected", "false"));
+  renderChips();
+  hideWarning();
   applyFilter();
+  if (newMode.kind === "new") showPending(newMode.selection);
   const width = panel.offsetWidth || 352;
   const top = rect ? rect.bottom + 8 : 120;
   const left = Math.min(rect ? rect.left : 200, window.innerWidth - width - 8);
@@ -69,6 +85,7 @@ export function closePicker() {
   panel.hidden = true;
   const closed = mode;
   mode = null;
+  hidePending({ restore: true });
   page.transcript.focus({ preventScroll: true });
   // The filter box took the DOM selection; give the user theirs back.
   if (closed && closed.kind === "new") selectOffsets(closed.selection.start, closed.selection.end);
@@ -100,9 +117,43 @@ function togglePick(option) {
   if (!option) return;
   const picked = option.getAttribute("aria-selected") === "true";
   option.setAttribute("aria-selected", picked ? "false" : "true");
+  renderChips();
 }
 
-function applyPicked() {
+/** One chip per picked code, each with a button that unpicks it. */
+function renderChips() {
+  const box = document.getElementById("picked");
+  if (!box) return;
+  const chips = Array.from(optionList().querySelectorAll('li[aria-selected="true"]'), (option) => {
+    const name = option.hasAttribute("data-new")
+      ? page.filter.value.trim() + " (new)"
+      : option.dataset.name;
+    const li = document.createElement("li");
+    li.className = "chip";
+    const swatch = option.querySelector(".swatch");
+    if (swatch) li.append(swatch.cloneNode());
+    li.append(name);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "icon";
+    remove.dataset.unpick = option.id;
+    remove.setAttribute("aria-label", "Unpick " + name);
+    remove.textContent = "×";
+    li.append(remove);
+    return li;
+  });
+  box.replaceChildren(...chips);
+  box.hidden = !chips.length;
+}
+
+function hideWarning() {
+  const warning = document.getElementById("picker-warning");
+  if (!warning) return;
+  warning.hidden = true;
+  warning.replaceChildren();
+}
+
+function applyPicked({ confirmNew = false } = {}) {
   const { transcript, filter } = page;
   let chosen = Array.from(optionList().querySelectorAll('li[aria-selected="true"]'));
   const active = optionList().querySelector("li.active");
@@ -116,6 +167,7 @@ function applyPicked() {
     if (option.hasAttribute("data-new")) values.new_code = filter.value.trim();
     else values.code.push(option.dataset.id);
   }
+  if (confirmNew) values.confirm_new = "1";
   let url;
   if (mode.kind === "new") {
     const s = mode.selection;
@@ -140,6 +192,7 @@ export function install() {
   document.addEventListener("excerptSaved", (event) => {
     if (panel) panel.hidden = true;
     mode = null;
+    hidePending({ restore: false });
     clearSelection();
     resetCaret();
     markOpen(String(event.detail.value));
@@ -147,7 +200,11 @@ export function install() {
     page.transcript.focus({ preventScroll: true });
   });
   if (!panel) return;
-  filter.addEventListener("input", applyFilter);
+  filter.addEventListener("input", () => {
+    hideWarning();
+    applyFilter();
+    renderChips(); // a picked new name follows what is typed
+  });
   filter.addEventListener("keydown", (event) => {
     const options = visibleOptions();
     const active = optionList().querySelector("li.active");
@@ -165,6 +222,26 @@ export function install() {
     }
   });
   panel.addEventListener("click", (event) => {
+    const unpick = event.target.closest("[data-unpick]");
+    const use = event.target.closest("[data-use-code]");
+    if (unpick) {
+      togglePick(document.getElementById(unpick.dataset.unpick));
+      filter.focus();
+      return;
+    }
+    if (use || event.target.closest("[data-confirm-new]")) {
+      if (use) {
+        // The existing code instead of the new name: pick it, unpick the new one.
+        document.getElementById("opt-new").setAttribute("aria-selected", "false");
+        setActive(null);
+        document.getElementById("opt-" + use.dataset.useCode).setAttribute("aria-selected", "true");
+        filter.value = "";
+        applyFilter();
+        renderChips();
+      }
+      applyPicked({ confirmNew: !use });
+      return;
+    }
     const option = event.target.closest("li[role=option]");
     if (!option) return;
     setActive(option);

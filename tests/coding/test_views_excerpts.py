@@ -144,6 +144,44 @@ def test_a_code_can_be_created_on_the_spot(interview, code, owner):
     assert Code.objects.filter(name__iexact="training").count() == 1
 
 
+@pytest.mark.parametrize("typed", ["Trainng", "trainig", "TRAINING S"])
+def test_a_new_name_close_to_a_code_is_asked_about_and_nothing_saved(
+    interview, code, owner, typed
+):
+    data = {**selection(interview, "Café regulars"), "new_code": typed}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert "HX-Trigger" not in response  # no excerptSaved: the picker stays open
+    assert 'id="picker-warning"' in html
+    assert f'data-use-code="{code.pk}"' in html
+    assert "data-confirm-new" in html
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+    assert not Excerpt.objects.exists()
+    # Confirmed, the new name is created.
+    data["confirm_new"] = "1"
+    client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert Code.objects.filter(name=typed).exists()
+    assert Excerpt.objects.count() == 1
+
+
+def test_adding_a_close_new_name_to_an_excerpt_is_asked_about_too(excerpt, code, owner):
+    url = reverse("excerpt_codes_add", args=[excerpt.interview.study.slug, excerpt.pk])
+    response = client_for(owner).post(url, {"new_code": "Trainig"}, headers=HTMX)
+    assert 'id="picker-warning"' in response.content.decode()
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+
+
+def test_a_user_name_in_the_warning_is_escaped(interview, owner, study):
+    services.code_create(study=study, name="<b>Peer support</b>")
+    data = {**selection(interview, "Café regulars"), "new_code": "<b>Peer suport</b>"}
+    html = client_for(owner).post(create_url(interview), data, headers=HTMX).content.decode()
+    assert "&lt;b&gt;Peer suport&lt;/b&gt;" in html
+    assert "<b>Peer" not in html
+
+
 def test_a_code_from_another_study_is_refused(interview, owner, other_study):
     foreign = services.code_create(study=other_study, name="Foreign")
     data = {**selection(interview, "Café regulars"), "code": foreign.pk}
