@@ -30,6 +30,9 @@ from .text import ImportRejected
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Word's "Strict Open XML Document" names the same elements in another namespace.
+_STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+_TRANSITIONAL_W = W[1:-1].encode()
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _OFFICE_DOCUMENT = "/officeDocument"
 
@@ -144,6 +147,8 @@ def _relationships(archive: SafeArchive, rels: str, base: str) -> list[tuple[str
 def _stream(xml: bytes, parent: str | None, tags: tuple[str, ...]):
     """Yield each element with a tag in `tags` whose parent is `parent` (any depth when
     None), then free it: memory follows one block, not the whole part."""
+    if _STRICT_W in xml[:4096]:
+        xml = xml.replace(_STRICT_W, _TRANSITIONAL_W)
     context = etree.iterparse(io.BytesIO(xml), events=("end",), tag=tags, **safe_parser_options())
     checked = False
     for _, element in context:

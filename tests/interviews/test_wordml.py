@@ -234,3 +234,18 @@ def test_it_imports_the_tracked_changes_case_as_word_shows_it():
         "The outreach budget was doubled for the winter after the county review." in read_text.text
     )
     assert read_text.tracked_changes
+
+
+def test_a_strict_open_xml_document_reads_like_any_other():
+    raw = word_docx(p(r("Interviewer: Strict?")) + p(r("R1: Yes.")))
+    source = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/document.xml":
+                data = data.replace(
+                    W_NS.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+                )
+            target.writestr(name, data)
+    assert read_transcript("R1.docx", out.getvalue()).text == "Interviewer: Strict?\n\nR1: Yes."
