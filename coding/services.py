@@ -482,11 +482,20 @@ def code_create(
 
 
 def code_get_or_create(*, study: Study, name: str, journal: Journal | None = None) -> Code:
-    """The code of that name (in any case), or a new one: for coding "on the spot"."""
+    """The code of that name (compared as interviews.naming.name_key does), or a new one:
+    for coding "on the spot". ValidationError for a name that is empty or too long."""
     existing = find_by_name(study.codes, name)
     if existing:
         return study.codes.get(pk=existing)
-    return code_create(study=study, name=name, journal=journal)
+    try:
+        return code_create(study=study, name=name, journal=journal)
+    except ValidationError:
+        # Another request created the same name meanwhile (the unique key refused ours):
+        # this one codes with theirs, as a single user would.
+        existing = find_by_name(study.codes, name)
+        if existing is None:
+            raise
+        return study.codes.get(pk=existing)
 
 
 def code_update(

@@ -216,3 +216,23 @@ def test_the_backfill_keeps_look_alikes_apart_and_reports_them(owner):
         code=code, revision=code.revision, name="Émotion (2)", colour="teal", parent=None
     )
     assert Code.objects.get(pk=second.pk).name_key == "émotion (2)"
+
+
+def test_coding_on_the_spot_uses_a_look_alike_created_meanwhile(study, monkeypatch):
+    """Two coders typing the same new name at once: the second codes with the first's."""
+    theirs = make_code(study, COMPOSED)
+    monkeypatch.setattr(coding, "find_by_name", _found_only_on_second_look())
+    assert coding.code_get_or_create(study=study, name="e\u0301MOTION") == theirs
+    assert Code.objects.filter(study=study).count() == 1
+
+
+def _found_only_on_second_look():
+    """find_by_name as a request sees it when another request saves between its look and
+    its insert: nothing the first time, the row afterwards."""
+    looks = []
+
+    def find(rows, name, **kwargs):
+        looks.append(name)
+        return naming.find_by_name(rows, name, **kwargs) if len(looks) > 1 else None
+
+    return find
