@@ -163,6 +163,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password reset links go out through Django's e-mail settings; by default the mail is
+# printed to the console (stdout), which suits a laptop. A server sets an SMTP backend.
+EMAIL_BACKEND = os.environ.get(
+    "EXCERPTA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EXCERPTA_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EXCERPTA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EXCERPTA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EXCERPTA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EXCERPTA_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("EXCERPTA_EMAIL_FROM", "excerpta@localhost")
+PASSWORD_RESET_TIMEOUT = envint("EXCERPTA_PASSWORD_RESET_HOURS", 72) * 3600
 LOGIN_REDIRECT_URL = "study_list"
 LOGOUT_REDIRECT_URL = "login"
 
