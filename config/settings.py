@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "interviews",
     "coding",
     "themes",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviews.http.HtmxErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 CSRF_FAILURE_VIEW = "interviews.views.errors.csrf_failure"
 
@@ -196,7 +200,19 @@ SESSION_COOKIE_AGE = envint("EXCERPTA_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions and ModelBackend, each with its per-request lookup in SQL.
 SESSION_ENGINE = "config.sessions"
-AUTHENTICATION_BACKENDS = ["config.backends.UserBackend"]
+# django-axes' backend first: it refuses a locked account and address before the password
+# is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.backends.UserBackend"]
+# Login throttling (config/lockout.py): failures counted per account and address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = envint("EXCERPTA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("EXCERPTA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
+AXES_VERBOSE = False
+# How many proxies of ours append to X-Forwarded-For in front of the app (nginx: 1).
+EXCERPTA_PROXY_COUNT = envint("EXCERPTA_PROXY_COUNT", 0)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 X_FRAME_OPTIONS = "DENY"
