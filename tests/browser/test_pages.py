@@ -39,6 +39,7 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
     code = study.codes.order_by("pk").first()
     pages = [
         reverse("study_list"),
+        reverse("password_change"),
         reverse("study_detail", args=[slug]),
         reverse("members", args=[slug]),
         reverse("protocol", args=[slug]),
