@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache header.
+    "config.middleware.private_pages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -253,8 +255,30 @@ DATA_UPLOAD_MAX_NUMBER_FILES = envint("EXCERPTA_MAX_FILES_PER_UPLOAD", 200)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-if not DEBUG and SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("Set EXCERPTA_SECRET_KEY to a real secret.")
+
+def check_secret_key(key: str, *, debug: bool) -> None:
+    """Refuse a weak secret key outside debug: the same rule as Django's `check --deploy`
+    (at least 50 characters, at least 5 different ones, not Django's insecure default).
+
+    Raises ImproperlyConfigured saying what is wrong and how to make a good key.
+    """
+    if debug:
+        return
+    problem = None
+    if key.startswith("django-insecure"):
+        problem = "is Django's insecure example key"
+    elif len(key) < 50:
+        problem = f"has {len(key)} characters; it needs at least 50"
+    elif len(set(key)) < 5:
+        problem = f"uses only {len(set(key))} different characters; it needs at least 5"
+    if problem:
+        raise ImproperlyConfigured(
+            f"EXCERPTA_SECRET_KEY {problem}. Make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+
+
+check_secret_key(SECRET_KEY, debug=DEBUG)
 
 LOGGING = {
     "version": 1,

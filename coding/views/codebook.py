@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from interviews.access import READ, WRITE, study_access
 from interviews.errors import Conflict
@@ -61,11 +61,11 @@ def _page(
     return render(request, template, context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def codebook(request, slug):
     """The codebook; POST creates a code."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         opening = access.can_write and "new" in request.GET
         blank = CodeForm(study=access.study) if opening else None
         return _page(
@@ -97,10 +97,10 @@ def codebook(request, slug):
     return _page(request, access, form=form)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def code_edit(request, slug, pk):
     access, code = code_access(request, slug, pk, WRITE)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = CodeForm(
             study=access.study,
             code=code,
@@ -210,7 +210,7 @@ def code_delete(request, slug, pk):
     return _page(request, access, message=message, undo_url=undo_url)
 
 
-@require_GET
+@require_safe
 def study_overview(request, slug):
     access = study_access(request, slug, READ)
     context = {"access": access, **selectors.study_overview(access.study)}

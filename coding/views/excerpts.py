@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from interviews.access import READ, WRITE, interview_access
@@ -26,7 +26,7 @@ from ..undo import Journal
 from .undo import remember
 
 
-@require_GET
+@require_safe
 def interview_code(request, slug, pk):
     access, interview = interview_access(request, slug, pk, READ)
     return render(request, "coding/interview.html", workspace.page_context(access, interview))
@@ -158,7 +158,7 @@ def excerpt_create(request, slug, pk):
     return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def excerpt_detail(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, READ, text=False)

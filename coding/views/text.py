@@ -13,7 +13,7 @@ from interviews.errors import Conflict
 from .. import services
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def transcript_text(request, slug, pk):
     access, interview = interview_access(
         request, slug, pk, WRITE if request.method == "POST" else READ

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from interviews.access import READ, WRITE, interview_access, study_access
@@ -104,7 +104,7 @@ def _back(request, slug: str) -> str:
     return reverse("codebook", args=[slug])
 
 
-@require_GET
+@require_safe
 def bin_page(request, slug):
     access = study_access(request, slug, READ)
     context = {

@@ -13,7 +13,7 @@ from ..forms import QuestionForm
 from ..http import posted
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def protocol(request, slug):
     """The protocol page; POST adds a question at the end."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
@@ -30,7 +30,7 @@ def protocol(request, slug):
     return _protocol_page(request, access, form)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request, slug, pk):
     access = study_access(request, slug, WRITE)
     question = get_object_or_404(access.study.questions, pk=pk)

@@ -19,7 +19,7 @@ def _values(request, study) -> dict[str, str]:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def respondents(request, slug):
     """The respondent table; POST adds a respondent."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
@@ -41,7 +41,7 @@ def respondents(request, slug):
     return _table(request, access, errors=errors, values=values)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def respondent_edit(request, slug, pk):
     """One row of the table as a form (GET), saved in place (POST)."""
     access = study_access(request, slug, WRITE)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import services
@@ -17,7 +17,7 @@ from ..http import posted, refusal
 from ..models import Membership, Role
 
 
-@require_http_methods(["GET"])
+@require_safe
 def study_list(request):
     memberships = (
         Membership.objects.filter(user=request.user)
@@ -35,7 +35,7 @@ def study_list(request):
     return render(request, "interviews/study_list.html", {"memberships": memberships})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def study_create(request):
     form = StudyForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -49,7 +49,7 @@ def study_create(request):
     return render(request, "interviews/study_create.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def study_settings(request, slug):
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
     study = access.study
@@ -69,7 +69,7 @@ def study_settings(request, slug):
     return render(request, "interviews/study_settings.html", {"access": access, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def members(request, slug):
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
     form = MemberForm(posted(request))

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import encodings, services, staging
@@ -25,7 +25,7 @@ from ..models import StagedFile
 from ..turns import turns_from_json
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def transcript_import(request, slug):
     """Upload one or many files; each is kept for the preview, where nothing is created yet."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
@@ -54,7 +54,7 @@ def _contents(uploads):
         yield upload.name, (upload.read() if upload.size <= limit else TooLarge(upload.size))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_batch(request, slug, batch):
     """The preview of a batch (each file, its respondent, encoding and first lines) and, once
     confirmed, its progress: htmx imports the files one request each (import_step)."""
@@ -98,7 +98,7 @@ def import_step(request, slug, batch):
     return render(request, "interviews/import_preview.html#progress", context)
 
 
-@require_GET
+@require_safe
 def import_lines(request, slug, batch, position):
     """The first lines of one staged file decoded in the encoding chosen in the preview."""
     access = study_access(request, slug, WRITE)
@@ -216,7 +216,7 @@ def _progress(rows: list[StagedFile]) -> dict:
 _PENDING = (StagedFile.Status.STAGED, StagedFile.Status.QUEUED, StagedFile.Status.IMPORTING)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interview_edit(request, slug, pk):
     access, interview = interview_access(
         request, slug, pk, WRITE if request.method == "POST" else READ, text=False
@@ -260,7 +260,7 @@ def interview_delete(request, slug, pk):
 MARKER_ROWS_PER_PAGE = 100
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interview_questions(request, slug, pk):
     """Where each protocol question starts: found on import, corrected here by hand, one
     page of turns at a time. A refused save shows the page again with her choices and the

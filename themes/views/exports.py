@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from interviews.access import READ, study_access
 
@@ -24,7 +24,7 @@ DOWNLOADS = {
 }
 
 
-@require_GET
+@require_safe
 def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is)."""
     access = study_access(request, slug, READ)

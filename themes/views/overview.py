@@ -47,7 +47,7 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
     return render(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def themes(request, slug):
     """The themes page; POST creates a theme."""
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
@@ -69,7 +69,7 @@ def themes(request, slug):
     return _page(request, access, form=form)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def theme_edit(request, slug, pk):
     access, theme = theme_access(request, slug, pk, WRITE)
     initial = {

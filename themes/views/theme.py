@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from coding.access import excerpt_access
@@ -48,7 +48,7 @@ def _back(request, access, theme, part="theme-body", rollup=None):
     return _page(request, access, theme, part=part, rollup=rollup)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def theme_detail(request, slug, pk):
     access, theme = theme_access(request, slug, pk, READ)
@@ -140,7 +140,7 @@ def comment_resolve(request, slug, pk):
     return _back(request, access, comment.theme, part="comments")
 
 
-@require_GET
+@require_safe
 def excerpt_context(request, slug, pk):
     """An excerpt with a little of the surrounding transcript, for the committee."""
     access, excerpt = excerpt_access(request, slug, pk, READ)
