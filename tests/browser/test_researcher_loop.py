@@ -109,7 +109,10 @@ def set_up_study(page, live_server) -> Study:
     for number, pseudonym in enumerate(["R1", "R2", "R3"], start=1):
         page.get_by_label("Pseudonym").fill(pseudonym)
         page.get_by_role("button", name="Add", exact=True).click()
-        expect(page.locator("table.respondents tbody tr")).to_have_count(number)
+        # Rows of respondents only (an empty table has a row saying so).
+        rows = page.locator("table.respondents tbody tr[id^=respondent-] th")
+        expect(rows).to_have_count(number)
+        expect(rows.last).to_have_text(pseudonym)
     return study
 
 
