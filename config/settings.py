@@ -195,6 +195,13 @@ STATIC_ROOT = os.environ.get("EXCERPTA_STATIC_ROOT") or None
 # WhiteNoise serves straight from the finders, so neither the laptop install nor the tests
 # need a collectstatic step; a server may still run collectstatic for compression.
 WHITENOISE_USE_FINDERS = True
+if STATIC_ROOT:
+    # A server runs `collectstatic`: file names carry a hash of their content, so WhiteNoise
+    # can let browsers keep them for a year (and serve them compressed).
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Transcripts are confidential: short sessions, private upload files, strict headers.
@@ -223,6 +230,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 if envbool("EXCERPTA_SECURE", False):
     SECURE_SSL_REDIRECT = True
+    # Probes from the proxy or the host call the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("EXCERPTA_HSTS_SECONDS", 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -280,11 +289,26 @@ def check_secret_key(key: str, *, debug: bool) -> None:
 
 check_secret_key(SECRET_KEY, debug=DEBUG)
 
+# Everything to stdout, one line per record, for the service manager or container to collect.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("EXCERPTA_LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"}
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("EXCERPTA_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own handlers mail admins in production; the records go to stdout instead.
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
 }
 
 # What one transcript may hold (interviews.importers): far beyond any real interview (a

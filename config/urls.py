@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("interviews.urls")),
     path("", include("coding.urls")),

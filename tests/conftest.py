@@ -214,3 +214,21 @@ def branched(study, owner):
         "excerpts": excerpts,
         "respondents": (r1.respondent, r2.respondent),
     }
+
+
+def run_manage(*args: str, env: dict, check: bool = False):
+    """`manage.py ARGS` in a process of its own with ENV, its output captured (text)."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+    )

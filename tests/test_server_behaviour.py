@@ -4,8 +4,6 @@ cached, and a weak secret key stops the app at start-up."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -14,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from config.settings import check_secret_key
-from tests.conftest import HTMX, client_for
+from tests.conftest import HTMX, client_for, run_manage
 from tests.test_access_matrix import CASES, build, url_for
 
 GET_CASES = [case for case in CASES if case.method == "get"]
@@ -112,14 +110,7 @@ def test_a_strong_secret_key_is_accepted():
 def test_the_app_does_not_start_with_a_weak_key():
     env = {**os.environ, "EXCERPTA_SECRET_KEY": "secret", "EXCERPTA_DEBUG": "0"}
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_manage("check", env=env)
 
     assert result.returncode != 0
     assert "EXCERPTA_SECRET_KEY has 6 characters" in result.stderr
