@@ -234,7 +234,13 @@ export function install() {
         // The existing code instead of the new name: pick it, unpick the new one.
         document.getElementById("opt-new").setAttribute("aria-selected", "false");
         setActive(null);
-        document.getElementById("opt-" + use.dataset.useCode).setAttribute("aria-selected", "true");
+        const option = document.getElementById("opt-" + use.dataset.useCode);
+        if (!option) {
+          // Made by someone else since the page was loaded.
+          showFlash("That code is not in this page's list yet: reload the page.", "error");
+          return;
+        }
+        option.setAttribute("aria-selected", "true");
         filter.value = "";
         applyFilter();
         renderChips();
