@@ -1,11 +1,13 @@
-"""Responses shared by every app: flash messages and refusals that htmx shows in the page."""
+"""Responses shared by every app: pages or their fragments, and flash messages and refusals
+that htmx shows in the page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 STATUS_MESSAGES = {
     400: "That request could not be understood; nothing was changed.",
@@ -18,6 +20,28 @@ STATUS_MESSAGES = {
 CSRF_MESSAGE = (
     "Your session has expired or the page is out of date. Reload the page and try again."
 )
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """Whether to answer with a fragment of the page: an htmx request that is not restoring
+    history. On a history-cache miss (the Back button) htmx asks for the URL again and puts
+    the answer in place of the whole body, so that answer must be the full page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_page_or_fragment(
+    request: HttpRequest, template: str, partial: str, context: dict, *, status: int = 200
+) -> HttpResponse:
+    """The full page `template`, or only its `{% partialdef partial %}` for htmx.
+
+    The one way a view answers both: history-restore requests get the full page, and the
+    answer says it varies with HX-Request, so that no cache (the browser's own included,
+    when Back is pressed after an htmx request) hands a fragment to a full-page load.
+    """
+    name = f"{template}#{partial}" if wants_fragment(request) else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from interviews.access import READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import posted_id, refusal
+from interviews.http import posted_id, refusal, render_page_or_fragment, wants_fragment
 
 from .. import selectors, services
 from ..access import code_access
@@ -49,16 +49,13 @@ def _page(
             else ()
         ),
     }
-    if editor_only and request.htmx:
-        return render(request, "coding/codebook.html#code-editor", context)
+    if editor_only and wants_fragment(request):
+        return render_page_or_fragment(request, "coding/codebook.html", "code-editor", context)
     context["nodes"] = selectors.codebook(access.study)
     context["rows"] = render_rows(
         context["nodes"], edit_prefix=context["edit_prefix"], can_write=access.can_write
     )
-    template = "coding/codebook.html"
-    if request.htmx:
-        template += "#codebook-body"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "coding/codebook.html", "codebook-body", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -10,7 +10,7 @@ from django_htmx.http import retarget
 from .. import services
 from ..access import READ, WRITE, study_access
 from ..forms import QuestionForm
-from ..http import posted
+from ..http import posted, render_page_or_fragment
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -70,7 +70,6 @@ def _protocol_page(request, access, form):
         "form": form,
         "questions": access.study.questions.all(),
     }
-    template = "interviews/protocol.html"
-    if request.htmx:
-        template += "#question-section"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "interviews/protocol.html", "question-section", context
+    )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import services
 from ..access import OWN, READ, WRITE, study_access
 from ..forms import AttributeForm
+from ..http import render_page_or_fragment
 
 
 def _values(request, study) -> dict[str, str]:
@@ -144,10 +145,9 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=()):
         ],
         "attribute_errors": attribute_errors,
     }
-    template = "interviews/respondents.html"
-    if request.htmx:
-        template += "#respondent-section"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "interviews/respondents.html", "respondent-section", context
+    )
 
 
 def _row(request, access, respondent, *, editing, errors=()):

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import services
 from ..access import OWN, study_access
 from ..forms import MemberForm, StudyForm
-from ..http import posted, refusal
+from ..http import posted, refusal, render_page_or_fragment
 from ..models import Membership, Role
 
 
@@ -111,7 +111,4 @@ def _members_page(request, access, form):
         "memberships": access.study.memberships.select_related("user"),
         "roles": Role.choices,
     }
-    template = "interviews/members.html"
-    if request.htmx:
-        template += "#member-section"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "interviews/members.html", "member-section", context)

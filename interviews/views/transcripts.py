@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import encodings, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
 from ..forms import NEW, SKIP, ImportForm, InterviewForm, QuestionMarkerFormSet, StagedFileForm
-from ..http import posted, refusal
+from ..http import posted, refusal, render_page_or_fragment
 from ..importers import TooLarge
 from ..models import StagedFile
 from ..turns import turns_from_json
@@ -36,15 +36,13 @@ def transcript_import(request, slug):
         )
         url = reverse("import_batch", args=[slug, batch])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    template = "interviews/import.html"
-    if request.htmx:
-        template += "#import-section"
     waiting = (
         staging.staged_batches_waiting(study=access.study, user=request.user)
         if access.can_write
         else []
     )
-    return render(request, template, {"access": access, "form": form, "waiting": waiting})
+    context = {"access": access, "form": form, "waiting": waiting}
+    return render_page_or_fragment(request, "interviews/import.html", "import-section", context)
 
 
 def _contents(uploads):
@@ -81,10 +79,9 @@ def import_batch(request, slug, batch):
         forms = []
     context = {"access": access, "batch": batch, **_progress(rows)}
     context["previews"] = _previews(forms, access.study)
-    template = "interviews/import_preview.html"
-    if request.htmx:
-        template += "#batch-section"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "interviews/import_preview.html", "batch-section", context
+    )
 
 
 @require_POST

@@ -63,13 +63,19 @@ def test_a_quote_chosen_by_the_researcher_is_reviewed_by_the_committee(
     committee.context.close()
 
 
+def _open_theme(page, live_server, user, theme) -> str:
+    """Log `user` in and open the theme's page; its address."""
+    theme_url = live_server.url + reverse("theme_detail", args=[theme.study.slug, theme.pk])
+    log_in(page, live_server, user)
+    page.goto(theme_url)
+    return theme_url
+
+
 def test_paging_through_supporting_excerpts_and_choosing_a_quote_on_a_later_page(
     page, live_server, study, long_theme, owner
 ):
     theme, reading = long_theme
-    theme_url = live_server.url + reverse("theme_detail", args=[study.slug, theme.pk])
-    log_in(page, live_server, owner)
-    page.goto(theme_url)
+    theme_url = _open_theme(page, live_server, owner, theme)
     items = page.locator(".supporting > li")
     expect(items).to_have_count(3)
     expect(page.locator(f"#support-{reading[0]}")).to_be_visible()
@@ -94,3 +100,25 @@ def test_paging_through_supporting_excerpts_and_choosing_a_quote_on_a_later_page
     page.reload()
     expect(page.locator(".quotes li")).to_have_count(1)
     expect(page.locator(f"#support-{reading[4]}")).to_have_count(0)
+
+
+def test_back_after_paging_supporting_excerpts_shows_the_whole_page_not_a_fragment(
+    page, live_server, study, long_theme, owner
+):
+    theme, reading = long_theme
+    theme_url = _open_theme(page, live_server, owner, theme)
+    for number in (2, 3):
+        page.locator(".pager").first.get_by_role("link", name="Next →").click()
+        expect(page).to_have_url(f"{theme_url}?page={number}")
+    expect(page.locator(f"#support-{reading[6]}")).to_be_visible()
+
+    # htmx keeps no history cache here (historyCacheSize 0), so Back asks the server again.
+    for number, first in ((2, reading[3]), (1, reading[0])):
+        page.go_back()
+        expect(page).to_have_url(theme_url if number == 1 else f"{theme_url}?page={number}")
+        expect(page.locator(f"#support-{first}")).to_be_visible()
+        expect(page.locator("header.topbar")).to_have_count(1)
+        expect(page.get_by_role("navigation", name="Study")).to_be_visible()
+        expect(page.locator(".crumbs")).to_contain_text("All themes")
+        expect(page.get_by_role("heading", level=1)).to_have_text(theme.name)
+        expect(page.locator("#theme-body")).to_have_count(1)

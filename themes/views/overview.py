@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import posted, posted_id, refusal
+from interviews.http import posted, posted_id, refusal, render_page_or_fragment
 from interviews.naming import find_by_name, tidy
 
 from .. import services
@@ -41,10 +41,9 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
         "editing": editing,
         "message": message,
     }
-    template = "themes/themes.html"
-    if request.htmx:
-        template += "#theme-list"
-    return render(request, template, context, status=status)
+    return render_page_or_fragment(
+        request, "themes/themes.html", "theme-list", context, status=status
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

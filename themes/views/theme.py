@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from coding.access import excerpt_access
 from interviews.access import OWN, READ, WRITE
-from interviews.http import refusal
+from interviews.http import refusal, render_page_or_fragment
 
 from .. import review, services
 from ..access import comment_access, quote_access, theme_access
@@ -34,10 +33,7 @@ def _page(request, access, theme, *, comment_form=None, part="theme-body", rollu
         "statuses": ReviewStatus.choices,
         **review.theme_page(theme, _page_number(request), rollup),
     }
-    template = "themes/theme.html"
-    if request.htmx:
-        template += f"#{part}"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "themes/theme.html", part, context)
 
 
 def _back(request, access, theme, part="theme-body", rollup=None):
@@ -49,7 +45,6 @@ def _back(request, access, theme, part="theme-body", rollup=None):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
 def theme_detail(request, slug, pk):
     access, theme = theme_access(request, slug, pk, READ)
     return _page(request, access, theme)

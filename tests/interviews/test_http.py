@@ -1,0 +1,68 @@
+"""Every view that serves both a page and an htmx fragment answers through one helper
+(`render_page_or_fragment`): the fragment to htmx, the full page to a plain load and to
+htmx's history restore (the Back button), and always `Vary: HX-Request`."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from interviews import staging
+from tests.conftest import HTMX, client_for
+from themes import services as themes
+
+RESTORE = {**HTMX, "HX-History-Restore-Request": "true"}
+CHROME = 'class="topbar"'
+
+
+def _views(study, owner):
+    """(name, url, id of the fragment's root element) for each page-or-fragment view."""
+    theme = themes.theme_create(study=study, name="Training")
+    batch = staging.staged_files_stage(
+        study=study, user=owner, uploads=[("R9.txt", b"Interviewer: Hello?\n\nR9: Hello.")]
+    )
+    slug = study.slug
+    return [
+        ("themes", reverse("themes", args=[slug]), "theme-list"),
+        ("theme", reverse("theme_detail", args=[slug, theme.pk]), "theme-body"),
+        ("codebook", reverse("codebook", args=[slug]), "codebook-body"),
+        ("code editor", reverse("codebook", args=[slug]) + "?new=1", "code-editor"),
+        ("members", reverse("members", args=[slug]), "member-section"),
+        ("protocol", reverse("protocol", args=[slug]), "question-section"),
+        ("respondents", reverse("respondents", args=[slug]), "respondent-section"),
+        ("import", reverse("transcript_import", args=[slug]), "import-section"),
+        ("import batch", reverse("import_batch", args=[slug, batch]), "batch-section"),
+    ]
+
+
+@pytest.mark.django_db
+def test_each_view_answers_htmx_with_its_fragment_and_everything_else_with_the_page(study, owner):
+    client = client_for(owner)
+    for name, url, root in _views(study, owner):
+        fragment = client.get(url, headers=HTMX)
+        page = client.get(url)
+        restored = client.get(url, headers=RESTORE)
+        for response in (fragment, page, restored):
+            assert response.status_code == 200, name
+            assert "HX-Request" in response["Vary"], name
+        fragment_html = fragment.content.decode()
+        assert f'id="{root}"' in fragment_html, name
+        assert CHROME not in fragment_html, name
+        assert "<html" not in fragment_html, name
+        for response in (page, restored):
+            html = response.content.decode()
+            assert CHROME in html, name
+            assert f'id="{root}"' in html, name
+
+
+@pytest.mark.django_db
+def test_a_history_restore_of_a_later_page_of_excerpts_is_that_page_in_full(
+    study, owner, long_theme
+):
+    theme, reading = long_theme
+    url = reverse("theme_detail", args=[study.slug, theme.pk]) + "?page=2"
+    html = client_for(owner).get(url, headers=RESTORE).content.decode()
+    assert CHROME in html
+    assert "<h1>Training</h1>" in html
+    assert f'id="support-{reading[3]}"' in html
+    assert f'id="support-{reading[0]}"' not in html
