@@ -256,6 +256,12 @@ CONTENT_SECURITY_POLICY = {
 # Uploads: Django streams big files to disk without a cap, so the importer checks the size of
 # every file itself against this limit (RELIABILITY.md, T13).
 EXCERPTA_MAX_UPLOAD_BYTES = envint("EXCERPTA_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Who may create studies: "any" logged-in user, or "staff" only (a team server).
+EXCERPTA_STUDY_CREATORS = os.environ.get("EXCERPTA_STUDY_CREATORS", "any")
+if EXCERPTA_STUDY_CREATORS not in {"any", "staff"}:
+    raise ImproperlyConfigured(
+        f"EXCERPTA_STUDY_CREATORS must be any or staff, not {EXCERPTA_STUDY_CREATORS!r}"
+    )
 # How many days a deleted excerpt or code waits in the study's bin before it is erased
 # (coding.bin; `manage.py purge_bin` erases what is older, as every deletion does).
 EXCERPTA_BIN_DAYS = envint("EXCERPTA_BIN_DAYS", 30)

@@ -29,6 +29,17 @@ REFUSALS = {
 }
 
 
+CREATE_REFUSAL = "On this server only staff can create studies; ask the person who runs it."
+
+
+def can_create_studies(user) -> bool:
+    """Whether `user` may create a study: anyone logged in, or only staff when the server
+    sets EXCERPTA_STUDY_CREATORS=staff."""
+    from django.conf import settings
+
+    return settings.EXCERPTA_STUDY_CREATORS == "any" or bool(user.is_staff)
+
+
 @dataclass(frozen=True)
 class Access:
     """A user's standing in one study, as the views and templates need it."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path(study + "settings/", studies.study_settings, name="study_settings"),
     path(study + "members/", studies.members, name="members"),
     path(study + "members/<int:pk>/remove/", studies.member_remove, name="member_remove"),
+    path(study + "members/leave/", studies.member_leave, name="member_leave"),
     path(study + "protocol/", protocol.protocol, name="protocol"),
     path(study + "protocol/<int:pk>/edit/", protocol.question_edit, name="question_edit"),
     path(study + "protocol/<int:pk>/move/", protocol.question_move, name="question_move"),

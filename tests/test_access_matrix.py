@@ -124,6 +124,9 @@ CASES = [
     Case("members", "get", READ),
     Case("members", "post", OWN, data=lambda o: {"username": "stan", "role": "coder"}),
     Case("member_remove", "post", OWN, ("membership",)),
+    Case("member_leave", "get", READ),
+    # The owner is the study's last: refused with a message (nothing changes).
+    Case("member_leave", "post", COMMENT, changes=False),
     Case("protocol", "get", READ),
     Case("protocol", "post", WRITE, data=lambda o: {"text": "What else?"}),
     Case("question_edit", "get", WRITE, ("question",)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import services
-from ..access import OWN, study_access
+from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
 from ..forms import MemberForm, StudyForm
 from ..http import posted, refusal, render_page_or_fragment
 from ..models import Membership, Role
@@ -32,11 +32,17 @@ def study_list(request):
         )
         .order_by("study__title")
     )
-    return render(request, "interviews/study_list.html", {"memberships": memberships})
+    return render(
+        request,
+        "interviews/study_list.html",
+        {"memberships": memberships, "can_create": can_create_studies(request.user)},
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def study_create(request):
+    if not can_create_studies(request.user):
+        raise PermissionDenied(CREATE_REFUSAL)
     form = StudyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,11 +110,32 @@ def member_remove(request, slug, pk):
     return _members_page(request, access, MemberForm())
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_leave(request, slug):
+    """GET asks to confirm; POST takes the user out of the study (never its last owner)."""
+    access = study_access(request, slug, READ)
+    if request.method == "POST":
+        membership = access.study.memberships.get(user=request.user)
+        try:
+            services.membership_remove(membership=membership)
+        except ValidationError as error:
+            return refusal(
+                request, " ".join(error.messages), fallback_url=reverse("members", args=[slug])
+            )
+        messages.success(request, f"You left the study “{access.study.title}”.")
+        return redirect("study_list")
+    return render(request, "interviews/member_leave.html", {"access": access})
+
+
 def _members_page(request, access, form):
+    memberships = list(access.study.memberships.select_related("user"))
+    owners = sum(membership.role == Role.OWNER for membership in memberships)
     context = {
         "access": access,
         "form": form,
-        "memberships": access.study.memberships.select_related("user"),
+        "memberships": memberships,
+        # The last owner cannot leave: a study must keep one.
+        "can_leave": access.role != Role.OWNER or owners > 1,
         "roles": Role.choices,
     }
     return render_page_or_fragment(request, "interviews/members.html", "member-section", context)

@@ -1,0 +1,85 @@
+"""Members choose for themselves: who may create studies is a setting, and a member can leave
+a study (never its last owner)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from interviews import services as interviews
+from interviews.models import Role
+from tests.conftest import client_for
+
+
+def test_any_user_creates_studies_by_default(stranger):
+    client = client_for(stranger)
+
+    assert "New study" in client.get(reverse("study_list")).text
+    response = client.post(reverse("study_create"), {"title": "Mine", "page_size": "letter"})
+
+    assert response.status_code == 302
+    assert stranger.memberships.get().study.title == "Mine"
+
+
+def test_a_team_server_lets_only_staff_create_studies(stranger, settings):
+    settings.EXCERPTA_STUDY_CREATORS = "staff"
+    client = client_for(stranger)
+
+    assert "New study" not in client.get(reverse("study_list")).text
+    assert client.get(reverse("study_create")).status_code == 403
+    response = client.post(reverse("study_create"), {"title": "Mine"})
+
+    assert response.status_code == 403
+    assert not stranger.memberships.exists()
+
+
+def test_staff_create_studies_on_a_team_server(stranger, settings):
+    settings.EXCERPTA_STUDY_CREATORS = "staff"
+    stranger.is_staff = True
+    stranger.save()
+
+    response = client_for(stranger).post(
+        reverse("study_create"), {"title": "Mine", "page_size": "letter"}
+    )
+
+    assert response.status_code == 302
+    assert stranger.memberships.exists()
+
+
+def test_a_reviewer_leaves_a_study_after_confirming(study, reviewer):
+    client = client_for(reviewer)
+    members = client.get(reverse("members", args=[study.slug]))
+    assert reverse("member_leave", args=[study.slug]) in members.text
+
+    confirm = client.get(reverse("member_leave", args=[study.slug]))
+    assert confirm.status_code == 200
+    assert "Leave “Harm reduction”?" in confirm.text
+    assert study.memberships.filter(user=reviewer).exists()
+
+    response = client.post(reverse("member_leave", args=[study.slug]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("study_list")
+    assert not study.memberships.filter(user=reviewer).exists()
+    assert client.get(reverse("study_detail", args=[study.slug])).status_code == 404
+
+
+def test_the_last_owner_cannot_leave(study, owner):
+    client = client_for(owner)
+    assert (
+        reverse("member_leave", args=[study.slug])
+        not in client.get(reverse("members", args=[study.slug])).text
+    )
+
+    response = client.post(reverse("member_leave", args=[study.slug]), follow=True)
+
+    assert "A study must keep at least one owner." in response.text
+    assert study.memberships.filter(user=owner, role=Role.OWNER).exists()
+
+
+def test_an_owner_with_a_co_owner_can_leave(study, owner, coder):
+    interviews.membership_set(study=study, username=coder.username, role=Role.OWNER)
+
+    response = client_for(owner).post(reverse("member_leave", args=[study.slug]))
+
+    assert response.status_code == 302
+    assert not study.memberships.filter(user=owner).exists()
