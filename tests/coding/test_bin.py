@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from coding import bin, services, undo
+from coding import services as coding
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
 from interviews.errors import Conflict
 from tests.coding.test_undo import session_key, state
@@ -120,3 +121,14 @@ def test_a_restore_racing_a_new_code_of_its_name_is_refused(study, code, monkeyp
         bin.code_restore(item=DeletedCode.objects.get())
     assert DeletedCode.objects.exists()
     assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+
+
+def test_deleted_excerpts_are_erased_after_the_bins_retention(interview, code, settings):
+    old = code_span(interview, "About six years", [code])
+    coding.excerpt_delete(excerpt=old)
+    days = settings.EXCERPTA_BIN_DAYS + 1
+    Excerpt.all_objects.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(days=days))
+    recent = code_span(interview, "Café regulars", [code])
+    coding.excerpt_delete(excerpt=recent)
+    assert not Excerpt.all_objects.filter(pk=old.pk).exists()
+    assert Excerpt.all_objects.filter(pk=recent.pk).exists()

@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coding import services
+from coding import services as coding
 from coding.models import Code, Coding, Excerpt
 from coding.services import Conflict
+from interviews.models import Interview
 from tests.conftest import code_span, import_text
 from themes import services as themes
 
@@ -307,3 +309,21 @@ def test_a_code_in_use_is_deleted_only_when_confirmed(excerpt, code, study):
 def test_new_codes_spread_over_the_palette(study):
     colours = [services.code_create(study=study, name=f"Code {n}").colour for n in range(12)]
     assert len(set(colours)) == 12
+
+
+def test_an_edit_of_the_text_between_check_and_write_is_caught(interview, code):
+    """The version is checked again inside the transaction that writes the excerpt."""
+    stale = Interview.objects.get(pk=interview.pk)
+    coding.transcript_edit(interview=interview, text="Intro.\n" + interview.text, version=1)
+    start = stale.text.index("Café")
+    with pytest.raises(Conflict):
+        coding.excerpt_create(
+            interview=stale,
+            coder=None,
+            start=start,
+            end=start + 4,
+            seen_text="Café",
+            version=stale.version,
+            codes=[code],
+        )
+    assert not Excerpt.objects.exists()

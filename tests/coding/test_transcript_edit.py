@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from coding import services
+from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus
 from interviews.errors import Conflict
+from interviews.models import Interview
 from tests.conftest import HTMX, client_for, code_span
 
 
@@ -106,3 +108,24 @@ def test_the_edit_page(interview, code, owner, reviewer):
     assert stale.status_code == 409
     assert "another version" in stale.content.decode()
     assert "Something else" in stale.content.decode(), "the user's text is kept"
+
+
+def test_a_second_transcript_save_after_a_conflict_is_refused_too(interview, owner):
+    url = reverse("transcript_text", args=[interview.study.slug, interview.pk])
+    coding.transcript_edit(interview=interview, text=interview.text + " Theirs.", version=1)
+    client = client_for(owner)
+    page = client.post(url, {"text": "Mine", "version": 1})
+    assert page.status_code == 409
+    html = page.content.decode()
+    assert 'name="version" value="1"' in html
+    assert "Theirs." in html, "the version saved meanwhile is shown"
+    assert client.post(url, {"text": "Mine", "version": 1}).status_code == 409
+    assert Interview.objects.get(pk=interview.pk).text.endswith("Theirs.")
+
+
+def test_question_markers_stay_on_their_turn_after_an_edit(interview):
+    text = interview.text.replace("Interviewer: What type", "[00:12:31] Interviewer: What type")
+    coding.transcript_edit(interview=interview, text=text, version=1)
+    second = interview.segments.get(question__number=2)
+    assert interview.text[second.start :].startswith("[00:12:31] Interviewer: What type")
+    assert second.start in {turn[0] for turn in interview.turns}

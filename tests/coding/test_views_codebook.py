@@ -125,3 +125,14 @@ def test_the_codebook_shows_counts_with_sub_codes(
         '<td class="num">1</td><td class="num">3</td><td class="num">1</td>'
         '<td class="num">2</td>' + row[row.rindex('<td class="row-actions">') :]
     )
+
+
+def test_a_second_save_after_a_conflict_is_refused_too(study, code, owner, coder):
+    edit = reverse("code_edit", args=[study.slug, code.pk])
+    stale = code.revision
+    client_for(coder).post(edit, {"name": "Theirs", "revision": stale}, headers=HTMX)
+    mine = client_for(owner)
+    first = mine.post(edit, {"name": "Mine", "revision": stale}, headers=HTMX).content.decode()
+    assert f'name="revision" value="{stale}"' in first
+    mine.post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
+    assert Code.objects.get(pk=code.pk).name == "Theirs"

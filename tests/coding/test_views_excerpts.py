@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from coding import services
+from coding import services as coding
 from coding.models import Code, Excerpt, UndoEntry
 from tests.conftest import HTMX, client_for
 
@@ -269,3 +270,37 @@ def test_a_deleted_excerpt_is_gone_for_a_second_tab(excerpt, owner):
     assert response.status_code == 404
     assert "no longer exists" in response.content.decode()
     assert response["HX-Reswap"] == "none"
+
+
+def test_a_memo_saved_from_a_stale_panel_is_refused_and_the_draft_kept(excerpt, owner):
+    url = reverse("excerpt_memo", args=[excerpt.interview.study.slug, excerpt.pk])
+    stale = excerpt.revision
+    coding.excerpt_memo_set(excerpt=excerpt, memo="Theirs", revision=stale)
+    response = client_for(owner).post(url, {"memo": "My draft", "revision": stale}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "My draft</textarea>" in html
+    assert "Saved meanwhile by someone else: <q>Theirs</q>" in html
+    assert f'name="revision" value="{stale + 1}"' in html
+    assert Excerpt.objects.get(pk=excerpt.pk).memo == "Theirs"
+
+
+def test_coding_an_existing_span_again_does_not_duplicate_its_entry(interview, code, owner):
+    url = reverse("excerpt_create", args=[interview.study.slug, interview.pk])
+    start = interview.text.index("Café regulars")
+    data = {"start": start, "end": start + 13, "text": "Café regulars", "version": 1}
+    client = client_for(owner)
+    first = client.post(url, {**data, "code": code.pk}, headers=HTMX).content.decode()
+    assert "beforeend:#excerpt-list" in first
+    other = coding.code_create(study=interview.study, name="Other")
+    again = client.post(url, {**data, "code": other.pk}, headers=HTMX).content.decode()
+    assert "beforeend:#excerpt-list" not in again
+    assert 'hx-swap-oob="true"' in again
+
+
+def test_a_refused_selection_creates_no_code(interview, owner):
+    url = reverse("excerpt_create", args=[interview.study.slug, interview.pk])
+    data = {"start": 0, "end": 5, "text": "wrong", "version": 1, "new_code": "Fresh"}
+    response = client_for(owner).post(url, data, headers=HTMX)
+    assert response.status_code == 409
+    assert not Code.objects.filter(name="Fresh").exists()

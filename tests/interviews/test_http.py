@@ -66,3 +66,11 @@ def test_a_history_restore_of_a_later_page_of_excerpts_is_that_page_in_full(
     assert "<h1>Training</h1>" in html
     assert f'id="support-{reading[3]}"' in html
     assert f'id="support-{reading[0]}"' not in html
+
+
+def test_malformed_ids_are_refused_not_crashing(study, themed, code, owner):
+    client = client_for(owner)
+    merge = reverse("code_merge", args=[study.slug, code.pk])
+    assert client.post(merge, {"into": "abc"}, headers=HTMX).status_code == 400
+    attach = reverse("theme_codes", args=[study.slug, themed["training"].pk])
+    assert client.post(attach, {"code": "abc"}, headers=HTMX).status_code == 400

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from interviews import services
 from interviews.models import Interview, StagedFile
+from interviews.views.transcripts import _contents
 from tests.conftest import HTMX, TRANSCRIPT, client_for, import_text
 
 GREEK = "Ερευνητής: Πώς ήταν η πρώτη μέρα;\n\nR6: Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα."
@@ -255,3 +256,22 @@ def test_a_refused_confirmation_shows_the_lines_in_the_encoding_chosen(study, ow
     assert "Choose who this file belongs to." in html
     assert "Πώς ήταν η πρώτη μέρα;" in html
     assert '<option value="iso8859-7" selected>' in html
+
+
+def test_an_oversized_upload_is_refused_without_being_read(study, owner, settings):
+    settings.EXCERPTA_MAX_UPLOAD_BYTES = 100
+    client = client_for(owner)
+    response = client.post(
+        reverse("transcript_import", args=[study.slug]),
+        {"files": [SimpleUploadedFile("R1.txt", b"x" * 500)]},
+        headers=HTMX,
+    )
+    preview = client.get(response["HX-Redirect"]).content.decode()
+    assert "R1.txt: refused: it is 0.0 MB, over the 0.0 MB limit" in preview
+
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("an upload over the limit must not be read")
+
+    [(name, content)] = list(_contents([Unreadable("R2.txt", b"y" * 500)]))
+    assert (name, content.size) == ("R2.txt", 500)

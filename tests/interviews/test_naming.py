@@ -17,7 +17,7 @@ from coding.models import Code
 from interviews import naming
 from interviews import services as interviews
 from interviews.models import Respondent
-from interviews.naming import name_key, tidy
+from interviews.naming import name_key, tidy, tree_order
 from themes import services as themes
 from themes.models import Theme
 
@@ -236,3 +236,19 @@ def _found_only_on_second_look():
         return naming.find_by_name(rows, name, **kwargs) if len(looks) > 1 else None
 
     return find
+
+
+def test_names_are_unique_whatever_the_case_beyond_ascii(study):
+    coding.code_create(study=study, name="Émotion")
+    with pytest.raises(ValidationError, match="already a code called “Émotion”"):
+        coding.code_create(study=study, name="émotion")
+    interviews.respondent_create(study=study, pseudonym="Ána")
+    with pytest.raises(ValidationError, match="already has a respondent"):
+        interviews.respondent_create(study=study, pseudonym="ána")
+    assert coding.code_get_or_create(study=study, name="ÉMOTION").name == "Émotion"
+
+
+def test_trees_with_a_cycle_lose_no_node():
+    items = [(1, 2), (2, 1), (3, None)]
+    ordered = tree_order(items, id_of=lambda i: i[0], parent_of=lambda i: i[1])
+    assert sorted(item[0] for item, _ in ordered) == [1, 2, 3]

@@ -605,3 +605,12 @@ def test_a_quote_is_printed_whole_or_as_the_extract_the_researcher_chose(study, 
     assert "“[…] the ones nobody […] Café regulars […]” (R1, Q2)" in cell
     quotes = [p.text for p in read_docx(findings_docx(study=study)).paragraphs]
     assert "“[…] the ones nobody […] Café regulars […]” (R1, Q2)" in quotes
+
+
+def test_a_quote_no_longer_under_its_theme_leaves_the_findings(study, themed, owner):
+    training, learning = themed["training"], themed["codes"][0]
+    themes.theme_code_detach(theme=training, code=learning)
+    html = client_for(owner).get(reverse("theme_detail", args=[study.slug, training.pk]))
+    assert "no longer carries any of the theme" in html.content.decode()
+    document = docx.Document(io.BytesIO(findings_docx(study=study)))
+    assert not [p for p in document.paragraphs if p.style.name == "Quote"]

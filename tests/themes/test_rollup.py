@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 
 from coding import selectors as coding_selectors
@@ -9,6 +12,7 @@ from coding import services as coding
 from interviews import services as interviews
 from tests.conftest import code_span, import_text
 from themes import services as themes
+from themes.exports import findings_docx
 from themes.rollup import prevalence_word, study_rollup
 
 
@@ -185,3 +189,19 @@ def test_a_question_asked_twice_counts_each_answer_once(study, owner):
     # The study's front page counts the questions found, not the times they were asked.
     overview = coding_selectors.study_overview(study)
     assert [row.segment_count for row in overview["interviews"]] == [2]
+
+
+def test_words_removed_from_a_transcript_are_never_counted_or_exported(study, themed):
+    first = themed["excerpts"][0]
+    interview = first.interview
+    coding.transcript_edit(
+        interview=interview, text=interview.text.replace("About six years now.", ""), version=1
+    )
+    first.refresh_from_db()
+    assert (first.status, first.text) == ("orphaned", "")
+    rollup = study_rollup(study)
+    assert first.pk not in rollup.theme(themed["training"].pk).excerpt_ids
+    document = docx.Document(io.BytesIO(findings_docx(study=study)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "About six years" not in text

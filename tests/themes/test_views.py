@@ -9,6 +9,7 @@ from coding import services as coding
 from coding.models import Code, Excerpt
 from tests.conftest import HTMX, client_for, code_span
 from themes import services
+from themes import services as themes
 from themes.models import Comment, Quote, ReviewStatus, Theme
 
 
@@ -399,3 +400,34 @@ def test_the_researcher_chooses_the_words_a_quote_prints(study, themed, owner, r
     )
     assert denied.status_code == 403
     assert client.get(url(study, "quote_extract", quote.pk)).status_code == 405
+
+
+def test_quote_order_buttons_move_the_quote_they_show(study, themed, owner):
+    training = themed["training"]
+    second = themed["excerpts"][1]
+    themes.quote_add(theme=training, excerpt=second)
+    client = client_for(owner)
+    page = client.get(reverse("theme_detail", args=[study.slug, training.pk])).content.decode()
+    # The last quote's "up" button, as the page renders it.
+    actions = re.findall(r'hx-post="([^"]*/quotes/\d+/move/)"', page)
+    client.post(actions[-1], {"to": "up"}, headers=HTMX)
+    order = list(training.quotes.order_by("order").values_list("excerpt_id", flat=True))
+    withdrawn = themed["excerpts"][2].pk  # left out of the findings, keeps its place
+    assert [pk for pk in order if pk != withdrawn] == [second.pk, themed["excerpts"][0].pk]
+
+
+def test_a_second_theme_save_after_a_conflict_is_refused_too(study, themed, owner, coder):
+    training = themed["training"]
+    edit = reverse("theme_edit", args=[study.slug, training.pk])
+    stale = training.revision
+    client_for(coder).post(edit, {"name": "Theirs", "revision": stale}, headers=HTMX)
+    for _ in range(2):
+        client_for(owner).post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
+    assert Theme.objects.get(pk=training.pk).name == "Theirs"
+
+
+def test_only_owners_remove_themes(study, themed, coder):
+    training = themed["training"]
+    response = client_for(coder).post(reverse("theme_delete", args=[study.slug, training.pk]))
+    assert response.status_code == 403
+    assert Theme.objects.filter(pk=training.pk).exists()
