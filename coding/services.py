@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from interviews import services as interviews
 from interviews.errors import Conflict
+from interviews.locks import hold
 from interviews.models import Interview, Study
 from interviews.naming import (
     check_parent,
@@ -152,9 +153,12 @@ def excerpt_code_selection(
         interview, start=start, end=end, seen_text=seen_text, version=version
     )
     with transaction.atomic():
+        # The transcript's lock also queues identical selections: the second one finds the
+        # first one's excerpt and adds to it.
         _hold_version(interview, version)
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
+            _hold_codes(codes)
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
             after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
             note_excerpt(journal, excerpt, None, after)
@@ -226,6 +230,28 @@ def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) ->
     return excerpt
 
 
+_CODES_LEFT = f"SELECT id FROM {Code._meta.db_table} WHERE id IN ({{}}) ORDER BY id"
+CODE_GONE = "One of those codes was deleted or merged meanwhile. Reload the page."
+
+
+def _hold_codes(codes) -> None:
+    """Inside a transaction: refuse (Conflict) if one of `codes` was deleted or merged since
+    the page showed it, and keep them until the transaction ends.
+
+    On PostgreSQL the lock is FOR KEY SHARE, the one a foreign key takes: coders applying the
+    same code do not wait for each other, only a merge or delete of it waits for them (and
+    they for it). On SQLite the IMMEDIATE transaction already keeps the codes.
+    """
+    ids = sorted({code.id for code in codes})
+    sql = _CODES_LEFT.format(", ".join(["%s"] * len(ids)))
+    if connection.vendor == "postgresql":
+        sql += " FOR KEY SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        if len(cursor.fetchall()) != len(ids):
+            raise Conflict(CODE_GONE)
+
+
 def _check_study(interview: Interview, codes) -> None:
     if any(getattr(code, "study_id", interview.study_id) != interview.study_id for code in codes):
         raise ValidationError("A code of another study cannot be applied here.")
@@ -241,12 +267,15 @@ def excerpt_codes_add(
     """Add codes an excerpt does not have yet; returns how many were added."""
     _check_study(excerpt.interview, codes)
     with transaction.atomic():
+        # Touching first takes the excerpt's row lock: a request adding the same code at the
+        # same moment waits here, then sees the coding this one made.
+        _touch(excerpt)
+        _hold_codes(codes)
         have = set(excerpt.codings.values_list("code_id", flat=True))
         new = [code for code in _unique(codes) if code.id not in have]
         Coding.objects.bulk_create(
             Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in new
         )
-        _touch(excerpt)
         if new:
             after = {"codings": _new_codings(excerpt, new, coder)}
             note_excerpt(journal, excerpt, {"codings": []}, after, [code.id for code in new])
@@ -464,6 +493,8 @@ def code_create(
         raise ValidationError(f"Unknown colour “{colour}”.")
     try:
         with transaction.atomic():
+            # Codes made at the same moment take the next order numbers one after another.
+            hold(Study, study.pk)
             used = list(study.codes.values_list("colour", flat=True))
             last = study.codes.aggregate(last=Max("order"))["last"] or 0
             code = Code.objects.create(
@@ -483,19 +514,25 @@ def code_create(
 
 def code_get_or_create(*, study: Study, name: str, journal: Journal | None = None) -> Code:
     """The code of that name (compared as interviews.naming.name_key does), or a new one:
-    for coding "on the spot". ValidationError for a name that is empty or too long."""
-    existing = find_by_name(study.codes, name)
-    if existing:
-        return study.codes.get(pk=existing)
-    try:
-        return code_create(study=study, name=name, journal=journal)
-    except ValidationError:
-        # Another request created the same name meanwhile (the unique key refused ours):
-        # this one codes with theirs, as a single user would.
+    for coding "on the spot". ValidationError for a name that is empty or too long.
+
+    Two coders typing the same new name at once get the same code: the second waits for the
+    study's lock, then finds the code the first made.
+    """
+    with transaction.atomic():
+        hold(Study, study.pk)
         existing = find_by_name(study.codes, name)
-        if existing is None:
-            raise
-        return study.codes.get(pk=existing)
+        if existing:
+            return study.codes.get(pk=existing)
+        try:
+            return code_create(study=study, name=name, journal=journal)
+        except ValidationError:
+            # The same name made meanwhile another way (a rename, say): this one codes with
+            # it, as a single user would.
+            existing = find_by_name(study.codes, name)
+            if existing is None:
+                raise
+            return study.codes.get(pk=existing)
 
 
 def code_update(
@@ -543,6 +580,10 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
         raise ValidationError("Choose a different code to merge into.")
     if source.study_id != target.study_id:
         raise ValidationError("Codes of different studies cannot be merged.")
+    # Wait for coders applying these codes (see codes_hold), and read the tree afresh.
+    lock_tree(Code, source.study_id)
+    _refresh(source)
+    _refresh(target)
     target_before = bin.code_state(target)
     if _is_inside(target, source):
         # Lift the target out first, or its own ancestors would end up beneath it.
@@ -591,12 +632,28 @@ def _is_inside(code: Code, ancestor: Code) -> bool:
     return False
 
 
+def _refresh(code: Code) -> None:
+    """Read `code` again (under the tree's lock); Conflict if it is gone meanwhile."""
+    try:
+        code.refresh_from_db()
+    except Code.DoesNotExist:
+        raise Conflict(
+            f"“{code.name}” was deleted or merged meanwhile. Reload the page."
+        ) from None
+
+
 @transaction.atomic
 def code_delete(
     *, code: Code, force: bool = False, actor=None, journal: Journal | None = None
 ) -> None:
     """Delete a code into the bin (coding.bin.code_to_bin), whence it can be restored with
-    its links. Refused while excerpts carry it, unless `force` (the user confirmed)."""
+    its links. Refused while excerpts carry it, unless `force` (the user confirmed).
+
+    Counted under the tree's lock, after any coder applying it has finished, so that a
+    coding made meanwhile is never deleted without the user's word.
+    """
+    lock_tree(Code, code.study_id)
+    _refresh(code)
     in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()
     if in_use and not force:
         raise ValidationError(

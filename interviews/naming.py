@@ -158,7 +158,10 @@ def lock_tree(model, study_id: int) -> None:
     """Inside a transaction, hold the rows of a study's tree until it ends, so that two
     people moving nodes at once cannot make a cycle between them (PostgreSQL; on SQLite the
     IMMEDIATE transaction already holds the write lock)."""
-    list(model._base_manager.select_for_update().filter(study_id=study_id).values_list("id"))
+    # Always in the order of ids, so that two transactions locking rows of the same study
+    # cannot each hold a row the other waits for (a deadlock).
+    rows = model._base_manager.select_for_update().filter(study_id=study_id).order_by("pk")
+    list(rows.values_list("id"))
 
 
 def update_node(node: Model, *, revision: int, parent: Model | None, noun: str, **values):

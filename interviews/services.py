@@ -28,6 +28,7 @@ from . import segmentation
 from .encodings import label
 from .errors import Conflict
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
+from .locks import hold
 from .models import (
     Interview,
     Membership,
@@ -68,20 +69,37 @@ def study_create(
     title = title.strip()
     if not title:
         raise ValidationError("A study needs a title.")
-    slug = slug or _free_slug(title)
-    if Study.objects.filter(slug=slug).exists():
-        raise ValidationError(f"The address “{slug}” is taken by another study.")
-    study = Study(
-        title=title,
-        slug=slug,
-        research_question=research_question,
-        description=description,
-        page_size=page_size or PageSize.LETTER,
-    )
-    study.full_clean()
-    study.save()
-    Membership.objects.create(study=study, user=owner, role=Role.OWNER)
-    return study
+    chosen = slug
+    for _ in range(_SLUG_TRIES):
+        slug = chosen or _free_slug(title)
+        if chosen and Study.objects.filter(slug=slug).exists():
+            raise ValidationError(f"The address “{slug}” is taken by another study.")
+        study = Study(
+            title=title,
+            slug=slug,
+            research_question=research_question,
+            description=description,
+            page_size=page_size or PageSize.LETTER,
+        )
+        # The address's uniqueness is the constraint's to decide, at the save below.
+        study.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                study.save()
+        except IntegrityError:
+            # Another study took the address between the check and the save: a chosen
+            # address is refused; a made-up one is made up again.
+            if chosen:
+                raise ValidationError(f"The address “{slug}” is taken by another study.") from None
+            continue
+        Membership.objects.create(study=study, user=owner, role=Role.OWNER)
+        return study
+    raise ValidationError("Too many studies are being made at once; try again.")
+
+
+# Studies made at the same moment with the same title each try the next free address; after
+# this many tries in a row the user is asked to try again.
+_SLUG_TRIES = 20
 
 
 def _free_slug(title: str) -> str:
@@ -122,6 +140,9 @@ def membership_set(*, study: Study, username: str, role: str) -> Membership:
     if user is None:
         raise ValidationError(f"There is no user called “{username.strip()}”.")
     with transaction.atomic():
+        # Role changes queue on the study, so that two owners stepping down at once cannot
+        # leave it without one.
+        hold(Study, study.pk)
         membership, created = Membership.objects.get_or_create(
             study=study, user=user, defaults={"role": role}
         )
@@ -134,8 +155,12 @@ def membership_set(*, study: Study, username: str, role: str) -> Membership:
 
 def membership_remove(*, membership: Membership) -> None:
     with transaction.atomic():
-        _keep_an_owner(membership.study, membership, None)
-        membership.delete()
+        hold(Study, membership.study_id)
+        fresh = Membership.objects.filter(pk=membership.pk).first()
+        if fresh is None:
+            return  # removed by someone else meanwhile
+        _keep_an_owner(membership.study, fresh, None)
+        fresh.delete()
 
 
 def _keep_an_owner(study: Study, membership: Membership, new_role: str | None) -> None:
@@ -153,6 +178,8 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
     if not text:
         raise ValidationError("A question needs its text.")
     with transaction.atomic():
+        # Questions added at the same moment take the next numbers one after another.
+        hold(Study, study.pk)
         last = study.questions.aggregate(last=Max("number"))["last"] or 0
         return ProtocolQuestion.objects.create(
             study=study, number=last + 1, text=text, topic=topic.strip()
@@ -170,6 +197,7 @@ def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -
 @transaction.atomic
 def questions_reorder(*, study: Study, order: Sequence[int]) -> None:
     """Renumber the protocol so that question ids in `order` become Q1, Q2, ..."""
+    hold(Study, study.pk)
     questions = {q.pk: q for q in study.questions.all()}
     if sorted(order) != sorted(questions):
         raise ValidationError("The new order must list every question of the protocol once.")
@@ -180,9 +208,14 @@ def questions_reorder(*, study: Study, order: Sequence[int]) -> None:
         ProtocolQuestion.objects.filter(pk=pk).update(number=number)
 
 
+@transaction.atomic
 def question_move(*, question: ProtocolQuestion, delta: int) -> None:
-    """Move a question up (-1) or down (+1) in the protocol."""
+    """Move a question up (-1) or down (+1) in the protocol (nothing if it is gone)."""
+    # The protocol is read under the study's lock, as the renumbering will see it.
+    hold(Study, question.study_id)
     ids = list(question.study.questions.values_list("pk", flat=True))
+    if question.pk not in ids:
+        return
     index = ids.index(question.pk)
     target = index + delta
     if 0 <= target < len(ids):
@@ -193,11 +226,21 @@ def question_move(*, question: ProtocolQuestion, delta: int) -> None:
 @transaction.atomic
 def question_delete(*, question: ProtocolQuestion) -> None:
     study = question.study
-    question.delete()
+    hold(Study, study.pk)
+    ProtocolQuestion.objects.filter(pk=question.pk).delete()
     questions_reorder(study=study, order=list(study.questions.values_list("pk", flat=True)))
 
 
 # Respondents and their attributes -------------------------------------------------------
+
+
+def _reread_schema(study: Study) -> None:
+    """Inside a transaction: read the study's attribute list afresh and hold it, so that an
+    attribute added or removed at the same moment is not written over."""
+    hold(Study, study.pk)
+    study.attribute_schema = Study.objects.values_list("attribute_schema", flat=True).get(
+        pk=study.pk
+    )
 
 
 def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
@@ -226,6 +269,7 @@ def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
 
 @transaction.atomic
 def attribute_remove(*, study: Study, name: str) -> None:
+    _reread_schema(study)
     study.attribute_schema = [a for a in study.attribute_schema if a["name"] != name]
     study.save(update_fields=["attribute_schema"])
     for respondent in study.respondents.all():
@@ -478,6 +522,9 @@ def _interview_save(
         )
     elif respondent.study_id != study.pk:
         raise ValidationError("That respondent belongs to another study.")
+    # The same file imported twice at once: the second waits here for the first, then
+    # finds its text already imported.
+    hold(Respondent, respondent.pk)
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
     same = study.interviews.filter(respondent=respondent, source_hash=digest).first()
     if same is not None and not import_duplicate:
@@ -508,13 +555,26 @@ def _respondent_for_file(study: Study, name: str, *, confirmed: bool) -> tuple[R
         existing = find_by_name(study.respondents, name, field="pseudonym")
         if existing:
             return study.respondents.get(pk=existing), False
-        return respondent_create(study=study, pseudonym=name), True
+        return _respondent_made(study, name)
     guess = respondent_guess(study=study, name=name)
     if guess.respondent is not None:
         return study.respondents.get(pk=guess.respondent.pk), False
     if guess.pseudonym:
-        return respondent_create(study=study, pseudonym=guess.pseudonym), True
+        return _respondent_made(study, guess.pseudonym)
     raise ImportRejected(f"{guess.reason}; choose its respondent")
+
+
+def _respondent_made(study: Study, pseudonym: str) -> tuple[Respondent, bool]:
+    """A new respondent for an imported file, or the one another import made meanwhile."""
+    try:
+        return respondent_create(study=study, pseudonym=pseudonym), True
+    except ValidationError:
+        # Files of the same new respondent imported at the same moment: the other import
+        # made the respondent after the look-up, and this file goes to it as well.
+        existing = find_by_name(study.respondents, pseudonym, field="pseudonym")
+        if existing is None:
+            raise
+        return study.respondents.get(pk=existing), False
 
 
 def _turn_start_at(turns, position: int) -> int:
@@ -700,6 +760,8 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
 
 def _segments_replace(interview, questions, spans) -> None:
     with transaction.atomic():
+        # Markers saved at the same moment replace each other whole, one after the other.
+        hold(Interview, interview.pk)
         interview.segments.all().delete()
         QuestionSegment.objects.bulk_create(
             QuestionSegment.of(interview, questions, span) for span in spans

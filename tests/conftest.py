@@ -232,3 +232,16 @@ def run_manage(*args: str, env: dict, check: bool = False):
         check=check,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a database file, as the app runs, not in Django's shared in-memory
+    database: there, concurrent connections fail at once with "database table is locked"
+    instead of waiting for the write lock, so the race tests could not run."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("sqlite")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")

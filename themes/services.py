@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
+from interviews.locks import hold
 from interviews.models import Study
-from interviews.naming import check_parent, clean_unique_name, name_taken, update_node
+from interviews.naming import check_parent, clean_unique_name, lock_tree, name_taken, update_node
 from interviews.sanitise import sanitise_text
 
 from .models import Comment, Quote, ReviewStatus, Theme
@@ -33,6 +34,8 @@ def theme_create(
     _check_parent(study, None, parent)
     try:
         with transaction.atomic():
+            # Themes made at the same moment take the next order numbers one after another.
+            hold(Study, study.pk)
             last = study.themes.aggregate(last=Max("order"))["last"] or 0
             return Theme.objects.create(
                 study=study,
@@ -65,8 +68,14 @@ def theme_update(
 @transaction.atomic
 def theme_move(*, theme: Theme, delta: int) -> None:
     """Move a theme up (-1) or down (+1) among the themes that share its parent."""
-    siblings = list(theme.study.themes.filter(parent=theme.parent_id).order_by("order", "name"))
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == theme.pk)
+    # Moves, and themes made, at the same moment renumber one after another, each from the
+    # order the one before left.
+    hold(Study, theme.study_id)
+    parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
+    siblings = list(theme.study.themes.filter(parent=parent_id).order_by("order", "name"))
+    index = next((i for i, sibling in enumerate(siblings) if sibling.pk == theme.pk), None)
+    if index is None:
+        return  # deleted meanwhile
     target = index + delta
     if not 0 <= target < len(siblings):
         return
@@ -79,8 +88,11 @@ def theme_move(*, theme: Theme, delta: int) -> None:
 @transaction.atomic
 def theme_delete(*, theme: Theme) -> None:
     """Remove a theme. Its codes, their excerpts and its sub-themes all stay."""
-    theme.children.update(parent=theme.parent_id)
-    theme.delete()
+    # Its parent as it is now, under the tree's lock: it may have moved since the page.
+    lock_tree(Theme, theme.study_id)
+    parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
+    theme.children.update(parent=parent_id)
+    Theme.objects.filter(pk=theme.pk).delete()
 
 
 def theme_code_attach(*, theme: Theme, code: Code) -> str:
@@ -120,6 +132,9 @@ def quote_add(*, theme: Theme, excerpt: Excerpt) -> Quote:
             "That respondent has withdrawn: their words cannot illustrate a theme."
         )
     with transaction.atomic():
+        # The same excerpt chosen twice at once is chosen once; different ones take the
+        # next order numbers one after another.
+        hold(Theme, theme.pk)
         existing = theme.quotes.filter(excerpt=excerpt).first()
         if existing:
             return existing
@@ -147,7 +162,11 @@ def quote_remove(*, quote: Quote) -> None:
 def quote_move(*, quote: Quote, delta: int, rollup=None) -> None:
     """Move a quote up (-1) or down (+1) past the next quote that still illustrates the
     theme; quotes left out of the findings (see review.py) keep their place."""
+    # Moves and additions at the same moment renumber one after another.
+    hold(Theme, quote.theme_id)
     quotes = list(quote.theme.quotes.order_by("order", "id"))
+    if quote.pk not in {other.pk for other in quotes}:
+        return  # removed meanwhile
     rollup = rollup or study_rollup(quote.theme.study)
     shown = set(rollup.theme(quote.theme_id).excerpt_ids)
     visible = [i for i, other in enumerate(quotes) if other.excerpt_id in shown]

@@ -157,6 +157,8 @@ def code_merge(request, slug, pk):
     journal = Journal()
     try:
         moved = services.code_merge(source=source, target=target, journal=journal)
+    except Conflict as error:
+        return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     message = ngettext(
@@ -198,6 +200,8 @@ def code_delete(request, slug, pk):
             actor=request.user,
             journal=journal,
         )
+    except Conflict as error:
+        return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=409)
     message = f"Deleted “{code.name}” (it waits in the study's bin)."

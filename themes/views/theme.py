@@ -52,12 +52,18 @@ def theme_detail(request, slug, pk):
 
 @require_POST
 def quote_toggle(request, slug, pk, excerpt_id):
-    """Choose an excerpt as a quote for the theme, or un-choose it."""
+    """Choose an excerpt as a quote for the theme, or un-choose it.
+
+    The form says which (`choose` is 1 or 0), so that the same click sent twice at once
+    (two tabs, two coders) does what one does; without it, the choice is flipped.
+    """
     access, theme = theme_access(request, slug, pk, WRITE)
     existing = theme.quotes.filter(excerpt_id=excerpt_id).first()
-    if existing:
+    choose = request.POST.get("choose", "0" if existing else "1") == "1"
+    if not choose:
         # Removing works even when the excerpt was deleted meanwhile.
-        services.quote_remove(quote=existing)
+        if existing:
+            services.quote_remove(quote=existing)
     else:
         _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
         try:

@@ -1,0 +1,120 @@
+"""Studies, protocols, respondents and markers changed at the same moment: each request
+answers as it would alone (or is refused with a message), none answers 500, nothing it
+saved is lost. Real concurrent requests and calls, each thread on its own connection."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from interviews import services
+from interviews.models import Membership, ProtocolQuestion, Respondent, Role, Study
+from tests.concurrency import WORKERS, clients_for, post_race, race
+from tests.conftest import HTMX, TRANSCRIPT, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_questions_added_at_once_are_all_saved_with_their_own_numbers(study, owner, coder):
+    url = reverse("protocol", args=[study.slug])
+    outcome = post_race(
+        clients_for([owner, coder]), url, lambda i: {"text": f"Question {i}?"}, headers=HTMX
+    )
+    outcome.assert_answered(200)
+    # The study fixture has two questions already.
+    numbers = list(study.questions.values_list("number", flat=True))
+    assert numbers == list(range(1, WORKERS + 3))
+    texts = set(study.questions.values_list("text", flat=True))
+    assert {f"Question {i}?" for i in range(WORKERS)} <= texts
+
+
+def test_the_same_question_sent_at_once_by_everyone_is_saved_each_time(study, owner, coder):
+    url = reverse("protocol", args=[study.slug])
+    outcome = post_race(clients_for([owner, coder]), url, {"text": "Anything else?"})
+    # Without htmx the form redirects back to the protocol once saved.
+    outcome.assert_answered(302)
+    assert study.questions.filter(text="Anything else?").count() == WORKERS
+
+
+def test_moving_and_adding_questions_at_once_keeps_the_protocol_numbered(study):
+    first = study.questions.get(number=1)
+
+    def act(i):
+        if i % 2:
+            return services.question_add(study=study, text=f"Added {i}?")
+        return services.question_move(question=first, delta=1)
+
+    outcome = race(act)
+    assert outcome.errors == []
+    numbers = list(study.questions.values_list("number", flat=True))
+    assert numbers == list(range(1, 2 + WORKERS // 2 + 1))
+
+
+def test_attributes_added_at_once_are_all_kept(study):
+    outcome = race(lambda i: services.attribute_add(study=study, name=f"Agency {i}"))
+    assert outcome.errors == []
+    study = Study.objects.get(pk=study.pk)
+    assert set(study.attribute_names) == {"Years of experience"} | {
+        f"Agency {i}" for i in range(WORKERS)
+    }
+
+
+def test_owners_stepping_down_at_once_leave_one_owner(study, owner):
+    owners = [owner] + [make_user(f"owner{i}") for i in range(3)]
+    for user in owners[1:]:
+        services.membership_set(study=study, username=user.username, role=Role.OWNER)
+
+    def step_down(i):
+        try:
+            services.membership_set(study=study, username=owners[i].username, role=Role.CODER)
+        except ValidationError as refused:  # the answer the last of them must get
+            return refused.messages
+        return None
+
+    outcome = race(step_down, workers=len(owners))
+    assert outcome.errors == []
+    assert [r for r in outcome.results if r] == [["A study must keep at least one owner."]]
+    assert Membership.objects.filter(study=study, role=Role.OWNER).count() == 1
+
+
+def test_studies_with_the_same_title_made_at_once_get_their_own_addresses(owner, coder):
+    clients = clients_for([owner, coder])
+    outcome = post_race(clients, reverse("study_create"), {"title": "Peer support"})
+    outcome.assert_answered(302)
+    slugs = sorted(Study.objects.values_list("slug", flat=True))
+    assert len(slugs) == WORKERS
+    assert len(set(slugs)) == WORKERS
+    assert Membership.objects.filter(role=Role.OWNER).count() == WORKERS
+
+
+def test_files_of_one_new_respondent_imported_at_once_all_go_to_them(study):
+    def import_one(i):
+        return services.interview_import(
+            study=study, name=f"R7-part{i}.txt", raw=TRANSCRIPT.encode("utf-8")
+        )
+
+    outcome = race(import_one, workers=4)
+    assert outcome.errors == []
+    assert [o.error for o in outcome.results] == [""] * 4
+    respondent = Respondent.objects.get(study=study, pseudonym="R7")
+    assert respondent.interviews.count() == 4
+    assert sum(o.created_respondent for o in outcome.results) == 1
+
+
+def test_question_markers_saved_at_once_replace_each_other_whole(study, interview):
+    questions = list(study.questions.all())
+    turns = [turn[0] for turn in interview.turns]
+
+    def save(i):
+        # Half the workers mark Q1 only, half Q1 and Q2.
+        starts = {questions[0].pk: turns[0]}
+        if i % 2:
+            starts[questions[1].pk] = turns[2]
+        return services.segments_set(interview=interview, starts=starts)
+
+    outcome = race(save)
+    assert outcome.errors == []
+    count = interview.segments.count()
+    assert count in (1, 2)
+    assert ProtocolQuestion.objects.filter(study=study).count() == 2
