@@ -64,8 +64,12 @@ def study_create(
     slug: str = "",
     page_size: str = "",
 ) -> Study:
-    """A new study with `owner` as its first member; `page_size` a PageSize, "" for US
-    Letter."""
+    """A new study with `owner` as its first member, at the address `slug`, or else at one
+    made from the title (the next free one: "peer-support-2"); `page_size` a PageSize, ""
+    for US Letter.
+
+    Raises ValidationError for an empty title or a chosen address that is taken.
+    """
     title = title.strip()
     if not title:
         raise ValidationError("A study needs a title.")

@@ -554,14 +554,16 @@ def _free_span(rng, answers, taken: set) -> tuple[int, int]:
 
 
 @contextmanager
-def served(workdir: Path, env: dict[str, str], log: Log) -> Iterator[int]:
-    """gunicorn on the scratch database, as `make run` starts it; stopped however we leave."""
+def served(workdir: Path, env: dict[str, str], log: Log, *, workers: int = 2) -> Iterator[int]:
+    """gunicorn on the scratch database, as `make run` starts it (with `workers` processes;
+    the load test runs more); stopped however we leave."""
     port = _free_port()
     log_path = workdir / "gunicorn.log"
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
     # The threads of `make run` also give keep-alive: gunicorn's sync worker closes the
     # connection after every response, which no browser would see.
-    command += ["--workers", "2", "--threads", "4", "--keep-alive", "30", "--log-level", "warning"]
+    command += ["--workers", str(workers), "--threads", "4", "--keep-alive", "30"]
+    command += ["--log-level", "warning"]
     with open(log_path, "wb") as output:
         # A session of its own: Ctrl+C reaches only us, and we stop it in order below.
         process = subprocess.Popen(
