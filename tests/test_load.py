@@ -220,8 +220,8 @@ def run_load(study, themed, owner, coder, tmp_path, requests: int) -> None:
             times = sorted(a.seconds * 1000 for a in answers)
             lines.append(
                 f"{race.name}: {requests} requests, {len(errors)} answered 5xx, "
-                f"{len(lost)} lost writes, median {statistics.median(times):.0f} ms, "
-                f"slowest {times[-1]:.0f} ms"
+                f"writes: {'; '.join(lost) or 'none lost or doubled'}, "
+                f"median {statistics.median(times):.0f} ms, slowest {times[-1]:.0f} ms"
             )
             if errors:
                 body = errors[0].body[:600].decode("utf-8", errors="replace")
