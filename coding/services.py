@@ -158,7 +158,7 @@ def excerpt_code_selection(
         _hold_version(interview, version)
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
-            _hold_codes(codes)
+            codes_hold(codes=codes)
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
             after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
             note_excerpt(journal, excerpt, None, after)
@@ -234,9 +234,10 @@ _CODES_LEFT = f"SELECT id FROM {Code._meta.db_table} WHERE id IN ({{}}) ORDER BY
 CODE_GONE = "One of those codes was deleted or merged meanwhile. Reload the page."
 
 
-def _hold_codes(codes) -> None:
+def codes_hold(*, codes: Sequence[Code | CodeRow]) -> None:
     """Inside a transaction: refuse (Conflict) if one of `codes` was deleted or merged since
-    the page showed it, and keep them until the transaction ends.
+    the page showed it, and keep them until the transaction ends: for anything that makes
+    a row pointing at a code (a coding, a theme gathering it).
 
     On PostgreSQL the lock is FOR KEY SHARE, the one a foreign key takes: coders applying the
     same code do not wait for each other, only a merge or delete of it waits for them (and
@@ -270,7 +271,7 @@ def excerpt_codes_add(
         # Touching first takes the excerpt's row lock: a request adding the same code at the
         # same moment waits here, then sees the coding this one made.
         _touch(excerpt)
-        _hold_codes(codes)
+        codes_hold(codes=codes)
         have = set(excerpt.codings.values_list("code_id", flat=True))
         new = [code for code in _unique(codes) if code.id not in have]
         Coding.objects.bulk_create(
@@ -438,7 +439,9 @@ def transcript_edit(*, interview: Interview, text: str, version: int) -> EditRep
     """
     offsets = interviews.interview_text_replace(interview=interview, text=text, version=version)
     report = EditReport()
-    excerpts = list(Excerpt.all_objects.filter(interview=interview))
+    # Held until the edit is saved: a review, memo or code saved meanwhile waits, rather
+    # than being written over with what was read here (PostgreSQL; SQLite queues writers).
+    excerpts = list(Excerpt.all_objects.select_for_update().filter(interview=interview))
     for excerpt in excerpts:
         start, end = offsets.start(excerpt.start), offsets.end(excerpt.end)
         if start >= end or not interview.text[start:end].strip():
@@ -561,6 +564,8 @@ def code_update(
 @transaction.atomic
 def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None) -> None:
     lock_tree(Code, code.study_id)
+    # As it is now, under the tree's lock: the revision read with the page may be stale.
+    _refresh(code)
     _check_parent(code.study, code, parent)
     before = bin.code_state(code)
     code.parent = parent

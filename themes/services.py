@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
+from coding.services import codes_hold
 from interviews.locks import hold
 from interviews.models import Study
 from interviews.naming import check_parent, clean_unique_name, lock_tree, name_taken, update_node
@@ -100,11 +101,16 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
 
     Returns a warning for the researcher when no excerpt that counts carries the code or
     any of its sub-codes, so that it adds nothing to the theme yet (attached all the same);
-    "" otherwise. Raises ValidationError for a code of another study.
+    "" otherwise. Raises ValidationError for a code of another study, Conflict for one
+    deleted or merged meanwhile.
     """
     if code.study_id != theme.study_id:
         raise ValidationError("That code belongs to another study.")
-    theme.codes.add(code)
+    with transaction.atomic():
+        # A merge or delete of the code at the same moment waits for this, or this for it
+        # (then Conflict): the theme never points at a code that is gone.
+        codes_hold(codes=[code])
+        theme.codes.add(code)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
     if excerpts:

@@ -3,11 +3,15 @@ lost or doubled coding. Real concurrent requests, each thread on its own connect
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from coding import services
 from coding.models import Code, Coding, Excerpt
+from interviews.models import Interview
 from tests.coding.test_views_excerpts import selection
 from tests.concurrency import WORKERS, clients_for, post_race, race
 from tests.conftest import HTMX, code_span
@@ -83,6 +87,7 @@ def test_coding_while_the_code_is_merged_keeps_every_coding(interview, owner, co
     with the target code (or the coder is told to reload), never a 500 or a lost coding."""
     study = interview.study
     source = services.code_create(study=study, name="Support")
+    source_id = source.pk  # the merge clears source.pk
     target = services.code_create(study=study, name="Peer support")
     phrases = ["About six years", "never looked back", "Café regulars"]
     excerpts = [code_span(interview, phrase, [target], owner) for phrase in phrases]
@@ -92,12 +97,66 @@ def test_coding_while_the_code_is_merged_keeps_every_coding(interview, owner, co
         if i == len(excerpts):
             return services.code_merge(source=source, target=target)
         url = reverse("excerpt_codes_add", args=[study.slug, excerpts[i].pk])
-        return clients[i].post(url, {"code": source.pk}, headers=HTMX)
+        return clients[i].post(url, {"code": source_id}, headers=HTMX)
 
     outcome = race(act, workers=len(excerpts) + 1)
     assert outcome.errors == []
     for response in outcome.results[:-1]:
         assert response.status_code in (200, 409)
-    assert not Code.objects.filter(pk=source.pk).exists()
+    assert not Code.objects.filter(pk=source_id).exists()
     for excerpt in excerpts:
         assert list(excerpt.codings.values_list("code_id", flat=True)) == [target.pk]
+
+
+def test_reviews_saved_while_the_transcript_is_edited_are_kept(interview, code):
+    """The edit rewrites every excerpt of the transcript; a review saved meanwhile is not
+    written over with the status the edit read before it.
+
+    The edit is paused right after reading the excerpts, and the reviews are sent then:
+    without a lock they are saved during the pause and the edit undoes them; with it they
+    wait for the edit (the pause gives up after a second) and are saved after it.
+    """
+    words = {"About six years": "six", "never looked back": "looked", "Café regulars": "Café"}
+    excerpts = [code_span(interview, phrase, [code]) for phrase in words]
+    text = interview.text
+    for word, new in zip(words.values(), ["seven", "glanced", "Cafe"], strict=True):
+        text = text.replace(word, new)
+    services.transcript_edit(interview=interview, text=text, version=interview.version)
+    assert {e.status for e in Excerpt.objects.filter(interview=interview)} == {"changed"}
+    read, reviewed, done = threading.Event(), threading.Event(), []
+
+    def pause_after_reading(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not read.is_set() and sql.startswith("SELECT") and Excerpt._meta.db_table in sql:
+            read.set()
+            reviewed.wait(timeout=1)
+        return result
+
+    def act(i):
+        if i == 0:
+            fresh = Interview.objects.get(pk=interview.pk)
+            with connection.execute_wrapper(pause_after_reading):
+                return services.transcript_edit(
+                    interview=fresh, text=fresh.text.replace("shelter", "hostel"), version=2
+                )
+        read.wait(timeout=30)
+        services.excerpt_review(excerpt=Excerpt.objects.get(pk=excerpts[i - 1].pk))
+        done.append(i)
+        if len(done) == len(excerpts):
+            reviewed.set()
+        return None
+
+    outcome = race(act, workers=len(excerpts) + 1)
+    assert outcome.errors == []
+    assert {e.status for e in Excerpt.objects.filter(interview=interview)} == {"ok"}
+
+
+def test_a_code_moved_at_once_by_several_people_counts_every_move(study):
+    code = services.code_create(study=study, name="Stress")
+    parents = [services.code_create(study=study, name=f"Parent {n}") for n in range(2)]
+    # Each worker has the code as its own page read it, before any of the moves.
+    pages = [Code.objects.get(pk=code.pk) for _ in range(WORKERS)]
+    outcome = race(lambda i: services.code_move(code=pages[i], parent=parents[i % 2]))
+    assert outcome.errors == []
+    # An editor opened before any of the moves must find its revision stale.
+    assert Code.objects.get(pk=code.pk).revision == 1 + WORKERS

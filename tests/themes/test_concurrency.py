@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from coding import services as coding
 from tests.concurrency import WORKERS, clients_for, post_race, race
 from tests.conftest import HTMX
 from themes import services
@@ -86,3 +87,26 @@ def test_moving_themes_at_once_keeps_their_order_numbers_distinct(study):
     assert outcome.errors == []
     orders = sorted(Theme.objects.filter(study=study).values_list("order", flat=True))
     assert orders == list(range(1, WORKERS + 1))
+
+
+def test_a_code_attached_while_it_is_merged_ends_as_the_target(study, owner, coder):
+    source = coding.code_create(study=study, name="Support")
+    source_id = source.pk  # the merge clears source.pk
+    target = coding.code_create(study=study, name="Peer support")
+    themes = [services.theme_create(study=study, name=f"Theme {i}") for i in range(WORKERS - 1)]
+    clients = clients_for([owner, coder])
+
+    def act(i):
+        if i == WORKERS - 1:
+            return coding.code_merge(source=source, target=target)
+        url = reverse("theme_codes", args=[study.slug, themes[i].pk])
+        return clients[i].post(url, {"code": source_id}, headers=HTMX)
+
+    outcome = race(act)
+    assert outcome.errors == []
+    answers = outcome.results[:-1]
+    assert [r.status_code for r in answers if r.status_code not in (200, 400, 409)] == []
+    for theme, answer in zip(themes, answers, strict=True):
+        gathered = list(theme.codes.values_list("pk", flat=True))
+        # Attached before the merge: moved to the target; refused after it: nothing.
+        assert gathered == ([target.pk] if answer.status_code == 200 else [])

@@ -137,6 +137,8 @@ def theme_codes(request, slug, pk):
             services.theme_code_detach(theme=theme, code=code)
         else:
             warning = services.theme_code_attach(theme=theme, code=code)
+    except Conflict as error:
+        return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     if not request.htmx:
