@@ -90,8 +90,9 @@ def test_studies_with_the_same_title_made_at_once_get_their_own_addresses(owner,
 
 def test_files_of_one_new_respondent_imported_at_once_all_go_to_them(study):
     def import_one(i):
+        text = f"{TRANSCRIPT}\n\nInterviewer: Anything else?\n\nR7: Part {i}."
         return services.interview_import(
-            study=study, name=f"R7-part{i}.txt", raw=TRANSCRIPT.encode("utf-8")
+            study=study, name=f"part{i}.txt", raw=text.encode("utf-8"), pseudonym="R7"
         )
 
     outcome = race(import_one, workers=4)
@@ -100,6 +101,21 @@ def test_files_of_one_new_respondent_imported_at_once_all_go_to_them(study):
     respondent = Respondent.objects.get(study=study, pseudonym="R7")
     assert respondent.interviews.count() == 4
     assert sum(o.created_respondent for o in outcome.results) == 1
+
+
+def test_one_file_imported_twice_at_once_is_imported_once(study, interview):
+    respondent = interview.respondent
+
+    def import_one(i):
+        raw = f"{TRANSCRIPT}\n\nR1: One more thing.".encode()
+        return services.interview_import(
+            study=study, name="R1-again.txt", raw=raw, respondent=respondent
+        )
+
+    outcome = race(import_one, workers=4)
+    assert outcome.errors == []
+    assert sorted(o.duplicate for o in outcome.results) == [False, True, True, True]
+    assert respondent.interviews.count() == 2
 
 
 def test_question_markers_saved_at_once_replace_each_other_whole(study, interview):
