@@ -728,6 +728,9 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
     A question may start at several turns (asked again later), but not at two marked turns
     in a row: that would cut one answer in two. Raises MarkerRefused naming the turn.
     """
+    # Markers saved at the same moment on other turns are read after they are saved, and
+    # kept: each save changes only its own turns.
+    hold(Interview, interview.pk)
     questions = list(interview.study.questions.all())
     index_of = {q.pk: i for i, q in enumerate(questions)}
     valid_starts = {turn[0] for turn in interview.turns}
@@ -764,7 +767,7 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
 
 def _segments_replace(interview, questions, spans) -> None:
     with transaction.atomic():
-        # Markers saved at the same moment replace each other whole, one after the other.
+        # Markers replaced at the same moment replace each other whole, one after the other.
         hold(Interview, interview.pk)
         interview.segments.all().delete()
         QuestionSegment.objects.bulk_create(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from interviews import services
-from interviews.models import Membership, ProtocolQuestion, Respondent, Role, Study
+from interviews.models import Membership, Respondent, Role, Study
 from tests.concurrency import WORKERS, clients_for, post_race, race
 from tests.conftest import HTMX, TRANSCRIPT, make_user
 
@@ -118,19 +118,18 @@ def test_one_file_imported_twice_at_once_is_imported_once(study, interview):
     assert respondent.interviews.count() == 2
 
 
-def test_question_markers_saved_at_once_replace_each_other_whole(study, interview):
-    questions = list(study.questions.all())
-    turns = [turn[0] for turn in interview.turns]
+def test_question_markers_saved_at_once_on_different_turns_are_all_kept(study, interview):
+    """Each save changes only its own turns; one saved meanwhile is not undone."""
+    first, second = study.questions.all()
+    asks = [turn[0] for turn in interview.turns if turn[3] == "i"]
+    services.segments_set(interview=interview, markers=dict.fromkeys(asks))
+    assert interview.segments.count() == 0
 
-    def save(i):
-        # Half the workers mark Q1 only, half Q1 and Q2.
-        starts = {questions[0].pk: turns[0]}
-        if i % 2:
-            starts[questions[1].pk] = turns[2]
-        return services.segments_set(interview=interview, starts=starts)
+    def mark(i):
+        question = (first, second)[i % 2]
+        return services.segments_set(interview=interview, markers={asks[i % 2]: question.pk})
 
-    outcome = race(save)
+    outcome = race(mark)
     assert outcome.errors == []
-    count = interview.segments.count()
-    assert count in (1, 2)
-    assert ProtocolQuestion.objects.filter(study=study).count() == 2
+    marked = dict(interview.segments.values_list("start", "question_id"))
+    assert marked == {asks[0]: first.pk, asks[1]: second.pk}
