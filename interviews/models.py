@@ -75,6 +75,30 @@ class Membership(models.Model):
         return f"{self.user} ({self.role}) in {self.study}"
 
 
+class Invitation(models.Model):
+    """An owner's offer of a role in a study: the user gets no access until they accept it
+    on their study list (then it becomes a Membership)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "user"], name="invitation_unique_user"),
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited as {self.role} to {self.study}"
+
+
 class ProtocolQuestion(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="questions")
     number = models.PositiveIntegerField()

@@ -31,6 +31,7 @@ from .importers import ReadText, TooLarge, check_transcript_limits, read_transcr
 from .locks import hold
 from .models import (
     Interview,
+    Invitation,
     Membership,
     PageSize,
     ProtocolQuestion,
@@ -155,6 +156,39 @@ def membership_set(*, study: Study, username: str, role: str) -> Membership:
             membership.role = role
             membership.save(update_fields=["role"])
     return membership
+
+
+def member_add(*, study: Study, username: str, role: str, invited_by) -> None:
+    """What an owner's "Add a member" does: change the role of a member, or invite anyone
+    else; a name without an account is silently ignored, so that the form's answer never
+    tells who has an account. Raises ValidationError for an unknown role or for taking the
+    study's last owner away."""
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role “{role}”.")
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        return
+    if study.memberships.filter(user=user).exists():
+        membership_set(study=study, username=user.username, role=role)
+        return
+    Invitation.objects.update_or_create(
+        study=study, user=user, defaults={"role": role, "invited_by": invited_by}
+    )
+
+
+def invitation_accept(*, invitation: Invitation) -> Membership:
+    """The invited user joins the study with the invitation's role; the invitation is used
+    up. Accepting twice (two tabs) gives one membership."""
+    with transaction.atomic():
+        membership, _ = Membership.objects.get_or_create(
+            study=invitation.study, user=invitation.user, defaults={"role": invitation.role}
+        )
+        invitation.delete()
+    return membership
+
+
+def invitation_decline(*, invitation: Invitation) -> None:
+    invitation.delete()
 
 
 def membership_remove(*, membership: Membership) -> None:

@@ -13,6 +13,18 @@ urlpatterns = [
     path(study + "members/", studies.members, name="members"),
     path(study + "members/<int:pk>/remove/", studies.member_remove, name="member_remove"),
     path(study + "members/leave/", studies.member_leave, name="member_leave"),
+    path(
+        "invitations/<int:pk>/accept/",
+        studies.invitation_answer,
+        {"answer": "accept"},
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        studies.invitation_answer,
+        {"answer": "decline"},
+        name="invitation_decline",
+    ),
     path(study + "protocol/", protocol.protocol, name="protocol"),
     path(study + "protocol/<int:pk>/edit/", protocol.question_edit, name="question_edit"),
     path(study + "protocol/<int:pk>/move/", protocol.question_move, name="question_move"),

@@ -14,7 +14,7 @@ from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
 from ..forms import MemberForm, StudyForm
 from ..http import posted, refusal, render_page_or_fragment
-from ..models import Membership, Role
+from ..models import Invitation, Membership, Role
 
 
 @require_safe
@@ -35,7 +35,13 @@ def study_list(request):
     return render(
         request,
         "interviews/study_list.html",
-        {"memberships": memberships, "can_create": can_create_studies(request.user)},
+        {
+            "memberships": memberships,
+            "can_create": can_create_studies(request.user),
+            "invitations": Invitation.objects.filter(user=request.user).select_related(
+                "study", "invited_by"
+            ),
+        },
     )
 
 
@@ -81,12 +87,35 @@ def members(request, slug):
     form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_set(study=access.study, **form.cleaned_data)
+            services.member_add(study=access.study, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            username = form.cleaned_data["username"].strip()
+            if not access.study.memberships.filter(user__username__iexact=username).exists():
+                # The same words whether or not the name has an account.
+                messages.info(
+                    request,
+                    f"If “{username}” has an account, they are invited: they join the study "
+                    "when they accept it on their list of studies.",
+                )
             form = MemberForm()
     return _members_page(request, access, form)
+
+
+@require_POST
+def invitation_answer(request, pk, answer):
+    """Accept or decline one of the user's own invitations (another's is not found)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("study"), pk=pk, user=request.user
+    )
+    if answer == "accept":
+        services.invitation_accept(invitation=invitation)
+        messages.success(request, f"You joined the study “{invitation.study.title}”.")
+    else:
+        services.invitation_decline(invitation=invitation)
+        messages.info(request, f"You declined the invitation to “{invitation.study.title}”.")
+    return redirect("study_list")
 
 
 @require_POST

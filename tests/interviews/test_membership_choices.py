@@ -3,10 +3,12 @@ a study (never its last owner)."""
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from interviews import services as interviews
-from interviews.models import Role
+from interviews.models import Invitation, Role
 from tests.conftest import client_for
 
 
@@ -83,3 +85,73 @@ def test_an_owner_with_a_co_owner_can_leave(study, owner, coder):
 
     assert response.status_code == 302
     assert not study.memberships.filter(user=owner).exists()
+
+
+def _add(client, study, username, role="coder"):
+    return client.post(
+        reverse("members", args=[study.slug]), {"username": username, "role": role}, follow=True
+    )
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value=|"x-csrftoken": )"[^"]*"', "", html)
+
+
+def test_adding_a_member_answers_the_same_whether_or_not_the_name_exists(study, owner, stranger):
+    client = client_for(owner)
+
+    known = _add(client, study, "stan")
+    unknown = _add(client, study, "stanley")
+
+    assert known.status_code == unknown.status_code == 200
+    assert _without_csrf(known.text).replace("stan", "X") == _without_csrf(unknown.text).replace(
+        "stanley", "X"
+    )
+    assert "If “stan” has an account, they are invited" in known.text
+
+
+def test_an_invited_user_has_no_access_until_they_accept(study, owner, stranger):
+    _add(client_for(owner), study, "stan", role="reviewer")
+    client = client_for(stranger)
+
+    assert not study.memberships.filter(user=stranger).exists()
+    assert client.get(reverse("study_detail", args=[study.slug])).status_code == 404
+    studies = client.get(reverse("study_list"))
+    assert "olive invites you to “Harm reduction” as reviewer" in studies.text
+
+    invitation = Invitation.objects.get(user=stranger)
+    response = client.post(reverse("invitation_accept", args=[invitation.pk]))
+
+    assert response.status_code == 302
+    assert study.memberships.get(user=stranger).role == Role.REVIEWER
+    assert client.get(reverse("study_detail", args=[study.slug])).status_code == 200
+    assert not Invitation.objects.exists()
+
+
+def test_a_declined_invitation_gives_no_access(study, owner, stranger):
+    _add(client_for(owner), study, "stan")
+    client = client_for(stranger)
+    invitation = Invitation.objects.get(user=stranger)
+
+    client.post(reverse("invitation_decline", args=[invitation.pk]))
+
+    assert not Invitation.objects.exists()
+    assert not study.memberships.filter(user=stranger).exists()
+
+
+def test_nobody_answers_another_users_invitation(study, owner, stranger, coder):
+    _add(client_for(owner), study, "stan")
+    invitation = Invitation.objects.get(user=stranger)
+
+    response = client_for(coder).post(reverse("invitation_accept", args=[invitation.pk]))
+
+    assert response.status_code == 404
+    assert not study.memberships.filter(user=stranger).exists()
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_an_owner_still_changes_a_members_role_at_once(study, owner, coder):
+    _add(client_for(owner), study, "cody", role="reviewer")
+
+    assert study.memberships.get(user=coder).role == Role.REVIEWER
+    assert not Invitation.objects.exists()

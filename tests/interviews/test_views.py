@@ -17,8 +17,8 @@ def test_the_home_page_lists_only_my_studies(
 ):
     client = client_for(owner)
     services.study_create(title="Second study", owner=owner)
-    # session, user, memberships with their counts
-    with django_assert_max_num_queries(3):
+    # session, user, invitations to answer, memberships with their counts
+    with django_assert_max_num_queries(4):
         html = client.get(reverse("study_list")).content.decode()
     assert "Harm reduction" in html
     assert "Second study" in html
