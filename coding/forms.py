@@ -5,12 +5,27 @@ from django import forms
 from interviews.sanitise import SanitisedCharField
 
 from .models import Code
-from .palette import COLOUR_CHOICES
+from .palette import PALETTE, next_colour
+
+
+class ColourInput(forms.TextInput):
+    """The browser's colour picker, offering the palette as suggestions (a <datalist> the
+    template renders with the id in `list`)."""
+
+    input_type = "color"
 
 
 class CodeForm(forms.Form):
     name = SanitisedCharField(max_length=120)
-    colour = forms.ChoiceField(choices=COLOUR_CHOICES, required=False, widget=forms.RadioSelect)
+    # Any colour, as the picker sends it: #rrggbb. A new code's picker starts on the first
+    # palette colour the study does not use yet, so saving without choosing keeps codes apart.
+    colour = forms.RegexField(
+        regex=r"^#[0-9a-fA-F]{6}\Z",
+        required=False,
+        widget=ColourInput(attrs={"list": "palette-colours"}),
+        help_text="Any colour; the picker suggests the palette's.",
+        error_messages={"invalid": "Enter a colour as #rrggbb, for example #2563eb."},
+    )
     parent = forms.ModelChoiceField(
         queryset=Code.objects.none(), required=False, empty_label="(top level)", label="Under"
     )
@@ -30,9 +45,24 @@ class CodeForm(forms.Form):
         if code is not None:
             parents = parents.exclude(pk=code.pk)
         self.fields["parent"].queryset = parents
+        if code is None and not self.is_bound:
+            used = study.codes.values_list("colour", flat=True)
+            self.initial.setdefault("colour", next_colour(used))
+
+    palette = PALETTE
+
+    def clean_colour(self) -> str:
+        """#rrggbb in lower case, or "" when none was sent (the service then chooses)."""
+        return self.cleaned_data["colour"].lower()
 
     def texts(self) -> dict[str, str]:
         return {
             field: self.cleaned_data[field]
             for field in ("definition", "inclusion", "exclusion", "example")
         }
+
+
+class MarginForm(forms.Form):
+    """Show or hide the coding margin: `shown` is "1" or "0"."""
+
+    shown = forms.TypedChoiceField(choices=[("1", "Show"), ("0", "Hide")], coerce=lambda v: v == "1")

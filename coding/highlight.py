@@ -10,6 +10,24 @@ the end is sound, and tests/coding/test_highlight.py parses the output to prove 
 Each line of the transcript is one <p data-o="offset">, rendered only from the excerpts that
 touch it, so a line re-rendered after an edit is identical to the same line in a full page:
 the coding endpoints swap just the lines an edit touched.
+
+The coding margin (coding stripes, as desktop QDA tools draw them) is rendered in the same
+pass, inside the lines, so that CSS alone lines it up with the text however the lines wrap:
+- a stripe (`span.stripe`) sits in the excerpt's first piece of each line it covers; it is
+  absolutely positioned in the line's right margin, at the height where it stands in the
+  text (its static position) when the excerpt starts there, at the line's top when the
+  excerpt comes from the line before, and reaches down to the line's bottom (the line clips
+  it);
+- where the excerpt ends, an eraser (`span.stripe-end`) paints the margin's background over its
+  lane from the next visual line down; later stripes in that lane paint over the eraser;
+- at the excerpt's start, a label (`span.stripe-label`) names its codes, in their colours.
+Each excerpt keeps one lane of the margin across all its lines (`margin_lanes`), so a window
+of lines re-rendered alone must hold whole clusters of overlapping excerpts
+(`margin_window`). None of this adds text to a line: names are shown by CSS from `data-n`
+attributes, so a line's textContent stays the transcript's text, which the selection
+script counts offsets in. The margin is aria-hidden: the codes reach assistive technology
+through the excerpt itself. Whether it shows is the page's business (a class on the
+transcript), so a line renders the same either way.
 """
 
 from __future__ import annotations
@@ -28,6 +46,13 @@ from interviews.turns import Turn
 # the last lane they share it (the side list and the description still tell them apart).
 # Their tints are translucent, so overlaps also read as darker text backgrounds.
 MAX_LANE = 3
+# Stripes in the margin: one lane per excerpt across the transcript, up to this one. Past it
+# excerpts share the last lane, and their stripes run to the end of their lines (an eraser
+# there would cut a stripe that shares the lane).
+MAX_MARGIN_LANE = 5
+# A stripe shows at most this many code colours, in turn along its length; its label names
+# every code.
+MAX_STRIPE_COLOURS = 4
 
 
 def escape_text(value: str) -> str:
@@ -47,8 +72,11 @@ class Span(NamedTuple):
     id: int
     start: int
     end: int
-    colour: str  # palette name of its first code, or "none"
+    colour: str  # colour of its first code (#rrggbb), or "none"
     title: str  # its code names, for its description (raw; escaped here)
+    # (name, colour) of each of its codes, in codebook order; without them the margin
+    # shows `title` in `colour`.
+    codes: tuple[tuple[str, str], ...] = ()
 
 
 class Line(NamedTuple):
@@ -67,6 +95,14 @@ class Marker(NamedTuple):
     text: str
 
 
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to whole lines: from the start of start's line to the end of the
+    line holding end - 1 (without its line break)."""
+    first = text.rfind("\n", 0, start) + 1
+    found = text.find("\n", max(end - 1, first))
+    return first, len(text) if found < 0 else found
+
+
 def lines_of(
     text: str, turns: Sequence[Turn], window: tuple[int, int] | None = None
 ) -> list[Line]:
@@ -77,9 +113,7 @@ def lines_of(
     """
     first, last = 0, len(text)
     if window is not None:
-        first = text.rfind("\n", 0, window[0]) + 1
-        found = text.find("\n", max(window[1] - 1, first))
-        last = len(text) if found < 0 else found
+        first, last = _line_bounds(text, *window)
     lines = []
     turn_index = bisect_right([turn.end for turn in turns], first)
     position = first
@@ -111,8 +145,64 @@ def render_lines_oob(text: str, lines: Sequence[Line], spans: Iterable[Span]) ->
     return mark_safe("".join(_render(text, lines, spans, (), oob=True)))
 
 
+def margin_lanes(spans: Iterable[Span]) -> tuple[dict[int, int], set[int]]:
+    """({excerpt id: lane of its stripe}, ids of excerpts whose stripe shares the last lane
+    with an overlapping one). Empty excerpts get no lane.
+
+    Greedy in text order (start, longest first): each excerpt takes the first lane free
+    where it starts. All lanes are free again wherever no excerpt spans across, so an
+    excerpt's lane depends only on its cluster (the excerpts linked to it through
+    overlaps): margin_window relies on that.
+    """
+    lanes: dict[int, int] = {}
+    ends: list[int] = []  # where the last excerpt of each lane ends
+    crowded: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
+        if span.end <= span.start:
+            continue
+        lane = next((i for i, busy in enumerate(ends) if busy <= span.start), len(ends))
+        if lane == len(ends):
+            ends.append(0)
+        ends[lane] = span.end
+        lanes[span.id] = min(lane, MAX_MARGIN_LANE)
+        if lane >= MAX_MARGIN_LANE:
+            crowded.append(span)
+    shared = set()
+    for index, span in enumerate(crowded):
+        for other in crowded[:index]:
+            if other.end > span.start:
+                shared |= {span.id, other.id}
+    return lanes, shared
+
+
+def margin_window(
+    text: str, bounds: Iterable[tuple[int, int]], start: int, end: int
+) -> tuple[int, int]:
+    """[start, end) (code points) widened to whole lines and to whole clusters of overlapping
+    excerpts, until both hold. `bounds` holds (start, end) of every live excerpt of the
+    transcript. The lines of the window can then be re-rendered with the excerpts touching
+    them and show the same stripe lanes as the whole page."""
+    clusters: list[list[int]] = []
+    for first, last in sorted(bounds):
+        if last <= first:
+            continue
+        if clusters and first < clusters[-1][1]:
+            clusters[-1][1] = max(clusters[-1][1], last)
+        else:
+            clusters.append([first, last])
+    while True:
+        low, high = _line_bounds(text, start, end)
+        for first, last in clusters:
+            if first < high and last > low:
+                low, high = min(low, first), max(high, last)
+        if (low, high) == (start, end):
+            return low, high
+        start, end = low, high
+
+
 def _render(text, lines, spans, markers, *, oob: bool) -> list[str]:
     ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.id))
+    margin = _Margin(text, *margin_lanes(ordered))
     out: list[str] = []
     next_span, active = 0, []
     next_marker = 0
@@ -124,7 +214,7 @@ def _render(text, lines, spans, markers, *, oob: bool) -> list[str]:
             active.append(ordered[next_span])
             next_span += 1
         active = [span for span in active if span.end > line.start]
-        _render_line(out, text, line, active, oob)
+        _render_line(out, text, line, active, oob, margin)
     for marker in markers[next_marker:]:
         out.append(_marker_html(marker))
     return out
@@ -138,7 +228,59 @@ def _marker_html(marker: Marker) -> str:
     )
 
 
-def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: bool) -> None:
+class _Margin:
+    """The margin's markup for the excerpts of one render, each piece built once."""
+
+    def __init__(self, text: str, lanes: dict[int, int], shared: set[int]):
+        self.text, self.lanes, self.shared = text, lanes, shared
+        self._stripes: dict[int, str] = {}
+        self._labels: dict[int, str] = {}
+
+    @staticmethod
+    def codes(span: Span) -> tuple[tuple[str, str], ...]:
+        return span.codes or ((span.title, span.colour),)
+
+    def stripe(self, span: Span, cont: bool) -> str:
+        inner = self._stripes.get(span.id)
+        if inner is None:
+            colours = [colour for _, colour in self.codes(span)][:MAX_STRIPE_COLOURS]
+            inner = self._stripes[span.id] = (
+                (f" n{len(colours)}" if len(colours) > 1 else "")
+                + '" aria-hidden="true">'
+                + "".join(f'<i class="c-{escape_attr(colour)}"></i>' for colour in colours)
+                + "</span>"
+            )
+        return f'<span class="stripe m{self.lanes[span.id]}{" cont" if cont else ""}{inner}'
+
+    def label(self, span: Span, alternate: bool) -> str:
+        inner = self._labels.get(span.id)
+        if inner is None:
+            inner = self._labels[span.id] = (
+                '" aria-hidden="true">'
+                + "".join(
+                    f'<i class="c-{escape_attr(colour)}" data-n="{escape_attr(name)}"></i>'
+                    for name, colour in self.codes(span)
+                )
+                + "</span>"
+            )
+        return f'<span class="stripe-label{" alt" if alternate else ""}{inner}'
+
+    def eraser(self, span: Span) -> str:
+        return f'<span class="stripe-end m{self.lanes[span.id]}" aria-hidden="true"></span>'
+
+    def runs_on(self, span: Span, line_end: int) -> bool:
+        """Whether `span` goes on into a later line's text (it may end in the breaks)."""
+        if span.end <= line_end:
+            return False
+        position = line_end
+        while position < span.end and self.text[position] == "\n":
+            position += 1
+        return position < span.end
+
+
+def _render_line(
+    out: list[str], text: str, line: Line, spans: list[Span], oob: bool, margin: _Margin
+) -> None:
     start, end, label_end = line.start, line.end, line.label_end
     classes = f"t-{line.speaker} ts" if line.opens_turn else f"t-{line.speaker}"
     swap = ' hx-swap-oob="true"' if oob else ""
@@ -162,7 +304,7 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
     by_lane = sorted(spans, key=lambda s: -lane_of[s.id])
     opening = {
         span.id: (
-            f'<mark class="x l{lane_of[span.id]} c-{span.colour}',
+            f'<mark class="x l{lane_of[span.id]} c-{escape_attr(span.colour)}',
             # No title and no tabindex: the transcript is one tab stop, and the page's
             # script describes the excerpts under the caret or pointer in one element
             # (aria-describedby). data-s/data-e let it find the innermost excerpt.
@@ -171,6 +313,25 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
         )
         for span in spans
     }
+
+    # The margin: where each excerpt's stripe goes (its first piece in this line), and
+    # where it stops (its last piece here, unless it goes on into the next line). Labels
+    # of excerpts starting in the same line alternate between two heights, so that two
+    # starting on one visual line do not cover each other.
+    stripe_at: dict[int, set[int]] = {}
+    stop_at: dict[int, set[int]] = {}
+    starting = 0
+    alternate = set()
+    for span in spans:
+        if span.id not in margin.lanes:
+            continue
+        stripe_at.setdefault(max(span.start, start), set()).add(span.id)
+        if span.start >= start:
+            if starting % 2:
+                alternate.add(span.id)
+            starting += 1
+        if span.id not in margin.shared and not margin.runs_on(span, end):
+            stop_at.setdefault(min(span.end, end), set()).add(span.id)
 
     cuts = {start, end}
     if label_end is not None:
@@ -188,12 +349,25 @@ def _render_line(out: list[str], text: str, line: Line, spans: list[Span], oob: 
         if not covering:
             out.append(piece)
             continue
+        stripes = stripe_at.get(a, ())
         for span in covering:
             # xs and xe round the corners where an excerpt begins and ends.
             head, tail = opening[span.id]
-            out.append(
-                head + (" xs" if span.start == a else "") + (" xe" if span.end == b else "") + tail
-            )
+            first = span.start == a
+            out.append(head + (" xs" if first else "") + (" xe" if span.end == b else "") + tail)
+            # The stripe and label go inside the excerpt's own mark: a click on them
+            # opens that excerpt.
+            if span.id in stripes:
+                out.append(margin.stripe(span, cont=not first))
+                if first:
+                    out.append(margin.label(span, span.id in alternate))
         out.append(piece)
-        out.append("</mark>" * len(covering))
+        stops = stop_at.get(b)
+        if stops is None:
+            out.append("</mark>" * len(covering))
+            continue
+        for span in reversed(covering):
+            if span.id in stops:
+                out.append(margin.eraser(span))
+            out.append("</mark>")
     out.append("</p>")

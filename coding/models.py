@@ -9,7 +9,7 @@ from django.utils import timezone
 from interviews.models import Interview, Study
 from interviews.naming import NameKeyField
 
-from .palette import COLOUR_CHOICES, DEFAULT_COLOUR
+from .palette import DEFAULT_COLOUR, validate_colour
 
 
 class Code(models.Model):
@@ -20,7 +20,8 @@ class Code(models.Model):
     name = models.CharField(max_length=120)
     # The name as compared (NFC, case-folded): unique in the study, see interviews.naming.
     name_key = NameKeyField(max_length=360, source="name")
-    colour = models.CharField(max_length=20, choices=COLOUR_CHOICES, default=DEFAULT_COLOUR)
+    # "#rrggbb" in lower case: a palette colour or any colour the researcher picked.
+    colour = models.CharField(max_length=20, default=DEFAULT_COLOUR, validators=[validate_colour])
     definition = models.TextField(blank=True)
     inclusion = models.TextField("inclusion criteria", blank=True)
     exclusion = models.TextField("exclusion criteria", blank=True)

@@ -45,7 +45,8 @@ class ExcerptRow:
     def span(self) -> Span:
         colour = self.codes[0].colour if self.codes else "none"
         title = " · ".join(code.name for code in self.codes) or "No codes"
-        return Span(self.id, self.start, self.end, colour, title)
+        codes = tuple((code.name, code.colour) for code in self.codes)
+        return Span(self.id, self.start, self.end, colour, title, codes)
 
 
 # The two reads behind every coding page and every coded selection are written in SQL:

@@ -30,7 +30,7 @@ from interviews.turns import Turn, turns_from_json
 
 from . import bin
 from .models import Code, Coding, Excerpt, ExcerptStatus
-from .palette import PALETTE, next_colour
+from .palette import next_colour, parse_colour
 from .selectors import CodeRow
 from .undo import Journal, codings_state, excerpt_state, note, note_code, note_excerpt
 
@@ -490,10 +490,12 @@ def code_create(
     journal: Journal | None = None,
     **texts: str,
 ) -> Code:
+    """A new code. `colour` is #rrggbb or a palette name; without one the code takes the
+    first palette colour its study does not use yet. Raises ValidationError for a name in
+    use, a parent from elsewhere or a colour that is neither."""
     name = _clean_name(study, name)
     _check_parent(study, None, parent)
-    if colour and colour not in PALETTE:
-        raise ValidationError(f"Unknown colour “{colour}”.")
+    colour = parse_colour(colour) if colour else ""
     try:
         with transaction.atomic():
             # Codes made at the same moment take the next order numbers one after another.
@@ -551,8 +553,7 @@ def code_update(
     """Save an edited code, unless someone saved it since `revision` (then Conflict)."""
     before = bin.code_state(code)
     name = _clean_name(code.study, name, exclude=code.pk)
-    if colour not in PALETTE:
-        raise ValidationError(f"Unknown colour “{colour}”.")
+    colour = parse_colour(colour)
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
     update_node(
         code, revision=revision, parent=parent, noun="code", name=name, colour=colour, **values

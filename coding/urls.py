@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import codebook, excerpts, text, undo
+from .views import codebook, colours, excerpts, text, undo
 
 study = "studies/<slug:slug>/"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path(study + "excerpts/<int:pk>/review/", excerpts.excerpt_review, name="excerpt_review"),
     path(study + "excerpts/<int:pk>/delete/", excerpts.excerpt_delete, name="excerpt_delete"),
     path(study + "excerpts/<int:pk>/restore/", excerpts.excerpt_restore, name="excerpt_restore"),
+    path(study + "colours.css", colours.code_colours, name="code_colours"),
+    path(study + "margin/", colours.margin_set, name="coding_margin"),
     path(study + "codes/", codebook.codebook, name="codebook"),
     path(study + "codes/<int:pk>/", codebook.code_edit, name="code_edit"),
     path(study + "codes/<int:pk>/merge/", codebook.code_merge, name="code_merge"),

@@ -206,6 +206,9 @@ CASES = [
         lambda o: {"text": o["interview"].text + " More.", "version": o["interview"].version},
     ),
     Case("excerpt_restore", "post", WRITE, ("deleted",)),
+    Case("code_colours", "get", READ),
+    # A preference of the user's session: every member may set it, and no table changes.
+    Case("coding_margin", "post", READ, data=lambda o: {"shown": "0"}, changes=False),
     Case("codebook", "get", READ),
     Case("codebook", "post", WRITE, data=lambda o: {"name": "New code"}),
     Case("code_edit", "get", WRITE, ("code",)),
@@ -214,7 +217,7 @@ CASES = [
         "post",
         WRITE,
         ("code",),
-        lambda o: {"name": "Renamed", "colour": "red", "revision": o["code"].revision},
+        lambda o: {"name": "Renamed", "colour": "#dc2626", "revision": o["code"].revision},
     ),
     Case(
         "code_merge", "post", WRITE, ("code",), lambda o: {"into": o["code2"].pk, "confirm": "yes"}

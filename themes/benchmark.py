@@ -330,7 +330,7 @@ def fill(sizes: Sizes, rng: random.Random) -> dict:
 
 def _codes(study: Study, count: int, rng: random.Random) -> list[int]:
     """The codebook: a quarter top-level codes, the rest nested under an earlier code."""
-    colours = list(PALETTE)
+    colours = list(PALETTE.values())
     ids: list[int] = []
     for n in range(count):
         parent = rng.choice(ids) if n >= max(1, count // 4) else None

@@ -97,7 +97,7 @@ def _build(spec: dict, owner, reviewer) -> Study:
             study=study,
             name=item["name"],
             parent=codes.get(item.get("parent")),
-            colour=item["colour"],
+            colour=item.get("colour", ""),
             **{key: item[key] for key in coding.CODE_TEXT_FIELDS},
         )
         codes[code.name] = code

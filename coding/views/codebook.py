@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
@@ -52,6 +54,10 @@ def _page(
     if editor_only and wants_fragment(request):
         return render_page_or_fragment(request, "coding/codebook.html", "code-editor", context)
     context["nodes"] = selectors.codebook(access.study)
+    if request.htmx:
+        # The page's colours.css predates this answer; a code may have taken a new colour.
+        colours = sorted({node.code.colour for node in context["nodes"]})
+        context["colours_version"] = sha256(" ".join(colours).encode()).hexdigest()[:12]
     context["rows"] = render_rows(
         context["nodes"], edit_prefix=context["edit_prefix"], can_write=access.can_write
     )

@@ -23,13 +23,16 @@ from ..models import Excerpt
 from ..picker import render_near_duplicate, similar_codes
 from ..selectors import CodeRow, code_rows, excerpt_row
 from ..undo import Journal
+from .colours import margin_shown
 from .undo import remember
 
 
 @require_safe
 def interview_code(request, slug, pk):
     access, interview = interview_access(request, slug, pk, READ)
-    return render(request, "coding/interview.html", workspace.page_context(access, interview))
+    context = workspace.page_context(access, interview)
+    context["margin_shown"] = margin_shown(request)
+    return render(request, "coding/interview.html", context)
 
 
 def _codes_from_request(

@@ -13,7 +13,8 @@ ALLOWED = {
     "mark": {"class", "data-x", "data-s", "data-e", "data-codes"},
     "b": {"class"},
     "div": {"class", "id", "data-skip"},
-    "span": {"class"},
+    "span": {"class", "aria-hidden"},
+    "i": {"class", "data-n"},
 }
 
 

@@ -71,10 +71,10 @@ def test_creating_and_editing_a_code(study, owner):
     assert code.definition == "Pressure at work"
     edit = url(study, "code_edit", code.pk)
     assert 'value="Stress"' in client.get(edit, headers=HTMX).content.decode()
-    data = {"name": "Stress at work", "colour": "red", "revision": code.revision, "example": "Ugh"}
+    data = {"name": "Stress at work", "colour": "#DC2626", "revision": code.revision, "example": "Ugh"}
     assert "Saved “Stress at work”" in client.post(edit, data, headers=HTMX).content.decode()
     code.refresh_from_db()
-    assert (code.name, code.colour, code.example) == ("Stress at work", "red", "Ugh")
+    assert (code.name, code.colour, code.example) == ("Stress at work", "#dc2626", "Ugh")
 
 
 def test_a_concurrent_edit_is_not_overwritten(study, code, owner, coder):
