@@ -65,4 +65,6 @@ class CodeForm(forms.Form):
 class MarginForm(forms.Form):
     """Show or hide the coding margin: `shown` is "1" or "0"."""
 
-    shown = forms.TypedChoiceField(choices=[("1", "Show"), ("0", "Hide")], coerce=lambda v: v == "1")
+    shown = forms.TypedChoiceField(
+        choices=[("1", "Show"), ("0", "Hide")], coerce=lambda v: v == "1"
+    )

@@ -32,6 +32,7 @@ transcript), so a line renders the same either way.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import escape as _escape
@@ -241,29 +242,30 @@ class _Margin:
         return span.codes or ((span.title, span.colour),)
 
     def stripe(self, span: Span, cont: bool) -> str:
-        inner = self._stripes.get(span.id)
-        if inner is None:
-            colours = [colour for _, colour in self.codes(span)][:MAX_STRIPE_COLOURS]
-            inner = self._stripes[span.id] = (
-                (f" n{len(colours)}" if len(colours) > 1 else "")
-                + '" aria-hidden="true">'
-                + "".join(f'<i class="c-{escape_attr(colour)}"></i>' for colour in colours)
-                + "</span>"
+        colours = self._stripes.get(span.id)
+        if colours is None:
+            shown = [colour for _, colour in self.codes(span)][:MAX_STRIPE_COLOURS]
+            colours = self._stripes[span.id] = (
+                f" n{len(shown)}" if len(shown) > 1 else "",
+                "".join(f'<i class="c-{escape_attr(colour)}"></i>' for colour in shown),
             )
-        return f'<span class="stripe m{self.lanes[span.id]}{" cont" if cont else ""}{inner}'
+        several, items = colours
+        return (
+            f'<span class="stripe m{self.lanes[span.id]}{" cont" if cont else ""}{several}" '
+            f'data-for="{span.id}" aria-hidden="true">{items}</span>'
+        )
 
     def label(self, span: Span, alternate: bool) -> str:
-        inner = self._labels.get(span.id)
-        if inner is None:
-            inner = self._labels[span.id] = (
-                '" aria-hidden="true">'
-                + "".join(
-                    f'<i class="c-{escape_attr(colour)}" data-n="{escape_attr(name)}"></i>'
-                    for name, colour in self.codes(span)
-                )
-                + "</span>"
+        items = self._labels.get(span.id)
+        if items is None:
+            items = self._labels[span.id] = "".join(
+                f'<i class="c-{escape_attr(colour)}" data-n="{escape_attr(name)}"></i>'
+                for name, colour in self.codes(span)
             )
-        return f'<span class="stripe-label{" alt" if alternate else ""}{inner}'
+        return (
+            f'<span class="stripe-label{" alt" if alternate else ""}" data-for="{span.id}" '
+            f'aria-hidden="true">{items}</span>'
+        )
 
     def eraser(self, span: Span) -> str:
         return f'<span class="stripe-end m{self.lanes[span.id]}" aria-hidden="true"></span>'
@@ -276,6 +278,37 @@ class _Margin:
         while position < span.end and self.text[position] == "\n":
             position += 1
         return position < span.end
+
+
+def _first_character_end(text: str, start: int, end: int) -> int:
+    """Where the first character a reader sees in text[start:end] ends: after its first
+    code point and the combining marks, variation selectors, emoji modifiers, tags and
+    zero-width joins that belong with it (an element between them would break it up)."""
+    position = start + 1
+    if position < end and _regional(text[start]) and _regional(text[position]):
+        return position + 1  # a flag: two regional indicators
+    while position < end:
+        if text[position] == "\u200d" and position + 1 < end:
+            position += 2
+        elif _attached(text[position]):
+            position += 1
+        else:
+            break
+    return position
+
+
+def _regional(character: str) -> bool:
+    return "\U0001f1e6" <= character <= "\U0001f1ff"
+
+
+def _attached(character: str) -> bool:
+    """A code point drawn with the one before it: a mark (which variation selectors are),
+    an emoji skin-tone modifier or a tag character."""
+    return (
+        unicodedata.category(character) in ("Mn", "Mc", "Me")
+        or "\U0001f3fb" <= character <= "\U0001f3ff"
+        or "\U000e0020" <= character <= "\U000e007f"
+    )
 
 
 def _render_line(
@@ -342,30 +375,41 @@ def _render_line(
     points = sorted(cuts)
 
     for a, b in pairwise(points):
-        piece = escape_text(text[a:b])
+        covering = [s for s in by_lane if s.start <= a and s.end >= b]
+        starting = stripe_at.get(a) if covering else None
+        if starting is None:
+            piece = escape_text(text[a:b])
+        else:
+            # Stripes and labels go right after the piece's first character: there they
+            # stand on the line where the excerpt's words start (just before them, at a
+            # soft line break, they would stand on the line before), and the highlight's
+            # own first box stays its words (browser automation clicks a highlight's first
+            # box). They name their excerpt (data-for): they may sit in an inner one's mark.
+            split = _first_character_end(text, a, b)
+            parts = "".join(
+                margin.stripe(span, cont=span.start < start)
+                + (margin.label(span, span.id in alternate) if span.start == a else "")
+                for span in covering
+                if span.id in starting
+            )
+            piece = escape_text(text[a:split]) + parts + escape_text(text[split:b])
         if label_end is not None and b <= label_end:
             piece = f'<b class="who">{piece}</b>'
-        covering = [s for s in by_lane if s.start <= a and s.end >= b]
         if not covering:
             out.append(piece)
             continue
-        stripes = stripe_at.get(a, ())
         for span in covering:
             # xs and xe round the corners where an excerpt begins and ends.
             head, tail = opening[span.id]
-            first = span.start == a
-            out.append(head + (" xs" if first else "") + (" xe" if span.end == b else "") + tail)
-            # The stripe and label go inside the excerpt's own mark: a click on them
-            # opens that excerpt.
-            if span.id in stripes:
-                out.append(margin.stripe(span, cont=not first))
-                if first:
-                    out.append(margin.label(span, span.id in alternate))
+            out.append(
+                head + (" xs" if span.start == a else "") + (" xe" if span.end == b else "") + tail
+            )
         out.append(piece)
         stops = stop_at.get(b)
         if stops is None:
             out.append("</mark>" * len(covering))
             continue
+        # An eraser goes after its excerpt's last words, in its own mark.
         for span in reversed(covering):
             if span.id in stops:
                 out.append(margin.eraser(span))

@@ -137,9 +137,7 @@ def contrast_ratio(a: str | tuple, b: str | tuple) -> float:
     (L1 + 0.05) / (L2 + 0.05), L1 the relative luminance of the lighter colour
     (https://www.w3.org/TR/WCAG22/#dfn-contrast-ratio). AA asks 4.5 for body text.
     """
-    la, lb = (
-        relative_luminance(_rgb(c) if isinstance(c, str) else c) for c in (a, b)
-    )
+    la, lb = (relative_luminance(_rgb(c) if isinstance(c, str) else c) for c in (a, b))
     lighter, darker = max(la, lb), min(la, lb)
     return (lighter + 0.05) / (darker + 0.05)
 

@@ -65,6 +65,10 @@ _EXCERPT_ROWS = f"""
 """
 
 
+_EXCERPT_BOUNDS = f"""
+    SELECT start, "end" FROM {Excerpt._meta.db_table}
+    WHERE interview_id = %s AND deleted_at IS NULL
+"""
 _MARKERS = f"""
     SELECT s.start, q.number, q.text
     FROM {QuestionSegment._meta.db_table} s
@@ -84,6 +88,11 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def excerpt_bounds(interview: Interview) -> list[tuple[int, int]]:
+    """(start, end) of every live excerpt of an interview, in no order (one light query)."""
+    return _fetch(_EXCERPT_BOUNDS, [interview.pk])
 
 
 def question_markers(interview: Interview) -> list[tuple[int, int, str]]:

@@ -18,11 +18,12 @@ from interviews.turns import turns_from_json
 
 from . import picker, sidelist
 from .detail_panel import render_detail
-from .highlight import Marker, lines_of, render_lines_oob, render_transcript
+from .highlight import Marker, lines_of, margin_window, render_lines_oob, render_transcript
 from .models import Excerpt
 from .selectors import (
     ExcerptRow,
     code_rows,
+    excerpt_bounds,
     excerpt_row,
     excerpt_rows,
     question_markers,
@@ -90,12 +91,18 @@ def changes_html(
     Written for the hot path (coding a selection): only the lines the edit touched are
     split and rendered, and the excerpts they show come in one query. The side list keeps
     itself in text order and counts its entries in the browser.
+
+    The lines redrawn are those the edit touched, widened to whole clusters of overlapping
+    excerpts: an excerpt keeps one lane of the coding margin over all its lines, and an
+    edit can move the lanes of every excerpt it overlaps, directly or through others.
     """
     codes = codes if codes is not None else code_rows(access.study)
     turns = turns_from_json(interview.turns)
+    bounds = excerpt_bounds(interview)
     touched: dict[int, object] = {}
     for start, end in ranges:
-        for line in lines_of(interview.text, turns, (start, end)):
+        window = margin_window(interview.text, bounds, start, end)
+        for line in lines_of(interview.text, turns, window):
             touched[line.start] = line
     lines = [touched[key] for key in sorted(touched)]
     rows: list[ExcerptRow] = []

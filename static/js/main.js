@@ -18,6 +18,7 @@ import * as excerpts from "./excerpts.js";
 import * as flash from "./flash.js";
 import * as keyboard from "./keyboard.js";
 import * as lines from "./lines.js";
+import * as margin from "./margin.js";
 import * as panel from "./panel.js";
 import * as picker from "./picker.js";
 import * as progress from "./progress.js";
@@ -25,7 +26,7 @@ import * as selection from "./selection.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
 
-const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, keyboard];
+const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, keyboard];
 
 function start() {
   flash.install();

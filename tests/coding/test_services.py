@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from coding import services
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt
+from coding.palette import PALETTE
 from coding.services import Conflict
 from interviews.models import Interview
 from tests.conftest import code_span, import_text
@@ -306,11 +307,6 @@ def test_a_code_in_use_is_deleted_only_when_confirmed(excerpt, code, study):
     assert child.parent is None
 
 
-def test_new_codes_spread_over_the_palette(study):
-    colours = [services.code_create(study=study, name=f"Code {n}").colour for n in range(12)]
-    assert len(set(colours)) == 12
-
-
 def test_an_edit_of_the_text_between_check_and_write_is_caught(interview, code):
     """The version is checked again inside the transaction that writes the excerpt."""
     stale = Interview.objects.get(pk=interview.pk)
@@ -327,3 +323,34 @@ def test_an_edit_of_the_text_between_check_and_write_is_caught(interview, code):
             codes=[code],
         )
     assert not Excerpt.objects.exists()
+
+
+def test_new_codes_take_distinct_colours_while_the_palette_lasts(study):
+    colours = [
+        services.code_create(study=study, name=f"Code {n}").colour for n in range(len(PALETTE) + 1)
+    ]
+    assert colours[: len(PALETTE)] == list(PALETTE.values())
+    # Past the palette, the least used again, from the first.
+    assert colours[-1] == colours[0]
+
+
+def test_a_deleted_codes_colour_is_free_again_and_a_picked_one_takes_no_turn(study):
+    first = services.code_create(study=study, name="First")
+    services.code_create(study=study, name="Picked", colour="#123456")
+    second = services.code_create(study=study, name="Second")
+    assert (first.colour, second.colour) == tuple(list(PALETTE.values())[:2])
+    services.code_delete(code=first, force=True)
+    assert services.code_create(study=study, name="Third").colour == first.colour
+
+
+def test_a_colour_is_kept_as_lower_case_hex_and_anything_else_refused(study, code):
+    assert services.code_create(study=study, name="A", colour="#ABCDEF").colour == "#abcdef"
+    assert services.code_create(study=study, name="B", colour="Orange").colour == PALETTE["orange"]
+    with pytest.raises(ValidationError, match="#rrggbb"):
+        services.code_create(study=study, name="C", colour="#abc")
+    with pytest.raises(ValidationError, match="#rrggbb"):
+        services.code_update(
+            code=code, revision=code.revision, name="Training", colour="url(x)", parent=None
+        )
+    code.refresh_from_db()
+    assert code.colour == PALETTE["teal"]

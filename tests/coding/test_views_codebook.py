@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from coding import services
 from coding.models import Code
+from coding.palette import PALETTE
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span
 
@@ -71,7 +74,12 @@ def test_creating_and_editing_a_code(study, owner):
     assert code.definition == "Pressure at work"
     edit = url(study, "code_edit", code.pk)
     assert 'value="Stress"' in client.get(edit, headers=HTMX).content.decode()
-    data = {"name": "Stress at work", "colour": "#DC2626", "revision": code.revision, "example": "Ugh"}
+    data = {
+        "name": "Stress at work",
+        "colour": "#DC2626",
+        "revision": code.revision,
+        "example": "Ugh",
+    }
     assert "Saved “Stress at work”" in client.post(edit, data, headers=HTMX).content.decode()
     code.refresh_from_db()
     assert (code.name, code.colour, code.example) == ("Stress at work", "#dc2626", "Ugh")
@@ -136,3 +144,46 @@ def test_a_second_save_after_a_conflict_is_refused_too(study, code, owner, coder
     assert f'name="revision" value="{stale}"' in first
     mine.post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
     assert Code.objects.get(pk=code.pk).name == "Theirs"
+
+
+def test_the_colour_picker_saves_any_colour_and_the_highlight_uses_it(
+    study, interview, code, owner
+):
+    excerpt = code_span(interview, "About six years", [code])
+    client = client_for(owner)
+    editor = client.get(url(study, "code_edit", code.pk), headers=HTMX).content.decode()
+    assert f'<input type="color" name="colour" value="{code.colour}"' in editor
+    assert f'<option value="{PALETTE["orange"]}" label="Orange">' in editor
+    data = {"name": "Training", "colour": "#AB12CD", "revision": code.revision}
+    response = client.post(url(study, "code_edit", code.pk), data, headers=HTMX)
+    html = response.content.decode()
+    # The codebook now shows a colour the page's stylesheet did not have: the answer links
+    # a fresh one.
+    assert re.search(r'<link rel="stylesheet" href="/studies/[\w-]+/colours\.css\?v=\w+">', html)
+    code.refresh_from_db()
+    assert code.colour == "#ab12cd"
+    page = client.get(reverse("interview_code", args=[study.slug, interview.pk])).content.decode()
+    assert f'<mark class="x l0 c-#ab12cd xs xe" data-x="{excerpt.pk}"' in page
+    css = client.get(reverse("code_colours", args=[study.slug])).content.decode()
+    assert ".c-\\#ab12cd{--shade:#ab12cd;" in css
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#12345g", "#1234567", "javascript:"])
+def test_a_colour_that_is_not_rrggbb_is_refused_and_nothing_changes(study, code, owner, colour):
+    data = {"name": "Renamed", "colour": colour, "revision": code.revision}
+    html = client_for(owner).post(url(study, "code_edit", code.pk), data, headers=HTMX)
+    assert "Enter a colour as #rrggbb" in html.content.decode()
+    code.refresh_from_db()
+    assert (code.name, code.colour) == ("Training", PALETTE["teal"])
+
+
+def test_a_new_codes_picker_starts_on_the_first_colour_the_study_does_not_use(study, owner):
+    values = list(PALETTE.values())
+    for n in range(3):
+        services.code_create(study=study, name=f"Code {n}", colour=values[n])
+    client = client_for(owner)
+    html = client.get(url(study) + "?new=1", headers=HTMX).content.decode()
+    assert f'<input type="color" name="colour" value="{values[3]}"' in html
+    # Saved as the picker sent it, the new code takes that colour.
+    client.post(url(study), {"name": "Fourth", "colour": values[3]}, headers=HTMX)
+    assert Code.objects.get(name="Fourth").colour == values[3]

@@ -1,0 +1,38 @@
+"""Data migrations of the coding app, run on a database holding what came before them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("coding", "0004_excerpt_orphaned_index")]
+AFTER = [("coding", "0005_code_colour_hex")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def back_to_the_latest():
+    """Leaves the schema as every later test expects it: all migrations applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_colours_stored_by_palette_name_become_hex(back_to_the_latest):
+    old = migrate(BEFORE)
+    study = old.get_model("interviews", "Study").objects.create(title="S", slug="s")
+    Code = old.get_model("coding", "Code")
+    for name, colour in [("A", "teal"), ("B", "rose"), ("C", "slate"), ("D", "mauve")]:
+        Code.objects.create(study=study, name=name, colour=colour)
+    new = migrate(AFTER)
+    colours = dict(new.get_model("coding", "Code").objects.values_list("name", "colour"))
+    # Each name becomes the colour it stood for; one no palette had becomes the default.
+    assert colours == {"A": "#0d9488", "B": "#e11d48", "C": "#475569", "D": "#2563eb"}
