@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("coding", "0004_excerpt_orphaned_index")]
-AFTER = [("coding", "0005_code_colour_hex")]
+BEFORE = [("coding", "0008_undo_and_bin")]
+AFTER = [("coding", "0009_code_colour_hex")]
 
 
 def migrate(targets):
