@@ -27,6 +27,7 @@ HELP = [
     "Enter",
     "C",
     "N P or ] [",
+    "S",
     "M",
     "Delete or Backspace",
     "Ctrl+Z (⌘+Z on a Mac)",
@@ -191,3 +192,12 @@ def test_delete_or_backspace_deletes_the_open_excerpt_and_ctrl_z_undoes(page, co
     page.keyboard.press("Control+z")
     expect(page.locator(f'#transcript mark[data-x="{later.pk}"]')).to_have_count(1)
     assert Excerpt.objects.count() == 3
+
+
+def test_s_hides_and_shows_the_codes_in_the_margin(page, coded):
+    # tests/browser/test_margin.py checks what shows and that a reload remembers it.
+    transcript = page.locator("#transcript")
+    page.keyboard.press("s")
+    expect(transcript).to_have_class("transcript margin-off")
+    page.keyboard.press("S")
+    expect(transcript).to_have_class("transcript")
