@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint setup chromium office benchmark clean
+.PHONY: run test test-sqlite test-postgres lint setup chromium office axe benchmark clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,25 @@ chromium: $(INSTALLED)
 	    $(VENV)/bin/playwright install chromium; \
 	fi
 
+# axe-core (package.json) for the accessibility sweep in the browser tests, from npm; Debian's
+# npm package when npm is missing and we are root.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "Installing Debian's npm package for the accessibility tests..."; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	    else \
+	        echo "The accessibility tests need npm (Debian's npm package) to install axe-core." >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+	npm install --no-audit --no-fund
+	touch $@
+
+axe: $(AXE)
+
 # LibreOffice and poppler for the tests marked slow, which render the findings document to
 # PDF and read its pages: Debian's packages when root, else a message saying what to install.
 office:
@@ -62,10 +81,10 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(INSTALLED) chromium office
+test-sqlite: $(INSTALLED) chromium office axe
 	$(VENV)/bin/pytest
 
-test-postgres: $(INSTALLED) chromium office
+test-postgres: $(INSTALLED) chromium office axe
 	./.ci/with-postgres $(VENV)/bin/pytest
 
 test: lint test-sqlite test-postgres
@@ -74,4 +93,4 @@ benchmark: $(INSTALLED)
 	$(PY) manage.py benchmark
 
 clean:
-	rm -rf $(VENV) var build *.egg-info tests/artifacts
+	rm -rf $(VENV) var build *.egg-info tests/artifacts node_modules
