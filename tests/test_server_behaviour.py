@@ -74,12 +74,21 @@ def test_every_study_page_is_private(study, owner, coder):
     objects = build(study, coder)
     client = client_for(owner)
 
+    responses = {case.name: client.get(url_for(case, objects)) for case in GET_CASES}
     uncached = {
-        case.name: client.get(url_for(case, objects)).get("Cache-Control", "")
-        for case in GET_CASES
+        name: response.get("Cache-Control", "")
+        for name, response in responses.items()
+        if not response["Content-Type"].startswith("text/css")
     }
 
     assert {name for name, value in uncached.items() if "no-store" not in value} == set()
+    # The codes' colour stylesheet holds no words, only colours: it may be revalidated (ETag,
+    # 304) but never kept by a shared cache.
+    stylesheets = {n: r for n, r in responses.items() if n not in uncached}
+    assert set(stylesheets) == {"code_colours"}
+    assert {"private", "no-cache"} <= {
+        d.strip() for d in stylesheets["code_colours"]["Cache-Control"].split(",")
+    }
 
 
 def test_static_files_keep_their_long_cache_header(db):

@@ -175,8 +175,10 @@ def code_overlaps_and_undo(page, live_server, interview) -> None:
     expect(detail.locator(".code-list")).to_contain_text("Fatigue")
     assert sorted(short.codings.values_list("code__name", flat=True)) == ["Fatigue", "Handover"]
     page.locator("#transcript").focus()
-    page.keyboard.press("Control+z")
-    # Undoing it (the code was created on the spot, so the page reloads) takes it off.
+    # Undoing it (the code was created on the spot, so the page reloads) takes it off. The
+    # click below must land on the reloaded page, not on the old one just before it goes.
+    with page.expect_navigation():
+        page.keyboard.press("Control+z")
     expect(page.locator("#flash")).to_contain_text("Undone: ")
     click_phrase(page, "forever")
     expect(detail).to_have_attribute("data-x", str(short.pk))
