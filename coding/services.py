@@ -242,6 +242,10 @@ def codes_hold(*, codes: Sequence[Code | CodeRow]) -> None:
     On PostgreSQL the lock is FOR KEY SHARE, the one a foreign key takes: coders applying the
     same code do not wait for each other, only a merge or delete of it waits for them (and
     they for it). On SQLite the IMMEDIATE transaction already keeps the codes.
+
+    SQL rather than the ORM because Django's select_for_update() offers FOR UPDATE and FOR
+    NO KEY UPDATE but not FOR KEY SHARE: with those, coders applying one code would queue
+    behind each other. This is a matter of what the lock allows, not of speed.
     """
     ids = sorted({code.id for code in codes})
     sql = _CODES_LEFT.format(", ".join(["%s"] * len(ids)))

@@ -77,7 +77,7 @@ def _redraw_excerpt(request, slug, interview_id: int, step: dict, message: str):
     if step.get("interview") != interview_id:
         return None
     access, interview = interview_access(request, slug, interview_id, WRITE)
-    excerpt = Excerpt.all_objects.filter(pk=step["id"]).first()
+    excerpt = Excerpt.all_objects.filter(pk=step["id"], interview=interview).first()
     after = step["after"]
     ranges = [(after["start"], after["end"])] if "start" in after else []
     live = excerpt is not None and excerpt.deleted_at is None
