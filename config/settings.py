@@ -212,11 +212,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Transcripts are confidential: short sessions, private upload files, strict headers.
 SESSION_COOKIE_AGE = envint("EXCERPTA_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions and ModelBackend, each with its per-request lookup in SQL.
-SESSION_ENGINE = "config.sessions"
-# django-axes' backend first: it refuses a locked account and address before the password
-# is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.backends.UserBackend"]
+# Django's database sessions (the default SESSION_ENGINE): a logout or an expiry anywhere
+# ends the session for every worker, and the undo history (coding.undo) is kept per
+# session key. django-axes' backend first: it refuses a locked account and address before
+# the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Login throttling (config/lockout.py): failures counted per account and address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = envint("EXCERPTA_LOGIN_FAILURE_LIMIT", 5)
