@@ -103,17 +103,39 @@ def code(study):
     return coding.code_create(study=study, name="Training", colour="teal")
 
 
-def code_span(interview, phrase, codes, coder=None):
-    """Create an excerpt over the first occurrence of `phrase`, as the browser would."""
-    start = interview.text.index(phrase)
-    end = start + len(phrase)
+def span_of(interview, where: str | tuple[int, int]) -> tuple[int, int]:
+    """`where` as [start, end) in code points: a phrase (its first occurrence) or the pair."""
+    if isinstance(where, str):
+        start = interview.text.index(where)
+        return start, start + len(where)
+    return where
+
+
+def selection(interview, where: str | tuple[int, int]) -> dict:
+    """The fields the coding page posts for a selection of `where` (see span_of)."""
+    start, end = span_of(interview, where)
+    return {
+        "start": start,
+        "end": end,
+        "text": interview.text[start:end],
+        "version": interview.version,
+    }
+
+
+def code_span(
+    interview, where: str | tuple[int, int], codes, coder=None, *, seen_text=None, version=None
+):
+    """The one way tests make an excerpt: code `where` (a phrase or a span, see span_of)
+    with `codes` through the coding service, as the browser's selection would. `seen_text`
+    and `version` default to what the page would show; tests of refusals override them."""
+    start, end = span_of(interview, where)
     return coding.excerpt_create(
         interview=interview,
         coder=coder,
         start=start,
         end=end,
-        seen_text=phrase,
-        version=interview.version,
+        seen_text=interview.text[start:end] if seen_text is None else seen_text,
+        version=interview.version if version is None else version,
         codes=codes,
     )
 

@@ -12,9 +12,8 @@ from django.urls import reverse
 from coding import services
 from coding.models import Code, Coding, Excerpt
 from interviews.models import Interview
-from tests.coding.test_views_excerpts import selection
 from tests.concurrency import WORKERS, clients_for, post_race, race
-from tests.conftest import HTMX, code_span
+from tests.conftest import HTMX, code_span, selection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

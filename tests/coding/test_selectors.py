@@ -9,7 +9,7 @@ from coding.models import Coding
 from coding.selectors import code_usage, codebook
 from interviews import services as interviews
 from interviews.turns import turns_from_json
-from tests.conftest import TRANSCRIPT, import_text
+from tests.conftest import TRANSCRIPT, code_span, import_text
 
 
 def naive_usage(study):
@@ -43,15 +43,7 @@ def test_usage_matches_a_plain_count_in_every_special_case(study, other_study):
     made = []
     for interview in imported:
         for start, end in rng.sample(words, 12):
-            excerpt = services.excerpt_create(
-                interview=interview,
-                coder=None,
-                start=start,
-                end=end,
-                seen_text=interview.text[start:end],
-                version=interview.version,
-                codes=rng.sample(codes, rng.randint(1, 3)),
-            )
+            excerpt = code_span(interview, (start, end), rng.sample(codes, rng.randint(1, 3)))
             made.append(excerpt)
     for excerpt in rng.sample(made, 10):
         services.excerpt_delete(excerpt=excerpt)

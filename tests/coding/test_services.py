@@ -75,52 +75,32 @@ def test_it_handles_cjk_and_right_to_left_text(study, code):
 
 def test_it_trims_spaces_around_a_selection(interview, code):
     start = interview.text.index(" the ones")
-    excerpt = services.excerpt_create(
-        interview=interview,
-        coder=None,
-        start=start,
-        end=start + 10,
-        seen_text=interview.text[start : start + 10],
-        version=interview.version,
-        codes=[code],
-    )
+    excerpt = code_span(interview, (start, start + 10), [code])
     assert excerpt.text == "the ones "[:-1]
-
-
-def _create(interview, code, start, end, seen=None, version=None):
-    return services.excerpt_create(
-        interview=interview,
-        coder=None,
-        start=start,
-        end=end,
-        seen_text=interview.text[start:end] if seen is None else seen,
-        version=interview.version if version is None else version,
-        codes=[code],
-    )
 
 
 def test_it_refuses_a_selection_from_an_older_version(interview, code):
     with pytest.raises(Conflict, match="edited after you opened it"):
-        _create(interview, code, 0, 10, version=interview.version - 1)
+        code_span(interview, (0, 10), [code], version=interview.version - 1)
     assert not Excerpt.objects.exists()
 
 
 def test_it_refuses_text_that_does_not_match_the_offsets(interview, code):
     with pytest.raises(Conflict, match="does not match the transcript"):
-        _create(interview, code, 0, 12, seen="Interviewer")
+        code_span(interview, (0, 12), [code], seen_text="Interviewer")
     assert not Excerpt.objects.exists()
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 4), (5, 5), (9, 3), (0, 10_000)])
 def test_it_refuses_ranges_outside_the_transcript(interview, code, start, end):
     with pytest.raises(ValidationError, match="outside the transcript"):
-        _create(interview, code, start, end, seen="")
+        code_span(interview, (start, end), [code], seen_text="")
 
 
 def test_it_refuses_a_selection_of_spaces_only(interview, code):
     start = interview.text.index("\n\n")
     with pytest.raises(ValidationError, match="only spaces"):
-        _create(interview, code, start, start + 2)
+        code_span(interview, (start, start + 2), [code])
 
 
 LABELLED = """\
@@ -154,7 +134,7 @@ R: Not much, honestly.
 def test_a_selection_never_starts_or_ends_in_a_speaker_label(study, code, selected, stored):
     interview = import_text(study, text=LABELLED, name="P1.txt")
     start = interview.text.index(selected)
-    excerpt = _create(interview, code, start, start + len(selected))
+    excerpt = code_span(interview, (start, start + len(selected)), [code])
     assert excerpt.text == (selected if stored is None else stored)
     assert interview.text[excerpt.start : excerpt.end] == excerpt.text
 
@@ -164,7 +144,7 @@ def test_a_selection_of_a_speaker_label_only_is_refused(study, code, selected):
     interview = import_text(study, text=LABELLED, name="P1.txt")
     start = interview.text.index(selected)
     with pytest.raises(ValidationError, match="only a speaker label"):
-        _create(interview, code, start, start + len(selected))
+        code_span(interview, (start, start + len(selected)), [code])
     assert not Excerpt.objects.exists()
 
 
@@ -193,9 +173,7 @@ def resize_to(excerpt, interview, phrase: str) -> tuple[int, int]:
 
 def test_it_refuses_a_selection_without_codes(interview):
     with pytest.raises(ValidationError, match="at least one code"):
-        services.excerpt_create(
-            interview=interview, coder=None, start=0, end=5, seen_text="Inter", version=1, codes=[]
-        )
+        code_span(interview, (0, 5), [])
 
 
 def test_coding_the_same_span_again_adds_to_the_existing_excerpt(interview, code, study):
@@ -313,15 +291,7 @@ def test_an_edit_of_the_text_between_check_and_write_is_caught(interview, code):
     coding.transcript_edit(interview=interview, text="Intro.\n" + interview.text, version=1)
     start = stale.text.index("Café")
     with pytest.raises(Conflict):
-        coding.excerpt_create(
-            interview=stale,
-            coder=None,
-            start=start,
-            end=start + 4,
-            seen_text="Café",
-            version=stale.version,
-            codes=[code],
-        )
+        code_span(stale, (start, start + 4), [code])
     assert not Excerpt.objects.exists()
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from coding import services
 from coding import services as coding
 from coding.models import Code, Excerpt, UndoEntry
-from tests.conftest import HTMX, client_for
+from tests.conftest import HTMX, client_for, code_span, selection
 
 
 def page_url(interview):
@@ -17,16 +17,6 @@ def page_url(interview):
 
 def create_url(interview):
     return reverse("excerpt_create", args=[interview.study.slug, interview.pk])
-
-
-def selection(interview, phrase):
-    start = interview.text.index(phrase)
-    return {
-        "start": start,
-        "end": start + len(phrase),
-        "text": phrase,
-        "version": interview.version,
-    }
 
 
 def test_the_coding_page_shows_the_transcript_highlights_and_excerpts(excerpt, owner):
@@ -50,7 +40,7 @@ def test_a_reviewer_sees_the_page_without_the_coding_tools(excerpt, reviewer):
 
 @pytest.mark.parametrize("extra", [0, 40])
 def test_the_coding_page_queries_do_not_grow_with_excerpts(
-    interview, code, owner, extra, django_assert_max_num_queries
+    interview, code, owner, extra, django_assert_num_queries
 ):
     words = interview.text.split(" ")
     position = 0
@@ -59,24 +49,12 @@ def test_the_coding_page_queries_do_not_grow_with_excerpts(
         position = start + len(word)
         # Every word but line breaks and speaker labels (a label alone cannot be coded).
         if word.strip() and "\n" not in word and not word.endswith(":"):
-            code_span_at(interview, start, position, code)
+            code_span(interview, (start, position), [code])
     client = client_for(owner)
     # session, user, study+role, interview, respondent, codes, excerpts with their codes,
     # question markers, sibling interviews
-    with django_assert_max_num_queries(9):
+    with django_assert_num_queries(9):
         assert client.get(page_url(interview)).status_code == 200
-
-
-def code_span_at(interview, start, end, code):
-    return services.excerpt_create(
-        interview=interview,
-        coder=None,
-        start=start,
-        end=end,
-        seen_text=interview.text[start:end],
-        version=interview.version,
-        codes=[code],
-    )
 
 
 def test_coding_a_selection_answers_with_just_what_changed(interview, code, owner):

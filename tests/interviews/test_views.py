@@ -12,13 +12,11 @@ from interviews.models import Interview, Role, Study
 from tests.conftest import HTMX, client_for, code_span, import_text, make_user
 
 
-def test_the_home_page_lists_only_my_studies(
-    study, other_study, owner, django_assert_max_num_queries
-):
+def test_the_home_page_lists_only_my_studies(study, other_study, owner, django_assert_num_queries):
     client = client_for(owner)
     services.study_create(title="Second study", owner=owner)
     # session, user, invitations to answer, memberships with their counts
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         html = client.get(reverse("study_list")).content.decode()
     assert "Harm reduction" in html
     assert "Second study" in html
@@ -40,12 +38,12 @@ def test_every_page_needs_a_login(study):
 
 
 def test_the_overview_lists_interviews_with_progress(
-    study, interview, owner, django_assert_max_num_queries
+    study, interview, owner, django_assert_num_queries
 ):
     import_text(study, name="R2-interview.txt")
     client = client_for(owner)
     # session, user, study+role, interviews with counts, respondent counts, questions, codes
-    with django_assert_max_num_queries(7):
+    with django_assert_num_queries(7):
         html = client.get(reverse("study_detail", args=[study.slug])).content.decode()
     assert "R1-interview.txt" in html
     assert "R2-interview.txt" in html
@@ -266,35 +264,35 @@ def add_respondents(study, n):
 
 
 @pytest.mark.parametrize("n", [2, 8])
-def test_the_respondents_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+def test_the_respondents_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     add_respondents(study, n)
     client = client_for(owner)
     # session, user, study+role, respondents with their interview counts
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         html = client.get(reverse("respondents", args=[study.slug])).content.decode()
     assert html.count('<tr id="respondent-') == n
 
 
 @pytest.mark.parametrize("n", [2, 8])
-def test_the_members_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+def test_the_members_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     for index in range(n):
         user = make_user(f"member{index}")
         services.membership_set(study=study, username=user.username, role=Role.CODER)
     client = client_for(owner)
     # session, user, study+role, memberships with their users
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         html = client.get(reverse("members", args=[study.slug])).content.decode()
     assert "member0" in html
     assert f"member{n - 1}" in html
 
 
 @pytest.mark.parametrize("n", [2, 8])
-def test_the_protocol_page_queries_do_not_grow(study, owner, n, django_assert_max_num_queries):
+def test_the_protocol_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     for index in range(n):
         services.question_add(study=study, text=f"Extra question number {index}?")
     client = client_for(owner)
     # session, user, study+role, questions
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         html = client.get(reverse("protocol", args=[study.slug])).content.decode()
     assert f"Extra question number {n - 1}?" in html
 
@@ -311,9 +309,7 @@ def test_the_import_page_queries_do_not_grow(study, owner, n, django_assert_num_
 
 
 @pytest.mark.parametrize("n", [2, 8])
-def test_the_question_markers_page_queries_do_not_grow(
-    study, owner, n, django_assert_max_num_queries
-):
+def test_the_question_markers_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     texts = [f"Tell me about the {word} you had" for word in WORDS[:n]]
     for text in texts:
         services.question_add(study=study, text=text)
@@ -325,14 +321,14 @@ def test_the_question_markers_page_queries_do_not_grow(
     client = client_for(owner)
     url = reverse("interview_questions", args=[study.slug, interview.pk])
     # session, user, study+role, interview, questions, segments with their questions
-    with django_assert_max_num_queries(6):
+    with django_assert_num_queries(6):
         html = client.get(url).content.decode()
     assert html.count('<select id="id_form-') == n
 
 
 @pytest.mark.parametrize("n", [2, 8])
 def test_the_interview_edit_page_queries_do_not_grow(
-    study, interview, owner, n, django_assert_max_num_queries
+    study, interview, owner, n, django_assert_num_queries
 ):
     add_respondents(study, n)
     client = client_for(owner)
@@ -340,7 +336,7 @@ def test_the_interview_edit_page_queries_do_not_grow(
     # session, user, study+role, interview, its respondent, respondents for the choice, and
     # the respondents again: with no empty choice, the select asks for its first option to
     # decide on `required` (Django's Select.use_required_attribute).
-    with django_assert_max_num_queries(7):
+    with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert f">P{n - 1}</option>" in html
 

@@ -20,6 +20,10 @@ from django.core.management.base import CommandError
 
 from themes.benchmark import MEMORY_REQUESTS, WARMUP
 
+# It builds a study, starts gunicorn and measures every page: tens of seconds. `make test`
+# (and so CI) runs the tests marked slow; `pytest -m "not slow"` leaves them out while working.
+pytestmark = pytest.mark.slow
+
 MEASUREMENTS = {
     "apply_code",
     "transcript_100",

@@ -19,13 +19,13 @@ def url(study, name, *args):
 
 @pytest.mark.parametrize("extra_themes", [0, 12])
 def test_the_themes_page_queries_do_not_grow(
-    study, themed, owner, extra_themes, django_assert_max_num_queries
+    study, themed, owner, extra_themes, django_assert_num_queries
 ):
     for n in range(extra_themes):
         services.theme_create(study=study, name=f"Extra {n}")
     client = client_for(owner)
     # session, user, study+role, roll-up (8), parent choices of the new-theme form
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         response = client.get(url(study, "themes"))
     html = response.content.decode()
     assert "Training" in html
@@ -80,12 +80,11 @@ def test_a_concurrent_theme_edit_is_not_overwritten(study, themed, owner, coder)
     assert Theme.objects.get(pk=training.pk).name == "Learning"
 
 
-def test_the_theme_page(study, themed, owner, django_assert_max_num_queries):
+def test_the_theme_page(study, themed, owner, django_assert_num_queries):
     training = themed["training"]
-    # session, user, study+role, theme, roll-up (7), excerpts, codings, quotes,
-    # comments, parent link
+    # session, user, study+role, theme, roll-up (8), quotes, excerpts, codings, comments
     client = client_for(owner)
-    with django_assert_max_num_queries(16):
+    with django_assert_num_queries(16):
         html = client.get(url(study, "theme_detail", training.pk)).content.decode()
     assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
     assert "How they learned." in html
@@ -263,13 +262,15 @@ SUPPORT_ID = re.compile(r'id="support-(\d+)"')
 
 
 def test_supporting_excerpts_come_a_page_at_a_time_in_reading_order(
-    study, long_theme, owner, django_assert_max_num_queries
+    study, long_theme, owner, django_assert_num_queries
 ):
     theme, reading = long_theme
     client = client_for(owner)
     shown = []
     for page in (1, 2, 3):
-        with django_assert_max_num_queries(16):
+        # session, user, study+role, theme, roll-up (8), quotes, the page's excerpts, their
+        # codings, comments
+        with django_assert_num_queries(16):
             response = client.get(url(study, "theme_detail", theme.pk), {"page": page})
         html = response.content.decode()
         shown.append([int(pk) for pk in SUPPORT_ID.findall(html)])
