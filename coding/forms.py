@@ -68,3 +68,13 @@ class MarginForm(forms.Form):
     shown = forms.TypedChoiceField(
         choices=[("1", "Show"), ("0", "Hide")], coerce=lambda v: v == "1"
     )
+
+
+class PassageForm(forms.Form):
+    """A suggested passage to code: where it is (code points, end exclusive), the words the
+    page showed there and the transcript version they were read from."""
+
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1)
+    text = forms.CharField(strip=False)

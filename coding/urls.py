@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import codebook, colours, excerpts, text, undo
+from .views import codebook, colours, excerpts, similar, text, undo
 
 study = "studies/<slug:slug>/"
 
@@ -29,6 +29,12 @@ urlpatterns = [
     path(study + "codes/<int:pk>/", codebook.code_edit, name="code_edit"),
     path(study + "codes/<int:pk>/merge/", codebook.code_merge, name="code_merge"),
     path(study + "codes/<int:pk>/delete/", codebook.code_delete, name="code_delete"),
+    path(study + "codes/<int:pk>/similar/", similar.code_similar, name="code_similar"),
+    path(
+        study + "interviews/<int:pk>/similar/<int:code_id>/",
+        similar.code_similar_apply,
+        name="code_similar_apply",
+    ),
     path(study + "undo/", undo.undo_action, name="undo"),
     path(study + "undo/<int:pk>/", undo.undo_action, name="undo_entry"),
     path(study + "bin/", undo.bin_page, name="bin"),

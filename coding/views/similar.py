@@ -1,0 +1,65 @@
+"""Passages like a code's excerpts (coding.similar), and coding one of them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from interviews.access import READ, WRITE, interview_access
+from interviews.errors import Conflict
+from interviews.http import refusal, render_page_or_fragment
+
+from .. import services
+from ..access import code_access
+from ..forms import PassageForm
+from ..similar import similar_passages
+from ..undo import Journal
+from .undo import remember
+
+
+@require_safe
+def code_similar(request, slug, pk):
+    """The page, whose list of suggestions htmx fetches after it shows: comparing every
+    passage can take seconds the first time, and the page says it is working meanwhile."""
+    access, code = code_access(request, slug, pk, READ)
+    context = {"access": access, "code": code}
+    if request.htmx:
+        context["comparison"] = similar_passages(code)
+    return render_page_or_fragment(request, "coding/similar.html", "suggestions", context)
+
+
+@require_POST
+def code_similar_apply(request, slug, pk, code_id):
+    """Code one suggested passage of the interview `pk` with the code `code_id`."""
+    access, interview = interview_access(request, slug, pk, WRITE)
+    code = access.study.codes.filter(pk=code_id).first()
+    back = reverse("code_similar", args=[slug, code_id])
+    if code is None:
+        return refusal(request, "That code was deleted or merged meanwhile.", status=409)
+    form = PassageForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, "That passage could not be read; reload the page.")
+    journal = Journal()
+    try:
+        excerpt = services.excerpt_create(
+            interview=interview,
+            coder=request.user,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            seen_text=form.cleaned_data["text"],
+            version=form.cleaned_data["version"],
+            codes=[code],
+            journal=journal,
+        )
+    except Conflict as error:
+        return refusal(request, str(error), status=409, fallback_url=back)
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), fallback_url=back)
+    message = f"Coded as {code.name}."
+    undo_url = remember(request, access, journal, message)
+    if not request.htmx:
+        return redirect(back)
+    context = {"access": access, "code": code, "excerpt": excerpt, "undo_url": undo_url}
+    return render(request, "coding/similar.html#coded", context)
