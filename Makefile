@@ -90,7 +90,7 @@ test-postgres: $(INSTALLED) chromium office axe
 test: lint test-sqlite test-postgres
 
 benchmark: $(INSTALLED)
-	$(PY) manage.py benchmark
+	EXCERPTA_DEVTOOLS=1 $(PY) manage.py benchmark
 
 clean:
 	rm -rf $(VENV) var build *.egg-info tests/artifacts node_modules

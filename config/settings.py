@@ -111,10 +111,16 @@ MIDDLEWARE = [
 ]
 CSRF_FAILURE_VIEW = "interviews.views.errors.csrf_failure"
 
+# Development tools (the benchmark), installed only when asked for: the test settings, the
+# benchmark's own subprocesses and `make benchmark` set EXCERPTA_DEVTOOLS=1.
+if envbool("EXCERPTA_DEVTOOLS", False):
+    INSTALLED_APPS.append("devtools")
 # The benchmark reads per-request query counts and memory from response headers; never on
 # by default.
 if envbool("EXCERPTA_MEASUREMENT_HEADERS", False):
-    MIDDLEWARE.insert(0, "config.measurement.MeasurementHeadersMiddleware")
+    if "devtools" not in INSTALLED_APPS:
+        raise ImproperlyConfigured("EXCERPTA_MEASUREMENT_HEADERS=1 needs EXCERPTA_DEVTOOLS=1.")
+    MIDDLEWARE.insert(0, "devtools.measurement.MeasurementHeadersMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -28,10 +28,11 @@ from django.utils.crypto import get_random_string
 
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt
+from devtools.benchmark.scratch import scratch_env
+from devtools.benchmark.serving import Browser, Response, served
 from interviews import services as interviews
 from interviews.models import ProtocolQuestion, Role
 from tests.conftest import make_user
-from themes.benchmark import Browser, Response, scratch_env, served
 from themes.models import Quote, Theme
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from themes import benchmark
+from devtools.benchmark import measuring, scratch
 
 
 class Command(BaseCommand):
@@ -16,11 +16,12 @@ class Command(BaseCommand):
         "95th-percentile time in ms, its SQL queries per request and its peak memory in MB; "
         "progress goes to stderr. The two measured transcripts get min(100, excerpts/4) and "
         "min(400, excerpts/2) excerpts, so exactly 100 and 400 from 2,000 excerpts up; the "
-        "others share the rest."
+        "others share the rest. Each area registers its measurements in its own module of "
+        "devtools/benchmark/."
     )
 
     def add_arguments(self, parser):
-        defaults = benchmark.Sizes()
+        defaults = scratch.Sizes()
         parser.add_argument("--interviews", type=int, default=defaults.interviews)
         parser.add_argument("--words", type=int, default=defaults.words, help="per transcript")
         parser.add_argument("--excerpts", type=int, default=defaults.excerpts, help="in all")
@@ -29,14 +30,14 @@ class Command(BaseCommand):
             "--requests",
             type=int,
             default=defaults.requests,
-            help=f"timed requests per measurement, after {benchmark.WARMUP} warm-up requests",
+            help=f"timed requests per measurement, after {scratch.WARMUP} warm-up requests",
         )
         parser.add_argument(
             "--keep", action="store_true", help="keep the temporary directory; print its path"
         )
 
     def handle(self, *args, **options):
-        sizes = benchmark.Sizes(
+        sizes = scratch.Sizes(
             interviews=options["interviews"],
             words=options["words"],
             excerpts=options["excerpts"],
@@ -44,8 +45,8 @@ class Command(BaseCommand):
             requests=options["requests"],
         )
         try:
-            results = benchmark.run(sizes, keep=options["keep"], log=self.stderr.write)
-        except benchmark.BenchmarkError as error:
+            results = measuring.run(sizes, keep=options["keep"], log=self.stderr.write)
+        except scratch.BenchmarkError as error:
             raise CommandError(str(error)) from None
         except KeyboardInterrupt:
             # run() has already stopped gunicorn and removed the scratch study on its way out.

@@ -1,11 +1,12 @@
 """Measurement headers for `manage.py benchmark` only; off in every normal deployment.
 
-Enabled by EXCERPTA_MEASUREMENT_HEADERS=1. Every response then carries X-Query-Count, the
-number of SQL queries the request made. A request that sends `X-Measure-Memory: 1` also gets
-X-Peak-MB, the peak of the Python heap allocated while serving it, traced with tracemalloc
-(numpy's arrays, and so pandas', report to tracemalloc too). Tracing slows Python down
-several times over, so the benchmark asks for it only on requests it does not time, and
-tracing is process-wide, so it assumes one request at a time (as the benchmark sends them).
+Enabled by EXCERPTA_MEASUREMENT_HEADERS=1 (with EXCERPTA_DEVTOOLS=1, which installs this app).
+Every response then carries X-Query-Count, the number of SQL queries the request made. A
+request that sends `X-Measure-Memory: 1` also gets X-Peak-MB, the peak of the Python heap
+allocated while serving it, traced with tracemalloc (numpy's arrays, and so pandas', report
+to tracemalloc too). Tracing slows Python down several times over, so the benchmark asks for
+it only on requests it does not time, and tracing is process-wide, so it assumes one request
+at a time (as the benchmark sends them).
 """
 
 from __future__ import annotations

@@ -1,0 +1,86 @@
+"""What the benchmark measures and what it puts in its scratch study, registered by area.
+
+Each area of the app has its own module in this package (`coding.py`, `themes.py`, ...) that
+registers, with the decorators below:
+
+- `@fill_step`: a function of a `Scratch` (the study being filled; scratch.py) that adds
+  what the area's measurements need (rows in bulk) and writes what its requests must know
+  into `scratch.plan` (a JSON-able dict: ids, never model instances).
+- `page("key", "url_name", *plan_keys)`: a GET of one of the study's pages or downloads,
+  the simplest request measurement (one line).
+- `@request("key")`: a function `(browser, plan, n, **headers) -> Response` that sends the
+  n-th request of the measurement (n counts from 0 over warm-up, timed and memory-traced
+  requests). Timed in interleaved rounds; reported as median_ms, p95_ms, queries, peak_mb.
+- `@call("key")`: a function of the `Study` timed by itself in a subprocess on the scratch
+  database, outside the web server (the roll-up). Reported in the same shape.
+- `@once("key")`: a function of the `Session` (the served study; measuring.py) run once
+  after the timed rounds, returning the dict printed for its key, in whatever shape the
+  measurement needs (a byte count, a worker's memory).
+
+Every module of the package is imported by `load_areas()`, so a new area is a new module and
+nothing else; keys come out in the order of the modules' names, then of registration.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import reverse
+
+FILL_STEPS: list[Callable[..., None]] = []
+REQUESTS: dict[str, Callable[..., Any]] = {}
+CALLS: dict[str, Callable[..., Any]] = {}
+ONCE: dict[str, Callable[..., dict]] = {}
+
+
+def _register(table: dict, key: str) -> Callable:
+    def decorator(function: Callable) -> Callable:
+        if key in REQUESTS or key in CALLS or key in ONCE:
+            raise ValueError(f"Benchmark key {key!r} is registered twice.")
+        table[key] = function
+        return function
+
+    return decorator
+
+
+def fill_step(function: Callable[..., None]) -> Callable[..., None]:
+    """Register `function(scratch)` to run when the scratch study is filled, after the
+    study, its codes, interviews and excerpts exist."""
+    FILL_STEPS.append(function)
+    return function
+
+
+def request(key: str) -> Callable:
+    """Register a request measurement under `key` (see the module's docstring)."""
+    return _register(REQUESTS, key)
+
+
+def page(key: str, url_name: str, *plan_keys: str) -> Callable:
+    """Register under `key` a GET of `reverse(url_name, args=[slug, *plan[plan_keys]])`:
+    a page or a download of the scratch study (plan_keys name ids a fill step wrote)."""
+
+    def get(browser, plan: dict, n: int, **headers: str):
+        args = [plan["slug"], *(plan[name] for name in plan_keys)]
+        return browser.get(reverse(url_name, args=args), **headers)
+
+    return _register(REQUESTS, key)(get)
+
+
+def call(key: str) -> Callable:
+    """Register a function of the study, timed by itself, under `key`."""
+    return _register(CALLS, key)
+
+
+def once(key: str) -> Callable:
+    """Register a function of the session, run once after the timed rounds, under `key`."""
+    return _register(ONCE, key)
+
+
+def load_areas() -> None:
+    """Import every module of this package, so that each registers its measurements."""
+    package = importlib.import_module(__package__)
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__package__}.{module.name}")

@@ -1,0 +1,52 @@
+"""The themes area's measurements: the themes pages, the exports and the roll-up."""
+
+from __future__ import annotations
+
+from coding.models import Excerpt
+from devtools.benchmark.registry import call, fill_step, page
+from devtools.benchmark.scratch import Scratch
+from interviews.models import Study
+from themes.models import Quote, Theme
+from themes.rollup import study_rollup
+
+
+@fill_step
+def themes(scratch: Scratch) -> None:
+    """Five themes of three sub-themes each; every code serves one or two of them, and each
+    theme has three chosen quotes (as the demo study has). The first theme's page is
+    measured: it gathers the excerpts of its sub-themes' codes as well as its own."""
+    study, rng, code_ids = scratch.study, scratch.rng, scratch.code_ids
+    made = []
+    for n in range(5):
+        theme = Theme.objects.create(study=study, name=f"Theme {n + 1}", order=n + 1)
+        made.append(theme)
+        made += [
+            Theme.objects.create(study=study, parent=theme, name=f"Theme {n + 1}.{k}", order=k)
+            for k in range(1, 4)
+        ]
+    links = {(rng.choice(made).pk, code_id) for code_id in code_ids}
+    links |= {
+        (rng.choice(made).pk, code_id) for code_id in rng.sample(code_ids, len(code_ids) // 3)
+    }
+    Theme.codes.through.objects.bulk_create(
+        Theme.codes.through(theme_id=theme_id, code_id=code_id) for theme_id, code_id in links
+    )
+    excerpt_ids = list(Excerpt.objects.filter(interview__study=study).values_list("id", flat=True))
+    Quote.objects.bulk_create(
+        Quote(theme=theme, excerpt_id=excerpt_id, order=k)
+        for theme in made
+        for k, excerpt_id in enumerate(rng.sample(excerpt_ids, 3), start=1)
+    )
+    scratch.plan["theme"] = made[0].pk
+
+
+page("themes_page", "themes")
+page("theme_page", "theme_detail", "theme")
+page("findings_docx", "export_findings")
+page("excerpts_xlsx", "export_excerpts_xlsx")
+
+
+@call("rollup")
+def rollup(study: Study) -> None:
+    """The roll-up function by itself, as the themes pages call it."""
+    study_rollup(study)
