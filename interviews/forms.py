@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from . import searchquery
 from .models import PageSize, Respondent, Role
 from .sanitise import SanitisedCharField
 
@@ -159,3 +160,24 @@ class QuestionMarkerForm(forms.Form):
 
 
 QuestionMarkerFormSet = forms.formset_factory(QuestionMarkerForm, extra=0)
+
+
+class SearchForm(forms.Form):
+    """The search box of a study: `cleaned_data["query"]` is the parsed searchquery.Query."""
+
+    q = forms.CharField(
+        label="Search the transcripts",
+        max_length=searchquery.MAX_LENGTH,
+        help_text='Words, "a phrase", OR between two of them, a prefix* (stigma* finds '
+        "stigmatised).",
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "q" in cleaned:
+            try:
+                cleaned["query"] = searchquery.parse(cleaned["q"])
+            except searchquery.QueryError as error:
+                self.add_error("q", str(error))
+        return cleaned

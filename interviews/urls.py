@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import protocol, respondents, studies, transcripts
+from .views import protocol, respondents, search, studies, transcripts
 
 study = "studies/<slug:slug>/"
 
@@ -45,6 +45,7 @@ urlpatterns = [
     ),
     path(study + "attributes/", respondents.attribute_add, name="attribute_add"),
     path(study + "attributes/remove/", respondents.attribute_remove, name="attribute_remove"),
+    path(study + "search/", search.transcript_search, name="transcript_search"),
     path(study + "import/", transcripts.transcript_import, name="transcript_import"),
     path(study + "import/<uuid:batch>/", transcripts.import_batch, name="import_batch"),
     path(study + "import/<uuid:batch>/step/", transcripts.import_step, name="import_step"),

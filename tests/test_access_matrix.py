@@ -141,6 +141,7 @@ CASES = [
     Case("respondent_delete", "post", OWN, ("respondent",)),
     Case("attribute_add", "post", WRITE, data=lambda o: {"name": "Agency", "type": "text"}),
     Case("attribute_remove", "post", OWN, data=lambda o: {"name": "Years of experience"}),
+    Case("transcript_search", "get", READ),
     Case("transcript_import", "get", READ),
     Case(
         "transcript_import",

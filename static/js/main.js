@@ -12,6 +12,7 @@
    transcript's version: the server refuses anything stale or forged, so this code never
    has to be trusted. */
 
+import * as at from "./at.js";
 import * as caret from "./caret.js";
 import * as covering from "./covering.js";
 import * as excerpts from "./excerpts.js";
@@ -26,7 +27,7 @@ import * as selection from "./selection.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
 
-const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, keyboard];
+const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, keyboard, at];
 
 function start() {
   flash.install();

@@ -1,0 +1,151 @@
+"""Full-text search over a study's transcripts: which interviews hold a query, and where.
+
+The database's index (search_sql) finds the interviews; the hits are then found in each
+interview's text by searchquery.pattern, so that their offsets are code points of the text
+as stored (neither FTS5 nor PostgreSQL reports offsets that survive their normalisation).
+Interviews of withdrawn respondents are never searched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from . import search_sql, searchquery
+from .models import Interview, Study
+from .searchquery import Query
+
+PER_PAGE = 20
+SNIPPETS_SHOWN = 5
+# Code points of context on each side of a hit in a snippet (extended to a whole word).
+CONTEXT = 60
+
+
+def hits_in(text: str, query: Query) -> list[tuple[int, int]]:
+    """The hits of `query` in `text`: sorted, non-overlapping [start, end) spans in code
+    points; empty unless every group of the query matches somewhere in the text."""
+    found: list[tuple[int, int]] = []
+    for group in query.groups:
+        spans = [m.span() for term in group for m in searchquery.pattern(term).finditer(text)]
+        if not spans:
+            return []
+        found.extend(spans)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def text_matches(query: Query):
+    """A condition for Interview querysets: the index says the text matches `query`."""
+    return search_sql.matches(
+        connection.vendor,
+        fts5=searchquery.fts5(query),
+        tsquery=searchquery.tsquery(query),
+        loose_tsquery=searchquery.tsquery(query, phrases=False),
+    )
+
+
+def interviews_matching(*, study: Study, query: Query):
+    """The study's interviews (queryset, respondent's order) whose text the index says
+    match `query`, withdrawn respondents left out."""
+    return Interview.objects.filter(
+        text_matches(query), study=study, respondent__withdrawn_at__isnull=True
+    ).order_by("respondent__pseudonym", "conducted_on", "id")
+
+
+@dataclass
+class Snippet:
+    """A stretch of text around one or more hits, as safe HTML with the hits marked."""
+
+    start: int
+    end: int
+    hits: list[tuple[int, int]]
+    html: SafeString
+
+
+@dataclass
+class Found:
+    """One interview's hits (all of them) and the snippets shown of them."""
+
+    interview: Interview
+    hits: list[tuple[int, int]]
+    snippets: list[Snippet] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """Hits not shown in a snippet."""
+        return len(self.hits) - sum(len(snippet.hits) for snippet in self.snippets)
+
+
+def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Page, list[Found]]:
+    """One page (PER_PAGE interviews) of the interviews holding `query`, in two queries:
+    the ids of all matching interviews, then the page's interviews with their respondents.
+
+    Returns the page (its paginator counts the interviews) and each interview's hits and
+    first SNIPPETS_SHOWN snippets. A page number out of range gives the last page.
+    """
+    ids = list(interviews_matching(study=study, query=query).values_list("id", flat=True))
+    paginated = Paginator(ids, PER_PAGE).get_page(page)
+    interviews = Interview.objects.filter(id__in=list(paginated)).select_related("respondent")
+    by_id = {interview.pk: interview for interview in interviews}
+    found = []
+    for interview_id in paginated:
+        interview = by_id[interview_id]
+        hits = hits_in(interview.text, query)
+        if hits:
+            url = reverse("interview_code", args=[study.slug, interview.pk])
+            found.append(Found(interview, hits, snippets(interview.text, hits, url)))
+    return paginated, found
+
+
+def snippets(text: str, hits: list[tuple[int, int]], url: str) -> list[Snippet]:
+    """The first SNIPPETS_SHOWN stretches of `text` around `hits`, hits that lie close
+    together sharing one; each hit links to `url` with ?at=start-end (the coding page
+    selects it). The HTML is built from escaped pieces only."""
+    groups: list[list[tuple[int, int]]] = []
+    for hit in hits:
+        if groups and hit[0] - groups[-1][-1][1] <= 2 * CONTEXT:
+            groups[-1].append(hit)
+        elif len(groups) == SNIPPETS_SHOWN:
+            break
+        else:
+            groups.append([hit])
+    return [_snippet(text, group, url) for group in groups]
+
+
+def _snippet(text: str, group: list[tuple[int, int]], url: str) -> Snippet:
+    start = _word_edge(text, max(0, group[0][0] - CONTEXT), -1)
+    end = _word_edge(text, min(len(text), group[-1][1] + CONTEXT), 1)
+    pieces, cursor = [], start
+    for hit_start, hit_end in group:
+        at = f"{url}?at={hit_start}-{hit_end}"
+        pieces.append((text[cursor:hit_start], at, text[hit_start:hit_end]))
+        cursor = hit_end
+    html = format_html(
+        "{}{}{}{}",
+        "…" if start > 0 else "",
+        format_html_join("", '{}<a href="{}"><mark>{}</mark></a>', pieces),
+        text[cursor:end],
+        "…" if end < len(text) else "",
+    )
+    return Snippet(start, end, group, html)
+
+
+def _word_edge(text: str, position: int, step: int) -> int:
+    """`position` moved outwards (step -1: left, 1: right) to the edge of the word it cuts."""
+    if step < 0:
+        while position > 0 and not text[position - 1].isspace():
+            position -= 1
+    else:
+        while position < len(text) and not text[position].isspace():
+            position += 1
+    return position

@@ -1,0 +1,110 @@
+"""The SQL of full-text search over transcripts, one dialect per database, kept here.
+
+Why SQL: Django's ORM knows neither SQLite's FTS5 nor an index on an expression that
+PostgreSQL's planner must recognise word for word. Everything else about search is ORM.
+
+- SQLite: an FTS5 table over interviews_interview (external content: it stores only the
+  index, the text stays in the interview's row), kept in step by triggers on every insert,
+  change of text and delete, so that an import, an edit, a deletion (also a cascade from
+  a respondent or a study) can never leave it behind. A migration that remakes
+  interviews_interview on SQLite (Django does so to alter a column) drops its triggers:
+  such a migration must run `sqlite_create` again after it; the test
+  tests/interviews/test_search_index.py fails until it does.
+- PostgreSQL: a GIN index on the tsvector of the text, computed from the row itself, so
+  it is always in step without a trigger. The 'simple' configuration (no stemming, no stop
+  words) and punctuation turned into spaces make its words those of SQLite's unicode61
+  tokenizer and of searchquery.WORD: "self-care" is two words everywhere, not three.
+  PostgreSQL stops counting word positions at 16,383, so a phrase (`<->`) in a longer
+  transcript is matched as its words (`&`) there; the hits are found in Python anyway.
+
+Withdrawal is not indexed: it is a filter of the query (see search.py), so reinstating a
+respondent needs no re-indexing.
+"""
+
+from __future__ import annotations
+
+from django.db import migrations
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+FTS = "interviews_interview_fts"
+TABLE = "interviews_interview"
+
+# Word positions PostgreSQL counts exactly (beyond them, all are 16,383); with a margin,
+# since Interview.word_count counts words between spaces and "don't" is two to the index.
+POSITIONS_COUNTED = 12_000
+
+SQLITE_CREATE = [
+    f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
+        text, content='{TABLE}', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+    )""",
+    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON {TABLE} BEGIN
+        INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text);
+    END""",
+    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON {TABLE} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.id, old.text);
+    END""",
+    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE OF text ON {TABLE} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text);
+    END""",
+    # Index the transcripts there are already.
+    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {FTS}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS}_update",
+    f"DROP TABLE IF EXISTS {FTS}",
+]
+SQLITE_TRIGGERS = {f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update"}
+
+# The same expression in the index and in the query, or the planner will not use the index.
+_PG_VECTOR = "to_tsvector('simple', regexp_replace({column}, '[[:punct:]]', ' ', 'g'))"
+POSTGRESQL_CREATE = [
+    f"CREATE INDEX interview_text_search ON {TABLE} USING GIN ("
+    + _PG_VECTOR.format(column="text")
+    + ")"
+]
+POSTGRESQL_DROP = ["DROP INDEX IF EXISTS interview_text_search"]
+
+
+class RunSQLOn(migrations.RunSQL):
+    """RunSQL on one database vendor only ("sqlite", "postgresql"), a no-op on others."""
+
+    def __init__(self, vendor: str, sql, reverse_sql):
+        super().__init__(sql, reverse_sql)
+        self.vendor = vendor
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        return name, [self.vendor, *args], kwargs
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == self.vendor:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == self.vendor:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def matches(vendor: str, *, fts5: str, tsquery: str, loose_tsquery: str) -> RawSQL:
+    """A condition on interviews_interview rows: the text matches the query (compiled by
+    searchquery for each dialect). Use it in .filter() of an Interview queryset."""
+    if vendor == "sqlite":
+        return RawSQL(
+            f'"{TABLE}"."id" IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)',
+            [fts5],
+            output_field=BooleanField(),
+        )
+    if vendor == "postgresql":
+        vector = _PG_VECTOR.format(column=f'"{TABLE}"."text"')
+        return RawSQL(
+            f"({vector} @@ to_tsquery('simple', %s) OR ("
+            f'"{TABLE}"."word_count" > {POSITIONS_COUNTED}'
+            f" AND {vector} @@ to_tsquery('simple', %s)))",
+            [tsquery, loose_tsquery],
+            output_field=BooleanField(),
+        )
+    raise NotImplementedError(f"Full-text search is not written for {vendor}.")
