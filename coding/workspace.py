@@ -32,8 +32,9 @@ from .selectors import (
 )
 
 
-def page_context(access, interview: Interview) -> dict:
-    """Everything the coding page needs, in a fixed number of queries."""
+def page_context(access, interview: Interview, page_number=None) -> dict:
+    """Everything the coding page needs, in a fixed number of queries; the side list shows
+    the page `page_number` of the excerpts (sidelist.paged)."""
     codes = code_rows(access.study)
     excerpts = excerpt_rows(interview, codes)
     markers = [Marker(*row) for row in question_markers(interview)]
@@ -54,15 +55,22 @@ def page_context(access, interview: Interview) -> dict:
         "transcript_html": render_transcript(
             interview.text, lines, [row.span for row in excerpts], markers
         ),
-        "excerpt_items": sidelist.render_items(
-            excerpts, sidelist.detail_url_prefix(access.study.slug)
-        ),
-        "excerpt_count": len(excerpts),
+        **sidelist.paged(excerpts, page_number, sidelist.detail_url_prefix(access.study.slug)),
         "detail_html": render_detail(access, None, None),
         "code_options": picker.render_options(_code_tree(codes)) if access.can_write else "",
         "previous": siblings[position - 1] if position > 0 else None,
         "next": siblings[position + 1] if position + 1 < len(siblings) else None,
     }
+
+
+def side_context(access, interview: Interview, page_number) -> dict:
+    """What the side list's page `page_number` needs alone (paging through it), in two
+    queries: the codes and the excerpts."""
+    excerpts = excerpt_rows(interview, code_rows(access.study))
+    prefix = sidelist.detail_url_prefix(access.study.slug)
+    return {"access": access, "interview": interview} | sidelist.paged(
+        excerpts, page_number, prefix
+    )
 
 
 def _code_tree(codes) -> list[tuple]:

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
-from interviews.http import flash_html, refusal
+from interviews.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 from interviews.naming import name_key, tidy
 
 from .. import services, workspace
@@ -24,15 +24,20 @@ from ..picker import render_near_duplicate, similar_codes
 from ..selectors import CodeRow, code_rows, excerpt_row
 from ..undo import Journal
 from .colours import margin_shown
-from .undo import remember
+from .undo import bin_page_url, remember
 
 
 @require_safe
 def interview_code(request, slug, pk):
+    """The coding page; to htmx paging through the side list, that list alone."""
     access, interview = interview_access(request, slug, pk, READ)
-    context = workspace.page_context(access, interview)
-    context["margin_shown"] = margin_shown(request)
-    return render(request, "coding/interview.html", context)
+    number = request.GET.get("page")
+    if wants_fragment(request):
+        context = workspace.side_context(access, interview, number)
+    else:
+        context = workspace.page_context(access, interview, number)
+        context["margin_shown"] = margin_shown(request)
+    return render_page_or_fragment(request, "coding/interview.html", "excerpt-side", context)
 
 
 def _codes_from_request(
@@ -316,7 +321,7 @@ def excerpt_delete(request, slug, pk):
 def excerpt_restore(request, slug, pk):
     """Bring an excerpt back from the bin, with its codes and memo."""
     _, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
-    bin_url = reverse("bin", args=[slug])
+    bin_url = bin_page_url(request, slug)
     if excerpt.deleted_at is None:
         return refusal(request, "That excerpt is not deleted.", status=409, fallback_url=bin_url)
     try:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from interviews.access import READ, WRITE, interview_access, study_access
 from interviews.errors import Conflict
-from interviews.http import refusal
+from interviews.http import refusal, render_page_or_fragment
 
 from .. import bin, undo, workspace
 from ..models import DeletedCode, Excerpt
@@ -106,13 +107,25 @@ def _back(request, slug: str) -> str:
 
 @require_safe
 def bin_page(request, slug):
+    """The study's bin, newest first, one page of BIN_ITEMS_PER_PAGE at a time."""
     access = study_access(request, slug, READ)
-    context = {
-        "access": access,
-        "items": bin.bin_items(access.study),
-        "days": bin.retention().days,
-    }
-    return render(request, "coding/bin.html", context)
+    page = Paginator(bin.bin_items(access.study), BIN_ITEMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"access": access, "page": page, "days": bin.retention().days}
+    return render_page_or_fragment(request, "coding/bin.html", "bin-list", context)
+
+
+# Items on one page of the bin: a study where much was deleted within the retention can hold
+# thousands.
+BIN_ITEMS_PER_PAGE = 100
+
+
+def bin_page_url(request, slug: str) -> str:
+    """The bin's page a restore was sent from (its `page` field), to go back to."""
+    url = reverse("bin", args=[slug])
+    number = request.POST.get("page", "")
+    return f"{url}?page={number}" if number.isdigit() else url
 
 
 @require_POST
@@ -124,6 +137,6 @@ def code_restore(request, slug, pk):
     try:
         bin.code_restore(item=item)
     except Conflict as error:
-        return refusal(request, str(error), status=409, fallback_url=reverse("bin", args=[slug]))
+        return refusal(request, str(error), status=409, fallback_url=bin_page_url(request, slug))
     messages.success(request, f"Restored “{item.name}” with its excerpts, sub-codes and themes.")
-    return redirect("bin", slug)
+    return redirect(bin_page_url(request, slug))

@@ -33,20 +33,68 @@ export function openExcerpt(id, scroll) {
   if (item) item.scrollIntoView({ block: "nearest" });
 }
 
-/** Open the next (delta 1) or previous (-1) excerpt of the side list. */
+/** Where an excerpt stands in text order: [start, end, id], compared by `compare`. */
+function keyOf(li) {
+  return [Number(li.dataset.start), Number(li.dataset.end), Number(li.dataset.x)];
+}
+
+function parseKey(text) {
+  return text ? text.split(",").map(Number) : null;
+}
+
+function compare(x, y) {
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+/** The open excerpt's key, read from its highlight, when its entry is on another page. */
+function currentKey() {
+  const mark = page.current && page.transcript.querySelector('mark[data-x="' + page.current + '"]');
+  return mark ? [Number(mark.dataset.s), Number(mark.dataset.e), Number(page.current)] : null;
+}
+
+// N or P that went past the end of the page: the step (1 or -1) to take again once the
+// next or previous page of the side list is in.
+let stepOnArrival = 0;
+
+/** Open the next (delta 1) or previous (-1) excerpt of the side list, in text order: at
+    either end of the page shown, the next or previous page comes in and the step goes on
+    from there (from wherever the open excerpt stands in the text, if it is not listed). */
 export function stepExcerpt(delta) {
   const items = Array.from(document.querySelectorAll("#excerpt-list li[data-x]"));
-  if (!items.length) return;
   let index = items.findIndex((li) => li.dataset.x === page.current);
-  index = index < 0 ? (delta > 0 ? 0 : items.length - 1) : index + delta;
-  index = Math.max(0, Math.min(items.length - 1, index));
+  const here = index < 0 ? currentKey() : null;
+  if (here) {
+    const after = items.findIndex((li) => compare(keyOf(li), here) > 0);
+    index = (after < 0 ? items.length : after) - (delta > 0 ? 0 : 1);
+  } else if (index < 0) {
+    index = delta > 0 ? 0 : items.length - 1;
+  } else {
+    index += delta;
+  }
+  if (index < 0 || index >= items.length) {
+    const link = document.getElementById(delta > 0 ? "excerpts-next" : "excerpts-prev");
+    if (link) {
+      stepOnArrival = delta;
+      link.click();
+    }
+    return;
+  }
   offerChoice([]);
   openExcerpt(items[index].dataset.x, true);
   placeCaret(Number(items[index].dataset.start));
 }
 
+function arrived() {
+  const delta = stepOnArrival;
+  stepOnArrival = 0;
+  if (delta) stepExcerpt(delta);
+}
+
 // The server appends a new excerpt's entry to the side list; the list keeps itself in text
-// order and counts its entries, which saves the server two queries per edit.
+// order and counts its entries, which saves the server two queries per edit. The list is
+// one page of the excerpts: an entry that belongs to another page (before data-after or
+// from data-before on) leaves it, and the heading counts the excerpts of the other pages
+// (data-elsewhere) with those shown.
 let tidying = false;
 function tidyList() {
   if (tidying) return;
@@ -55,18 +103,34 @@ function tidyList() {
     tidying = false;
     const list = document.getElementById("excerpt-list");
     if (!list) return;
-    const items = Array.from(list.children);
-    const key = (li) => [Number(li.dataset.start), Number(li.dataset.end), Number(li.dataset.x)];
-    const sorted = items.slice().sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    const after = parseKey(list.dataset.after);
+    const before = parseKey(list.dataset.before);
+    let elsewhere = Number(list.dataset.elsewhere || 0);
+    const items = Array.from(list.children).filter((li) => {
+      const key = keyOf(li);
+      if ((after && compare(key, after) <= 0) || (before && compare(key, before) >= 0)) {
+        li.remove();
+        elsewhere += 1;
+        return false;
+      }
+      return true;
     });
+    list.dataset.elsewhere = String(elsewhere);
+    const sorted = items.slice().sort((a, b) => compare(keyOf(a), keyOf(b)));
     if (sorted.some((li, i) => li !== items[i])) list.replaceChildren(...sorted);
     const count = document.getElementById("excerpt-count");
-    if (count) count.textContent = String(items.length);
+    if (count) count.textContent = String(items.length + elsewhere);
     markOpen(page.current);
   });
+}
+
+/** An edit removed an excerpt whose entry is on another page of the side list. */
+function removedElsewhere(event) {
+  const content = event.detail && event.detail.content;
+  const list = document.getElementById("excerpt-list");
+  if (!list || !content || !/^ex-\d+$/.test(content.id || "")) return;
+  list.dataset.elsewhere = String(Math.max(0, Number(list.dataset.elsewhere || 0) - 1));
+  tidyList();
 }
 
 /** Offer every excerpt of `list` (innermost first) in #covering, the open one pressed;
@@ -138,8 +202,9 @@ export function install() {
     });
   }
 
-  document.getElementById("excerpt-list").addEventListener("click", (event) => {
-    const link = event.target.closest("a[data-x]");
+  // On the document: paging replaces the list.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("#excerpt-list a[data-x]");
     if (!link || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
     offerChoice([]);
@@ -157,6 +222,20 @@ export function install() {
   }
 
   document.addEventListener("htmx:oobAfterSwap", tidyList);
+  document.addEventListener("htmx:oobErrorNoTarget", removedElsewhere);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt && event.detail.elt.id === "excerpt-side") {
+      // Keyboard users keep their place: htmx gives focus back to the pager link of the
+      // same id; on the first or last page, where it is gone, to the list's heading.
+      if (document.activeElement === document.body) {
+        document.getElementById("excerpt-title").focus({ preventScroll: true });
+      }
+      arrived();
+    }
+  });
+  // The page's modules hold on to its elements: a Back that htmx cannot restore from its
+  // cache (none is kept) reloads the whole page rather than swapping a new body in.
+  htmx.config.refreshOnHistoryMiss = true;
   document.addEventListener("htmx:afterSettle", tidyList);
   document.addEventListener("htmx:afterSettle", () => {
     markOpen(page.current);

@@ -6,7 +6,10 @@ from django.urls import reverse
 
 from coding import services
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
+from coding.views.undo import BIN_ITEMS_PER_PAGE
 from tests.conftest import HTMX, client_for, code_span
+
+from .heavy import coded_transcript
 
 
 def remove_url(excerpt, code):
@@ -126,3 +129,35 @@ def test_the_bin_page_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         html = client.get(reverse("bin", args=[study.slug])).content.decode()
     assert html.count("Restore</button>") == 4
+
+
+def test_the_bin_page_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(
+    study, owner, django_assert_num_queries
+):
+    interview = coded_transcript(study, owner, excerpts=130, turns=40, words_per_turn=40)
+    excerpts = list(Excerpt.objects.filter(interview=interview))
+    for excerpt in excerpts:
+        services.excerpt_delete(excerpt=excerpt, actor=owner)
+    url = reverse("bin", args=[study.slug])
+    client = client_for(owner)
+
+    first = client.get(url).content.decode()
+    # Paging with htmx: the list alone; the same queries as the whole page.
+    with django_assert_num_queries(7):
+        second = client.get(url, {"page": 2}, headers=HTMX)
+
+    assert first.count("Restore</button>") == BIN_ITEMS_PER_PAGE
+    assert "Deleted 1–100 of 130, newest first" in first
+    html = second.content.decode()
+    assert html.lstrip().startswith('<div id="bin-list">')
+    assert "<html" not in html
+    assert html.count("Restore</button>") == 30
+    assert "HX-Request" in second["Vary"]
+    # Back after paging (a history restore) gets the whole page.
+    restored = client.get(url, {"page": 2}, headers={**HTMX, "HX-History-Restore-Request": "true"})
+    assert "<html" in restored.content.decode()
+    # The oldest deleted is on the second page; restoring it returns there.
+    oldest = excerpts[0]
+    assert f'id="bin-excerpt-{oldest.pk}"' in html
+    response = client.post(reverse("excerpt_restore", args=[study.slug, oldest.pk]), {"page": "2"})
+    assert response.url == f"{url}?page=2"
