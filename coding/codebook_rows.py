@@ -30,7 +30,19 @@ def _criteria(code) -> str:
     )
 
 
-def _row(node: CodeNode, edit_prefix: str, can_write: bool) -> str:
+def _linked(node: CodeNode, retrieve_url: str) -> str:
+    """The count of a code's excerpts with its sub-codes, linking to them on the retrieval
+    page (which counts a code with its branch too); none, no link."""
+    if not retrieve_url or not node.branch_excerpts:
+        return str(node.branch_excerpts)
+    label = escape(f"The excerpts of {node.code.name}", quote=True)
+    return (
+        f'<a href="{retrieve_url}?code={node.code.pk}" aria-label="{label}">'
+        f"{node.branch_excerpts}</a>"
+    )
+
+
+def _row(node: CodeNode, edit_prefix: str, can_write: bool, retrieve_url: str) -> str:
     code = node.code
     definition = f'<p class="definition">{escape(code.definition)}</p>' if code.definition else ""
     actions = ""
@@ -44,11 +56,15 @@ def _row(node: CodeNode, edit_prefix: str, can_write: bool) -> str:
         f'<tr id="code-{code.pk}"><th scope="row" class="depth-{node.depth}">'
         f'<span class="swatch c-{code.colour}" aria-hidden="true"></span>'
         f'<span class="code-name">{escape(code.name)}</span>{definition}{_criteria(code)}</th>'
-        f'<td class="num">{node.excerpts}</td><td class="num">{node.branch_excerpts}</td>'
+        f'<td class="num">{node.excerpts}</td><td class="num">{_linked(node, retrieve_url)}</td>'
         f'<td class="num">{node.respondents}</td><td class="num">{node.branch_respondents}</td>'
         f"{actions}</tr>"
     )
 
 
-def render_rows(nodes: Iterable[CodeNode], *, edit_prefix: str, can_write: bool) -> SafeString:
-    return mark_safe("".join(_row(node, edit_prefix, can_write) for node in nodes))
+def render_rows(
+    nodes: Iterable[CodeNode], *, edit_prefix: str, can_write: bool, retrieve_url: str = ""
+) -> SafeString:
+    """The rows; `retrieve_url` is the study's retrieval page, which each code's count of
+    excerpts (with its sub-codes) links to."""
+    return mark_safe("".join(_row(node, edit_prefix, can_write, retrieve_url) for node in nodes))

@@ -254,6 +254,9 @@ CASES = [
     Case("export_excerpts_csv", "get", READ),
     Case("export_excerpts_xlsx", "get", READ),
     Case("export_matrix_xlsx", "get", READ),
+    Case("retrieve", "get", READ),
+    Case("retrieve_csv", "get", READ),
+    Case("retrieve_xlsx", "get", READ),
 ]
 
 

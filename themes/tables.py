@@ -194,3 +194,20 @@ def excerpts_xlsx(*, study: Study) -> bytes:
 
 def matrix_xlsx(*, study: Study) -> bytes:
     return _xlsx({"Themes by respondent": matrix_frame(study_rollup(study))})
+
+
+def rows_csv(rows: list[list], columns: list[str]) -> bytes:
+    """Any table as .csv bytes (UTF-8 with a byte-order mark), through the same safe cells
+    as the study's own tables."""
+    return _frame(rows, columns).to_csv(index=False).encode("utf-8-sig")
+
+
+def rows_xlsx(sheet: str, rows: list[list], columns: list[str]) -> bytes:
+    """Any table as an .xlsx workbook of one sheet named `sheet` (at most 31 characters),
+    through the same safe cells as the study's own tables."""
+    return _xlsx({sheet[:31]: _frame(rows, columns)})
+
+
+def titled_columns(names: list[str], kind: str, fixed: list[str]) -> list[str]:
+    """Column titles for names the study chose (see _titles): public for other tables."""
+    return _titles(names, kind, fixed)

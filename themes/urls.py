@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import exports, overview, theme
+from .views import exports, overview, retrieval, theme
 
 study = "studies/<slug:slug>/"
 
@@ -24,6 +24,19 @@ urlpatterns = [
     path(study + "themes/<int:pk>/comments/", theme.comment_add, name="comment_add"),
     path(study + "comments/<int:pk>/resolve/", theme.comment_resolve, name="comment_resolve"),
     path(study + "excerpts/<int:pk>/context/", theme.excerpt_context, name="excerpt_context"),
+    path(study + "excerpts/", retrieval.retrieve, name="retrieve"),
+    path(
+        study + "excerpts/retrieved.csv",
+        retrieval.retrieve_download,
+        {"kind": "csv"},
+        name="retrieve_csv",
+    ),
+    path(
+        study + "excerpts/retrieved.xlsx",
+        retrieval.retrieve_download,
+        {"kind": "xlsx"},
+        name="retrieve_xlsx",
+    ),
     *(
         path(f"{study}exports/{suffix}", exports.download, {"what": what}, name=f"export_{what}")
         for what, (_, suffix, _) in exports.DOWNLOADS.items()

@@ -6,6 +6,7 @@ from hashlib import sha256
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -59,7 +60,10 @@ def _page(
         colours = sorted({node.code.colour for node in context["nodes"]})
         context["colours_version"] = sha256(" ".join(colours).encode()).hexdigest()[:12]
     context["rows"] = render_rows(
-        context["nodes"], edit_prefix=context["edit_prefix"], can_write=access.can_write
+        context["nodes"],
+        edit_prefix=context["edit_prefix"],
+        can_write=access.can_write,
+        retrieve_url=reverse("retrieve", args=[access.study.slug]),
     )
     return render_page_or_fragment(request, "coding/codebook.html", "codebook-body", context)
 

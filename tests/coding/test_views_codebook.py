@@ -126,9 +126,11 @@ def test_the_codebook_shows_counts_with_sub_codes(
     assert '<th scope="col" class="num">with sub-codes</th>' in html
     row = html[html.index(f'id="code-{support.pk}"') :]
     row = row[: row.index("</tr>")]
-    # excerpts: own, with sub-codes; respondents: own, with sub-codes
+    # excerpts: own, with sub-codes (a link to them); respondents: own, with sub-codes
+    excerpts = reverse("retrieve", args=[study.slug])
     assert row.endswith(
-        '<td class="num">1</td><td class="num">3</td><td class="num">1</td>'
+        f'<td class="num">1</td><td class="num"><a href="{excerpts}?code={support.pk}" '
+        'aria-label="The excerpts of Support">3</a></td><td class="num">1</td>'
         '<td class="num">2</td>' + row[row.rindex('<td class="row-actions">') :]
     )
 

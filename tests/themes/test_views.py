@@ -321,7 +321,9 @@ def test_the_themes_page_counts_a_codes_whole_branch(
     with django_assert_num_queries(12):
         html = client.get(url(study, "themes")).content.decode()
     section = html[html.index('id="theme-') : html.index('class="matrix"')]
-    assert "<strong>All</strong> of the respondents (2 of 2) · 3 excerpts" in section
+    theme = branched["theme"]
+    excerpts = f'<a href="{url(study, "retrieve")}?theme={theme.pk}">3 excerpts</a>'
+    assert f"<strong>All</strong> of the respondents (2 of 2) · {excerpts}" in section
     assert "With their sub-codes: Colleagues, Supervisor, Family." in section
     assert (
         '<th scope="row" class="depth-0">Support at work</th><td class="num hit">2</td>'

@@ -1,0 +1,53 @@
+"""The retrieval page in Chromium: filter, follow a result into its transcript, come back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.themes.retrieval_corpus import build_corpus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def results(page) -> list[str]:
+    return page.locator("ol.retrieved li[data-x]").evaluate_all(
+        "items => items.map(li => li.dataset.x)"
+    )
+
+
+def test_filter_by_two_codes_and_an_attribute_then_open_a_result_and_come_back(
+    page, live_server, study, owner, coder
+):
+    corpus = build_corpus(study, owner, coder)
+    codes, e = corpus["codes"], corpus["excerpts"]
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
+    expect(page.locator("[data-count=excerpts]")).to_have_text("7")
+
+    page.select_option("#id_code", [str(codes["support"].pk), str(codes["stress"].pk)])
+    page.select_option("#id_attribute", "Years of experience")
+    page.fill("#id_at_least", "3")
+    page.get_by_role("button", name="Show the excerpts").click()
+    expect(page.locator("[data-count=excerpts]")).to_have_text("4")
+    expect(page).to_have_url(re.compile(r"code=\d+&code=\d+&.*at_least=3"))
+    filtered_url = page.url
+    assert results(page) == [str(e[n].pk) for n in (5, 4, 7, 8)]
+    expect(page.locator("[data-count=respondents]")).to_have_text("2")
+
+    target = e[7]
+    page.locator(f"#result-{target.pk}").get_by_role("link", name="Open in the transcript").click()
+    mark = page.locator(f'#transcript mark[data-x="{target.pk}"]').first
+    expect(mark).to_have_class(re.compile(r"\bon\b"))
+    expect(mark).to_be_in_viewport()
+    expect(page.locator("#excerpt-detail")).to_have_attribute("data-x", str(target.pk))
+
+    page.go_back()
+    expect(page).to_have_url(filtered_url)
+    expect(page.locator("[data-count=excerpts]")).to_have_text("4")
+    assert results(page) == [str(e[n].pk) for n in (5, 4, 7, 8)]
+    expect(page.locator("#id_at_least")).to_have_value("3")

@@ -1,0 +1,208 @@
+"""The retrieval page: one table of filters with their answers worked out by hand, run on
+SQLite and on PostgreSQL alike (the suite runs on both), plus access, paging and files."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import HTMX, client_for, import_text
+from themes.views import retrieval as retrieval_views
+
+from .retrieval_corpus import build_corpus, coded
+
+
+@pytest.fixture
+def corpus(study, owner, coder):
+    return build_corpus(study, owner, coder)
+
+
+def url(study, name="retrieve"):
+    return reverse(name, args=[study.slug])
+
+
+def shown(response) -> list[int]:
+    return [int(n) for n in re.findall(r'id="result-(\d+)"', response.content.decode())]
+
+
+TODAY = timezone.localdate().isoformat()
+
+# (query, the excerpts it selects in reading order). Names are resolved by `_resolve`:
+# code:support, theme:training, respondent:R2, question:2, coder:coder.
+FILTERS = [
+    ({}, [1, 2, 3, 5, 4, 7, 8]),
+    ({"code": ["code:support"]}, [1, 3, 5, 7]),
+    ({"code": ["code:colleagues"]}, [1, 5]),
+    ({"code": ["code:colleagues", "code:stress"]}, [1, 2, 3, 5, 4, 8]),
+    ({"code": ["code:support", "code:stress"], "match": "all"}, [3]),
+    ({"code": ["code:colleagues", "code:stress"], "match": "all"}, []),
+    ({"code": ["code:colleagues", "code:stress"], "match": "together"}, [1, 2]),
+    ({"code": ["code:support", "code:stress"], "match": "together"}, [1, 2, 3]),
+    ({"code": ["code:stress"], "match": "together"}, [2, 3, 4, 8]),
+    ({"theme": ["theme:training"]}, [1, 3, 5, 7]),
+    ({"respondent": ["respondent:R2"]}, [5, 4]),
+    ({"respondent": ["respondent:R3"]}, None),  # withdrawn: not a choice
+    ({"attribute": "Years of experience", "at_least": "3"}, [5, 4, 7, 8]),
+    ({"attribute": "Years of experience", "at_most": "2"}, [1, 2, 3]),
+    ({"attribute": "Years of experience", "value": "9"}, [5, 4]),
+    ({"attribute": "Agency", "value": "north"}, [1, 2, 3, 7, 8]),
+    ({"attribute": "Agency", "at_least": "3"}, None),  # a range of a text attribute
+    ({"at_least": "3"}, None),  # a range of no attribute
+    ({"question": ["question:2"]}, [3, 4, 7, 8]),
+    ({"question": ["question:1"]}, [1, 2, 5]),
+    ({"coder": ["coder:coder"]}, [3]),
+    ({"memo": "with"}, [1, 5]),
+    ({"memo": "without"}, [2, 3, 4, 7, 8]),
+    ({"words": "CAFÉ"}, [3, 7]),
+    ({"words": '"six years"'}, [1, 2]),
+    ({"words": "six judge"}, []),
+    ({"coded_to": TODAY}, [1, 2, 3, 5, 4, 7, 8]),
+    ({"coded_from": "2999-01-01"}, []),
+    ({"coded_from": TODAY, "coded_to": "2000-01-01"}, None),
+    (
+        {
+            "code": ["code:support", "code:stress"],
+            "attribute": "Years of experience",
+            "at_least": "3",
+            "question": ["question:2"],
+        },
+        [4, 7, 8],
+    ),
+    ({"code": ["999999"]}, None),  # deleted since the link was made
+]
+
+
+def _resolve(corpus, users, query: dict) -> dict:
+    def one(value: str) -> str:
+        kind, _, name = value.partition(":")
+        if not name:
+            return value
+        found = {
+            "code": lambda: corpus["codes"][name],
+            "theme": lambda: corpus["theme"],
+            "respondent": lambda: corpus["respondents"][name],
+            "question": lambda: corpus["questions"][int(name)],
+            "coder": lambda: users[name],
+        }[kind]()
+        return str(found.pk)
+
+    return {k: [one(v) for v in vs] if isinstance(vs, list) else vs for k, vs in query.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERS)
+def test_each_filter_selects_its_excerpts(study, corpus, owner, coder, query, expected):
+    response = client_for(owner).get(url(study), _resolve(corpus, {"coder": coder}, query))
+    assert response.status_code == 200
+    if expected is None:
+        assert "The filter needs correcting" in response.content.decode()
+        assert shown(response) == []
+        return
+    excerpts = corpus["excerpts"]
+    assert shown(response) == [excerpts[n].pk for n in expected]
+    respondents = {excerpts[n].interview.respondent_id for n in expected}
+    html = response.content.decode()
+    assert f'<span data-count="excerpts">{len(expected)}</span>' in html
+    assert f'<span data-count="respondents">{len(respondents)}</span>' in html
+
+
+def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, owner):
+    response = client_for(owner).get(url(study), {"respondent": corpus["respondents"]["R2"].pk})
+    html = response.content.decode()
+    e4 = corpus["excerpts"][4]
+    assert "(R2, Q2)" in html
+    assert "(R2, Q1)" in html
+    assert '<mark class="context-mark">the ones nobody else will see</mark>' in html
+    assert "R1: Honestly, " in html  # the words before it (every transcript is R1's text)
+    assert f'href="/studies/{study.slug}/interviews/{e4.interview_id}/#x{e4.pk}"' in html
+    assert 'class="chip c-' in html
+    assert ">Stress</span>" in html
+    assert "Turning point" in html  # a memo
+
+
+def test_user_text_is_escaped(study, corpus, owner):
+    e = corpus["excerpts"][5]
+    from coding import services
+
+    services.excerpt_memo_set(excerpt=e, memo="<script>alert(1)</script>", revision=e.revision)
+    html = client_for(owner).get(url(study)).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+
+
+def test_htmx_gets_the_region_and_a_plain_request_the_page(study, corpus, owner):
+    client = client_for(owner)
+    fragment = client.get(url(study), {"memo": "with"}, headers=HTMX).content.decode()
+    page = client.get(url(study), {"memo": "with"}).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<div id="retrieval"')
+    assert "<html" in page
+    assert fragment.strip() in page
+
+
+def test_access(study, corpus, owner, reviewer, stranger, client):
+    assert client.get(url(study)).status_code == 302  # to the login page
+    assert client_for(stranger).get(url(study)).status_code == 404
+    assert client_for(reviewer).get(url(study)).status_code == 200
+    assert client_for(reviewer).post(url(study)).status_code == 405
+
+
+def test_pages_keep_the_filter(study, corpus, owner, monkeypatch):
+    monkeypatch.setattr(retrieval_views, "EXCERPTS_PER_PAGE", 2)
+    support = corpus["codes"]["support"].pk
+    client = client_for(owner)
+    first = client.get(url(study), {"code": support})
+    html = first.content.decode()
+    assert f'href="?code={support}&amp;page=2"' in html
+    second = client.get(url(study), {"code": support, "page": 2})
+    excerpts = corpus["excerpts"]
+    assert shown(second) == [excerpts[5].pk, excerpts[7].pk]
+    assert shown(client.get(url(study), {"code": support, "page": "junk"})) == shown(first)
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_query_count_does_not_grow(study, corpus, owner, extra, django_assert_num_queries):
+    stress = corpus["codes"]["stress"]
+    for n in range(extra):
+        interview = import_text(study, name=f"R{20 + n}.txt")
+        coded(interview, "About six years", [stress], owner)
+        coded(interview, "Café regulars", [stress, corpus["codes"]["colleagues"]], owner)
+    client = client_for(owner)
+    query = {
+        "code": [corpus["codes"]["support"].pk, stress.pk],
+        "attribute": "Years of experience",
+        "at_least": "1",
+        "question": corpus["questions"][2].pk,
+    }
+    # session, user, study and role; the study's codes, themes, theme-codes, interviews
+    # with respondents, questions, members; the matching excerpts; the page's excerpts
+    # with their context; their codes
+    with django_assert_num_queries(12):
+        response = client.get(url(study), query)
+    assert len(shown(response)) == 4
+
+
+def test_the_files_hold_the_result_with_memos_safely(study, corpus, owner, reviewer):
+    query = {"code": corpus["codes"]["colleagues"].pk}
+    csv = client_for(reviewer).get(url(study, "retrieve_csv"), query)
+    assert csv.status_code == 200
+    assert csv["Content-Type"].startswith("text/csv")
+    text = csv.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("Respondent,Years of experience,Agency,Interview,Question")
+    assert len(lines) == 3
+    assert "'=SUM(A1) was it?" in text  # a formula is neutralised
+    assert "Turning point" in text
+    xlsx = client_for(owner).get(url(study, "retrieve_xlsx"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.values)
+    assert [row[0] for row in rows] == ["Respondent", "R1", "R2"]
+    assert rows[1][rows[0].index("Memo")] == "'=SUM(A1) was it?"
+    assert rows[1][rows[0].index("Themes")] == "Training"
+    bad = client_for(owner).get(url(study, "retrieve_csv"), {"at_least": "x"})
+    assert bad.status_code == 400
+    assert "Enter a number" in bad.content.decode()

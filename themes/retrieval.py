@@ -1,0 +1,484 @@
+"""Retrieving excerpts: the filter behind the retrieval page, its matrices' links and its
+exports, so that a number in a matrix and the excerpts behind it always agree.
+
+What counts is what counts everywhere (DESIGN.md): live excerpts (not deleted, not left
+without words by an edit) of respondents who have not withdrawn. A code includes its
+branch (the code and every sub-code), a theme the codes it gathers (rollup.gathered_links).
+
+The filter runs as one SQL query (indexes on codings do the work); only the words filter
+and the ordering are done in Python, because SQLite and PostgreSQL disagree on case-folding
+outside ASCII and on collation, and the results must be the same on both.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, reduce
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest, Substr
+
+from coding.models import Code, Coding, Excerpt, ExcerptStatus
+from interviews.models import Interview, Membership, ProtocolQuestion, QuestionSegment, Study
+from interviews.naming import branches, tree_order
+
+from .models import Theme
+from .review import attribution
+from .rollup import gathered_links
+from .tables import titled_columns
+
+# Characters of the transcript shown on each side of an excerpt in a result.
+CONTEXT_CHARS = 120
+
+# What a result, on the page or in a file, shows of each excerpt.
+ROW_FIELDS = ("id", "interview_id", "start", "end", "text", "memo", "created_at", "question_id")
+
+ANY, ALL, TOGETHER = "any", "all", "together"
+MATCH_CHOICES = [
+    (ANY, "any of these codes"),
+    (ALL, "all of these codes"),
+    (TOGETHER, "these codes on overlapping text (co-occurring)"),
+]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the researcher asked for; empty fields filter nothing. Ids are the study's."""
+
+    codes: tuple[int, ...] = ()
+    match: str = ANY
+    themes: tuple[int, ...] = ()
+    respondents: tuple[int, ...] = ()
+    attribute: str = ""
+    value: str = ""  # matched as attribute_text() shows it
+    at_least: float | None = None
+    at_most: float | None = None
+    questions: tuple[int, ...] = ()  # ProtocolQuestion ids
+    coders: tuple[int, ...] = ()  # user ids
+    coded_from: date | None = None
+    coded_to: date | None = None
+    memo: str = ""  # "with", "without" or "" (either)
+    words: str = ""
+
+
+def _natural(text: str) -> tuple:
+    """A sort key that reads numbers as numbers ("R2" before "R10"), case-blind."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text.casefold())
+        if part
+    )
+
+
+def attribute_text(value) -> str:
+    """An attribute's value as the pages show it and the filter matches it: a whole number
+    without ".0", text as typed; "" when not recorded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+@dataclass
+class StudyIndex:
+    """What filtering needs to know of a study, read in six queries: codes, themes and the
+    codes they gather, counted interviews with their respondents, questions, members."""
+
+    study: Study
+    codes: list[dict]  # id, name, colour, parent_id, depth: in codebook (tree) order
+    themes: list[dict]  # id, name, parent_id, depth: in tree order
+    theme_codes: dict[int, set[int]]  # theme id: every code it gathers (branches included)
+    # counted interviews (respondent not withdrawn), in reading order: id, respondent_id,
+    # pseudonym, attributes
+    interviews: list[dict]
+    questions: list[dict]  # id, number, text: by number
+    coders: list[dict]  # id, username: the study's members
+
+    @cached_property
+    def code_branch(self) -> dict[int, set[int]]:
+        return branches((code["id"], code["parent_id"]) for code in self.codes)
+
+    @cached_property
+    def code_by_id(self) -> dict[int, dict]:
+        return {code["id"]: code for code in self.codes}
+
+    @cached_property
+    def code_rank(self) -> dict[int, int]:
+        return {code["id"]: n for n, code in enumerate(self.codes)}
+
+    @cached_property
+    def respondents(self) -> list[dict]:
+        """Counted respondents with a transcript, in reading order: id, pseudonym, attributes."""
+        found: dict[int, dict] = {}
+        for interview in self.interviews:
+            found.setdefault(
+                interview["respondent_id"],
+                {
+                    "id": interview["respondent_id"],
+                    "pseudonym": interview["pseudonym"],
+                    "attributes": interview["attributes"] or {},
+                },
+            )
+        return list(found.values())
+
+    @cached_property
+    def respondent_of(self) -> dict[int, int]:
+        return {interview["id"]: interview["respondent_id"] for interview in self.interviews}
+
+    @cached_property
+    def interview_rank(self) -> dict[int, int]:
+        return {interview["id"]: n for n, interview in enumerate(self.interviews)}
+
+    def attribute_type(self, name: str) -> str | None:
+        for attribute in self.study.attribute_schema:
+            if attribute["name"] == name:
+                return attribute["type"]
+        return None
+
+
+def study_index(study: Study) -> StudyIndex:
+    """The StudyIndex of `study` (six queries)."""
+    codes = list(
+        Code.objects.filter(study=study)
+        .order_by("order", "name")
+        .values("id", "name", "colour", "parent_id")
+    )
+    themes = list(
+        Theme.objects.filter(study=study)
+        .order_by("order", "name")
+        .values("id", "name", "parent_id")
+    )
+    attached = list(
+        Theme.codes.through.objects.filter(theme__study=study).values_list("theme_id", "code_id")
+    )
+    interviews = list(
+        Interview.objects.filter(study=study, respondent__withdrawn_at__isnull=True).values(
+            "id",
+            "respondent_id",
+            "conducted_on",
+            pseudonym=F("respondent__pseudonym"),
+            attributes=F("respondent__attributes"),
+        )
+    )
+    # Sorted here rather than by the database: collations differ between SQLite and
+    # PostgreSQL, and the order of results must not.
+    interviews.sort(
+        key=lambda i: (
+            _natural(i["pseudonym"]),
+            i["respondent_id"],
+            i["conducted_on"] or date.min,
+            i["id"],
+        )
+    )
+    questions = list(
+        ProtocolQuestion.objects.filter(study=study)
+        .order_by("number")
+        .values("id", "number", "text")
+    )
+    coders = [
+        {"id": user_id, "username": username}
+        for user_id, username in Membership.objects.filter(study=study)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    ]
+    ordered = tree_order(codes, id_of=lambda c: c["id"], parent_of=lambda c: c["parent_id"])
+    for code, depth in ordered:
+        code["depth"] = depth
+    tree = tree_order(themes, id_of=lambda t: t["id"], parent_of=lambda t: t["parent_id"])
+    for theme, depth in tree:
+        theme["depth"] = depth
+    summaries = [_ThemeNode(theme["id"], theme["parent_id"]) for theme, _ in tree]
+    gathered: dict[int, set[int]] = defaultdict(set)
+    for theme_id, code_id in gathered_links(summaries, attached, codes):
+        gathered[theme_id].add(code_id)
+    return StudyIndex(
+        study=study,
+        codes=[code for code, _ in ordered],
+        themes=[theme for theme, _ in tree],
+        theme_codes=dict(gathered),
+        interviews=interviews,
+        questions=questions,
+        coders=coders,
+    )
+
+
+@dataclass(frozen=True)
+class _ThemeNode:
+    """The two fields of a theme that rollup.gathered_links reads."""
+
+    id: int
+    parent_id: int | None
+
+
+def _carrying(code_ids: set[int]) -> Q:
+    return Q(id__in=Coding.objects.filter(code_id__in=code_ids).values("excerpt_id"))
+
+
+def _overlapping(code_ids: set[int]) -> Exists:
+    """A live excerpt of the same interview carrying one of `code_ids` shares at least one
+    character with the outer excerpt (the outer excerpt itself included)."""
+    return Exists(
+        Coding.objects.filter(
+            code_id__in=code_ids,
+            interview_id=OuterRef("interview_id"),
+            excerpt__start__lt=OuterRef("end"),
+            excerpt__end__gt=OuterRef("start"),
+            excerpt__deleted_at__isnull=True,
+        ).exclude(excerpt__status=ExcerptStatus.ORPHANED)
+    )
+
+
+def _code_condition(index: StudyIndex, codes: tuple[int, ...], match: str) -> Q:
+    sets = [index.code_branch.get(code_id, {code_id}) for code_id in dict.fromkeys(codes)]
+    if match == ALL:
+        condition = Q()
+        for code_ids in sets:
+            condition &= _carrying(code_ids)
+        return condition
+    if match == TOGETHER and len(sets) > 1:
+        # An excerpt carrying one of the codes, that every other code's excerpts overlap.
+        either = []
+        for n, code_ids in enumerate(sets):
+            mine = _carrying(code_ids)
+            for other in sets[:n] + sets[n + 1 :]:
+                mine &= Q(_overlapping(other))
+            either.append(mine)
+        return reduce(operator.or_, either)
+    return _carrying(set().union(*sets))
+
+
+def question_of() -> Subquery:
+    """The ProtocolQuestion id of the part of the interview an excerpt starts in."""
+    return Subquery(
+        QuestionSegment.objects.filter(
+            interview_id=OuterRef("interview_id"),
+            start__lte=OuterRef("start"),
+            end__gt=OuterRef("start"),
+        )
+        .order_by("-start")
+        .values("question_id")[:1]
+    )
+
+
+def _interview_ids(index: StudyIndex, flt: Filter) -> list[int]:
+    respondents = {respondent["id"]: respondent for respondent in index.respondents}
+    wanted = set(flt.respondents) if flt.respondents else set(respondents)
+    if flt.attribute:
+        wanted = {
+            respondent_id
+            for respondent_id in wanted
+            if respondent_id in respondents
+            and _attribute_holds(respondents[respondent_id]["attributes"].get(flt.attribute), flt)
+        }
+    return [i["id"] for i in index.interviews if i["respondent_id"] in wanted]
+
+
+def _attribute_holds(value, flt: Filter) -> bool:
+    if value is None or value == "":
+        return False
+    if flt.value and attribute_text(value).casefold() != flt.value.casefold():
+        return False
+    if flt.at_least is not None or flt.at_most is not None:
+        number = _number(value)
+        if number is None:
+            return False
+        if flt.at_least is not None and number < flt.at_least:
+            return False
+        if flt.at_most is not None and number > flt.at_most:
+            return False
+    return True
+
+
+def matching(index: StudyIndex, flt: Filter) -> QuerySet:
+    """The excerpts `flt` selects, all but its words (see words_match): a queryset of
+    Excerpt, not ordered. Raises nothing; an impossible filter selects nothing."""
+    excerpts = Excerpt.objects.filter(interview_id__in=_interview_ids(index, flt)).exclude(
+        status=ExcerptStatus.ORPHANED
+    )
+    if flt.codes:
+        excerpts = excerpts.filter(_code_condition(index, flt.codes, flt.match))
+    if flt.themes:
+        gathered = set().union(*(index.theme_codes.get(t, set()) for t in flt.themes))
+        excerpts = excerpts.filter(_carrying(gathered))
+    if flt.questions:
+        excerpts = excerpts.annotate(question_id=question_of()).filter(
+            question_id__in=flt.questions
+        )
+    if flt.coders:
+        excerpts = excerpts.filter(coder_id__in=flt.coders)
+    if flt.coded_from:
+        excerpts = excerpts.filter(created_at__date__gte=flt.coded_from)
+    if flt.coded_to:
+        excerpts = excerpts.filter(created_at__date__lte=flt.coded_to)
+    if flt.memo == "with":
+        excerpts = excerpts.exclude(memo="")
+    elif flt.memo == "without":
+        excerpts = excerpts.filter(memo="")
+    return excerpts
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def words_match(text: str, words: str) -> bool:
+    """Whether every word of `words` occurs in `text`, whatever the case (a "quoted phrase"
+    counts as one word)."""
+    folded = _fold(text)
+    return all(_fold(word) in folded for word in split_words(words))
+
+
+def split_words(words: str) -> list[str]:
+    return [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', words) if (a or b).strip()]
+
+
+@dataclass
+class Result:
+    """The excerpts a filter selects, in reading order (respondent, interview, position)."""
+
+    ids: list[int]
+    interview_ids: set[int] = field(default_factory=set)
+    respondent_ids: set[int] = field(default_factory=set)
+
+
+def retrieve(index: StudyIndex, flt: Filter) -> Result:
+    """Every excerpt `flt` selects (one query), with the interviews and respondents they
+    come from."""
+    fields = ["id", "interview_id", "start", "end"]
+    rows = matching(index, flt).values_list(*fields, *(["text"] if flt.words else []))
+    if flt.words:
+        rows = [row[:4] for row in rows if words_match(row[4], flt.words)]
+    rank = index.interview_rank
+    ordered = sorted(rows, key=lambda row: (rank[row[1]], row[2], row[3], row[0]))
+    interview_ids = {row[1] for row in ordered}
+    return Result(
+        ids=[row[0] for row in ordered],
+        interview_ids=interview_ids,
+        respondent_ids={index.respondent_of[i] for i in interview_ids},
+    )
+
+
+def _context_before():
+    start = Greatest(F("start") - CONTEXT_CHARS + 1, 1)
+    return Substr("interview__text", start, F("start") + 1 - start)
+
+
+def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
+    """One page of results, in the order of `ids` (two queries): each excerpt's text with
+    up to CONTEXT_CHARS code points of the transcript on each side, its codes (in codebook
+    order), respondent, question, coder and date, and its "(R3, Q7)" attribution."""
+    if not ids:
+        return []
+    rows = {
+        row["id"]: row
+        for row in Excerpt.objects.filter(id__in=ids)
+        .annotate(
+            before=_context_before(),
+            after=Substr("interview__text", F("end") + 1, CONTEXT_CHARS),
+            question_id=question_of(),
+        )
+        .values(*ROW_FIELDS, "before", "after", coder_name=F("coder__username"))
+    }
+    codes = defaultdict(list)
+    for excerpt_id, code_id in Coding.objects.filter(excerpt_id__in=ids).values_list(
+        "excerpt_id", "code_id"
+    ):
+        if code_id in index.code_by_id:
+            codes[excerpt_id].append(index.code_by_id[code_id])
+    numbers = {question["id"]: question["number"] for question in index.questions}
+    pseudonyms = {r["id"]: r["pseudonym"] for r in index.respondents}
+    found = []
+    for excerpt_id in ids:
+        row = rows.get(excerpt_id)
+        if row is None:  # deleted between the two reads
+            continue
+        row["codes"] = sorted(codes[excerpt_id], key=lambda c: index.code_rank[c["id"]])
+        row["pseudonym"] = pseudonyms[index.respondent_of[row["interview_id"]]]
+        row["question"] = numbers.get(row["question_id"])
+        row["attribution"] = attribution(row["pseudonym"], row["question"])
+        row["before"] = _trim_before(row["before"], row["start"])
+        row["after"] = _trim_after(row["after"])
+        found.append(row)
+    return found
+
+
+def _trim_before(text: str, start: int) -> str:
+    """The context before an excerpt, from a word's start ("…" when cut)."""
+    if start > CONTEXT_CHARS and " " in text:
+        return "… " + text.split(" ", 1)[1].lstrip()
+    return text
+
+
+def _trim_after(text: str) -> str:
+    if len(text) >= CONTEXT_CHARS and " " in text:
+        return text.rsplit(" ", 1)[0].rstrip() + " …"
+    return text
+
+
+def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]:
+    """(column titles, rows) of every excerpt `flt` selects, in reading order, for a .csv
+    or .xlsx file: respondent, attributes, interview, question, codes, themes, text, memo,
+    coder, date coded. Three queries whatever the number of excerpts."""
+    selected = matching(index, flt).annotate(question_id=question_of())
+    rows = list(
+        selected.values(*ROW_FIELDS, title=F("interview__title"), coder_name=F("coder__username"))
+    )
+    if flt.words:
+        rows = [row for row in rows if words_match(row["text"], flt.words)]
+    rank = index.interview_rank
+    rows.sort(key=lambda row: (rank[row["interview_id"]], row["start"], row["end"], row["id"]))
+    codes = defaultdict(set)
+    # A subquery, not a list of ids: SQLite refuses more than 32,766 parameters.
+    for excerpt_id, code_id in Coding.objects.filter(
+        excerpt_id__in=matching(index, flt).values("id")
+    ).values_list("excerpt_id", "code_id"):
+        codes[excerpt_id].add(code_id)
+    numbers = {question["id"]: question["number"] for question in index.questions}
+    respondents = {r["id"]: r for r in index.respondents}
+    attributes = index.study.attribute_names
+    table = []
+    for row in rows:
+        respondent = respondents[index.respondent_of[row["interview_id"]]]
+        mine = codes[row["id"]]
+        question = numbers.get(row["question_id"])
+        table.append(
+            [
+                respondent["pseudonym"],
+                *(attribute_text(respondent["attributes"].get(name)) for name in attributes),
+                # Not the uploaded file's name, which may hold a real name.
+                row["title"] or f"Interview {row['interview_id']}",
+                f"Q{question}" if question else "",
+                "; ".join(c["name"] for c in index.codes if c["id"] in mine),
+                "; ".join(
+                    t["name"] for t in index.themes if mine & index.theme_codes.get(t["id"], set())
+                ),
+                row["text"],
+                row["memo"],
+                row["coder_name"] or "",
+                row["created_at"].date().isoformat(),
+            ]
+        )
+    after = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
+    columns = [
+        "Respondent",
+        *titled_columns(attributes, "attribute", ["Respondent", *after]),
+        *after,
+    ]
+    return columns, table

@@ -1,0 +1,73 @@
+"""The retrieval page: a study's excerpts filtered by codes, themes, respondents and the
+rest, the filter in the URL; and the result as a .csv or .xlsx file."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from interviews.access import READ, study_access
+from interviews.http import render_page_or_fragment
+
+from .. import retrieval, tables
+from ..filters import RetrievalForm
+from .exports import CSV, XLSX
+
+# Excerpts per page: Taguette shows 50; a page of 50 renders in a few milliseconds.
+EXCERPTS_PER_PAGE = 50
+
+
+def _query(request) -> str:
+    """The filter's part of the URL, without the page number: for pages and downloads."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def retrieve(request, slug):
+    access = study_access(request, slug, READ)
+    index = retrieval.study_index(access.study)
+    form = RetrievalForm(request.GET, index=index)
+    context = {"access": access, "form": form, "query": _query(request), "filtered": False}
+    if form.is_valid():
+        result = retrieval.retrieve(index, form.filter())
+        page = Paginator(result.ids, EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            result=result,
+            page=page,
+            rows=retrieval.result_rows(index, list(page.object_list)),
+            filtered=bool(context["query"]),
+        )
+    return render_page_or_fragment(request, "themes/retrieval.html", "results", context)
+
+
+@require_safe
+def retrieve_download(request, slug, kind):
+    """The excerpts of the filter in the URL as a file (`kind` "csv" or "xlsx"), memos
+    included; a reviewer may download too. An invalid filter gets the page with its
+    errors instead."""
+    access = study_access(request, slug, READ)
+    index = retrieval.study_index(access.study)
+    form = RetrievalForm(request.GET, index=index)
+    if not form.is_valid():
+        return render_page_or_fragment(
+            request,
+            "themes/retrieval.html",
+            "results",
+            {"access": access, "form": form, "query": _query(request)},
+            status=400,
+        )
+    columns, rows = retrieval.export_table(index, form.filter())
+    if kind == "csv":
+        response = HttpResponse(tables.rows_csv(rows, columns), content_type=CSV)
+    else:
+        response = HttpResponse(tables.rows_xlsx("Excerpts", rows, columns), content_type=XLSX)
+    filename = f"{slugify(access.study.title)[:50] or 'study'}-retrieved.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
