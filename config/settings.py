@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "interviews",
     "coding",
     "themes",
+    "demo",
 ]
 
 MIDDLEWARE = [

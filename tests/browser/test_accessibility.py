@@ -18,10 +18,10 @@ from playwright.sync_api import expect
 
 from coding import services as coding
 from coding.models import Excerpt
+from demo.seed import OWNER, REVIEWER, seed_demo
 from interviews.models import Study
 from tests.browser.conftest import select_text
 from tests.browser.test_pages import demo_log_in, demo_pages
-from themes.demo import OWNER, REVIEWER, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from demo.seed import OWNER, REVIEWER, seed_demo
 from interviews.models import Study
 from tests.browser.conftest import select_text
-from themes.demo import OWNER, REVIEWER, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.seed import DEMO_DIR, load_spec
 from interviews.segmentation import find_segments, match_questions, score
 from interviews.turns import find_turns
-from themes.demo import DEMO_DIR, load_spec
 
 PROTOCOL = load_spec()["protocol"]
 

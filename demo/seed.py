@@ -1,7 +1,7 @@
 """The demo study: the harm-reduction study's structure with invented transcripts.
 
 Built only through the same services a researcher's clicks go through, so the demo is also a
-walk through the whole import-and-code path. The data lives beside this file in demo/:
+walk through the whole import-and-code path. The data lives beside this file in data/:
 study.json (protocol, respondents, themes and sub-themes with their chosen quotes, codebook),
 transcripts/R*.txt and excerpts/R*.json (each excerpt as an exact quote of its transcript,
 with its codes and memo).
@@ -21,10 +21,9 @@ from django.db import transaction
 from coding import services as coding
 from interviews import services as interviews
 from interviews.models import Role, Study
+from themes import services as themes
 
-from . import services as themes
-
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "data"
 DEMO_SLUG = "harm-reduction"
 OWNER, REVIEWER = "researcher", "committee"
 FIRST_INTERVIEW = date(2025, 3, 3)

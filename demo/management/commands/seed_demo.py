@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from themes.demo import DEMO_SLUG, OWNER, REVIEWER, seed_demo
+from demo.seed import DEMO_SLUG, OWNER, REVIEWER, seed_demo
 
 
 class Command(BaseCommand):
