@@ -16,6 +16,7 @@ import * as at from "./at.js";
 import * as caret from "./caret.js";
 import * as covering from "./covering.js";
 import * as excerpts from "./excerpts.js";
+import * as find from "./find.js";
 import * as flash from "./flash.js";
 import * as keyboard from "./keyboard.js";
 import * as lines from "./lines.js";
@@ -27,7 +28,7 @@ import * as selection from "./selection.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
 
-const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, keyboard, at];
+const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, find, keyboard, at];
 
 function start() {
   flash.install();

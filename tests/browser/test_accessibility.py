@@ -102,7 +102,11 @@ def test_every_demo_page_passes_axe(demo, live_server, axe_source, username):
     study, page = demo
     owner = username == OWNER
     demo_log_in(page, live_server, username)
-    extra = [reverse("bin", args=[study.slug]), reverse("password_change_done")]
+    extra = [
+        reverse("bin", args=[study.slug]),
+        reverse("password_change_done"),
+        reverse("transcript_search", args=[study.slug]) + '?q=harm OR "the client"',
+    ]
     found = {}
     for path in demo_pages(study, owner=owner) + extra:
         sweep(page, live_server.url + path, axe_source, found)

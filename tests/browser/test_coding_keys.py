@@ -32,6 +32,7 @@ HELP = [
     "Delete or Backspace",
     "Ctrl+Z (⌘+Z on a Mac)",
     "Esc",
+    "/",
     "?",
 ]
 
@@ -201,3 +202,13 @@ def test_s_hides_and_shows_the_codes_in_the_margin(page, coded):
     expect(transcript).to_have_class("transcript margin-off")
     page.keyboard.press("S")
     expect(transcript).to_have_class("transcript")
+
+
+def test_slash_finds_in_the_transcript(page, coded):
+    page.keyboard.press("/")
+    box = page.get_by_role("searchbox", name="Find in this transcript")
+    expect(box).to_be_focused()
+    page.keyboard.type("the")
+    page.keyboard.press("Enter")
+    expect(page.locator("#find-count")).to_have_text("1 of 4")
+    assert selected(page) == "The"

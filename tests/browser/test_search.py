@@ -21,6 +21,19 @@ def search(page, live_server, study, q: str) -> None:
     expect(page.locator("#search-count")).to_be_visible()
 
 
+def selection_and_after(page, n: int = 12) -> tuple[str, str]:
+    """The selected text, and the `n` characters of the transcript after it."""
+    return tuple(
+        page.evaluate(
+            """(n) => { const r = window.getSelection().getRangeAt(0);
+            const tail = document.createRange(); tail.setStart(r.endContainer, r.endOffset);
+            tail.setEndAfter(document.getElementById('transcript').lastChild);
+            return [window.getSelection().toString(), tail.toString().slice(0, n)]; }""",
+            n,
+        )
+    )
+
+
 def test_a_hit_opens_the_transcript_with_its_words_selected(page, live_server, study, owner):
     import_text(study, text=TEXT, name="R1-interview.txt")
     log_in(page, live_server, owner)
@@ -33,10 +46,49 @@ def test_a_hit_opens_the_transcript_with_its_words_selected(page, live_server, s
     assert "?at=" in page.url
     page.wait_for_function("() => window.getSelection().toString() === 'the ones'")
     # It is the second "the ones" that is selected: its text after it follows.
-    after = page.evaluate(
-        """() => { const r = window.getSelection().getRangeAt(0);
-        const tail = document.createRange(); tail.setStart(r.endContainer, r.endOffset);
-        tail.setEndAfter(document.getElementById('transcript').lastChild);
-        return tail.toString().slice(0, 12); }"""
-    )
-    assert after == " the system "
+    assert selection_and_after(page) == ("the ones", " the system ")
+
+
+FIND_TEXT = """Interviewer: What helped?
+
+R1: Support 😀 from colleagues. Support at home,
+too; SUPPORT from my supervisor.
+
+Interviewer: And now?
+
+R1: Less support than before."""
+
+
+def test_find_in_the_transcript_steps_through_matches(page, live_server, study, owner):
+    interview = import_text(study, text=FIND_TEXT, name="R1.txt")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("interview_code", args=[study.slug, interview.pk]))
+    page.locator("#transcript").focus()
+    page.keyboard.press("/")
+    box = page.get_by_role("searchbox", name="Find in this transcript")
+    expect(box).to_be_focused()
+    box.fill("support")
+    count = page.locator("#find-count")
+    expect(count).to_have_text("4 found")
+    box.press("Enter")
+    expect(count).to_have_text("1 of 4")
+    box.press("Enter")
+    expect(count).to_have_text("2 of 4")
+    assert selection_and_after(page, 8) == ("Support", " at home")
+    box.press("Shift+Enter")
+    expect(count).to_have_text("1 of 4")
+    box.press("Shift+Enter")
+    expect(count).to_have_text("4 of 4")
+    page.get_by_role("button", name="Next match").click()
+    expect(count).to_have_text("1 of 4")
+    # After the emoji (two UTF-16 units, one code point) the offsets still land right.
+    assert selection_and_after(page, 6) == ("Support", " 😀 fr")
+    page.get_by_role("button", name="Previous match").click()
+    expect(count).to_have_text("4 of 4")
+    assert selection_and_after(page, 5) == ("support", " than")
+    box.fill("home, too")
+    expect(count).to_have_text("1 found")
+    box.fill("nowhere")
+    expect(count).to_have_text("No match")
+    box.press("Escape")
+    expect(page.locator("#transcript")).to_be_focused()
