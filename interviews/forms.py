@@ -27,6 +27,94 @@ class QuestionForm(forms.Form):
     topic = SanitisedCharField(max_length=120, required=False)
 
 
+class MoveForm(forms.Form):
+    """Move an item of an ordered list (questions, themes, quotes) one place: `to` is "up"
+    or "down"."""
+
+    to = forms.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down")],
+        error_messages={
+            "required": "Say which way to move it: up or down.",
+            "invalid_choice": "Say which way to move it: up or down.",
+        },
+    )
+
+    @property
+    def delta(self) -> int:
+        """-1 for up, +1 for down (valid forms only)."""
+        return -1 if self.cleaned_data["to"] == "up" else 1
+
+
+class RespondentForm(forms.Form):
+    """One row of the respondent table: the pseudonym and a value for each attribute the
+    study records, posted as attr-0, attr-1… in the study's column order. The services check
+    what only they can (a pseudonym in use, a number that is not one)."""
+
+    pseudonym = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = list(study.attribute_names)
+        for index, name in enumerate(self.names):
+            self.fields[f"attr-{index}"] = forms.CharField(
+                required=False, max_length=2000, label=name
+            )
+
+    def attributes(self) -> dict[str, str]:
+        """Attribute name to the value typed (valid forms only)."""
+        return {name: self.cleaned_data[f"attr-{i}"] for i, name in enumerate(self.names)}
+
+    def typed(self) -> dict[str, str]:
+        """What was typed, by attribute name (and "pseudonym"), to show it again."""
+        values = {name: self[f"attr-{i}"].value() or "" for i, name in enumerate(self.names)}
+        return {"pseudonym": self["pseudonym"].value() or "", **values}
+
+    def error_list(self) -> list[str]:
+        return [error for errors in self.errors.values() for error in errors]
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw a respondent, or (`reinstate` set) bring one back."""
+
+    reinstate = forms.BooleanField(required=False)
+
+
+class AttributeRemoveForm(forms.Form):
+    name = forms.ChoiceField(
+        error_messages={
+            "required": "Choose the column to remove.",
+            "invalid_choice": "That column is no longer recorded. Reload the page.",
+        }
+    )
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].choices = [(name, name) for name in study.attribute_names]
+
+
+class InterviewDeleteForm(forms.Form):
+    """Deleting an interview is confirmed by typing its respondent's pseudonym."""
+
+    confirm = forms.CharField(required=False)
+
+    def __init__(self, *args, pseudonym: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pseudonym = pseudonym
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"] != self.pseudonym:
+            raise forms.ValidationError(
+                f"Type the respondent's pseudonym, {self.pseudonym}, to confirm."
+            )
+        return self.cleaned_data["confirm"]
+
+
+class MarkersDetectForm(forms.Form):
+    """The question-markers page's other button: find the questions again (`detect`)."""
+
+    detect = forms.BooleanField(required=False)
+
+
 class AttributeForm(forms.Form):
     name = SanitisedCharField(max_length=60)
     type = forms.ChoiceField(choices=[("text", "Text"), ("number", "Number")])

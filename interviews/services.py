@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import itertools
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -328,6 +329,9 @@ def clean_attributes(study: Study, values: dict[str, str]) -> dict:
             try:
                 number = float(raw.replace(",", "."))
             except ValueError:
+                number = math.nan
+            # "nan" and "1e999" parse, but no database stores them in JSON.
+            if not math.isfinite(number):
                 errors.append(f"“{name}” must be a number, not “{raw}”.")
                 continue
             cleaned[name] = int(number) if number.is_integer() else number
@@ -391,6 +395,13 @@ def respondent_withdraw(*, respondent: Respondent) -> None:
 def respondent_reinstate(*, respondent: Respondent) -> None:
     respondent.withdrawn_at = None
     respondent.save(update_fields=["withdrawn_at"])
+
+
+def interview_delete(*, interview: Interview) -> None:
+    """Delete an interview with everything coded in it (its excerpts, their codings and
+    quotes go with it)."""
+    with transaction.atomic():
+        interview.delete()
 
 
 def respondent_delete(*, respondent: Respondent) -> None:

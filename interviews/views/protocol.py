@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
 from .. import services
 from ..access import READ, WRITE, study_access
-from ..forms import QuestionForm
-from ..http import posted, render_page_or_fragment
+from ..forms import MoveForm, QuestionForm
+from ..http import posted, refusal, render_page_or_fragment
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -48,7 +49,11 @@ def question_edit(request, slug, pk):
 def question_move(request, slug, pk):
     access = study_access(request, slug, WRITE)
     question = get_object_or_404(access.study.questions, pk=pk)
-    services.question_move(question=question, delta=-1 if request.POST.get("to") == "up" else 1)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        fallback = reverse("protocol", args=[slug])
+        return refusal(request, " ".join(form.errors["to"]), fallback_url=fallback)
+    services.question_move(question=question, delta=form.delta)
     if not request.htmx:
         return redirect("protocol", slug)
     return _protocol_page(request, access, QuestionForm())

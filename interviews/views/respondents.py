@@ -5,19 +5,24 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
 from ..access import OWN, READ, WRITE, study_access
-from ..forms import AttributeForm
-from ..http import render_page_or_fragment
+from ..forms import AttributeForm, AttributeRemoveForm, RespondentForm, WithdrawForm
+from ..http import refusal, render_page_or_fragment
 
 
-def _values(request, study) -> dict[str, str]:
-    return {
-        name: request.POST.get(f"attr-{index}", "")
-        for index, name in enumerate(study.attribute_names)
-    }
+def _save(form: RespondentForm, save) -> list[str]:
+    """Run `save(pseudonym, attributes)` on a valid form; the errors to show, if any."""
+    if not form.is_valid():
+        return form.error_list()
+    try:
+        save(form.cleaned_data["pseudonym"], form.attributes())
+    except ValidationError as error:
+        return error.messages
+    return []
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -26,19 +31,17 @@ def respondents(request, slug):
     access = study_access(request, slug, WRITE if request.method == "POST" else READ)
     errors, values = [], {}
     if request.method == "POST":
-        values = {"pseudonym": request.POST.get("pseudonym", ""), **_values(request, access.study)}
-        try:
-            services.respondent_create(
-                study=access.study,
-                pseudonym=values["pseudonym"],
-                attributes=_values(request, access.study),
-            )
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            values = {}
-            if not request.htmx:
-                return redirect("respondents", slug)
+        form = RespondentForm(request.POST, study=access.study)
+        errors = _save(
+            form,
+            lambda pseudonym, attributes: services.respondent_create(
+                study=access.study, pseudonym=pseudonym, attributes=attributes
+            ),
+        )
+        if errors:
+            values = form.typed()
+        elif not request.htmx:
+            return redirect("respondents", slug)
     return _table(request, access, errors=errors, values=values)
 
 
@@ -49,14 +52,14 @@ def respondent_edit(request, slug, pk):
     respondent = get_object_or_404(access.study.respondents, pk=pk)
     errors = []
     if request.method == "POST":
-        try:
-            services.respondent_update(
-                respondent=respondent,
-                pseudonym=request.POST.get("pseudonym", ""),
-                attributes=_values(request, access.study),
-            )
-        except ValidationError as error:
-            errors = error.messages
+        form = RespondentForm(request.POST, study=access.study)
+        errors = _save(
+            form,
+            lambda pseudonym, attributes: services.respondent_update(
+                respondent=respondent, pseudonym=pseudonym, attributes=attributes
+            ),
+        )
+        if errors:
             respondent.refresh_from_db()
         else:
             if not request.htmx:
@@ -70,7 +73,8 @@ def respondent_withdraw(request, slug, pk):
     """Withdraw a respondent (or reinstate one withdrawn by mistake)."""
     access = study_access(request, slug, WRITE)
     respondent = get_object_or_404(access.study.respondents, pk=pk)
-    if request.POST.get("reinstate"):
+    form = WithdrawForm(request.POST)
+    if form.is_valid() and form.cleaned_data["reinstate"]:
         services.respondent_reinstate(respondent=respondent)
     else:
         services.respondent_withdraw(respondent=respondent)
@@ -111,7 +115,11 @@ def attribute_add(request, slug):
 @require_POST
 def attribute_remove(request, slug):
     access = study_access(request, slug, OWN)
-    services.attribute_remove(study=access.study, name=request.POST.get("name", ""))
+    form = AttributeRemoveForm(request.POST, study=access.study)
+    if not form.is_valid():
+        fallback = reverse("respondents", args=[slug])
+        return refusal(request, " ".join(form.errors["name"]), fallback_url=fallback)
+    services.attribute_remove(study=access.study, name=form.cleaned_data["name"])
     if not request.htmx:
         return redirect("respondents", slug)
     return _table(request, access)

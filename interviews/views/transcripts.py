@@ -18,7 +18,16 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .. import encodings, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
-from ..forms import NEW, SKIP, ImportForm, InterviewForm, QuestionMarkerFormSet, StagedFileForm
+from ..forms import (
+    NEW,
+    SKIP,
+    ImportForm,
+    InterviewDeleteForm,
+    InterviewForm,
+    MarkersDetectForm,
+    QuestionMarkerFormSet,
+    StagedFileForm,
+)
 from ..http import posted, refusal, render_page_or_fragment
 from ..importers import TooLarge
 from ..models import StagedFile
@@ -242,13 +251,14 @@ def interview_edit(request, slug, pk):
 @require_POST
 def interview_delete(request, slug, pk):
     _, interview = interview_access(request, slug, pk, OWN, text=False)
-    if request.POST.get("confirm") != interview.respondent.pseudonym:
+    form = InterviewDeleteForm(request.POST, pseudonym=interview.respondent.pseudonym)
+    if not form.is_valid():
         return refusal(
             request,
-            f"Type the respondent's pseudonym, {interview.respondent.pseudonym}, to confirm.",
+            " ".join(form.errors["confirm"]),
             fallback_url=reverse("interview_edit", args=[slug, pk]),
         )
-    interview.delete()
+    services.interview_delete(interview=interview)
     messages.success(request, f"The interview “{interview.display_name}” was deleted.")
     return redirect("study_detail", slug)
 
@@ -268,7 +278,8 @@ def interview_questions(request, slug, pk):
     questions = list(access.study.questions.all())
     page = Paginator(_turn_rows(interview), MARKER_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     here = f"{request.path}?page={page.number}"
-    if request.method == "POST" and request.POST.get("detect"):
+    detect = MarkersDetectForm(posted(request))
+    if detect.is_valid() and detect.cleaned_data["detect"]:
         found = services.segments_detect(interview=interview)
         found_again = ngettext(
             "Found %(found)d of %(total)d question again.",

@@ -51,6 +51,15 @@ def test_numeric_attributes_are_stored_as_numbers(study):
         )
 
 
+@pytest.mark.parametrize("typed", ["nan", "1e999", "-inf"])
+def test_a_number_attribute_must_be_a_finite_number(study, typed):
+    # float() reads these, but no database keeps them in a JSON value.
+    with pytest.raises(ValidationError, match="must be a number"):
+        services.respondent_create(
+            study=study, pseudonym="R2", attributes={"Years of experience": typed}
+        )
+
+
 def test_removing_an_attribute_removes_its_values(study):
     respondent = services.respondent_create(
         study=study, pseudonym="R2", attributes={"Years of experience": "3"}

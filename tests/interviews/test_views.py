@@ -105,6 +105,34 @@ def test_protocol_questions_are_added_edited_and_moved_in_place(study, owner):
     assert "This field is required." in response.content.decode()
 
 
+def test_a_move_that_says_neither_up_nor_down_is_refused_with_a_message(study, owner):
+    first, second = study.questions.all()
+    url = reverse("question_move", args=[study.slug, second.pk])
+    for data in ({}, {"to": "sideways"}):
+        response = client_for(owner).post(url, data, headers=HTMX)
+        assert response.status_code == 400
+        assert "Say which way to move it: up or down." in response.content.decode()
+    assert list(study.questions.all()) == [first, second]
+
+
+def test_removing_a_column_the_study_does_not_record_says_so(study, owner):
+    url = reverse("attribute_remove", args=[study.slug])
+    response = client_for(owner).post(url, {"name": "Agency"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "That column is no longer recorded." in response.content.decode()
+    study.refresh_from_db()
+    assert study.attribute_names == ["Years of experience"]
+
+
+def test_a_respondent_row_with_a_value_too_long_keeps_what_was_typed(study, owner):
+    url = reverse("respondents", args=[study.slug])
+    data = {"pseudonym": "R1", "attr-0": "9" * 2001}
+    html = client_for(owner).post(url, data, headers=HTMX).content.decode()
+    assert "Ensure this value has at most 2000 characters" in html
+    assert 'value="R1"' in html
+    assert not study.respondents.exists()
+
+
 def test_a_duplicate_pseudonym_is_refused_and_the_row_is_kept(study, owner):
     client = client_for(owner)
     url = reverse("respondents", args=[study.slug])
@@ -223,7 +251,9 @@ def test_the_markers_page_shows_turns_a_page_at_a_time(study, owner):
 def test_deleting_an_interview_needs_the_pseudonym_typed(interview, owner, study):
     client = client_for(owner)
     url = reverse("interview_delete", args=[study.slug, interview.pk])
-    client.post(url, {"confirm": "R2"})
+    response = client.post(url, {"confirm": "R2"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Type the respondent&#x27;s pseudonym, R1, to confirm." in response.content.decode()
     assert Interview.objects.filter(pk=interview.pk).exists()
     response = client.post(url, {"confirm": "R1"})
     assert response["Location"] == reverse("study_detail", args=[study.slug])
