@@ -13,10 +13,6 @@ import io
 from collections import defaultdict
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from coding.models import Coding, Excerpt, ExcerptStatus
 from interviews.models import Study
@@ -164,6 +160,11 @@ def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     """A workbook with one sheet per frame: a bold, frozen header row and columns as wide as
     their first 200 values. openpyxl's write-only mode streams the rows, over twice as fast
     as pandas' to_excel (which keeps every cell as an object) on 20,000 excerpts."""
+    # openpyxl is imported here, not at start-up: it weighs 13 MB in a worker, and only
+    # the .xlsx downloads need it.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
         sheet = book.create_sheet(name)
@@ -182,7 +183,10 @@ def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def _header(sheet, title: str) -> WriteOnlyCell:
+def _header(sheet, title: str):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(sheet, value=title)
     cell.font = Font(bold=True)
     return cell

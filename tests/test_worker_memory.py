@@ -1,0 +1,40 @@
+"""What a worker holds: the libraries only downloads or one page need are not loaded at
+start-up (issue 9, a worker's memory)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+# Libraries only some requests need, and what each weighs in a worker (MB, measured with
+# their dependencies beyond pandas and numpy): python-docx (3), openpyxl (13),
+# scikit-learn with SciPy (75).
+ON_DEMAND = ("docx", "openpyxl", "sklearn", "scipy")
+
+STARTUP = """
+import json, sys
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver().url_patterns  # every view module, as a worker's first request loads them
+print(json.dumps(sorted(name for name in {names} if name in sys.modules)))
+"""
+
+
+def test_a_worker_starts_without_the_libraries_only_some_requests_need():
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP.format(names=ON_DEMAND)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
