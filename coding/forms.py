@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 
+from interviews.forms import SearchForm
 from interviews.sanitise import SanitisedCharField
 
+from .autocode import Unit, parse_picks
 from .models import Code
 from .palette import PALETTE, next_colour
 
@@ -78,3 +82,49 @@ class PassageForm(forms.Form):
     end = forms.IntegerField(min_value=1)
     version = forms.IntegerField(min_value=1)
     text = forms.CharField(strip=False)
+
+
+class AutocodeForm(SearchForm):
+    """What to search (q, parsed into cleaned_data["query"]) and how far to widen each hit:
+    the preview's GET parameters."""
+
+    unit = forms.TypedChoiceField(
+        label="Code",
+        choices=Unit.choices,
+        initial=Unit.SENTENCE,
+        required=False,  # a link from the search page sends only the query
+        empty_value=Unit.SENTENCE,
+        widget=forms.RadioSelect,
+    )
+
+
+class PassageKeysField(forms.MultipleChoiceField):
+    """The ticked passages of a preview: Passage.key values, parsed by parse_picks."""
+
+    def valid_value(self, value) -> bool:
+        return re.fullmatch(r"\d{1,12}:\d{1,12}:\d{1,12}:\d{1,12}", value) is not None
+
+    def clean(self, value):
+        return parse_picks(super().clean(value))
+
+
+class AutocodeApplyForm(forms.Form):
+    """The preview's POST: the ticked passages and the code to apply (or a new name)."""
+
+    pick = PassageKeysField(
+        error_messages={"required": "Tick at least one passage to code; nothing was coded."}
+    )
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False)
+    new_code = SanitisedCharField(max_length=120, required=False, label="or a new code")
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].queryset = study.codes.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("code") and not cleaned.get("new_code") and not self.errors:
+            raise forms.ValidationError(
+                "Choose a code, or type the name of a new one; nothing was coded."
+            )
+        return cleaned

@@ -352,7 +352,15 @@ def _undo_merge(step: dict, study) -> None:
     Code.objects.filter(pk=target.pk).update(revision=target.revision + 1, **before)
 
 
+def _undo_autocode(step: dict, study) -> None:
+    """Undo coding from a search: every passage of the batch, newest first, or none (the
+    caller's transaction rolls back the lot when one was changed since)."""
+    for inner in reversed(step["steps"]):
+        REVERSALS[inner["kind"]](inner, study)
+
+
 REVERSALS = {
+    "autocode": _undo_autocode,
     "excerpt": _undo_excerpt,
     "code": _undo_code,
     "code_delete": _undo_code_delete,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import codebook, colours, excerpts, similar, text, undo
+from .views import autocode, codebook, colours, excerpts, similar, text, undo
 
 study = "studies/<slug:slug>/"
 
@@ -35,6 +35,8 @@ urlpatterns = [
         similar.code_similar_apply,
         name="code_similar_apply",
     ),
+    path(study + "autocode/", autocode.autocode, name="autocode"),
+    path(study + "autocode/apply/", autocode.autocode_apply, name="autocode_apply"),
     path(study + "undo/", undo.undo_action, name="undo"),
     path(study + "undo/<int:pk>/", undo.undo_action, name="undo_entry"),
     path(study + "bin/", undo.bin_page, name="bin"),

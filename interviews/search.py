@@ -8,6 +8,7 @@ Interviews of withdrawn respondents are never searched.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -125,19 +126,29 @@ def snippets(text: str, hits: list[tuple[int, int]], url: str) -> list[Snippet]:
 def _snippet(text: str, group: list[tuple[int, int]], url: str) -> Snippet:
     start = _word_edge(text, max(0, group[0][0] - CONTEXT), -1)
     end = _word_edge(text, min(len(text), group[-1][1] + CONTEXT), 1)
-    pieces, cursor = [], start
-    for hit_start, hit_end in group:
-        at = f"{url}?at={hit_start}-{hit_end}"
-        pieces.append((text[cursor:hit_start], at, text[hit_start:hit_end]))
-        cursor = hit_end
     html = format_html(
-        "{}{}{}{}",
+        "{}{}{}",
         "…" if start > 0 else "",
-        format_html_join("", '{}<a href="{}"><mark>{}</mark></a>', pieces),
-        text[cursor:end],
+        marked_html(text, start, end, group, url),
         "…" if end < len(text) else "",
     )
     return Snippet(start, end, group, html)
+
+
+def marked_html(
+    text: str, start: int, end: int, hits: Sequence[tuple[int, int]], url: str = ""
+) -> SafeString:
+    """text[start:end] (code points) as HTML with each of `hits` (sorted, inside the
+    stretch) in <mark>, and a link to `url`?at=start-end around it when `url` is given.
+    Built from escaped pieces only: the transcript is user text."""
+    pieces, cursor = [], start
+    for hit_start, hit_end in hits:
+        hit = format_html("<mark>{}</mark>", text[hit_start:hit_end])
+        if url:
+            hit = format_html('<a href="{}?at={}-{}">{}</a>', url, hit_start, hit_end, hit)
+        pieces.append((text[cursor:hit_start], hit))
+        cursor = hit_end
+    return format_html("{}{}", format_html_join("", "{}{}", pieces), text[cursor:end])
 
 
 def _word_edge(text: str, position: int, step: int) -> int:

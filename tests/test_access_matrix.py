@@ -117,6 +117,12 @@ def _excerpt_span(o):
     return {"start": start, "end": start + 4, "text": "Café", "version": o["interview"].version}
 
 
+def _autocode_pick(o):
+    span = _excerpt_span(o)
+    key = f"{o['interview'].pk}:{span['start']}:{span['end']}:{span['version']}"
+    return {"pick": [key], "code": o["code"].pk}
+
+
 CASES = [
     Case("study_detail", "get", READ),
     Case("study_settings", "get", READ),
@@ -142,6 +148,8 @@ CASES = [
     Case("attribute_add", "post", WRITE, data=lambda o: {"name": "Agency", "type": "text"}),
     Case("attribute_remove", "post", OWN, data=lambda o: {"name": "Years of experience"}),
     Case("transcript_search", "get", READ),
+    Case("autocode", "get", WRITE),
+    Case("autocode_apply", "post", WRITE, data=lambda o: _autocode_pick(o)),
     Case("transcript_import", "get", READ),
     Case(
         "transcript_import",

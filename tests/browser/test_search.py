@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from coding.models import Excerpt
 from tests.browser.conftest import log_in
 from tests.browser.test_coding import TEXT
 from tests.conftest import import_text
@@ -92,3 +93,43 @@ def test_find_in_the_transcript_steps_through_matches(page, live_server, study, 
     expect(count).to_have_text("No match")
     box.press("Escape")
     expect(page.locator("#transcript")).to_be_focused()
+
+
+AUTOCODE_TEXT = """Interviewer: What is harm reduction to you?
+
+R1: Harm reduction is meeting people where they are. I learned harm reduction late.
+Abstinence came first at my agency.
+
+Interviewer: And your team?
+
+R1: The team doubts harm reduction, mostly."""
+
+
+def test_code_three_hits_of_a_phrase_from_the_preview_then_undo(
+    page, live_server, study, owner, code
+):
+    interview = import_text(study, text=AUTOCODE_TEXT, name="R1.txt")
+    log_in(page, live_server, owner)
+    search(page, live_server, study, '"harm reduction"')
+    expect(page.locator("#search-results mark")).to_have_count(4)
+    page.get_by_role("link", name="Code from this search…").click()
+    expect(page.locator("#autocode-count")).to_have_text(
+        "4 passages to code. Untick those that do not fit."
+    )
+    # The interviewer's question does not fit: untick it; three passages remain.
+    page.get_by_role("checkbox", name="What is harm reduction to you?").uncheck()
+    page.get_by_label("Apply the code").select_option(label="Training")
+    page.get_by_role("button", name="Code the ticked passages").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Coded “Training”: 3 new excerpts.")
+    coded = sorted(Excerpt.objects.filter(codings__code=code).values_list("text", flat=True))
+    assert coded == [
+        "Harm reduction is meeting people where they are.",
+        "I learned harm reduction late.",
+        "The team doubts harm reduction, mostly.",
+    ]
+    expect(page.locator("#autocode-preview")).to_contain_text("already an excerpt")
+    flash.get_by_role("button", name="Undo").click()
+    page.wait_for_load_state()
+    expect(page.locator("#flash")).to_contain_text("Undone: Coded “Training”")
+    assert not Excerpt.objects.filter(interview=interview).exists()
