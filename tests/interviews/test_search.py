@@ -97,7 +97,7 @@ def test_it_keeps_the_index_in_step_with_edits_and_deletions(study, corpus):
     )
     assert found(study, "invisible") == {}
     assert found(study, "hidden") == {"R1": 1}
-    interview.delete()
+    services.interview_delete(interview=interview)
     assert found(study, "hidden") == {}
     services.respondent_delete(respondent=corpus["R2"].respondent)
     assert found(study, "harm") == {"R3": 2}
