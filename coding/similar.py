@@ -1,7 +1,7 @@
 """Passages like a code's excerpts: suggestions the researcher may code, never counted before.
 
 The respondents' sentences that no excerpt covers yet are compared with the excerpts of a code
-(and its sub-codes) by TF-IDF weighted words and cosine similarity (scikit-learn). Everything
+(and its sub-codes) by TF-IDF weighted words and cosine similarity (coding/tfidf.py). Everything
 runs here, on this machine: no text leaves it and no language model is downloaded.
 
 Nothing is stored: a suggestion becomes data only when the researcher codes it, through the
@@ -109,7 +109,7 @@ class PassageIndex:
 
     passages: list[Passage]
     matrix: object  # scipy.sparse.csr_matrix, float32, rows L2-normalised
-    vectorizer: object  # sklearn TfidfVectorizer
+    vectorizer: object  # coding.tfidf.Tfidf
 
 
 def _interviews(study: Study):
@@ -134,10 +134,9 @@ def passage_index(study: Study) -> PassageIndex:
 
 
 def _fit(study: Study) -> PassageIndex:
-    # scikit-learn is imported here, not at start-up: most requests never need it, and a
-    # worker that does not load it stays smaller.
-    import numpy
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    # SciPy (under coding.tfidf) is imported here, not at start-up: most requests never
+    # need it, and a worker that does not load it stays smaller.
+    from .tfidf import Tfidf
 
     found: list[Passage] = []
     texts: list[str] = []
@@ -145,7 +144,7 @@ def _fit(study: Study) -> PassageIndex:
         for passage in passages(text, turns, interview_id):
             found.append(passage)
             texts.append(text[passage.start : passage.end])
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=numpy.float32)
+    vectorizer = Tfidf()
     matrix = vectorizer.fit_transform(texts) if texts else None
     return PassageIndex(found, matrix, vectorizer)
 
