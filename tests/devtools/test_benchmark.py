@@ -112,3 +112,18 @@ def test_excerpts_are_word_aligned_slices_of_their_transcript(run):
 def test_it_refuses_a_study_too_small_to_measure():
     with pytest.raises(CommandError, match="at least 3"):
         call_command("benchmark", "--interviews=2", stdout=StringIO(), stderr=StringIO())
+
+
+def test_it_weighs_the_coding_page_on_the_wire_and_a_worker_after_every_page(run):
+    results, _ = run
+    weight = results["page_bytes"]
+    worker = results["worker_mb"]
+
+    # Gzipped on the wire, several times smaller than the HTML it inflates to.
+    assert 0 < 3 * weight["bytes"] < weight["raw_bytes"]
+    assert weight["target_bytes"] == 100_000
+    # Every page and download of the study was asked for, and each worker measured.
+    assert worker["pages"] > 20
+    assert len(worker["workers_mb"]) == 2
+    assert 50 < worker["rss_mb"] == max(worker["workers_mb"])
+    assert worker["target_mb"] == 160
