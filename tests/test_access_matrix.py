@@ -265,6 +265,8 @@ CASES = [
     Case("retrieve", "get", READ),
     Case("retrieve_csv", "get", READ),
     Case("retrieve_xlsx", "get", READ),
+    Case("matrix", "get", READ),
+    Case("matrix_download", "get", READ),
 ]
 
 

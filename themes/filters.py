@@ -12,6 +12,16 @@ from django import forms
 
 from interviews.sanitise import SanitisedCharField
 
+from .matrices import (
+    ATTRIBUTE,
+    BY_CHOICES,
+    CODE,
+    CODES,
+    COUNT_CHOICES,
+    EXCERPTS,
+    RESPONDENT,
+    ROW_CHOICES,
+)
 from .retrieval import ANY, MATCH_CHOICES, Filter, StudyIndex
 
 
@@ -96,3 +106,30 @@ class RetrievalForm(forms.Form):
         values.update({name: tuple(values[name]) for name in plural.values()})
         values["match"] = values["match"] or ANY
         return Filter(**values)
+
+
+class MatrixForm(forms.Form):
+    rows = forms.ChoiceField(choices=ROW_CHOICES, required=False, label="Rows")
+    by = forms.ChoiceField(choices=BY_CHOICES, required=False, label="Across")
+    count = forms.ChoiceField(choices=COUNT_CHOICES, required=False, label="Count")
+    attribute = forms.ChoiceField(required=False, label="Attribute")
+
+    def __init__(self, data, *, index: StudyIndex):
+        super().__init__(data)
+        self.index = index
+        names = index.study.attribute_names
+        self.fields["attribute"].choices = [(name, name) for name in names]
+
+    def clean(self):
+        data = super().clean()
+        data["rows"] = data.get("rows") or CODES
+        data["by"] = data.get("by") or RESPONDENT
+        data["count"] = data.get("count") or EXCERPTS
+        if data["by"] == CODE and data["rows"] != CODES:
+            raise forms.ValidationError("Co-occurrence is counted between codes: choose codes.")
+        if data["by"] == ATTRIBUTE:
+            names = self.index.study.attribute_names
+            if not names:
+                raise forms.ValidationError("This study records no respondent attributes.")
+            data["attribute"] = data.get("attribute") or names[0]
+        return data

@@ -66,7 +66,7 @@ class Filter:
     words: str = ""
 
 
-def _natural(text: str) -> tuple:
+def natural_key(text: str) -> tuple:
     """A sort key that reads numbers as numbers ("R2" before "R10"), case-blind."""
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -181,7 +181,7 @@ def study_index(study: Study) -> StudyIndex:
     # PostgreSQL, and the order of results must not.
     interviews.sort(
         key=lambda i: (
-            _natural(i["pseudonym"]),
+            natural_key(i["pseudonym"]),
             i["respondent_id"],
             i["conducted_on"] or date.min,
             i["id"],

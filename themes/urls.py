@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import exports, overview, retrieval, theme
+from .views import exports, matrices, overview, retrieval, theme
 
 study = "studies/<slug:slug>/"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path(study + "comments/<int:pk>/resolve/", theme.comment_resolve, name="comment_resolve"),
     path(study + "excerpts/<int:pk>/context/", theme.excerpt_context, name="excerpt_context"),
     path(study + "excerpts/", retrieval.retrieve, name="retrieve"),
+    path(study + "matrices/", matrices.matrix, name="matrix"),
+    path(study + "matrices/matrix.xlsx", matrices.matrix_download, name="matrix_download"),
     path(
         study + "excerpts/retrieved.csv",
         retrieval.retrieve_download,

@@ -51,3 +51,38 @@ def test_filter_by_two_codes_and_an_attribute_then_open_a_result_and_come_back(
     expect(page.locator("[data-count=excerpts]")).to_have_text("4")
     assert results(page) == [str(e[n].pk) for n in (5, 4, 7, 8)]
     expect(page.locator("#id_at_least")).to_have_value("3")
+
+
+def test_a_co_occurrence_cell_opens_its_excerpts_and_back_returns_to_the_matrix(
+    page, live_server, study, owner, coder
+):
+    e = build_corpus(study, owner, coder)["excerpts"]
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("matrix", args=[study.slug]))
+    page.select_option("#id_by", "code")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#matrix-title")).to_have_text(
+        "Codes by code (co-occurrence): number of excerpts"
+    )
+    expect(page).to_have_url(re.compile(r"by=code"))
+    matrix_url = page.url
+
+    row = page.locator("table.heat-table tbody tr", has=page.locator("th", has_text="Colleagues"))
+    column = (
+        page.locator("table.heat-table thead th")
+        .evaluate_all("cells => cells.map(c => c.textContent)")
+        .index("Stress")
+    )
+    cell = row.locator("td").nth(column - 1)
+    expect(cell).to_have_text("2")
+    cell.get_by_role("link").click()
+
+    expect(page.locator("[data-count=excerpts]")).to_have_text("2")
+    assert results(page) == [str(e[1].pk), str(e[2].pk)]
+    expect(page.locator("#id_match")).to_have_value("together")
+    chosen = page.locator("#id_code option:checked").all_text_contents()
+    assert [name.strip() for name in chosen] == ["Colleagues", "Stress"]
+
+    page.go_back()
+    expect(page).to_have_url(matrix_url)
+    expect(page.locator("#matrix-title")).to_contain_text("co-occurrence")

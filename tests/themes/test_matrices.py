@@ -1,0 +1,157 @@
+"""Matrices: every cell counts what its link shows on the retrieval page (the two are
+computed apart, one in Python, one in SQL), on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.http import QueryDict
+from django.urls import reverse
+
+from coding import services as coding
+from coding.palette import contrast_ratio
+from tests.conftest import HTMX, client_for, import_text
+from themes import matrices, retrieval
+from themes.filters import RetrievalForm
+
+from .retrieval_corpus import build_corpus, coded
+
+
+@pytest.fixture
+def corpus(study, owner, coder):
+    return build_corpus(study, owner, coder)
+
+
+KINDS = [
+    ("codes", "respondent", ""),
+    ("themes", "respondent", ""),
+    ("codes", "question", ""),
+    ("themes", "question", ""),
+    ("codes", "attribute", "Years of experience"),
+    ("codes", "attribute", "Agency"),
+    ("themes", "attribute", "Agency"),
+    ("codes", "code", ""),
+]
+
+
+@pytest.mark.parametrize(("rows", "by", "attribute"), KINDS)
+@pytest.mark.parametrize("count", ["excerpts", "respondents"])
+def test_every_cell_counts_what_its_link_retrieves(study, corpus, rows, by, attribute, count):
+    index = retrieval.study_index(study)
+    matrix = matrices.build(index, rows=rows, by=by, count=count, attribute=attribute)
+    assert matrix.highest > 0
+    for r in range(len(matrix.rows)):
+        for c in range(len(matrix.columns)):
+            form = RetrievalForm(QueryDict(matrices.cell_query(matrix, r, c, by)), index=index)
+            assert form.is_valid(), form.errors
+            found = retrieval.retrieve(index, form.filter())
+            expected = len(found.ids) if count == "excerpts" else len(found.respondent_ids)
+            assert matrix.cells[r][c] == expected, (matrix.rows[r], matrix.columns[c])
+
+
+def _cells(study, **choices) -> dict[tuple[str, str], int]:
+    matrix = matrices.build(retrieval.study_index(study), **choices)
+    return {
+        (line["name"], column["label"]): value
+        for line, counts in zip(matrix.rows, matrix.cells, strict=True)
+        for column, value in zip(matrix.columns, counts, strict=True)
+    }
+
+
+def test_the_counts_worked_out_by_hand(study, corpus):
+    by_respondent = _cells(study, rows="codes", by="respondent", count="excerpts")
+    assert [by_respondent["Support", p] for p in ("R2", "R10", "R1")] == [1, 1, 2]
+    assert "R3" not in {label for _, label in by_respondent}  # withdrawn
+    together = _cells(study, rows="codes", by="code", count="excerpts")
+    assert together["Colleagues", "Stress"] == together["Stress", "Colleagues"] == 2
+    assert together["Support", "Stress"] == 3
+    assert together["Stress", "Stress"] == 4
+    people = _cells(study, rows="codes", by="code", count="respondents")
+    assert people["Support", "Stress"] == 1
+    agency = _cells(study, rows="themes", by="attribute", count="respondents", attribute="Agency")
+    assert agency == {("Training", "North"): 2, ("Training", "south"): 1}
+    years = _cells(
+        study, rows="codes", by="attribute", count="excerpts", attribute="Years of experience"
+    )
+    assert [label for name, label in years if name == "Stress"] == ["2", "3", "9"]
+    questions = _cells(study, rows="codes", by="question", count="excerpts")
+    assert (questions["Stress", "Q1"], questions["Stress", "Q2"]) == (1, 3)
+
+
+@pytest.mark.parametrize(("by", "queries"), [("respondent", 10), ("question", 11), ("code", 10)])
+@pytest.mark.parametrize("extra", [0, 5])
+def test_query_count_does_not_grow(
+    study, corpus, owner, by, queries, extra, django_assert_num_queries
+):
+    stress = corpus["codes"]["stress"]
+    for n in range(extra):
+        interview = import_text(study, name=f"R{20 + n}.txt")
+        coded(interview, "About six years", [stress], owner)
+        coded(interview, "six years now", [corpus["codes"]["colleagues"]], owner)
+        coding.code_create(study=study, name=f"Extra {n}")
+    client = client_for(owner)
+    url = reverse("matrix", args=[study.slug])
+    # session, user, study and role; the study's codes, themes, theme-codes, interviews
+    # with respondents, questions, members; the codings of counted live excerpts; for
+    # questions, the study's question segments
+    with django_assert_num_queries(queries):
+        response = client.get(url, {"rows": "codes", "by": by})
+    assert response.status_code == 200
+
+
+def test_the_page_says_what_it_counts_and_links_each_cell(study, corpus, owner):
+    client = client_for(owner)
+    url = reverse("matrix", args=[study.slug])
+    html = client.get(url, {"by": "code", "count": "respondents"}).content.decode()
+    assert "Codes by code (co-occurrence): number of respondents" in html
+    colleagues, stress = corpus["codes"]["colleagues"].pk, corpus["codes"]["stress"].pk
+    link = (
+        f"/studies/{study.slug}/excerpts/?code={colleagues}&amp;code={stress}&amp;match=together"
+    )
+    assert f'<a href="{link}">1</a>' in html
+    fragment = client.get(url, {"by": "question"}, headers=HTMX).content.decode()
+    assert fragment.lstrip().startswith('<div id="matrix">')
+    assert "Codes by protocol question: number of excerpts" in fragment
+    refused = client.get(url, {"rows": "themes", "by": "code"}).content.decode()
+    assert "Co-occurrence is counted between codes" in refused
+
+
+def test_names_are_escaped(study, corpus, owner):
+    code = corpus["codes"]["stress"]
+    name = '<img src=x onerror="alert(1)">'
+    coding.code_update(
+        code=code, revision=code.revision, name=name, colour=code.colour, parent=None
+    )
+    html = client_for(owner).get(reverse("matrix", args=[study.slug])).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_the_matrix_downloads_as_xlsx(study, corpus, reviewer, stranger):
+    url = reverse("matrix_download", args=[study.slug])
+    response = client_for(reviewer).get(url, {"rows": "themes", "count": "respondents"})
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows == [("Theme (respondents)", "R1", "R2", "R10"), ("Training", 1, 1, 1)]
+    assert client_for(stranger).get(url).status_code == 404
+    bad = client_for(reviewer).get(url, {"rows": "themes", "by": "code"})
+    assert bad.status_code == 400
+
+
+def test_every_heat_step_keeps_its_text_readable():
+    css = (Path(settings.BASE_DIR) / "static" / "excerpta.css").read_text()
+    steps = dict(
+        (int(n), (bg, fg))
+        for n, bg, fg in re.findall(
+            r"\.heat-(\d) \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css
+        )
+    )
+    assert sorted(steps) == list(range(1, matrices.HEAT_STEPS + 1))
+    for background, text in steps.values():
+        assert contrast_ratio(background, text) >= 4.5
+    assert [matrices.heat(v, 10) for v in (0, 1, 2, 5, 9, 10)] == [0, 1, 1, 3, 5, 5]

@@ -1,0 +1,296 @@
+"""Matrices: codes (or themes) down, respondents, protocol questions, an attribute's values
+or codes again (co-occurrence) across; excerpts or respondents in the cells.
+
+Each cell counts exactly what the retrieval page shows for the filter it links to (see
+retrieval.py, whose rules these are): a code with its branch, a theme with the codes it
+gathers, an excerpt's question the part of the interview where it starts, two codes
+co-occurring on an excerpt of one when an excerpt of the other shares a character with it
+(the same excerpt included). Counted in Python from one read of the study's codings: the
+grouping is the same on SQLite and PostgreSQL by construction.
+
+The table is HTML built here, as the themes page's matrix is (themes/matrix.py): two hundred
+respondents by a hundred codes is twenty thousand cells, which a template loop renders
+several times slower. Every name is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlencode
+
+from django.utils.safestring import SafeString, mark_safe
+
+from coding.models import Coding, ExcerptStatus
+from interviews.models import QuestionSegment
+
+from .retrieval import TOGETHER, StudyIndex, attribute_text, natural_key
+from .tables import titled_columns
+
+CODES, THEMES = "codes", "themes"
+ROW_CHOICES = [(CODES, "Codes"), (THEMES, "Themes")]
+RESPONDENT, QUESTION, ATTRIBUTE, CODE = "respondent", "question", "attribute", "code"
+BY_CHOICES = [
+    (RESPONDENT, "by respondent"),
+    (QUESTION, "by protocol question"),
+    (ATTRIBUTE, "by an attribute's value"),
+    (CODE, "by code (co-occurrence)"),
+]
+EXCERPTS, RESPONDENTS = "excerpts", "respondents"
+COUNT_CHOICES = [(EXCERPTS, "excerpts"), (RESPONDENTS, "respondents")]
+# Heat steps: heat-1 (lightest) to heat-5, each a background whose text passes WCAG AA
+# (the stylesheet's .heat-N rules; tests/themes/test_matrices.py checks them).
+HEAT_STEPS = 5
+
+
+@dataclass
+class Matrix:
+    """Counts in the cells; `rows` and `columns` carry each line's label and the retrieval
+    filter (query parameters) it stands for."""
+
+    title: str
+    corner: str  # the rows' heading: "Code" or "Theme"
+    count: str  # EXCERPTS or RESPONDENTS
+    rows: list[dict]  # name, depth, params
+    columns: list[dict]  # label, title (a longer text or ""), params
+    cells: list[list[int]]
+
+    @property
+    def heading(self) -> str:
+        """What the numbers are, in words, for the page and the file."""
+        return f"{self.title}: number of {self.count}"
+
+    @property
+    def highest(self) -> int:
+        return max((max(row, default=0) for row in self.cells), default=0)
+
+
+def _rows(index: StudyIndex, rows: str) -> tuple[list[dict], dict[int, list[int]]]:
+    """The matrix's rows, and {code id: the rows whose excerpts carry it}."""
+    lines, of_code = [], defaultdict(list)
+    if rows == THEMES:
+        for n, theme in enumerate(index.themes):
+            lines.append(
+                {"name": theme["name"], "depth": theme["depth"], "params": {"theme": theme["id"]}}
+            )
+            for code_id in index.theme_codes.get(theme["id"], ()):
+                of_code[code_id].append(n)
+        return lines, of_code
+    for n, code in enumerate(index.codes):
+        lines.append(
+            {"name": code["name"], "depth": code["depth"], "params": {"code": code["id"]}}
+        )
+        for code_id in index.code_branch.get(code["id"], {code["id"]}):
+            of_code[code_id].append(n)
+    return lines, of_code
+
+
+def _excerpts(index: StudyIndex) -> dict[int, list]:
+    """{excerpt id: [interview id, start, end, code ids]} for every live excerpt of a
+    counted respondent that carries a code (one query)."""
+    excerpts: dict[int, list] = {}
+    for excerpt_id, code_id, interview_id, start, end in (
+        Coding.objects.filter(
+            interview_id__in=list(index.respondent_of), excerpt__deleted_at__isnull=True
+        )
+        .exclude(excerpt__status=ExcerptStatus.ORPHANED)
+        .values_list("excerpt_id", "code_id", "interview_id", "excerpt__start", "excerpt__end")
+    ):
+        excerpts.setdefault(excerpt_id, [interview_id, start, end, []])[3].append(code_id)
+    return excerpts
+
+
+def _question_finder(index: StudyIndex):
+    """A function (interview id, position) -> the ProtocolQuestion id of the part holding
+    it, the latest-starting one (as retrieval.question_of) or None (one query)."""
+    parts = defaultdict(list)
+    for interview_id, start, end, question_id in (
+        QuestionSegment.objects.filter(interview__study=index.study)
+        .order_by("start")
+        .values_list("interview_id", "start", "end", "question_id")
+    ):
+        parts[interview_id].append((start, end, question_id))
+    starts = {interview_id: [p[0] for p in found] for interview_id, found in parts.items()}
+
+    def question(interview_id: int, position: int) -> int | None:
+        found = parts.get(interview_id, [])
+        n = bisect_right(starts.get(interview_id, []), position)
+        for start, end, question_id in reversed(found[:n]):
+            if start <= position < end:
+                return question_id
+        return None
+
+    return question
+
+
+def _columns(index: StudyIndex, by: str, attribute: str):
+    """(columns, a function excerpt row -> column index or None)."""
+    if by == RESPONDENT:
+        place = {r["id"]: n for n, r in enumerate(index.respondents)}
+        columns = [
+            {"label": r["pseudonym"], "title": "", "params": {"respondent": r["id"]}}
+            for r in index.respondents
+        ]
+        return columns, lambda row: place.get(index.respondent_of[row[0]])
+    if by == QUESTION:
+        place = {q["id"]: n for n, q in enumerate(index.questions)}
+        columns = [
+            {"label": f"Q{q['number']}", "title": q["text"], "params": {"question": q["id"]}}
+            for q in index.questions
+        ]
+        question = _question_finder(index)
+        return columns, lambda row: place.get(question(row[0], row[1]))
+    # An attribute's values, grouped as the retrieval filter matches them (case-blind).
+    values: dict[str, str] = {}
+    for respondent in index.respondents:
+        text = attribute_text(respondent["attributes"].get(attribute))
+        if text:
+            values.setdefault(text.casefold(), text)
+    number = index.attribute_type(attribute) == "number"
+    keys = sorted(values, key=lambda key: (float(key), key) if number else natural_key(key))
+    place = {key: n for n, key in enumerate(keys)}
+    value_of = {
+        r["id"]: attribute_text(r["attributes"].get(attribute)).casefold()
+        for r in index.respondents
+    }
+    columns = [
+        {
+            "label": values[key],
+            "title": "",
+            "params": {"attribute": attribute, "value": values[key]},
+        }
+        for key in keys
+    ]
+    return columns, lambda row: place.get(value_of.get(index.respondent_of[row[0]], ""))
+
+
+def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str = "") -> Matrix:
+    """The matrix of `rows` (CODES or THEMES) `by` RESPONDENT, QUESTION, ATTRIBUTE (the
+    values of `attribute`) or CODE (co-occurrence; rows are then codes), counting
+    EXCERPTS or RESPONDENTS. One query, two for questions; ValueError for a co-occurrence
+    of themes."""
+    if by == CODE and rows != CODES:
+        raise ValueError("Co-occurrence is counted between codes.")
+    lines, of_code = _rows(index, rows)
+    excerpts = _excerpts(index)
+    cells: dict[tuple[int, int], set] = defaultdict(set)
+
+    def unit(excerpt_id: int):
+        # What a cell counts: the excerpt, or the respondent it comes from.
+        if count == EXCERPTS:
+            return excerpt_id
+        return index.respondent_of[excerpts[excerpt_id][0]]
+
+    def items(row) -> set[int]:
+        return {n for code_id in row[3] for n in of_code.get(code_id, ())}
+
+    if by == CODE:
+        columns = [
+            {"label": line["name"], "title": "", "params": {"code": line["params"]["code"]}}
+            for line in lines
+        ]
+        for first, second in _overlapping_pairs(excerpts):
+            pairs = [(a, b) for a in items(excerpts[first]) for b in items(excerpts[second])]
+            for a, b in pairs:
+                cells[a, b].update((unit(first), unit(second)))
+                cells[b, a].update((unit(first), unit(second)))
+        title = "Codes by code (co-occurrence)"
+    else:
+        columns, column_of = _columns(index, by, attribute)
+        for excerpt_id, row in excerpts.items():
+            column = column_of(row)
+            if column is None:
+                continue
+            for line in items(row):
+                cells[line, column].add(unit(excerpt_id))
+        noun = dict(BY_CHOICES)[by]
+        title = f"{dict(ROW_CHOICES)[rows]} {noun}" + (
+            f" ({attribute})" if by == ATTRIBUTE else ""
+        )
+    return Matrix(
+        title=title,
+        corner="Code" if rows == CODES else "Theme",
+        count=count,
+        rows=lines,
+        columns=columns,
+        cells=[
+            [len(cells.get((r, c), ())) for c in range(len(columns))] for r in range(len(lines))
+        ],
+    )
+
+
+def _overlapping_pairs(excerpts: dict[int, list]):
+    """(a, b) for every two excerpts of one interview that share a character, and (a, a)
+    for each excerpt: a sweep over each interview's excerpts in text order."""
+    by_interview = defaultdict(list)
+    for excerpt_id, (interview_id, start, end, _) in excerpts.items():
+        by_interview[interview_id].append((start, end, excerpt_id))
+    for spans in by_interview.values():
+        spans.sort()
+        for n, (_, end, excerpt_id) in enumerate(spans):
+            yield excerpt_id, excerpt_id
+            for other_start, _, other_id in spans[n + 1 :]:
+                if other_start >= end:
+                    break
+                yield excerpt_id, other_id
+
+
+def cell_query(matrix: Matrix, row: int, column: int, by: str) -> str:
+    """The retrieval page's query string for one cell of `matrix`."""
+    params = list(matrix.rows[row]["params"].items())
+    params += list(matrix.columns[column]["params"].items())
+    if by == CODE:
+        params.append(("match", TOGETHER))
+    return urlencode(params)
+
+
+def heat(value: int, highest: int) -> int:
+    """The heat step (0 for an empty cell, else 1 to HEAT_STEPS) of `value`."""
+    if value <= 0 or highest <= 0:
+        return 0
+    return max(1, math.ceil(HEAT_STEPS * value / highest))
+
+
+def render(matrix: Matrix, *, by: str, retrieve_url: str) -> SafeString:
+    """The matrix as an HTML table: each non-empty cell a link to its excerpts on the
+    retrieval page at `retrieve_url`, coloured by its heat step."""
+    highest = matrix.highest
+    head = "".join(
+        f'<th scope="col" class="num"{_title(column["title"])}>{escape(column["label"])}</th>'
+        for column in matrix.columns
+    )
+    body = []
+    for r, (line, counts) in enumerate(zip(matrix.rows, matrix.cells, strict=True)):
+        cells = "".join(
+            f'<td class="num heat-{heat(value, highest)}"><a href="{retrieve_url}?'
+            f'{escape(cell_query(matrix, r, c, by))}">{value}</a></td>'
+            if value
+            else '<td class="num"></td>'
+            for c, value in enumerate(counts)
+        )
+        body.append(
+            f'<tr><th scope="row" class="depth-{line["depth"]}">{escape(line["name"])}</th>'
+            f"{cells}</tr>"
+        )
+    return mark_safe(
+        f'<table class="grid matrix-table heat-table"><caption>{escape(matrix.heading)}'
+        f'</caption><thead><tr><th scope="col">{matrix.corner}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _title(text: str) -> str:
+    return f' title="{escape(text, quote=True)}"' if text else ""
+
+
+def table(matrix: Matrix) -> tuple[list[str], list[list]]:
+    """(column titles, rows) of `matrix` for a spreadsheet: names indented by depth."""
+    rows = [
+        ["    " * line["depth"] + line["name"], *counts]
+        for line, counts in zip(matrix.rows, matrix.cells, strict=True)
+    ]
+    labels = [column["label"] for column in matrix.columns]
+    return [matrix.corner, *titled_columns(labels, "column", [matrix.corner])], rows
