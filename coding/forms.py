@@ -10,6 +10,7 @@ from interviews.sanitise import SanitisedCharField
 from .autocode import Unit, parse_picks
 from .models import Code
 from .palette import PALETTE, next_colour
+from .services import CodeChoice
 
 
 class ColourInput(forms.TextInput):
@@ -70,18 +71,124 @@ class MarginForm(forms.Form):
     """Show or hide the coding margin: `shown` is "1" or "0"."""
 
     shown = forms.TypedChoiceField(
-        choices=[("1", "Show"), ("0", "Hide")], coerce=lambda v: v == "1"
+        choices=[("1", "Show"), ("0", "Hide")],
+        coerce=lambda v: v == "1",
+        error_messages={
+            "required": "Say whether to show the codes in the margin.",
+            "invalid_choice": "Say whether to show the codes in the margin.",
+        },
+    )
+    # The page to go back to without script (checked against this host by the view).
+    next = forms.CharField(required=False)
+
+
+class IdsField(forms.Field):
+    """Several ids posted under one name (the picker's chosen codes): a list of ints in the
+    order sent, without repeats. Anything that is not a plain number is refused."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": "The request was damaged; reload the page."}
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        ids = []
+        for item in value:
+            # isdecimal, not isdigit: "²" is a digit that int() refuses.
+            if not (isinstance(item, str) and item.isascii() and item.isdecimal()):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.append(int(item))
+        return list(dict.fromkeys(ids))
+
+
+INCOMPLETE = "The request was incomplete; reload the page."
+
+
+def _number(**messages) -> forms.IntegerField:
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": INCOMPLETE, "invalid": INCOMPLETE, **messages},
     )
 
 
-class PassageForm(forms.Form):
-    """A suggested passage to code: where it is (code points, end exclusive), the words the
-    page showed there and the transcript version they were read from."""
+class SelectionForm(forms.Form):
+    """A passage selected on the coding page: [start, end) in code points of the transcript,
+    the words the page showed there and the transcript version it showed. The service
+    checks them against the transcript (coding.services.checked_span)."""
 
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
-    version = forms.IntegerField(min_value=1)
-    text = forms.CharField(strip=False)
+    PICK = "Select a passage in the transcript first."
+
+    start = _number(required=PICK, invalid=PICK)
+    end = _number(required=PICK, invalid=PICK)
+    text = forms.CharField(strip=False, required=False)
+    version = _number()
+
+    def span(self) -> dict:
+        """The service's keywords: start, end, seen_text, version."""
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "end": data["end"],
+            "seen_text": data["text"],
+            "version": data["version"],
+        }
+
+
+class ResizeForm(SelectionForm):
+    """A new extent for an excerpt, and the excerpt's revision the panel showed."""
+
+    revision = _number()
+
+
+class MemoForm(forms.Form):
+    memo = forms.CharField(strip=False, required=False, max_length=20_000)
+    revision = _number()
+
+
+class CodeChoiceForm(forms.Form):
+    """What the picker sends: codes chosen by id (`code`, repeated) and a name typed for a
+    new code (`new_code`), asked about first when it looks like an existing code's name
+    unless `confirm_new` is set."""
+
+    code = IdsField(required=False)
+    new_code = forms.CharField(required=False, max_length=120)
+    confirm_new = forms.BooleanField(required=False)
+
+    def choice(self) -> CodeChoice:
+        data = self.cleaned_data
+        return CodeChoice(
+            ids=data["code"], new_name=data["new_code"], confirm_new=data["confirm_new"]
+        )
+
+
+class TranscriptTextForm(forms.Form):
+    """A transcript's text edited by hand, and the version it was written against."""
+
+    text = forms.CharField(strip=False, required=False)
+    version = _number()
+
+
+class MergeForm(forms.Form):
+    """Merge a code into another (`into`); asked to confirm first, then `confirm` set."""
+
+    into = forms.ModelChoiceField(
+        queryset=Code.objects.none(),
+        error_messages={
+            "required": "Choose the code to merge into.",
+            "invalid_choice": "Choose the code to merge into: that one no longer exists.",
+        },
+    )
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = study.codes.all()
+
+
+class CodeDeleteForm(forms.Form):
+    """`confirm`: delete the code even from the excerpts that carry it."""
+
+    confirm = forms.BooleanField(required=False)
 
 
 class AutocodeForm(SearchForm):

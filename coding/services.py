@@ -21,7 +21,9 @@ from interviews.naming import (
     clean_unique_name,
     find_by_name,
     lock_tree,
+    name_key,
     name_taken,
+    tidy,
     update_node,
 )
 from interviews.rows import fetch_one
@@ -31,8 +33,111 @@ from interviews.turns import Turn, turns_from_json
 from . import bin
 from .models import Code, Coding, Excerpt, ExcerptStatus
 from .palette import next_colour, parse_colour
+from .picker import similar_codes
 from .selectors import CodeRow
 from .undo import Journal, codings_state, excerpt_state, note, note_code, note_excerpt
+
+# What the picker chose --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeChoice:
+    """The codes picked in the coding page's picker: existing codes by id, and a name typed
+    for a code to make on the spot ("" for none), asked about first when it looks like an
+    existing code's name, unless `confirm_new`."""
+
+    ids: Sequence[int] = ()
+    new_name: str = ""
+    confirm_new: bool = False
+
+
+class NearDuplicate(Exception):
+    """A new code's name is close to existing codes' names (`similar`, CodeRows); nothing
+    is saved until the user picks one of them or confirms the new name (confirm_new)."""
+
+    def __init__(self, name: str, similar: list[CodeRow]):
+        super().__init__(name)
+        self.name, self.similar = name, similar
+
+
+def _codes_chosen(interview: Interview, choice: CodeChoice, codes: dict[int, CodeRow], journal):
+    """The CodeRows `choice` picks among `codes` (the interview's study's codes, as
+    code_rows gives them), a new code first made if one was typed: it is added to `codes`,
+    so that the answer can draw it. Inside the caller's transaction, so that a refused write
+    makes no code.
+
+    Conflict for an id not in `codes` (deleted or merged since), NearDuplicate for a new
+    name close to a code's, ValidationError for a name too long.
+    """
+    if any(code_id not in codes for code_id in choice.ids):
+        raise Conflict(CODE_GONE)
+    chosen = [codes[code_id] for code_id in dict.fromkeys(choice.ids)]
+    name = tidy(choice.new_name)
+    if name:
+        # A code of that name may exist already (in any case): `codes` holds them all.
+        wanted = name_key(name)
+        code = next((c for c in codes.values() if name_key(c.name) == wanted), None)
+        # A slip of an existing name ("Peer suport") is asked about before it becomes a
+        # code of its own.
+        asked = choice.confirm_new
+        if code is None and not asked and (similar := similar_codes(name, codes.values())):
+            raise NearDuplicate(name, similar)
+        if code is None:
+            made = code_get_or_create(study=interview.study, name=name, journal=journal)
+            code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)
+        if code not in chosen:
+            chosen.append(code)
+    return chosen
+
+
+def excerpt_code_picked(
+    *,
+    interview: Interview,
+    coder,
+    start: int,
+    end: int,
+    seen_text: str,
+    version: int,
+    choice: CodeChoice,
+    codes: dict[int, CodeRow],
+    journal: Journal | None = None,
+) -> tuple[Excerpt, bool, list[CodeRow]]:
+    """Code a selection with what the picker chose: excerpt_code_selection and the code
+    typed there as one unit of work (a refused selection makes no code). Returns the
+    excerpt, whether it is new, and the codes applied. Raises as excerpt_code_selection
+    does, and NearDuplicate (see _codes_chosen)."""
+    with transaction.atomic():
+        chosen = _codes_chosen(interview, choice, codes, journal)
+        excerpt, created = excerpt_code_selection(
+            interview=interview,
+            coder=coder,
+            start=start,
+            end=end,
+            seen_text=seen_text,
+            version=version,
+            codes=chosen,
+            journal=journal,
+        )
+    return excerpt, created, chosen
+
+
+def excerpt_codes_add_picked(
+    *,
+    excerpt: Excerpt,
+    coder,
+    choice: CodeChoice,
+    codes: dict[int, CodeRow],
+    journal: Journal | None = None,
+) -> list[CodeRow]:
+    """Add what the picker chose to an excerpt, a code typed there included, as one unit
+    of work; returns the codes chosen. ValidationError when nothing was chosen."""
+    with transaction.atomic():
+        chosen = _codes_chosen(excerpt.interview, choice, codes, journal)
+        if not chosen:
+            raise ValidationError("Choose a code to add.")
+        excerpt_codes_add(excerpt=excerpt, codes=chosen, coder=coder, journal=journal)
+    return chosen
+
 
 # Selections --------------------------------------------------------------------------------
 
@@ -91,13 +196,6 @@ def outside_labels(turns: Sequence[Turn], start: int, end: int) -> tuple[int, in
     if index >= 0 and turns[index].start < end <= turns[index].label_end:
         end = turns[index].start
     return start, end
-
-
-def parse_offsets(start: object, end: object) -> tuple[int, int]:
-    try:
-        return int(start), int(end)
-    except (TypeError, ValueError):
-        raise ValidationError("Select a passage in the transcript first.") from None
 
 
 # Excerpts ---------------------------------------------------------------------------------

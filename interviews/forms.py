@@ -45,6 +45,18 @@ class MoveForm(forms.Form):
         return -1 if self.cleaned_data["to"] == "up" else 1
 
 
+class PageForm(forms.Form):
+    """The page of a list a form was sent from (`page`), to come back to it; a number that
+    is not one is no page (the list's first)."""
+
+    page = forms.IntegerField(min_value=1, required=False)
+
+    @classmethod
+    def number(cls, data) -> int | None:
+        form = cls(data)
+        return form.cleaned_data["page"] if form.is_valid() else None
+
+
 class RespondentForm(forms.Form):
     """One row of the respondent table: the pseudonym and a value for each attribute the
     study records, posted as attr-0, attr-1… in the study's column order. The services check

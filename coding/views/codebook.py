@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from interviews.access import READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import posted_id, refusal, render_page_or_fragment, wants_fragment
+from interviews.http import refusal, render_page_or_fragment, wants_fragment
 
 from .. import selectors, services
 from ..access import code_access
 from ..codebook_rows import render_rows
-from ..forms import CodeForm
+from ..forms import CodeDeleteForm, CodeForm, MergeForm
 from ..sidelist import url_prefix
 from ..undo import Journal
 from .undo import remember
@@ -155,10 +155,11 @@ def code_edit(request, slug, pk):
 def code_merge(request, slug, pk):
     """Merge a code into another: first asks to confirm, saying how many excerpts move."""
     access, source = code_access(request, slug, pk, WRITE)
-    target = access.study.codes.filter(pk=posted_id(request, "into")).first()
-    if target is None:
-        return refusal(request, "Choose the code to merge into.", status=400)
-    if request.POST.get("confirm") != "yes":
+    form = MergeForm(request.POST, study=access.study)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors["into"]), status=400)
+    target = form.cleaned_data["into"]
+    if not form.cleaned_data["confirm"]:
         if source.pk == target.pk:
             return refusal(request, "Choose a different code to merge into.", status=400)
         merge = {"target": target, "text": _merge_text(source, target)}
@@ -202,11 +203,13 @@ def _merge_text(source, target) -> str:
 @require_POST
 def code_delete(request, slug, pk):
     access, code = code_access(request, slug, pk, WRITE)
+    form = CodeDeleteForm(request.POST)
+    form.is_valid()  # A checkbox: any answer is valid, ticked or not.
     journal = Journal()
     try:
         services.code_delete(
             code=code,
-            force=request.POST.get("confirm") == "yes",
+            force=form.cleaned_data["confirm"],
             actor=request.user,
             journal=journal,
         )

@@ -51,11 +51,11 @@ def margin_set(request, slug):
     access = study_access(request, slug, READ)
     form = MarginForm(request.POST)
     if not form.is_valid():
-        return refusal(request, "Say whether to show the codes in the margin.", status=400)
+        return refusal(request, " ".join(form.errors.get("shown", [])), status=400)
     request.session[MARGIN_KEY] = form.cleaned_data["shown"]
     if request.htmx:
         return HttpResponse(status=204)
-    back = request.POST.get("next", "")
+    back = form.cleaned_data["next"]
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("study_detail", args=[access.study.slug])
     return redirect(back)

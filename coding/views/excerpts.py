@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, trigger_client_event
 
 from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
 from interviews.http import flash_html, refusal, render_page_or_fragment, wants_fragment
-from interviews.naming import name_key, tidy
 
 from .. import services, workspace
 from ..access import excerpt_access
 from ..detail_panel import render_detail
+from ..forms import CodeChoiceForm, MemoForm, ResizeForm, SelectionForm
 from ..models import Excerpt
-from ..picker import render_near_duplicate, similar_codes
-from ..selectors import CodeRow, code_rows, excerpt_row
+from ..picker import render_near_duplicate
+from ..selectors import code_rows, excerpt_row
 from ..undo import Journal
 from .colours import margin_shown
 from .undo import bin_page_url, remember
@@ -40,56 +40,23 @@ def interview_code(request, slug, pk):
     return render_page_or_fragment(request, "coding/interview.html", "excerpt-side", context)
 
 
-def _codes_from_request(
-    request, study, codes: dict[int, CodeRow], journal: Journal
-) -> list[CodeRow]:
-    """The codes chosen in the picker, plus a new one typed there ("code on the spot").
-
-    `codes` are the study's codes (code_rows); a new code is added to it, so that the
-    answer can draw it, and noted in `journal`.
-    """
-    ids = [int(value) for value in request.POST.getlist("code") if value.isdigit()]
-    if any(code_id not in codes for code_id in ids):
-        raise Conflict("One of those codes was deleted or merged meanwhile. Reload the page.")
-    chosen = [codes[code_id] for code_id in dict.fromkeys(ids)]
-    new_name = tidy(request.POST.get("new_code", ""))
-    if new_name:
-        # A code of that name may exist already (in any case): `codes` holds them all.
-        wanted = name_key(new_name)
-        code = next((c for c in codes.values() if name_key(c.name) == wanted), None)
-        # A slip of an existing name ("Peer suport") is asked about before it becomes a
-        # code of its own.
-        asked = bool(request.POST.get("confirm_new"))
-        if code is None and not asked and (similar := similar_codes(new_name, codes.values())):
-            raise NearDuplicate(new_name, similar)
-        if code is None:
-            made = services.code_get_or_create(study=study, name=new_name, journal=journal)
-            code = codes[made.pk] = CodeRow(made.pk, made.name, made.colour, made.parent_id)
-        if code not in chosen:
-            chosen.append(code)
-    return chosen
-
-
-class NearDuplicate(Exception):
-    """A new code's name is close to existing codes' names; nothing is saved until the
-    user picks one of them or confirms the new name (confirm_new)."""
-
-    def __init__(self, name: str, similar: list[CodeRow]):
-        super().__init__(name)
-        self.name, self.similar = name, similar
-
-
-def _ask_about(near: NearDuplicate) -> HttpResponse:
+def _ask_about(near: services.NearDuplicate) -> HttpResponse:
     """Nothing saved: the picker stays open and shows the warning with its choices."""
-    response = HttpResponse(render_near_duplicate(near.name, near.similar))
-    response["HX-Reswap"] = "none"
-    return response
+    return reswap(HttpResponse(render_near_duplicate(near.name, near.similar)), "none")
 
 
 def _refuse(request, error: Exception) -> HttpResponse:
+    if isinstance(error, services.NearDuplicate):
+        return _ask_about(error)
     if isinstance(error, Conflict):
         return refusal(request, str(error), status=409)
     return refusal(request, " ".join(error.messages), status=400)
+
+
+def _refuse_forms(request, *forms) -> HttpResponse:
+    """Bad input: the forms' own messages, nothing changed."""
+    errors = dict.fromkeys(e for form in forms for errors in form.errors.values() for e in errors)
+    return refusal(request, " ".join(errors), status=400)
 
 
 def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=None):
@@ -98,54 +65,38 @@ def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=Non
     excerpt = Excerpt.all_objects.get(pk=excerpt.pk)
     row = excerpt_row(excerpt, code_rows(access.study))
     panel = render_detail(access, row, excerpt, oob=True, memo_draft=memo_draft)
-    response = HttpResponse(flash_html(message, "error") + panel, status=409)
-    response["HX-Reswap"] = "none"
-    return response
+    return reswap(HttpResponse(flash_html(message, "error") + panel, status=409), "none")
 
 
-def _int(request, name: str) -> int:
-    try:
-        return int(request.POST.get(name, ""))
-    except ValueError:
-        raise ValidationError("The request was incomplete; reload the page.") from None
-
-
-def _respond(request, interview, html: str, trigger: str = "") -> HttpResponse:
+def _respond(request, interview, html: str, event: str, excerpt_id: int) -> HttpResponse:
+    """The changes for htmx, telling the page's script which excerpt (`event`: excerptSaved
+    or excerptDeleted); a plain request goes back to the page."""
     # The flash of a plain (not htmx) request is lost with the redirect; its undo stays
     # reachable by Ctrl+Z.
     if not request.htmx:
         return redirect("interview_code", interview.study.slug, interview.pk)
-    response = HttpResponse(html)
-    if trigger:
-        response["HX-Trigger"] = trigger
-    return response
+    return trigger_client_event(HttpResponse(html), event, excerpt_id)
 
 
 @require_POST
 def excerpt_create(request, slug, pk):
     """Code the selection the browser sent with one or more codes."""
     access, interview = interview_access(request, slug, pk, WRITE)
+    selection, picker = SelectionForm(request.POST), CodeChoiceForm(request.POST)
+    if not (selection.is_valid() and picker.is_valid()):
+        return _refuse_forms(request, selection, picker)
     all_codes = code_rows(access.study)
     journal = Journal()
     try:
-        # One transaction: a code typed in the picker is not created if the selection
-        # is refused.
-        with transaction.atomic():
-            start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
-            codes = _codes_from_request(request, access.study, all_codes, journal)
-            excerpt, created = services.excerpt_code_selection(
-                interview=interview,
-                coder=request.user,
-                start=start,
-                end=end,
-                seen_text=request.POST.get("text", ""),
-                version=_int(request, "version"),
-                codes=codes,
-                journal=journal,
-            )
-    except NearDuplicate as near:
-        return _ask_about(near)
-    except (ValidationError, Conflict) as error:
+        excerpt, created, codes = services.excerpt_code_picked(
+            interview=interview,
+            coder=request.user,
+            **selection.span(),
+            choice=picker.choice(),
+            codes=all_codes,
+            journal=journal,
+        )
+    except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
     message = f"Coded as {names}."
@@ -161,9 +112,9 @@ def excerpt_create(request, slug, pk):
         detail=excerpt,
         message=message,
         undo_url=remember(request, access, journal, message),
-        codes_changed=bool(request.POST.get("new_code")),
+        codes_changed=bool(picker.cleaned_data["new_code"]),
     )
-    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk)
 
 
 @require_safe
@@ -193,25 +144,26 @@ def _after_edit(
         undo_url=remember(request, access, journal, message),
         codes_changed=codes_changed,
     )
-    return _respond(request, interview, html, f'{{"excerptSaved": {excerpt.pk}}}')
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk)
 
 
 @require_POST
 def excerpt_codes_add(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    picker = CodeChoiceForm(request.POST)
+    if not picker.is_valid():
+        return _refuse_forms(request, picker)
     all_codes = code_rows(access.study)
     journal = Journal()
     try:
-        with transaction.atomic():
-            codes = _codes_from_request(request, access.study, all_codes, journal)
-            if not codes:
-                raise ValidationError("Choose a code to add.")
-            services.excerpt_codes_add(
-                excerpt=excerpt, codes=codes, coder=request.user, journal=journal
-            )
-    except NearDuplicate as near:
-        return _ask_about(near)
-    except (ValidationError, Conflict) as error:
+        codes = services.excerpt_codes_add_picked(
+            excerpt=excerpt,
+            coder=request.user,
+            choice=picker.choice(),
+            codes=all_codes,
+            journal=journal,
+        )
+    except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
     names = ", ".join(code.name for code in codes)
     return _after_edit(
@@ -221,7 +173,7 @@ def excerpt_codes_add(request, slug, pk):
         f"Added {names}.",
         journal,
         codes=all_codes,
-        codes_changed=bool(request.POST.get("new_code")),
+        codes_changed=bool(picker.cleaned_data["new_code"]),
     )
 
 
@@ -239,19 +191,18 @@ def excerpt_code_remove(request, slug, pk, code_id):
 @require_POST
 def excerpt_memo(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    form = MemoForm(request.POST)
+    if not form.is_valid():
+        return _refuse_forms(request, form)
+    memo = form.cleaned_data["memo"]
     journal = Journal()
     try:
         services.excerpt_memo_set(
-            excerpt=excerpt,
-            memo=request.POST.get("memo", ""),
-            revision=_int(request, "revision"),
-            journal=journal,
+            excerpt=excerpt, memo=memo, revision=form.cleaned_data["revision"], journal=journal
         )
     except Conflict as error:
         # Show the memo as it now stands, with the user's own text kept in the box.
-        return _conflict_with_detail(
-            request, access, excerpt, str(error), memo_draft=request.POST.get("memo", "")
-        )
+        return _conflict_with_detail(request, access, excerpt, str(error), memo_draft=memo)
     except ValidationError as error:
         return _refuse(request, error)
     return _after_edit(request, access, excerpt, "Memo saved.", journal)
@@ -260,17 +211,16 @@ def excerpt_memo(request, slug, pk):
 @require_POST
 def excerpt_resize(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
+    form = ResizeForm(request.POST)
+    if not form.is_valid():
+        return _refuse_forms(request, form)
     journal = Journal()
     try:
-        start, end = services.parse_offsets(request.POST.get("start"), request.POST.get("end"))
         old = services.excerpt_resize(
             journal=journal,
             excerpt=excerpt,
-            start=start,
-            end=end,
-            seen_text=request.POST.get("text", ""),
-            version=_int(request, "version"),
-            revision=_int(request, "revision"),
+            **form.span(),
+            revision=form.cleaned_data["revision"],
         )
     except Conflict as error:
         return _conflict_with_detail(request, access, excerpt, str(error))
@@ -314,7 +264,7 @@ def excerpt_delete(request, slug, pk):
         level="info",
         undo_url=remember(request, access, journal, message),
     )
-    return _respond(request, interview, html, f'{{"excerptDeleted": {excerpt.pk}}}')
+    return _respond(request, interview, html, "excerptDeleted", excerpt.pk)
 
 
 @require_POST

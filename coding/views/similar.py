@@ -13,7 +13,7 @@ from interviews.http import refusal, render_page_or_fragment
 
 from .. import services
 from ..access import code_access
-from ..forms import PassageForm
+from ..forms import SelectionForm
 from ..similar import similar_passages
 from ..undo import Journal
 from .undo import remember
@@ -38,20 +38,13 @@ def code_similar_apply(request, slug, pk, code_id):
     back = reverse("code_similar", args=[slug, code_id])
     if code is None:
         return refusal(request, "That code was deleted or merged meanwhile.", status=409)
-    form = PassageForm(request.POST)
+    form = SelectionForm(request.POST)
     if not form.is_valid():
         return refusal(request, "That passage could not be read; reload the page.")
     journal = Journal()
     try:
         excerpt = services.excerpt_create(
-            interview=interview,
-            coder=request.user,
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-            seen_text=form.cleaned_data["text"],
-            version=form.cleaned_data["version"],
-            codes=[code],
-            journal=journal,
+            interview=interview, coder=request.user, **form.span(), codes=[code], journal=journal
         )
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=back)

@@ -11,6 +11,7 @@ from interviews.access import READ, WRITE, interview_access
 from interviews.errors import Conflict
 
 from .. import services
+from ..forms import TranscriptTextForm
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -20,16 +21,19 @@ def transcript_text(request, slug, pk):
     )
     context = {"access": access, "interview": interview, "text": interview.text}
     if request.method == "POST":
-        text = request.POST.get("text", "")
-        posted_version = request.POST.get("version", "")
+        form = TranscriptTextForm(request.POST)
+        if not form.is_valid():
+            # Damaged (no version, say): shown with what was typed, saved nowhere.
+            error = " ".join(e for errors in form.errors.values() for e in errors)
+            context.update(text=form["text"].value() or "", version="", error=error)
+            return render(request, "coding/transcript_text.html", context, status=400)
+        text, version = form.cleaned_data["text"], form.cleaned_data["version"]
         try:
-            report = services.transcript_edit(
-                interview=interview, text=text, version=int(posted_version)
-            )
-        except (ValueError, ValidationError, Conflict) as problem:
+            report = services.transcript_edit(interview=interview, text=text, version=version)
+        except (ValidationError, Conflict) as problem:
             # The form comes back with the user's text and the version it was written
             # against: saving again cannot silently replace someone else's edit.
-            context.update(text=text, version=posted_version, error=_message(problem))
+            context.update(text=text, version=version, error=_message(problem))
             if isinstance(problem, Conflict):
                 interview.refresh_from_db(fields=["text"])
                 context["their_text"] = interview.text
@@ -43,6 +47,4 @@ def transcript_text(request, slug, pk):
 def _message(problem: Exception) -> str:
     if isinstance(problem, ValidationError):
         return " ".join(problem.messages)
-    if isinstance(problem, Conflict):
-        return str(problem)
-    return "The form was damaged; reload the page."
+    return str(problem)

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from interviews.access import READ, WRITE, interview_access, study_access
 from interviews.errors import Conflict
+from interviews.forms import PageForm
 from interviews.http import refusal, render_page_or_fragment
 
 from .. import bin, undo, workspace
@@ -124,8 +125,8 @@ BIN_ITEMS_PER_PAGE = 100
 def bin_page_url(request, slug: str) -> str:
     """The bin's page a restore was sent from (its `page` field), to go back to."""
     url = reverse("bin", args=[slug])
-    number = request.POST.get("page", "")
-    return f"{url}?page={number}" if number.isdigit() else url
+    number = PageForm.number(request.POST)
+    return f"{url}?page={number}" if number else url
 
 
 @require_POST

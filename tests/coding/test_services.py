@@ -7,9 +7,10 @@ from coding import services
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt
 from coding.palette import PALETTE
+from coding.selectors import code_rows
 from coding.services import Conflict
 from interviews.models import Interview
-from tests.conftest import code_span, import_text
+from tests.conftest import code_span, import_text, selection
 from themes import services as themes
 
 
@@ -324,3 +325,63 @@ def test_a_colour_is_kept_as_lower_case_hex_and_anything_else_refused(study, cod
         )
     code.refresh_from_db()
     assert code.colour == PALETTE["teal"]
+
+
+def span_fields(interview, phrase) -> dict:
+    """A selection as the services take it (seen_text, not the form's text)."""
+    fields = selection(interview, phrase)
+    fields["seen_text"] = fields.pop("text")
+    return fields
+
+
+def test_a_code_typed_in_the_picker_is_made_by_the_service_with_the_coding(interview, code):
+    codes = code_rows(interview.study)
+    excerpt, created, chosen = services.excerpt_code_picked(
+        interview=interview,
+        coder=None,
+        **span_fields(interview, "Café regulars"),
+        choice=services.CodeChoice(ids=[code.pk], new_name="  Regulars "),
+        codes=codes,
+    )
+    made = Code.objects.get(name="Regulars")
+    assert created
+    assert [row.id for row in chosen] == [code.pk, made.pk]
+    assert made.pk in codes, "the new code is there to draw"
+    assert set(excerpt.codings.values_list("code_id", flat=True)) == {code.pk, made.pk}
+
+
+def test_a_refused_selection_makes_no_code_of_the_name_typed(interview, code):
+    stale = {**span_fields(interview, "Café regulars"), "version": interview.version + 1}
+    with pytest.raises(Conflict, match="edited after you opened it"):
+        services.excerpt_code_picked(
+            interview=interview,
+            coder=None,
+            **stale,
+            choice=services.CodeChoice(new_name="Regulars"),
+            codes=code_rows(interview.study),
+        )
+    assert not Code.objects.filter(name="Regulars").exists()
+
+
+def test_a_name_close_to_a_codes_is_asked_about_until_confirmed(excerpt, code):
+    choice = services.CodeChoice(new_name="Trainig")
+    with pytest.raises(services.NearDuplicate) as asked:
+        services.excerpt_codes_add_picked(
+            excerpt=excerpt, coder=None, choice=choice, codes=code_rows(excerpt.interview.study)
+        )
+    assert [row.id for row in asked.value.similar] == [code.pk]
+    assert not Code.objects.filter(name="Trainig").exists()
+    confirmed = services.CodeChoice(new_name="Trainig", confirm_new=True)
+    services.excerpt_codes_add_picked(
+        excerpt=excerpt, coder=None, choice=confirmed, codes=code_rows(excerpt.interview.study)
+    )
+    assert set(excerpt.codings.values_list("code__name", flat=True)) == {"Training", "Trainig"}
+
+
+def test_a_code_deleted_since_the_page_was_drawn_is_a_conflict(excerpt, code, study):
+    codes = code_rows(study)
+    gone = services.code_create(study=study, name="Gone")
+    with pytest.raises(Conflict, match="deleted or merged"):
+        services.excerpt_codes_add_picked(
+            excerpt=excerpt, coder=None, choice=services.CodeChoice(ids=[gone.pk]), codes=codes
+        )

@@ -282,3 +282,32 @@ def test_a_refused_selection_creates_no_code(interview, owner):
     response = client_for(owner).post(url, data, headers=HTMX)
     assert response.status_code == 409
     assert not Code.objects.filter(name="Fresh").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"code": "²"}, "The request was damaged; reload the page."),
+        ({"code": "x"}, "The request was damaged; reload the page."),
+        ({"version": ""}, "The request was incomplete; reload the page."),
+        ({"start": "one"}, "Select a passage in the transcript first."),
+        ({"new_code": "x" * 121}, "Ensure this value has at most 120 characters"),
+    ],
+)
+def test_a_damaged_selection_is_refused_with_the_forms_message(
+    interview, code, owner, fields, message
+):
+    data = {**selection(interview, "Café regulars"), "code": code.pk, **fields}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Excerpt.objects.exists()
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+
+
+def test_a_memo_without_its_revision_is_refused_and_nothing_saved(excerpt, owner):
+    url = excerpt_url("excerpt_memo", excerpt)
+    response = client_for(owner).post(url, {"memo": "Key quote"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "The request was incomplete; reload the page." in response.content.decode()
+    assert Excerpt.objects.get().memo == ""
