@@ -24,6 +24,7 @@ from interviews.models import PageSize, Study
 from interviews.sanitise import sanitise_text
 
 from . import selectors
+from .charts import study_charts
 from .quoting import quote_text, quoted
 from .review import attribution
 from .rollup import RollUp, ThemeSummary, number_word, study_rollup
@@ -221,6 +222,7 @@ def findings_docx(*, study: Study, today: date | None = None) -> bytes:
 
     document.add_heading("Findings", level=1)
     _findings_table(document, rollup, quotes)
+    _figures(document, study, rollup)
 
     for summary in rollup.themes:
         document.add_heading(_clean(summary.name), level=min(1 + summary.depth, 3))
@@ -248,6 +250,22 @@ def _caption(document, rollup: RollUp) -> None:
         f". Themes, the number of respondents who raised each (of {total} "
         f"respondent{'s' if total != 1 else ''}), and illustrative quotes."
     )
+
+
+def _figures(document, study: Study, rollup: RollUp) -> None:
+    """The study's charts (themes.charts) as numbered figures with captions: prevalence,
+    prevalence by the first numeric attribute the study records, codes by question."""
+    numeric = [a["name"] for a in study.attribute_schema if a.get("type") == "number"]
+    width = text_width(document)
+    charts = study_charts(study, rollup, numeric[0] if numeric else None)
+    for number, chart in enumerate([chart for chart in charts if not chart.empty], start=1):
+        picture = document.add_paragraph()
+        picture.paragraph_format.keep_with_next = True
+        picture.add_run().add_picture(io.BytesIO(chart.png()), width=width)
+        caption = document.add_paragraph(style="Caption")
+        caption.add_run("Figure ")
+        _field(caption, "SEQ Figure \\* ARABIC", str(number))
+        caption.add_run(f". {_clean(chart.caption)}")
 
 
 def _findings_table(document, rollup: RollUp, quotes) -> None:

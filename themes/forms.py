@@ -40,3 +40,14 @@ class QuoteExtractForm(forms.Form):
         help_text="The excerpt's words, in order; mark each cut with […]. "
         "Leave empty to print the whole excerpt.",
     )
+
+
+class ChartsForm(forms.Form):
+    """Which respondent attribute the prevalence chart groups by (in the URL: shareable)."""
+
+    attribute = forms.ChoiceField(required=False, label="Group respondents by")
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = study.attribute_names
+        self.fields["attribute"].choices = [("", "(no grouping)")] + [(n, n) for n in names]

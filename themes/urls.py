@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import exports, matrices, overview, retrieval, theme
+from .views import charts, exports, matrices, overview, retrieval, theme
 
 study = "studies/<slug:slug>/"
 
 urlpatterns = [
     path(study + "themes/", overview.themes, name="themes"),
+    path(study + "charts/", charts.charts, name="charts"),
+    path(study + "charts/<slug:name>.svg", charts.chart_svg, name="chart_svg"),
     path(study + "themes/<int:pk>/edit/", overview.theme_edit, name="theme_edit"),
     path(study + "themes/<int:pk>/move/", overview.theme_move, name="theme_move"),
     path(study + "themes/<int:pk>/delete/", overview.theme_delete, name="theme_delete"),

@@ -39,8 +39,8 @@ def all_text(document) -> str:
 
 
 def test_the_findings_document(study, themed, owner, django_assert_num_queries):
-    # roll-up (8), chosen quotes (1)
-    with django_assert_num_queries(9):
+    # roll-up (8), chosen quotes (1), the codings for the codes-by-question figure (1)
+    with django_assert_num_queries(10):
         content = findings_docx(study=study)
     document = read_docx(content)
     styles = [(p.style.name, p.text) for p in document.paragraphs]
@@ -262,7 +262,7 @@ def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(
 # Every export starts from the roll-up (8 queries); what each adds does not depend on how
 # many respondents, excerpts or codes the study has.
 EXPORT_QUERIES = [
-    (findings_docx, 9),  # + the chosen quotes
+    (findings_docx, 10),  # + the chosen quotes, the codings of the codes-by-question figure
     (codebook_docx, 16),  # + the code tree with its counts, + its sub-codes' codings
     (excerpts_csv, 10),  # + the excerpts, their codings
     (excerpts_xlsx, 10),

@@ -1,0 +1,32 @@
+"""The charts page in a real browser: every figure loads and draws under the strict CSP."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_charts_draw_in_the_page(page, live_server, study, themed, owner):
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("themes", args=[study.slug]))
+    page.get_by_role("navigation", name="Study").get_by_role("link", name="Charts").click()
+    page.get_by_label("Group respondents by").select_option("Years of experience")
+    page.get_by_role("button", name="Show").click()
+    figures = page.locator("figure.chart img")
+    expect(figures).to_have_count(3)
+    for n in range(3):
+        image = figures.nth(n)
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 300, "the SVG was drawn"
+    alt = "Bar chart. Training: all (2 of 2); At work: one (1 of 2)."
+    expect(figures.first).to_have_attribute("alt", alt)
+    screenshot(page, "charts")
+    assert refused == [], f"console errors (a CSP refusal shows here): {refused}"

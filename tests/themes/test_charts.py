@@ -1,0 +1,177 @@
+"""Charts of the roll-up: what each counts, that it is drawn, and that it reaches the pages
+and the findings document."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from docx import Document
+from lxml import etree
+
+from coding import services as coding
+from interviews import services as interviews
+from tests.conftest import HTMX, client_for, code_span, import_text
+from themes import services as themes
+from themes.charts import (
+    attribute_groups,
+    code_question_counts,
+    codes_by_question,
+    prevalence,
+    prevalence_by_attribute,
+)
+from themes.exports import findings_docx
+from themes.rollup import study_rollup
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(content: bytes) -> list[str]:
+    """Every text the SVG shows (matplotlib writes text as <text> with svg.fonttype none)."""
+    root = etree.fromstring(content)
+    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
+
+
+def test_prevalence_draws_every_theme_with_its_count(study, themed):
+    chart = prevalence(study_rollup(study))
+    texts = svg_texts(chart.svg())
+    assert "Training" in texts
+    assert any(text.strip() == "At work" for text in texts)
+    # R1 raised Training (R3 withdrew); R2 raised At work, which Training contains.
+    assert "all (2 of 2)" in texts
+    assert "one (1 of 2)" in texts
+    assert "Respondents who raised the theme (of 2)" in texts
+    assert chart.alt == ("Bar chart. Training: all (2 of 2); At work: one (1 of 2).")
+
+
+def test_a_theme_name_is_text_in_the_svg_never_markup(study, owner):
+    import_text(study, name="R1.txt")
+    themes.theme_create(study=study, name="<script>alert(1)</script> & co")
+    content = prevalence(study_rollup(study)).svg()
+    assert b"<script>" not in content
+    assert "<script>alert(1)</script> & co" in svg_texts(content)
+
+
+def test_the_png_is_an_image(study, themed):
+    assert prevalence(study_rollup(study)).png().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def respondents(*values):
+    return [
+        {"id": n, "pseudonym": f"R{n}", "attributes": {} if v is None else {"Years": v}}
+        for n, v in enumerate(values, start=1)
+    ]
+
+
+class Roll:
+    def __init__(self, people):
+        self.respondents = people
+
+
+def test_few_numbers_group_by_value_and_missing_ones_are_said():
+    groups = attribute_groups(Roll(respondents(3, 1, 3, None, 10)), "Years")
+    assert groups == {"1": [2], "3": [1, 3], "10": [5], "not recorded": [4]}
+
+
+def test_many_numbers_group_into_ranges_of_about_as_many_respondents():
+    groups = attribute_groups(Roll(respondents(*range(1, 13))), "Years")
+    assert groups == {f"{n}–{n + 1}": [n, n + 1] for n in range(1, 13, 2)}
+
+
+def test_text_values_group_by_value_the_rarest_together():
+    values = ["A", "B", "C", "D", "E", "F", "G", "A", "b"]
+    groups = attribute_groups(Roll(respondents(*values)), "Years")
+    # The six most common (ties: the first met), then the rest.
+    assert list(groups) == ["A", "B", "C", "D", "E", "F", "other"]
+    assert groups["A"] == [1, 8]
+    assert groups["other"] == [7, 9]
+
+
+def test_prevalence_by_attribute_gives_each_groups_share(study, themed):
+    chart = prevalence_by_attribute(study_rollup(study), "Years of experience")
+    texts = svg_texts(chart.svg())
+    assert "2 (1 respondent)" in texts
+    assert "9 (1 respondent)" in texts
+    assert chart.caption.endswith("(2: 1 respondent; 9: 1 respondent).")
+
+
+def test_codes_by_question_counts_each_excerpt_once_per_top_level_code(study, owner):
+    interview = import_text(study)
+    support = coding.code_create(study=study, name="Support")
+    peers = coding.code_create(study=study, name="Peers", parent=support)
+    stress = coding.code_create(study=study, name="Stress")
+    # Q1's answer: one excerpt carrying a code and its own sub-code counts once for Support.
+    code_span(interview, "About six years", [support, peers], owner)
+    code_span(interview, "never looked back", [peers, stress], owner)
+    # Q2's answer.
+    code_span(interview, "Café regulars", [stress], owner)
+    withdrawn = import_text(study, name="R9.txt")
+    code_span(withdrawn, "Café regulars", [stress], owner)
+    interviews.respondent_withdraw(respondent=withdrawn.respondent)
+    roots, numbers, counts = code_question_counts(study, study_rollup(study))
+    # In codebook order.
+    assert [root["name"] for root in roots] == ["Support", "Stress"]
+    assert numbers == [1, 2]
+    assert counts == [[2, 0], [1, 1]]
+    chart = codes_by_question(study, study_rollup(study))
+    assert {"Q1", "Q2", "Support", "Stress"} <= set(svg_texts(chart.svg()))
+
+
+def test_an_empty_study_has_nothing_to_draw(study):
+    rollup = study_rollup(study)
+    assert prevalence(rollup).empty
+    assert codes_by_question(study, rollup).empty
+
+
+def test_the_findings_document_holds_the_figures_with_captions(study, themed):
+    document = Document(io.BytesIO(findings_docx(study=study)))
+    assert len(document.inline_shapes) == 3
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Figure ")]
+    assert captions == [
+        "Figure 1. Theme prevalence: the number of respondents who raised each theme, of 2 "
+        "respondents.",
+        "Figure 2. Theme prevalence by Years of experience: the share of each group of "
+        "respondents who raised each theme (2: 1 respondent; 9: 1 respondent).",
+        "Figure 3. Codes by question: the number of excerpts under each top-level code (its "
+        "sub-codes included) in the answers to each protocol question.",
+    ]
+
+
+# The pages ----------------------------------------------------------------------------------
+
+
+def test_the_charts_page_shows_each_figure_for_a_reviewer(study, themed, reviewer):
+    client = client_for(reviewer)
+    page = client.get(reverse("charts", args=[study.slug]), {"attribute": "Years of experience"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("<img ") == 3
+    assert "Figure 2. Theme prevalence by Years of experience" in html
+    svg = client.get(
+        reverse("chart_svg", args=[study.slug, "attribute"]),
+        {"attribute": "Years of experience"},
+    )
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert "9 (1 respondent)" in svg_texts(svg.content)
+
+
+@pytest.mark.parametrize("name", ["nonsense", "attribute"])
+def test_a_chart_that_is_not_there_is_a_404(study, themed, owner, name):
+    # "attribute" without an attribute chosen is not drawn.
+    response = client_for(owner).get(reverse("chart_svg", args=[study.slug, name]))
+    assert response.status_code == 404
+
+
+def test_an_unknown_attribute_is_refused_by_the_form_and_not_drawn(study, themed, owner):
+    page = client_for(owner).get(reverse("charts", args=[study.slug]), {"attribute": "Agency"})
+    assert page.status_code == 200
+    assert page.content.decode().count("<img ") == 2
+    assert "Select a valid choice" in page.content.decode()
+
+
+def test_a_stranger_sees_no_chart(study, themed, stranger):
+    client = client_for(stranger)
+    assert client.get(reverse("charts", args=[study.slug])).status_code == 404
+    svg = client.get(reverse("chart_svg", args=[study.slug, "prevalence"]), headers=HTMX)
+    assert svg.status_code == 404
