@@ -8,13 +8,15 @@ Interviews of withdrawn respondents are never searched.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from . import search_sql, searchquery
@@ -30,9 +32,21 @@ CONTEXT = 60
 def hits_in(text: str, query: Query) -> list[tuple[int, int]]:
     """The hits of `query` in `text`: sorted, non-overlapping [start, end) spans in code
     points; empty unless every group of the query matches somewhere in the text."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters lower-case to two ("İ"): search the text itself, case-blind, so
+        # that offsets stay those of the text.
+        lowered = text
+        flags = re.IGNORECASE
+    else:
+        flags = 0
     found: list[tuple[int, int]] = []
     for group in query.groups:
-        spans = [m.span() for term in group for m in searchquery.pattern(term).finditer(text)]
+        spans = [
+            match.span()
+            for term in group
+            for match in searchquery.pattern(term, flags).finditer(lowered)
+        ]
         if not spans:
             return []
         found.extend(spans)
@@ -96,14 +110,21 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
     """
     ids = list(interviews_matching(study=study, query=query).values_list("id", flat=True))
     paginated = Paginator(ids, PER_PAGE).get_page(page)
-    interviews = Interview.objects.filter(id__in=list(paginated)).select_related("respondent")
+    # Only what the page shows: an interview's turns (JSON) cost as much to load as its text.
+    interviews = (
+        Interview.objects.filter(id__in=list(paginated))
+        .select_related("respondent")
+        .only("title", "text", "respondent__pseudonym")
+    )
     by_id = {interview.pk: interview for interview in interviews}
+    # The coding page's URL up to its id, reversed once per page rather than per interview.
+    prefix = reverse("interview_code", args=[study.slug, 0]).removesuffix("0/")
     found = []
     for interview_id in paginated:
         interview = by_id[interview_id]
         hits = hits_in(interview.text, query)
         if hits:
-            url = reverse("interview_code", args=[study.slug, interview.pk])
+            url = f"{prefix}{interview.pk}/"
             found.append(Found(interview, hits, snippets(interview.text, hits, url)))
     return paginated, found
 
@@ -126,13 +147,13 @@ def snippets(text: str, hits: list[tuple[int, int]], url: str) -> list[Snippet]:
 def _snippet(text: str, group: list[tuple[int, int]], url: str) -> Snippet:
     start = _word_edge(text, max(0, group[0][0] - CONTEXT), -1)
     end = _word_edge(text, min(len(text), group[-1][1] + CONTEXT), 1)
-    html = format_html(
+    markup = format_html(
         "{}{}{}",
         "…" if start > 0 else "",
         marked_html(text, start, end, group, url),
         "…" if end < len(text) else "",
     )
-    return Snippet(start, end, group, html)
+    return Snippet(start, end, group, markup)
 
 
 def marked_html(
@@ -141,14 +162,17 @@ def marked_html(
     """text[start:end] (code points) as HTML with each of `hits` (sorted, inside the
     stretch) in <mark>, and a link to `url`?at=start-end around it when `url` is given.
     Built from escaped pieces only: the transcript is user text."""
+    # html.escape rather than Django's escape: the same five characters replaced, without
+    # the lazy-string wrapper that made up a fifth of a search page's time.
+    href = html.escape(url)
     pieces, cursor = [], start
     for hit_start, hit_end in hits:
-        hit = format_html("<mark>{}</mark>", text[hit_start:hit_end])
-        if url:
-            hit = format_html('<a href="{}?at={}-{}">{}</a>', url, hit_start, hit_end, hit)
-        pieces.append((text[cursor:hit_start], hit))
+        pieces.append(html.escape(text[cursor:hit_start]))
+        hit = f"<mark>{html.escape(text[hit_start:hit_end])}</mark>"
+        pieces.append(f'<a href="{href}?at={hit_start}-{hit_end}">{hit}</a>' if url else hit)
         cursor = hit_end
-    return format_html("{}{}", format_html_join("", "{}{}", pieces), text[cursor:end])
+    pieces.append(html.escape(text[cursor:end]))
+    return SafeString("".join(pieces))
 
 
 def _word_edge(text: str, position: int, step: int) -> int:

