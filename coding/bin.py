@@ -21,7 +21,7 @@ from django.utils import timezone
 from interviews.errors import Conflict
 from interviews.naming import find_by_name
 
-from .models import Code, Coding, DeletedCode, Excerpt, UndoEntry
+from .models import Code, CodeMemo, Coding, DeletedCode, Excerpt, UndoEntry
 
 CODE_FIELDS = (
     "name",
@@ -278,6 +278,12 @@ def purge(*, now: datetime | None = None) -> dict[str, int]:
     # delete() counts the rows it cascaded to as well: take each model's own count.
     _, excerpts = Excerpt.all_objects.filter(deleted_at__lt=cutoff).delete()
     codes, _ = DeletedCode.objects.filter(deleted_at__lt=cutoff).delete()
+    # A code's memos wait with it (CodeMemo has no constraint); once it is gone for good,
+    # so are they. Deleted memos are erased after the same time.
+    CodeMemo.objects.exclude(code_id__in=Code.objects.values("pk")).exclude(
+        code_id__in=DeletedCode.objects.values("code_id")
+    ).delete()
+    CodeMemo.objects.filter(deleted_at__lt=cutoff).delete()
     live = Session.objects.filter(expire_date__gt=now).values("session_key")
     entries, _ = UndoEntry.objects.exclude(session_key__in=live).delete()
     return {

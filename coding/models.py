@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from interviews.models import Interview, Study
+from interviews.models import Interview, Memo, Study
 from interviews.naming import NameKeyField
 
 from .palette import DEFAULT_COLOUR, validate_colour
@@ -70,6 +70,16 @@ class Excerpt(models.Model):
     end = models.PositiveIntegerField()
     text = models.TextField()
     memo = models.TextField(blank=True)
+    # Who last wrote the memo, and when (empty for memos saved before these were kept: the
+    # memos page then names the coder and the excerpt's last change).
+    memo_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    memo_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=ExcerptStatus.choices, default=ExcerptStatus.OK
     )
@@ -158,6 +168,17 @@ class Coding(models.Model):
         return cls(
             excerpt=excerpt, code_id=code_id, coder=coder, interview_id=excerpt.interview_id
         )
+
+
+class CodeMemo(Memo):
+    """A memo on a code: what it came to mean, why it was split or merged."""
+
+    # No database constraint and nothing done on delete: a deleted code waits in the bin and
+    # comes back under the same id (coding.bin), and its memos with it. While it is in the
+    # bin its memos are hidden, as they join no code; a merge moves them to the kept code.
+    code = models.ForeignKey(
+        Code, on_delete=models.DO_NOTHING, db_constraint=False, related_name="memos"
+    )
 
 
 class UndoEntry(models.Model):

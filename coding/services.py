@@ -31,7 +31,7 @@ from interviews.sanitise import sanitise_text
 from interviews.turns import Turn, turns_from_json
 
 from . import bin
-from .models import Code, Coding, Excerpt, ExcerptStatus
+from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
 from .selectors import CodeRow
@@ -395,12 +395,21 @@ def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None
 
 
 def excerpt_memo_set(
-    *, excerpt: Excerpt, memo: str, revision: int, journal: Journal | None = None
+    *,
+    excerpt: Excerpt,
+    memo: str,
+    revision: int,
+    journal: Journal | None = None,
+    author=None,
 ) -> None:
-    """Save a memo, unless someone changed the excerpt since the editor was opened."""
+    """Save a memo, unless someone changed the excerpt since the editor was opened.
+
+    `author` is noted as the memo's writer, with the time (the memos page lists them).
+    """
     before = excerpt_state(excerpt, "memo")
     excerpt.memo = sanitise_text(memo).strip()
-    _touch(excerpt, "memo", expected_revision=revision)
+    excerpt.memo_by, excerpt.memo_at = author, timezone.now()
+    _touch(excerpt, "memo", "memo_by", "memo_at", expected_revision=revision)
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))
 
 
@@ -711,6 +720,8 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
     added = {key: sorted(set(ids) - set(had[key])) for key, ids in links.items()}
     bin.link(target.pk, added)
     source_state = {**bin.code_state(source), "revision": source.revision}
+    # The memos on the merged code are kept on the code that now holds its excerpts.
+    CodeMemo.objects.filter(code_id=source.pk).update(code=target)
     source.delete()
     target.revision += 1
     target.save(update_fields=["revision"])

@@ -244,6 +244,45 @@ class QuestionSegment(models.Model):
         )
 
 
+class Memo(models.Model):
+    """A note one member wrote: an entry of the study journal, or a memo on an interview, a
+    code or a theme. Each app keeps the memos on its own things (coding.CodeMemo,
+    themes.ThemeMemo), so that a lower app never knows a higher one; they share this shape,
+    and the memos page (themes/) reads them all.
+
+    Only its author edits or deletes it. A deleted memo keeps its row a while (deleted_at),
+    so that the delete can be undone; it is erased after EXCERPTA_BIN_DAYS.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class JournalEntry(Memo):
+    """The researcher's reflexive journal: a dated entry on a decision, a doubt or a bias."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="journal_entries")
+
+    class Meta(Memo.Meta):
+        verbose_name_plural = "journal entries"
+
+
+class InterviewMemo(Memo):
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="memos")
+
+
 class StagedFile(models.Model):
     """One uploaded file waiting in the import preview, private to the user who sent it.
 

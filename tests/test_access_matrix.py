@@ -19,15 +19,17 @@ from django.urls import get_resolver, reverse
 
 from coding import services as coding
 from coding import undo
-from coding.models import DeletedCode, UndoEntry
+from coding.models import CodeMemo, DeletedCode, UndoEntry
+from interviews import memos, staging
 from interviews import services as interviews
-from interviews import staging
-from interviews.models import StagedFile
+from interviews.models import JournalEntry, StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
+from themes.models import ThemeMemo
 
 READ, WRITE, OWN = "read", "write", "own"
 COMMENT = "comment"  # a write every member may make, reviewers included
+AUTHOR = "author"  # a change to a memo, by its author only (here the coder)
 
 
 def build(study, user_for_membership):
@@ -46,6 +48,9 @@ def build(study, user_for_membership):
     binned = coding.code_create(study=study, name="Peer support")
     code_span(interview, "Café regulars", [binned])
     coding.code_delete(code=binned, force=True)
+    writer = user_for_membership
+    deleted_memo = memos.memo_create(model=ThemeMemo, author=writer, body="Gone", theme=theme)
+    memos.memo_delete(memo=deleted_memo, author=writer)
     journal = undo.Journal()
     coding.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal)
     entry = undo.keep(
@@ -69,6 +74,12 @@ def build(study, user_for_membership):
         "comment": comment,
         "binned": DeletedCode.objects.get(study=study),
         "entry": entry,
+        "journal_entry": memos.memo_create(
+            model=JournalEntry, author=writer, body="A doubt", study=study
+        ),
+        "code_memo": memos.memo_create(model=CodeMemo, author=writer, body="Why", code=code),
+        "deleted_memo": deleted_memo,
+        **{f"kind_{kind}": SimpleNamespace(pk=kind) for kind in ("journal", "code", "theme")},
     }
 
 
@@ -267,6 +278,29 @@ CASES = [
     Case("retrieve_xlsx", "get", READ),
     Case("matrix", "get", READ),
     Case("matrix_download", "get", READ),
+    Case("export_memos_docx", "get", READ),
+    Case("memos", "get", READ),
+    Case("journal", "get", READ),
+    Case("journal", "post", WRITE, data=lambda o: {"body": "A decision"}),
+    Case("memo_panel", "get", READ, ("kind_code", "code"), kwargs=("kind", "target_id")),
+    Case(
+        "memo_panel",
+        "post",
+        WRITE,
+        ("kind_theme", "theme"),
+        lambda o: {"body": "A thought"},
+        kwargs=("kind", "target_id"),
+    ),
+    Case(
+        "memo_edit",
+        "post",
+        AUTHOR,
+        ("kind_journal", "journal_entry"),
+        lambda o: {"body": "Edited"},
+        kwargs=("kind", "pk"),
+    ),
+    Case("memo_delete", "post", AUTHOR, ("kind_code", "code_memo"), kwargs=("kind", "pk")),
+    Case("memo_restore", "post", AUTHOR, ("kind_theme", "deleted_memo"), kwargs=("kind", "pk")),
 ]
 
 
@@ -299,9 +333,9 @@ def call(client: Client, case: Case, url: str, objects: dict):
 
 EXPECTED = {
     # role: {action: allowed?}
-    "owner": {READ: True, COMMENT: True, WRITE: True, OWN: True},
-    "coder": {READ: True, COMMENT: True, WRITE: True, OWN: False},
-    "reviewer": {READ: True, COMMENT: True, WRITE: False, OWN: False},
+    "owner": {READ: True, COMMENT: True, WRITE: True, OWN: True, AUTHOR: False},
+    "coder": {READ: True, COMMENT: True, WRITE: True, OWN: False, AUTHOR: True},
+    "reviewer": {READ: True, COMMENT: True, WRITE: False, OWN: False, AUTHOR: False},
 }
 
 

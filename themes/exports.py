@@ -19,12 +19,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Inches, Length, Mm, Pt
 
+from coding.models import Excerpt
 from coding.selectors import codebook as codebook_nodes
 from interviews.models import PageSize, Study
 from interviews.sanitise import sanitise_text
 
 from . import selectors
 from .charts import study_charts
+from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
 from .review import attribution
 from .rollup import RollUp, ThemeSummary, number_word, study_rollup
@@ -357,4 +359,56 @@ def codebook_docx(*, study: Study) -> bytes:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(f"{label}: ").bold = True
                 _run(paragraph, value)
+    return _bytes(document)
+
+
+def _day(moment) -> str:
+    day = timezone.localtime(moment).date() if hasattr(moment, "hour") else moment
+    return f"{day.day} {day:%B %Y}"
+
+
+def memos_docx(*, study: Study) -> bytes:
+    """Every memo of the study, by kind: the journal in the order written, then the memos on
+    each interview, code, theme and excerpt (an excerpt's words above its memo), each dated.
+
+    Like the other documents it holds no user names, and nothing of a withdrawn respondent.
+    """
+    rows = memo_rows(
+        study_memos(study, MemoFilter(counted_only=True)).order_by(
+            "m_target", "m_target_id", "m_written", "m_id"
+        )
+    )
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind.name].append(row)
+    excerpt_ids = [row.target_id for row in by_kind["excerpt"]]
+    words = (
+        dict(
+            Excerpt.objects.filter(interview__study=study, pk__in=excerpt_ids).values_list(
+                "pk", "text"
+            )
+        )
+        if excerpt_ids
+        else {}
+    )
+    document = _document(f"Memos: {study.title}", study.page_size)
+    _paragraph(document, f"Memos: {study.title}", style="Title")
+    if not rows:
+        _paragraph(document, "No memos have been written in this study yet.")
+    for name, kind in KINDS.items():
+        memos = by_kind.get(name)
+        if not memos:
+            continue
+        document.add_heading(kind.plural if name != "journal" else "Study journal", level=1)
+        about = None
+        for row in memos:
+            if name != "journal" and (row.target, row.target_id) != about:
+                about = (row.target, row.target_id)
+                label = row.target.strip() or f"{kind.label} {row.target_id}"
+                document.add_heading(_clean(label), level=2)
+            if name == "excerpt":
+                _paragraph(document, quoted(words.get(row.target_id, "")), style="Quote")
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{_day(row.written)}. ").bold = True
+            _run(paragraph, row.body)
     return _bytes(document)

@@ -4,6 +4,7 @@ from django import forms
 
 from interviews.sanitise import SanitisedCharField
 
+from .memos import KINDS, MemoFilter
 from .models import Theme
 
 
@@ -51,3 +52,48 @@ class ChartsForm(forms.Form):
         super().__init__(*args, **kwargs)
         names = study.attribute_names
         self.fields["attribute"].choices = [("", "(no grouping)")] + [(n, n) for n in names]
+
+
+class MemoForm(forms.Form):
+    body = SanitisedCharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Memo",
+        error_messages={"required": "A memo needs some words; nothing was saved."},
+    )
+
+
+class MemoFilterForm(forms.Form):
+    """The memos page's filters, read from the URL (a filtered list can be shared)."""
+
+    kind = forms.MultipleChoiceField(
+        choices=[(name, kind.plural) for name, kind in KINDS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kind",
+    )
+    author = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Author")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = SanitisedCharField(required=False, max_length=200, label="Words")
+
+    def __init__(self, *args, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].choices = [("", "Anyone"), *authors]
+
+    def memo_filter(self) -> MemoFilter:
+        """The filter the form asks for; an invalid field is left out (the form shows why)."""
+        if not self.is_bound:
+            return MemoFilter()
+        self.is_valid()
+        data = self.cleaned_data
+        return MemoFilter(
+            kinds=tuple(data.get("kind") or ()),
+            author=data.get("author"),
+            since=data.get("since"),
+            until=data.get("until"),
+            words=tuple((data.get("q") or "").split()),
+        )

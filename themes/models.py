@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
-from interviews.models import Study
+from interviews.models import Memo, Study
 from interviews.naming import NameKeyField
 
 
@@ -97,3 +97,9 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class ThemeMemo(Memo):
+    """A memo on a theme: the researcher's thinking about it, not the committee's comments."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memos")

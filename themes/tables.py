@@ -13,11 +13,13 @@ import io
 from collections import defaultdict
 
 import pandas as pd
+from django.utils import timezone
 
 from coding.models import Coding, Excerpt, ExcerptStatus
 from interviews.models import Study
 from interviews.sanitise import sanitise_text
 
+from .memos import MemoFilter, memo_rows, study_memos
 from .rollup import RollUp, study_rollup
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -192,8 +194,28 @@ def _header(sheet, title: str):
     return cell
 
 
+def memos_frame(study: Study) -> pd.DataFrame:
+    """One row per memo of the study (themes.memos), oldest first: its kind, what it is
+    about, who wrote it and when, its text. Nothing of a withdrawn respondent."""
+    rows = memo_rows(
+        study_memos(study, MemoFilter(counted_only=True)).order_by("m_written", "m_kind", "m_id")
+    )
+    table = [
+        [
+            row.kind.label,
+            row.target.strip(),
+            row.author,
+            timezone.localtime(row.written).strftime("%Y-%m-%d %H:%M"),
+            row.body,
+        ]
+        for row in rows
+    ]
+    return _frame(table, ["Kind", "About", "Author", "Written", "Memo"])
+
+
 def excerpts_xlsx(*, study: Study) -> bytes:
-    return _xlsx({"Excerpts": excerpts_frame(study)})
+    """The excerpts (with their memos), and every memo of the study on a sheet of its own."""
+    return _xlsx({"Excerpts": excerpts_frame(study), "Memos": memos_frame(study)})
 
 
 def matrix_xlsx(*, study: Study) -> bytes:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import charts, exports, matrices, overview, retrieval, theme
+from .views import charts, exports, matrices, memos, overview, retrieval, theme
 
 study = "studies/<slug:slug>/"
 
@@ -41,6 +41,12 @@ urlpatterns = [
         {"kind": "xlsx"},
         name="retrieve_xlsx",
     ),
+    path(study + "memos/", memos.memos, name="memos"),
+    path(study + "memos/journal/", memos.memo_panel, {"kind": "journal"}, name="journal"),
+    path(study + "memos/<str:kind>/<int:target_id>/", memos.memo_panel, name="memo_panel"),
+    path(study + "memo/<str:kind>/<int:pk>/edit/", memos.memo_edit, name="memo_edit"),
+    path(study + "memo/<str:kind>/<int:pk>/delete/", memos.memo_delete, name="memo_delete"),
+    path(study + "memo/<str:kind>/<int:pk>/restore/", memos.memo_restore, name="memo_restore"),
     *(
         path(f"{study}exports/{suffix}", exports.download, {"what": what}, name=f"export_{what}")
         for what, (_, suffix, _) in exports.DOWNLOADS.items()

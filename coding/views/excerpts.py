@@ -198,7 +198,11 @@ def excerpt_memo(request, slug, pk):
     journal = Journal()
     try:
         services.excerpt_memo_set(
-            excerpt=excerpt, memo=memo, revision=form.cleaned_data["revision"], journal=journal
+            excerpt=excerpt,
+            memo=memo,
+            revision=form.cleaned_data["revision"],
+            journal=journal,
+            author=request.user,
         )
     except Conflict as error:
         # Show the memo as it now stands, with the user's own text kept in the box.

@@ -19,6 +19,7 @@ CSV = "text/csv; charset=utf-8"
 DOWNLOADS = {
     "findings": ("themes.exports.findings_docx", "findings.docx", DOCX),
     "codebook": ("themes.exports.codebook_docx", "codebook.docx", DOCX),
+    "memos_docx": ("themes.exports.memos_docx", "memos.docx", DOCX),
     "excerpts_csv": ("themes.tables.excerpts_csv", "excerpts.csv", CSV),
     "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX),
     "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX),

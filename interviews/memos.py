@@ -1,0 +1,82 @@
+"""Writing memos and journal entries: one set of services for every kind of memo.
+
+The memos on a study's things live in the app that owns each thing (interviews.JournalEntry
+and InterviewMemo here, coding.CodeMemo, themes.ThemeMemo), all of the shape
+`interviews.models.Memo`. These functions take any of them, so that the rules are written
+once: the text passes `sanitise_text`, an empty memo is refused, only its author changes or
+deletes a memo, and a deleted memo can be brought back until EXCERPTA_BIN_DAYS have passed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Memo
+from .sanitise import sanitise_text
+
+EMPTY = "A memo needs some words; nothing was saved."
+NOT_YOURS = "Only the person who wrote this memo can change or delete it."
+LONGEST = 20_000
+
+
+def memo_text(body: str) -> str:
+    """`body` as stored: sanitised and trimmed. Raises ValidationError when nothing is left
+    or it is longer than LONGEST code points."""
+    text = sanitise_text(body).strip()
+    if not text:
+        raise ValidationError(EMPTY)
+    if len(text) > LONGEST:
+        raise ValidationError(
+            f"A memo holds at most {LONGEST:,} characters; this one has {len(text):,}."
+        )
+    return text
+
+
+def memo_create(*, model: type[Memo], author, body: str, **target) -> Memo:
+    """A new memo of `model` by `author` on `target` (study=, interview=, code= or theme=).
+
+    Raises ValidationError for an empty or over-long text.
+    """
+    memo = model(author=author, body=memo_text(body), **target)
+    memo.save()
+    return memo
+
+
+def _check_author(memo: Memo, user) -> None:
+    if memo.author_id is None or memo.author_id != user.pk:
+        raise PermissionDenied(NOT_YOURS)
+
+
+def memo_update(*, memo: Memo, author, body: str) -> Memo:
+    """Replace the memo's text. Raises PermissionDenied unless `author` wrote it, and
+    ValidationError for an empty or over-long text."""
+    _check_author(memo, author)
+    memo.body = memo_text(body)
+    memo.updated_at = timezone.now()
+    memo.save(update_fields=["body", "updated_at"])
+    return memo
+
+
+def memo_delete(*, memo: Memo, author) -> None:
+    """Delete the memo into the bin (it can be restored), and erase for good the memos of the
+    same kind deleted longer ago than EXCERPTA_BIN_DAYS. Raises PermissionDenied unless
+    `author` wrote it."""
+    _check_author(memo, author)
+    now = timezone.now()
+    with transaction.atomic():
+        memo.deleted_at = now
+        memo.save(update_fields=["deleted_at"])
+        cutoff = now - timedelta(days=settings.EXCERPTA_BIN_DAYS)
+        type(memo).objects.filter(deleted_at__lt=cutoff).delete()
+
+
+def memo_restore(*, memo: Memo, author) -> None:
+    """Bring a deleted memo back. Raises PermissionDenied unless `author` wrote it."""
+    _check_author(memo, author)
+    memo.deleted_at = None
+    memo.save(update_fields=["deleted_at"])

@@ -1,0 +1,99 @@
+"""Memos in the exports: the memos .docx and the Memos sheet beside the excerpts."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+from django.urls import reverse
+
+from coding import services as coding
+from coding.models import CodeMemo
+from interviews import memos
+from interviews.models import InterviewMemo, JournalEntry
+from tests.conftest import client_for
+from themes.exports import memos_docx
+from themes.models import ThemeMemo
+from themes.tables import excerpts_xlsx
+
+
+def _memos(study, themed, owner, coder):
+    r1, _, r3 = themed["interviews"]
+    learning, _ = themed["codes"]
+    first, _, secret = themed["excerpts"]
+    memos.memo_create(model=JournalEntry, author=owner, body="Decided\x0bto merge.", study=study)
+    memos.memo_create(model=InterviewMemo, author=owner, body="R1 was at ease.", interview=r1)
+    memos.memo_create(model=InterviewMemo, author=owner, body="R3 said too much.", interview=r3)
+    memos.memo_create(
+        model=CodeMemo, author=coder, body="=SUM(A1) is not a formula", code=learning
+    )
+    memos.memo_create(model=ThemeMemo, author=coder, body="Split?", theme=themed["training"])
+    coding.excerpt_memo_set(excerpt=first, memo="The longest.", revision=first.revision)
+    coding.excerpt_memo_set(excerpt=secret, memo="Withdrawn's memo.", revision=secret.revision)
+
+
+def test_the_memos_document(study, themed, owner, coder, django_assert_num_queries):
+    _memos(study, themed, owner, coder)
+    # the UNION of the five kinds of memo, the words of the memoed excerpts
+    with django_assert_num_queries(2):
+        content = memos_docx(study=study)
+    document = docx.Document(io.BytesIO(content))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    assert styled[0] == ("Title", "Memos: Harm reduction")
+    headings = [(style, text) for style, text in styled if style.startswith("Heading")]
+    assert headings == [
+        ("Heading 1", "Study journal"),
+        ("Heading 1", "Interviews"),
+        ("Heading 2", "R1"),
+        ("Heading 1", "Codes"),
+        ("Heading 2", "Learning"),
+        ("Heading 1", "Themes"),
+        ("Heading 2", "Training"),
+        ("Heading 1", "Excerpts"),
+        ("Heading 2", "R1"),
+    ]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Decided\nto merge." in text
+    assert "=SUM(A1) is not a formula" in text
+    assert ("Quote", "“About six years”") in styled
+    assert "The longest." in text
+    # Nothing of a withdrawn respondent, and no user names.
+    assert "R3" not in text
+    assert "Withdrawn's memo." not in text
+    raw = content.decode("latin-1")
+    for name in (owner.username, coder.username):
+        assert name not in text
+        assert name not in raw
+
+
+def test_an_empty_study_has_a_memos_document_that_says_so(study, owner):
+    response = client_for(owner).get(reverse("export_memos_docx", args=[study.slug]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="harm-reduction-memos.docx"'
+    document = docx.Document(io.BytesIO(response.content))
+    assert "No memos have been written in this study yet." in [p.text for p in document.paragraphs]
+
+
+def test_the_excerpt_workbook_has_every_memo_on_a_sheet(study, themed, owner, coder):
+    _memos(study, themed, owner, coder)
+    book = openpyxl.load_workbook(io.BytesIO(excerpts_xlsx(study=study)))
+    assert book.sheetnames == ["Excerpts", "Memos"]
+    sheet = book["Memos"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Kind", "About", "Author", "Written", "Memo")
+    memos_by_kind = {(row[0], row[4]) for row in rows[1:]}
+    assert memos_by_kind == {
+        ("Journal entry", "Decided\nto merge."),
+        ("Interview memo", "R1 was at ease."),
+        ("Code memo", "'=SUM(A1) is not a formula"),
+        ("Theme memo", "Split?"),
+        ("Excerpt memo", "The longest."),
+    }
+    excerpts = book["Excerpts"]
+    header = [cell.value for cell in excerpts[1]]
+    memo_column = [
+        row[header.index("Memo")] for row in excerpts.iter_rows(min_row=2, values_only=True)
+    ]
+    assert "The longest." in memo_column
+    assert "Withdrawn's memo." not in memo_column

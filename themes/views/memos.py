@@ -1,0 +1,202 @@
+"""Memos: the memos page of a study, and writing memos and journal entries.
+
+A memo is read by every member; it is written by the study's owners and coders, and changed
+or deleted only by its author (interviews.memos). A deleted memo can be brought back with
+the Undo its deletion shows.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from interviews import memos as services
+from interviews.access import READ, WRITE, study_access
+from interviews.http import posted, render_page_or_fragment
+from interviews.models import Membership
+
+from ..forms import MemoFilterForm, MemoForm
+from ..memos import (
+    JOURNAL,
+    WRITABLE,
+    MemoRow,
+    memo_in_study,
+    memo_rows,
+    memo_url,
+    memos_of,
+    study_memos,
+    target_of,
+)
+
+PER_PAGE = 25
+
+
+def _kind(name: str):
+    kind = WRITABLE.get(name)
+    if kind is None:
+        raise Http404("No such kind of memo.")
+    return kind
+
+
+def _next(request, fallback: str) -> str:
+    """Where to go back after a plain (not htmx) POST: the page the form was on."""
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return fallback
+
+
+def panel_url(slug: str, kind, target) -> str:
+    if kind is JOURNAL:
+        return reverse("journal", args=[slug])
+    return reverse("memo_panel", args=[slug, kind.name, target.pk])
+
+
+def row_of(kind, memo) -> MemoRow:
+    """A memo of one of the models as the memo templates show it."""
+    return MemoRow(
+        kind=kind,
+        id=memo.pk,
+        body=memo.body,
+        author=memo.author.username if memo.author else "",
+        author_id=memo.author_id,
+        written=memo.created_at,
+        target_id=None,
+        target="",
+        interview_id=None,
+    )
+
+
+@require_safe
+def memos(request, slug):
+    """Every memo of the study, filtered by kind, author, date and words, newest first."""
+    access = study_access(request, slug, READ)
+    authors = (
+        Membership.objects.filter(study=access.study)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    )
+    form = MemoFilterForm(request.GET or None, authors=list(authors))
+    page = Paginator(study_memos(access.study, form.memo_filter()), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = memo_rows(page.object_list)
+    for row in rows:
+        row.url = memo_url(slug, row, can_write=access.can_write)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "access": access,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "journal_form": MemoForm() if access.can_write else None,
+        "next": request.get_full_path(),
+    }
+    return render_page_or_fragment(request, "themes/memos.html", "memo-results", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def memo_panel(request, slug, kind, target_id=None):
+    """The memos on one interview, code or theme (or the journal), and the form that adds
+    one: a fragment the pages load in place, or a page of its own without JavaScript."""
+    kind = _kind(kind)
+    access = study_access(request, slug, WRITE if request.method == "POST" else READ)
+    target = target_of(access.study, kind, target_id)
+    if target is None:
+        raise Http404("That no longer exists. Reload the page.")
+    here = panel_url(slug, kind, target)
+    form = MemoForm(posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            services.memo_create(
+                model=kind.model,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                **{kind.target: target},
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Memo saved.")
+                return redirect(_next(request, here))
+            form = MemoForm()
+    context = {
+        "access": access,
+        "kind": kind,
+        "target": target,
+        "form": form,
+        "rows": [row_of(kind, memo) for memo in memos_of(access.study, kind, target)],
+        "next": _next(request, here) if request.method == "POST" else request.get_full_path(),
+        "here": here,
+    }
+    return render_page_or_fragment(request, "themes/memo_panel.html", "memo-panel", context)
+
+
+def _memo(request, slug, kind, pk, *, deleted=False):
+    """The user's access (to write) and memo `pk` of `kind` in the study, or 404."""
+    kind = _kind(kind)
+    access = study_access(request, slug, WRITE)
+    memo = memo_in_study(access.study, kind, pk, deleted=deleted)
+    if memo is None:
+        raise Http404("That memo no longer exists. Reload the page.")
+    return access, kind, memo
+
+
+def _item(request, access, kind, memo, *, form=None, deleted=False, fallback=""):
+    """One memo again after a change: the item for htmx, else back to the page."""
+    if not request.htmx:
+        return redirect(_next(request, fallback or reverse("memos", args=[access.study.slug])))
+    context = {
+        "access": access,
+        "row": row_of(kind, memo),
+        "edit_form": form,
+        "deleted": deleted,
+        "next": _next(request, ""),
+    }
+    return render(request, "themes/_memo.html", context)
+
+
+@require_POST
+def memo_edit(request, slug, kind, pk):
+    """Replace the text of one's own memo."""
+    access, kind, memo = _memo(request, slug, kind, pk)
+    form = MemoForm(request.POST)
+    if form.is_valid():
+        try:
+            services.memo_update(memo=memo, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return _item(request, access, kind, memo)
+    if not request.htmx:
+        messages.error(request, " ".join(form.errors.get("body", [])))
+    return _item(request, access, kind, memo, form=form)
+
+
+@require_POST
+def memo_delete(request, slug, kind, pk):
+    """Delete one's own memo; it can be restored (Undo) until the bin is emptied."""
+    access, kind, memo = _memo(request, slug, kind, pk)
+    services.memo_delete(memo=memo, author=request.user)
+    if not request.htmx:
+        messages.success(request, "Memo deleted.")
+    return _item(request, access, kind, memo, deleted=True)
+
+
+@require_POST
+def memo_restore(request, slug, kind, pk):
+    """Undo the deletion of one's own memo."""
+    access, kind, memo = _memo(request, slug, kind, pk, deleted=True)
+    services.memo_restore(memo=memo, author=request.user)
+    if not request.htmx:
+        messages.success(request, "Memo restored.")
+    return _item(request, access, kind, memo)
