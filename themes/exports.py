@@ -25,6 +25,7 @@ from interviews.models import PageSize, Study
 from interviews.sanitise import sanitise_text
 
 from . import selectors
+from .appendix import MethodsAppendix, methods_appendix
 from .charts import study_charts
 from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
@@ -206,10 +207,11 @@ def _branch(summary: ThemeSummary, rollup: RollUp) -> list[ThemeSummary]:
     return branch
 
 
-def findings_docx(*, study: Study, today: date | None = None) -> bytes:
+def findings_docx(*, study: Study, today: date | None = None, methods: bool = False) -> bytes:
     """The findings: title block, method, the findings table, a section per theme, the
-    protocol as an appendix. Real Word styles, so that it drops into a thesis template; laid
-    out on the study's paper size, with page numbers in the footer."""
+    protocol as an appendix, and with `methods` a methods appendix (themes.appendix). Real
+    Word styles, so that it drops into a thesis template; laid out on the study's paper
+    size, with page numbers in the footer."""
     rollup = study_rollup(study)
     quotes = _quotes(study, rollup)
     document = _document(f"Findings: {study.title}", study.page_size)
@@ -237,7 +239,50 @@ def findings_docx(*, study: Study, today: date | None = None) -> bytes:
     document.add_heading("Appendix: interview protocol", level=1)
     for question in rollup.questions:
         _paragraph(document, question["text"], style="List Number")
+    if methods:
+        printed = sum(len(chosen) for chosen in quotes.values())
+        _methods(document, methods_appendix(study, rollup, quotes=printed, today=day))
     return _bytes(document)
+
+
+def _methods(document, appendix: MethodsAppendix) -> None:
+    document.add_heading("Appendix: methods", level=1)
+    for heading, paragraphs in appendix.sections:
+        document.add_heading(heading, level=2)
+        rules = heading == "Counting rules"
+        for text in paragraphs:
+            _paragraph(document, text, style="List Bullet" if rules else None)
+        if rules:
+            _paragraph(
+                document,
+                "How many respondents raised a theme is said in words, the first of these "
+                "that holds:",
+            )
+            _table(
+                document,
+                ("Word", "When", f"Respondents of {appendix.total}"),
+                appendix.prevalence,
+                (0.2, 0.45, 0.35),
+            )
+    document.add_heading("Reporting checklist (COREQ)", level=2)
+    _paragraph(
+        document,
+        "The items of the COREQ checklist (Tong, Sainsbury and Craig, 2007) that the study's "
+        "data answers; the other items need the researcher's own account.",
+    )
+    _table(document, ("No.", "Item", "In this study"), appendix.coreq, (0.1, 0.35, 0.55))
+
+
+def _table(document, header: tuple[str, ...], rows, shares: tuple[float, ...]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = TABLE_STYLE
+    table.autofit = False
+    for cell, heading in zip(table.rows[0].cells, header, strict=True):
+        cell.text = heading
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = _clean(value)
+    _fit(table, text_width(document), shares)
 
 
 def _caption(document, rollup: RollUp) -> None:
@@ -307,11 +352,11 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
     _fit(table, text_width(document))
 
 
-def _fit(table, width: Length) -> None:
+def _fit(table, width: Length, shares: tuple[float, ...] = COLUMN_SHARES) -> None:
     """Make the table exactly as wide as the text: Word reads each cell's width and the
     table's, LibreOffice the grid's; all are set, and the layout fixed so neither widens a
     column to fit a long word."""
-    widths = [Emu(int(width * share)) for share in COLUMN_SHARES]
+    widths = [Emu(int(width * share)) for share in shares]
     widths[-1] = Emu(width - sum(widths[:-1]))
     properties = table._tbl.tblPr
     table_width = properties.find(qn("w:tblW"))

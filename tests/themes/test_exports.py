@@ -265,7 +265,7 @@ EXPORT_QUERIES = [
     (findings_docx, 10),  # + the chosen quotes, the codings of the codes-by-question figure
     (codebook_docx, 16),  # + the code tree with its counts, + its sub-codes' codings
     (excerpts_csv, 10),  # + the excerpts, their codings
-    (excerpts_xlsx, 10),
+    (excerpts_xlsx, 11),  # as the .csv, + the UNION of every kind of memo (its Memos sheet)
     (matrix_xlsx, 8),
 ]
 

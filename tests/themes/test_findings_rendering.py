@@ -123,3 +123,19 @@ def test_the_findings_table_fits_the_page_repeats_its_header_and_pages_are_numbe
     second = _lines(pages[1]["text"])
     assert second[0] == header
     assert "Training" not in second[0]
+
+
+def test_the_methods_appendix_renders_inside_the_margins(demo, tmp_path):
+    pages = render(findings_docx(study=demo, methods=True), tmp_path)
+    width, _ = PAPER[PageSize.LETTER]
+    for number, page in enumerate(pages, start=1):
+        outside = [w for w in page["words"] if w[0] < MARGIN - 1 or w[2] > width - MARGIN + 1]
+        assert not outside, f"page {number}: words outside the margins: {outside[:5]}"
+    text = [" ".join(_lines(page["text"])) for page in pages]
+    start = next(n for n, page in enumerate(text) if "Appendix: methods" in page)
+    appendix = " ".join(text[start:])
+    assert "Eight respondents with a transcript counted (N = 8)" in appendix
+    assert "Counting rules" in appendix
+    assert "over half more than half 5" in appendix, "the prevalence table, for N = 8"
+    assert "Reporting checklist (COREQ)" in appendix
+    assert "Number of data coders" in appendix

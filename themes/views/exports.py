@@ -31,7 +31,10 @@ def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is)."""
     access = study_access(request, slug, READ)
     make, suffix, content_type = DOWNLOADS[what]
-    response = HttpResponse(import_string(make)(study=access.study), content_type=content_type)
+    # The findings take a methods appendix when its box is ticked.
+    options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
+    content = import_string(make)(study=access.study, **options)
+    response = HttpResponse(content, content_type=content_type)
     filename = f"{slugify(access.study.title)[:50] or 'study'}-{suffix}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"

@@ -14,8 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--study", required=True, help="The study's slug.")
         parser.add_argument("--output", required=True, help="The .docx file to write.")
+        parser.add_argument(
+            "--methods", action="store_true", help="Add the methods appendix (COREQ items)."
+        )
 
-    def handle(self, *args, study, output, **options):
+    def handle(self, *args, study, output, methods=False, **options):
         target = Study.objects.filter(slug=study).first()
         if target is None:
             raise CommandError(f"No study with the slug “{study}”.")
@@ -23,7 +26,7 @@ class Command(BaseCommand):
         if path.suffix.lower() != ".docx":
             raise CommandError("The output file must end in .docx.")
         try:
-            path.write_bytes(findings_docx(study=target))
+            path.write_bytes(findings_docx(study=target, methods=methods))
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
         self.stdout.write(f"Wrote the findings of “{target.title}” to {path}.")

@@ -1,0 +1,136 @@
+"""The methods appendix of the findings document (themes/appendix.py, themes/exports.py)."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from django.urls import reverse
+
+from interviews import memos
+from interviews.models import InterviewMemo, JournalEntry
+from tests.conftest import client_for
+from themes.appendix import prevalence_rows, software
+from themes.exports import findings_docx
+
+
+def _appendix(content: bytes):
+    """(style, text) of the paragraphs from the methods appendix on, and its tables."""
+    document = docx.Document(io.BytesIO(content))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    start = styled.index(("Heading 1", "Appendix: methods"))
+    tables = [
+        [[cell.text for cell in row.cells] for row in table.rows] for table in document.tables
+    ]
+    return styled[start:], tables[1:]  # the findings table comes first
+
+
+def test_the_prevalence_words_for_eight_respondents_are_the_papers():
+    assert prevalence_rows(8) == [
+        ("none", "no respondent", "0"),
+        ("all", "every respondent", "8"),
+        ("one", "a single respondent", "1"),
+        ("most", "three quarters or more", "6–7"),
+        ("over half", "more than half", "5"),
+        ("half", "exactly half", "4"),
+        ("some", "a quarter or more", "2–3"),
+        ("a few", "fewer than a quarter", "(none with this N)"),
+    ]
+
+
+def test_the_findings_have_a_methods_appendix_when_asked(study, themed, owner, coder):
+    r1, _, r3 = themed["interviews"]
+    memos.memo_create(model=JournalEntry, author=owner, body="Doubt.", study=study)
+    memos.memo_create(model=InterviewMemo, author=owner, body="Noisy.", interview=r1)
+    memos.memo_create(model=InterviewMemo, author=owner, body="Withdrawn.", interview=r3)
+    assert "Appendix: methods" not in [
+        p.text for p in docx.Document(io.BytesIO(findings_docx(study=study))).paragraphs
+    ]
+
+    content = findings_docx(study=study, methods=True)
+    styled, (prevalence, coreq) = _appendix(content)
+    headings = [text for style, text in styled if style.startswith("Heading")]
+    assert headings == [
+        "Appendix: methods",
+        "Respondents and interviews",
+        "Protocol",
+        "Coding",
+        "Counting rules",
+        "Dates",
+        "Software",
+        "Reporting checklist (COREQ)",
+    ]
+    text = "\n".join(text for _, text in styled)
+    assert (
+        "Two respondents with a transcript counted (N = 2); one respondent withdrew and count "
+        "nowhere."
+    ) in text
+    assert "Two interviews," in text
+    assert "A semi-structured protocol of two open questions" in text
+    assert (
+        "The codebook holds two codes in one level (two at the top level); two themes (one "
+        "main, one sub-theme) gather two codes, each with its sub-codes."
+    ) in text
+    assert "Two excerpts of counted respondents were coded by one coder." in text
+    assert "The study's members: one owner, one coder, one reviewer." in text
+    assert (
+        "List Bullet",
+        "An excerpt counts once per theme however many of the theme's codes it carries.",
+    ) in styled
+    assert f"Coded and counted with {software()}." in text
+    assert software().startswith("Excerpta ")
+    assert prevalence[0] == ["Word", "When", "Respondents of 2"]
+    assert ["all", "every respondent", "2"] in prevalence
+    rows = {row[0]: row[2] for row in coreq[1:]}
+    assert coreq[0] == ["No.", "Item", "In this study"]
+    assert rows["12"] == "2 respondents (N)."
+    assert rows["13"] == "1 withdrew after the interview and count nowhere."
+    assert rows["20"] == "1 journal entry; 1 memo on interviews."
+    assert rows["24"] == "1."
+    assert rows["29"] == "1 quote, each with its respondent's pseudonym and protocol question."
+    # No user names, as in the rest of the findings.
+    raw = content.decode("latin-1")
+    for name in (owner.username, coder.username):
+        assert name not in text
+        assert name not in raw
+
+
+def test_the_findings_download_takes_the_appendix_when_ticked(study, themed, reviewer):
+    client = client_for(reviewer)
+    url = reverse("export_findings", args=[study.slug])
+    plain = docx.Document(io.BytesIO(client.get(url).content))
+    ticked = docx.Document(io.BytesIO(client.get(url, {"methods": "1"}).content))
+    assert "Appendix: methods" not in [p.text for p in plain.paragraphs]
+    assert "Appendix: methods" in [p.text for p in ticked.paragraphs]
+    page = client.get(reverse("themes", args=[study.slug])).content.decode()
+    assert 'name="methods" value="1"' in page
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_the_appendix_makes_a_fixed_number_of_queries(
+    study, themed, owner, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        memos.memo_create(model=JournalEntry, author=owner, body=f"Entry {n}", study=study)
+    # roll-up (8), chosen quotes, the codes-by-question figure's codings; then withdrawn
+    # respondents, the interviews' aggregate, excerpts per coder, members per role, journal
+    # entries, memos on interviews
+    with django_assert_num_queries(16):
+        findings_docx(study=study, methods=True)
+
+
+def test_the_command_writes_the_appendix(study, themed, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "findings.docx"
+    call_command(
+        "export_findings",
+        "--study",
+        study.slug,
+        "--output",
+        str(target),
+        "--methods",
+        stdout=io.StringIO(),
+    )
+    assert "Appendix: methods" in [p.text for p in docx.Document(str(target)).paragraphs]
