@@ -246,8 +246,8 @@ def memo_rows(rows) -> list[MemoRow]:
 
 def memo_url(slug: str, row: MemoRow, *, can_write: bool) -> str:
     """Where a memo belongs: the code in the codebook, the theme's page, the interview's
-    coding page, the excerpt selected on its coding page; a journal entry on the memos
-    page. Memos are shown in each of those places."""
+    coding page, the excerpt open on its coding page; a journal entry on the memos page.
+    Memos are shown in each of those places."""
     kind = row.kind.name
     if kind == "journal":
         return reverse("memos", args=[slug]) + f"?kind=journal#memo-journal-{row.id}"
@@ -259,4 +259,5 @@ def memo_url(slug: str, row: MemoRow, *, can_write: bool) -> str:
     if kind == "theme":
         return reverse("theme_detail", args=[slug, row.target_id]) + "#memos"
     url = reverse("interview_code", args=[slug, row.interview_id])
-    return url + (f"?excerpt={row.target_id}" if kind == "excerpt" else "#memos")
+    # #x<id> is the coding page's own link to an excerpt (static/js/excerpts.js opens it).
+    return url + (f"#x{row.target_id}" if kind == "excerpt" else "#memos")

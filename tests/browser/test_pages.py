@@ -49,6 +49,8 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
         reverse("codebook", args=[slug]),
         reverse("themes", args=[slug]),
         *(reverse("theme_detail", args=[slug, pk]) for pk in theme_pks),
+        reverse("memos", args=[slug]),
+        reverse("journal", args=[slug]),
     ]
     if owner:
         pages += [

@@ -66,10 +66,7 @@ def test_it_lists_every_kind_of_memo_with_where_it_belongs(
     ):
         assert text in html
     assert "<strong>5</strong> memos" in html
-    assert (
-        f'href="{url(study, "interview_code", interview.pk)}?excerpt={memoed["excerpt"].pk}"'
-        in html
-    )
+    assert f'href="{url(study, "interview_code", interview.pk)}#x{memoed["excerpt"].pk}"' in html
     assert f'href="{url(study, "theme_detail", memoed["theme_object"].pk)}#memos"' in html
     # A reviewer reads a code memo at the code's row, a writer in the code's editor.
     assert f'href="{url(study, "codebook")}#code-{code.pk}"' in html

@@ -1,0 +1,71 @@
+"""Memos in Chromium: write a journal entry and a code memo, find both on the memos page,
+filter, and open the code memo where it belongs (the code's editor in the codebook)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding import services as coding
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_write_a_journal_entry_and_a_code_memo_then_find_and_open_them(
+    page, live_server, study, owner, code
+):
+    log_in(page, live_server, owner)
+    memos_url = live_server.url + reverse("memos", args=[study.slug])
+    page.goto(memos_url)
+    page.fill("#journal-body", "Decided to keep <b>Training</b> whole for now.")
+    page.click("text=Add to the journal")
+    page.wait_for_url(memos_url)
+    entry = page.locator(".memo-item", has_text="Decided to keep")
+    # Escaped: the words show as typed, no bold element is made of them.
+    assert (
+        entry.locator(".memo-body").inner_text()
+        == "Decided to keep <b>Training</b> whole for now."
+    )
+
+    # The code's editor loads its memo panel in place; a memo is added without leaving it.
+    page.goto(live_server.url + reverse("code_edit", args=[study.slug, code.pk]))
+    panel = page.locator(".memo-panel")
+    panel.locator("textarea[name=body]").fill("Training now includes learning from peers.")
+    panel.locator("button", has_text="Save memo").click()
+    page.locator(".memo-panel .memo-body", has_text="learning from peers").wait_for()
+
+    page.goto(memos_url)
+    assert page.locator("#memo-results .memo-item").count() == 2
+    page.check("input[name=kind][value=code]")
+    page.click(".memo-filters button[type=submit]")
+    page.wait_for_url("**kind=code**")
+    page.locator("#memo-results .memo-item").first.wait_for()
+    assert page.locator("#memo-results .memo-item").count() == 1
+    assert "Decided to keep" not in page.locator("#memo-results").inner_text()
+
+    page.locator("#memo-results .memo-item a", has_text="Training").click()
+    page.wait_for_url(live_server.url + reverse("code_edit", args=[study.slug, code.pk]))
+    page.locator(".memo-panel .memo-body", has_text="learning from peers").wait_for()
+
+    # Deleting the memo there can be undone.
+    page.locator(".memo-panel .memo-item button", has_text="Delete").click()
+    page.locator(".memo-panel button.undo").click()
+    page.locator(".memo-panel .memo-body", has_text="learning from peers").wait_for()
+
+
+def test_an_excerpt_memo_opens_its_excerpt_on_the_coding_page(
+    page, live_server, study, owner, excerpt
+):
+    coding.excerpt_memo_set(
+        excerpt=excerpt, memo="Say why nobody else sees them.", revision=excerpt.revision
+    )
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]) + "?kind=excerpt")
+    page.locator("#memo-results .memo-item a", has_text="R1").click()
+    # The excerpt is open in the side panel, with its memo, and marked in the text.
+    page.locator("#excerpt-detail textarea[name=memo]").wait_for()
+    assert (
+        page.input_value("#excerpt-detail textarea[name=memo]") == "Say why nobody else sees them."
+    )
+    assert page.locator(f'mark.on[data-x="{excerpt.pk}"]').count() >= 1
