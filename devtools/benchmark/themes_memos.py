@@ -1,0 +1,69 @@
+"""The memos page's measurement (memos_page): the page of a study full of memos.
+
+Named to sort after themes.py: fill steps run in the order of the modules' names, and the
+memos on themes need the themes that step makes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coding.models import CodeMemo, Excerpt
+from devtools.benchmark.registry import fill_step, page
+from devtools.benchmark.scratch import Scratch
+from interviews.models import InterviewMemo, JournalEntry
+from themes.models import Theme, ThemeMemo
+
+# What a researcher's memos say, in turn (words to search, of the lengths memos have).
+SAYINGS = [
+    "Decided to split support into colleagues and supervisors after the third interview.",
+    "I expected burnout here; check whether that expectation shaped the follow-up questions.",
+    "Doubt: is stigma a theme of its own, or part of the relationships with clients?",
+    "Respondent hesitated before answering; note the long pause and the change of topic.",
+    "Compare with the abstinence-based programme described earlier; same agency, other team.",
+    "This passage is the clearest statement of harm reduction as meeting people where they are.",
+]
+# One excerpt in this many carries a memo; each interview one memo and a journal entry;
+# each code and theme two memos.
+EXCERPT_SHARE = 10
+
+
+def _memos(model, scratch: Scratch, name: str, targets, per_target: int) -> None:
+    """`per_target` memos of `model` on each of `targets` (its field `name`)."""
+    rng, now = scratch.rng, timezone.now()
+    model.objects.bulk_create(
+        model(
+            author=scratch.owner,
+            body=rng.choice(SAYINGS),
+            created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 180)),
+            **{name: target},
+        )
+        for target in targets
+        for _ in range(per_target)
+    )
+
+
+@fill_step
+def memos(scratch: Scratch) -> None:
+    """Memos of every kind, in the proportions of a well-kept study: a memo on one excerpt
+    in ten (2,000 at the default scale), a journal entry and a memo per interview, two memos
+    per code and per theme; written over half a year, newest first on the page."""
+    study, rng = scratch.study, scratch.rng
+    _memos(JournalEntry, scratch, "study", [study] * len(scratch.interviews), 1)
+    _memos(InterviewMemo, scratch, "interview", scratch.interviews, 1)
+    _memos(CodeMemo, scratch, "code_id", scratch.code_ids, 2)
+    _memos(ThemeMemo, scratch, "theme", list(Theme.objects.filter(study=study)), 2)
+    excerpt_ids = list(Excerpt.objects.filter(interview__study=study).values_list("id", flat=True))
+    chosen = rng.sample(excerpt_ids, len(excerpt_ids) // EXCERPT_SHARE)
+    # One UPDATE per saying, in slices: SQLite allows at most 32,766 parameters.
+    for n, saying in enumerate(SAYINGS):
+        ids = chosen[n :: len(SAYINGS)]
+        for start in range(0, len(ids), 10_000):
+            Excerpt.objects.filter(pk__in=ids[start : start + 10_000]).update(
+                memo=saying, memo_by=scratch.owner, memo_at=timezone.now()
+            )
+
+
+page("memos_page", "memos")
