@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from coding.models import Code
+from interviews.naming import find_by_name, tidy
 from interviews.sanitise import SanitisedCharField
 
 from .memos import KINDS, MemoFilter
-from .models import Theme
+from .models import ReviewStatus, Theme
 
 
 class ThemeForm(forms.Form):
@@ -97,3 +99,57 @@ class MemoFilterForm(forms.Form):
             until=data.get("until"),
             words=tuple((data.get("q") or "").split()),
         )
+
+
+class QuoteChoiceForm(forms.Form):
+    """Choose an excerpt as a quote (`choose` 1) or un-choose it (0); without `choose`,
+    the view flips the choice."""
+
+    choose = forms.TypedChoiceField(
+        choices=[("1", "Choose"), ("0", "Un-choose")],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Say whether to choose the quote: 1 or 0."},
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=ReviewStatus.choices,
+        error_messages={
+            "required": "Choose a review status.",
+            "invalid_choice": "Choose one of the review statuses.",
+        },
+    )
+
+
+class ResolveForm(forms.Form):
+    """Resolve a comment, or (`reopen` set) open it again."""
+
+    reopen = forms.BooleanField(required=False)
+
+
+class ThemeCodeForm(forms.Form):
+    """Attach a code to a theme, named (`code_name`, as typed) or by id (`code`); or
+    detach it (`detach` set)."""
+
+    code_name = forms.CharField(required=False, max_length=200)
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False)
+    detach = forms.BooleanField(required=False)
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.study = study
+        self.fields["code"].queryset = study.codes.all()
+
+    def clean(self):
+        data = super().clean()
+        name = tidy(data.get("code_name") or "")
+        if name:
+            data["code"] = self.study.codes.filter(pk=find_by_name(self.study.codes, name)).first()
+            if data["code"] is None:
+                raise forms.ValidationError(f"There is no code called “{name}”.")
+        elif data.get("code") is None and not self.has_error("code"):
+            raise forms.ValidationError("Choose a code.")
+        return data

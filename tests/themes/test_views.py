@@ -434,3 +434,33 @@ def test_only_owners_remove_themes(study, themed, coder):
     response = client_for(coder).post(reverse("theme_delete", args=[study.slug, training.pk]))
     assert response.status_code == 403
     assert Theme.objects.filter(pk=training.pk).exists()
+
+
+def test_moves_and_statuses_that_say_nothing_sensible_are_refused_with_a_message(
+    study, themed, owner
+):
+    training = themed["training"]
+    quote = training.quotes.first()
+    client = client_for(owner)
+    before = list(study.themes.values_list("pk", "order", "review_status"))
+    for name, pk, data, message in [
+        ("theme_move", training.pk, {}, "Say which way to move it: up or down."),
+        ("quote_move", quote.pk, {"to": "left"}, "Say which way to move it: up or down."),
+        ("theme_status", training.pk, {"status": "done!"}, "Choose one of the review statuses."),
+        ("theme_codes", training.pk, {"code": "x"}, "Select a valid choice."),
+        ("theme_codes", training.pk, {"code_name": "Nothing"}, "no code called “Nothing”"),
+    ]:
+        response = client.post(url(study, name, pk), data, headers=HTMX)
+        assert response.status_code == 400, name
+        assert message in response.content.decode(), name
+    assert list(study.themes.values_list("pk", "order", "review_status")) == before
+
+
+def test_a_quote_choice_other_than_1_or_0_is_refused(study, themed, owner):
+    training = themed["training"]
+    second = themed["excerpts"][1]
+    path = reverse("quote_toggle", args=[study.slug, training.pk, second.pk])
+    response = client_for(owner).post(path, {"choose": "yes"}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Say whether to choose the quote" in response.content.decode()
+    assert not training.quotes.filter(excerpt=second).exists()

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.errors import Conflict
-from interviews.http import posted, posted_id, refusal, render_page_or_fragment
-from interviews.naming import find_by_name, tidy
+from interviews.forms import MoveForm
+from interviews.http import posted, refusal, render_page_or_fragment
 
 from .. import services
 from ..access import theme_access
-from ..forms import ThemeForm
+from ..forms import ThemeCodeForm, ThemeForm
 from ..matrix import render_matrix
 from ..rollup import PREVALENCE_RULES, study_rollup
 
@@ -102,7 +102,10 @@ def theme_edit(request, slug, pk):
 @require_POST
 def theme_move(request, slug, pk):
     access, theme = theme_access(request, slug, pk, WRITE)
-    services.theme_move(theme=theme, delta=-1 if request.POST.get("to") == "up" else 1)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors["to"]), status=400)
+    services.theme_move(theme=theme, delta=form.delta)
     if not request.htmx:
         return redirect("themes", slug)
     return _page(request, access)
@@ -123,17 +126,14 @@ def theme_delete(request, slug, pk):
 def theme_codes(request, slug, pk):
     """Attach a code to a theme, or detach it (`detach` set)."""
     access, theme = theme_access(request, slug, pk, WRITE)
-    name = tidy(request.POST.get("code_name", ""))
-    if name:
-        code = access.study.codes.filter(pk=find_by_name(access.study.codes, name)).first()
-    else:
-        code = access.study.codes.filter(pk=posted_id(request, "code")).first()
-    if code is None:
-        message = f"There is no code called “{name}”." if name else "Choose a code."
-        return refusal(request, message, status=400)
+    form = ThemeCodeForm(request.POST, study=access.study)
+    if not form.is_valid():
+        errors = [error for errors in form.errors.values() for error in errors]
+        return refusal(request, " ".join(errors), status=400)
+    code = form.cleaned_data["code"]
     warning = ""
     try:
-        if request.POST.get("detach"):
+        if form.cleaned_data["detach"]:
             services.theme_code_detach(theme=theme, code=code)
         else:
             warning = services.theme_code_attach(theme=theme, code=code)

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
 from interviews.access import OWN, READ, WRITE
+from interviews.forms import MoveForm, PageForm
 from interviews.http import refusal, render_page_or_fragment
 
 from .. import review, services
 from ..access import comment_access, quote_access, theme_access
-from ..forms import CommentForm, QuoteExtractForm
+from ..forms import CommentForm, QuoteChoiceForm, QuoteExtractForm, ResolveForm, StatusForm
 from ..models import ReviewStatus
 from ..rollup import study_rollup
 
@@ -23,7 +24,8 @@ from ..rollup import study_rollup
 def _page_number(request) -> str:
     """Which page of supporting excerpts to show: the forms on the page send the one they
     were on, so that choosing a quote on page 3 leaves the researcher on page 3."""
-    return request.POST.get("page") or request.GET.get("page") or "1"
+    posted = PageForm.number(request.POST)
+    return str(posted) if posted else request.GET.get("page") or "1"
 
 
 def _page(request, access, theme, *, comment_form=None, part="theme-body", rollup=None):
@@ -58,8 +60,13 @@ def quote_toggle(request, slug, pk, excerpt_id):
     (two tabs, two coders) does what one does; without it, the choice is flipped.
     """
     access, theme = theme_access(request, slug, pk, WRITE)
+    form = QuoteChoiceForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors["choose"]), status=400)
     existing = theme.quotes.filter(excerpt_id=excerpt_id).first()
-    choose = request.POST.get("choose", "0" if existing else "1") == "1"
+    choose = form.cleaned_data["choose"]
+    if choose is None:
+        choose = existing is None
     if not choose:
         # Removing works even when the excerpt was deleted meanwhile.
         if existing:
@@ -76,10 +83,12 @@ def quote_toggle(request, slug, pk, excerpt_id):
 @require_POST
 def quote_move(request, slug, pk):
     access, quote = quote_access(request, slug, pk, WRITE)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors["to"]), status=400)
     # Moving a quote changes no count: the page after it reuses the roll-up of the move.
     rollup = study_rollup(access.study)
-    delta = -1 if request.POST.get("to") == "up" else 1
-    services.quote_move(quote=quote, delta=delta, rollup=rollup)
+    services.quote_move(quote=quote, delta=form.delta, rollup=rollup)
     return _back(request, access, quote.theme, rollup=rollup)
 
 
@@ -100,12 +109,13 @@ def quote_extract(request, slug, pk):
 @require_POST
 def theme_status(request, slug, pk):
     access, theme = theme_access(request, slug, pk, OWN)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return refusal(request, " ".join(form.errors["status"]), status=400)
     # A status changes no count: the snapshot and the page after it share one roll-up.
     rollup = study_rollup(access.study)
     try:
-        services.theme_status_set(
-            theme=theme, status=request.POST.get("status", ""), rollup=rollup
-        )
+        services.theme_status_set(theme=theme, status=form.cleaned_data["status"], rollup=rollup)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     return _back(request, access, theme, rollup=rollup)
@@ -135,8 +145,10 @@ def comment_add(request, slug, pk):
 def comment_resolve(request, slug, pk):
     """Mark a comment resolved (or open it again): open to every member."""
     access, comment = comment_access(request, slug, pk, READ)
+    form = ResolveForm(request.POST)
+    form.is_valid()  # A button: any answer is valid, pressed or not.
     services.comment_resolve(
-        comment=comment, user=request.user, resolved=not request.POST.get("reopen")
+        comment=comment, user=request.user, resolved=not form.cleaned_data["reopen"]
     )
     return _back(request, access, comment.theme, part="comments")
 
