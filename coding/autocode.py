@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import TextChoices
 from django.utils.safestring import SafeString
 
-from interviews.errors import Conflict
+from core.errors import Conflict
 from interviews.models import Interview, Study
 from interviews.search import hits_in, interviews_matching, marked_html
 from interviews.searchquery import Query

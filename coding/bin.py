@@ -18,8 +18,8 @@ from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from interviews.errors import Conflict
-from interviews.naming import find_by_name
+from core.errors import Conflict
+from core.naming import find_by_name
 
 from .models import Code, CodeMemo, Coding, DeletedCode, Excerpt, UndoEntry
 

@@ -4,8 +4,8 @@ import re
 
 from django import forms
 
+from core.sanitise import SanitisedCharField
 from interviews.forms import SearchForm
-from interviews.sanitise import SanitisedCharField
 
 from .autocode import Unit, parse_picks
 from .models import Code

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.naming import NameKeyField
 from interviews.models import Interview, Memo, Study
-from interviews.naming import NameKeyField
 
 from .palette import DEFAULT_COLOUR, validate_colour
 
@@ -18,7 +18,7 @@ class Code(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(max_length=120)
-    # The name as compared (NFC, case-folded): unique in the study, see interviews.naming.
+    # The name as compared (NFC, case-folded): unique in the study, see core.naming.
     name_key = NameKeyField(max_length=360, source="name")
     # "#rrggbb" in lower case: a palette colour or any colour the researcher picked.
     colour = models.CharField(max_length=20, default=DEFAULT_COLOUR, validators=[validate_colour])

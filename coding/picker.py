@@ -13,7 +13,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz import fuzz, process
 
-from interviews.naming import name_key
+from core.naming import name_key
 
 from .selectors import CodeRow
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Q
 
+from core.naming import branches, tree_order
 from interviews.models import (
     Interview,
     ProtocolQuestion,
@@ -15,7 +16,6 @@ from interviews.models import (
     Respondent,
     Study,
 )
-from interviews.naming import branches, tree_order
 from interviews.rows import fetch_one
 
 from .highlight import Span

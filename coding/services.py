@@ -12,22 +12,23 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from interviews import services as interviews
-from interviews.errors import Conflict
-from interviews.locks import hold
-from interviews.models import Interview, Study
-from interviews.naming import (
+from core.errors import Conflict
+from core.naming import (
     check_parent,
     clean_unique_name,
     find_by_name,
+    is_inside,
     lock_tree,
     name_key,
     name_taken,
     tidy,
     update_node,
 )
+from core.sanitise import sanitise_text
+from interviews import services as interviews
+from interviews.locks import hold
+from interviews.models import Interview, Study
 from interviews.rows import fetch_one
-from interviews.sanitise import sanitise_text
 from interviews.turns import Turn, turns_from_json
 
 from . import bin
@@ -629,7 +630,7 @@ def code_create(
 
 
 def code_get_or_create(*, study: Study, name: str, journal: Journal | None = None) -> Code:
-    """The code of that name (compared as interviews.naming.name_key does), or a new one:
+    """The code of that name (compared as core.naming.name_key does), or a new one:
     for coding "on the spot". ValidationError for a name that is empty or too long.
 
     Two coders typing the same new name at once get the same code: the second waits for the
@@ -702,7 +703,7 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
     _refresh(source)
     _refresh(target)
     target_before = bin.code_state(target)
-    if _is_inside(target, source):
+    if is_inside(target, source):
         # Lift the target out first, or its own ancestors would end up beneath it.
         target.parent_id = source.parent_id
         target.save(update_fields=["parent"])
@@ -740,15 +741,6 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
             added=added,
         )
     return moved
-
-
-def _is_inside(code: Code, ancestor: Code) -> bool:
-    parent = code.parent
-    while parent is not None:
-        if parent.pk == ancestor.pk:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _refresh(code: Code) -> None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.naming import branches
 from interviews.models import Interview, Study
-from interviews.naming import branches
 from interviews.turns import turns_from_json
 
 from .models import Code, Excerpt

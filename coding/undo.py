@@ -21,9 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from interviews.errors import Conflict
+from core.errors import Conflict
+from core.naming import check_parent, clean_unique_name, name_key
 from interviews.models import Interview
-from interviews.naming import check_parent, clean_unique_name, name_key
 
 from . import bin
 from .models import Code, Coding, DeletedCode, Excerpt, ExcerptStatus, UndoEntry

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from django.template.loader import render_to_string
 
+from core.naming import tree_order
 from interviews.models import Interview
-from interviews.naming import tree_order
 from interviews.turns import turns_from_json
 
 from . import picker, sidelist

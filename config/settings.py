@@ -106,11 +106,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "interviews.http.HtmxErrorMiddleware",
+    "core.http.HtmxErrorMiddleware",
     # Last, as django-axes asks: it turns a locked login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
-CSRF_FAILURE_VIEW = "interviews.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Development tools (the benchmark), installed only when asked for: the test settings, the
 # benchmark's own subprocesses and `make benchmark` set EXCERPTA_DEVTOOLS=1.

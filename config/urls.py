@@ -12,5 +12,5 @@ urlpatterns = [
     path("", include("themes.urls")),
 ]
 
-handler403 = "interviews.views.errors.forbidden"
-handler404 = "interviews.views.errors.not_found"
+handler403 = "core.views.forbidden"
+handler404 = "core.views.not_found"

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from core.sanitise import SanitisedCharField
+
 from . import searchquery
 from .models import PageSize, Respondent, Role
-from .sanitise import SanitisedCharField
 
 
 class StudyForm(forms.Form):

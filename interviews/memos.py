@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.sanitise import sanitise_text
+
 from .models import Memo
-from .sanitise import sanitise_text
 
 EMPTY = "A memo needs some words; nothing was saved."
 NOT_YOURS = "Only the person who wrote this memo can change or delete it."

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .naming import NameKeyField
+from core.naming import NameKeyField
 
 
 class Role(models.TextChoices):

@@ -25,9 +25,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
+from core.errors import Conflict
+from core.naming import find_by_name, name_key, tidy
+from core.sanitise import sanitise_text
+
 from . import segmentation
 from .encodings import label
-from .errors import Conflict
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
 from .models import (
@@ -41,8 +44,6 @@ from .models import (
     Role,
     Study,
 )
-from .naming import find_by_name, name_key, tidy
-from .sanitise import sanitise_text
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json

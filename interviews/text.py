@@ -6,7 +6,7 @@ import codecs
 import re
 import unicodedata
 
-from .sanitise import sanitise_text
+from core.sanitise import sanitise_text
 
 
 class ImportRejected(Exception):

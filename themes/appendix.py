@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from coding.models import Excerpt, ExcerptStatus
+from core.naming import tree_order
 from interviews.models import (
     Interview,
     InterviewMemo,
@@ -24,7 +25,6 @@ from interviews.models import (
     Respondent,
     Study,
 )
-from interviews.naming import tree_order
 
 from .rollup import PREVALENCE_RULES, RollUp, number_word, prevalence_word
 

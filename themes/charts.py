@@ -14,9 +14,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from coding.models import Coding
+from core.naming import branches
+from core.sanitise import sanitise_text
 from interviews.models import Study
-from interviews.naming import branches
-from interviews.sanitise import sanitise_text
 
 from .rollup import RollUp, number_word
 

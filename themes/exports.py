@@ -21,8 +21,8 @@ from docx.shared import Cm, Emu, Inches, Length, Mm, Pt
 
 from coding.models import Excerpt
 from coding.selectors import codebook as codebook_nodes
+from core.sanitise import sanitise_text
 from interviews.models import PageSize, Study
-from interviews.sanitise import sanitise_text
 
 from . import selectors
 from .appendix import MethodsAppendix, methods_appendix

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 
-from interviews.sanitise import SanitisedCharField
+from core.sanitise import SanitisedCharField
 
 from .matrices import (
     ATTRIBUTE,

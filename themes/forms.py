@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from coding.models import Code
-from interviews.naming import find_by_name, tidy
-from interviews.sanitise import SanitisedCharField
+from core.naming import find_by_name, tidy
+from core.sanitise import SanitisedCharField
 
 from .memos import KINDS, MemoFilter
 from .models import ReviewStatus, Theme

@@ -8,8 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from coding.models import Code, Excerpt
+from core.naming import NameKeyField
 from interviews.models import Memo, Study
-from interviews.naming import NameKeyField
 
 
 class ReviewStatus(models.TextChoices):
@@ -25,7 +25,7 @@ class Theme(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     name = models.CharField(max_length=160)
-    # The name as compared (NFC, case-folded): unique in the study, see interviews.naming.
+    # The name as compared (NFC, case-folded): unique in the study, see core.naming.
     name_key = NameKeyField(max_length=480, source="name")
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)

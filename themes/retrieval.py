@@ -24,8 +24,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Substr
 
 from coding.models import Code, Coding, Excerpt, ExcerptStatus
+from core.naming import branches, tree_order
 from interviews.models import Interview, Membership, ProtocolQuestion, QuestionSegment, Study
-from interviews.naming import branches, tree_order
 
 from .models import Theme
 from .review import attribution

@@ -23,8 +23,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from core.naming import branches, tree_order
 from interviews.models import Study
-from interviews.naming import branches, tree_order
 
 from . import selectors
 from .models import ReviewStatus

@@ -10,10 +10,10 @@ from django.utils import timezone
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from coding.services import codes_hold
+from core.naming import check_parent, clean_unique_name, lock_tree, name_taken, update_node
+from core.sanitise import sanitise_text
 from interviews.locks import hold
 from interviews.models import Study
-from interviews.naming import check_parent, clean_unique_name, lock_tree, name_taken, update_node
-from interviews.sanitise import sanitise_text
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .quoting import extract_pieces

@@ -16,8 +16,8 @@ import pandas as pd
 from django.utils import timezone
 
 from coding.models import Coding, Excerpt, ExcerptStatus
+from core.sanitise import sanitise_text
 from interviews.models import Study
-from interviews.sanitise import sanitise_text
 
 from .memos import MemoFilter, memo_rows, study_memos
 from .rollup import RollUp, study_rollup

@@ -1,4 +1,4 @@
-import interviews.naming
+import core.naming
 from django.db import migrations
 
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="code",
             name="name_key",
-            field=interviews.naming.NameKeyField(
+            field=core.naming.NameKeyField(
                 default="", editable=False, max_length=360, source="name"
             ),
             preserve_default=False,

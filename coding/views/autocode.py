@@ -11,9 +11,9 @@ from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from core.errors import Conflict
+from core.http import flash_html, refusal
 from interviews.access import WRITE, study_access
-from interviews.errors import Conflict
-from interviews.http import flash_html, refusal
 
 from ..autocode import TooMany, autocode_preview, excerpts_autocode
 from ..forms import AutocodeApplyForm, AutocodeForm

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.errors import Conflict
+from core.http import refusal, render_page_or_fragment, wants_fragment
 from interviews.access import READ, WRITE, study_access
-from interviews.errors import Conflict
-from interviews.http import refusal, render_page_or_fragment, wants_fragment
 
 from .. import selectors, services
 from ..access import code_access

@@ -16,8 +16,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, qu
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from core.http import refusal
 from interviews.access import READ, study_access
-from interviews.http import refusal
 
 from .. import palette
 from ..forms import MarginForm

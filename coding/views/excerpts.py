@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, trigger_client_event
 
+from core.errors import Conflict
+from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 from interviews.access import READ, WRITE, interview_access
-from interviews.errors import Conflict
-from interviews.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 
 from .. import services, workspace
 from ..access import excerpt_access

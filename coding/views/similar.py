@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from core.errors import Conflict
+from core.http import refusal, render_page_or_fragment
 from interviews.access import READ, WRITE, interview_access
-from interviews.errors import Conflict
-from interviews.http import refusal, render_page_or_fragment
 
 from .. import services
 from ..access import code_access

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.errors import Conflict
 from interviews.access import READ, WRITE, interview_access
-from interviews.errors import Conflict
 
 from .. import services
 from ..forms import TranscriptTextForm

@@ -10,10 +10,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from core.errors import Conflict
+from core.http import refusal, render_page_or_fragment
 from interviews.access import READ, WRITE, interview_access, study_access
-from interviews.errors import Conflict
 from interviews.forms import PageForm
-from interviews.http import refusal, render_page_or_fragment
 
 from .. import bin, undo, workspace
 from ..models import DeletedCode, Excerpt

@@ -1,4 +1,4 @@
-import interviews.naming
+import core.naming
 from django.db import migrations
 
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="respondent",
             name="pseudonym_key",
-            field=interviews.naming.NameKeyField(
+            field=core.naming.NameKeyField(
                 default="", editable=False, max_length=120, source="pseudonym"
             ),
             preserve_default=False,

@@ -3,7 +3,7 @@ are now the same are reported, not merged, and the migration does not fail on th
 
 from django.db import migrations
 
-from interviews.naming import backfill_name_keys
+from core.naming import backfill_name_keys
 
 
 def forward(apps, schema_editor):

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from core.http import posted, refusal, render_page_or_fragment
+
 from .. import services
 from ..access import READ, WRITE, study_access
 from ..forms import MoveForm, QuestionForm
-from ..http import posted, refusal, render_page_or_fragment
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

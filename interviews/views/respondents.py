@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import refusal, render_page_or_fragment
+
 from .. import services
 from ..access import OWN, READ, WRITE, study_access
 from ..forms import AttributeForm, AttributeRemoveForm, RespondentForm, WithdrawForm
-from ..http import refusal, render_page_or_fragment
 
 
 def _save(form: RespondentForm, save) -> list[str]:

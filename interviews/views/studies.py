@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.http import posted, refusal, render_page_or_fragment
+
 from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
 from ..forms import MemberForm, StudyForm
-from ..http import posted, refusal, render_page_or_fragment
 from ..models import Invitation, Membership, Role
 
 

@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.http import posted, refusal, render_page_or_fragment
+
 from .. import encodings, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
 from ..forms import (
@@ -28,7 +30,6 @@ from ..forms import (
     QuestionMarkerFormSet,
     StagedFileForm,
 )
-from ..http import posted, refusal, render_page_or_fragment
 from ..importers import TooLarge
 from ..models import StagedFile
 from ..turns import turns_from_json

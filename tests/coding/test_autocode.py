@@ -9,9 +9,9 @@ from django.urls import reverse
 from coding import autocode, undo
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt
+from core.errors import Conflict
 from interviews import searchquery
 from interviews import services as interviews
-from interviews.errors import Conflict
 from interviews.turns import find_turns
 from tests.conftest import HTMX, client_for, code_span, import_text
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from coding import bin, services, undo
 from coding import services as coding
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
-from interviews.errors import Conflict
+from core.errors import Conflict
 from tests.coding.test_undo import session_key, state
 from tests.conftest import code_span
 from themes import services as themes

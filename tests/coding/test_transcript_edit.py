@@ -9,7 +9,7 @@ from django.urls import reverse
 from coding import services
 from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus
-from interviews.errors import Conflict
+from core.errors import Conflict
 from interviews.models import Interview
 from tests.conftest import HTMX, client_for, code_span
 

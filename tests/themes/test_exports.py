@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from coding import services as coding
 from coding.models import Code, Excerpt
+from core.sanitise import sanitise_text
 from interviews import services as interviews
 from interviews.models import Interview, ProtocolQuestion, Respondent, Study
-from interviews.sanitise import sanitise_text
 from tests.conftest import TRANSCRIPT, client_for, code_span
 from themes import services as themes
 from themes.exports import codebook_docx, findings_docx

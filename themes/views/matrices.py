@@ -9,8 +9,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import render_page_or_fragment
 from interviews.access import READ, study_access
-from interviews.http import render_page_or_fragment
 
 from .. import matrices, retrieval, tables
 from ..filters import MatrixForm

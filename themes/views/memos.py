@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.http import posted, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
-from interviews.http import posted, render_page_or_fragment
 from interviews.models import Membership
 
 from ..forms import MemoFilterForm, MemoForm

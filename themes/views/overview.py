@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import Conflict
+from core.http import posted, refusal, render_page_or_fragment
 from interviews.access import OWN, READ, WRITE, study_access
-from interviews.errors import Conflict
 from interviews.forms import MoveForm
-from interviews.http import posted, refusal, render_page_or_fragment
 
 from .. import services
 from ..access import theme_access

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
+from core.http import refusal, render_page_or_fragment
 from interviews.access import OWN, READ, WRITE
 from interviews.forms import MoveForm, PageForm
-from interviews.http import refusal, render_page_or_fragment
 
 from .. import review, services
 from ..access import comment_access, quote_access, theme_access

@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
+from core.naming import find_by_name
 from interviews import encodings, services
 from interviews.models import Study
-from interviews.naming import find_by_name
 from interviews.text import ImportRejected
 
 

@@ -27,7 +27,7 @@ _CLASH_MARK = "\n"
 
 
 def tidy(name: str) -> str:
-    """`name` as it is stored: control characters out (interviews.sanitise), NFC, runs of
+    """`name` as it is stored: control characters out (core.sanitise), NFC, runs of
     white space made one space, trimmed."""
     return " ".join(unicodedata.normalize("NFC", sanitise_text(name)).split())
 
@@ -152,6 +152,16 @@ def check_parent(study_id: int, node: Model | None, parent: Model | None, *, nou
             )
         seen.add(ancestor)
         ancestor = parent_of.get(ancestor)
+
+
+def is_inside(node: Model, ancestor: Model) -> bool:
+    """Whether `ancestor` is above `node` in its tree (one query per level climbed)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.pk == ancestor.pk:
+            return True
+        parent = parent.parent
+    return False
 
 
 def lock_tree(model, study_id: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviews.sanitise import SanitisedCharField, sanitise_text
+from core.sanitise import SanitisedCharField, sanitise_text
 
 # Characters XML 1.0 (and so Word) refuses.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -14,10 +14,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from coding import services as coding
 from coding.models import Code
-from interviews import naming
+from core import naming
+from core.naming import name_key, tidy, tree_order
 from interviews import services as interviews
 from interviews.models import Respondent
-from interviews.naming import name_key, tidy, tree_order
 from themes import services as themes
 from themes.models import Theme
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from ..http import CSRF_MESSAGE, STATUS_MESSAGES, refusal
+from core.http import CSRF_MESSAGE, STATUS_MESSAGES, refusal
 
 
 def _answer(request, status: int, message: str):
