@@ -78,8 +78,6 @@ class MarginForm(forms.Form):
             "invalid_choice": "Say whether to show the codes in the margin.",
         },
     )
-    # The page to go back to without script (checked against this host by the view).
-    next = forms.CharField(required=False)
 
 
 class IdsField(forms.Field):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.sanitise import SanitisedCharField
 
@@ -56,6 +57,23 @@ class PageForm(forms.Form):
     def number(cls, data) -> int | None:
         form = cls(data)
         return form.cleaned_data["page"] if form.is_valid() else None
+
+
+class NextForm(forms.Form):
+    """The page a plain (not htmx) form post goes back to (`next`): a path on this site."""
+
+    next = forms.CharField(required=False)
+
+    @classmethod
+    def url(cls, request, fallback: str) -> str:
+        """`next` if it is a path of this site (not a view name for redirect() to reverse,
+        nor another site), else `fallback`."""
+        form = cls(request.POST)
+        url = form.cleaned_data["next"] if form.is_valid() else ""
+        here = {request.get_host()}
+        if url.startswith("/") and url_has_allowed_host_and_scheme(url, here, request.is_secure()):
+            return url
+        return fallback
 
 
 class RespondentForm(forms.Form):

@@ -13,11 +13,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, quote_etag
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import refusal
 from interviews.access import READ, study_access
+from interviews.forms import NextForm
 
 from .. import palette
 from ..forms import MarginForm
@@ -55,7 +55,5 @@ def margin_set(request, slug):
     request.session[MARGIN_KEY] = form.cleaned_data["shown"]
     if request.htmx:
         return HttpResponse(status=204)
-    back = form.cleaned_data["next"]
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("study_detail", args=[access.study.slug])
+    back = NextForm.url(request, reverse("study_detail", args=[access.study.slug]))
     return redirect(back)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from coding import services
@@ -114,3 +115,11 @@ def test_the_margin_labels_the_excerpt_with_its_codes(study, interview, code, ow
         f'<i class="c-{code.colour}" data-n="Training"></i>'
         '<i class="c-#e6194b" data-n="Peer &lt;support&gt;"></i>'
     ) in html
+
+
+@pytest.mark.parametrize("back", ["²", "codebook", "//evil.example/", "https://evil.example/"])
+def test_the_margin_goes_back_only_to_a_page_of_this_site(study, owner, back):
+    url = reverse("coding_margin", args=[study.slug])
+    response = client_for(owner).post(url, {"shown": "0", "next": back})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("study_detail", args=[study.slug])

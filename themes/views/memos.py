@@ -13,12 +13,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.http import posted, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
+from interviews.forms import NextForm
 from interviews.models import Membership
 
 from ..forms import MemoFilterForm, MemoForm
@@ -46,10 +46,7 @@ def _kind(name: str):
 
 def _next(request, fallback: str) -> str:
     """Where to go back after a plain (not htmx) POST: the page the form was on."""
-    url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return fallback
+    return NextForm.url(request, fallback)
 
 
 def panel_url(slug: str, kind, target) -> str:
