@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from core.naming import NameKeyField
+
+from . import pages
 
 
 class Role(models.TextChoices):
@@ -50,7 +51,7 @@ class Study(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("study_detail", args=[self.slug])
+        return pages.study_url(self.slug)
 
     @property
     def attribute_names(self) -> list[str]:
@@ -191,7 +192,7 @@ class Interview(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("interview_code", args=[self.study.slug, self.pk])
+        return pages.interview_url(self.study.slug, self.pk)
 
     @property
     def display_name(self) -> str:

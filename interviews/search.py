@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from . import search_sql, searchquery
+from . import pages, search_sql, searchquery
 from .models import Interview, Study
 from .searchquery import Query
 
@@ -117,8 +116,8 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
         .only("title", "text", "respondent__pseudonym")
     )
     by_id = {interview.pk: interview for interview in interviews}
-    # The coding page's URL up to its id, reversed once per page rather than per interview.
-    prefix = reverse("interview_code", args=[study.slug, 0]).removesuffix("0/")
+    # The interview's page up to its id, reversed once per page rather than per interview.
+    prefix = pages.interview_url(study.slug, 0).removesuffix("0/")
     found = []
     for interview_id in paginated:
         interview = by_id[interview_id]

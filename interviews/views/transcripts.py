@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.http import posted, refusal, render_page_or_fragment
 
-from .. import encodings, services, staging
+from .. import encodings, pages, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
 from ..forms import (
     NEW,
@@ -261,7 +261,7 @@ def interview_delete(request, slug, pk):
         )
     services.interview_delete(interview=interview)
     messages.success(request, f"The interview “{interview.display_name}” was deleted.")
-    return redirect("study_detail", slug)
+    return redirect(pages.study_url(slug))
 
 
 # Turns on one page of the question-markers page: a transcript at the limits has thousands.

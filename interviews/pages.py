@@ -1,0 +1,39 @@
+"""Where a study's page and an interview's page are, as URL names.
+
+interviews/ shows neither itself: a study opens on its overview and an interview on its
+coding page, both in coding/, which interviews/ must not know. So the app that shows them
+registers their URL names when it starts (coding/apps.py calls `show`), and interviews'
+models, views and templates link through these names (templates as
+`{% url pages.interview slug pk %}`, from the context processor `url_names`), and show
+"Code from this search" only when an app has a page for it. Until an app
+registers, they are interviews' own pages, so interviews/ works on its own.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+# URL names: a study's takes its slug, an interview's the study's slug and its id; the page
+# that codes what a search found takes the study's slug and ?q= (none until one registers).
+_URL_NAMES = {"study": "study_settings", "interview": "interview_edit", "code_search": ""}
+
+
+def show(*, study: str, interview: str, code_search: str = "") -> None:
+    """Make `study`, `interview` and `code_search` (URL names, arguments as above) the pages
+    that interviews/ links to for a study, an interview and coding a search's hits."""
+    _URL_NAMES.update(study=study, interview=interview, code_search=code_search)
+
+
+def study_url(slug: str) -> str:
+    """The path of a study's page."""
+    return reverse(_URL_NAMES["study"], args=[slug])
+
+
+def interview_url(slug: str, pk: int) -> str:
+    """The path of an interview's page."""
+    return reverse(_URL_NAMES["interview"], args=[slug, pk])
+
+
+def url_names(request) -> dict:
+    """Context processor: `pages.study`, `pages.interview`, `pages.code_search`."""
+    return {"pages": dict(_URL_NAMES)}
