@@ -17,10 +17,8 @@ from interviews.access import READ, WRITE, interview_access
 
 from .. import services, workspace
 from ..access import excerpt_access
-from ..detail_panel import render_detail
 from ..forms import CodeChoiceForm, MemoForm, ResizeForm, SelectionForm
 from ..models import Excerpt
-from ..picker import render_near_duplicate
 from ..selectors import code_rows, excerpt_row
 from ..undo import Journal
 from .colours import margin_shown
@@ -42,7 +40,7 @@ def interview_code(request, slug, pk):
 
 def _ask_about(near: services.NearDuplicate) -> HttpResponse:
     """Nothing saved: the picker stays open and shows the warning with its choices."""
-    return reswap(HttpResponse(render_near_duplicate(near.name, near.similar)), "none")
+    return reswap(HttpResponse(workspace.near_duplicate_html(near.name, near.similar)), "none")
 
 
 def _refuse(request, error: Exception) -> HttpResponse:
@@ -64,7 +62,7 @@ def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=Non
     a memo the user was writing stays in its box, beside the one saved meanwhile."""
     excerpt = Excerpt.all_objects.get(pk=excerpt.pk)
     row = excerpt_row(excerpt, code_rows(access.study))
-    panel = render_detail(access, row, excerpt, oob=True, memo_draft=memo_draft)
+    panel = workspace.detail_html(access, row, excerpt, oob=True, memo_draft=memo_draft)
     return reswap(HttpResponse(flash_html(message, "error") + panel, status=409), "none")
 
 
@@ -125,7 +123,7 @@ def excerpt_detail(request, slug, pk):
         url = reverse("interview_code", args=[slug, excerpt.interview_id])
         return redirect(f"{url}#x{excerpt.pk}")
     row = excerpt_row(excerpt, code_rows(access.study))
-    return HttpResponse(render_detail(access, row, excerpt))
+    return HttpResponse(workspace.detail_html(access, row, excerpt))
 
 
 def _after_edit(

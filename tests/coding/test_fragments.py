@@ -1,6 +1,6 @@
-"""The HTML built in Python for speed (side list, code picker, codebook rows, excerpt panel)
-escapes every
-piece of user text: parsed back, it holds only our tags and the user's text verbatim."""
+"""The fragments the coding pages swap in (side list and codebook rows built in Python for
+speed; the excerpt panel and the picker as template partials) escape every piece of user
+text: parsed back, they hold only our tags and the user's text verbatim."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from html.parser import HTMLParser
 from django.utils import timezone
 
 from coding.codebook_rows import render_rows
-from coding.detail_panel import render_detail
 from coding.models import Code, Excerpt
-from coding.picker import render_options
 from coding.selectors import CodeNode, CodeRow, ExcerptRow
 from coding.sidelist import render_items, snippet
+from coding.workspace import detail_html, near_duplicate_html, options_html
 from interviews.access import Access
 from interviews.models import Role, Study
 
@@ -62,10 +61,22 @@ def test_long_excerpts_are_shortened_in_the_list():
 
 
 def test_picker_options():
-    parsed = parse(render_options([(CodeRow(1, HOSTILE, "rose", None), 0)], oob=True))
+    parsed = parse(options_html([(CodeRow(1, HOSTILE, "rose", None), 0)], oob=True))
     assert_inert(parsed, {"ul", "li", "span"})
     assert parsed.tags[1][1]["data-name"] == HOSTILE
     assert parsed.tags[0][1]["hx-swap-oob"] == "true"
+    assert HOSTILE in parsed.text
+
+
+def test_picker_warning():
+    similar = [CodeRow(1, HOSTILE, "rose", None), CodeRow(2, "Peer support", "teal", None)]
+    parsed = parse(near_duplicate_html(HOSTILE, similar))
+    assert_inert(parsed, {"div", "p", "button"})
+    assert parsed.tags[0][1]["hx-swap-oob"] == "true"
+    assert "hidden" not in parsed.tags[0][1]
+    assert [attrs.get("data-use-code") for _, attrs in parsed.tags[2:4]] == ["1", "2"]
+    assert sum(text.count(HOSTILE) for text in parsed.text) == 4
+    assert "looks like the codes" in "".join(parsed.text)
 
 
 def test_codebook_rows():
@@ -109,7 +120,7 @@ def hostile_excerpt(status="changed"):
 
 def test_the_excerpt_panel_for_a_writer():
     row, excerpt = hostile_excerpt()
-    parsed = parse(render_detail(WRITER, row, excerpt, oob=True, memo_draft=HOSTILE))
+    parsed = parse(detail_html(WRITER, row, excerpt, oob=True, memo_draft=HOSTILE))
     assert_inert(parsed, PANEL_TAGS)
     # The words, the code, the previous words, the memo saved meanwhile and the draft.
     assert sum(text.count(HOSTILE) for text in parsed.text) == 5
@@ -131,7 +142,7 @@ def test_the_excerpt_panel_for_a_writer():
 
 def test_the_excerpt_panel_for_a_reviewer_has_no_controls_that_write():
     row, excerpt = hostile_excerpt(status="orphaned")
-    parsed = parse(render_detail(READER, row, excerpt))
+    parsed = parse(detail_html(READER, row, excerpt))
     assert_inert(parsed, PANEL_TAGS)
     assert not any(tag in {"form", "textarea", "input"} for tag, _ in parsed.tags)
     buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
@@ -143,7 +154,7 @@ def test_the_excerpt_panel_for_a_reviewer_has_no_controls_that_write():
 
 
 def test_the_empty_excerpt_panel():
-    parsed = parse(render_detail(WRITER, None, None))
+    parsed = parse(detail_html(WRITER, None, None))
     assert parsed.tags[0] == (
         "section",
         {"id": "excerpt-detail", "class": "detail", "aria-label": "Selected excerpt"},
