@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import reswap
 
 STATUS_MESSAGES = {
     400: "That request could not be understood; nothing was changed.",
@@ -60,9 +61,7 @@ def refusal(
     the user typed); plain requests are redirected back with the message.
     """
     if request.htmx or not fallback_url:
-        response = HttpResponse(flash_html(message, "error"), status=status)
-        response["HX-Reswap"] = "none"
-        return response
+        return reswap(HttpResponse(flash_html(message, "error"), status=status), "none")
     messages.error(request, message)
     return redirect(fallback_url)
 
@@ -82,20 +81,14 @@ class HtmxErrorMiddleware:
         response = self.get_response(request)
         if not getattr(request, "htmx", False) or response.status_code < 400:
             return response
+        # Our own refusals (reswap "none") already carry their message.
         if response.get("HX-Reswap") == "none":
             return response
         message = STATUS_MESSAGES.get(
             response.status_code, "Something went wrong; reload the page."
         )
         fresh = HttpResponse(flash_html(message, "error"), status=response.status_code)
-        fresh["HX-Reswap"] = "none"
-        return fresh
-
-
-def posted_id(request: HttpRequest, name: str) -> int | None:
-    """An id sent in a form, or None when it is missing or not a number (never a 500)."""
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
+        return reswap(fresh, "none")
 
 
 def posted(request: HttpRequest):
