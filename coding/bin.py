@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from core.naming import find_by_name
+from interviews.revisions import study_revision_bump
 
 from .models import Code, CodeMemo, Coding, DeletedCode, Excerpt, UndoEntry
 
@@ -143,6 +144,7 @@ def code_to_bin(*, code: Code, actor) -> DeletedCode:
 
     Returns the bin's item, which holds everything code_restore needs.
     """
+    study_revision_bump(code.study_id)
     children = list(code.children.values_list("pk", flat=True))
     item = DeletedCode.objects.create(
         study_id=code.study_id,
@@ -192,6 +194,7 @@ def code_restore(*, item: DeletedCode) -> Code:
 
 def _restore(item: DeletedCode, fields: dict) -> Code:
     study_id = item.study_id
+    study_revision_bump(study_id)
     parent_id = fields.pop("parent_id")
     if not Code.objects.filter(pk=parent_id, study_id=study_id).exists():
         parent_id = None

@@ -28,6 +28,7 @@ from core.sanitise import sanitise_text
 from interviews import services as interviews
 from interviews.locks import hold
 from interviews.models import Interview, Study
+from interviews.revisions import study_revision_bump
 from interviews.rows import fetch_one
 from interviews.turns import Turn, turns_from_json
 
@@ -255,6 +256,7 @@ def excerpt_code_selection(
         # The transcript's lock also queues identical selections: the second one finds the
         # first one's excerpt and adds to it.
         _hold_version(interview, version)
+        study_revision_bump(interview.study_id)
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
             codes_hold(codes=codes)
@@ -494,13 +496,17 @@ def _touch(excerpt: Excerpt, *fields: str, expected_revision: int | None = None)
     rows = Excerpt.all_objects.filter(pk=excerpt.pk)
     if expected_revision is not None:
         rows = rows.filter(revision=expected_revision)
-    updated = rows.update(
-        revision=F("revision") + 1,
-        updated_at=excerpt.updated_at,
-        **{field: getattr(excerpt, field) for field in fields},
-    )
-    if not updated:
-        raise Conflict(EXCERPT_CHANGED)
+    with transaction.atomic():
+        # Every write to an excerpt (its span, status, deletion, codes) passes here: the
+        # study's revision moves with it, and the roll-up cached under the old one is left.
+        study_revision_bump(excerpt.interview.study_id)
+        updated = rows.update(
+            revision=F("revision") + 1,
+            updated_at=excerpt.updated_at,
+            **{field: getattr(excerpt, field) for field in fields},
+        )
+        if not updated:
+            raise Conflict(EXCERPT_CHANGED)
     excerpt.revision = (excerpt.revision if expected_revision is None else expected_revision) + 1
 
 
@@ -612,6 +618,7 @@ def code_create(
         with transaction.atomic():
             # Codes made at the same moment take the next order numbers one after another.
             hold(Study, study.pk)
+            study_revision_bump(study.pk)
             used = list(study.codes.values_list("colour", flat=True))
             last = study.codes.aggregate(last=Max("order"))["last"] or 0
             code = Code.objects.create(
@@ -667,9 +674,12 @@ def code_update(
     name = _clean_name(code.study, name, exclude=code.pk)
     colour = parse_colour(colour)
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
-    update_node(
-        code, revision=revision, parent=parent, noun="code", name=name, colour=colour, **values
-    )
+    with transaction.atomic():
+        # Names, parents, colours and definitions are all in the roll-up.
+        study_revision_bump(code.study_id)
+        update_node(
+            code, revision=revision, parent=parent, noun="code", name=name, colour=colour, **values
+        )
     note_code(journal, code, before, bin.code_state(code))
     return code
 
@@ -677,6 +687,7 @@ def code_update(
 @transaction.atomic
 def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None) -> None:
     lock_tree(Code, code.study_id)
+    study_revision_bump(code.study_id)
     # As it is now, under the tree's lock: the revision read with the page may be stale.
     _refresh(code)
     _check_parent(code.study, code, parent)
@@ -700,6 +711,7 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
         raise ValidationError("Codes of different studies cannot be merged.")
     # Wait for coders applying these codes (see codes_hold), and read the tree afresh.
     lock_tree(Code, source.study_id)
+    study_revision_bump(source.study_id)
     _refresh(source)
     _refresh(target)
     target_before = bin.code_state(target)

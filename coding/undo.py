@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.errors import Conflict
 from core.naming import check_parent, clean_unique_name, name_key
 from interviews.models import Interview
+from interviews.revisions import study_revision_bump
 
 from . import bin
 from .models import Code, Coding, DeletedCode, Excerpt, ExcerptStatus, UndoEntry
@@ -95,6 +96,8 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
             )
             if not claimed:
                 raise NothingToUndo("That action was undone already.")
+            # Every step is a change to the study's coding or codebook.
+            study_revision_bump(study.pk)
             try:
                 with transaction.atomic():
                     for step in reversed(entry.steps):

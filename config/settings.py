@@ -172,6 +172,27 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The roll-up of codes into themes (themes.rollup.study_rollup) is cached per worker in its
+# own memory (LocMemCache), under the study's revision: every write that changes it moves
+# the revision in the same transaction, so a worker never reads a stale entry, whatever the
+# other workers did. A shared cache (Redis, memcached) would save recomputing it once per
+# worker, but is one more service to run for a team and none for a laptop; one roll-up of
+# a 20,000-excerpt study holds about 1 MB. One entry per study (a new revision replaces
+# it), at most EXCERPTA_ROLLUP_CACHE_STUDIES studies per worker, which keeps a worker's
+# memory bounded. "default" stays Django's default, a small LocMemCache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rollup": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "excerpta-rollup",
+        "TIMEOUT": None,
+        "OPTIONS": {
+            "MAX_ENTRIES": envint("EXCERPTA_ROLLUP_CACHE_STUDIES", 8),
+            "CULL_FREQUENCY": 2,
+        },
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

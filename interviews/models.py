@@ -42,6 +42,10 @@ class Study(models.Model):
         default=PageSize.LETTER,
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Moves on every write that changes what the roll-up of codes into themes counts or
+    # names (interviews.revisions): the roll-up is cached under it, so a stale one is never
+    # read. Bumped in the same transaction as the write.
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]

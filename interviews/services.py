@@ -44,6 +44,7 @@ from .models import (
     Role,
     Study,
 )
+from .revisions import study_revision_bump
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
@@ -220,6 +221,7 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
     with transaction.atomic():
         # Questions added at the same moment take the next numbers one after another.
         hold(Study, study.pk)
+        study_revision_bump(study.pk)
         last = study.questions.aggregate(last=Max("number"))["last"] or 0
         return ProtocolQuestion.objects.create(
             study=study, number=last + 1, text=text, topic=topic.strip()
@@ -231,13 +233,16 @@ def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -
         raise ValidationError("A question needs its text.")
     question.text = text.strip()
     question.topic = topic.strip()
-    question.save(update_fields=["text", "topic"])
+    with transaction.atomic():
+        study_revision_bump(question.study_id)
+        question.save(update_fields=["text", "topic"])
 
 
 @transaction.atomic
 def questions_reorder(*, study: Study, order: Sequence[int]) -> None:
     """Renumber the protocol so that question ids in `order` become Q1, Q2, ..."""
     hold(Study, study.pk)
+    study_revision_bump(study.pk)
     questions = {q.pk: q for q in study.questions.all()}
     if sorted(order) != sorted(questions):
         raise ValidationError("The new order must list every question of the protocol once.")
@@ -267,6 +272,7 @@ def question_move(*, question: ProtocolQuestion, delta: int) -> None:
 def question_delete(*, question: ProtocolQuestion) -> None:
     study = question.study
     hold(Study, study.pk)
+    study_revision_bump(study.pk)
     ProtocolQuestion.objects.filter(pk=question.pk).delete()
     questions_reorder(study=study, order=list(study.questions.values_list("pk", flat=True)))
 
@@ -310,6 +316,7 @@ def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
 @transaction.atomic
 def attribute_remove(*, study: Study, name: str) -> None:
     _reread_schema(study)
+    study_revision_bump(study.pk)
     study.attribute_schema = [a for a in study.attribute_schema if a["name"] != name]
     study.save(update_fields=["attribute_schema"])
     for respondent in study.respondents.all():
@@ -364,6 +371,7 @@ def respondent_create(
     pseudonym = _check_pseudonym(study, pseudonym)
     try:
         with transaction.atomic():
+            study_revision_bump(study.pk)
             return Respondent.objects.create(
                 study=study,
                 pseudonym=pseudonym,
@@ -380,6 +388,7 @@ def respondent_update(*, respondent: Respondent, pseudonym: str, attributes: dic
     respondent.attributes = clean_attributes(study, attributes)
     try:
         with transaction.atomic():
+            study_revision_bump(study.pk)
             respondent.save(update_fields=["pseudonym", "pseudonym_key", "attributes"])
     except IntegrityError:
         raise _pseudonym_taken(respondent.pseudonym) from None
@@ -390,23 +399,30 @@ def respondent_withdraw(*, respondent: Respondent) -> None:
     """Mark a respondent withdrawn: their data then counts nowhere and leaves in no export."""
     if respondent.withdrawn_at is None:
         respondent.withdrawn_at = timezone.now()
-        respondent.save(update_fields=["withdrawn_at"])
+        with transaction.atomic():
+            study_revision_bump(respondent.study_id)
+            respondent.save(update_fields=["withdrawn_at"])
 
 
+@transaction.atomic
 def respondent_reinstate(*, respondent: Respondent) -> None:
+    study_revision_bump(respondent.study_id)
     respondent.withdrawn_at = None
     respondent.save(update_fields=["withdrawn_at"])
 
 
+@transaction.atomic
 def interview_delete(*, interview: Interview) -> None:
     """Delete an interview with everything coded in it (its excerpts, their codings and
     quotes go with it)."""
-    with transaction.atomic():
-        interview.delete()
+    study_revision_bump(interview.study_id)
+    interview.delete()
 
 
+@transaction.atomic
 def respondent_delete(*, respondent: Respondent) -> None:
     """Erase a respondent with their transcripts and everything coded in them."""
+    study_revision_bump(respondent.study_id)
     respondent.delete()
 
 
@@ -566,6 +582,7 @@ def _interview_save(
     import_duplicate: bool,
 ) -> None:
     """The writes of one import, inside the caller's transaction; fills in `outcome`."""
+    study_revision_bump(study.pk)
     if respondent is None:
         respondent, outcome.created_respondent = _respondent_for_file(
             study, pseudonym or outcome.name, confirmed=bool(pseudonym)
@@ -690,7 +707,9 @@ def interview_update(
     interview.title = title.strip()[:200]
     interview.respondent = respondent
     interview.conducted_on = conducted_on
-    interview.save(update_fields=["title", "respondent", "conducted_on"])
+    with transaction.atomic():
+        study_revision_bump(interview.study_id)
+        interview.save(update_fields=["title", "respondent", "conducted_on"])
 
 
 @transaction.atomic
@@ -710,6 +729,7 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
             "text was not saved: it is still below for you to copy; reload to see theirs."
         )
     interview.text, interview.version = fresh.text, fresh.version
+    study_revision_bump(interview.study_id)
     text = normalise(text)
     if not text.strip():
         raise ValidationError("A transcript cannot be empty. To remove it, delete the interview.")
@@ -815,6 +835,7 @@ def _segments_replace(interview, questions, spans) -> None:
     with transaction.atomic():
         # Markers replaced at the same moment replace each other whole, one after the other.
         hold(Interview, interview.pk)
+        study_revision_bump(interview.study_id)
         interview.segments.all().delete()
         QuestionSegment.objects.bulk_create(
             QuestionSegment.of(interview, questions, span) for span in spans

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.test import Client
 
 from coding import services as coding
@@ -37,6 +38,14 @@ They come back because we don't judge them."""
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Every test starts with empty caches: a roll-up cached by an earlier test could carry
+    the same study id and revision (the test database is rolled back, ids are used again)."""
+    for cache in caches.all():
+        cache.clear()
 
 
 def make_user(username: str):

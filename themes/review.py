@@ -74,7 +74,7 @@ def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dic
         "excerpts": excerpts,
         "page": page,
         "spread": _spread(summary, rollup),
-        "threads": _threads(theme),
+        "threads": comment_threads(theme),
         "changes": changes_since_review(theme, rollup),
     }
 
@@ -136,7 +136,9 @@ def _excerpts(excerpt_ids: set[int], rollup: RollUp) -> dict[int, dict]:
     return {row["id"]: row for row in rows}
 
 
-def _threads(theme: Theme) -> list[dict]:
+def comment_threads(theme: Theme) -> list[dict]:
+    """The theme's comments as threads: [{"comment": Comment, "replies": [Comment]}], oldest
+    first, with their authors (one query)."""
     comments = list(theme.comments.select_related("author", "resolved_by").order_by("created_at"))
     replies = defaultdict(list)
     for comment in comments:

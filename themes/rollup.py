@@ -22,9 +22,12 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from django.core.cache import caches
+from django.db import transaction
 
 from core.naming import branches, tree_order
 from interviews.models import Study
+from interviews.revisions import study_revision
 
 from . import selectors
 from .models import ReviewStatus
@@ -178,7 +181,25 @@ class RollUp:
 
 
 def study_rollup(study: Study) -> RollUp:
-    return build_rollup(selectors.study_rows(study))
+    """The study's roll-up, computed once per revision of its coding and then read from the
+    "rollup" cache (settings.CACHES).
+
+    The revision is read first, the rows after it: an entry stored under a revision then
+    holds that revision's rows or newer ones, never older (a write that commits in
+    between bumps the revision, see interviews.revisions). Entries are stored only when the
+    transaction that read them commits (at once outside one): rows read inside a
+    transaction that rolls back, or that has written and bumped but not committed, never
+    reach the cache. One entry per study: a new revision replaces the old one.
+    """
+    token = study_revision(study.pk)
+    key = f"rollup:{study.pk}"
+    cache = caches["rollup"]
+    cached = cache.get(key)
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    rollup = build_rollup(selectors.study_rows(study))
+    transaction.on_commit(lambda: cache.set(key, (token, rollup)))
+    return rollup
 
 
 def build_rollup(rows: selectors.StudyRows) -> RollUp:

@@ -14,6 +14,7 @@ from core.naming import check_parent, clean_unique_name, lock_tree, name_taken, 
 from core.sanitise import sanitise_text
 from interviews.locks import hold
 from interviews.models import Study
+from interviews.revisions import study_revision_bump
 
 from .models import Comment, Quote, ReviewStatus, Theme
 from .quoting import extract_pieces
@@ -37,6 +38,7 @@ def theme_create(
         with transaction.atomic():
             # Themes made at the same moment take the next order numbers one after another.
             hold(Study, study.pk)
+            study_revision_bump(study.pk)
             last = study.themes.aggregate(last=Max("order"))["last"] or 0
             return Theme.objects.create(
                 study=study,
@@ -55,6 +57,7 @@ def theme_update(
 ) -> Theme:
     """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
+    study_revision_bump(theme.study_id)
     update_node(
         theme,
         revision=revision,
@@ -72,6 +75,8 @@ def theme_move(*, theme: Theme, delta: int) -> None:
     # Moves, and themes made, at the same moment renumber one after another, each from the
     # order the one before left.
     hold(Study, theme.study_id)
+    # The order of themes is the roll-up's order.
+    study_revision_bump(theme.study_id)
     parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
     siblings = list(theme.study.themes.filter(parent=parent_id).order_by("order", "name"))
     index = next((i for i, sibling in enumerate(siblings) if sibling.pk == theme.pk), None)
@@ -91,6 +96,7 @@ def theme_delete(*, theme: Theme) -> None:
     """Remove a theme. Its codes, their excerpts and its sub-themes all stay."""
     # Its parent as it is now, under the tree's lock: it may have moved since the page.
     lock_tree(Theme, theme.study_id)
+    study_revision_bump(theme.study_id)
     parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
     theme.children.update(parent=parent_id)
     Theme.objects.filter(pk=theme.pk).delete()
@@ -110,6 +116,7 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
         # A merge or delete of the code at the same moment waits for this, or this for it
         # (then Conflict): the theme never points at a code that is gone.
         codes_hold(codes=[code])
+        study_revision_bump(theme.study_id)
         theme.codes.add(code)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
@@ -123,7 +130,9 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
 
 def theme_code_detach(*, theme: Theme, code: Code) -> None:
     """Take a code out of a theme; the code and its excerpts stay."""
-    theme.codes.remove(code)
+    with transaction.atomic():
+        study_revision_bump(theme.study_id)
+        theme.codes.remove(code)
 
 
 # Quotes -----------------------------------------------------------------------------------
@@ -215,7 +224,10 @@ def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
         theme.review_snapshot = theme_snapshot(theme, rollup)
         theme.review_started_at = timezone.now()
         fields += ["review_snapshot", "review_started_at"]
-    theme.save(update_fields=fields)
+    with transaction.atomic():
+        # The status shows on the themes page, which reads it from the roll-up.
+        study_revision_bump(theme.study_id)
+        theme.save(update_fields=fields)
 
 
 def changes_since_review(theme: Theme, rollup) -> dict | None:

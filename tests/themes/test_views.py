@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from coding import services as coding
@@ -24,8 +25,8 @@ def test_the_themes_page_queries_do_not_grow(
     for n in range(extra_themes):
         services.theme_create(study=study, name=f"Extra {n}")
     client = client_for(owner)
-    # session, user, study+role, roll-up (8), parent choices of the new-theme form
-    with django_assert_num_queries(12):
+    # session, user, study+role, roll-up (revision, 8), parent choices of the new-theme form
+    with django_assert_num_queries(13):
         response = client.get(url(study, "themes"))
     html = response.content.decode()
     assert "Training" in html
@@ -82,9 +83,10 @@ def test_a_concurrent_theme_edit_is_not_overwritten(study, themed, owner, coder)
 
 def test_the_theme_page(study, themed, owner, django_assert_num_queries):
     training = themed["training"]
-    # session, user, study+role, theme, roll-up (8), quotes, excerpts, codings, comments
+    # session, user, study+role, theme, roll-up (revision, 8), quotes, excerpts, codings,
+    # comments
     client = client_for(owner)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         html = client.get(url(study, "theme_detail", training.pk)).content.decode()
     assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
     assert "How they learned." in html
@@ -268,9 +270,9 @@ def test_supporting_excerpts_come_a_page_at_a_time_in_reading_order(
     client = client_for(owner)
     shown = []
     for page in (1, 2, 3):
-        # session, user, study+role, theme, roll-up (8), quotes, the page's excerpts, their
-        # codings, comments
-        with django_assert_num_queries(16):
+        # session, user, study+role, theme, roll-up (revision, 8), quotes, the page's
+        # excerpts, their codings, comments
+        with django_assert_num_queries(17):
             response = client.get(url(study, "theme_detail", theme.pk), {"page": page})
         html = response.content.decode()
         shown.append([int(pk) for pk in SUPPORT_ID.findall(html)])
@@ -315,10 +317,10 @@ def test_the_themes_page_counts_a_codes_whole_branch(
     study, branched, owner, django_assert_num_queries
 ):
     client = client_for(owner)
-    # session, user, study+role, roll-up (8: counted interviews, codings, themes,
-    # theme-code links, codes, segments, counted respondents, questions), parent
-    # choices of the new-theme form
-    with django_assert_num_queries(12):
+    # session, user, study+role, roll-up (9, nothing cached: the study's revision,
+    # counted interviews, codings, themes, theme-code links, codes, segments, counted
+    # respondents, questions), parent choices of the new-theme form
+    with django_assert_num_queries(13):
         html = client.get(url(study, "themes")).content.decode()
     section = html[html.index('id="theme-') : html.index('class="matrix"')]
     theme = branched["theme"]
@@ -336,8 +338,9 @@ def test_the_theme_page_shows_the_branch_and_its_excerpts(
 ):
     theme = branched["theme"]
     client = client_for(owner)
-    # session, user, study+role, theme, roll-up (8), excerpts, codings, quotes, comments
-    with django_assert_num_queries(16):
+    # session, user, study+role, theme, roll-up (9, nothing cached: the study's revision
+    # and 8), excerpts, codings, quotes, comments
+    with django_assert_num_queries(17):
         html = client.get(url(study, "theme_detail", theme.pk)).content.decode()
     assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
     for excerpt in branched["excerpts"]:
@@ -464,3 +467,76 @@ def test_a_quote_choice_other_than_1_or_0_is_refused(study, themed, owner):
     assert response.status_code == 400
     assert "Say whether to choose the quote" in response.content.decode()
     assert not training.quotes.filter(excerpt=second).exists()
+
+
+def _warm(client, path, capture):
+    """Read a page once so that its roll-up is cached, as when the request's reads commit."""
+    with capture(execute=True):
+        assert client.get(path).status_code == 200
+
+
+def test_the_themes_page_reads_the_cached_rollup(
+    study, themed, owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    client = client_for(owner)
+    _warm(client, url(study, "themes"), django_capture_on_commit_callbacks)
+    # session, user, study+role, the study's revision (the roll-up comes from the cache),
+    # parent choices of the new-theme form
+    with django_assert_num_queries(5):
+        html = client.get(url(study, "themes")).content.decode()
+    assert "<strong>All</strong> of the respondents (2 of 2) · 2 excerpts" in html
+    assert '<td class="num hit">1</td><td class="num hit">1</td><td class="num">2 of 2</td>' in (
+        html
+    )
+
+
+def test_the_theme_page_reads_the_cached_rollup(
+    study, themed, owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    training = themed["training"]
+    client = client_for(owner)
+    _warm(client, url(study, "theme_detail", training.pk), django_capture_on_commit_callbacks)
+    # session, user, study+role, theme, the study's revision (the roll-up comes from the
+    # cache), quotes, the page's excerpts, their codings, comments
+    with django_assert_num_queries(9):
+        html = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
+    assert "(R1, Q1)" in html
+
+
+def test_a_comment_redraws_the_comments_alone(study, themed, reviewer, django_assert_num_queries):
+    training = themed["training"]
+    client = client_for(reviewer)
+    # session, user, study+role, theme, the reply's parent (none: one look-up), the new
+    # comment, the threads with their authors; no roll-up
+    with django_assert_num_queries(7):
+        response = client.post(
+            url(study, "comment_add", training.pk), {"body": "Why R1 only?"}, headers=HTMX
+        )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="comments"')
+    assert "Why R1 only?" in html
+    assert "prevalence" not in html
+
+
+def test_a_status_and_a_quote_move_redraw_from_the_cached_rollup(
+    study, themed, owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    training = themed["training"]
+    client = client_for(owner)
+    _warm(client, url(study, "theme_detail", training.pk), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(study, "theme_status", training.pk), {"status": "in_review"}, headers=HTMX
+        )
+    assert "Nothing has changed since the committee" in response.content.decode()
+    _warm(client, url(study, "theme_detail", training.pk), django_capture_on_commit_callbacks)
+    quote = training.quotes.order_by("order").first()
+    # session, user, study+role, quote with its theme, the study's revision (the roll-up
+    # comes from the cache); the move: savepoint, the theme's lock (PostgreSQL only), its
+    # quotes, release (nothing to move: the next quote is a withdrawn respondent's); the
+    # page: quotes, excerpts, codings, comments, quotes for the changes since review
+    expected = 14 if connection.vendor == "postgresql" else 13
+    with django_assert_num_queries(expected):
+        response = client.post(url(study, "quote_move", quote.pk), {"to": "down"}, headers=HTMX)
+    assert response.status_code == 200

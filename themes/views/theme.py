@@ -28,22 +28,36 @@ def _page_number(request) -> str:
     return str(posted) if posted else request.GET.get("page") or "1"
 
 
-def _page(request, access, theme, *, comment_form=None, part="theme-body", rollup=None):
+def _page(request, access, theme, *, rollup=None):
     context = {
         "access": access,
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": CommentForm(),
         "statuses": ReviewStatus.choices,
         **review.theme_page(theme, _page_number(request), rollup),
     }
-    return render_page_or_fragment(request, "themes/theme.html", part, context)
+    return render_page_or_fragment(request, "themes/theme.html", "theme-body", context)
 
 
-def _back(request, access, theme, part="theme-body", rollup=None):
+def _comments(request, access, theme, *, comment_form=None):
+    """The comment threads alone, redrawn after a comment: from the theme's comments only,
+    never the roll-up (a comment changes no count)."""
+    if not request.htmx:
+        return redirect("theme_detail", access.study.slug, theme.pk)
+    context = {
+        "access": access,
+        "theme": theme,
+        "comment_form": comment_form or CommentForm(),
+        "threads": review.comment_threads(theme),
+    }
+    return render(request, "themes/theme.html#comments", context)
+
+
+def _back(request, access, theme, rollup=None):
     if not request.htmx:
         url = reverse("theme_detail", args=[access.study.slug, theme.pk])
         page = _page_number(request)
         return redirect(url if page == "1" else f"{url}?{urlencode({'page': page})}")
-    return _page(request, access, theme, part=part, rollup=rollup)
+    return _page(request, access, theme, rollup=rollup)
 
 
 @require_safe
@@ -86,7 +100,8 @@ def quote_move(request, slug, pk):
     form = MoveForm(request.POST)
     if not form.is_valid():
         return refusal(request, " ".join(form.errors["to"]), status=400)
-    # Moving a quote changes no count: the page after it reuses the roll-up of the move.
+    # Moving a quote changes no count: the move and the page after it share the roll-up,
+    # read from the cache.
     rollup = study_rollup(access.study)
     services.quote_move(quote=quote, delta=form.delta, rollup=rollup)
     return _back(request, access, quote.theme, rollup=rollup)
@@ -136,9 +151,7 @@ def comment_add(request, slug, pk):
             form.add_error("body", error)
         else:
             form = CommentForm()
-    if not request.htmx:
-        return redirect("theme_detail", slug, pk)
-    return _page(request, access, theme, comment_form=form, part="comments")
+    return _comments(request, access, theme, comment_form=form)
 
 
 @require_POST
@@ -150,7 +163,7 @@ def comment_resolve(request, slug, pk):
     services.comment_resolve(
         comment=comment, user=request.user, resolved=not form.cleaned_data["reopen"]
     )
-    return _back(request, access, comment.theme, part="comments")
+    return _comments(request, access, comment.theme)
 
 
 @require_safe

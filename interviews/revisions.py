@@ -1,0 +1,39 @@
+"""The study's revision: one number that moves with every write to what the roll-up of
+codes into themes is computed from (excerpts, codings, codes, themes, respondents,
+interviews, questions and their sections), so that a roll-up cached under it is never
+read once it is stale (see themes.rollup.study_rollup).
+
+Every service that writes those rows calls `study_revision_bump` inside the transaction of
+its write: the two commit together or not at all. tests/test_revisions.py walks every such
+service and checks that the revision moved and the themes page shows the new count.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import F
+from django.db.transaction import TransactionManagementError
+
+from .models import Study
+
+
+def study_revision_bump(study_id: int) -> None:
+    """Inside a transaction: move the study's revision on (one UPDATE).
+
+    The UPDATE also holds the study's row until the transaction ends (PostgreSQL), like
+    interviews.locks.hold. Raises TransactionManagementError outside a transaction, so that
+    a bump that could commit apart from its write shows as an error.
+    """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError(
+            "study_revision_bump() must run in the transaction of the write it marks."
+        )
+    Study.objects.filter(pk=study_id).update(revision=F("revision") + 1)
+
+
+def study_revision(study_id: int) -> tuple[int, str]:
+    """The study's revision as it is now in the database, with the study's creation time
+    (ISO 8601): together they name one state of one study, even when a deleted study's id
+    is used again (SQLite reuses the highest id). Raises Study.DoesNotExist."""
+    revision, created_at = Study.objects.values_list("revision", "created_at").get(pk=study_id)
+    return revision, created_at.isoformat()
