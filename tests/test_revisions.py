@@ -17,10 +17,11 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
+from coding import autocode, undo
 from coding import bin as coding_bin
 from coding import services as coding
-from coding import undo
 from coding.models import DeletedCode
+from coding.selectors import code_rows
 from interviews import services as interviews
 from interviews.models import Study
 from themes import services as themes
@@ -41,6 +42,44 @@ def _same_span_more_codes(ctx):
     # R1's excerpt gains Colleagues: "At work" now has R1 too.
     r1 = ctx["interviews"][0]
     code_span(r1, "About six years", [ctx["codes"][1]], ctx["owner"])
+
+
+def _autocode(ctx):
+    # R1's "never looked back" coded Colleagues from a search: "At work" gains R1.
+    r1 = ctx["interviews"][0]
+    start = r1.text.index("never looked back")
+    picks = [(r1.pk, start, start + len("never looked back"), r1.version)]
+    autocode.excerpts_autocode(
+        study=ctx["study"], picks=picks, code=ctx["codes"][1], coder=ctx["owner"]
+    )
+
+
+def _code_picked(ctx):
+    # A new excerpt in R1 with a code typed in the picker, gathered by no theme yet: the
+    # roll-up's codebook gains it.
+    r1 = ctx["interviews"][0]
+    words = "never looked back"
+    start = r1.text.index(words)
+    coding.excerpt_code_picked(
+        interview=r1,
+        coder=ctx["owner"],
+        start=start,
+        end=start + len(words),
+        seen_text=words,
+        version=r1.version,
+        choice=coding.CodeChoice(ids=[ctx["codes"][1].pk], new_name="Hope"),
+        codes=code_rows(ctx["study"]),
+    )
+
+
+def _codes_add_picked(ctx):
+    # R1's excerpt gains Colleagues: "At work" now has R1 too.
+    coding.excerpt_codes_add_picked(
+        excerpt=ctx["excerpts"][0],
+        coder=ctx["owner"],
+        choice=coding.CodeChoice(ids=[ctx["codes"][1].pk]),
+        codes=code_rows(ctx["study"]),
+    )
 
 
 def _codes_add(ctx):
@@ -274,6 +313,9 @@ WALK = {
     "excerpt_code_selection": _new_excerpt,
     "excerpt_create": _same_span_more_codes,
     "excerpt_codes_add": _codes_add,
+    "excerpt_code_picked": _code_picked,
+    "excerpt_codes_add_picked": _codes_add_picked,
+    "excerpts_autocode": _autocode,
     "excerpt_code_remove": _code_remove,
     "excerpt_memo_set": _memo,
     "excerpt_resize": _resize,
@@ -363,6 +405,9 @@ LEAVES_ROLLUP = {
             "note_excerpt",
             "note_code",
             "keep",
+            "widen",
+            "autocode_preview",
+            "parse_picks",
             # Writes through code_to_bin / code_restore, walked above.
             "link",
             "unlink",
@@ -380,7 +425,7 @@ LEAVES_ROLLUP = {
 # the same: the service's one place of writing moves it.
 ROLLUP_UNCHANGED = {"excerpt_memo_set", "respondent_create"}
 
-SERVICE_MODULES = (interviews, coding, themes, coding_bin, undo)
+SERVICE_MODULES = (interviews, coding, themes, coding_bin, undo, autocode)
 
 
 def test_every_service_is_walked():
