@@ -16,19 +16,34 @@ from django.db.transaction import TransactionManagementError
 
 from .models import Study
 
+# Django's QuerySet.update() answers how many rows it changed, not their new values; the
+# batch import needs the new revision to know whether anyone else wrote meanwhile (see
+# services.ImportContext), so the UPDATE returns it (SQLite 3.35+, PostgreSQL).
+_BUMP = f"UPDATE {Study._meta.db_table} SET revision = revision + 1 WHERE id = %s"
 
-def study_revision_bump(study_id: int) -> None:
-    """Inside a transaction: move the study's revision on (one UPDATE).
+
+def study_revision_bump(study_id: int) -> int:
+    """Inside a transaction: move the study's revision on; returns the new revision (one
+    statement where the database can return it from an UPDATE, two otherwise).
 
     The UPDATE also holds the study's row until the transaction ends (PostgreSQL), like
     interviews.locks.hold. Raises TransactionManagementError outside a transaction, so that
-    a bump that could commit apart from its write shows as an error.
+    a bump that could commit apart from its write shows as an error; Study.DoesNotExist
+    for a study that is gone.
     """
     if not connection.in_atomic_block:
         raise TransactionManagementError(
             "study_revision_bump() must run in the transaction of the write it marks."
         )
-    Study.objects.filter(pk=study_id).update(revision=F("revision") + 1)
+    if not connection.features.can_return_columns_from_insert:
+        Study.objects.filter(pk=study_id).update(revision=F("revision") + 1)
+        return Study.objects.values_list("revision", flat=True).get(pk=study_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP + " RETURNING revision", [study_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Study.DoesNotExist(f"No study {study_id}.")
+    return row[0]
 
 
 def study_revision(study_id: int) -> tuple[int, str]:

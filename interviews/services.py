@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
@@ -350,12 +350,18 @@ def clean_attributes(study: Study, values: dict[str, str]) -> dict:
     return cleaned
 
 
-def _check_pseudonym(study: Study, pseudonym: str, exclude: int | None = None) -> str:
+def _pseudonym_shape(pseudonym: str) -> str:
+    """`pseudonym` tidied; ValidationError when empty or over 40 code points."""
     pseudonym = tidy(pseudonym)
     if not pseudonym:
         raise ValidationError("A respondent needs a pseudonym.")
     if len(pseudonym) > 40:
         raise ValidationError("A pseudonym has at most 40 characters.")
+    return pseudonym
+
+
+def _check_pseudonym(study: Study, pseudonym: str, exclude: int | None = None) -> str:
+    pseudonym = _pseudonym_shape(pseudonym)
     if find_by_name(study.respondents.exclude(pk=exclude), pseudonym, field="pseudonym"):
         raise _pseudonym_taken(pseudonym)
     return pseudonym
@@ -504,8 +510,13 @@ def respondent_guess(*, study: Study, name: str) -> RespondentGuess:
     """Read a file name for its respondent (one query): an existing pseudonym, a proposed
     new one shaped like the study's ("R3" where the study has R1 and R2, or any letters and a
     number in a study without respondents), or nothing with the reason."""
+    return guess_among(study, name, list(study.respondents.values_list("pk", "pseudonym")))
+
+
+def guess_among(study: Study, name: str, pseudonyms: list[tuple[int, str]]) -> RespondentGuess:
+    """respondent_guess among `pseudonyms`, (id, pseudonym) of the study's respondents, read
+    once for many files (no query)."""
     token = pseudonym_from_filename(name)
-    pseudonyms = list(study.respondents.values_list("pk", "pseudonym"))
     key = unicodedata.normalize("NFC", token).casefold()
     for pk, pseudonym in pseudonyms:
         if unicodedata.normalize("NFC", pseudonym).casefold() == key:
@@ -523,6 +534,45 @@ def respondent_guess(*, study: Study, name: str) -> RespondentGuess:
     )
 
 
+@dataclass
+class ImportContext:
+    """What importing files into one study reads once, not once per file: the protocol's
+    questions, the study's respondents and the texts already imported for each.
+
+    Read inside the first file's transaction, after its revision bump, and kept while the
+    study's revision moves only by this batch's own bumps: when anyone else wrote to the
+    study between two files (a respondent added, a question removed), the next file reads
+    it all again. A file whose transaction rolls back makes it read again too.
+    """
+
+    study: Study
+    revision: int | None = None
+    questions: list[ProtocolQuestion] = field(default_factory=list)
+    respondents: dict[int, Respondent] = field(default_factory=dict)
+    # (respondent id, SHA-256 of the normalised text) of every imported transcript
+    texts: set[tuple[int, str]] = field(default_factory=set)
+
+    def bump(self) -> None:
+        """Inside a file's transaction: move the study's revision on, and read the study
+        again unless nobody else wrote to it since this batch last did (3 queries)."""
+        revision = study_revision_bump(self.study.pk)
+        if self.revision is None or revision != self.revision + 1:
+            self.questions = list(self.study.questions.all())
+            self.respondents = {r.pk: r for r in self.study.respondents.all()}
+            self.texts = set(self.study.interviews.values_list("respondent_id", "source_hash"))
+        self.revision = revision
+
+    def forget(self) -> None:
+        """After a rolled-back file: what was noted in its transaction never happened."""
+        self.revision = None
+
+    def by_pseudonym(self, pseudonym: str) -> Respondent | None:
+        wanted = name_key(pseudonym)
+        return next(
+            (r for r in self.respondents.values() if name_key(r.pseudonym) == wanted), None
+        )
+
+
 def interview_import(
     *,
     study: Study,
@@ -534,6 +584,7 @@ def interview_import(
     encoding: str | None = None,
     conducted_on: date | None = None,
     import_duplicate: bool = False,
+    context: ImportContext | None = None,
 ) -> ImportOutcome:
     """Import one file as a transcript; any refusal is reported in the outcome, not raised.
 
@@ -541,28 +592,34 @@ def interview_import(
     the caller has asked the researcher), else to the one its name guesses when that is an
     existing respondent or a pseudonym shaped like the study's (respondent_guess). The
     same text already imported for that respondent is skipped (outcome.duplicate) unless
-    `import_duplicate`. `encoding` (a codec name) decodes a .txt file.
+    `import_duplicate`. `encoding` (a codec name) decodes a .txt file. A batch passes the
+    same `context` for each of its files, which saves reading the study once per file.
 
     The file is read before the transaction and saved in one: a refused file leaves nothing
     behind, not even the respondent it would have created, and the database is locked only
     while one file is written.
     """
+    context = context or ImportContext(study)
     outcome = ImportOutcome(name=name)
     try:
         read = read_transcript(name, raw, encoding)
         if encoding and read.encoding != "Word document":
             read = dataclasses.replace(read, encoding=label(encoding))
-        with transaction.atomic():
-            _interview_save(
-                outcome,
-                study=study,
-                read=read,
-                user=user,
-                respondent=respondent,
-                pseudonym=pseudonym,
-                conducted_on=conducted_on,
-                import_duplicate=import_duplicate,
-            )
+        try:
+            with transaction.atomic():
+                _interview_save(
+                    outcome,
+                    context=context,
+                    read=read,
+                    user=user,
+                    respondent=respondent,
+                    pseudonym=pseudonym,
+                    conducted_on=conducted_on,
+                    import_duplicate=import_duplicate,
+                )
+        except BaseException:
+            context.forget()
+            raise
     except ImportRejected as rejected:
         outcome.error = str(rejected)
     except ValidationError as invalid:
@@ -573,7 +630,7 @@ def interview_import(
 def _interview_save(
     outcome: ImportOutcome,
     *,
-    study: Study,
+    context: ImportContext,
     read: ReadText,
     user,
     respondent: Respondent | None,
@@ -581,20 +638,23 @@ def _interview_save(
     conducted_on: date | None,
     import_duplicate: bool,
 ) -> None:
-    """The writes of one import, inside the caller's transaction; fills in `outcome`."""
-    study_revision_bump(study.pk)
+    """The writes of one import, inside the caller's transaction; fills in `outcome`.
+
+    Four statements for a file of an existing respondent: the revision bump, which also
+    makes a second import into the study wait for this one and then see its text (the
+    study's row lock on PostgreSQL; SQLite's IMMEDIATE transaction), the interview, its
+    question sections; one more for a new respondent.
+    """
+    study = context.study
+    context.bump()
     if respondent is None:
         respondent, outcome.created_respondent = _respondent_for_file(
-            study, pseudonym or outcome.name, confirmed=bool(pseudonym)
+            context, pseudonym or outcome.name, confirmed=bool(pseudonym)
         )
     elif respondent.study_id != study.pk:
         raise ValidationError("That respondent belongs to another study.")
-    # The same file imported twice at once: the second waits here for the first, then
-    # finds its text already imported.
-    hold(Respondent, respondent.pk)
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
-    same = study.interviews.filter(respondent=respondent, source_hash=digest).first()
-    if same is not None and not import_duplicate:
+    if (respondent.pk, digest) in context.texts and not import_duplicate:
         outcome.duplicate = True
         outcome.error = f"the same text is already imported for {respondent.pseudonym}"
         return
@@ -608,40 +668,49 @@ def _interview_save(
         imported_by=user,
     )
     interview.set_text(read.text)
-    interview.turns = [list(t) for t in find_turns(read.text, [respondent.pseudonym])]
+    turns = find_turns(read.text, [respondent.pseudonym])
+    interview.turns = [list(t) for t in turns]
     interview.save()
-    outcome.questions_found = segments_detect(interview=interview)
-    outcome.questions_total = study.questions.count()
+    questions = context.questions
+    spans = segmentation.find_segments(read.text, turns, [q.text for q in questions])
+    QuestionSegment.objects.bulk_create(
+        QuestionSegment.of(interview, questions, span) for span in spans
+    )
+    context.texts.add((respondent.pk, digest))
+    outcome.questions_found = len({span.question_index for span in spans})
+    outcome.questions_total = len(questions)
     outcome.warnings = read.warnings
     outcome.interview = interview
 
 
-def _respondent_for_file(study: Study, name: str, *, confirmed: bool) -> tuple[Respondent, bool]:
+def _respondent_for_file(
+    context: ImportContext, name: str, *, confirmed: bool
+) -> tuple[Respondent, bool]:
     """The respondent a file goes to: `name` is a confirmed pseudonym, or a file name."""
     if confirmed:
-        existing = find_by_name(study.respondents, name, field="pseudonym")
-        if existing:
-            return study.respondents.get(pk=existing), False
-        return _respondent_made(study, name)
-    guess = respondent_guess(study=study, name=name)
+        existing = context.by_pseudonym(name)
+        return (existing, False) if existing else _respondent_made(context, name)
+    guess = guess_among(
+        context.study, name, [(r.pk, r.pseudonym) for r in context.respondents.values()]
+    )
     if guess.respondent is not None:
-        return study.respondents.get(pk=guess.respondent.pk), False
+        return context.respondents[guess.respondent.pk], False
     if guess.pseudonym:
-        return _respondent_made(study, guess.pseudonym)
+        return _respondent_made(context, guess.pseudonym)
     raise ImportRejected(f"{guess.reason}; choose its respondent")
 
 
-def _respondent_made(study: Study, pseudonym: str) -> tuple[Respondent, bool]:
-    """A new respondent for an imported file, or the one another import made meanwhile."""
-    try:
-        return respondent_create(study=study, pseudonym=pseudonym), True
-    except ValidationError:
-        # Files of the same new respondent imported at the same moment: the other import
-        # made the respondent after the look-up, and this file goes to it as well.
-        existing = find_by_name(study.respondents, pseudonym, field="pseudonym")
-        if existing is None:
-            raise
-        return study.respondents.get(pk=existing), False
+def _respondent_made(context: ImportContext, pseudonym: str) -> tuple[Respondent, bool]:
+    """A new respondent for an imported file (one INSERT: the revision bump of the file
+    holds the study, so no other request makes a respondent of the study meanwhile)."""
+    pseudonym = _pseudonym_shape(pseudonym)
+    existing = context.by_pseudonym(pseudonym)
+    if existing is not None:
+        # The same name however typed ("r3" for R3): the file goes to that respondent.
+        return existing, False
+    respondent = Respondent.objects.create(study=context.study, pseudonym=pseudonym)
+    context.respondents[respondent.pk] = respondent
+    return respondent, True
 
 
 def _turn_start_at(turns, position: int) -> int:
@@ -674,15 +743,19 @@ def interviews_import(
     A refused file is reported and the batch goes on; between two files no lock is held,
     so other users' requests are served while a long batch runs.
     """
+    context = ImportContext(study)
     for file in files:
-        yield interview_import_safely(study=study, file=file, user=user)
+        yield interview_import_safely(study=study, file=file, user=user, context=context)
 
 
-def interview_import_safely(*, study: Study, file: ImportFile, user=None) -> ImportOutcome:
+def interview_import_safely(
+    *, study: Study, file: ImportFile, user=None, context: ImportContext | None = None
+) -> ImportOutcome:
     """interview_import for one ImportFile, which never raises: the batch always goes on."""
     try:
         return interview_import(
             study=study,
+            context=context,
             name=file.name,
             raw=file.raw,
             user=user,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from . import encodings
 from .importers import TooLarge, read_transcript
 from .models import Respondent, StagedFile, Study
-from .services import ImportFile, interview_import_safely, respondent_guess
+from .services import ImportContext, ImportFile, guess_among, interview_import_safely
 from .text import ImportRejected
 
 STAGED_LIFETIME = timedelta(days=1)
@@ -45,6 +45,9 @@ def staged_files_stage(
     """
     staged_files_purge()
     batch = uuid.uuid4()
+    # Read once for the whole upload: every file's name is matched against them.
+    pseudonyms = list(study.respondents.values_list("pk", "pseudonym"))
+    rows = []
     for position, (name, raw) in enumerate(uploads):
         size = raw.size if isinstance(raw, TooLarge) else len(raw)
         row = StagedFile(
@@ -61,10 +64,12 @@ def staged_files_stage(
             row.data = raw
             if guess is not None:
                 row.encoding, row.encoding_sure = guess.encoding, guess.sure
-            proposal = respondent_guess(study=study, name=name)
+            proposal = guess_among(study, name, pseudonyms)
             row.respondent_id = proposal.respondent.pk if proposal.respondent else None
             row.pseudonym = proposal.pseudonym
-        row.save()
+        rows.append(row)
+    # One INSERT for the upload, whatever its number of files.
+    StagedFile.objects.bulk_create(rows, batch_size=50)
     return batch
 
 
@@ -146,7 +151,7 @@ class Choice:
 def staged_files_confirm(*, rows: list[StagedFile], choices: dict[int, Choice]) -> int:
     """Record the researcher's choice for each file to confirm (by row id) and queue it;
     returns how many files are queued. Nothing is imported here."""
-    queued = 0
+    queued, confirmed = 0, []
     for row in rows:
         choice = choices.get(row.pk)
         if row.status != Status.STAGED or choice is None:
@@ -161,27 +166,40 @@ def staged_files_confirm(*, rows: list[StagedFile], choices: dict[int, Choice]) 
             row.import_duplicate = choice.import_duplicate
             row.conducted_on = choice.conducted_on
             queued += 1
-        row.save()
+        confirmed.append(row)
+    fields = ["status", "message", "data", "respondent", "pseudonym", "encoding"]
+    fields += ["import_duplicate", "conducted_on"]
+    StagedFile.objects.bulk_update(confirmed, fields, batch_size=50)
     return queued
 
 
 def staged_file_import_next(*, study: Study, user, batch: uuid.UUID) -> StagedFile | None:
-    """Import the next queued file of the batch, in its own transaction; None when done.
+    """Import the next queued file of the batch, in its own transaction; None when done."""
+    for row in _queued(study, user, batch):
+        if _claimed(row):
+            return _import(row, study=study, user=user, context=ImportContext(study))
+    return None
 
-    The row is claimed first, so that two requests stepping the same batch never import a
-    file twice.
-    """
-    queued = StagedFile.objects.filter(study=study, user=user, batch=batch)
-    for row in queued.filter(status=Status.QUEUED).select_related("respondent"):
-        if StagedFile.objects.filter(pk=row.pk, status=Status.QUEUED).update(
-            status=Status.IMPORTING
-        ):
-            break
-    else:
-        return None
+
+def _queued(study: Study, user, batch: uuid.UUID) -> list[StagedFile]:
+    """The batch's files waiting to be imported, in upload order (one query)."""
+    queued = StagedFile.objects.filter(study=study, user=user, batch=batch, status=Status.QUEUED)
+    return list(queued.select_related("respondent"))
+
+
+def _claimed(row: StagedFile) -> bool:
+    """Claim a queued file (one UPDATE), so that two requests stepping the same batch never
+    import a file twice; False when another request claimed it first."""
+    return bool(
+        StagedFile.objects.filter(pk=row.pk, status=Status.QUEUED).update(status=Status.IMPORTING)
+    )
+
+
+def _import(row: StagedFile, *, study: Study, user, context: ImportContext) -> StagedFile:
     outcome = interview_import_safely(
         study=study,
         user=user,
+        context=context,
         file=ImportFile(
             name=row.name,
             raw=bytes(row.data),
@@ -202,8 +220,16 @@ def staged_file_import_next(*, study: Study, user, batch: uuid.UUID) -> StagedFi
 
 
 def staged_files_import(*, study: Study, user, batch: uuid.UUID) -> int:
-    """Import every queued file of the batch, one transaction each; returns how many."""
+    """Import every queued file of the batch, one transaction each; returns how many.
+
+    The queue and the study are read once for the batch (see services.ImportContext): a
+    file costs its claim, its import (four statements, one more for a new respondent) and
+    its row's outcome, whatever the number of files.
+    """
+    context = ImportContext(study)
     count = 0
-    while staged_file_import_next(study=study, user=user, batch=batch) is not None:
-        count += 1
+    for row in _queued(study, user, batch):
+        if _claimed(row):
+            _import(row, study=study, user=user, context=context)
+            count += 1
     return count

@@ -386,6 +386,7 @@ LEAVES_ROLLUP = {
             "clean_attributes",
             "pseudonym_from_filename",
             "respondent_guess",
+            "guess_among",
             "checked_span",
             "outside_labels",
             "parse_offsets",

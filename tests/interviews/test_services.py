@@ -223,3 +223,26 @@ def test_the_same_question_at_two_marked_turns_in_a_row_is_refused_at_the_change
         services.segments_set(interview=interview, markers={asked[0]: first.pk})
     assert refused.value.start == asked[0]
     assert [(s.question_id, s.start) for s in interview.segments.all()] == [(first.pk, asked[1])]
+
+
+def test_a_batch_reads_the_study_again_when_someone_else_wrote_between_two_files(study):
+    """The protocol and respondents are read once per batch, unless another write moved the
+    study's revision between two files: then the next file sees the new question."""
+    files = [
+        services.ImportFile(name=f"R{n}.txt", raw=f"{TRANSCRIPT}\n\nR{n}: {n}".encode())
+        for n in (1, 2)
+    ]
+    outcomes = services.interviews_import(study=study, files=files)
+    first = next(outcomes)
+    assert first.ok
+    assert first.questions_total == 2
+    services.question_add(study=study, text="What support do you get?")
+    second = next(outcomes)
+    assert second.ok
+    assert second.questions_total == 3
+    # The same text again is skipped, read from what the batch knows: nothing is made.
+    refused = services.interview_import(
+        study=study, name="R1.txt", raw=f"{TRANSCRIPT}\n\nR1: 1".encode()
+    )
+    assert refused.duplicate
+    assert study.respondents.count() == 2
