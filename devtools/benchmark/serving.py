@@ -117,6 +117,8 @@ class Response:
     seconds: float
     queries: int | None
     peak_mb: float | None
+    # Where a redirect sends the browser ("" for none).
+    location: str = ""
 
 
 class Browser:
@@ -158,6 +160,7 @@ class Browser:
             seconds,
             int(count) if count else None,
             float(peak) if peak else None,
+            response.getheader("Location") or "",
         )
 
     def _send(self, method, path, body, headers):

@@ -7,7 +7,8 @@ from devtools.benchmark.registry import call, fill_step, page
 from devtools.benchmark.scratch import Scratch
 from interviews.models import Study
 from themes.models import Quote, Theme
-from themes.rollup import study_rollup
+from themes.rollup import build_rollup
+from themes.selectors import study_rows
 
 
 @fill_step
@@ -48,5 +49,6 @@ page("excerpts_xlsx", "export_excerpts_xlsx")
 
 @call("rollup")
 def rollup(study: Study) -> None:
-    """The roll-up function by itself, as the themes pages call it."""
-    study_rollup(study)
+    """The roll-up computed afresh, as the first page after a change of the coding does
+    (the pages then read it from the cache: themes.rollup.study_rollup)."""
+    build_rollup(study_rows(study))
