@@ -61,8 +61,10 @@ class Command(BaseCommand):
                     "(to create one, use --new-respondent)."
                 )
         refused = 0
+        # The study is read once for all the files (see services.ImportContext).
+        context = services.ImportContext(target)
         for name in files:
-            outcome = self._import(target, Path(name), chosen, options)
+            outcome = self._import(target, Path(name), chosen, options, context)
             self.stdout.write(outcome.message)
             refused += not outcome.ok
         if refused:
@@ -73,7 +75,7 @@ class Command(BaseCommand):
             )
             raise CommandError(summary % {"refused": refused, "total": len(files)}, returncode=1)
 
-    def _import(self, study, path: Path, chosen, options) -> services.ImportOutcome:
+    def _import(self, study, path: Path, chosen, options, context) -> services.ImportOutcome:
         try:
             raw = path.read_bytes()
         except OSError as error:
@@ -87,6 +89,7 @@ class Command(BaseCommand):
             return services.ImportOutcome(name=path.name, error=str(rejected))
         return services.interview_import_safely(
             study=study,
+            context=context,
             file=services.ImportFile(
                 name=path.name,
                 raw=raw,
