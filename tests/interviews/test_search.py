@@ -151,7 +151,7 @@ def test_postgresql_answers_from_the_index(study, corpus):
 
 @pytest.mark.parametrize("before", ["", "İstanbul ", "Straße "])
 def test_hits_keep_their_offsets_whatever_lower_casing_does(before):
-    """"İ" lower-cases to two code points: the hits must still be offsets of the text."""
+    """ "İ" lower-cases to two code points: the hits must still be offsets of the text."""
     text = f"R1: {before}we said HARM reduction, then harm-reduction."
     hits = hits_in(text, searchquery.parse('"harm reduction"'))
     assert [text[start:end] for start, end in hits] == ["HARM reduction", "harm-reduction"]
