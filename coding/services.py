@@ -255,8 +255,8 @@ def excerpt_code_selection(
     with transaction.atomic():
         # The transcript's lock also queues identical selections: the second one finds the
         # first one's excerpt and adds to it.
-        _hold_version(interview, version)
         study_revision_bump(interview.study_id)
+        _hold_version(interview, version)
         excerpt = _same_span(interview, start, end)
         if excerpt is None:
             codes_hold(codes=codes)
@@ -390,6 +390,7 @@ def excerpt_codes_add(
 
 def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None = None) -> None:
     with transaction.atomic():
+        study_revision_bump(excerpt.interview.study_id)
         removed = codings_state(excerpt.pk, [code.pk]) if journal is not None else []
         excerpt.codings.filter(code=code).delete()
         _touch(excerpt)
@@ -441,6 +442,7 @@ def excerpt_resize(
     # Choosing the words anew settles any doubt an edit of the transcript raised.
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
     with transaction.atomic():
+        study_revision_bump(interview.study_id)
         _hold_version(interview, version)
         _touch(excerpt, *_SPAN, expected_revision=revision)
         note_excerpt(journal, excerpt, before, excerpt_state(excerpt, *_SPAN))
@@ -686,8 +688,8 @@ def code_update(
 
 @transaction.atomic
 def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None) -> None:
-    lock_tree(Code, code.study_id)
     study_revision_bump(code.study_id)
+    lock_tree(Code, code.study_id)
     # As it is now, under the tree's lock: the revision read with the page may be stale.
     _refresh(code)
     _check_parent(code.study, code, parent)
@@ -710,8 +712,8 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
     if source.study_id != target.study_id:
         raise ValidationError("Codes of different studies cannot be merged.")
     # Wait for coders applying these codes (see codes_hold), and read the tree afresh.
-    lock_tree(Code, source.study_id)
     study_revision_bump(source.study_id)
+    lock_tree(Code, source.study_id)
     _refresh(source)
     _refresh(target)
     target_before = bin.code_state(target)
@@ -775,6 +777,7 @@ def code_delete(
     Counted under the tree's lock, after any coder applying it has finished, so that a
     coding made meanwhile is never deleted without the user's word.
     """
+    study_revision_bump(code.study_id)
     lock_tree(Code, code.study_id)
     _refresh(code)
     in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()

@@ -4,7 +4,10 @@ interviews, questions and their sections), so that a roll-up cached under it is 
 read once it is stale (see themes.rollup.study_rollup).
 
 Every service that writes those rows calls `study_revision_bump` inside the transaction of
-its write: the two commit together or not at all. tests/test_revisions.py walks every such
+its write: the two commit together or not at all. It comes first in the transaction, before
+any other lock is taken (hold(Study) excepted, the same row): the study's row is then the
+first lock of every writer, so that two writers never wait for each other's locks in
+opposite orders (a deadlock, on PostgreSQL). tests/test_revisions.py walks every such
 service and checks that the revision moved and the themes page shows the new count.
 """
 

@@ -795,6 +795,7 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
     """
     # Read the text again under the lock of this transaction (a row lock on PostgreSQL; on
     # SQLite the IMMEDIATE transaction holds the write lock), so two edits cannot interleave.
+    study_revision_bump(interview.study_id)
     fresh = Interview.objects.select_for_update().only("text", "version").get(pk=interview.pk)
     if version != fresh.version:
         raise Conflict(
@@ -802,7 +803,6 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
             "text was not saved: it is still below for you to copy; reload to see theirs."
         )
     interview.text, interview.version = fresh.text, fresh.version
-    study_revision_bump(interview.study_id)
     text = normalise(text)
     if not text.strip():
         raise ValidationError("A transcript cannot be empty. To remove it, delete the interview.")
@@ -869,6 +869,7 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
     """
     # Markers saved at the same moment on other turns are read after they are saved, and
     # kept: each save changes only its own turns.
+    study_revision_bump(interview.study_id)
     hold(Interview, interview.pk)
     questions = list(interview.study.questions.all())
     index_of = {q.pk: i for i, q in enumerate(questions)}
@@ -907,8 +908,8 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
 def _segments_replace(interview, questions, spans) -> None:
     with transaction.atomic():
         # Markers replaced at the same moment replace each other whole, one after the other.
-        hold(Interview, interview.pk)
         study_revision_bump(interview.study_id)
+        hold(Interview, interview.pk)
         interview.segments.all().delete()
         QuestionSegment.objects.bulk_create(
             QuestionSegment.of(interview, questions, span) for span in spans

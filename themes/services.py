@@ -95,8 +95,8 @@ def theme_move(*, theme: Theme, delta: int) -> None:
 def theme_delete(*, theme: Theme) -> None:
     """Remove a theme. Its codes, their excerpts and its sub-themes all stay."""
     # Its parent as it is now, under the tree's lock: it may have moved since the page.
-    lock_tree(Theme, theme.study_id)
     study_revision_bump(theme.study_id)
+    lock_tree(Theme, theme.study_id)
     parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
     theme.children.update(parent=parent_id)
     Theme.objects.filter(pk=theme.pk).delete()
@@ -115,8 +115,8 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
     with transaction.atomic():
         # A merge or delete of the code at the same moment waits for this, or this for it
         # (then Conflict): the theme never points at a code that is gone.
-        codes_hold(codes=[code])
         study_revision_bump(theme.study_id)
+        codes_hold(codes=[code])
         theme.codes.add(code)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
