@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0010_transcript_search_index'),
+        ('interviews', '0011_journal_and_memos'),
     ]
 
     operations = [
