@@ -8,8 +8,12 @@ class CodingConfig(AppConfig):
     verbose_name = "Coding"
 
     def ready(self) -> None:
-        from interviews import pages
+        from interviews import erasure, pages
+
+        from .erasure import erase_respondent_coding
+        from .models import Excerpt, UndoEntry
 
         # A study opens on its overview, an interview on its coding page, and a search's
         # hits are coded on the autocode page: all ours.
         pages.show(study="study_detail", interview="interview_code", code_search="autocode")
+        erasure.register(erase_respondent_coding, Excerpt._meta.db_table, UndoEntry._meta.db_table)

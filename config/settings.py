@@ -152,6 +152,9 @@ SQLITE_OPTIONS = {
     "timeout": 20,
     "init_command": (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32000;"
+        # Deleted content is overwritten with zeros, not merely unlinked: an erased
+        # respondent (themes.erasure) leaves no word in the file.
+        " PRAGMA secure_delete=ON;"
     ),
 }
 

@@ -300,3 +300,16 @@ class SearchForm(forms.Form):
             except searchquery.QueryError as error:
                 self.add_error("q", str(error))
         return cleaned
+
+
+class EraseForm(forms.Form):
+    """The confirmation of an erasure: the pseudonym typed again, and an optional note."""
+
+    typed = forms.CharField(label="Type the pseudonym to confirm", max_length=40, strip=False)
+    note = SanitisedCharField(
+        label="Note to keep (optional)",
+        max_length=200,
+        required=False,
+        help_text="Kept with the date of the erasure. Leave it empty to keep nothing about "
+        "who it was.",
+    )

@@ -334,3 +334,22 @@ class StagedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+
+class Erasure(models.Model):
+    """That a respondent was erased, and when: all that is left of them (interviews.erasure).
+
+    No pseudonym unless the researcher chose to keep a note. `removed` counts what went:
+    {"transcripts": 1, "excerpts": 12, "quotes": 2}.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="erasures")
+    erased_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+    removed = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure of {self.erased_at:%Y-%m-%d}"

@@ -23,7 +23,7 @@ respondent needs no re-indexing.
 
 from __future__ import annotations
 
-from django.db import migrations
+from django.db import connection, migrations
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
@@ -108,3 +108,16 @@ def matches(vendor: str, *, fts5: str, tsquery: str, loose_tsquery: str) -> RawS
             output_field=BooleanField(),
         )
     raise NotImplementedError(f"Full-text search is not written for {vendor}.")
+
+
+def index_compact() -> None:
+    """SQLite: rewrite the FTS5 index as one segment, leaving out every deleted transcript.
+
+    FTS5 records a deletion as a tombstone beside the old entries, which stay in the index's
+    pages until segments are merged; 'optimize' merges them all now, so that with
+    secure_delete on (settings) no word of an erased transcript is left in the file.
+    PostgreSQL's GIN index holds no text of its own beyond the rows: nothing to do.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")

@@ -39,9 +39,9 @@ urlpatterns = [
         name="respondent_withdraw",
     ),
     path(
-        study + "respondents/<int:pk>/delete/",
-        respondents.respondent_delete,
-        name="respondent_delete",
+        study + "respondents/<int:pk>/erase/",
+        respondents.respondent_erase,
+        name="respondent_erase",
     ),
     path(study + "attributes/", respondents.attribute_add, name="attribute_add"),
     path(study + "attributes/remove/", respondents.attribute_remove, name="attribute_remove"),

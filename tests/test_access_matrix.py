@@ -56,7 +56,10 @@ def build(study, user_for_membership):
     entry = undo.keep(
         journal=journal, study=study, user=user_for_membership, session_key="-", label="Removed"
     )
+    withdrawn = interviews.respondent_create(study=study, pseudonym="R7")
+    interviews.respondent_withdraw(respondent=withdrawn)
     return {
+        "withdrawn": withdrawn,
         "batch": SimpleNamespace(pk=batch),
         "queued": SimpleNamespace(pk=queued),
         "first_file": SimpleNamespace(pk=0),
@@ -80,6 +83,17 @@ def build(study, user_for_membership):
         "code_memo": memos.memo_create(model=CodeMemo, author=writer, body="Why", code=code),
         "deleted_memo": deleted_memo,
         **{f"kind_{kind}": SimpleNamespace(pk=kind) for kind in ("journal", "code", "theme")},
+    }
+
+
+def _passage(interview, phrase: str) -> dict:
+    """A suggested passage as the page of similar passages posts it."""
+    start = interview.text.index(phrase)
+    return {
+        "start": start,
+        "end": start + len(phrase),
+        "version": interview.version,
+        "text": phrase,
     }
 
 
@@ -113,6 +127,8 @@ class Case:
     # Run with the client and its user before the request (for undo: the history is the
     # session's).
     prepare: Callable | None = None
+    # URL arguments that are names, not ids of the study's objects (the same in any study).
+    names: tuple[tuple[str, str], ...] = ()
 
 
 def _own_history(client, user, objects):
@@ -155,7 +171,8 @@ CASES = [
     Case("respondent_edit", "get", WRITE, ("respondent",)),
     Case("respondent_edit", "post", WRITE, ("respondent",), lambda o: {"pseudonym": "R1b"}),
     Case("respondent_withdraw", "post", WRITE, ("respondent",)),
-    Case("respondent_delete", "post", OWN, ("respondent",)),
+    Case("respondent_erase", "get", OWN, ("withdrawn",)),
+    Case("respondent_erase", "post", OWN, ("withdrawn",), lambda o: {"typed": "R7"}),
     Case("attribute_add", "post", WRITE, data=lambda o: {"name": "Agency", "type": "text"}),
     Case("attribute_remove", "post", OWN, data=lambda o: {"name": "Years of experience"}),
     Case("transcript_search", "get", READ),
@@ -230,6 +247,14 @@ CASES = [
     # A preference of the user's session: every member may set it, and no table changes.
     Case("coding_margin", "post", READ, data=lambda o: {"shown": "0"}, changes=False),
     Case("codebook", "get", READ),
+    Case("code_similar", "get", READ, ("code",)),
+    Case(
+        "code_similar_apply",
+        "post",
+        WRITE,
+        ("interview", "code"),
+        lambda o: _passage(o["interview"], "About six years now"),
+    ),
     Case("codebook", "post", WRITE, data=lambda o: {"name": "New code"}),
     Case("code_edit", "get", WRITE, ("code",)),
     Case(
@@ -248,6 +273,8 @@ CASES = [
     Case("bin", "get", READ),
     Case("code_restore", "post", WRITE, ("binned",)),
     Case("themes", "get", READ),
+    Case("charts", "get", READ),
+    Case("chart_svg", "get", READ, names=(("name", "prevalence"),)),
     Case("themes", "post", WRITE, data=lambda o: {"name": "Another theme"}),
     Case("theme_edit", "get", WRITE, ("theme",)),
     Case(
@@ -319,7 +346,7 @@ def snapshot():
 
 def url_for(case: Case, objects: dict, ids_from: dict | None = None) -> str:
     source = ids_from or objects
-    kwargs = {"slug": objects["slug"]}
+    kwargs = {"slug": objects["slug"], **dict(case.names)}
     for name, key in zip(case.kwargs, case.objects, strict=False):
         kwargs[name] = source[key].pk
     return reverse(case.name, kwargs=kwargs)

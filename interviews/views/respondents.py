@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import refusal, render_page_or_fragment
 
-from .. import services
+from .. import erasure, services
 from ..access import OWN, READ, WRITE, study_access
-from ..forms import AttributeForm, AttributeRemoveForm, RespondentForm, WithdrawForm
+from ..forms import (
+    AttributeForm,
+    AttributeRemoveForm,
+    EraseForm,
+    RespondentForm,
+    WithdrawForm,
+)
 
 
 def _save(form: RespondentForm, save) -> list[str]:
@@ -84,14 +91,47 @@ def respondent_withdraw(request, slug, pk):
     return _row(request, access, respondent, editing=False)
 
 
-@require_POST
-def respondent_delete(request, slug, pk):
+@require_http_methods(["GET", "HEAD", "POST"])
+def respondent_erase(request, slug, pk):
+    """GET: what erasing a withdrawn respondent removes, and the confirmation (the pseudonym
+    typed again); POST: erase (interviews.erasure)."""
     access = study_access(request, slug, OWN)
     respondent = get_object_or_404(access.study.respondents, pk=pk)
-    services.respondent_delete(respondent=respondent)
-    if not request.htmx:
-        return redirect("respondents", slug)
-    return _table(request, access)
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            record = erasure.respondent_erase(
+                respondent=respondent,
+                typed=form.cleaned_data["typed"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("typed", error)
+        else:
+            messages.success(request, _erased(record.removed))
+            return redirect("respondents", slug)
+    context = {
+        "access": access,
+        "respondent": respondent,
+        "form": form,
+        "transcripts": respondent.interviews.count(),
+    }
+    return render(
+        request, "interviews/respondent_erase.html", context, status=400 if form.errors else 200
+    )
+
+
+def _erased(removed: dict[str, int]) -> str:
+    nouns = {"transcripts": "transcript", "excerpts": "excerpt", "quotes": "quote"}
+    parts = [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for key, noun in nouns.items()
+        if (count := removed.get(key)) is not None
+    ]
+    return (
+        f"Erased: {', '.join(parts)}, and the study's undo history. Every count is "
+        "recomputed; only the date of the erasure is kept."
+    )
 
 
 @require_POST

@@ -1,0 +1,93 @@
+"""Erasing a withdrawn respondent: everything of theirs goes, and leaves no trace in the files.
+
+What goes: the respondent (pseudonym, attributes), their transcripts and question sections,
+the uploads they came from, and whatever the apps above built on those transcripts. This app
+knows nothing of those apps (the dependencies run interviews → coding → themes), so each
+registers an erasure step in its AppConfig.ready(): coding removes the excerpts (the bin's
+too) with their codes and memos and the study's undo history, which could hold an erased
+memo or bring an erased excerpt back; themes counts the quotes (they go with the excerpts).
+What stays: a dated `Erasure` with the counts, and a note only if the researcher wrote one.
+
+Where the bytes go: SQLite overwrites deleted content with zeros (`secure_delete`, set on
+every connection in settings), the full-text index is compacted without the erased
+transcripts, and the write-ahead log is checkpointed and truncated, so that no erased word
+is left in the database file or its WAL. On PostgreSQL the rows are gone at once and their
+tables vacuumed; the bytes of dead rows can survive in the data files until their space is
+reused, and in any backup or WAL archive taken before (README, "Erasing a respondent").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from .models import Erasure, Interview, Respondent, StagedFile
+from .search_sql import index_compact
+
+# An erasure step: called with the respondent inside the erasure's transaction, before the
+# respondent's row is deleted; removes what its app holds of theirs that would not go with
+# the row, and returns what it counted ({"excerpts": 12}) for the record.
+Step = Callable[[Respondent], dict[str, int]]
+STEPS: list[Step] = []
+# Tables that erased rows came from, vacuumed afterwards on PostgreSQL; steps add theirs.
+TABLES: list[str] = [Respondent._meta.db_table, Interview._meta.db_table]
+
+NOT_WITHDRAWN = (
+    "Only a withdrawn respondent can be erased. Withdraw them first: their data then "
+    "counts nowhere, and you can still reinstate them until you erase."
+)
+
+
+def register(step: Step, *tables: str) -> None:
+    """Add an erasure step (an AppConfig.ready() calls this), and the tables it erases from."""
+    if step not in STEPS:
+        STEPS.append(step)
+    TABLES.extend(table for table in tables if table not in TABLES)
+
+
+def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> Erasure:
+    """Erase `respondent` (withdrawn) and everything of theirs; returns the Erasure record.
+
+    `typed` must be the pseudonym exactly as stored (surrounding spaces aside): the
+    confirmation that this is the one meant. `note` (at most 200 characters) is kept in the
+    record; it is empty unless the researcher writes one. Raises ValidationError, changing
+    nothing, when the respondent is not withdrawn or `typed` differs.
+    """
+    if respondent.withdrawn_at is None:
+        raise ValidationError(NOT_WITHDRAWN)
+    if typed.strip() != respondent.pseudonym:
+        raise ValidationError(
+            "That is not the pseudonym as shown: type it exactly to erase this respondent. "
+            "Nothing was erased."
+        )
+    with transaction.atomic():
+        interviews = Interview.objects.filter(respondent=respondent)
+        removed = {"transcripts": interviews.count()}
+        for step in STEPS:
+            removed.update(step(respondent))
+        # The uploads hold the transcripts' bytes as sent (their links would only be unset).
+        StagedFile.objects.filter(interview__in=interviews).delete()
+        StagedFile.objects.filter(respondent=respondent).delete()
+        # Cascades to the interviews, their question sections and what is built on them.
+        respondent.delete()
+        record = Erasure.objects.create(
+            study=respondent.study, note=note.strip()[:200], removed=removed
+        )
+        index_compact()
+    _wipe_free_space()
+    return record
+
+
+def _wipe_free_space() -> None:
+    """After the erasure's commit: write the zeroed pages back and empty the WAL (SQLite),
+    or vacuum the tables erased from (PostgreSQL; VACUUM cannot run in a transaction)."""
+    if connection.in_atomic_block:
+        # Inside a caller's transaction: nothing is committed yet, so nothing to wipe.
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            cursor.execute("VACUUM " + ", ".join([*TABLES, StagedFile._meta.db_table]))

@@ -1,0 +1,180 @@
+"""Erasing a withdrawn respondent: what goes, what stays, and that no word is left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.urls import reverse
+
+from coding import services as coding
+from coding import undo
+from coding.models import Coding, Excerpt, UndoEntry
+from interviews import services as interviews
+from interviews.erasure import respondent_erase
+from interviews.models import Erasure, Interview, Respondent, StagedFile
+from tests.conftest import client_for, code_span, import_text
+from themes import services as themes
+from themes.models import Quote
+from themes.rollup import study_rollup
+
+MARKER = "Zqxjvwk Marker 7731"
+
+
+def marked_text(pseudonym: str) -> str:
+    return (
+        "Interviewer: Who helped you most?\n\n"
+        f"{pseudonym}: My supervisor {MARKER} listened every week, and that kept me going.\n"
+    )
+
+
+@pytest.fixture
+def two(study, owner):
+    """R1 and R2, each with a transcript, an excerpt, a quote; R2 also has a deleted
+    excerpt in the bin, a memo holding the marker, an undo entry and a staged upload."""
+    code = coding.code_create(study=study, name="Support")
+    theme = themes.theme_create(study=study, name="Support at work")
+    themes.theme_code_attach(theme=theme, code=code)
+    r1 = import_text(study, marked_text("R1").replace(MARKER, "Smith"), name="R1.txt")
+    r2 = import_text(study, marked_text("R2"), name="R2.txt")
+    kept = code_span(r1, "My supervisor Smith listened", [code], owner)
+    erased = code_span(r2, f"My supervisor {MARKER} listened", [code], owner)
+    binned = code_span(r2, "that kept me going", [code], owner)
+    coding.excerpt_delete(excerpt=binned)
+    journal = undo.Journal()
+    coding.excerpt_memo_set(
+        excerpt=erased, memo=f"Memo about {MARKER}", revision=erased.revision, journal=journal
+    )
+    undo.keep(journal=journal, study=study, user=owner, session_key="s" * 32, label="Memo")
+    themes.quote_add(theme=theme, excerpt=kept)
+    themes.quote_add(theme=theme, excerpt=erased)
+    StagedFile.objects.create(
+        study=study,
+        user=owner,
+        batch="6f1c3a52-7c1e-4f43-9d8e-3f0f8c1e2a11",
+        position=0,
+        name="R2.txt",
+        size=100,
+        data=marked_text("R2").encode(),
+        status=StagedFile.Status.IMPORTED,
+        interview=r2,
+    )
+    return {"r1": r1, "r2": r2, "kept": kept, "erased": erased, "theme": theme}
+
+
+def test_only_a_withdrawn_respondent_is_erased(two):
+    respondent = two["r2"].respondent
+    with pytest.raises(ValidationError, match="Only a withdrawn respondent"):
+        respondent_erase(respondent=respondent, typed="R2")
+    assert Interview.objects.filter(pk=two["r2"].pk).exists()
+
+
+@pytest.mark.parametrize("typed", ["r2", "R", "R22", ""])
+def test_the_pseudonym_must_be_typed_exactly(two, typed):
+    respondent = two["r2"].respondent
+    interviews.respondent_withdraw(respondent=respondent)
+    with pytest.raises(ValidationError, match="Nothing was erased"):
+        respondent_erase(respondent=respondent, typed=typed)
+    assert Excerpt.all_objects.filter(interview=two["r2"]).count() == 2
+    assert not Erasure.objects.exists()
+
+
+def test_erasing_removes_everything_of_theirs_and_keeps_a_dated_record(study, two):
+    respondent = two["r2"].respondent
+    interviews.respondent_withdraw(respondent=respondent)
+    record = respondent_erase(respondent=respondent, typed=" R2 ", note="")
+    assert not Respondent.objects.filter(pk=respondent.pk).exists()
+    assert not Interview.objects.filter(pk=two["r2"].pk).exists()
+    assert not Excerpt.all_objects.filter(interview_id=two["r2"].pk).exists()
+    assert not Coding.objects.filter(excerpt_id=two["erased"].pk).exists()
+    assert list(Quote.objects.values_list("excerpt_id", flat=True)) == [two["kept"].pk]
+    assert not StagedFile.objects.exists()
+    assert not UndoEntry.objects.exists()
+    assert record.removed == {"transcripts": 1, "excerpts": 1, "quotes": 1}
+    assert (record.study, record.note) == (study, "")
+    # R1 is untouched, and the counts are recomputed without R2.
+    assert Excerpt.objects.filter(interview=two["r1"]).count() == 1
+    rollup = study_rollup(study)
+    assert [r["pseudonym"] for r in rollup.respondents] == ["R1"]
+    assert rollup.themes[0].label == "all (1 of 1)"
+
+
+def text_columns():
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.TextField | models.CharField | models.JSONField):
+                yield model, field.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_erased_word_is_left_in_any_table_nor_in_the_database_files(study, owner, two):
+    interviews.respondent_withdraw(respondent=two["r2"].respondent)
+    respondent_erase(respondent=two["r2"].respondent, typed="R2")
+    for model, name in text_columns():
+        lookup = {f"{name}__icontains": "Zqxjvwk"}
+        if isinstance(model._meta.get_field(name), models.JSONField):
+            lookup = {f"{name}__icontains": "Zqxjvwk"} if connection.vendor != "postgresql" else {}
+        if lookup:
+            assert not model._default_manager.filter(**lookup).exists(), (model, name)
+    if connection.vendor != "sqlite":
+        return  # On PostgreSQL the rows are gone (above); the README says what files keep.
+    connection.close()  # the app's connections come and go; the files are what is left
+    path = Path(connection.settings_dict["NAME"])
+    files = [path, Path(f"{path}-wal")]
+    content = {file.name: file.read_bytes() for file in files if file.exists()}
+    found = [name for name, data in content.items() if b"zqxjvwk" in data.lower()]
+    assert found == [], f"the erased words are still in {found}"
+    # Smith, in R1's transcript, is still there: the search looks where the text is.
+    assert any(b"Smith" in data for data in content.values())
+
+
+# The page -----------------------------------------------------------------------------------
+
+
+def erase_url(study, respondent):
+    return reverse("respondent_erase", args=[study.slug, respondent.pk])
+
+
+def test_the_page_asks_for_the_pseudonym_and_erases(study, two, owner):
+    respondent = two["r2"].respondent
+    interviews.respondent_withdraw(respondent=respondent)
+    client = client_for(owner)
+    page = client.get(erase_url(study, respondent))
+    assert page.status_code == 200
+    assert "1 transcript and the upload it came from" in page.content.decode()
+    wrong = client.post(erase_url(study, respondent), {"typed": "R1"})
+    assert wrong.status_code == 400
+    assert "That is not the pseudonym as shown" in wrong.content.decode()
+    assert Respondent.objects.filter(pk=respondent.pk).exists()
+    done = client.post(erase_url(study, respondent), {"typed": "R2", "note": "Withdrew 3 May"})
+    assert done.status_code == 302
+    assert not Respondent.objects.filter(pk=respondent.pk).exists()
+    assert Erasure.objects.get().note == "Withdrew 3 May"
+    table = client.get(reverse("respondents", args=[study.slug])).content.decode()
+    assert "Erased: 1 transcript, 1 excerpt, 1 quote" in table
+
+
+def test_a_respondent_taking_part_is_not_offered_for_erasure(study, two, owner):
+    respondent = two["r2"].respondent
+    client = client_for(owner)
+    assert (
+        erase_url(study, respondent)
+        not in client.get(reverse("respondents", args=[study.slug])).content.decode()
+    )
+    page = client.get(erase_url(study, respondent)).content.decode()
+    assert "Only a withdrawn respondent can be erased" in page
+    refused = client.post(erase_url(study, respondent), {"typed": "R2"})
+    assert refused.status_code == 400
+    assert Respondent.objects.filter(pk=respondent.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["coder", "reviewer"])
+def test_only_the_owner_may_erase(study, two, who, request):
+    respondent = two["r2"].respondent
+    interviews.respondent_withdraw(respondent=respondent)
+    client = client_for(request.getfixturevalue(who))
+    assert client.post(erase_url(study, respondent), {"typed": "R2"}).status_code == 403
+    assert Respondent.objects.filter(pk=respondent.pk).exists()
