@@ -7,21 +7,26 @@ tenth of a second on them. Theme names and pseudonyms are escaped.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
 from .rollup import RollUp
 
 
-def render_matrix(rollup: RollUp) -> SafeString:
+def render_matrix(rollup: RollUp, retrieve_url: str = "") -> SafeString:
+    """The table; with `retrieve_url` (the study's retrieval page) each count links to its
+    excerpts there, filtered by the theme and the respondent."""
     head = "".join(
         f'<th scope="col" class="num">{escape(r["pseudonym"])}</th>' for r in rollup.respondents
     )
     rows = []
     for summary, counts in rollup.matrix_rows():
         cells = "".join(
-            f'<td class="num hit">{count}</td>' if count else '<td class="num"></td>'
-            for count in counts
+            f'<td class="num hit">{_count(count, retrieve_url, summary.id, respondent)}</td>'
+            if count
+            else '<td class="num"></td>'
+            for count, respondent in zip(counts, rollup.respondents, strict=True)
         )
         rows.append(
             f'<tr><th scope="row" class="depth-{summary.depth}">{escape(summary.name)}</th>'
@@ -32,3 +37,10 @@ def render_matrix(rollup: RollUp) -> SafeString:
         f'{head}<th scope="col" class="num">n of N</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _count(count: int, retrieve_url: str, theme_id: int, respondent: dict) -> str:
+    if not retrieve_url:
+        return str(count)
+    query = urlencode({"theme": theme_id, "respondent": respondent["id"]})
+    return f'<a href="{retrieve_url}?{escape(query)}">{count}</a>'

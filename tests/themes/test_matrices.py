@@ -155,3 +155,14 @@ def test_every_heat_step_keeps_its_text_readable():
     for background, text in steps.values():
         assert contrast_ratio(background, text) >= 4.5
     assert [matrices.heat(v, 10) for v in (0, 1, 2, 5, 9, 10)] == [0, 1, 1, 3, 5, 5]
+
+
+def test_the_themes_page_matrix_links_each_count_to_its_excerpts(study, corpus, owner):
+    client = client_for(owner)
+    html = client.get(reverse("themes", args=[study.slug])).content.decode()
+    table = html[html.index('class="grid matrix-table"') :]
+    links = re.findall(r'<a href="([^"]+)">(\d+)</a>', table[: table.index("</table>")])
+    assert len(links) == 3  # Training: R1, R2 and R10
+    for link, count in links:
+        shown = client.get(link.replace("&amp;", "&")).content.decode()
+        assert f'<span data-count="excerpts">{count}</span>' in shown

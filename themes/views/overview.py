@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import Conflict
@@ -36,7 +37,7 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
         ],
         "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
         "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
-        "matrix": render_matrix(rollup),
+        "matrix": render_matrix(rollup, reverse("retrieve", args=[study.slug])),
         "form": form if form is not None else ThemeForm(study=study),
         "editing": editing,
         "message": message,
