@@ -35,7 +35,8 @@ def _linked(node: CodeNode, retrieve_url: str) -> str:
     page (which counts a code with its branch too); none, no link."""
     if not retrieve_url or not node.branch_excerpts:
         return str(node.branch_excerpts)
-    label = escape(f"The excerpts of {node.code.name}", quote=True)
+    # The accessible name holds the visible number (WCAG's "label in name").
+    label = escape(f"{node.branch_excerpts} excerpts of {node.code.name}", quote=True)
     return (
         f'<a href="{retrieve_url}?code={node.code.pk}" aria-label="{label}">'
         f"{node.branch_excerpts}</a>"

@@ -130,7 +130,7 @@ def test_the_codebook_shows_counts_with_sub_codes(
     excerpts = reverse("retrieve", args=[study.slug])
     assert row.endswith(
         f'<td class="num">1</td><td class="num"><a href="{excerpts}?code={support.pk}" '
-        'aria-label="The excerpts of Support">3</a></td><td class="num">1</td>'
+        'aria-label="3 excerpts of Support">3</a></td><td class="num">1</td>'
         '<td class="num">2</td>' + row[row.rindex('<td class="row-actions">') :]
     )
 
