@@ -12,8 +12,8 @@ from django.conf import settings
 
 # Libraries only some requests need, and what each weighs in a worker (MB, measured with
 # their dependencies beyond pandas and numpy): python-docx (3), openpyxl (13),
-# scikit-learn with SciPy (75).
-ON_DEMAND = ("docx", "openpyxl", "sklearn", "scipy")
+# scikit-learn with SciPy (75), matplotlib for the charts (46).
+ON_DEMAND = ("docx", "openpyxl", "sklearn", "scipy", "matplotlib")
 
 STARTUP = """
 import json, sys
