@@ -32,7 +32,7 @@ def test_write_a_journal_entry_and_a_code_memo_then_find_and_open_them(
     page.goto(live_server.url + reverse("code_edit", args=[study.slug, code.pk]))
     panel = page.locator(".memo-panel")
     panel.locator("textarea[name=body]").fill("Training now includes learning from peers.")
-    panel.locator("button", has_text="Save memo").click()
+    panel.locator("button", has_text="Add memo").click()
     page.locator(".memo-panel .memo-body", has_text="learning from peers").wait_for()
 
     page.goto(memos_url)
