@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0011_journal_and_memos'),
+        ('interviews', '0012_study_revision'),
     ]
 
     operations = [
