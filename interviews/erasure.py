@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from .models import Erasure, Interview, Respondent, StagedFile
+from .revisions import study_revision_bump
 from .search_sql import index_compact
 
 # An erasure step: called with the respondent inside the erasure's transaction, before the
@@ -63,6 +64,8 @@ def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> E
             "Nothing was erased."
         )
     with transaction.atomic():
+        # First, as in every writer (interviews.revisions): the cached roll-up is stale now.
+        study_revision_bump(respondent.study_id)
         interviews = Interview.objects.filter(respondent=respondent)
         removed = {"transcripts": interviews.count()}
         for step in STEPS:

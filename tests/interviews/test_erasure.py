@@ -85,7 +85,11 @@ def test_the_pseudonym_must_be_typed_exactly(two, typed):
 def test_erasing_removes_everything_of_theirs_and_keeps_a_dated_record(study, two):
     respondent = two["r2"].respondent
     interviews.respondent_withdraw(respondent=respondent)
+    study.refresh_from_db()
+    revision = study.revision
     record = respondent_erase(respondent=respondent, typed=" R2 ", note="")
+    study.refresh_from_db()
+    assert study.revision > revision, "a roll-up cached before is never read again"
     assert not Respondent.objects.filter(pk=respondent.pk).exists()
     assert not Interview.objects.filter(pk=two["r2"].pk).exists()
     assert not Excerpt.all_objects.filter(interview_id=two["r2"].pk).exists()
