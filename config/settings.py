@@ -145,13 +145,19 @@ TEMPLATES = [
 # SQLite: WAL, IMMEDIATE transactions and a busy timeout, so concurrent writers wait for the
 # lock instead of failing with "database is locked" (RELIABILITY.md, C1). No mmap_size.
 SQLITE_PATH = Path(os.environ.get("EXCERPTA_SQLITE_PATH", VAR_DIR / "excerpta.sqlite3"))
-# A 32 MB page cache per connection, kept between requests (CONN_MAX_AGE below): the
-# default 2 MB cache is smaller than one pass over a large study's codings.
+# A page cache per connection, kept between requests (CONN_MAX_AGE below): the default 2 MB
+# is smaller than one pass over a large study's excerpts and codings (about 5 MB at 20,000
+# excerpts). Each thread of a worker has its own connection, so a worker holds up to
+# `--threads` times this: at 32 MB, four threads could each hold a big study's whole
+# database (about 26 MB at 200 transcripts), some 100 MB of a worker (issue 9). What a
+# cache misses, the OS's file cache still has.
+SQLITE_CACHE_MB = envint("EXCERPTA_SQLITE_CACHE_MB", 8)
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32000;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
         # Deleted content is overwritten with zeros, not merely unlinked: an erased
         # respondent (themes.erasure) leaves no word in the file.
         " PRAGMA secure_delete=ON;"
