@@ -20,17 +20,20 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import numpy as np
 from django.utils.safestring import SafeString, mark_safe
-from scipy import sparse
 
 from coding.models import Coding, ExcerptStatus
 from interviews.models import QuestionSegment
 
 from .retrieval import TOGETHER, StudyIndex, attribute_text, natural_key
 from .tables import titled_columns
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 CODES, THEMES = "codes", "themes"
 ROW_CHOICES = [(CODES, "Codes"), (THEMES, "Themes")]
@@ -147,6 +150,10 @@ def _incidence(coded: _Coded, of_code: dict[int, list[int]], rows: int) -> spars
 
 
 def _ones(rows, columns, shape) -> sparse.csr_matrix:
+    # SciPy is imported here, not at start-up: only the matrices need it, and a worker
+    # that never shows one need not hold it (tests/test_worker_memory.py).
+    from scipy import sparse
+
     data = np.ones(len(rows), dtype=np.float32)
     return sparse.csr_matrix(
         (data, (np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64))),
@@ -156,6 +163,8 @@ def _ones(rows, columns, shape) -> sparse.csr_matrix:
 
 def _binary(matrix) -> sparse.csr_matrix:
     """1 where `matrix` is not 0 (sums of duplicate entries included)."""
+    from scipy import sparse
+
     matrix = sparse.csr_matrix(matrix)
     matrix.data = (matrix.data > 0).astype(np.float32)
     matrix.eliminate_zeros()
