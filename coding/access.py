@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from interviews.access import READ, Access, interview_columns, study_access
-from interviews.models import Interview
-from interviews.rows import fetch_one
+from interviews.access import READ, Access, child_access
 
 from .models import Code, Excerpt
-
-# In SQL for the same reason as interviews.access: these run on every edit of an excerpt.
-# The interview is matched to the study through the (study, respondent) index, because on
-# SQLite an interview's study_id sits after its transcript text in the row.
-_EXCERPT_IN_STUDY = f"""
-    SELECT * FROM {Excerpt._meta.db_table}
-    WHERE id = %s AND interview_id IN (
-        SELECT id FROM {Interview._meta.db_table} WHERE study_id = %s
-    ) {{live}}
-"""
-_INTERVIEW = f"SELECT {{columns}} FROM {Interview._meta.db_table} WHERE id = %s"
 
 
 def excerpt_access(
@@ -31,27 +16,34 @@ def excerpt_access(
     deleted: bool = False,
     text: bool = True,
 ) -> tuple[Access, Excerpt]:
-    """An excerpt of the study `slug` with its interview and study (three small queries).
+    """An excerpt of the study `slug` with its interview, study and the user's role (one
+    query); Http404 or PermissionDenied as interviews.access.child_access.
 
     `deleted=True` finds a deleted excerpt too (for undo). Pass text=False where the
-    transcript itself is not needed, to leave it in the database.
+    transcript itself is not needed, to leave it (and its turns) in the database.
     """
-    access = study_access(request, slug, READ)
-    sql = _EXCERPT_IN_STUDY.format(live="" if deleted else "AND deleted_at IS NULL")
-    excerpt = fetch_one(Excerpt, sql, [excerpt_id, access.study.pk])
-    if excerpt is None:
-        raise Http404("That excerpt no longer exists. Reload the page.")
-    access.require(action)
-    sql = _INTERVIEW.format(columns=interview_columns(text))
-    interview = fetch_one(Interview, sql, [excerpt.interview_id])
-    interview.study = access.study
-    excerpt.interview = interview
-    return access, excerpt
+    rows = Excerpt.all_objects.all() if deleted else Excerpt.objects.all()
+    if not text:
+        rows = rows.defer("interview__text", "interview__turns")
+    return child_access(
+        request,
+        rows,
+        slug,
+        excerpt_id,
+        action,
+        study="interview__study",
+        missing="That excerpt no longer exists. Reload the page.",
+    )
 
 
 def code_access(request, slug: str, code_id: int, action: str = READ) -> tuple[Access, Code]:
-    access = study_access(request, slug, action)
-    code = access.study.codes.filter(pk=code_id).first()
-    if code is None:
-        raise Http404("That code no longer exists. Reload the page.")
-    return access, code
+    """A code of the study `slug` with its study and the user's role (one query)."""
+    return child_access(
+        request,
+        Code.objects.all(),
+        slug,
+        code_id,
+        action,
+        study="study",
+        missing="That code no longer exists. Reload the page.",
+    )

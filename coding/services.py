@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -29,10 +29,9 @@ from interviews import services as interviews
 from interviews.locks import hold
 from interviews.models import Interview, Study
 from interviews.revisions import study_revision_bump
-from interviews.rows import fetch_one
 from interviews.turns import Turn, turns_from_json
 
-from . import bin
+from . import bin, sql
 from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
@@ -203,7 +202,6 @@ def outside_labels(turns: Sequence[Turn], start: int, end: int) -> tuple[int, in
 # Excerpts ---------------------------------------------------------------------------------
 
 
-_VERSION = f"SELECT version FROM {Interview._meta.db_table} WHERE id = %s"
 _STALE = (
     "This transcript was edited after you opened it. Reload the page and select the "
     "passage again; nothing was saved."
@@ -214,12 +212,13 @@ def _hold_version(interview: Interview, version: int) -> None:
     """Inside a transaction: refuse if the text changed since `version`, and keep it from
     changing until the transaction ends (a row lock on PostgreSQL; on SQLite the IMMEDIATE
     transaction already holds the database's write lock)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION + lock, [interview.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != version:
+    if list(_version_held(interview).values_list("version", flat=True)) != [version]:
         raise Conflict(_STALE)
+
+
+def _version_held(interview: Interview):
+    # order_by(): the model's ordering would join the respondent, and lock its row too.
+    return Interview.objects.select_for_update().filter(pk=interview.pk).order_by()
 
 
 def excerpt_create(**kwargs) -> Excerpt:
@@ -256,8 +255,7 @@ def excerpt_code_selection(
         # The transcript's lock also queues identical selections: the second one finds the
         # first one's excerpt and adds to it.
         study_revision_bump(interview.study_id)
-        _hold_version(interview, version)
-        excerpt = _same_span(interview, start, end)
+        excerpt = _hold_span(interview, version, start, end)
         if excerpt is None:
             codes_hold(codes=codes)
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
@@ -275,87 +273,53 @@ def _new_codings(excerpt: Excerpt, codes, coder) -> list[list]:
     return [[code.id, coder_id, bin.stamp(excerpt.updated_at)] for code in _unique(codes)]
 
 
-# Every coded selection runs these, hence SQL: building the ORM's queries cost more than
-# the queries (0.5 ms for the look-up, 1.3 ms for the two INSERTs, measured on the
-# benchmark's study). Django 5.2 needs SQLite 3.31, which RETURNING (3.35) is newer than,
-# so the new id is read the way the driver offers.
-_SAME_SPAN = f"""
-    SELECT * FROM {Excerpt._meta.db_table}
-    WHERE interview_id = %s AND start = %s AND "end" = %s AND deleted_at IS NULL
-    ORDER BY id LIMIT 1
-"""
-_INSERT_EXCERPT = f"""
-    INSERT INTO {Excerpt._meta.db_table} (
-        interview_id, coder_id, start, "end", text, memo, status, previous_text, revision,
-        created_at, updated_at
-    ) VALUES (%s, %s, %s, %s, %s, %s, '{ExcerptStatus.OK}', '', 1, %s, %s)
-"""
-_INSERT_CODING = f"""
-    INSERT INTO {Coding._meta.db_table} (excerpt_id, code_id, interview_id, coder_id, created_at)
-    VALUES (%s, %s, %s, %s, %s)
-"""
-
-
-def _same_span(interview: Interview, start: int, end: int) -> Excerpt | None:
-    """The live excerpt with exactly this span, if the selection repeats one."""
-    return fetch_one(Excerpt, _SAME_SPAN, [interview.pk, start, end])
+def _hold_span(interview: Interview, version: int, start: int, end: int) -> Excerpt | None:
+    """_hold_version, and the live excerpt with exactly this span if the selection repeats
+    one: both in one query (the excerpt is read whole only when there is one)."""
+    same = Excerpt.objects.filter(interview=OuterRef("pk"), start=start, end=end).order_by("id")
+    held = list(
+        _version_held(interview)
+        .annotate(same=Subquery(same.values("id")[:1]))
+        .values_list("version", "same")
+    )
+    if not held or held[0][0] != version:
+        raise Conflict(_STALE)
+    same_id = held[0][1]
+    return None if same_id is None else Excerpt.objects.get(pk=same_id)
 
 
 def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) -> Excerpt:
-    """A new excerpt with its codings, as Excerpt.objects.create and Coding.of would make."""
+    """A new excerpt with its codings (two INSERTs), all stamped with one moment: the undo
+    history notes the codings' time as the excerpt's (see _new_codings)."""
     now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    coder_id = coder.pk if coder is not None else None
-    text = interview.text[start:end]
-    values = [interview.pk, coder_id, start, end, text, memo, stamp, stamp]
-    returning = connection.features.can_return_columns_from_insert
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_EXCERPT + (" RETURNING id" if returning else ""), values)
-        excerpt_id = cursor.fetchone()[0] if returning else cursor.lastrowid
-        cursor.executemany(
-            _INSERT_CODING,
-            [(excerpt_id, code.id, interview.pk, coder_id, stamp) for code in codes],
-        )
-    excerpt = Excerpt(
-        id=excerpt_id,
+    excerpt = Excerpt.objects.create(
         interview=interview,
         coder=coder,
         start=start,
         end=end,
-        text=text,
+        text=interview.text[start:end],
         memo=memo,
         created_at=now,
         updated_at=now,
     )
-    excerpt._state.adding, excerpt._state.db = False, connection.alias
+    codings = [Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in codes]
+    for coding in codings:
+        coding.created_at = now
+    Coding.objects.bulk_create(codings)
     return excerpt
 
 
-_CODES_LEFT = f"SELECT id FROM {Code._meta.db_table} WHERE id IN ({{}}) ORDER BY id"
 CODE_GONE = "One of those codes was deleted or merged meanwhile. Reload the page."
 
 
 def codes_hold(*, codes: Sequence[Code | CodeRow]) -> None:
     """Inside a transaction: refuse (Conflict) if one of `codes` was deleted or merged since
     the page showed it, and keep them until the transaction ends: for anything that makes
-    a row pointing at a code (a coding, a theme gathering it).
-
-    On PostgreSQL the lock is FOR KEY SHARE, the one a foreign key takes: coders applying the
-    same code do not wait for each other, only a merge or delete of it waits for them (and
-    they for it). On SQLite the IMMEDIATE transaction already keeps the codes.
-
-    SQL rather than the ORM because Django's select_for_update() offers FOR UPDATE and FOR
-    NO KEY UPDATE but not FOR KEY SHARE: with those, coders applying one code would queue
-    behind each other. This is a matter of what the lock allows, not of speed.
-    """
+    a row pointing at a code (a coding, a theme gathering it). See sql.codes_hold for the
+    lock (FOR KEY SHARE on PostgreSQL)."""
     ids = sorted({code.id for code in codes})
-    sql = _CODES_LEFT.format(", ".join(["%s"] * len(ids)))
-    if connection.vendor == "postgresql":
-        sql += " FOR KEY SHARE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        if len(cursor.fetchall()) != len(ids):
-            raise Conflict(CODE_GONE)
+    if sql.codes_hold(ids) != len(ids):
+        raise Conflict(CODE_GONE)
 
 
 def _check_study(interview: Interview, codes) -> None:

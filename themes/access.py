@@ -1,43 +1,48 @@
-"""Looking up themes, quotes and comments through the study the user belongs to."""
+"""Looking up themes, quotes and comments through the study the user belongs to (see
+interviews.access.child_access: one query each, Http404 or PermissionDenied)."""
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from interviews.access import READ, Access, study_access
+from interviews.access import READ, Access, child_access
 
 from .models import Comment, Quote, Theme
 
 
 def theme_access(request, slug: str, theme_id: int, action: str = READ) -> tuple[Access, Theme]:
-    access = study_access(request, slug, action)
-    theme = access.study.themes.filter(pk=theme_id).first()
-    if theme is None:
-        raise Http404("That theme no longer exists. Reload the page.")
-    return access, theme
+    return child_access(
+        request,
+        Theme.objects.all(),
+        slug,
+        theme_id,
+        action,
+        study="study",
+        missing="That theme no longer exists. Reload the page.",
+    )
 
 
 def quote_access(request, slug: str, quote_id: int, action: str = READ) -> tuple[Access, Quote]:
-    access = study_access(request, slug, action)
-    quote = (
-        Quote.objects.select_related("theme")
-        .filter(pk=quote_id, theme__study=access.study)
-        .first()
+    """A chosen quote with its theme (and the theme's study)."""
+    return child_access(
+        request,
+        Quote.objects.all(),
+        slug,
+        quote_id,
+        action,
+        study="theme__study",
+        missing="That quote is no longer chosen. Reload the page.",
     )
-    if quote is None:
-        raise Http404("That quote is no longer chosen. Reload the page.")
-    return access, quote
 
 
 def comment_access(
     request, slug: str, comment_id: int, action: str = READ
 ) -> tuple[Access, Comment]:
-    access = study_access(request, slug, action)
-    comment = (
-        Comment.objects.select_related("theme")
-        .filter(pk=comment_id, theme__study=access.study)
-        .first()
+    """A review comment with its theme (and the theme's study)."""
+    return child_access(
+        request,
+        Comment.objects.all(),
+        slug,
+        comment_id,
+        action,
+        study="theme__study",
+        missing="That comment no longer exists. Reload the page.",
     )
-    if comment is None:
-        raise Http404("That comment no longer exists. Reload the page.")
-    return access, comment

@@ -208,9 +208,9 @@ def test_the_suggestions_read_in_a_fixed_number_of_queries(
     client.get(page_url(study, support), headers=HTMX)  # fits the passages once, and caches them
     import_text(study, OTHER, name="R2.txt")
     client.get(page_url(study, support), headers=HTMX)
-    # 1 session, 2 user, 3 study with membership (the access helper), 4 the code, 5 the code
-    # tree, 6 the branch's excerpts, 7 the counted interviews' versions (the index's key),
-    # 8 the spans coded, 9 the suggested passages' transcripts.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 the code with its study and the user's role (the access helper),
+    # 4 the code tree, 5 the branch's excerpts, 6 the counted interviews' versions (the
+    # index's key), 7 the spans coded, 8 the suggested passages' transcripts.
+    with django_assert_num_queries(8):
         response = client.get(page_url(study, support), headers=HTMX)
     assert response.status_code == 200

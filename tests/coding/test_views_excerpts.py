@@ -51,10 +51,26 @@ def test_the_coding_page_queries_do_not_grow_with_excerpts(
         if word.strip() and "\n" not in word and not word.endswith(":"):
             code_span(interview, (start, position), [code])
     client = client_for(owner)
-    # session, user, study+role, interview, respondent, codes, excerpts with their codes,
-    # question markers, sibling interviews
-    with django_assert_num_queries(9):
+    # session, user, the interview with its study and the user's role, respondent, codes,
+    # excerpts with their codes, question markers, sibling interviews
+    with django_assert_num_queries(8):
         assert client.get(page_url(interview)).status_code == 200
+
+
+def test_coding_a_selection_makes_exactly_its_queries(
+    interview, code, owner, django_assert_num_queries
+):
+    client = client_for(owner)
+    data = {**selection(interview, "Café regulars"), "code": code.pk}
+    # session, user, the interview with its study and the user's role, the study's codes;
+    # savepoints of the view's and the service's transactions (in tests; on a server the
+    # outer one is BEGIN); the transcript's version held, with the excerpt of the same
+    # span if any; the codes held; the excerpt and its coding inserted; two releases; the
+    # undo entry; for the redraw: the excerpts' bounds, the excerpts of the lines redrawn
+    with django_assert_num_queries(15):
+        response = client.post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 200
+    assert Excerpt.objects.get().codings.get().code == code
 
 
 def test_coding_a_selection_answers_with_just_what_changed(interview, code, owner):

@@ -64,8 +64,9 @@ def test_paging_with_htmx_answers_the_side_list_alone(study, owner, django_asser
     client = client_for(owner)
     client.get(url)
 
-    # session, user, study and role, interview, codes, excerpts with their codes
-    with django_assert_num_queries(6):
+    # session, user, the interview with its study and the user's role, codes, excerpts
+    # with their codes
+    with django_assert_num_queries(5):
         response = client.get(url, {"page": 2}, headers=HTMX)
 
     html = response.content.decode()

@@ -350,8 +350,9 @@ def test_the_question_markers_page_queries_do_not_grow(study, owner, n, django_a
     assert interview.segments.count() >= n
     client = client_for(owner)
     url = reverse("interview_questions", args=[study.slug, interview.pk])
-    # session, user, study+role, interview, questions, segments with their questions
-    with django_assert_num_queries(6):
+    # session, user, the interview with its study and the user's role, questions, segments
+    # with their questions
+    with django_assert_num_queries(5):
         html = client.get(url).content.decode()
     assert html.count('<select id="id_form-') == n
 
@@ -363,10 +364,11 @@ def test_the_interview_edit_page_queries_do_not_grow(
     add_respondents(study, n)
     client = client_for(owner)
     url = reverse("interview_edit", args=[study.slug, interview.pk])
-    # session, user, study+role, interview, its respondent, respondents for the choice, and
-    # the respondents again: with no empty choice, the select asks for its first option to
-    # decide on `required` (Django's Select.use_required_attribute).
-    with django_assert_num_queries(7):
+    # session, user, the interview with its study and the user's role, its respondent,
+    # respondents for the choice, and the respondents again: with no empty choice, the
+    # select asks for its first option to decide on `required` (Django's
+    # Select.use_required_attribute).
+    with django_assert_num_queries(6):
         html = client.get(url).content.decode()
     assert f">P{n - 1}</option>" in html
 

@@ -83,10 +83,10 @@ def test_a_concurrent_theme_edit_is_not_overwritten(study, themed, owner, coder)
 
 def test_the_theme_page(study, themed, owner, django_assert_num_queries):
     training = themed["training"]
-    # session, user, study+role, theme, roll-up (revision, 8), quotes, excerpts, codings,
-    # comments
+    # session, user, the theme with its study and the user's role, roll-up (revision, 8),
+    # quotes, excerpts, codings, comments
     client = client_for(owner)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         html = client.get(url(study, "theme_detail", training.pk)).content.decode()
     assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
     assert "How they learned." in html
@@ -272,9 +272,9 @@ def test_supporting_excerpts_come_a_page_at_a_time_in_reading_order(
     client = client_for(owner)
     shown = []
     for page in (1, 2, 3):
-        # session, user, study+role, theme, roll-up (revision, 8), quotes, the page's
-        # excerpts, their codings, comments
-        with django_assert_num_queries(17):
+        # session, user, the theme with its study and the user's role, roll-up (revision,
+        # 8), quotes, the page's excerpts, their codings, comments
+        with django_assert_num_queries(16):
             response = client.get(url(study, "theme_detail", theme.pk), {"page": page})
         html = response.content.decode()
         shown.append([int(pk) for pk in SUPPORT_ID.findall(html)])
@@ -344,9 +344,9 @@ def test_the_theme_page_shows_the_branch_and_its_excerpts(
 ):
     theme = branched["theme"]
     client = client_for(owner)
-    # session, user, study+role, theme, roll-up (9, nothing cached: the study's revision
-    # and 8), excerpts, codings, quotes, comments
-    with django_assert_num_queries(17):
+    # session, user, the theme with its study and the user's role, roll-up (9, nothing
+    # cached: the study's revision and 8), excerpts, codings, quotes, comments
+    with django_assert_num_queries(16):
         html = client.get(url(study, "theme_detail", theme.pk)).content.decode()
     assert "Raised by <strong>all</strong> of the respondents (2 of 2)" in html
     for excerpt in branched["excerpts"]:
