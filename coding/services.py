@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -107,7 +108,10 @@ def excerpt_code_picked(
     typed there as one unit of work (a refused selection makes no code). Returns the
     excerpt, whether it is new, and the codes applied. Raises as excerpt_code_selection
     does, and NearDuplicate (see _codes_chosen)."""
-    with transaction.atomic():
+    # Only a code typed in the picker needs a transaction around the selection's; without
+    # one, excerpt_code_selection's own is the whole unit of work, and no savepoint is
+    # taken inside an outer one (two statements fewer on every coded selection).
+    with transaction.atomic() if tidy(choice.new_name) else nullcontext():
         chosen = _codes_chosen(interview, choice, codes, journal)
         excerpt, created = excerpt_code_selection(
             interview=interview,

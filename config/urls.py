@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import include, path
 
 from config.health import healthz
@@ -11,6 +12,9 @@ urlpatterns = [
     path("", include("coding.urls")),
     path("", include("themes.urls")),
 ]
+# The benchmark's floor view, only where the development tools are installed.
+if apps.is_installed("devtools"):
+    urlpatterns.append(path("", include("devtools.urls")))
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"

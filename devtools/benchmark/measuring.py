@@ -81,6 +81,8 @@ def run(sizes: Sizes, *, keep: bool = False, log: Log = stderr_log) -> dict[str,
                     log(f"Measuring {key}")
                     results[key] = measurement(session)
             results |= measure_calls(workdir, env, sizes.requests, log)
+            for key, compute in registry.DERIVED.items():
+                results[key] = compute(results)
             return results
     finally:
         if keep:

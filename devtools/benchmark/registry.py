@@ -16,6 +16,8 @@ registers, with the decorators below:
 - `@once("key")`: a function of the `Session` (the served study; measuring.py) run once
   after the timed rounds, returning the dict printed for its key, in whatever shape the
   measurement needs (a byte count, a worker's memory).
+- `@derived("key")`: a function of the results of the whole run (a dict by key) returning
+  the dict printed for its key: a figure computed from others, such as a ratio.
 
 Every module of the package is imported by `load_areas()`, so a new area is a new module and
 nothing else; keys come out in the order of the modules' names, then of registration.
@@ -34,11 +36,12 @@ FILL_STEPS: list[Callable[..., None]] = []
 REQUESTS: dict[str, Callable[..., Any]] = {}
 CALLS: dict[str, Callable[..., Any]] = {}
 ONCE: dict[str, Callable[..., dict]] = {}
+DERIVED: dict[str, Callable[[dict], dict]] = {}
 
 
 def _register(table: dict, key: str) -> Callable:
     def decorator(function: Callable) -> Callable:
-        if key in REQUESTS or key in CALLS or key in ONCE:
+        if key in REQUESTS or key in CALLS or key in ONCE or key in DERIVED:
             raise ValueError(f"Benchmark key {key!r} is registered twice.")
         table[key] = function
         return function
@@ -77,6 +80,11 @@ def call(key: str) -> Callable:
 def once(key: str) -> Callable:
     """Register a function of the session, run once after the timed rounds, under `key`."""
     return _register(ONCE, key)
+
+
+def derived(key: str) -> Callable:
+    """Register under `key` a function of the run's results, computed after all others."""
+    return _register(DERIVED, key)
 
 
 def load_areas() -> None:

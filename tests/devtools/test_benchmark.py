@@ -36,6 +36,8 @@ MEASUREMENTS = {
     "findings_docx",
     "excerpts_xlsx",
     "rollup",
+    "floor",
+    "apply_code_per_floor",
 }
 TINY = ["--interviews=4", "--words=600", "--excerpts=60", "--codes=6", "--requests=3"]
 
@@ -54,7 +56,9 @@ def run():
 
 def test_it_prints_one_json_object_of_timings_query_counts_and_memory(run):
     results, _ = run
-    registered = set(registry.REQUESTS) | set(registry.CALLS) | set(registry.ONCE)
+    registered = (
+        set(registry.REQUESTS) | set(registry.CALLS) | set(registry.ONCE) | set(registry.DERIVED)
+    )
     assert set(results) == registered
     assert registered >= MEASUREMENTS
     # Requests and calls are timed alike; a measurement run once reports in its own shape.
@@ -68,6 +72,19 @@ def test_it_prints_one_json_object_of_timings_query_counts_and_memory(run):
         assert result["peak_mb"] > 0, key
     # Building a spreadsheet of every excerpt holds more than coding one selection does.
     assert results["excerpts_xlsx"]["peak_mb"] > results["apply_code"]["peak_mb"]
+
+
+def test_it_prints_apply_code_against_the_floor_measured_in_the_same_run(run):
+    results, _ = run
+    # The floor: the session, the user, one INSERT.
+    assert results["floor"]["queries"] == 3
+    # Coding a selection: the session, the user, the interview with its study and role,
+    # the codes, BEGIN, the version held with the same span, the codes held, two INSERTs,
+    # the undo entry, the redrawn lines' bounds and excerpts.
+    assert results["apply_code"]["queries"] == 12
+    ratio = results["apply_code_per_floor"]
+    expected = results["apply_code"]["median_ms"] / results["floor"]["median_ms"]
+    assert ratio == {"ratio": round(expected, 2), "target_at_most": 2}
 
 
 def test_it_builds_the_study_the_measured_pages_need(run):
