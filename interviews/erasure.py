@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from .models import Erasure, Interview, Respondent, StagedFile
 from .revisions import study_revision_bump
-from .search_sql import index_compact
+from .sql import index_compact, wipe_free_space
 
 # An erasure step: called with the respondent inside the erasure's transaction, before the
 # respondent's row is deleted; removes what its app holds of theirs that would not go with
@@ -84,13 +84,7 @@ def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> E
 
 
 def _wipe_free_space() -> None:
-    """After the erasure's commit: write the zeroed pages back and empty the WAL (SQLite),
-    or vacuum the tables erased from (PostgreSQL; VACUUM cannot run in a transaction)."""
     if connection.in_atomic_block:
         # Inside a caller's transaction: nothing is committed yet, so nothing to wipe.
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif connection.vendor == "postgresql":
-            cursor.execute("VACUUM " + ", ".join([*TABLES, StagedFile._meta.db_table]))
+    wipe_free_space([*TABLES, StagedFile._meta.db_table])

@@ -18,11 +18,7 @@ from django.db.models import F
 from django.db.transaction import TransactionManagementError
 
 from .models import Study
-
-# Django's QuerySet.update() answers how many rows it changed, not their new values; the
-# batch import needs the new revision to know whether anyone else wrote meanwhile (see
-# services.ImportContext), so the UPDATE returns it (SQLite 3.35+, PostgreSQL).
-_BUMP = f"UPDATE {Study._meta.db_table} SET revision = revision + 1 WHERE id = %s"
+from .sql import revision_bump_returning
 
 
 def study_revision_bump(study_id: int) -> int:
@@ -41,12 +37,10 @@ def study_revision_bump(study_id: int) -> int:
     if not connection.features.can_return_columns_from_insert:
         Study.objects.filter(pk=study_id).update(revision=F("revision") + 1)
         return Study.objects.values_list("revision", flat=True).get(pk=study_id)
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP + " RETURNING revision", [study_id])
-        row = cursor.fetchone()
-    if row is None:
+    revision = revision_bump_returning(study_id)
+    if revision is None:
         raise Study.DoesNotExist(f"No study {study_id}.")
-    return row[0]
+    return revision
 
 
 def study_revision(study_id: int) -> tuple[int, str]:

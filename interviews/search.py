@@ -1,6 +1,6 @@
 """Full-text search over a study's transcripts: which interviews hold a query, and where.
 
-The database's index (search_sql) finds the interviews; the hits are then found in each
+The database's index (interviews.sql) finds the interviews; the hits are then found in each
 interview's text by searchquery.pattern, so that their offsets are code points of the text
 as stored (neither FTS5 nor PostgreSQL reports offsets that survive their normalisation).
 Interviews of withdrawn respondents are never searched.
@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from . import pages, search_sql, searchquery
+from . import pages, searchquery, sql
 from .models import Interview, Study
 from .searchquery import Query
 
@@ -60,7 +60,7 @@ def hits_in(text: str, query: Query) -> list[tuple[int, int]]:
 
 def text_matches(query: Query):
     """A condition for Interview querysets: the index says the text matches `query`."""
-    return search_sql.matches(
+    return sql.matches(
         connection.vendor,
         fts5=searchquery.fts5(query),
         tsquery=searchquery.tsquery(query),

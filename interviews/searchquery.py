@@ -6,7 +6,7 @@ so). OR binds closer than the space between items, as in web search: `invisible 
 stigma` asks for (invisible or unseen) and stigma.
 
 A word is a run of letters and digits, as SQLite's unicode61 tokenizer and PostgreSQL's
-parser (after search_sql strips punctuation) both cut text: "self-care" and "don't" are
+parser (after interviews.sql strips punctuation) both cut text: "self-care" and "don't" are
 phrases of two words. The tree compiles to an FTS5 MATCH expression, to a PostgreSQL
 tsquery, and to Python regular expressions that find the hits in the text itself (the
 index only says which interviews hold them; its offsets are not code points).
@@ -122,7 +122,7 @@ def _fts5_term(term: Term) -> str:
 
 def tsquery(query: Query, *, phrases: bool = True) -> str:
     """The query as PostgreSQL to_tsquery text: `('a' <-> 'b' | 'c':*) & 'd'`. With
-    phrases=False a phrase's words need only all occur (`&`), not in a row (see search_sql:
+    phrases=False a phrase's words need only all occur (`&`), not in a row (see interviews.sql:
     PostgreSQL stops counting word positions at 16,383)."""
     join = " <-> " if phrases else " & "
     return " & ".join(

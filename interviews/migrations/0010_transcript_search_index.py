@@ -1,11 +1,11 @@
 """Full-text search over transcripts: FTS5 with triggers on SQLite, a GIN index on
-PostgreSQL (the SQL and why it is SQL: interviews/search_sql.py)."""
+PostgreSQL (the SQL and why it is SQL: interviews/sql.py)."""
 
 from __future__ import annotations
 
 from django.db import migrations
 
-from interviews.search_sql import (
+from interviews.sql import (
     POSTGRESQL_CREATE,
     POSTGRESQL_DROP,
     SQLITE_CREATE,

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from coding import services as coding
-from interviews import search_sql, searchquery, services
+from interviews import searchquery, services, sql
 from interviews.models import Interview
 from interviews.search import hits_in, interviews_matching, text_matches, transcripts_search
 from tests.conftest import import_text
@@ -128,11 +128,11 @@ def test_it_pages_interviews(study, monkeypatch):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 triggers are SQLite's")
 def test_the_index_triggers_survive_every_migration(db):
     """A migration that remakes interviews_interview on SQLite drops its triggers
-    (see search_sql): the test database is built by all migrations, so this fails then."""
+    (see interviews.sql): the test database is built by all migrations, so this fails then."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {row[0] for row in cursor.fetchall()}
-    assert names >= search_sql.SQLITE_TRIGGERS
+    assert names >= sql.SQLITE_TRIGGERS
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")

@@ -113,10 +113,10 @@ def test_the_appendix_makes_a_fixed_number_of_queries(
 ):
     for n in range(extra):
         memos.memo_create(model=JournalEntry, author=owner, body=f"Entry {n}", study=study)
-    # roll-up (8), chosen quotes, the codes-by-question figure's codings; then withdrawn
-    # respondents, the interviews' aggregate, excerpts per coder, members per role, journal
-    # entries, memos on interviews
-    with django_assert_num_queries(16):
+    # roll-up (9: the study's revision, then its rows), chosen quotes, the codes-by-question
+    # figure's codings; then withdrawn respondents, the interviews' aggregate, excerpts per
+    # coder, members per role, journal entries, memos on interviews
+    with django_assert_num_queries(17):
         findings_docx(study=study, methods=True)
 
 

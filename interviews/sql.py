@@ -1,7 +1,13 @@
-"""The SQL of full-text search over transcripts, one dialect per database, kept here.
+"""Every statement of the interviews app that is written by hand, with why it is SQL.
 
-Why SQL: Django's ORM knows neither SQLite's FTS5 nor an index on an expression that
-PostgreSQL's planner must recognise word for word. Everything else about search is ORM.
+1. Full-text search over transcripts, one dialect per database. Why SQL: Django's ORM knows
+   neither SQLite's FTS5 nor an index on an expression that PostgreSQL's planner must
+   recognise word for word. Everything else about search is ORM.
+2. The study revision's bump, which must return the new value (interviews.revisions).
+3. What an erasure does to the files (interviews.erasure): compact the FTS5 index,
+   checkpoint SQLite's WAL, vacuum on PostgreSQL. None of these is a query the ORM makes.
+
+On search:
 
 - SQLite: an FTS5 table over interviews_interview (external content: it stores only the
   index, the text stays in the interview's row), kept in step by triggers on every insert,
@@ -121,3 +127,33 @@ def index_compact() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+
+
+# The study revision (interviews.revisions) ---------------------------------------------------
+
+# Django's QuerySet.update() answers how many rows it changed, not their new values; the
+# batch import needs the new revision to know whether anyone else wrote meanwhile (see
+# services.ImportContext), so the UPDATE returns it (SQLite 3.35+, PostgreSQL).
+_BUMP = "UPDATE interviews_study SET revision = revision + 1 WHERE id = %s RETURNING revision"
+
+
+def revision_bump_returning(study_id: int) -> int | None:
+    """Move the study's revision on in one statement; the new revision, or None when there
+    is no such study. Only where the database returns columns from an UPDATE."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP, [study_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+# Erasure (interviews.erasure) ------------------------------------------------------------------
+
+
+def wipe_free_space(tables: list[str]) -> None:
+    """After an erasure's commit: write SQLite's zeroed pages back and empty its WAL, or
+    vacuum `tables` on PostgreSQL (VACUUM cannot run in a transaction)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            cursor.execute("VACUUM " + ", ".join(tables))
