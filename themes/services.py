@@ -57,15 +57,18 @@ def theme_update(
 ) -> Theme:
     """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
-    study_revision_bump(theme.study_id)
-    update_node(
-        theme,
-        revision=revision,
-        parent=parent,
-        noun="theme",
-        name=name,
-        description=description.strip(),
-    )
+    # Its own transaction: the revision moves with the edit or not at all (the view opens
+    # none; tests/themes/test_concurrency.py edits themes from many connections at once).
+    with transaction.atomic():
+        study_revision_bump(theme.study_id)
+        update_node(
+            theme,
+            revision=revision,
+            parent=parent,
+            noun="theme",
+            name=name,
+            description=description.strip(),
+        )
     return theme
 
 

@@ -265,7 +265,7 @@ def findings_row(page, theme: str, total: int) -> list[str]:
     findings table after its name (description, raised by, quotes). Checks that the table
     holds that theme only and its caption counts `total` respondents."""
     with page.expect_download() as download:
-        page.get_by_role("link", name="Findings (.docx)").click()
+        page.get_by_role("button", name="Findings (.docx)").click()
     document = Document(io.BytesIO(Path(download.value.path()).read_bytes()))
     table = document.tables[0]
     header = [cell.text for cell in table.rows[0].cells]
