@@ -26,14 +26,14 @@ from .selectors import CodeRow
 from .services import _trimmed, code_get_or_create, excerpt_code_selection
 
 # The sentences of the passages-like-these page, so that both cut text alike.
-from .similar import _sentences as sentences
+from .similar import sentences
 from .undo import Journal, note
 
 # More passages than anyone can read through in one preview: narrow the search instead.
 MAX_PASSAGES = 500
 
 
-# Sentences are cut as the passages-like-these page cuts them (similar._sentences).
+# Sentences are cut as the passages-like-these page cuts them (similar.sentences).
 
 
 class Unit(TextChoices):

@@ -74,7 +74,7 @@ def passages(text: str, turns_json: list, interview_id: int) -> list[Passage]:
             continue
         spans: list[tuple[int, int]] = []
         pending = None
-        for start, end in _sentences(text, turn.label_end, turn.end):
+        for start, end in sentences(text, turn.label_end, turn.end):
             start = pending if pending is not None else start
             if len(text[start:end].split()) >= MIN_WORDS:
                 spans.append((start, end))
@@ -87,7 +87,7 @@ def passages(text: str, turns_json: list, interview_id: int) -> list[Passage]:
     return found
 
 
-def _sentences(text: str, start: int, end: int):
+def sentences(text: str, start: int, end: int):
     """(start, end) of each sentence of text[start:end], without the spaces around it."""
     position = start
     for match in [*_SENTENCE_END.finditer(text, start, end), None]:
