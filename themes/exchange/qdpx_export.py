@@ -1,0 +1,91 @@
+"""Export a study as a REFI-QDA project (.qdpx) or its codebook alone (.qdc).
+
+See the package's docstring for what goes where; `study_export_qdpx` is the one entry
+point (the browser's download, `manage.py export_qdpx`, the backup's and the round trip's
+tests).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import IO
+
+from interviews.models import Study
+
+from .archive import Archive
+from .codebook import EmptyCodebook, write_qdc
+from .guids import StudyGuids
+from .identifying import unreviewed_identifying
+from .project import ProjectWriter, source_path
+from .reading import interview_texts, study_content
+
+
+class ExportRefused(Exception):
+    """The export was not made; the message says why, in words for the researcher, and
+    nothing was written."""
+
+
+def origin() -> str:
+    """ "Excerpta 0.1.0": the Project's and CodeBook's `origin` (importers branch on it)."""
+    try:
+        return f"Excerpta {version('excerpta')}"
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "Excerpta"
+
+
+def identifying_refusal(count: int) -> str:
+    """What the researcher reads when `count` identifying strings are still unreviewed."""
+    strings = "string" if count == 1 else "strings"
+    are = "is" if count == 1 else "are"
+    return (
+        f"{count} identifying {strings} from the study's de-identification list {are} "
+        "still in the transcripts, not yet replaced or kept. Review them on the "
+        "de-identification page first, or (owners only) tick “include text that is not "
+        "de-identified”. Nothing was exported."
+    )
+
+
+def study_export_qdpx(
+    *, study: Study, out: IO[bytes], codebook_only: bool = False, include_identifying: bool = False
+) -> None:
+    """Write `study` as a REFI-QDA project (.qdpx: a ZIP of project.qde and
+    sources/<GUID>.txt), or with `codebook_only` its codebook as a .qdc document, to the
+    binary stream `out`.
+
+    The same database state always gives the same bytes. GUIDs are the same in every
+    export of the study (guids.py). Positions are code points of the UTF-8 source texts,
+    end exclusive. Withdrawn respondents and all of theirs are left out.
+
+    Unless `include_identifying` (the owner's choice; the caller checks the role), a
+    project is refused while identifying strings of the study's de-identification list
+    are still unreviewed in the transcripts. Raises ExportRefused (nothing written to
+    `out`) then, and when a codebook is asked of a study without codes. OSError from
+    `out` passes through; `out` may then hold part of a file, so callers write to a
+    temporary file or buffer and keep it only on success.
+
+    Queries, whatever the study's size: 3 for a codebook; 13 for a project (the
+    interviews, then the 12 of reading.study_content), after the de-identification
+    check's (identifying.py).
+    """
+    guids = StudyGuids(study.pk)
+    if codebook_only:
+        try:
+            write_qdc(out, study_content(study), guids, origin())
+        except EmptyCodebook as error:
+            raise ExportRefused(str(error)) from None
+        return
+    if not include_identifying:
+        count = unreviewed_identifying(study)
+        if count:
+            raise ExportRefused(identifying_refusal(count))
+    with Archive(out) as archive:
+        # The texts first, one at a time: they are the bulk, and only their rows (without
+        # the text) are kept for the project document written after them.
+        sources = []
+        for source, text in interview_texts(study):
+            with archive.member(source_path(guids.of("interview", source.id))) as member:
+                member.write(text.encode("utf-8"))
+            sources.append(source)
+        content = study_content(study, sources=sources)
+        with archive.member("project.qde") as member:
+            ProjectWriter(content, guids, origin()).write(member)
