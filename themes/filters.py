@@ -8,6 +8,8 @@ Django's "Select a valid choice" message, never a 500.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from core.sanitise import SanitisedCharField
@@ -22,7 +24,7 @@ from .matrices import (
     RESPONDENT,
     ROW_CHOICES,
 )
-from .retrieval import ANY, MATCH_CHOICES, Filter, StudyIndex
+from .retrieval import ANY, MATCH_CHOICES, AttributeCondition, Filter, StudyIndex
 
 
 def _ids(label: str) -> forms.TypedMultipleChoiceField:
@@ -36,15 +38,24 @@ def _indented(rows: list[dict], label: str = "name") -> list[tuple[int, str]]:
     return [(row["id"], "\u00a0\u00a0" * row.get("depth", 0) + row[label]) for row in rows]
 
 
+# The parts of one attribute condition, as the URL names them. The first condition keeps
+# the bare names (links made before there were several, and the matrices' cells, use
+# them); the n-th adds "_n": "attribute=Years of experience&at_least=3&attribute_2=Agency
+# type&value_2=county".
+ATTRIBUTE_PARTS = ("attribute", "value", "at_least", "at_most")
+_NUMBERED_PART = re.compile(r"^(?:attribute|value|at_least|at_most)_(\d+)$")
+
+
+def attribute_field(part: str, n: int) -> str:
+    """The URL name of `part` (one of ATTRIBUTE_PARTS) of the n-th condition (from 1)."""
+    return part if n == 1 else f"{part}_{n}"
+
+
 class RetrievalForm(forms.Form):
     code = _ids("Codes")
     match = forms.ChoiceField(choices=MATCH_CHOICES, required=False, label="Excerpts with")
     theme = _ids("Themes")
     respondent = _ids("Respondents")
-    attribute = forms.ChoiceField(required=False, label="Attribute")
-    value = SanitisedCharField(required=False, max_length=200, label="is")
-    at_least = forms.FloatField(required=False, label="at least")
-    at_most = forms.FloatField(required=False, label="at most")
     question = _ids("Questions")
     coder = _ids("Coded by")
     coded_from = forms.DateField(
@@ -71,41 +82,108 @@ class RetrievalForm(forms.Form):
         self.fields["code"].choices = _indented(index.codes)
         self.fields["theme"].choices = _indented(index.themes)
         self.fields["respondent"].choices = [(r["id"], r["pseudonym"]) for r in index.respondents]
-        self.fields["attribute"].choices = [("", "(any)")] + [
-            (name, name) for name in index.study.attribute_names
-        ]
         self.fields["question"].choices = [
             (q["id"], f"Q{q['number']}. {q['text'][:80]}") for q in index.questions
         ]
-        self.fields["coder"].choices = [(c["id"], c["username"]) for c in index.coders]
+        self.fields["coder"].choices = [
+            (c["id"], c["username"] if c["member"] else f"{c['username']} (no longer a member)")
+            for c in index.coders
+        ]
+        # One condition per attribute the study records is room enough: a second condition
+        # on the same attribute adds nothing a range cannot say.
+        names = index.study.attribute_names
+        self.attribute_slots = max(1, len(names))
+        for n in range(1, self.attribute_slots + 1):
+            self.fields[attribute_field("attribute", n)] = forms.ChoiceField(
+                required=False,
+                label="Attribute" if n == 1 else "and attribute",
+                choices=[("", "(any)")] + [(name, name) for name in names],
+            )
+            self.fields[attribute_field("value", n)] = SanitisedCharField(
+                required=False, max_length=200, label="is"
+            )
+            self.fields[attribute_field("at_least", n)] = forms.FloatField(
+                required=False, label="at least"
+            )
+            self.fields[attribute_field("at_most", n)] = forms.FloatField(
+                required=False, label="at most"
+            )
+
+    def attribute_rows(self) -> list[list[forms.BoundField]]:
+        """The attribute conditions to show, each as its four bound fields in
+        ATTRIBUTE_PARTS order: those the URL fills and one empty after them (two at
+        least), so that a researcher can add one without any script."""
+        filled = [
+            n
+            for n in range(1, self.attribute_slots + 1)
+            if any(self.data.get(attribute_field(part, n)) for part in ATTRIBUTE_PARTS)
+        ]
+        shown = min(self.attribute_slots, max([2, *(n + 1 for n in filled)]))
+        return [
+            [self[attribute_field(part, n)] for part in ATTRIBUTE_PARTS]
+            for n in range(1, shown + 1)
+        ]
 
     def clean(self):
         data = super().clean()
-        attribute = data.get("attribute")
-        ranged = data.get("at_least") is not None or data.get("at_most") is not None
-        if (data.get("value") or ranged) and not attribute:
-            raise forms.ValidationError("Choose the attribute whose value you mean.")
-        if ranged and self.index.attribute_type(attribute) != "number":
-            raise forms.ValidationError(f"“{attribute}” is text: give a value, not a range.")
-        low, high = data.get("at_least"), data.get("at_most")
-        if low is not None and high is not None and low > high:
-            raise forms.ValidationError("“At least” is more than “at most”: nothing can match.")
+        for key in self.data:
+            found = _NUMBERED_PART.match(key)
+            if found and not 2 <= int(found[1]) <= self.attribute_slots:
+                # Never dropped in silence: the researcher would read results the link's
+                # author did not mean.
+                raise forms.ValidationError(
+                    f"The address asks for attribute condition {found[1]}, but this study "
+                    f"has room for {self.attribute_slots} only, one per attribute it "
+                    "records: clear the filter and choose again."
+                )
+        conditions = []
+        for n in range(1, self.attribute_slots + 1):
+            condition = self._attribute_condition(data, n)
+            if condition is not None:
+                conditions.append(condition)
+        data["attributes"] = tuple(conditions)
         start, end = data.get("coded_from"), data.get("coded_to")
         if start and end and start > end:
             raise forms.ValidationError("The first date coded is after the last.")
         return data
 
+    def _attribute_condition(self, data: dict, n: int) -> AttributeCondition | None:
+        """The n-th condition of the cleaned `data`, None when empty or wrong (its
+        error is then added beside the field at fault)."""
+        attribute, value, low, high = (data.get(attribute_field(p, n)) for p in ATTRIBUTE_PARTS)
+        ranged = low is not None or high is not None
+        if (value or ranged) and not attribute:
+            field = attribute_field("attribute", n)
+            self.add_error(field, "Choose the attribute whose value you mean.")
+            return None
+        if ranged and self.index.attribute_type(attribute) != "number":
+            field = attribute_field("at_least" if low is not None else "at_most", n)
+            self.add_error(field, f"“{attribute}” is text: give a value, not a range.")
+            return None
+        if low is not None and high is not None and low > high:
+            field = attribute_field("at_least", n)
+            self.add_error(field, "“At least” is more than “at most”: nothing can match.")
+            return None
+        if not attribute:
+            return None
+        return AttributeCondition(attribute, value or "", low, high)
+
     def filter(self) -> Filter:
         """The Filter of a valid form."""
         data = self.cleaned_data
-        # The form's fields are named as a URL reads ("code=3&code=5"), the filter's as
-        # what they hold.
-        plural = {"code": "codes", "theme": "themes", "respondent": "respondents"}
-        plural |= {"question": "questions", "coder": "coders"}
-        values = {plural.get(name, name): value for name, value in data.items()}
-        values.update({name: tuple(values[name]) for name in plural.values()})
-        values["match"] = values["match"] or ANY
-        return Filter(**values)
+        return Filter(
+            codes=tuple(data["code"]),
+            match=data["match"] or ANY,
+            themes=tuple(data["theme"]),
+            respondents=tuple(data["respondent"]),
+            attributes=data["attributes"],
+            questions=tuple(data["question"]),
+            coders=tuple(data["coder"]),
+            coded_from=data["coded_from"],
+            coded_to=data["coded_to"],
+            memo=data["memo"],
+            words=data["words"],
+        )
 
 
 class MatrixForm(forms.Form):

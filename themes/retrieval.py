@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, reduce
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Substr
 
@@ -47,6 +48,18 @@ MATCH_CHOICES = [
 
 
 @dataclass(frozen=True)
+class AttributeCondition:
+    """What one respondent attribute must hold: a value (matched as attribute_text() shows
+    it, case-blind), a range of numbers (inclusive), or both; neither means only that the
+    attribute is recorded."""
+
+    attribute: str
+    value: str = ""
+    at_least: float | None = None
+    at_most: float | None = None
+
+
+@dataclass(frozen=True)
 class Filter:
     """What the researcher asked for; empty fields filter nothing. Ids are the study's."""
 
@@ -54,10 +67,8 @@ class Filter:
     match: str = ANY
     themes: tuple[int, ...] = ()
     respondents: tuple[int, ...] = ()
-    attribute: str = ""
-    value: str = ""  # matched as attribute_text() shows it
-    at_least: float | None = None
-    at_most: float | None = None
+    # Every condition must hold ("years of experience at least 3" and "agency type county").
+    attributes: tuple[AttributeCondition, ...] = ()
     questions: tuple[int, ...] = ()  # ProtocolQuestion ids
     coders: tuple[int, ...] = ()  # user ids
     coded_from: date | None = None
@@ -99,7 +110,7 @@ def _number(value) -> float | None:
 @dataclass
 class StudyIndex:
     """What filtering needs to know of a study, read in six queries: codes, themes and the
-    codes they gather, counted interviews with their respondents, questions, members."""
+    codes they gather, counted interviews with their respondents, questions, coders."""
 
     study: Study
     codes: list[dict]  # id, name, colour, parent_id, depth: in codebook (tree) order
@@ -109,7 +120,9 @@ class StudyIndex:
     # pseudonym, attributes
     interviews: list[dict]
     questions: list[dict]  # id, number, text: by number
-    coders: list[dict]  # id, username: the study's members
+    # id, username, member (bool): the study's members and everyone who made one of its
+    # excerpts, former members included; by username
+    coders: list[dict]
 
     @cached_property
     def code_branch(self) -> dict[int, set[int]]:
@@ -192,12 +205,17 @@ def study_index(study: Study) -> StudyIndex:
         .order_by("number")
         .values("id", "number", "text")
     )
-    coders = [
-        {"id": user_id, "username": username}
-        for user_id, username in Membership.objects.filter(study=study)
-        .order_by("user__username")
-        .values_list("user_id", "user__username")
-    ]
+    # Everyone who coded here, members or not: a coder who has left the study still made
+    # excerpts that count, and the researcher must be able to single them out.
+    member = Exists(Membership.objects.filter(study=study, user_id=OuterRef("pk")))
+    coded_here = Exists(Excerpt.objects.filter(interview__study=study, coder_id=OuterRef("pk")))
+    coders = list(
+        get_user_model()
+        .objects.filter(member | coded_here)
+        .annotate(member=member)
+        .order_by("username", "pk")
+        .values("id", "username", "member")
+    )
     ordered = tree_order(codes, id_of=lambda c: c["id"], parent_of=lambda c: c["parent_id"])
     for code, depth in ordered:
         code["depth"] = depth
@@ -280,28 +298,31 @@ def question_of() -> Subquery:
 def _interview_ids(index: StudyIndex, flt: Filter) -> list[int]:
     respondents = {respondent["id"]: respondent for respondent in index.respondents}
     wanted = set(flt.respondents) if flt.respondents else set(respondents)
-    if flt.attribute:
-        wanted = {
-            respondent_id
-            for respondent_id in wanted
-            if respondent_id in respondents
-            and _attribute_holds(respondents[respondent_id]["attributes"].get(flt.attribute), flt)
-        }
+    wanted = {
+        respondent_id
+        for respondent_id in wanted
+        if respondent_id in respondents
+        and all(
+            _attribute_holds(respondents[respondent_id]["attributes"].get(c.attribute), c)
+            for c in flt.attributes
+        )
+    }
     return [i["id"] for i in index.interviews if i["respondent_id"] in wanted]
 
 
-def _attribute_holds(value, flt: Filter) -> bool:
+def _attribute_holds(value, condition: AttributeCondition) -> bool:
     if value is None or value == "":
         return False
-    if flt.value and attribute_text(value).casefold() != flt.value.casefold():
+    if condition.value and attribute_text(value).casefold() != condition.value.casefold():
         return False
-    if flt.at_least is not None or flt.at_most is not None:
+    low, high = condition.at_least, condition.at_most
+    if low is not None or high is not None:
         number = _number(value)
         if number is None:
             return False
-        if flt.at_least is not None and number < flt.at_least:
+        if low is not None and number < low:
             return False
-        if flt.at_most is not None and number > flt.at_most:
+        if high is not None and number > high:
             return False
     return True
 

@@ -20,13 +20,19 @@ def results(page) -> list[str]:
     )
 
 
+def opened(page, live_server, study, owner, coder, url_name: str) -> dict:
+    """The hand-worked corpus (retrieval_corpus), its owner logged in on the page named."""
+    corpus = build_corpus(study, owner, coder)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse(url_name, args=[study.slug]))
+    return corpus
+
+
 def test_filter_by_two_codes_and_an_attribute_then_open_a_result_and_come_back(
     page, live_server, study, owner, coder
 ):
-    corpus = build_corpus(study, owner, coder)
+    corpus = opened(page, live_server, study, owner, coder, "retrieve")
     codes, e = corpus["codes"], corpus["excerpts"]
-    log_in(page, live_server, owner)
-    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
     expect(page.locator("[data-count=excerpts]")).to_have_text("7")
 
     page.select_option("#id_code", [str(codes["support"].pk), str(codes["stress"].pk)])
@@ -56,9 +62,7 @@ def test_filter_by_two_codes_and_an_attribute_then_open_a_result_and_come_back(
 def test_a_co_occurrence_cell_opens_its_excerpts_and_back_returns_to_the_matrix(
     page, live_server, study, owner, coder
 ):
-    e = build_corpus(study, owner, coder)["excerpts"]
-    log_in(page, live_server, owner)
-    page.goto(live_server.url + reverse("matrix", args=[study.slug]))
+    e = opened(page, live_server, study, owner, coder, "matrix")["excerpts"]
     page.select_option("#id_by", "code")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#matrix-title")).to_have_text(
@@ -86,3 +90,35 @@ def test_a_co_occurrence_cell_opens_its_excerpts_and_back_returns_to_the_matrix(
     page.go_back()
     expect(page).to_have_url(matrix_url)
     expect(page.locator("#matrix-title")).to_contain_text("co-occurrence")
+
+
+def test_two_attribute_conditions_hold_together_and_live_in_the_url(
+    page, live_server, study, owner, coder
+):
+    e = opened(page, live_server, study, owner, coder, "retrieve")["excerpts"]
+    page.select_option("#id_attribute", "Years of experience")
+    page.fill("#id_at_least", "3")
+    page.select_option("#id_attribute_2", "Agency")
+    page.fill("#id_value_2", "north")
+    page.get_by_role("button", name="Show the excerpts").click()
+    # R2 has 9 years but is at South; R1 is at North with 2: only R10's excerpts.
+    expect(page.locator("[data-count=excerpts]")).to_have_text("2")
+    expect(page).to_have_url(re.compile(r"at_least=3&.*attribute_2=Agency&value_2=north"))
+    assert results(page) == [str(e[7].pk), str(e[8].pk)]
+    filtered_url = page.url
+
+    # The address alone brings the same page back, both conditions filled in.
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
+    expect(page.locator("[data-count=excerpts]")).to_have_text("7")
+    page.goto(filtered_url)
+    expect(page.locator("[data-count=excerpts]")).to_have_text("2")
+    expect(page.locator("#id_attribute_2")).to_have_value("Agency")
+    expect(page.locator("#id_value_2")).to_have_value("north")
+
+    page.select_option("#id_attribute_2", "")
+    page.fill("#id_value_2", "")
+    page.get_by_role("button", name="Show the excerpts").click()
+    expect(page.locator("[data-count=excerpts]")).to_have_text("4")
+    page.go_back()
+    expect(page.locator("[data-count=excerpts]")).to_have_text("2")
+    assert results(page) == [str(e[7].pk), str(e[8].pk)]

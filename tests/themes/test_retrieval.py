@@ -53,6 +53,25 @@ FILTERS = [
     ({"attribute": "Agency", "value": "north"}, [1, 2, 3, 7, 8]),
     ({"attribute": "Agency", "at_least": "3"}, None),  # a range of a text attribute
     ({"at_least": "3"}, None),  # a range of no attribute
+    # Two attribute conditions hold together: R10 alone has 3 years or more at North.
+    (
+        {
+            "attribute": "Years of experience",
+            "at_least": "3",
+            "attribute_2": "Agency",
+            "value_2": "NORTH",
+        },
+        [7, 8],
+    ),
+    (
+        {"attribute": "Agency", "value": "north", "attribute_2": "Years of experience"},
+        [1, 2, 3, 7, 8],
+    ),
+    ({"attribute_2": "Years of experience", "at_most_2": "2"}, [1, 2, 3]),
+    ({"attribute_2": "Agency", "at_least_2": "3"}, None),  # a range of text, second
+    ({"value_2": "north"}, None),  # a value of no attribute, second
+    ({"attribute_3": "Agency"}, None),  # two attributes recorded: no third condition
+    ({"attribute_1": "Agency"}, None),  # the first condition has no number
     ({"question": ["question:2"]}, [3, 4, 7, 8]),
     ({"question": ["question:1"]}, [1, 2, 5]),
     ({"coder": ["coder:coder"]}, [3]),
@@ -108,6 +127,32 @@ def test_each_filter_selects_its_excerpts(study, corpus, owner, coder, query, ex
     html = response.content.decode()
     assert f'<span data-count="excerpts">{len(expected)}</span>' in html
     assert f'<span data-count="respondents">{len(respondents)}</span>' in html
+
+
+def test_attribute_conditions_keep_their_values_and_say_what_is_wrong(study, corpus, owner):
+    query = {"attribute": "Agency", "value": "north", "attribute_2": "Agency", "at_most_2": "4"}
+    response = client_for(owner).get(url(study), query)
+    html = response.content.decode()
+    assert "“Agency” is text: give a value, not a range." in html
+    assert 'id="id_at_most_2_error"' in html  # beside the field at fault
+    assert 'name="value" value="north"' in html
+    # The filled conditions and one empty after them, and no more than the study records.
+    assert re.findall(r'data-condition="(\d)"', html) == ["1", "2"]
+    extra = client_for(owner).get(url(study), {"attribute_3": "Agency"}).content.decode()
+    assert "The address asks for attribute condition 3" in extra
+
+
+def test_coded_by_lists_everyone_who_coded_former_members_too(study, corpus, owner, coder):
+    from interviews import services
+
+    client = client_for(owner)
+    choice = f'<option value="{coder.pk}">{coder.username}</option>'
+    assert choice in client.get(url(study)).content.decode()
+    services.membership_remove(membership=study.memberships.get(user=coder))
+    html = client.get(url(study)).content.decode()
+    assert f'<option value="{coder.pk}">{coder.username} (no longer a member)</option>' in html
+    response = client.get(url(study), {"coder": coder.pk})
+    assert shown(response) == [corpus["excerpts"][3].pk]
 
 
 def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, owner):
