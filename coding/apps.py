@@ -8,8 +8,10 @@ class CodingConfig(AppConfig):
     verbose_name = "Coding"
 
     def ready(self) -> None:
-        from interviews import erasure, pages
+        from interviews import deidentify, erasure, pages
+        from interviews import services as interviews
 
+        from . import deidentification
         from .erasure import erase_respondent_coding
         from .models import Excerpt, UndoEntry
 
@@ -17,3 +19,7 @@ class CodingConfig(AppConfig):
         # hits are coded on the autocode page: all ours.
         pages.show(study="study_detail", interview="interview_code", code_search="autocode")
         erasure.register(erase_respondent_coding, Excerpt._meta.db_table, UndoEntry._meta.db_table)
+        # De-identifying transcripts moves the excerpts on them, as an edit by hand does.
+        if deidentification.follow not in interviews.DEIDENTIFY_FOLLOWERS:
+            interviews.DEIDENTIFY_FOLLOWERS.append(deidentification.follow)
+            deidentify.STORED_TEXTS.append(deidentification.stored_texts)

@@ -30,6 +30,7 @@ from interviews import services as interviews
 from interviews.locks import hold
 from interviews.models import Interview, Study
 from interviews.revisions import study_revision_bump
+from interviews.textdiff import OffsetMap
 from interviews.turns import Turn, turns_from_json
 
 from . import bin, sql
@@ -521,11 +522,20 @@ class EditReport:
 def transcript_edit(*, interview: Interview, text: str, version: int) -> EditReport:
     """Save an edited transcript and move every excerpt with its words.
 
-    An excerpt whose words changed is marked "changed", one whose words were all removed
-    "orphaned"; both keep their codes and memo, and their former words in previous_text.
-    Deleted excerpts waiting for undo move too.
+    Excerpts follow their words (excerpts_follow).
     """
     offsets = interviews.interview_text_replace(interview=interview, text=text, version=version)
+    return excerpts_follow(interview=interview, offsets=offsets)
+
+
+def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
+    """Inside the transaction that changed `interview.text` (already the new text): move its
+    excerpts, deleted ones waiting for undo too, to where `offsets` puts their words.
+
+    An excerpt whose words changed is marked "changed", one whose words were all removed
+    "orphaned"; both keep their codes and memo, and their former words in previous_text.
+    Two queries: the excerpts (held until the transaction ends), their update.
+    """
     report = EditReport()
     # Held until the edit is saved: a review, memo or code saved meanwhile waits, rather
     # than being written over with what was read here (PostgreSQL; SQLite queues writers).

@@ -353,3 +353,47 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of {self.erased_at:%Y-%m-%d}"
+
+
+class Identifier(models.Model):
+    """One identifying string of a study (a person's name, an agency, a street) with its
+    variants and the words that replace it (interviews.deidentify finds it, whole words,
+    whatever the case). Edited by the study's owners; every member reads the list."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="identifiers")
+    text = models.CharField(max_length=200)
+    # Other spellings of the same person or place, one a line ("Maria", "Ms Lopez").
+    variants = models.TextField(blank=True)
+    replacement = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["text", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.replacement}"
+
+    @property
+    def forms(self) -> list[str]:
+        """The string and its variants, as they are looked for."""
+        return [self.text, *(line.strip() for line in self.variants.splitlines() if line.strip())]
+
+
+class IdentifierSkip(models.Model):
+    """An occurrence of an identifier the researcher chose to keep: never asked again.
+
+    `[start, end)` in code points over the interview's text (or its file name when
+    `in_name`); a skip follows its words when the transcript is edited, like an excerpt.
+    """
+
+    identifier = models.ForeignKey(Identifier, on_delete=models.CASCADE, related_name="skips")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="+")
+    in_name = models.BooleanField(default=False)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["interview", "start"], name="identifier_skip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.identifier_id} kept at {self.start}-{self.end} of {self.interview_id}"

@@ -29,11 +29,13 @@ from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import sanitise_text
 
-from . import segmentation
+from . import deidentify, segmentation
 from .encodings import label
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
 from .models import (
+    Identifier,
+    IdentifierSkip,
     Interview,
     Invitation,
     Membership,
@@ -813,10 +815,19 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
     except ImportRejected as refused:
         raise ValidationError(f"This text cannot be saved: {refused}.") from None
     offsets = OffsetMap(interview.text, text)
+    _text_set(interview, text, offsets)
+    return offsets
+
+
+def _text_set(interview: Interview, text: str, offsets: OffsetMap) -> None:
+    """Save `text` as the transcript, old offsets landing where `offsets` says: speaker
+    turns found again, question markers and skipped identifiers following their words,
+    the version moved on. Inside the caller's transaction."""
     markers = [
         (segment.question_id, offsets.start(segment.start), segment.score)
         for segment in interview.segments.all()
     ]
+    _skips_follow(interview, offsets, in_name=False)
     interview.set_text(text)
     turns = find_turns(text, [interview.respondent.pseudonym])
     interview.turns = [list(t) for t in turns]
@@ -832,7 +843,22 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
         ],
     )
     _segments_replace(interview, [questions[pk] for pk in ids], spans)
-    return offsets
+
+
+def _skips_follow(interview: Interview, offsets: OffsetMap, *, in_name: bool) -> None:
+    """Move the skipped occurrences of identifiers with their words; one whose words were
+    removed is forgotten (there is nothing left to keep)."""
+    skips = list(IdentifierSkip.objects.filter(interview=interview, in_name=in_name))
+    gone = []
+    for skip in skips:
+        skip.start, skip.end = offsets.start(skip.start), offsets.end(skip.end)
+        if skip.start >= skip.end:
+            gone.append(skip.pk)
+    if skips:
+        IdentifierSkip.objects.filter(pk__in=gone).delete()
+        IdentifierSkip.objects.bulk_update(
+            [skip for skip in skips if skip.pk not in gone], ["start", "end"], batch_size=500
+        )
 
 
 # Question segments ----------------------------------------------------------------------
@@ -914,3 +940,168 @@ def _segments_replace(interview, questions, spans) -> None:
         QuestionSegment.objects.bulk_create(
             QuestionSegment.of(interview, questions, span) for span in spans
         )
+
+
+# De-identification ------------------------------------------------------------------------
+# The list of identifying strings is edited by the study's owners: it is the study's promise
+# of confidentiality to its participants and its ethics board, which the owner answers for.
+# Coders and reviewers read it (and coders see the occurrences in context).
+
+
+def _identifier_clean(
+    study: Study, text: str, replacement: str, variants: str, exclude: int | None = None
+) -> tuple[str, str, str]:
+    text, replacement = tidy(text), tidy(replacement)
+    lines = [tidy(line) for line in variants.splitlines()]
+    variants = "\n".join(dict.fromkeys(line for line in lines if line))
+    if not text:
+        raise ValidationError("Type the identifying words to look for (a name, an agency).")
+    if not replacement:
+        raise ValidationError('Type what replaces them, for example "[co-worker]".')
+    if len(text) > 200 or len(replacement) > 200 or len(variants) > 2000:
+        raise ValidationError(
+            "Too long: at most 200 characters for the words and their replacement, and "
+            "2,000 for the variants."
+        )
+    forms = [text, *variants.splitlines()]
+    matcher = deidentify.Matcher([(0, forms)])
+    if matcher.find(replacement):
+        raise ValidationError(
+            f"The replacement “{replacement}” holds the words it replaces: they would still "
+            "be found after replacing. Choose a replacement without them."
+        )
+    taken = deidentify.Matcher(
+        (row.pk, row.forms) for row in study.identifiers.exclude(pk=exclude)
+    ).owner
+    clash = [form for form in forms if deidentify.fold(form) in taken]
+    if clash:
+        raise ValidationError(f"“{clash[0]}” is already in this study's list.")
+    return text, replacement, variants
+
+
+def identifier_add(*, study: Study, text: str, replacement: str, variants: str = "") -> Identifier:
+    """Add an identifying string to the study's list; `variants` one a line. Raises
+    ValidationError for an empty or too long field, a form already listed, or a
+    replacement that holds the words it replaces."""
+    text, replacement, variants = _identifier_clean(study, text, replacement, variants)
+    with transaction.atomic():
+        hold(Study, study.pk)
+        return Identifier.objects.create(
+            study=study, text=text, replacement=replacement, variants=variants
+        )
+
+
+def identifier_update(
+    *, identifier: Identifier, text: str, replacement: str, variants: str = ""
+) -> None:
+    """Change a listed string, its variants or replacement (errors as identifier_add)."""
+    study = identifier.study
+    cleaned = _identifier_clean(study, text, replacement, variants, exclude=identifier.pk)
+    identifier.text, identifier.replacement, identifier.variants = cleaned
+    with transaction.atomic():
+        hold(Study, study.pk)
+        identifier.save(update_fields=["text", "replacement", "variants"])
+
+
+def identifier_delete(*, identifier: Identifier) -> None:
+    """Take a string off the list (with the occurrences skipped for it)."""
+    identifier.delete()
+
+
+# Called by deidentification_apply with the study, [(interview, offsets), ...] for the
+# transcripts it changed, and a function replacing every applied identifier in a text that
+# holds no offsets: apps built on interviews move what they anchored and scrub their texts
+# (coding: excerpts, their memos and the undo history; themes: quote extracts), and return
+# what they counted ({"excerpts_marked": 3}). Registered in an AppConfig.ready().
+DEIDENTIFY_FOLLOWERS: list = []
+
+
+@dataclass
+class DeidentifyReport:
+    """What an application of the list did, for the message the researcher reads."""
+
+    replaced: int = 0
+    skipped: int = 0
+    transcripts: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> DeidentifyReport:
+    """Replace the occurrences the researcher accepted and remember those she skipped, all
+    in one transaction.
+
+    `decisions` is {Occurrence.key: True to replace, False to skip}. Every key must be an
+    occurrence still waiting (deidentify.study_occurrences), else Conflict and nothing is
+    changed: a transcript edited, or the list changed, since the preview was read.
+    Transcripts move their question markers, skips and (through DEIDENTIFY_FOLLOWERS) the
+    excerpts built on them, as after an edit by hand; file names are replaced too.
+    """
+    study_revision_bump(study.pk)
+    identifiers = {row.pk: row for row in study.identifiers.all()}
+    waiting = {
+        occurrence.key: occurrence
+        for occurrence in deidentify.study_occurrences(
+            study=study, identifiers=list(identifiers.values()), for_update=True
+        )
+    }
+    stale = [key for key in decisions if key not in waiting]
+    if stale:
+        raise Conflict(
+            "The transcripts or the list changed since this page was shown, so nothing was "
+            "replaced or skipped. Reload the page to see the occurrences as they are now."
+        )
+    report = DeidentifyReport()
+    chosen: dict[int, list] = {}
+    skips = []
+    for key, replace in decisions.items():
+        occurrence = waiting[key]
+        if replace:
+            chosen.setdefault(occurrence.interview_id, []).append(occurrence)
+            report.replaced += 1
+        else:
+            skips.append(
+                IdentifierSkip(
+                    identifier_id=occurrence.identifier_id,
+                    interview_id=occurrence.interview_id,
+                    in_name=occurrence.in_name,
+                    start=occurrence.start,
+                    end=occurrence.end,
+                )
+            )
+            report.skipped += 1
+    # Skips first, at the offsets of the texts as they are: replacing moves them on.
+    IdentifierSkip.objects.bulk_create(skips, batch_size=500)
+    moved = []
+    interviews = Interview.objects.filter(pk__in=chosen).select_related("respondent", "study")
+    for interview in interviews.order_by("pk"):
+        in_text, in_name = [], []
+        for occurrence in sorted(chosen[interview.pk], key=lambda o: o.start):
+            span = (occurrence.start, occurrence.end)
+            (in_name if occurrence.in_name else in_text).append(
+                (*span, identifiers[occurrence.identifier_id].replacement)
+            )
+        if in_name:
+            offsets = OffsetMap.of_replacements(interview.source_name, in_name)
+            _skips_follow(interview, offsets, in_name=True)
+            interview.source_name = deidentify.replace_spans(interview.source_name, in_name)
+            interview.save(update_fields=["source_name"])
+        if in_text:
+            offsets = OffsetMap.of_replacements(interview.text, in_text)
+            _text_set(interview, deidentify.replace_spans(interview.text, in_text), offsets)
+            moved.append((interview, offsets))
+    report.transcripts = len(moved)
+    applied = {
+        identifier_id: identifiers[identifier_id].replacement
+        for occurrence_list in chosen.values()
+        for identifier_id in {o.identifier_id for o in occurrence_list}
+    }
+    matcher = deidentify.matcher_of(identifiers.values())
+
+    def scrub(text: str) -> str:
+        return deidentify.scrub(text, matcher, applied)
+
+    for follow in DEIDENTIFY_FOLLOWERS:
+        for name, count in follow(study, moved, scrub).items():
+            report.counts[name] = report.counts.get(name, 0) + count
+    return report

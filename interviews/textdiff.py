@@ -145,6 +145,26 @@ class OffsetMap:
         self.starts = [block.old_start for block in self.blocks]
         self.old_length, self.new_length = len(old), len(new)
 
+    @classmethod
+    def of_replacements(cls, old: str, replacements: Sequence[tuple[int, int, str]]) -> OffsetMap:
+        """The map of `old` with the spans `[start, end)` (code points, in text order, not
+        overlapping, each non-empty) replaced by the strings given: exactly what changed,
+        with no diff to guess it. Spans move as after an edit (start() and end() above)."""
+        offsets = cls.__new__(cls)
+        blocks, position, shift = [], 0, 0
+        for start, end, words in replacements:
+            if start > position:
+                blocks.append(Block(position, start, position + shift, start + shift, True))
+            blocks.append(Block(start, end, start + shift, start + shift + len(words), False))
+            shift += len(words) - (end - start)
+            position = end
+        if position < len(old):
+            blocks.append(Block(position, len(old), position + shift, len(old) + shift, True))
+        offsets.blocks = blocks
+        offsets.starts = [block.old_start for block in blocks]
+        offsets.old_length, offsets.new_length = len(old), len(old) + shift
+        return offsets
+
     def _block(self, position: int) -> Block | None:
         index = bisect_right(self.starts, position) - 1
         return self.blocks[index] if index >= 0 else None

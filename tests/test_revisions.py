@@ -22,6 +22,7 @@ from coding import bin as coding_bin
 from coding import services as coding
 from coding.models import DeletedCode
 from coding.selectors import code_rows
+from interviews import deidentify
 from interviews import services as interviews
 from interviews.models import Study
 from themes import services as themes
@@ -308,6 +309,18 @@ def _segments_set(ctx):
     interviews.segments_set(interview=r1, markers={first_turn: None})
 
 
+def _deidentify(ctx):
+    # "Café" in R2's excerpt becomes "[place]": the excerpt's words change, in the roll-up's
+    # quotes and counts of changed excerpts.
+    study = ctx["study"]
+    interviews.identifier_add(study=study, text="nobody", replacement="[no one]")
+    waiting = deidentify.study_occurrences(study=study)
+    r2 = ctx["interviews"][1]
+    interviews.deidentification_apply(
+        study=study, decisions={o.key: o.interview_id == r2.pk for o in waiting}
+    )
+
+
 # Each service that writes what the roll-up is computed from, and one way to call it.
 WALK = {
     "excerpt_code_selection": _new_excerpt,
@@ -358,6 +371,7 @@ WALK = {
     "interview_text_replace": _transcript_edit,
     "segments_detect": _segments_detect,
     "segments_set": _segments_set,
+    "deidentification_apply": _deidentify,
 }
 
 # Services that write nothing the roll-up is computed from, or only read; and why.
@@ -374,6 +388,10 @@ LEAVES_ROLLUP = {
             "membership_remove",
             # The list of attribute names lives on the study; no respondent changes.
             "attribute_add",
+            # The list of identifying strings; applying it is walked above.
+            "identifier_add",
+            "identifier_update",
+            "identifier_delete",
         ],
         "outside the roll-up",
     ),
@@ -413,6 +431,8 @@ LEAVES_ROLLUP = {
             "link",
             "unlink",
             "recode",
+            # Moves excerpts inside transcript_edit and deidentification_apply, walked above.
+            "excerpts_follow",
         ],
         "writes nothing by itself",
     ),

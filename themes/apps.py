@@ -9,10 +9,13 @@ class ThemesConfig(AppConfig):
 
     def ready(self) -> None:
         from interviews import erasure
+        from interviews import services as interviews
 
         from .models import Quote
 
         erasure.register(_count_quotes, Quote._meta.db_table)
+        if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
+            interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
 
 
 def _count_quotes(respondent) -> dict[str, int]:
@@ -20,3 +23,17 @@ def _count_quotes(respondent) -> dict[str, int]:
     from .models import Quote
 
     return {"quotes": Quote.objects.filter(excerpt__interview__respondent=respondent).count()}
+
+
+def _scrub_quotes(study, moved, scrub) -> dict[str, int]:
+    """Quotes follow their excerpts (the same rows); the words a researcher chose to print
+    are her copy of the excerpt's, so the applied strings are replaced there too (two
+    queries: the study's quotes with an extract, their update)."""
+    from .models import Quote
+
+    quotes = list(Quote.objects.filter(theme__study=study).exclude(extract="").only("extract"))
+    changed = [quote for quote in quotes if scrub(quote.extract) != quote.extract]
+    for quote in changed:
+        quote.extract = scrub(quote.extract)
+    Quote.objects.bulk_update(changed, ["extract"], batch_size=500)
+    return {"quotes_scrubbed": len(changed)}

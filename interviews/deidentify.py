@@ -1,0 +1,294 @@
+"""Finding a study's identifying strings in its transcripts and file names, and suggesting
+more: the text logic of de-identification (the writes are in services.py).
+
+A study keeps a list of identifying strings (models.Identifier: "Maria Lopez", with variants
+"Maria" and "Ms Lopez", replaced by "[co-worker]"). They are found as whole words, whatever
+the case (Unicode case folding: "STRASSE" finds "Straße"), a space inside a name matching
+any run of white space (a name broken over two lines is still found). Where two forms
+overlap, the longest wins: "Maria Lopez" is one occurrence, not "Maria" and then "Lopez".
+
+Offsets are code points over `Interview.text` (or `Interview.source_name`), end exclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .models import Identifier, IdentifierSkip, Interview, Study
+
+# How much of the text around an occurrence the preview shows, in code points each side.
+CONTEXT = 60
+# Where a match may start and end: not inside a word. \b would need the form to start and
+# end with a word character ("[Agency]" does not).
+_OPEN, _CLOSE = r"(?<!\w)", r"(?!\w)"
+
+
+def _form_pattern(form: str) -> str:
+    return r"\s+".join(re.escape(word) for word in form.split())
+
+
+def fold(words: str) -> str:
+    return " ".join(words.casefold().split())
+
+
+class Matcher:
+    """Finds the forms of several identifiers in a text (one regular expression).
+
+    `forms` is [(identifier id, [form, ...]), ...]; an empty form is ignored. When two
+    identifiers share a form, the first one given owns it.
+    """
+
+    def __init__(self, forms: Iterable[tuple[int, Sequence[str]]]):
+        self.owner: dict[str, int] = {}
+        # Each form as typed and case-folded: IGNORECASE alone does not take "ß" for "ss".
+        spellings = set()
+        for identifier_id, names in forms:
+            for form in names:
+                if form.strip():
+                    self.owner.setdefault(fold(form), identifier_id)
+                    spellings.update((form, fold(form)))
+        # Longest first: the alternation takes the first form that matches at a position.
+        ordered = sorted(spellings, key=lambda form: (-len(form), form))
+        self.pattern = (
+            re.compile(
+                _OPEN + "(?:" + "|".join(map(_form_pattern, ordered)) + ")" + _CLOSE,
+                re.IGNORECASE,
+            )
+            if ordered
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """[(start, end, identifier id), ...] in text order, not overlapping."""
+        if self.pattern is None:
+            return []
+        found = []
+        for match in self.pattern.finditer(text):
+            identifier_id = self.owner.get(fold(match.group()))
+            if identifier_id is None:
+                # IGNORECASE and casefold() disagree on a few letters (ß, ſ): find the form.
+                identifier_id = next(
+                    owner
+                    for form, owner in self.owner.items()
+                    if re.fullmatch(_form_pattern(form), match.group(), re.IGNORECASE)
+                )
+            found.append((match.start(), match.end(), identifier_id))
+        return found
+
+
+def matcher_of(identifiers: Iterable[Identifier]) -> Matcher:
+    return Matcher((identifier.pk, identifier.forms) for identifier in identifiers)
+
+
+def replace_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """`text` with each `[start, end)` (in text order, not overlapping) replaced by its string."""
+    pieces, position = [], 0
+    for start, end, words in spans:
+        pieces += [text[position:start], words]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def scrub(text: str, matcher: Matcher, replacements: dict[int, str]) -> str:
+    """`text` with every form of the identifiers in `replacements` ({id: replacement})
+    replaced: for texts that hold no offsets (memos, quote extracts, old words)."""
+    spans = [
+        (start, end, replacements[identifier_id])
+        for start, end, identifier_id in matcher.find(text)
+        if identifier_id in replacements
+    ]
+    return replace_spans(text, spans) if spans else text
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One place an identifier was found: in an interview's text, or its file name."""
+
+    interview_id: int
+    version: int
+    in_name: bool
+    start: int
+    end: int
+    identifier_id: int
+    words: str
+    before: str
+    after: str
+
+    @property
+    def key(self) -> str:
+        """What the preview posts back for this occurrence: it names the transcript's version,
+        so a decision taken on a text edited since is refused rather than misplaced."""
+        where = "name" if self.in_name else "text"
+        return f"{self.interview_id}-{self.version}-{where}-{self.start}-{self.end}"
+
+
+def _occurrences_in(interview, text: str, in_name: bool, matcher, skipped) -> list[Occurrence]:
+    found = []
+    for start, end, identifier_id in matcher.find(text):
+        if (identifier_id, interview.pk, in_name, start, end) in skipped:
+            continue
+        before = text[max(0, start - CONTEXT) : start]
+        found.append(
+            Occurrence(
+                interview_id=interview.pk,
+                version=interview.version,
+                in_name=in_name,
+                start=start,
+                end=end,
+                identifier_id=identifier_id,
+                words=text[start:end],
+                before=("…" if start > CONTEXT else "") + before,
+                after=text[end : end + CONTEXT] + ("…" if end + CONTEXT < len(text) else ""),
+            )
+        )
+    return found
+
+
+def study_occurrences(
+    *, study: Study, identifiers: Sequence[Identifier] | None = None, for_update: bool = False
+) -> list[Occurrence]:
+    """Every occurrence of the study's identifiers in its transcripts and their file names
+    that was neither replaced nor skipped, by interview then position (file name first).
+
+    Three queries (the list, when not given; the skips; the interviews), whatever the
+    number of transcripts. `for_update` (inside a transaction) holds the interviews' rows
+    until it ends, so that no edit slips in between reading and replacing (PostgreSQL;
+    SQLite's IMMEDIATE transaction holds the whole database).
+    """
+    if identifiers is None:
+        identifiers = list(study.identifiers.all())
+    if not identifiers:
+        return []
+    matcher = matcher_of(identifiers)
+    skipped = set(
+        IdentifierSkip.objects.filter(identifier__study=study).values_list(
+            "identifier_id", "interview_id", "in_name", "start", "end"
+        )
+    )
+    found = []
+    rows = Interview.objects.filter(study=study).only("pk", "version", "text", "source_name")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    for interview in rows.order_by("respondent__pseudonym", "conducted_on", "pk"):
+        found += _occurrences_in(interview, interview.source_name, True, matcher, skipped)
+        found += _occurrences_in(interview, interview.text, False, matcher, skipped)
+    return found
+
+
+def study_unreviewed_count(*, study: Study) -> int:
+    """How many occurrences of the study's listed strings are neither replaced nor skipped:
+    in its transcripts, their file names and the texts other apps keep of them (excerpt
+    snapshots, through `STORED_TEXTS`). 0 when the list is empty. An export of the study
+    should refuse (by default) while this is not 0.
+
+    Queries: the list, then (when it is not empty) the skips, the interviews and one per
+    registered source of stored texts.
+    """
+    identifiers = list(study.identifiers.all())
+    if not identifiers:
+        return 0
+    count = len(study_occurrences(study=study, identifiers=identifiers))
+    matcher = matcher_of(identifiers)
+    for texts in STORED_TEXTS:
+        count += sum(len(matcher.find(text)) for text in texts(study))
+    return count
+
+
+# Texts that apps built on interviews keep apart from the transcripts and that may still
+# hold a listed string the transcripts no longer do: each source is called with the study
+# and returns those texts (coding registers its excerpts' snapshots that no longer match
+# their transcript, and their former words). Registered in an AppConfig.ready().
+STORED_TEXTS: list = []
+
+
+# Suggestions ----------------------------------------------------------------------------
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?<!\.)")
+# Seven digits or more, in groups split by spaces, dots, dashes or brackets, with an
+# optional "+": phone numbers as people write them, not years or counts.
+PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{5,}\d(?!\w)")
+_CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-ÖØ-Þ][\w'’-]*\w|[A-ZÀ-ÖØ-Þ])(?![\w'’-])")
+# What may come before a word that starts a sentence (spaces between aside).
+_ENDS = frozenset(".!?…:;\"“”‘'(\n")
+_LOWER_WORD = re.compile(r"\w+")
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    position -= 1
+    while position >= 0 and text[position] in " \t":
+        position -= 1
+    return position < 0 or text[position] in _ENDS
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A string that may identify someone: `kind` is "name", "other study", "e-mail" or
+    "phone"; `count` how many times it appears in the study's transcripts."""
+
+    text: str
+    kind: str
+    count: int
+
+
+def suggest(
+    texts: Sequence[str],
+    *,
+    listed: Iterable[str] = (),
+    elsewhere: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    limit: int = 50,
+) -> list[Suggestion]:
+    """Candidates for the list, found in `texts` (transcripts), most frequent first.
+
+    - "name": a capitalised word that is not at the start of a sentence or a speaker
+      label, and that never appears in lower case anywhere in `texts`. The rule needs no
+      word list (none covers a study's jargon, and a list in one language misses names in
+      another): an ordinary word is written in lower case somewhere in hours of speech
+      ("Training" starts a sentence, but "training" appears mid-sentence), a name almost
+      never is.
+    - "other study": a form listed in another study of the same researcher (`elsewhere`)
+      that appears in `texts`.
+    - "e-mail", "phone": addresses and numbers as people write them.
+
+    Forms already in `listed` and words in `ignore` (pseudonyms, "Interviewer") are left
+    out, compared case-insensitively. At most `limit` suggestions.
+    """
+    known = {fold(form) for form in [*listed, *ignore]}
+    lower = set()
+    for text in texts:
+        # Not in e-mail addresses: their names are written in lower case ("maria.l@...").
+        words = _LOWER_WORD.findall(EMAIL.sub(" ", text))
+        lower.update(word for word in words if word.islower())
+    counts: dict[tuple[str, str], int] = {}
+
+    def add(words: str, kind: str) -> None:
+        if fold(words) not in known:
+            counts[words, kind] = counts.get((words, kind), 0) + 1
+
+    forms = dict(enumerate(elsewhere))
+    others = Matcher((i, [form]) for i, form in forms.items())
+    for text in texts:
+        for _start, _end, i in others.find(text):
+            add(forms[i], "other study")
+    # A form listed elsewhere is suggested once, as such.
+    known.update(fold(text) for text, kind in counts if kind == "other study")
+    for text in texts:
+        for match in EMAIL.finditer(text):
+            add(match.group(), "e-mail")
+        for match in PHONE.finditer(text):
+            if sum(c.isdigit() for c in match.group()) >= 7:
+                add(match.group().strip(), "phone")
+        for match in _CAPITALISED.finditer(text):
+            word = match.group()
+            if word.casefold() in lower or len(word) < 2 or (word.isupper() and len(word) < 4):
+                continue
+            if _starts_sentence(text, match.start()):
+                continue
+            if text.startswith(":", match.end()):  # a speaker label ("Maria: ...")
+                continue
+            add(word, "name")
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0].casefold()))
+    return [Suggestion(text=t, kind=k, count=n) for (t, k), n in ranked[:limit]]

@@ -1,0 +1,119 @@
+"""The text logic of de-identification: finding listed strings, replacing them, moving spans
+with them (property tests with random texts, excerpts and lists), and suggestions."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interviews.deidentify import Matcher, replace_spans, scrub, suggest
+from interviews.textdiff import OffsetMap
+
+NAMES = ["Maria", "Lopez", "Agency C", "Elm Street", "Jo"]
+WORDS = ["the", "case", "manager", "said", "maria", "Lopezville", "agency", "c", "street"]
+
+
+def test_it_finds_whole_words_whatever_the_case_and_longest_first():
+    matcher = Matcher([(1, ["Maria Lopez", "Maria"]), (2, ["Agency C"])])
+    text = "Maria  Lopez met MARIA at agency c; Mariana and AgencyC are not them."
+    assert [(text[s:e], i) for s, e, i in matcher.find(text)] == [
+        ("Maria  Lopez", 1),
+        ("MARIA", 1),
+        ("agency c", 2),
+    ]
+
+
+def test_case_folding_finds_what_ignorecase_alone_would_miss():
+    matcher = Matcher([(1, ["Straße"])])
+    text = "at STRASSE 5, Strasse 6 and straße 7"
+    assert [text[s:e] for s, e, _ in matcher.find(text)] == ["STRASSE", "Strasse", "straße"]
+
+
+def test_scrub_replaces_only_the_strings_given():
+    matcher = Matcher([(1, ["Maria"]), (2, ["Elm Street"])])
+    assert scrub("Maria lives on Elm Street", matcher, {1: "[R]"}) == "[R] lives on Elm Street"
+
+
+words = st.sampled_from(NAMES + WORDS)
+separators = st.sampled_from([" ", " ", ", ", ". ", "\n", " — "])
+
+
+@st.composite
+def texts_excerpts_lists(draw):
+    tokens = draw(st.lists(st.tuples(words, separators), min_size=1, max_size=40))
+    text = "".join(word + sep for word, sep in tokens).strip()
+    listed = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3, unique=True))
+    replacements = {
+        name: draw(st.sampled_from(["[person]", "X", "[a much longer replacement]", "Ann"]))
+        for name in listed
+    }
+    spans = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(sorted),
+            max_size=8,
+        )
+    )
+    return text, replacements, [(s, e) for s, e in spans if s < e]
+
+
+@given(texts_excerpts_lists(), st.randoms())
+def test_an_excerpt_whose_words_were_not_replaced_keeps_them(case, random):
+    text, replacements, excerpts = case
+    matcher = Matcher((i, [name]) for i, name in enumerate(replacements))
+    names = list(replacements)
+    found = matcher.find(text)
+    # The researcher accepts some occurrences and skips the others.
+    accepted = [(s, e, replacements[names[i]]) for s, e, i in found if random.random() < 0.7]
+    new = replace_spans(text, accepted)
+    offsets = OffsetMap.of_replacements(text, accepted)
+    assert offsets.new_length == len(new)
+    for start, end in excerpts:
+        moved = new[offsets.start(start) : offsets.end(end)]
+        touched = any(s < end and start < e for s, e, _ in accepted)
+        if not touched:
+            assert moved == text[start:end]
+        else:
+            # Overlapping a replacement: its words changed, so it is marked for review.
+            assert moved != text[start:end] or all(
+                text[s:e] == w for s, e, w in accepted if s < end and start < e
+            )
+            # Its replaced words are in it whole, never cut.
+            for s, e, words_ in accepted:
+                if start <= s and e <= end:
+                    assert words_ in moved
+
+
+@given(texts_excerpts_lists())
+def test_after_replacing_every_occurrence_none_is_found_again(case):
+    text, replacements, _ = case
+    matcher = Matcher((i, [name]) for i, name in enumerate(replacements))
+    names = list(replacements)
+    accepted = [(s, e, replacements[names[i]]) for s, e, i in matcher.find(text)]
+    new = replace_spans(text, accepted)
+    # The replacements hold none of the names, so nothing is left to find.
+    assert matcher.find(new) == []
+
+
+def test_suggestions_by_the_lowercase_rule_other_studies_emails_and_phones():
+    texts = [
+        "R1: I asked Maria about Training. Training matters.\n"
+        "Interviewer: Why?\n"
+        "R1: Because training helps. Call Maria at 555-123-4567 or maria.l@agency.org.\n"
+        "We went to Brookside with Dr Okafor."
+    ]
+    found = {(s.text, s.kind): s.count for s in suggest(texts, elsewhere=["Okafor", "Nowhere"])}
+    assert found[("Maria", "name")] == 2
+    assert ("Training", "name") not in found  # also written in lower case: a word
+    assert ("We", "name") not in found  # starts a sentence
+    assert ("Interviewer", "name") not in found  # a speaker label
+    assert found[("Brookside", "name")] == 1
+    assert found[("Okafor", "other study")] == 1
+    assert ("Nowhere", "other study") not in found
+    assert found[("555-123-4567", "phone")] == 1
+    assert found[("maria.l@agency.org", "e-mail")] == 1
+
+
+def test_suggestions_leave_out_what_is_listed_or_ignored():
+    texts = ["R1: I met Maria and Lopez at Brookside."]
+    kinds = {s.text for s in suggest(texts, listed=["maria"], ignore=["BROOKSIDE"])}
+    assert kinds == {"Lopez"}

@@ -1,0 +1,187 @@
+"""Editing a study's list of identifying strings and applying it to every transcript."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from coding import services as coding
+from coding.models import Excerpt, ExcerptStatus, UndoEntry
+from core.errors import Conflict
+from interviews import deidentify
+from interviews import services as interviews
+from interviews.models import IdentifierSkip, Interview
+from themes import services as themes
+from themes.models import Quote
+
+from ..conftest import code_span, import_text
+
+TEXT = """Interviewer: Who helped you at first?
+
+R1: My supervisor Maria Lopez did. maria showed me the ropes at Agency C, on Elm Street.
+
+Interviewer: And later?
+
+R1: Later Ms Lopez left. Nobody at Agency C replaced her."""
+
+
+def _apply_all(study, replace=lambda o: True):
+    waiting = deidentify.study_occurrences(study=study)
+    return interviews.deidentification_apply(
+        study=study, decisions={o.key: replace(o) for o in waiting}
+    )
+
+
+@pytest.fixture
+def listed(study):
+    maria = interviews.identifier_add(
+        study=study, text="Maria Lopez", variants="Maria\nMs Lopez", replacement="[supervisor]"
+    )
+    agency = interviews.identifier_add(study=study, text="Agency C", replacement="[agency]")
+    return maria, agency
+
+
+def test_it_finds_every_form_whole_words_whatever_the_case(study, listed):
+    interview = import_text(study, TEXT, name="R1 Maria Lopez.txt")
+    found = deidentify.study_occurrences(study=study)
+    words = [(o.in_name, o.words) for o in found]
+    assert words == [
+        (True, "Maria Lopez"),
+        (False, "Maria Lopez"),
+        (False, "maria"),
+        (False, "Agency C"),
+        (False, "Ms Lopez"),
+        (False, "Agency C"),
+    ]
+    first = found[1]
+    assert first.before.endswith("My supervisor ")
+    assert first.after.startswith(" did.")
+    assert interview.text[first.start : first.end] == "Maria Lopez"
+
+
+def test_it_refuses_an_empty_a_duplicate_or_a_self_containing_entry(study, listed):
+    with pytest.raises(ValidationError, match="Type the identifying words"):
+        interviews.identifier_add(study=study, text="  ", replacement="[x]")
+    with pytest.raises(ValidationError, match="Type what replaces them"):
+        interviews.identifier_add(study=study, text="Elm Street", replacement=" ")
+    with pytest.raises(ValidationError, match="already in this study's list"):
+        interviews.identifier_add(study=study, text="ms lopez", replacement="[x]")
+    with pytest.raises(ValidationError, match="holds the words it replaces"):
+        interviews.identifier_add(study=study, text="Elm", replacement="[Elm area]")
+    assert study.identifiers.count() == 2
+
+
+def test_applying_replaces_moves_excerpts_and_marks_those_whose_words_changed(
+    study, listed, owner
+):
+    interview = import_text(study, TEXT)
+    code = coding.code_create(study=study, name="Support")
+    untouched = code_span(interview, "showed me the ropes", [code], owner)
+    named = code_span(interview, "My supervisor Maria Lopez did.", [code], owner)
+    later = code_span(interview, "Nobody at Agency C replaced her.", [code], owner)
+    theme = themes.theme_create(study=study, name="Support")
+    themes.theme_code_attach(theme=theme, code=code)
+    quote = themes.quote_add(theme=theme, excerpt=named)
+    themes.quote_extract_set(quote=quote, extract="Maria Lopez […]")
+    coding.excerpt_memo_set(excerpt=later, memo="Ask Maria again", revision=later.revision)
+
+    report = _apply_all(study)
+
+    interview.refresh_from_db()
+    assert "Maria" not in interview.text
+    assert "Agency C" not in interview.text
+    assert "My supervisor [supervisor] did. [supervisor] showed" in interview.text
+    assert report.replaced == 6 - 1
+    assert report.transcripts == 1
+    untouched.refresh_from_db()
+    assert untouched.text == "showed me the ropes"
+    assert interview.text[untouched.start : untouched.end] == untouched.text
+    assert untouched.status == ExcerptStatus.OK
+    named.refresh_from_db()
+    assert named.text == "My supervisor [supervisor] did."
+    assert named.text == interview.text[named.start : named.end]
+    assert named.status == ExcerptStatus.CHANGED
+    later.refresh_from_db()
+    assert later.text == "Nobody at [agency] replaced her."
+    assert later.memo == "Ask [supervisor] again"
+    assert Quote.objects.get(pk=quote.pk).extract == "[supervisor] […]"
+    assert report.counts["excerpts_marked"] == 2
+    assert deidentify.study_unreviewed_count(study=study) == 0
+    # The undo history held the words before: undoing could bring the name back.
+    assert not UndoEntry.objects.filter(study=study).exists()
+
+
+def test_skips_are_remembered_and_follow_a_later_edit(study, listed):
+    interview = import_text(study, TEXT)
+    waiting = deidentify.study_occurrences(study=study)
+    keep = next(o for o in waiting if o.words == "Ms Lopez")
+    report = interviews.deidentification_apply(
+        study=study, decisions={o.key: o is not keep for o in waiting}
+    )
+    assert (report.replaced, report.skipped) == (4, 1)
+    assert deidentify.study_occurrences(study=study) == []
+    assert deidentify.study_unreviewed_count(study=study) == 0
+    interview.refresh_from_db()
+    coding.transcript_edit(
+        interview=interview, text="New line.\n\n" + interview.text, version=interview.version
+    )
+    interview.refresh_from_db()
+    skip = IdentifierSkip.objects.get()
+    assert interview.text[skip.start : skip.end] == "Ms Lopez"
+    assert deidentify.study_occurrences(study=study) == []
+
+
+def test_file_names_are_deidentified_with_the_text(study, listed):
+    interview = import_text(study, TEXT, name="R1 Maria Lopez 2026.txt")
+    assert deidentify.study_unreviewed_count(study=study) == 6
+    _apply_all(study)
+    interview.refresh_from_db()
+    assert interview.source_name == "R1 [supervisor] 2026.txt"
+
+
+def test_a_stale_preview_changes_nothing(study, listed):
+    interview = import_text(study, TEXT)
+    waiting = deidentify.study_occurrences(study=study)
+    coding.transcript_edit(
+        interview=interview, text=interview.text + "\nMore.", version=interview.version
+    )
+    before = Interview.objects.get(pk=interview.pk).text
+    with pytest.raises(Conflict, match="nothing was replaced"):
+        interviews.deidentification_apply(study=study, decisions={o.key: True for o in waiting})
+    assert Interview.objects.get(pk=interview.pk).text == before
+    assert not IdentifierSkip.objects.exists()
+
+
+def test_unreviewed_count_includes_former_words_kept_for_review(study, listed, owner):
+    interview = import_text(study, "R1: I met Maria at work.")
+    code = coding.code_create(study=study, name="Work")
+    excerpt = code_span(interview, "I met Maria", [code], owner)
+    # An edit by hand took the name out: the excerpt keeps it in its former words.
+    coding.transcript_edit(
+        interview=interview, text="R1: I met her at work.", version=interview.version
+    )
+    assert deidentify.study_unreviewed_count(study=study) == 1
+    excerpt.refresh_from_db()
+    coding.excerpt_review(excerpt=excerpt)
+    assert deidentify.study_unreviewed_count(study=study) == 0
+
+
+@pytest.mark.parametrize("transcripts", [1, 3])
+def test_applying_takes_a_fixed_number_of_queries_per_transcript(
+    study, listed, owner, transcripts, django_assert_num_queries
+):
+    code = coding.code_create(study=study, name="Support")
+    for n in range(transcripts):
+        interview = import_text(study, TEXT, name=f"R{n + 1}.txt")
+        code_span(interview, "My supervisor Maria Lopez did.", [code], owner)
+    decisions = {o.key: True for o in deidentify.study_occurrences(study=study)}
+    study = type(study).objects.get(pk=study.pk)
+    # 6: savepoint, revision bump, the list, the skips, the interviews read for update,
+    # the interviews to change (with respondent and study); per transcript 11: its question
+    # sections, its skips, its text saved, the questions, the sections replaced (savepoint,
+    # bump, delete, insert, release), its excerpts read for update and moved; then 5:
+    # excerpts with former words or memos, their scrub (the former words now equal the
+    # text), the undo history deleted, the quotes with an extract, release.
+    with django_assert_num_queries(11 + 11 * transcripts):
+        interviews.deidentification_apply(study=study, decisions=decisions)
+    assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
