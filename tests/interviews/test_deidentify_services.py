@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus, UndoEntry
@@ -179,9 +180,11 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     # 6: savepoint, revision bump, the list, the skips, the interviews read for update,
     # the interviews to change (with respondent and study); per transcript 11: its question
     # sections, its skips, its text saved, the questions, the sections replaced (savepoint,
-    # bump, delete, insert, release), its excerpts read for update and moved; then 5:
-    # excerpts with former words or memos, their scrub (the former words now equal the
-    # text), the undo history deleted, the quotes with an extract, release.
-    with django_assert_num_queries(11 + 11 * transcripts):
+    # bump, delete, insert, release; on PostgreSQL the interview's row lock too), its
+    # excerpts read for update and moved; then 5: excerpts with former words or memos,
+    # their scrub (the former words now equal the text), the undo history deleted, the
+    # quotes with an extract, release.
+    per_transcript = 12 if connection.features.has_select_for_update else 11
+    with django_assert_num_queries(11 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
