@@ -69,6 +69,8 @@ def _build(spec: dict, owner, reviewer) -> Study:
         owner=owner,
         research_question=spec["research_question"],
         description=spec["description"],
+        # The consent form's promise: anyone could withdraw up to a week after the interview.
+        withdrawal_days=spec["withdrawal_days"],
     )
     interviews.membership_set(study=study, username=reviewer.username, role=Role.REVIEWER)
     for attribute in spec["attributes"]:

@@ -22,6 +22,19 @@ class StudyForm(forms.Form):
         label="Paper size of the findings",
         help_text="The findings document and the codebook are laid out on this paper.",
     )
+    withdrawal_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=3650,
+        label="Withdrawal window (days)",
+        help_text="Days after their interview a respondent may still withdraw, as the consent "
+        "form promised. Empty: no window was promised.",
+        error_messages={
+            "invalid": "Give the withdrawal window as a whole number of days.",
+            "min_value": "The withdrawal window cannot be negative.",
+            "max_value": "The withdrawal window can be at most 3650 days (ten years).",
+        },
+    )
 
 
 class QuestionForm(forms.Form):
@@ -82,6 +95,11 @@ class RespondentForm(forms.Form):
     what only they can (a pseudonym in use, a number that is not one)."""
 
     pseudonym = forms.CharField(required=False, max_length=200)
+    interviewed_on = forms.DateField(
+        required=False,
+        label="Interviewed on",
+        error_messages={"invalid": "Give the interview date as a date, e.g. 2025-03-03."},
+    )
 
     def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +116,11 @@ class RespondentForm(forms.Form):
     def typed(self) -> dict[str, str]:
         """What was typed, by attribute name (and "pseudonym"), to show it again."""
         values = {name: self[f"attr-{i}"].value() or "" for i, name in enumerate(self.names)}
-        return {"pseudonym": self["pseudonym"].value() or "", **values}
+        return {
+            "pseudonym": self["pseudonym"].value() or "",
+            "interviewed_on": self["interviewed_on"].value() or "",
+            **values,
+        }
 
     def error_list(self) -> list[str]:
         return [error for errors in self.errors.values() for error in errors]

@@ -41,6 +41,11 @@ class Study(models.Model):
         choices=PageSize.choices,
         default=PageSize.LETTER,
     )
+    # Days after their interview a respondent may still withdraw (the consent form's
+    # promise: the demo study's allows 7); None when the study promised no window.
+    withdrawal_days = models.PositiveSmallIntegerField(
+        "withdrawal window (days)", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Moves on every write that changes what the roll-up of codes into themes counts or
     # names (interviews.revisions): the roll-up is cached under it, so a stale one is never
@@ -130,6 +135,11 @@ class Respondent(models.Model):
     # The pseudonym as compared (NFC, case-folded): unique in the study, see naming.py.
     pseudonym_key = NameKeyField(max_length=120, source="pseudonym")
     attributes = models.JSONField(default=dict, blank=True)
+    # The day of the interview, which opens the withdrawal window. The respondent holds it,
+    # not only their transcript: consent runs from the interview, often days before its
+    # transcript is imported. When left empty, the latest `conducted_on` of their transcripts
+    # stands in (interviews.consent).
+    interviewed_on = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

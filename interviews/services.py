@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 ATTRIBUTE_TYPES = ("text", "number")
 
+# A keyword left out of an update: the field keeps its value (None clears it).
+_KEEP = object()
+
 
 # Studies and members ---------------------------------------------------------------------
 
@@ -69,10 +72,12 @@ def study_create(
     description: str = "",
     slug: str = "",
     page_size: str = "",
+    withdrawal_days: int | None = None,
 ) -> Study:
     """A new study with `owner` as its first member, at the address `slug`, or else at one
     made from the title (the next free one: "peer-support-2"); `page_size` a PageSize, ""
-    for US Letter.
+    for US Letter; `withdrawal_days` the days after an interview a respondent may withdraw
+    (None: no window promised).
 
     Raises ValidationError for an empty title or a chosen address that is taken.
     """
@@ -90,6 +95,7 @@ def study_create(
             research_question=research_question,
             description=description,
             page_size=page_size or PageSize.LETTER,
+            withdrawal_days=withdrawal_days,
         )
         # The address's uniqueness is the constraint's to decide, at the save below.
         study.full_clean(validate_unique=False)
@@ -128,8 +134,11 @@ def study_update(
     research_question: str,
     description: str,
     page_size: str = "",
+    withdrawal_days: int | object | None = _KEEP,
 ) -> Study:
-    """Save a study's details; `page_size` a PageSize, or "" to keep the study's."""
+    """Save a study's details; `page_size` a PageSize, or "" to keep the study's;
+    `withdrawal_days` the days after an interview a respondent may withdraw, None for no
+    window, left out to keep the study's."""
     if not title.strip():
         raise ValidationError("A study needs a title.")
     if page_size and page_size not in PageSize.values:
@@ -138,7 +147,11 @@ def study_update(
     study.research_question = research_question
     study.description = description
     study.page_size = page_size or study.page_size
-    study.save(update_fields=["title", "research_question", "description", "page_size"])
+    if withdrawal_days is not _KEEP:
+        study.withdrawal_days = withdrawal_days
+    study.save(
+        update_fields=["title", "research_question", "description", "page_size", "withdrawal_days"]
+    )
     return study
 
 
@@ -374,8 +387,17 @@ def _pseudonym_taken(pseudonym: str) -> ValidationError:
 
 
 def respondent_create(
-    *, study: Study, pseudonym: str, attributes: dict | None = None
+    *,
+    study: Study,
+    pseudonym: str,
+    attributes: dict | None = None,
+    interviewed_on: date | None = None,
 ) -> Respondent:
+    """A new respondent; `interviewed_on` opens their withdrawal window (interviews.consent).
+
+    Raises ValidationError for an empty or taken pseudonym or an attribute value that is not
+    of its kind.
+    """
     pseudonym = _check_pseudonym(study, pseudonym)
     try:
         with transaction.atomic():
@@ -384,20 +406,33 @@ def respondent_create(
                 study=study,
                 pseudonym=pseudonym,
                 attributes=clean_attributes(study, attributes or {}),
+                interviewed_on=interviewed_on,
             )
     except IntegrityError:
         # Two requests racing for the same pseudonym: the constraint decides.
         raise _pseudonym_taken(pseudonym) from None
 
 
-def respondent_update(*, respondent: Respondent, pseudonym: str, attributes: dict) -> Respondent:
+def respondent_update(
+    *,
+    respondent: Respondent,
+    pseudonym: str,
+    attributes: dict,
+    interviewed_on: date | object | None = _KEEP,
+) -> Respondent:
+    """Save a respondent's row; `interviewed_on` a date, None to clear it, or left out to keep
+    it. Raises ValidationError as respondent_create does."""
     study = respondent.study
     respondent.pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
     respondent.attributes = clean_attributes(study, attributes)
+    fields = ["pseudonym", "pseudonym_key", "attributes"]
+    if interviewed_on is not _KEEP:
+        respondent.interviewed_on = interviewed_on
+        fields.append("interviewed_on")
     try:
         with transaction.atomic():
             study_revision_bump(study.pk)
-            respondent.save(update_fields=["pseudonym", "pseudonym_key", "attributes"])
+            respondent.save(update_fields=fields)
     except IntegrityError:
         raise _pseudonym_taken(respondent.pseudonym) from None
     return respondent

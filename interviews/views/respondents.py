@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.http import refusal, render_page_or_fragment
+from core.http import flash_html, refusal, render_page_or_fragment
 
-from .. import erasure, services
+from .. import consent, erasure, services
 from ..access import OWN, READ, WRITE, study_access
 from ..forms import (
     AttributeForm,
@@ -23,11 +26,16 @@ from ..forms import (
 
 
 def _save(form: RespondentForm, save) -> list[str]:
-    """Run `save(pseudonym, attributes)` on a valid form; the errors to show, if any."""
+    """Run `save(pseudonym=, attributes=, interviewed_on=)` on a valid form; the errors to
+    show, if any."""
     if not form.is_valid():
         return form.error_list()
     try:
-        save(form.cleaned_data["pseudonym"], form.attributes())
+        save(
+            pseudonym=form.cleaned_data["pseudonym"],
+            attributes=form.attributes(),
+            interviewed_on=form.cleaned_data["interviewed_on"],
+        )
     except ValidationError as error:
         return error.messages
     return []
@@ -40,12 +48,7 @@ def respondents(request, slug):
     errors, values = [], {}
     if request.method == "POST":
         form = RespondentForm(request.POST, study=access.study)
-        errors = _save(
-            form,
-            lambda pseudonym, attributes: services.respondent_create(
-                study=access.study, pseudonym=pseudonym, attributes=attributes
-            ),
-        )
+        errors = _save(form, partial(services.respondent_create, study=access.study))
         if errors:
             values = form.typed()
         elif not request.htmx:
@@ -61,12 +64,7 @@ def respondent_edit(request, slug, pk):
     errors = []
     if request.method == "POST":
         form = RespondentForm(request.POST, study=access.study)
-        errors = _save(
-            form,
-            lambda pseudonym, attributes: services.respondent_update(
-                respondent=respondent, pseudonym=pseudonym, attributes=attributes
-            ),
-        )
+        errors = _save(form, partial(services.respondent_update, respondent=respondent))
         if errors:
             respondent.refresh_from_db()
         else:
@@ -82,13 +80,25 @@ def respondent_withdraw(request, slug, pk):
     access = study_access(request, slug, WRITE)
     respondent = get_object_or_404(access.study.respondents, pk=pk)
     form = WithdrawForm(request.POST)
+    late = ""
     if form.is_valid() and form.cleaned_data["reinstate"]:
         services.respondent_reinstate(respondent=respondent)
     else:
+        was_withdrawn = respondent.is_withdrawn
         services.respondent_withdraw(respondent=respondent)
+        # Withdrawing stays possible after the window: a person's wish comes first, but the
+        # researcher is told it came late (the ethics board may ask).
+        window = consent.withdrawal_window(respondent=respondent, study=access.study)
+        if not was_withdrawn and window.withdrawal_is_late(timezone.localdate()):
+            late = consent.late_withdrawal_message(respondent, window)
     if not request.htmx:
+        if late:
+            messages.warning(request, late)
         return redirect("respondents", slug)
-    return _row(request, access, respondent, editing=False)
+    response = _row(request, access, respondent, editing=False)
+    if late:
+        response.content += flash_html(late, "warning").encode()
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -167,12 +177,22 @@ def attribute_remove(request, slug):
 
 
 def _annotated(study):
-    return study.respondents.annotate(interview_count=Count("interviews"))
+    return consent.with_interview_dates(
+        study.respondents.annotate(interview_count=Count("interviews"))
+    )
 
 
 def _with_values(respondents, study):
-    """Attach the attribute values in the study's column order, for the table's cells."""
+    """Attach the attribute values in the study's column order, for the table's cells, and
+    the withdrawal window (`window`, and `withdrawn_late` for one withdrawn after it)."""
+    today = timezone.localdate()
     for respondent in respondents:
+        respondent.window = consent.withdrawal_window(
+            respondent=respondent, study=study, today=today
+        )
+        respondent.withdrawn_late = respondent.is_withdrawn and (
+            respondent.window.withdrawal_is_late(timezone.localdate(respondent.withdrawn_at))
+        )
         respondent.cells = [
             (index, attribute, respondent.attributes.get(attribute["name"], ""))
             for index, attribute in enumerate(study.attribute_schema)
@@ -188,6 +208,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=()):
         "attributes": study.attribute_schema,
         "errors": errors,
         "pseudonym": (values or {}).get("pseudonym", ""),
+        "interviewed_on": (values or {}).get("interviewed_on", ""),
         "new_cells": [
             (index, attribute, (values or {}).get(attribute["name"], ""))
             for index, attribute in enumerate(study.attribute_schema)

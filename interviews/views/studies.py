@@ -73,6 +73,7 @@ def study_settings(request, slug):
             "research_question": study.research_question,
             "description": study.description,
             "page_size": study.page_size,
+            "withdrawal_days": study.withdrawal_days,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,8 @@ def test_the_demo_study_is_the_harm_reduction_study():
     study = Study.objects.get(slug="harm-reduction")
     assert "Created the demo study" in output
     assert study.questions.count() == 11
+    # The consent form's promise: withdrawal up to a week after the interview.
+    assert study.withdrawal_days == 7
     assert list(study.themes.filter(parent=None).values_list("name", flat=True)) == [
         "Training",
         "Struggles with abstinence-based practice",
