@@ -26,10 +26,12 @@ from interviews import deidentify
 from interviews import services as interviews
 from interviews.models import Study
 from themes import services as themes
+from themes.exchange import qdpx_import
 from themes.rollup import build_rollup, study_rollup
 from themes.selectors import study_rows
 
 from .conftest import TRANSCRIPT, client_for, code_span, import_text
+from .themes.exchange.qdpx_files import codebook_qdc
 
 R4_TEXT = TRANSCRIPT.replace("R1:", "R4:")
 
@@ -321,6 +323,11 @@ def _deidentify(ctx):
     )
 
 
+def _codebook_import(ctx):
+    # A .qdc's codes merged in: Hope is new, so the roll-up's codebook gains it.
+    qdpx_import.codebook_import(study=ctx["study"], name="tags.qdc", raw=codebook_qdc())
+
+
 # Each service that writes what the roll-up is computed from, and one way to call it.
 WALK = {
     "excerpt_code_selection": _new_excerpt,
@@ -372,6 +379,7 @@ WALK = {
     "segments_detect": _segments_detect,
     "segments_set": _segments_set,
     "deidentification_apply": _deidentify,
+    "codebook_import": _codebook_import,
 }
 
 # Services that write nothing the roll-up is computed from, or only read; and why.
@@ -395,6 +403,9 @@ LEAVES_ROLLUP = {
         ],
         "outside the roll-up",
     ),
+    # Makes a new study (through study_create and the services walked here), whose own
+    # revision it moves; the study the page shows is not touched.
+    "study_import_qdpx": "a new study",
     # Quotes and comments are read apart from the roll-up (themes.review).
     **dict.fromkeys(["quote_add", "quote_extract_set", "quote_remove", "quote_move"], "quotes"),
     **dict.fromkeys(["comment_add", "comment_resolve"], "comments"),
@@ -446,7 +457,7 @@ LEAVES_ROLLUP = {
 # the same: the service's one place of writing moves it.
 ROLLUP_UNCHANGED = {"excerpt_memo_set", "respondent_create"}
 
-SERVICE_MODULES = (interviews, coding, themes, coding_bin, undo, autocode)
+SERVICE_MODULES = (interviews, coding, themes, coding_bin, undo, autocode, qdpx_import)
 
 
 def test_every_service_is_walked():

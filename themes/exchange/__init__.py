@@ -14,6 +14,10 @@ Export (`qdpx_export.study_export_qdpx`), in small modules:
 - `archive.py`: the ZIP, byte-identical for the same content.
 - `xml.py`: the streaming XML writer.
 
+Import (`qdpx_import.study_import_qdpx`, `qdpx_import.codebook_import`): `qdpx_read.py`
+reads a file from any tool leniently and safely into dataclasses; `qdpx_import.py` writes
+them through the app's services in one transaction and reports what was dropped or adjusted.
+
 The decisions, in short: themes are Sets of codes (a code may serve several themes; a
 tree level could not say so); the excerpt's memo is its selection's Description, every
 other memo and each journal entry a Note referred to from what it is about (the Project
