@@ -306,6 +306,8 @@ CASES = [
     Case("matrix", "get", READ),
     Case("matrix_download", "get", READ),
     Case("export_memos_docx", "get", READ),
+    Case("export_qdpx", "get", READ),
+    Case("export_qdc", "get", READ),
     Case("memos", "get", READ),
     Case("journal", "get", READ),
     Case("journal", "post", WRITE, data=lambda o: {"body": "A decision"}),

@@ -153,3 +153,12 @@ class ThemeCodeForm(forms.Form):
         elif data.get("code") is None and not self.has_error("code"):
             raise forms.ValidationError("Choose a code.")
         return data
+
+
+class ExchangeExportForm(forms.Form):
+    """The REFI-QDA download's one choice, an owner's: export the transcripts even while
+    identifying strings of the de-identification list are unreviewed in them."""
+
+    identifying = forms.BooleanField(
+        required=False, label="include text that is not de-identified"
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import charts, exports, matrices, memos, overview, retrieval, theme
+from .views import charts, exchange, exports, matrices, memos, overview, retrieval, theme
 
 study = "studies/<slug:slug>/"
 
@@ -47,6 +47,18 @@ urlpatterns = [
     path(study + "memo/<str:kind>/<int:pk>/edit/", memos.memo_edit, name="memo_edit"),
     path(study + "memo/<str:kind>/<int:pk>/delete/", memos.memo_delete, name="memo_delete"),
     path(study + "memo/<str:kind>/<int:pk>/restore/", memos.memo_restore, name="memo_restore"),
+    path(
+        study + "exports/project.qdpx",
+        exchange.exchange_download,
+        {"codebook_only": False},
+        name="export_qdpx",
+    ),
+    path(
+        study + "exports/codebook.qdc",
+        exchange.exchange_download,
+        {"codebook_only": True},
+        name="export_qdc",
+    ),
     *(
         path(f"{study}exports/{suffix}", exports.download, {"what": what}, name=f"export_{what}")
         for what, (_, suffix, _) in exports.DOWNLOADS.items()

@@ -26,6 +26,11 @@ DOWNLOADS = {
 }
 
 
+def download_name(study, suffix: str) -> str:
+    """ "harm-reduction-findings.docx": a download's file name, from the study's title."""
+    return f"{slugify(study.title)[:50] or 'study'}-{suffix}"
+
+
 @require_safe
 def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is)."""
@@ -35,7 +40,8 @@ def download(request, slug, what):
     options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
     content = import_string(make)(study=access.study, **options)
     response = HttpResponse(content, content_type=content_type)
-    filename = f"{slugify(access.study.title)[:50] or 'study'}-{suffix}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{download_name(access.study, suffix)}"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,95 @@
+"""The REFI-QDA downloads on the themes page (themes.views.exchange)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+from themes.exchange import qdpx_export
+from themes.exchange.qdpx_export import study_export_qdpx
+
+from .everything import make_everything
+
+
+@pytest.fixture
+def everything(study, owner, coder):
+    return make_everything(study, owner, coder)
+
+
+def url(study, name="export_qdpx", **query):
+    path = reverse(name, args=[study.slug])
+    return path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+@pytest.mark.parametrize("user", ["owner", "coder", "reviewer"])
+def test_every_member_downloads_the_project_a_reviewer_too(study, everything, user, request):
+    response = client_for(request.getfixturevalue(user)).get(url(study))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="harm-reduction-project.qdpx"'
+    )
+    assert response["Cache-Control"] == "private, no-store"
+    expected = io.BytesIO()
+    study_export_qdpx(study=study, out=expected)
+    assert b"".join(response.streaming_content) == expected.getvalue()
+
+
+def test_the_codebook_downloads_as_qdc(study, everything, reviewer):
+    response = client_for(reviewer).get(url(study, "export_qdc"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-codebook.qdc"')
+    assert b"<CodeBook" in b"".join(response.streaming_content)
+
+
+def test_the_page_offers_the_tick_to_owners_only(study, everything, owner, coder):
+    page = client_for(owner).get(reverse("themes", args=[study.slug])).content.decode()
+    assert url(study) in page
+    assert 'name="identifying"' in page
+    assert url(study, "export_qdc") in page
+    assert (
+        'name="identifying"'
+        not in client_for(coder).get(reverse("themes", args=[study.slug])).content.decode()
+    )
+
+
+@pytest.mark.parametrize("user", ["coder", "reviewer"])
+def test_only_an_owner_may_include_text_that_is_not_de_identified(
+    study, everything, user, request
+):
+    response = client_for(request.getfixturevalue(user)).get(url(study, identifying=1))
+    assert response.status_code == 403
+
+
+def test_a_refused_export_returns_to_the_themes_page_with_its_reason(
+    study, everything, owner, monkeypatch
+):
+    monkeypatch.setattr(qdpx_export, "unreviewed_identifying", lambda study: 3)
+    client = client_for(owner)
+    response = client.get(url(study), follow=True)
+    assert response.redirect_chain == [(reverse("themes", args=[study.slug]), 302)]
+    assert "3 identifying strings" in response.content.decode()
+    # The owner's tick exports all the same.
+    ticked = client.get(url(study, identifying=1))
+    assert ticked.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(ticked.streaming_content))) as archive:
+        assert "project.qde" in archive.namelist()
+
+
+def test_a_codebook_of_no_codes_is_refused_with_its_reason(study, owner):
+    response = client_for(owner).get(url(study, "export_qdc"), follow=True)
+    assert "no codes yet" in response.content.decode()
+
+
+def test_a_full_disk_is_a_message_not_a_500(study, everything, owner, monkeypatch):
+    def full(**kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("themes.views.exchange.study_export_qdpx", full)
+    response = client_for(owner).get(url(study), follow=True)
+    assert response.status_code == 200
+    assert "no room to write the export" in response.content.decode()
