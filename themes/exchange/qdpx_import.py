@@ -12,8 +12,10 @@ lists each item dropped or adjusted on the way, for the page and the command to 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -30,15 +32,24 @@ from interviews.services import (
     attribute_add,
     interview_import,
     interview_update,
+    question_add,
     respondent_create,
     study_create,
 )
 from interviews.text import ImportRejected
 from interviews.textdiff import OffsetMap
-from themes.services import theme_code_attach, theme_create
+from themes.models import Theme, ThemeMemo
+from themes.services import theme_code_attach, theme_create, theme_update
 
 from . import qdpx_read
+from .layout import CODE_SECTIONS, THEME_SECTIONS, sections_read
+from .project import PROJECT_SECTIONS
 from .qdpx_read import Exchange, read_exchange
+
+# Excerpta's export writes the date an interview was conducted as its source's Description.
+_CONDUCTED = re.compile(r"^Conducted on (\d{4}-\d{2}-\d{2})\.$")
+# ... and the protocol as one "Q3. text" line per question in the project's Description.
+_QUESTION = re.compile(r"^Q\d+\.\s+(.+)$")
 
 
 @dataclass
@@ -105,15 +116,35 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     title = tidy(exchange.name or PurePath(name).stem)[:200] or "Imported project"
     # study_create is the app's, and so is every service below: each bumps the study's
     # revision inside this one transaction.
+    about = _study_texts(exchange.description)
     with transaction.atomic():
-        study = study_create(title=title, owner=owner, description=exchange.description)
+        study = study_create(
+            title=title,
+            owner=owner,
+            research_question=about["research_question"],
+            description=about["description"],
+        )
         study_revision_bump(study.pk)
         report.study = study
+        for line in about["protocol"].splitlines():
+            question = _QUESTION.match(line.strip())
+            if question:
+                question_add(study=study, text=question.group(1))
         codes = _codes_into(study, exchange, report, existing=False)
         writer = _ProjectWriter(study=study, exchange=exchange, owner=owner, report=report)
         writer.codes = codes
         writer.write()
     return report
+
+
+def _study_texts(description: str) -> dict[str, str]:
+    """research_question, description and protocol from Excerpta's layout of the project's
+    Description ("Research question:", "Description:", "Protocol:"); another tool's
+    description is all the study's description."""
+    text = description.strip()
+    if any(text.startswith(f"{heading}:\n") for _, heading in PROJECT_SECTIONS):
+        return sections_read(PROJECT_SECTIONS, text)
+    return {"research_question": "", "description": text, "protocol": ""}
 
 
 def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
@@ -159,12 +190,11 @@ def _codes_into(
         else:
             name = _unique(code.name, taken, 120)
             _renamed(report, "code", code.name, name, "the name was taken or too long")
+            # Excerpta writes a code's four texts as labelled sections (layout.py); any
+            # other tool's description is all the definition.
+            texts = sections_read(CODE_SECTIONS, code.description)
             made[code.guid] = code_create(
-                study=study,
-                name=name,
-                parent=parent,
-                colour=code.colour,
-                definition=code.description,
+                study=study, name=name, parent=parent, colour=code.colour, **texts
             )
             report.add("codes")
             if not code.codable:
@@ -206,8 +236,9 @@ class _ProjectWriter:
         variables = self._attributes()
         respondents = self._respondents(variables)
         self._interviews(respondents)
-        self._notes()
+        # Themes before the notes: a note a set names is the theme's memo, not the journal's.
         self._themes()
+        self._notes()
         self._coders()
 
     def _attributes(self) -> dict[str, tuple[str, str]]:
@@ -294,13 +325,27 @@ class _ProjectWriter:
             interview=interview,
             title=source.name,
             respondent=respondent,
-            conducted_on=None,
+            conducted_on=self._conducted_on(source),
         )
         self.interviews[source.guid] = interview
         self.report.add("interviews")
         if source.description:
             self._memo(InterviewMemo, source.description, interview=interview)
         return interview
+
+    @staticmethod
+    def _conducted_on(source) -> date | None:
+        """The date of Excerpta's "Conducted on 2026-03-02." Description, which is then
+        no memo (the description is emptied)."""
+        match = _CONDUCTED.match(source.description)
+        if match is None:
+            return None
+        try:
+            conducted = date.fromisoformat(match.group(1))
+        except ValueError:
+            return None
+        source.description = ""
+        return conducted
 
     def _excerpts(self, source, interview: Interview) -> None:
         """Each selection as an excerpt; the same span coded twice (NVivo writes one
@@ -379,38 +424,67 @@ class _ProjectWriter:
         if not note.text:
             self.report.dropped.append(f"the note “{note.name or note.guid}” (it has no text)")
             return
-        body = (
-            f"{note.name}\n\n{note.text}"
-            if note.name and note.name not in note.text
-            else note.text
-        )
+        body = note.text
+        # Another tool's note name says what the note is; Excerpta's ("Journal entry",
+        # "Memo on the code “Stigma”") only says where it belongs, which the memo's kind
+        # says again.
+        if note.name and note.name not in note.text and not self._from_excerpta:
+            body = f"{note.name}\n\n{note.text}"
         self._memo(model, body, **target)
+
+    @property
+    def _from_excerpta(self) -> bool:
+        return self.exchange.origin.startswith("Excerpta")
 
     def _memo(self, model, body: str, **target) -> None:
         memo_create(model=model, author=self.owner, body=body, **target)
         self.report.add("memos")
 
     def _themes(self) -> None:
-        """Sets of codes as themes gathering those codes (a theme gathers codes only)."""
+        """Sets as themes gathering their codes (a theme gathers codes, not sources), with
+        their memos (MemberNote) and, from Excerpta's layout, their parent theme."""
         taken: set[str] = set()
+        made: dict[str, Theme] = {}
+        parents: list[tuple[Theme, str]] = []
+        notes = {note.guid: note for note in self.exchange.notes}
         for code_set in self.exchange.sets:
             codes = [self.codes[g] for g in code_set.code_guids if g in self.codes]
-            if not codes:
+            if code_set.sources and not codes:
                 self.report.dropped.append(
-                    f"the set “{code_set.name}” (it gathers no codes; a theme gathers codes)"
+                    f"the set “{code_set.name}” (it gathers sources; a theme gathers codes)"
                 )
                 continue
+            texts = sections_read(THEME_SECTIONS, code_set.description)
             name = _unique(code_set.name, taken, 120)
             _renamed(self.report, "set", code_set.name, name, "a theme's name is unique")
-            theme = theme_create(study=self.study, name=name, description=code_set.description)
+            theme = theme_create(study=self.study, name=name, description=texts["description"])
+            made[name_key(code_set.name)] = theme
+            if texts["parent"]:
+                parents.append((theme, texts["parent"]))
             for code in codes:
                 theme_code_attach(theme=theme, code=code)
+            for guid in code_set.note_guids:
+                self._note_memo(notes.get(guid), ThemeMemo, theme=theme)
             self.report.add("themes")
-            if code_set.other_members:
+            if code_set.sources:
                 self.report.dropped.append(
-                    f"{code_set.other_members} source(s) or note(s) of the set "
-                    f"“{code_set.name}” (its theme gathers its codes only)"
+                    f"{code_set.sources} source(s) of the set “{code_set.name}” (its theme "
+                    "gathers its codes only)"
                 )
+        for theme, parent_name in parents:
+            parent = made.get(name_key(parent_name))
+            if parent is None or parent == theme:
+                self.report.adjusted.append(
+                    f"the theme “{theme.name}” is not under “{parent_name}” (no such set)"
+                )
+                continue
+            theme_update(
+                theme=theme,
+                revision=theme.revision,
+                name=theme.name,
+                description=theme.description,
+                parent=parent,
+            )
 
     def _coders(self) -> None:
         if not self.report.counts.get("excerpts"):

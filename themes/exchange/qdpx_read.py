@@ -120,14 +120,15 @@ class Note:
 
 @dataclass
 class CodeSet:
-    """A Set: its member codes, and whether it also names sources or notes (which a
-    theme cannot gather)."""
+    """A Set: its member codes and notes (memos on it, as Excerpta writes a theme's)."""
 
     guid: str
     name: str
     description: str = ""
     code_guids: list[str] = field(default_factory=list)
-    other_members: int = 0
+    note_guids: list[str] = field(default_factory=list)
+    # MemberSource elements: a theme cannot gather a source
+    sources: int = 0
 
 
 @dataclass
@@ -522,7 +523,8 @@ def _sets(root, exchange: Exchange, *, member_attribute: str) -> None:
                     _guid(c, member_attribute if c.get(member_attribute) else "targetGUID")
                     for c in _children(element, "MemberCode")
                 ],
-                other_members=sum(m in ("MemberSource", "MemberNote") for m in members),
+                note_guids=[_guid(c, "targetGUID") for c in _children(element, "MemberNote")],
+                sources=members.count("MemberSource"),
             )
         )
 

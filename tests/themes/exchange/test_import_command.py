@@ -27,7 +27,7 @@ def test_it_imports_a_project_and_prints_the_report(owner, tmp_path):
     lines = output.splitlines()
     assert lines[0] == (
         f"peer.qdpx: imported into “Peer support” ({study.slug}): 3 codes, 1 respondent, "
-        "1 interview, 2 excerpts, 2 memos, 1 theme."
+        "1 interview, 2 excerpts, 1 theme, 2 memos."
     )
     assert any(line.startswith("  adjusted: the positions in “First interview”") for line in lines)
 
