@@ -13,6 +13,7 @@ import re
 from django import forms
 
 from core.sanitise import SanitisedCharField
+from core.widgets import QuickSelect, QuickSelectMultiple
 
 from .matrices import (
     ATTRIBUTE,
@@ -29,7 +30,7 @@ from .retrieval import ANY, MATCH_CHOICES, AttributeCondition, Filter, StudyInde
 
 def _ids(label: str) -> forms.TypedMultipleChoiceField:
     return forms.TypedMultipleChoiceField(
-        coerce=int, required=False, label=label, widget=forms.SelectMultiple(attrs={"size": 6})
+        coerce=int, required=False, label=label, widget=QuickSelectMultiple(attrs={"size": 6})
     )
 
 
@@ -53,7 +54,9 @@ def attribute_field(part: str, n: int) -> str:
 
 class RetrievalForm(forms.Form):
     code = _ids("Codes")
-    match = forms.ChoiceField(choices=MATCH_CHOICES, required=False, label="Excerpts with")
+    match = forms.ChoiceField(
+        choices=MATCH_CHOICES, required=False, label="Excerpts with", widget=QuickSelect
+    )
     theme = _ids("Themes")
     respondent = _ids("Respondents")
     question = _ids("Questions")
@@ -97,6 +100,7 @@ class RetrievalForm(forms.Form):
             self.fields[attribute_field("attribute", n)] = forms.ChoiceField(
                 required=False,
                 label="Attribute" if n == 1 else "and attribute",
+                widget=QuickSelect,
                 choices=[("", "(any)")] + [(name, name) for name in names],
             )
             self.fields[attribute_field("value", n)] = SanitisedCharField(
