@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from interviews.services import identifier_add
 from tests.browser.conftest import log_in
 from tests.themes.exchange.everything import NS, make_everything, schema
-from themes.exchange import qdpx_export
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PROJECT = "REFI-QDA project (.qdpx)"
@@ -24,7 +24,7 @@ def other_tools(page):
 
 
 def test_the_owner_downloads_a_valid_project_and_ticks_past_a_refusal(
-    page, live_server, study, owner, coder, monkeypatch
+    page, live_server, study, owner, coder
 ):
     make_everything(study, owner, coder)
     project = schema("Project-mrt2019.xsd")
@@ -41,9 +41,9 @@ def test_the_owner_downloads_a_valid_project_and_ticks_past_a_refusal(
     assert b"R1" in document
 
     # Identifying strings left unreviewed: the download is refused with the reason...
-    monkeypatch.setattr(qdpx_export, "unreviewed_identifying", lambda study: 2)
+    identifier_add(study=study, text="colleagues", replacement="[co-workers]")
     page.get_by_role("button", name=PROJECT).click()
-    expect(page.get_by_text("2 identifying strings from")).to_be_visible()
+    expect(page.get_by_text("Not exported: 1 place in the transcripts")).to_be_visible()
     # ...until the owner ticks that she means it.
     other_tools(page)
     page.get_by_label("include text that is not de-identified").check()

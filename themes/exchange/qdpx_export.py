@@ -10,12 +10,12 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO
 
+from interviews import deidentify
 from interviews.models import Study
 
 from .archive import Archive
 from .codebook import EmptyCodebook, write_qdc
 from .guids import StudyGuids
-from .identifying import unreviewed_identifying
 from .project import ProjectWriter, source_path
 from .reading import interview_texts, study_content
 
@@ -34,14 +34,14 @@ def origin() -> str:
 
 
 def identifying_refusal(count: int) -> str:
-    """What the researcher reads when `count` identifying strings are still unreviewed."""
-    strings = "string" if count == 1 else "strings"
-    are = "is" if count == 1 else "are"
+    """What the researcher reads when `count` occurrences of listed identifying strings
+    are still unreviewed (neither replaced nor kept) in the study's transcripts."""
+    places = "1 place" if count == 1 else f"{count:,} places"
     return (
-        f"{count} identifying {strings} from the study's de-identification list {are} "
-        "still in the transcripts, not yet replaced or kept. Review them on the "
+        f"Not exported: {places} in the transcripts still hold a string from the study's "
+        "de-identification list, neither replaced nor kept. Review them on the "
         "de-identification page first, or (owners only) tick “include text that is not "
-        "de-identified”. Nothing was exported."
+        "de-identified”."
     )
 
 
@@ -57,15 +57,17 @@ def study_export_qdpx(
     end exclusive. Withdrawn respondents and all of theirs are left out.
 
     Unless `include_identifying` (the owner's choice; the caller checks the role), a
-    project is refused while identifying strings of the study's de-identification list
-    are still unreviewed in the transcripts. Raises ExportRefused (nothing written to
-    `out`) then, and when a codebook is asked of a study without codes. OSError from
+    project is refused while strings of the study's de-identification list are still
+    unreviewed in the transcripts (interviews.deidentify.study_unreviewed_count).
+    Raises ExportRefused (nothing written to `out`) then, and when a codebook is asked
+    of a study without codes. OSError from
     `out` passes through; `out` may then hold part of a file, so callers write to a
     temporary file or buffer and keep it only on success.
 
-    Queries, whatever the study's size: 3 for a codebook; 13 for a project (the
-    interviews, then the 12 of reading.study_content), after the de-identification
-    check's (identifying.py).
+    Queries, whatever the study's size: 3 for a codebook; 14 for a project whose
+    de-identification list is empty (the list, the interviews, then the 12 of
+    reading.study_content), and the list's check's few more when it is not
+    (interviews.deidentify.study_unreviewed_count).
     """
     guids = StudyGuids(study.pk)
     if codebook_only:
@@ -75,7 +77,8 @@ def study_export_qdpx(
             raise ExportRefused(str(error)) from None
         return
     if not include_identifying:
-        count = unreviewed_identifying(study)
+        # Looked up on the module, so that the check is the one de-identification keeps.
+        count = deidentify.study_unreviewed_count(study=study)
         if count:
             raise ExportRefused(identifying_refusal(count))
     with Archive(out) as archive:

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from themes.exchange import qdpx_export
+from interviews.services import identifier_add
 
 from .everything import export, make_everything
 
@@ -52,11 +52,11 @@ def test_it_refuses_bad_arguments_with_a_message(study, arguments, message):
         call_command("export_qdpx", *arguments)
 
 
-def test_a_refusal_leaves_no_file_and_keeps_the_old_one(study, everything, tmp_path, monkeypatch):
-    monkeypatch.setattr(qdpx_export, "unreviewed_identifying", lambda study: 1)
+def test_a_refusal_leaves_no_file_and_keeps_the_old_one(study, everything, tmp_path):
+    identifier_add(study=study, text="shelter", replacement="[a refuge]")
     target = tmp_path / "study.qdpx"
     target.write_bytes(b"the previous export")
-    with pytest.raises(CommandError, match="1 identifying string from"):
+    with pytest.raises(CommandError, match="Not exported: 1 place in the transcripts"):
         run(study, target)
     assert target.read_bytes() == b"the previous export"
     assert [path.name for path in tmp_path.iterdir()] == ["study.qdpx"]

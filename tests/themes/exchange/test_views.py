@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from interviews.services import identifier_add
 from tests.conftest import client_for
-from themes.exchange import qdpx_export
 from themes.exchange.qdpx_export import study_export_qdpx
 
 from .everything import make_everything
@@ -65,14 +65,12 @@ def test_only_an_owner_may_include_text_that_is_not_de_identified(
     assert response.status_code == 403
 
 
-def test_a_refused_export_returns_to_the_themes_page_with_its_reason(
-    study, everything, owner, monkeypatch
-):
-    monkeypatch.setattr(qdpx_export, "unreviewed_identifying", lambda study: 3)
+def test_a_refused_export_returns_to_the_themes_page_with_its_reason(study, everything, owner):
+    identifier_add(study=study, text="years", replacement="[time]")
     client = client_for(owner)
     response = client.get(url(study), follow=True)
     assert response.redirect_chain == [(reverse("themes", args=[study.slug]), 302)]
-    assert "3 identifying strings" in response.content.decode()
+    assert "Not exported: 3 places in the transcripts" in response.content.decode()
     # The owner's tick exports all the same.
     ticked = client.get(url(study, identifying=1))
     assert ticked.status_code == 200
