@@ -280,9 +280,9 @@ def test_a_project_takes_the_same_queries_whatever_its_size(
     study, owner, django_assert_num_queries, interviews, per_interview
 ):
     _grow(study, owner, interviews, per_interview)
-    # the de-identification list (empty); interviews with their texts; codes, themes, theme codes; protocol questions,
-    # respondents, excerpts, codings, journal, interview memos, code memos, theme memos,
-    # users.
+    # the de-identification list (empty); interviews with their texts; codes, themes,
+    # theme codes; protocol questions, respondents, excerpts, codings, journal, interview
+    # memos, code memos, theme memos, users.
     with django_assert_num_queries(14):
         export(study)
 
