@@ -214,26 +214,3 @@ def test_the_suggestions_read_in_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = client.get(page_url(study, support), headers=HTMX)
     assert response.status_code == 200
-
-
-def test_row_maxima_and_argmax_answer_as_scipy_does_on_unsorted_rows():
-    import numpy as np
-    from scipy import sparse
-
-    from coding.similar import _row_argmax, _row_maxima
-
-    rng = np.random.default_rng(7)
-    # Values from a few levels, so that rows hold ties; some rows empty.
-    dense = rng.choice([0, 0, 0, 0.25, 0.5, 0.75], size=(40, 9)).astype(np.float32)
-    dense[[3, 17, 39]] = 0
-    product = sparse.csr_matrix(dense) @ sparse.identity(9, format="csc", dtype=np.float32)
-    matrix = sparse.csr_matrix(product)
-    # Reverse every row's entries, as a sparse product may leave them.
-    for row in range(matrix.shape[0]):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        matrix.indices[start:end] = matrix.indices[start:end][::-1].copy()
-        matrix.data[start:end] = matrix.data[start:end][::-1].copy()
-    matrix.has_sorted_indices = False
-    assert list(_row_maxima(matrix)) == list(dense.max(axis=1))
-    for row in np.flatnonzero(dense.max(axis=1)):
-        assert _row_argmax(matrix, row) == int(dense[row].argmax())

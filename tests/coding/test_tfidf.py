@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from coding.tfidf import STOP_WORDS, Tfidf
@@ -52,3 +53,45 @@ def test_the_stop_words_are_the_english_list():
     assert len(STOP_WORDS) == 318
     assert {"the", "and", "whereupon", "yourselves"} <= STOP_WORDS
     assert "client" not in STOP_WORDS
+
+
+def _sparse_with_ties(rng, rows: int, columns: int):
+    from scipy import sparse
+
+    # Values from a few levels, so that rows hold ties; some rows empty.
+    dense = rng.choice([0, 0, 0, 0.25, 0.5, 0.75], size=(rows, columns)).astype(np.float32)
+    dense[[3, rows - 1]] = 0
+    return dense, sparse.csr_matrix(dense)
+
+
+def test_row_maxima_and_argmax_answer_as_scipy_does_on_unsorted_rows():
+    from coding.tfidf import _row_argmax, _row_maxima
+
+    dense, matrix = _sparse_with_ties(np.random.default_rng(7), 40, 9)
+    # Reverse every row's entries, as a sparse product may leave them.
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        matrix.indices[start:end] = matrix.indices[start:end][::-1].copy()
+        matrix.data[start:end] = matrix.data[start:end][::-1].copy()
+    matrix.has_sorted_indices = False
+    assert list(_row_maxima(matrix)) == list(dense.max(axis=1))
+    for row in np.flatnonzero(dense.max(axis=1)):
+        assert _row_argmax(matrix, row) == int(dense[row].argmax())
+
+
+@pytest.mark.parametrize("cost", [0, 10**9])  # always sparse, always dense blocks
+def test_closest_answers_the_same_sparse_or_in_dense_blocks(monkeypatch, cost):
+    from coding import tfidf
+
+    rng = np.random.default_rng(11)
+    rows, passages = _sparse_with_ties(rng, 300, 12)
+    excerpts_dense, excerpts = _sparse_with_ties(rng, 7, 12)
+    excerpts_dense[:, 5] = 0  # a word no excerpt holds: left out of the dense blocks
+    excerpts = type(excerpts)(excerpts_dense)
+    monkeypatch.setattr(tfidf, "SPARSE_TO_DENSE_COST", cost)
+    monkeypatch.setattr(tfidf, "BLOCK_VALUES", 64)  # several blocks
+    best, like_of = tfidf.closest(passages, excerpts)
+    products = rows @ excerpts_dense.T
+    assert np.allclose(best, products.max(axis=1))
+    for row in np.flatnonzero(products.max(axis=1)):
+        assert like_of(row) == int(products[row].argmax())
