@@ -15,13 +15,25 @@ from django.urls import reverse
 
 # URL names: a study's takes its slug, an interview's the study's slug and its id; the page
 # that codes what a search found takes the study's slug and ?q= (none until one registers).
-_URL_NAMES = {"study": "study_settings", "interview": "interview_edit", "code_search": ""}
+_URL_NAMES = {
+    "study": "study_settings",
+    "interview": "interview_edit",
+    "code_search": "",
+    # The page that makes a study of a file from another tool (none until one registers).
+    "study_import": "",
+}
 
 
 def show(*, study: str, interview: str, code_search: str = "") -> None:
     """Make `study`, `interview` and `code_search` (URL names, arguments as above) the pages
     that interviews/ links to for a study, an interview and coding a search's hits."""
     _URL_NAMES.update(study=study, interview=interview, code_search=code_search)
+
+
+def offer_study_import(name: str) -> None:
+    """Make `name` (a URL name without arguments) the page the list of studies links to for
+    making a study of another tool's project."""
+    _URL_NAMES["study_import"] = name
 
 
 def study_url(slug: str) -> str:

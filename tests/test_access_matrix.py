@@ -24,6 +24,7 @@ from interviews import memos, staging
 from interviews import services as interviews
 from interviews.models import JournalEntry, StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
+from tests.themes.exchange.qdpx_files import codebook_qdc
 from themes import services as themes
 from themes.models import ThemeMemo
 
@@ -256,6 +257,13 @@ CASES = [
         lambda o: _passage(o["interview"], "About six years now"),
     ),
     Case("codebook", "post", WRITE, data=lambda o: {"name": "New code"}),
+    Case("codebook_upload", "get", WRITE),
+    Case(
+        "codebook_upload",
+        "post",
+        WRITE,
+        data=lambda o: {"file": SimpleUploadedFile("tags.qdc", codebook_qdc())},
+    ),
     Case("code_edit", "get", WRITE, ("code",)),
     Case(
         "code_edit",

@@ -8,7 +8,7 @@ class ThemesConfig(AppConfig):
     verbose_name = "Themes"
 
     def ready(self) -> None:
-        from interviews import erasure
+        from interviews import erasure, pages
         from interviews import services as interviews
 
         from .models import Quote
@@ -16,6 +16,7 @@ class ThemesConfig(AppConfig):
         erasure.register(_count_quotes, Quote._meta.db_table)
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
+        pages.offer_study_import("project_import")
 
 
 def _count_quotes(respondent) -> dict[str, int]:

@@ -162,3 +162,14 @@ class ExchangeExportForm(forms.Form):
     identifying = forms.BooleanField(
         required=False, label="include text that is not de-identified"
     )
+
+
+class ExchangeImportForm(forms.Form):
+    """One REFI-QDA file to import (a project as a new study, or a codebook into one)."""
+
+    file = forms.FileField(
+        label="REFI-QDA file",
+        help_text="A project (.qdpx, .qde) or a codebook (.qdc) exported by NVivo, ATLAS.ti, "
+        "MAXQDA, QualCoder, Taguette or Excerpta.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+    )

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import charts, exchange, exports, matrices, memos, overview, retrieval, theme
+from .views import (
+    charts,
+    exchange,
+    exchange_import,
+    exports,
+    matrices,
+    memos,
+    overview,
+    retrieval,
+    theme,
+)
 
 study = "studies/<slug:slug>/"
 
@@ -47,6 +57,8 @@ urlpatterns = [
     path(study + "memo/<str:kind>/<int:pk>/edit/", memos.memo_edit, name="memo_edit"),
     path(study + "memo/<str:kind>/<int:pk>/delete/", memos.memo_delete, name="memo_delete"),
     path(study + "memo/<str:kind>/<int:pk>/restore/", memos.memo_restore, name="memo_restore"),
+    path("import/project/", exchange_import.project_import, name="project_import"),
+    path(study + "codebook/import/", exchange_import.codebook_upload, name="codebook_upload"),
     path(
         study + "exports/project.qdpx",
         exchange.exchange_download,

@@ -1,0 +1,124 @@
+"""The import pages: a project as a new study, a codebook into a study."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from coding.models import Code
+from interviews.models import Study
+from tests.conftest import HTMX, client_for
+
+from .qdpx_files import codebook_qdc, nvivo_qdpx, project_xml
+
+
+def _upload(name: str, data: bytes) -> dict:
+    return {"file": SimpleUploadedFile(name, data)}
+
+
+def test_the_project_page_shows_the_form(owner, django_assert_num_queries):
+    client = client_for(owner)
+    # session, user
+    with django_assert_num_queries(2):
+        response = client.get(reverse("project_import"))
+    html = response.content.decode()
+    assert "<h1>Import a project from another tool</h1>" in html
+    assert 'enctype="multipart/form-data"' in html
+    fragment = client.get(reverse("project_import"), headers=HTMX).content.decode()
+    assert "<html" not in fragment
+    assert 'id="import-section"' in fragment
+
+
+def test_the_list_of_studies_links_to_it(owner):
+    html = client_for(owner).get(reverse("study_list")).content.decode()
+    assert f'href="{reverse("project_import")}"' in html
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_project_becomes_a_study_and_the_report_shows(owner, headers):
+    response = client_for(owner).post(
+        reverse("project_import"), _upload("peer.qdpx", nvivo_qdpx()), headers=headers
+    )
+
+    study = Study.objects.get()
+    assert study.memberships.get().user == owner
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{reverse("themes", args=[study.slug])}">Peer support</a>' in html
+    assert "Made: 3 codes, 1 respondent, 1 interview, 2 excerpts, 1 theme, 2 memos." in html
+    assert "were counted in UTF-16 code units" in html
+    assert ("<html" in html) == (not headers)
+
+
+def test_what_is_dropped_is_listed_and_user_text_is_escaped(owner):
+    extra = '<PictureSource guid="91111111-1111-4111-8111-111111111111" name="&lt;b&gt;x.jpg"/>'
+    response = client_for(owner).post(
+        reverse("project_import"), _upload("p.qdpx", nvivo_qdpx(project_xml(extra_sources=extra)))
+    )
+
+    html = response.content.decode()
+    assert "<h3>Not imported</h3>" in html
+    assert "the source “&lt;b&gt;x.jpg”, an image" in html
+    assert "<b>x.jpg" not in html
+
+
+def test_a_refused_file_says_why_and_makes_nothing(owner):
+    response = client_for(owner).post(
+        reverse("project_import"), _upload("p.qdpx", b"PK\x03\x04 damaged"), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "p.qdpx: it is not a valid REFI-QDA project" in html
+    assert "Nothing was imported." in html
+    assert not Study.objects.exists()
+
+
+def test_no_file_is_a_message(owner):
+    response = client_for(owner).post(reverse("project_import"), {}, headers=HTMX)
+    assert "Choose the file to import." in response.content.decode()
+
+
+def test_only_those_who_may_create_studies_import_one(owner, settings):
+    settings.EXCERPTA_STUDY_CREATORS = "staff"
+    client = client_for(owner)
+    assert client.get(reverse("project_import")).status_code == 403
+    response = client.post(reverse("project_import"), _upload("peer.qdpx", nvivo_qdpx()))
+    assert response.status_code == 403
+    assert not Study.objects.exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(reverse("project_import"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_codebook_merges_into_the_study(study, coder, django_assert_num_queries):
+    client = client_for(coder)
+    url = reverse("codebook_upload", args=[study.slug])
+    # session, user, study+role
+    with django_assert_num_queries(3):
+        page = client.get(url)
+    assert f"Import a codebook into {study.title}" in page.content.decode()
+
+    response = client.post(url, _upload("tags.qdc", codebook_qdc()), headers=HTMX)
+
+    assert "Made: 2 codes." in response.content.decode()
+    assert sorted(study.codes.values_list("name", flat=True)) == ["Hope", "Support"]
+
+
+def test_a_reviewer_imports_no_codebook(study, reviewer):
+    url = reverse("codebook_upload", args=[study.slug])
+    response = client_for(reviewer).post(url, _upload("tags.qdc", codebook_qdc()))
+    assert response.status_code == 403
+    assert not Code.objects.exists()
+
+
+def test_the_themes_page_links_to_the_codebook_import_for_writers(study, owner, reviewer):
+    link = f'href="{reverse("codebook_upload", args=[study.slug])}"'
+    assert link in client_for(owner).get(reverse("themes", args=[study.slug])).content.decode()
+    assert (
+        link not in client_for(reviewer).get(reverse("themes", args=[study.slug])).content.decode()
+    )
