@@ -335,3 +335,56 @@ class EraseForm(forms.Form):
         help_text="Kept with the date of the erasure. Leave it empty to keep nothing about "
         "who it was.",
     )
+
+
+class IdentifierForm(forms.Form):
+    """One identifying string of the de-identification list, its variants, its replacement."""
+
+    text = SanitisedCharField(
+        label="Identifying words",
+        max_length=200,
+        help_text="A person's name, an agency, a street: found as whole words, whatever the case.",
+    )
+    variants = SanitisedCharField(
+        label="Variants (one a line)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Other ways the transcripts write it: a first name alone, a nickname.",
+    )
+    replacement = SanitisedCharField(
+        label="Replace with", max_length=200, help_text="For example “[co-worker]” or “Agency C”."
+    )
+
+
+REPLACE, KEEP = "replace", "keep"
+
+
+class DecisionsForm(forms.Form):
+    """The researcher's choice for each occurrence shown in the preview: a field
+    "o-<occurrence key>" set to "replace" or "keep". Occurrences left out are asked again
+    next time. `decisions()` is {key: True to replace, False to keep} for the service,
+    which refuses keys that are no longer waiting (the text changed since)."""
+
+    def __init__(self, data, *, keys):
+        super().__init__(data)
+        self.posted_keys = [name[2:] for name in (data or {}) if name.startswith("o-")]
+        for key in dict.fromkeys([*keys, *self.posted_keys]):
+            self.fields[f"o-{key}"] = forms.ChoiceField(
+                choices=[(REPLACE, "Replace"), (KEEP, "Keep")], required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"o-{key}") for key in self.posted_keys):
+            raise forms.ValidationError(
+                "Choose, for at least one occurrence, to replace it or keep it."
+            )
+        return cleaned
+
+    def decisions(self) -> dict[str, bool]:
+        return {
+            key: self.cleaned_data[f"o-{key}"] == REPLACE
+            for key in self.posted_keys
+            if self.cleaned_data.get(f"o-{key}")
+        }

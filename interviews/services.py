@@ -44,6 +44,7 @@ from .models import (
     QuestionSegment,
     Respondent,
     Role,
+    StagedFile,
     Study,
 )
 from .revisions import study_revision_bump
@@ -1136,6 +1137,13 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     def scrub(text: str) -> str:
         return deidentify.scrub(text, matcher, applied)
 
+    # Uploads kept for a day after their import hold the file's name, in the outcome too.
+    staged = []
+    for row in StagedFile.objects.filter(study=study).only("name", "message"):
+        if (scrub(row.name), scrub(row.message)) != (row.name, row.message):
+            row.name, row.message = scrub(row.name), scrub(row.message)
+            staged.append(row)
+    StagedFile.objects.bulk_update(staged, ["name", "message"], batch_size=500)
     for follow in DEIDENTIFY_FOLLOWERS:
         for name, count in follow(study, moved, scrub).items():
             report.counts[name] = report.counts.get(name, 0) + count

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -20,9 +21,9 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from . import encodings
+from . import deidentify, encodings
 from .importers import TooLarge, read_transcript
-from .models import Respondent, StagedFile, Study
+from .models import Identifier, Respondent, StagedFile, Study
 from .services import ImportContext, ImportFile, guess_among, interview_import_safely
 from .text import ImportRejected
 
@@ -103,16 +104,26 @@ def staged_batches_waiting(*, study: Study, user) -> list[dict]:
 
 @dataclass(frozen=True)
 class Preview:
-    """What the preview shows of one staged file, decoded in `encoding` (a codec name)."""
+    """What the preview shows of one staged file, decoded in `encoding` (a codec name).
+
+    `listed` is what the study's de-identification list finds in the file before it is
+    saved: [(listed words as typed, occurrences in the text, occurrences in the file's
+    name)], in list order."""
 
     lines: list[str]
     words: int
     error: str
     text_hash: str
+    listed: tuple[tuple[str, int, int], ...] = ()
 
 
-def staged_file_preview(row: StagedFile, encoding: str | None = None) -> Preview:
-    """Decode a staged file (in `encoding`, else the one proposed) for the preview."""
+def staged_file_preview(
+    row: StagedFile,
+    encoding: str | None = None,
+    identifiers: Sequence[Identifier] = (),
+) -> Preview:
+    """Decode a staged file (in `encoding`, else the one proposed) for the preview, and
+    check it and its name against `identifiers` (the study's de-identification list)."""
     try:
         read = read_transcript(row.name, bytes(row.data), encoding or row.encoding or None)
     except ImportRejected as rejected:
@@ -123,7 +134,26 @@ def staged_file_preview(row: StagedFile, encoding: str | None = None) -> Preview
         for line in lines
     ]
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
-    return Preview(lines=lines, words=len(read.text.split()), error="", text_hash=digest)
+    return Preview(
+        lines=lines,
+        words=len(read.text.split()),
+        error="",
+        text_hash=digest,
+        listed=_listed(identifiers, read.text, row.name),
+    )
+
+
+def _listed(identifiers: Sequence[Identifier], text: str, name: str) -> tuple:
+    if not identifiers:
+        return ()
+    matcher = deidentify.matcher_of(identifiers)
+    in_text = Counter(identifier_id for _, _, identifier_id in matcher.find(text))
+    in_name = Counter(identifier_id for _, _, identifier_id in matcher.find(name))
+    return tuple(
+        (identifier.text, in_text[identifier.pk], in_name[identifier.pk])
+        for identifier in identifiers
+        if in_text[identifier.pk] or in_name[identifier.pk]
+    )
 
 
 def date_from_name(name: str) -> date | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import protocol, respondents, search, studies, transcripts
+from .views import deidentify, protocol, respondents, search, studies, transcripts
 
 study = "studies/<slug:slug>/"
 
@@ -46,6 +46,14 @@ urlpatterns = [
     path(study + "attributes/", respondents.attribute_add, name="attribute_add"),
     path(study + "attributes/remove/", respondents.attribute_remove, name="attribute_remove"),
     path(study + "search/", search.transcript_search, name="transcript_search"),
+    path(study + "deidentify/", deidentify.deidentify_list, name="deidentify_list"),
+    path(study + "deidentify/<int:pk>/edit/", deidentify.identifier_edit, name="identifier_edit"),
+    path(
+        study + "deidentify/<int:pk>/delete/",
+        deidentify.identifier_delete,
+        name="identifier_delete",
+    ),
+    path(study + "deidentify/preview/", deidentify.deidentify_preview, name="deidentify_preview"),
     path(study + "import/", transcripts.transcript_import, name="transcript_import"),
     path(study + "import/<uuid:batch>/", transcripts.import_batch, name="import_batch"),
     path(study + "import/<uuid:batch>/step/", transcripts.import_step, name="import_step"),

@@ -20,7 +20,7 @@ from django.urls import get_resolver, reverse
 from coding import services as coding
 from coding import undo
 from coding.models import CodeMemo, DeletedCode, UndoEntry
-from interviews import memos, staging
+from interviews import deidentify, memos, staging
 from interviews import services as interviews
 from interviews.models import JournalEntry, StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
@@ -57,9 +57,11 @@ def build(study, user_for_membership):
     entry = undo.keep(
         journal=journal, study=study, user=user_for_membership, session_key="-", label="Removed"
     )
+    identifier = interviews.identifier_add(study=study, text="Café", replacement="[a bar]")
     withdrawn = interviews.respondent_create(study=study, pseudonym="R7")
     interviews.respondent_withdraw(respondent=withdrawn)
     return {
+        "identifier": identifier,
         "withdrawn": withdrawn,
         "batch": SimpleNamespace(pk=batch),
         "queued": SimpleNamespace(pk=queued),
@@ -145,6 +147,12 @@ def _excerpt_span(o):
     return {"start": start, "end": start + 4, "text": "Café", "version": o["interview"].version}
 
 
+def _decisions(o):
+    """Replace every occurrence the de-identification preview shows."""
+    waiting = deidentify.study_occurrences(study=o["identifier"].study)
+    return {f"o-{occurrence.key}": "replace" for occurrence in waiting}
+
+
 def _autocode_pick(o):
     span = _excerpt_span(o)
     key = f"{o['interview'].pk}:{span['start']}:{span['end']}:{span['version']}"
@@ -177,6 +185,19 @@ CASES = [
     Case("attribute_add", "post", WRITE, data=lambda o: {"name": "Agency", "type": "text"}),
     Case("attribute_remove", "post", OWN, data=lambda o: {"name": "Years of experience"}),
     Case("transcript_search", "get", READ),
+    Case("deidentify_list", "get", READ),
+    Case("deidentify_list", "post", OWN, data=lambda o: {"text": "Lopez", "replacement": "[x]"}),
+    Case("identifier_edit", "get", OWN, ("identifier",)),
+    Case(
+        "identifier_edit",
+        "post",
+        OWN,
+        ("identifier",),
+        lambda o: {"text": "Café", "replacement": "[a diner]"},
+    ),
+    Case("identifier_delete", "post", OWN, ("identifier",)),
+    Case("deidentify_preview", "get", READ),
+    Case("deidentify_preview", "post", OWN, data=_decisions),
     Case("autocode", "get", WRITE),
     Case("autocode_apply", "post", WRITE, data=lambda o: _autocode_pick(o)),
     Case("transcript_import", "get", READ),

@@ -19,7 +19,7 @@ FIELDS = [
     *("to", "code", "into", "confirm", "start", "end", "text", "version", "revision"),
     *("page", "choose", "status", "name", "reinstate", "detect", "parent", "memo", "shown"),
     *("next", "new_code", "confirm_new", "code_name", "pseudonym", "attr-0", "detach"),
-    *("reopen", "body", "extract", "title", "role", "username"),
+    *("reopen", "body", "extract", "title", "role", "username", "variants", "replacement"),
 ]
 HOSTILE = ["²", "9" * 30, "-1", "", "nan", "1e999"]
 

@@ -164,10 +164,14 @@ def _choices(forms) -> dict[int, staging.Choice]:
 
 def _previews(forms, study) -> list[tuple]:
     """(form, what to show) per file: the first lines in the chosen or proposed encoding,
-    and whether the same text is already imported for the proposed respondent, or comes
-    earlier in the batch (one query for all)."""
+    whether the same text is already imported for the proposed respondent, or comes
+    earlier in the batch (one query for all), and what of the study's de-identification
+    list it holds (one query for all)."""
+    # Every file is checked against the study's de-identification list before it is saved.
+    identifiers = list(study.identifiers.all()) if forms else []
     shown = [
-        (form, staging.staged_file_preview(form.staged, _posted_encoding(form))) for form in forms
+        (form, staging.staged_file_preview(form.staged, _posted_encoding(form), identifiers))
+        for form in forms
     ]
     hashes = {preview.text_hash for _, preview in shown if preview.text_hash}
     existing = set(

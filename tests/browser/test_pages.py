@@ -51,6 +51,8 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
         *(reverse("theme_detail", args=[slug, pk]) for pk in theme_pks),
         reverse("memos", args=[slug]),
         reverse("journal", args=[slug]),
+        reverse("deidentify_list", args=[slug]),
+        reverse("deidentify_preview", args=[slug]),
     ]
     if owner:
         pages += [

@@ -9,9 +9,9 @@ from django.db import connection
 from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus, UndoEntry
 from core.errors import Conflict
-from interviews import deidentify
+from interviews import deidentify, staging
 from interviews import services as interviews
-from interviews.models import IdentifierSkip, Interview
+from interviews.models import IdentifierSkip, Interview, StagedFile
 from themes import services as themes
 from themes.models import Quote
 
@@ -132,12 +132,21 @@ def test_skips_are_remembered_and_follow_a_later_edit(study, listed):
     assert deidentify.study_occurrences(study=study) == []
 
 
-def test_file_names_are_deidentified_with_the_text(study, listed):
-    interview = import_text(study, TEXT, name="R1 Maria Lopez 2026.txt")
+def test_file_names_are_deidentified_with_the_text_and_the_kept_uploads(study, listed, owner):
+    batch = staging.staged_files_stage(
+        study=study, user=owner, uploads=[("R1 Maria Lopez 2026.txt", TEXT.encode())]
+    )
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    staging.staged_files_confirm(rows=rows, choices={rows[0].pk: staging.Choice()})
+    staging.staged_files_import(study=study, user=owner, batch=batch)
+    interview = Interview.objects.get()
     assert deidentify.study_unreviewed_count(study=study) == 6
     _apply_all(study)
     interview.refresh_from_db()
     assert interview.source_name == "R1 [supervisor] 2026.txt"
+    upload = StagedFile.objects.get()
+    assert "Maria" not in upload.name
+    assert "Maria" not in upload.message
 
 
 def test_a_stale_preview_changes_nothing(study, listed):
@@ -181,10 +190,10 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     # the interviews to change (with respondent and study); per transcript 11: its question
     # sections, its skips, its text saved, the questions, the sections replaced (savepoint,
     # bump, delete, insert, release; on PostgreSQL the interview's row lock too), its
-    # excerpts read for update and moved; then 5: excerpts with former words or memos,
-    # their scrub (the former words now equal the text), the undo history deleted, the
-    # quotes with an extract, release.
+    # excerpts read for update and moved; then 6: the uploads kept after import (their
+    # names), excerpts with former words or memos, their scrub (the former words now equal
+    # the text), the undo history deleted, the quotes with an extract, release.
     per_transcript = 12 if connection.features.has_select_for_update else 11
-    with django_assert_num_queries(11 + per_transcript * transcripts):
+    with django_assert_num_queries(12 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts

@@ -214,8 +214,9 @@ def test_the_preview_queries_do_not_grow(study, owner, n, django_assert_num_quer
         study,
         *((f"R{i}.txt", f"{TRANSCRIPT}\n\nR{i}: {i}".encode()) for i in range(n)),
     )
-    # session, user, study+role, the batch's files, respondents, texts already imported
-    with django_assert_num_queries(6):
+    # session, user, study+role, the batch's files, respondents, the de-identification
+    # list, texts already imported
+    with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert len(re.findall(r'class="staged-file"', html)) == n
 

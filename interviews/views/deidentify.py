@@ -1,0 +1,166 @@
+"""De-identification: the study's list of identifying strings, and the preview of every
+occurrence in context where the owner replaces or keeps each (interviews.deidentify)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import Conflict
+from core.http import posted, refusal
+
+from .. import deidentify, services
+from ..access import OWN, READ, study_access
+from ..forms import DecisionsForm, IdentifierForm
+from ..models import Identifier, Interview, Role
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def deidentify_list(request, slug):
+    """The list (every member reads it); POST: an owner adds a string to it."""
+    access = study_access(request, slug, OWN if request.method == "POST" else READ)
+    form = IdentifierForm(posted(request), initial={"text": request.GET.get("text", "")[:200]})
+    if request.method == "POST" and _saved(
+        form, lambda data: services.identifier_add(study=access.study, **data)
+    ):
+        messages.success(request, f"“{form.cleaned_data['text']}” is on the list.")
+        return redirect("deidentify_list", slug)
+    study = access.study
+    identifiers = list(study.identifiers.all())
+    context = {
+        "access": access,
+        "form": form,
+        "identifiers": identifiers,
+        "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
+        if identifiers
+        else 0,
+        "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
+    }
+    return render(
+        request, "interviews/deidentify.html", context, status=400 if form.errors else 200
+    )
+
+
+def _saved(form: IdentifierForm, save) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _suggestions(access, identifiers) -> list[deidentify.Suggestion]:
+    study = access.study
+    texts = list(Interview.objects.filter(study=study).values_list("text", flat=True))
+    elsewhere = Identifier.objects.filter(
+        study__memberships__user=access.user, study__memberships__role=Role.OWNER
+    ).exclude(study=study)
+    forms = [form for identifier in elsewhere for form in identifier.forms]
+    return deidentify.suggest(
+        texts,
+        listed=[form for identifier in identifiers for form in identifier.forms],
+        elsewhere=forms,
+        ignore=[*study.respondents.values_list("pseudonym", flat=True), "Interviewer"],
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def identifier_edit(request, slug, pk):
+    access = study_access(request, slug, OWN)
+    identifier = get_object_or_404(access.study.identifiers, pk=pk)
+    form = IdentifierForm(
+        posted(request),
+        initial={
+            "text": identifier.text,
+            "variants": identifier.variants,
+            "replacement": identifier.replacement,
+        },
+    )
+    if request.method == "POST" and _saved(
+        form, lambda data: services.identifier_update(identifier=identifier, **data)
+    ):
+        messages.success(request, "Saved.")
+        return redirect("deidentify_list", slug)
+    context = {"access": access, "form": form, "identifier": identifier}
+    return render(
+        request, "interviews/identifier_edit.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def identifier_delete(request, slug, pk):
+    access = study_access(request, slug, OWN)
+    identifier = get_object_or_404(access.study.identifiers, pk=pk)
+    services.identifier_delete(identifier=identifier)
+    messages.success(request, f"“{identifier.text}” is off the list; nothing was changed.")
+    return redirect("deidentify_list", slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def deidentify_preview(request, slug):
+    """Every occurrence waiting for a decision, in context, by transcript; POST: an owner
+    replaces or keeps the ones chosen, all at once (services.deidentification_apply)."""
+    access = study_access(request, slug, OWN if request.method == "POST" else READ)
+    study = access.study
+    identifiers = {identifier.pk: identifier for identifier in study.identifiers.all()}
+    waiting = deidentify.study_occurrences(study=study, identifiers=list(identifiers.values()))
+    form = DecisionsForm(posted(request), keys=[o.key for o in waiting])
+    if request.method == "POST":
+        if not form.is_valid():
+            return refusal(request, " ".join(form.non_field_errors()) or _BAD, status=400)
+        try:
+            report = services.deidentification_apply(study=study, decisions=form.decisions())
+        except Conflict as conflict:
+            return refusal(request, str(conflict), status=409)
+        messages.success(request, _applied(report))
+        return redirect("deidentify_preview", slug)
+    if not access.can_write:
+        # File names are never shown to reviewers (they may hold a real name).
+        waiting = [o for o in waiting if not o.in_name]
+    titles = dict(
+        Interview.objects.filter(pk__in={o.interview_id for o in waiting}).values_list(
+            "pk", "title"
+        )
+    )
+    groups: dict[int, list] = {}
+    for occurrence in waiting:
+        groups.setdefault(occurrence.interview_id, []).append(
+            (occurrence, identifiers[occurrence.identifier_id])
+        )
+    context = {
+        "access": access,
+        "groups": [(titles[pk] or f"Interview {pk}", pk, rows) for pk, rows in groups.items()],
+        "waiting": len(waiting),
+    }
+    return render(request, "interviews/deidentify_preview.html", context)
+
+
+_BAD = "Those choices could not be read; nothing was replaced. Reload the page."
+
+
+def _applied(report: services.DeidentifyReport) -> str:
+    replaced = ngettext(
+        "%(n)d occurrence replaced", "%(n)d occurrences replaced", report.replaced
+    ) % {"n": report.replaced}
+    kept = ngettext("%(n)d kept", "%(n)d kept", report.skipped) % {"n": report.skipped}
+    marked = report.counts.get("excerpts_marked", 0)
+    review = (
+        ngettext(
+            " %(n)d excerpt whose words changed is marked for review on its coding page.",
+            " %(n)d excerpts whose words changed are marked for review on their coding pages.",
+            marked,
+        )
+        % {"n": marked}
+        if marked
+        else ""
+    )
+    where = ngettext("%(n)d transcript", "%(n)d transcripts", report.transcripts) % {
+        "n": report.transcripts
+    }
+    return f"{replaced} in {where}, {kept}.{review}"

@@ -1,0 +1,65 @@
+"""De-identification in a real browser: a name listed once, found in three transcripts,
+replaced from the preview with one occurrence kept, and the excerpt on it marked."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from coding.models import Excerpt, ExcerptStatus
+from interviews.models import IdentifierSkip, Interview
+from tests.browser.conftest import log_in
+from tests.conftest import code_span, import_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXTS = [
+    "R1: My supervisor Maria Lopez trained me.\n\nR1: Maria was patient.",
+    "R2: We called maria when things went wrong.",
+    "R3: MARIA LOPEZ left last year. Ms Lopez is missed.",
+]
+
+
+def test_a_name_is_deidentified_across_three_transcripts_from_the_preview(
+    page, live_server, study, owner, code
+):
+    interviews = [
+        import_text(study, text=text, name=f"R{n}.txt") for n, text in enumerate(TEXTS, 1)
+    ]
+    excerpt = code_span(interviews[0], "My supervisor Maria Lopez trained me.", [code], owner)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("deidentify_list", args=[study.slug]))
+    page.get_by_label("Identifying words").fill("Maria Lopez")
+    page.get_by_label("Variants (one a line)").fill("Maria\nMs Lopez")
+    page.get_by_label("Replace with").fill("[supervisor]")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#waiting")).to_contain_text("5 occurrences")
+
+    page.get_by_role("link", name="Review the occurrences (5)").click()
+    occurrences = page.locator(".occurrence")
+    expect(occurrences).to_have_count(5)
+    expect(page.locator(".occurrences h2")).to_have_count(3)
+    expect(occurrences.nth(0).locator("mark")).to_have_text("Maria Lopez")
+    # Keep the last one ("Ms Lopez"), replace the other four.
+    occurrences.nth(4).get_by_label("Keep").check()
+    page.get_by_role("button", name="Apply: replace and keep as chosen").click()
+
+    body = page.locator("body")
+    expect(body).to_contain_text("4 occurrences replaced in 3 transcripts, 1 kept.")
+    expect(body).to_contain_text("1 excerpt whose words changed is marked")
+    expect(page.locator(".occurrence")).to_have_count(0)
+    texts = [Interview.objects.get(pk=i.pk).text for i in interviews]
+    assert texts == [
+        "R1: My supervisor [supervisor] trained me.\n\nR1: [supervisor] was patient.",
+        "R2: We called [supervisor] when things went wrong.",
+        "R3: [supervisor] left last year. Ms Lopez is missed.",
+    ]
+    assert IdentifierSkip.objects.count() == 1
+    marked = Excerpt.objects.get(pk=excerpt.pk)
+    assert marked.status == ExcerptStatus.CHANGED
+    assert marked.text == "My supervisor [supervisor] trained me."
+
+    # The coding page shows the mark.
+    page.goto(live_server.url + reverse("interview_code", args=[study.slug, interviews[0].pk]))
+    expect(page.locator(f"#ex-{excerpt.pk} .review-flag")).to_have_text("words changed")

@@ -1,0 +1,148 @@
+"""The de-identification pages: the list, its suggestions, and the preview where the owner
+replaces or keeps each occurrence."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from coding.models import Excerpt, ExcerptStatus
+from interviews import deidentify
+from interviews import services as interviews
+from interviews.models import Identifier, IdentifierSkip, Interview
+
+from ..conftest import client_for, code_span, import_text
+
+TEXT = (
+    "R1: My supervisor Maria helped. Later maria left the Brookside shelter.\n\nR1: Maria again."
+)
+
+
+@pytest.fixture
+def maria(study):
+    return interviews.identifier_add(study=study, text="Maria", replacement="[supervisor]")
+
+
+def test_an_owner_adds_a_string_and_sees_it_listed(study, owner):
+    url = reverse("deidentify_list", args=[study.slug])
+    response = client_for(owner).post(
+        url, {"text": "Maria Lopez", "variants": "Maria\r\nMs Lopez", "replacement": "[sup]"}
+    )
+    assert response.status_code == 302
+    identifier = Identifier.objects.get(study=study)
+    assert identifier.forms == ["Maria Lopez", "Maria", "Ms Lopez"]
+    page = client_for(owner).get(url).content.decode()
+    assert "Maria Lopez" in page
+    assert "[sup]" in page
+
+
+def test_a_bad_entry_is_refused_with_its_reason_and_kept_in_the_form(study, owner, maria):
+    url = reverse("deidentify_list", args=[study.slug])
+    response = client_for(owner).post(url, {"text": "MARIA", "replacement": "[x]"})
+    assert response.status_code == 400
+    assert "“MARIA” is already in this study&#x27;s list." in response.content.decode()
+    assert Identifier.objects.count() == 1
+
+
+def test_a_reviewer_reads_the_list_without_forms_or_suggestions(study, reviewer, maria):
+    import_text(study, TEXT)
+    page = client_for(reviewer).get(reverse("deidentify_list", args=[study.slug]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "[supervisor]" in html
+    assert 'name="replacement"' not in html
+    assert "Brookside" not in html  # suggestions are the owner's
+
+
+def test_suggestions_show_names_the_transcripts_never_write_in_lower_case(study, owner, maria):
+    import_text(study, TEXT)
+    html = client_for(owner).get(reverse("deidentify_list", args=[study.slug])).content.decode()
+    assert "?text=Brookside#add" in html
+    assert "?text=Maria" not in html  # already listed
+
+
+def test_user_text_is_escaped_in_the_preview(study, owner):
+    import_text(study, "R1: I met <b>Bob</b> at work.")
+    interviews.identifier_add(study=study, text="Bob", replacement="<script>x</script>")
+    html = client_for(owner).get(reverse("deidentify_preview", args=[study.slug])).content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x" not in html
+    assert "&lt;b&gt;<mark>Bob</mark>&lt;/b&gt;" in html
+
+
+def test_the_owner_replaces_some_and_keeps_others_in_one_post(study, owner, maria, code):
+    interview = import_text(study, TEXT)
+    excerpt = code_span(interview, "My supervisor Maria helped.", [code], owner)
+    waiting = deidentify.study_occurrences(study=study)
+    keep = waiting[1].key
+    data = {f"o-{o.key}": "keep" if o.key == keep else "replace" for o in waiting}
+    client = client_for(owner)
+    response = client.post(reverse("deidentify_preview", args=[study.slug]), data)
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert interview.text == TEXT.replace("Maria", "[supervisor]")
+    assert IdentifierSkip.objects.count() == 1
+    excerpt = Excerpt.objects.get(pk=excerpt.pk)
+    assert excerpt.status == ExcerptStatus.CHANGED
+    assert excerpt.text == "My supervisor [supervisor] helped."
+    page = client.get(response["Location"]).content.decode()
+    assert "2 occurrences replaced in 1 transcript, 1 kept." in page
+    assert "1 excerpt whose words changed is marked for review" in page
+    assert "No occurrence of the listed words is waiting" in page
+
+
+def test_a_stale_choice_is_refused_and_nothing_is_replaced(study, owner, maria):
+    interview = import_text(study, TEXT)
+    data = {f"o-{o.key}": "replace" for o in deidentify.study_occurrences(study=study)}
+    Interview.objects.filter(pk=interview.pk).update(version=5)
+    response = client_for(owner).post(
+        reverse("deidentify_preview", args=[study.slug]), data, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 409
+    assert "nothing was replaced" in response.content.decode()
+    assert Interview.objects.get(pk=interview.pk).text == TEXT
+
+
+def test_an_empty_post_says_what_to_do(study, owner, maria):
+    import_text(study, TEXT)
+    response = client_for(owner).post(
+        reverse("deidentify_preview", args=[study.slug]), {}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Choose, for at least one occurrence" in response.content.decode()
+
+
+def test_file_names_are_offered_to_writers_but_never_shown_to_reviewers(
+    study, owner, reviewer, maria
+):
+    import_text(study, "R1: Nothing here.", name="R1 Maria.txt")
+    url = reverse("deidentify_preview", args=[study.slug])
+    assert "R1 <mark>Maria</mark>.txt" in client_for(owner).get(url).content.decode()
+    assert "Maria" not in client_for(reviewer).get(url).content.decode()
+
+
+@pytest.mark.parametrize("transcripts", [1, 4])
+def test_the_preview_takes_the_same_queries_whatever_the_number_of_transcripts(
+    study, owner, maria, transcripts, django_assert_num_queries
+):
+    for n in range(transcripts):
+        import_text(study, TEXT, name=f"R{n + 1}.txt")
+    client = client_for(owner)
+    url = reverse("deidentify_preview", args=[study.slug])
+    # Session, user, membership with study; the list, the skips, the transcripts; their
+    # titles.
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count('class="occurrence"') == 3 * transcripts
+
+
+def test_an_import_is_checked_against_the_list_before_it_is_saved(study, owner, maria):
+    client = client_for(owner)
+    upload = SimpleUploadedFile("R2 Maria.txt", TEXT.encode())
+    response = client.post(reverse("transcript_import", args=[study.slug]), {"files": upload})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "This file holds words on the study's de-identification list" in html
+    assert "“Maria” 3 times in the text and in the file name" in html
+    assert not Interview.objects.exists()
