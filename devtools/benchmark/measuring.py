@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,13 +61,21 @@ class Session:
     log: Log
 
 
-def run(sizes: Sizes, *, keep: bool = False, log: Log = stderr_log) -> dict[str, dict]:
+def run(
+    sizes: Sizes, *, keep: bool = False, log: Log = stderr_log, only: Collection[str] = ()
+) -> dict[str, dict]:
     """Build the scratch study, serve it, measure it; returns the results by measurement key.
+    `only` names the measurements to take (all when empty); the study is filled whole.
 
-    Raises BenchmarkError when a stage fails (the message says which and why).
+    Raises BenchmarkError when a stage fails (the message says which and why) or `only`
+    names a measurement no area registers.
     """
     sizes.check()
     registry.load_areas()
+    try:
+        registry.check_keys(only)
+    except ValueError as error:
+        raise BenchmarkError(str(error)) from None
     workdir = Path(tempfile.mkdtemp(prefix="excerpta-benchmark-"))
     try:
         with _sigterm_as_exit():
@@ -75,13 +83,13 @@ def run(sizes: Sizes, *, keep: bool = False, log: Log = stderr_log) -> dict[str,
             plan = build(sizes, workdir, env, log)
             with serve(workdir, env, log) as server:
                 browser = Browser(server.port)
-                results = measure(browser, plan, sizes.requests, log)
+                results = measure(browser, plan, sizes.requests, log, only)
                 session = Session(sizes, plan, workdir, env, server, browser, log)
-                for key, measurement in registry.ONCE.items():
+                for key, measurement in registry.wanted(registry.ONCE, only).items():
                     log(f"Measuring {key}")
                     results[key] = measurement(session)
-            results |= measure_calls(workdir, env, sizes.requests, log)
-            for key, compute in registry.DERIVED.items():
+            results |= measure_calls(workdir, env, sizes.requests, log, only)
+            for key, compute in registry.wanted(registry.DERIVED, only).items():
                 results[key] = compute(results)
             return results
     finally:
@@ -108,7 +116,9 @@ def _sigterm_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def measure(browser: Browser, plan: dict, requests: int, log: Log) -> dict[str, dict]:
+def measure(
+    browser: Browser, plan: dict, requests: int, log: Log, only: Collection[str] = ()
+) -> dict[str, dict]:
     """Warm every request measurement up, then time them in rounds, one request of each per
     round, then send a few untimed requests of each that report their peak memory.
 
@@ -116,7 +126,7 @@ def measure(browser: Browser, plan: dict, requests: int, log: Log) -> dict[str, 
     virtual machine can halve its speed for a minute): a slow spell slows every measurement
     alike instead of whichever one happened to be running.
     """
-    measurements = registry.REQUESTS
+    measurements = registry.wanted(registry.REQUESTS, only)
     browser.login(plan["username"], plan["password"])
     log(f"Warming up: {WARMUP} requests of each measurement")
     for n in range(WARMUP):
@@ -165,26 +175,33 @@ def timings(seconds: list[float]) -> dict:
 # Timing function calls by themselves -------------------------------------------------------
 
 
-def measure_calls(workdir: Path, env: dict[str, str], requests: int, log: Log) -> dict:
-    """Time every `@call` measurement in one subprocess on the scratch database."""
-    if not registry.CALLS:
+def measure_calls(
+    workdir: Path, env: dict[str, str], requests: int, log: Log, only: Collection[str] = ()
+) -> dict:
+    """Time every `@call` measurement (of `only`, when given) in one subprocess on the
+    scratch database."""
+    calls = registry.wanted(registry.CALLS, only)
+    if not calls:
         return {}
-    log(f"Timing {requests} calls of {', '.join(registry.CALLS)}")
+    log(f"Timing {requests} calls of {', '.join(calls)}")
     out = workdir / "calls.json"
     code = (
         "import django; django.setup(); "
         "from devtools.benchmark.measuring import calls_main; calls_main()"
     )
-    run_subprocess([sys.executable, "-c", code, str(requests), str(out)], env, "calls")
+    command = [sys.executable, "-c", code, str(requests), str(out), *calls]
+    run_subprocess(command, env, "calls")
     return json.loads(out.read_text())
 
 
 def calls_main() -> None:
-    """Entry point of the calls subprocess: how many calls to time, where to write them."""
-    requests, out = int(sys.argv[1]), Path(sys.argv[2])
+    """Entry point of the calls subprocess: how many calls to time, where to write them,
+    and the keys of the calls to time."""
+    requests, out, keys = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     registry.load_areas()
     study = Study.objects.get(slug=SLUG)
-    results = {key: time_call(fn, study, requests) for key, fn in registry.CALLS.items()}
+    calls = registry.wanted(registry.CALLS, keys)
+    results = {key: time_call(fn, study, requests) for key, fn in calls.items()}
     out.write_text(json.dumps(results))
 
 

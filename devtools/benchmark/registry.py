@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.urls import reverse
@@ -85,6 +85,23 @@ def once(key: str) -> Callable:
 def derived(key: str) -> Callable:
     """Register under `key` a function of the run's results, computed after all others."""
     return _register(DERIVED, key)
+
+
+def check_keys(only: Collection[str]) -> None:
+    """Raise ValueError naming any of `only` that no area registered (call load_areas
+    first)."""
+    known = {*REQUESTS, *CALLS, *ONCE, *DERIVED}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise ValueError(
+            f"No measurement is called {', '.join(unknown)}; there are {', '.join(sorted(known))}."
+        )
+
+
+def wanted(table: dict[str, Any], only: Collection[str]) -> dict[str, Any]:
+    """The measurements of `table` among `only`, in their order; all of them when `only`
+    is empty. A derived figure is computed only when asked for with what it needs."""
+    return dict(table) if not only else {key: v for key, v in table.items() if key in only}
 
 
 def load_areas() -> None:

@@ -57,3 +57,16 @@ def test_the_development_tools_are_installed_only_when_asked_for(tmp_path):
     refused = _settings_in_a_subprocess(tmp_path, EXCERPTA_MEASUREMENT_HEADERS="1")
     assert refused.returncode != 0
     assert "needs EXCERPTA_DEVTOOLS=1" in refused.stderr
+
+
+def test_only_some_measurements_are_taken_and_an_unknown_key_is_named():
+    registry.load_areas()
+    only = ["similar", "rollup", "apply_code_per_floor"]
+    assert list(registry.wanted(registry.REQUESTS, only)) == ["similar"]
+    assert list(registry.wanted(registry.CALLS, only)) == ["rollup"]
+    assert list(registry.wanted(registry.DERIVED, only)) == ["apply_code_per_floor"]
+    assert registry.wanted(registry.ONCE, only) == {}
+    assert registry.wanted(registry.REQUESTS, []) == registry.REQUESTS
+    registry.check_keys(only)
+    with pytest.raises(ValueError, match="No measurement is called simlar, zzz; there are "):
+        registry.check_keys(["simlar", "similar", "zzz"])

@@ -35,6 +35,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the temporary directory; print its path"
         )
+        parser.add_argument(
+            "--only",
+            nargs="+",
+            default=[],
+            metavar="KEY",
+            help="take only these measurements (the study is filled whole all the same)",
+        )
 
     def handle(self, *args, **options):
         sizes = scratch.Sizes(
@@ -45,7 +52,9 @@ class Command(BaseCommand):
             requests=options["requests"],
         )
         try:
-            results = measuring.run(sizes, keep=options["keep"], log=self.stderr.write)
+            results = measuring.run(
+                sizes, keep=options["keep"], log=self.stderr.write, only=options["only"]
+            )
         except scratch.BenchmarkError as error:
             raise CommandError(str(error)) from None
         except KeyboardInterrupt:
