@@ -6,6 +6,9 @@
 2. The study revision's bump, which must return the new value (interviews.revisions).
 3. What an erasure does to the files (interviews.erasure): compact the FTS5 index,
    checkpoint SQLite's WAL, vacuum on PostgreSQL. None of these is a query the ORM makes.
+4. What a backup and a restore ask of an SQLite file that is not Django's connection
+   (interviews.backup): its journal mode, its integrity, its tables. PRAGMAs and a file
+   the ORM does not know.
 
 On search:
 
@@ -28,6 +31,8 @@ respondent needs no re-indexing.
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 from django.db import connection, migrations
 from django.db.models import BooleanField
@@ -157,3 +162,20 @@ def wipe_free_space(tables: list[str]) -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         elif connection.vendor == "postgresql":
             cursor.execute("VACUUM " + ", ".join(tables))
+
+
+# Backups (interviews.backup) -------------------------------------------------------------------
+
+
+def sqlite_copy_settle(copy: sqlite3.Connection) -> None:
+    """Make a backup copy one self-contained file: the copy takes the live database's WAL
+    mode with its pages, and a WAL-mode file is read with its -wal and -shm beside it."""
+    copy.execute("PRAGMA journal_mode=DELETE").fetchall()
+
+
+def sqlite_file_check(db: sqlite3.Connection) -> tuple[str, list[str]]:
+    """SQLite's quick integrity check of `db` ("ok" or what is wrong) and its table names.
+    Raises sqlite3.DatabaseError when `db` is not an SQLite database."""
+    verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return verdict, tables
