@@ -4,7 +4,9 @@
    neither SQLite's FTS5 nor an index on an expression that PostgreSQL's planner must
    recognise word for word. Everything else about search is ORM.
 2. The study revision's bump, which must return the new value (interviews.revisions).
-3. What an erasure does to the files (interviews.erasure): compact the FTS5 index,
+3. The batch import's claim of its queued files (interviews.staging), which must return
+   which rows it claimed.
+4. What an erasure does to the files (interviews.erasure): compact the FTS5 index,
    checkpoint SQLite's WAL, vacuum on PostgreSQL. None of these is a query the ORM makes.
 4. What a backup and a restore ask of an SQLite file that is not Django's connection
    (interviews.backup): its journal mode, its integrity, its tables. PRAGMAs and a file
@@ -149,6 +151,28 @@ def revision_bump_returning(study_id: int) -> int | None:
         cursor.execute(_BUMP, [study_id])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+# The batch import's claim (interviews.staging) ------------------------------------------------
+
+# QuerySet.update() answers how many rows it changed, not which: when another request steps
+# the same batch, only the rows this UPDATE moved from queued to importing are this
+# request's to import. One statement for a chunk of files instead of one per file: with
+# the outcomes also written by chunk, a file's import costs 4 statements on a server, not 6
+# (tests/interviews/test_import_views.py counts them).
+_CLAIM = (
+    "UPDATE interviews_stagedfile SET status = %s WHERE status = %s AND id IN ({}) RETURNING id"
+)
+
+
+def staged_files_claim_returning(ids: list[int], *, queued: str, importing: str) -> set[int]:
+    """Move the staged files `ids` that are still `queued` to `importing` in one statement;
+    the ids it moved. Only where the database returns columns from an UPDATE."""
+    if not ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM.format(", ".join(["%s"] * len(ids))), [importing, queued, *ids])
+        return {row[0] for row in cursor.fetchall()}
 
 
 # Erasure (interviews.erasure) ------------------------------------------------------------------

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from . import deidentify, encodings
+from . import deidentify, encodings, sql
 from .importers import TooLarge, read_transcript
 from .models import Identifier, Respondent, StagedFile, Study
 from .services import ImportContext, ImportFile, guess_among, interview_import_safely
@@ -33,6 +33,11 @@ PREVIEW_LINES = 6
 PREVIEW_LINE_CHARS = 160
 
 Status = StagedFile.Status
+# What importing a file writes back to its row.
+OUTCOME_FIELDS = ["status", "message", "interview", "data"]
+# Files a batch import claims, and whose outcomes it writes, in one statement each: a few
+# statements per CHUNK files, and at most CHUNK files to look at should a request die.
+CHUNK = 50
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -207,7 +212,9 @@ def staged_file_import_next(*, study: Study, user, batch: uuid.UUID) -> StagedFi
     """Import the next queued file of the batch, in its own transaction; None when done."""
     for row in _queued(study, user, batch):
         if _claimed(row):
-            return _import(row, study=study, user=user, context=ImportContext(study))
+            row = _import(row, study=study, user=user, context=ImportContext(study))
+            row.save(update_fields=OUTCOME_FIELDS)
+            return row
     return None
 
 
@@ -225,7 +232,21 @@ def _claimed(row: StagedFile) -> bool:
     )
 
 
+def _claimed_rows(rows: list[StagedFile]) -> list[StagedFile]:
+    """Claim queued files together (one UPDATE where the database returns the rows it
+    changed, else one per file, see _claimed): those of `rows` this request now imports,
+    in their order. A file another request claimed first is left to it."""
+    if not connection.features.can_return_columns_from_insert:
+        return [row for row in rows if _claimed(row)]
+    ids = sql.staged_files_claim_returning(
+        [row.pk for row in rows], queued=Status.QUEUED, importing=Status.IMPORTING
+    )
+    return [row for row in rows if row.pk in ids]
+
+
 def _import(row: StagedFile, *, study: Study, user, context: ImportContext) -> StagedFile:
+    """Import one claimed file; returns its row with the outcome set (OUTCOME_FIELDS), for
+    the caller to save."""
     outcome = interview_import_safely(
         study=study,
         user=user,
@@ -245,21 +266,26 @@ def _import(row: StagedFile, *, study: Study, user, context: ImportContext) -> S
     else:
         row.status = Status.SKIPPED if outcome.duplicate else Status.REFUSED
     row.message, row.interview, row.data = outcome.message, outcome.interview, b""
-    row.save(update_fields=["status", "message", "interview", "data"])
     return row
 
 
 def staged_files_import(*, study: Study, user, batch: uuid.UUID) -> int:
     """Import every queued file of the batch, one transaction each; returns how many.
 
-    The queue and the study are read once for the batch (see services.ImportContext): a
-    file costs its claim, its import (four statements, one more for a new respondent) and
-    its row's outcome, whatever the number of files.
+    The queue and the study are read once for the batch (see services.ImportContext), and
+    files are claimed and their outcomes written CHUNK at a time: a file costs its import
+    alone (three statements, one more for a new respondent), whatever the number of files.
+    Should the request die midway, the files of the chunk under way stay "importing" (their
+    interviews committed or not, each whole) until the batch is erased after a day.
     """
     context = ImportContext(study)
+    queued = _queued(study, user, batch)
     count = 0
-    for row in _queued(study, user, batch):
-        if _claimed(row):
+    for start in range(0, len(queued), CHUNK):
+        rows = [
             _import(row, study=study, user=user, context=context)
-            count += 1
+            for row in _claimed_rows(queued[start : start + CHUNK])
+        ]
+        StagedFile.objects.bulk_update(rows, OUTCOME_FIELDS)
+        count += len(rows)
     return count
