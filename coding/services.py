@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -260,9 +260,8 @@ def excerpt_code_selection(
         # The transcript's lock also queues identical selections: the second one finds the
         # first one's excerpt and adds to it.
         study_revision_bump(interview.study_id)
-        excerpt = _hold_span(interview, version, start, end)
+        excerpt = _hold_span(interview, version, start, end, codes)
         if excerpt is None:
-            codes_hold(codes=codes)
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
             after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
             note_excerpt(journal, excerpt, None, after)
@@ -278,18 +277,17 @@ def _new_codings(excerpt: Excerpt, codes, coder) -> list[list]:
     return [[code.id, coder_id, bin.stamp(excerpt.updated_at)] for code in _unique(codes)]
 
 
-def _hold_span(interview: Interview, version: int, start: int, end: int) -> Excerpt | None:
-    """_hold_version, and the live excerpt with exactly this span if the selection repeats
-    one: both in one query (the excerpt is read whole only when there is one)."""
-    same = Excerpt.objects.filter(interview=OuterRef("pk"), start=start, end=end).order_by("id")
-    held = list(
-        _version_held(interview)
-        .annotate(same=Subquery(same.values("id")[:1]))
-        .values_list("version", "same")
-    )
-    if not held or held[0][0] != version:
+def _hold_span(interview: Interview, version: int, start: int, end: int, codes) -> Excerpt | None:
+    """_hold_version and codes_hold, and the live excerpt with exactly this span if the
+    selection repeats one: all in one statement (sql.selection_checks; the excerpt is read
+    whole only when there is one). Conflict when the text or one of `codes` changed."""
+    ids = sorted({code.id for code in codes})
+    held = sql.selection_checks(interview.pk, start, end, ids)
+    if held is None or held[0] != version:
         raise Conflict(_STALE)
-    same_id = held[0][1]
+    _, same_id, codes_left = held
+    if codes_left != len(ids):
+        raise Conflict(CODE_GONE)
     return None if same_id is None else Excerpt.objects.get(pk=same_id)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import connection
 
+from interviews.models import Interview
+
 from .models import Code, Coding, Excerpt
 
 # The study's codes for every coding page and every edit on it (60 codes): ORM 1.58-1.78 ms,
@@ -37,6 +39,32 @@ _WINDOW = 'AND e.start < %s AND e."end" > %s'
 # FOR KEY SHARE, the lock a foreign key takes. With it, coders applying one code do not queue
 # behind each other; only a merge or delete of the code waits for them (and they for it).
 _CODES_LEFT = f"SELECT id FROM {Code._meta.db_table} WHERE id IN ({{}}) ORDER BY id"
+
+
+# A selection's checks in one statement (services._hold_span): the transcript's version,
+# held until the transaction ends (FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
+# transaction holds the database); the live excerpt of exactly this span, if any; how many
+# of the chosen codes still exist, held as codes_hold holds them. Through the ORM (a
+# Subquery annotation on select_for_update(), then codes_hold): two statements, 4.4-5.3 ms
+# the pair; this one 0.15-0.16 ms (a 400-excerpt interview, SQLite, best of 5 x 300 calls,
+# load average 8 on the 2-core machine).
+_SELECTION_CHECKS = f"""
+    SELECT i.version,
+        (SELECT e.id FROM {Excerpt._meta.db_table} e
+         WHERE e.interview_id = i.id AND e.start = %s AND e."end" = %s
+             AND e.deleted_at IS NULL
+         ORDER BY e.id LIMIT 1),
+        (SELECT count(*) FROM {{codes}})
+    FROM {Interview._meta.db_table} i WHERE i.id = %s {{lock}}
+"""
+_CODES_IN = f"{Code._meta.db_table} WHERE id IN ({{}})"
+# PostgreSQL takes the codes' locks in a CTE: a locking clause cannot stand in a scalar
+# subquery with count(). Every writer of a study holds the study's row first (its revision
+# bump), so the order of these locks within the statement cannot deadlock two writers.
+_CODES_HELD_PG = f"""
+    WITH held AS (SELECT id FROM {Code._meta.db_table} WHERE id IN ({{}}) ORDER BY id
+        FOR KEY SHARE)
+"""
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -70,3 +98,23 @@ def codes_hold(code_ids: list[int]) -> int:
     if connection.vendor == "postgresql":
         sql += " FOR KEY SHARE"
     return len(_fetch(sql, code_ids))
+
+
+def selection_checks(
+    interview_id: int, start: int, end: int, code_ids: list[int]
+) -> tuple[int, int | None, int] | None:
+    """Inside a transaction: (the interview's version, the id of its live excerpt spanning
+    exactly [start, end) in code points or None, how many of `code_ids` (sorted) still
+    exist), holding the interview and those codes until the transaction ends; None when
+    there is no such interview. One statement."""
+    marks = ", ".join(["%s"] * len(code_ids)) or "NULL"
+    if connection.vendor == "postgresql":
+        sql = _CODES_HELD_PG.format(marks) + _SELECTION_CHECKS.format(
+            codes="held", lock="FOR UPDATE OF i"
+        )
+        params = [*code_ids, start, end, interview_id]
+    else:
+        sql = _SELECTION_CHECKS.format(codes=_CODES_IN.format(marks), lock="")
+        params = [start, end, *code_ids, interview_id]
+    rows = _fetch(sql, params)
+    return rows[0] if rows else None

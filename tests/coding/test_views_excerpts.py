@@ -64,11 +64,11 @@ def test_coding_a_selection_makes_exactly_its_queries(
     data = {**selection(interview, "Café regulars"), "code": code.pk}
     # session, user, the interview with its study and the user's role, the study's codes;
     # the service's transaction (a savepoint in tests, BEGIN on a server): the study's
-    # revision moved on (first: interviews.revisions); the transcript's version held, with
-    # the excerpt of the same span if any; the codes held; the excerpt and its coding
-    # inserted; its release (COMMIT on a server: not a query); the undo entry; for the
-    # redraw: the excerpts' bounds, the excerpts of the lines redrawn
-    with django_assert_num_queries(14):
+    # revision moved on (first: interviews.revisions); the transcript's version and the
+    # codes held, with the excerpt of the same span if any (one statement); the excerpt
+    # and its coding inserted; its release (COMMIT on a server: not a query); the undo
+    # entry; for the redraw: the excerpts' bounds, the excerpts of the lines redrawn
+    with django_assert_num_queries(13):
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code
