@@ -7,7 +7,9 @@ registers, with the decorators below:
   what the area's measurements need (rows in bulk) and writes what its requests must know
   into `scratch.plan` (a JSON-able dict: ids, never model instances).
 - `page("key", "url_name", *plan_keys)`: a GET of one of the study's pages or downloads,
-  the simplest request measurement (one line).
+  the simplest request measurement (one line); with `warm=True`, an untimed GET of the
+  same page goes first, so that what is timed is the page read from the worker's caches
+  (the roll-up, computed once per change of the study: themes.rollup.study_rollup).
 - `@request("key")`: a function `(browser, plan, n, **headers) -> Response` that sends the
   n-th request of the measurement (n counts from 0 over warm-up, timed and memory-traced
   requests). Timed in interleaved rounds; reported as median_ms, p95_ms, queries, peak_mb.
@@ -61,13 +63,26 @@ def request(key: str) -> Callable:
     return _register(REQUESTS, key)
 
 
-def page(key: str, url_name: str, *plan_keys: str) -> Callable:
+def page(key: str, url_name: str, *plan_keys: str, warm: bool = False) -> Callable:
     """Register under `key` a GET of `reverse(url_name, args=[slug, *plan[plan_keys]])`:
-    a page or a download of the scratch study (plan_keys name ids a fill step wrote)."""
+    a page or a download of the scratch study (plan_keys name ids a fill step wrote).
+
+    `warm`: send the same GET once, untimed, just before. Other measurements write to the
+    study in every round (apply_code, comment_post), which moves its revision on, so
+    without it a page that reads the roll-up would always be the first after a change.
+    The browser's keep-alive connection stays with one gunicorn worker, whose cache the
+    untimed GET fills.
+    """
 
     def get(browser, plan: dict, n: int, **headers: str):
         args = [plan["slug"], *(plan[name] for name in plan_keys)]
-        return browser.get(reverse(url_name, args=args), **headers)
+        path = reverse(url_name, args=args)
+        if warm:
+            # Imported here: serving imports scratch, which imports this module.
+            from devtools.benchmark.serving import check
+
+            check(key, browser.get(path))
+        return browser.get(path, **headers)
 
     return _register(REQUESTS, key)(get)
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from coding.models import Excerpt
-from devtools.benchmark.registry import call, fill_step, page
+from devtools.benchmark.registry import call, fill_step, page, request
 from devtools.benchmark.scratch import Scratch
+from devtools.benchmark.serving import Browser, Response, check
 from interviews.models import Study
 from themes.models import Quote, Theme
 from themes.rollup import build_rollup
 from themes.selectors import study_rows
+
+HTMX = {"HX-Request": "true"}
 
 
 @fill_step
@@ -41,8 +46,25 @@ def themes(scratch: Scratch) -> None:
     scratch.plan["theme"] = made[0].pk
 
 
-page("themes_page", "themes")
-page("theme_page", "theme_detail", "theme")
+# Read from the worker's cache, as every page is but the first after a change of the study.
+page("themes_page", "themes", warm=True)
+page("theme_page", "theme_detail", "theme", warm=True)
+
+
+@request("themes_page_first")
+def themes_page_first(browser: Browser, plan: dict, n: int, **headers: str) -> Response:
+    """The themes page as the first request after a change of the study: an untimed
+    comment on a theme (htmx) moves the study's revision on, so the timed GET computes the
+    roll-up afresh before it draws the page (the `rollup` key times that computation by
+    itself)."""
+    theme = plan["theme"]
+    page_path = reverse("theme_detail", args=[plan["slug"], theme])
+    comment = reverse("comment_add", args=[plan["slug"], theme])
+    fields = {"body": f"Note {n}: the first themes page after a change is timed next."}
+    check("themes_page_first", browser.post(comment, fields, referer=page_path, **HTMX))
+    return browser.get(reverse("themes", args=[plan["slug"]]), **headers)
+
+
 page("findings_docx", "export_findings")
 page("excerpts_xlsx", "export_excerpts_xlsx")
 
