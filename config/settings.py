@@ -200,6 +200,14 @@ CACHES = {
             "CULL_FREQUENCY": 2,
         },
     },
+    # Charts drawn (themes.charts.images), keyed by what they show: a few dozen images of
+    # tens of KB each, so that a worker holds a few MB of them at most.
+    "charts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "excerpta-charts",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 48, "CULL_FREQUENCY": 2},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,9 +25,10 @@ print(json.dumps(sorted(name for name in {names} if name in sys.modules)))
 """
 
 
-def test_a_worker_starts_without_the_libraries_only_some_requests_need():
-    done = subprocess.run(
-        [sys.executable, "-c", STARTUP.format(names=ON_DEMAND)],
+def _python(code: str) -> subprocess.CompletedProcess:
+    """`code` run by this project's Python in a fresh process, as a worker runs."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
@@ -36,5 +37,40 @@ def test_a_worker_starts_without_the_libraries_only_some_requests_need():
         check=False,
     )
 
+
+def test_a_worker_starts_without_the_libraries_only_some_requests_need():
+    done = _python(STARTUP.format(names=ON_DEMAND))
+
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+DRAW = """
+import json, sys
+import django
+django.setup()
+from themes.charts import Chart
+chart = Chart(
+    name="prevalence", title="t", caption="c", alt="a", size=(4, 2), kind="prevalence",
+    data={"labels": ["Training"], "values": [2], "words": ["all (2 of 2)"], "total": 2},
+)
+svg, png = chart.svg(), chart.png()
+print(json.dumps({
+    "svg": svg.lstrip().startswith(b"<?xml") and b"Training" in svg,
+    "png": png.startswith(b"\\x89PNG"),
+    "matplotlib": "matplotlib" in sys.modules,
+}))
+"""
+
+
+def test_a_worker_draws_charts_without_importing_matplotlib():
+    """Charts are drawn in a process of their own (themes.drawing): the worker that asked
+    for them gets the images and never holds matplotlib's 46 MB."""
+    done = _python(DRAW)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "svg": True,
+        "png": True,
+        "matplotlib": False,
+    }

@@ -1,18 +1,25 @@
 """Charts of the roll-up: theme prevalence by respondent and by an attribute, codes by question.
 
-Drawn on the server with matplotlib (its object API, no pyplot: no global state shared
-between a worker's threads), as SVG for the pages and PNG for the findings document. Every
-number comes from the roll-up (themes.rollup), so a chart always agrees with the tables.
-matplotlib is imported when a chart is drawn, not at start-up: it adds about 35 MB to a
-worker, which most requests never need.
+Every number comes from the roll-up (themes.rollup), so a chart always agrees with the
+tables. This module decides what each chart shows; themes.drawing draws it with matplotlib
+(as SVG for the pages and PNG for the findings document) in a short-lived process of its
+own, so that no worker ever imports matplotlib (it holds about 46 MB once it has drawn).
+What was drawn is kept in the "charts" cache (settings.CACHES), keyed by what the chart
+shows: a chart is drawn again only when its figures change.
 """
 
 from __future__ import annotations
 
-import gc
-import io
+import base64
+import hashlib
+import json
+import subprocess
+import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import caches
 
 from coding.models import Coding
 from core.naming import branches
@@ -21,54 +28,81 @@ from interviews.models import Study
 
 from .rollup import RollUp, number_word
 
-# One blue for single-series bars (white text on it is 5.2:1), and Okabe and Ito's palette,
-# told apart with the common kinds of colour blindness, for the groups of respondents.
-BAR = "#2563eb"
-GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 MAX_GROUPS = 6
-FONT_SIZE = 9
+PNG_DPI = 150
+# Drawing three charts takes about a second on a loaded machine; a stuck drawing process is
+# stopped well before a proxy would give up on the request.
+DRAWING_TIMEOUT_S = 60
+
+
+class ChartError(RuntimeError):
+    """The drawing process failed (the message holds the end of what it wrote on stderr)."""
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart to draw: `draw(figure)` fills a matplotlib Figure of `size` (inches)."""
+    """A chart to draw: themes.drawing draws `kind` from `data` (JSON-able) on a figure of
+    `size` (width, height in inches)."""
 
     name: str
     title: str
     caption: str  # one sentence, for the page's <figcaption> and the document's caption
     alt: str  # what the chart shows, for screen readers
     size: tuple[float, float]
-    draw: object  # Callable[[Figure], None]
+    kind: str
+    data: dict = field(repr=False)
     empty: bool = False
 
     def svg(self) -> bytes:
-        """The chart as an SVG document (UTF-8): text as <text> (searchable, readable by
-        screen readers), without the date matplotlib would stamp."""
-        return self._save(format="svg", metadata={"Date": None})
+        """The chart as an SVG document (UTF-8). Raises ChartError."""
+        return images([self], format="svg")[0]
 
-    def png(self, dpi: int = 150) -> bytes:
-        return self._save(format="png", dpi=dpi)
+    def png(self, dpi: int = PNG_DPI) -> bytes:
+        """The chart as a PNG image of `dpi` dots per inch. Raises ChartError."""
+        return images([self], format="png", dpi=dpi)[0]
 
-    def _save(self, **options) -> bytes:
-        import matplotlib
+    def request(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "size": list(self.size), "data": self.data}
 
-        matplotlib.use("Agg")
-        from matplotlib.figure import Figure
 
-        # The settings hold while drawing and saving; rc_context restores them after.
-        settings = {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": self.name}
-        with matplotlib.rc_context(settings):
-            figure = Figure(figsize=self.size, layout="constrained")
-            self.draw(figure)
-            buffer = io.BytesIO()
-            figure.savefig(buffer, **options)
-        # A figure's objects refer to each other in cycles that only the cyclic collector
-        # frees, and it runs rarely: a worker that drew a few findings documents held
-        # 36 MB more each time (measured). Collecting now keeps it at matplotlib's own size.
-        figure.clear()
-        del figure
-        gc.collect()
-        return buffer.getvalue()
+def images(charts: list[Chart], *, format: str, dpi: int = PNG_DPI) -> list[bytes]:
+    """Each chart as `format` ("svg" or "png") bytes, in order: from the "charts" cache, the
+    others drawn together in one drawing process (themes.drawing). Raises ChartError when
+    that process fails or takes over DRAWING_TIMEOUT_S seconds."""
+    cache = caches["charts"]
+    keys = [_cache_key(chart, format, dpi) for chart in charts]
+    found = cache.get_many(keys)
+    missing = [(key, chart) for key, chart in zip(keys, charts, strict=True) if key not in found]
+    if missing:
+        drawn = _draw([chart for _, chart in missing], format, dpi)
+        made = {key: image for (key, _), image in zip(missing, drawn, strict=True)}
+        cache.set_many(made)
+        found |= made
+    return [found[key] for key in keys]
+
+
+def _cache_key(chart: Chart, format: str, dpi: int) -> str:
+    request = json.dumps([chart.request(), format, dpi], sort_keys=True, ensure_ascii=True)
+    return "chart:" + hashlib.sha256(request.encode()).hexdigest()
+
+
+def _draw(charts: list[Chart], format: str, dpi: int) -> list[bytes]:
+    request = {"format": format, "dpi": dpi, "charts": [chart.request() for chart in charts]}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "themes.drawing"],
+            input=json.dumps(request).encode(),
+            capture_output=True,
+            cwd=settings.BASE_DIR,
+            timeout=DRAWING_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ChartError(f"Drawing the charts took over {DRAWING_TIMEOUT_S} s.") from error
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", errors="replace")[-2000:]
+        raise ChartError(f"Drawing the charts failed (exit {done.returncode}):\n{tail}")
+    return [base64.b64decode(image) for image in json.loads(done.stdout)["images"]]
 
 
 def _label(text) -> str:
@@ -93,21 +127,6 @@ def prevalence(rollup: RollUp) -> Chart:
     values = [summary.n for summary in rollup.themes]
     words = [summary.label for summary in rollup.themes]
 
-    def draw(figure) -> None:
-        axes = figure.subplots()
-        positions = range(len(labels))
-        axes.barh(positions, values, color=BAR)
-        axes.set_yticks(positions, labels)
-        axes.invert_yaxis()
-        axes.set_xlim(0, max(total, 1))
-        axes.set_xlabel(f"Respondents who raised the theme (of {total})")
-        axes.xaxis.get_major_locator().set_params(integer=True)
-        for position, value, word in zip(positions, values, words, strict=True):
-            axes.annotate(
-                word, (value, position), xytext=(4, 0), textcoords="offset points", va="center"
-            )
-        axes.spines[["top", "right"]].set_visible(False)
-
     return Chart(
         name="prevalence",
         title="Theme prevalence",
@@ -117,7 +136,8 @@ def prevalence(rollup: RollUp) -> Chart:
         ),
         alt="Bar chart. " + "; ".join(f"{_label(s.name)}: {s.label}" for s in rollup.themes) + ".",
         size=(7, 1 + 0.32 * max(len(labels), 1)),
-        draw=draw,
+        kind="prevalence",
+        data={"labels": labels, "values": values, "words": words, "total": total},
         empty=not labels or not total,
     )
 
@@ -172,32 +192,6 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             [100 * len(inside.intersection(s.respondent_ids)) / len(inside) for s in rollup.themes]
         )
 
-    def draw(figure) -> None:
-        axes = figure.subplots()
-        height = 0.8 / max(len(groups), 1)
-        rows = zip(groups.items(), shares, strict=True)
-        for index, ((label, members), values) in enumerate(rows):
-            positions = [row + index * height for row in range(len(labels))]
-            axes.barh(
-                positions,
-                values,
-                height=height,
-                color=GROUPS[index % len(GROUPS)],
-                label=f"{label} ({_respondents(len(members))})",
-            )
-        axes.set_yticks([row + 0.4 - height / 2 for row in range(len(labels))], labels)
-        axes.invert_yaxis()
-        axes.set_xlim(0, 100)
-        axes.set_xlabel("Respondents in the group who raised the theme (%)")
-        # Below the plot, never over a bar.
-        figure.legend(
-            title=_label(attribute),
-            loc="outside lower center",
-            ncols=min(len(groups), 4),
-            frameon=False,
-        )
-        axes.spines[["top", "right"]].set_visible(False)
-
     described = "; ".join(f"{label}: {_respondents(len(m))}" for label, m in groups.items())
     return Chart(
         name="attribute",
@@ -208,7 +202,13 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
         ),
         alt=f"Grouped bar chart of theme prevalence by {attribute}. Groups: {described}.",
         size=(7, 1.6 + 0.22 * max(len(labels), 1) * max(len(groups), 1)),
-        draw=draw,
+        kind="attribute",
+        data={
+            "labels": labels,
+            "groups": [f"{label} ({_respondents(len(m))})" for label, m in groups.items()],
+            "shares": shares,
+            "title": _label(attribute),
+        },
         empty=not labels or not groups,
     )
 
@@ -247,25 +247,6 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
     columns = ["before Q1" if n is None else f"Q{n}" for n in numbers]
     highest = max((max(row) for row in counts if row), default=0)
 
-    def draw(figure) -> None:
-        from matplotlib.ticker import MaxNLocator
-
-        axes = figure.subplots()
-        image = axes.imshow(counts, cmap="Blues", aspect="auto", vmin=0, vmax=max(highest, 1))
-        axes.set_xticks(range(len(columns)), columns)
-        axes.set_yticks(range(len(roots)), [_label(root["name"]) for root in roots])
-        axes.xaxis.tick_top()
-        for i, row in enumerate(counts):
-            for j, value in enumerate(row):
-                if value:
-                    # Dark text on the pale cells, white on the dark ones.
-                    dark = value > 0.55 * highest
-                    colour = "white" if dark else "#1f2933"
-                    axes.text(j, i, str(value), ha="center", va="center", color=colour)
-        bar = figure.colorbar(image, ax=axes, label="Excerpts", shrink=0.6)
-        bar.locator = MaxNLocator(integer=True)
-        bar.update_ticks()
-
     return Chart(
         name="questions",
         title="Codes by question",
@@ -278,7 +259,13 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
             f"is {number_word(highest)}."
         ),
         size=(max(5, 1.6 + 0.55 * len(columns)), 1 + 0.3 * max(len(roots), 1)),
-        draw=draw,
+        kind="questions",
+        data={
+            "counts": counts,
+            "columns": columns,
+            "rows": [_label(root["name"]) for root in roots],
+            "highest": highest,
+        },
         empty=not roots or not columns or not highest,
     )
 

@@ -26,7 +26,7 @@ from interviews.models import PageSize, Study
 
 from . import selectors
 from .appendix import MethodsAppendix, methods_appendix
-from .charts import study_charts
+from .charts import images, study_charts
 from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
 from .review import attribution
@@ -305,10 +305,13 @@ def _figures(document, study: Study, rollup: RollUp) -> None:
     numeric = [a["name"] for a in study.attribute_schema if a.get("type") == "number"]
     width = text_width(document)
     charts = study_charts(study, rollup, numeric[0] if numeric else None)
-    for number, chart in enumerate([chart for chart in charts if not chart.empty], start=1):
+    charts = [chart for chart in charts if not chart.empty]
+    # Drawn together: one drawing process for the whole document (themes.charts.images).
+    pngs = images(charts, format="png")
+    for number, (chart, png) in enumerate(zip(charts, pngs, strict=True), start=1):
         picture = document.add_paragraph()
         picture.paragraph_format.keep_with_next = True
-        picture.add_run().add_picture(io.BytesIO(chart.png()), width=width)
+        picture.add_run().add_picture(io.BytesIO(png), width=width)
         caption = document.add_paragraph(style="Caption")
         caption.add_run("Figure ")
         _field(caption, "SEQ Figure \\* ARABIC", str(number))

@@ -3,6 +3,7 @@ and the findings document."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from lxml import etree
 from coding import services as coding
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span, import_text
+from themes import charts
 from themes import services as themes
 from themes.charts import (
     attribute_groups,
@@ -175,3 +177,26 @@ def test_a_stranger_sees_no_chart(study, themed, stranger):
     assert client.get(reverse("charts", args=[study.slug])).status_code == 404
     svg = client.get(reverse("chart_svg", args=[study.slug, "prevalence"]), headers=HTMX)
     assert svg.status_code == 404
+
+
+def test_a_chart_is_drawn_once_while_its_figures_stay_the_same(study, themed, monkeypatch):
+    real_run, runs = charts.subprocess.run, []
+
+    def counted(*args, **kwargs):
+        runs.append(args)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(charts.subprocess, "run", counted)
+    first = prevalence(study_rollup(study)).svg()
+    assert prevalence(study_rollup(study)).svg() == first
+    assert len(runs) == 1
+    # Other figures, another drawing.
+    themes.theme_create(study=study, name="Stress and self-care")
+    assert prevalence(study_rollup(study)).svg() != first
+    assert len(runs) == 2
+
+
+def test_a_drawing_that_fails_says_why(study, themed):
+    chart = dataclasses.replace(prevalence(study_rollup(study)), kind="pie")
+    with pytest.raises(charts.ChartError, match=r"(?s)Drawing the charts failed.*KeyError: 'pie'"):
+        chart.svg()

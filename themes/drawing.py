@@ -1,0 +1,125 @@
+"""Drawing the study's charts (themes.charts) with matplotlib, in a short-lived process of
+its own: `python -m themes.drawing` reads a request as JSON on stdin and writes the images
+as JSON on stdout.
+
+Why a process: matplotlib, once it has drawn a chart, holds about 46 MB in the process that
+imported it (its modules, fonts and caches), and a gunicorn worker never gives memory back
+to the system. Drawn here, the worker never imports it (issue 9: a worker under 160 MB after
+every page and export); a chart costs the start of this process (about half a second, see
+themes.charts.images, which caches what it drew).
+
+This module imports no Django and reads no database: everything a chart shows comes in the
+request, as themes.charts computed it from the roll-up.
+
+Request: {"format": "svg" | "png", "dpi": int, "charts": [chart, ...]}, each chart a dict
+{"kind": one of KINDS, "name": str, "size": [width, height] in inches, "data": {...}}.
+Answer: {"images": [base64 of each image, in the request's order]}.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import sys
+
+# One blue for single-series bars (white text on it is 5.2:1), and Okabe and Ito's palette,
+# told apart with the common kinds of colour blindness, for the groups of respondents.
+BAR = "#2563eb"
+GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+FONT_SIZE = 9
+
+
+def _prevalence(figure, data: dict) -> None:
+    """data: labels, values (respondents per theme), words (the label on each bar), total."""
+    labels, values, total = data["labels"], data["values"], data["total"]
+    axes = figure.subplots()
+    positions = range(len(labels))
+    axes.barh(positions, values, color=BAR)
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, max(total, 1))
+    axes.set_xlabel(f"Respondents who raised the theme (of {total})")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    for position, value, word in zip(positions, values, data["words"], strict=True):
+        axes.annotate(
+            word, (value, position), xytext=(4, 0), textcoords="offset points", va="center"
+        )
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def _attribute(figure, data: dict) -> None:
+    """data: labels (themes), groups (legend labels), shares (per group, per theme, in %),
+    title (the legend's: the attribute)."""
+    labels, groups = data["labels"], data["groups"]
+    axes = figure.subplots()
+    height = 0.8 / max(len(groups), 1)
+    for index, (label, values) in enumerate(zip(groups, data["shares"], strict=True)):
+        positions = [row + index * height for row in range(len(labels))]
+        axes.barh(positions, values, height=height, color=GROUPS[index % len(GROUPS)], label=label)
+    axes.set_yticks([row + 0.4 - height / 2 for row in range(len(labels))], labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Respondents in the group who raised the theme (%)")
+    # Below the plot, never over a bar.
+    figure.legend(
+        title=data["title"], loc="outside lower center", ncols=min(len(groups), 4), frameon=False
+    )
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def _questions(figure, data: dict) -> None:
+    """data: counts (rows of codes, columns of questions), columns, rows (labels),
+    highest (the largest count)."""
+    from matplotlib.ticker import MaxNLocator
+
+    counts, columns, highest = data["counts"], data["columns"], data["highest"]
+    axes = figure.subplots()
+    image = axes.imshow(counts, cmap="Blues", aspect="auto", vmin=0, vmax=max(highest, 1))
+    axes.set_xticks(range(len(columns)), columns)
+    axes.set_yticks(range(len(data["rows"])), data["rows"])
+    axes.xaxis.tick_top()
+    for i, row in enumerate(counts):
+        for j, value in enumerate(row):
+            if value:
+                # Dark text on the pale cells, white on the dark ones.
+                colour = "white" if value > 0.55 * highest else "#1f2933"
+                axes.text(j, i, str(value), ha="center", va="center", color=colour)
+    bar = figure.colorbar(image, ax=axes, label="Excerpts", shrink=0.6)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
+
+
+KINDS = {"prevalence": _prevalence, "attribute": _attribute, "questions": _questions}
+
+
+def draw(chart: dict, *, format: str, dpi: int) -> bytes:
+    """One chart (see the module's docstring) as SVG (text as <text>: searchable, read by
+    screen readers, no date stamped) or PNG bytes. KeyError for an unknown kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    # svg.hashsalt: the ids matplotlib writes are the same for the same chart every time.
+    settings = {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": chart["name"]}
+    options = {"metadata": {"Date": None}} if format == "svg" else {"dpi": dpi}
+    with matplotlib.rc_context(settings):
+        figure = Figure(figsize=tuple(chart["size"]), layout="constrained")
+        KINDS[chart["kind"]](figure, chart["data"])
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    images = [
+        base64.b64encode(draw(chart, format=request["format"], dpi=request["dpi"])).decode()
+        for chart in request["charts"]
+    ]
+    json.dump({"images": images}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
