@@ -7,15 +7,20 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from coding import services as coding
+from coding.models import Code, Excerpt
+from core.sanitise import sanitise_text
 from interviews import memos
-from interviews.models import InterviewMemo
+from interviews.models import InterviewMemo, JournalEntry, Respondent
 from tests.conftest import code_span, import_text
 from themes import services as themes
 from themes.exchange.guids import StudyGuids
 from themes.exchange.layout import CODE_SECTIONS, THEME_SECTIONS, sections_read
 from themes.exchange.qdpx_export import ExportRefused, study_export_qdpx
+from themes.models import Theme
 
 from .everything import NS, export, make_everything, members, project_of, schema
 
@@ -295,3 +300,42 @@ def test_a_codebook_takes_the_same_queries_whatever_its_size(
     # codes, themes, theme codes.
     with django_assert_num_queries(3):
         export(study, codebook_only=True)
+
+
+@given(value=st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_stored_text_leaves_a_valid_project_that_reads_back(study, everything, value):
+    """Hypothesis: whatever a code's definition, a theme's name, a memo, an excerpt's memo
+    or an attribute hold (anything a database stores, controls included), the project is
+    valid and each reads back as the export's sanitised text."""
+    value = value.replace("\x00", "")  # neither database stores NUL
+    assume(sanitise_text(value).strip())
+    support = everything["codes"][0]
+    relationships = everything["themes"][0]
+    seen = everything["excerpts"][0]
+    journal = everything["memos"][0]
+    r1 = everything["respondents"][0]
+    Code.objects.filter(pk=support.pk).update(definition=value)
+    Theme.objects.filter(pk=relationships.pk).update(name=value)
+    Excerpt.objects.filter(pk=seen.pk).update(memo=value)
+    JournalEntry.objects.filter(pk=journal.pk).update(body=value)
+    Respondent.objects.filter(pk=r1.pk).update(attributes={"Agency": value})
+    data = members(export(study))["project.qde"]
+    assert [str(error) for error in schema("Project-mrt2019.xsd").iter_errors(data)] == []
+
+    guids, clean = StudyGuids(study.pk), sanitise_text(value)
+    root = ElementTree.fromstring(data)
+    code = root.find(f".//p:Code[@guid='{guids.of('code', support.pk)}']", NS)
+    assert sections_read(CODE_SECTIONS, code.find("p:Description", NS).text)["definition"] == (
+        clean.strip()
+    )
+    theme = root.find(f".//p:Set[@guid='{guids.of('theme', relationships.pk)}']", NS)
+    assert theme.get("name") == clean
+    selection = root.find(f".//p:PlainTextSelection[@guid='{guids.of('excerpt', seen.pk)}']", NS)
+    assert selection.find("p:Description", NS).text == clean
+    note = root.find(f".//p:Note[@guid='{guids.of('journal', journal.pk)}']", NS)
+    assert note.find("p:PlainTextContent", NS).text == clean
+    case = root.find(f".//p:Case[@guid='{guids.of('respondent', r1.pk)}']", NS)
+    assert case.find(".//p:TextValue", NS).text == clean.strip()
