@@ -21,6 +21,8 @@ from datetime import date
 from functools import cached_property, reduce
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Substr
 
@@ -167,7 +169,40 @@ class StudyIndex:
 
 
 def study_index(study: Study) -> StudyIndex:
-    """The StudyIndex of `study` (six queries)."""
+    """The StudyIndex of `study`, the Study row as read in this request (its revision
+    names the cached entry): six queries, one when this revision's entry is cached.
+
+    Everything but the coders is read once per revision of the study (interviews.revisions:
+    every write to codes, themes, interviews, respondents and questions moves it on) and
+    kept in Django's cache, as the roll-up is: the study's row was read first, so an entry
+    holds that revision's rows or newer ones, never older. It is stored only when the
+    transaction that read it commits. The coders are read every time: memberships are not
+    under the revision.
+    """
+    key = f"study_index:{study.pk}"
+    token = (study.revision, study.created_at.isoformat())
+    cached = cache.get(key)
+    if cached is not None and cached[0] == token:
+        parts = cached[1]
+    else:
+        parts = _index_parts(study)
+        transaction.on_commit(lambda: cache.set(key, (token, parts)))
+    # Everyone who coded here, members or not: a coder who has left the study still made
+    # excerpts that count, and the researcher must be able to single them out.
+    member = Exists(Membership.objects.filter(study=study, user_id=OuterRef("pk")))
+    coded_here = Exists(Excerpt.objects.filter(interview__study=study, coder_id=OuterRef("pk")))
+    coders = list(
+        get_user_model()
+        .objects.filter(member | coded_here)
+        .annotate(member=member)
+        .order_by("username", "pk")
+        .values("id", "username", "member")
+    )
+    return StudyIndex(study=study, coders=coders, **parts)
+
+
+def _index_parts(study: Study) -> dict:
+    """The fields of a StudyIndex but the study and its coders (five queries)."""
     codes = list(
         Code.objects.filter(study=study)
         .order_by("order", "name")
@@ -205,17 +240,6 @@ def study_index(study: Study) -> StudyIndex:
         .order_by("number")
         .values("id", "number", "text")
     )
-    # Everyone who coded here, members or not: a coder who has left the study still made
-    # excerpts that count, and the researcher must be able to single them out.
-    member = Exists(Membership.objects.filter(study=study, user_id=OuterRef("pk")))
-    coded_here = Exists(Excerpt.objects.filter(interview__study=study, coder_id=OuterRef("pk")))
-    coders = list(
-        get_user_model()
-        .objects.filter(member | coded_here)
-        .annotate(member=member)
-        .order_by("username", "pk")
-        .values("id", "username", "member")
-    )
     ordered = tree_order(codes, id_of=lambda c: c["id"], parent_of=lambda c: c["parent_id"])
     for code, depth in ordered:
         code["depth"] = depth
@@ -226,15 +250,13 @@ def study_index(study: Study) -> StudyIndex:
     gathered: dict[int, set[int]] = defaultdict(set)
     for theme_id, code_id in gathered_links(summaries, attached, codes):
         gathered[theme_id].add(code_id)
-    return StudyIndex(
-        study=study,
-        codes=[code for code, _ in ordered],
-        themes=[theme for theme, _ in tree],
-        theme_codes=dict(gathered),
-        interviews=interviews,
-        questions=questions,
-        coders=coders,
-    )
+    return {
+        "codes": [code for code, _ in ordered],
+        "themes": [theme for theme, _ in tree],
+        "theme_codes": dict(gathered),
+        "interviews": interviews,
+        "questions": questions,
+    }
 
 
 @dataclass(frozen=True)

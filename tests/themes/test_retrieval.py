@@ -251,3 +251,32 @@ def test_the_files_hold_the_result_with_memos_safely(study, corpus, owner, revie
     bad = client_for(owner).get(url(study, "retrieve_csv"), {"at_least": "x"})
     assert bad.status_code == 400
     assert "Enter a number" in bad.content.decode()
+
+
+def test_the_study_index_is_read_once_per_revision(
+    study, corpus, owner, coder, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from coding import services as coding
+    from interviews import services as interviews
+
+    client = client_for(owner)
+    support = corpus["codes"]["support"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assert shown(client.get(url(study), {"code": support})) != []
+    # session, user, study and role; the coders (the codes, themes, interviews and
+    # questions come from the cache); the matching excerpts; the page's excerpts with
+    # their context; their codes
+    with django_assert_num_queries(7):
+        response = client.get(url(study), {"code": support})
+    assert len(shown(response)) == 4
+    # A write moves the study's revision on: the next page reads the study again.
+    with django_capture_on_commit_callbacks(execute=True):
+        coding.code_create(study=study, name="Burnout")
+        interviews.respondent_withdraw(respondent=corpus["respondents"]["R10"])
+    with django_assert_num_queries(12):
+        response = client.get(url(study), {"code": support})
+    assert ">Burnout</option>" in response.content.decode()
+    assert shown(response) == [corpus["excerpts"][n].pk for n in (1, 3, 5)]
+    # Memberships are not under the revision: the coders are read every time.
+    interviews.membership_remove(membership=study.memberships.get(user=coder))
+    assert "(no longer a member)" in client.get(url(study)).content.decode()
