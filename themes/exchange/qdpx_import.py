@@ -24,7 +24,7 @@ from django.db import transaction
 from coding.models import Code, CodeMemo
 from coding.services import code_create, excerpt_code_selection
 from core.naming import find_by_name, name_key, tidy
-from interviews.memos import memo_create
+from interviews.memos import LONGEST, memo_create
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
 from interviews.revisions import study_revision_bump
 from interviews.services import (
@@ -162,6 +162,11 @@ def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
     if not exchange.codebook_only:
         report.dropped.append(
             "the project's sources, excerpts, cases and notes (only its codebook was imported)"
+        )
+    if exchange.sets:
+        report.dropped.append(
+            f"{len(exchange.sets)} set(s) of codes (a codebook brings codes; make themes of "
+            "them on the themes page)"
         )
     with transaction.atomic():
         study_revision_bump(study.pk)
@@ -437,8 +442,17 @@ class _ProjectWriter:
         return self.exchange.origin.startswith("Excerpta")
 
     def _memo(self, model, body: str, **target) -> None:
-        memo_create(model=model, author=self.owner, body=body, **target)
-        self.report.add("memos")
+        # A memo holds LONGEST characters; a longer note (another tool has no such limit)
+        # becomes several memos in order rather than a refused project or a cut text.
+        parts = [body[i : i + LONGEST] for i in range(0, len(body), LONGEST)] or [body]
+        if len(parts) > 1:
+            self.report.adjusted.append(
+                f"a note of {len(body):,} characters became {len(parts)} memos (a memo holds "
+                f"{LONGEST:,})"
+            )
+        for part in parts:
+            memo_create(model=model, author=self.owner, body=part, **target)
+            self.report.add("memos")
 
     def _themes(self) -> None:
         """Sets as themes gathering their codes (a theme gathers codes, not sources), with

@@ -216,3 +216,17 @@ def test_the_nvivo_sample_s_excerpts_land_on_words(owner):
     assert on_words >= 0.95 * len(excerpts)
     assert any("UTF-16" in line for line in report.adjusted)
     assert CodeMemo.objects.filter(code__study=report.study).count() == 0
+
+
+def test_a_note_longer_than_a_memo_becomes_several_in_order(owner):
+    from interviews.memos import LONGEST
+
+    long_text = "word " * (LONGEST // 5) + "the end"
+    xml = coded_project().replace(b"Day one.", long_text.encode())
+    report = study_import_qdpx(name="p.qdpx", raw=nvivo_qdpx(xml), owner=owner)
+
+    parts = list(JournalEntry.objects.filter(study=report.study).order_by("pk"))
+    # The journal note's name comes first ("Journal"), then its text, split at LONGEST.
+    assert "".join(p.body for p in parts) == f"Journal\n\n{long_text}"
+    assert len(parts) == 2
+    assert any("became 2 memos" in line for line in report.adjusted)
