@@ -8,13 +8,9 @@ as the modules run in the order of their names: the study at the benchmark's sca
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
 from devtools.benchmark.measuring import Session, time_call
 from devtools.benchmark.registry import once
-from devtools.benchmark.scratch import SLUG, run_subprocess
+from devtools.benchmark.scratch import study_in_subprocess
 from interviews.models import Study
 from themes.exchange.qdpx_export import study_export_qdpx
 
@@ -53,16 +49,5 @@ def measure_export(study: Study, runs: int = EXPORT_RUNS) -> dict:
 @once("qdpx_export")
 def qdpx_export(session: Session) -> dict:
     """The scratch study's export, timed in a subprocess of its own (measure_export)."""
-    out = session.workdir / "qdpx_export.json"
-    code = (
-        "import django; django.setup(); "
-        "from devtools.benchmark.qdpx_export import export_main; export_main()"
-    )
-    run_subprocess([sys.executable, "-c", code, str(out)], session.env, "qdpx_export")
-    return json.loads(out.read_text())
-
-
-def export_main() -> None:
-    """Entry point of the subprocess: where to write the result (JSON)."""
-    result = measure_export(Study.objects.get(slug=SLUG))
-    Path(sys.argv[1]).write_text(json.dumps(result))
+    target = "devtools.benchmark.qdpx_export.measure_export"
+    return study_in_subprocess(session.env, session.workdir, "qdpx_export", target)

@@ -11,18 +11,15 @@ in the order of their names.
 from __future__ import annotations
 
 import io
-import json
 import statistics
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
 from django.db import connection, transaction
 
 from devtools.benchmark.measuring import Session
 from devtools.benchmark.registry import once
-from devtools.benchmark.scratch import SLUG, run_subprocess
+from devtools.benchmark.scratch import study_in_subprocess
 from interviews.models import Role, Study
 from themes.exchange.qdpx_export import study_export_qdpx
 from themes.exchange.qdpx_import import ImportReport, study_import_qdpx
@@ -84,16 +81,5 @@ def measure_import(study: Study, runs: int = IMPORT_RUNS) -> dict:
 @once("qdpx_import")
 def qdpx_import(session: Session) -> dict:
     """The scratch study's export imported, timed in a subprocess of its own."""
-    out = session.workdir / "qdpx_import.json"
-    code = (
-        "import django; django.setup(); "
-        "from devtools.benchmark.qdpx_import import import_main; import_main()"
-    )
-    run_subprocess([sys.executable, "-c", code, str(out)], session.env, "qdpx_import")
-    return json.loads(out.read_text())
-
-
-def import_main() -> None:
-    """Entry point of the subprocess: where to write the result (JSON)."""
-    result = measure_import(Study.objects.get(slug=SLUG))
-    Path(sys.argv[1]).write_text(json.dumps(result))
+    target = "devtools.benchmark.qdpx_import.measure_import"
+    return study_in_subprocess(session.env, session.workdir, "qdpx_import", target)

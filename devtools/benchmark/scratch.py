@@ -11,6 +11,7 @@ changes another's data. The plan it returns (a JSON-able dict) is what the reque
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -231,6 +232,27 @@ def run_subprocess(command: list[str], env: dict[str, str], name: str) -> None:
     )
     if done.returncode != 0:
         raise BenchmarkError(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def study_in_subprocess(env: dict[str, str], workdir: Path, key: str, target: str) -> dict:
+    """Run `target` ("package.module.function": a function of the scratch Study returning a
+    JSON-able dict) once, in a subprocess of its own on the scratch database; returns its
+    dict. For measurements too slow to time as often as the calls (an export, an import).
+    Raises BenchmarkError with the subprocess's stderr when it fails."""
+    out = workdir / f"{key}.json"
+    code = (
+        "import django; django.setup(); "
+        "from devtools.benchmark.scratch import study_main; study_main()"
+    )
+    run_subprocess([sys.executable, "-c", code, target, str(out)], env, key)
+    return json.loads(out.read_text())
+
+
+def study_main() -> None:
+    """Entry point of study_in_subprocess: the function's dotted name, where to write."""
+    module, _, function = sys.argv[1].rpartition(".")
+    result = getattr(importlib.import_module(module), function)(Study.objects.get(slug=SLUG))
+    Path(sys.argv[2]).write_text(json.dumps(result))
 
 
 def fill_main() -> None:
