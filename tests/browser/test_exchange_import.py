@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from interviews.models import Study
 from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import AXE, axe_violations
 from tests.themes.exchange.qdpx_files import coded_project, nvivo_qdpx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,3 +59,18 @@ def test_the_progress_message_shows_while_the_import_runs(page, live_server, own
     page.get_by_role("button", name="Import").click()
     expect(page.locator(".import-report")).to_be_visible()
     assert seen == [True]
+
+
+def test_the_report_passes_axe(page, live_server, owner, tmp_path):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm install` (make test does)")
+    extra = '<AudioSource guid="92222222-2222-4222-8222-222222222222" name="call.m4a"/>'
+    path = tmp_path / "peer.qdpx"
+    path.write_bytes(nvivo_qdpx(coded_project(extra_sources=extra)))
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("project_import"))
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".import-report")).to_be_visible()
+
+    assert axe_violations(page, AXE.read_text(encoding="utf-8")) == []

@@ -57,6 +57,8 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
     if owner:
         pages += [
             reverse("study_create"),
+            reverse("project_import"),
+            reverse("codebook_upload", args=[slug]),
             reverse("study_settings", args=[slug]),
             reverse("transcript_import", args=[slug]),
             reverse("interview_edit", args=[slug, interview.pk]),

@@ -626,15 +626,29 @@ def _preferred(origin: str) -> list[_Reading]:
     return readings
 
 
-def _utf16_to_points(text: str) -> list[int]:
-    """For each UTF-16 offset 0..len16 the code-point offset, -1 inside a surrogate pair."""
-    table = []
-    for index, character in enumerate(text):
-        table.append(index)
-        if ord(character) > 0xFFFF:
-            table.append(-1)
-    table.append(len(text))
-    return table
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _Utf16:
+    """Converts UTF-16 offsets of a text to code-point offsets. Only the characters outside
+    the Basic Multilingual Plane (two units each) are listed, found by a regex (C speed): a
+    600,000-character transcript with 900 emoji is read in milliseconds, not seconds."""
+
+    def __init__(self, text: str) -> None:
+        # The UTF-16 offset of each astral character: its code-point offset plus one unit
+        # for each astral character before it.
+        self.astral = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(text))]
+        self.units = len(text) + len(self.astral)
+
+    def point(self, unit: int) -> int:
+        """The code-point offset of UTF-16 offset `unit`; -1 outside the text or between
+        the two units of one character."""
+        if not 0 <= unit <= self.units:
+            return -1
+        before = bisect_left(self.astral, unit)
+        if before and self.astral[before - 1] == unit - 1:
+            return -1
+        return unit - before
 
 
 def _on_boundary(text: str, position: int) -> bool:
@@ -653,7 +667,7 @@ def _positions(name: str, raw_text: str, selections: list[Selection], exchange: 
     lf_text = raw_text.replace("\r\n", "\n")
     crs = [m.start() for m in re.finditer("\r\n", raw_text)]
     has_crlf = len(lf_text) != len(raw_text)
-    wide = any(ord(c) > 0xFFFF for c in raw_text)
+    wide = _ASTRAL.search(raw_text) is not None
     readings = [
         r
         for r in _preferred(exchange.origin)
@@ -662,13 +676,12 @@ def _positions(name: str, raw_text: str, selections: list[Selection], exchange: 
     best, best_spans, best_score = None, [], -1
     for reading in readings:
         base = lf_text if reading.crlf_as_one else raw_text
-        table = _utf16_to_points(base) if reading.utf16 else None
+        units = _Utf16(base) if reading.utf16 else None
         spans = []
         for selection in selections:
             start, end = selection.start, selection.end
-            if table is not None:
-                start = table[start] if 0 <= start < len(table) else -1
-                end = table[end] if 0 <= end < len(table) else -1
+            if units is not None:
+                start, end = units.point(start), units.point(end)
             if not reading.crlf_as_one:
                 start, end = _to_lf(crs, start), _to_lf(crs, end)
             spans.append((start, end))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from themes.exchange.qdpx_read import read_exchange
+from themes.exchange.qdpx_read import _Utf16, read_exchange
 
 from .qdpx_files import (
     G_CHILD,
@@ -136,3 +138,15 @@ def test_the_annex_sample_reports_media_graph_and_sets():
     assert "the graph" in dropped
     assert len(exchange.sets) == 16
     assert len(exchange.notes) == 2
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab é\n😀🎉𝄞"))))
+def test_utf16_offsets_convert_to_code_points(text):
+    units = _Utf16(text)
+    for index in range(len(text) + 1):
+        unit = len(text[:index].encode("utf-16-le")) // 2
+        assert units.point(unit) == index
+        if index < len(text) and ord(text[index]) > 0xFFFF:
+            # Between the two units of one character: no code point.
+            assert units.point(unit + 1) == -1
+    assert units.point(len(text.encode("utf-16-le")) // 2 + 1) == -1
