@@ -342,11 +342,18 @@ def _overlapping_pairs(coded: _Coded):
 
 def cell_query(matrix: Matrix, row: int, column: int, by: str) -> str:
     """The retrieval page's query string for one cell of `matrix`."""
-    params = list(matrix.rows[row]["params"].items())
-    params += list(matrix.columns[column]["params"].items())
-    if by == CODE:
-        params.append(("match", TOGETHER))
-    return urlencode(params)
+    return _cell_queries(matrix, by)(row, column)
+
+
+def _cell_queries(matrix: Matrix, by: str):
+    """A function (row, column) -> the cell's query string, each row's and column's part
+    encoded once: urlencode joins its pairs with "&", so the parts joined the same way
+    are what it gives for the whole. Encoding each cell's pairs anew took most of the
+    time of a matrix of 60 codes by 200 respondents."""
+    rows = [urlencode(list(line["params"].items())) for line in matrix.rows]
+    columns = [urlencode(list(column["params"].items())) for column in matrix.columns]
+    match = "&" + urlencode([("match", TOGETHER)]) if by == CODE else ""
+    return lambda row, column: f"{rows[row]}&{columns[column]}{match}"
 
 
 def heat(value: int, highest: int) -> int:
@@ -365,10 +372,11 @@ def render(matrix: Matrix, *, by: str, retrieve_url: str) -> SafeString:
         for column in matrix.columns
     )
     body = []
+    query = _cell_queries(matrix, by)
     for r, (line, counts) in enumerate(zip(matrix.rows, matrix.cells, strict=True)):
         cells = "".join(
             f'<td class="num heat-{heat(value, highest)}"><a href="{retrieve_url}?'
-            f'{escape(cell_query(matrix, r, c, by))}">{value}</a></td>'
+            f'{escape(query(r, c))}">{value}</a></td>'
             if value
             else '<td class="num"></td>'
             for c, value in enumerate(counts)
