@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from interviews.models import Interview, Study
 from interviews.textdiff import OffsetMap
 
+from . import sql
 from .models import Excerpt, UndoEntry
 from .services import excerpts_follow
 
@@ -40,7 +41,7 @@ def follow(
         if (memo, previous) != (excerpt.memo, excerpt.previous_text):
             excerpt.memo, excerpt.previous_text = memo, previous
             scrubbed.append(excerpt)
-    Excerpt.all_objects.bulk_update(scrubbed, ["memo", "previous_text"], batch_size=500)
+    sql.excerpts_texts_set([(e.memo, e.previous_text, e.pk) for e in scrubbed])
     UndoEntry.objects.filter(study=study).delete()
     return {"excerpts_marked": marked, "memos_scrubbed": sum(1 for e in scrubbed if e.memo)}
 

@@ -532,7 +532,8 @@ def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
 
     An excerpt whose words changed is marked "changed", one whose words were all removed
     "orphaned"; both keep their codes and memo, and their former words in previous_text.
-    Two queries: the excerpts (held until the transaction ends), their update.
+    Two queries: the excerpts (held until the transaction ends), their update (one
+    statement run for each; none when there are no excerpts).
     """
     report = EditReport()
     # Held until the edit is saved: a review, memo or code saved meanwhile waits, rather
@@ -558,8 +559,8 @@ def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
             else:
                 report.moved += 1
         excerpt.revision += 1
-    Excerpt.all_objects.bulk_update(
-        excerpts, ["start", "end", "text", "status", "previous_text", "revision"], batch_size=500
+    sql.excerpts_move(
+        [(e.start, e.end, e.text, e.status, e.previous_text, e.revision, e.pk) for e in excerpts]
     )
     return report
 
