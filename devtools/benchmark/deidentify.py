@@ -11,17 +11,14 @@ before `import_200` (writes.py) adds its transcripts: the study at the benchmark
 
 from __future__ import annotations
 
-import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from django.db import transaction
 
 from devtools.benchmark.measuring import Session, time_call
 from devtools.benchmark.registry import once
-from devtools.benchmark.scratch import SLUG, run_subprocess
+from devtools.benchmark.scratch import study_in_subprocess
 from interviews import deidentify
 from interviews import services as interviews
 from interviews.models import Study
@@ -81,16 +78,5 @@ def measure_deidentify(study: Study, runs: int = RUNS) -> dict:
 @once("deidentify")
 def deidentify_measurement(session: Session) -> dict:
     """The five-name list over the scratch study, in a subprocess of its own."""
-    out = session.workdir / "deidentify.json"
-    code = (
-        "import django; django.setup(); "
-        "from devtools.benchmark.deidentify import deidentify_main; deidentify_main()"
-    )
-    run_subprocess([sys.executable, "-c", code, str(out)], session.env, "deidentify")
-    return json.loads(out.read_text())
-
-
-def deidentify_main() -> None:
-    """Entry point of the subprocess: where to write the result (JSON)."""
-    result = measure_deidentify(Study.objects.get(slug=SLUG))
-    Path(sys.argv[1]).write_text(json.dumps(result))
+    target = "devtools.benchmark.deidentify.measure_deidentify"
+    return study_in_subprocess(session.env, session.workdir, "deidentify", target)
