@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from coding.models import Coding, ExcerptStatus
 from interviews.models import QuestionSegment
 
-from .retrieval import TOGETHER, StudyIndex, attribute_text, natural_key
+from .retrieval import TOGETHER, StudyIndex, attribute_text, natural_key, revision_cached
 from .tables import titled_columns
 
 if TYPE_CHECKING:
@@ -247,7 +247,8 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
     if by == CODE and rows != CODES:
         raise ValueError("Co-occurrence is counted between codes.")
     lines, of_code = _rows(index, rows)
-    coded = _excerpts(index)
+    # The study's codings, the biggest read, once per revision of the study.
+    coded = revision_cached(index.study, "matrix_codings", lambda: _excerpts(index))
     under = _incidence(coded, of_code, len(lines))
     respondent_ids = [r["id"] for r in index.respondents]
     place = {respondent_id: n for n, respondent_id in enumerate(respondent_ids)}

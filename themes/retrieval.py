@@ -16,9 +16,11 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, reduce
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -34,6 +36,8 @@ from .models import Theme
 from .review import attribution
 from .rollup import gathered_links
 from .tables import titled_columns
+
+T = TypeVar("T")
 
 # Characters of the transcript shown on each side of an excerpt in a result.
 CONTEXT_CHARS = 120
@@ -172,21 +176,10 @@ def study_index(study: Study) -> StudyIndex:
     """The StudyIndex of `study`, the Study row as read in this request (its revision
     names the cached entry): six queries, one when this revision's entry is cached.
 
-    Everything but the coders is read once per revision of the study (interviews.revisions:
-    every write to codes, themes, interviews, respondents and questions moves it on) and
-    kept in Django's cache, as the roll-up is: the study's row was read first, so an entry
-    holds that revision's rows or newer ones, never older. It is stored only when the
-    transaction that read it commits. The coders are read every time: memberships are not
-    under the revision.
+    Everything but the coders is read once per revision of the study (revision_cached).
+    The coders are read every time: memberships are not under the revision.
     """
-    key = f"study_index:{study.pk}"
-    token = (study.revision, study.created_at.isoformat())
-    cached = cache.get(key)
-    if cached is not None and cached[0] == token:
-        parts = cached[1]
-    else:
-        parts = _index_parts(study)
-        transaction.on_commit(lambda: cache.set(key, (token, parts)))
+    parts = revision_cached(study, "study_index", lambda: _index_parts(study))
     # Everyone who coded here, members or not: a coder who has left the study still made
     # excerpts that count, and the researcher must be able to single them out.
     member = Exists(Membership.objects.filter(study=study, user_id=OuterRef("pk")))
@@ -199,6 +192,26 @@ def study_index(study: Study) -> StudyIndex:
         .values("id", "username", "member")
     )
     return StudyIndex(study=study, coders=coders, **parts)
+
+
+def revision_cached(study: Study, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, read from Django's cache while the study's revision has not moved
+    (interviews.revisions: every write to codes, codings, excerpts, themes, interviews,
+    respondents and questions moves it on); `study` is the row as read in this request.
+
+    As for the roll-up: the study's row was read before `compute` reads, so an entry
+    holds that revision's rows or newer ones, never older; it is stored only when the
+    transaction that read it commits. `name` tells the entries of one study apart.
+    """
+    key = f"{name}:{study.pk}"
+    # The creation time too: SQLite gives a deleted study's id to the next one.
+    token = (study.revision, study.created_at.isoformat())
+    cached = cache.get(key)
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    value = compute()
+    transaction.on_commit(lambda: cache.set(key, (token, value)))
+    return value
 
 
 def _index_parts(study: Study) -> dict:

@@ -97,11 +97,39 @@ def test_query_count_does_not_grow(
     client = client_for(owner)
     url = reverse("matrix", args=[study.slug])
     # session, user, study and role; the study's codes, themes, theme-codes, interviews
-    # with respondents, questions, members; the codings of counted live excerpts; for
+    # with respondents, questions, coders; the codings of counted live excerpts; for
     # questions, the study's question segments
     with django_assert_num_queries(queries):
         response = client.get(url, {"rows": "codes", "by": by})
     assert response.status_code == 200
+
+
+def _cell(html: str, row: str, column: int) -> str:
+    """The text of the column-th cell (from 0) of the row headed `row`."""
+    line = re.search(rf">{row}</th>(.*?)</tr>", html).group(1)
+    return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", line)[column])
+
+
+def test_the_codings_are_read_once_per_revision(
+    study, corpus, owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    client = client_for(owner)
+    url = reverse("matrix", args=[study.slug])
+    query = {"rows": "codes", "by": "respondent"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(url, query).content.decode()
+    # session, user, study and role; the coders (the codes, themes, interviews, questions
+    # and codings come from the cache)
+    with django_assert_num_queries(4):
+        again = client.get(url, query).content.decode()
+    assert _cell(again, "Stress", 0) == _cell(first, "Stress", 0) == "2"  # R1: e2, e3
+    # Coding moves the study's revision on: the next matrix counts the new excerpt.
+    r1 = corpus["excerpts"][1].interview
+    with django_capture_on_commit_callbacks(execute=True):
+        coded(r1, "I started at the shelter", [corpus["codes"]["stress"]], owner)
+    with django_assert_num_queries(10):
+        html = client.get(url, query).content.decode()
+    assert _cell(html, "Stress", 0) == "3"
 
 
 def test_the_page_says_what_it_counts_and_links_each_cell(study, corpus, owner):
