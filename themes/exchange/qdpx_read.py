@@ -43,6 +43,10 @@ MEDIA_SOURCES = {
     "AudioSource": "an audio recording",
     "VideoSource": "a video",
 }
+# Beyond what any real project holds: refused before anything is written, so that a file
+# of a million tiny codes cannot keep a worker busy for an hour (each becomes a row).
+LIMITS = {"codes": 5_000, "sources": 1_000, "selections": 200_000, "notes": 20_000, "sets": 5_000}
+
 _GUID = re.compile(
     r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$"
 )
@@ -284,6 +288,7 @@ def _read_xml(raw: bytes) -> Exchange:
         exchange.origin = root.get("origin", "")
         exchange.codes = _codes(_child(root, "Codes"), exchange, set())
         _sets(root, exchange, member_attribute="guid")
+        _check_limits(exchange)
         return exchange
     if kind != "Project":
         raise ImportRejected(f"it is XML but not a {WHAT} (its root element is “{kind}”)")
@@ -307,8 +312,25 @@ def _read_xml(raw: bytes) -> Exchange:
         )
     exchange.description = _text(root, "Description")
     exchange.project_notes = _note_refs(root)
+    _check_limits(exchange)
     exchange.codebook_only = not exchange.sources
     return exchange
+
+
+def _check_limits(exchange: Exchange) -> None:
+    counts = {
+        "codes": sum(1 for _ in exchange.all_codes()),
+        "sources": len(exchange.sources),
+        "selections": sum(len(source.selections) for source in exchange.sources),
+        "notes": len(exchange.notes),
+        "sets": len(exchange.sets),
+    }
+    for what, count in counts.items():
+        if count > LIMITS[what]:
+            raise ImportRejected(
+                f"it holds {count:,} {what}, more than the {LIMITS[what]:,} Excerpta takes "
+                "from one project (no real project comes near it)"
+            )
 
 
 def _guid(element, attribute: str = "guid") -> str:

@@ -14,10 +14,11 @@ from coding.models import Code
 from interviews.models import Study
 from interviews.text import ImportRejected
 from tests.interviews.zips import Member, build_zip, zeros_bomb
+from themes.exchange import qdpx_read
 from themes.exchange.qdpx_import import study_import_qdpx
 from themes.exchange.qdpx_read import read_exchange
 
-from .qdpx_files import G_SOURCE, TRANSCRIPT, coded_project, nvivo_qdpx, qdpx
+from .qdpx_files import G_SOURCE, TRANSCRIPT, codebook_qdc, coded_project, nvivo_qdpx, qdpx
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa">'
@@ -161,3 +162,16 @@ def test_any_hostile_kind_leaves_the_database_as_it_was(kinds, owner):
     with pytest.raises(ImportRejected):
         study_import_qdpx(name="p.qdpx", raw=build(), owner=owner)
     assert (Study.objects.count(), Code.objects.count()) == before
+
+
+def test_a_project_of_more_codes_than_any_real_one_is_refused(owner, monkeypatch):
+    monkeypatch.setitem(qdpx_read.LIMITS, "codes", 2)
+    with pytest.raises(ImportRejected, match="it holds 3 codes, more than the 2 Excerpta takes"):
+        study_import_qdpx(name="p.qdpx", raw=nvivo_qdpx(), owner=owner)
+    assert not Study.objects.exists()
+
+
+def test_a_codebook_of_more_codes_than_any_real_one_is_refused(monkeypatch):
+    monkeypatch.setitem(qdpx_read.LIMITS, "codes", 1)
+    with pytest.raises(ImportRejected, match="it holds 2 codes"):
+        read_exchange("tags.qdc", codebook_qdc())
