@@ -271,6 +271,88 @@ def excerpt_code_selection(
     return excerpt, False
 
 
+@dataclass(frozen=True)
+class SpanToCode:
+    """A passage to code in a batch (excerpts_import): [start, end) in code points of the
+    interview's text, the codes (of its study) and a memo."""
+
+    start: int
+    end: int
+    codes: tuple
+    memo: str = ""
+
+
+def excerpts_import(
+    *, interview: Interview, coder, spans: Sequence[SpanToCode]
+) -> tuple[int, list[tuple[SpanToCode, str]]]:
+    """Code many passages of a freshly imported interview at once (a REFI-QDA import):
+    each span is trimmed as a selection is (spaces and speaker labels out, see
+    checked_span); spans that come out the same are one excerpt with all their codes, their
+    memos joined by a blank line. Returns (excerpts made, [(span, why it was left out)] for
+    a span off the text, of words only a label or spaces, or without codes).
+
+    Raises ValidationError when the interview already has excerpts (this makes new ones
+    only) or a code is another study's; Conflict when a code was deleted meanwhile. Six
+    statements up to 500 spans: the revision bump, the interview's lock, the
+    check for excerpts, the codes' hold, the excerpts' and the codings' INSERTs (each in
+    batches past 500 rows).
+    """
+    text, turns = interview.text, turns_from_json(interview.turns)
+    merged: dict[tuple[int, int], list] = {}
+    refused: list[tuple[SpanToCode, str]] = []
+    for span in spans:
+        start, end = span.start, span.end
+        if not span.codes:
+            refused.append((span, "it carries no code"))
+            continue
+        if not 0 <= start < end <= len(text):
+            refused.append((span, "it is outside the transcript"))
+            continue
+        start, end = _trimmed(text, *outside_labels(turns, *_trimmed(text, start, end)))
+        if start >= end:
+            refused.append((span, "it holds only spaces or a speaker label"))
+            continue
+        codes, memos = merged.setdefault((start, end), [{}, []])
+        codes.update({code.id: code for code in span.codes})
+        if span.memo.strip() and span.memo.strip() not in memos:
+            memos.append(span.memo.strip())
+    all_codes = [code for codes, _ in merged.values() for code in codes.values()]
+    _check_study(interview, all_codes)
+    with transaction.atomic():
+        study_revision_bump(interview.study_id)
+        if not list(_version_held(interview).values_list("pk", flat=True)):
+            raise Conflict(_STALE)
+        if Excerpt.all_objects.filter(interview=interview).exists():
+            raise ValidationError("This interview already has excerpts; nothing was imported.")
+        if all_codes:
+            codes_hold(codes=all_codes)
+        now = timezone.now()
+        excerpts = Excerpt.objects.bulk_create(
+            [
+                Excerpt(
+                    interview=interview,
+                    coder=coder,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    memo="\n\n".join(memos),
+                    created_at=now,
+                    updated_at=now,
+                )
+                for (start, end), (_, memos) in merged.items()
+            ],
+            batch_size=500,
+        )
+        codings = []
+        for excerpt, (codes, _) in zip(excerpts, merged.values(), strict=True):
+            for code_id in codes:
+                coding = Coding.of(excerpt=excerpt, code_id=code_id, coder=coder)
+                coding.created_at = now
+                codings.append(coding)
+        Coding.objects.bulk_create(codings, batch_size=500)
+    return len(excerpts), refused
+
+
 def _new_codings(excerpt: Excerpt, codes, coder) -> list[list]:
     """The codings just made, as coding.undo states them."""
     coder_id = coder.pk if coder is not None else None

@@ -323,6 +323,16 @@ def _deidentify(ctx):
     )
 
 
+def _excerpts_import(ctx):
+    # A new transcript of a new respondent, R4, coded Learning: Training gains R4.
+    r4 = import_text(ctx["study"], text=R4_TEXT, name="R4.txt")
+    ctx["warm"]()
+    words = "never looked back"
+    start = r4.text.index(words)
+    span = coding.SpanToCode(start, start + len(words), (ctx["codes"][0],))
+    coding.excerpts_import(interview=r4, coder=ctx["owner"], spans=[span])
+
+
 def _codebook_import(ctx):
     # A .qdc's codes merged in: Hope is new, so the roll-up's codebook gains it.
     qdpx_import.codebook_import(study=ctx["study"], name="tags.qdc", raw=codebook_qdc())
@@ -380,6 +390,7 @@ WALK = {
     "segments_set": _segments_set,
     "deidentification_apply": _deidentify,
     "codebook_import": _codebook_import,
+    "excerpts_import": _excerpts_import,
 }
 
 # Services that write nothing the roll-up is computed from, or only read; and why.

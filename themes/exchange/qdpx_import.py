@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from coding.models import Code, CodeMemo
-from coding.services import code_create, excerpt_code_selection
+from coding.services import SpanToCode, code_create, excerpts_import
 from core.naming import find_by_name, name_key, tidy
 from interviews.memos import LONGEST, memo_create
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
@@ -67,7 +66,8 @@ class ImportReport:
     adjusted: list[str] = field(default_factory=list)
 
     def add(self, kind: str, n: int = 1) -> None:
-        self.counts[kind] = self.counts.get(kind, 0) + n
+        if n:
+            self.counts[kind] = self.counts.get(kind, 0) + n
 
     def summary(self) -> str:
         """ "12 codes, 2 interviews, 40 excerpts" (kinds with nothing made are left out)."""
@@ -231,8 +231,6 @@ class _ProjectWriter:
     report: ImportReport
     codes: dict[str, Code] = field(default_factory=dict)
     interviews: dict[str, Interview] = field(default_factory=dict)
-    # selection guid -> excerpt id, for notes that refer to a selection
-    excerpts: dict[str, int] = field(default_factory=dict)
     notes_used: set[str] = field(default_factory=set)
     # name keys of the pseudonyms given so far
     pseudonyms: set[str] = field(default_factory=set)
@@ -353,38 +351,28 @@ class _ProjectWriter:
         return conducted
 
     def _excerpts(self, source, interview: Interview) -> None:
-        """Each selection as an excerpt; the same span coded twice (NVivo writes one
-        selection per coding) is one excerpt with both codes."""
+        """Each selection as an excerpt, all of the source's at once (excerpts_import); the
+        same span coded twice (NVivo writes one selection per coding) is one excerpt with
+        both codes."""
         moved = OffsetMap(source.text, interview.text)
+        spans, where = [], {}
         for selection in source.selections:
-            where = f"a selection of “{source.name}” at {selection.start}–{selection.end}"
-            codes = [self.codes[g] for g in selection.code_guids if g in self.codes]
+            codes = tuple(self.codes[g] for g in selection.code_guids if g in self.codes)
+            place = f"a selection of “{source.name}” at {selection.start}–{selection.end}"
             if len(codes) < len(selection.code_guids):
-                self.report.dropped.append(f"a coding of {where} (its code is not in the file)")
-            if not codes:
-                self.report.dropped.append(f"{where} (it carries no code)")
-                continue
-            start, end = moved.start(selection.start), moved.end(selection.end)
-            memo = self._selection_memo(selection)
-            try:
-                excerpt, new = excerpt_code_selection(
-                    interview=interview,
-                    coder=self.owner,
-                    start=start,
-                    end=end,
-                    seen_text=interview.text[start:end],
-                    version=interview.version,
-                    codes=codes,
-                    memo=memo,
-                )
-            except ValidationError as refused:
-                self.report.dropped.append(f"{where} ({' '.join(refused.messages)})")
-                continue
-            if new:
-                self.report.add("excerpts")
-            elif memo:
-                self.report.dropped.append(f"the memo of {where} (the excerpt already had one)")
-            self.excerpts[selection.guid] = excerpt.pk
+                self.report.dropped.append(f"a coding of {place} (its code is not in the file)")
+            span = SpanToCode(
+                start=moved.start(selection.start),
+                end=moved.end(selection.end),
+                codes=codes,
+                memo=self._selection_memo(selection),
+            )
+            spans.append(span)
+            where[id(span)] = place
+        made, refused = excerpts_import(interview=interview, coder=self.owner, spans=spans)
+        self.report.add("excerpts", made)
+        for span, why in refused:
+            self.report.dropped.append(f"{where[id(span)]} ({why})")
 
     def _selection_memo(self, selection) -> str:
         parts = [selection.description] if selection.description else []
