@@ -19,10 +19,9 @@ def measured_transcripts(scratch: Scratch) -> None:
     scratch.plan["transcript_400"] = scratch.interviews[1].pk
 
 
-@fill_step
-def selections(scratch: Scratch) -> None:
-    """New selections of a few words for apply_code, one per request, round-robin over a
-    few interviews other than the measured two."""
+def new_selections(scratch: Scratch) -> list[dict]:
+    """New selections of a few words, one per request of a measurement, round-robin over a
+    few interviews other than the measured two, each on words no excerpt covers yet."""
     targets = scratch.interviews[2:][:APPLY_CODE_INTERVIEWS]
     answers = {interview.pk: answer_words(interview) for interview in targets}
     chosen = []
@@ -39,17 +38,28 @@ def selections(scratch: Scratch) -> None:
                 "code": scratch.rng.choice(scratch.code_ids),
             }
         )
-    scratch.plan["selections"] = chosen
+    return chosen
+
+
+@fill_step
+def selections(scratch: Scratch) -> None:
+    """apply_code's selections (new_selections)."""
+    scratch.plan["selections"] = new_selections(scratch)
+
+
+def code_selection(browser: Browser, plan: dict, selection: dict, **headers: str) -> Response:
+    """Code `selection` (see new_selections) with its code, as the coding page's picker
+    does (htmx)."""
+    coding_page = reverse("interview_code", args=[plan["slug"], selection["interview"]])
+    fields = {key: selection[key] for key in ("start", "end", "text", "version", "code")}
+    path = reverse("excerpt_create", args=[plan["slug"], selection["interview"]])
+    return browser.post(path, fields, referer=coding_page, **{"HX-Request": "true"}, **headers)
 
 
 @request("apply_code")
 def apply_code(browser: Browser, plan: dict, n: int, **headers: str) -> Response:
     """Code a new selection with one code, as the coding page's picker does (htmx)."""
-    selection = plan["selections"][n]
-    coding_page = reverse("interview_code", args=[plan["slug"], selection["interview"]])
-    fields = {key: selection[key] for key in ("start", "end", "text", "version", "code")}
-    path = reverse("excerpt_create", args=[plan["slug"], selection["interview"]])
-    return browser.post(path, fields, referer=coding_page, **{"HX-Request": "true"}, **headers)
+    return code_selection(browser, plan, plan["selections"][n], **headers)
 
 
 page("transcript_100", "interview_code", "transcript_100")

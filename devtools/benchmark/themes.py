@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coding.models import Excerpt
+from devtools.benchmark.coding import code_selection, new_selections
 from devtools.benchmark.registry import call, fill_step, page, request
 from devtools.benchmark.scratch import Scratch
 from devtools.benchmark.serving import Browser, Response, check
@@ -12,8 +13,6 @@ from interviews.models import Study
 from themes.models import Quote, Theme
 from themes.rollup import build_rollup
 from themes.selectors import study_rows
-
-HTMX = {"HX-Request": "true"}
 
 
 @fill_step
@@ -51,17 +50,19 @@ page("themes_page", "themes", warm=True)
 page("theme_page", "theme_detail", "theme", warm=True)
 
 
+@fill_step
+def first_selections(scratch: Scratch) -> None:
+    """The selections themes_page_first codes, one per request (as apply_code's)."""
+    scratch.plan["first_selections"] = new_selections(scratch)
+
+
 @request("themes_page_first")
 def themes_page_first(browser: Browser, plan: dict, n: int, **headers: str) -> Response:
-    """The themes page as the first request after a change of the study: an untimed
-    comment on a theme (htmx) moves the study's revision on, so the timed GET computes the
-    roll-up afresh before it draws the page (the `rollup` key times that computation by
-    itself)."""
-    theme = plan["theme"]
-    page_path = reverse("theme_detail", args=[plan["slug"], theme])
-    comment = reverse("comment_add", args=[plan["slug"], theme])
-    fields = {"body": f"Note {n}: the first themes page after a change is timed next."}
-    check("themes_page_first", browser.post(comment, fields, referer=page_path, **HTMX))
+    """The themes page as the first request after a change of the study: a selection is
+    coded first, untimed (moving the study's revision on, as every change of what the
+    roll-up counts does), so the timed GET computes the roll-up afresh before it draws the
+    page (the `rollup` key times that computation by itself)."""
+    check("themes_page_first", code_selection(browser, plan, plan["first_selections"][n]))
     return browser.get(reverse("themes", args=[plan["slug"]]), **headers)
 
 
