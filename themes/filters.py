@@ -72,6 +72,11 @@ class RetrievalForm(forms.Form):
         label="Memo",
         choices=[("", "with or without"), ("with", "with a memo"), ("without", "without a memo")],
     )
+    review = forms.BooleanField(
+        required=False,
+        label="Only excerpts marked for review",
+        help_text="Their words changed when the transcript was edited or de-identified.",
+    )
     words = SanitisedCharField(
         required=False,
         max_length=200,
@@ -187,6 +192,7 @@ class RetrievalForm(forms.Form):
             coded_to=data["coded_to"],
             memo=data["memo"],
             words=data["words"],
+            review=data["review"],
         )
 
 

@@ -81,6 +81,9 @@ class Filter:
     coded_to: date | None = None
     memo: str = ""  # "with", "without" or "" (either)
     words: str = ""
+    # Only excerpts whose words an edit or a de-identification of their transcript changed,
+    # waiting for a coder to check them.
+    review: bool = False
 
 
 def natural_key(text: str) -> tuple:
@@ -387,6 +390,8 @@ def matching(index: StudyIndex, flt: Filter) -> QuerySet:
         excerpts = excerpts.exclude(memo="")
     elif flt.memo == "without":
         excerpts = excerpts.filter(memo="")
+    if flt.review:
+        excerpts = excerpts.filter(status=ExcerptStatus.CHANGED)
     return excerpts
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import hypothesis
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus, UndoEntry
@@ -197,3 +202,66 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     with django_assert_num_queries(12 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
+
+
+NAMES = ["Maria", "Lopez", "Agency C", "Elm Street"]
+FILLER = ["the", "case", "manager", "said", "maria", "Lopezville", "agency", "street", "Elm"]
+
+
+@st.composite
+def transcripts_and_choices(draw):
+    tokens = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(NAMES + FILLER), st.sampled_from([" ", ", ", ". ", "\n", "; "])
+            ),
+            min_size=3,
+            max_size=40,
+        )
+    )
+    text = "R1: " + "".join(word + sep for word, sep in tokens).strip()
+    listed = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3, unique=True))
+    # Excerpts from word to word (a speaker label never starts one).
+    words = [m.span() for m in re.finditer(r"\w+", text) if m.start() >= 4]
+    spans = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(words) - 1), st.integers(0, 3)), min_size=1, max_size=6
+        )
+    )
+    excerpts = {(words[i][0], words[min(i + n, len(words) - 1)][1]) for i, n in spans}
+    return text, listed, sorted(excerpts), draw(st.randoms())
+
+
+@hypothesis.settings(
+    max_examples=20, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@given(case=transcripts_and_choices())
+def test_property_excerpts_keep_their_words_unless_replaced_and_are_marked_if_so(
+    study, owner, code, case
+):
+    text, listed, spans, random = case
+    with transaction.atomic():
+        interview = import_text(study, text)
+        assert interview.text == text
+        excerpts = [code_span(interview, span, [code], owner) for span in spans]
+        replacement = {name: f"[{n}]" for n, name in enumerate(listed)}
+        for name, words in replacement.items():
+            interviews.identifier_add(study=study, text=name, replacement=words)
+        waiting = deidentify.study_occurrences(study=study)
+        decisions = {o.key: random.random() < 0.7 for o in waiting}
+        interviews.deidentification_apply(study=study, decisions=decisions)
+        replaced = [(o.start, o.end) for o in waiting if decisions[o.key]]
+        new = Interview.objects.get(pk=interview.pk).text
+        for excerpt in excerpts:
+            old_words, start, end = excerpt.text, excerpt.start, excerpt.end
+            excerpt.refresh_from_db()
+            assert excerpt.text == new[excerpt.start : excerpt.end]
+            touched = any(s < end and start < e for s, e in replaced)
+            if touched:
+                assert excerpt.status == ExcerptStatus.CHANGED
+            else:
+                assert excerpt.text == old_words
+                assert excerpt.status == ExcerptStatus.OK
+        # Whatever was kept is not asked again; whatever was replaced is gone.
+        assert deidentify.study_occurrences(study=study) == []
+        transaction.set_rollback(True)

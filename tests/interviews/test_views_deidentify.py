@@ -146,3 +146,17 @@ def test_an_import_is_checked_against_the_list_before_it_is_saved(study, owner, 
     assert "This file holds words on the study's de-identification list" in html
     assert "“Maria” 3 times in the text and in the file name" in html
     assert not Interview.objects.exists()
+
+
+def test_excerpts_marked_by_a_deidentification_can_be_filtered(study, owner, maria, code):
+    interview = import_text(study, TEXT)
+    marked = code_span(interview, "My supervisor Maria helped.", [code], owner)
+    other = code_span(interview, "the Brookside shelter", [code], owner)
+    waiting = deidentify.study_occurrences(study=study)
+    interviews.deidentification_apply(study=study, decisions={o.key: True for o in waiting})
+    url = reverse("retrieve", args=[study.slug])
+    shown = client_for(owner).get(url, {"review": "on"}).content.decode()
+    assert f'id="result-{marked.pk}"' in shown
+    assert f'id="result-{other.pk}"' not in shown
+    every = client_for(owner).get(url, {"code": code.pk}).content.decode()
+    assert f'id="result-{other.pk}"' in every
