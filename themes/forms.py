@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from coding.models import Code
 from core.naming import find_by_name, tidy
@@ -173,3 +174,14 @@ class ExchangeImportForm(forms.Form):
         "MAXQDA, QualCoder, Taguette or Excerpta.",
         error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
     )
+
+    def clean_file(self):
+        # Refused by its size before it is read into memory (the reader checks again).
+        upload = self.cleaned_data["file"]
+        limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name}: it is {upload.size / 1048576:.1f} MB, over the "
+                f"{limit / 1048576:.1f} MB limit. Nothing was imported."
+            )
+        return upload

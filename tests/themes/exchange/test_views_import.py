@@ -122,3 +122,18 @@ def test_the_themes_page_links_to_the_codebook_import_for_writers(study, owner, 
     assert (
         link not in client_for(reviewer).get(reverse("themes", args=[study.slug])).content.decode()
     )
+
+
+def test_a_file_over_the_limit_is_refused_unread(owner, settings, monkeypatch):
+    from themes.views import exchange_import
+
+    settings.EXCERPTA_MAX_UPLOAD_BYTES = 1000
+    monkeypatch.setattr(exchange_import, "study_import_qdpx", None)  # never reached
+    response = client_for(owner).post(
+        reverse("project_import"), _upload("big.qdpx", bytes(2000)), headers=HTMX
+    )
+
+    assert "big.qdpx: it is 0.0 MB, over the 0.0 MB limit. Nothing was imported." in (
+        response.content.decode()
+    )
+    assert not Study.objects.exists()
