@@ -12,8 +12,8 @@ class CodingConfig(AppConfig):
         from interviews import services as interviews
 
         from . import deidentification
-        from .erasure import erase_respondent_coding
-        from .models import Excerpt, UndoEntry
+        from .erasure import erase_respondent_coding, erase_respondent_coding_history
+        from .models import Coding, Excerpt, UndoEntry
 
         # A study opens on its overview, an interview on its coding page, and a search's
         # hits are coded on the autocode page: all ours.
@@ -23,3 +23,8 @@ class CodingConfig(AppConfig):
         if deidentification.follow not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(deidentification.follow)
             deidentify.STORED_TEXTS.append(deidentification.stored_texts)
+        erasure.register_after(
+            erase_respondent_coding_history,
+            Excerpt.history.model._meta.db_table,
+            Coding.history.model._meta.db_table,
+        )

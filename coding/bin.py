@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from core.naming import find_by_name
+from interviews import history
 from interviews.revisions import study_revision_bump
 
 from .models import Code, CodeMemo, Coding, DeletedCode, Excerpt, UndoEntry
@@ -88,10 +89,22 @@ def link(code_id: int, owners: dict[str, list[int]]) -> None:
             continue
         model = apps.get_model(key.rsplit(".", 1)[0])
         alive = model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        alive = list(alive)
         through.objects.bulk_create(
             [through(**{owner: pk, code_column: code_id}) for pk in alive],
             ignore_conflicts=True,
         )
+        # The links are rows of an automatic through table, which simple-history does not
+        # see: the owners' records (a theme's, with its codes) are written here.
+        history.record_changed(model, alive)
+
+
+def record_owners(owners: dict[str, list[int]]) -> None:
+    """Record in the history the owners (themes) whose links to codes changed without
+    their knowing (a code deleted or merged drops its rows of the through table)."""
+    for key, ids in owners.items():
+        if ids:
+            history.record_changed(apps.get_model(key.rsplit(".", 1)[0]), ids)
 
 
 def unlink(code_id: int, owners: dict[str, list[int]]) -> None:
@@ -99,6 +112,7 @@ def unlink(code_id: int, owners: dict[str, list[int]]) -> None:
         ids = owners.get(key) or []
         if ids:
             through.objects.filter(**{code_column: code_id, f"{owner}__in": ids}).delete()
+    record_owners(owners)
 
 
 def codings_of(code_id: int, rows=None) -> list[list]:
@@ -134,7 +148,8 @@ def recode(code_id: int, codings: list[list], study_id: int) -> None:
             )
             for excerpt_id, interview_id in interview_of.items()
         ],
-        ignore_conflicts=True,
+        # No conflict can arise (the code was deleted with its codings and comes back
+        # now under its id), and the history records each coding made.
     )
 
 
@@ -160,6 +175,7 @@ def code_to_bin(*, code: Code, actor) -> DeletedCode:
     )
     code.children.update(parent=code.parent)
     code.delete()
+    record_owners(item.data["links"])
     purge()
     return item
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from interviews.models import Respondent
 
-from .models import Excerpt, UndoEntry
+from .models import Coding, Excerpt, UndoEntry
 
 
 def erase_respondent_coding(respondent: Respondent) -> dict[str, int]:
@@ -14,3 +14,16 @@ def erase_respondent_coding(respondent: Respondent) -> dict[str, int]:
     excerpts = Excerpt.objects.filter(interview__respondent=respondent).count()
     UndoEntry.objects.filter(study=respondent.study).delete()
     return {"excerpts": excerpts}
+
+
+def erase_respondent_coding_history(respondent_id: int, erased: dict[str, set[int]]) -> None:
+    """After an erasure: delete every record of the excerpts and codings of the erased
+    interviews (their words, memos and codes, the bin's too), and add the excerpts' ids to
+    `erased` for the apps above."""
+    interviews = erased.get("interviews.Interview", set())
+    excerpts = set(
+        Excerpt.history.filter(interview_id__in=interviews).values_list("id", flat=True)
+    )
+    Excerpt.history.filter(interview_id__in=interviews).delete()
+    Coding.history.filter(interview_id__in=interviews).delete()
+    erased[Excerpt._meta.label] = excerpts

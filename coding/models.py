@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.naming import NameKeyField
+from interviews.history import Recorded, RecordedQuerySet
 from interviews.models import Interview, Memo, Study
 
 from .palette import DEFAULT_COLOUR, validate_colour
@@ -32,6 +33,9 @@ class Code(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedQuerySet.as_manager()
+    history = Recorded(study="study_id")
+
     class Meta:
         ordering = ["order", "name"]
         constraints = [
@@ -48,7 +52,7 @@ class ExcerptStatus(models.TextChoices):
     ORPHANED = "orphaned", "Its text was removed from the transcript"
 
 
-class LiveExcerptManager(models.Manager):
+class LiveExcerptManager(models.Manager.from_queryset(RecordedQuerySet)):
     """Excerpts that have not been deleted. A deleted excerpt waits in the bin a while."""
 
     def get_queryset(self):
@@ -97,8 +101,9 @@ class Excerpt(models.Model):
         related_name="+",
     )
 
-    all_objects = models.Manager()
+    all_objects = RecordedQuerySet.as_manager()
     objects = LiveExcerptManager()
+    history = Recorded(study="interview_id")
 
     class Meta:
         # Reverse relations (interview.excerpts) see live excerpts only; a Coding still
@@ -163,6 +168,10 @@ class Coding(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedQuerySet.as_manager()
+    # Its excerpt, when loaded (as on coding), knows the study without a query.
+    history = Recorded(study=("excerpt_id", "interview_id"))
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["excerpt", "code"], name="coding_unique_code"),
@@ -189,6 +198,7 @@ class CodeMemo(Memo):
     code = models.ForeignKey(
         Code, on_delete=models.DO_NOTHING, db_constraint=False, related_name="memos"
     )
+    history = Recorded(study="code_id")
 
 
 class UndoEntry(models.Model):

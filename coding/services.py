@@ -797,6 +797,7 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
     # The memos on the merged code are kept on the code that now holds its excerpts.
     CodeMemo.objects.filter(code_id=source.pk).update(code=target)
     source.delete()
+    bin.record_owners(links)
     target.revision += 1
     target.save(update_fields=["revision"])
     if journal is not None:

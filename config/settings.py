@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "simple_history",
     "interviews",
     "coding",
     "themes",
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Keeps the request's user for the history's records (interviews/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "core.http.HtmxErrorMiddleware",
     # Last, as django-axes asks: it turns a locked login into the lock-out page.
     "axes.middleware.AxesMiddleware",

@@ -32,6 +32,12 @@ from .sql import index_compact, wipe_free_space
 # the row, and returns what it counted ({"excerpts": 12}) for the record.
 Step = Callable[[Respondent], dict[str, int]]
 STEPS: list[Step] = []
+# A step run after the rows are deleted (the history's records of them, which the deletion
+# itself adds to): called with the respondent's id (the row is gone) and what the steps
+# before it erased, by model label ({"interviews.Interview": {ids}}), to which it adds its
+# own.
+AfterStep = Callable[[int, dict[str, set[int]]], None]
+AFTER_STEPS: list[AfterStep] = []
 # Tables that erased rows came from, vacuumed afterwards on PostgreSQL; steps add theirs.
 TABLES: list[str] = [Respondent._meta.db_table, Interview._meta.db_table]
 
@@ -45,6 +51,14 @@ def register(step: Step, *tables: str) -> None:
     """Add an erasure step (an AppConfig.ready() calls this), and the tables it erases from."""
     if step not in STEPS:
         STEPS.append(step)
+    TABLES.extend(table for table in tables if table not in TABLES)
+
+
+def register_after(step: AfterStep, *tables: str) -> None:
+    """Add a step run once the respondent's rows are deleted, and the tables it erases
+    from (apps' ready() call this, in the order interviews, coding, themes)."""
+    if step not in AFTER_STEPS:
+        AFTER_STEPS.append(step)
     TABLES.extend(table for table in tables if table not in TABLES)
 
 
@@ -73,8 +87,12 @@ def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> E
         # The uploads hold the transcripts' bytes as sent (their links would only be unset).
         StagedFile.objects.filter(interview__in=interviews).delete()
         StagedFile.objects.filter(respondent=respondent).delete()
+        respondent_id = respondent.pk
         # Cascades to the interviews, their question sections and what is built on them.
         respondent.delete()
+        erased: dict[str, set[int]] = {}
+        for after in AFTER_STEPS:
+            after(respondent_id, erased)
         record = Erasure.objects.create(
             study=respondent.study, note=note.strip()[:200], removed=removed
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.naming import NameKeyField
 
 from . import pages
+from .history import Recorded, RecordedQuerySet
 
 
 class Role(models.TextChoices):
@@ -143,6 +144,9 @@ class Respondent(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedQuerySet.as_manager()
+    history = Recorded(study="study_id")
+
     class Meta:
         ordering = ["pseudonym"]
         constraints = [
@@ -191,6 +195,10 @@ class Interview(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = RecordedQuerySet.as_manager()
+    # The turns are found again from the text; the text itself is what the history keeps.
+    history = Recorded(study="study_id", excluded_fields=["turns"])
 
     class Meta:
         ordering = ["respondent__pseudonym", "conducted_on", "id"]
@@ -277,6 +285,8 @@ class Memo(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RecordedQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
@@ -289,6 +299,7 @@ class JournalEntry(Memo):
     """The researcher's reflexive journal: a dated entry on a decision, a doubt or a bias."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="journal_entries")
+    history = Recorded(study="study_id")
 
     class Meta(Memo.Meta):
         verbose_name_plural = "journal entries"
@@ -296,6 +307,7 @@ class JournalEntry(Memo):
 
 class InterviewMemo(Memo):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="memos")
+    history = Recorded(study="interview_id")
 
 
 class StagedFile(models.Model):

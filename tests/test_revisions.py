@@ -192,6 +192,12 @@ def _undo(ctx):
     undo.undo(study=ctx["study"], user=ctx["owner"], session_key="s")
 
 
+def _theme_restore(ctx):
+    themes.theme_delete(theme=ctx["at_work"])
+    ctx["warm"]()
+    themes.theme_restore(study=ctx["study"], theme_id=ctx["at_work"].pk)
+
+
 def _theme_create(ctx):
     themes.theme_create(study=ctx["study"], name="Support")
 
@@ -366,6 +372,7 @@ WALK = {
     "theme_update": _theme_update,
     "theme_move": _theme_move,
     "theme_delete": _theme_delete,
+    "theme_restore": _theme_restore,
     "theme_code_attach": _theme_code_attach,
     "theme_code_detach": _theme_code_detach,
     "theme_status_set": _theme_status,
@@ -461,6 +468,9 @@ LEAVES_ROLLUP = {
     # Erases only what the roll-up never counts: deleted excerpts and codes past the bin's
     # days, and the undo history.
     "purge": "erases only what is already out of the roll-up",
+    # Writes only the history's records of themes whose codes a code's deletion or merge
+    # changed (walked in tests/test_history_services.py).
+    "record_owners": "writes only history records",
 }
 
 # Walks whose write leaves the roll-up as it was: a memo (the roll-up holds none), a

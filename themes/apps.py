@@ -17,6 +17,7 @@ class ThemesConfig(AppConfig):
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
         pages.offer_study_import("project_import")
+        erasure.register_after(_erase_quote_history, Quote.history.model._meta.db_table)
 
 
 def _count_quotes(respondent) -> dict[str, int]:
@@ -38,3 +39,11 @@ def _scrub_quotes(study, moved, scrub) -> dict[str, int]:
         quote.extract = scrub(quote.extract)
     Quote.objects.bulk_update(changed, ["extract"], batch_size=500)
     return {"quotes_scrubbed": len(changed)}
+
+
+def _erase_quote_history(respondent_id: int, erased: dict[str, set[int]]) -> None:
+    """After an erasure: delete the records of the quotes chosen from the erased excerpts
+    (a quote's extract is their words)."""
+    from .models import Quote
+
+    Quote.history.filter(excerpt_id__in=erased.get("coding.Excerpt", set())).delete()

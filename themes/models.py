@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coding.models import Code, Excerpt
 from core.naming import NameKeyField
+from interviews.history import Recorded, RecordedQuerySet
 from interviews.models import Memo, Study
 
 
@@ -40,6 +41,10 @@ class Theme(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = RecordedQuerySet.as_manager()
+    # Each record keeps the theme's codes as they were (simple-history's m2m records).
+    history = Recorded(study="study_id", m2m_fields=[codes], excluded_fields=["review_snapshot"])
+
     class Meta:
         ordering = ["order", "name"]
         constraints = [
@@ -60,6 +65,9 @@ class Quote(models.Model):
     extract = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RecordedQuerySet.as_manager()
+    history = Recorded(study=("excerpt_id", "theme_id"))
 
     class Meta:
         ordering = ["order", "id"]
@@ -103,3 +111,4 @@ class ThemeMemo(Memo):
     """A memo on a theme: the researcher's thinking about it, not the committee's comments."""
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memos")
+    history = Recorded(study="theme_id")

@@ -10,13 +10,22 @@ from django.utils import timezone
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from coding.services import codes_hold
-from core.naming import check_parent, clean_unique_name, lock_tree, name_taken, update_node
+from core.errors import Conflict
+from core.naming import (
+    check_parent,
+    clean_unique_name,
+    find_by_name,
+    lock_tree,
+    name_taken,
+    update_node,
+)
 from core.sanitise import sanitise_text
+from interviews import history
 from interviews.locks import hold
 from interviews.models import Study
 from interviews.revisions import study_revision_bump
 
-from .models import Comment, Quote, ReviewStatus, Theme
+from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
 from .quoting import extract_pieces
 from .rollup import study_rollup
 
@@ -102,7 +111,71 @@ def theme_delete(*, theme: Theme) -> None:
     lock_tree(Theme, theme.study_id)
     parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
     theme.children.update(parent=parent_id)
-    Theme.objects.filter(pk=theme.pk).delete()
+    with history.because(f"with theme {theme.pk}"):
+        Theme.objects.filter(pk=theme.pk).delete()
+
+
+THEME_FIELDS = ("name", "description", "order", "review_status", "review_started_at")
+
+
+@transaction.atomic
+def theme_restore(*, study: Study, theme_id: int) -> Theme:
+    """Bring back a deleted theme from its history, with its links: the codes it gathered
+    that still exist, its quotes whose excerpts are still live, its memos, and the sub-themes
+    its deletion lifted that are still where the deletion put them. Its parent comes back if
+    it still exists (else the theme returns at the top level).
+
+    Raises Conflict, changing nothing, when the theme is not deleted (never was, or is
+    back already), or a theme of its name exists now.
+    """
+    study_revision_bump(study.pk)
+    lock_tree(Theme, study.pk)
+    records = Theme.history.filter(id=theme_id, history_study_id=study.pk).order_by("-history_id")
+    gone = records.first()
+    if gone is None or gone.history_type != "-" or Theme.objects.filter(pk=theme_id).exists():
+        raise Conflict("That theme is not deleted: there is nothing to restore.")
+    # The theme as it last was (its deletion's record was written once its codes were gone).
+    last = records.exclude(history_type="-").first()
+    if find_by_name(study.themes.all(), last.name) is not None:
+        raise Conflict(
+            f"A theme called “{last.name}” exists now: rename it first, then restore this "
+            "one. Nothing was changed."
+        )
+    parent_id = last.parent_id if study.themes.filter(pk=last.parent_id).exists() else None
+    theme = Theme(id=theme_id, study=study, parent_id=parent_id, revision=last.revision + 1)
+    for field in THEME_FIELDS:
+        setattr(theme, field, getattr(last, field))
+    theme.created_at = last.created_at
+    theme.save(force_insert=True)
+    codes = Code.objects.filter(study=study, pk__in=[row.code_id for row in last.codes.all()])
+    if codes:
+        theme.codes.add(*codes)
+    # Sub-themes the deletion lifted to its parent, and that stayed there.
+    lifted = Theme.history.filter(
+        history_study_id=study.pk, parent_id=theme_id, history_date__lte=gone.history_date
+    ).values("id")
+    study.themes.filter(pk__in=lifted, parent_id=gone.parent_id).update(parent=theme)
+    _restore_rows(Quote, gone, last, live_excerpts=True)
+    _restore_rows(ThemeMemo, gone, last)
+    return theme
+
+
+def _restore_rows(model, gone, last, *, live_excerpts: bool = False) -> None:
+    """The rows of `model` that the theme's deletion (its record `gone`) took with it, back
+    under their ids (for quotes, those whose excerpt is still live). They are the records
+    the deletion gave its reason, since the theme's last record before it (`last`)."""
+    deleted = model.history.filter(
+        theme_id=gone.id,
+        history_type="-",
+        history_change_reason=f"with theme {gone.id}",
+        history_date__gte=last.history_date,
+        history_date__lte=gone.history_date,
+    )
+    if live_excerpts:
+        deleted = deleted.filter(excerpt_id__in=Excerpt.objects.values("pk"))
+    fields = [field.attname for field in model._meta.concrete_fields]
+    rows = [model(**{name: getattr(record, name) for name in fields}) for record in deleted]
+    model.objects.bulk_create(rows)
 
 
 def theme_code_attach(*, theme: Theme, code: Code) -> str:

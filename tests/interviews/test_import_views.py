@@ -298,10 +298,11 @@ def _upload_and_confirm(client, study, names, assert_num_queries):
     # forms), savepoint, one UPDATE of every file's choice, release, the queued files; the
     # protocol's questions, the respondents and the texts imported (read in the first
     # file's transaction). Per chunk of files (2): their claim, their rows' outcomes. Per
-    # file (6): savepoint, the revision bump, the new respondent, the interview, its
-    # question sections, release (on a server, BEGIN and COMMIT are not queries: 4).
+    # file (8): savepoint, the revision bump, the new respondent and its history record,
+    # the interview and its history record (interviews.history), its question sections,
+    # release (on a server, BEGIN and COMMIT are not queries: 6).
     chunks = -(-files // staging.CHUNK)
-    with assert_num_queries(12 + 2 * chunks + 6 * files):
+    with assert_num_queries(12 + 2 * chunks + 8 * files):
         response = client.post(url, confirm)
     assert response.status_code == 302
     rows = StagedFile.objects.filter(pseudonym__in=[f"R{n}" for n in names])

@@ -1,0 +1,296 @@
+"""Who changed what, when, before and after: the history of a study's data.
+
+django-simple-history keeps a historical table beside each model that `Recorded` is given
+to (codes, excerpts, codings, themes with their codes, quotes, every kind of memo,
+respondents, interviews) and writes a record on every `save()` and `delete()`, with the
+user of the request (its middleware). Chosen over django-pghistory, whose records come
+from PostgreSQL triggers: Excerpta's default database is SQLite, embedded on a laptop.
+
+simple-history sees only `save()` and `delete()`; the services also write with
+`bulk_create`, `bulk_update` and `QuerySet.update()`, which send no signal. So each
+recorded model's managers use `RecordedQuerySet`, whose bulk writes add the records
+themselves: every write, whichever way it is made, leaves its record
+(tests/test_history_services.py walks every writing service and compares the tables).
+
+Each record carries the study it belongs to (`history_study_id`), so that the history page
+of a study reads its records by one index however the thing was deleted since.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# Model -> the Recorded that keeps its history (filled as each model class is prepared).
+REGISTRY: dict[type[models.Model], Recorded] = {}
+# (model label, pk) -> study id, for rows whose study is reached through a parent: a row
+# never changes study (an interview, a theme, a code; an excerpt its interview), and the
+# id of a committed row is never given to another (AUTOINCREMENT on SQLite, sequences on
+# PostgreSQL), so the answers hold for the life of the process. Only committed rows are
+# kept here: the id of a row made in a transaction that rolls back is given again (SQLite),
+# maybe to a row of another study. Rows of the current transaction are kept apart, on the
+# connection, until it commits. Bounded: cleared when it grows past _STUDY_OF_MAX.
+_STUDY_OF: dict[tuple[str, int], int] = {}
+_STUDY_OF_MAX = 50_000
+
+
+# Why the records written meanwhile were written, when a service says (see `because`).
+_REASON: contextvars.ContextVar[str] = contextvars.ContextVar("history_reason", default="")
+
+
+@contextmanager
+def because(reason: str) -> Iterator[None]:
+    """Give the records written inside the block `reason` (at most 100 characters) as
+    their change reason: "with theme 12" tells the rows a theme's deletion took with it."""
+    token = _REASON.set(reason[:100])
+    try:
+        yield
+    finally:
+        _REASON.reset(token)
+
+
+class StudyScopedHistory(models.Model):
+    """What every historical table adds to simple-history's: the record's study."""
+
+    history_study_id = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Recorded(HistoricalRecords):
+    """simple-history's HistoricalRecords, with the record's study filled in.
+
+    `study` names how an instance reaches its study id: "study_id", or "<fk>_id" of a
+    parent model that is itself recorded ("interview_id": the interview's study), or
+    several of those (see study_of).
+    """
+
+    def __init__(self, *, study: str | tuple[str, ...], **kwargs):
+        kwargs.setdefault("bases", [StudyScopedHistory])
+        super().__init__(**kwargs)
+        self.study_path = study
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if hasattr(sender._meta, "simple_history_manager_attribute") and not (
+            sender._meta.abstract
+        ):
+            REGISTRY[sender] = self
+
+    def get_meta_options(self, model):
+        meta = super().get_meta_options(model)
+        # The history page reads one study's records newest first.
+        name = f"h_{model._meta.model_name[:12]}_study_date"
+        meta["indexes"] = [models.Index(fields=["history_study_id", "-history_date"], name=name)]
+        return meta
+
+    def study_of(self, instance) -> int | None:
+        return study_of(instance, self.study_path)
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        return super().get_change_reason_for_object(instance, history_type, using) or (
+            _REASON.get()
+        )
+
+    def create_historical_record(self, instance, history_type, using=None):
+        instance._history_study_id = self.study_of(instance)
+        super().create_historical_record(instance, history_type, using=using)
+
+
+def _fill_study(sender, history_instance, instance, **kwargs):
+    study_id = getattr(instance, "_history_study_id", None)
+    if study_id is not None:
+        history_instance.history_study_id = study_id
+
+
+def connect() -> None:
+    """Fill each record's study as simple-history creates it (called from ready())."""
+    from simple_history.signals import pre_create_historical_record
+
+    pre_create_historical_record.connect(_fill_study, dispatch_uid="history_study")
+
+
+def study_of(instance, path: str | tuple[str, ...]) -> int | None:
+    """The study id of `instance` along `path`: "study_id", or "<parent>_id", or several
+    parents tried in turn (the first already loaded on the instance answers; else the last
+    is looked up). One query for a parent not seen before in this process, none after."""
+    paths = (path,) if isinstance(path, str) else path
+    if paths == ("study_id",):
+        return instance.study_id
+    for name in paths:
+        field = instance._meta.get_field(name.removesuffix("_id"))
+        if getattr(instance, name) is not None and field.is_cached(instance):
+            return REGISTRY[field.related_model].study_of(getattr(instance, field.name))
+    field = instance._meta.get_field(paths[-1].removesuffix("_id"))
+    parent_id = getattr(instance, paths[-1])
+    return None if parent_id is None else _parent_study(field.related_model, parent_id)
+
+
+def _pending() -> dict[tuple[str, int], int]:
+    """The answers found in the current transaction, kept until it commits. The list of
+    on-commit callbacks is a new object after every commit and rollback (a savepoint's
+    too): while it is the same, so is the transaction."""
+    owner, found = getattr(connection, "_history_studies", (None, {}))
+    if owner is not connection.run_on_commit:
+        found = {}
+        connection._history_studies = (connection.run_on_commit, found)
+        transaction.on_commit(lambda: _keep(found))
+    return found
+
+
+def _keep(found: dict[tuple[str, int], int]) -> None:
+    if len(_STUDY_OF) > _STUDY_OF_MAX:
+        _STUDY_OF.clear()
+    _STUDY_OF.update(found)
+
+
+def _parent_study(model: type[models.Model], pk: int) -> int | None:
+    key = (model._meta.label, pk)
+    if key in _STUDY_OF:
+        return _STUDY_OF[key]
+    pending = _pending() if connection.in_atomic_block else None
+    if pending is not None and key in pending:
+        return pending[key]
+    recorded = REGISTRY[model]
+    row = model._base_manager.filter(pk=pk).first()
+    if row is not None:
+        study_id = recorded.study_of(row)
+    else:
+        # Deleted since (a code in the bin): its own history still knows.
+        study_id = (
+            model.history.filter(id=pk)
+            .exclude(history_study_id=None)
+            .values_list("history_study_id", flat=True)
+            .first()
+        )
+    if study_id is not None:
+        if pending is None:
+            _keep({key: study_id})
+        else:
+            pending[key] = study_id
+    return study_id
+
+
+def erase_respondent_history(respondent_id: int, erased: dict[str, set[int]]) -> None:
+    """After an erasure: delete every record of the respondent, of their interviews (the
+    ones erased: an interview moved to another respondent since stays) and of the memos
+    on those. Adds the interviews' ids to `erased` for the apps above."""
+    from .models import Interview, InterviewMemo, Respondent
+
+    Respondent.history.filter(id=respondent_id).delete()
+    ever = set(Interview.history.filter(respondent_id=respondent_id).values_list("id", flat=True))
+    gone = ever - set(Interview.objects.filter(pk__in=ever).values_list("pk", flat=True))
+    Interview.history.filter(id__in=gone).delete()
+    InterviewMemo.history.filter(interview_id__in=gone).delete()
+    erased[Interview._meta.label] = gone
+
+
+def current_user():
+    """The logged-in user of the request being served (simple-history's middleware keeps
+    it), or None outside a request (a command, a test calling services)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def record(objs: Iterable[models.Model], history_type: str) -> None:
+    """Write a record of each of `objs` (instances of one recorded model, as they are now):
+    "+" created, "~" changed, "-" deleted. One INSERT for plain models; a model that keeps
+    its many-to-many links in its records (a theme's codes) takes three queries per
+    object, as simple-history writes them."""
+    objs = list(objs)
+    if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    model = type(objs[0])._meta.concrete_model
+    recorded = REGISTRY[model]
+    if recorded.m2m_fields:
+        for obj in objs:
+            recorded.create_historical_record(obj, history_type)
+        return
+    user = current_user()
+    historical = model.history.model
+    rows = []
+    for obj in objs:
+        row = historical(
+            history_type=history_type,
+            history_user=user,
+            history_change_reason=_REASON.get(),
+            history_study_id=recorded.study_of(obj),
+            **{field.attname: getattr(obj, field.attname) for field in historical.tracked_fields},
+        )
+        rows.append(row)
+    now = timezone.now()
+    for row in rows:
+        row.history_date = now
+    historical.objects.bulk_create(rows)
+
+
+def record_changed(model: type[models.Model], pks: Iterable[int]) -> None:
+    """Record the rows `pks` of `model` as they are now ("~"): one query to read them, then
+    as `record`. Rows that no longer exist are skipped."""
+    pks = list(pks)
+    if pks and model in REGISTRY:
+        record(model._base_manager.filter(pk__in=pks), "~")
+
+
+class RecordedQuerySet(models.QuerySet):
+    """A QuerySet whose bulk writes leave history records, as save() and delete() do.
+
+    - bulk_create: one INSERT of records after the rows' (their ids are known on SQLite and
+      PostgreSQL). With ignore_conflicts the ids are not known: refused.
+    - bulk_update: one INSERT of records of the objects as given (read again first, in one
+      query, when they were read in part).
+    - update: the rows are read (locked, on PostgreSQL) before, updated, read again and
+      recorded: three queries more than a bare UPDATE.
+    - delete: Django's deletion sends post_delete for each row of a recorded model (so it
+      reads them first), and simple-history records each one.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise ValueError(
+                f"{self.model.__name__}: bulk_create with conflicts left unknown cannot be "
+                "recorded in the history; create only rows that are new."
+            )
+        created = super().bulk_create(objs, *args, **kwargs)
+        record(created, "+")
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        if any(obj.get_deferred_fields() for obj in objs):
+            # Read partly (.only()): the rows are read again whole, in one query.
+            record_changed(self.model, [obj.pk for obj in objs])
+        else:
+            record(objs, "~")
+        return updated
+
+    def update(self, **kwargs):
+        rows = self
+        if connection.in_atomic_block and connection.features.has_select_for_update_of:
+            # Held until the write commits: the rows recorded are the rows updated.
+            rows = rows.select_for_update(of=("self",))
+        pks = list(rows.values_list("pk", flat=True))
+        if not pks:
+            return 0
+        updated = super().update(**kwargs)
+        record_changed(self.model, pks)
+        return updated
+
+    update.alters_data = True
+
+
+@cache
+def recorded_models() -> tuple[type[models.Model], ...]:
+    """Every model whose history is kept, in app order."""
+    return tuple(model for model in apps.get_models() if model in REGISTRY)
