@@ -60,8 +60,13 @@ def build(study, user_for_membership):
     identifier = interviews.identifier_add(study=study, text="Café", replacement="[a bar]")
     withdrawn = interviews.respondent_create(study=study, pseudonym="R7")
     interviews.respondent_withdraw(respondent=withdrawn)
+    gone_theme = themes.theme_create(study=study, name="Deleted theme")
+    themes.theme_delete(theme=gone_theme)
     return {
         "identifier": identifier,
+        "gone_theme": gone_theme,
+        "kind_restore_theme": SimpleNamespace(pk="theme"),
+        "kind_restore_memo": SimpleNamespace(pk="memo-theme"),
         "withdrawn": withdrawn,
         "batch": SimpleNamespace(pk=batch),
         "queued": SimpleNamespace(pk=queued),
@@ -300,6 +305,14 @@ CASES = [
     Case("undo", "post", WRITE, prepare=_own_history),
     Case("undo_entry", "post", WRITE, ("entry",), prepare=_own_history),
     Case("bin", "get", READ),
+    Case("history", "get", READ),
+    Case(
+        "history_restore",
+        "post",
+        WRITE,
+        ("kind_restore_theme", "gone_theme"),
+        kwargs=("kind", "pk"),
+    ),
     Case("code_restore", "post", WRITE, ("binned",)),
     Case("themes", "get", READ),
     Case("charts", "get", READ),
@@ -359,6 +372,13 @@ CASES = [
     ),
     Case("memo_delete", "post", AUTHOR, ("kind_code", "code_memo"), kwargs=("kind", "pk")),
     Case("memo_restore", "post", AUTHOR, ("kind_theme", "deleted_memo"), kwargs=("kind", "pk")),
+    Case(
+        "history_restore",
+        "post",
+        AUTHOR,
+        ("kind_restore_memo", "deleted_memo"),
+        kwargs=("kind", "pk"),
+    ),
 ]
 
 

@@ -7,6 +7,8 @@ from coding.models import Code
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
 
+from .history import KINDS as HISTORY_KINDS
+from .history import HistoryFilter
 from .memos import KINDS, MemoFilter
 from .models import ReviewStatus, Theme
 
@@ -185,3 +187,45 @@ class ExchangeImportForm(forms.Form):
                 f"{limit / 1048576:.1f} MB limit. Nothing was imported."
             )
         return upload
+
+
+class HistoryFilterForm(forms.Form):
+    """The history page's filters, read from the URL (a filtered history can be shared)."""
+
+    user = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Who")
+    kind = forms.ChoiceField(
+        choices=[
+            ("", "Everything"),
+            *((name, label) for name, (label, _) in HISTORY_KINDS.items()),
+        ],
+        required=False,
+        label="What",
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Anyone"), *users]
+
+    def history_filter(self) -> tuple[HistoryFilter, int]:
+        """The filter the form asks for and the page number; an invalid field is left out
+        (the form shows why)."""
+        if not self.is_bound:
+            return HistoryFilter(), 1
+        self.is_valid()
+        data = self.cleaned_data
+        return (
+            HistoryFilter(
+                user=data.get("user"),
+                kind=data.get("kind") or None,
+                since=data.get("since"),
+                until=data.get("until"),
+            ),
+            data.get("page") or 1,
+        )

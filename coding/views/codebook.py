@@ -217,7 +217,7 @@ def code_delete(request, slug, pk):
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=409)
-    message = f"Deleted “{code.name}” (it waits in the study's bin)."
+    message = f"Deleted “{code.name}” (it waits in the bin on the History page)."
     undo_url = remember(request, access, journal, message)
     if not request.htmx:
         return redirect("codebook", slug)

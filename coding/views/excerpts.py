@@ -255,7 +255,7 @@ def excerpt_delete(request, slug, pk):
     journal = Journal()
     services.excerpt_delete(excerpt=excerpt, actor=request.user, journal=journal)
     interview = excerpt.interview
-    message = "Excerpt deleted (it waits in the study's bin)."
+    message = "Excerpt deleted (it waits in the bin on the History page)."
     html = workspace.changes_html(
         request,
         access,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from core.errors import Conflict
-from core.http import refusal, render_page_or_fragment
+from core.http import refusal
 from interviews.access import READ, WRITE, interview_access, study_access
 from interviews.forms import PageForm
 
@@ -108,25 +107,17 @@ def _back(request, slug: str) -> str:
 
 @require_safe
 def bin_page(request, slug):
-    """The study's bin, newest first, one page of BIN_ITEMS_PER_PAGE at a time."""
-    access = study_access(request, slug, READ)
-    page = Paginator(bin.bin_items(access.study), BIN_ITEMS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    context = {"access": access, "page": page, "days": bin.retention().days}
-    return render_page_or_fragment(request, "coding/bin.html", "bin-list", context)
-
-
-# Items on one page of the bin: a study where much was deleted within the retention can hold
-# thousands.
-BIN_ITEMS_PER_PAGE = 100
+    """The bin moved onto the study's history page: the old address leads there."""
+    study_access(request, slug, READ)
+    return redirect(reverse("history", args=[slug]) + "#bin")
 
 
 def bin_page_url(request, slug: str) -> str:
-    """The bin's page a restore was sent from (its `page` field), to go back to."""
-    url = reverse("bin", args=[slug])
+    """Where a restore returns: the page of the bin on the study's history page it was sent
+    from (its `page` field; the URL name is the themes app's, coding only names it)."""
+    url = reverse("history", args=[slug])
     number = PageForm.number(request.POST)
-    return f"{url}?page={number}" if number else url
+    return (f"{url}?bin_page={number}" if number else url) + "#bin"
 
 
 @require_POST

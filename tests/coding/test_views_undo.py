@@ -1,13 +1,15 @@
-"""The undo endpoint (Undo buttons, Ctrl+Z) and the bin page."""
+"""The undo endpoint (Undo buttons, Ctrl+Z) and the bin (on the history page)."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding import services
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
-from coding.views.undo import BIN_ITEMS_PER_PAGE
 from tests.conftest import HTMX, client_for, code_span
+from themes.views.history import BIN_PER_PAGE
 
 from .heavy import coded_transcript
 
@@ -93,16 +95,21 @@ def test_a_reviewer_cannot_undo_or_restore(study, excerpt, code, owner, reviewer
     response = client.post(reverse("code_restore", args=[study.slug, item.pk]))
     assert response.status_code == 403
     assert DeletedCode.objects.exists()
-    page = client.get(reverse("bin", args=[study.slug])).content.decode()
-    assert "Training" in page
+    page = client.get(reverse("history", args=[study.slug])).content.decode()
+    assert "Code “Training”" in page
     assert "Restore" not in page
 
 
-def test_the_bin_page_restores_a_code_and_an_excerpt(study, interview, excerpt, code, owner):
+def bin_of(html: str) -> str:
+    """The bin's part of the history page."""
+    return html[html.index('<section id="bin"') : html.index('id="changes-heading"')]
+
+
+def test_the_bin_restores_a_code_and_an_excerpt(study, interview, excerpt, code, owner):
     client = client_for(owner)
     client.post(reverse("excerpt_delete", args=[study.slug, excerpt.pk]), headers=HTMX)
     client.post(reverse("code_delete", args=[study.slug, code.pk]), {"confirm": "yes"})
-    page = client.get(reverse("bin", args=[study.slug])).content.decode()
+    page = bin_of(client.get(reverse("history", args=[study.slug])).content.decode())
     assert "Code “Training”" in page
     assert "Excerpt of R1: “the ones nobody else will see”" in page
     assert page.count(f">{owner.username}<") == 2
@@ -115,49 +122,47 @@ def test_the_bin_page_restores_a_code_and_an_excerpt(study, interview, excerpt, 
     assert Code.objects.filter(name="Training").exists()
 
 
-def test_the_bin_page_reads_in_a_fixed_number_of_queries(
-    study, interview, owner, django_assert_num_queries
-):
+def test_the_bin_reads_the_same_queries_however_full(study, interview, owner):
     kept = services.code_create(study=study, name="Training")
-    for name, phrase in (("Stress", "About six years"), ("Support", "never looked back")):
-        code = services.code_create(study=study, name=name)
-        services.excerpt_delete(excerpt=code_span(interview, phrase, [code, kept]), actor=owner)
-        services.code_delete(code=code, force=True, actor=owner)
     client = client_for(owner)
-    # session, user, study+role, deleted excerpts with their interview, respondent and who
-    # deleted them, their codings, the codes of those, deleted codes with who deleted them
-    with django_assert_num_queries(7):
-        html = client.get(reverse("bin", args=[study.slug])).content.decode()
-    assert html.count("Restore</button>") == 4
+    url = reverse("history", args=[study.slug])
+    counts = []
+    for phrases in (["About six years"], ["never looked back", "the ones nobody else"]):
+        for n, phrase in enumerate(phrases):
+            code = services.code_create(study=study, name=f"{phrase} {n}")
+            excerpt = code_span(interview, phrase, [code, kept])
+            services.excerpt_delete(excerpt=excerpt, actor=owner)
+            services.code_delete(code=code, force=True, actor=owner)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        counts.append(len(captured))
+    assert bin_of(html).count("Restore</button>") == 6
+    # Deleted excerpts with their interview, respondent and who deleted them, their
+    # codings, the codes of those, deleted codes with who deleted them: the same queries.
+    assert counts[0] == counts[1]
 
 
-def test_the_bin_page_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(
-    study, owner, django_assert_num_queries
-):
+def test_the_old_bin_address_leads_to_the_bin_on_the_history_page(study, owner):
+    response = client_for(owner).get(reverse("bin", args=[study.slug]))
+    assert response.url == reverse("history", args=[study.slug]) + "#bin"
+
+
+def test_the_bin_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(study, owner):
     interview = coded_transcript(study, owner, excerpts=130, turns=40, words_per_turn=40)
     excerpts = list(Excerpt.objects.filter(interview=interview))
     for excerpt in excerpts:
         services.excerpt_delete(excerpt=excerpt, actor=owner)
-    url = reverse("bin", args=[study.slug])
+    url = reverse("history", args=[study.slug])
     client = client_for(owner)
 
-    first = client.get(url).content.decode()
-    # Paging with htmx: the list alone; the same queries as the whole page.
-    with django_assert_num_queries(7):
-        second = client.get(url, {"page": 2}, headers=HTMX)
+    first = bin_of(client.get(url).content.decode())
+    second = bin_of(client.get(url, {"bin_page": 2}).content.decode())
 
-    assert first.count("Restore</button>") == BIN_ITEMS_PER_PAGE
+    assert first.count("Restore</button>") == BIN_PER_PAGE
     assert "Deleted 1–100 of 130, newest first" in first
-    html = second.content.decode()
-    assert html.lstrip().startswith('<div id="bin-list">')
-    assert "<html" not in html
-    assert html.count("Restore</button>") == 30
-    assert "HX-Request" in second["Vary"]
-    # Back after paging (a history restore) gets the whole page.
-    restored = client.get(url, {"page": 2}, headers={**HTMX, "HX-History-Restore-Request": "true"})
-    assert "<html" in restored.content.decode()
+    assert second.count("Restore</button>") == 30
     # The oldest deleted is on the second page; restoring it returns there.
     oldest = excerpts[0]
-    assert f'id="bin-excerpt-{oldest.pk}"' in html
+    assert f'id="bin-excerpt-{oldest.pk}"' in second
     response = client.post(reverse("excerpt_restore", args=[study.slug, oldest.pk]), {"page": "2"})
-    assert response.url == f"{url}?page=2"
+    assert response.url == f"{url}?bin_page=2#bin"

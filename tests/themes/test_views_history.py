@@ -1,0 +1,286 @@
+"""The history page: every change with who, when and what changed; filters in the URL;
+pages; the bin with its Restore buttons; what a reviewer may see."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from coding import services as coding
+from coding.models import Code, DeletedCode
+from interviews import memos
+from interviews import services as interviews
+from interviews.erasure import respondent_erase
+from interviews.models import InterviewMemo, JournalEntry, Respondent
+from tests.conftest import HTMX, client_for, code_span, import_text
+from themes import services as themes
+from themes.models import Quote, Theme, ThemeMemo
+
+
+def url(study, **query) -> str:
+    base = reverse("history", args=[study.slug])
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def text(response) -> str:
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def events(response) -> list[str]:
+    html = response.content.decode()
+    found = re.findall(r'<article class="history-event[^"]*">(.*?)</article>', html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+
+
+def test_it_shows_who_changed_what_with_before_and_after(study, owner, coder):
+    code = coding.code_create(study=study, name="Learning")
+    client = client_for(coder)
+    response = client.post(
+        reverse("code_edit", args=[study.slug, code.pk]),
+        {"name": "Learning on the job", "colour": "#dc2626", "revision": code.revision},
+    )
+    assert response.status_code < 400
+    shown = events(client.get(url(study)))
+    assert shown[0].startswith(timezone.localtime().strftime("%-d %b %Y"))
+    assert "Code changed : “Learning on the job” by cody" in shown[0]
+    # What changed, not a dump: the name and colour, not the revision or the name's key.
+    assert "Name Learning → Learning on the job" in shown[0]
+    assert "Colour" in shown[0]
+    assert "#dc2626" in shown[0]
+    assert "Revision" not in shown[0]
+    assert "learning on the job" not in shown[0]
+    # Made outside a request (the service called directly): no user to name.
+    assert shown[1].endswith("Code added : “Learning”")
+
+
+def test_a_long_text_shows_only_the_words_that_changed(study, owner):
+    interview = import_text(study)
+    coding.transcript_edit(
+        interview=interview, text=interview.text.replace("six years", "seven years"), version=1
+    )
+    first = events(client_for(owner).get(url(study, kind="transcript")))[0]
+    assert "Transcript changed" in first
+    assert "six years" in first
+    assert "seven years" in first
+    assert len(first) < 600, "only the part that changed, with some words around it"
+
+
+def test_user_text_is_escaped(study, owner):
+    coding.code_create(study=study, name="<script>alert(1)</script>")
+    html = client_for(owner).get(url(study)).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_filters_are_in_the_url(study, owner, coder):
+    coding.code_create(study=study, name="Learning")
+    themes.theme_create(study=study, name="Training")
+    client_for(coder).post(reverse("codebook", args=[study.slug]), {"name": "By the coder"})
+    client = client_for(owner)
+    only_themes = events(client.get(url(study, kind="theme")))
+    assert len(only_themes) == 1
+    assert "Theme added : “Training”" in only_themes[0]
+    by_coder = events(client.get(url(study, user=coder.pk)))
+    assert len(by_coder) == 1
+    assert "“By the coder” by cody" in by_coder[0]
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    today = timezone.localdate().isoformat()
+    assert events(client.get(url(study, since=tomorrow))) == []
+    assert len(events(client.get(url(study, since=today, until=today)))) == 3
+    assert events(client.get(url(study, until=(timezone.localdate() - timedelta(1))))) == []
+
+
+@pytest.mark.parametrize(
+    "query", ["user=²", "user=99999999999999999999", "kind=nothing", "since=2026-02-31", "page=-1"]
+)
+def test_a_bad_filter_is_said_and_the_rest_still_shows(study, owner, query):
+    coding.code_create(study=study, name="Learning")
+    response = client_for(owner).get(url(study) + "?" + query)
+    assert response.status_code == 200
+    if not query.startswith("page"):
+        assert 'role="alert"' in response.content.decode()
+    assert len(events(response)) == 1
+
+
+def test_it_pages_fifty_at_a_time_newest_first(study, owner):
+    for n in range(120):
+        coding.code_create(study=study, name=f"Code {n:03}")
+    client = client_for(owner)
+    first = client.get(url(study))
+    assert len(events(first)) == 50
+    assert "“Code 119”" in events(first)[0]
+    assert 'rel="next"' in first.content.decode()
+    third = client.get(url(study, page=3), headers=HTMX)
+    html = third.content.decode()
+    assert html.lstrip().startswith('<div id="history-results"')
+    assert "<html" not in html
+    assert len(events(third)) == 20
+    assert "“Code 000”" in events(third)[-1]
+    assert 'rel="next"' not in html
+    assert 'rel="prev"' in html
+
+
+def _everything(study, owner, n: int):
+    """n rounds of changes of every kind, then one more of each: the newest page holds
+    every kind whatever n is."""
+    interview = import_text(study, name="R1.txt")
+    start = interview.text.index("About")
+    words = [m.span() for m in re.finditer(r"\w{4,}", interview.text[start:])]
+    for round_ in range(n + 1):
+        code = coding.code_create(study=study, name=f"Code {round_}")
+        first, last = words[round_]
+        excerpt = code_span(interview, (start + first, start + last), [code], owner)
+        coding.excerpt_memo_set(excerpt=excerpt, memo="Why", revision=excerpt.revision)
+        theme = themes.theme_create(study=study, name=f"Theme {round_}")
+        themes.theme_code_attach(theme=theme, code=code)
+        themes.theme_update(
+            theme=theme, revision=theme.revision, name=f"Theme {round_}!", description="",
+            parent=None,
+        )  # fmt: skip
+        themes.quote_add(theme=theme, excerpt=excerpt)
+        for model, target in (
+            (JournalEntry, {"study": study}),
+            (InterviewMemo, {"interview": interview}),
+            (ThemeMemo, {"theme": theme}),
+        ):
+            memos.memo_create(model=model, author=owner, body="A note", **target)
+        interviews.respondent_update(
+            respondent=interview.respondent, pseudonym=f"R{round_ + 1}", attributes={}
+        )
+        interviews.interview_update(
+            interview=interview, title=f"Take {round_}", respondent=interview.respondent,
+            conducted_on=None,
+        )  # fmt: skip
+        coding.code_update(
+            code=code, revision=code.revision, name=f"Code {round_}!", colour="teal", parent=None
+        )
+    coding.code_delete(code=code, force=True)
+
+
+@pytest.mark.parametrize("role", ["owner", "reviewer"])
+def test_the_page_reads_the_same_queries_however_long_the_history(
+    study, owner, reviewer, role, django_assert_num_queries
+):
+    client = client_for({"owner": owner, "reviewer": reviewer}[role])
+    counts = []
+    for n in (1, 6):
+        Theme.objects.filter(study=study).delete()
+        Code.objects.filter(study=study).delete()
+        Respondent.objects.filter(study=study).delete()
+        DeletedCode.objects.all().delete()
+        _everything(study, owner, n)
+        with django_assert_num_queries(34) as captured:
+            # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
+            # page (a UNION of the study's records); then each model's records on the page
+            # and the records before them: 2 each for codes, codings, excerpts, transcripts
+            # and respondents, 1 each for quotes and the three kinds of memo (no earlier
+            # record to read), 3 for themes (with their codes); 4 the names the records
+            # point to (codes, excerpts, themes, respondents); the bin: 1 excerpts (none
+            # deleted: their codings are not read), 1 codes, 1 themes, 4 memos; 1 erasures.
+            response = client.get(url(study))
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_a_deleted_theme_comes_back_with_its_links(study, owner, themed):
+    training, at_work = themed["training"], themed["at_work"]
+    memo = memos.memo_create(model=ThemeMemo, author=owner, body="Keep", theme=training)
+    quotes = sorted(training.quotes.values_list("pk", "excerpt_id", "order"))
+    client = client_for(owner)
+    client.post(reverse("theme_delete", args=[study.slug, training.pk]))
+    assert not Theme.objects.filter(pk=training.pk).exists()
+    page = client.get(url(study))
+    assert f'id="bin-theme-{training.pk}"' in page.content.decode()
+    response = client.post(reverse("history_restore", args=[study.slug, "theme", training.pk]))
+    assert response.url == url(study) + "#bin"
+    theme = Theme.objects.get(pk=training.pk)
+    assert theme.name == "Training"
+    assert theme.description == "Where it came from."
+    assert list(theme.codes.all()) == [themed["codes"][0]]
+    # Its quotes (the withdrawn respondent's too: it is still an excerpt), memos, sub-theme.
+    assert sorted(Quote.objects.filter(theme=theme).values_list("pk", "excerpt_id", "order")) == (
+        quotes
+    )
+    assert list(ThemeMemo.objects.filter(theme=theme)) == [memo]
+    at_work.refresh_from_db()
+    assert at_work.parent_id == theme.pk
+    again = client.post(reverse("history_restore", args=[study.slug, "theme", training.pk]))
+    assert again.status_code == 302
+    assert "not deleted" in text(client.get(again.url))
+
+
+def test_a_theme_is_not_restored_over_one_of_its_name(study, owner):
+    theme = themes.theme_create(study=study, name="Support")
+    themes.theme_delete(theme=theme)
+    themes.theme_create(study=study, name="SUPPORT")
+    client = client_for(owner)
+    response = client.post(
+        reverse("history_restore", args=[study.slug, "theme", theme.pk]), headers=HTMX
+    )
+    assert response.status_code == 409
+    assert "exists now" in response.content.decode()
+    assert Theme.objects.filter(study=study).count() == 1
+
+
+def test_a_deleted_code_is_restored_from_the_history_page(study, owner, interview):
+    code = coding.code_create(study=study, name="Learning")
+    excerpt = code_span(interview, "never looked back", [code], owner)
+    client = client_for(owner)
+    client.post(reverse("code_delete", args=[study.slug, code.pk]), {"confirm": "yes"})
+    item = DeletedCode.objects.get()
+    page = client.get(url(study)).content.decode()
+    assert reverse("code_restore", args=[study.slug, item.pk]) in page
+    response = client.post(reverse("code_restore", args=[study.slug, item.pk]))
+    assert response.url == url(study) + "#bin"
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+
+
+def test_only_its_author_restores_a_memo(study, owner, coder):
+    memo = memos.memo_create(model=JournalEntry, author=coder, body="Mine", study=study)
+    memos.memo_delete(memo=memo, author=coder)
+    restore = reverse("history_restore", args=[study.slug, "memo-journal", memo.pk])
+    assert restore not in client_for(owner).get(url(study)).content.decode()
+    assert client_for(owner).post(restore).status_code == 403
+    assert restore in client_for(coder).get(url(study)).content.decode()
+    assert client_for(coder).post(restore).status_code == 302
+    memo.refresh_from_db()
+    assert memo.deleted_at is None
+
+
+def test_the_old_bin_address_leads_to_the_history_page(study, owner):
+    response = client_for(owner).get(reverse("bin", args=[study.slug]))
+    assert response.url == url(study) + "#bin"
+    nav = client_for(owner).get(url(study)).content.decode()
+    assert ">Bin</a>" not in nav
+    assert ">History</a>" in nav
+
+
+def test_a_reviewer_reads_what_changed_but_not_file_names_nor_erasure_notes(
+    study, owner, reviewer
+):
+    interview = import_text(study, name="R1 Maria Lopez 2026-03-02.txt")
+    interviews.interview_update(
+        interview=interview, title="First", respondent=interview.respondent, conducted_on=None
+    )
+    code = coding.code_create(study=study, name="Learning")
+    coding.code_delete(code=code, force=True)
+    other = interviews.respondent_create(study=study, pseudonym="R9")
+    interviews.respondent_withdraw(respondent=other)
+    respondent_erase(respondent=other, typed="R9", note="Asked by phone")
+    as_owner = client_for(owner).get(url(study)).content.decode()
+    as_reviewer = client_for(reviewer).get(url(study))
+    html = as_reviewer.content.decode()
+    assert "Asked by phone" in as_owner
+    assert "Asked by phone" not in html
+    assert "Maria" not in html
+    assert "Code deleted" in text(as_reviewer)
+    assert "Restore</button>" not in html
+    # Every record of the erased respondent went with them.
+    assert "R9" not in html
+    assert "R9" not in as_owner

@@ -1,0 +1,421 @@
+"""The history page of a study: every recorded change, newest first, as people read it.
+
+The records are kept by interviews.history (django-simple-history, one historical table per
+model); this module, in the top app, is the one place that knows every recorded model. A
+page is one UNION query over the study's records (filtered by user, kind and date, ordered
+and cut in the database), then, for each kind on the page, one query for its records with
+the record before each (to say what changed), and a few queries naming what the records
+point to. What can be restored (the bin: deleted excerpts, codes, themes and memos) is
+listed apart, with its Restore buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.utils import timezone
+
+from coding import bin as coding_bin
+from coding.models import Code, CodeMemo, Coding, Excerpt
+from interviews.history import REGISTRY
+from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
+
+from .models import Quote, Theme, ThemeMemo
+
+# Kinds as the filter names them, each with its models (a memo is of four).
+KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
+    "code": ("Codes", (Code,)),
+    "excerpt": ("Excerpts", (Excerpt,)),
+    "coding": ("Codes on excerpts", (Coding,)),
+    "theme": ("Themes", (Theme,)),
+    "quote": ("Quotes", (Quote,)),
+    "memo": ("Memos", (JournalEntry, InterviewMemo, CodeMemo, ThemeMemo)),
+    "respondent": ("Respondents", (Respondent,)),
+    "transcript": ("Transcripts", (Interview,)),
+}
+MODELS: tuple[type, ...] = tuple(model for _, models in KINDS.values() for model in models)
+# Each model's position in MODELS: the UNION's column that says which table a row is from.
+_INDEX = {model: n for n, model in enumerate(MODELS)}
+NOUNS = {
+    Code: "Code",
+    Excerpt: "Excerpt",
+    Coding: "Code on an excerpt",
+    Theme: "Theme",
+    Quote: "Quote",
+    JournalEntry: "Journal entry",
+    InterviewMemo: "Memo on a transcript",
+    CodeMemo: "Memo on a code",
+    ThemeMemo: "Memo on a theme",
+    Respondent: "Respondent",
+    Interview: "Transcript",
+}
+# Fields that move with every write and say nothing a reader needs.
+QUIET = {
+    "id",
+    "revision",
+    "updated_at",
+    "created_at",
+    "name_key",
+    "pseudonym_key",
+    "memo_by_id",
+    "memo_at",
+    "word_count",
+    "version",
+    "source_hash",
+    "imported_at",
+    "imported_by_id",
+    "study_id",
+    "interview_id",
+    "deleted_by_id",
+}
+# Never shown to a reviewer: an uploaded file's name may hold a participant's real name.
+WRITERS_ONLY = {"source_name", "source_encoding"}
+# Longer texts show only the part that changed, with this many code points around it.
+AROUND = 60
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the page asks for: a user's id, a kind (a key of KINDS), and a date range
+    (inclusive, days in the server's time zone)."""
+
+    user: int | None = None
+    kind: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class Change:
+    """One field's change: its label, and the text before and after (shortened)."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Event:
+    """One record as the page shows it."""
+
+    noun: str
+    action: str  # "added", "changed", "deleted", "restored"
+    label: str
+    who: str
+    when: datetime
+    changes: list[Change] = field(default_factory=list)
+
+
+def _records(study: Study, history_filter: HistoryFilter):
+    models = KINDS[history_filter.kind][1] if history_filter.kind else MODELS
+    parts = []
+    for model in models:
+        rows = model.history.filter(history_study_id=study.pk)
+        if history_filter.user is not None:
+            rows = rows.filter(history_user_id=history_filter.user)
+        if history_filter.since is not None:
+            rows = rows.filter(history_date__gte=_day_start(history_filter.since))
+        if history_filter.until is not None:
+            rows = rows.filter(history_date__lt=_day_start(history_filter.until + timedelta(1)))
+        parts.append(
+            rows.annotate(table=Value(_INDEX[model], output_field=IntegerField()))
+            .values("history_date", "history_id", "table")
+            .order_by()
+        )
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def history_page(
+    study: Study, history_filter: HistoryFilter, page: int, *, reviewer: bool
+) -> tuple[list[Event], bool]:
+    """The events of page `page` (from 1) of the study's history under `history_filter`,
+    newest first, and whether an older page follows. Queries: one for the page, then per
+    model on it two (its records with their users, and the records before them; three for
+    themes, with their codes), and one per kind of thing the records name (codes, excerpts,
+    themes, respondents). `reviewer` leaves out the
+    fields a reviewer may not read (uploaded file names)."""
+    offset = (page - 1) * PER_PAGE
+    rows = list(_records(study, history_filter)[offset : offset + PER_PAGE + 1])
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    wanted: dict[type, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(MODELS[row["table"]], []).append(row["history_id"])
+    records, previous = {}, {}
+    for model, ids in wanted.items():
+        before = model.history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        found = model.history.filter(history_id__in=ids).select_related("history_user")
+        found = list(
+            found.annotate(
+                previous_id=Subquery(before.order_by("-history_id").values("history_id")[:1])
+            )
+        )
+        earlier = [record.previous_id for record in found if record.previous_id]
+        prior = {r.history_id: r for r in model.history.filter(history_id__in=earlier)}
+        if model is Theme:
+            _with_codes([*found, *prior.values()])
+        for record in found:
+            records[(model, record.history_id)] = record
+            previous[(model, record.history_id)] = prior.get(record.previous_id)
+    names = _names(records.values(), previous.values())
+    events = []
+    for row in rows:
+        model = MODELS[row["table"]]
+        record = records[(model, row["history_id"])]
+        events.append(
+            _event(model, record, previous[(model, row["history_id"])], names, reviewer=reviewer)
+        )
+    return events, more
+
+
+def _with_codes(records) -> None:
+    """Give each theme's record the ids of the codes it held (`held`), in one query."""
+    through = REGISTRY[Theme].m2m_models[Theme._meta.get_field("codes")]
+    held: dict[int, set[int]] = {record.history_id: set() for record in records}
+    rows = through.objects.filter(history_id__in=list(held)).values_list("history_id", "code_id")
+    for history_id, code_id in rows:
+        held[history_id].add(code_id)
+    for record in records:
+        record.held = held[record.history_id]
+
+
+def _latest(model, ids, column: str) -> dict[int, str]:
+    """{id: column} of each row as its newest record has it (deleted rows too)."""
+    if not ids:
+        return {}
+    found = {}
+    rows = model.history.filter(id__in=ids).order_by("id", "-history_id")
+    for pk, value in rows.values_list("id", column):
+        found.setdefault(pk, value)
+    return found
+
+
+def _names(*groups) -> dict:
+    """The names the records point to: codes, excerpts' words, themes, respondents."""
+    codes, excerpts, themes, respondents = set(), set(), set(), set()
+    for group in groups:
+        for record in group:
+            if record is None:
+                continue
+            model = record.instance_type
+            if model in (Code, Coding, CodeMemo):
+                codes.add(record.parent_id if model is Code else record.code_id)
+            if model in (Coding, Quote):
+                excerpts.add(record.excerpt_id)
+            if model in (Theme, Quote, ThemeMemo):
+                themes.add(record.parent_id if model is Theme else record.theme_id)
+            if model is Interview:
+                respondents.add(record.respondent_id)
+    return {
+        "code": _latest(Code, codes - {None}, "name"),
+        "excerpt": _latest(Excerpt, excerpts, "text"),
+        "theme": _latest(Theme, themes - {None}, "name"),
+        "respondent": _latest(Respondent, respondents, "pseudonym"),
+    }
+
+
+def _label(model, record, names) -> str:
+    if model in (Code, Theme):
+        return f"“{record.name}”"
+    if model is Excerpt:
+        return f"“{_short(record.text or record.previous_text)}”"
+    if model is Coding:
+        code = names["code"].get(record.code_id, "a code since erased")
+        words = names["excerpt"].get(record.excerpt_id, "")
+        return f"“{code}” on “{_short(words)}”"
+    if model is Quote:
+        theme = names["theme"].get(record.theme_id, "a theme")
+        words = names["excerpt"].get(record.excerpt_id, "")
+        return f"“{_short(words)}” for “{theme}”"
+    if model is Respondent:
+        return record.pseudonym
+    if model is Interview:
+        who = names["respondent"].get(record.respondent_id, "")
+        return record.title or f"{who}’s transcript"
+    # A memo.
+    where = {
+        CodeMemo: ("code", "code_id"),
+        ThemeMemo: ("theme", "theme_id"),
+    }.get(model)
+    on = f" (on “{names[where[0]].get(getattr(record, where[1]), '')}”)" if where else ""
+    return f"“{_short(record.body)}”{on}"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _event(model, record, before, names, *, reviewer: bool) -> Event:
+    action = {"+": "added", "~": "changed", "-": "deleted"}[record.history_type]
+    changes = []
+    if record.history_type == "~" and before is not None:
+        changes = _changes(model, before, record, names, reviewer=reviewer)
+        deleted = [c for c in changes if c.label == "deleted at"]
+        if deleted:
+            action = "deleted" if deleted[0].after else "restored"
+            changes = [c for c in changes if c.label not in {"deleted at", "deleted by"}]
+    user = record.history_user
+    return Event(
+        noun=NOUNS[model],
+        action=action,
+        label=_label(model, record, names),
+        who=user.get_username() if user is not None else "",
+        when=record.history_date,
+        changes=changes,
+    )
+
+
+def _changes(model, before, after, names, *, reviewer: bool) -> list[Change]:
+    quiet = QUIET | (WRITERS_ONLY if reviewer else set())
+    changes = []
+    for tracked in model.history.model.tracked_fields:
+        name = tracked.attname
+        if name in quiet:
+            continue
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        label = str(getattr(tracked, "verbose_name", name)).removesuffix(" id")
+        if name == "parent_id":
+            kind = "code" if model is Code else "theme"
+            old, new = names[kind].get(old, "none"), names[kind].get(new, "none")
+        elif name == "code_id" and model is Coding:
+            old, new = names["code"].get(old, old), names["code"].get(new, new)
+        changes.append(Change(label, *_shown(old, new)))
+    if model is Theme:
+        had, has = before.held, after.held
+        if had != has:
+            changes.append(
+                Change(
+                    "codes",
+                    ", ".join(sorted(names["code"].get(pk, "?") for pk in had - has)) or "—",
+                    ", ".join(sorted(names["code"].get(pk, "?") for pk in has - had)) or "—",
+                )
+            )
+    return changes
+
+
+def _shown(old, new) -> tuple[str, str]:
+    """Before and after as text; of two long texts, only the part that differs, with
+    AROUND code points of context each side (common start and end trimmed, linear time)."""
+    old = "" if old is None else str(old)
+    new = "" if new is None else str(new)
+    if len(old) <= 2 * AROUND and len(new) <= 2 * AROUND:
+        return old or "—", new or "—"
+    shortest = min(len(old), len(new))
+    start = 0
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    lead = max(0, start - AROUND)
+
+    def cut(text: str) -> str:
+        stop = len(text) - end + AROUND
+        return ("…" if lead else "") + text[lead:stop] + ("…" if stop < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+# The bin: what can be restored --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restorable:
+    """A deleted thing that can come back: its kind ("excerpt", "code", "theme", a memo
+    kind), the id its Restore button posts, what it is, who deleted it and when."""
+
+    kind: str
+    id: int
+    label: str
+    where: str
+    deleted_by: str
+    deleted_at: datetime
+    detail: str
+    author_id: int | None = None
+
+
+MEMO_KINDS = {
+    "journal": JournalEntry,
+    "interview": InterviewMemo,
+    "code": CodeMemo,
+    "theme": ThemeMemo,
+}
+_MEMO_STUDY = {
+    "journal": "study",
+    "interview": "interview__study",
+    "code": "code__study",
+    "theme": "theme__study",
+}
+
+
+def bin_of(study: Study) -> list[Restorable]:
+    """Everything of the study that can be restored, newest deletion first: deleted excerpts
+    and codes (coding.bin, two queries), themes (one), memos (one per kind of memo)."""
+    items = [
+        Restorable(
+            item.kind,
+            item.id,
+            item.label,
+            item.where,
+            item.deleted_by,
+            item.deleted_at,
+            item.detail,
+        )
+        for item in coding_bin.bin_items(study)
+    ]
+    live = Theme.objects.filter(study=study).values("pk")
+    gone = (
+        Theme.history.filter(history_study_id=study.pk, history_type="-")
+        .exclude(id__in=live)
+        .select_related("history_user")
+        .order_by("-history_id")
+    )
+    seen = set()
+    for record in gone:
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        items.append(
+            Restorable(
+                "theme",
+                record.id,
+                record.name,
+                "",
+                _user(record.history_user),
+                record.history_date,
+                "its codes, quotes, memos and sub-themes",
+            )
+        )
+    for kind, model in MEMO_KINDS.items():
+        deleted = model.objects.filter(
+            **{_MEMO_STUDY[kind]: study}, deleted_at__isnull=False
+        ).select_related("author")
+        for memo in deleted:
+            items.append(
+                Restorable(
+                    f"memo-{kind}",
+                    memo.pk,
+                    memo.body,
+                    NOUNS[model],
+                    _user(memo.author),
+                    memo.deleted_at,
+                    "",
+                    author_id=memo.author_id,
+                )
+            )
+    return sorted(items, key=lambda item: item.deleted_at, reverse=True)
+
+
+def _user(user) -> str:
+    return user.get_username() if user is not None else "someone since removed"

@@ -1,0 +1,94 @@
+"""The history page of a study: every change, who made it and when, and the bin of what can
+be restored (deleted excerpts, codes, themes and memos)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST, require_safe
+
+from coding.views.undo import bin_page_url
+from core.errors import Conflict
+from core.http import refusal, render_page_or_fragment
+from interviews import memos as memo_services
+from interviews.access import READ, WRITE, study_access
+from interviews.forms import PageForm
+from interviews.history import REGISTRY
+from interviews.models import Erasure, Membership, Role
+
+from .. import services
+from ..forms import HistoryFilterForm
+from ..history import MEMO_KINDS, bin_of, history_page
+from ..models import Theme
+
+# Restorable things listed on one page of the bin (it erases what is older than
+# EXCERPTA_BIN_DAYS, so it rarely holds more).
+BIN_PER_PAGE = 100
+
+
+@require_safe
+def history(request, slug):
+    """The study's history, newest first, filtered by who, what and when (in the URL), 50
+    changes a page; the bin above it; the erasures below."""
+    access = study_access(request, slug, READ)
+    users = (
+        Membership.objects.filter(study=access.study)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    )
+    form = HistoryFilterForm(request.GET or None, users=list(users))
+    history_filter, page = form.history_filter()
+    events, more = history_page(
+        access.study, history_filter, page, reviewer=access.role == Role.REVIEWER
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    restorable = Paginator(bin_of(access.study), BIN_PER_PAGE).get_page(
+        PageForm.number({"page": request.GET.get("bin_page")})
+    )
+    context = {
+        "access": access,
+        "form": form,
+        "events": events,
+        "page": page,
+        "more": more,
+        "query": query.urlencode(),
+        "restorable": restorable,
+        # What an erasure removed, and when; its note (it may say whom) only to owners.
+        "erasures": Erasure.objects.filter(study=access.study).order_by("-erased_at"),
+    }
+    return render_page_or_fragment(request, "themes/history.html", "history-results", context)
+
+
+@require_POST
+def history_restore(request, slug, kind, pk):
+    """Restore a deleted theme (with its codes, quotes, memos and sub-themes) or one's own
+    deleted memo from the history page's bin. Excerpts and codes go through their own
+    restore views (coding.views)."""
+    access = study_access(request, slug, WRITE)
+    back = bin_page_url(request, slug)
+    if kind == "theme":
+        if not Theme.history.filter(id=pk, history_study_id=access.study.pk).exists():
+            raise Http404("No theme of this study was deleted under that number.")
+        try:
+            theme = services.theme_restore(study=access.study, theme_id=pk)
+        except Conflict as error:
+            return refusal(request, str(error), status=409, fallback_url=back)
+        messages.success(request, f"Restored the theme “{theme.name}” with its links.")
+        return redirect(back)
+    model = MEMO_KINDS.get(kind.removeprefix("memo-")) if kind.startswith("memo-") else None
+    if model is None:
+        raise Http404("Nothing of that kind can be restored.")
+    memo = model.objects.filter(pk=pk, deleted_at__isnull=False).first()
+    if memo is None or _study_id(memo) != access.study.pk:
+        raise Http404("That memo is not in the bin (restored or erased since).")
+    # PermissionDenied (403) unless the user wrote it: only a memo's author restores it.
+    memo_services.memo_restore(memo=memo, author=request.user)
+    messages.success(request, "Memo restored.")
+    return redirect(back)
+
+
+def _study_id(memo) -> int | None:
+    return REGISTRY[type(memo)].study_of(memo)
