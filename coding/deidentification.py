@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from interviews import history
 from interviews.models import Interview, Study
 from interviews.textdiff import OffsetMap
 
@@ -42,6 +43,9 @@ def follow(
             excerpt.memo, excerpt.previous_text = memo, previous
             scrubbed.append(excerpt)
     sql.excerpts_texts_set([(e.memo, e.previous_text, e.pk) for e in scrubbed])
+    # Written by hand (coding.sql), read in part: the history's records of the rows as
+    # they are now, read whole (one query, one INSERT).
+    history.record_changed(Excerpt, [e.pk for e in scrubbed])
     UndoEntry.objects.filter(study=study).delete()
     return {"excerpts_marked": marked, "memos_scrubbed": sum(1 for e in scrubbed if e.memo)}
 
