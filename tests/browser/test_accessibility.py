@@ -103,7 +103,7 @@ def test_every_demo_page_passes_axe(demo, live_server, axe_source, username):
     owner = username == OWNER
     demo_log_in(page, live_server, username)
     extra = [
-        reverse("bin", args=[study.slug]),
+        reverse("history", args=[study.slug]),
         reverse("password_change_done"),
         reverse("transcript_search", args=[study.slug]) + '?q=harm OR "the client"',
         reverse("retrieve", args=[study.slug]),
@@ -192,9 +192,9 @@ def test_pages_in_their_other_states_pass_axe(demo, live_server, axe_source):
     code = study.codes.order_by("pk").first()
     coding.excerpt_delete(excerpt=Excerpt.objects.filter(interview__study=study).first())
     coding.code_delete(code=code, force=True)
-    page.goto(live_server.url + reverse("bin", args=[study.slug]))
+    page.goto(live_server.url + reverse("history", args=[study.slug]))
     expect(page.locator("table.bin")).to_contain_text(code.name)
-    check("bin with a code and an excerpt")
+    check("history with a code and an excerpt in the bin")
 
     page.goto(live_server.url + reverse("themes", args=[study.slug]))
     page.get_by_text("Tables").click()
