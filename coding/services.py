@@ -623,6 +623,9 @@ def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
     # than being written over with what was read here (PostgreSQL; SQLite queues writers).
     excerpts = list(Excerpt.all_objects.select_for_update().filter(interview=interview))
     for excerpt in excerpts:
+        # The history's records name the study through it, without reading it again.
+        excerpt.interview = interview
+    for excerpt in excerpts:
         start, end = offsets.start(excerpt.start), offsets.end(excerpt.end)
         if start >= end or not interview.text[start:end].strip():
             excerpt.start = excerpt.end = min(start, len(interview.text))

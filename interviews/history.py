@@ -129,7 +129,9 @@ def study_of(instance, path: str | tuple[str, ...]) -> int | None:
     for name in paths:
         field = instance._meta.get_field(name.removesuffix("_id"))
         if getattr(instance, name) is not None and field.is_cached(instance):
-            return REGISTRY[field.related_model].study_of(getattr(instance, field.name))
+            parent = getattr(instance, field.name)
+            if not parent.get_deferred_fields():
+                return REGISTRY[field.related_model].study_of(parent)
     field = instance._meta.get_field(paths[-1].removesuffix("_id"))
     parent_id = getattr(instance, paths[-1])
     return None if parent_id is None else _parent_study(field.related_model, parent_id)

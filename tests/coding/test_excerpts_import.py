@@ -23,8 +23,9 @@ def test_it_makes_one_excerpt_per_span_with_all_its_codes(
         SpanToCode(*span_of(interview, "Café regulars"), (hope,)),
     ]
     # savepoint, the revision bump, the interview's lock, any excerpt yet, the codes' hold,
-    # the excerpts' INSERT, the codings' INSERT, release
-    with django_assert_num_queries(8):
+    # the excerpts' INSERT and their history records', the codings' INSERT and theirs,
+    # release
+    with django_assert_num_queries(10):
         made, refused = excerpts_import(interview=interview, coder=owner, spans=spans)
 
     assert (made, refused) == (2, [])

@@ -192,14 +192,17 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     decisions = {o.key: True for o in deidentify.study_occurrences(study=study)}
     study = type(study).objects.get(pk=study.pk)
     # 6: savepoint, revision bump, the list, the skips, the interviews read for update,
-    # the interviews to change (with respondent and study); per transcript 11: its question
-    # sections, its skips, its text saved, the questions, the sections replaced (savepoint,
-    # bump, delete, insert, release; on PostgreSQL the interview's row lock too), its
-    # excerpts read for update and moved; then 6: the uploads kept after import (their
-    # names), excerpts with former words or memos, their scrub (the former words now equal
-    # the text), the undo history deleted, the quotes with an extract, release.
-    per_transcript = 12 if connection.features.has_select_for_update else 11
-    with django_assert_num_queries(12 + per_transcript * transcripts):
+    # the interviews to change (with respondent and study); per transcript 14: its question
+    # sections, its skips, its text saved and its history record, the questions, the
+    # sections replaced (savepoint, bump, delete, insert, release; on PostgreSQL the
+    # interview's row lock too), its excerpts read for update, moved and their history
+    # records, with the interview's study for those (read once a process: the interview
+    # here is read in part); then 8: the uploads kept after import (their names),
+    # excerpts with former words or memos, their scrub (the former words now equal the
+    # text) and the scrubbed rows read again and recorded in the history, the undo history
+    # deleted, the quotes with an extract, release.
+    per_transcript = 15 if connection.features.has_select_for_update else 14
+    with django_assert_num_queries(14 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 
