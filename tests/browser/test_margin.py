@@ -301,8 +301,9 @@ def test_s_and_the_switch_hide_and_show_the_margin_and_a_reload_remembers(
         return bool(painted_rows(page, x, stripe["top"], stripe["top"] + 20, ["#e6194b"]))
 
     assert shows()
-    words = page.locator("#transcript mark.x").first.bounding_box()
+    # Measured after the focus: focusing the transcript may scroll it into view.
     page.locator("#transcript").focus()
+    words = page.locator("#transcript mark.x").first.bounding_box()
     with page.expect_response(lambda r: r.url.endswith("/margin/")) as answer:
         page.keyboard.press("s")
     assert answer.value.status == 204

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import PurePath
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from coding.models import Code, CodeMemo
 from coding.services import SpanToCode, code_create, excerpts_import
@@ -165,7 +166,8 @@ def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
         )
     if exchange.sets:
         report.dropped.append(
-            f"{len(exchange.sets)} set(s) of codes (a codebook brings codes; make themes of "
+            f"{len(exchange.sets)} set{pluralize(len(exchange.sets))}"
+            f" of codes (a codebook brings codes; make themes of "
             "them on the themes page)"
         )
     with transaction.atomic():
@@ -214,7 +216,8 @@ def _codes_into(
         shown = ", ".join(f"“{n}”" for n in folders[:5])
         more = f" and {len(folders) - 5} more" if len(folders) > 5 else ""
         report.adjusted.append(
-            f"{len(folders)} folder(s) that could not be coded in the file ({shown}{more}) "
+            f"{len(folders)} folder{pluralize(len(folders))}"
+            f" that could not be coded in the file ({shown}{more}) "
             "became ordinary codes (Excerpta has no folders)"
         )
     return made
@@ -470,7 +473,8 @@ class _ProjectWriter:
             self.report.add("themes")
             if code_set.sources:
                 self.report.dropped.append(
-                    f"{code_set.sources} source(s) of the set “{code_set.name}” (its theme "
+                    f"{code_set.sources} source{pluralize(code_set.sources)}"
+                    f" of the set “{code_set.name}” (its theme "
                     "gathers its codes only)"
                 )
         for theme, parent_name in parents:

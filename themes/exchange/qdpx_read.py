@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from lxml import etree
 
 from interviews.archive import ArchiveLimits, SafeArchive, open_archive
@@ -465,13 +466,15 @@ def _sources(root, exchange: Exchange) -> None:
         ]
         if others:
             exchange.dropped.append(
-                f"{len(others)} selection(s) of “{name}” not on its text (Excerpta codes text "
+                f"{len(others)} selection{pluralize(len(others))}"
+                f" of “{name}” not on its text (Excerpta codes text "
                 "only)"
             )
         whole = _children(element, "Coding")
         if whole:
             exchange.dropped.append(
-                f"{len(whole)} coding(s) of the whole source “{name}” (Excerpta codes passages)"
+                f"{len(whole)} coding{pluralize(len(whole))}"
+                f" of the whole source “{name}” (Excerpta codes passages)"
             )
         exchange.sources.append(source)
 
@@ -609,7 +612,9 @@ def _read_source_files(exchange: Exchange, archive: SafeArchive | None) -> None:
             raw_text = None
         if raw_text is None:
             if selections:
-                exchange.dropped.append(f"{len(selections)} selection(s) of “{source.name}”")
+                exchange.dropped.append(
+                    f"{len(selections)} selection{pluralize(len(selections))} of “{source.name}”"
+                )
             continue
         source.text, source.selections = _positions(source.name, raw_text, selections, exchange)
     for note in exchange.notes:
