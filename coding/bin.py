@@ -294,15 +294,30 @@ def purge(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     cutoff = now - retention()
+    # "Erased for good" holds for the history too: every record of what is purged goes,
+    # since the records hold its words (and deleting it wrote one more).
+    excerpt_ids = list(
+        Excerpt.all_objects.filter(deleted_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    code_ids = list(
+        DeletedCode.objects.filter(deleted_at__lt=cutoff).values_list("code_id", flat=True)
+    )
     # delete() counts the rows it cascaded to as well: take each model's own count.
-    _, excerpts = Excerpt.all_objects.filter(deleted_at__lt=cutoff).delete()
-    codes, _ = DeletedCode.objects.filter(deleted_at__lt=cutoff).delete()
+    _, excerpts = Excerpt.all_objects.filter(pk__in=excerpt_ids).delete()
+    codes, _ = DeletedCode.objects.filter(deleted_at__lt=cutoff, code_id__in=code_ids).delete()
     # A code's memos wait with it (CodeMemo has no constraint); once it is gone for good,
     # so are they. Deleted memos are erased after the same time.
-    CodeMemo.objects.exclude(code_id__in=Code.objects.values("pk")).exclude(
+    orphans = CodeMemo.objects.exclude(code_id__in=Code.objects.values("pk")).exclude(
         code_id__in=DeletedCode.objects.values("code_id")
-    ).delete()
-    CodeMemo.objects.filter(deleted_at__lt=cutoff).delete()
+    )
+    memo_ids = list(orphans.values_list("pk", flat=True))
+    memo_ids += CodeMemo.objects.filter(deleted_at__lt=cutoff).values_list("pk", flat=True)
+    CodeMemo.objects.filter(pk__in=memo_ids).delete()
+    if excerpt_ids or code_ids or memo_ids:
+        Excerpt.history.filter(id__in=excerpt_ids).delete()
+        Coding.history.filter(excerpt_id__in=excerpt_ids).delete()
+        Code.history.filter(id__in=code_ids).delete()
+        CodeMemo.history.filter(id__in=memo_ids).delete()
     live = Session.objects.filter(expire_date__gt=now).values("session_key")
     entries, _ = UndoEntry.objects.exclude(session_key__in=live).delete()
     return {

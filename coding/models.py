@@ -198,6 +198,7 @@ class CodeMemo(Memo):
     code = models.ForeignKey(
         Code, on_delete=models.DO_NOTHING, db_constraint=False, related_name="memos"
     )
+    study_lookup = "code__study"
     history = Recorded(study="code_id")
 
 

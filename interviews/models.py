@@ -271,7 +271,8 @@ class Memo(models.Model):
     """A note one member wrote: an entry of the study journal, or a memo on an interview, a
     code or a theme. Each app keeps the memos on its own things (coding.CodeMemo,
     themes.ThemeMemo), so that a lower app never knows a higher one; they share this shape,
-    and the memos page (themes/) reads them all.
+    and the memos page (themes/) reads them all. Each names the lookup from it to its
+    study in `study_lookup` (how a de-identification finds the memos it scrubs).
 
     Only its author edits or deletes it. A deleted memo keeps its row a while (deleted_at),
     so that the delete can be undone; it is erased after EXCERPTA_BIN_DAYS.
@@ -300,6 +301,7 @@ class JournalEntry(Memo):
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="journal_entries")
     history = Recorded(study="study_id")
+    study_lookup = "study"
 
     class Meta(Memo.Meta):
         verbose_name_plural = "journal entries"
@@ -308,6 +310,7 @@ class JournalEntry(Memo):
 class InterviewMemo(Memo):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="memos")
     history = Recorded(study="interview_id")
+    study_lookup = "interview__study"
 
 
 class StagedFile(models.Model):

@@ -12,11 +12,12 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +30,7 @@ from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import sanitise_text
 
-from . import deidentify, segmentation
+from . import deidentify, history, segmentation
 from .encodings import label
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
@@ -39,6 +40,7 @@ from .models import (
     Interview,
     Invitation,
     Membership,
+    Memo,
     PageSize,
     ProtocolQuestion,
     QuestionSegment,
@@ -1063,6 +1065,25 @@ class DeidentifyReport:
 
 
 @transaction.atomic
+def _memos_scrub(*, study: Study, scrub: Callable[[str], str]) -> int:
+    """Pass the body of every memo of `study` (the journal, and memos on interviews, codes
+    and themes: every concrete subclass of Memo, whichever app keeps it) through `scrub`,
+    and save those that changed. Memos are exported (REFI-QDA Notes, the memos document),
+    so a name applied in the transcripts must leave them too. Returns how many changed.
+    Queries: one read per kind of memo, and one write per kind that changed."""
+    changed = 0
+    for model in apps.get_models():
+        if not issubclass(model, Memo):
+            continue
+        memos = model._base_manager.filter(**{model.study_lookup: study}).only("body")
+        scrubbed = [memo for memo in memos if scrub(memo.body) != memo.body]
+        for memo in scrubbed:
+            memo.body = scrub(memo.body)
+        model.objects.bulk_update(scrubbed, ["body"], batch_size=500)
+        changed += len(scrubbed)
+    return changed
+
+
 def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> DeidentifyReport:
     """Replace the occurrences the researcher accepted and remember those she skipped, all
     in one transaction.
@@ -1147,4 +1168,10 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     for follow in DEIDENTIFY_FOLLOWERS:
         for name, count in follow(study, moved, scrub).items():
             report.counts[name] = report.counts.get(name, 0) + count
+    report.counts["memos_scrubbed"] = report.counts.get("memos_scrubbed", 0) + _memos_scrub(
+        study=study, scrub=scrub
+    )
+    # Last, so that the records this apply wrote are scrubbed too: every record held the
+    # words of its time, the names among them.
+    history.history_scrub(study_id=study.pk, scrub=scrub)
     return report

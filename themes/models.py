@@ -112,3 +112,4 @@ class ThemeMemo(Memo):
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memos")
     history = Recorded(study="theme_id")
+    study_lookup = "theme__study"

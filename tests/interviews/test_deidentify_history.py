@@ -1,0 +1,91 @@
+"""A name de-identified in the transcripts leaves the history and every memo too, and what
+the bin purges for good leaves the history with it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from coding import bin as coding_bin
+from coding import services as coding
+from coding.models import Code, CodeMemo, Coding, Excerpt
+from interviews import deidentify, history
+from interviews import services as interviews
+from interviews.memos import memo_create
+from interviews.models import InterviewMemo, JournalEntry
+from themes import services as themes
+from themes.models import ThemeMemo
+
+from ..conftest import code_span, import_text
+
+NAME = "Zbigniewa"
+TEXT = f"""Interviewer: Who helped you?
+
+R1: {NAME} did, at first. Later nobody helped, and {NAME} left the agency."""
+
+
+def _texts_in_history(study_id: int) -> list[str]:
+    """Every text field of every history record of the study."""
+    found = []
+    for model in history.recorded_models():
+        historical = model.history.model
+        texts = [
+            field.attname
+            for field in historical._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField)
+        ]
+        for row in historical.objects.filter(history_study_id=study_id).values_list(*texts):
+            found += [value for value in row if value]
+    return found
+
+
+def test_applying_a_replacement_scrubs_the_history_and_every_kind_of_memo(study, owner):
+    interview = import_text(study, TEXT, name=f"R1 {NAME}.txt")
+    code = coding.code_create(study=study, name="Support")
+    excerpt = code_span(interview, f"{NAME} did, at first", [code], owner)
+    coding.excerpt_memo_set(excerpt=excerpt, memo=f"{NAME} again", revision=excerpt.revision)
+    theme = themes.theme_create(study=study, name="Training")
+    memos = [
+        memo_create(model=JournalEntry, author=owner, body=f"Met {NAME}.", study=study),
+        memo_create(model=InterviewMemo, author=owner, body=f"{NAME}?", interview=interview),
+        memo_create(model=CodeMemo, author=owner, body=f"As {NAME} said", code=code),
+        memo_create(model=ThemeMemo, author=owner, body=f"{NAME} twice", theme=theme),
+    ]
+    # The name is in the records of the transcript, the excerpt and each memo.
+    assert sum(NAME in text for text in _texts_in_history(study.pk)) >= 7
+
+    interviews.identifier_add(study=study, text=NAME, replacement="[co-worker]")
+    waiting = deidentify.study_occurrences(study=study)
+    interviews.deidentification_apply(study=study, decisions={o.key: True for o in waiting})
+
+    assert NAME not in Excerpt.objects.get(pk=excerpt.pk).memo
+    for memo in memos:
+        memo.refresh_from_db()
+        assert NAME not in memo.body
+        assert "[co-worker]" in memo.body
+    texts = _texts_in_history(study.pk)
+    assert [text for text in texts if NAME in text] == []
+    assert any("[co-worker] did, at first" in text for text in texts)
+
+
+def test_a_purge_erases_the_history_of_what_it_erases(study, owner, settings):
+    interview = import_text(study, TEXT)
+    code = coding.code_create(study=study, name="Support")
+    kept = code_span(interview, "Later nobody helped", [code], owner)
+    gone = code_span(interview, "left the agency", [code], owner)
+    coding.excerpt_delete(excerpt=gone, actor=owner)
+    assert Excerpt.history.filter(id=gone.pk).exists()
+    Excerpt.all_objects.filter(pk=gone.pk).update(
+        deleted_at=timezone.now() - timedelta(days=settings.EXCERPTA_BIN_DAYS + 1)
+    )
+
+    erased = coding_bin.purge()
+
+    assert erased["excerpts"] == 1
+    assert not Excerpt.history.filter(id=gone.pk).exists()
+    assert not Coding.history.filter(excerpt_id=gone.pk).exists()
+    # What was not purged keeps its history.
+    assert Excerpt.history.filter(id=kept.pk).exists()
+    assert Code.history.filter(id=code.pk).exists()
