@@ -26,7 +26,9 @@ TRANSCRIPT_PAGES = [
     "theme_detail",
     "import_batch",
     "import_lines",
-    "bin",
+    # The bin, on the history page, and the history show deleted excerpts' words.
+    "history",
+    "deidentify_preview",
 ]
 
 
