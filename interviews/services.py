@@ -1064,7 +1064,6 @@ class DeidentifyReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-@transaction.atomic
 def _memos_scrub(*, study: Study, scrub: Callable[[str], str]) -> int:
     """Pass the body of every memo of `study` (the journal, and memos on interviews, codes
     and themes: every concrete subclass of Memo, whichever app keeps it) through `scrub`,
@@ -1084,6 +1083,7 @@ def _memos_scrub(*, study: Study, scrub: Callable[[str], str]) -> int:
     return changed
 
 
+@transaction.atomic
 def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> DeidentifyReport:
     """Replace the occurrences the researcher accepted and remember those she skipped, all
     in one transaction.
