@@ -12,7 +12,7 @@ from django.db.models import F
 
 from coding.models import Code, Coding, ExcerptStatus
 from coding.selectors import counted_interviews
-from interviews.models import ProtocolQuestion, QuestionSegment, Respondent, Study
+from interviews.models import Membership, ProtocolQuestion, QuestionSegment, Respondent, Study
 
 from .models import Quote, Theme
 
@@ -93,4 +93,14 @@ def quote_rows(study: Study) -> list[dict]:
             interview_id=F("excerpt__interview_id"),
             pseudonym=F("excerpt__interview__respondent__pseudonym"),
         )
+    )
+
+
+def member_choices(study: Study) -> list[tuple[int, str]]:
+    """[(user id, username), ...] of the study's members, by username: the "who" choices of
+    the history and memos filters (one query)."""
+    return list(
+        Membership.objects.filter(study=study)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
     )

@@ -16,12 +16,13 @@ from interviews import memos as memo_services
 from interviews.access import READ, WRITE, study_access
 from interviews.forms import PageForm
 from interviews.history import REGISTRY
-from interviews.models import Erasure, Membership, Role
+from interviews.models import Erasure, Role
 
 from .. import services
 from ..forms import HistoryFilterForm
 from ..history import MEMO_KINDS, bin_of, history_page
 from ..models import Theme
+from ..selectors import member_choices
 
 # Restorable things listed on one page of the bin (it erases what is older than
 # EXCERPTA_BIN_DAYS, so it rarely holds more).
@@ -33,12 +34,7 @@ def history(request, slug):
     """The study's history, newest first, filtered by who, what and when (in the URL), 50
     changes a page; the bin above it; the erasures below."""
     access = study_access(request, slug, READ)
-    users = (
-        Membership.objects.filter(study=access.study)
-        .order_by("user__username")
-        .values_list("user_id", "user__username")
-    )
-    form = HistoryFilterForm(request.GET or None, users=list(users))
+    form = HistoryFilterForm(request.GET or None, users=member_choices(access.study))
     history_filter, page = form.history_filter()
     events, more = history_page(
         access.study, history_filter, page, reviewer=access.role == Role.REVIEWER

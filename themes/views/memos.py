@@ -19,7 +19,6 @@ from core.http import posted, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
 from interviews.forms import NextForm
-from interviews.models import Membership
 
 from ..forms import MemoFilterForm, MemoForm
 from ..memos import (
@@ -33,6 +32,7 @@ from ..memos import (
     study_memos,
     target_of,
 )
+from ..selectors import member_choices
 
 PER_PAGE = 25
 
@@ -74,12 +74,7 @@ def row_of(kind, memo) -> MemoRow:
 def memos(request, slug):
     """Every memo of the study, filtered by kind, author, date and words, newest first."""
     access = study_access(request, slug, READ)
-    authors = (
-        Membership.objects.filter(study=access.study)
-        .order_by("user__username")
-        .values_list("user_id", "user__username")
-    )
-    form = MemoFilterForm(request.GET or None, authors=list(authors))
+    form = MemoFilterForm(request.GET or None, authors=member_choices(access.study))
     page = Paginator(study_memos(access.study, form.memo_filter()), PER_PAGE).get_page(
         request.GET.get("page")
     )
