@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 # Model -> the Recorded that keeps its history (filled as each model class is prepared).
@@ -85,6 +86,9 @@ class Recorded(HistoricalRecords):
             sender._meta.abstract
         ):
             REGISTRY[sender] = self
+            descriptor = vars(sender).get(self.manager_name)
+            if type(descriptor) is HistoryDescriptor:
+                setattr(sender, self.manager_name, _ManagerMadeOnce(descriptor))
 
     def get_meta_options(self, model):
         meta = super().get_meta_options(model)
@@ -104,6 +108,19 @@ class Recorded(HistoricalRecords):
     def create_historical_record(self, instance, history_type, using=None):
         instance._history_study_id = self.study_of(instance)
         super().create_historical_record(instance, history_type, using=using)
+
+
+class _ManagerMadeOnce(HistoryDescriptor):
+    """simple-history's `Model.history`, whose manager class is made once. simple-history
+    makes it anew on every access (Manager.from_queryset, which inspects every method of
+    the queryset class): 0.56 ms an access, and every record written takes one."""
+
+    def __init__(self, descriptor: HistoryDescriptor):
+        super().__init__(descriptor.model, descriptor.manager_class, descriptor.queryset_class)
+        self.manager = self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self.manager(self.model, instance)
 
 
 def _fill_study(sender, history_instance, instance, **kwargs):
