@@ -71,14 +71,25 @@ class ImportReport:
             self.counts[kind] = self.counts.get(kind, 0) + n
 
     def summary(self) -> str:
-        """ "12 codes, 2 interviews, 40 excerpts" (kinds with nothing made are left out)."""
+        """ "12 codes, 2 interviews, 40 excerpts": what was made (kinds with nothing made are
+        left out; what was kept as the study had it is in `kept`)."""
+        return self._phrase(lambda kind: not kind.endswith(" kept")) or "nothing"
+
+    def kept(self) -> str:
+        """ "1 code": what the file named that the study already had and kept as it was
+        (codebook merges); "" when nothing."""
+        return self._phrase(lambda kind: kind.endswith(" kept"))
+
+    def _phrase(self, wanted) -> str:
         made = []
         for kind, n in self.counts.items():
-            noun, _, rest = kind.partition(" ")
+            if not wanted(kind):
+                continue
+            noun = kind.removesuffix(" kept")
             if n == 1:
                 noun = noun.removesuffix("s")
-            made.append(" ".join(filter(None, [str(n), noun, rest])))
-        return ", ".join(made) or "nothing"
+            made.append(f"{n} {noun}")
+        return ", ".join(made)
 
 
 # Names that must be unique in a study, made unique by a number: "Support (2)".

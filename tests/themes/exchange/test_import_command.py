@@ -51,7 +51,12 @@ def test_it_merges_a_codebook_into_a_study(study, tmp_path):
     output = run(str(path), "--codebook-into", study.slug)
 
     assert output.startswith(f"tags.qdc: imported into “{study.title}” ({study.slug}): 2 codes.")
+    assert "already in the study" not in output
     assert sorted(study.codes.values_list("name", flat=True)) == ["Hope", "Support"]
+    # Again: both codes are there now, and the command says so.
+    output = run(str(path), "--codebook-into", study.slug)
+    assert output.startswith(f"tags.qdc: imported into “{study.title}” ({study.slug}): nothing.")
+    assert "  already in the study, left as they were: 2 codes" in output
 
 
 def test_a_refused_file_imports_nothing_and_fails(owner, tmp_path):

@@ -157,6 +157,8 @@ def test_a_codebook_merges_into_a_study_by_name(study, owner):
 
     assert sorted(study.codes.values_list("name", flat=True)) == ["Hope", "support"]
     assert report.counts == {"codes kept": 1, "codes": 1}
+    # What was made and what was kept are told apart, whatever order the file had them in.
+    assert (report.summary(), report.kept()) == ("1 code", "1 code")
     assert Study.objects.get(pk=study.pk).revision > revision
 
 

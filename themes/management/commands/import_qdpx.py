@@ -69,6 +69,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{name}: imported into “{study.title}” ({study.slug}): {report.summary()}."
         )
+        if kept := report.kept():
+            self.stdout.write(f"  already in the study, left as they were: {kept}")
         for line in report.adjusted:
             self.stdout.write(f"  adjusted: {line}")
         for line in report.dropped:
