@@ -52,8 +52,11 @@ def follow(
 
 def stored_texts(study: Study) -> Iterator[str]:
     """The words the coding keeps of the study's transcripts apart from them: the former
-    words of excerpts marked for review (one query). Excerpt texts are not read: each is
+    words of excerpts marked for review, of respondents who have not withdrawn (no export
+    holds the others'), in one query. Excerpt texts are not read: each is
     the transcript's own words at its place, counted there. Memos are not either: they
     are the coders' words, scrubbed when a string is applied but never asked about."""
-    rows = Excerpt.objects.filter(interview__study=study).exclude(previous_text="")
+    rows = Excerpt.objects.filter(
+        interview__study=study, interview__respondent__withdrawn_at__isnull=True
+    ).exclude(previous_text="")
     yield from rows.values_list("previous_text", flat=True)

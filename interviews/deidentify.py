@@ -148,10 +148,16 @@ def _occurrences_in(interview, text: str, in_name: bool, matcher, skipped) -> li
 
 
 def study_occurrences(
-    *, study: Study, identifiers: Sequence[Identifier] | None = None, for_update: bool = False
+    *,
+    study: Study,
+    identifiers: Sequence[Identifier] | None = None,
+    for_update: bool = False,
+    withdrawn: bool = True,
 ) -> list[Occurrence]:
     """Every occurrence of the study's identifiers in its transcripts and their file names
     that was neither replaced nor skipped, by interview then position (file name first).
+    `withdrawn=False` leaves out the transcripts of respondents who withdrew (what no
+    export holds); de-identifying reads them all, as they stay until erased.
 
     Three queries (the list, when not given; the skips; the interviews), whatever the
     number of transcripts. `for_update` (inside a transaction) holds the interviews' rows
@@ -170,6 +176,8 @@ def study_occurrences(
     )
     found = []
     rows = Interview.objects.filter(study=study).only("pk", "version", "text", "source_name")
+    if not withdrawn:
+        rows = rows.filter(respondent__withdrawn_at__isnull=True)
     if for_update:
         rows = rows.select_for_update(of=("self",))
     for interview in rows.order_by("respondent__pseudonym", "conducted_on", "pk"):
@@ -182,7 +190,9 @@ def study_unreviewed_count(*, study: Study) -> int:
     """How many occurrences of the study's listed strings are neither replaced nor skipped:
     in its transcripts, their file names and the texts other apps keep of them (excerpt
     snapshots, through `STORED_TEXTS`). 0 when the list is empty. An export of the study
-    should refuse (by default) while this is not 0.
+    should refuse (by default) while this is not 0; so the texts of respondents who
+    withdrew, which no export holds, are not counted (a name left in them must not block
+    the export of everyone else's).
 
     Queries: the list, then (when it is not empty) the skips, the interviews and one per
     registered source of stored texts.
@@ -190,7 +200,7 @@ def study_unreviewed_count(*, study: Study) -> int:
     identifiers = list(study.identifiers.all())
     if not identifiers:
         return 0
-    count = len(study_occurrences(study=study, identifiers=identifiers))
+    count = len(study_occurrences(study=study, identifiers=identifiers, withdrawn=False))
     matcher = matcher_of(identifiers)
     for texts in STORED_TEXTS:
         count += sum(len(matcher.find(text)) for text in texts(study))
@@ -199,7 +209,7 @@ def study_unreviewed_count(*, study: Study) -> int:
 
 # Texts that apps built on interviews keep apart from the transcripts and that may still
 # hold a listed string the transcripts no longer do: each source is called with the study
-# and returns those texts (coding registers its excerpts' snapshots that no longer match
+# and returns those texts of respondents who have not withdrawn (coding registers its excerpts' snapshots that no longer match
 # their transcript, and their former words). Registered in an AppConfig.ready().
 STORED_TEXTS: list = []
 

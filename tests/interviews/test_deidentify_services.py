@@ -270,3 +270,23 @@ def test_property_excerpts_keep_their_words_unless_replaced_and_are_marked_if_so
         # Whatever was kept is not asked again; whatever was replaced is gone.
         assert deidentify.study_occurrences(study=study) == []
         transaction.set_rollback(True)
+
+
+def test_unreviewed_count_leaves_out_respondents_who_withdrew(study, listed, owner):
+    """No export holds a withdrawn respondent's words, so a name left in them (transcript,
+    file name or an excerpt's former words) does not block the export of the others'."""
+    import_text(study, "R1: Nothing to hide here.", name="R1.txt")
+    gone = import_text(study, "R2: I met Maria at Agency C.", name="R2 Maria Lopez.txt")
+    code = coding.code_create(study=study, name="Work")
+    code_span(gone, "I met Maria", [code], owner)
+    coding.transcript_edit(interview=gone, text="R2: I met her at Agency C.", version=gone.version)
+    # The file name's "Maria Lopez", the text's "Agency C", the excerpt's former "Maria".
+    assert deidentify.study_unreviewed_count(study=study) == 3
+
+    interviews.respondent_withdraw(respondent=gone.respondent)
+    assert deidentify.study_unreviewed_count(study=study) == 0
+    # The de-identification page still lists them: they stay until erased.
+    assert len(deidentify.study_occurrences(study=study)) == 2
+
+    interviews.respondent_reinstate(respondent=gone.respondent)
+    assert deidentify.study_unreviewed_count(study=study) == 3
