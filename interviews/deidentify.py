@@ -209,8 +209,9 @@ def study_unreviewed_count(*, study: Study) -> int:
 
 # Texts that apps built on interviews keep apart from the transcripts and that may still
 # hold a listed string the transcripts no longer do: each source is called with the study
-# and returns those texts of respondents who have not withdrawn (coding registers its excerpts' snapshots that no longer match
-# their transcript, and their former words). Registered in an AppConfig.ready().
+# and returns those texts of respondents who have not withdrawn (coding registers its
+# excerpts' former words, kept while they are marked for review). Registered in an
+# AppConfig.ready().
 STORED_TEXTS: list = []
 
 
