@@ -211,6 +211,16 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 48, "CULL_FREQUENCY": 2},
     },
+    # The retrieval page's results (themes.retrieval.cached_result): each filter's excerpt
+    # ids in reading order, under the study's revision, so that its pages 2..n read a
+    # slice. Kept apart from "default" so that many filters never push out the study
+    # indexes there; a result of every excerpt of a 20,000-excerpt study is about 100 KB
+    # pickled, so 64 entries bound a worker's share to a few MB.
+    "retrieval": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "excerpta-retrieval",
+        "OPTIONS": {"MAX_ENTRIES": 64, "CULL_FREQUENCY": 2},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

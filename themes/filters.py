@@ -13,7 +13,14 @@ import re
 from django import forms
 
 from core.sanitise import SanitisedCharField
-from core.widgets import QuickSelect, QuickSelectMultiple
+from core.widgets import (
+    QuickCheckboxInput,
+    QuickDateInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickSelectMultiple,
+    QuickTextInput,
+)
 
 from .matrices import (
     ATTRIBUTE,
@@ -62,24 +69,27 @@ class RetrievalForm(forms.Form):
     question = _ids("Questions")
     coder = _ids("Coded by")
     coded_from = forms.DateField(
-        required=False, label="Coded from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="Coded from", widget=QuickDateInput(attrs={"type": "date"})
     )
     coded_to = forms.DateField(
-        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="to", widget=QuickDateInput(attrs={"type": "date"})
     )
     memo = forms.ChoiceField(
         required=False,
         label="Memo",
         choices=[("", "with or without"), ("with", "with a memo"), ("without", "without a memo")],
+        widget=QuickSelect,
     )
     review = forms.BooleanField(
         required=False,
+        widget=QuickCheckboxInput,
         label="Only excerpts marked for review",
         help_text="Their words changed when the transcript was edited or de-identified.",
     )
     words = SanitisedCharField(
         required=False,
         max_length=200,
+        widget=QuickTextInput,
         label="Words",
         help_text='Every word must occur in the excerpt; "a phrase" in quotes counts as one.',
     )
@@ -109,13 +119,13 @@ class RetrievalForm(forms.Form):
                 choices=[("", "(any)")] + [(name, name) for name in names],
             )
             self.fields[attribute_field("value", n)] = SanitisedCharField(
-                required=False, max_length=200, label="is"
+                required=False, max_length=200, label="is", widget=QuickTextInput
             )
             self.fields[attribute_field("at_least", n)] = forms.FloatField(
-                required=False, label="at least"
+                required=False, label="at least", widget=QuickNumberInput
             )
             self.fields[attribute_field("at_most", n)] = forms.FloatField(
-                required=False, label="at most"
+                required=False, label="at most", widget=QuickNumberInput
             )
 
     def attribute_rows(self) -> list[list[forms.BoundField]]:

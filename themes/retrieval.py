@@ -12,6 +12,7 @@ outside ASCII and on collation, and the results must be the same on both.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 import unicodedata
@@ -22,16 +23,15 @@ from datetime import date
 from functools import cached_property, reduce
 from typing import TypeVar
 
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest, Substr
 
 from coding.models import Code, Coding, Excerpt, ExcerptStatus
 from core.naming import branches, tree_order
-from interviews.models import Interview, Membership, ProtocolQuestion, QuestionSegment, Study
+from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Study
 
+from . import sql
 from .models import Theme
 from .review import attribution
 from .rollup import gathered_links
@@ -185,35 +185,31 @@ def study_index(study: Study) -> StudyIndex:
     parts = revision_cached(study, "study_index", lambda: _index_parts(study))
     # Everyone who coded here, members or not: a coder who has left the study still made
     # excerpts that count, and the researcher must be able to single them out.
-    member = Exists(Membership.objects.filter(study=study, user_id=OuterRef("pk")))
-    coded_here = Exists(Excerpt.objects.filter(interview__study=study, coder_id=OuterRef("pk")))
-    coders = list(
-        get_user_model()
-        .objects.filter(member | coded_here)
-        .annotate(member=member)
-        .order_by("username", "pk")
-        .values("id", "username", "member")
-    )
+    coders = sql.study_coders(study.pk)
     return StudyIndex(study=study, coders=coders, **parts)
 
 
-def revision_cached(study: Study, name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, read from Django's cache while the study's revision has not moved
-    (interviews.revisions: every write to codes, codings, excerpts, themes, interviews,
-    respondents and questions moves it on); `study` is the row as read in this request.
+def revision_cached(
+    study: Study, name: str, compute: Callable[[], T], *, using: str = "default"
+) -> T:
+    """`compute()`, read from Django's cache `using` while the study's revision has not
+    moved (interviews.revisions: every write to codes, codings, excerpts, themes,
+    interviews, respondents and questions moves it on); `study` is the row as read in this
+    request.
 
     As for the roll-up: the study's row was read before `compute` reads, so an entry
     holds that revision's rows or newer ones, never older; it is stored only when the
     transaction that read it commits. `name` tells the entries of one study apart.
     """
+    store = caches[using]
     key = f"{name}:{study.pk}"
     # The creation time too: SQLite gives a deleted study's id to the next one.
     token = (study.revision, study.created_at.isoformat())
-    cached = cache.get(key)
+    cached = store.get(key)
     if cached is not None and cached[0] == token:
         return cached[1]
     value = compute()
-    transaction.on_commit(lambda: cache.set(key, (token, value)))
+    transaction.on_commit(lambda: store.set(key, (token, value)))
     return value
 
 
@@ -423,7 +419,8 @@ def retrieve(index: StudyIndex, flt: Filter) -> Result:
     """Every excerpt `flt` selects (one query), with the interviews and respondents they
     come from."""
     fields = ["id", "interview_id", "start", "end"]
-    rows = matching(index, flt).values_list(*fields, *(["text"] if flt.words else []))
+    # Unordered (Excerpt's Meta orders by position): the rows are sorted below.
+    rows = matching(index, flt).order_by().values_list(*fields, *(["text"] if flt.words else []))
     if flt.words:
         rows = [row[:4] for row in rows if words_match(row[4], flt.words)]
     rank = index.interview_rank
@@ -436,9 +433,20 @@ def retrieve(index: StudyIndex, flt: Filter) -> Result:
     )
 
 
-def _context_before():
-    start = Greatest(F("start") - CONTEXT_CHARS + 1, 1)
-    return Substr("interview__text", start, F("start") + 1 - start)
+def cached_result(index: StudyIndex, flt: Filter) -> Result:
+    """retrieve(index, flt), computed once per revision of the study and filter (the
+    "retrieval" cache, revision_cached): the pages after the first read a slice of it,
+    and its counts are counted once. One query when not cached, none when cached.
+
+    The result depends on nothing outside the revision: the filter names codes, themes,
+    respondents, questions and coders by id, and excerpts, codings, codes, themes,
+    respondents (withdrawal included) and question sections all move the revision.
+    """
+    # A digest, not the filter itself: a key must be short and plain for every backend.
+    digest = hashlib.sha256(repr(flt).encode()).hexdigest()[:32]
+    return revision_cached(
+        index.study, f"retrieval:{digest}", lambda: retrieve(index, flt), using="retrieval"
+    )
 
 
 def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
@@ -447,16 +455,7 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
     order), respondent, question, coder and date, and its "(R3, Q7)" attribution."""
     if not ids:
         return []
-    rows = {
-        row["id"]: row
-        for row in Excerpt.objects.filter(id__in=ids)
-        .annotate(
-            before=_context_before(),
-            after=Substr("interview__text", F("end") + 1, CONTEXT_CHARS),
-            question_id=question_of(),
-        )
-        .values(*ROW_FIELDS, "before", "after", coder_name=F("coder__username"))
-    }
+    rows = {row["id"]: row for row in sql.result_excerpts(ids, CONTEXT_CHARS)}
     codes = defaultdict(list)
     for excerpt_id, code_id in Coding.objects.filter(excerpt_id__in=ids).values_list(
         "excerpt_id", "code_id"
@@ -474,8 +473,9 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
         row["pseudonym"] = pseudonyms[index.respondent_of[row["interview_id"]]]
         row["question"] = numbers.get(row["question_id"])
         row["attribution"] = attribution(row["pseudonym"], row["question"])
-        row["before"] = _trim_before(row["before"], row["start"])
-        row["after"] = _trim_after(row["after"])
+        context, first = row.pop("context"), max(row["start"] - CONTEXT_CHARS, 0)
+        row["before"] = _trim_before(context[: row["start"] - first], row["start"])
+        row["after"] = _trim_after(context[row["end"] - first :])
         found.append(row)
     return found
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import HTMX, client_for, import_text
+from tests.conftest import HTMX, client_for, import_text, make_user
 from themes.views import retrieval as retrieval_views
 
 from .retrieval_corpus import build_corpus, coded
@@ -155,6 +155,20 @@ def test_coded_by_lists_everyone_who_coded_former_members_too(study, corpus, own
     assert shown(response) == [corpus["excerpts"][3].pk]
 
 
+def test_coded_by_lists_coders_by_name_whatever_the_case_on_both_databases(study, corpus, owner):
+    from interviews import services
+
+    for name in ("Zed", "adam", "Bea"):
+        make_user(name)
+        services.membership_set(study=study, username=name, role="coder")
+    html = client_for(owner).get(url(study)).content.decode()
+    coder_select = html[
+        html.index('name="coder"') : html.index("</select>", html.index('name="coder"'))
+    ]
+    names = re.findall(r'<option value="\d+">([^<]+)</option>', coder_select)
+    assert names == ["adam", "Bea", "cody", "olive", "rita", "Zed"]
+
+
 def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, owner):
     response = client_for(owner).get(url(study), {"respondent": corpus["respondents"]["R2"].pk})
     html = response.content.decode()
@@ -167,6 +181,9 @@ def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, ow
     assert 'class="chip c-' in html
     assert ">Stress</span>" in html
     assert "Turning point" in html  # a memo
+    day = timezone.localdate(e4.created_at)
+    day = f"{day.day} {day:%b %Y}"
+    assert f"<span>coded by {owner.username}, {day}</span>" in html
 
 
 def test_user_text_is_escaped(study, corpus, owner):
@@ -264,9 +281,9 @@ def test_the_study_index_is_read_once_per_revision(
     with django_capture_on_commit_callbacks(execute=True):
         assert shown(client.get(url(study), {"code": support})) != []
     # session, user, study and role; the coders (the codes, themes, interviews and
-    # questions come from the cache); the matching excerpts; the page's excerpts with
-    # their context; their codes
-    with django_assert_num_queries(7):
+    # questions come from the cache, and so do the matching excerpts); the page's
+    # excerpts with their context; their codes
+    with django_assert_num_queries(6):
         response = client.get(url(study), {"code": support})
     assert len(shown(response)) == 4
     # A write moves the study's revision on: the next page reads the study again.
@@ -280,3 +297,39 @@ def test_the_study_index_is_read_once_per_revision(
     # Memberships are not under the revision: the coders are read every time.
     interviews.membership_remove(membership=study.memberships.get(user=coder))
     assert "(no longer a member)" in client.get(url(study)).content.decode()
+
+
+def test_a_filters_result_is_read_once_per_revision(
+    study,
+    corpus,
+    owner,
+    monkeypatch,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from coding import services as coding
+
+    monkeypatch.setattr(retrieval_views, "EXCERPTS_PER_PAGE", 2)
+    client = client_for(owner)
+    stress = corpus["codes"]["stress"]
+    query = {"code": stress.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(url(study), query)
+    excerpts = corpus["excerpts"]
+    assert shown(first) == [excerpts[2].pk, excerpts[3].pk]
+    # session, user, study and role; the coders; the page's excerpts with their context;
+    # their codes (the study index and the filter's ordered excerpts come from the cache)
+    with django_assert_num_queries(6):
+        second = client.get(url(study), query | {"page": 2})
+    assert shown(second) == [excerpts[4].pk, excerpts[8].pk]
+    assert '<span data-count="excerpts">4</span>' in second.content.decode()
+    # Another filter is another entry: the study's other excerpts are not mixed in.
+    with django_capture_on_commit_callbacks(execute=True):
+        other = client.get(url(study), {"code": corpus["codes"]["support"].pk})
+    assert shown(other) == [excerpts[1].pk, excerpts[3].pk]
+    # A write moves the study's revision on: the same address shows the new excerpt.
+    with django_capture_on_commit_callbacks(execute=True):
+        coding.excerpt_codes_add(excerpt=excerpts[5], codes=[stress], coder=owner)
+    third = client.get(url(study), query | {"page": 2})
+    assert '<span data-count="excerpts">5</span>' in third.content.decode()
+    assert shown(third) == [excerpts[5].pk, excerpts[4].pk]

@@ -14,6 +14,7 @@ from interviews.access import READ, study_access
 
 from .. import retrieval, tables
 from ..filters import RetrievalForm
+from ..result_rows import rows_html
 from .exports import CSV, XLSX
 
 # Excerpts per page: Taguette shows 50; a page of 50 renders in a few milliseconds.
@@ -35,12 +36,14 @@ def retrieve(request, slug):
     form = RetrievalForm(request.GET, index=index)
     context = {"access": access, "form": form, "query": _query(request), "filtered": False}
     if form.is_valid():
-        result = retrieval.retrieve(index, form.filter())
+        result = retrieval.cached_result(index, form.filter())
         page = Paginator(result.ids, EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = retrieval.result_rows(index, list(page.object_list))
         context.update(
             result=result,
             page=page,
-            rows=retrieval.result_rows(index, list(page.object_list)),
+            rows=rows,
+            rows_html=rows_html(rows, slug=access.study.slug),
             filtered=bool(context["query"]),
         )
     return render_page_or_fragment(request, "themes/retrieval.html", "results", context)

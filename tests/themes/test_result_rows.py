@@ -1,0 +1,94 @@
+"""The retrieval page's result rows, built in Python (themes.result_rows): the markup the
+template's loop wrote, every piece of user text escaped, the date in the current zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.template import Context, Template
+
+from themes.result_rows import rows_html
+
+# The loop the retrieval template ran before the rows were built in Python.
+TEMPLATE_LOOP = Template(
+    """{% for row in rows %}
+<li id="result-{{ row.id }}" data-x="{{ row.id }}">
+  <p class="in-context"><span class="muted">{{ row.before }}</span><mark class="context-mark">{{ row.text }}</mark><span class="muted">{{ row.after }}</span></p>
+  <p class="attribution">
+    {{ row.attribution }}
+    {% for code in row.codes %}<span class="chip c-{{ code.colour }}">{{ code.name }}</span>{% endfor %}
+    {% if row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% endif %}
+  </p>
+  {% if row.memo %}<p class="memo"><strong>Memo:</strong> {{ row.memo }}</p>{% endif %}
+  <a class="open-transcript" href="{% url 'interview_code' slug row.interview_id %}#x{{ row.id }}">Open in the transcript</a>
+</li>
+{% endfor %}"""  # noqa: E501
+)
+
+HOSTILE = "<script>alert('x')</script> & \"quoted\""
+
+
+def _row(n: int, **fields) -> dict:
+    row = {
+        "id": n,
+        "interview_id": 40 + n,
+        "before": f"… before {n} ",
+        "text": f"the excerpt {n}",
+        "after": f" after {n} …",
+        "attribution": f"(R{n}, Q2)",
+        "codes": [
+            {"colour": "#0d9488", "name": "Support"},
+            {"colour": "#dc2626", "name": "Stress"},
+        ],
+        "coder_name": "owner",
+        "created_at": datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+        "memo": "",
+    }
+    return row | fields
+
+
+def _tight(html: str) -> str:
+    # The template put line breaks and indentation between tags; browsers collapse them.
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html).strip()
+
+
+ROWS = [
+    _row(1),
+    _row(2, memo=HOSTILE, coder_name=None),
+    _row(
+        3,
+        before=HOSTILE,
+        text=HOSTILE,
+        after=HOSTILE,
+        attribution=f"({HOSTILE}, Q1)",
+        codes=[{"colour": '"><b>', "name": HOSTILE}],
+        coder_name=HOSTILE,
+    ),
+    _row(4, codes=[]),
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Pacific/Auckland"])
+def test_rows_are_the_templates_markup(settings, zone):
+    settings.TIME_ZONE = zone
+    # 00:30 on 2 March in UTC is still 1 March in New York.
+    rows = [*ROWS, _row(5, created_at=datetime(2026, 3, 2, 0, 30, tzinfo=UTC))]
+    ours = rows_html(rows, slug="a-study")
+    theirs = TEMPLATE_LOOP.render(Context({"rows": rows, "slug": "a-study"}))
+    assert _tight(ours) == _tight(theirs)
+    if zone == "America/New_York":
+        assert "coded by owner, 1 Mar 2026" in ours
+
+
+def test_user_text_is_escaped_everywhere():
+    html = rows_html(ROWS, slug="a-study")
+    assert "<script>" not in html
+    assert "<b>" not in html
+    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 7
+    assert 'href="/studies/a-study/interviews/43/#x3"' in html
+
+
+def test_no_rows_no_markup():
+    assert rows_html([], slug="a-study") == ""
