@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -200,33 +199,60 @@ def similar_passages(code: Code, *, limit: int = LIMIT) -> Comparison:
     from .tfidf import closest
 
     excerpt_vectors = index.vectorizer.transform([text for _, text in excerpts])
-    best, like_of = closest(index.matrix, excerpt_vectors)
-    candidates = np.flatnonzero(best >= MIN_SCORE)
+    # Only uncoded passages can be suggested, so only they are compared: at the default
+    # scale of the benchmark, 22,000 of 35,000 passages.
+    candidates = np.flatnonzero(~_coded(index, study))
+    best, like_of = closest(index.matrix[candidates], excerpt_vectors)
+    alike = np.flatnonzero(best >= MIN_SCORE)
     # Most alike first; a stable sort keeps equal scores in passage order.
-    ranked = candidates[np.argsort(-best[candidates], kind="stable")]
-    covered = _coded_spans(study)
-    chosen = []
-    for i in ranked:
-        passage = index.passage(i)
-        if _overlaps(covered.get(passage.interview_id, ()), passage):
-            continue
-        chosen.append((passage, float(best[i]), excerpts[like_of(i)]))
-        if len(chosen) == limit:
-            break
+    ranked = alike[np.argsort(-best[alike], kind="stable")][:limit]
+    chosen = [(index.passage(candidates[n]), float(best[n]), excerpts[like_of(n)]) for n in ranked]
     return Comparison(len(excerpts), _suggestions(chosen))
 
 
-def _coded_spans(study: Study) -> dict[int, list[tuple[int, int]]]:
-    """{interview id: [(start, end) of each live excerpt]} for the whole study."""
-    spans = defaultdict(list)
-    rows = Excerpt.objects.filter(interview__study=study)
-    for interview_id, start, end in rows.values_list("interview_id", "start", "end"):
-        spans[interview_id].append((start, end))
-    return spans
+def _coded(index: PassageIndex, study: Study):
+    """A bool array over the index's passages: True where a live excerpt (of any code) of
+    the study shares a character with the passage (one query)."""
+    import numpy as np
+
+    spans = np.array(
+        list(
+            Excerpt.objects.filter(interview__study=study).values_list(
+                "interview_id", "start", "end"
+            )
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    return overlapped(index.interview_ids, index.starts, index.ends, spans)
 
 
-def _overlaps(spans, passage: Passage) -> bool:
-    return any(start < passage.end and passage.start < end for start, end in spans)
+def overlapped(interview_ids, starts, ends, spans):
+    """For passages i, [starts[i], ends[i]) of interview interview_ids[i] (three int64
+    arrays of n values, code points), a bool array of n values: True where one of `spans`
+    (an int64 array of shape (m, 3): interview id, start, end) shares a character with it.
+
+    A sweep, vectorised: positions are made study-wide (interview id times a length longer
+    than any transcript, plus the code point), so that one sorted array holds every
+    interview's spans in text order; a passage [s, e) is overlapped when, among the spans
+    starting before e, the furthest end lies beyond s. A loop in Python over 20,000
+    excerpts for 35,000 passages took 0.2 s.
+    """
+    import numpy as np
+
+    found = np.zeros(len(interview_ids), dtype=bool)
+    if not spans.shape[0] or not found.size:
+        return found
+    stride = int(max(spans[:, 2].max(), ends.max())) + 1
+    span_starts = spans[:, 0] * stride + spans[:, 1]
+    order = np.argsort(span_starts, kind="stable")
+    # The furthest end so far: an earlier interview's positions all lie below a later
+    # interview's first, so the running maximum never carries one's end into the next.
+    furthest = np.maximum.accumulate(spans[order, 0] * stride + spans[order, 2])
+    base = interview_ids * stride
+    before = np.searchsorted(span_starts[order], base + ends, side="left") - 1
+    some = before >= 0
+    found[some] = furthest[before[some]] > base[some] + starts[some]
+    return found
 
 
 def _suggestions(chosen) -> list[Suggestion]:

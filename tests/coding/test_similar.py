@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coding import services as coding
 from coding.models import Excerpt
-from coding.similar import passages, similar_passages
+from coding.similar import overlapped, passages, similar_passages
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span, import_text
 
@@ -115,6 +118,21 @@ def test_a_code_without_excerpts_suggests_nothing(study, support):
     import_text(study, TEXT, name="R1.txt")
     comparison = similar_passages(support)
     assert (comparison.excerpts, comparison.suggestions) == (0, [])
+
+
+_span = st.tuples(st.integers(1, 4), st.integers(0, 40), st.integers(0, 12)).map(
+    lambda s: (s[0], s[1], s[1] + s[2])
+)  # interview id, start, end (empty spans too)
+
+
+@given(passages=st.lists(_span, max_size=30), spans=st.lists(_span, max_size=30))
+def test_a_passage_is_coded_when_an_excerpt_of_its_interview_shares_a_character(passages, spans):
+    # The sweep against the rule itself: [a, b) and [s, e) share a character when
+    # a < e and s < b; touching ends do not, nor do spans of other interviews.
+    columns = np.array(passages, dtype=np.int64).reshape(-1, 3).T
+    found = overlapped(*columns, np.array(spans, dtype=np.int64).reshape(-1, 3))
+    expected = [any(i == j and a < e and s < b for j, a, b in spans) for i, s, e in passages]
+    assert found.tolist() == expected
 
 
 # The pages ----------------------------------------------------------------------------------

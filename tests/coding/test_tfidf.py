@@ -95,3 +95,28 @@ def test_closest_answers_the_same_sparse_or_in_dense_blocks(monkeypatch, cost):
     assert np.allclose(best, products.max(axis=1))
     for row in np.flatnonzero(products.max(axis=1)):
         assert like_of(row) == int(products[row].argmax())
+
+
+def test_the_dense_products_use_one_blas_thread(monkeypatch):
+    # A worker's request must not fan out over the cores that the other workers and
+    # requests use: OpenBLAS's threads spent most of a busy machine's time waiting.
+    from threadpoolctl import threadpool_info
+
+    from coding import tfidf
+
+    seen = []
+    multiply = np.matmul
+
+    def watched(a, b):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return multiply(a, b)
+
+    monkeypatch.setattr(tfidf.np, "matmul", watched)
+    rng = np.random.default_rng(3)
+    _, passages = _sparse_with_ties(rng, 50, 6)
+    _, excerpts = _sparse_with_ties(rng, 4, 6)
+    monkeypatch.setattr(tfidf, "SPARSE_TO_DENSE_COST", 10**9)
+    best, like_of = tfidf.closest(passages, excerpts)
+    like_of(int(np.argmax(best)))
+    assert seen
+    assert all(threads == {1} for threads in seen)
