@@ -592,15 +592,28 @@ class ImportContext:
     # (respondent id, SHA-256 of the normalised text) of every imported transcript
     texts: set[tuple[int, str]] = field(default_factory=set)
 
-    def bump(self) -> None:
+    def bump(self) -> bool:
         """Inside a file's transaction: move the study's revision on, and read the study
-        again unless nobody else wrote to it since this batch last did (3 queries)."""
+        again unless nobody else wrote to it since this batch last did (3 queries). Returns
+        whether it read it again."""
         revision = study_revision_bump(self.study.pk)
-        if self.revision is None or revision != self.revision + 1:
-            self.questions = list(self.study.questions.all())
-            self.respondents = {r.pk: r for r in self.study.respondents.all()}
-            self.texts = set(self.study.interviews.values_list("respondent_id", "source_hash"))
+        stale = self.revision is None or revision != self.revision + 1
+        if stale:
+            self._read()
         self.revision = revision
+        return stale
+
+    def read(self) -> None:
+        """Outside a transaction: read the study with its revision (4 queries), so that
+        files can be made ready before their transaction takes the study's lock; its bump
+        then tells whether anyone wrote meanwhile."""
+        self.revision = Study.objects.values_list("revision", flat=True).get(pk=self.study.pk)
+        self._read()
+
+    def _read(self) -> None:
+        self.questions = list(self.study.questions.all())
+        self.respondents = {r.pk: r for r in self.study.respondents.all()}
+        self.texts = set(self.study.interviews.values_list("respondent_id", "source_hash"))
 
     def forget(self) -> None:
         """After a rolled-back file: what was noted in its transaction never happened."""
@@ -641,22 +654,20 @@ def interview_import(
     """
     context = context or ImportContext(study)
     outcome = ImportOutcome(name=name)
+    file = ImportFile(
+        name=name,
+        raw=raw,
+        respondent=respondent,
+        pseudonym=pseudonym,
+        encoding=encoding,
+        conducted_on=conducted_on,
+        import_duplicate=import_duplicate,
+    )
     try:
-        read = read_transcript(name, raw, encoding)
-        if encoding and read.encoding != "Word document":
-            read = dataclasses.replace(read, encoding=label(encoding))
+        read = _read(name, raw, encoding)
         try:
             with transaction.atomic():
-                _interview_save(
-                    outcome,
-                    context=context,
-                    read=read,
-                    user=user,
-                    respondent=respondent,
-                    pseudonym=pseudonym,
-                    conducted_on=conducted_on,
-                    import_duplicate=import_duplicate,
-                )
+                _interview_save(outcome, context=context, read=read, user=user, file=file)
         except BaseException:
             context.forget()
             raise
@@ -667,16 +678,17 @@ def interview_import(
     return outcome
 
 
+def _read(name: str, raw: bytes | TooLarge, encoding: str | None) -> ReadText:
+    """A file decoded (`encoding` a codec name for a .txt file), labelled with the encoding
+    chosen. Raises ImportRejected."""
+    read = read_transcript(name, raw, encoding)
+    if encoding and read.encoding != "Word document":
+        read = dataclasses.replace(read, encoding=label(encoding))
+    return read
+
+
 def _interview_save(
-    outcome: ImportOutcome,
-    *,
-    context: ImportContext,
-    read: ReadText,
-    user,
-    respondent: Respondent | None,
-    pseudonym: str,
-    conducted_on: date | None,
-    import_duplicate: bool,
+    outcome: ImportOutcome, *, context: ImportContext, read: ReadText, user, file: ImportFile
 ) -> None:
     """The writes of one import, inside the caller's transaction; fills in `outcome`.
 
@@ -685,71 +697,127 @@ def _interview_save(
     study's row lock on PostgreSQL; SQLite's IMMEDIATE transaction), the interview, its
     question sections; one more for a new respondent.
     """
-    study = context.study
     context.bump()
+    made = _Made()
+    planned = _interview_planned(
+        outcome, context=context, made=made, read=read, user=user, file=file
+    )
+    _planned_write(context, made, [planned] if planned else [])
+
+
+@dataclass
+class _Made:
+    """What the files of one transaction make besides their interviews: new respondents
+    (by name_key of the pseudonym) and the texts going to them, not yet in the database."""
+
+    respondents: dict[str, Respondent] = field(default_factory=dict)
+    texts: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _interview_planned(
+    outcome: ImportOutcome,
+    *,
+    context: ImportContext,
+    made: _Made,
+    read: ReadText,
+    user,
+    file: ImportFile,
+) -> tuple[Interview, list] | None:
+    """One import of `file` (read as `read`) made ready in memory, nothing written: (its
+    interview, the spans of its question sections), or None for a text already imported
+    for its respondent. Its respondent is an existing one, or a new one kept in `made`
+    (shared by the files of one transaction). Fills in `outcome`; raises ImportRejected and
+    ValidationError as interview_import reports them."""
+    study, respondent = context.study, file.respondent
     if respondent is None:
         respondent, outcome.created_respondent = _respondent_for_file(
-            context, pseudonym or outcome.name, confirmed=bool(pseudonym)
+            context, made, file.pseudonym or outcome.name, confirmed=bool(file.pseudonym)
         )
     elif respondent.study_id != study.pk:
         raise ValidationError("That respondent belongs to another study.")
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
-    if (respondent.pk, digest) in context.texts and not import_duplicate:
+    if respondent.pk is None:
+        key, texts = (name_key(respondent.pseudonym), digest), made.texts
+    else:
+        key, texts = (respondent.pk, digest), context.texts
+    if key in texts and not file.import_duplicate:
         outcome.duplicate = True
         outcome.error = f"the same text is already imported for {respondent.pseudonym}"
-        return
+        return None
     interview = Interview(
         study=study,
         respondent=respondent,
         source_name=PurePath(outcome.name).name[:255],
         source_encoding=read.encoding,
         source_hash=digest,
-        conducted_on=conducted_on,
+        conducted_on=file.conducted_on,
         imported_by=user,
     )
     interview.set_text(read.text)
     turns = find_turns(read.text, [respondent.pseudonym])
     interview.turns = [list(t) for t in turns]
-    interview.save()
     questions = context.questions
     spans = segmentation.find_segments(read.text, turns, [q.text for q in questions])
-    QuestionSegment.objects.bulk_create(
-        QuestionSegment.of(interview, questions, span) for span in spans
-    )
-    context.texts.add((respondent.pk, digest))
+    texts.add(key)
     outcome.questions_found = len({span.question_index for span in spans})
     outcome.questions_total = len(questions)
     outcome.warnings = read.warnings
     outcome.interview = interview
+    return interview, spans
+
+
+def _planned_write(
+    context: ImportContext, made: _Made, planned: Sequence[tuple[Interview, list]]
+) -> None:
+    """Write what _interview_planned made ready, inside the caller's transaction: the new
+    respondents, the interviews, their question sections, each kind in one INSERT (and one
+    more for its history records) however many files (none for a kind with no row)."""
+    respondents = list(made.respondents.values())
+    Respondent.objects.bulk_create(respondents)
+    context.respondents.update((respondent.pk, respondent) for respondent in respondents)
+    # Their respondent's id is read from the respondent, saved just above.
+    interviews = Interview.objects.bulk_create([interview for interview, _ in planned])
+    context.texts.update((i.respondent_id, i.source_hash) for i in interviews)
+    QuestionSegment.objects.bulk_create(
+        [
+            QuestionSegment.of(interview, context.questions, span)
+            for interview, spans in planned
+            for span in spans
+        ],
+        batch_size=500,
+    )
 
 
 def _respondent_for_file(
-    context: ImportContext, name: str, *, confirmed: bool
+    context: ImportContext, made: _Made, name: str, *, confirmed: bool
 ) -> tuple[Respondent, bool]:
     """The respondent a file goes to: `name` is a confirmed pseudonym, or a file name."""
     if confirmed:
         existing = context.by_pseudonym(name)
-        return (existing, False) if existing else _respondent_made(context, name)
+        return (existing, False) if existing else _respondent_made(context, made, name)
     guess = guess_among(
         context.study, name, [(r.pk, r.pseudonym) for r in context.respondents.values()]
     )
     if guess.respondent is not None:
         return context.respondents[guess.respondent.pk], False
     if guess.pseudonym:
-        return _respondent_made(context, guess.pseudonym)
+        return _respondent_made(context, made, guess.pseudonym)
     raise ImportRejected(f"{guess.reason}; choose its respondent")
 
 
-def _respondent_made(context: ImportContext, pseudonym: str) -> tuple[Respondent, bool]:
-    """A new respondent for an imported file (one INSERT: the revision bump of the file
-    holds the study, so no other request makes a respondent of the study meanwhile)."""
+def _respondent_made(
+    context: ImportContext, made: _Made, pseudonym: str
+) -> tuple[Respondent, bool]:
+    """A new respondent for an imported file, kept in `made` until _planned_write saves it
+    (the revision bump of the transaction holds the study, so no other request makes a
+    respondent of the study meanwhile); the file's `created_respondent` says it is new."""
     pseudonym = _pseudonym_shape(pseudonym)
-    existing = context.by_pseudonym(pseudonym)
+    key = name_key(pseudonym)
+    existing = context.by_pseudonym(pseudonym) or made.respondents.get(key)
     if existing is not None:
         # The same name however typed ("r3" for R3): the file goes to that respondent.
         return existing, False
-    respondent = Respondent.objects.create(study=context.study, pseudonym=pseudonym)
-    context.respondents[respondent.pk] = respondent
+    respondent = made.respondents[key] = Respondent(study=context.study, pseudonym=pseudonym)
     return respondent, True
 
 
@@ -809,7 +877,91 @@ def interview_import_safely(
         # The importers promise ImportRejected only (issue 8, item 2); should one break
         # that promise, this file is refused, and logged, and the rest of the batch imports.
         logger.exception("Importing %s raised instead of refusing", file.name)
-        return ImportOutcome(name=file.name, error="it could not be read (an unexpected error)")
+        return ImportOutcome(name=file.name, error=_UNEXPECTED)
+
+
+_UNEXPECTED = "it could not be read (an unexpected error)"
+
+
+def _refusal(name: str, error: Exception) -> str:
+    """Why a file is refused, in words for the user: the message of ImportRejected and
+    ValidationError; for anything else (a broken promise of the importers, logged) that
+    it could not be read."""
+    if isinstance(error, ImportRejected):
+        return str(error)
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    logger.error("Importing %s raised instead of refusing", name, exc_info=error)
+    return _UNEXPECTED
+
+
+def interviews_import_together(
+    *,
+    study: Study,
+    files: Sequence[ImportFile],
+    user=None,
+    context: ImportContext | None = None,
+) -> list[ImportOutcome]:
+    """Import files in one transaction; returns each file's outcome, in their order.
+
+    Each file is read, and made ready against the study as `context` last read it, before
+    the transaction: a refused file is reported and the others go on. The transaction then
+    writes them all in a fixed number of statements whatever their number: the revision
+    bump, the new respondents, the interviews, their question sections (each with one
+    INSERT of history records). Should anyone have written to the study meanwhile (the
+    bump tells), the files are made ready again inside it, against the study as it is now.
+    Should the writing fail, nothing of it stays and the files are imported again one by
+    one (interview_import_safely): a bad file never takes the others with it.
+    """
+    context = context or ImportContext(study)
+    reads: dict[int, ReadText] = {}
+    refused: dict[int, ImportOutcome] = {}
+    for index, file in enumerate(files):
+        try:
+            reads[index] = _read(file.name, file.raw, file.encoding)
+        except Exception as error:
+            refused[index] = ImportOutcome(name=file.name, error=_refusal(file.name, error))
+    if context.revision is None and reads:
+        context.read()
+
+    def planned() -> tuple[dict[int, ImportOutcome], _Made, list]:
+        outcomes, made, ready = dict(refused), _Made(), []
+        for index, read in reads.items():
+            file, outcome = files[index], ImportOutcome(name=files[index].name)
+            outcomes[index] = outcome
+            # A file refused after its new respondent was noted must not leave it behind.
+            respondents, texts = dict(made.respondents), set(made.texts)
+            try:
+                plan = _interview_planned(
+                    outcome, context=context, made=made, read=read, user=user, file=file
+                )
+            except Exception as error:
+                made.respondents, made.texts = respondents, texts
+                outcome.created_respondent, outcome.interview = False, None
+                outcome.error = _refusal(file.name, error)
+            else:
+                ready += [plan] if plan else []
+        return outcomes, made, ready
+
+    # Made ready outside the transaction: other writers wait only for the INSERTs. Even a
+    # batch with nothing ready goes on to the bump: a duplicate judged against a study
+    # changed meanwhile (its interview deleted) is judged again.
+    outcomes, made, ready = planned()
+    if not reads:
+        return [outcomes[index] for index in range(len(files))]
+    try:
+        with transaction.atomic():
+            if context.bump():
+                outcomes, made, ready = planned()
+            _planned_write(context, made, ready)
+    except Exception:
+        logger.exception("Importing %d files together failed; now one by one", len(reads))
+        context.forget()
+        for index in reads:
+            outcomes[index] = interview_import_safely(
+                study=study, file=files[index], user=user, context=context
+            )
+    return [outcomes[index] for index in range(len(files))]
 
 
 def interview_update(

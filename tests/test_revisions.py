@@ -292,6 +292,12 @@ def _interviews_import(ctx):
     assert all(o.ok for o in interviews.interviews_import(study=ctx["study"], files=files))
 
 
+def _interviews_import_together(ctx):
+    files = [interviews.ImportFile(name="R4.txt", raw=R4_TEXT.encode())]
+    outcomes = interviews.interviews_import_together(study=ctx["study"], files=files)
+    assert all(o.ok for o in outcomes)
+
+
 def _interview_update(ctx):
     # R1's transcript goes to R2: R1 has none left, N goes from 2 to 1.
     r1, r2, _ = ctx["interviews"]
@@ -390,6 +396,7 @@ WALK = {
     "interview_import": _interview_import,
     "interviews_import": _interviews_import,
     "interview_import_safely": _interviews_import,
+    "interviews_import_together": _interviews_import_together,
     "interview_update": _interview_update,
     "interview_delete": _interview_delete,
     "interview_text_replace": _transcript_edit,

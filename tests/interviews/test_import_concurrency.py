@@ -1,4 +1,5 @@
-"""A long import never blocks other users: each file is its own transaction (issue 8, item 3)."""
+"""A long import never blocks other users: each chunk of files is its own transaction, and
+nothing is held between two (issue 8, item 3)."""
 
 from __future__ import annotations
 
@@ -26,17 +27,19 @@ def test_other_users_are_served_while_a_batch_imports(study, owner, coder, monke
     staging.staged_files_confirm(rows=rows, choices={row.pk: staging.Choice() for row in rows})
 
     first_done, served = threading.Event(), threading.Event()
-    real_import = staging.interview_import_safely
+    real_import = staging.interviews_import_together
 
     def import_then_wait(**kwargs):
-        outcome = real_import(**kwargs)
+        outcomes = real_import(**kwargs)
         if not first_done.is_set():
             first_done.set()
-            # The batch is paused between two files while another user is served.
+            # The batch is paused between two chunks while another user is served.
             assert served.wait(timeout=30)
-        return outcome
+        return outcomes
 
-    monkeypatch.setattr(staging, "interview_import_safely", import_then_wait)
+    # A chunk of one file, so that the three files make three transactions.
+    monkeypatch.setattr(staging, "CHUNK", 1)
+    monkeypatch.setattr(staging, "interviews_import_together", import_then_wait)
     errors = []
 
     def run_batch():
