@@ -378,7 +378,7 @@ def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) ->
     """A new excerpt with its codings (two INSERTs), all stamped with one moment: the undo
     history notes the codings' time as the excerpt's (see _new_codings)."""
     now = timezone.now()
-    excerpt = Excerpt.objects.create(
+    excerpt = Excerpt(
         interview=interview,
         coder=coder,
         start=start,
@@ -391,7 +391,8 @@ def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) ->
     codings = [Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in codes]
     for coding in codings:
         coding.created_at = now
-    Coding.objects.bulk_create(codings)
+    # By hand (see sql.excerpt_insert): the one write users wait on after every selection.
+    sql.excerpt_insert(excerpt, codings, interview.study_id, history.stamp())
     return excerpt
 
 

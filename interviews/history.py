@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 
 from django.apps import apps
@@ -247,6 +248,16 @@ def current_user():
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def stamp() -> tuple[datetime, str, int | None] | None:
+    """What a record written now carries besides its row: (its date, the change reason
+    given by `because`, the id of the request's user or None); None when the history is
+    off (SIMPLE_HISTORY_ENABLED = False). For records written by hand (coding.sql)."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return None
+    user = current_user()
+    return timezone.now(), _REASON.get(), user.pk if user is not None else None
 
 
 def record(objs: Iterable[models.Model], history_type: str) -> None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from coding import services
 from coding import services as coding
-from coding.models import Code, Excerpt, UndoEntry
+from coding.models import Code, Coding, Excerpt, UndoEntry
 from tests.conftest import HTMX, client_for, code_span, selection
 
 
@@ -73,6 +73,44 @@ def test_coding_a_selection_makes_exactly_its_queries(
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code
+
+
+def test_coding_a_selection_leaves_the_history_records_of_its_rows(interview, code, owner):
+    # The excerpt and its codings are written by hand (coding.sql.excerpt_insert); their
+    # records must be what simple-history would have written: the row, who, what, where.
+    other = coding.code_create(study=interview.study, name="Peer support")
+    data = {**selection(interview, "Café regulars"), "code": [code.pk, other.pk]}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 200
+    excerpt = Excerpt.objects.get()
+    [record] = excerpt.history.all()
+    assert (record.history_type, record.history_user, record.history_study_id) == (
+        "+",
+        owner,
+        interview.study_id,
+    )
+    assert (record.start, record.end, record.text) == (excerpt.start, excerpt.end, excerpt.text)
+    assert record.created_at == excerpt.created_at
+    codings = {c.pk: c for c in excerpt.codings.all()}
+    records = Coding.history.filter(excerpt_id=excerpt.pk)
+    assert sorted(r.id for r in records) == sorted(codings)
+    for record in records:
+        assert (record.history_type, record.history_user) == ("+", owner)
+        assert record.code_id == codings[record.id].code_id
+        assert record.created_at == codings[record.id].created_at
+        assert record.history_study_id == interview.study_id
+
+
+def test_coding_a_selection_leaves_no_record_with_the_history_off(
+    interview, code, owner, settings
+):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    data = {**selection(interview, "Café regulars"), "code": code.pk}
+    response = client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 200
+    assert Excerpt.objects.get().codings.get().code == code
+    assert not Excerpt.history.exists()
+    assert not Coding.history.exists()
 
 
 def test_coding_a_selection_answers_with_just_what_changed(interview, code, owner):
