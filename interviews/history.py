@@ -93,9 +93,13 @@ class Recorded(HistoricalRecords):
 
     def get_meta_options(self, model):
         meta = super().get_meta_options(model)
-        # The history page reads one study's records newest first.
-        name = f"h_{model._meta.model_name[:12]}_study_date"
-        meta["indexes"] = [models.Index(fields=["history_study_id", "-history_date"], name=name)]
+        # The history page reads one study's records newest first, in the order of this
+        # index to the last column: a bulk write gives thousands of records one
+        # history_date, and without history_id here each page sorted every record of a
+        # date (a temporary B-tree; 0.11 s for the benchmark study's first page).
+        name = f"h_{model._meta.model_name[:12]}_study_newest"
+        fields = ["history_study_id", "-history_date", "-history_id"]
+        meta["indexes"] = [models.Index(fields=fields, name=name)]
         return meta
 
     def study_of(self, instance) -> int | None:

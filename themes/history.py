@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.utils import timezone
 
@@ -109,7 +110,9 @@ class Event:
     changes: list[Change] = field(default_factory=list)
 
 
-def _records(study: Study, history_filter: HistoryFilter):
+def _records(study: Study, history_filter: HistoryFilter, limit: int):
+    """The study's records under `history_filter`, newest first, as {history_date,
+    history_id, table} rows: one UNION query; slice it to at most `limit` rows."""
     models = KINDS[history_filter.kind][1] if history_filter.kind else MODELS
     parts = []
     for model in models:
@@ -120,13 +123,20 @@ def _records(study: Study, history_filter: HistoryFilter):
             rows = rows.filter(history_date__gte=_day_start(history_filter.since))
         if history_filter.until is not None:
             rows = rows.filter(history_date__lt=_day_start(history_filter.until + timedelta(1)))
-        parts.append(
-            rows.annotate(table=Value(_INDEX[model], output_field=IntegerField()))
-            .values("history_date", "history_id", "table")
-            .order_by()
-        )
+        rows = rows.annotate(table=Value(_INDEX[model], output_field=IntegerField()))
+        rows = rows.values("history_date", "history_id", "table")
+        if len(models) > 1 and connection.features.supports_slicing_ordering_in_compound:
+            # PostgreSQL appends the branches of a UNION and sorts them all (it does not
+            # merge them in index order as SQLite does): each brings only its newest
+            # `limit` rows, read in the order of its index.
+            rows = rows.order_by("-history_date", "-history_id")[:limit]
+        else:
+            rows = rows.order_by()
+        parts.append(rows)
     first, *rest = parts
-    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
+    if rest:
+        first = first.union(*rest, all=True)
+    return first.order_by("-history_date", "-history_id")
 
 
 def _day_start(day: date) -> datetime:
@@ -143,7 +153,8 @@ def history_page(
     themes, respondents). `reviewer` leaves out the
     fields a reviewer may not read (uploaded file names)."""
     offset = (page - 1) * PER_PAGE
-    rows = list(_records(study, history_filter)[offset : offset + PER_PAGE + 1])
+    limit = offset + PER_PAGE + 1
+    rows = list(_records(study, history_filter, limit)[offset:limit])
     more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     wanted: dict[type, list[int]] = {}
