@@ -203,6 +203,14 @@ CACHES = {
             "CULL_FREQUENCY": 2,
         },
     },
+    # Rendered regions of the themes pages (core.fragments), keyed by the study's revision
+    # and the reader's role: tens of KB each, packed, so a worker holds a few MB at most.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "excerpta-fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 128, "CULL_FREQUENCY": 2},
+    },
     # Charts drawn (themes.charts.images), keyed by what they show: a few dozen images of
     # tens of KB each, so that a worker holds a few MB of them at most.
     "charts": {

@@ -49,3 +49,17 @@ def study_revision(study_id: int) -> tuple[int, str]:
     is used again (SQLite reuses the highest id). Raises Study.DoesNotExist."""
     revision, created_at = Study.objects.values_list("revision", "created_at").get(pk=study_id)
     return revision, created_at.isoformat()
+
+
+def page_revision(request, study: Study) -> tuple[int, str]:
+    """`study_revision` for the key of a page's cached regions (core.fragments), read
+    before anything the regions show.
+
+    A GET or HEAD writes nothing: the study's row its access query read (interviews.access)
+    is that, with no query. Any other request may have written since it read that row (a
+    code attached, then the list redrawn), so the revision is read again, after the write:
+    the row's would find the region as it was before the write.
+    """
+    if request.method in ("GET", "HEAD"):
+        return study.revision, study.created_at.isoformat()
+    return study_revision(study.pk)

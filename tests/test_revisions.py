@@ -546,7 +546,11 @@ def test_the_write_moves_the_revision_and_the_page_shows_it(
     # The walk changed the roll-up, so an entry left under the old revision would be wrong.
     assert (fresh != rollups[-1]) == (service not in ROLLUP_UNCHANGED)
     assert study_rollup(study) == fresh
-    caches["rollup"].clear()
+    # Read again from the caches (the roll-up, the page's rendered sections), then from
+    # nothing: the three are the same page.
+    assert shown == _themes_page(client, study)
+    for cache in caches.all():
+        cache.clear()
     assert shown == _themes_page(client, study)
 
 

@@ -7,7 +7,6 @@ tenth of a second on them. Theme names and pseudonyms are escaped.
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,5 +41,8 @@ def render_matrix(rollup: RollUp, retrieve_url: str = "") -> SafeString:
 def _count(count: int, retrieve_url: str, theme_id: int, respondent: dict) -> str:
     if not retrieve_url:
         return str(count)
-    query = urlencode({"theme": theme_id, "respondent": respondent["id"]})
-    return f'<a href="{retrieve_url}?{escape(query)}">{count}</a>'
+    # Both ids are integers: nothing to quote or escape, and urlencode per cell took half
+    # of the table's time (4,000 cells at the benchmark's default scale). The "&" is
+    # written as the entity, as escape() wrote it.
+    query = f"theme={theme_id:d}&amp;respondent={respondent['id']:d}"
+    return f'<a href="{retrieve_url}?{query}">{count}</a>'

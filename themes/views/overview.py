@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import Conflict
+from core.fragments import cached_fragment, fragment_key
 from core.http import posted, refusal, render_page_or_fragment
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.forms import MoveForm
+from interviews.revisions import page_revision
 
 from .. import services
 from ..access import theme_access
@@ -22,22 +24,10 @@ from ..rollup import PREVALENCE_RULES, study_rollup
 
 def _page(request, access, *, form=None, editing=None, message="", status=200):
     study = access.study
-    rollup = study_rollup(study)
-    codes = rollup.codes
     context = {
         "access": access,
-        "rollup": rollup,
-        "rows": [
-            (
-                summary,
-                [codes[code_id] for code_id in summary.code_ids],
-                [codes[code_id] for code_id in summary.sub_code_ids],
-            )
-            for summary in rollup.themes
-        ],
-        "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
+        "sections": _sections(request, access),
         "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
-        "matrix": render_matrix(rollup, reverse("retrieve", args=[study.slug])),
         "form": form if form is not None else ThemeForm(study=study),
         "editing": editing,
         "message": message,
@@ -45,6 +35,35 @@ def _page(request, access, *, form=None, editing=None, message="", status=200):
     return render_page_or_fragment(
         request, "themes/themes.html", "theme-list", context, status=status
     )
+
+
+def _sections(request, access):
+    """Every theme's section, the theme-by-respondent table and the codes' names: all the
+    roll-up's, so they are kept rendered per revision of the study and per role (the
+    buttons differ). Nothing else of the request is in them but the CSRF token
+    (core.fragments)."""
+    study = access.study
+    key = fragment_key("themes", study.pk, study.slug, page_revision(request, study), access.role)
+
+    def context() -> dict:
+        rollup = study_rollup(study)
+        codes = rollup.codes
+        return {
+            "access": access,
+            "rollup": rollup,
+            "rows": [
+                (
+                    summary,
+                    [codes[code_id] for code_id in summary.code_ids],
+                    [codes[code_id] for code_id in summary.sub_code_ids],
+                )
+                for summary in rollup.themes
+            ],
+            "all_codes": sorted(codes.values(), key=lambda code: code["name"].casefold()),
+            "matrix": render_matrix(rollup, reverse("retrieve", args=[study.slug])),
+        }
+
+    return cached_fragment(request, "themes/themes.html#theme-sections", key, context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,0 +1,120 @@
+"""The themes pages kept rendered (core.fragments): each reader gets the page their role
+shows with their own CSRF token, and a change to the study's coding, themes, quotes or
+comments is on the next page read. Every page read from the cache here is compared with the
+same page drawn from nothing (all caches emptied)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import HTMX, client_for
+
+# The CSRF token is masked afresh in every response.
+_CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
+
+
+def url(study, name, *args):
+    return reverse(name, args=[study.slug, *args])
+
+
+@pytest.fixture
+def read(django_capture_on_commit_callbacks):
+    """Read a page as `user`, keeping what it caches as a request outside a test does
+    (when its reads commit); returns the HTML without its CSRF tokens."""
+
+    def read(user, path: str) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(user).get(path)
+        assert response.status_code == 200
+        return _CSRF.sub(r"\1", response.content.decode())
+
+    return read
+
+
+def from_nothing(read, user, path: str) -> str:
+    for cache in caches.all():
+        cache.clear()
+    return read(user, path)
+
+
+@pytest.mark.parametrize("first", ["owner", "coder", "reviewer"])
+def test_each_role_gets_its_own_themes_page_whoever_read_it_first(
+    request, study, themed, read, first
+):
+    path = url(study, "themes")
+    read(request.getfixturevalue(first), path)
+    pages = {}
+    for role in ("owner", "coder", "reviewer"):
+        user = request.getfixturevalue(role)
+        pages[role] = read(user, path)
+        assert read(user, path) == pages[role]
+        assert from_nothing(read, user, path) == pages[role]
+    # Owners remove themes; owners and coders attach codes; reviewers read.
+    assert "Remove the theme “Training”" in pages["owner"]
+    assert "Remove the theme" not in pages["coder"]
+    assert "Take Learning out of Training" in pages["coder"]
+    for button in ("Take Learning out of Training", "Move Training up", "Add a code"):
+        assert button not in pages["reviewer"]
+
+
+def _theme_codes_form_token(html: str, study, theme) -> str:
+    action = re.escape(url(study, "theme_codes", theme.pk))
+    form = re.search(rf'<form class="chip-form" [^>]*action="{action}".*?</form>', html, re.S)
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', form.group(0)).group(1)
+
+
+def test_a_cached_form_carries_the_readers_own_csrf_token(
+    study, themed, owner, coder, django_capture_on_commit_callbacks
+):
+    training, learning = themed["training"], themed["codes"][0]
+    path = url(study, "themes")
+    browsers = {}
+    for user in (owner, coder):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        browsers[user.username] = browser
+        with django_capture_on_commit_callbacks(execute=True):
+            html = browser.get(path).content.decode()
+    # The coder's page came from the cache the owner's read filled.
+    token = _theme_codes_form_token(html, study, training)
+    assert "csrf-token-of-the-request" not in html
+    response = browsers[coder.username].post(
+        url(study, "theme_codes", training.pk),
+        {"code": learning.pk, "detach": "1", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302, "the coder's own token is accepted"
+    assert not training.codes.filter(pk=learning.pk).exists()
+
+
+def test_the_list_redrawn_after_a_write_shows_the_write(
+    study, themed, owner, read, django_capture_on_commit_callbacks
+):
+    """The request that writes read the study's row before its write: its redrawn list is
+    keyed by the revision after the write, not the one that row holds."""
+    training, colleagues = themed["training"], themed["codes"][1]
+    path = url(study, "themes")
+    before = read(owner, path)
+    assert "Take Colleagues out of Training" not in before
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(owner).post(
+            url(study, "theme_codes", training.pk), {"code_name": "Colleagues"}, headers=HTMX
+        )
+    html = _CSRF.sub(r"\1", response.content.decode())
+    assert "Take Colleagues out of Training" in html
+    assert html in from_nothing(read, owner, path)
+    assert training.codes.filter(pk=colleagues.pk).exists()
+
+
+def test_a_page_read_in_a_transaction_that_does_not_commit_leaves_nothing_cached(
+    study, themed, owner
+):
+    # The test runs in a transaction that rolls back: the regions it drew are not kept.
+    client = client_for(owner)
+    assert client.get(url(study, "themes")).status_code == 200
+    assert client.get(url(study, "theme_detail", themed["training"].pk)).status_code == 200
+    assert not caches["fragments"]._cache
