@@ -25,16 +25,11 @@ def attribution(pseudonym: str, question: int | None) -> str:
     return f"({pseudonym}, Q{question})" if question else f"({pseudonym})"
 
 
-def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dict:
-    """Everything the theme page needs, in a fixed number of queries; the supporting
-    excerpts one page at a time, in reading order. `rollup` saves computing it again when
-    the request already did."""
-    rollup = rollup or study_rollup(theme.study)
-    summary = rollup.theme(theme.pk)
-    page = Paginator(rollup.in_reading_order(summary.excerpt_ids), EXCERPTS_PER_PAGE).get_page(
-        page_number
-    )
-    quotes = list(
+def theme_quotes(theme: Theme) -> list[dict]:
+    """The theme's chosen quotes in their order, each with its excerpt's words, respondent
+    and state (one query): [{"id", "excerpt_id", "extract", "text", "pseudonym",
+    "withdrawn", "deleted", "status"}]."""
+    return list(
         theme.quotes.order_by("order", "id").values(
             "id",
             "excerpt_id",
@@ -46,6 +41,24 @@ def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dic
             status=F("excerpt__status"),
         )
     )
+
+
+def theme_page(
+    theme: Theme,
+    page_number=1,
+    rollup: RollUp | None = None,
+    quotes: list[dict] | None = None,
+) -> dict:
+    """Everything the theme's summary, quotes and supporting excerpts need (its comments
+    are read apart: comment_threads), in a fixed number of queries; the supporting
+    excerpts one page at a time, in reading order. `rollup` and `quotes` (theme_quotes)
+    save reading them again when the request already did."""
+    rollup = rollup or study_rollup(theme.study)
+    summary = rollup.theme(theme.pk)
+    page = Paginator(rollup.in_reading_order(summary.excerpt_ids), EXCERPTS_PER_PAGE).get_page(
+        page_number
+    )
+    quotes = theme_quotes(theme) if quotes is None else quotes
     chosen = {quote["excerpt_id"] for quote in quotes}
     supporting = set(summary.excerpt_ids)
     by_id = _excerpts({*page, *(chosen & supporting)}, rollup)
@@ -74,7 +87,6 @@ def theme_page(theme: Theme, page_number=1, rollup: RollUp | None = None) -> dic
         "excerpts": excerpts,
         "page": page,
         "spread": _spread(summary, rollup),
-        "threads": comment_threads(theme),
         "changes": changes_since_review(theme, rollup),
     }
 

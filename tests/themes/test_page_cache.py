@@ -12,7 +12,9 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from coding import services as coding
 from tests.conftest import HTMX, client_for
+from themes import services as themes
 
 # The CSRF token is masked afresh in every response.
 _CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
@@ -118,3 +120,97 @@ def test_a_page_read_in_a_transaction_that_does_not_commit_leaves_nothing_cached
     assert client.get(url(study, "themes")).status_code == 200
     assert client.get(url(study, "theme_detail", themed["training"].pk)).status_code == 200
     assert not caches["fragments"]._cache
+
+
+@pytest.mark.parametrize("first", ["owner", "coder", "reviewer"])
+def test_each_role_gets_its_own_theme_page_whoever_read_it_first(
+    request, study, themed, read, first
+):
+    path = url(study, "theme_detail", themed["training"].pk)
+    read(request.getfixturevalue(first), path)
+    pages = {}
+    for role in ("owner", "coder", "reviewer"):
+        user = request.getfixturevalue(role)
+        pages[role] = read(user, path)
+        assert read(user, path) == pages[role]
+        assert from_nothing(read, user, path) == pages[role]
+    assert "Review status" in pages["owner"]
+    assert "Review status" not in pages["coder"]
+    assert "Remove from quotes" in pages["coder"]
+    for button in ("Remove from quotes", "Choose the words to print", "Move this quote up"):
+        assert button not in pages["reviewer"]
+
+
+def _quote_of(theme, excerpt):
+    return theme.quotes.get(excerpt=excerpt)
+
+
+# Each write the theme page shows, and one of its words or marks the page gains by it. None
+# of the quotes' or comments' writes moves the study's revision.
+THEME_PAGE_CHANGES = {
+    "quote_add": (
+        lambda ctx: themes.quote_add(theme=ctx["training"], excerpt=ctx["excerpts"][1]),
+        "chosen quote",
+    ),
+    "quote_remove": (
+        lambda ctx: themes.quote_remove(quote=_quote_of(ctx["training"], ctx["excerpts"][0])),
+        "No quotes chosen yet.",
+    ),
+    "quote_extract_set": (
+        lambda ctx: themes.quote_extract_set(
+            quote=_quote_of(ctx["training"], ctx["excerpts"][0]), extract="About six"
+        ),
+        "<blockquote>“About six",
+    ),
+    "comment_add": (
+        lambda ctx: themes.comment_add(theme=ctx["training"], author=ctx["owner"], body="Hm?"),
+        "<p>Hm?</p>",
+    ),
+    "comment_resolve": (
+        lambda ctx: themes.comment_resolve(
+            comment=themes.comment_add(theme=ctx["training"], author=ctx["owner"], body="Hm?"),
+            user=ctx["owner"],
+        ),
+        '<span class="badge">Resolved by ',
+    ),
+    "excerpt_codes_add": (
+        lambda ctx: coding.excerpt_codes_add(
+            excerpt=ctx["excerpts"][0], codes=[ctx["codes"][1]], coder=ctx["owner"]
+        ),
+        '<span class="chip c-',
+    ),
+    "theme_update": (
+        lambda ctx: themes.theme_update(
+            theme=ctx["training"],
+            revision=ctx["training"].revision,
+            name="Learning the work",
+            description="Where it came from.",
+            parent=None,
+        ),
+        "<h1>Learning the work</h1>",
+    ),
+    "code_update": (
+        lambda ctx: coding.code_update(
+            code=ctx["codes"][0],
+            revision=ctx["codes"][0].revision,
+            name="Learning",
+            colour=ctx["codes"][0].colour,
+            parent=None,
+            definition="Anew.",
+        ),
+        "Anew.",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(THEME_PAGE_CHANGES))
+def test_the_theme_page_read_after_a_change_shows_it(study, themed, owner, reviewer, read, change):
+    write, shown = THEME_PAGE_CHANGES[change]
+    path = url(study, "theme_detail", themed["training"].pk)
+    before = {user: read(user, path) for user in (owner, reviewer)}
+    write({**themed, "owner": owner})
+    for user in (owner, reviewer):
+        after = read(user, path)
+        assert after != before[user]
+        assert shown in after
+        assert after == from_nothing(read, user, path)

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
+from core.fragments import cached_fragment, fragment_key
 from core.http import refusal, render_page_or_fragment
 from interviews.access import OWN, READ, WRITE
 from interviews.forms import MoveForm, PageForm
+from interviews.revisions import page_revision
 
 from .. import review, services
 from ..access import comment_access, quote_access, theme_access
@@ -31,11 +33,43 @@ def _page_number(request) -> str:
 def _page(request, access, theme, *, rollup=None):
     context = {
         "access": access,
+        "theme": theme,
         "comment_form": CommentForm(),
-        "statuses": ReviewStatus.choices,
-        **review.theme_page(theme, _page_number(request), rollup),
+        "body": _body(request, access, theme, rollup),
+        "threads": review.comment_threads(theme),
     }
     return render_page_or_fragment(request, "themes/theme.html", "theme-body", context)
+
+
+def _body(request, access, theme, rollup=None):
+    """The theme's summary, codes, quotes and page of supporting excerpts, kept rendered
+    (core.fragments) under everything they show: the study's revision (the roll-up's
+    counts and excerpts, the theme's codes), the theme's own fields, its quotes as read
+    now (choosing, ordering or cutting a quote moves no revision), the page asked for and
+    the reader's role. The comments are drawn apart, every time."""
+    study = access.study
+    number = _page_number(request)
+    quotes = review.theme_quotes(theme)
+    key = fragment_key(
+        "theme",
+        study.pk,
+        study.slug,
+        page_revision(request, study),
+        access.role,
+        theme.pk,
+        (theme.name, theme.description, theme.review_status, str(theme.review_started_at)),
+        number,
+        quotes,
+    )
+
+    def context() -> dict:
+        return {
+            "access": access,
+            "statuses": ReviewStatus.choices,
+            **review.theme_page(theme, number, rollup, quotes),
+        }
+
+    return cached_fragment(request, "themes/theme.html#theme-body-html", key, context)
 
 
 def _comments(request, access, theme, *, comment_form=None):
