@@ -44,11 +44,9 @@ def from_nothing(read, user, path: str) -> str:
     return read(user, path)
 
 
-@pytest.mark.parametrize("first", ["owner", "coder", "reviewer"])
-def test_each_role_gets_its_own_themes_page_whoever_read_it_first(
-    request, study, themed, read, first
-):
-    path = url(study, "themes")
+def pages_by_role(request, read, path: str, first: str) -> dict[str, str]:
+    """The page at `path` as each role reads it, after `first` read it (and filled the
+    cache); each checked against the same page read again and drawn from nothing."""
     read(request.getfixturevalue(first), path)
     pages = {}
     for role in ("owner", "coder", "reviewer"):
@@ -56,6 +54,14 @@ def test_each_role_gets_its_own_themes_page_whoever_read_it_first(
         pages[role] = read(user, path)
         assert read(user, path) == pages[role]
         assert from_nothing(read, user, path) == pages[role]
+    return pages
+
+
+@pytest.mark.parametrize("first", ["owner", "coder", "reviewer"])
+def test_each_role_gets_its_own_themes_page_whoever_read_it_first(
+    request, study, themed, read, first
+):
+    pages = pages_by_role(request, read, url(study, "themes"), first)
     # Owners remove themes; owners and coders attach codes; reviewers read.
     assert "Remove the theme “Training”" in pages["owner"]
     assert "Remove the theme" not in pages["coder"]
@@ -126,14 +132,7 @@ def test_a_page_read_in_a_transaction_that_does_not_commit_leaves_nothing_cached
 def test_each_role_gets_its_own_theme_page_whoever_read_it_first(
     request, study, themed, read, first
 ):
-    path = url(study, "theme_detail", themed["training"].pk)
-    read(request.getfixturevalue(first), path)
-    pages = {}
-    for role in ("owner", "coder", "reviewer"):
-        user = request.getfixturevalue(role)
-        pages[role] = read(user, path)
-        assert read(user, path) == pages[role]
-        assert from_nothing(read, user, path) == pages[role]
+    pages = pages_by_role(request, read, url(study, "theme_detail", themed["training"].pk), first)
     assert "Review status" in pages["owner"]
     assert "Review status" not in pages["coder"]
     assert "Remove from quotes" in pages["coder"]
