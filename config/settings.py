@@ -211,6 +211,15 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 128, "CULL_FREQUENCY": 2},
     },
+    # Comment threads of the theme pages, rendered (themes.views.theme._threads): under a KB
+    # each, packed; room for every thread of a few busy studies, which their pages and
+    # every comment redraw.
+    "threads": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "excerpta-threads",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 4096, "CULL_FREQUENCY": 4},
+    },
     # Charts drawn (themes.charts.images), keyed by what they show: a few dozen images of
     # tens of KB each, so that a worker holds a few MB of them at most.
     "charts": {

@@ -163,6 +163,22 @@ def comment_threads(theme: Theme) -> list[dict]:
     ]
 
 
+def thread_state(thread: dict) -> tuple:
+    """All that a thread of comment_threads shows, as a tuple of plain values (for the key
+    of its cached HTML): each comment's id, author, words, time, and who resolved it when."""
+    return tuple(
+        (
+            comment.pk,
+            comment.author.username if comment.author else None,
+            comment.body,
+            comment.created_at.isoformat(),
+            comment.resolved_at.isoformat() if comment.resolved_at else None,
+            comment.resolved_by.username if comment.resolved_by else None,
+        )
+        for comment in (thread["comment"], *thread["replies"])
+    )
+
+
 def excerpt_in_context(excerpt: Excerpt) -> dict:
     """The excerpt with a little of the text around it, cut at word boundaries."""
     text = excerpt.interview.text

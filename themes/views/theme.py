@@ -36,7 +36,7 @@ def _page(request, access, theme, *, rollup=None):
         "theme": theme,
         "comment_form": CommentForm(),
         "body": _body(request, access, theme, rollup),
-        "threads": review.comment_threads(theme),
+        "threads": _threads(request, access, theme),
     }
     return render_page_or_fragment(request, "themes/theme.html", "theme-body", context)
 
@@ -81,9 +81,26 @@ def _comments(request, access, theme, *, comment_form=None):
         "access": access,
         "theme": theme,
         "comment_form": comment_form or CommentForm(),
-        "threads": review.comment_threads(theme),
+        "threads": _threads(request, access, theme),
     }
     return render(request, "themes/theme.html#comments", context)
+
+
+def _threads(request, access, theme) -> list:
+    """Each comment thread of the theme as HTML, kept rendered (core.fragments) under
+    everything it shows (review.thread_state): a comment redraws its region, in which
+    only the thread it joins is drawn afresh. Every member may reply and resolve: the
+    role is not in the key."""
+    return [
+        cached_fragment(
+            request,
+            "themes/theme.html#comment-thread",
+            fragment_key("thread", access.study.slug, theme.pk, review.thread_state(thread)),
+            lambda thread=thread: {"access": access, "theme": theme, "thread": thread},
+            cache="threads",
+        )
+        for thread in review.comment_threads(theme)
+    ]
 
 
 def _back(request, access, theme, rollup=None):
