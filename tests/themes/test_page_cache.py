@@ -213,3 +213,23 @@ def test_the_theme_page_read_after_a_change_shows_it(study, themed, owner, revie
         assert after != before[user]
         assert shown in after
         assert after == from_nothing(read, user, path)
+
+
+def test_a_reply_redraws_its_thread_and_the_others_from_the_cache(
+    study, themed, owner, reviewer, read, django_capture_on_commit_callbacks
+):
+    training = themed["training"]
+    first = themes.comment_add(theme=training, author=owner, body="Why R1 only?")
+    themes.comment_add(theme=training, author=owner, body="And the quotes?")
+    path = url(study, "theme_detail", training.pk)
+    read(reviewer, path)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(reviewer).post(
+            url(study, "comment_add", training.pk),
+            {"body": "R2 never said so.", "parent": first.pk},
+            headers=HTMX,
+        )
+    region = _CSRF.sub(r"\1", response.content.decode())
+    assert region.index("Why R1 only?") < region.index("R2 never said so.")
+    assert region.index("R2 never said so.") < region.index("And the quotes?")
+    assert region in from_nothing(read, reviewer, path)
