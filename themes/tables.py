@@ -1,5 +1,7 @@
 """Tables for spreadsheets: the coded excerpts (.csv, .xlsx) and the theme-by-respondent
-matrix (.xlsx). The DataFrames are built here from plain rows, pandas stays at this edge.
+matrix (.xlsx), built as plain rows of safe cells and written by the csv module and
+openpyxl. (pandas did this once; a worker that never imports it holds about 40 MB less,
+issue 9.)
 
 Every cell is user text or a number. Text passes `sanitise_text` (an export must hold whatever
 was stored, control characters included); a cell starting with =, +, - or @ would run as a
@@ -9,10 +11,11 @@ apostrophe; a whole number is written as one ("7", never "7.0").
 
 from __future__ import annotations
 
+import csv
 import io
 from collections import defaultdict
+from dataclasses import dataclass
 
-import pandas as pd
 from django.utils import timezone
 
 from coding.models import Coding, Excerpt, ExcerptStatus
@@ -45,17 +48,35 @@ def cell(value):
     return plain_number(value)
 
 
-def _frame(rows: list[list], columns: list[str]) -> pd.DataFrame:
-    """A frame of safe cells. dtype=object: pandas would otherwise make a column of ints and
-    floats (7 and 7.5) all floats, and print the 7 as "7.0"."""
-    return pd.DataFrame(
-        [[cell(value) for value in row] for row in rows],
+@dataclass(frozen=True)
+class Table:
+    """A table of safe cells (see `cell`): its column titles and its rows, each as long."""
+
+    columns: list[str]
+    rows: list[list]
+
+
+def _table(rows: list[list], columns: list[str]) -> Table:
+    """`rows` under `columns`, every value made a safe cell. Each cell keeps its own type:
+    a column holding 7 and 7.5 prints "7" and "7.5"."""
+    return Table(
         columns=[cell(str(column)) for column in columns],
-        dtype=object,
+        rows=[[cell(value) for value in row] for row in rows],
     )
 
 
-def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
+def _csv(table: Table) -> bytes:
+    """The table as .csv bytes: UTF-8 with a byte-order mark (Excel then reads accents and
+    emoji correctly), a title row, fields quoted only where they must be, lines ended by
+    "\n", an empty field for None."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
     """One row per excerpt of a counted respondent: who, what question, which codes and
     themes, the text, who coded it and when."""
     rollup = rollup or study_rollup(study)
@@ -114,10 +135,10 @@ def excerpts_frame(study: Study, rollup: RollUp | None = None) -> pd.DataFrame:
         )
     after = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
     columns = ["Respondent", *_titles(attributes, "attribute", ["Respondent", *after]), *after]
-    return _frame(rows, columns)
+    return _table(rows, columns)
 
 
-def matrix_frame(rollup: RollUp) -> pd.DataFrame:
+def matrix_table(rollup: RollUp) -> Table:
     """Themes down, respondents across, excerpts in the cells; then n of N and the word."""
     fixed = ["Theme", "Respondents", "Prevalence"]
     pseudonyms = [respondent["pseudonym"] for respondent in rollup.respondents]
@@ -131,7 +152,7 @@ def matrix_frame(rollup: RollUp) -> pd.DataFrame:
         for summary, counts in rollup.matrix_rows()
     ]
     columns = ["Theme", *_titles(pseudonyms, "respondent", fixed), "Respondents", "Prevalence"]
-    return _frame(rows, columns)
+    return _table(rows, columns)
 
 
 def _titles(names: list[str], kind: str, fixed: list[str]) -> list[str]:
@@ -154,31 +175,30 @@ def _titles(names: list[str], kind: str, fixed: list[str]) -> list[str]:
 
 
 def excerpts_csv(*, study: Study) -> bytes:
-    # UTF-8 with a byte-order mark: Excel then reads accents and emoji correctly.
-    return excerpts_frame(study).to_csv(index=False).encode("utf-8-sig")
+    return _csv(excerpts_table(study))
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook with one sheet per frame: a bold, frozen header row and columns as wide as
+def _xlsx(sheets: dict[str, Table]) -> bytes:
+    """A workbook with one sheet per table: a bold, frozen header row and columns as wide as
     their first 200 values. openpyxl's write-only mode streams the rows, over twice as fast
-    as pandas' to_excel (which keeps every cell as an object) on 20,000 excerpts."""
+    as keeping every cell as an object (pandas' to_excel did) on 20,000 excerpts."""
     # openpyxl is imported here, not at start-up: it weighs 13 MB in a worker, and only
     # the .xlsx downloads need it.
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    for name, frame in sheets.items():
+    for name, table in sheets.items():
         sheet = book.create_sheet(name)
         sheet.freeze_panes = "A2"
-        head = frame.head(200)
-        for n, column in enumerate(frame.columns, start=1):
-            values = head.iloc[:, n - 1]
+        head = table.rows[:200]
+        for n, column in enumerate(table.columns, start=1):
+            values = ("" if row[n - 1] is None else row[n - 1] for row in head)
             width = max([len(str(column)), *(len(str(value)) for value in values)])
             sheet.column_dimensions[get_column_letter(n)].width = min(max(width, 8), 60)
-        sheet.append([_header(sheet, column) for column in frame.columns])
-        # Missing values as empty cells rather than the text "nan".
-        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+        sheet.append([_header(sheet, column) for column in table.columns])
+        # None is written as an empty cell.
+        for row in table.rows:
             sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -194,7 +214,7 @@ def _header(sheet, title: str):
     return cell
 
 
-def memos_frame(study: Study) -> pd.DataFrame:
+def memos_table(study: Study) -> Table:
     """One row per memo of the study (themes.memos), oldest first: its kind, what it is
     about, who wrote it and when, its text. Nothing of a withdrawn respondent."""
     rows = memo_rows(
@@ -210,28 +230,28 @@ def memos_frame(study: Study) -> pd.DataFrame:
         ]
         for row in rows
     ]
-    return _frame(table, ["Kind", "About", "Author", "Written", "Memo"])
+    return _table(table, ["Kind", "About", "Author", "Written", "Memo"])
 
 
 def excerpts_xlsx(*, study: Study) -> bytes:
     """The excerpts (with their memos), and every memo of the study on a sheet of its own."""
-    return _xlsx({"Excerpts": excerpts_frame(study), "Memos": memos_frame(study)})
+    return _xlsx({"Excerpts": excerpts_table(study), "Memos": memos_table(study)})
 
 
 def matrix_xlsx(*, study: Study) -> bytes:
-    return _xlsx({"Themes by respondent": matrix_frame(study_rollup(study))})
+    return _xlsx({"Themes by respondent": matrix_table(study_rollup(study))})
 
 
 def rows_csv(rows: list[list], columns: list[str]) -> bytes:
     """Any table as .csv bytes (UTF-8 with a byte-order mark), through the same safe cells
     as the study's own tables."""
-    return _frame(rows, columns).to_csv(index=False).encode("utf-8-sig")
+    return _csv(_table(rows, columns))
 
 
 def rows_xlsx(sheet: str, rows: list[list], columns: list[str]) -> bytes:
     """Any table as an .xlsx workbook of one sheet named `sheet` (at most 31 characters),
     through the same safe cells as the study's own tables."""
-    return _xlsx({sheet[:31]: _frame(rows, columns)})
+    return _xlsx({sheet[:31]: _table(rows, columns)})
 
 
 def titled_columns(names: list[str], kind: str, fixed: list[str]) -> list[str]:
