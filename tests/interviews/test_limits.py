@@ -3,7 +3,6 @@ an import at the limits stays under 10 s of CPU and 300 MB."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from django.core.exceptions import ValidationError
 from interviews import services
 from interviews.importers import read_transcript
 from interviews.text import ImportRejected
+from tests.peak import run_python
 
 from .at_limit import at_limit_docx, at_limit_txt
 from .test_wordml import p, r, word_docx
@@ -133,17 +133,7 @@ def import_in_fresh_process(tmp_path, name: str, raw: bytes) -> dict:
         check=True,
         timeout=300,
     )
-    done = subprocess.run(
-        [sys.executable, "-c", _IMPORT_AT_LIMIT, str(path), name],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_python(_IMPORT_AT_LIMIT, str(path), name, env=env, timeout=600)
 
 
 @pytest.mark.slow

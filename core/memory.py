@@ -1,0 +1,92 @@
+"""Giving the memory a request freed back to the operating system (issue 9: a worker under
+160 MB after every page and export).
+
+A big download (every excerpt to .xlsx, the REFI-QDA project) or the first fit of the similar
+passages allocates tens of MB for a few seconds and frees them when it is done. CPython hands
+objects over 512 bytes (transcripts, excerpt texts, lists of tens of thousands of rows) to the
+C library's malloc, and glibc keeps what they freed inside the process, scattered between
+blocks still in use, so a worker's resident memory only ever grows towards the sum of the
+largest requests each of its threads served. `malloc_trim(0)` returns every whole free page
+to the kernel; it takes a few ms, so it runs only after a request that left the worker
+noticeably larger than after the last trim. Nothing is freed that is still in use: the
+caches (the roll-up, the similar passages' index) stay.
+
+Linux with glibc only (where the app is served by gunicorn); elsewhere the middleware does
+nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import os
+import threading
+from collections.abc import Callable
+
+# Trim once a worker is this much larger than after the previous trim (MB): far above what
+# an ordinary page leaves behind, far below what an export does.
+GROWTH_MB = 8
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 0
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where there is none (macOS, Windows, musl)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None)
+    except OSError:
+        return None
+
+
+MALLOC_TRIM = _malloc_trim()
+
+
+def resident_mb() -> float | None:
+    """This process's resident memory in MB (2**20 bytes), from /proc (about 10 µs); None
+    where there is no /proc."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_MB
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def give_back_freed_memory() -> float | None:
+    """Collect cyclic garbage (an lxml tree of a Word document may hold cycles), then return
+    every whole free page of the C heap to the kernel. Returns the resident MB after it,
+    None where it cannot be done."""
+    if MALLOC_TRIM is None:
+        return None
+    gc.collect()
+    MALLOC_TRIM(0)
+    return resident_mb()
+
+
+class FreedMemoryMiddleware:
+    """After a response, give freed memory back when the worker has grown by GROWTH_MB or
+    more since the last time (the first request that loads the views does, then every heavy
+    download). First in MIDDLEWARE, so that what every other middleware made (the
+    compressed copy of a page) is counted too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.after_trim = resident_mb() if MALLOC_TRIM is not None else None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.after_trim is None:
+            return response
+        now = resident_mb()
+        grown = now is not None and now - self.after_trim >= GROWTH_MB
+        # One thread trims at a time; another that finished meanwhile skips it.
+        if grown and self.lock.acquire(blocking=False):
+            try:
+                self.after_trim = give_back_freed_memory() or now
+            finally:
+                self.lock.release()
+        return response
