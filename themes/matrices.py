@@ -95,57 +95,58 @@ def _rows(index: StudyIndex, rows: str) -> tuple[list[dict], dict[int, list[int]
 
 @dataclass
 class _Coded:
-    """The live excerpts of counted respondents that carry a code, as arrays: position n
-    is `ids[n]`; `coding_excerpt` and `coding_code` pair each coding's excerpt position
-    with its code id."""
+    """The live excerpts of counted respondents that carry a code, as int64 arrays:
+    position n is excerpt `ids[n]`, of interview `interview[n]`, [start[n], end[n]) in code
+    points; coding k puts code `coding_code[k]` on the excerpt at position
+    `coding_excerpt[k]`.
 
-    ids: list[int]
-    interview: list[int]
-    start: list[int]
-    end: list[int]
+    Arrays, not lists: the entry is kept in Django's cache, which pickles it, and NumPy
+    builds them from the rows without a loop in Python per coding."""
+
+    ids: np.ndarray
+    interview: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
     coding_excerpt: np.ndarray
-    coding_code: list[int]
+    coding_code: np.ndarray
 
 
 def _excerpts(index: StudyIndex) -> _Coded:
-    """The study's coded excerpts (one query)."""
-    position: dict[int, int] = {}
-    coded = _Coded([], [], [], [], np.zeros(0, dtype=np.int64), [])
-    at = []
-    for excerpt_id, code_id, interview_id, start, end in (
+    """The study's coded excerpts (one query), in the order of their ids."""
+    rows = (
         Coding.objects.filter(
             interview_id__in=list(index.respondent_of), excerpt__deleted_at__isnull=True
         )
         .exclude(excerpt__status=ExcerptStatus.ORPHANED)
         .values_list("excerpt_id", "code_id", "interview_id", "excerpt__start", "excerpt__end")
-    ):
-        n = position.get(excerpt_id)
-        if n is None:
-            n = position[excerpt_id] = len(coded.ids)
-            coded.ids.append(excerpt_id)
-            coded.interview.append(interview_id)
-            coded.start.append(start)
-            coded.end.append(end)
-        at.append(n)
-        coded.coding_code.append(code_id)
-    coded.coding_excerpt = np.array(at, dtype=np.int64)
-    return coded
+    )
+    table = np.array(list(rows), dtype=np.int64).reshape(-1, 5)
+    ids, first, at = np.unique(table[:, 0], return_index=True, return_inverse=True)
+    return _Coded(
+        ids=ids,
+        interview=table[first, 2],
+        start=table[first, 3],
+        end=table[first, 4],
+        coding_excerpt=at.reshape(-1),
+        coding_code=table[:, 1],
+    )
 
 
 def _incidence(coded: _Coded, of_code: dict[int, list[int]], rows: int) -> sparse.csr_matrix:
     """A 0/1 matrix, excerpts by rows: 1 where the excerpt falls under the row."""
-    pairs = [(n, code_id) for n, code_id in enumerate(coded.coding_code) if code_id in of_code]
     codes = {code_id: k for k, code_id in enumerate(of_code)}
     gathers = _ones(
         [codes[code_id] for code_id, lines in of_code.items() for _ in lines],
         [line for lines in of_code.values() for line in lines],
         (len(codes), rows),
     )
-    carries = _ones(
-        [coded.coding_excerpt[n] for n, _ in pairs],
-        [codes[code_id] for _, code_id in pairs],
-        (len(coded.ids), len(codes)),
-    )
+    # Each coding's code as a column of `gathers` (-1 for a code no row gathers), looked
+    # up once per code of the study, not once per coding.
+    used, at = np.unique(coded.coding_code, return_inverse=True)
+    column = np.array([codes.get(int(code_id), -1) for code_id in used], dtype=np.int64)
+    column = column[at.reshape(-1)] if used.size else column
+    kept = column >= 0
+    carries = _ones(coded.coding_excerpt[kept], column[kept], (len(coded.ids), len(codes)))
     return _binary(carries @ gathers)
 
 
@@ -194,15 +195,25 @@ def _question_finder(index: StudyIndex):
     return question
 
 
-def _columns(index: StudyIndex, by: str, attribute: str):
-    """(columns, a function excerpt row -> column index or None)."""
+def _per_interview(interviews: np.ndarray, value) -> np.ndarray:
+    """`value(interview id)` (an int, -1 for none) for each of `interviews`, an int64
+    array: computed once per interview, not once per excerpt."""
+    unique, at = np.unique(interviews, return_inverse=True)
+    values = np.array([value(int(i)) for i in unique], dtype=np.int64)
+    return values[at.reshape(-1)] if unique.size else values
+
+
+def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
+    """(columns, each coded excerpt's column: an int64 array, -1 for none)."""
     if by == RESPONDENT:
         place = {r["id"]: n for n, r in enumerate(index.respondents)}
         columns = [
             {"label": r["pseudonym"], "title": "", "params": {"respondent": r["id"]}}
             for r in index.respondents
         ]
-        return columns, lambda row: place.get(index.respondent_of[row[0]])
+        return columns, _per_interview(
+            coded.interview, lambda i: place.get(index.respondent_of[i], -1)
+        )
     if by == QUESTION:
         place = {q["id"]: n for n, q in enumerate(index.questions)}
         columns = [
@@ -210,7 +221,11 @@ def _columns(index: StudyIndex, by: str, attribute: str):
             for q in index.questions
         ]
         question = _question_finder(index)
-        return columns, lambda row: place.get(question(row[0], row[1]))
+        found = [
+            place.get(question(i, s), -1)
+            for i, s in zip(coded.interview.tolist(), coded.start.tolist(), strict=True)
+        ]
+        return columns, np.array(found, dtype=np.int64)
     # An attribute's values, grouped as the retrieval filter matches them (case-blind).
     values: dict[str, str] = {}
     for respondent in index.respondents:
@@ -232,7 +247,9 @@ def _columns(index: StudyIndex, by: str, attribute: str):
         }
         for key in keys
     ]
-    return columns, lambda row: place.get(value_of.get(index.respondent_of[row[0]], ""))
+    return columns, _per_interview(
+        coded.interview, lambda i: place.get(value_of.get(index.respondent_of[i], ""), -1)
+    )
 
 
 def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str = "") -> Matrix:
@@ -252,7 +269,7 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
     under = _incidence(coded, of_code, len(lines))
     respondent_ids = [r["id"] for r in index.respondents]
     place = {respondent_id: n for n, respondent_id in enumerate(respondent_ids)}
-    respondent = np.array([place[index.respondent_of[i]] for i in coded.interview], dtype=np.int64)
+    respondent = _per_interview(coded.interview, lambda i: place[index.respondent_of[i]])
     if by == CODE:
         columns = [
             {"label": line["name"], "title": "", "params": {"code": line["params"]["code"]}}
@@ -261,14 +278,7 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         cells = _cooccurrence(coded, under, respondent, len(respondent_ids), count)
         title = "Codes by code (co-occurrence)"
     else:
-        columns, column_of = _columns(index, by, attribute)
-        column = np.array(
-            [
-                -1 if (c := column_of((i, s))) is None else c
-                for i, s in zip(coded.interview, coded.start, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        columns, column = _columns(index, by, attribute, coded)
         cells = _spread(under, column, respondent, len(columns), len(respondent_ids), count)
         title = f"{dict(ROW_CHOICES)[rows]} {dict(BY_CHOICES)[by]}"
         if by == ATTRIBUTE:
@@ -301,10 +311,8 @@ def _spread(under, column, respondent, columns: int, respondents: int, count: st
 def _cooccurrence(coded: _Coded, under, respondent, respondents: int, count: str):
     """Rows by rows: the excerpts carrying one code that an excerpt carrying the other
     overlaps (itself included), or their respondents."""
-    first, second = [], []
-    for a, b in _overlapping_pairs(coded):
-        first += (a, b)
-        second += (b, a)
+    a, b = _overlapping_pairs(coded)
+    first, second = np.concatenate([a, b]), np.concatenate([b, a])
     size = len(coded.ids)
     near = _binary(_ones(first, second, (size, size)) @ under)  # rows of overlapping others
     around = _binary(under + near)  # the excerpt's rows and theirs
@@ -324,21 +332,30 @@ def _cooccurrence(coded: _Coded, under, respondent, respondents: int, count: str
     return total
 
 
-def _overlapping_pairs(coded: _Coded):
-    """(a, b), positions in `coded`, for every two excerpts of one interview that share a
-    character: a sweep over each interview's excerpts in text order."""
-    by_interview = defaultdict(list)
-    for n, (interview_id, start, end) in enumerate(
-        zip(coded.interview, coded.start, coded.end, strict=True)
-    ):
-        by_interview[interview_id].append((start, end, n))
-    for spans in by_interview.values():
-        spans.sort()
-        for k, (_, end, n) in enumerate(spans):
-            for other_start, _, other in spans[k + 1 :]:
-                if other_start >= end:
-                    break
-                yield n, other
+def _overlapping_pairs(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b), two int64 arrays of positions in `coded`: every two excerpts of one
+    interview that share a character, each pair once.
+
+    A sweep, vectorised: the excerpts in text order (by interview, start, end), each
+    paired with those after it that start before it ends. Positions are made study-wide
+    (interview id times a length longer than any transcript, plus the code point), so that
+    one sorted array holds every interview and no pair crosses two. The same sweep as a
+    loop in Python took a third of a co-occurrence matrix's time at 20,000 excerpts.
+    """
+    if not len(coded.ids):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort((coded.end, coded.start, coded.interview))
+    stride = int(coded.end.max()) + 1
+    base = coded.interview[order] * stride
+    starts, ends = base + coded.start[order], base + coded.end[order]
+    # Those after position k that start before excerpt k ends: k + 1 up to `stop`.
+    here = np.arange(len(order))
+    stop = np.searchsorted(starts, ends, side="left")
+    counts = np.maximum(stop - here - 1, 0)
+    first = np.repeat(here, counts)
+    # The n-th pair of excerpt k is with the excerpt at k + 1 + n.
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return order[first], order[first + 1 + offsets]
 
 
 def cell_query(matrix: Matrix, row: int, column: int, by: str) -> str:

@@ -7,11 +7,14 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coding import services as coding
 from coding.palette import contrast_ratio
@@ -194,3 +197,27 @@ def test_the_themes_page_matrix_links_each_count_to_its_excerpts(study, corpus, 
     for link, count in links:
         shown = client.get(link.replace("&amp;", "&")).content.decode()
         assert f'<span data-count="excerpts">{count}</span>' in shown
+
+
+_span = st.tuples(st.integers(1, 3), st.integers(0, 30), st.integers(0, 10)).map(
+    lambda s: (s[0], s[1], s[1] + s[2])
+)  # interview id, start, end (empty spans too)
+
+
+@given(st.lists(_span, max_size=25))
+def test_overlapping_excerpts_are_paired_once_each_as_the_rule_says(spans):
+    # Co-occurrence pairs against the rule itself, as the retrieval filter writes it: two
+    # excerpts of one interview, [a, b) and [c, d) with a < d and c < b, each pair once.
+    columns = np.array(spans, dtype=np.int64).reshape(-1, 3).T
+    empty = np.zeros(0, dtype=np.int64)
+    coded = matrices._Coded(np.arange(len(spans)), *columns, empty, empty)
+    first, second = matrices._overlapping_pairs(coded)
+    pairs = zip(first.tolist(), second.tolist(), strict=True)
+    found = sorted(tuple(sorted(pair)) for pair in pairs)
+    expected = [
+        (m, n)
+        for m, (i, a, b) in enumerate(spans)
+        for n, (j, c, d) in enumerate(spans)
+        if m < n and i == j and a < d and c < b
+    ]
+    assert found == expected
