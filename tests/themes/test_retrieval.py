@@ -333,3 +333,46 @@ def test_a_filters_result_is_read_once_per_revision(
     third = client.get(url(study), query | {"page": 2})
     assert '<span data-count="excerpts">5</span>' in third.content.decode()
     assert shown(third) == [excerpts[5].pk, excerpts[4].pk]
+
+
+def test_the_filter_form_is_built_once_per_revision_and_coders(
+    study, corpus, owner, coder, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from coding import services as coding
+    from interviews import services as interviews
+
+    built = []
+
+    class Counted(retrieval_views.RetrievalForm):
+        def __init__(self, *args, **kwargs):
+            built.append(args[0].urlencode())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(retrieval_views, "RetrievalForm", Counted)
+    monkeypatch.setattr(retrieval_views, "EXCERPTS_PER_PAGE", 2)
+    stress = corpus["codes"]["stress"].pk
+
+    def page(client, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url(study), {"code": stress, **extra})
+        html = response.content.decode()
+        assert f'<option value="{stress}" selected>' in html  # the form shows the filter
+        return html
+
+    page(client_for(owner))
+    page(client_for(owner), page=2)
+    page(client_for(reviewer), page=2)  # nothing of the reader is in the form
+    assert len(built) == 1
+    # The choices move with the study's revision, the coders with its memberships.
+    with django_capture_on_commit_callbacks(execute=True):
+        coding.code_create(study=study, name="Burnout")
+    assert ">Burnout</option>" in page(client_for(owner), page=2)
+    interviews.membership_remove(membership=study.memberships.get(user=coder))
+    assert "(no longer a member)" in page(client_for(owner), page=2)
+    assert len(built) == 3
+    # A wrong filter keeps its errors when it comes from the cache.
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            wrong = client_for(owner).get(url(study), {"at_least": "3"}).content.decode()
+        assert "Choose the attribute whose value you mean." in wrong
+    assert len(built) == 4
