@@ -283,6 +283,36 @@ class SpanToCode:
     memo: str = ""
 
 
+def spans_merged(
+    *, interview: Interview, spans: Sequence[SpanToCode]
+) -> tuple[dict[tuple[int, int], tuple[dict[int, Code], list[str]]], list[tuple[SpanToCode, str]]]:
+    """The excerpts `spans` make in `interview` (excerpts_import's rules, no query): each
+    span trimmed as a selection is (spaces and speaker labels out, see checked_span), spans
+    that come out the same merged. Returns ({(start, end): ({code id: code}, [memos])} in
+    the order met, [(span, why it was left out)] for a span off the text, of words only a
+    label or spaces, or without codes)."""
+    text, turns = interview.text, turns_from_json(interview.turns)
+    merged: dict[tuple[int, int], tuple[dict[int, Code], list[str]]] = {}
+    refused: list[tuple[SpanToCode, str]] = []
+    for span in spans:
+        start, end = span.start, span.end
+        if not span.codes:
+            refused.append((span, "it carries no code"))
+            continue
+        if not 0 <= start < end <= len(text):
+            refused.append((span, "it is outside the transcript"))
+            continue
+        start, end = _trimmed(text, *outside_labels(turns, *_trimmed(text, start, end)))
+        if start >= end:
+            refused.append((span, "it holds only spaces or a speaker label"))
+            continue
+        codes, memos = merged.setdefault((start, end), ({}, []))
+        codes.update({code.id: code for code in span.codes})
+        if span.memo.strip() and span.memo.strip() not in memos:
+            memos.append(span.memo.strip())
+    return merged, refused
+
+
 def excerpts_import(
     *, interview: Interview, coder, spans: Sequence[SpanToCode]
 ) -> tuple[int, list[tuple[SpanToCode, str]]]:
@@ -298,25 +328,8 @@ def excerpts_import(
     check for excerpts, the codes' hold, the excerpts' and the codings' INSERTs (each in
     batches past 500 rows).
     """
-    text, turns = interview.text, turns_from_json(interview.turns)
-    merged: dict[tuple[int, int], list] = {}
-    refused: list[tuple[SpanToCode, str]] = []
-    for span in spans:
-        start, end = span.start, span.end
-        if not span.codes:
-            refused.append((span, "it carries no code"))
-            continue
-        if not 0 <= start < end <= len(text):
-            refused.append((span, "it is outside the transcript"))
-            continue
-        start, end = _trimmed(text, *outside_labels(turns, *_trimmed(text, start, end)))
-        if start >= end:
-            refused.append((span, "it holds only spaces or a speaker label"))
-            continue
-        codes, memos = merged.setdefault((start, end), [{}, []])
-        codes.update({code.id: code for code in span.codes})
-        if span.memo.strip() and span.memo.strip() not in memos:
-            memos.append(span.memo.strip())
+    text = interview.text
+    merged, refused = spans_merged(interview=interview, spans=spans)
     all_codes = [code for codes, _ in merged.values() for code in codes.values()]
     _check_study(interview, all_codes)
     with transaction.atomic():

@@ -59,6 +59,11 @@ def because(reason: str) -> Iterator[None]:
         _REASON.reset(token)
 
 
+def change_reason() -> str:
+    """The change reason of records written now: the innermost `because`, else ""."""
+    return _REASON.get()
+
+
 class StudyScopedHistory(models.Model):
     """What every historical table adds to simple-history's: the record's study."""
 
@@ -267,17 +272,14 @@ def stamp() -> tuple[datetime, str, int | None] | None:
 def record(objs: Iterable[models.Model], history_type: str) -> None:
     """Write a record of each of `objs` (instances of one recorded model, as they are now):
     "+" created, "~" changed, "-" deleted. One INSERT for plain models; a model that keeps
-    its many-to-many links in its records (a theme's codes) takes three queries per
-    object, as simple-history writes them."""
+    its many-to-many links in its records (a theme's codes) takes two more queries
+    whatever the number of objects: its links read, and their records inserted (as
+    simple-history writes them, a link record per link of each record)."""
     objs = list(objs)
     if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     model = type(objs[0])._meta.concrete_model
     recorded = REGISTRY[model]
-    if recorded.m2m_fields:
-        for obj in objs:
-            recorded.create_historical_record(obj, history_type)
-        return
     user = current_user()
     historical = model.history.model
     rows = []
@@ -294,6 +296,27 @@ def record(objs: Iterable[models.Model], history_type: str) -> None:
     for row in rows:
         row.history_date = now
     historical.objects.bulk_create(rows)
+    for field in recorded.m2m_fields:
+        _record_links(recorded, field, rows)
+
+
+def _record_links(recorded: Recorded, field, rows: list[models.Model]) -> None:
+    """The link records of `rows` (records just inserted, with their ids) for the
+    many-to-many `field`: each record holds the links its object has now, as
+    simple-history's create_historical_record_m2ms writes them, for all rows at once."""
+    through = field.remote_field.through
+    source = field.m2m_field_name()
+    links = through.objects.filter(**{f"{source}__in": [row.id for row in rows]})
+    by_object: dict[int, list] = {}
+    for link in links:
+        by_object.setdefault(getattr(link, f"{source}_id"), []).append(link)
+    link_history = recorded.m2m_models[field]
+    names = [f.attname for f in through._meta.concrete_fields]
+    link_history.objects.bulk_create(
+        link_history(history=row, **{name: getattr(link, name) for name in names})
+        for row in rows
+        for link in by_object.get(row.id, [])
+    )
 
 
 def record_changed(model: type[models.Model], pks: Iterable[int]) -> None:

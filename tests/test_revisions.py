@@ -443,6 +443,7 @@ LEAVES_ROLLUP = {
             "guess_among",
             "checked_span",
             "outside_labels",
+            "spans_merged",
             "parse_offsets",
             "codes_hold",
             "theme_snapshot",

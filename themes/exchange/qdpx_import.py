@@ -4,10 +4,13 @@ QualCoder, Taguette, and Excerpta's own exports).
 `study_import_qdpx` makes a new study of a project, all of it in one transaction: a file
 that cannot be read, or any part that cannot be written, leaves nothing behind.
 `codebook_import` merges a codebook (.qdc, or the codebook of a project) into an existing
-study by name. Both write through the app's own services (study_create, code_create,
-respondent_create, interview_import, excerpt_code_selection, theme_create, memo_create), so
-every rule and every revision bump of the app applies, and both return an ImportReport that
-lists each item dropped or adjusted on the way, for the page and the command to show.
+study by name. Both decide every row in memory with the app's own rules (unique names,
+colours, pseudonyms, attributes, transcripts read and normalised as interview_import reads
+them, excerpts trimmed as excerpts_import trims them, memos' texts), then write each kind
+of row at once (bulk.py) after one revision bump: the number of queries does not grow with
+the number of codes, transcripts or excerpts (tests/themes/exchange/test_qdpx_import_queries.py).
+Both return an ImportReport that lists each item dropped or adjusted on the way, for the
+page and the command to show.
 """
 
 from __future__ import annotations
@@ -22,26 +25,28 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 
 from coding.models import Code, CodeMemo
-from coding.services import SpanToCode, code_create, excerpts_import
-from core.naming import find_by_name, name_key, tidy
-from interviews.memos import LONGEST, memo_create
-from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
-from interviews.revisions import study_revision_bump
-from interviews.services import (
-    ImportContext,
-    attribute_add,
-    interview_import,
-    interview_update,
-    question_add,
-    respondent_create,
-    study_create,
+from coding.palette import next_colour, parse_colour
+from coding.services import CODE_TEXT_FIELDS, SpanToCode, spans_merged
+from core.naming import name_key, tidy
+from interviews.importers import read_transcript
+from interviews.memos import LONGEST, memo_text
+from interviews.models import (
+    Interview,
+    InterviewMemo,
+    JournalEntry,
+    Memo,
+    ProtocolQuestion,
+    Respondent,
+    Study,
 )
+from interviews.revisions import study_revision_bump
+from interviews.services import clean_attributes, study_create
 from interviews.text import ImportRejected
 from interviews.textdiff import OffsetMap
 from themes.models import Theme, ThemeMemo
-from themes.services import theme_code_attach, theme_create, theme_update
 
-from . import qdpx_read
+from . import bulk, qdpx_read
+from .bulk import Transcript
 from .layout import CODE_SECTIONS, THEME_SECTIONS, sections_read
 from .project import PROJECT_SECTIONS
 from .qdpx_read import Exchange, read_exchange
@@ -122,12 +127,15 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     when the file cannot be read or a source cannot become a transcript; ValidationError
     when a name or memo breaks the app's rules in a way that cannot be adjusted. Either
     way nothing is written.
+
+    Queries: about 40 whatever the project's size (the study, its one revision bump, then
+    a few statements per kind of row: see bulk.py), plus one per batch where a kind has
+    more rows than one statement takes (from about 70 interviews or 140 respondents on
+    SQLite, whose statements take at most 999 values).
     """
     exchange = read_exchange(name, raw)
     report = ImportReport(dropped=list(exchange.dropped), adjusted=list(exchange.adjusted))
     title = tidy(exchange.name or PurePath(name).stem)[:200] or "Imported project"
-    # study_create is the app's, and so is every service below: each bumps the study's
-    # revision inside this one transaction.
     about = _study_texts(exchange.description)
     with transaction.atomic():
         study = study_create(
@@ -136,17 +144,27 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
             research_question=about["research_question"],
             description=about["description"],
         )
+        # The import's one revision bump: every row below is written in this transaction,
+        # into a study nobody else can see before it commits.
         study_revision_bump(study.pk)
         report.study = study
-        for line in about["protocol"].splitlines():
-            question = _QUESTION.match(line.strip())
-            if question:
-                question_add(study=study, text=question.group(1))
+        questions = [
+            ProtocolQuestion(study=study, number=number, text=text)
+            for number, text in enumerate(_protocol(about["protocol"]), start=1)
+        ]
+        ProtocolQuestion.objects.bulk_create(questions)
         codes = _codes_into(study, exchange, report, existing=False)
         writer = _ProjectWriter(study=study, exchange=exchange, owner=owner, report=report)
         writer.codes = codes
+        writer.questions = questions
         writer.write()
     return report
+
+
+def _protocol(text: str) -> list[str]:
+    """The questions of Excerpta's "Q3. text" protocol lines, in order."""
+    found = (_QUESTION.match(line.strip()) for line in text.splitlines())
+    return [match.group(1).strip() for match in found if match and match.group(1).strip()]
 
 
 def _study_texts(description: str) -> dict[str, str]:
@@ -166,7 +184,10 @@ def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
     as it is, and its sub-codes from the file go under it; every other code is added under
     its parent. Sources, selections and the rest of a project are left out (and reported).
     Returns the ImportReport ("codes" added, "codes kept"). Raises ImportRejected for a file
-    that cannot be read; nothing is written then, nor when any code fails to save.
+    that cannot be read; nothing is written then, nor when any code fails to save. Six
+    queries however many codes: the revision bump (which holds the study while its codes
+    are read), the study's codes, then the new codes, their parents and their records
+    (tree_insert).
     """
     exchange = read_exchange(name, raw)
     report = ImportReport(study=study, dropped=[], adjusted=list(exchange.adjusted))
@@ -193,17 +214,22 @@ def _codes_into(
     """Make the codes of `exchange` in `study`, parents first; returns guid -> Code.
 
     With `existing`, a code named as one of the study's is that code (kept, not changed).
+    Inside the caller's transaction, after its revision bump: the study's codes are read
+    once, as they are under that hold, and the new ones written at once (tree_insert).
     """
-    taken = {name_key(n) for n in study.codes.values_list("name", flat=True)}
+    present = list(study.codes.all())
+    by_key = {code.name_key: code for code in present}
+    taken = set(by_key)
+    colours = [code.colour for code in present]
+    last = max((code.order for code in present), default=0)
     made: dict[str, Code] = {}
+    new: list[tuple[Code, Code | None]] = []
     folders: list[str] = []
-    parents: dict[str, Code | None] = {code.guid: None for code in exchange.codes}
-
-    def walk(code: qdpx_read.Code) -> None:
-        parent = parents[code.guid]
-        found = find_by_name(study.codes, code.name) if existing else None
+    parents: dict[str, Code | None] = {}
+    for code in exchange.all_codes():
+        found = by_key.get(name_key(code.name)) if existing else None
         if found is not None:
-            made[code.guid] = study.codes.get(pk=found)
+            made[code.guid] = found
             report.add("codes kept")
         else:
             name = _unique(code.name, taken, 120)
@@ -211,18 +237,28 @@ def _codes_into(
             # Excerpta writes a code's four texts as labelled sections (layout.py); any
             # other tool's description is all the definition.
             texts = sections_read(CODE_SECTIONS, code.description)
-            made[code.guid] = code_create(
-                study=study, name=name, parent=parent, colour=code.colour, **texts
+            # A colour the file gives, else the first palette colour the study (with the
+            # codes made before this one) does not use yet, as code_create chooses.
+            colour = parse_colour(code.colour) if code.colour else next_colour(colours)
+            colours.append(colour)
+            last += 1
+            made[code.guid] = Code(
+                study=study,
+                name=name,
+                colour=colour,
+                order=last,
+                **{field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS},
             )
+            new.append((made[code.guid], parents.get(code.guid)))
+            # A second code of the same name further on is this one, as the database
+            # would have found it.
+            by_key.setdefault(name_key(name), made[code.guid])
             report.add("codes")
             if not code.codable:
                 folders.append(name)
         for child in code.children:
             parents[child.guid] = made[code.guid]
-            walk(child)
-
-    for code in exchange.codes:
-        walk(code)
+    bulk.tree_insert(Code, new)
     if folders:
         shown = ", ".join(f"“{n}”" for n in folders[:5])
         more = f" and {len(folders) - 5} more" if len(folders) > 5 else ""
@@ -237,41 +273,62 @@ def _codes_into(
 @dataclass
 class _ProjectWriter:
     """Writes the rest of a project, after its codes, inside study_import_qdpx's
-    transaction."""
+    transaction: every row decided first, then each kind written at once."""
 
     study: Study
     exchange: Exchange
     owner: object
     report: ImportReport
     codes: dict[str, Code] = field(default_factory=dict)
+    questions: list[ProtocolQuestion] = field(default_factory=list)
     interviews: dict[str, Interview] = field(default_factory=dict)
     notes_used: set[str] = field(default_factory=set)
     # name keys of the pseudonyms given so far
     pseudonyms: set[str] = field(default_factory=set)
+    # Memos of every kind, unsaved, in the order met (saved at the end, by kind).
+    memos: list[Memo] = field(default_factory=list)
+    # Respondents to save, in the order met.
+    respondents: list[Respondent] = field(default_factory=list)
+    # guid -> note; the guid of what a Link ties notes to -> those notes' guids (ATLAS.ti's
+    # memos on quotations).
+    notes: dict[str, qdpx_read.Note] = field(default_factory=dict)
+    linked: dict[str, list[str]] = field(default_factory=dict)
 
     def write(self) -> None:
+        self.notes = {note.guid: note for note in self.exchange.notes}
+        # Read once for every selection, not once per selection: a project of 20,000
+        # selections and 1,000 notes would otherwise scan 20 million pairs.
+        for note_guid, targets in self.exchange.note_links.items():
+            for target in targets:
+                self.linked.setdefault(target, []).append(note_guid)
         variables = self._attributes()
         respondents = self._respondents(variables)
         self._interviews(respondents)
         # Themes before the notes: a note a set names is the theme's memo, not the journal's.
         self._themes()
         self._notes()
+        self._memos_insert()
         self._coders()
 
     def _attributes(self) -> dict[str, tuple[str, str]]:
-        """Variables as the study's attributes; returns guid -> (name, kind)."""
+        """Variables as the study's attributes (one save of the study's list); returns
+        guid -> (name, kind)."""
         taken: set[str] = set()
         found = {}
+        schema = []
         for variable in self.exchange.variables:
             name = _unique(variable.name or "Attribute", taken, 100)
             _renamed(self.report, "variable", variable.name, name, "the name was taken")
-            attribute_add(study=self.study, name=name, kind=variable.kind)
+            schema.append({"name": name, "type": variable.kind})
             found[variable.guid] = (name, variable.kind)
-        self.study.refresh_from_db(fields=["attribute_schema"])
+        if schema:
+            self.study.attribute_schema = schema
+            self.study.save(update_fields=["attribute_schema"])
         return found
 
     def _respondents(self, variables) -> dict[str, Respondent]:
-        """A respondent for each Case; returns source guid -> respondent."""
+        """A respondent for each Case (unsaved; saved with those of sources without a case
+        by _interviews); returns source guid -> respondent."""
         taken = self.pseudonyms
         by_source: dict[str, Respondent] = {}
         for n, case in enumerate(self.exchange.cases, 1):
@@ -288,17 +345,23 @@ class _ProjectWriter:
                     )
                     continue
                 values[attribute] = value
-            respondent = respondent_create(
-                study=self.study, pseudonym=pseudonym, attributes=values
-            )
-            self.report.add("respondents")
+            respondent = self._respondent(pseudonym, clean_attributes(self.study, values))
             for guid in case.source_guids:
                 by_source.setdefault(guid, respondent)
         return by_source
 
+    def _respondent(self, pseudonym: str, attributes: dict | None = None) -> Respondent:
+        respondent = Respondent(study=self.study, pseudonym=pseudonym, attributes=attributes or {})
+        self.respondents.append(respondent)
+        self.report.add("respondents")
+        return respondent
+
     def _interviews(self, respondents: dict[str, Respondent]) -> None:
-        context = ImportContext(self.study)
+        """Every text source as an interview with its excerpts: the respondents, the
+        interviews with their question sections, the excerpts with their codings, each
+        kind written at once."""
         n = 0
+        transcripts: list[tuple[qdpx_read.Source, Transcript]] = []
         for source in self.exchange.sources:
             if source.text is None:
                 continue
@@ -308,8 +371,7 @@ class _ProjectWriter:
                 while name_key(f"S{n}") in self.pseudonyms:
                     n += 1
                 pseudonym = _unique(f"S{n}", self.pseudonyms, 40)
-                respondent = respondent_create(study=self.study, pseudonym=pseudonym)
-                self.report.add("respondents")
+                respondent = self._respondent(pseudonym)
                 self.report.adjusted.append(
                     f"the source “{source.name}” belongs to no case: it is the interview of "
                     f"a new respondent, {pseudonym}"
@@ -319,36 +381,45 @@ class _ProjectWriter:
                     f"the variables of the source “{source.name}” (Excerpta keeps "
                     "attributes on respondents)"
                 )
-            interview = self._interview(source, respondent, context)
-            self._excerpts(source, interview)
-
-    def _interview(self, source, respondent: Respondent, context: ImportContext) -> Interview:
-        file_name = source.name if source.name.lower().endswith(".txt") else f"{source.name}.txt"
-        outcome = interview_import(
+            transcripts.append((source, self._transcript(source, respondent)))
+        Respondent.objects.bulk_create(self.respondents)
+        bulk.interviews_insert(
             study=self.study,
-            name=file_name,
-            raw=source.text.encode("utf-8"),
+            transcripts=[transcript for _, transcript in transcripts],
+            questions=self.questions,
             user=self.owner,
-            respondent=respondent,
-            import_duplicate=True,
-            context=context,
         )
-        if outcome.error:
+        excerpts = []
+        for source, transcript in transcripts:
+            interview = transcript.interview
+            self.interviews[source.guid] = interview
+            self.report.add("interviews")
+            excerpts.extend(self._excerpts(source, interview))
+        bulk.excerpts_insert(study=self.study, coder=self.owner, excerpts=excerpts)
+        self.report.add("excerpts", len(excerpts))
+
+    def _transcript(self, source, respondent: Respondent) -> Transcript:
+        """The source's text read as interview_import reads a .txt file (decoded,
+        normalised, within the transcript limits), and its memo (its description)."""
+        file_name = source.name if source.name.lower().endswith(".txt") else f"{source.name}.txt"
+        try:
+            read = read_transcript(file_name, source.text.encode("utf-8"))
+        except ImportRejected as rejected:
             # One transcript that cannot be had refuses the project: a study missing one
             # of its interviews would count wrongly without anyone noticing.
-            raise ImportRejected(f"its source “{source.name}” cannot be imported: {outcome.error}")
-        interview = outcome.interview
-        interview_update(
-            interview=interview,
-            title=source.name,
+            raise ImportRejected(
+                f"its source “{source.name}” cannot be imported: {rejected}"
+            ) from None
+        transcript = Transcript(
             respondent=respondent,
+            read=read,
+            file_name=file_name,
+            title=source.name,
             conducted_on=self._conducted_on(source),
         )
-        self.interviews[source.guid] = interview
-        self.report.add("interviews")
         if source.description:
-            self._memo(InterviewMemo, source.description, interview=interview)
-        return interview
+            self._memo(InterviewMemo, source.description, interview=transcript)
+        return transcript
 
     @staticmethod
     def _conducted_on(source) -> date | None:
@@ -364,11 +435,14 @@ class _ProjectWriter:
         source.description = ""
         return conducted
 
-    def _excerpts(self, source, interview: Interview) -> None:
-        """Each selection as an excerpt, all of the source's at once (excerpts_import); the
-        same span coded twice (NVivo writes one selection per coding) is one excerpt with
-        both codes."""
-        moved = OffsetMap(source.text, interview.text)
+    def _excerpts(self, source, interview: Interview) -> list[tuple]:
+        """Each selection as an excerpt to write, (interview, start, end, memo, code ids):
+        trimmed and merged as excerpts_import does (spans_merged); the same span coded
+        twice (NVivo writes one selection per coding) is one excerpt with both codes."""
+        # A source's text is most often already normalised (Excerpta's own exports are):
+        # then positions need no diff of the two texts.
+        same = source.text == interview.text
+        moved = None if same else OffsetMap(source.text, interview.text)
         spans, where = [], {}
         for selection in source.selections:
             codes = tuple(self.codes[g] for g in selection.code_guids if g in self.codes)
@@ -376,25 +450,25 @@ class _ProjectWriter:
             if len(codes) < len(selection.code_guids):
                 self.report.dropped.append(f"a coding of {place} (its code is not in the file)")
             span = SpanToCode(
-                start=moved.start(selection.start),
-                end=moved.end(selection.end),
+                start=selection.start if same else moved.start(selection.start),
+                end=selection.end if same else moved.end(selection.end),
                 codes=codes,
                 memo=self._selection_memo(selection),
             )
             spans.append(span)
             where[id(span)] = place
-        made, refused = excerpts_import(interview=interview, coder=self.owner, spans=spans)
-        self.report.add("excerpts", made)
+        merged, refused = spans_merged(interview=interview, spans=spans)
         for span, why in refused:
             self.report.dropped.append(f"{where[id(span)]} ({why})")
+        return [
+            (interview, start, end, "\n\n".join(memos), list(codes))
+            for (start, end), (codes, memos) in merged.items()
+        ]
 
     def _selection_memo(self, selection) -> str:
         parts = [selection.description] if selection.description else []
-        notes = {note.guid: note for note in self.exchange.notes}
-        linked = [
-            g for g, targets in self.exchange.note_links.items() if selection.guid in targets
-        ]
-        for guid in [*selection.note_guids, *linked]:
+        notes = self.notes
+        for guid in [*selection.note_guids, *self.linked.get(selection.guid, [])]:
             if guid in notes and notes[guid].text and guid not in self.notes_used:
                 parts.append(notes[guid].text)
                 self.notes_used.add(guid)
@@ -403,7 +477,7 @@ class _ProjectWriter:
     def _notes(self) -> None:
         """Notes a code or a source refers to become their memos; the rest (the project's
         and free-standing ones) entries of the study's journal."""
-        notes = {note.guid: note for note in self.exchange.notes}
+        notes = self.notes
         codes_by_guid = {c.guid: c for c in self.exchange.all_codes()}
         for guid, code in self.codes.items():
             for note_guid in codes_by_guid[guid].note_guids:
@@ -444,6 +518,8 @@ class _ProjectWriter:
         return self.exchange.origin.startswith("Excerpta")
 
     def _memo(self, model, body: str, **target) -> None:
+        """A memo of `model` on `target` (a Transcript stands for its interview until it is
+        saved), by the importer, its text checked as memo_create checks it."""
         # A memo holds LONGEST characters; a longer note (another tool has no such limit)
         # becomes several memos in order rather than a refused project or a cut text.
         parts = [body[i : i + LONGEST] for i in range(0, len(body), LONGEST)] or [body]
@@ -453,16 +529,32 @@ class _ProjectWriter:
                 f"{LONGEST:,})"
             )
         for part in parts:
-            memo_create(model=model, author=self.owner, body=part, **target)
+            memo = model(author=self.owner, body=memo_text(part))
+            memo._target = target
+            self.memos.append(memo)
             self.report.add("memos")
+
+    def _memos_insert(self) -> None:
+        """Every memo, by kind, in the order met: one INSERT and its records per kind."""
+        by_model: dict[type[Memo], list[Memo]] = {}
+        for memo in self.memos:
+            for name, target in memo._target.items():
+                if isinstance(target, Transcript):
+                    target = target.interview
+                setattr(memo, name, target)
+            by_model.setdefault(type(memo), []).append(memo)
+        for model, memos in by_model.items():
+            model.objects.bulk_create(memos)
 
     def _themes(self) -> None:
         """Sets as themes gathering their codes (a theme gathers codes, not sources), with
         their memos (MemberNote) and, from Excerpta's layout, their parent theme."""
         taken: set[str] = set()
         made: dict[str, Theme] = {}
+        themes: list[Theme] = []
+        links: list[tuple[Theme, Code]] = []
         parents: list[tuple[Theme, str]] = []
-        notes = {note.guid: note for note in self.exchange.notes}
+        notes = self.notes
         for code_set in self.exchange.sets:
             codes = [self.codes[g] for g in code_set.code_guids if g in self.codes]
             if code_set.sources and not codes:
@@ -473,12 +565,17 @@ class _ProjectWriter:
             texts = sections_read(THEME_SECTIONS, code_set.description)
             name = _unique(code_set.name, taken, 120)
             _renamed(self.report, "set", code_set.name, name, "a theme's name is unique")
-            theme = theme_create(study=self.study, name=name, description=texts["description"])
-            made[name_key(code_set.name)] = theme
+            theme = Theme(
+                study=self.study,
+                name=name,
+                description=texts["description"].strip(),
+                order=len(themes) + 1,
+            )
+            themes.append(theme)
+            made.setdefault(name_key(code_set.name), theme)
             if texts["parent"]:
                 parents.append((theme, texts["parent"]))
-            for code in codes:
-                theme_code_attach(theme=theme, code=code)
+            links.extend((theme, code) for code in codes)
             for guid in code_set.note_guids:
                 self._note_memo(notes.get(guid), ThemeMemo, theme=theme)
             self.report.add("themes")
@@ -488,20 +585,22 @@ class _ProjectWriter:
                     f" of the set “{code_set.name}” (its theme "
                     "gathers its codes only)"
                 )
+        parent_of: dict[int, Theme] = {}
         for theme, parent_name in parents:
             parent = made.get(name_key(parent_name))
-            if parent is None or parent == theme:
+            if parent is None or parent is theme:
                 self.report.adjusted.append(
                     f"the theme “{theme.name}” is not under “{parent_name}” (no such set)"
                 )
                 continue
-            theme_update(
-                theme=theme,
-                revision=theme.revision,
-                name=theme.name,
-                description=theme.description,
-                parent=parent,
-            )
+            if _inside(parent, theme, parent_of):
+                self.report.adjusted.append(
+                    f"the theme “{theme.name}” is not under “{parent_name}”, which is inside it"
+                )
+                continue
+            parent_of[id(theme)] = parent
+        nodes = [(theme, parent_of.get(id(theme))) for theme in themes]
+        bulk.tree_insert(Theme, nodes, links=links)
 
     def _coders(self) -> None:
         if not self.report.counts.get("excerpts"):
@@ -512,6 +611,17 @@ class _ProjectWriter:
                 f"every excerpt is coded by {getattr(self.owner, 'username', 'you')} (the file's "
                 f"coders, {_listed(names)}, have no account here)"
             )
+
+
+def _inside(node: Theme, ancestor: Theme, parent_of: dict[int, Theme]) -> bool:
+    """Whether `ancestor` is `node` or above it in the parents given so far (by id())."""
+    seen = set()
+    while node is not None and id(node) not in seen:
+        if node is ancestor:
+            return True
+        seen.add(id(node))
+        node = parent_of.get(id(node))
+    return False
 
 
 def _listed(names: Iterable[str]) -> str:

@@ -232,15 +232,14 @@ def _local(element) -> str:
     return tag.rpartition("}")[2]
 
 
+# lxml matches "{*}name" in any namespace or none, as _local does, in C: matching each child
+# by _local in Python took half the reading of a project of 5,000 selections.
 def _children(element, name: str):
-    return [child for child in element if _local(child) == name]
+    return list(element.iterchildren(f"{{*}}{name}"))
 
 
 def _child(element, name: str):
-    for child in element:
-        if _local(child) == name:
-            return child
-    return None
+    return next(element.iterchildren(f"{{*}}{name}"), None)
 
 
 def _items(element, wrapper: str, name: str):

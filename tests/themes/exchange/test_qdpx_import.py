@@ -171,22 +171,45 @@ def test_a_project_s_codebook_merges_and_the_rest_is_reported(study):
 
 
 def test_a_codebook_that_fails_midway_adds_no_code(study, monkeypatch):
-    from themes.exchange import qdpx_import
+    from interviews import history
 
-    made = []
+    def record(objs, history_type):
+        # The codes' rows and parents are written; their records fail.
+        assert Code.objects.filter(study=study).count() == 2
+        raise ValidationError("refused")
 
-    def code_create(**kwargs):
-        if made:
-            raise ValidationError("refused")
-        made.append(kwargs["name"])
-        return real(**kwargs)
-
-    real = qdpx_import.code_create
-    monkeypatch.setattr(qdpx_import, "code_create", code_create)
+    monkeypatch.setattr(history, "record", record)
     with pytest.raises(ValidationError):
         codebook_import(study=study, name="tags.qdc", raw=codebook_qdc())
 
     assert study.codes.count() == 0
+
+
+def test_a_project_that_fails_at_its_last_step_leaves_nothing(owner, monkeypatch):
+    from coding.models import CodeMemo
+    from themes.exchange import qdpx_import
+
+    tables = (Study, Code, Respondent, Interview, Excerpt, Coding, Theme, JournalEntry, CodeMemo)
+
+    def counts():
+        return {model.__name__: model._base_manager.count() for model in tables} | {
+            f"{model.__name__} records": model.history.count()
+            for model in (Code, Respondent, Interview, Excerpt, Coding, Theme, JournalEntry)
+        }
+
+    before = counts()
+
+    def memos_insert(writer):
+        # Everything but the memos is written by now: the excerpts and their records too.
+        assert Excerpt.objects.filter(interview__study=writer.study).count() == 2
+        assert Excerpt.history.filter(history_study_id=writer.study.pk).count() == 2
+        raise ImportRejected("refused at the end")
+
+    monkeypatch.setattr(qdpx_import._ProjectWriter, "_memos_insert", memos_insert)
+    with pytest.raises(ImportRejected, match="refused at the end"):
+        study_import_qdpx(name="peer.qdpx", raw=nvivo_qdpx(), owner=owner)
+
+    assert counts() == before
 
 
 def test_every_sample_from_other_tools_imports(owner):
