@@ -57,3 +57,26 @@ def test_it_finds_all_eleven_questions_in_each_demo_transcript(pseudonym):
     assert [m.question_index + 1 for m in matches] == list(range(1, 12))
     # Each question is placed on a turn that asks something, not on the respondent's answer.
     assert all(turns[m.turn_index].is_interviewer for m in matches)
+
+
+def test_the_matrix_of_scores_is_each_pair_s_score():
+    from interviews.segmentation import _scores, _stems, _stems_score, common_stems
+
+    common = common_stems(PROTOCOL)
+    questions = [_stems(question, common) for question in PROTOCOL] + [""]
+    turns = [
+        _stems(turn, common)
+        for turn in (
+            "So how long have you been doing harm reduction in your work?",
+            "What support do you get from colleagues, from your family?",
+            "Okay.",  # only stop words: no stems, a score of 0
+            "How does your agency measure success?",
+            "",
+        )
+    ]
+    assert "" in turns
+
+    matrix = _scores(questions, turns)
+
+    assert matrix == [[_stems_score(q, t) for t in turns] for q in questions]
+    assert any(0 < value < 100 for row in matrix for value in row)

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -335,7 +336,14 @@ def _check_limits(exchange: Exchange) -> None:
 
 def _guid(element, attribute: str = "guid") -> str:
     """A GUID as one spelling (upper case, no braces): tools differ in both."""
-    value = (element.get(attribute) or "").strip()
+    return _spelling(element.get(attribute) or "")
+
+
+@lru_cache(maxsize=4096)
+def _spelling(value: str) -> str:
+    # Cached: a project names the same few codes and users in each of its thousands of
+    # selections.
+    value = value.strip()
     match = _GUID.match(value)
     return match.group(1).upper() if match else value.upper()
 
@@ -479,27 +487,44 @@ def _sources(root, exchange: Exchange) -> None:
 
 
 def _selection(element) -> Selection:
+    """A PlainTextSelection as the file wrote it. Its children are read in one pass (a
+    project holds tens of thousands of selections): its Codings with their CodeRef and
+    NoteRefs, its own NoteRefs, its Description."""
+
     def position(attribute: str) -> int:
         try:
             return int((element.get(attribute) or "").strip())
         except ValueError:
             return -1
 
-    codings = _children(element, "Coding")
-    code_guids = []
-    for coding in codings:
-        ref = _child(coding, "CodeRef")
-        if ref is not None:
-            code_guids.append(_guid(ref, "targetGUID"))
+    codings, code_guids, own_notes, coding_notes = [], [], [], []
+    description = None
+    for child in element:
+        local = _local(child)
+        if local == "Coding":
+            codings.append(child)
+            ref = None
+            for part in child:
+                inner = _local(part)
+                if inner == "CodeRef" and ref is None:
+                    ref = part
+                elif inner == "NoteRef":
+                    coding_notes.append(_guid(part, "targetGUID"))
+            if ref is not None:
+                code_guids.append(_guid(ref, "targetGUID"))
+        elif local == "NoteRef":
+            own_notes.append(_guid(child, "targetGUID"))
+        elif local == "Description" and description is None:
+            description = (child.text or "").strip()
     coder = element.get("creatingUser") or (codings[0].get("creatingUser") if codings else "")
     return Selection(
         guid=_guid(element),
         start=position("startPosition"),
         end=position("endPosition"),
         name=element.get("name") or "",
-        description=_text(element, "Description"),
+        description=description or "",
         code_guids=code_guids,
-        note_guids=_note_refs(element) + [g for c in codings for g in _note_refs(c)],
+        note_guids=own_notes + coding_notes,
         coder_guid=(coder or "").upper(),
     )
 
@@ -711,6 +736,11 @@ def _positions(name: str, raw_text: str, selections: list[Selection], exchange: 
             if not reading.crlf_as_one:
                 start, end = _to_lf(crs, start), _to_lf(crs, end)
             spans.append((start, end))
+        if len(readings) == 1:
+            # Nothing to choose between (no CRLF, no character outside the BMP, as in most
+            # projects): scoring 20,000 selections would only cost time.
+            best, best_spans = reading, spans
+            break
         score = sum(
             0 <= s < e <= len(lf_text) and _on_boundary(lf_text, s) and _on_boundary(lf_text, e)
             for s, e in spans
