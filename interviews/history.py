@@ -59,11 +59,6 @@ def because(reason: str) -> Iterator[None]:
         _REASON.reset(token)
 
 
-def change_reason() -> str:
-    """The change reason of records written now: the innermost `because`, else ""."""
-    return _REASON.get()
-
-
 class StudyScopedHistory(models.Model):
     """What every historical table adds to simple-history's: the record's study."""
 

@@ -65,4 +65,3 @@ def test_the_page_is_in_the_order_of_the_index(study, owner):
 def test_every_recorded_model_is_a_kind_of_the_page():
     shown = {model for _, models in KINDS.values() for model in models}
     assert shown == set(recorded_models())
-

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from coding.models import Code, Coding, Excerpt
 from interviews import history, segmentation
-from interviews.history import current_user
 from interviews.importers import ReadText
 from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Respondent, Study
 from interviews.turns import find_turns
@@ -157,9 +156,9 @@ def excerpts_insert(
 ) -> None:
     """Save `excerpts` of the interviews of `study` (new: they have no excerpt yet), each
     (interview, start, end, memo, code ids) with [start, end) in code points of the
-    interview's text, coded by `coder`, and record every excerpt and coding. Five
-    statements whatever their number: the excerpts, their ids read back, the codings,
-    and one INSERT ... SELECT of records for each (themes.sql)."""
+    interview's text, coded by `coder`, and record every excerpt and coding (unless the
+    history is off). Five statements whatever their number: the excerpts, their ids read
+    back, the codings, and one INSERT ... SELECT of records for each (themes.sql)."""
     if not excerpts:
         return
     now = timezone.now()
@@ -191,13 +190,11 @@ def excerpts_insert(
             for code_id in code_ids
         ],
     )
-    user = current_user()
+    stamp = history.stamp()
+    if stamp is None:
+        return  # the history is off
+    when, reason, user_id = stamp
     for model in (Excerpt, Coding):
         sql.history_of_study_rows(
-            model,
-            study_id=study.pk,
-            history_type="+",
-            when=now,
-            user_id=getattr(user, "pk", None),
-            reason=history.change_reason(),
+            model, study_id=study.pk, history_type="+", when=when, user_id=user_id, reason=reason
         )
