@@ -31,6 +31,8 @@ from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
+from . import sql
+
 # Model -> the Recorded that keeps its history (filled as each model class is prepared).
 REGISTRY: dict[type[models.Model], Recorded] = {}
 # (model label, pk) -> study id, for rows whose study is reached through a parent: a row
@@ -218,13 +220,23 @@ def erase_respondent_history(respondent_id: int, erased: dict[str, set[int]]) ->
     erased[Interview._meta.label] = gone
 
 
+# History records read at a time by history_scrub: a transcript's record holds its whole
+# text (8,000 words; up to 4 bytes a character in memory when it has an emoji), so a chunk
+# of them stays within tens of MB.
+SCRUB_CHUNK = 100
+
+
 def history_scrub(*, study_id: int, scrub: Callable[[str], str]) -> int:
     """Rewrite every text field of the study's history records through `scrub` (a
     de-identification's replacements): a name taken out of a transcript, an excerpt, a
     quote or a memo must not live on in the records of how they were. Returns how many
-    records changed. Reads the study's records model by model (their text columns only, 2,000
-    at a time) and writes back only those that changed: one query a recorded model, and one
-    per 500 records changed."""
+    records changed.
+
+    Per recorded model: one query for the ids of the study's records, then per
+    SCRUB_CHUNK of them one read of their text columns and (when some changed) one write
+    of those that changed (interviews.sql, a prepared statement run per row). Memory stays
+    that of one chunk whatever the history's length.
+    """
     changed = 0
     for model in recorded_models():
         historical = model.history.model
@@ -234,15 +246,21 @@ def history_scrub(*, study_id: int, scrub: Callable[[str], str]) -> int:
             if isinstance(field, models.CharField | models.TextField)
             and field.attname not in ("history_type",)
         ]
-        rows = historical.objects.filter(history_study_id=study_id).values_list("pk", *texts)
-        batch = []
-        for pk, *values in rows.iterator(chunk_size=2000):
-            scrubbed = [scrub(value) if value else value for value in values]
-            if scrubbed != values:
-                batch.append(historical(pk=pk, **dict(zip(texts, scrubbed, strict=True))))
-        # The historical tables' own manager: a plain bulk_update, recording nothing.
-        historical.objects.bulk_update(batch, texts, batch_size=500)
-        changed += len(batch)
+        ids = list(
+            historical.objects.filter(history_study_id=study_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), SCRUB_CHUNK):
+            chunk = ids[start : start + SCRUB_CHUNK]
+            rows = historical.objects.filter(pk__in=chunk).values_list("pk", *texts)
+            batch = []
+            for pk, *values in rows:
+                scrubbed = [scrub(value) if value else value for value in values]
+                if scrubbed != values:
+                    batch.append((*scrubbed, pk))
+            sql.history_texts_set(historical._meta.db_table, texts, batch)
+            changed += len(batch)
     return changed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.db import models
 from django.utils import timezone
 
@@ -41,7 +42,12 @@ def _texts_in_history(study_id: int) -> list[str]:
     return found
 
 
-def test_applying_a_replacement_scrubs_the_history_and_every_kind_of_memo(study, owner):
+@pytest.mark.parametrize("chunk", [history.SCRUB_CHUNK, 2])
+def test_applying_a_replacement_scrubs_the_history_and_every_kind_of_memo(
+    study, owner, chunk, monkeypatch
+):
+    # Records are read a chunk at a time: with chunks of 2 every kind spans several.
+    monkeypatch.setattr(history, "SCRUB_CHUNK", chunk)
     interview = import_text(study, TEXT, name=f"R1 {NAME}.txt")
     code = coding.code_create(study=study, name="Support")
     excerpt = code_span(interview, f"{NAME} did, at first", [code], owner)

@@ -201,10 +201,13 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     # excerpts with former words or memos, their scrub (the former words now equal the
     # text) and the scrubbed rows read again and recorded in the history, the undo history
     # deleted, the quotes with an extract; 4: each kind of memo read for scrubbing (none
-    # changed); 13: the history records of each of the 11 recorded models read, and those
-    # of the transcripts and of the excerpts rewritten (they held the name); release.
+    # changed); 18: the ids of the study's history records of each of the 11 recorded
+    # models, the text columns of the records of the five that have some here (transcripts,
+    # respondents, codes, excerpts, codings: up to interviews.history.SCRUB_CHUNK records
+    # a read), and those of the transcripts and of the excerpts rewritten (they held the
+    # name); release.
     per_transcript = 15 if connection.features.has_select_for_update else 14
-    with django_assert_num_queries(31 + per_transcript * transcripts):
+    with django_assert_num_queries(36 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 
