@@ -15,6 +15,7 @@ from interviews import memos
 from interviews.models import InterviewMemo, JournalEntry
 from tests.conftest import HTMX, client_for
 from themes import services as themes
+from themes.memos import MemoFilter, MemoListing, study_memos
 from themes.models import ThemeMemo
 
 
@@ -114,13 +115,34 @@ def test_the_memos_page_queries_do_not_grow(
         memos.memo_create(model=CodeMemo, author=owner, body=f"Code memo {n}", code=code)
     client = client_for(owner)
     # session, user, study+role, the members for the author filter, the count of the
-    # UNION of the five kinds, the page of it
-    with django_assert_num_queries(6):
+    # UNION of the five kinds (narrow rows), the page of it (narrow rows), the whole rows
+    # of that page's memos
+    with django_assert_num_queries(7):
         response = client.get(url(study, "memos"), {"q": "e", "author": owner.pk, "page": "1"})
     assert response.status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url(study, "memos"), {"page": "2"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "memo_filter",
+    [MemoFilter(), MemoFilter(words=("e",)), MemoFilter(kinds=("code", "excerpt", "theme"))],
+)
+def test_the_listing_pages_as_the_whole_query_slices(study, memoed, owner, code, memo_filter):
+    # Memos written at the same moment (ties on the date) of several kinds, so that the
+    # order's later keys decide; every window of the listing is the whole query's.
+    moment = timezone.now()
+    for n in range(7):
+        memos.memo_create(model=CodeMemo, author=owner, body=f"Code memo {n}", code=code)
+        memos.memo_create(model=JournalEntry, author=owner, body=f"Entry {n}", study=study)
+    CodeMemo.objects.update(created_at=moment)
+    JournalEntry.objects.update(created_at=moment)
+    whole = list(study_memos(study, memo_filter))
+    listing = MemoListing(study, memo_filter)
+    assert listing.count() == len(whole) > 3
+    for start, stop in [(0, 5), (5, 10), (3, 4), (0, 100), (len(whole), len(whole) + 5)]:
+        assert listing[start:stop] == whole[start:stop]
 
 
 def test_it_pages_newest_first(study, owner, settings):

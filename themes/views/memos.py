@@ -24,12 +24,12 @@ from ..forms import MemoFilterForm, MemoForm
 from ..memos import (
     JOURNAL,
     WRITABLE,
+    MemoListing,
     MemoRow,
     memo_in_study,
     memo_rows,
     memo_url,
     memos_of,
-    study_memos,
     target_of,
 )
 from ..selectors import member_choices
@@ -75,7 +75,7 @@ def memos(request, slug):
     """Every memo of the study, filtered by kind, author, date and words, newest first."""
     access = study_access(request, slug, READ)
     form = MemoFilterForm(request.GET or None, authors=member_choices(access.study))
-    page = Paginator(study_memos(access.study, form.memo_filter()), PER_PAGE).get_page(
+    page = Paginator(MemoListing(access.study, form.memo_filter()), PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = memo_rows(page.object_list)
