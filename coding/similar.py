@@ -11,12 +11,15 @@ same service as a selection on the coding page (coding.services.excerpt_code_sel
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import sys
 from dataclasses import dataclass
 
 from django.core.cache import cache
 
 from core.naming import branches
+from core.processes import child_output
 from interviews.models import Interview, Study
 from interviews.turns import turns_from_json
 
@@ -31,6 +34,13 @@ MIN_WORDS = 6
 # Below this cosine similarity a "like" is mostly shared common words.
 MIN_SCORE = 0.12
 LIMIT = 25
+# Fitting 200 transcripts of 8,000 words takes about 5 s on a loaded machine; a stuck
+# fitting process is stopped well before a proxy would give up on the request.
+FIT_TIMEOUT_S = 120
+
+
+class FittingError(RuntimeError):
+    """The fitting process failed (the message holds the end of what it wrote on stderr)."""
 
 
 @dataclass(frozen=True)
@@ -144,15 +154,53 @@ def passage_index(study: Study) -> PassageIndex:
 
 
 def _fit(study: Study) -> PassageIndex:
-    # SciPy (under coding.tfidf) is imported here, not at start-up: most requests never
-    # need it, and a worker that does not load it stays smaller.
+    """The study's PassageIndex, fitted in a short-lived process of its own (fit_main).
+
+    Fitting makes a Python object of every passage and word of every transcript (35,000
+    passages at 200 transcripts of 8,000 words): freed afterwards, they stayed in the worker
+    as some 17 MB of half-empty memory that no allocator gives back (issue 9: a worker under
+    160 MB after every page and export). The worker reads the transcripts, so the fitting
+    process sees what this request sees (its transaction included) and needs no database;
+    it answers with the index, a few large arrays. Its start costs about half a second, once
+    per change of the study's transcripts (passage_index caches the index).
+
+    Raises FittingError when the process fails or takes over FIT_TIMEOUT_S seconds.
+    """
+    rows = list(_interviews(study).values_list("pk", "text", "turns"))
+    answer = child_output(
+        ["-c", _FIT_MAIN],
+        stdin=pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL),
+        timeout=FIT_TIMEOUT_S,
+        doing="Fitting the similar passages",
+        error=FittingError,
+    )
+    # Our own child's answer, never anything a user sent.
+    return pickle.loads(answer)
+
+
+_FIT_MAIN = "import django; django.setup(); from coding.similar import fit_main; fit_main()"
+
+
+def fit_main() -> None:
+    """Entry point of the fitting process (_fit): [(interview id, text, turns), ...]
+    pickled on stdin, the PassageIndex of their passages pickled on stdout."""
+    # Written by _fit, our parent.
+    rows = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(pickle.dumps(fit_rows(rows), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def fit_rows(rows) -> PassageIndex:
+    """The PassageIndex of the passages of `rows`, [(interview id, text, turns JSON), ...]:
+    the TF-IDF vectors of every passage, for new texts to be compared with."""
+    # SciPy (under coding.tfidf) is imported here: in the fitting process, never at a
+    # worker's start.
     import numpy as np
 
     from .tfidf import Tfidf
 
     found: list[Passage] = []
     texts: list[str] = []
-    for interview_id, text, turns in _interviews(study).values_list("pk", "text", "turns"):
+    for interview_id, text, turns in rows:
         for passage in passages(text, turns, interview_id):
             found.append(passage)
             texts.append(text[passage.start : passage.end])

@@ -13,16 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import caches
 
 from coding.models import Coding
 from core.naming import branches
+from core.processes import child_output
 from core.sanitise import sanitise_text
 from interviews.models import Study
 
@@ -88,21 +86,14 @@ def _cache_key(chart: Chart, format: str, dpi: int) -> str:
 
 def _draw(charts: list[Chart], format: str, dpi: int) -> list[bytes]:
     request = {"format": format, "dpi": dpi, "charts": [chart.request() for chart in charts]}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "themes.drawing"],
-            input=json.dumps(request).encode(),
-            capture_output=True,
-            cwd=settings.BASE_DIR,
-            timeout=DRAWING_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise ChartError(f"Drawing the charts took over {DRAWING_TIMEOUT_S} s.") from error
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", errors="replace")[-2000:]
-        raise ChartError(f"Drawing the charts failed (exit {done.returncode}):\n{tail}")
-    return [base64.b64decode(image) for image in json.loads(done.stdout)["images"]]
+    answer = child_output(
+        ["-m", "themes.drawing"],
+        stdin=json.dumps(request).encode(),
+        timeout=DRAWING_TIMEOUT_S,
+        doing="Drawing the charts",
+        error=ChartError,
+    )
+    return [base64.b64decode(image) for image in json.loads(answer)["images"]]
 
 
 def _label(text) -> str:

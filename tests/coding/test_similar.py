@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coding import services as coding
+from coding import similar
 from coding.models import Excerpt
 from coding.similar import overlapped, passages, similar_passages
 from interviews import services as interviews
@@ -232,3 +233,30 @@ def test_the_suggestions_read_in_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = client.get(page_url(study, support), headers=HTMX)
     assert response.status_code == 200
+
+
+def test_the_index_is_fitted_in_a_process_of_its_own_as_the_worker_would_fit_it(
+    coded, study, monkeypatch
+):
+    """The fitting process (coding.similar.fit_main) answers with the index this process
+    would fit from the same transcripts; this process never fits one itself (it would keep
+    some 17 MB of freed passages and words at the default scale: issue 9)."""
+    rows = list(study.interviews.order_by("pk").values_list("pk", "text", "turns"))
+    here = similar.fit_rows(rows)
+    monkeypatch.setattr(similar, "fit_rows", None)  # any call in this process would fail
+
+    fitted = similar.passage_index(study)
+
+    for name in ("interview_ids", "starts", "ends"):
+        assert np.array_equal(getattr(fitted, name), getattr(here, name)), name
+    assert len(fitted.interview_ids) == len(sentences(coded)) > 0
+    assert (fitted.matrix != here.matrix).nnz == 0
+    assert fitted.vectorizer.columns == here.vectorizer.columns
+    assert np.array_equal(fitted.vectorizer.idf, here.vectorizer.idf)
+
+
+def test_a_failed_fitting_process_says_why(coded, study, monkeypatch):
+    monkeypatch.setattr(similar, "_FIT_MAIN", "import sys; sys.exit('no memory left')")
+
+    with pytest.raises(similar.FittingError, match=r"failed \(exit 1\):\nno memory left"):
+        similar.passage_index(study)

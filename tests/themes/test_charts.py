@@ -12,6 +12,7 @@ from docx import Document
 from lxml import etree
 
 from coding import services as coding
+from core import processes
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import charts
@@ -180,13 +181,13 @@ def test_a_stranger_sees_no_chart(study, themed, stranger):
 
 
 def test_a_chart_is_drawn_once_while_its_figures_stay_the_same(study, themed, monkeypatch):
-    real_run, runs = charts.subprocess.run, []
+    real_run, runs = processes.subprocess.run, []
 
     def counted(*args, **kwargs):
         runs.append(args)
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(charts.subprocess, "run", counted)
+    monkeypatch.setattr(processes.subprocess, "run", counted)
     first = prevalence(study_rollup(study)).svg()
     assert prevalence(study_rollup(study)).svg() == first
     assert len(runs) == 1
