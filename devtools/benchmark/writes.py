@@ -1,6 +1,7 @@
 """Writes where users wait: posting a comment on a theme (`comment_post`), which redraws
 the comment threads alone, and importing 200 transcripts in one upload (`import_200`),
-whose queries grow by a fixed few per file."""
+whose queries grow by a fixed few per chunk of 50 files (interviews.staging.CHUNK), not
+per file."""
 
 from __future__ import annotations
 
