@@ -1,5 +1,5 @@
-"""Rendered regions of pages kept in Django's cache framework (the "fragments" cache), so
-that a page read again draws only what changed since.
+"""Rendered regions of pages kept in Django's cache framework (the "fragments" cache, or
+another alias the caller names), so that a page read again draws only what changed since.
 
 A region is cached under a key its caller builds from everything the region shows: for a
 study's pages, the study's revision (interviews.revisions, moved by every write to what the

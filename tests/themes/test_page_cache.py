@@ -233,3 +233,25 @@ def test_a_reply_redraws_its_thread_and_the_others_from_the_cache(
     assert region.index("Why R1 only?") < region.index("R2 never said so.")
     assert region.index("R2 never said so.") < region.index("And the quotes?")
     assert region in from_nothing(read, reviewer, path)
+
+
+@pytest.mark.parametrize("more", [0, 12])
+def test_the_kept_pages_read_the_same_queries_at_any_size(
+    study, themed, owner, read, more, django_assert_num_queries
+):
+    training = themed["training"]
+    for n in range(more):
+        themes.theme_create(study=study, name=f"Extra {n}")
+        themes.comment_add(theme=training, author=owner, body=f"Comment {n}")
+    client = client_for(owner)
+    read(owner, url(study, "themes"))
+    # session, user, study+role (its row holds the revision the sections are kept under),
+    # parent choices of the new-theme form
+    with django_assert_num_queries(4):
+        assert client.get(url(study, "themes")).status_code == 200
+    read(owner, url(study, "theme_detail", training.pk))
+    # session, user, theme with its study and the user's role, quotes, comments (each
+    # thread's HTML from the cache)
+    with django_assert_num_queries(5):
+        html = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    assert html.count('<article class="comment') == more

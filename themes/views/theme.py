@@ -46,7 +46,7 @@ def _body(request, access, theme, rollup=None):
     (core.fragments) under everything they show: the study's revision (the roll-up's
     counts and excerpts, the theme's codes), the theme's own fields, its quotes as read
     now (choosing, ordering or cutting a quote moves no revision), the page asked for and
-    the reader's role. The comments are drawn apart, every time."""
+    the reader's role. The comments are kept apart, thread by thread (_threads)."""
     study = access.study
     number = _page_number(request)
     quotes = review.theme_quotes(theme)
