@@ -295,6 +295,9 @@ def record(objs: Iterable[models.Model], history_type: str) -> None:
     recorded = REGISTRY[model]
     user = current_user()
     historical = model.history.model
+    if not recorded.m2m_fields:
+        _insert_records(historical, recorded, objs, history_type, user)
+        return
     rows = []
     for obj in objs:
         row = historical(
@@ -311,6 +314,36 @@ def record(objs: Iterable[models.Model], history_type: str) -> None:
     historical.objects.bulk_create(rows)
     for field in recorded.m2m_fields:
         _record_links(recorded, field, rows)
+
+
+def _insert_records(historical, recorded: Recorded, objs, history_type: str, user) -> None:
+    """`record` for a model without many-to-many links (no record ids needed afterwards):
+    the rows as tuples, each value prepared by its field as the ORM would, inserted with one
+    prepared statement (interviews.sql.history_records_insert), not bulk_create's model
+    instances, which took 32 of 67 s of a profiled de-identification at the benchmark's
+    default scale (25,000 records)."""
+    history = {
+        "history_type": history_type,
+        "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": _REASON.get(),
+        "history_date": timezone.now(),
+    }
+    fields = [field for field in historical._meta.concrete_fields if not field.primary_key]
+    rows = []
+    for obj in objs:
+        history["history_study_id"] = recorded.study_of(obj)
+        rows.append(
+            tuple(
+                field.get_db_prep_save(
+                    history[field.attname]
+                    if field.attname in history
+                    else getattr(obj, field.attname),
+                    connection,
+                )
+                for field in fields
+            )
+        )
+    sql.history_records_insert(historical._meta.db_table, [f.column for f in fields], rows)
 
 
 def _record_links(recorded: Recorded, field, rows: list[models.Model]) -> None:

@@ -214,6 +214,27 @@ def history_texts_set(table: str, columns: list[str], rows: list[tuple]) -> None
         cursor.executemany(sql, rows)
 
 
+_HISTORY_INSERT = "INSERT INTO {table} ({columns}) VALUES ({values})"
+
+
+def history_records_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert `rows` (tuples of values prepared for `columns`) into the historical table
+    `table`, one prepared INSERT run per row: bulk_create's model instances and its
+    statement's building took 32 of 67 s of a profiled five-name de-identification at the
+    benchmark's default scale (25,000 records of excerpts). `table` and `columns` are a
+    model's own names (never user input), quoted here."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = _HISTORY_INSERT.format(
+        table=quote(table),
+        columns=", ".join(map(quote, columns)),
+        values=", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 # Backups (interviews.backup) -------------------------------------------------------------------
 
 
