@@ -261,6 +261,11 @@ def test_the_old_bin_address_leads_to_the_history_page(study, owner):
     assert ">History</a>" in nav
 
 
+# A pseudonym that no random token on the page (the CSRF token, a nonce) can spell by chance,
+# as "R9" once did.
+ERASED = "Wanda Withdrawn"
+
+
 def test_a_reviewer_reads_what_changed_but_not_file_names_nor_erasure_notes(
     study, owner, reviewer
 ):
@@ -270,9 +275,9 @@ def test_a_reviewer_reads_what_changed_but_not_file_names_nor_erasure_notes(
     )
     code = coding.code_create(study=study, name="Learning")
     coding.code_delete(code=code, force=True)
-    other = interviews.respondent_create(study=study, pseudonym="R9")
+    other = interviews.respondent_create(study=study, pseudonym=ERASED)
     interviews.respondent_withdraw(respondent=other)
-    respondent_erase(respondent=other, typed="R9", note="Asked by phone")
+    respondent_erase(respondent=other, typed=ERASED, note="Asked by phone")
     as_owner = client_for(owner).get(url(study)).content.decode()
     as_reviewer = client_for(reviewer).get(url(study))
     html = as_reviewer.content.decode()
@@ -282,5 +287,5 @@ def test_a_reviewer_reads_what_changed_but_not_file_names_nor_erasure_notes(
     assert "Code deleted" in text(as_reviewer)
     assert "Restore</button>" not in html
     # Every record of the erased respondent went with them.
-    assert "R9" not in html
-    assert "R9" not in as_owner
+    assert ERASED not in html
+    assert ERASED not in as_owner
