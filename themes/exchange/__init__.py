@@ -15,8 +15,9 @@ Export (`qdpx_export.study_export_qdpx`), in small modules:
 - `xml.py`: the streaming XML writer.
 
 Import (`qdpx_import.study_import_qdpx`, `qdpx_import.codebook_import`): `qdpx_read.py`
-reads a file from any tool leniently and safely into dataclasses; `qdpx_import.py` writes
-them through the app's services in one transaction and reports what was dropped or adjusted.
+reads a file from any tool leniently and safely into dataclasses; `qdpx_import.py` decides
+every row with the app's rules and reports what was dropped or adjusted; `bulk.py` writes
+each kind of row at once, with its history records, in the import's one transaction.
 
 The decisions, in short: themes are Sets of codes (a code may serve several themes; a
 tree level could not say so); the excerpt's memo is its selection's Description, every
