@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +16,11 @@ from interviews.access import READ, WRITE, interview_access
 from .. import services
 from ..access import code_access
 from ..forms import SelectionForm
-from ..similar import similar_passages
+from ..similar import FittingError, similar_passages
 from ..undo import Journal
 from .undo import remember
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -26,7 +30,13 @@ def code_similar(request, slug, pk):
     access, code = code_access(request, slug, pk, READ)
     context = {"access": access, "code": code}
     if request.htmx:
-        context["comparison"] = similar_passages(code)
+        try:
+            context["comparison"] = similar_passages(code)
+        except FittingError:
+            # The fitting process failed or timed out (its stderr is for the log, not the
+            # page); nothing was changed, and the next request tries again.
+            logger.exception("Similar passages of code %s failed", code.pk)
+            context["failed"] = True
     return render_page_or_fragment(request, "coding/similar.html", "suggestions", context)
 
 

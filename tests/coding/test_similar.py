@@ -260,3 +260,21 @@ def test_a_failed_fitting_process_says_why(coded, study, monkeypatch):
 
     with pytest.raises(similar.FittingError, match=r"failed \(exit 1\):\nno memory left"):
         similar.passage_index(study)
+
+
+def test_a_failed_comparison_says_so_on_the_page_and_the_next_one_works(
+    coded, study, support, owner, monkeypatch
+):
+    """Never a 500: the list says the comparison stopped, and nothing of the process's own
+    words (its stderr) reaches the page; once the process works again, so does the page."""
+    monkeypatch.setattr(similar, "_FIT_MAIN", "import sys; sys.exit('no memory left')")
+    client = client_for(owner)
+
+    failed = client.get(page_url(study, support), headers=HTMX)
+
+    assert failed.status_code == 200
+    assert "could not be compared this time" in failed.content.decode()
+    assert b"no memory left" not in failed.content
+    monkeypatch.undo()
+    listed = client.get(page_url(study, support), headers=HTMX)
+    assert "Honestly my supervisor listens to me" in listed.content.decode()

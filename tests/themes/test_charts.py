@@ -201,3 +201,35 @@ def test_a_drawing_that_fails_says_why(study, themed):
     chart = dataclasses.replace(prevalence(study_rollup(study)), kind="pie")
     with pytest.raises(charts.ChartError, match=r"(?s)Drawing the charts failed.*KeyError: 'pie'"):
         chart.svg()
+
+
+def _drawing_fails(monkeypatch):
+    """Every drawing process exits with an error, as one out of memory would."""
+    real_run = processes.subprocess.run
+
+    def failing(command, **kwargs):
+        return real_run([command[0], "-c", "import sys; sys.exit('no memory left')"], **kwargs)
+
+    monkeypatch.setattr(processes.subprocess, "run", failing)
+
+
+def test_a_chart_that_cannot_be_drawn_shows_so_in_its_place(study, themed, owner, monkeypatch):
+    _drawing_fails(monkeypatch)
+    response = client_for(owner).get(reverse("chart_svg", args=[study.slug, "prevalence"]))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "could not be drawn this time" in " ".join(svg_texts(response.content))
+    assert b"no memory left" not in response.content
+
+
+def test_findings_whose_charts_cannot_be_drawn_are_refused_with_a_reason(
+    study, themed, owner, monkeypatch
+):
+    _drawing_fails(monkeypatch)
+    response = client_for(owner).get(reverse("export_findings", args=[study.slug]), follow=True)
+
+    assert response.redirect_chain == [(reverse("themes", args=[study.slug]), 302)]
+    page = response.content.decode()
+    assert "The findings could not be made: their charts could not be drawn" in page
+    assert "no memory left" not in page

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from interviews.access import READ, study_access
 
-from ..charts import study_charts
+from ..charts import ChartError, study_charts
 from ..forms import ChartsForm
 from ..rollup import study_rollup
+
+logger = logging.getLogger(__name__)
+
+# What an <img> shows when its chart could not be drawn: the page around it stays whole, and
+# the figure says what happened in its place (an <img> shows an error answer's image too).
+UNDRAWN = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="80" viewBox="0 0 640 80">'
+    '<rect width="640" height="80" fill="#fff" stroke="#b42318"/>'
+    '<text x="16" y="45" font-family="sans-serif" font-size="16" fill="#b42318">'
+    "This chart could not be drawn this time. Reload the page to try again.</text></svg>"
+)
 
 
 def _attribute(request, study) -> str:
@@ -45,6 +58,11 @@ def chart_svg(request, slug, name):
     ]
     if not found:
         raise Http404("There is no such chart.")
-    response = HttpResponse(found[0].svg(), content_type="image/svg+xml")
+    try:
+        response = HttpResponse(found[0].svg(), content_type="image/svg+xml")
+    except ChartError:
+        # The drawing process failed or timed out; its stderr is for the log only.
+        logger.exception("Chart %s of study %s could not be drawn", name, study.pk)
+        response = HttpResponse(UNDRAWN, content_type="image/svg+xml", status=503)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from core.http import refusal
 from interviews.access import READ, study_access
+
+from ..charts import ChartError
+
+logger = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +46,18 @@ def download(request, slug, what):
     make, suffix, content_type = DOWNLOADS[what]
     # The findings take a methods appendix when its box is ticked.
     options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
-    content = import_string(make)(study=access.study, **options)
+    try:
+        content = import_string(make)(study=access.study, **options)
+    except ChartError:
+        # The findings' figures are drawn by a process of their own (themes.charts); when
+        # it fails, the document is not half-made without them: the user is told, and the
+        # next download tries again.
+        logger.exception("The figures of study %s could not be drawn", access.study.pk)
+        message = (
+            "The findings could not be made: their charts could not be drawn this time. "
+            "Nothing was changed; try the download again."
+        )
+        return refusal(request, message, status=503, fallback_url=reverse("themes", args=[slug]))
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{download_name(access.study, suffix)}"'
