@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    # Shared pieces; its AppConfig gives what a heavy request freed back to the OS once the
+    # response has gone out (core/memory.py; issue 9, a worker's memory).
+    "core",
     "interviews",
     "coding",
     "themes",
@@ -89,9 +92,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: after every other middleware has made its part of the response, it gives what a
-    # heavy request freed back to the OS (core/memory.py; issue 9, a worker's memory).
-    "core.memory.FreedMemoryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what every middleware below and the views made, after all of them have

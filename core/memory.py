@@ -7,12 +7,13 @@ objects over 512 bytes (transcripts, excerpt texts, lists of tens of thousands o
 C library's malloc, and glibc keeps what they freed inside the process, scattered between
 blocks still in use, so a worker's resident memory only ever grows towards the sum of the
 largest requests each of its threads served. `malloc_trim(0)` returns every whole free page
-to the kernel; it takes a few ms, so it runs only after a request that left the worker
-noticeably larger than after the last trim. Nothing is freed that is still in use: the
-caches (the roll-up, the similar passages' index) stay.
+to the kernel. With the garbage collection before it, it takes up to 220 ms on a loaded
+machine, so it runs only after a request that left the worker noticeably larger than after
+the last trim, and only once that request's response has gone out (FreedMemory, on Django's
+`request_finished`). Nothing is freed that is still in use: the caches (the roll-up, the
+similar passages' index) stay.
 
-Linux with glibc only (where the app is served by gunicorn); elsewhere the middleware does
-nothing.
+Linux with glibc only (where the app is served by gunicorn); elsewhere it does nothing.
 """
 
 from __future__ import annotations
@@ -70,27 +71,34 @@ def give_back_freed_memory() -> float | None:
     return resident_mb()
 
 
-class FreedMemoryMiddleware:
-    """After a response, give freed memory back when the worker has grown by GROWTH_MB or
-    more since the last time (the first request that loads the views does, then every heavy
-    download). First in MIDDLEWARE, so that what every other middleware made (the
-    compressed copy of a page) is counted too."""
+class FreedMemory:
+    """Gives freed memory back once the worker has grown by GROWTH_MB or more since the last
+    time (the first request that loads the views does, then every heavy download): the
+    receiver of Django's `request_finished` (connected by core.apps.CoreConfig.ready).
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    Django sends `request_finished` when the server closes the response, which a WSGI
+    server does after the last byte went out (PEP 3333; gunicorn, and Django's test client
+    as it emulates one): the user never waits for the collection. Everything the response
+    made (its compressed copy) is counted too.
+    """
+
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.after_trim = resident_mb() if MALLOC_TRIM is not None else None
 
-    def __call__(self, request):
-        response = self.get_response(request)
+    def __call__(self, **kwargs) -> None:
         if self.after_trim is None:
-            return response
+            return
         now = resident_mb()
-        grown = now is not None and now - self.after_trim >= GROWTH_MB
+        if now is None or now - self.after_trim < GROWTH_MB:
+            return
         # One thread trims at a time; another that finished meanwhile skips it.
-        if grown and self.lock.acquire(blocking=False):
+        if self.lock.acquire(blocking=False):
             try:
                 self.after_trim = give_back_freed_memory() or now
             finally:
                 self.lock.release()
-        return response
+
+
+# The process's one receiver, so that its count of growth spans every request.
+freed_memory = FreedMemory()
