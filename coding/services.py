@@ -405,7 +405,9 @@ def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) ->
     for coding in codings:
         coding.created_at = now
     # By hand (see sql.excerpt_insert): the one write users wait on after every selection.
-    sql.excerpt_insert(excerpt, codings, interview.study_id, history.stamp())
+    sql.excerpt_insert(excerpt, codings)
+    history.records_insert(Excerpt, "+", objs=[excerpt])
+    history.records_insert(Coding, "+", objs=codings)
     return excerpt
 
 

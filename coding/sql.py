@@ -89,17 +89,15 @@ _EXCERPT_MOVE = f"""
 _EXCERPT_TEXTS = f"UPDATE {Excerpt._meta.db_table} SET memo = %s, previous_text = %s WHERE id = %s"
 
 
-# A new excerpt with its codings, and the history record of each (services._insert_excerpt):
-# four statements, as through the ORM, but prepared once from the models' fields, and each
-# record copied by the database from the row just written (INSERT ... SELECT), so that it
-# holds the row as stored. Through the ORM (Excerpt.objects.create, whose record
+# A new excerpt with its codings (services._insert_excerpt): two statements, as through the
+# ORM, but prepared once from the models' fields. Their history records are written by
+# interviews.history.records_insert. Through the ORM (Excerpt.objects.create, whose record
 # simple-history writes, then Coding.objects.bulk_create and history.record): 1.99 ms of CPU
 # a coded selection; these: 0.86 ms (in-process on the benchmark's study, medians of 200
 # selections each, interleaved, load 14 on the 2-core machine).
 @cache
-def _inserts(model: type[models.Model], key: str) -> tuple[str, list, str]:
-    """(INSERT of rows of `model`, its fields in order, INSERT of the history records of
-    the rows whose `key` column holds a given value)."""
+def _inserts(model: type[models.Model]) -> tuple[str, list]:
+    """(INSERT of rows of `model`, its fields in order)."""
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
@@ -107,27 +105,13 @@ def _inserts(model: type[models.Model], key: str) -> tuple[str, list, str]:
         f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {{}} "
         f"RETURNING {quote(model._meta.pk.column)}"
     )
-    historical = model.history.model
-    # The fields simple-history keeps of the row, each the row's column of the same name.
-    tracked = [f.column for f in historical.tracked_fields]
-    if any(model._meta.get_field(f.name).column != f.column for f in historical.tracked_fields):
-        raise ValueError(f"{model.__name__}: its history's columns are not its own.")
-    stamp = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    records = (
-        f"INSERT INTO {historical._meta.db_table} "
-        f"({', '.join(quote(c) for c in [*tracked, *stamp, 'history_study_id'])}) "
-        f"SELECT {', '.join(quote(c) for c in tracked)}, %s, %s, %s, %s, %s "
-        f"FROM {model._meta.db_table} WHERE {quote(key)} = %s"
-    )
-    return rows, fields, records
+    return rows, fields
 
 
-def _insert(objs: list[models.Model], key: str, study_id: int, stamp) -> None:
-    """INSERT `objs` (new rows of one model; their ids are set from the database) and,
-    unless `stamp` is None (see history.stamp), the history records ("+") of the rows whose
-    `key` column holds the first one's value: two statements."""
-    model = type(objs[0])
-    rows, fields, records = _inserts(model, key)
+def _insert(objs: list[models.Model]) -> None:
+    """INSERT `objs` (new rows of one model; their ids are set from the database): one
+    statement."""
+    rows, fields = _inserts(type(objs[0]))
     values = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
         for obj in objs
@@ -137,22 +121,16 @@ def _insert(objs: list[models.Model], key: str, study_id: int, stamp) -> None:
     for obj, (pk,) in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
-    if stamp is not None:
-        date, reason, user_id = stamp
-        date = connection.ops.adapt_datetimefield_value(date)
-        key_value = getattr(objs[0], key)
-        with connection.cursor() as cursor:
-            cursor.execute(records, [date, reason, "+", user_id, study_id, key_value])
 
 
-def excerpt_insert(excerpt: Excerpt, codings: list[Coding], study_id: int, stamp) -> None:
+def excerpt_insert(excerpt: Excerpt, codings: list[Coding]) -> None:
     """Write a new excerpt and its codings (at least one, each pointing to it), setting
-    their ids, with the history record of each in the study `study_id` unless `stamp` is
-    None (see history.stamp): four statements."""
-    _insert([excerpt], "id", study_id, stamp)
+    their ids: two statements. Their history records are the caller's."""
+    _insert([excerpt])
     for coding in codings:
-        coding.excerpt_id = excerpt.pk
-    _insert(codings, "excerpt_id", study_id, stamp)
+        # The instance, not its id: the coding then knows its study without a query.
+        coding.excerpt = excerpt
+    _insert(codings)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

@@ -26,7 +26,7 @@ from functools import cache
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
@@ -275,7 +275,7 @@ def current_user():
 def stamp() -> tuple[datetime, str, int | None] | None:
     """What a record written now carries besides its row: (its date, the change reason
     given by `because`, the id of the request's user or None); None when the history is
-    off (SIMPLE_HISTORY_ENABLED = False). For records written by hand (coding.sql)."""
+    off (SIMPLE_HISTORY_ENABLED = False)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return None
     user = current_user()
@@ -284,20 +284,20 @@ def stamp() -> tuple[datetime, str, int | None] | None:
 
 def record(objs: Iterable[models.Model], history_type: str) -> None:
     """Write a record of each of `objs` (instances of one recorded model, as they are now):
-    "+" created, "~" changed, "-" deleted. One INSERT for plain models; a model that keeps
-    its many-to-many links in its records (a theme's codes) takes two more queries
-    whatever the number of objects: its links read, and their records inserted (as
-    simple-history writes them, a link record per link of each record)."""
+    "+" created, "~" changed, "-" deleted. One INSERT for plain models (records_insert); a
+    model that keeps its many-to-many links in its records (a theme's codes) takes two
+    more queries whatever the number of objects: its links read, and their records
+    inserted (as simple-history writes them, a link record per link of each record)."""
     objs = list(objs)
     if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     model = type(objs[0])._meta.concrete_model
     recorded = REGISTRY[model]
+    if not recorded.m2m_fields:
+        records_insert(model, history_type, objs=objs)
+        return
     user = current_user()
     historical = model.history.model
-    if not recorded.m2m_fields:
-        _insert_records(historical, recorded, objs, history_type, user)
-        return
     rows = []
     for obj in objs:
         row = historical(
@@ -316,34 +316,101 @@ def record(objs: Iterable[models.Model], history_type: str) -> None:
         _record_links(recorded, field, rows)
 
 
-def _insert_records(historical, recorded: Recorded, objs, history_type: str, user) -> None:
-    """`record` for a model without many-to-many links (no record ids needed afterwards):
-    the rows as tuples, each value prepared by its field as the ORM would, inserted with one
-    prepared statement (interviews.sql.history_records_insert), not bulk_create's model
-    instances, which took 32 of 67 s of a profiled de-identification at the benchmark's
-    default scale (25,000 records)."""
-    history = {
-        "history_type": history_type,
-        "history_user_id": user.pk if user is not None else None,
-        "history_change_reason": _REASON.get(),
-        "history_date": timezone.now(),
-    }
-    fields = [field for field in historical._meta.concrete_fields if not field.primary_key]
-    rows = []
-    for obj in objs:
-        history["history_study_id"] = recorded.study_of(obj)
-        rows.append(
-            tuple(
-                field.get_db_prep_save(
-                    history[field.attname]
-                    if field.attname in history
-                    else getattr(obj, field.attname),
-                    connection,
-                )
-                for field in fields
+# What a record says was done to its row, as simple-history writes it in history_type.
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# The columns a record holds besides its row's (simple-history's, and the study).
+_STAMP = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def records_insert(
+    model: type[models.Model],
+    history_type: str,
+    *,
+    objs: Iterable[models.Model] | None = None,
+    rows: models.QuerySet | None = None,
+) -> None:
+    """Write history records of rows of `model` by hand, as django-simple-history writes
+    them on save() and delete(): the one way Excerpta writes records without save() (bulk
+    writes, imports, a coded selection). Each record holds
+
+    - the row's fields that simple-history keeps (`tracked_fields`: all but those the
+      model's Recorded excludes), as they are now;
+    - history_type: `history_type`, "+" created, "~" changed or "-" deleted;
+    - history_date: the moment of this call (timezone.now(), one for every record);
+    - history_user_id: the logged-in user of the request being served (current_user), or
+      NULL outside a request (a command, a test calling services);
+    - history_change_reason: the innermost `because`, else "";
+    - history_study_id: the row's study, found along its Recorded's `study` path.
+
+    The rows are either `objs`, instances of `model` in memory (each value prepared by its
+    field as the ORM would; a row deleted meanwhile or never saved is recorded as given),
+    or `rows`, a QuerySet of `model` whose rows the database copies as stored (INSERT ...
+    SELECT: for many rows just written, which nothing in memory holds whole). One
+    statement (interviews.sql: one prepared INSERT run per object, or one INSERT ...
+    SELECT); none for no objects, or when the history is off (SIMPLE_HISTORY_ENABLED =
+    False). Raises ValueError for another history_type, for both or neither of `objs` and
+    `rows`, and for a model whose records keep many-to-many links (a theme: see record).
+    """
+    if history_type not in HISTORY_TYPES:
+        raise ValueError(f"history_type {history_type!r} is none of + ~ -.")
+    if (objs is None) == (rows is None):
+        raise ValueError("records_insert: give the objects or the rows to record, not both.")
+    objs = list(objs) if objs is not None else []
+    recorded = REGISTRY[model]
+    if recorded.m2m_fields:
+        raise ValueError(f"{model.__name__}'s records keep links: write them with record().")
+    written = stamp()
+    if written is None or (rows is None and not objs):
+        return
+    date, reason, user_id = written
+    table, tracked, columns, fields = _record_columns(model)
+    if rows is not None:
+        # The stamp's values as expressions of the SELECT, typed by the record's fields,
+        # so that each database gets them as it stores them (a date as SQLite's text).
+        constants = [
+            models.Value(value, output_field=field)
+            for field, value in zip(
+                fields[len(tracked) : -1], (date, reason, history_type, user_id), strict=True
             )
+        ]
+        select = rows.order_by().values_list(*tracked, *constants, _study_lookup(model))
+        sql.history_records_copy(table, columns, *select.query.sql_with_params())
+        return
+    stamped = (date, reason, history_type, user_id)
+    # The connection itself, not django.db.connection, whose every attribute is looked up
+    # through a thread-local: a third of the time of preparing a record's values.
+    db = connections[DEFAULT_DB_ALIAS]
+    prepared = []
+    for obj in objs:
+        values = [getattr(obj, name) for name in tracked]
+        values += [*stamped, recorded.study_of(obj)]
+        prepared.append(
+            tuple(f.get_db_prep_save(v, db) for f, v in zip(fields, values, strict=True))
         )
-    sql.history_records_insert(historical._meta.db_table, [f.column for f in fields], rows)
+    sql.history_records_insert(table, columns, prepared)
+
+
+@cache
+def _record_columns(model: type[models.Model]) -> tuple[str, list[str], list[str], list]:
+    """What a record of `model` is written into: (its historical table, the attnames of
+    the row's fields it keeps, its columns in the order records_insert gives them, their
+    fields)."""
+    historical = model.history.model
+    tracked = [field.attname for field in historical.tracked_fields]
+    names = [*tracked, *_STAMP, "history_study_id"]
+    fields = [historical._meta.get_field(name) for name in names]
+    return historical._meta.db_table, tracked, [f.column for f in fields], fields
+
+
+def _study_lookup(model: type[models.Model]) -> str:
+    """The ORM lookup from a row of `model` to its study's id ("interview__study_id"),
+    along the last of its Recorded's paths (the one study_of looks up)."""
+    path = REGISTRY[model].study_path
+    last = path if isinstance(path, str) else path[-1]
+    if last == "study_id":
+        return last
+    field = model._meta.get_field(last.removesuffix("_id"))
+    return f"{field.name}__{_study_lookup(field.related_model)}"
 
 
 def _record_links(recorded: Recorded, field, rows: list[models.Model]) -> None:

@@ -13,6 +13,9 @@
 6. What a backup and a restore ask of an SQLite file that is not Django's connection
    (interviews.backup): its journal mode, its integrity, its tables. PRAGMAs and a file
    the ORM does not know.
+7. History records written by hand (interviews.history.records_insert): measured much
+   slower through model instances (the figures are beside them); INSERT ... SELECT is
+   not a statement the ORM makes.
 
 On search:
 
@@ -214,25 +217,43 @@ def history_texts_set(table: str, columns: list[str], rows: list[tuple]) -> None
         cursor.executemany(sql, rows)
 
 
+# History records written by hand (interviews.history.records_insert, the one helper for
+# them): bulk_create's model instances and its statement's building took 32 of 67 s of a
+# profiled five-name de-identification at the benchmark's default scale (25,000 records of
+# excerpts); one prepared statement run per row takes a fraction of that. A REFI-QDA
+# import's 20,000 excerpts had their records in 8.8 s through model instances, and in a
+# fraction of a second copied by the database from the rows just written (INSERT ...
+# SELECT; SQLite, the benchmark's study at a quarter of its scale, load 9 on 2 cores).
 _HISTORY_INSERT = "INSERT INTO {table} ({columns}) VALUES ({values})"
+_HISTORY_COPY = "INSERT INTO {table} ({columns}) {select}"
+
+
+def _history_columns(table: str, columns: list[str]) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    return quote(table), ", ".join(map(quote, columns))
 
 
 def history_records_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
     """Insert `rows` (tuples of values prepared for `columns`) into the historical table
-    `table`, one prepared INSERT run per row: bulk_create's model instances and its
-    statement's building took 32 of 67 s of a profiled five-name de-identification at the
-    benchmark's default scale (25,000 records of excerpts). `table` and `columns` are a
-    model's own names (never user input), quoted here."""
+    `table`, one prepared INSERT run per row; nothing for no rows. `table` and `columns`
+    are a model's own names (never user input), quoted here."""
     if not rows:
         return
-    quote = connection.ops.quote_name
+    table, names = _history_columns(table, columns)
     sql = _HISTORY_INSERT.format(
-        table=quote(table),
-        columns=", ".join(map(quote, columns)),
-        values=", ".join(["%s"] * len(columns)),
+        table=table, columns=names, values=", ".join(["%s"] * len(columns))
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def history_records_copy(table: str, columns: list[str], select: str, params: tuple) -> None:
+    """Insert into the historical table `table` the rows of `select` (SQL the ORM compiled,
+    its values bound from `params`), a value for each of `columns` in their order: one
+    INSERT ... SELECT. `table` and `columns` are a model's own names, quoted here."""
+    table, names = _history_columns(table, columns)
+    with connection.cursor() as cursor:
+        cursor.execute(_HISTORY_COPY.format(table=table, columns=names, select=select), params)
 
 
 # Backups (interviews.backup) -------------------------------------------------------------------

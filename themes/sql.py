@@ -11,19 +11,17 @@ always bound by the driver, never formatted into the text.
 
 The REFI-QDA import (themes.exchange.qdpx_import) writes every excerpt and coding of a
 project at once, with a history record of each. Django's bulk_create prepares every value
-of every row through its field in Python, and the history's `record` builds a model
-instance per record: 20,000 excerpts took 4.6 s through bulk_create and 8.8 s more for
-their records, against 0.8 s for the same rows through one prepared statement run per
-row (executemany) and a fraction of a second for the records copied by one INSERT ...
-SELECT (SQLite, the benchmark's scratch study at a quarter of its scale, load average 9
-on the shared 2-core machine). Table and column names there come from the models' own
+of every row through its field in Python: 20,000 excerpts took 4.6 s through bulk_create,
+against 0.8 s for the same rows through one prepared statement run per row (executemany;
+SQLite, the benchmark's scratch study at a quarter of its scale, load average 9 on the
+shared 2-core machine). Their history records are copied from them by
+interviews.history.records_insert. Table and column names come from the models' own
 metadata.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -152,39 +150,3 @@ def prepared(model: type[Model], attname: str, value):
     """`value` of the field `attname` of `model` as the database stores it (a datetime as
     SQLite's text, say): for values shared by every row of rows_insert, prepared once."""
     return _field(model, attname).get_db_prep_save(value, connection)
-
-
-def history_of_study_rows(
-    model: type[Model],
-    *,
-    study_id: int,
-    history_type: str,
-    when: datetime,
-    user_id: int | None,
-    reason: str = "",
-) -> None:
-    """Copy every row of `model` (a recorded model with an `interview_id`: excerpts,
-    codings) in the interviews of study `study_id` into its history table as records of
-    `history_type`, all dated `when`, by `user_id`, with `reason`: one INSERT ... SELECT.
-    For rows just written, which no record holds yet (a study made by an import)."""
-    historical = model.history.model
-    tracked = [field.attname for field in historical.tracked_fields]
-    copied = [_column(_field(historical, name).column) for name in tracked]
-    source = [_column(_field(model, name).column) for name in tracked]
-    extra = [
-        "history_date",
-        "history_type",
-        "history_user_id",
-        "history_change_reason",
-        "history_study_id",
-    ]
-    sql = (
-        f"INSERT INTO {_column(historical._meta.db_table)} "
-        f"({', '.join([*copied, *map(_column, extra)])}) "
-        f"SELECT {', '.join(source)}, %s, %s, %s, %s, %s "
-        f"FROM {_column(model._meta.db_table)} WHERE {_column('interview_id')} IN "
-        f"(SELECT id FROM {_column(Interview._meta.db_table)} WHERE study_id = %s)"
-    )
-    date = prepared(historical, "history_date", when)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [date, history_type, user_id, reason, study_id, study_id])

@@ -76,8 +76,9 @@ def test_coding_a_selection_makes_exactly_its_queries(
 
 
 def test_coding_a_selection_leaves_the_history_records_of_its_rows(interview, code, owner):
-    # The excerpt and its codings are written by hand (coding.sql.excerpt_insert); their
-    # records must be what simple-history would have written: the row, who, what, where.
+    # The excerpt and its codings are written by hand (coding.sql.excerpt_insert), their
+    # records by interviews.history.records_insert: they must be what simple-history would
+    # have written: the row, who, what, where.
     other = coding.code_create(study=interview.study, name="Peer support")
     data = {**selection(interview, "Café regulars"), "code": [code.pk, other.pk]}
     response = client_for(owner).post(create_url(interview), data, headers=HTMX)

@@ -158,7 +158,8 @@ def excerpts_insert(
     (interview, start, end, memo, code ids) with [start, end) in code points of the
     interview's text, coded by `coder`, and record every excerpt and coding (unless the
     history is off). Five statements whatever their number: the excerpts, their ids read
-    back, the codings, and one INSERT ... SELECT of records for each (themes.sql)."""
+    back, the codings, and one INSERT ... SELECT of records for each
+    (interviews.history.records_insert)."""
     if not excerpts:
         return
     now = timezone.now()
@@ -190,11 +191,7 @@ def excerpts_insert(
             for code_id in code_ids
         ],
     )
-    stamp = history.stamp()
-    if stamp is None:
-        return  # the history is off
-    when, reason, user_id = stamp
     for model in (Excerpt, Coding):
-        sql.history_of_study_rows(
-            model, study_id=study.pk, history_type="+", when=when, user_id=user_id, reason=reason
-        )
+        # Copied by the database from the rows just written (none had a record yet).
+        rows = model._base_manager.filter(interview__study=study)
+        history.records_insert(model, "+", rows=rows)
