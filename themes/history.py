@@ -14,12 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from coding import bin as coding_bin
-from coding.models import Code, CodeMemo, Coding, Excerpt
+from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
 from interviews.history import REGISTRY
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
 
@@ -370,62 +380,133 @@ _MEMO_STUDY = {
 }
 
 
-def bin_of(study: Study) -> list[Restorable]:
-    """Everything of the study that can be restored, newest deletion first: deleted excerpts
-    and codes (coding.bin, two queries), themes (one), memos (one per kind of memo)."""
-    items = [
-        Restorable(
-            item.kind,
-            item.id,
-            item.label,
-            item.where,
-            item.deleted_by,
-            item.deleted_at,
-            item.detail,
+# Restorable things listed on one page of the bin, newest deletion first. The history page
+# shows the first page, with how many there are and links to the rest.
+BIN_PER_PAGE = 20
+
+
+def bin_page(study: Study, number: int | str | None) -> Page:
+    """Page `number` (from 1; anything else is the first page, past the last the last) of
+    what the study's bin holds, newest deletion first, as a Paginator's page of
+    Restorable: deleted excerpts, codes, themes and memos.
+
+    Only the page is read, in the database: one query counts the bin, one reads the page's
+    keys (a UNION of the kinds, ordered and cut by the database), then one query per kind
+    on the page reads its items (two for excerpts, with their codes); an empty bin reads
+    the count alone.
+    """
+    page = Paginator(_bin_keys(study), BIN_PER_PAGE).get_page(number)
+    keys = list(page.object_list)
+    wanted: dict[str, list[int]] = {}
+    for key in keys:
+        wanted.setdefault(key["bin_kind"], []).append(key["bin_id"])
+    found = {}
+    for kind, ids in wanted.items():
+        for item in _bin_items(study, kind, ids):
+            found[(kind, item.key)] = item.restorable
+    page.object_list = [found[(key["bin_kind"], key["bin_id"])] for key in keys]
+    return page
+
+
+def _bin_keys(study: Study) -> QuerySet:
+    """The bin as {bin_kind, bin_id, bin_at} rows, newest first: the kind ("excerpt",
+    "code", "theme", "memo-<kind>"), the id of its row (a DeletedCode's for a code, the
+    deletion's history record's for a theme) and when it was deleted."""
+
+    def keyed(rows: QuerySet, kind: str, key: str = "pk", at: str = "deleted_at"):
+        return rows.order_by().values(
+            bin_kind=Value(kind, output_field=CharField()), bin_id=F(key), bin_at=F(at)
         )
-        for item in coding_bin.bin_items(study)
+
+    parts = [
+        keyed(coding_bin.deleted_excerpts(study), "excerpt"),
+        keyed(DeletedCode.objects.filter(study=study), "code"),
+        keyed(_deleted_themes(study), "theme", "history_id", "history_date"),
     ]
-    live = Theme.objects.filter(study=study).values("pk")
-    gone = (
-        Theme.history.filter(history_study_id=study.pk, history_type="-")
-        .exclude(id__in=live)
-        .select_related("history_user")
-        .order_by("-history_id")
-    )
-    seen = set()
-    for record in gone:
-        if record.id in seen:
-            continue
-        seen.add(record.id)
-        items.append(
-            Restorable(
-                "theme",
-                record.id,
-                record.name,
-                "",
-                _user(record.history_user),
-                record.history_date,
-                "its codes, quotes, memos and sub-themes",
-            )
-        )
     for kind, model in MEMO_KINDS.items():
-        deleted = model.objects.filter(
-            **{_MEMO_STUDY[kind]: study}, deleted_at__isnull=False
-        ).select_related("author")
-        for memo in deleted:
-            items.append(
+        memos = model.objects.filter(**{_MEMO_STUDY[kind]: study}, deleted_at__isnull=False)
+        parts.append(keyed(memos, f"memo-{kind}"))
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-bin_at", "bin_kind", "-bin_id")
+
+
+def _deleted_themes(study: Study) -> QuerySet:
+    """The records of the deletion of the study's themes that are in the bin: a theme
+    whose newest record is its deletion (as theme_restore requires) and that is not back."""
+    later = Theme.history.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
+    return (
+        Theme.history.filter(history_study_id=study.pk, history_type="-")
+        .exclude(id__in=Theme.objects.filter(study=study).values("pk"))
+        .exclude(Exists(later))
+    )
+
+
+@dataclass(frozen=True)
+class _Found:
+    key: int
+    restorable: Restorable
+
+
+def _bin_items(study: Study, kind: str, ids: list[int]) -> list[_Found]:
+    """The bin's items of one kind by the ids _bin_keys gave them (one query; two for
+    excerpts)."""
+    if kind in ("excerpt", "code"):
+        if kind == "excerpt":
+            items = coding_bin.excerpt_items(coding_bin.deleted_excerpts(study).filter(pk__in=ids))
+        else:
+            items = coding_bin.code_items(DeletedCode.objects.filter(study=study, pk__in=ids))
+        return [
+            _Found(
+                item.id,
                 Restorable(
-                    f"memo-{kind}",
-                    memo.pk,
-                    memo.body,
-                    NOUNS[model],
-                    _user(memo.author),
-                    memo.deleted_at,
-                    "",
-                    author_id=memo.author_id,
-                )
+                    item.kind,
+                    item.id,
+                    item.label,
+                    item.where,
+                    item.deleted_by,
+                    item.deleted_at,
+                    item.detail,
+                ),
             )
-    return sorted(items, key=lambda item: item.deleted_at, reverse=True)
+            for item in items
+        ]
+    if kind == "theme":
+        records = _deleted_themes(study).filter(history_id__in=ids).select_related("history_user")
+        return [
+            _Found(
+                record.history_id,
+                Restorable(
+                    "theme",
+                    record.id,
+                    record.name,
+                    "",
+                    _user(record.history_user),
+                    record.history_date,
+                    "its codes, quotes, memos and sub-themes",
+                ),
+            )
+            for record in records
+        ]
+    model = MEMO_KINDS[kind.removeprefix("memo-")]
+    memos = model.objects.filter(
+        **{_MEMO_STUDY[kind.removeprefix("memo-")]: study}, deleted_at__isnull=False, pk__in=ids
+    ).select_related("author")
+    return [
+        _Found(
+            memo.pk,
+            Restorable(
+                kind,
+                memo.pk,
+                memo.body,
+                NOUNS[model],
+                _user(memo.author),
+                memo.deleted_at,
+                "",
+                author_id=memo.author_id,
+            ),
+        )
+        for memo in memos
+    ]
 
 
 def _user(user) -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from coding import services
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
 from tests.conftest import HTMX, client_for, code_span
-from themes.views.history import BIN_PER_PAGE
+from themes.history import BIN_PER_PAGE
 
 from .heavy import coded_transcript
 
@@ -148,7 +148,8 @@ def test_the_old_bin_address_leads_to_the_bin_on_the_history_page(study, owner):
 
 
 def test_the_bin_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(study, owner):
-    interview = coded_transcript(study, owner, excerpts=130, turns=40, words_per_turn=40)
+    total = BIN_PER_PAGE + 13
+    interview = coded_transcript(study, owner, excerpts=total, turns=40, words_per_turn=40)
     excerpts = list(Excerpt.objects.filter(interview=interview))
     for excerpt in excerpts:
         services.excerpt_delete(excerpt=excerpt, actor=owner)
@@ -159,8 +160,12 @@ def test_the_bin_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(study, 
     second = bin_of(client.get(url, {"bin_page": 2}).content.decode())
 
     assert first.count("Restore</button>") == BIN_PER_PAGE
-    assert "Deleted 1–100 of 130, newest first" in first
-    assert second.count("Restore</button>") == 30
+    assert f"Deleted 1–{BIN_PER_PAGE} of {total}, newest first" in first
+    assert first.index(f'id="bin-excerpt-{excerpts[-1].pk}"') < first.index(
+        f'id="bin-excerpt-{excerpts[-2].pk}"'
+    )
+    assert second.count("Restore</button>") == 13
+    assert f"Deleted {BIN_PER_PAGE + 1}–{total} of {total}, newest first" in second
     # The oldest deleted is on the second page; restoring it returns there.
     oldest = excerpts[0]
     assert f'id="bin-excerpt-{oldest.pk}"' in second

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coding import services as coding
-from coding.models import Code, DeletedCode
+from coding.models import Code, DeletedCode, Excerpt
 from interviews import memos
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
@@ -127,7 +127,8 @@ def test_it_pages_fifty_at_a_time_newest_first(study, owner):
 
 def _everything(study, owner, n: int):
     """n rounds of changes of every kind, then one more of each: the newest page holds
-    every kind whatever n is."""
+    every kind whatever n is; then the last round's code, excerpt, theme and memos are
+    deleted into the bin."""
     interview = import_text(study, name="R1.txt")
     start = interview.text.index("About")
     words = [m.span() for m in re.finditer(r"\w{4,}", interview.text[start:])]
@@ -143,12 +144,14 @@ def _everything(study, owner, n: int):
             parent=None,
         )  # fmt: skip
         themes.quote_add(theme=theme, excerpt=excerpt)
-        for model, target in (
-            (JournalEntry, {"study": study}),
-            (InterviewMemo, {"interview": interview}),
-            (ThemeMemo, {"theme": theme}),
-        ):
+        notes = [
             memos.memo_create(model=model, author=owner, body="A note", **target)
+            for model, target in (
+                (JournalEntry, {"study": study}),
+                (InterviewMemo, {"interview": interview}),
+                (ThemeMemo, {"theme": theme}),
+            )
+        ]
         interviews.respondent_update(
             respondent=interview.respondent, pseudonym=f"R{round_ + 1}", attributes={}
         )
@@ -160,6 +163,11 @@ def _everything(study, owner, n: int):
             code=code, revision=code.revision, name=f"Code {round_}!", colour="teal", parent=None
         )
     coding.code_delete(code=code, force=True)
+    # The bin holds something of every kind, whatever n is.
+    coding.excerpt_delete(excerpt=excerpt, actor=owner)
+    for note in notes:
+        memos.memo_delete(memo=note, author=owner)
+    themes.theme_delete(theme=theme)
 
 
 @pytest.mark.parametrize("role", ["owner", "reviewer"])
@@ -174,14 +182,16 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
         Respondent.objects.filter(study=study).delete()
         DeletedCode.objects.all().delete()
         _everything(study, owner, n)
-        with django_assert_num_queries(34) as captured:
+        with django_assert_num_queries(39) as captured:
             # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
             # page (a UNION of the study's records); then each model's records on the page
-            # and the records before them: 2 each for codes, codings, excerpts, transcripts
-            # and respondents, 1 each for quotes and the three kinds of memo (no earlier
-            # record to read), 3 for themes (with their codes); 4 the names the records
-            # point to (codes, excerpts, themes, respondents); the bin: 1 excerpts (none
-            # deleted: their codings are not read), 1 codes, 1 themes, 4 memos; 1 erasures.
+            # and the records before them: 2 each for codes, codings, excerpts, quotes,
+            # transcripts, respondents and the three kinds of memo, 3 for themes (with their
+            # codes); 4 the names the records point to (codes, excerpts, themes,
+            # respondents); the bin: 1 its count, 1 its page's keys (a UNION of the kinds),
+            # then the items of each kind on the page: 2 excerpts (with their codes), 1
+            # codes, 1 themes, 1 each for journal entries and memos on transcripts (the
+            # theme's memo waits with its theme); 1 erasures.
             response = client.get(url(study))
         assert response.status_code == 200
         counts.append(len(captured))
@@ -239,6 +249,33 @@ def test_a_deleted_code_is_restored_from_the_history_page(study, owner, intervie
     response = client.post(reverse("code_restore", args=[study.slug, item.pk]))
     assert response.url == url(study) + "#bin"
     assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+
+
+def test_the_bin_lists_every_kind_together_newest_deletion_first(study, owner, interview):
+    code = coding.code_create(study=study, name="Learning")
+    excerpt = code_span(interview, "never looked back", [code], owner)
+    theme = themes.theme_create(study=study, name="Support")
+    memo = memos.memo_create(model=JournalEntry, author=owner, body="A note", study=study)
+    coding.excerpt_delete(excerpt=excerpt, actor=owner)
+    coding.code_delete(code=code, force=True, actor=owner)
+    themes.theme_delete(theme=theme)
+    memos.memo_delete(memo=memo, author=owner)
+    # Deletion times in an order unlike that of the kinds and of the deletions.
+    now = timezone.now()
+    Excerpt.all_objects.filter(pk=excerpt.pk).update(deleted_at=now - timedelta(minutes=1))
+    DeletedCode.objects.update(deleted_at=now - timedelta(minutes=3))
+    Theme.history.filter(id=theme.pk, history_type="-").update(
+        history_date=now - timedelta(minutes=2)
+    )
+    JournalEntry.objects.filter(pk=memo.pk).update(deleted_at=now - timedelta(minutes=4))
+    html = client_for(owner).get(url(study)).content.decode()
+    shown = html[html.index('<section id="bin"') : html.index('id="changes-heading"')]
+    assert re.findall(r'<tr id="bin-([a-z-]+)-\d+"', shown) == [
+        "excerpt",
+        "theme",
+        "code",
+        "memo-journal",
+    ]
 
 
 def test_only_its_author_restores_a_memo(study, owner, coder):

@@ -4,7 +4,6 @@ be restored (deleted excerpts, codes, themes and memos)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
@@ -20,13 +19,9 @@ from interviews.models import Erasure, Role
 
 from .. import services
 from ..forms import HistoryFilterForm
-from ..history import MEMO_KINDS, bin_of, history_page
+from ..history import MEMO_KINDS, bin_page, history_page
 from ..models import Theme
 from ..selectors import member_choices
-
-# Restorable things listed on one page of the bin (it erases what is older than
-# EXCERPTA_BIN_DAYS, so it rarely holds more).
-BIN_PER_PAGE = 100
 
 
 @require_safe
@@ -41,9 +36,7 @@ def history(request, slug):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    restorable = Paginator(bin_of(access.study), BIN_PER_PAGE).get_page(
-        PageForm.number({"page": request.GET.get("bin_page")})
-    )
+    restorable = bin_page(access.study, PageForm.number({"page": request.GET.get("bin_page")}))
     context = {
         "access": access,
         "form": form,
