@@ -5,49 +5,93 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from django.db.models import Q
+
 from interviews import history
 from interviews.models import Interview, Study
 from interviews.textdiff import OffsetMap
 
 from . import sql
-from .models import Excerpt, UndoEntry
-from .services import excerpts_follow
+from .models import Excerpt, UndoEntry, excerpt_followed
+
+# Ids bound in one statement: within SQLite's smallest limit of bound parameters (999).
+OTHERS_CHUNK = 900
 
 
 def follow(
     study: Study, moved: list[tuple[Interview, OffsetMap]], scrub: Callable[[str], str]
 ) -> dict[str, int]:
     """Move the excerpts of the transcripts that changed with their words (an excerpt whose
-    words were replaced is marked "changed", for review), then replace the applied strings
+    words were replaced is marked "changed", for review), and replace the applied strings
     in the texts that hold no offsets: every excerpt memo of the study and the former words
     kept for review. The study's undo history is deleted: an entry holds an excerpt's old
     words or memo, and undoing it would bring the name back.
 
-    Returns {"excerpts_marked": n, "memos_scrubbed": m}. Queries: two per transcript moved,
-    one read of the study's excerpts with a memo or former words, one update when any of
-    those changed, and one delete of the undo history.
+    One pass: each excerpt is moved and scrubbed at once, so that it has one history
+    record of the change, holding the row as written. Returns {"excerpts_marked": n,
+    "memos_scrubbed": m}. Queries, whatever the number of transcripts: one read of the
+    excerpts of the transcripts moved and of the study's excerpts with a memo or former
+    words (held until the transaction ends); their moves and their scrubbed texts written
+    (one statement each, run per row; none without rows); their history records copied
+    from the rows (one INSERT ... SELECT of the moved transcripts' excerpts, one per
+    OTHERS_CHUNK of the others scrubbed); the undo history deleted.
     """
-    marked = 0
-    for interview, offsets in moved:
-        report = excerpts_follow(interview=interview, offsets=offsets)
-        marked += report.changed + report.orphaned
-    texts = Excerpt.all_objects.filter(interview__study=study).exclude(memo="", previous_text="")
-    scrubbed = []
-    for excerpt in texts.only("pk", "memo", "previous_text", "text"):
-        memo, previous = scrub(excerpt.memo), scrub(excerpt.previous_text)
-        if previous == excerpt.text:
+    texts = {interview.pk: (interview.text, offsets) for interview, offsets in moved}
+    rows = (
+        Excerpt.all_objects.filter(
+            Q(interview_id__in=list(texts))
+            | Q(interview__study=study) & ~Q(memo="", previous_text="")
+        )
+        # Held until the de-identification is saved: a review, memo or code saved
+        # meanwhile waits rather than being written over (PostgreSQL; SQLite queues writers).
+        .select_for_update(of=("self",))
+        .values_list(
+            "pk",
+            "interview_id",
+            "start",
+            "end",
+            "text",
+            "status",
+            "previous_text",
+            "memo",
+            "revision",
+        )
+    )
+    moves, scrubbed, others = [], [], []
+    marked = memos = 0
+    for pk, interview_id, start, end, words, status, previous, memo, revision in rows:
+        was = (memo, previous)
+        if interview_id in texts:
+            text, offsets = texts[interview_id]
+            start, end, now, mark = excerpt_followed(text, offsets, start, end, words)
+            if mark is not None:
+                previous, status = words, mark
+                marked += 1
+            words, revision = now, revision + 1
+        memo, previous = scrub(memo), scrub(previous)
+        if previous == words:
             # The former words differed from these only by the names just replaced: the
             # review has nothing more to show than the mark.
             previous = ""
-        if (memo, previous) != (excerpt.memo, excerpt.previous_text):
-            excerpt.memo, excerpt.previous_text = memo, previous
-            scrubbed.append(excerpt)
-    sql.excerpts_texts_set([(e.memo, e.previous_text, e.pk) for e in scrubbed])
-    # Written by hand (coding.sql), read in part: the history's records of the rows as
-    # they are now, read whole (one query, one INSERT).
-    history.record_changed(Excerpt, [e.pk for e in scrubbed])
+        memos += memo != was[0]
+        if interview_id in texts:
+            moves.append((start, end, words, status, previous, revision, pk))
+            if memo != was[0]:
+                scrubbed.append((memo, previous, pk))
+        elif (memo, previous) != was:
+            scrubbed.append((memo, previous, pk))
+            others.append(pk)
+    sql.excerpts_move(moves)
+    sql.excerpts_texts_set(scrubbed)
+    # One record of each excerpt changed, copied by the database from its row as written.
+    if texts:
+        rows = Excerpt.all_objects.filter(interview_id__in=list(texts))
+        history.records_insert(Excerpt, "~", rows=rows)
+    for start in range(0, len(others), OTHERS_CHUNK):
+        rows = Excerpt.all_objects.filter(pk__in=others[start : start + OTHERS_CHUNK])
+        history.records_insert(Excerpt, "~", rows=rows)
     UndoEntry.objects.filter(study=study).delete()
-    return {"excerpts_marked": marked, "memos_scrubbed": sum(1 for e in scrubbed if e.memo)}
+    return {"excerpts_marked": marked, "memos_scrubbed": memos}
 
 
 def stored_texts(study: Study) -> Iterator[str]:

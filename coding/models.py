@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,9 @@ from interviews.history import Recorded, RecordedQuerySet
 from interviews.models import Interview, Memo, Study
 
 from .palette import DEFAULT_COLOUR, validate_colour
+
+if TYPE_CHECKING:
+    from interviews.textdiff import OffsetMap
 
 
 class Code(models.Model):
@@ -50,6 +55,24 @@ class ExcerptStatus(models.TextChoices):
     OK = "ok", "OK"
     CHANGED = "changed", "Changed by an edit of the transcript"
     ORPHANED = "orphaned", "Its text was removed from the transcript"
+
+
+def excerpt_followed(
+    text: str, offsets: OffsetMap, start: int, end: int, words: str
+) -> tuple[int, int, str, str | None]:
+    """Where the excerpt `[start, end)` of a transcript, holding `words`, lands in its new
+    `text` (code points; `offsets` maps old positions to new): (start, end, its words there,
+    its new status). The status is ORPHANED when no words are left (then start == end and
+    the words are ""), CHANGED when they differ from `words`, None when they are the same.
+    The caller keeps the former words (previous_text) of an excerpt given a status."""
+    start, end = offsets.start(start), offsets.end(end)
+    if start >= end or not text[start:end].strip():
+        # No words are left: none may be counted, quoted or exported (a researcher may have
+        # removed a name); previous_text keeps them for the review.
+        position = min(start, len(text))
+        return position, position, "", ExcerptStatus.ORPHANED
+    now = text[start:end]
+    return start, end, now, None if now == words else ExcerptStatus.CHANGED
 
 
 class LiveExcerptManager(models.Manager.from_queryset(RecordedQuerySet)):

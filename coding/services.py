@@ -35,7 +35,7 @@ from interviews.textdiff import OffsetMap
 from interviews.turns import Turn, turns_from_json
 
 from . import bin, sql
-from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus
+from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus, excerpt_followed
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
 from .selectors import CodeRow
@@ -641,25 +641,18 @@ def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
     for excerpt in excerpts:
         # The history's records name the study through it, without reading it again.
         excerpt.interview = interview
-    for excerpt in excerpts:
-        start, end = offsets.start(excerpt.start), offsets.end(excerpt.end)
-        if start >= end or not interview.text[start:end].strip():
-            excerpt.start = excerpt.end = min(start, len(interview.text))
-            excerpt.status = ExcerptStatus.ORPHANED
-            # No words are left: none may be counted, quoted or exported (a researcher may
-            # have removed a name); previous_text keeps them for the review.
-            excerpt.previous_text, excerpt.text = excerpt.text, ""
+        start, end, words, status = excerpt_followed(
+            interview.text, offsets, excerpt.start, excerpt.end, excerpt.text
+        )
+        if status == ExcerptStatus.ORPHANED:
             report.orphaned += 1
+        elif status == ExcerptStatus.CHANGED:
+            report.changed += 1
         else:
-            excerpt.start, excerpt.end = start, end
-            words = interview.text[start:end]
-            if words != excerpt.text:
-                excerpt.previous_text = excerpt.text
-                excerpt.text = words
-                excerpt.status = ExcerptStatus.CHANGED
-                report.changed += 1
-            else:
-                report.moved += 1
+            report.moved += 1
+        if status is not None:
+            excerpt.previous_text, excerpt.status = excerpt.text, status
+        excerpt.start, excerpt.end, excerpt.text = start, end, words
         excerpt.revision += 1
     sql.excerpts_move(
         [(e.start, e.end, e.text, e.status, e.previous_text, e.revision, e.pk) for e in excerpts]

@@ -17,6 +17,7 @@ from interviews import services as interviews
 from interviews.memos import memo_create
 from interviews.models import InterviewMemo, JournalEntry
 from themes import services as themes
+from themes.history import HistoryFilter, history_page
 from themes.models import ThemeMemo
 
 from ..conftest import code_span, import_text
@@ -95,3 +96,49 @@ def test_a_purge_erases_the_history_of_what_it_erases(study, owner, settings):
     # What was not purged keeps its history.
     assert Excerpt.history.filter(id=kept.pk).exists()
     assert Code.history.filter(id=code.pk).exists()
+
+
+def test_each_excerpt_a_replacement_changes_has_one_record_of_the_change(study, owner):
+    """One change, one record: the excerpt moved, its words replaced, its former words and
+    memo scrubbed, all read on the history page as one "changed" event."""
+    interview = import_text(study, TEXT)
+    code = coding.code_create(study=study, name="Support")
+    named = code_span(interview, f"{NAME} did, at first", [code], owner)
+    coding.excerpt_memo_set(excerpt=named, memo=f"Ask {NAME}", revision=named.revision)
+    later = code_span(interview, f"and {NAME} left", [code], owner)
+    untouched = code_span(interview, "Later nobody helped", [code], owner)
+    # An excerpt in another transcript with the name in its memo alone.
+    elsewhere = code_span(
+        import_text(study, "R2: Nothing to say.", name="R2.txt"), "Nothing to say", [code], owner
+    )
+    coding.excerpt_memo_set(excerpt=elsewhere, memo=f"{NAME}?", revision=elsewhere.revision)
+    excerpts = [named, later, untouched, elsewhere]
+    before = {e.pk: Excerpt.history.filter(id=e.pk).count() for e in excerpts}
+
+    interviews.identifier_add(study=study, text=NAME, replacement="[co-worker]")
+    waiting = deidentify.study_occurrences(study=study)
+    interviews.deidentification_apply(study=study, decisions={o.key: True for o in waiting})
+
+    written = {e.pk: Excerpt.history.filter(id=e.pk).count() - before[e.pk] for e in excerpts}
+    # The untouched excerpt moved with the text before it (its offsets changed): a record too.
+    assert written == {named.pk: 1, later.pk: 1, untouched.pk: 1, elsewhere.pk: 1}
+    events, _ = history_page(study, HistoryFilter(kind="excerpt"), 1, reviewer=False)
+    newest = events[: len(excerpts)]
+    assert [event.action for event in newest] == ["changed"] * len(excerpts)
+    by_label = {event.label: event for event in newest}
+    event = by_label["“[co-worker] did, at first”"]
+    changes = {change.label: (change.before, change.after) for change in event.changes}
+    # The record before was scrubbed too (no name lives on in the history): what the page
+    # shows changed is where it ends (the replacement is longer) and the mark for review.
+    assert changes == {"end": (str(named.end), str(named.end + 2)), "status": ("ok", "changed")}
+    # The record holds the excerpt as it is now, whole.
+    record = Excerpt.history.filter(id=named.pk).latest("history_id")
+    named.refresh_from_db()
+    assert (record.start, record.end, record.text, record.memo, record.previous_text) == (
+        named.start,
+        named.end,
+        named.text,
+        named.memo,
+        named.previous_text,
+    )
+    assert record.history_study_id == study.pk

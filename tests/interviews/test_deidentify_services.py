@@ -192,22 +192,20 @@ def test_applying_takes_a_fixed_number_of_queries_per_transcript(
     decisions = {o.key: True for o in deidentify.study_occurrences(study=study)}
     study = type(study).objects.get(pk=study.pk)
     # 6: savepoint, revision bump, the list, the skips, the interviews read for update,
-    # the interviews to change (with respondent and study); per transcript 14: its question
+    # the interviews to change (with respondent and study); per transcript 10: its question
     # sections, its skips, its text saved and its history record, the questions, the
     # sections replaced (savepoint, bump, delete, insert, release; on PostgreSQL the
-    # interview's row lock too), its excerpts read for update, moved and their history
-    # records, with the interview's study for those (read once a process: the interview
-    # here is read in part); then 8: the uploads kept after import (their names),
-    # excerpts with former words or memos, their scrub (the former words now equal the
-    # text) and the scrubbed rows read again and recorded in the history, the undo history
-    # deleted, the quotes with an extract; 4: each kind of memo read for scrubbing (none
-    # changed); 18: the ids of the study's history records of each of the 11 recorded
-    # models, the text columns of the records of the five that have some here (transcripts,
-    # respondents, codes, excerpts, codings: up to interviews.history.SCRUB_CHUNK records
-    # a read), and those of the transcripts and of the excerpts rewritten (they held the
-    # name); release.
-    per_transcript = 15 if connection.features.has_select_for_update else 14
-    with django_assert_num_queries(36 + per_transcript * transcripts):
+    # interview's row lock too); then 6: the uploads kept after import (their names), the
+    # excerpts of the transcripts changed and those with former words or memos (one read),
+    # their moves (one statement run per row), their history records (one INSERT ...
+    # SELECT: one record each), the undo history deleted, the quotes with an extract; 4:
+    # each kind of memo read for scrubbing (none changed); 18: the ids of the study's
+    # history records of each of the 11 recorded models, the text columns of the records of
+    # the five that have some here (transcripts, respondents, codes, excerpts, codings: up
+    # to interviews.history.SCRUB_CHUNK records a read), and those of the transcripts and
+    # of the excerpts rewritten (they held the name); release.
+    per_transcript = 11 if connection.features.has_select_for_update else 10
+    with django_assert_num_queries(35 + per_transcript * transcripts):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 
