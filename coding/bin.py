@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import Conflict
@@ -264,24 +265,41 @@ def deleted_excerpts(study) -> QuerySet[Excerpt]:
 
 def excerpt_items(excerpts: QuerySet[Excerpt]) -> list[BinItem]:
     """The bin's items of `excerpts` (deleted ones), in their queryset's order: two queries
-    (the excerpts with their respondent and who deleted them; their codings with their
-    codes, only when there are excerpts). The transcripts' texts are not read."""
-    excerpts = (
-        excerpts.select_related("interview__respondent", "deleted_by")
-        .defer("interview__text", "interview__turns")
-        .prefetch_related(Prefetch("codings", Coding.objects.select_related("code")))
+    (the excerpts with their respondent and who deleted them; the names of their codes,
+    only when there are excerpts). Rows, not model instances: the history page reads a
+    page of them on every view. The transcripts' texts are not read."""
+    deleted_by = f"deleted_by__{get_user_model().USERNAME_FIELD}"
+    rows = list(
+        excerpts.values(
+            "pk",
+            "text",
+            "previous_text",
+            "deleted_at",
+            "interview__respondent__pseudonym",
+            deleted_by,
+        )
     )
+    codes: dict[int, list[str]] = {row["pk"]: [] for row in rows}
+    if rows:
+        # In the order they were applied, the same on SQLite and PostgreSQL.
+        names = (
+            Coding.objects.filter(excerpt_id__in=list(codes))
+            .order_by("pk")
+            .values_list("excerpt_id", "code__name")
+        )
+        for excerpt_id, name in names:
+            codes[excerpt_id].append(name)
     return [
         BinItem(
             "excerpt",
-            excerpt.pk,
-            excerpt.text or excerpt.previous_text,
-            excerpt.interview.respondent.pseudonym,
-            _name(excerpt.deleted_by),
-            excerpt.deleted_at,
-            ", ".join(coding.code.name for coding in excerpt.codings.all()),
+            row["pk"],
+            row["text"] or row["previous_text"],
+            row["interview__respondent__pseudonym"],
+            row[deleted_by] or REMOVED,
+            row["deleted_at"],
+            ", ".join(codes[row["pk"]]),
         )
-        for excerpt in excerpts
+        for row in rows
     ]
 
 
@@ -314,8 +332,12 @@ def bin_items(study) -> list[BinItem]:
     return sorted(items, key=lambda item: item.deleted_at, reverse=True)
 
 
+# Who deleted an item whose account was deleted since.
+REMOVED = "someone since removed"
+
+
 def _name(user) -> str:
-    return user.get_username() if user is not None else "someone since removed"
+    return user.get_username() if user is not None else REMOVED
 
 
 def purge(*, now: datetime | None = None) -> dict[str, int]:

@@ -17,9 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    CharField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -33,6 +31,7 @@ from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
 from interviews.history import REGISTRY
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
 
+from . import sql
 from .models import Quote, Theme, ThemeMemo
 
 # Kinds as the filter names them, each with its models (a memo is of four).
@@ -383,51 +382,36 @@ _MEMO_STUDY = {
 # Restorable things listed on one page of the bin, newest deletion first. The history page
 # shows the first page, with how many there are and links to the rest.
 BIN_PER_PAGE = 20
+LAST_BIN_PAGE = 10**6
 
 
-def bin_page(study: Study, number: int | str | None) -> Page:
-    """Page `number` (from 1; anything else is the first page, past the last the last) of
-    what the study's bin holds, newest deletion first, as a Paginator's page of
-    Restorable: deleted excerpts, codes, themes and memos.
+def bin_page(study: Study, number: int | None) -> Page:
+    """Page `number` (from 1; None or less is the first, past the last the last) of what
+    the study's bin holds, newest deletion first, as a Paginator's page of Restorable:
+    deleted excerpts, codes, themes and memos.
 
-    Only the page is read, in the database: one query counts the bin, one reads the page's
-    keys (a UNION of the kinds, ordered and cut by the database), then one query per kind
-    on the page reads its items (two for excerpts, with their codes); an empty bin reads
-    the count alone.
+    Only the page is read: one query (themes.sql.bin_page) gives its keys and how many the
+    bin holds, then one query per kind on the page reads its items (two for excerpts, with
+    their codes). A page past the last reads the last page's keys again (two queries more).
     """
-    page = Paginator(_bin_keys(study), BIN_PER_PAGE).get_page(number)
-    keys = list(page.object_list)
+    # A page number no bin reaches (the form takes any digits) is past the last, not an
+    # OFFSET too large for the database's integers.
+    number = min(max(1, number or 1), LAST_BIN_PAGE)
+    keys, count = sql.bin_page(study.pk, BIN_PER_PAGE, (number - 1) * BIN_PER_PAGE)
+    if count is None and number > 1:
+        _, count = sql.bin_page(study.pk, 1, 0)
+        number = max(1, -(-(count or 0) // BIN_PER_PAGE))
+        keys, count = sql.bin_page(study.pk, BIN_PER_PAGE, (number - 1) * BIN_PER_PAGE)
     wanted: dict[str, list[int]] = {}
-    for key in keys:
-        wanted.setdefault(key["bin_kind"], []).append(key["bin_id"])
+    for kind, pk in keys:
+        wanted.setdefault(kind, []).append(pk)
     found = {}
     for kind, ids in wanted.items():
         for item in _bin_items(study, kind, ids):
             found[(kind, item.key)] = item.restorable
-    page.object_list = [found[(key["bin_kind"], key["bin_id"])] for key in keys]
-    return page
-
-
-def _bin_keys(study: Study) -> QuerySet:
-    """The bin as {bin_kind, bin_id, bin_at} rows, newest first: the kind ("excerpt",
-    "code", "theme", "memo-<kind>"), the id of its row (a DeletedCode's for a code, the
-    deletion's history record's for a theme) and when it was deleted."""
-
-    def keyed(rows: QuerySet, kind: str, key: str = "pk", at: str = "deleted_at"):
-        return rows.order_by().values(
-            bin_kind=Value(kind, output_field=CharField()), bin_id=F(key), bin_at=F(at)
-        )
-
-    parts = [
-        keyed(coding_bin.deleted_excerpts(study), "excerpt"),
-        keyed(DeletedCode.objects.filter(study=study), "code"),
-        keyed(_deleted_themes(study), "theme", "history_id", "history_date"),
-    ]
-    for kind, model in MEMO_KINDS.items():
-        memos = model.objects.filter(**{_MEMO_STUDY[kind]: study}, deleted_at__isnull=False)
-        parts.append(keyed(memos, f"memo-{kind}"))
-    first, *rest = parts
-    return first.union(*rest, all=True).order_by("-bin_at", "bin_kind", "-bin_id")
+    # The Paginator only counts (a range has a length and holds nothing): the page is read.
+    paginator = Paginator(range(count or 0), BIN_PER_PAGE)
+    return Page([found[key] for key in keys if key in found], number, paginator)
 
 
 def _deleted_themes(study: Study) -> QuerySet:
@@ -448,7 +432,7 @@ class _Found:
 
 
 def _bin_items(study: Study, kind: str, ids: list[int]) -> list[_Found]:
-    """The bin's items of one kind by the ids _bin_keys gave them (one query; two for
+    """The bin's items of one kind by the ids themes.sql.bin_page gave them (one query; two for
     excerpts)."""
     if kind in ("excerpt", "code"):
         if kind == "excerpt":

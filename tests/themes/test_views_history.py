@@ -18,6 +18,7 @@ from interviews.erasure import respondent_erase
 from interviews.models import InterviewMemo, JournalEntry, Respondent
 from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import services as themes
+from themes.history import BIN_PER_PAGE
 from themes.models import Quote, Theme, ThemeMemo
 
 
@@ -182,16 +183,16 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
         Respondent.objects.filter(study=study).delete()
         DeletedCode.objects.all().delete()
         _everything(study, owner, n)
-        with django_assert_num_queries(39) as captured:
+        with django_assert_num_queries(38) as captured:
             # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
             # page (a UNION of the study's records); then each model's records on the page
             # and the records before them: 2 each for codes, codings, excerpts, quotes,
             # transcripts, respondents and the three kinds of memo, 3 for themes (with their
             # codes); 4 the names the records point to (codes, excerpts, themes,
-            # respondents); the bin: 1 its count, 1 its page's keys (a UNION of the kinds),
-            # then the items of each kind on the page: 2 excerpts (with their codes), 1
-            # codes, 1 themes, 1 each for journal entries and memos on transcripts (the
-            # theme's memo waits with its theme); 1 erasures.
+            # respondents); the bin: 1 its page's keys with its count (themes.sql), then
+            # the items of each kind on the page: 2 excerpts (with their codes), 1 codes, 1
+            # themes, 1 each for journal entries and memos on transcripts (the theme's memo
+            # waits with its theme); 1 erasures.
             response = client.get(url(study))
         assert response.status_code == 200
         counts.append(len(captured))
@@ -276,6 +277,19 @@ def test_the_bin_lists_every_kind_together_newest_deletion_first(study, owner, i
         "code",
         "memo-journal",
     ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("", 1), ("2", 2), ("3", 2), ("0", 1), ("x", 1), ("99999999999999999999", 2)],
+)
+def test_a_page_of_the_bin_past_the_last_shows_the_last(study, owner, asked, shown):
+    for n in range(BIN_PER_PAGE + 1):
+        coding.code_delete(code=coding.code_create(study=study, name=f"Code {n}"), force=True)
+    html = client_for(owner).get(url(study, bin_page=asked)).content.decode()
+    part = html[html.index('<section id="bin"') : html.index('id="changes-heading"')]
+    assert part.count("<tr id=") == (BIN_PER_PAGE if shown == 1 else 1)
+    assert f"of {BIN_PER_PAGE + 1}, newest first" in part
 
 
 def test_only_its_author_restores_a_memo(study, owner, coder):
