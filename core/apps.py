@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
-        from .memory import freed_memory
+        from .memory import freed_memory, limit_arenas
 
+        # Before any thread of a worker serves a request (core.memory.ARENAS).
+        limit_arenas()
         # After each response has gone out, not before: the collection takes up to 220 ms
         # on a loaded machine, which the user must not wait for (core.memory).
         request_finished.connect(freed_memory, dispatch_uid="core.memory")

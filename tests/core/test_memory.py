@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -56,6 +57,54 @@ def test_a_worker_gives_back_what_a_heavy_request_freed_once_its_response_is_clo
     # After it, only what is still in use (1,100 blocks, under 2 MB) and the allocator's
     # scattered pages stay.
     assert closed == {"grown_mb": pytest.approx(0, abs=12), "kept": 1100}
+
+
+# A fresh process whose four threads (as a gunicorn worker's) serve a heavy request each in
+# turn: about 20 MB in blocks over 512 bytes, one in 50 kept. It prints how much it grew (MB).
+THREADS_IN_TURN = """
+import json, threading
+import django
+django.setup()
+from core.memory import resident_mb
+
+turn = [threading.Event() for _ in range(4)]
+done = [threading.Event() for _ in range(4)]
+kept = []
+
+def serve(i):
+    kept.append(bytes(1000))  # the thread's first allocation gives it its arena
+    turn[i].wait()
+    blocks = [bytes(1500) for _ in range(14_000)]
+    kept.extend(blocks[::50])
+    del blocks
+    done[i].set()
+
+threads = [threading.Thread(target=serve, args=(i,)) for i in range(4)]
+for thread in threads:
+    thread.start()
+before = resident_mb()
+for i in range(4):
+    turn[i].set()
+    done[i].wait()
+grown = resident_mb() - before
+for thread in threads:
+    thread.join()
+print(json.dumps({"grown_mb": grown}))
+"""
+
+
+@needs_glibc
+def test_a_worker_s_threads_reuse_what_another_thread_freed():
+    """One arena for every thread (core.memory.ARENAS): a request served by another thread
+    reuses what the last one freed. MALLOC_ARENA_MAX in the environment is left alone, which
+    gives the premise: an arena per thread keeps each thread's largest request."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    environment.pop("MALLOC_ARENA_MAX", None)
+    one_arena = run_python(THREADS_IN_TURN, env=environment)
+    arena_each = run_python(THREADS_IN_TURN, env={**environment, "MALLOC_ARENA_MAX": "8"})
+
+    assert arena_each["grown_mb"] > 60  # four requests of 20 MB, each kept in its arena
+    assert one_arena["grown_mb"] < 30  # one request's worth, reused by the next
 
 
 @pytest.fixture
