@@ -10,9 +10,7 @@ through the ORM. Parameters are always bound by the driver, never formatted into
 
 from __future__ import annotations
 
-from functools import cache
-
-from django.db import connection, models
+from django.db import connection
 
 from interviews.models import Interview
 
@@ -36,14 +34,6 @@ _EXCERPT_ROWS = f"""
     ORDER BY e.start, e."end", e.id
 """
 _WINDOW = 'AND e.start < %s AND e."end" > %s'
-
-# The bounds of an interview's live excerpts, read on every edit of the coding page to find
-# the lines it redraws (selectors.excerpt_bounds): 400 excerpts ORM (values_list) 3.6-4.0
-# ms, this 1.0-1.3 ms (SQLite, best of 5 x 300 calls, load average 8 on the 2-core machine).
-_EXCERPT_BOUNDS = (
-    f'SELECT start, "end" FROM {Excerpt._meta.db_table} '
-    "WHERE interview_id = %s AND deleted_at IS NULL"
-)
 
 # Not for speed: Django's select_for_update() offers FOR UPDATE and FOR NO KEY UPDATE but not
 # FOR KEY SHARE, the lock a foreign key takes. With it, coders applying one code do not queue
@@ -89,50 +79,6 @@ _EXCERPT_MOVE = f"""
 _EXCERPT_TEXTS = f"UPDATE {Excerpt._meta.db_table} SET memo = %s, previous_text = %s WHERE id = %s"
 
 
-# A new excerpt with its codings (services._insert_excerpt): two statements, as through the
-# ORM, but prepared once from the models' fields. Their history records are written by
-# interviews.history.records_insert. Through the ORM (Excerpt.objects.create, whose record
-# simple-history writes, then Coding.objects.bulk_create and history.record): 1.99 ms of CPU
-# a coded selection; these: 0.86 ms (in-process on the benchmark's study, medians of 200
-# selections each, interleaved, load 14 on the 2-core machine).
-@cache
-def _inserts(model: type[models.Model]) -> tuple[str, list]:
-    """(INSERT of rows of `model`, its fields in order)."""
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    rows = (
-        f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {{}} "
-        f"RETURNING {quote(model._meta.pk.column)}"
-    )
-    return rows, fields
-
-
-def _insert(objs: list[models.Model]) -> None:
-    """INSERT `objs` (new rows of one model; their ids are set from the database): one
-    statement."""
-    rows, fields = _inserts(type(objs[0]))
-    values = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
-        for obj in objs
-    ]
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    ids = _fetch(rows.format(", ".join([marks] * len(objs))), [v for row in values for v in row])
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-
-
-def excerpt_insert(excerpt: Excerpt, codings: list[Coding]) -> None:
-    """Write a new excerpt and its codings (at least one, each pointing to it), setting
-    their ids: two statements. Their history records are the caller's."""
-    _insert([excerpt])
-    for coding in codings:
-        # The instance, not its id: the coding then knows its study without a query.
-        coding.excerpt = excerpt
-    _insert(codings)
-
-
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -154,11 +100,6 @@ def excerpt_rows(
         return _fetch(_EXCERPT_ROWS.format(window=""), [interview_id])
     start, end = window
     return _fetch(_EXCERPT_ROWS.format(window=_WINDOW), [interview_id, end, start])
-
-
-def excerpt_bounds(interview_id: int) -> list[tuple[int, int]]:
-    """(start, end) in code points of every live excerpt of an interview, in no order."""
-    return _fetch(_EXCERPT_BOUNDS, [interview_id])
 
 
 def codes_hold(code_ids: list[int]) -> int:

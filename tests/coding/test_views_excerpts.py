@@ -68,17 +68,17 @@ def test_coding_a_selection_makes_exactly_its_queries(
     # codes held, with the excerpt of the same span if any (one statement); the excerpt
     # and its coding inserted, each with its history record (interviews.history); its
     # release (COMMIT on a server: not a query); the undo entry; for the redraw: the
-    # excerpts' bounds, the excerpts of the lines redrawn
-    with django_assert_num_queries(15):
+    # excerpts of the lines redrawn (workspace._redrawn)
+    with django_assert_num_queries(14):
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code
 
 
 def test_coding_a_selection_leaves_the_history_records_of_its_rows(interview, code, owner):
-    # The excerpt and its codings are written by hand (coding.sql.excerpt_insert), their
-    # records by interviews.history.records_insert: they must be what simple-history would
-    # have written: the row, who, what, where.
+    # The excerpt and its codings are written in bulk (bulk_create), their records by
+    # interviews.history.records_insert: they must be what simple-history would have
+    # written: the row, who, what, where.
     other = coding.code_create(study=interview.study, name="Peer support")
     data = {**selection(interview, "Café regulars"), "code": [code.pk, other.pk]}
     response = client_for(owner).post(create_url(interview), data, headers=HTMX)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from interviews.turns import find_turns
+from interviews.turns import Turn, find_turns, turns_from_json, turns_of
 
 
 def test_it_finds_labelled_turns_and_their_continuations():
@@ -51,3 +51,12 @@ def test_a_bare_r_i_or_q_label_is_a_speaker_turn():
         ("R:", "r"),
     ]
     assert text[turns[1].start : turns[1].end] == "R: Six years."
+
+
+def test_an_interviews_turns_are_made_once_while_its_turns_stay_the_same(interview):
+    turns = turns_of(interview)
+    assert turns == turns_from_json(interview.turns)
+    assert turns_of(interview) is turns
+    # A new list of turns (an edit of the transcript) is read anew.
+    interview.turns = [[0, 4, 10, "i"]]
+    assert turns_of(interview) == [Turn(0, 4, 10, "i")]
