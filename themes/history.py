@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Exists,
-    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.utils import timezone
 
@@ -46,8 +43,6 @@ KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
     "transcript": ("Transcripts", (Interview,)),
 }
 MODELS: tuple[type, ...] = tuple(model for _, models in KINDS.values() for model in models)
-# Each model's position in MODELS: the UNION's column that says which table a row is from.
-_INDEX = {model: n for n, model in enumerate(MODELS)}
 NOUNS = {
     Code: "Code",
     Excerpt: "Excerpt",
@@ -119,33 +114,22 @@ class Event:
     changes: list[Change] = field(default_factory=list)
 
 
-def _records(study: Study, history_filter: HistoryFilter, limit: int):
-    """The study's records under `history_filter`, newest first, as {history_date,
-    history_id, table} rows: one UNION query; slice it to at most `limit` rows."""
+def _records(study: Study, history_filter: HistoryFilter, offset: int, limit: int):
+    """The statement of the study's records under `history_filter`, rows `offset` to
+    `offset + limit`, newest first: (sql, params, models), each row (history_date,
+    history_id, part), part the position of its model in models."""
     models = KINDS[history_filter.kind][1] if history_filter.kind else MODELS
-    parts = []
-    for model in models:
-        rows = model.history.filter(history_study_id=study.pk)
-        if history_filter.user is not None:
-            rows = rows.filter(history_user_id=history_filter.user)
-        if history_filter.since is not None:
-            rows = rows.filter(history_date__gte=_day_start(history_filter.since))
-        if history_filter.until is not None:
-            rows = rows.filter(history_date__lt=_day_start(history_filter.until + timedelta(1)))
-        rows = rows.annotate(table=Value(_INDEX[model], output_field=IntegerField()))
-        rows = rows.values("history_date", "history_id", "table")
-        if len(models) > 1 and connection.features.supports_slicing_ordering_in_compound:
-            # PostgreSQL appends the branches of a UNION and sorts them all (it does not
-            # merge them in index order as SQLite does): each brings only its newest
-            # `limit` rows, read in the order of its index.
-            rows = rows.order_by("-history_date", "-history_id")[:limit]
-        else:
-            rows = rows.order_by()
-        parts.append(rows)
-    first, *rest = parts
-    if rest:
-        first = first.union(*rest, all=True)
-    return first.order_by("-history_date", "-history_id")
+    until = history_filter.until
+    sql_text, params = sql.history_records_statement(
+        [model.history.model._meta.db_table for model in models],
+        study.pk,
+        user_id=history_filter.user,
+        since=_day_start(history_filter.since) if history_filter.since else None,
+        before=_day_start(until + timedelta(1)) if until else None,
+        offset=offset,
+        limit=limit,
+    )
+    return sql_text, params, models
 
 
 def _day_start(day: date) -> datetime:
@@ -161,14 +145,15 @@ def history_page(
     themes, with their codes), and one per kind of thing the records name (codes, excerpts,
     themes, respondents). `reviewer` leaves out the
     fields a reviewer may not read (uploaded file names)."""
-    offset = (page - 1) * PER_PAGE
-    limit = offset + PER_PAGE + 1
-    rows = list(_records(study, history_filter, limit)[offset:limit])
+    statement, params, models = _records(
+        study, history_filter, (page - 1) * PER_PAGE, PER_PAGE + 1
+    )
+    rows = [(models[part], pk) for part, pk in sql.history_records(statement, params)]
     more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     wanted: dict[type, list[int]] = {}
-    for row in rows:
-        wanted.setdefault(MODELS[row["table"]], []).append(row["history_id"])
+    for model, pk in rows:
+        wanted.setdefault(model, []).append(pk)
     records, previous = {}, {}
     for model, ids in wanted.items():
         before = model.history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
@@ -187,11 +172,9 @@ def history_page(
             previous[(model, record.history_id)] = prior.get(record.previous_id)
     names = _names(records.values(), previous.values())
     events = []
-    for row in rows:
-        model = MODELS[row["table"]]
-        record = records[(model, row["history_id"])]
+    for model, pk in rows:
         events.append(
-            _event(model, record, previous[(model, row["history_id"])], names, reviewer=reviewer)
+            _event(model, records[(model, pk)], previous[(model, pk)], names, reviewer=reviewer)
         )
     return events, more
 
