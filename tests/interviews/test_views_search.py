@@ -126,3 +126,14 @@ def test_every_parsed_query_runs_on_the_database(study, text):
     query = parsed_or_refused(text)
     if not isinstance(query, str):
         list(interviews_matching(study=study, query=query))
+
+
+def test_a_search_with_no_hits_says_so(study, owner, interview):
+    html = client_for(owner).get(search_url(study, "zebraquux")).content.decode()
+    assert "No transcript holds that." in html
+    assert "Found in" not in html
+
+
+def test_the_page_before_a_search_shows_no_result_line(study, owner, interview):
+    html = client_for(owner).get(search_url(study)).content.decode()
+    assert 'id="search-count"' not in html
