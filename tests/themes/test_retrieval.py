@@ -335,12 +335,9 @@ def test_a_filters_result_is_read_once_per_revision(
     assert shown(third) == [excerpts[5].pk, excerpts[4].pk]
 
 
-def test_the_filter_form_is_built_once_per_revision_and_coders(
-    study, corpus, owner, coder, reviewer, monkeypatch, django_capture_on_commit_callbacks
-):
-    from coding import services as coding
-    from interviews import services as interviews
-
+@pytest.fixture
+def built_forms(monkeypatch) -> list[str]:
+    """The query of every filter form the retrieval page builds, as it builds them."""
     built = []
 
     class Counted(retrieval_views.RetrievalForm):
@@ -349,6 +346,23 @@ def test_the_filter_form_is_built_once_per_revision_and_coders(
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(retrieval_views, "RetrievalForm", Counted)
+    return built
+
+
+def test_the_filter_form_is_built_once_per_revision_and_coders(
+    study,
+    corpus,
+    owner,
+    coder,
+    reviewer,
+    built_forms,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from coding import services as coding
+    from interviews import services as interviews
+
+    built = built_forms
     monkeypatch.setattr(retrieval_views, "EXCERPTS_PER_PAGE", 2)
     stress = corpus["codes"]["stress"].pk
 
@@ -376,3 +390,44 @@ def test_the_filter_form_is_built_once_per_revision_and_coders(
             wrong = client_for(owner).get(url(study), {"at_least": "3"}).content.decode()
         assert "Choose the attribute whose value you mean." in wrong
     assert len(built) == 4
+
+
+def test_the_filter_form_outlives_writes_that_change_none_of_its_choices(
+    study, corpus, owner, built_forms, django_capture_on_commit_callbacks
+):
+    from coding import services as coding
+    from interviews import services as interviews
+
+    built = built_forms
+    client = client_for(owner)
+    stress = corpus["codes"]["stress"]
+    excerpts = corpus["excerpts"]
+
+    def page() -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.get(url(study), {"code": stress.pk}).content.decode()
+
+    assert '<span data-count="excerpts">4</span>' in page()
+    # Coding an excerpt and writing a memo move the revision on but change no choice: the
+    # result is read again, the form is not built again.
+    with django_capture_on_commit_callbacks(execute=True):
+        coding.excerpt_codes_add(excerpt=excerpts[5], codes=[stress], coder=owner)
+        excerpts[1].refresh_from_db()
+        coding.excerpt_memo_set(
+            excerpt=excerpts[1], memo="Read again", revision=excerpts[1].revision
+        )
+    assert '<span data-count="excerpts">5</span>' in page()
+    assert len(built) == 1
+    # A choice renamed is a new form: a respondent's pseudonym, a question's words.
+    r2 = corpus["respondents"]["R2"]
+    r2.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        interviews.respondent_update(respondent=r2, pseudonym="R22", attributes=r2.attributes)
+    assert '">R22</option>' in page()
+    assert len(built) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        interviews.question_update(
+            question=corpus["questions"][2], text="What keeps you going?", topic=""
+        )
+    assert "Q2. What keeps you going?</option>" in page()
+    assert len(built) == 3
