@@ -18,6 +18,7 @@ from django.utils import timezone
 from coding.models import Excerpt, ExcerptStatus
 from core.naming import tree_order
 from interviews.models import (
+    Erasure,
     Interview,
     InterviewMemo,
     JournalEntry,
@@ -77,6 +78,24 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def withdrawals(withdrawn: int, erased: int, *, words: bool = True) -> str:
+    """Who withdrew, for the method text (`words`: "two respondents withdrew and count
+    nowhere (one erased since)") or COREQ item 13 ("2 respondents withdrew after the
+    interview and count nowhere (1 erased since)."). `withdrawn` counts the withdrawn
+    respondents still kept, `erased` the erasures of withdrawn respondents who had a
+    transcript: an erasure keeps only a dated record of itself, no pseudonym, yet the
+    respondent withdrew all the same and a thesis must say so. Raises nothing."""
+    total = withdrawn + erased
+    if not total:
+        return "none withdrew" if words else "No respondent withdrew."
+    verb = "counts" if total == 1 else "count"
+    if words:
+        text = f"{_plural(total, 'respondent')} withdrew and {verb} nowhere"
+        return text + (f" ({number_word(erased)} erased since)" if erased else "")
+    text = f"{_count(total, 'respondent')} withdrew after the interview and {verb} nowhere"
+    return text + (f" ({erased} erased since)." if erased else ".")
+
+
 def prevalence_rows(total: int) -> list[tuple[str, str, str]]:
     """Each prevalence word, its rule, and which counts of `total` respondents it names."""
     rows = []
@@ -95,7 +114,7 @@ def prevalence_rows(total: int) -> list[tuple[str, str, str]]:
 def methods_appendix(
     study: Study, rollup: RollUp, *, quotes: int, today: date | None = None
 ) -> MethodsAppendix:
-    """The methods appendix of `study`, from its roll-up and a few counts (seven queries).
+    """The methods appendix of `study`, from its roll-up and a few counts (eight queries).
 
     `quotes` is how many quotes the findings print; `today` the document's date.
     """
@@ -108,6 +127,10 @@ def methods_appendix(
         .distinct()
         .count()
     )
+    # An erased respondent left only the Erasure record (no pseudonym); those who had a
+    # transcript withdrew after their interview, as the kept withdrawn respondents counted
+    # above did, so the appendix counts them on the same basis.
+    erased = Erasure.objects.filter(study=study, removed__transcripts__gt=0).count()
     interviews = Interview.objects.filter(respondent_id__in=counted).aggregate(
         n=Count("id"),
         first=Min("conducted_on"),
@@ -153,11 +176,10 @@ def methods_appendix(
     ]
 
     appendix = MethodsAppendix(total=total)
-    gone = f"{_plural(withdrawn, 'respondent')} withdrew and count nowhere"
     again = f"{_plural(repeated, 'repeat interview')} of the same respondents"
     respondents = [
         f"{_plural(total, 'respondent').capitalize()} with a transcript counted (N = {total}); "
-        f"{gone if withdrawn else 'none withdrew'}.",
+        f"{withdrawals(withdrawn, erased)}.",
         f"{_plural(interviews['n'] or 0, 'interview').capitalize()}, "
         f"{interviews['words'] or 0:,} words of transcript in all"
         + (f"; {again}." if repeated else "."),
@@ -220,9 +242,7 @@ def methods_appendix(
         (
             "13",
             "Non-participation",
-            f"{withdrawn} withdrew after the interview and count nowhere."
-            if withdrawn
-            else "No respondent withdrew.",
+            withdrawals(withdrawn, erased, words=False),
         ),
         ("16", "Description of sample", "Attributes as in the method section."),
         ("17", "Interview guide", f"Protocol of {questions} questions (appendix)."),

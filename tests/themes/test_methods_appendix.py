@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 
 from interviews import memos
+from interviews import services as interviews
+from interviews.erasure import respondent_erase
 from interviews.models import InterviewMemo, JournalEntry
 from tests.conftest import client_for
 from themes.appendix import prevalence_rows, software
@@ -63,7 +65,7 @@ def test_the_findings_have_a_methods_appendix_when_asked(study, themed, owner, c
     ]
     text = "\n".join(text for _, text in styled)
     assert (
-        "Two respondents with a transcript counted (N = 2); one respondent withdrew and count "
+        "Two respondents with a transcript counted (N = 2); one respondent withdrew and counts "
         "nowhere."
     ) in text
     assert "Two interviews," in text
@@ -85,7 +87,7 @@ def test_the_findings_have_a_methods_appendix_when_asked(study, themed, owner, c
     rows = {row[0]: row[2] for row in coreq[1:]}
     assert coreq[0] == ["No.", "Item", "In this study"]
     assert rows["12"] == "2 respondents (N)."
-    assert rows["13"] == "1 withdrew after the interview and count nowhere."
+    assert rows["13"] == "1 respondent withdrew after the interview and counts nowhere."
     assert rows["20"] == "1 journal entry; 1 memo on interviews."
     assert rows["24"] == "1."
     assert rows["29"] == "1 quote, each with its respondent's pseudonym and protocol question."
@@ -107,6 +109,51 @@ def test_the_findings_download_takes_the_appendix_when_ticked(study, themed, rev
     assert 'name="methods" value="1"' in page
 
 
+def _withdrawn_lines(study) -> tuple[str, str]:
+    """The appendix's sentence on respondents and its COREQ item 13."""
+    styled, (_, coreq) = _appendix(findings_docx(study=study, methods=True))
+    sentence = next(text for _, text in styled if "counted (N = " in text)
+    return sentence, {row[0]: row[2] for row in coreq[1:]}["13"]
+
+
+def test_an_erased_respondent_still_counts_among_those_who_withdrew(study, themed):
+    """Zero, one and several withdrawals, erased or kept: the words agree with the number,
+    and an erasure (which keeps no pseudonym) still counts as a withdrawal."""
+    r1, r2, r3 = (interview.respondent for interview in themed["interviews"])
+    # A withdrawn respondent with no transcript never took part: not a withdrawal here.
+    never = interviews.respondent_create(study=study, pseudonym="R9")
+    interviews.respondent_withdraw(respondent=never)
+    respondent_erase(respondent=never, typed="R9")
+    interviews.respondent_reinstate(respondent=r3)
+    assert _withdrawn_lines(study) == (
+        "Three respondents with a transcript counted (N = 3); none withdrew.",
+        "No respondent withdrew.",
+    )
+
+    interviews.respondent_withdraw(respondent=r3)
+    respondent_erase(respondent=r3, typed="R3")
+    sentence, item = _withdrawn_lines(study)
+    assert sentence == (
+        "Two respondents with a transcript counted (N = 2); one respondent withdrew and counts "
+        "nowhere (one erased since)."
+    )
+    assert item == "1 respondent withdrew after the interview and counts nowhere (1 erased since)."
+    assert "R3" not in sentence + item
+
+    interviews.respondent_withdraw(respondent=r2)
+    sentence, item = _withdrawn_lines(study)
+    assert sentence == (
+        "One respondent with a transcript counted (N = 1); two respondents withdrew and count "
+        "nowhere (one erased since)."
+    )
+    assert item == "2 respondents withdrew after the interview and count nowhere (1 erased since)."
+    respondent_erase(respondent=r2, typed="R2")
+    interviews.respondent_withdraw(respondent=r1)
+    assert _withdrawn_lines(study)[1] == (
+        "3 respondents withdrew after the interview and count nowhere (2 erased since)."
+    )
+
+
 @pytest.mark.parametrize("extra", [0, 5])
 def test_the_appendix_makes_a_fixed_number_of_queries(
     study, themed, owner, extra, django_assert_num_queries
@@ -114,9 +161,10 @@ def test_the_appendix_makes_a_fixed_number_of_queries(
     for n in range(extra):
         memos.memo_create(model=JournalEntry, author=owner, body=f"Entry {n}", study=study)
     # roll-up (9: the study's revision, then its rows), chosen quotes, the codes-by-question
-    # figure's codings; then withdrawn respondents, the interviews' aggregate, excerpts per
-    # coder, members per role, journal entries, memos on interviews
-    with django_assert_num_queries(17):
+    # figure's codings; then withdrawn respondents, erasures of respondents with a transcript,
+    # the interviews' aggregate, excerpts per coder, members per role, journal entries, memos
+    # on interviews
+    with django_assert_num_queries(18):
         findings_docx(study=study, methods=True)
 
 
