@@ -1013,34 +1013,88 @@ def _text_set(interview: Interview, text: str, offsets: OffsetMap) -> None:
     """Save `text` as the transcript, old offsets landing where `offsets` says: speaker
     turns found again, question markers and skipped identifiers following their words,
     the version moved on. Inside the caller's transaction."""
-    markers = [
-        (segment.question_id, offsets.start(segment.start), segment.score)
-        for segment in interview.segments.all()
-    ]
+    segments = list(interview.segments.all())
     _skips_follow(interview, offsets, in_name=False)
+    questions = list(interview.study.questions.all())
+    spans = _text_moved(interview, text, offsets, segments, questions)
+    interview.save(update_fields=["text", "word_count", "turns", "version"])
+    _segments_replace(interview, questions, spans)
+
+
+def _texts_set(
+    study: Study, changes: list[tuple[Interview, str, OffsetMap]], *, renamed: list[Interview]
+) -> None:
+    """_text_set for many transcripts of `study` at once (a de-identification): each
+    `(interview, text, offsets)` as there, with `interview.source_name` saved as it is too;
+    and the file names of the interviews `renamed` (their text unchanged). Inside the
+    caller's transaction, which holds the interviews and bumped the revision. Queries
+    whatever their number: their question sections, their skips (and their moves, when
+    there are some), the questions; the interviews written (one UPDATE a batch of
+    bulk_update) with their history records (one INSERT: one record each); the question
+    sections deleted and written anew (one INSERT).
+    """
+    if not changes:
+        Interview.objects.bulk_update(renamed, ["source_name"])
+        return
+    ids = [interview.pk for interview, _, _ in changes]
+    segments: dict[int, list[QuestionSegment]] = {pk: [] for pk in ids}
+    for segment in QuestionSegment.objects.filter(interview_id__in=ids).order_by():
+        segments[segment.interview_id].append(segment)
+    _skips_moved([(interview, offsets) for interview, _, offsets in changes], in_name=False)
+    questions = list(study.questions.all())
+    made = []
+    for interview, text, offsets in changes:
+        spans = _text_moved(interview, text, offsets, segments[interview.pk], questions)
+        made += [QuestionSegment.of(interview, questions, span) for span in spans]
+    Interview.objects.bulk_update(
+        [interview for interview, _, _ in changes] + renamed,
+        ["source_name", "text", "word_count", "turns", "version"],
+    )
+    QuestionSegment.objects.filter(interview_id__in=ids).delete()
+    QuestionSegment.objects.bulk_create(made, batch_size=500)
+
+
+def _text_moved(
+    interview: Interview,
+    text: str,
+    offsets: OffsetMap,
+    segments: list[QuestionSegment],
+    questions: list[ProtocolQuestion],
+) -> list[segmentation.Span]:
+    """Give `interview` (in memory) its new `text`, speaker turns and version; returns the
+    spans of its question sections, whose markers (from `segments`, the sections as they
+    were; questions as indexes in `questions`) follow their words to their turn's start."""
+    markers = [
+        (segment.question_id, offsets.start(segment.start), segment.score) for segment in segments
+    ]
     interview.set_text(text)
     turns = find_turns(text, [interview.respondent.pseudonym])
     interview.turns = [list(t) for t in turns]
     interview.version += 1
-    interview.save(update_fields=["text", "word_count", "turns", "version"])
-    questions = {q.pk: q for q in interview.study.questions.all()}
-    ids = list(questions)
-    spans = segmentation.spans_from_starts(
+    ids = [question.pk for question in questions]
+    return segmentation.spans_from_starts(
         text,
         [
             (ids.index(question_id), _turn_start_at(turns, start), score)
             for question_id, start, score in markers
         ],
     )
-    _segments_replace(interview, [questions[pk] for pk in ids], spans)
 
 
 def _skips_follow(interview: Interview, offsets: OffsetMap, *, in_name: bool) -> None:
     """Move the skipped occurrences of identifiers with their words; one whose words were
     removed is forgotten (there is nothing left to keep)."""
-    skips = list(IdentifierSkip.objects.filter(interview=interview, in_name=in_name))
+    _skips_moved([(interview, offsets)], in_name=in_name)
+
+
+def _skips_moved(moves: list[tuple[Interview, OffsetMap]], *, in_name: bool) -> None:
+    """_skips_follow for several interviews, each with its offsets: one read of their
+    skips, then (when there are some) one delete and one update."""
+    offsets_of = {interview.pk: offsets for interview, offsets in moves}
+    skips = list(IdentifierSkip.objects.filter(interview_id__in=offsets_of, in_name=in_name))
     gone = []
     for skip in skips:
+        offsets = offsets_of[skip.interview_id]
         skip.start, skip.end = offsets.start(skip.start), offsets.end(skip.end)
         if skip.start >= skip.end:
             gone.append(skip.pk)
@@ -1281,7 +1335,9 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
             report.skipped += 1
     # Skips first, at the offsets of the texts as they are: replacing moves them on.
     IdentifierSkip.objects.bulk_create(skips, batch_size=500)
-    moved = []
+    # Each transcript's text and file name are replaced in memory, then all are written at
+    # once: one history record each, whichever of them changed.
+    changes, renamed, names = [], [], []
     interviews = Interview.objects.filter(pk__in=chosen).select_related("respondent", "study")
     for interview in interviews.order_by("pk"):
         in_text, in_name = [], []
@@ -1291,14 +1347,17 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
                 (*span, identifiers[occurrence.identifier_id].replacement)
             )
         if in_name:
-            offsets = OffsetMap.of_replacements(interview.source_name, in_name)
-            _skips_follow(interview, offsets, in_name=True)
+            names.append((interview, OffsetMap.of_replacements(interview.source_name, in_name)))
             interview.source_name = deidentify.replace_spans(interview.source_name, in_name)
-            interview.save(update_fields=["source_name"])
         if in_text:
             offsets = OffsetMap.of_replacements(interview.text, in_text)
-            _text_set(interview, deidentify.replace_spans(interview.text, in_text), offsets)
-            moved.append((interview, offsets))
+            changes.append((interview, deidentify.replace_spans(interview.text, in_text), offsets))
+        elif in_name:
+            renamed.append(interview)
+    if names:
+        _skips_moved(names, in_name=True)
+    _texts_set(study, changes, renamed=renamed)
+    moved = [(interview, offsets) for interview, _, offsets in changes]
     report.transcripts = len(moved)
     applied = {
         identifier_id: identifiers[identifier_id].replacement

@@ -43,12 +43,17 @@ def _texts_in_history(study_id: int) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("chunk", [history.SCRUB_CHUNK, 2])
+@pytest.mark.parametrize(
+    ("chunk", "length"),
+    [(history.SCRUB_CHUNK, history.SCRUB_CHUNK_LENGTH), (2, 10**9), (10**9, 1)],
+)
 def test_applying_a_replacement_scrubs_the_history_and_every_kind_of_memo(
-    study, owner, chunk, monkeypatch
+    study, owner, chunk, length, monkeypatch
 ):
-    # Records are read a chunk at a time: with chunks of 2 every kind spans several.
+    # Records are read a chunk at a time: with chunks of 2 records, or of one record (each
+    # longer than 1 code point), every kind spans several.
     monkeypatch.setattr(history, "SCRUB_CHUNK", chunk)
+    monkeypatch.setattr(history, "SCRUB_CHUNK_LENGTH", length)
     interview = import_text(study, TEXT, name=f"R1 {NAME}.txt")
     code = coding.code_create(study=study, name="Support")
     excerpt = code_span(interview, f"{NAME} did, at first", [code], owner)
@@ -113,15 +118,22 @@ def test_each_excerpt_a_replacement_changes_has_one_record_of_the_change(study, 
     )
     coding.excerpt_memo_set(excerpt=elsewhere, memo=f"{NAME}?", revision=elsewhere.revision)
     excerpts = [named, later, untouched, elsewhere]
-    before = {e.pk: Excerpt.history.filter(id=e.pk).count() for e in excerpts}
+    theme = themes.theme_create(study=study, name="Training")
+    themes.theme_code_attach(theme=theme, code=code)
+    quote = themes.quote_add(theme=theme, excerpt=named)
+    themes.quote_extract_set(quote=quote, extract=f"{NAME} did […]")
+    journal = memo_create(model=JournalEntry, author=owner, body=f"Met {NAME}.", study=study)
+    # Every row the replacement changes, of each kind.
+    changed = [*excerpts, interview, quote, journal]
+    before = {row: type(row).history.filter(id=row.pk).count() for row in changed}
 
     interviews.identifier_add(study=study, text=NAME, replacement="[co-worker]")
     waiting = deidentify.study_occurrences(study=study)
     interviews.deidentification_apply(study=study, decisions={o.key: True for o in waiting})
 
-    written = {e.pk: Excerpt.history.filter(id=e.pk).count() - before[e.pk] for e in excerpts}
+    written = {row: type(row).history.filter(id=row.pk).count() - before[row] for row in changed}
     # The untouched excerpt moved with the text before it (its offsets changed): a record too.
-    assert written == {named.pk: 1, later.pk: 1, untouched.pk: 1, elsewhere.pk: 1}
+    assert written == dict.fromkeys(changed, 1)
     events, _ = history_page(study, HistoryFilter(kind="excerpt"), 1, reviewer=False)
     newest = events[: len(excerpts)]
     assert [event.action for event in newest] == ["changed"] * len(excerpts)
