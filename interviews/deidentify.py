@@ -158,6 +158,22 @@ def _occurrences_in(interview, text: str, in_name: bool, matcher, skipped) -> li
     return found
 
 
+def ordinary_word(words: str, forms: Sequence[str]) -> bool:
+    """Whether an occurrence is most likely an ordinary word rather than the name listed:
+    `words` (the occurrence as the transcript writes it) has no capital letter, while the
+    listed form it matched (among `forms`, as typed) has one. "will" found for the name
+    "Will", "rose" for "Rose", but also a name typed carelessly ("maria"). The preview
+    presets these to neither Replace nor Keep: replacing an ordinary word rewrites what a
+    respondent said and cannot be undone, keeping a name leaves it in the study; the
+    researcher chooses, and one left unchosen stays waiting. A form typed in lower case
+    ("maria") presets its lower-case occurrences to Replace as usual."""
+    if any(letter.isupper() for letter in words):
+        return False
+    typed = [form for form in forms if fold(form) == fold(words)]
+    # IGNORECASE and casefold() disagree on a few letters (ß): then any capitalised form.
+    return any(letter.isupper() for form in typed or forms for letter in form)
+
+
 def study_occurrences(
     *,
     study: Study,

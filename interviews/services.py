@@ -1208,6 +1208,14 @@ def _identifier_clean(
             "2,000 for the variants."
         )
     forms = [text, *variants.splitlines()]
+    # A single letter or digit ("a", "I") as a whole word is found all through ordinary
+    # speech; no name or agency is that short (an initial is written with its name).
+    short = [form for form in forms if sum(c.isalnum() for c in form) < 2]
+    if short:
+        raise ValidationError(
+            f"“{short[0]}” is too short to look for: as a whole word it is found all through "
+            "ordinary speech. Type the name as the transcripts write it."
+        )
     matcher = deidentify.Matcher([(0, forms)])
     if matcher.find(replacement):
         raise ValidationError(
@@ -1225,8 +1233,8 @@ def _identifier_clean(
 
 def identifier_add(*, study: Study, text: str, replacement: str, variants: str = "") -> Identifier:
     """Add an identifying string to the study's list; `variants` one a line. Raises
-    ValidationError for an empty or too long field, a form already listed, or a
-    replacement that holds the words it replaces."""
+    ValidationError for an empty or too long field, a form of fewer than two letters or
+    digits, a form already listed, or a replacement that holds the words it replaces."""
     text, replacement, variants = _identifier_clean(study, text, replacement, variants)
     with transaction.atomic():
         hold(Study, study.pk)

@@ -130,13 +130,14 @@ def deidentify_preview(request, slug):
     )
     groups: dict[int, list] = {}
     for occurrence in waiting:
-        groups.setdefault(occurrence.interview_id, []).append(
-            (occurrence, identifiers[occurrence.identifier_id])
-        )
+        identifier = identifiers[occurrence.identifier_id]
+        word = deidentify.ordinary_word(occurrence.words, identifier.forms)
+        groups.setdefault(occurrence.interview_id, []).append((occurrence, identifier, word))
     context = {
         "access": access,
         "groups": [(titles[pk] or f"Interview {pk}", pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
+        "words": sum(word for rows in groups.values() for _o, _i, word in rows),
     }
     return render(request, "interviews/deidentify_preview.html", context)
 

@@ -41,7 +41,14 @@ def test_a_name_is_deidentified_across_three_transcripts_from_the_preview(
     expect(occurrences).to_have_count(5)
     expect(page.locator(".occurrences h2")).to_have_count(3)
     expect(occurrences.nth(0).locator("mark")).to_have_text("Maria Lopez")
-    # Keep the last one ("Ms Lopez"), replace the other four.
+    # "maria" in lower case where the list has a capital: nothing is chosen for it.
+    lower = occurrences.nth(2)
+    expect(lower.locator("mark")).to_have_text("maria")
+    expect(lower.get_by_label("Replace")).not_to_be_checked()
+    expect(lower.get_by_label("Keep")).not_to_be_checked()
+    expect(occurrences.nth(1).get_by_label("Replace")).to_be_checked()
+    # Replace it, keep the last one ("Ms Lopez"): four replaced.
+    lower.get_by_label("Replace").check()
     occurrences.nth(4).get_by_label("Keep").check()
     page.get_by_role("button", name="Apply: replace and keep as chosen").click()
 
@@ -63,3 +70,28 @@ def test_a_name_is_deidentified_across_three_transcripts_from_the_preview(
     # The coding page shows the mark.
     page.goto(live_server.url + reverse("interview_code", args=[study.slug, interviews[0].pk]))
     expect(page.locator(f"#ex-{excerpt.pk} .review-flag")).to_have_text("words changed")
+
+
+def test_an_ordinary_word_spelt_like_a_listed_name_is_not_replaced_unless_chosen(
+    page, live_server, study, owner
+):
+    interview = import_text(
+        study, text="R1: Will said we will manage. Nobody will judge.", name="R1.txt"
+    )
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("deidentify_list", args=[study.slug]))
+    page.get_by_label("Identifying words").fill("Will")
+    page.get_by_label("Replace with").fill("[co-worker]")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("link", name="Review the occurrences (3)").click()
+    expect(page.locator("body")).to_contain_text("2 occurrences are written in lower case")
+
+    # Apply as presented: the name is replaced, the two ordinary words are left waiting.
+    page.get_by_role("button", name="Apply: replace and keep as chosen").click()
+
+    expect(page.locator("body")).to_contain_text("1 occurrence replaced in 1 transcript, 0 kept.")
+    expect(page.locator(".occurrence")).to_have_count(2)
+    assert Interview.objects.get(pk=interview.pk).text == (
+        "R1: [co-worker] said we will manage. Nobody will judge."
+    )
+    assert IdentifierSkip.objects.count() == 0

@@ -77,6 +77,15 @@ def test_it_refuses_an_empty_a_duplicate_or_a_self_containing_entry(study, liste
     assert study.identifiers.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "variants"), [("a", ""), ("I", ""), ("Will", "May\nJ."), ("7", "")]
+)
+def test_it_refuses_a_form_of_one_letter_or_digit(study, listed, text, variants):
+    with pytest.raises(ValidationError, match="too short to look for"):
+        interviews.identifier_add(study=study, text=text, replacement="[x]", variants=variants)
+    assert study.identifiers.count() == 2
+
+
 def test_applying_replaces_moves_excerpts_and_marks_those_whose_words_changed(
     study, listed, owner
 ):

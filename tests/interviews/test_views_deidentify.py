@@ -134,7 +134,7 @@ def test_the_preview_takes_the_same_queries_whatever_the_number_of_transcripts(
     # titles.
     with django_assert_num_queries(7):
         response = client.get(url)
-    assert response.content.decode().count('class="occurrence"') == 3 * transcripts
+    assert response.content.decode().count('<li class="occurrence') == 3 * transcripts
 
 
 def test_an_import_is_checked_against_the_list_before_it_is_saved(study, owner, maria):
@@ -160,3 +160,31 @@ def test_excerpts_marked_by_a_deidentification_can_be_filtered(study, owner, mar
     assert f'id="result-{other.pk}"' not in shown
     every = client_for(owner).get(url, {"code": code.pk}).content.decode()
     assert f'id="result-{other.pk}"' in every
+
+
+@pytest.mark.parametrize(
+    ("listed", "words", "ordinary"),
+    [
+        (["Will"], "will", True),
+        (["Will"], "Will", False),
+        (["Will"], "WILL", False),
+        (["maria"], "maria", False),  # typed in lower case: the researcher means it so
+        (["Maria Lopez", "lopez"], "lopez", False),
+        (["Maria Lopez", "Lopez"], "maria lopez", True),
+        (["Straße"], "strasse", True),
+    ],
+)
+def test_an_occurrence_in_lower_case_of_a_capitalised_form_may_be_an_ordinary_word(
+    listed, words, ordinary
+):
+    assert deidentify.ordinary_word(words, listed) is ordinary
+
+
+def test_the_preview_leaves_lower_case_occurrences_of_a_name_unchosen(study, owner):
+    interviews.identifier_add(study=study, text="Will", replacement="[co-worker]")
+    import_text(study, "R1: Will said we will manage.")
+    html = client_for(owner).get(reverse("deidentify_preview", args=[study.slug])).content
+    html = html.decode()
+    assert html.count('value="replace" checked') == 1
+    assert 'value="keep" checked' not in html
+    assert "1 occurrence is written in lower case where the list has a capital" in html
