@@ -12,6 +12,7 @@ Offsets are code points over `Interview.text` (or `Interview.source_name`), end 
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -254,6 +255,21 @@ _ENDS = frozenset(".!?…:;\"“”‘'(\n")
 _LOWER_WORD = re.compile(r"\w+")
 
 
+# Words English always capitalises that name no one: the pronoun "I" and its contractions
+# ("I'm", "I’ve"), the days and the months (Python's calendar, in the C locale's English).
+_PRONOUN_I = re.compile(r"I(?:['’]\w+)?")
+_CALENDAR = frozenset(
+    name.casefold()
+    for names in (calendar.day_name, calendar.day_abbr, calendar.month_name, calendar.month_abbr)
+    for name in names
+    if name
+) | {"sept", "tues", "thur", "thurs"}  # abbreviations as people also write them
+
+
+def _always_capitalised(word: str) -> bool:
+    return bool(_PRONOUN_I.fullmatch(word)) or word.casefold() in _CALENDAR
+
+
 def _starts_sentence(text: str, position: int) -> bool:
     position -= 1
     while position >= 0 and text[position] in " \t":
@@ -286,7 +302,8 @@ def suggest(
       word list (none covers a study's jargon, and a list in one language misses names in
       another): an ordinary word is written in lower case somewhere in hours of speech
       ("Training" starts a sentence, but "training" appears mid-sentence), a name almost
-      never is.
+      never is. Words English always capitalises but that name no one are left out too:
+      "I" and its contractions ("I'm", "I’ve"), the days and the months.
     - "other study": a form listed in another study of the same researcher (`elsewhere`)
       that appears in `texts`.
     - "e-mail", "phone": addresses and numbers as people write them.
@@ -322,6 +339,8 @@ def suggest(
         for match in _CAPITALISED.finditer(text):
             word = match.group()
             if word.casefold() in lower or len(word) < 2 or (word.isupper() and len(word) < 4):
+                continue
+            if _always_capitalised(word):
                 continue
             if _starts_sentence(text, match.start()):
                 continue

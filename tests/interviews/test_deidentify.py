@@ -137,6 +137,14 @@ def test_suggestions_by_the_lowercase_rule_other_studies_emails_and_phones():
     assert found[("maria.l@agency.org", "e-mail")] == 1
 
 
+def test_suggestions_leave_out_the_pronoun_i_the_days_and_the_months():
+    texts = [
+        "R1: Well, I'm sure I’m right and I'd say I’ve seen Maria on Monday, in March, "
+        "or on a Tue in Sept. So I'll ask Isabel."
+    ]
+    assert {s.text for s in suggest(texts)} == {"Maria", "Isabel"}
+
+
 def test_suggestions_leave_out_what_is_listed_or_ignored():
     texts = ["R1: I met Maria and Lopez at Brookside."]
     kinds = {s.text for s in suggest(texts, listed=["maria"], ignore=["BROOKSIDE"])}
