@@ -47,6 +47,12 @@ class ExcerptRow:
         return Span(self.id, self.start, self.end, colour, title, codes)
 
 
+def excerpt_bounds(interview: Interview) -> list[tuple[int, int]]:
+    """(start, end) of every live excerpt of an interview, in no order (one light query,
+    see sql.excerpt_bounds)."""
+    return sql.excerpt_bounds(interview.pk)
+
+
 def question_markers(interview: Interview) -> list[tuple[int, int, str]]:
     """(offset, question number, question text) where each protocol question starts."""
     return list(

@@ -35,6 +35,14 @@ _EXCERPT_ROWS = f"""
 """
 _WINDOW = 'AND e.start < %s AND e."end" > %s'
 
+# The bounds of an interview's live excerpts, read on every edit of the coding page to find
+# the lines it redraws (selectors.excerpt_bounds): 400 excerpts ORM (values_list) 3.6-4.0
+# ms, this 1.0-1.3 ms (SQLite, best of 5 x 300 calls, load average 8 on the 2-core machine).
+_EXCERPT_BOUNDS = (
+    f'SELECT start, "end" FROM {Excerpt._meta.db_table} '
+    "WHERE interview_id = %s AND deleted_at IS NULL"
+)
+
 # Not for speed: Django's select_for_update() offers FOR UPDATE and FOR NO KEY UPDATE but not
 # FOR KEY SHARE, the lock a foreign key takes. With it, coders applying one code do not queue
 # behind each other; only a merge or delete of the code waits for them (and they for it).
@@ -100,6 +108,11 @@ def excerpt_rows(
         return _fetch(_EXCERPT_ROWS.format(window=""), [interview_id])
     start, end = window
     return _fetch(_EXCERPT_ROWS.format(window=_WINDOW), [interview_id, end, start])
+
+
+def excerpt_bounds(interview_id: int) -> list[tuple[int, int]]:
+    """(start, end) in code points of every live excerpt of an interview, in no order."""
+    return _fetch(_EXCERPT_BOUNDS, [interview_id])
 
 
 def codes_hold(code_ids: list[int]) -> int:

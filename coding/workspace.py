@@ -23,6 +23,7 @@ from .selectors import (
     CodeRow,
     ExcerptRow,
     code_rows,
+    excerpt_bounds,
     excerpt_row,
     excerpt_rows,
     question_markers,
@@ -117,31 +118,6 @@ def _code_tree(codes) -> list[tuple]:
     return tree_order(list(codes.values()), id_of=lambda c: c.id, parent_of=lambda c: c.parent_id)
 
 
-def _redrawn(
-    interview: Interview, codes: dict, ranges: list[tuple[int, int]]
-) -> tuple[list[tuple[int, int]], list[ExcerptRow]]:
-    """The windows an edit of `ranges` ([start, end) in code points) redraws, each
-    margin_window's of its range, and the live excerpts touching the span read, with
-    their codes. The excerpts are read from the lines of the ranges outwards: one query,
-    and one more each time an excerpt read reaches past what was read (a cluster of
-    overlapping excerpts wider than the lines). An excerpt not read lies wholly outside the
-    span read, so it overlaps none of the excerpts that end inside it: the windows come out
-    as margin_window's over every excerpt of the transcript, without reading them all."""
-    if not ranges:
-        return [], []
-    text = interview.text
-    lines = [margin_window(text, (), start, end) for start, end in ranges]
-    low, high = min(first for first, _ in lines), max(last for _, last in lines)
-    while True:
-        rows = excerpt_rows(interview, codes, start=low, end=high)
-        bounds = [(row.start, row.end) for row in rows]
-        windows = [margin_window(text, bounds, start, end) for start, end in ranges]
-        wide = min(first for first, _ in windows), max(last for _, last in windows)
-        if wide[0] >= low and wide[1] <= high:
-            return windows, rows
-        low, high = min(low, wide[0]), max(high, wide[1])
-
-
 def changes_html(
     request,
     access,
@@ -161,9 +137,8 @@ def changes_html(
     """The out-of-band swaps that bring an open coding page up to date after an edit.
 
     Written for the hot path (coding a selection): only the lines the edit touched are
-    split and rendered, and only the excerpts they show are read (see _redrawn; one query
-    unless overlapping excerpts reach past those lines). The side list keeps itself in
-    text order and counts its entries in the browser.
+    split and rendered, and the excerpts they show come in one query. The side list keeps
+    itself in text order and counts its entries in the browser.
 
     The lines redrawn are those the edit touched, widened to whole clusters of overlapping
     excerpts: an excerpt keeps one lane of the coding margin over all its lines, and an
@@ -171,17 +146,16 @@ def changes_html(
     """
     codes = codes if codes is not None else code_rows(access.study)
     turns = turns_of(interview)
-    windows, rows = _redrawn(interview, codes, list(ranges))
+    bounds = excerpt_bounds(interview)
     touched: dict[int, object] = {}
-    for window in windows:
+    for start, end in ranges:
+        window = margin_window(interview.text, bounds, start, end)
         for line in lines_of(interview.text, turns, window):
             touched[line.start] = line
     lines = [touched[key] for key in sorted(touched)]
+    rows: list[ExcerptRow] = []
     if lines:
-        low, high = lines[0].start, lines[-1].end
-        rows = [row for row in rows if row.start < high and row.end > low]
-    else:
-        rows = []
+        rows = excerpt_rows(interview, codes, start=lines[0].start, end=lines[-1].end)
     by_id = {row.id: row for row in rows}
 
     def row_of(excerpt: Excerpt) -> ExcerptRow:

@@ -68,8 +68,8 @@ def test_coding_a_selection_makes_exactly_its_queries(
     # codes held, with the excerpt of the same span if any (one statement); the excerpt
     # and its coding inserted, each with its history record (interviews.history); its
     # release (COMMIT on a server: not a query); the undo entry; for the redraw: the
-    # excerpts of the lines redrawn (workspace._redrawn)
-    with django_assert_num_queries(14):
+    # excerpts' bounds, the excerpts of the lines redrawn
+    with django_assert_num_queries(15):
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code

@@ -82,8 +82,8 @@ def test_it_prints_apply_code_against_the_floor_measured_in_the_same_run(run):
     # Coding a selection: the session, the user, the interview with its study and role,
     # the codes, BEGIN, the study's revision moved on, the version and the codes held
     # with the same span (one statement), two INSERTs and their history records, the undo
-    # entry, the redrawn lines' excerpts.
-    assert results["apply_code"]["queries"] == 13
+    # entry, the redrawn lines' bounds and excerpts.
+    assert results["apply_code"]["queries"] == 14
     ratio = results["apply_code_per_floor"]
     expected = results["apply_code"]["median_ms"] / results["floor"]["median_ms"]
     assert ratio == {"ratio": round(expected, 2), "target_at_most": 2}
