@@ -18,6 +18,7 @@ reused, and in any backup or WAL archive taken before (README, "Erasing a respon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -87,6 +88,7 @@ def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> E
         # The uploads hold the transcripts' bytes as sent (their links would only be unset).
         StagedFile.objects.filter(interview__in=interviews).delete()
         StagedFile.objects.filter(respondent=respondent).delete()
+        _unassigned_uploads_named(respondent).delete()
         respondent_id = respondent.pk
         # Cascades to the interviews, their question sections and what is built on them.
         respondent.delete()
@@ -99,6 +101,19 @@ def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> E
         index_compact()
     _wipe_free_space()
     return record
+
+
+def _unassigned_uploads_named(respondent: Respondent):
+    """The study's uploads waiting in an import preview with no respondent chosen yet whose
+    file name holds the pseudonym as a word ("R9-interview.docx" for R9, not "R90.txt"):
+    most likely this respondent's transcript, sent again or never confirmed, and its bytes
+    must not outlive the erasure until the day-old purge. A queryset, for delete()."""
+    word = re.compile(rf"(?<![^\W_]){re.escape(respondent.pseudonym)}(?![^\W_])", re.IGNORECASE)
+    waiting = StagedFile.objects.filter(
+        study_id=respondent.study_id, respondent__isnull=True, interview__isnull=True
+    )
+    named = [pk for pk, name in waiting.values_list("pk", "name") if word.search(name)]
+    return StagedFile.objects.filter(pk__in=named)
 
 
 def _wipe_free_space() -> None:

@@ -108,6 +108,32 @@ def test_erasing_removes_everything_of_theirs_and_keeps_a_dated_record(study, tw
     assert rollup.themes[0].label == "all (1 of 1)"
 
 
+def test_erasing_removes_uploads_waiting_unassigned_whose_file_name_holds_the_pseudonym(
+    study, owner, two
+):
+    def upload(name):
+        return StagedFile.objects.create(
+            study=study,
+            user=owner,
+            batch="0b7e2f34-5d1a-4c6e-8f0a-2c9d4e6b1a33",
+            position=StagedFile.objects.count(),
+            name=name,
+            size=10,
+            data=marked_text("R2").encode(),
+        )
+
+    named = [upload("R2-interview.docx"), upload("interview_r2.txt"), upload("R2.txt")]
+    others = [upload("R22-interview.docx"), upload("R1.txt"), upload("AR2.txt")]
+    respondent = two["r2"].respondent
+    interviews.respondent_withdraw(respondent=respondent)
+
+    respondent_erase(respondent=respondent, typed="R2")
+
+    left = set(StagedFile.objects.values_list("pk", flat=True))
+    assert left == {upload.pk for upload in others}
+    assert not left & {upload.pk for upload in named}
+
+
 def text_columns():
     for model in apps.get_models():
         for field in model._meta.get_fields():
