@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap
 
 STATUS_MESSAGES = {
@@ -58,12 +59,30 @@ def refusal(
     """Refuse a request with a message the user sees where they are; nothing is changed.
 
     htmx requests get the status code and a flash swapped out of band (the page keeps what
-    the user typed); plain requests are redirected back with the message.
+    the user typed). A plain request (a form posted without JavaScript, or one htmx does not
+    drive) always gets a whole page: redirected to `fallback_url`, else back to the page the
+    form was on (its Referer, when it is of this site), with the message as a flash; with
+    neither, the error page with the message and `status`.
     """
-    if request.htmx or not fallback_url:
+    if request.htmx:
         return reswap(HttpResponse(flash_html(message, "error"), status=status), "none")
-    messages.error(request, message)
-    return redirect(fallback_url)
+    back = fallback_url or _same_site_referer(request)
+    if back:
+        messages.error(request, message)
+        return redirect(back)
+    # The flash alone would be a bare fragment in the window: show it in the site's page.
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    """The page the request came from, if it is on this site; else "" (a Referer can be
+    forged or point elsewhere, and a refusal must not redirect off the site)."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
 
 
 class HtmxErrorMiddleware:

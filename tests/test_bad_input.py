@@ -3,7 +3,8 @@
 Every POST the access matrix knows is sent again by its owner with each field it reads
 replaced by something a browser would not send: a digit Python's int() refuses ("²"), a
 number too large for any database column, a negative number, an empty value. Each answer
-must be a page or a refusal with its message (STYLE.md: forms parse every POST).
+must be a page or a refusal with its message (STYLE.md: forms parse every POST); a
+refusal without htmx (a form posted without JavaScript) is a whole page or a redirect to one.
 """
 
 from __future__ import annotations
@@ -40,3 +41,6 @@ def test_bad_input_is_refused_with_a_message_never_a_500(case, study, owner, cod
                 assert response.status_code < 500, (value, data)
                 if response.status_code >= 400:
                     assert response.content.strip(), "a refusal says why"
+                if not headers and response.status_code >= 400:
+                    # A plain form's refusal is a whole page, never a bare flash.
+                    assert b"<html" in response.content, (value, data, response.content[:200])

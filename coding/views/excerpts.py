@@ -60,6 +60,9 @@ def _refuse_forms(request, *forms) -> HttpResponse:
 def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=None):
     """A 409 that also brings the excerpt's panel up to date, so that the next try works;
     a memo the user was writing stays in its box, beside the one saved meanwhile."""
+    if not request.htmx:
+        # The panel is a fragment for htmx to place; a plain form gets a whole page.
+        return refusal(request, message, status=409)
     excerpt = Excerpt.all_objects.get(pk=excerpt.pk)
     row = excerpt_row(excerpt, code_rows(access.study))
     panel = workspace.detail_html(access, row, excerpt, oob=True, memo_draft=memo_draft)

@@ -74,3 +74,32 @@ def test_malformed_ids_are_refused_not_crashing(study, themed, code, owner):
     assert client.post(merge, {"into": "abc"}, headers=HTMX).status_code == 400
     attach = reverse("theme_codes", args=[study.slug, themed["training"].pk])
     assert client.post(attach, {"code": "abc"}, headers=HTMX).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("referer", "redirected"),
+    [("http://testserver/studies/", True), ("https://elsewhere.example/", False), ("", False)],
+)
+def test_a_refusal_to_a_plain_post_is_always_a_whole_page(rf, owner, referer, redirected):
+    """Back to the page the form was on (of this site only) with the message as a flash;
+    else the site's error page around the message, never the bare flash fragment."""
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django_htmx.middleware import HtmxDetails
+
+    from core.http import refusal
+
+    request = rf.post("/anywhere/", headers={"Referer": referer} if referer else {})
+    request.user, request.session = owner, {}
+    request._messages = FallbackStorage(request)
+    request.htmx = HtmxDetails(request)
+    response = refusal(request, "Not <b>now</b>.", status=409)
+    if redirected:
+        assert (response.status_code, response["Location"]) == (302, referer)
+        assert [str(m) for m in get_messages(request)] == ["Not <b>now</b>."]
+    else:
+        page = response.content.decode()
+        assert response.status_code == 409
+        assert CHROME in page
+        assert "Not &lt;b&gt;now&lt;/b&gt;." in page

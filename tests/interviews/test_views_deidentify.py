@@ -104,6 +104,25 @@ def test_a_stale_choice_is_refused_and_nothing_is_replaced(study, owner, maria):
     assert Interview.objects.get(pk=interview.pk).text == TEXT
 
 
+def test_a_stale_apply_from_a_plain_form_goes_back_to_the_page_with_its_message(
+    study, owner, maria
+):
+    """Apply in a second tab after the first applied: without htmx the refusal is the
+    review page again with the message, not the bare message."""
+    interview = import_text(study, TEXT)
+    data = {f"o-{o.key}": "replace" for o in deidentify.study_occurrences(study=study)}
+    Interview.objects.filter(pk=interview.pk).update(version=5)
+    url = reverse("deidentify_preview", args=[study.slug])
+    client = client_for(owner)
+    response = client.post(url, data, headers={"Referer": f"http://testserver{url}"})
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver{url}"
+    page = client.get(response["Location"]).content.decode()
+    assert 'class="topbar"' in page
+    assert "nothing was replaced" in page
+    assert Interview.objects.get(pk=interview.pk).text == TEXT
+
+
 def test_an_empty_post_says_what_to_do(study, owner, maria):
     import_text(study, TEXT)
     response = client_for(owner).post(
