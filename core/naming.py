@@ -2,10 +2,10 @@
 
 Names a study keeps unique (codes, themes, respondents' pseudonyms, attribute names) are
 stored in NFC with their spaces tidied, and compared through one key (`name_key`):
-Unicode NFC after case folding, so that "E" + combining acute + "motion" is "Émotion" and
-"STRASSE" is "straße". The key is a column of its own with a unique constraint, so that
-two requests saving look-alike names at once cannot both succeed. A node can never go
-under one of its own descendants.
+Unicode NFKC after case folding, so that "E" + combining acute + "motion" is "Émotion",
+"STRASSE" is "straße" and a full-width "R１" is "R1". The key is a column of its own
+with a unique constraint, so that two requests saving look-alike names at once cannot
+both succeed. A node can never go under one of its own descendants.
 """
 
 from __future__ import annotations
@@ -34,10 +34,16 @@ def tidy(name: str) -> str:
 
 def name_key(name: str) -> str:
     """The key two names share when they are the same name: `name` tidied, case-folded
-    (Unicode full folding: "ß" and "SS" both become "ss") and in NFC. Folding can lengthen
-    a name, by at most three code points per code point."""
-    folded = unicodedata.normalize("NFD", tidy(name)).casefold()
-    return unicodedata.normalize("NFC", folded)
+    (Unicode full folding: "ß" and "SS" both become "ss") and in NFKC, so that compatibility
+    forms read as the same letters are one name: a full-width "Ｒ１" is "R1", "ﬁ" is "fi",
+    a superscript "²" is "2". The key is at most three code points per code point of the
+    tidied name (the key columns' bound): the rare name whose NFKC form is longer (one
+    Arabic ligature is eighteen letters) is keyed by NFC folding alone."""
+    tidied = tidy(name)
+    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKD", tidied).casefold())
+    if len(key) <= 3 * len(tidied):
+        return key
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", tidied).casefold())
 
 
 class NameKeyField(models.CharField):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.dates import PlausibleDateField
 from core.sanitise import SanitisedCharField
 
 from . import searchquery
@@ -95,7 +96,7 @@ class RespondentForm(forms.Form):
     what only they can (a pseudonym in use, a number that is not one)."""
 
     pseudonym = forms.CharField(required=False, max_length=200)
-    interviewed_on = forms.DateField(
+    interviewed_on = PlausibleDateField(
         required=False,
         label="Interviewed on",
         error_messages={"invalid": "Give the interview date as a date, e.g. 2025-03-03."},
@@ -231,7 +232,7 @@ class StagedFileForm(forms.Form):
         required=False,
         error_messages={"required": "Choose the encoding in which the first lines read right."},
     )
-    conducted_on = forms.DateField(required=False, widget=DATE_INPUT, label="Interview date")
+    conducted_on = PlausibleDateField(required=False, widget=DATE_INPUT, label="Interview date")
     import_duplicate = forms.BooleanField(
         required=False, label="Import it again although the same text is already there"
     )
@@ -282,7 +283,7 @@ class StagedFileForm(forms.Form):
 class InterviewForm(forms.Form):
     title = SanitisedCharField(max_length=200, required=False)
     respondent = forms.ModelChoiceField(queryset=Respondent.objects.none(), empty_label=None)
-    conducted_on = forms.DateField(required=False, widget=DATE_INPUT, label="Interview date")
+    conducted_on = PlausibleDateField(required=False, widget=DATE_INPUT, label="Interview date")
 
     def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)

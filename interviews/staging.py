@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from core.dates import is_plausible
+
 from . import deidentify, encodings, sql
 from .importers import TooLarge, read_transcript
 from .models import Identifier, Respondent, StagedFile, Study
@@ -172,12 +174,14 @@ def _listed(identifiers: Sequence[Identifier], text: str, name: str) -> tuple:
 
 
 def date_from_name(name: str) -> date | None:
-    """A date written in a file name as 2026-03-02, if it is a real date."""
+    """A date written in a file name as 2026-03-02, if it is a real and plausible date
+    (core.dates: a number like 1800-01-01 in a name is not proposed as the interview's)."""
     match = _DATE_IN_NAME.search(name)
     try:
-        return date(*map(int, match.groups())) if match else None
+        found = date(*map(int, match.groups())) if match else None
     except ValueError:
         return None
+    return found if found and is_plausible(found) else None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ DECOMPOSED = "E\u0301motion"  # E + combining acute accent
         ("ΟΔΟΣ", "οδος"),  # final sigma
         ("ﬁnance", "Finance"),  # a ligature folds to its letters
         (" Peer   support ", "peer support"),
+        ("R\uff11", "R1"),  # a full-width digit one, as an East Asian keyboard types it
+        ("\uff32\uff11", "r1"),  # full-width letter and digit
+        ("Stress\u00b2", "stress2"),  # a superscript two
     ],
 )
 def test_look_alike_names_share_a_key(one, other):
@@ -252,3 +255,19 @@ def test_trees_with_a_cycle_lose_no_node():
     items = [(1, 2), (2, 1), (3, None)]
     ordered = tree_order(items, id_of=lambda i: i[0], parent_of=lambda i: i[1])
     assert sorted(item[0] for item, _ in ordered) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("make", "field", "refusal"), MAKERS)
+def test_a_compatibility_form_is_the_same_name(study, make, field, refusal):
+    """A full-width letter reads as the letter: NFKC makes it one name with it."""
+    make(study, COMPOSED)
+    with pytest.raises(ValidationError, match=refusal):
+        make(study, "\uff25\u0301motion")  # a full-width E with a combining accent
+
+
+def test_a_name_whose_nfkc_form_outgrows_its_key_column_is_keyed_by_nfc():
+    """NFKC can make one code point eighteen; the key stays within three per code point."""
+    ligature = "\ufdfa"  # one Arabic ligature, eighteen letters in NFKC
+    assert len(unicodedata.normalize("NFKC", ligature)) > 3
+    assert len(name_key(ligature)) <= 3
+    assert name_key("R\uff11") == "r1"
