@@ -19,10 +19,12 @@ of a study reads its records by one index however the thing was deleted since.
 from __future__ import annotations
 
 import contextvars
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
+from itertools import accumulate
 
 from django.apps import apps
 from django.conf import settings
@@ -232,17 +234,22 @@ SCRUB_CHUNK = 5_000
 SCRUB_CHUNK_LENGTH = 2_000_000
 
 
-def history_scrub(*, study_id: int, scrub: Callable[[str], str]) -> int:
+def history_scrub(
+    *, study_id: int, scrub: Callable[[str], str], finds: Callable[[str], Iterable[int]]
+) -> int:
     """Rewrite every text field of the study's history records through `scrub` (a
     de-identification's replacements): a name taken out of a transcript, an excerpt, a
-    quote or a memo must not live on in the records of how they were. Returns how many
-    records changed.
+    quote or a memo must not live on in the records of how they were. `finds` gives the
+    start (code points) of each string `scrub` would replace in a text, which holds no
+    match across a NUL character (listed strings hold no control characters). Returns how
+    many records changed.
 
     Per recorded model: one query for the ids of the study's records and the length of
     their texts, then per chunk of them (SCRUB_CHUNK records, SCRUB_CHUNK_LENGTH code
     points of text) one read of their text columns and (when some changed) one write of
-    those that changed (interviews.sql, a prepared statement run per row). Memory stays
-    that of one chunk whatever the history's length.
+    those that changed (interviews.sql, a prepared statement run per row). A chunk's texts
+    are searched at once, joined by NUL characters: only the records holding a string
+    are scrubbed. Memory stays that of one chunk whatever the history's length.
     """
     changed = 0
     for model in recorded_models():
@@ -256,15 +263,42 @@ def history_scrub(*, study_id: int, scrub: Callable[[str], str]) -> int:
         length = sum((Coalesce(Length(name), 0) for name in texts), Value(0))
         records = historical.objects.filter(history_study_id=study_id)
         for first, last in _chunks(records.order_by("pk").values_list("pk", length)):
-            rows = records.filter(pk__gte=first, pk__lte=last).values_list("pk", *texts)
+            rows = list(records.filter(pk__gte=first, pk__lte=last).values_list("pk", *texts))
             batch = []
-            for pk, *values in rows:
+            for index in _holding(rows, finds):
+                pk, *values = rows[index]
                 scrubbed = [scrub(value) if value else value for value in values]
                 if scrubbed != values:
                     batch.append((*scrubbed, pk))
             sql.history_texts_set(historical._meta.db_table, texts, batch)
             changed += len(batch)
     return changed
+
+
+# A record whose texts are this long (code points) or longer is scrubbed without being
+# searched first (a transcript's, which holds the names anyway): _holding searches the others.
+SEARCHED_UNDER = 2_000
+
+
+def _holding(rows: list[tuple], finds: Callable[[str], Iterable[int]]) -> list[int]:
+    """The indexes in `rows` ((pk, text, ...) tuples) of those whose texts may hold a string
+    `finds` finds: the long ones (SEARCHED_UNDER), and those of the others that do, their
+    texts searched as one, joined by NUL characters (one search of a chunk instead of a
+    call per text: 143,500 texts at the benchmark's default scale)."""
+    long, short = [], []
+    for index, (_, *texts) in enumerate(rows):
+        if sum(len(text) for text in texts if text) >= SEARCHED_UNDER:
+            long.append(index)
+        else:
+            short.append(index)
+    values = [value or "" for index in short for value in rows[index][1:]]
+    if not values:
+        return long
+    # Where each text's share of the joined one ends, its NUL included.
+    ends = list(accumulate(len(value) + 1 for value in values))
+    per_row = len(values) // len(short)
+    found = {short[bisect_right(ends, start) // per_row] for start in finds("\0".join(values))}
+    return sorted(found.union(long))
 
 
 def _chunks(sizes: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

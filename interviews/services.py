@@ -1377,6 +1377,9 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     def scrub(text: str) -> str:
         return deidentify.scrub(text, matcher, applied)
 
+    def finds(text: str) -> list[int]:
+        return [start for start, _, owner in matcher.find(text) if owner in applied]
+
     # Uploads kept for a day after their import hold the file's name, in the outcome too.
     staged = []
     for row in StagedFile.objects.filter(study=study).only("name", "message"):
@@ -1392,5 +1395,5 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     )
     # Last, so that the records this apply wrote are scrubbed too: every record held the
     # words of its time, the names among them.
-    history.history_scrub(study_id=study.pk, scrub=scrub)
+    history.history_scrub(study_id=study.pk, scrub=scrub, finds=finds)
     return report

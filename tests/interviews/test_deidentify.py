@@ -4,10 +4,12 @@ with them (property tests with random texts, excerpts and lists), and suggestion
 from __future__ import annotations
 
 import re
+from unittest import mock
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from interviews import deidentify
 from interviews.deidentify import Matcher, replace_spans, scrub, suggest
 from interviews.textdiff import OffsetMap
 
@@ -45,6 +47,9 @@ TRICKY = "aiIİıksſKßẞσςΣüÜé-'. \n"
     forms=st.lists(st.text(TRICKY, min_size=1, max_size=5), min_size=1, max_size=4),
     text=st.text(TRICKY, max_size=60),
 )
+# "I" matches "İ" (IGNORECASE lowers it to "i") but not its case folding ("i̇"): found, and
+# owned by the form that matched.
+@example(forms=["İ"], text="I")
 def test_the_first_letters_lookahead_finds_what_the_whole_pattern_finds(forms, text):
     """The lookahead on first letters only saves time: the same matches as without it."""
     matcher = Matcher([(n, [form]) for n, form in enumerate(forms)])
@@ -56,6 +61,28 @@ def test_the_first_letters_lookahead_finds_what_the_whole_pattern_finds(forms, t
     assert [(s, e) for s, e, _ in matcher.find(text)] == [
         m.span() for m in reference.finditer(text)
     ]
+
+
+@given(
+    forms=st.lists(st.text(TRICKY + "zZ", min_size=1, max_size=5), min_size=1, max_size=4),
+    text=st.text(TRICKY + "zZ", max_size=80),
+)
+def test_a_long_text_searched_from_its_keys_gives_what_the_pattern_finds(forms, text):
+    """Long texts are searched where their lowered text holds a key (a fast scan): the
+    same matches as the regular expression over the whole text, whatever the letters."""
+    matcher = Matcher([(n, [form]) for n, form in enumerate(forms)])
+    if matcher.pattern is None:
+        return
+    with mock.patch.object(deidentify, "SCAN_FROM", 0):
+        found = matcher.find(text)
+    assert [(s, e) for s, e, _ in found] == [m.span() for m in matcher.pattern.finditer(text)]
+
+
+def test_keys_are_each_spelling_ignorecase_takes_for_a_name_start():
+    assert Matcher([(1, ["Sam"])]).keys == ["sam", "ſam"]
+    assert Matcher([(1, ["Zürich Bahnhof"])]).keys == ["zürich", "zürıch"]
+    # "İ" lowers to two letters: no key, the pattern scans every text.
+    assert Matcher([(1, ["İzmir"])]).keys is None
 
 
 words = st.sampled_from(NAMES + WORDS)
