@@ -3,10 +3,10 @@
 The records are kept by interviews.history (django-simple-history, one historical table per
 model); this module, in the top app, is the one place that knows every recorded model. A
 page is one UNION query over the study's records (filtered by user, kind and date, ordered
-and cut in the database), then, for each kind on the page, one query for its records with
-the record before each (to say what changed), and a few queries naming what the records
-point to. What can be restored (the bin: deleted excerpts, codes, themes and memos) is
-listed apart, with its Restore buttons.
+and cut in the database; its text in themes.sql), then, for each kind on the page, one query
+for its records with the record before each (to say what changed), and a few queries naming
+what the records point to. What can be restored (the bin: deleted excerpts, codes, themes
+and memos) is listed apart, a page at a time (BIN_PER_PAGE), with its Restore buttons.
 """
 
 from __future__ import annotations
@@ -410,6 +410,9 @@ def _deleted_themes(study: Study) -> QuerySet:
 
 @dataclass(frozen=True)
 class _Found:
+    """A bin item under the key themes.sql.bin_page gave it (a theme's is the history
+    record of its deletion, not the theme's id its Restore button posts)."""
+
     key: int
     restorable: Restorable
 
