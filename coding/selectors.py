@@ -66,7 +66,7 @@ def sibling_interviews(study: Study) -> list[tuple[int, str]]:
     """(id, pseudonym) of the study's interviews, in the order of the study's list."""
     return list(
         Interview.objects.filter(study=study)
-        .order_by("respondent__pseudonym", "conducted_on", "id")
+        .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
         .values_list("id", "respondent__pseudonym")
     )
 
@@ -288,7 +288,7 @@ def study_overview(study: Study) -> dict:
             ),
             segment_count=Count("segments__question", distinct=True),
         )
-        .order_by("respondent__pseudonym", "conducted_on", "id")
+        .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
     )
     respondents = study.respondents.aggregate(
         total=Count("id"), withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False))

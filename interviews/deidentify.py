@@ -300,7 +300,9 @@ def study_occurrences(
         rows = rows.filter(respondent__withdrawn_at__isnull=True)
     if for_update:
         rows = rows.select_for_update(of=("self",))
-    for interview in rows.order_by("respondent__pseudonym", "conducted_on", "pk"):
+    for interview in rows.order_by(
+        "respondent__pseudonym_order", "respondent_id", "conducted_on", "pk"
+    ):
         found += _occurrences_in(interview, interview.source_name, True, matcher, skipped)
         found += _occurrences_in(interview, interview.text, False, matcher, skipped)
     return found

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.naming import NameKeyField
+from core.naming import NameKeyField, OrderKeyField
 
 from . import pages
 from .history import Recorded, RecordedQuerySet
@@ -135,6 +135,9 @@ class Respondent(models.Model):
     pseudonym = models.CharField(max_length=40)
     # The pseudonym as compared (NFC, case-folded): unique in the study, see naming.py.
     pseudonym_key = NameKeyField(max_length=120, source="pseudonym")
+    # The one order of respondents on every page, export and list (naming.order_key:
+    # "R2" before "R10", case and accents aside); the default ordering below.
+    pseudonym_order = OrderKeyField(max_length=200, source="pseudonym", default="")
     attributes = models.JSONField(default=dict, blank=True)
     # The day of the interview, which opens the withdrawal window. The respondent holds it,
     # not only their transcript: consent runs from the interview, often days before its
@@ -148,7 +151,7 @@ class Respondent(models.Model):
     history = Recorded(study="study_id")
 
     class Meta:
-        ordering = ["pseudonym"]
+        ordering = ["pseudonym_order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["study", "pseudonym_key"], name="respondent_unique_pseudonym_key"
@@ -201,7 +204,7 @@ class Interview(models.Model):
     history = Recorded(study="study_id", excluded_fields=["turns"])
 
     class Meta:
-        ordering = ["respondent__pseudonym", "conducted_on", "id"]
+        ordering = ["respondent__pseudonym_order", "respondent_id", "conducted_on", "id"]
         # On SQLite the foreign keys sit after the transcript's text in each row; this index
         # answers "the interviews of a study, by respondent" without reading the text.
         indexes = [

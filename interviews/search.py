@@ -73,7 +73,7 @@ def interviews_matching(*, study: Study, query: Query):
     match `query`, withdrawn respondents left out."""
     return Interview.objects.filter(
         text_matches(query), study=study, respondent__withdrawn_at__isnull=True
-    ).order_by("respondent__pseudonym", "conducted_on", "id")
+    ).order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
 
 
 @dataclass

@@ -64,6 +64,7 @@ QUIET = {
     "created_at",
     "name_key",
     "pseudonym_key",
+    "pseudonym_order",
     "memo_by_id",
     "memo_at",
     "word_count",

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from coding.models import Code, Coding, Excerpt, ExcerptStatus
-from core.naming import branches, tree_order
+from core.naming import branches, order_key, tree_order
 from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Study
 
 from . import sql
@@ -238,10 +238,11 @@ def _index_parts(study: Study) -> dict:
         )
     )
     # Sorted here rather than by the database: collations differ between SQLite and
-    # PostgreSQL, and the order of results must not.
+    # PostgreSQL, and the order of results must not. The respondents' order is the one of
+    # every page (core.naming.order_key, as Respondent's default ordering).
     interviews.sort(
         key=lambda i: (
-            natural_key(i["pseudonym"]),
+            order_key(i["pseudonym"]),
             i["respondent_id"],
             i["conducted_on"] or date.min,
             i["id"],

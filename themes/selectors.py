@@ -65,7 +65,9 @@ def study_rows(study: Study) -> StudyRows:
                 "interview_id", "start", "end", number=F("question__number")
             )
         ),
-        respondents=list(counted.order_by("pseudonym").values("id", "pseudonym", "attributes")),
+        respondents=list(
+            counted.order_by("pseudonym_order", "id").values("id", "pseudonym", "attributes")
+        ),
         questions=list(
             ProtocolQuestion.objects.filter(study=study).values("id", "number", "text")
         ),

@@ -84,7 +84,12 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
     excerpts = list(
         Excerpt.objects.filter(interview__study=study, interview__respondent_id__in=list(counted))
         .exclude(status=ExcerptStatus.ORPHANED)
-        .order_by("interview__respondent__pseudonym", "interview_id", "start")
+        .order_by(
+            "interview__respondent__pseudonym_order",
+            "interview__respondent_id",
+            "interview_id",
+            "start",
+        )
         .values(
             "id",
             "text",

@@ -23,6 +23,7 @@ from ..forms import (
     RespondentForm,
     WithdrawForm,
 )
+from ..models import Respondent
 
 
 def _save(form: RespondentForm, save) -> list[str]:
@@ -177,9 +178,11 @@ def attribute_remove(request, slug):
 
 
 def _annotated(study):
+    # Ordered again: Django leaves a model's default ordering out of a query that groups
+    # (the counts here), and the table came in creation order.
     return consent.with_interview_dates(
         study.respondents.annotate(interview_count=Count("interviews"))
-    )
+    ).order_by(*Respondent._meta.ordering)
 
 
 def _with_values(respondents, study):

@@ -86,7 +86,7 @@ def interview_texts(study: Study) -> Iterator[tuple[SourceRow, str]]:
     respondent's pseudonym, date conducted and id."""
     rows = (
         _live_interviews(study)
-        .order_by("respondent__pseudonym_key", "conducted_on", "id")
+        .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
         .values_list(
             "id",
             "respondent_id",
@@ -154,7 +154,7 @@ def study_content(study: Study, *, sources: list[SourceRow] | None = None) -> St
     )
     content.respondents = list(
         Respondent.objects.filter(study=study, withdrawn_at__isnull=True)
-        .order_by("pseudonym_key", "id")
+        .order_by("pseudonym_order", "id")
         .values_list("id", "pseudonym", "attributes")
     )
     content.excerpts = list(
