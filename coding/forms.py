@@ -4,12 +4,14 @@ import re
 
 from django import forms
 
+from core.naming import name_key
 from core.sanitise import SanitisedCharField
 from interviews.forms import SearchForm
 
 from .autocode import Unit, parse_picks
 from .models import Code
 from .palette import PALETTE, next_colour
+from .picker import similar_codes
 from .services import CodeChoice
 
 
@@ -43,9 +45,12 @@ class CodeForm(forms.Form):
     )
     example = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown as a checkbox only once a name was found to look like another code's.
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, study, code: Code | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.code = code
         parents = study.codes.all()
         if code is not None:
             parents = parents.exclude(pk=code.pk)
@@ -59,6 +64,26 @@ class CodeForm(forms.Form):
     def clean_colour(self) -> str:
         """#rrggbb in lower case, or "" when none was sent (the service then chooses)."""
         return self.cleaned_data["colour"].lower()
+
+    def clean(self):
+        """A new name that looks like another code's ("Peer suport" beside "Peer
+        support") is asked about first, as the coding page's picker does: an error on the
+        name, and a box to tick to keep it as a code of its own."""
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        renamed = self.code is None or name_key(name or "") != name_key(self.code.name)
+        if name and renamed and not cleaned.get("confirm_new"):
+            others = self.fields["parent"].queryset  # the study's codes but this one
+            if similar := similar_codes(name, others):
+                alike = " or ".join(f"“{code.name}”" for code in similar)
+                self.add_error(
+                    "name",
+                    f"“{name}” looks like {alike}. Use that code, correct the name, or tick "
+                    "the box below to keep it as a code of its own.",
+                )
+                self.fields["confirm_new"].widget = forms.CheckboxInput()
+                self.fields["confirm_new"].label = f"Yes, “{name}” is a code of its own"
+        return cleaned
 
     def texts(self) -> dict[str, str]:
         return {

@@ -18,7 +18,8 @@ SIMILAR_FROM = 85
 
 
 def similar_codes(name: str, codes: Iterable[CodeRow], *, limit: int = 3) -> list[CodeRow]:
-    """The codes (at most `limit`, most alike first) whose names look like `name` without
+    """The codes (at most `limit`, most alike first; CodeRows or Codes, anything with a
+    `name`) whose names look like `name` without
     being it: names compared by their keys (NFC after case folding), a ratio of at least
     SIMILAR_FROM. A code whose key equals `name`'s is the same code, not a similar one."""
     rows = list(codes)

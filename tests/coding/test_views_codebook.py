@@ -65,6 +65,39 @@ def test_a_duplicate_name_gets_a_clear_message_and_keeps_the_form(study, code, o
     assert study.codes.count() == 1
 
 
+def test_a_new_name_like_another_codes_is_asked_about_before_it_is_made(study, owner):
+    services.code_create(study=study, name="Meeting clients where they are")
+    client = client_for(owner)
+    data = {"name": "Meeting client where they are", "definition": "Careful words"}
+
+    asked = client.post(url(study), data, headers=HTMX).content.decode()
+
+    assert "“Meeting client where they are” looks like “Meeting clients where they are”" in asked
+    assert 'type="checkbox" name="confirm_new"' in asked
+    assert "Careful words" in asked
+    assert study.codes.count() == 1
+    # Ticked: it is made as it was typed.
+    client.post(url(study), {**data, "confirm_new": "on"}, headers=HTMX)
+    assert study.codes.filter(name="Meeting client where they are").exists()
+
+
+def test_a_rename_like_another_codes_is_asked_about_but_not_a_change_of_case(study, owner):
+    services.code_create(study=study, name="Peer support")
+    code = services.code_create(study=study, name="Stress")
+    client = client_for(owner)
+    edit = url(study, "code_edit", code.pk)
+
+    asked = client.post(edit, {"name": "Peer suport", "revision": code.revision}, headers=HTMX)
+
+    assert "looks like “Peer support”" in asked.content.decode()
+    code.refresh_from_db()
+    assert code.name == "Stress"
+    # Its own name in another case is no slip of another code's.
+    client.post(edit, {"name": "STRESS", "revision": code.revision}, headers=HTMX)
+    code.refresh_from_db()
+    assert code.name == "STRESS"
+
+
 def test_creating_and_editing_a_code(study, owner):
     client = client_for(owner)
     client.post(url(study), {"name": "Stress", "definition": "Pressure at work"}, headers=HTMX)
