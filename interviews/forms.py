@@ -176,7 +176,8 @@ class AttributeForm(forms.Form):
 
 class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=Role.choices)
+    # The least power by default: making someone an owner must be a choice.
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
 
 
 # A browser's date input reads and writes ISO dates only, whatever the locale.

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.http import posted, refusal, render_page_or_fragment
+from core.http import flash_html, posted, refusal, render_page_or_fragment
 
 from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
@@ -85,24 +85,46 @@ def study_settings(request, slug):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def members(request, slug):
+    """The study's members; POST (owners): add a member or change a member's role. Every
+    add says so at the top of the page, in the same words whether or not the name has an
+    account; a refused role change (the last owner stepping down) too, with the Add form
+    left empty."""
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
     form = MemberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.member_add(study=access.study, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            username = form.cleaned_data["username"].strip()
-            if not access.study.memberships.filter(user__username__iexact=username).exists():
-                # The same words whether or not the name has an account.
-                messages.info(
-                    request,
-                    f"If “{username}” has an account, they are invited: they join the study "
-                    "when they accept it on their list of studies.",
-                )
-            form = MemberForm()
+            return _members_answer(request, access, " ".join(error.messages), messages.ERROR)
+        return _members_answer(request, access, _added(access.study, **form.cleaned_data))
     return _members_page(request, access, form)
+
+
+def _added(study, *, username: str, role: str) -> str:
+    """What an owner is told after adding `username` as `role`."""
+    username = username.strip()
+    label = Role(role).label
+    member = study.memberships.filter(user__username__iexact=username).first()
+    if member is not None:
+        # Members are listed on the page already: naming them reveals nothing.
+        return f"{member.user.username} is now {label} in this study."
+    # The same words whether or not the name has an account (no account enumeration).
+    return (
+        f"If “{username}” has an account, they are invited as {label}: they join the study "
+        "when they accept it on their list of studies."
+    )
+
+
+def _members_answer(request, access, message: str, level: int = messages.SUCCESS):
+    """The members page with `message` at the top: a redirect with it as a flash for a plain
+    form, the refreshed section with the flash swapped in for htmx."""
+    if not request.htmx:
+        messages.add_message(request, level, message)
+        return redirect("members", access.study.slug)
+    response = _members_page(request, access, MemberForm())
+    tag = "error" if level == messages.ERROR else "success"
+    response.content += flash_html(message, tag).encode()
+    return response
 
 
 @require_POST

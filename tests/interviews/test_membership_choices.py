@@ -155,3 +155,57 @@ def test_an_owner_still_changes_a_members_role_at_once(study, owner, coder):
 
     assert study.memberships.get(user=coder).role == Role.REVIEWER
     assert not Invitation.objects.exists()
+
+
+def _add_as(client, study, username, role, **headers):
+    return client.post(
+        reverse("members", args=[study.slug]), {"username": username, "role": role}, **headers
+    )
+
+
+def test_adding_a_member_always_says_so_in_the_same_words_whoever_the_name_is(
+    study, owner, stranger
+):
+    """The owner is told every time; the words differ only by the name typed, so the
+    answer never tells whether an account exists."""
+    client = client_for(owner)
+    htmx = {"headers": {"HX-Request": "true"}}
+    known = _add_as(client, study, stranger.username, Role.CODER, **htmx).text
+    unknown = _add_as(client, study, "nobody-here", Role.CODER, **htmx).text
+    message = f"If “{stranger.username}” has an account, they are invited as Coder"
+    assert message in known
+    assert _without_csrf(known).replace(stranger.username, "NAME") == _without_csrf(
+        unknown
+    ).replace("nobody-here", "NAME")
+    assert Invitation.objects.filter(study=study, user=stranger, role=Role.CODER).exists()
+    # Without htmx: the same message, at the top of the members page.
+    page = client.get(_add_as(client, study, "nobody-here", Role.CODER).url).text
+    assert "If “nobody-here” has an account, they are invited as Coder" in page
+
+
+def test_the_add_form_offers_the_least_power_by_default(study, owner):
+    page = client_for(owner).get(reverse("members", args=[study.slug])).text
+    add_form = page[page.index("Add a member") :]
+    assert re.search(r'<option value="reviewer" selected>', add_form)
+    assert not re.search(r'<option value="owner" selected>', add_form)
+
+
+def test_the_last_owner_stepping_down_is_told_at_the_top_not_in_the_add_form(study, owner):
+    client = client_for(owner)
+    response = _add_as(
+        client, study, owner.username, Role.REVIEWER, headers={"HX-Request": "true"}
+    )
+    html = response.text
+    flash = html[html.index('id="flash"') :]
+    assert "A study must keep at least one owner." in flash
+    add_form = html[html.index("Add a member") : html.index('id="flash"')]
+    assert "must keep" not in add_form
+    assert f'value="{owner.username}"' not in add_form, "the Add form is left empty"
+    assert study.memberships.get(user=owner).role == Role.OWNER
+
+
+def test_changing_a_member_s_role_says_so(study, owner, coder):
+    client = client_for(owner)
+    page = client.get(_add_as(client, study, coder.username, Role.REVIEWER).url).text
+    assert f"{coder.username} is now Reviewer in this study." in page
+    assert study.memberships.get(user=coder).role == Role.REVIEWER
