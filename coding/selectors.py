@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from core.naming import branches, tree_order
+from interviews.counts import study_counts
 from interviews.models import (
     Interview,
     QuestionSegment,
@@ -290,13 +291,9 @@ def study_overview(study: Study) -> dict:
         )
         .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
     )
-    respondents = study.respondents.aggregate(
-        total=Count("id"), withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False))
-    )
     return {
         "interviews": interviews,
-        "respondent_total": respondents["total"],
-        "respondent_withdrawn": respondents["withdrawn"],
+        "counts": study_counts([study.pk])[study.pk],
         "question_count": study.questions.count(),
         "code_count": study.codes.count(),
     }

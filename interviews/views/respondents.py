@@ -16,6 +16,7 @@ from core.http import flash_html, refusal, render_page_or_fragment
 
 from .. import consent, erasure, services
 from ..access import OWN, READ, WRITE, study_access
+from ..counts import study_counts
 from ..forms import (
     AttributeForm,
     AttributeRemoveForm,
@@ -208,6 +209,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=()):
     context = {
         "access": access,
         "respondents": _with_values(list(_annotated(study)), study),
+        "counts": study_counts([study.pk])[study.pk],
         "attributes": study.attribute_schema,
         "errors": errors,
         "pseudonym": (values or {}).get("pseudonym", ""),

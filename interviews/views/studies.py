@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,25 +13,21 @@ from core.http import flash_html, posted, refusal, render_page_or_fragment
 
 from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
+from ..counts import study_counts
 from ..forms import MemberForm, StudyForm
 from ..models import Invitation, Membership, Role
 
 
 @require_safe
 def study_list(request):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("study")
-        .annotate(
-            interviews=Count("study__interviews", distinct=True),
-            respondents=Count(
-                "study__respondents",
-                filter=Q(study__respondents__withdrawn_at__isnull=True),
-                distinct=True,
-            ),
-        )
         .order_by("study__title")
     )
+    counted = study_counts(membership.study_id for membership in memberships)
+    for membership in memberships:
+        membership.counts = counted[membership.study_id]
     return render(
         request,
         "interviews/study_list.html",

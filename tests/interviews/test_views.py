@@ -15,8 +15,9 @@ from tests.conftest import HTMX, client_for, code_span, import_text, make_user
 def test_the_home_page_lists_only_my_studies(study, other_study, owner, django_assert_num_queries):
     client = client_for(owner)
     services.study_create(title="Second study", owner=owner)
-    # session, user, invitations to answer, memberships with their counts
-    with django_assert_num_queries(4):
+    # session, user, invitations to answer, memberships, their studies' respondent and
+    # interview counts (interviews.counts)
+    with django_assert_num_queries(5):
         html = client.get(reverse("study_list")).content.decode()
     assert "Harm reduction" in html
     assert "Second study" in html
@@ -297,8 +298,9 @@ def add_respondents(study, n):
 def test_the_respondents_page_queries_do_not_grow(study, owner, n, django_assert_num_queries):
     add_respondents(study, n)
     client = client_for(owner)
-    # session, user, study+role, respondents with their interview counts
-    with django_assert_num_queries(4):
+    # session, user, study+role, respondents with their interview counts, the study's
+    # respondent and interview counts (interviews.counts)
+    with django_assert_num_queries(5):
         html = client.get(reverse("respondents", args=[study.slug])).content.decode()
     assert html.count('<tr id="respondent-') == n
 

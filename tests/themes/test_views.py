@@ -26,8 +26,9 @@ def test_the_themes_page_queries_do_not_grow(
     for n in range(extra_themes):
         services.theme_create(study=study, name=f"Extra {n}")
     client = client_for(owner)
-    # session, user, study+role, roll-up (revision, 8), parent choices of the new-theme form
-    with django_assert_num_queries(13):
+    # session, user, study+role, roll-up (revision, 8), the study's respondent and interview
+    # counts (interviews.counts), parent choices of the new-theme form
+    with django_assert_num_queries(14):
         response = client.get(url(study, "themes"))
     html = response.content.decode()
     assert "Training" in html
@@ -322,8 +323,9 @@ def test_the_themes_page_counts_a_codes_whole_branch(
     client = client_for(owner)
     # session, user, study+role, roll-up (9, nothing cached: the study's revision,
     # counted interviews, codings, themes, theme-code links, codes, segments, counted
-    # respondents, questions), parent choices of the new-theme form
-    with django_assert_num_queries(13):
+    # respondents, questions), the study's respondent and interview counts
+    # (interviews.counts), parent choices of the new-theme form
+    with django_assert_num_queries(14):
         html = client.get(url(study, "themes")).content.decode()
     section = html[html.index('id="theme-') : html.index('class="matrix"')]
     theme = branched["theme"]

@@ -12,6 +12,7 @@ from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
 from core.http import posted, refusal, render_page_or_fragment
 from interviews.access import OWN, READ, WRITE, study_access
+from interviews.counts import study_counts
 from interviews.forms import MoveForm
 from interviews.revisions import page_revision
 
@@ -51,6 +52,7 @@ def _sections(request, access):
         return {
             "access": access,
             "rollup": rollup,
+            "counts": study_counts([study.pk])[study.pk],
             "rows": [
                 (
                     summary,
