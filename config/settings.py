@@ -151,13 +151,13 @@ TEMPLATES = [
 # SQLite: WAL, IMMEDIATE transactions and a busy timeout, so concurrent writers wait for the
 # lock instead of failing with "database is locked" (RELIABILITY.md, C1). No mmap_size.
 SQLITE_PATH = Path(os.environ.get("EXCERPTA_SQLITE_PATH", VAR_DIR / "excerpta.sqlite3"))
-# A page cache per connection, kept between requests (CONN_MAX_AGE below): the default 2 MB
-# is smaller than one pass over a large study's excerpts and codings (about 5 MB at 20,000
-# excerpts). Each thread of a worker has its own connection, so a worker holds up to
-# `--threads` times this: at 32 MB, four threads could each hold a big study's whole
-# database (about 26 MB at 200 transcripts), some 100 MB of a worker (issue 9). What a
-# cache misses, the OS's file cache still has.
-SQLITE_CACHE_MB = envint("EXCERPTA_SQLITE_CACHE_MB", 8)
+# A page cache per connection, kept between requests (CONN_MAX_AGE below). Each thread of a
+# worker has its own connection, so a worker holds up to `--threads` times this, and the
+# benchmark's default-scale database (72 MB with its history) fills any size: at 8 MB a
+# worker's heap in use was 59-73 MB, at 2 MB 43 MB (issue 9, a worker under 160 MB). What
+# the cache misses, the OS's file cache has: a page read again from it costs a system call
+# and a copy of 4 KB, a few ms over a pass of a big study's excerpts and codings (5 MB).
+SQLITE_CACHE_MB = envint("EXCERPTA_SQLITE_CACHE_MB", 2)
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -223,13 +223,14 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 4096, "CULL_FREQUENCY": 4},
     },
-    # Charts drawn (themes.charts.images), keyed by what they show: a few dozen images of
-    # tens of KB each, so that a worker holds a few MB of them at most.
+    # Charts drawn (themes.charts.images), keyed by what they show: the findings' PNG charts
+    # weigh about 0.2 MB each at the default scale (48 of them held 10 MB of a worker), so
+    # 16, the charts of a few versions of the findings, keep a worker's share to 3 MB.
     "charts": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "excerpta-charts",
         "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 48, "CULL_FREQUENCY": 2},
+        "OPTIONS": {"MAX_ENTRIES": 16, "CULL_FREQUENCY": 2},
     },
     # The retrieval page's results (themes.retrieval.cached_result): each filter's excerpt
     # ids in reading order, under the study's revision, so that its pages 2..n read a

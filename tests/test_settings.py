@@ -63,9 +63,9 @@ def test_a_sqlite_file_database_gets_wal_and_a_busy_timeout(tmp_path, settings, 
             "busy_timeout": 20000,
             "synchronous": 1,
             "foreign_keys": 1,
-            # KiB: 8 MB per connection, so that a worker's threads do not hold a big
-            # study's whole database each (issue 9, a worker's memory).
-            "cache_size": -8192,
+            # KiB: 2 MB per connection, so that a worker's threads do not hold a big
+            # study's database each (issue 9, a worker's memory).
+            "cache_size": -2048,
         }
         assert wrapper.transaction_mode == "IMMEDIATE"
     finally:
