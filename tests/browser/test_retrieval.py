@@ -122,3 +122,42 @@ def test_two_attribute_conditions_hold_together_and_live_in_the_url(
     page.go_back()
     expect(page.locator("[data-count=excerpts]")).to_have_text("2")
     assert results(page) == [str(e[7].pk), str(e[8].pk)]
+
+
+@pytest.mark.parametrize("width", [1024, 1440, 1920])
+def test_the_filter_s_inputs_fit_their_column_beside_the_results(
+    page, live_server, study, owner, coder, width
+):
+    """Every input, select and help text of the filter lies inside the sidebar and left
+    of the results, with two attribute conditions shown (the widest the form gets)."""
+    corpus = opened(page, live_server, study, owner, coder, "retrieve")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(
+        live_server.url
+        + reverse("retrieve", args=[study.slug])
+        + f"?attribute=Years+of+experience&at_least=3&code={corpus['codes']['stress'].pk}"
+    )
+    expect(page.locator("[data-condition='2']")).to_be_visible()
+    boxes = page.evaluate(
+        """() => {
+            const form = document.querySelector('form.filters').getBoundingClientRect();
+            const results = document.querySelector('section.results').getBoundingClientRect();
+            const items = [...document.querySelectorAll(
+                'form.filters input:not([type=hidden]), form.filters select, form.filters .help'
+            )].map(el => {
+                const box = el.getBoundingClientRect();
+                return {name: el.name || el.textContent.trim().slice(0, 30),
+                        left: box.left, right: box.right};
+            });
+            return {form: {left: form.left, right: form.right}, results: results.left, items};
+        }"""
+    )
+    assert len(boxes["items"]) > 20
+    outside = [
+        item["name"]
+        for item in boxes["items"]
+        if item["left"] < boxes["form"]["left"] - 0.5
+        or item["right"] > boxes["form"]["right"] + 0.5
+        or item["right"] > boxes["results"]
+    ]
+    assert outside == [], (f"at {width} px these run out of the filter's column", boxes)
