@@ -428,7 +428,7 @@ def respondent_update(
     study = respondent.study
     respondent.pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
     respondent.attributes = clean_attributes(study, attributes)
-    fields = ["pseudonym", "pseudonym_key", "attributes"]
+    fields = ["pseudonym", "pseudonym_key", "pseudonym_order", "attributes"]
     if interviewed_on is not _KEEP:
         respondent.interviewed_on = interviewed_on
         fields.append("interviewed_on")
