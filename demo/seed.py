@@ -20,6 +20,7 @@ from django.db import transaction
 
 from coding import services as coding
 from interviews import services as interviews
+from interviews.history import acting_as
 from interviews.models import Role, Study
 from themes import services as themes
 
@@ -58,7 +59,9 @@ def seed_demo(*, password: str | None = None) -> DemoResult:
         study = Study.objects.filter(slug=DEMO_SLUG).first()
         if study is not None:
             return DemoResult(study=study, created=False, passwords=passwords)
-        study = _build(load_spec(), users[OWNER], users[REVIEWER])
+        # The history says who made each change, as the researcher's own would.
+        with acting_as(users[OWNER]):
+            study = _build(load_spec(), users[OWNER], users[REVIEWER])
     return DemoResult(study=study, created=True, passwords=passwords)
 
 

@@ -65,6 +65,22 @@ def because(reason: str) -> Iterator[None]:
         _REASON.reset(token)
 
 
+# Who the records written meanwhile are by, outside a request (see `acting_as`).
+_ACTING: contextvars.ContextVar = contextvars.ContextVar("history_user", default=None)
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Attribute the records written inside the block to `user` (a User), for work done
+    for someone outside a request: the demo study's loader works as its owner, so that its
+    history says who made each change as the researcher's own would."""
+    token = _ACTING.set(user)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 class StudyScopedHistory(models.Model):
     """What every historical table adds to simple-history's: the record's study."""
 
@@ -115,6 +131,9 @@ class Recorded(HistoricalRecords):
         return super().get_change_reason_for_object(instance, history_type, using) or (
             _REASON.get()
         )
+
+    def get_history_user(self, instance):
+        return _ACTING.get() or super().get_history_user(instance)
 
     def create_historical_record(self, instance, history_type, using=None):
         instance._history_study_id = self.study_of(instance)
@@ -319,8 +338,11 @@ def _chunks(sizes: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 
 
 def current_user():
-    """The logged-in user of the request being served (simple-history's middleware keeps
-    it), or None outside a request (a command, a test calling services)."""
+    """The user named by `acting_as`, else the logged-in user of the request being served
+    (simple-history's middleware keeps it), else None (a command, a test calling
+    services)."""
+    if (acting := _ACTING.get()) is not None:
+        return acting
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from coding.models import Code, Coding, Excerpt
+from interviews.history import REGISTRY
 from interviews.models import Interview, Role, Study
 from themes.rollup import study_rollup
 
@@ -104,3 +105,18 @@ def test_the_demo_rolls_up_the_way_the_paper_reports():
     assert themes["Harm reduction lowers their stress"].word in ("all", "most")
     for name in ("Struggles with abstinence-based practice", "Relationships with clients"):
         assert themes[name].word in ("all", "most")
+
+
+def test_the_demo_studys_history_says_the_researcher_made_each_change():
+    seed()
+    study = Study.objects.get(slug="harm-reduction")
+    researcher = get_user_model().objects.get(username="researcher")
+    authors = {}
+    for recorded in REGISTRY.values():
+        model = recorded.cls.history.model
+        for user_id in model.objects.filter(history_study_id=study.pk).values_list(
+            "history_user_id", flat=True
+        ):
+            authors[user_id] = authors.get(user_id, 0) + 1
+    assert list(authors) == [researcher.pk], authors
+    assert authors[researcher.pk] > 100
