@@ -96,11 +96,20 @@ class MemoFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone"), *authors]
 
-    def memo_filter(self) -> MemoFilter:
-        """The filter the form asks for; an invalid field is left out (the form shows why)."""
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The From date is after the To date.")
+        return data
+
+    def memo_filter(self) -> MemoFilter | None:
+        """The filter the form asks for, or None when any part of it is wrong (the form
+        says why): listing every memo under an error would read as the filter's answer."""
         if not self.is_bound:
             return MemoFilter()
-        self.is_valid()
+        if not self.is_valid():
+            return None
         data = self.cleaned_data
         return MemoFilter(
             kinds=tuple(data.get("kind") or ()),

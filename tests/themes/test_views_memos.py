@@ -91,10 +91,19 @@ def test_it_filters_by_kind_author_date_and_words(study, memoed, owner, coder):
     assert "<strong>5</strong> memos" in page(since=today.isoformat(), until=today.isoformat())
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     assert "<strong>0</strong> memos" in page(since=tomorrow)
-    # A date that is not one is said, and the rest of the filter still applies.
-    bad = page(since="soon", kind="code")
-    assert "Enter a valid date" in bad
-    assert "<strong>1</strong> memo<" in bad
+    # A filter to correct lists nothing: listing memos under the error would read as the
+    # answer to the filter (a date that is not one, an unknown kind or author, From after To).
+    for wrong, said in [
+        ({"since": "soon", "kind": "code"}, "Enter a valid date"),
+        ({"kind": "nonsense"}, "Select a valid choice"),
+        ({"author": "999999"}, "Select a valid choice"),
+        ({"since": "2030-01-01", "until": "2020-01-01"}, "The From date is after the To date."),
+    ]:
+        for answer in (page(**wrong), client.get(url(study, "memos"), wrong, headers=HTMX).text):
+            assert "The filter needs correcting; nothing was searched." in answer
+            assert said in answer
+            assert "burnout" not in answer
+            assert "memo-item" not in answer
 
 
 def test_it_answers_htmx_with_the_results_only(study, memoed, owner):

@@ -75,9 +75,10 @@ def memos(request, slug):
     """Every memo of the study, filtered by kind, author, date and words, newest first."""
     access = study_access(request, slug, READ)
     form = MemoFilterForm(request.GET or None, authors=member_choices(access.study))
-    page = Paginator(MemoListing(access.study, form.memo_filter()), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    memo_filter = form.memo_filter()
+    # A filter to correct searches nothing (as on the Excerpts page).
+    listing = MemoListing(access.study, memo_filter) if memo_filter else []
+    page = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     rows = memo_rows(page.object_list)
     for row in rows:
         row.url = memo_url(slug, row, can_write=access.can_write)
