@@ -390,11 +390,13 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"}
     },
+    "filters": {"refusals_on_one_line": {"()": "core.logs.RefusalsOnOneLine"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "line",
+            "filters": ["refusals_on_one_line"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("EXCERPTA_LOG_LEVEL", "WARNING")},
