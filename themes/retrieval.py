@@ -35,7 +35,7 @@ from . import sql
 from .models import Theme
 from .review import attribution
 from .rollup import gathered_links
-from .tables import titled_columns
+from .tables import excerpt_columns, excerpt_row, interview_labels
 
 T = TypeVar("T")
 
@@ -494,8 +494,9 @@ def _trim_after(text: str) -> str:
 
 def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]:
     """(column titles, rows) of every excerpt `flt` selects, in reading order, for a .csv
-    or .xlsx file: respondent, attributes, interview, question, codes, themes, text, memo,
-    coder, date coded. Three queries whatever the number of excerpts."""
+    or .xlsx file: the columns and rows of the study's own excerpt table
+    (tables.excerpt_columns, tables.excerpt_row). Three queries whatever the number of
+    excerpts."""
     selected = matching(index, flt).annotate(question_id=question_of())
     rows = list(
         selected.values(*ROW_FIELDS, title=F("interview__title"), coder_name=F("coder__username"))
@@ -512,33 +513,30 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
         codes[excerpt_id].add(code_id)
     numbers = {question["id"]: question["number"] for question in index.questions}
     respondents = {r["id"]: r for r in index.respondents}
+    labels = interview_labels(
+        index.interviews, {r["id"]: r["pseudonym"] for r in index.respondents}
+    )
     attributes = index.study.attribute_names
     table = []
     for row in rows:
         respondent = respondents[index.respondent_of[row["interview_id"]]]
         mine = codes[row["id"]]
-        question = numbers.get(row["question_id"])
         table.append(
-            [
-                respondent["pseudonym"],
-                *(attribute_text(respondent["attributes"].get(name)) for name in attributes),
-                # Not the uploaded file's name, which may hold a real name.
-                row["title"] or f"Interview {row['interview_id']}",
-                f"Q{question}" if question else "",
-                "; ".join(c["name"] for c in index.codes if c["id"] in mine),
-                "; ".join(
+            excerpt_row(
+                pseudonym=respondent["pseudonym"],
+                attributes=respondent["attributes"],
+                attribute_names=attributes,
+                interview=row["title"] or labels[row["interview_id"]],
+                question=numbers.get(row["question_id"]),
+                codes=[c["name"] for c in index.codes if c["id"] in mine],
+                themes=[
                     t["name"] for t in index.themes if mine & index.theme_codes.get(t["id"], set())
-                ),
-                row["text"],
-                row["memo"],
-                row["coder_name"] or "",
-                row["created_at"].date().isoformat(),
-            ]
+                ],
+                text=row["text"],
+                memo=row["memo"],
+                coder=row["coder_name"],
+                created_at=row["created_at"],
+            )
         )
-    after = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
-    columns = [
-        "Respondent",
-        *titled_columns(attributes, "attribute", ["Respondent", *after]),
-        *after,
-    ]
+    columns = excerpt_columns(attributes)
     return columns, table

@@ -15,12 +15,13 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
 from coding.models import Coding, Excerpt, ExcerptStatus
 from core.sanitise import sanitise_text
-from interviews.models import Study
+from interviews.models import Interview, Study
 
 from .memos import MemoFilter, memo_rows, study_memos
 from .rollup import RollUp, study_rollup
@@ -76,9 +77,74 @@ def _csv(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+# The columns of an excerpt table after the respondent's attributes: the same in every
+# file of excerpts (the study's, and a retrieval's), so that the two can be read alike.
+EXCERPT_COLUMNS = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
+
+
+def excerpt_columns(attribute_names: list[str]) -> list[str]:
+    """The column titles of an excerpt table: Respondent, one per attribute of the study
+    (marked "(attribute)" where one reads like another title), then EXCERPT_COLUMNS."""
+    fixed = ["Respondent", *EXCERPT_COLUMNS]
+    return ["Respondent", *_titles(attribute_names, "attribute", fixed), *EXCERPT_COLUMNS]
+
+
+def excerpt_row(
+    *,
+    pseudonym: str,
+    attributes: dict,
+    attribute_names: list[str],
+    interview: str,
+    question: int | None,
+    codes: list[str],
+    themes: list[str],
+    text: str,
+    memo: str,
+    coder: str | None,
+    created_at: datetime,
+) -> list:
+    """One excerpt as a row under excerpt_columns(attribute_names), in the values a
+    spreadsheet keeps: an attribute as stored (a number stays a number; None, an empty
+    cell, when not recorded), the question as "Q3", codes and themes joined by "; ", the
+    day it was coded as a date (in the app's time zone)."""
+    return [
+        pseudonym,
+        *(attributes.get(name) for name in attribute_names),
+        interview,
+        f"Q{question}" if question else "",
+        "; ".join(codes),
+        "; ".join(themes),
+        text,
+        memo,
+        coder or "",
+        timezone.localtime(created_at).date(),
+    ]
+
+
+def interview_labels(interviews: list[dict], pseudonym_of: dict[int, str]) -> dict[int, str]:
+    """{interview id: "R1 interview 2"}: each respondent's interviews numbered from 1 in
+    the order given (`interviews`: dicts with "id" and "respondent_id", in reading order;
+    `pseudonym_of`: {respondent id: pseudonym}). Not the uploaded file's name, which may
+    hold a real name; the same number whatever excerpts a file holds."""
+    seen: dict[int, int] = defaultdict(int)
+    labels = {}
+    for interview in interviews:
+        seen[interview["respondent_id"]] += 1
+        pseudonym = pseudonym_of.get(interview["respondent_id"], "")
+        labels[interview["id"]] = f"{pseudonym} interview {seen[interview['respondent_id']]}"
+    return labels
+
+
 def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
-    """One row per excerpt of a counted respondent: who, what question, which codes and
-    themes, the text, who coded it and when."""
+    """The study's excerpts (see study_excerpt_rows) as safe cells."""
+    columns, rows = study_excerpt_rows(study, rollup)
+    return _table(rows, columns)
+
+
+def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list[str], list]:
+    """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
+    (see excerpt_row): who, what question, which codes and themes, the text, who coded it
+    and when. Three queries beyond the roll-up's (excerpts, codings, interviews)."""
     rollup = rollup or study_rollup(study)
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
     excerpts = list(
@@ -111,36 +177,34 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
     ):
         codes_of.setdefault(excerpt_id, []).append(rollup.codes[code_id]["name"])
     theme_names = {summary.id: summary.name for summary in rollup.themes}
-    numbers: dict[int, dict[int, int]] = defaultdict(dict)
-
-    def _numbered(excerpt, respondent) -> str:
-        seen = numbers[respondent["id"]]
-        seen.setdefault(excerpt["interview_id"], len(seen) + 1)
-        return f"{respondent['pseudonym']} interview {seen[excerpt['interview_id']]}"
-
+    labels = interview_labels(
+        list(
+            Interview.objects.filter(study=study, respondent_id__in=list(counted))
+            .order_by("conducted_on", "id")
+            .values("id", "respondent_id")
+        ),
+        {respondent_id: respondent["pseudonym"] for respondent_id, respondent in counted.items()},
+    )
     attributes = study.attribute_names
     rows = []
     for excerpt in excerpts:
         respondent = counted[excerpt["interview__respondent_id"]]
-        question = rollup.question_at(excerpt["interview_id"], excerpt["start"])
         rows.append(
-            [
-                respondent["pseudonym"],
-                *(respondent["attributes"].get(name, "") for name in attributes),
-                # Not the uploaded file's name, which may hold a real name.
-                excerpt["interview__title"] or _numbered(excerpt, respondent),
-                f"Q{question}" if question else "",
-                "; ".join(codes_of.get(excerpt["id"], [])),
-                "; ".join(theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])),
-                excerpt["text"],
-                excerpt["memo"],
-                excerpt["coder__username"] or "",
-                excerpt["created_at"].date().isoformat(),
-            ]
+            excerpt_row(
+                pseudonym=respondent["pseudonym"],
+                attributes=respondent["attributes"],
+                attribute_names=attributes,
+                interview=excerpt["interview__title"] or labels[excerpt["interview_id"]],
+                question=rollup.question_at(excerpt["interview_id"], excerpt["start"]),
+                codes=codes_of.get(excerpt["id"], []),
+                themes=[theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])],
+                text=excerpt["text"],
+                memo=excerpt["memo"],
+                coder=excerpt["coder__username"],
+                created_at=excerpt["created_at"],
+            )
         )
-    after = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
-    columns = ["Respondent", *_titles(attributes, "attribute", ["Respondent", *after]), *after]
-    return _table(rows, columns)
+    return excerpt_columns(attributes), rows
 
 
 def matrix_table(rollup: RollUp) -> Table:
@@ -230,7 +294,9 @@ def memos_table(study: Study) -> Table:
             row.kind.label,
             row.target.strip(),
             row.author,
-            timezone.localtime(row.written).strftime("%Y-%m-%d %H:%M"),
+            # A date and time a spreadsheet can sort and compute with, to the minute
+            # (openpyxl refuses a time zone: the app's local time, as the pages show).
+            timezone.localtime(row.written).replace(tzinfo=None, second=0, microsecond=0),
             row.body,
         ]
         for row in rows
@@ -239,8 +305,18 @@ def memos_table(study: Study) -> Table:
 
 
 def excerpts_xlsx(*, study: Study) -> bytes:
-    """The excerpts (with their memos), and every memo of the study on a sheet of its own."""
-    return _xlsx({"Excerpts": excerpts_table(study), "Memos": memos_table(study)})
+    """The study's excerpts (with their memos), and every memo of the study on a sheet of
+    its own (see excerpts_workbook)."""
+    columns, rows = study_excerpt_rows(study)
+    return excerpts_workbook(study=study, rows=rows, columns=columns)
+
+
+def excerpts_workbook(*, study: Study, rows: list[list], columns: list[str]) -> bytes:
+    """The one way an excerpt table leaves as .xlsx, for the study's coded excerpts and a
+    retrieval's alike: sheet "Excerpts" holds `rows` (each made by excerpt_row) under
+    `columns` (excerpt_columns), as safe cells; sheet "Memos" every memo of the study
+    (memos_table). Both files thus have the same sheets, columns and cell types."""
+    return _xlsx({"Excerpts": _table(rows, columns), "Memos": memos_table(study)})
 
 
 def matrix_xlsx(*, study: Study) -> bytes:

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,6 +176,53 @@ def test_the_excerpt_table_as_xlsx(study, themed):
     assert rows[2]["Question"] == "Q2"
 
 
+def _workbook(response) -> dict[str, list[tuple]]:
+    """{sheet name: its rows of (value, openpyxl's data type) pairs} of an .xlsx answer."""
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return {
+        sheet.title: [tuple((cell.value, cell.data_type) for cell in row) for row in sheet.rows]
+        for sheet in book.worksheets
+    }
+
+
+def test_both_excerpt_workbooks_are_one_table_written_alike(study, themed, owner):
+    """Excerpts → These excerpts (.xlsx) and Themes → Tables → Coded excerpts (.xlsx) were
+    two writers that disagreed: years and dates as text, "Interview 7" against "R1
+    interview 1", no Memos sheet in the first. Now one table, one writer."""
+    first = themed["excerpts"][0]
+    coding.excerpt_memo_set(excerpt=first, memo="The longest.", revision=first.revision)
+    # R1's second interview: its excerpts are R1's "interview 2" in both files.
+    again = interviews.interview_import(
+        study=study,
+        name="R1-again.txt",
+        raw=TRANSCRIPT.encode(),
+        respondent=first.interview.respondent,
+        import_duplicate=True,
+    ).interview
+    code_span(again, "They come back", [themed["codes"][1]], owner)
+    client = client_for(owner)
+    study_book = _workbook(client.get(reverse("export_excerpts_xlsx", args=[study.slug])))
+    retrieved = _workbook(client.get(reverse("retrieve_xlsx", args=[study.slug])))
+
+    assert list(study_book) == list(retrieved) == ["Excerpts", "Memos"]
+    assert study_book == retrieved, "the same cells, of the same types, on every sheet"
+    header = [value for value, _ in study_book["Excerpts"][0]]
+    rows = [dict(zip(header, row, strict=True)) for row in study_book["Excerpts"][1:]]
+    assert [row["Interview"][0] for row in rows] == [
+        "R1 interview 1",
+        "R1 interview 2",
+        "R2 interview 1",
+    ]
+    assert rows[0]["Years of experience"] == (2, "n"), "a number stays a number"
+    coded_on = rows[0]["Coded on"]
+    assert coded_on[1] == "d", "a date is a date"
+    assert coded_on[0].date() == timezone.localdate(first.created_at)
+    memo = study_book["Memos"][1]
+    assert memo[-1] == ("The longest.", "s")
+    assert memo[3][1] == "d", "a memo's time is a date and time"
+
+
 def test_the_matrix_as_xlsx(study, themed):
     sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
     rows = list(sheet.iter_rows(values_only=True))
@@ -266,8 +314,8 @@ def test_the_excerpt_table_keeps_its_columns_whatever_the_attributes_are_called(
 EXPORT_QUERIES = [
     (findings_docx, 11),  # + the chosen quotes, the codings of the codes-by-question figure
     (codebook_docx, 17),  # + the code tree with its counts, + its sub-codes' codings
-    (excerpts_csv, 11),  # + the excerpts, their codings
-    (excerpts_xlsx, 12),  # as the .csv, + the UNION of every kind of memo (its Memos sheet)
+    (excerpts_csv, 12),  # + the excerpts, their codings, the interviews (to number them)
+    (excerpts_xlsx, 13),  # as the .csv, + the UNION of every kind of memo (its Memos sheet)
     (matrix_xlsx, 9),
 ]
 

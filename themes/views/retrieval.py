@@ -130,7 +130,8 @@ def retrieve_download(request, slug, kind):
     if kind == "csv":
         response = HttpResponse(tables.rows_csv(rows, columns), content_type=CSV)
     else:
-        response = HttpResponse(tables.rows_xlsx("Excerpts", rows, columns), content_type=XLSX)
+        body = tables.excerpts_workbook(study=access.study, rows=rows, columns=columns)
+        response = HttpResponse(body, content_type=XLSX)
     filename = f"{slugify(access.study.title)[:50] or 'study'}-retrieved.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
