@@ -27,6 +27,12 @@ from interviews.models import Study
 from .rollup import RollUp, number_word
 
 MAX_GROUPS = 6
+# The tallest chart drawn, in inches: a findings page (US Letter or A4, 1-inch margins) has
+# 9 to 9.7 inches between its margins, and the caption needs its lines below the chart. A
+# chart with more rows is drawn with thinner bars, down to ROW_MIN_IN a row of labels
+# (9-point text needs 0.125 inch); a taller one still is scaled down in the document.
+MAX_HEIGHT_IN = 7.5
+ROW_MIN_IN = 0.16
 PNG_DPI = 150
 # Drawing three charts takes about a second on a loaded machine; a stuck drawing process is
 # stopped well before a proxy would give up on the request.
@@ -102,6 +108,14 @@ def _label(text) -> str:
     return " ".join(sanitise_text(str(text)).split())
 
 
+def chart_height(fixed: float, per_row: float, rows: int, labels: int) -> float:
+    """A chart's height in inches: `fixed` plus `per_row` for each of its `rows` of bars,
+    but no more than MAX_HEIGHT_IN unless its `labels` (one a row of tick labels) need
+    ROW_MIN_IN each."""
+    wanted = fixed + per_row * max(rows, 1)
+    return min(wanted, max(MAX_HEIGHT_IN, fixed + ROW_MIN_IN * max(labels, 1)))
+
+
 def _respondents(n: int) -> str:
     return f"{n} respondent{'s' if n != 1 else ''}"
 
@@ -126,7 +140,7 @@ def prevalence(rollup: RollUp) -> Chart:
             f"{_respondents(total)}."
         ),
         alt="Bar chart. " + "; ".join(f"{_label(s.name)}: {s.label}" for s in rollup.themes) + ".",
-        size=(7, 1 + 0.32 * max(len(labels), 1)),
+        size=(7, chart_height(1, 0.32, len(labels), len(labels))),
         kind="prevalence",
         data={"labels": labels, "values": values, "words": words, "total": total},
         empty=not labels or not total,
@@ -192,7 +206,7 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             f"raised each theme ({described})."
         ),
         alt=f"Grouped bar chart of theme prevalence by {attribute}. Groups: {described}.",
-        size=(7, 1.6 + 0.22 * max(len(labels), 1) * max(len(groups), 1)),
+        size=(7, chart_height(1.6, 0.22, len(labels) * max(len(groups), 1), len(labels))),
         kind="attribute",
         data={
             "labels": labels,
@@ -249,7 +263,7 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
             f"Heat map of {len(roots)} codes by {len(columns)} questions; the largest count "
             f"is {number_word(highest)}."
         ),
-        size=(max(5, 1.6 + 0.55 * len(columns)), 1 + 0.3 * max(len(roots), 1)),
+        size=(max(5, 1.6 + 0.55 * len(columns)), chart_height(1, 0.3, len(roots), len(roots))),
         kind="questions",
         data={
             "counts": counts,

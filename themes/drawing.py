@@ -28,6 +28,8 @@ import sys
 BAR = "#2563eb"
 GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 FONT_SIZE = 9
+# White around what was drawn, in inches.
+PAD_IN = 0.1
 
 
 def _prevalence(figure, data: dict) -> None:
@@ -62,8 +64,10 @@ def _attribute(figure, data: dict) -> None:
     axes.set_xlim(0, 100)
     axes.set_xlabel("Respondents in the group who raised the theme (%)")
     # Below the plot, never over a bar.
+    # At most three columns: four groups' labels ("not recorded (3 respondents)") are wider
+    # than the chart's 7 inches.
     figure.legend(
-        title=data["title"], loc="outside lower center", ncols=min(len(groups), 4), frameon=False
+        title=data["title"], loc="outside lower center", ncols=min(len(groups), 3), frameon=False
     )
     axes.spines[["top", "right"]].set_visible(False)
 
@@ -104,6 +108,10 @@ def draw(chart: dict, *, format: str, dpi: int) -> bytes:
     # svg.hashsalt: the ids matplotlib writes are the same for the same chart every time.
     settings = {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": chart["name"]}
     options = {"metadata": {"Date": None}} if format == "svg" else {"dpi": dpi}
+    # The image is cut to what was drawn, with room for every label and the legend: the
+    # constrained layout alone keeps the axes in the figure but lets a legend or a long
+    # tick label run past its edges, where they were cut off ("–3 (2 respondents)").
+    options |= {"bbox_inches": "tight", "pad_inches": PAD_IN}
     with matplotlib.rc_context(settings):
         figure = Figure(figsize=tuple(chart["size"]), layout="constrained")
         KINDS[chart["kind"]](figure, chart["data"])

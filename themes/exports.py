@@ -85,6 +85,29 @@ def text_width(document: Document) -> Length:
     return Emu(section.page_width - section.left_margin - section.right_margin)
 
 
+def text_height(document: Document) -> Length:
+    """The height between the margins of the document's (only) section, in EMU."""
+    section = document.sections[0]
+    return Emu(section.page_height - section.top_margin - section.bottom_margin)
+
+
+# Below a figure, on its page: its caption (up to three lines of Word's 9-point Caption
+# style with its spacing) and the empty paragraph Word keeps after a picture.
+CAPTION_ROOM = Inches(1)
+
+
+def figure_size(png: bytes, width: Length, height: Length) -> tuple[Length, Length]:
+    """(width, height) in EMU at which a PNG image (its first bytes: the signature, then the
+    IHDR chunk's width and height in pixels) fills at most `width` by `height`, keeping its
+    aspect ratio. ValueError when `png` is not a PNG image."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    pixels_wide = int.from_bytes(png[16:20], "big")
+    pixels_high = int.from_bytes(png[20:24], "big")
+    scale = min(width / pixels_wide, height / pixels_high)
+    return Emu(int(pixels_wide * scale)), Emu(int(pixels_high * scale))
+
+
 def _field(paragraph, instruction: str, shown: str) -> None:
     """A Word field (PAGE, SEQ …) with the result shown until the reader updates fields;
     Word and LibreOffice compute PAGE as they lay out the pages."""
@@ -303,7 +326,10 @@ def _figures(document, study: Study, rollup: RollUp) -> None:
     """The study's charts (themes.charts) as numbered figures with captions: prevalence,
     prevalence by the first numeric attribute the study records, codes by question."""
     numeric = [a["name"] for a in study.attribute_schema if a.get("type") == "number"]
-    width = text_width(document)
+    # A figure fits the page between its margins, with its caption: a tall chart is scaled
+    # down whole rather than cut off at the foot of the page (themes.charts also draws
+    # charts no taller than MAX_HEIGHT_IN).
+    room = (text_width(document), Emu(text_height(document) - CAPTION_ROOM))
     charts = study_charts(study, rollup, numeric[0] if numeric else None)
     charts = [chart for chart in charts if not chart.empty]
     # Drawn together: one drawing process for the whole document (themes.charts.images).
@@ -311,7 +337,8 @@ def _figures(document, study: Study, rollup: RollUp) -> None:
     for number, (chart, png) in enumerate(zip(charts, pngs, strict=True), start=1):
         picture = document.add_paragraph()
         picture.paragraph_format.keep_with_next = True
-        picture.add_run().add_picture(io.BytesIO(png), width=width)
+        width, height = figure_size(png, *room)
+        picture.add_run().add_picture(io.BytesIO(png), width=width, height=height)
         caption = document.add_paragraph(style="Caption")
         caption.add_run("Figure ")
         _field(caption, "SEQ Figure \\* ARABIC", str(number))

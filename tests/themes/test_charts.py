@@ -7,13 +7,16 @@ import dataclasses
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
+from docx.shared import Emu, Inches
 from lxml import etree
 
 from coding import services as coding
 from core import processes
 from interviews import services as interviews
+from interviews.models import Study
 from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import charts
 from themes import services as themes
@@ -24,7 +27,7 @@ from themes.charts import (
     prevalence,
     prevalence_by_attribute,
 )
-from themes.exports import findings_docx
+from themes.exports import CAPTION_ROOM, figure_size, findings_docx
 from themes.rollup import study_rollup
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -139,6 +142,81 @@ def test_the_findings_document_holds_the_figures_with_captions(study, themed):
         "Figure 3. Codes by question: the number of excerpts under each top-level code (its "
         "sub-codes included) in the answers to each protocol question.",
     ]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo study: 17 themes, respondents in five groups of Years of experience (one of
+    them "not recorded"), eleven questions: the charts a fresh eye found cut off."""
+    call_command("seed_demo", stdout=io.StringIO())
+    return Study.objects.get()
+
+
+def _margins(image) -> dict[str, bool]:
+    """Whether each edge of an RGB(A) PIL image holds anything but white: something drawn
+    there was cut off by the edge."""
+    rgb = image.convert("RGB")
+    width, height = rgb.size
+    edges = {
+        "left": [(0, y) for y in range(height)],
+        "right": [(width - 1, y) for y in range(height)],
+        "top": [(x, 0) for x in range(width)],
+        "bottom": [(x, height - 1) for x in range(width)],
+    }
+    return {
+        edge: any(rgb.getpixel(xy) != (255, 255, 255) for xy in points)
+        for edge, points in edges.items()
+    }
+
+
+def test_no_chart_cuts_off_its_legend_or_labels(demo):
+    """Figure 2's legend ran past both sides of the image ("–3 (2 respondents)", "not
+    recorded (3 respon"): now every chart is cut to what it drew, with white around it."""
+    from PIL import Image
+
+    rollup = study_rollup(demo)
+    for chart in charts.study_charts(demo, rollup, "Years of experience"):
+        image = Image.open(io.BytesIO(chart.png()))
+        assert not any(_margins(image).values()), f"{chart.name}: {_margins(image)}"
+
+
+def test_every_figure_fits_the_page_between_its_margins_keeping_its_shape(demo):
+    """Figure 2 was placed 14.8 inches tall on a page with 9 between its margins. Each
+    figure of the findings, reopened, fits the section's usable width and height (less its
+    caption's room) and has its image's aspect ratio."""
+    from PIL import Image
+
+    document = Document(io.BytesIO(findings_docx(study=demo)))
+    section = document.sections[0]
+    usable_width = section.page_width - section.left_margin - section.right_margin
+    usable_height = section.page_height - section.top_margin - section.bottom_margin
+    shapes = list(document.inline_shapes)
+    assert len(shapes) == 3
+    for shape in shapes:
+        assert 0 < shape.width <= usable_width
+        assert 0 < shape.height <= usable_height - CAPTION_ROOM
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        image = Image.open(io.BytesIO(document.part.related_parts[blip].blob))
+        pixels_wide, pixels_high = image.size
+        assert shape.width / shape.height == pytest.approx(pixels_wide / pixels_high, rel=0.01)
+    # The grouped chart is drawn in a shape that fits, not shrunk to a sliver.
+    assert shapes[1].width > usable_width * 0.6
+
+
+def test_a_figure_is_scaled_to_the_room_it_has():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + (700).to_bytes(4, "big")
+    tall = png + (2200).to_bytes(4, "big")
+    assert figure_size(tall, Inches(6.5), Inches(8)) == (
+        Emu(int(700 * Inches(8) / 2200)),
+        Emu(Inches(8)),
+    )
+    wide = png + (100).to_bytes(4, "big")
+    assert figure_size(wide, Inches(6.5), Inches(8)) == (
+        Emu(Inches(6.5)),
+        Emu(int(100 * Inches(6.5) / 700)),
+    )
+    with pytest.raises(ValueError, match="not a PNG image"):
+        figure_size(b"GIF89a" + bytes(30), Inches(6.5), Inches(8))
 
 
 # The pages ----------------------------------------------------------------------------------

@@ -85,6 +85,17 @@ def demo():
     return Study.objects.get()
 
 
+def _on_paper(study: Study, page_size: str) -> None:
+    """The study's findings laid out on `page_size` (a PageSize)."""
+    interviews.study_update(
+        study=study,
+        title=study.title,
+        research_question=study.research_question,
+        description=study.description,
+        page_size=page_size,
+    )
+
+
 def _lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
@@ -93,13 +104,7 @@ def _lines(text: str) -> list[str]:
 def test_the_findings_table_fits_the_page_repeats_its_header_and_pages_are_numbered(
     demo, page_size, tmp_path
 ):
-    interviews.study_update(
-        study=demo,
-        title=demo.title,
-        research_question=demo.research_question,
-        description=demo.description,
-        page_size=page_size,
-    )
+    _on_paper(demo, page_size)
     pages = render(findings_docx(study=demo), tmp_path)
 
     assert len(pages) >= 3, "the demo's table runs over more than one page"
@@ -139,3 +144,31 @@ def test_the_methods_appendix_renders_inside_the_margins(demo, tmp_path):
     assert "over half more than half 5" in appendix, "the prevalence table, for N = 8"
     assert "Reporting checklist (COREQ)" in appendix
     assert "Number of data coders" in appendix
+
+
+@pytest.mark.parametrize("page_size", [PageSize.LETTER, PageSize.A4])
+def test_every_figure_lies_whole_on_a_page_above_its_caption(demo, page_size, tmp_path):
+    """Figure 2 (by Years of experience) was 14.8 inches tall on a page with 9 inches of
+    room: LibreOffice cut it at the page's foot, without its axis or legend. Each image of
+    the PDF (pdfimages: its pixels and resolution) now lies between the margins, on the
+    page of its caption."""
+    _on_paper(demo, page_size)
+    pages = render(findings_docx(study=demo), tmp_path)
+    listed = subprocess.run(
+        [_tool("pdfimages"), "-list", str(tmp_path / "findings.pdf")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[2:]  # below the column titles and their rule
+    # page num type width height color comp bpc enc interp object ID x-ppi y-ppi ...
+    figures = [line.split() for line in listed if line.split()[2] == "image"]
+    assert len(figures) == 3
+    width, height = PAPER[page_size]
+    for number, figure in enumerate(figures, start=1):
+        page, pixels_wide, pixels_high = int(figure[0]), int(figure[3]), int(figure[4])
+        x_ppi, y_ppi = float(figure[12]), float(figure[13])
+        shown = (pixels_wide / x_ppi * POINTS_PER_INCH, pixels_high / y_ppi * POINTS_PER_INCH)
+        assert shown[0] <= width - 2 * MARGIN + 1, f"figure {number} is {shown[0]} pt wide"
+        assert shown[1] <= height - 2 * MARGIN + 1, f"figure {number} is {shown[1]} pt tall"
+        caption = " ".join(_lines(pages[page - 1]["text"]))
+        assert f"Figure {number}." in caption, f"figure {number}'s caption is on another page"
