@@ -129,8 +129,8 @@ def interviews_insert(
 
 # The columns each excerpt and coding row gives, in this order; the rest are the same for
 # every row of an import (see _constants).
-_EXCERPT_VARYING = ("interview_id", "start", "end", "text", "memo")
-_CODING_VARYING = ("excerpt_id", "code_id", "interview_id")
+_EXCERPT_VARYING = ("interview_id", "start", "end", "text", "memo", "coder_id")
+_CODING_VARYING = ("excerpt_id", "code_id", "interview_id", "coder_id")
 
 
 def _constants(template: Model, varying: Sequence[str]) -> tuple[list[str], tuple]:
@@ -152,27 +152,25 @@ def excerpts_insert(
     *,
     study: Study,
     coder,
-    excerpts: Sequence[tuple[Interview, int, int, str, Sequence[int]]],
+    excerpts: Sequence[tuple[Interview, int, int, str, Sequence[int], int | None]],
 ) -> None:
     """Save `excerpts` of the interviews of `study` (new: they have no excerpt yet), each
-    (interview, start, end, memo, code ids) with [start, end) in code points of the
-    interview's text, coded by `coder`, and record every excerpt and coding (unless the
-    history is off). Five statements whatever their number: the excerpts, their ids read
-    back, the codings, and one INSERT ... SELECT of records for each
-    (interviews.history.records_insert)."""
+    (interview, start, end, memo, code ids, coder id) with [start, end) in code points of
+    the interview's text, coded (with each of its codes) by the user of that id, or by
+    `coder` when None, and record every excerpt and coding (unless the history is off).
+    Five statements whatever their number: the excerpts, their ids read back, the codings,
+    and one INSERT ... SELECT of records for each (interviews.history.records_insert)."""
     if not excerpts:
         return
     now = timezone.now()
-    coder_id = getattr(coder, "pk", None)
-    names, constants = _constants(
-        Excerpt(coder_id=coder_id, created_at=now, updated_at=now), _EXCERPT_VARYING
-    )
+    default = getattr(coder, "pk", None)
+    names, constants = _constants(Excerpt(created_at=now, updated_at=now), _EXCERPT_VARYING)
     sql.rows_insert(
         Excerpt,
         [*_EXCERPT_VARYING, *names],
         [
-            (interview.pk, start, end, interview.text[start:end], memo, *constants)
-            for interview, start, end, memo, _ in excerpts
+            (interview.pk, start, end, interview.text[start:end], memo, by or default, *constants)
+            for interview, start, end, memo, _, by in excerpts
         ],
     )
     ids = {
@@ -181,13 +179,13 @@ def excerpts_insert(
             interview__study=study
         ).values_list("pk", "interview_id", "start", "end")
     }
-    names, constants = _constants(Coding(coder_id=coder_id, created_at=now), _CODING_VARYING)
+    names, constants = _constants(Coding(created_at=now), _CODING_VARYING)
     sql.rows_insert(
         Coding,
         [*_CODING_VARYING, *names],
         [
-            (ids[interview.pk, start, end], code_id, interview.pk, *constants)
-            for interview, start, end, _, code_ids in excerpts
+            (ids[interview.pk, start, end], code_id, interview.pk, by or default, *constants)
+            for interview, start, end, _, code_ids, by in excerpts
             for code_id in code_ids
         ],
     )

@@ -24,7 +24,11 @@ Notes, the themes as Sets.
   “Stigma”").
 - The protocol, the research question and the study's description are the Project's
   Description: "Research question:", "Description:", "Protocol:" sections (one "Q3. …"
-  line per question), as in layout.py. Question sections, quotes and review comments have
+  line per question), as in layout.py; then the study's settings REFI-QDA has no place
+  for, in sections of their own: "Withdrawal window (days):" (a whole number; absent when
+  the study promised no window) and "Paper size of the findings:" ("letter" or "a4").
+  A respondent's interview date (their withdrawal window's start) is their Case's
+  Description: "Interviewed on 2026-03-02.". Question sections, quotes and review comments have
   no place in REFI-QDA and are not exported.
 """
 
@@ -46,7 +50,12 @@ PROJECT_SECTIONS = (
     ("research_question", "Research question"),
     ("description", "Description"),
     ("protocol", "Protocol"),
+    ("withdrawal_days", "Withdrawal window (days)"),
+    ("page_size", "Paper size of the findings"),
 )
+# A respondent's interview date, the start of their withdrawal window, as their Case's
+# Description (REFI-QDA has no field for it); read back by qdpx_import.
+INTERVIEWED_ON = "Interviewed on {}."
 
 
 def source_path(guid: str) -> str:
@@ -138,7 +147,7 @@ class ProjectWriter:
             if attribute.get("type") == "number":
                 values = [
                     attributes[name]
-                    for _, _, attributes in self.content.respondents
+                    for _, _, attributes, _ in self.content.respondents
                     if _is_number(attributes.get(name))
                 ]
                 whole = all(float(value).is_integer() for value in values)
@@ -158,10 +167,12 @@ class ProjectWriter:
         for source in content.sources:
             sources.setdefault(source.respondent_id, []).append(source.id)
         with xml.element("Cases"):
-            for respondent_id, pseudonym, attributes in content.respondents:
+            for respondent_id, pseudonym, attributes, interviewed_on in content.respondents:
                 with xml.element(
                     "Case", guid=self.guids.of("respondent", respondent_id), name=pseudonym
                 ):
+                    if interviewed_on:
+                        xml.text("Description", INTERVIEWED_ON.format(interviewed_on))
                     for name, guid, kind in variables:
                         self.value_xml(xml, guid, kind, attributes.get(name))
                     for interview_id in sources.get(respondent_id, []):
@@ -282,5 +293,9 @@ class ProjectWriter:
                 "research_question": study.research_question,
                 "description": study.description,
                 "protocol": protocol,
+                "withdrawal_days": (
+                    "" if study.withdrawal_days is None else str(study.withdrawal_days)
+                ),
+                "page_size": study.page_size,
             },
         )

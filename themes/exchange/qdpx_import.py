@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 
@@ -35,6 +36,7 @@ from interviews.models import (
     InterviewMemo,
     JournalEntry,
     Memo,
+    PageSize,
     ProtocolQuestion,
     Respondent,
     Study,
@@ -53,6 +55,13 @@ from .qdpx_read import Exchange, read_exchange
 
 # Excerpta's export writes the date an interview was conducted as its source's Description.
 _CONDUCTED = re.compile(r"^Conducted on (\d{4}-\d{2}-\d{2})\.$")
+# ... and the day a respondent was interviewed as their Case's Description.
+# (project.INTERVIEWED_ON's format).
+_INTERVIEWED = re.compile(r"^Interviewed on (\d{4}-\d{2}-\d{2})\.$")
+# What a file name must not hold: path separators, markup's brackets, the characters
+# Windows refuses, controls. A source named "Interview with <b>R1</b>" was stored as the
+# file "b>.txt" (the last piece after "/"); now "Interview with b R1 b.txt".
+_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 # ... and the protocol as one "Q3. text" line per question in the project's Description.
 _QUESTION = re.compile(r"^Q\d+\.\s+(.+)$")
 
@@ -120,29 +129,33 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     name: the uploaded file's name (the study's title when the project has none). raw: the
     file's bytes. Codes keep their tree, colours and descriptions (as definitions); text
     sources become interviews of the respondent their Case names (else of a new respondent
-    "S1", "S2"...); selections become excerpts coded by `owner`, positions mapped onto the
-    normalised transcript; Variables become attributes, Sets of codes themes, Notes memos
-    (of a code, an interview or an excerpt when something refers to them, else journal
-    entries). Returns the ImportReport. Raises ImportRejected (message for the researcher)
-    when the file cannot be read or a source cannot become a transcript; ValidationError
-    when a name or memo breaks the app's rules in a way that cannot be adjusted. Either
-    way nothing is written.
+    "S1", "S2"...); selections become excerpts coded by the account whose username the
+    file's user has (else by `owner`), positions mapped onto the normalised transcript;
+    the study's withdrawal window and paper size, and each respondent's interview date,
+    come back from where Excerpta's export writes them (project.py); Variables become
+    attributes, Sets of codes themes, Notes memos (of a code, an interview or an excerpt
+    when something refers to them, else journal entries). Returns the ImportReport.
+    Raises ImportRejected (message for the researcher) when the file cannot be read or a
+    source cannot become a transcript; ValidationError when a name or memo breaks the
+    app's rules in a way that cannot be adjusted. Either way nothing is written.
 
-    Queries: about 40 whatever the project's size (the study, its one revision bump, then
-    a few statements per kind of row: see bulk.py), plus one per batch where a kind has
-    more rows than one statement takes (from about 70 interviews or 140 respondents on
-    SQLite, whose statements take at most 999 values).
+    Queries: about 40 whatever the project's size (the study, its one revision bump, the
+    accounts of the file's users, then a few statements per kind of row: see bulk.py),
+    plus one per batch where a kind has more rows than one statement takes (from about 70
+    interviews or 140 respondents on SQLite, whose statements take at most 999 values).
     """
     exchange = read_exchange(name, raw)
     report = ImportReport(dropped=list(exchange.dropped), adjusted=list(exchange.adjusted))
     title = tidy(exchange.name or PurePath(name).stem)[:200] or "Imported project"
     about = _study_texts(exchange.description)
+    settings = _settings(about, report)
     with transaction.atomic():
         study = study_create(
             title=title,
             owner=owner,
             research_question=about["research_question"],
             description=about["description"],
+            **settings,
         )
         # The import's one revision bump: every row below is written in this transaction,
         # into a study nobody else can see before it commits.
@@ -175,6 +188,26 @@ def _study_texts(description: str) -> dict[str, str]:
     if any(text.startswith(f"{heading}:\n") for _, heading in PROJECT_SECTIONS):
         return sections_read(PROJECT_SECTIONS, text)
     return {"research_question": "", "description": text, "protocol": ""}
+
+
+def _settings(about: dict[str, str], report: ImportReport) -> dict:
+    """study_create's page_size and withdrawal_days from the sections of Excerpta's project
+    Description (project.PROJECT_SECTIONS); a value that is not one is left at the default,
+    and said in `report`."""
+    settings = {}
+    days = about.get("withdrawal_days", "").strip()
+    if days:
+        if days.isascii() and days.isdigit() and int(days) <= 32767:
+            settings["withdrawal_days"] = int(days)
+        else:
+            report.adjusted.append(f"the withdrawal window “{days}” is not a number of days: none")
+    paper = about.get("page_size", "").strip().lower()
+    if paper:
+        if paper in PageSize.values:
+            settings["page_size"] = paper
+        else:
+            report.adjusted.append(f"the paper size “{paper}” is unknown: US Letter")
+    return settings
 
 
 def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
@@ -293,9 +326,13 @@ class _ProjectWriter:
     # memos on quotations).
     notes: dict[str, qdpx_read.Note] = field(default_factory=dict)
     linked: dict[str, list[str]] = field(default_factory=dict)
+    # The file's users (GUID, upper case as qdpx_read gives a selection's coder) -> the id
+    # of the account here of that username; users with no account here are not in it.
+    accounts: dict[str, int] = field(default_factory=dict)
 
     def write(self) -> None:
         self.notes = {note.guid: note for note in self.exchange.notes}
+        self.accounts = self._accounts()
         # Read once for every selection, not once per selection: a project of 20,000
         # selections and 1,000 notes would otherwise scan 20 million pairs.
         for note_guid, targets in self.exchange.note_links.items():
@@ -309,6 +346,20 @@ class _ProjectWriter:
         self._notes()
         self._memos_insert()
         self._coders()
+
+    def _accounts(self) -> dict[str, int]:
+        """Each user of the file whose name is a username here, by GUID (upper case): their
+        excerpts stay theirs (Excerpta's export names each user by username). One query,
+        none when the file names no user."""
+        names = {guid.upper(): name for guid, name in self.exchange.users.items() if name}
+        if not names:
+            return {}
+        ids = dict(
+            get_user_model()
+            .objects.filter(username__in=set(names.values()))
+            .values_list("username", "pk")
+        )
+        return {guid: ids[name] for guid, name in names.items() if name in ids}
 
     def _attributes(self) -> dict[str, tuple[str, str]]:
         """Variables as the study's attributes (one save of the study's list); returns
@@ -346,6 +397,7 @@ class _ProjectWriter:
                     continue
                 values[attribute] = value
             respondent = self._respondent(pseudonym, clean_attributes(self.study, values))
+            respondent.interviewed_on = _interviewed_on(case.description)
             for guid in case.source_guids:
                 by_source.setdefault(guid, respondent)
         return by_source
@@ -401,7 +453,7 @@ class _ProjectWriter:
     def _transcript(self, source, respondent: Respondent) -> Transcript:
         """The source's text read as interview_import reads a .txt file (decoded,
         normalised, within the transcript limits), and its memo (its description)."""
-        file_name = source.name if source.name.lower().endswith(".txt") else f"{source.name}.txt"
+        file_name = source_file_name(source.name)
         try:
             read = read_transcript(file_name, source.text.encode("utf-8"))
         except ImportRejected as rejected:
@@ -436,9 +488,10 @@ class _ProjectWriter:
         return conducted
 
     def _excerpts(self, source, interview: Interview) -> list[tuple]:
-        """Each selection as an excerpt to write, (interview, start, end, memo, code ids):
-        trimmed and merged as excerpts_import does (spans_merged); the same span coded
-        twice (NVivo writes one selection per coding) is one excerpt with both codes."""
+        """Each selection as an excerpt to write, (interview, start, end, memo, code ids,
+        coder id): trimmed and merged as excerpts_import does (spans_merged); the same span
+        coded twice (NVivo writes one selection per coding) is one excerpt with both codes.
+        The coder is the account of the first selection's user (None: the importer)."""
         # A source's text is most often already normalised (Excerpta's own exports are):
         # then positions need no diff of the two texts.
         same = source.text == interview.text
@@ -460,8 +513,21 @@ class _ProjectWriter:
         merged, refused = spans_merged(interview=interview, spans=spans)
         for span, why in refused:
             self.report.dropped.append(f"{where[id(span)]} ({why})")
+        # A merged excerpt lies within the selections it was made of (trimmed, never
+        # widened): its coder is the first such selection's.
+        coders = [
+            (span.start, span.end, self.accounts.get(selection.coder_guid))
+            for span, selection in zip(spans, source.selections, strict=True)
+        ]
         return [
-            (interview, start, end, "\n\n".join(memos), list(codes))
+            (
+                interview,
+                start,
+                end,
+                "\n\n".join(memos),
+                list(codes),
+                next((by for a, b, by in coders if a <= start and end <= b), None),
+            )
             for (start, end), (codes, memos) in merged.items()
         ]
 
@@ -603,14 +669,42 @@ class _ProjectWriter:
         bulk.tree_insert(Theme, nodes, links=links)
 
     def _coders(self) -> None:
+        """Says whose excerpts became the importer's: those of the file's users who have no
+        account here (only when some selection named one)."""
         if not self.report.counts.get("excerpts"):
             return
-        names = sorted({n for n in self.exchange.users.values() if n})
-        if names:
+        named = {s.coder_guid for source in self.exchange.sources for s in source.selections}
+        users = {guid.upper(): name for guid, name in self.exchange.users.items() if name}
+        missing = sorted({users[g] for g in named if g in users and g not in self.accounts})
+        if missing:
+            who = "this user has" if len(missing) == 1 else "these users have"
             self.report.adjusted.append(
-                f"every excerpt is coded by {getattr(self.owner, 'username', 'you')} (the file's "
-                f"coders, {_listed(names)}, have no account here)"
+                f"the excerpts of {_listed(missing)} are coded by "
+                f"{getattr(self.owner, 'username', 'you')} ({who} no account here)"
             )
+
+
+def source_file_name(name: str) -> str:
+    """The file name an imported source's text is kept under (Interview.source_name), made
+    from its `name` in the project: every run of characters no file name may hold (see
+    _NOT_IN_FILE_NAMES) is a space, no dot or space at either end, at most 200 characters
+    with ".txt" at the end (added unless there); "source.txt" when nothing is left."""
+    stem = " ".join(_NOT_IN_FILE_NAMES.sub(" ", name).split()).strip(". ")
+    if stem.lower().endswith(".txt"):
+        stem = stem[:-4].rstrip(". ")
+    return f"{stem[:196].rstrip('. ') or 'source'}.txt"
+
+
+def _interviewed_on(description: str) -> date | None:
+    """The day of Excerpta's "Interviewed on 2026-03-02." Case Description; None for any
+    other description or an impossible day."""
+    match = _INTERVIEWED.match(description.strip())
+    if match is None:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
 
 
 def _inside(node: Theme, ancestor: Theme, parent_of: dict[int, Theme]) -> bool:

@@ -68,7 +68,7 @@ class StudyContent:
     codes: list[tuple] = field(default_factory=list)
     themes: list[tuple] = field(default_factory=list)
     theme_codes: dict[int, list[int]] = field(default_factory=dict)
-    respondents: list[tuple[int, str, dict]] = field(default_factory=list)
+    respondents: list[tuple[int, str, dict, date | None]] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
     excerpts: list[tuple] = field(default_factory=list)
     codings: dict[int, list[tuple]] = field(default_factory=dict)
@@ -155,7 +155,7 @@ def study_content(study: Study, *, sources: list[SourceRow] | None = None) -> St
     content.respondents = list(
         Respondent.objects.filter(study=study, withdrawn_at__isnull=True)
         .order_by("pseudonym_order", "id")
-        .values_list("id", "pseudonym", "attributes")
+        .values_list("id", "pseudonym", "attributes", "interviewed_on")
     )
     content.excerpts = list(
         Excerpt.objects.filter(

@@ -146,6 +146,7 @@ def _made(study) -> dict[str, int]:
 #  themes: 1 INSERT, 1 their codes, 1 their parents, 1 records, 1 their codes read, 1 the
 #    records of their codes;
 #  memos, for each of the four kinds: 1 INSERT, 1 records.
+# (A file that names users reads their accounts here too: one more; these name none.)
 QUERIES = 40
 
 

@@ -2,18 +2,24 @@
 that again: the two projects hold the same codes, texts, selections, cases, notes and sets.
 
 The projects are compared by what they say, not by bytes: GUIDs are the new study's own,
-and every excerpt of the import is coded by the importing user (the exported coders have no
-account in it), so users and dates are left out of the comparison and GUIDs are replaced by
-the names of what they point at.
+so they are replaced by the names of what they point at, and users and dates are left out
+of that comparison. The imported study itself is then compared with the exported one:
+settings, withdrawal windows, interview dates, attributes, transcripts and each excerpt's
+coder (test_the_round_trip_keeps_settings_windows_dates_attributes_and_coders).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from xml.etree import ElementTree
 
+from coding.models import Excerpt
+from interviews import services as interviews
+from interviews.consent import WindowState, with_interview_dates, withdrawal_window
+from interviews.models import PageSize
 from themes.exchange.qdpx_import import study_import_qdpx
 
-from .everything import NS, export, make_everything, members
+from .everything import NS, R2_TEXT, export, make_everything, members
 
 
 def _summary(data: bytes) -> dict:
@@ -141,3 +147,111 @@ def test_the_imported_study_has_the_same_things_as_the_exported_one(study, owner
     assert str(imported.interviews.get(respondent__pseudonym="R2").conducted_on) == "2026-03-02"
     # The withdrawn respondent was never exported, so never imported.
     assert not imported.respondents.filter(pseudonym="R3").exists()
+
+
+def _people(study) -> list[tuple]:
+    """Every respondent taking part as the respondents page reads them: pseudonym,
+    attributes, interview date and withdrawal window (state, closing day) on 1 June 2026."""
+    rows = [
+        (
+            respondent.pseudonym,
+            respondent.attributes,
+            respondent.interviewed_on,
+            (window.state, window.closes_on),
+        )
+        for respondent in with_interview_dates(study.respondents.filter(withdrawn_at=None))
+        for window in [
+            withdrawal_window(respondent=respondent, study=study, today=date(2026, 6, 1))
+        ]
+    ]
+    return sorted(rows, key=lambda row: row[0])
+
+
+def _transcripts(study) -> list[tuple]:
+    return sorted(
+        (i.respondent.pseudonym, i.title, i.conducted_on, i.text)
+        for i in study.interviews.filter(respondent__withdrawn_at=None).select_related(
+            "respondent"
+        )
+    )
+
+
+def _excerpts(study) -> list[tuple]:
+    return sorted(
+        (e.interview.respondent.pseudonym, e.start, e.end, e.memo, e.coder.username)
+        for e in Excerpt.objects.filter(
+            interview__study=study, interview__respondent__withdrawn_at=None
+        ).select_related("interview__respondent", "coder")
+    )
+
+
+def test_the_round_trip_keeps_settings_windows_dates_attributes_and_coders(
+    study, owner, coder, stranger
+):
+    """The README's way to move a study between SQLite and PostgreSQL lost the withdrawal
+    window (7 → none: every "closed / open until" gone), the paper size and respondents'
+    interview dates; stored a source of "<b>bold</b>" as the file "b>.txt"; and gave every
+    excerpt to the importer though its coders had accounts here."""
+    made = make_everything(study, owner, coder)
+    interviews.study_update(
+        study=study,
+        title=study.title,
+        research_question=study.research_question,
+        description=study.description,
+        page_size=PageSize.A4,
+        withdrawal_days=7,
+    )
+    r1 = study.respondents.get(pseudonym="R1")
+    interviews.respondent_update(
+        respondent=r1, pseudonym="R1", attributes=r1.attributes, interviewed_on=date(2026, 5, 28)
+    )
+    bold = interviews.respondent_create(
+        study=study, pseudonym="<b>bold</b>", interviewed_on=date(2026, 5, 1)
+    )
+    interviews.interview_import(study=study, name="b.txt", raw=R2_TEXT.encode(), respondent=bold)
+    study.refresh_from_db()
+
+    report = study_import_qdpx(name="study.qdpx", raw=export(study), owner=stranger)
+    imported = report.study
+
+    assert (imported.withdrawal_days, imported.page_size) == (7, PageSize.A4)
+    before, after = _people(study), _people(imported)
+    assert len(before) == 4
+    assert ("R1", r1.attributes, date(2026, 5, 28), (WindowState.OPEN, date(2026, 6, 4))) in after
+    assert after == before
+    # An untitled interview comes back under the name its source had ("Interview with R2").
+    assert _transcripts(imported) == [
+        (pseudonym, title or f"Interview with {pseudonym}", conducted_on, text)
+        for pseudonym, title, conducted_on, text in _transcripts(study)
+    ]
+    # Each excerpt keeps its coder: the file's users have accounts here, by username.
+    assert {owner.username, coder.username} <= {row[-1] for row in _excerpts(study)}
+    assert _excerpts(imported) == _excerpts(study)
+    assert len(_excerpts(imported)) == len(made["excerpts"])
+    assert not [line for line in report.adjusted if "account" in line]
+    # A source's name made a file name whole: no path piece, no half of a tag.
+    names = list(imported.interviews.values_list("source_name", flat=True))
+    assert "Interview with b bold b.txt" in names
+    for name in names:
+        assert name.endswith(".txt")
+        assert not set(name) & set('/\\<>:"|?*'), name
+
+
+def test_a_coder_without_an_account_here_is_named_and_the_rest_keep_theirs(
+    study, owner, coder, stranger
+):
+    make_everything(study, owner, coder)
+    data = export(study)
+    kept = {row[-1] for row in _excerpts(study)} - {coder.username}
+    gone = coder.username
+    coder.username = "left-the-lab"
+    coder.save()
+
+    report = study_import_qdpx(name="study.qdpx", raw=data, owner=stranger)
+
+    coders = {row[-1] for row in _excerpts(report.study)}
+    assert coders == kept | {stranger.username}
+    assert report.adjusted[-1] == (
+        f"the excerpts of “{gone}” are coded by {stranger.username} "
+        "(this user has no account here)"
+    )
