@@ -163,23 +163,31 @@ def method_paragraph(study: Study, rollup: RollUp) -> str:
             for respondent in rollup.respondents
             if respondent["attributes"].get(attribute["name"]) not in (None, "")
         ]
-        if values:
-            sentences.append(_describe(attribute, values))
+        if total:
+            # Those without a value are said, so that the parts add up to N.
+            sentences.append(_describe(attribute, values, missing=total - len(values)))
     return " ".join(sentences)
 
 
-def _describe(attribute: dict, values: list) -> str:
+def _describe(attribute: dict, values: list, *, missing: int) -> str:
+    """One sentence on an attribute's `values` among the counted respondents, `missing`
+    of whom have none: "Gender: Man (3), Woman (4), not recorded (3)."."""
     name = attribute["name"]
+    absent = f"not recorded ({missing})" if missing else ""
+    if not values:
+        return f"{name}: {absent}."
     if attribute["type"] == "number":
         low, high = plain_number(min(values)), plain_number(max(values))
         middle = statistics.median(values)
         middle = int(middle) if float(middle).is_integer() else round(middle, 1)
-        return f"{name} ranged from {low} to {high} (median {middle})."
+        more = f"; {absent}" if missing else ""
+        return f"{name} ranged from {low} to {high} (median {middle}{more})."
     counts = Counter(str(value) for value in values)
     if len(counts) > 8:
-        return f"{name}: {len(counts)} different values."
-    listed = ", ".join(f"{value} ({n})" for value, n in sorted(counts.items()))
-    return f"{name}: {listed}."
+        listed = f"{len(counts)} different values"
+    else:
+        listed = ", ".join(f"{value} ({n})" for value, n in sorted(counts.items()))
+    return f"{name}: {listed}{', ' + absent if missing else ''}."
 
 
 def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:

@@ -29,7 +29,14 @@ from django.utils.safestring import SafeString, mark_safe
 from coding.models import Coding, ExcerptStatus
 from interviews.models import QuestionSegment
 
-from .retrieval import TOGETHER, StudyIndex, attribute_text, natural_key, revision_cached
+from .retrieval import (
+    NOT_RECORDED,
+    TOGETHER,
+    StudyIndex,
+    attribute_group,
+    natural_key,
+    revision_cached,
+)
 from .tables import titled_columns
 
 if TYPE_CHECKING:
@@ -226,23 +233,27 @@ def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
             for i, s in zip(coded.interview.tolist(), coded.start.tolist(), strict=True)
         ]
         return columns, np.array(found, dtype=np.int64)
-    # An attribute's values, grouped as the retrieval filter matches them (case-blind).
+    # An attribute's values, grouped as the retrieval filter matches them (case-blind);
+    # respondents without a value make a "not recorded" group, last, so that the groups add
+    # up to every counted respondent. Each column's heading gives its group's size (n).
     values: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    value_of: dict[int, str] = {}
     for respondent in index.respondents:
-        text = attribute_text(respondent["attributes"].get(attribute))
-        if text:
-            values.setdefault(text.casefold(), text)
+        text = attribute_group(respondent["attributes"].get(attribute))
+        key = value_of[respondent["id"]] = text.casefold()
+        values.setdefault(key, text)
+        sizes[key] = sizes.get(key, 0) + 1
     number = index.attribute_type(attribute) == "number"
-    keys = sorted(values, key=lambda key: (float(key), key) if number else natural_key(key))
+    recorded = [key for key in values if key != NOT_RECORDED]
+    keys = sorted(recorded, key=lambda key: _value_order(key, number))
+    keys += [NOT_RECORDED] if NOT_RECORDED in values else []
     place = {key: n for n, key in enumerate(keys)}
-    value_of = {
-        r["id"]: attribute_text(r["attributes"].get(attribute)).casefold()
-        for r in index.respondents
-    }
     columns = [
         {
-            "label": values[key],
-            "title": "",
+            "label": f"{values[key]} (n = {sizes[key]})",
+            "title": f"{_respondents(sizes[key])} whose {attribute} is "
+            + ("not recorded" if key == NOT_RECORDED else values[key]),
             "params": {"attribute": attribute, "value": values[key]},
         }
         for key in keys
@@ -250,6 +261,20 @@ def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
     return columns, _per_interview(
         coded.interview, lambda i: place.get(value_of.get(index.respondent_of[i], ""), -1)
     )
+
+
+def _value_order(key: str, number: bool) -> tuple:
+    """Numbers by their value (a text among them after), text as people read it."""
+    if number:
+        try:
+            return (0, float(key), key)
+        except ValueError:
+            return (1, 0.0, key)
+    return (0, 0.0, natural_key(key))
+
+
+def _respondents(n: int) -> str:
+    return f"{n} respondent{'' if n == 1 else 's'}"
 
 
 def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str = "") -> Matrix:

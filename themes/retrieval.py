@@ -95,6 +95,19 @@ def natural_key(text: str) -> tuple:
     )
 
 
+# The value that selects the respondents who lack an attribute's value: the "not recorded"
+# group of every summary by an attribute (matrices, charts, the findings' method), so that
+# a matrix's cell of that group opens exactly its excerpts. Compared case-blind; a value
+# typed as "not recorded" says the same and falls in the same group.
+NOT_RECORDED = "not recorded"
+
+
+def attribute_group(value) -> str:
+    """The group a respondent's attribute `value` puts them in, as the summaries by an
+    attribute count them: its attribute_text, or NOT_RECORDED when that is empty."""
+    return attribute_text(value) or NOT_RECORDED
+
+
 def attribute_text(value) -> str:
     """An attribute's value as the pages show it and the filter matches it: a whole number
     without ".0", text as typed; "" when not recorded."""
@@ -346,6 +359,10 @@ def _interview_ids(index: StudyIndex, flt: Filter) -> list[int]:
 
 
 def _attribute_holds(value, condition: AttributeCondition) -> bool:
+    if condition.value.strip().casefold() == NOT_RECORDED:
+        # The "not recorded" group, as attribute_group makes it; a range cannot hold then.
+        missing = attribute_group(value).casefold() == NOT_RECORDED
+        return missing and condition.at_least is None and condition.at_most is None
     if value is None or value == "":
         return False
     if condition.value and attribute_text(value).casefold() != condition.value.casefold():

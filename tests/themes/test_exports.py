@@ -20,7 +20,7 @@ from coding.models import Code, Excerpt
 from core.sanitise import sanitise_text
 from interviews import services as interviews
 from interviews.models import Interview, ProtocolQuestion, Respondent, Study
-from tests.conftest import TRANSCRIPT, client_for, code_span
+from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
 from themes.exports import codebook_docx, findings_docx
 from themes.models import Quote, Theme
@@ -666,3 +666,24 @@ def test_a_quote_no_longer_under_its_theme_leaves_the_findings(study, themed, ow
     assert "no longer carries any of the theme" in html.content.decode()
     document = docx.Document(io.BytesIO(findings_docx(study=study)))
     assert not [p for p in document.paragraphs if p.style.name == "Quote"]
+
+
+def test_the_method_says_who_has_no_value_so_the_parts_add_up(study, themed, owner):
+    """R12 has no attribute recorded and R4 no "Gender": each attribute's sentence counts
+    them as "not recorded", so its parts add up to N (four)."""
+    interviews.attribute_add(study=study, name="Gender")
+    for pseudonym, attributes in (("R4", {"Years of experience": 4}), ("R12", {})):
+        interviews.respondent_create(study=study, pseudonym=pseudonym, attributes=attributes)
+        import_text(study, name=f"{pseudonym}.txt")
+    for pseudonym, gender in (("R1", "Woman"), ("R2", "Man")):
+        respondent = Respondent.objects.get(study=study, pseudonym=pseudonym)
+        interviews.respondent_update(
+            respondent=respondent,
+            pseudonym=pseudonym,
+            attributes={**respondent.attributes, "Gender": gender},
+        )
+    document = docx.Document(io.BytesIO(findings_docx(study=study)))
+    method = next(p.text for p in document.paragraphs if p.text.startswith("The findings draw"))
+    assert "interviews with four respondents" in method
+    assert "Years of experience ranged from 2 to 9 (median 4; not recorded (1))." in method
+    assert "Gender: Man (1), Woman (1), not recorded (2)." in method

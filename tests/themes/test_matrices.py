@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from coding import services as coding
 from coding.palette import contrast_ratio
+from interviews import services as interviews
 from tests.conftest import HTMX, client_for, import_text
 from themes import matrices, retrieval
 from themes.filters import RetrievalForm
+from themes.rollup import study_rollup
 
 from .retrieval_corpus import build_corpus, coded
 
@@ -77,13 +79,62 @@ def test_the_counts_worked_out_by_hand(study, corpus):
     people = _cells(study, rows="codes", by="code", count="respondents")
     assert people["Support", "Stress"] == 1
     agency = _cells(study, rows="themes", by="attribute", count="respondents", attribute="Agency")
-    assert agency == {("Training", "North"): 2, ("Training", "south"): 1}
+    assert agency == {("Training", "North (n = 2)"): 2, ("Training", "south (n = 1)"): 1}
     years = _cells(
         study, rows="codes", by="attribute", count="excerpts", attribute="Years of experience"
     )
-    assert [label for name, label in years if name == "Stress"] == ["2", "3", "9"]
+    assert [label for name, label in years if name == "Stress"] == [
+        "2 (n = 1)",
+        "3 (n = 1)",
+        "9 (n = 1)",
+    ]
     questions = _cells(study, rows="codes", by="question", count="excerpts")
     assert (questions["Stress", "Q1"], questions["Stress", "Q2"]) == (1, 3)
+
+
+def test_respondents_without_a_value_make_a_not_recorded_group(study, corpus, owner):
+    """R12, with no attribute recorded, raised Training: the matrices by an attribute show
+    a "not recorded" group (last), every group headed by its size, the groups adding up to
+    the respondents who raised the theme; its cells open exactly its excerpts."""
+    interviews.respondent_create(study=study, pseudonym="R12")
+    r12 = import_text(study, name="R12.txt")
+    coded(r12, "Café regulars", [corpus["codes"]["support"]], owner)
+    coded(r12, "About six years", [corpus["codes"]["stress"]], owner)
+    index = retrieval.study_index(study)
+    agency = _cells(study, rows="themes", by="attribute", count="respondents", attribute="Agency")
+    assert agency == {
+        ("Training", "North (n = 2)"): 2,
+        ("Training", "south (n = 1)"): 1,
+        ("Training", "not recorded (n = 1)"): 1,
+    }
+    raised = {s.name: s.n for s in study_rollup(study).themes}
+    assert sum(agency.values()) == raised["Training"] == 4
+    for attribute in ("Agency", "Years of experience"):
+        for count in ("excerpts", "respondents"):
+            matrix = matrices.build(
+                index, rows="codes", by="attribute", count=count, attribute=attribute
+            )
+            assert matrix.columns[-1]["label"] == "not recorded (n = 1)"
+            assert matrix.columns[-1]["title"] == f"1 respondent whose {attribute} is not recorded"
+            for r in range(len(matrix.rows)):
+                for c in range(len(matrix.columns)):
+                    query = QueryDict(matrices.cell_query(matrix, r, c, "attribute"))
+                    form = RetrievalForm(query, index=index)
+                    assert form.is_valid(), form.errors
+                    found = retrieval.retrieve(index, form.filter())
+                    n = len(found.ids) if count == "excerpts" else len(found.respondent_ids)
+                    assert matrix.cells[r][c] == n, (matrix.rows[r], matrix.columns[c])
+    # The not-recorded cell of Stress opens R12's one excerpt, nobody else's.
+    html = client_for(owner).get(
+        reverse("matrix", args=[study.slug]),
+        {"rows": "codes", "by": "attribute", "attribute": "Agency", "count": "excerpts"},
+    )
+    assert "not recorded (n = 1)</th>" in html.content.decode()
+    link = re.search(r'href="[^"?]*\?([^"]*value=not\+recorded[^"]*)">1<', html.content.decode())
+    form = RetrievalForm(QueryDict(link.group(1).replace("&amp;", "&")), index=index)
+    assert form.is_valid(), form.errors
+    found = retrieval.retrieve(index, form.filter())
+    assert set(found.respondent_ids) == {r12.respondent_id}
 
 
 @pytest.mark.parametrize(("by", "queries"), [("respondent", 10), ("question", 11), ("code", 10)])
