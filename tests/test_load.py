@@ -193,7 +193,9 @@ def races(study, themed) -> list[Race]:
             "a code created",
             reverse("codebook", args=[slug]),
             reverse("codebook", args=[slug]),
-            lambda n: {"name": f"Load code {n}"},
+            # Confirmed: "Load code 2" looks like "Load code 1", and the codebook asks about
+            # a name like another code's first; the race is about making them at once.
+            lambda n: {"name": f"Load code {n}", "confirm_new": "on"},
             numbered(Code, codes_before, "code"),
         ),
         Race(

@@ -42,8 +42,9 @@ def test_a_login_keeps_the_user_logged_in_on_the_next_pages(
     client = _logged_in(study, owner)
 
     # the session (Django's SessionStore), the user (ModelBackend.get_user), the user's
-    # memberships with their studies and counts, the invitations
-    with django_assert_num_queries(4):
+    # memberships with their studies, their studies' counts (interviews.counts.study_counts,
+    # one query for all), the invitations
+    with django_assert_num_queries(5):
         response = _studies_page(client)
 
     assert response.status_code == 200

@@ -482,6 +482,8 @@ LEAVES_ROLLUP = {
     # Writes only the history's records of themes whose codes a code's deletion or merge
     # changed (walked in tests/test_history_services.py).
     "record_owners": "writes only history records",
+    # A pure function: the name of a source's file inside the archive, made from its text.
+    "source_file_name": "writes nothing",
 }
 
 # Walks whose write leaves the roll-up as it was: a memo (the roll-up holds none), a

@@ -103,8 +103,9 @@ def test_the_table_says_whose_window_is_open(study, owner, django_assert_num_que
     services.respondent_create(study=study, pseudonym="R3")  # transcript not imported yet
     dated_interview(study, "R4", today - timedelta(days=7))  # its last day
     client = client_for(owner)
-    # session, user, study+role, respondents with their interview counts and latest dates
-    with django_assert_num_queries(4):
+    # session, user, study+role, respondents with their interview counts and latest dates,
+    # the study's counts (interviews.counts.study_counts)
+    with django_assert_num_queries(5):
         html = client.get(reverse("respondents", args=[study.slug])).content.decode()
     rows = {row.split("</th>")[0].rsplit(">", 1)[1]: row for row in html.split('<tr id="')[1:]}
     closes = date_format(today + timedelta(days=7), "j M")
