@@ -58,3 +58,29 @@ def test_every_page_says_the_same_counts(study, owner):
     assert said == {page: [expected] for page in said}
     themes_page = client.get(reverse("themes", args=[study.slug])).content.decode()
     assert "N counts the 2 respondents who have a transcript" in themes_page
+
+
+def _text(html: str) -> str:
+    """The page's text as a reader sees it: tags out (the counts line is an inline span, which
+    adds no space), any run of white space one space."""
+    return " ".join(re.sub(r"<[^>]*>", "", html).split())
+
+
+def test_the_counts_line_leaves_no_space_before_what_follows(study, owner):
+    """The themes page read "4 interviews ." (the line's template ended with a newline, which
+    a browser shows as a space): it reads "4 interviews.", and on no page that counts is the
+    line followed by white space and then punctuation."""
+    for pseudonym in ("R1", "R2", "R3"):
+        interviews.respondent_create(study=study, pseudonym=pseudonym)
+    _import(study)
+    client = client_for(owner)
+    themes_page = client.get(reverse("themes", args=[study.slug])).content.decode()
+    assert "3 respondents with a transcript, 4 interviews." in _text(themes_page)
+    for url in (
+        reverse("study_list"),
+        reverse("study_detail", args=[study.slug]),
+        reverse("respondents", args=[study.slug]),
+        reverse("themes", args=[study.slug]),
+    ):
+        html = client.get(url).content.decode()
+        assert re.search(r"<span class=\"counts\">[^<]*</span>\s+[.,;:]", html) is None, url
