@@ -45,3 +45,15 @@ class PlausibleDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         check_plausible(value, label=str(self.label or "The date"))
+
+
+def check_order(start: date | None, end: date | None, *, message: str) -> None:
+    """Raise ValidationError(`message`, code "reversed") when both dates are given and
+    `start` is after `end`: a range that can hold nothing is a slip to correct, and
+    searching it would answer with an empty list that reads as "nothing happened"."""
+    if start and end and start > end:
+        raise ValidationError(message, code="reversed")
+
+
+# What the filters whose range is labelled From and To say (the memos, the history).
+FROM_AFTER_TO = "The From date is after the To date."

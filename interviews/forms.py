@@ -314,7 +314,6 @@ class SearchForm(forms.Form):
         help_text='Words, "a phrase", OR between two of them, a prefix* (stigma* finds '
         "stigmatised).",
     )
-    page = forms.IntegerField(min_value=1, required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,7 @@ import re
 
 from django import forms
 
+from core.dates import check_order
 from core.sanitise import SanitisedCharField
 from core.widgets import (
     QuickCheckboxInput,
@@ -161,9 +162,11 @@ class RetrievalForm(forms.Form):
             if condition is not None:
                 conditions.append(condition)
         data["attributes"] = tuple(conditions)
-        start, end = data.get("coded_from"), data.get("coded_to")
-        if start and end and start > end:
-            raise forms.ValidationError("The first date coded is after the last.")
+        check_order(
+            data.get("coded_from"),
+            data.get("coded_to"),
+            message="The first date coded is after the last.",
+        )
         return data
 
     def _attribute_condition(self, data: dict, n: int) -> AttributeCondition | None:

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from coding.models import Code
+from core.dates import FROM_AFTER_TO, check_order
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
 from core.widgets import QuickSelect
@@ -74,8 +75,38 @@ class MemoForm(forms.Form):
     )
 
 
-class MemoFilterForm(forms.Form):
-    """The memos page's filters, read from the URL (a filtered list can be shared)."""
+class DatedFilterForm(forms.Form):
+    """A list's filter read from the URL (a filtered list can be shared), with a From
+    (`since`) and a To (`until`) date field that must be in order. The memos and history
+    pages refuse a filter to correct alike through it."""
+
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        check_order(data.get("since"), data.get("until"), message=FROM_AFTER_TO)
+        return data
+
+    def asked(self, build, unfiltered):
+        """`unfiltered` when the URL gives no filter, None when any part of it is wrong
+        (the form says why: listing every row under an error would read as the filter's
+        answer), else build(cleaned_data), the filter it asks for."""
+        if not self.is_bound:
+            return unfiltered
+        if not self.is_valid():
+            return None
+        return build(self.cleaned_data)
+
+
+class MemoFilterForm(DatedFilterForm):
+    """The memos page's filters."""
+
+    field_order = ["kind", "author", "since", "until", "q"]
 
     kind = forms.MultipleChoiceField(
         choices=[(name, kind.plural) for name, kind in KINDS.items()],
@@ -84,39 +115,23 @@ class MemoFilterForm(forms.Form):
         label="Kind",
     )
     author = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Author")
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
     q = SanitisedCharField(required=False, max_length=200, label="Words")
 
     def __init__(self, *args, authors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone"), *authors]
 
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("The From date is after the To date.")
-        return data
-
     def memo_filter(self) -> MemoFilter | None:
-        """The filter the form asks for, or None when any part of it is wrong (the form
-        says why): listing every memo under an error would read as the filter's answer."""
-        if not self.is_bound:
-            return MemoFilter()
-        if not self.is_valid():
-            return None
-        data = self.cleaned_data
-        return MemoFilter(
-            kinds=tuple(data.get("kind") or ()),
-            author=data.get("author"),
-            since=data.get("since"),
-            until=data.get("until"),
-            words=tuple((data.get("q") or "").split()),
+        """The filter the form asks for; None when any part of it is wrong (see asked)."""
+        return self.asked(
+            lambda data: MemoFilter(
+                kinds=tuple(data.get("kind") or ()),
+                author=data.get("author"),
+                since=data.get("since"),
+                until=data.get("until"),
+                words=tuple((data.get("q") or "").split()),
+            ),
+            MemoFilter(),
         )
 
 
@@ -205,8 +220,10 @@ class ExchangeImportForm(forms.Form):
         return upload
 
 
-class HistoryFilterForm(forms.Form):
-    """The history page's filters, read from the URL (a filtered history can be shared)."""
+class HistoryFilterForm(DatedFilterForm):
+    """The history page's filters."""
+
+    field_order = ["user", "kind", "since", "until"]
 
     user = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Who")
     kind = forms.ChoiceField(
@@ -217,31 +234,19 @@ class HistoryFilterForm(forms.Form):
         required=False,
         label="What",
     )
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "Anyone"), *users]
 
-    def history_filter(self) -> tuple[HistoryFilter, int]:
-        """The filter the form asks for and the page number; an invalid field is left out
-        (the form shows why)."""
-        if not self.is_bound:
-            return HistoryFilter(), 1
-        self.is_valid()
-        data = self.cleaned_data
-        return (
-            HistoryFilter(
+    def history_filter(self) -> HistoryFilter | None:
+        """The filter the form asks for; None when any part of it is wrong (see asked)."""
+        return self.asked(
+            lambda data: HistoryFilter(
                 user=data.get("user"),
                 kind=data.get("kind") or None,
                 since=data.get("since"),
                 until=data.get("until"),
             ),
-            data.get("page") or 1,
+            HistoryFilter(),
         )

@@ -81,6 +81,8 @@ WRITERS_ONLY = {"source_name", "source_encoding"}
 # Longer texts show only the part that changed, with this many code points around it.
 AROUND = 60
 PER_PAGE = 50
+# The last page number asked for: its offset stays far within a 64-bit integer.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..access import READ, study_access
-from ..forms import SearchForm
+from ..forms import PageForm, SearchForm
 from ..search import transcripts_search
 
 
@@ -20,7 +20,9 @@ def transcript_search(request, slug):
         page, found = transcripts_search(
             study=access.study,
             query=form.cleaned_data["query"],
-            page=form.cleaned_data["page"] or 1,
+            # A page that is not one is the first: never a search refused in silence
+            # (the page number has no field to show its error beside).
+            page=PageForm.number(request.GET) or 1,
         )
     context = {"access": access, "study": access.study, "form": form, "page": page}
     return render(request, "interviews/search.html", context | {"found": found})

@@ -59,6 +59,13 @@ def test_it_refuses_a_malformed_query_with_a_message(study, owner, interview, q,
     assert message in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["x", "-1", "0"])
+def test_a_page_that_is_not_one_shows_the_first(study, owner, interview, page):
+    # It was an invalid form with no field to show the error beside: an empty page.
+    html = client_for(owner).get(search_url(study, "nobody", page=page)).content.decode()
+    assert "Found in 1 interview." in html
+
+
 def test_a_reviewer_can_search(study, reviewer, interview):
     response = client_for(reviewer).get(search_url(study, "harm"))
     assert response.status_code == 200

@@ -199,8 +199,18 @@ def test_the_page_says_what_it_counts_and_links_each_cell(study, corpus, owner):
     fragment = client.get(url, {"by": "question"}, headers=HTMX).content.decode()
     assert fragment.lstrip().startswith('<div id="matrix">')
     assert "Codes by protocol question: number of excerpts" in fragment
-    refused = client.get(url, {"rows": "themes", "by": "code"}).content.decode()
-    assert "Co-occurrence is counted between codes" in refused
+    # A choice to correct is said and counts nothing, plain and htmx alike: a matrix under
+    # the error would read as the answer to it.
+    for query, said in [
+        ({"rows": "themes", "by": "code"}, "Co-occurrence is counted between codes"),
+        ({"rows": "nonsense"}, "Select a valid choice. nonsense is not one"),
+        ({"by": "attribute", "attribute": "Shoe size"}, "Select a valid choice. Shoe size"),
+    ]:
+        for headers in ({}, HTMX):
+            refused = client.get(url, query, headers=headers)
+            assert refused.status_code == 200
+            assert said in refused.content.decode()
+            assert 'id="matrix-title"' not in refused.content.decode()
 
 
 def test_names_are_escaped(study, corpus, owner):

@@ -97,15 +97,39 @@ def test_the_filters_are_in_the_url(study, owner, coder):
 
 
 @pytest.mark.parametrize(
-    "query", ["user=²", "user=99999999999999999999", "kind=nothing", "since=2026-02-31", "page=-1"]
+    ("query", "said"),
+    [
+        ("user=²", "Who: Select a valid choice"),
+        ("user=99999999999999999999", "Who: Select a valid choice"),
+        ("kind=nothing", "What: Select a valid choice"),
+        ("since=2026-02-31", "From: Enter a valid date"),
+        ("since=2030-01-01&until=2020-01-01", "The From date is after the To date."),
+    ],
 )
-def test_a_bad_filter_is_said_and_the_rest_still_shows(study, owner, query):
+def test_a_filter_to_correct_is_said_and_lists_nothing(study, owner, query, said):
+    # Listing every change under the error would read as the filter's answer; From after
+    # To searched and said "No changes match" as if nothing had happened then.
     coding.code_create(study=study, name="Learning")
-    response = client_for(owner).get(url(study) + "?" + query)
+    client = client_for(owner)
+    for response in (
+        client.get(url(study) + "?" + query),
+        client.get(url(study) + "?" + query, headers=HTMX),
+    ):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "The filter needs correcting; nothing was searched." in html
+        assert said in text(response)
+        assert events(response) == []
+        assert "No changes" not in html
+
+
+@pytest.mark.parametrize("page", ["-1", "x", "99999999999999999999"])
+def test_a_page_that_is_not_one_is_the_first_or_past_the_last(study, owner, page):
+    coding.code_create(study=study, name="Learning")
+    response = client_for(owner).get(url(study, page=page))
     assert response.status_code == 200
-    if not query.startswith("page"):
-        assert 'role="alert"' in response.content.decode()
-    assert len(events(response)) == 1
+    assert "needs correcting" not in response.content.decode()
+    assert len(events(response)) == (0 if len(page) > 2 else 1)
 
 
 def test_it_pages_fifty_at_a_time_newest_first(study, owner):

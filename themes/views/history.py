@@ -19,7 +19,7 @@ from interviews.models import Erasure, Role
 
 from .. import services
 from ..forms import HistoryFilterForm
-from ..history import MEMO_KINDS, bin_page, history_page
+from ..history import MAX_PAGE, MEMO_KINDS, bin_page, history_page
 from ..models import Theme
 from ..selectors import member_choices
 
@@ -30,10 +30,16 @@ def history(request, slug):
     changes a page; the bin above it; the erasures below."""
     access = study_access(request, slug, READ)
     form = HistoryFilterForm(request.GET or None, users=member_choices(access.study))
-    history_filter, page = form.history_filter()
-    events, more = history_page(
-        access.study, history_filter, page, reviewer=access.role == Role.REVIEWER
-    )
+    history_filter = form.history_filter()
+    # A page that is not one is the first; one past the last is empty, never an offset
+    # too large for the database's integers.
+    page = min(PageForm.number(request.GET) or 1, MAX_PAGE)
+    events, more = [], False
+    # A filter to correct searches nothing (as on the Excerpts and Memos pages).
+    if history_filter is not None:
+        events, more = history_page(
+            access.study, history_filter, page, reviewer=access.role == Role.REVIEWER
+        )
     query = request.GET.copy()
     query.pop("page", None)
     restorable = bin_page(access.study, PageForm.number({"page": request.GET.get("bin_page")}))
