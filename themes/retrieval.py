@@ -475,7 +475,10 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
         return []
     rows = {row["id"]: row for row in sql.result_excerpts(ids, CONTEXT_CHARS)}
     codes = defaultdict(list)
-    for excerpt_id, code_id in sql.result_codings(ids):
+    # Through the ORM: the statement by hand saved 0.4 ms a page, under what keeps a query
+    # in themes/sql.py. Codes in the bin are among the rows; only the study's live ones count.
+    codings = Coding.objects.filter(excerpt_id__in=ids).values_list("excerpt_id", "code_id")
+    for excerpt_id, code_id in codings:
         if code_id in index.code_by_id:
             codes[excerpt_id].append(index.code_by_id[code_id])
     numbers = {question["id"]: question["number"] for question in index.questions}

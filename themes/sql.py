@@ -1,7 +1,7 @@
 """The themes app's SQL statements: the only ones it writes by hand.
 
 Each is here because it measured much slower through the ORM on a page users wait on, page
-after page: the retrieval page, whose every page (50 excerpts) reads the first three, and
+after page: the retrieval page, whose every page (50 excerpts) reads the first two, and
 the history page (its records and its bin). The ORM's cost is building and compiling the
 query (its Exists, Subquery and Substr expressions, an `__in` of ids prepared one by one),
 not the database's work, which is a fraction of a millisecond. Figures: the benchmark's
@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import DateTimeField, Model, Value
 
-from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
+from coding.models import Code, CodeMemo, DeletedCode, Excerpt
 from interviews.models import Interview, InterviewMemo, JournalEntry, Membership, QuestionSegment
 
 from .models import Theme, ThemeMemo
@@ -73,13 +73,6 @@ _RESULT_EXCERPTS = f"""
     INNER JOIN {Interview._meta.db_table} i ON i.id = e.interview_id
     LEFT OUTER JOIN {get_user_model()._meta.db_table} u ON u.id = e.coder_id
     WHERE e.deleted_at IS NULL AND e.id IN ({{ids}})
-"""
-# The codes of one page's excerpts: ORM (Coding.objects.filter(excerpt_id__in=...)
-# .values_list, its 50 ids prepared one by one) 0.51 ms, this 0.10 ms a page (median of 5
-# passes over the 15 pages of the biggest code, load 5); the database's part is a few
-# hundredths of a millisecond either way (the (excerpt, code) unique index).
-_RESULT_CODINGS = f"""
-    SELECT c.excerpt_id, c.code_id FROM {Coding._meta.db_table} c WHERE c.excerpt_id IN ({{ids}})
 """
 RESULT_FIELDS = (
     "id",
@@ -132,15 +125,6 @@ def result_excerpts(ids: list[int], context_chars: int) -> list[dict]:
         for converter in converters:
             found[-1]["created_at"] = converter(found[-1]["created_at"], expression, connection)
     return found
-
-
-def result_codings(ids: list[int]) -> list[tuple[int, int]]:
-    """(excerpt id, code id) of every code on the excerpts `ids` (at most a page of them,
-    each id a bound parameter), in no order; codes in the bin included (the caller keeps
-    the study's live codes)."""
-    if not ids:
-        return []
-    return _fetch(_RESULT_CODINGS.format(ids=", ".join(["%s"] * len(ids))), list(ids))
 
 
 # The REFI-QDA import's rows ----------------------------------------------------------------
