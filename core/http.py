@@ -32,14 +32,34 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def render_page_or_fragment(
-    request: HttpRequest, template: str, partial: str, context: dict, *, status: int = 200
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict,
+    *,
+    status: int = 200,
+    done: str = "",
+    message: str = "",
+    level: str = "success",
 ) -> HttpResponse:
     """The full page `template`, or only its `{% partialdef partial %}` for htmx.
 
     The one way a view answers both: history-restore requests get the full page, and the
     answer says it varies with HX-Request, so that no cache (the browser's own included,
     when Back is pressed after an htmx request) hands a fragment to a full-page load.
+
+    `done` is for a write that succeeded: the URL of the page it belongs to. A POST that
+    htmx did not send (a form posted without JavaScript, or before htmx loaded) is then
+    redirected there (POST/redirect/GET) with `message`, if any, as a flash of `level`
+    ("success", "info", "warning", "error"); a bare fragment would show in the window as
+    an unstyled scrap, and a page answered to a POST is posted again by Reload. Without
+    `done` a plain request gets the whole page, so `template` must draw the partial's
+    region in place from `context` (a form with its errors, say).
     """
+    if done and request.method == "POST" and not request.htmx:
+        if message:
+            messages.add_message(request, getattr(messages, level.upper()), message)
+        return redirect(done)
     name = f"{template}#{partial}" if wants_fragment(request) else template
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])

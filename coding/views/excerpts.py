@@ -38,14 +38,20 @@ def interview_code(request, slug, pk):
     return render_page_or_fragment(request, "coding/interview.html", "excerpt-side", context)
 
 
-def _ask_about(near: services.NearDuplicate) -> HttpResponse:
-    """Nothing saved: the picker stays open and shows the warning with its choices."""
+def _ask_about(request, near: services.NearDuplicate) -> HttpResponse:
+    """Nothing saved: the picker stays open and shows the warning with its choices. The
+    warning's buttons work in the picker only: a plain form is refused with the same words,
+    on a whole page."""
+    if not request.htmx:
+        names = ", ".join(f"“{code.name}”" for code in near.similar)
+        message = f"“{near.name}” looks like {names}. Nothing was saved."
+        return refusal(request, message, status=409)
     return reswap(HttpResponse(workspace.near_duplicate_html(near.name, near.similar)), "none")
 
 
 def _refuse(request, error: Exception) -> HttpResponse:
     if isinstance(error, services.NearDuplicate):
-        return _ask_about(error)
+        return _ask_about(request, error)
     if isinstance(error, Conflict):
         return refusal(request, str(error), status=409)
     return refusal(request, " ".join(error.messages), status=400)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
@@ -34,16 +34,21 @@ def protocol(request, slug):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request, slug, pk):
+    """One question as a form in its place in the list (GET), saved (POST). htmx swaps the
+    row, then the whole list once saved; a plain request gets the protocol page with the
+    form in place (with its errors), or is sent back to the page once saved."""
     access = study_access(request, slug, WRITE)
     question = get_object_or_404(access.study.questions, pk=pk)
     form = QuestionForm(posted(request), initial={"text": question.text, "topic": question.topic})
     if request.method == "POST" and form.is_valid():
         services.question_update(question=question, **form.cleaned_data)
-        if not request.htmx:
-            return redirect("protocol", slug)
-        return retarget(_protocol_page(request, access, QuestionForm()), "#question-section")
-    context = {"access": access, "question": question, "edit_form": form}
-    return render(request, "interviews/protocol.html#question-edit", context)
+        done = reverse("protocol", args=[slug])
+        message = f"Q{question.number} saved."
+        page = _protocol_page(request, access, QuestionForm(), done=done, message=message)
+        return retarget(page, "#question-section") if request.htmx else page
+    return _protocol_page(
+        request, access, QuestionForm(), partial="question-edit", editing=question, edit_form=form
+    )
 
 
 @require_POST
@@ -70,12 +75,18 @@ def question_delete(request, slug, pk):
     return _protocol_page(request, access, QuestionForm())
 
 
-def _protocol_page(request, access, form):
+def _protocol_page(
+    request, access, form, *, partial="question-section", done="", message="", **extra
+):
+    """The protocol page, or its `partial` for htmx (core.http.render_page_or_fragment);
+    `editing`, a question, is drawn as its form `edit_form` in its place in the list."""
     context = {
         "access": access,
         "form": form,
         "questions": access.study.questions.all(),
+        "question": extra.get("editing"),
+        **extra,
     }
     return render_page_or_fragment(
-        request, "interviews/protocol.html", "question-section", context
+        request, "interviews/protocol.html", partial, context, done=done, message=message
     )

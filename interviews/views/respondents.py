@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.http import flash_html, refusal, render_page_or_fragment
+from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 
 from .. import consent, erasure, services
 from ..access import OWN, READ, WRITE, study_access
@@ -60,19 +60,20 @@ def respondents(request, slug):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def respondent_edit(request, slug, pk):
-    """One row of the table as a form (GET), saved in place (POST)."""
+    """One row of the table as a form (GET), saved in place (POST). A plain request gets
+    the whole table with the row's form in place (with its errors), or is sent back to the
+    table once saved."""
     access = study_access(request, slug, WRITE)
     respondent = get_object_or_404(access.study.respondents, pk=pk)
     errors = []
     if request.method == "POST":
         form = RespondentForm(request.POST, study=access.study)
         errors = _save(form, partial(services.respondent_update, respondent=respondent))
-        if errors:
-            respondent.refresh_from_db()
-        else:
-            if not request.htmx:
-                return redirect("respondents", slug)
-            return _row(request, access, respondent, editing=False)
+        if not errors:
+            done = reverse("respondents", args=[slug])
+            message = f"{respondent.pseudonym} saved."
+            return _row(request, access, respondent, editing=False, done=done, message=message)
+        respondent.refresh_from_db()
     return _row(request, access, respondent, editing=True, errors=errors)
 
 
@@ -204,7 +205,9 @@ def _with_values(respondents, study):
     return respondents
 
 
-def _table(request, access, *, errors=(), values=None, attribute_errors=()):
+def _table(request, access, *, errors=(), values=None, attribute_errors=(), **row):
+    """The respondents page, or its table for htmx; `row` is what `_row` draws the edited
+    row with (`partial`, `editing`, `row_errors`, `done`, `message`)."""
     study = access.study
     context = {
         "access": access,
@@ -219,19 +222,40 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=()):
             for index, attribute in enumerate(study.attribute_schema)
         ],
         "attribute_errors": attribute_errors,
+        "editing": row.get("editing"),
+        "row_errors": row.get("row_errors", ()),
     }
     return render_page_or_fragment(
-        request, "interviews/respondents.html", "respondent-section", context
+        request,
+        "interviews/respondents.html",
+        row.get("partial", "respondent-section"),
+        context,
+        done=row.get("done", ""),
+        message=row.get("message", ""),
     )
 
 
-def _row(request, access, respondent, *, editing, errors=()):
+def _row(request, access, respondent, *, editing, errors=(), done="", message=""):
+    """One respondent's row for htmx, as its form when `editing` (with `errors`); a plain
+    request gets the whole table with that row (or, with `done`, is redirected there)."""
+    if not wants_fragment(request):
+        return _table(
+            request,
+            access,
+            partial="respondent-row",
+            editing=respondent.pk if editing else None,
+            row_errors=errors,
+            done=done,
+            message=message,
+        )
     respondent = _with_values([_annotated(access.study).get(pk=respondent.pk)], access.study)[0]
     context = {
         "access": access,
         "respondent": respondent,
         "attributes": access.study.attribute_schema,
-        "editing": editing,
-        "errors": errors,
+        "editing": respondent.pk if editing else None,
+        "row_errors": errors,
     }
-    return render(request, "interviews/respondents.html#respondent-row", context)
+    return render_page_or_fragment(
+        request, "interviews/respondents.html", "respondent-row", context
+    )

@@ -96,13 +96,23 @@ def import_batch(request, slug, batch):
 
 @require_POST
 def import_step(request, slug, batch):
-    """Import the next file of a confirmed batch (one transaction) and show the progress."""
+    """Import the next file of a confirmed batch (one transaction) and show the progress.
+
+    htmx posts one step after another. Nothing would post the next step of a plain POST
+    (JavaScript off, or htmx not yet loaded): it imports the rest of the batch at once, as
+    the confirming form does without htmx, and goes back to the batch's page."""
     access = study_access(request, slug, WRITE)
     _batch_or_404(access, request, batch)
-    staging.staged_file_import_next(study=access.study, user=request.user, batch=batch)
+    if request.htmx:
+        staging.staged_file_import_next(study=access.study, user=request.user, batch=batch)
+    else:
+        staging.staged_files_import(study=access.study, user=request.user, batch=batch)
     rows = staging.staged_batch(study=access.study, user=request.user, batch=batch)
     context = {"access": access, "batch": batch, **_progress(rows)}
-    return render(request, "interviews/import_preview.html#progress", context)
+    done = reverse("import_batch", args=[slug, batch])
+    return render_page_or_fragment(
+        request, "interviews/import_preview.html", "progress", context, done=done
+    )
 
 
 @require_safe

@@ -210,6 +210,20 @@ def test_adding_a_close_new_name_to_an_excerpt_is_asked_about_too(excerpt, code,
     assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
 
 
+def test_a_close_new_name_from_a_plain_form_is_refused_on_a_whole_page(interview, code, owner):
+    """The warning's buttons work in the picker only: without htmx the same words come on
+    the site's page, never as the picker's bare fragment, and nothing is saved."""
+    data = {**selection(interview, "Café regulars"), "new_code": "Trainig"}
+    response = client_for(owner).post(create_url(interview), data)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "<html" in html
+    assert "“Trainig” looks like “Training”. Nothing was saved." in html
+    assert 'id="picker-warning"' not in html
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+    assert not Excerpt.objects.exists()
+
+
 def test_a_user_name_in_the_warning_is_escaped(interview, owner, study):
     services.code_create(study=study, name="<b>Peer support</b>")
     data = {**selection(interview, "Café regulars"), "new_code": "<b>Peer suport</b>"}

@@ -90,6 +90,30 @@ def test_htmx_imports_one_file_per_request_and_shows_progress(study, owner):
     assert Interview.objects.count() == 2
 
 
+def test_a_plain_post_of_the_next_step_imports_the_rest_and_goes_back_to_the_batch(study, owner):
+    """A step posted without htmx (JavaScript off, or htmx not yet loaded): nothing would
+    post the next one, so the rest is imported and the batch's page shown, not the bare
+    progress bar."""
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        ("R1.txt", TRANSCRIPT.encode()),
+        ("R3.txt", (TRANSCRIPT + "\n\nR3: More.").encode()),
+    )
+    confirm = {"f0-respondent": "new", "f0-pseudonym": "R1"}
+    confirm |= {"f1-respondent": "new", "f1-pseudonym": "R3"}
+    client.post(url, confirm, headers=HTMX)
+    step = reverse("import_step", args=[study.slug, url.split("/")[-2]])
+    response = client.post(step)
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert Interview.objects.count() == 2
+    html = client.get(url).content.decode()
+    assert "<html" in html
+    assert "2 imported" in html
+
+
 @pytest.mark.parametrize(
     "name", ["Maria Lopez 2026-03-02.txt", "interview-notes.txt", "Jonas_2.txt"]
 )

@@ -164,6 +164,51 @@ def test_respondents_are_edited_and_withdrawn_in_their_row(study, owner):
     assert respondent.withdrawn_at is None
 
 
+def test_a_question_edited_without_javascript_stays_on_the_whole_protocol_page(study, owner):
+    """The Edit link and the form posted without htmx: the protocol page with the form in
+    the question's place (with its errors when refused), then back to the page with what
+    was saved said in a flash, never the form's bare fragment."""
+    question = study.questions.first()
+    client = client_for(owner)
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    for response in (client.get(edit), client.post(edit, {"text": ""})):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<html" in html
+        assert f'<li id="question-{question.pk}" class="editing">' in html
+        assert html.count('class="qnum"') == study.questions.count()
+    assert "This field is required." in html
+    response = client.post(edit, {"text": "How long, <b>really</b>?"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [(reverse("protocol", args=[study.slug]), 302)]
+    assert f"Q{question.number} saved." in html
+    assert "How long, &lt;b&gt;really&lt;/b&gt;?" in html
+
+
+def test_a_respondent_edited_without_javascript_stays_on_the_whole_table(study, owner):
+    """The row's Edit link and form posted without htmx: the respondents page with the row
+    as its form (with its errors when refused), then back to the table with a flash."""
+    first = services.respondent_create(study=study, pseudonym="R1")
+    services.respondent_create(study=study, pseudonym="R2")
+    client = client_for(owner)
+    edit = reverse("respondent_edit", args=[study.slug, first.pk])
+    refused = client.post(edit, {"pseudonym": "r2"})
+    for response in (client.get(edit), refused):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<html" in html
+        assert html.count('<form class="row-form"') == 1
+        assert f'action="{edit}"' in html
+        assert "R2</th>" in html  # the other rows are shown as they are
+    assert "already has a respondent called “r2”" in refused.content.decode()
+    response = client.post(edit, {"pseudonym": "<i>R1b</i>"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [(reverse("respondents", args=[study.slug]), 302)]
+    assert "&lt;i&gt;R1b&lt;/i&gt; saved." in html
+    first.refresh_from_db()
+    assert first.pseudonym == "<i>R1b</i>"
+
+
 def test_an_upload_without_files_says_so(study, owner):
     response = client_for(owner).post(
         reverse("transcript_import", args=[study.slug]), {}, headers=HTMX
