@@ -12,18 +12,15 @@ Offsets are code points over `Interview.text` (or `Interview.source_name`), end 
 
 from __future__ import annotations
 
+import array
 import calendar
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .models import Identifier, IdentifierSkip, Interview, Study
-
-try:
-    # The letters IGNORECASE takes for others beyond simple case mapping, as `re` lists them.
-    from re._casefix import _EXTRA_CASES
-except ImportError:  # Another Python: the pattern scans whole texts (Matcher._matches).
-    _EXTRA_CASES = None
 
 # How much of the text around an occurrence the preview shows, in code points each side.
 CONTEXT = 60
@@ -76,8 +73,14 @@ class Matcher:
             if ordered
             else None
         )
-        self.keys = _keys(ordered) if ordered else None
+        self._ordered = ordered
         self._owners: dict[str, int] = {}
+
+    @cached_property
+    def keys(self) -> list[str] | None:
+        """What a long text's lowering is searched for (see _keys); worked out when first
+        needed, as only texts of SCAN_FROM code points or more use them."""
+        return _keys(self._ordered) if self._ordered else None
 
     @staticmethod
     def alternatives(ordered: Sequence[str]) -> str:
@@ -152,34 +155,69 @@ KEY_SPELLINGS = 16
 
 
 def _keys(forms: Sequence[str]) -> list[str] | None:
-    """The keys of `forms` (see KEY_LENGTH), or None when a form has none (its first letter
-    lowers to two, as "İ" does) or Python does not say which letters its regular
-    expressions take for others.
+    """The keys of `forms` (see KEY_LENGTH), or None when a form has none.
 
-    IGNORECASE takes a letter x for c when x lowered (simple case mapping) is c lowered, or
-    one of the few letters `re` lists beside it (i and dotless ı, s and long ſ, σ and ς,
-    ...; re._casefix). In a text whose lowering keeps its length every letter lowers to
-    one, its own simple lowering (str.lower() differs from it only by "İ" and a final
-    sigma, whose ς is listed beside σ): so every match starts where the lowered text
-    holds one of its form's keys.
+    A match starts where the text holds, for each letter of a key's form, a letter
+    IGNORECASE takes for it. In a text whose lowering keeps its length every code point
+    lowers to exactly one, so there the lowered text holds, letter by letter, the lowering
+    of such a letter: one of the letter's spellings (_spellings). Every match of the
+    pattern therefore starts where the lowered text holds one of its form's keys.
     """
-    if _EXTRA_CASES is None:
-        return None
+    spellings_of = _spellings(
+        {letter for form in forms for letter in form.split()[0][:KEY_LENGTH]}
+    )
     keys = set()
     for form in forms:
         spellings = [""]
         for letter in form.split()[0][:KEY_LENGTH]:
-            lowered = letter.lower()
-            if len(lowered) != 1:
-                break
-            same = {lowered, *map(chr, _EXTRA_CASES.get(ord(lowered), ()))}
-            if len(spellings) * len(same) > KEY_SPELLINGS:
+            same = spellings_of[letter]
+            if not same or len(spellings) * len(same) > KEY_SPELLINGS:
                 break
             spellings = [spelling + other for spelling in spellings for other in same]
         if spellings == [""]:
             return None
         keys.update(spellings)
     return sorted(keys)
+
+
+# {letter: its spellings}, filled as letters are asked for (_spellings).
+_SPELLINGS: dict[str, frozenset[str]] = {}
+
+
+def _spellings(letters: Iterable[str]) -> dict[str, frozenset[str]]:
+    """{letter: the lowerings (str.lower) of the code points IGNORECASE takes for the
+    letter, those that lower to one code point}: "i" gives {"i", "ı"}, "s" {"s", "ſ"}, "k" {"k"}
+    (the Kelvin sign lowers to "k"). "İ" gives {"i", "ı"} ("İ" itself lowers to two).
+
+    `re` is asked, through its public behaviour, which code points it matches: a
+    character class of the letters (one match per code point, as a single letter's) over
+    every code point, then each letter over the few code points found. Which letters
+    IGNORECASE takes for others beyond their lowering (dotless ı for i, long ſ for s, ϐ
+    for β, ...) is `re`'s own choice and may change with Python's version: asking it keeps
+    the keys right whichever version runs. About 50 ms (4.4 MB held meanwhile) when a
+    letter is first asked for in a process; remembered after.
+    """
+    letters = set(letters)
+    missing = letters - _SPELLINGS.keys()
+    if missing:
+        everything = _every_code_point()
+        any_of = "[" + "".join(map(re.escape, sorted(missing))) + "]"
+        found = set(re.findall(any_of, everything, re.IGNORECASE))
+        for letter in missing:
+            single = re.compile(re.escape(letter), re.IGNORECASE)
+            lowered = (point.lower() for point in found if single.fullmatch(point))
+            _SPELLINGS[letter] = frozenset(low for low in lowered if len(low) == 1)
+    return {letter: _SPELLINGS[letter] for letter in letters}
+
+
+def _every_code_point() -> str:
+    """Every code point from 0 to sys.maxunicode, in order (surrogates included): decoded
+    from their 32-bit numbers, which holds 13 MB at most (a join of 1.1 million one-letter
+    strings would hold 80)."""
+    typecode = next(code for code in "IL" if array.array(code).itemsize == 4)
+    points = array.array(typecode, range(sys.maxunicode + 1))
+    codec = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+    return points.tobytes().decode(codec, "surrogatepass")
 
 
 def matcher_of(identifiers: Iterable[Identifier]) -> Matcher:

@@ -39,8 +39,9 @@ def test_scrub_replaces_only_the_strings_given():
 
 
 # Letters that IGNORECASE takes for others (dotted and dotless i, the long s, the Kelvin
-# sign, sharp s, final sigma) beside plain ones, to build names and texts of.
-TRICKY = "aiIİıksſKßẞσςΣüÜé-'. \n"
+# sign, sharp s, final sigma, the micro sign and mu, beta and its symbol) beside plain ones,
+# to build names and texts of.
+TRICKY = "aiIİıksſKßẞσςΣµμβϐüÜé-'. \n"
 
 
 @given(
@@ -81,8 +82,31 @@ def test_a_long_text_searched_from_its_keys_gives_what_the_pattern_finds(forms, 
 def test_keys_are_each_spelling_ignorecase_takes_for_a_name_start():
     assert Matcher([(1, ["Sam"])]).keys == ["sam", "ſam"]
     assert Matcher([(1, ["Zürich Bahnhof"])]).keys == ["zürich", "zürıch"]
-    # "İ" lowers to two letters: no key, the pattern scans every text.
-    assert Matcher([(1, ["İzmir"])]).keys is None
+    # "İ" lowers to two letters, but IGNORECASE takes "i" and "ı" for it: a text that
+    # keeps its length when lowered holds one of those where "İzmir" matches. Its case
+    # folding ("i̇zmir", a dot above) is looked for too.
+    assert Matcher([(1, ["İzmir"])]).keys == sorted(
+        first + dot + "zm" + second + "r"
+        for first in "iı"
+        for dot in ["", "\u0307"]
+        for second in "iı"
+    )
+
+
+def test_a_letters_spellings_are_what_ignorecase_takes_for_it_lowered():
+    """Asked of `re` itself (public behaviour), not read from its private tables."""
+    spellings = deidentify._spellings("iİsKkµβßé")
+    assert spellings == {
+        "i": {"i", "ı"},
+        "İ": {"i", "ı"},
+        "s": {"s", "ſ"},
+        "K": {"k"},  # the Kelvin sign "K" lowers to "k"
+        "k": {"k"},
+        "µ": {"µ", "μ"},  # the micro sign and the Greek mu
+        "β": {"β", "ϐ"},
+        "ß": {"ß"},  # "ẞ" lowers to it; "ss" is two letters, found by the folded form
+        "é": {"é"},
+    }
 
 
 words = st.sampled_from(NAMES + WORDS)
