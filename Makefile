@@ -27,6 +27,7 @@ run: $(INSTALLED) var/demo-password
 	@echo ""
 	@echo "  Excerpta is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as 'researcher' (owner) or 'committee' (reviewer), password: $$(cat var/demo-password)"
+	@echo "  (set when the demo users were created; a password changed in the app since stays)"
 	@echo "  Stop it with Ctrl+C."
 	@echo ""
 	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --log-level warning

@@ -41,16 +41,18 @@ def load_spec() -> dict:
     return json.loads((DEMO_DIR / "study.json").read_text(encoding="utf-8"))
 
 
-def seed_demo(*, password: str | None = None) -> DemoResult:
+def seed_demo(*, password: str | None = None, reset_passwords: bool = False) -> DemoResult:
     """Create the demo study and its two users, unless they exist.
 
-    Running it again changes nothing, except the users' passwords when `password` is given.
+    A user this run creates gets `password` (or a generated one). Running it again changes
+    nothing: a password the user has changed in the app since stays, unless
+    `reset_passwords` (then the existing users get `password`, or a generated one).
     """
     with transaction.atomic():
         users, passwords = {}, {}
         for username in (OWNER, REVIEWER):
             user, created = get_user_model().objects.get_or_create(username=username)
-            if password or created:
+            if created or reset_passwords:
                 chosen = password or secrets.token_urlsafe(9)
                 user.set_password(chosen)
                 user.save(update_fields=["password"])

@@ -77,17 +77,22 @@ def test_its_users_and_their_roles():
     assert get_user_model().objects.get(username="committee").check_password("demo-password-1")
 
 
-def test_a_second_run_changes_nothing_but_the_passwords():
-    first = seed()
-    generated = first.split("researcher: password ")[1].split()[0]
+def test_a_second_run_keeps_a_password_changed_in_the_app():
+    # `make run` seeds with var/demo-password every time: a password the researcher chose
+    # in the app since must survive it.
+    seed("--password", "first-password")
     before = counts()
-    second = seed()
-    assert "already there" in second
-    assert "password unchanged" in second
-    assert counts() == before
     researcher = get_user_model().objects.get(username="researcher")
-    assert researcher.check_password(generated)
-    seed("--password", "another-password")
+    researcher.set_password("chosen-in-the-app")
+    researcher.save()
+    second = seed("--password", "first-password")
+    assert "already there" in second
+    assert "researcher: password unchanged" in second
+    assert counts() == before
+    researcher.refresh_from_db()
+    assert researcher.check_password("chosen-in-the-app")
+    third = seed("--password", "another-password", "--reset-passwords")
+    assert "researcher: password another-password" in third
     researcher.refresh_from_db()
     assert researcher.check_password("another-password")
     assert counts() == before
