@@ -277,8 +277,32 @@ class StagedFileForm(forms.Form):
             self._errors.clear()
         return data
 
-    def error_summary(self) -> str:
-        return " ".join(" ".join(errors) for errors in self.errors.values())
+    def needs(self) -> list[str]:
+        """What the researcher must still give for this file, as the preview's summary
+        words it: "a respondent" (none chosen, or a new one without its pseudonym), "an
+        encoding" (a guessed one not yet chosen), "a correction" (another field refused,
+        a date, say); [] for a file ready or left out. Reads the posted choices when
+        bound, else the proposals."""
+        choice = self["respondent"].value()
+        if choice == SKIP:
+            return []
+        needs = []
+        if choice == NEW:
+            if not str(self["pseudonym"].value() or "").strip():
+                needs.append("a respondent")
+        elif choice not in self.respondents:
+            needs.append("a respondent")
+        encoding = self.fields.get("encoding")
+        if encoding is not None and encoding.required:
+            offered = {value for value, _ in encoding.choices if value}
+            if self["encoding"].value() not in offered:
+                needs.append("an encoding")
+        others = (
+            set(self.errors) - {"respondent", "pseudonym", "encoding"} if self.is_bound else ()
+        )
+        if others and not needs:
+            needs.append("a correction")
+        return needs
 
 
 class InterviewForm(forms.Form):

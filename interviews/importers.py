@@ -69,7 +69,8 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
     size = raw.size if isinstance(raw, TooLarge) else len(raw)
     if size > limit:
         raise ImportRejected(
-            f"it is {_megabytes(size)}, over the {_megabytes(limit)} limit for one file"
+            f"it is {_megabytes(size)}, over the {_megabytes(limit)} limit for one file",
+            kind="too-big",
         )
     warnings: tuple[str, ...] = ()
     tracked = False
@@ -80,14 +81,16 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
         encoding = "Word document"
         warnings = (TRACKED_CHANGES_WARNING,) if tracked else ()
     elif suffix == ".doc":
-        raise ImportRejected("old Word .doc files are not supported: save it as .docx")
+        raise ImportRejected(
+            "old Word .doc files are not supported: save it as .docx", kind="wrong-type"
+        )
     else:
         kinds = " or ".join(SUPPORTED_SUFFIXES)
-        raise ImportRejected(f"it is not a {kinds} file")
+        raise ImportRejected(f"it is not a {kinds} file", kind="wrong-type")
     check_transcript_limits(text)
     text = normalise(text)
     if not text.strip():
-        raise ImportRejected("it is empty")
+        raise ImportRejected("it is empty", kind="empty")
     return ReadText(text=text, encoding=encoding, warnings=warnings, tracked_changes=tracked)
 
 
@@ -106,7 +109,8 @@ def check_transcript_limits(text: str) -> None:
         if count > limit:
             raise ImportRejected(
                 f"it has more than {limit:,} {what}, over the limit for one transcript "
-                "(no interview comes near it; split the file if it really is one)"
+                "(no interview comes near it; split the file if it really is one)",
+                kind="too-long",
             )
 
 

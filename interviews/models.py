@@ -341,6 +341,9 @@ class StagedFile(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.STAGED)
     # Why the file was refused or skipped, or what its import found, in words for the user.
     message = models.TextField(blank=True)
+    # Why it was refused in a word or two, for the preview's summary: a key of
+    # interviews.text.ImportRejected.KINDS ("empty", "too-big", ...); "" unless refused.
+    refused_as = models.CharField(max_length=20, blank=True)
     # A codec name for a .txt file: proposed on upload, then the one the researcher chose.
     encoding = models.CharField(max_length=40, blank=True)
     encoding_sure = models.BooleanField(default=True)

@@ -78,6 +78,7 @@ def staged_files_stage(
             read_transcript(name, raw, guess.encoding if guess and guess.encoding else None)
         except ImportRejected as rejected:
             row.status, row.message = Status.REFUSED, f"{name}: refused: {rejected}."
+            row.refused_as = rejected.kind
         else:
             row.data = raw
             if guess is not None:

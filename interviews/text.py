@@ -10,7 +10,22 @@ from core.sanitise import sanitise_text
 
 
 class ImportRejected(Exception):
-    """A file that cannot become a transcript. The message is shown to the user as is."""
+    """A file that cannot become a transcript. The message is shown to the user as is;
+    `kind` says it in a word or two for a count of refusals ("1 refused (empty)"): one of
+    KINDS' keys, "damaged" unless the raiser knows better."""
+
+    KINDS = {
+        "empty": "empty",
+        "too-big": "too big",
+        "too-long": "too long",
+        "wrong-type": "wrong type",
+        "unreadable": "unreadable text",
+        "damaged": "damaged",
+    }
+
+    def __init__(self, message: str, *, kind: str = "damaged"):
+        super().__init__(message)
+        self.kind = kind
 
 
 # Longest BOM first: the UTF-32 LE BOM begins with the UTF-16 LE one.
@@ -40,11 +55,13 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
                 return raw[len(bom) :].decode(codec), name
             except UnicodeDecodeError:
                 raise ImportRejected(
-                    f"it starts with a {name} byte-order mark but is not valid {name} text"
+                    f"it starts with a {name} byte-order mark but is not valid {name} text",
+                    kind="unreadable",
                 ) from None
     if b"\x00" in raw:
         raise ImportRejected(
-            "it looks like a binary file, not text (save it as plain text in UTF-8)"
+            "it looks like a binary file, not text (save it as plain text in UTF-8)",
+            kind="unreadable",
         )
     try:
         return raw.decode("utf-8"), "UTF-8"
@@ -55,7 +72,8 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError:
         raise ImportRejected(
             "its characters are in an encoding Excerpta does not recognise "
-            "(save it as plain text in UTF-8)"
+            "(save it as plain text in UTF-8)",
+            kind="unreadable",
         ) from None
 
 
@@ -67,7 +85,7 @@ def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
     try:
         text = raw.decode(info.name)
     except UnicodeDecodeError:
-        raise ImportRejected(f"it is not valid {info.name} text") from None
+        raise ImportRejected(f"it is not valid {info.name} text", kind="unreadable") from None
     except LookupError:
         # Python's codec registry also holds bytes-to-bytes transforms (base64, zip, rot13):
         # they are no way to read text.

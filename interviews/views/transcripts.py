@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import PurePath
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from ..forms import (
 )
 from ..importers import TooLarge
 from ..models import StagedFile
+from ..text import ImportRejected
 from ..turns import turns_from_json
 
 
@@ -89,6 +91,7 @@ def import_batch(request, slug, batch):
         forms = []
     context = {"access": access, "batch": batch, **_progress(rows)}
     context["previews"] = _previews(forms, access.study)
+    context["summary"] = _summary(rows, context["previews"])
     return render_page_or_fragment(
         request, "interviews/import_preview.html", "batch-section", context
     )
@@ -210,6 +213,42 @@ def _previews(forms, study) -> list[tuple]:
             )
         )
     return previews
+
+
+def _summary(rows: list[StagedFile], previews: list[tuple]) -> str:
+    """The preview in one line, each file counted once: "12 files: 10 ready, 1 needs a
+    respondent, 1 refused (empty)". A file is ready, needs what its form lacks
+    (StagedFileForm.needs: "2 need a respondent and an encoding"), will be skipped as a copy
+    of a text already there, is left out, or was refused on upload (why, in a word or two:
+    ImportRejected.KINDS)."""
+    ready, needing, copies, left_out = 0, Counter(), 0, 0
+    for form, info in previews:
+        needs = form.needs()
+        if needs:
+            needing[" and ".join(needs)] += 1
+        elif form["respondent"].value() == SKIP:
+            left_out += 1
+        elif (info["duplicate"] or info["earlier"]) and not form["import_duplicate"].value():
+            copies += 1
+        else:
+            ready += 1
+    parts = [f"{ready} ready"] if ready or not rows else []
+    parts += [f"{n} {ngettext('needs', 'need', n)} {what}" for what, n in needing.items()]
+    parts += [f"{copies} to be skipped (same text)"] if copies else []
+    parts += [f"{left_out} left out"] if left_out else []
+    refused = Counter(row.refused_as for row in rows if row.status == StagedFile.Status.REFUSED)
+    if refused:
+        # "3 refused (empty, too big, damaged)"; counted when a reason is given more than once.
+        several = max(refused.values()) > 1
+        words = [
+            f"{n} {ImportRejected.KINDS.get(kind, kind)}"
+            if several
+            else ImportRejected.KINDS[kind]
+            for kind, n in sorted(refused.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        parts.append(f"{refused.total()} refused ({', '.join(words)})")
+    files = ngettext("%(n)d file", "%(n)d files", len(rows)) % {"n": len(rows)}
+    return f"{files}: {', '.join(parts)}"
 
 
 def _posted_encoding(form) -> str | None:

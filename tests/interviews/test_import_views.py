@@ -61,6 +61,64 @@ def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirmin
     assert all(bytes(row.data) == b"" for row in StagedFile.objects.all())
 
 
+def file_messages(html: str) -> dict[str, list[str]]:
+    """Each staged file's messages (its errors, warnings and notes), by file name."""
+    files = {}
+    for chunk in html.split('<li class="staged-file" data-file="')[1:]:
+        name, _, body = chunk.partition('"')
+        files[name] = re.findall(r'<p class="(?:error|warn|muted)"[^>]*>(.*?)</p>', body, re.S)
+    return files
+
+
+def summary(html: str) -> str:
+    return re.search(r'<p class="import-summary" role="status">(.*?)</p>', html).group(1)
+
+
+def test_the_preview_sums_up_the_batch_and_says_each_files_message_once(study, owner):
+    client = client_for(owner)
+    ready = [(f"R{n}.txt", (TRANSCRIPT + f"\n\nR{n}: Mine.").encode()) for n in range(1, 11)]
+    url = upload(client, study, *ready, ("Maria Lopez.txt", TRANSCRIPT.encode()), ("e.txt", b""))
+    expected = "12 files: 10 ready, 1 needs a respondent, 1 refused (empty)"
+    assert summary(client.get(url).content.decode()) == expected
+    # Import pressed before choosing Maria Lopez's respondent: the others' proposals stand.
+    choices = {f"f{n - 1}-respondent": "new" for n in range(1, 11)}
+    choices |= {f"f{n - 1}-pseudonym": f"R{n}" for n in range(1, 11)}
+    for response in (client.post(url, choices), client.post(url, choices, headers=HTMX)):
+        html = response.content.decode()
+        assert summary(html) == expected
+        messages = file_messages(html)
+        assert messages["Maria Lopez.txt"].count("Choose who this file belongs to.") == 1
+        for name, said in messages.items():
+            assert len(said) == len(set(said)), (name, said)
+    assert not Interview.objects.exists()
+
+
+def test_the_summary_counts_each_file_once_whatever_it_lacks(study, owner):
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        ("R1.txt", TRANSCRIPT.encode()),
+        ("R1 again.txt", TRANSCRIPT.encode()),
+        ("notes.txt", GREEK.encode("iso8859-7")),
+        ("R3.docx", b"PK\x03\x04 not really a docx"),
+        ("R4.pdf", b"%PDF"),
+        ("R5.txt", b""),
+        ("R6.txt", b"   "),
+    )
+    assert summary(client.get(url).content.decode()) == (
+        "7 files: 1 ready, 1 needs a respondent and an encoding, 1 to be skipped (same text), "
+        "4 refused (2 empty, 1 damaged, 1 wrong type)"
+    )
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R1", "f1-respondent": "skip"}
+    choices |= {"f2-respondent": "new", "f2-pseudonym": "R9", "f2-encoding": "iso8859-7"}
+    choices |= {"f2-conducted_on": "1800-01-01"}
+    assert summary(client.post(url, choices).content.decode()) == (
+        "7 files: 1 ready, 1 needs a correction, 1 left out, "
+        "4 refused (2 empty, 1 damaged, 1 wrong type)"
+    )
+
+
 def test_htmx_imports_one_file_per_request_and_shows_progress(study, owner):
     client = client_for(owner)
     url = upload(
