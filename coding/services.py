@@ -25,7 +25,7 @@ from core.naming import (
     tidy,
     update_node,
 )
-from core.sanitise import sanitise_text
+from core.sanitise import typed_text
 from interviews import history
 from interviews import services as interviews
 from interviews.locks import hold
@@ -481,7 +481,7 @@ def excerpt_memo_set(
     `author` is noted as the memo's writer, with the time (the memos page lists them).
     """
     before = excerpt_state(excerpt, "memo")
-    excerpt.memo = sanitise_text(memo).strip()
+    excerpt.memo = typed_text(memo).strip()
     excerpt.memo_by, excerpt.memo_at = author, timezone.now()
     _touch(excerpt, "memo", "memo_by", "memo_at", expected_revision=revision)
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))

@@ -20,7 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Model, QuerySet
 
 from .errors import Conflict
-from .sanitise import sanitise_text
+from .sanitise import typed_text
 
 # A key never holds a line break (tidy turns every run of white space into one space), so
 # the key of a name that clashed before keys existed can be kept apart with one.
@@ -28,9 +28,9 @@ _CLASH_MARK = "\n"
 
 
 def tidy(name: str) -> str:
-    """`name` as it is stored: control characters out (core.sanitise), NFC, runs of
-    white space made one space, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", sanitise_text(name)).split())
+    """`name` as it is stored: control characters and bidirectional overrides out
+    (core.sanitise.typed_text), NFC, runs of white space made one space, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", typed_text(name)).split())
 
 
 def name_key(name: str) -> str:

@@ -20,6 +20,12 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # forbids. Surrogates are handled apart (a pair is joined into its character).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# The two bidirectional overrides (LEFT-TO-RIGHT and RIGHT-TO-LEFT OVERRIDE): they make the
+# characters after them show in the reverse of their order, so a comment typed as
+# "\u202eevitisop" reads "positive" to the committee ("Trojan Source", CVE-2021-42574).
+# Typed text never needs them: Hebrew and Arabic show right to left by themselves, and the
+# marks and isolates that right-to-left writers do use are kept.
+_BIDI_OVERRIDES = re.compile("[\u202d\u202e]")
 
 
 def sanitise_text(text: str) -> str:
@@ -40,14 +46,23 @@ def sanitise_text(text: str) -> str:
     return text
 
 
+def typed_text(text: str) -> str:
+    """`sanitise_text(text)` without the bidirectional overrides (U+202D, U+202E): the rule
+    for what a user types (names, memos, comments, attribute values), so that it shows as it
+    reads. Not for transcripts: they are the respondent's words, and excerpts' offsets (in
+    code points) count every character of them. Shape: str in, str out, never longer."""
+    return _BIDI_OVERRIDES.sub("", sanitise_text(text))
+
+
 class SanitisedCharField(forms.CharField):
-    """A CharField whose cleaned value has passed `sanitise_text`: every form that takes text
-    a user typed uses it, so control characters never reach the database from a form."""
+    """A CharField whose cleaned value has passed `typed_text`: every form that takes text a
+    user typed uses it, so control characters never reach the database from a form, nor text
+    that shows other than it reads."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if not isinstance(value, str):
             return value
-        value = sanitise_text(value)
+        value = typed_text(value)
         # What was removed may have stood before or after spaces that strip kept.
         return value.strip() if self.strip else value

@@ -3,7 +3,7 @@
 The memos on a study's things live in the app that owns each thing (interviews.JournalEntry
 and InterviewMemo here, coding.CodeMemo, themes.ThemeMemo), all of the shape
 `interviews.models.Memo`. These functions take any of them, so that the rules are written
-once: the text passes `sanitise_text`, an empty memo is refused, only its author changes or
+once: the text passes `typed_text`, an empty memo is refused, only its author changes or
 deletes a memo, and a deleted memo can be brought back until EXCERPTA_BIN_DAYS have passed.
 """
 
@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.sanitise import sanitise_text
+from core.sanitise import typed_text
 
 from .models import Memo
 
@@ -28,7 +28,7 @@ LONGEST = 20_000
 def memo_text(body: str) -> str:
     """`body` as stored: sanitised and trimmed. Raises ValidationError when nothing is left
     or it is longer than LONGEST code points."""
-    text = sanitise_text(body).strip()
+    text = typed_text(body).strip()
     if not text:
         raise ValidationError(EMPTY)
     if len(text) > LONGEST:

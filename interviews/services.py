@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
-from core.sanitise import sanitise_text
+from core.sanitise import typed_text
 
 from . import deidentify, history, segmentation
 from .encodings import label
@@ -348,7 +348,7 @@ def clean_attributes(study: Study, values: dict[str, str]) -> dict:
     cleaned, errors = {}, []
     for attribute in study.attribute_schema:
         name = attribute["name"]
-        raw = sanitise_text(str(values.get(name, ""))).strip()
+        raw = typed_text(str(values.get(name, ""))).strip()
         if not raw:
             continue
         if attribute["type"] == "number":

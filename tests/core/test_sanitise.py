@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sanitise import SanitisedCharField, sanitise_text
+from core.naming import tidy
+from core.sanitise import SanitisedCharField, sanitise_text, typed_text
 
 # Characters XML 1.0 (and so Word) refuses.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -65,3 +66,20 @@ def test_text_without_controls_is_left_as_it_is(text):
 def test_the_form_field_cleans_what_was_typed():
     field = SanitisedCharField(required=False)
     assert field.clean("\x01 Peer\x0bsupport \x00") == "Peer\nsupport"
+
+
+def test_the_form_field_drops_bidirectional_overrides_and_keeps_right_to_left_text():
+    # A committee comment must read as it was typed: an override would show "\u202eevitisop"
+    # as "positive". Hebrew, its marks (U+200F) and isolates (U+2067..U+2069) stay.
+    field = SanitisedCharField(required=False)
+    assert field.clean("\u202eevitisop\u202c and \u202dthat") == "evitisop\u202c and that"
+    hebrew = "\u2067שלום\u2069 \u200fעולם"
+    assert field.clean(hebrew) == hebrew
+
+
+def test_names_and_typed_text_drop_overrides_where_transcripts_keep_them():
+    # A pseudonym or code name typed with an override would sort and read as another.
+    assert tidy("\u202e1R") == "1R"
+    assert typed_text("memo \u202dtext") == "memo text"
+    # A transcript's characters are counted by excerpts' offsets: sanitise_text keeps it.
+    assert sanitise_text("a\u202eb") == "a\u202eb"
