@@ -3,6 +3,8 @@ that htmx shows in the page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +43,7 @@ def render_page_or_fragment(
     done: str = "",
     message: str = "",
     level: str = "success",
+    oob: Iterable[str] = (),
 ) -> HttpResponse:
     """The full page `template`, or only its `{% partialdef partial %}` for htmx.
 
@@ -55,6 +58,10 @@ def render_page_or_fragment(
     an unstyled scrap, and a page answered to a POST is posted again by Reload. Without
     `done` a plain request gets the whole page, so `template` must draw the partial's
     region in place from `context` (a form with its errors, say).
+
+    `oob` is HTML of other regions the action changed, each marked `hx-swap-oob` (the study's
+    counts line from interviews.counts.counts_oob, a flash from `flash_html`): added after the
+    fragment, so that htmx redraws them too; a full page draws its regions itself.
     """
     if done and request.method == "POST" and not request.htmx:
         if message:
@@ -62,6 +69,9 @@ def render_page_or_fragment(
         return redirect(done)
     name = f"{template}#{partial}" if wants_fragment(request) else template
     response = render(request, name, context, status=status)
+    if name != template:
+        for region in oob:
+            response.content += region.encode()
     patch_vary_headers(response, ["HX-Request"])
     return response
 

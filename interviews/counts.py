@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 
 from .models import Respondent
 
@@ -54,3 +55,15 @@ def study_counts(study_ids) -> dict[int, StudyCounts]:
         for row in rows
     }
     return {study_id: found.get(study_id, StudyCounts()) for study_id in ids}
+
+
+def counts_oob(study) -> str:
+    """The study's counts line (templates/interviews/_counts.html, the element
+    #study-counts of its pages) as HTML marked for an out-of-band swap, counted now: what an
+    htmx action that changes the counts (withdrawing, reinstating) adds to its answer through
+    core.http.render_page_or_fragment's `oob`, so that the line never shows the N of before.
+    One query; raises nothing."""
+    counts = study_counts([study.pk])[study.pk]
+    return render_to_string(
+        "interviews/_counts.html", {"counts": counts, "counts_id": "study-counts", "oob": True}
+    )

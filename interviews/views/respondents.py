@@ -16,7 +16,7 @@ from core.http import flash_html, refusal, render_page_or_fragment, wants_fragme
 
 from .. import consent, erasure, services
 from ..access import OWN, READ, WRITE, study_access
-from ..counts import study_counts
+from ..counts import counts_oob, study_counts
 from ..forms import (
     AttributeForm,
     AttributeRemoveForm,
@@ -98,10 +98,9 @@ def respondent_withdraw(request, slug, pk):
         if late:
             messages.warning(request, late)
         return redirect("respondents", slug)
-    response = _row(request, access, respondent, editing=False)
-    if late:
-        response.content += flash_html(late, "warning").encode()
-    return response
+    # The row changes, and so does the study's N in the counts line above the table.
+    oob = [counts_oob(access.study)] + ([flash_html(late, "warning")] if late else [])
+    return _row(request, access, respondent, editing=False, oob=oob)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -235,9 +234,10 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
     )
 
 
-def _row(request, access, respondent, *, editing, errors=(), done="", message=""):
-    """One respondent's row for htmx, as its form when `editing` (with `errors`); a plain
-    request gets the whole table with that row (or, with `done`, is redirected there)."""
+def _row(request, access, respondent, *, editing, errors=(), done="", message="", oob=()):
+    """One respondent's row for htmx, as its form when `editing` (with `errors`), followed
+    by the regions in `oob` (HTML swapped out of band); a plain request gets the whole table
+    with that row (or, with `done`, is redirected there)."""
     if not wants_fragment(request):
         return _table(
             request,
@@ -257,5 +257,5 @@ def _row(request, access, respondent, *, editing, errors=(), done="", message=""
         "row_errors": errors,
     }
     return render_page_or_fragment(
-        request, "interviews/respondents.html", "respondent-row", context
+        request, "interviews/respondents.html", "respondent-row", context, oob=oob
     )

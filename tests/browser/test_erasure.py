@@ -74,3 +74,26 @@ def test_a_respondent_is_withdrawn_late_then_erased_by_typing_the_pseudonym(
     expect(prevalence(page, at_work)).to_contain_text("(1 of 2)")
     expect(page.locator("main")).not_to_contain_text("Café regulars")
     screenshot(page, "erasure-themes-after")
+
+
+def test_the_counts_line_follows_a_withdrawal_and_a_reinstatement_without_a_reload(
+    page, live_server, study, themed, owner
+):
+    """The line above the table is the findings' N: withdrawing a respondent (an htmx swap
+    of their row) redrew the row but left "3 respondents" until a reload. The answer now
+    carries the line out of band."""
+    r1 = themed["interviews"][0].respondent
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("respondents", args=[study.slug]))
+    counts = page.locator("#study-counts")
+    # The fixture's R3 is withdrawn already.
+    expect(counts).to_have_text("2 respondents with a transcript, 2 interviews · 1 withdrawn")
+    row = page.locator(f"#respondent-{r1.pk}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Withdraw").click()
+    expect(row.get_by_role("button", name="Reinstate")).to_be_visible()
+    expect(counts).to_have_text("1 respondent with a transcript, 1 interview · 2 withdrawn")
+    row.get_by_role("button", name="Reinstate").click()
+    expect(row.get_by_role("button", name="Withdraw")).to_be_visible()
+    expect(counts).to_have_text("2 respondents with a transcript, 2 interviews · 1 withdrawn")
+    expect(page.locator(".counts")).to_have_count(1)
