@@ -155,18 +155,51 @@ def test_coded_by_lists_everyone_who_coded_former_members_too(study, corpus, own
     assert shown(response) == [corpus["excerpts"][3].pk]
 
 
+def coder_choices(html: str) -> list[str]:
+    """The labels of the "Coded by" choices, in their order."""
+    select = html[html.index('name="coder"') : html.index("</select>", html.index('name="coder"'))]
+    return re.findall(r'<option value="\d+">([^<]+)</option>', select)
+
+
 def test_coded_by_lists_coders_by_name_whatever_the_case_on_both_databases(study, corpus, owner):
     from interviews import services
 
-    for name in ("Zed", "adam", "Bea"):
+    interview = corpus["excerpts"][1].interview
+    phrases = {"Zed": "I started at the shelter", "adam": "Honestly", "Bea": "They come back"}
+    for name, phrase in phrases.items():
+        user = make_user(name)
+        services.membership_set(study=study, username=name, role="coder")
+        coded(interview, phrase, [corpus["codes"]["stress"]], user)
+    html = client_for(owner).get(url(study)).content.decode()
+    assert coder_choices(html) == ["adam", "Bea", "cody", "olive", "Zed"]
+
+
+def test_coded_by_lists_only_who_coded_never_a_member_who_did_not(
+    study, corpus, owner, coder, reviewer
+):
+    """The reviewer (rita) never coded, nor did a coder who joined; a coder whose only
+    excerpt was deleted coded nothing the page finds; the former member (cody) did."""
+    from coding import services as coding
+    from interviews import services
+
+    services.membership_remove(membership=study.memberships.get(user=coder))
+    for name in ("newcomer", "regretful"):
         make_user(name)
         services.membership_set(study=study, username=name, role="coder")
+    regretful = study.memberships.get(user__username="regretful").user
+    interview = corpus["excerpts"][1].interview
+    gone = coded(interview, "never looked back", [corpus["codes"]["stress"]], regretful)
+    coding.excerpt_delete(excerpt=gone)
     html = client_for(owner).get(url(study)).content.decode()
-    coder_select = html[
-        html.index('name="coder"') : html.index("</select>", html.index('name="coder"'))
-    ]
-    names = re.findall(r'<option value="\d+">([^<]+)</option>', coder_select)
-    assert names == ["adam", "Bea", "cody", "olive", "rita", "Zed"]
+    assert coder_choices(html) == ["cody (no longer a member)", "olive"]
+    # A member who never coded is not a choice: asked for by address, the filter says so.
+    response = client_for(owner).get(url(study), {"coder": reviewer.pk})
+    assert response.status_code == 200
+    assert shown(response) == []
+    assert (
+        "The filter needs correcting (see above); nothing was searched."
+        in response.content.decode()
+    )
 
 
 def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, owner):
