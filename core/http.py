@@ -116,11 +116,17 @@ def _same_site_referer(request: HttpRequest) -> str:
 
 
 class HtmxErrorMiddleware:
-    """Make every error answer to an htmx request show as a flash message, never a blank.
+    """Make every answer to an htmx action replace the page's message region (#flash).
 
-    htmx is configured to swap 4xx responses (so that our refusals can show their message);
-    an error answer that is not one of them (a 405 from require_POST, say) would blank the
-    element it targets, so it is replaced by a message.
+    An error answer: htmx is configured to swap 4xx responses (so that our refusals can
+    show their message); an error answer that is not one of them (a 405 from require_POST,
+    say) would blank the element it targets, so it is replaced by a message.
+
+    A success answer to an action (any method but GET and HEAD) that brings no message of
+    its own gets an empty region swapped out of band: a refusal shown before (red, it stays
+    until dismissed) would otherwise stay up over the page after later actions succeed,
+    and read as their answer. GETs are left alone: they read (a panel loading, a page of
+    results), and must not take away the message the last action showed, its Undo with it.
     """
 
     def __init__(self, get_response):
@@ -128,7 +134,11 @@ class HtmxErrorMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.status_code < 400:
+        if not getattr(request, "htmx", False):
+            return response
+        if response.status_code < 400:
+            if _clears_flash(request, response):
+                response.content += flash_html("", "").encode()
             return response
         # Our own refusals (reswap "none") already carry their message.
         if response.get("HX-Reswap") == "none":
@@ -138,6 +148,27 @@ class HtmxErrorMiddleware:
         )
         fresh = HttpResponse(flash_html(message, "error"), status=response.status_code)
         return reswap(fresh, "none")
+
+
+# Headers with which htmx leaves the page (a reload, a redirect): the next page shows the
+# messages kept for it, and nothing of this answer is swapped.
+_LEAVING = ("HX-Refresh", "HX-Redirect", "HX-Location")
+
+
+def _clears_flash(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether an htmx answer below 400 is a success to an action that says nothing in the
+    message region: HTML swapped into the page (not a 204, a download, a stream or a
+    redirect), for a method other than GET and HEAD, without a #flash of its own."""
+    return (
+        request.method not in ("GET", "HEAD")
+        and 200 <= response.status_code < 300
+        and response.status_code != 204
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.has_header("Content-Disposition")
+        and not any(response.has_header(header) for header in _LEAVING)
+        and b'id="flash"' not in response.content
+    )
 
 
 def posted(request: HttpRequest):

@@ -103,3 +103,53 @@ def test_a_refusal_to_a_plain_post_is_always_a_whole_page(rf, owner, referer, re
         assert response.status_code == 409
         assert CHROME in page
         assert "Not &lt;b&gt;now&lt;/b&gt;." in page
+
+
+FLASH = 'id="flash"'
+
+
+@pytest.mark.django_db
+def test_every_answer_to_an_htmx_action_replaces_the_message_region(study, themed, owner):
+    """A refusal shows its error there; a later success that says nothing clears it (an
+    empty region, swapped out of band), so that the old error does not stay up as if it
+    were the success's answer. A GET (a panel, a page of results) leaves the region alone,
+    and a plain POST is redirected as before."""
+    client = client_for(owner)
+    training = themed["training"]
+    codes = reverse("theme_codes", args=[study.slug, training.pk])
+
+    refused = client.post(codes, {"code_name": "No such code"}, headers=HTMX)
+    assert refused.status_code == 400
+    assert refused.content.decode().count(FLASH) == 1
+    assert "There is no code called “No such code”." in refused.content.decode()
+
+    done = client.post(codes, {"code_name": "Colleagues"}, headers=HTMX).content.decode()
+    assert done.count(FLASH) == 1
+    region = done[done.index("<div " + FLASH) :]
+    assert 'hx-swap-oob="true"' in region.split(">")[0]
+    assert "flash-error" not in region
+    assert "There is no code" not in region
+
+    read = client.get(reverse("theme_detail", args=[study.slug, training.pk]), headers=HTMX)
+    assert FLASH not in read.content.decode()
+    plain = client.post(codes, {"code_name": "Colleagues"})
+    assert plain.status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_answer_with_its_own_message_or_leaving_the_page_gets_no_second_region(
+    study, themed, owner
+):
+    """The region is added only where the answer has none: an answer that brings its own
+    message (an excerpt deleted, with its Undo) keeps that one alone, and a reload
+    (HX-Refresh, after the Undo) is swapped nowhere."""
+    client = client_for(owner)
+    excerpt = themed["excerpts"][1]
+    deleted = client.post(reverse("excerpt_delete", args=[study.slug, excerpt.pk]), headers=HTMX)
+    page = deleted.content.decode()
+    assert page.count(FLASH) == 1
+    assert "it waits in the bin" in page
+    undone = client.post(reverse("undo", args=[study.slug]), headers=HTMX)
+    assert undone.status_code == 200
+    assert undone.has_header("HX-Refresh")
+    assert FLASH not in undone.content.decode()
