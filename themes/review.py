@@ -10,11 +10,17 @@ from django.db.models import F
 from coding.models import Coding, Excerpt
 
 from .models import Theme
-from .quoting import quote_text
+from .quoting import quote_text, quoted
 from .rollup import RollUp, study_rollup
 from .services import changes_since_review
 
 CONTEXT_CHARS = 320
+# What names an excerpt in the review's list of changes: its first words, so many at most,
+# and at most so many excerpts named per kind of change (a code taken off can take hundreds
+# of excerpts with it; the rest are counted).
+OPENING_WORDS = 8
+OPENING_CHARS = 80
+NAMED_PER_CHANGE = 10
 # Supporting excerpts per page of a theme: a big study's theme can gather thousands, more
 # than anyone reads in one go and more than a page should render.
 EXCERPTS_PER_PAGE = 100
@@ -87,8 +93,75 @@ def theme_page(
         "excerpts": excerpts,
         "page": page,
         "spread": _spread(summary, rollup),
-        "changes": changes_since_review(theme, rollup),
+        "changes": named_changes(changes_since_review(theme, rollup), rollup),
     }
+
+
+def named_changes(changes: dict | None, rollup: RollUp) -> dict | None:
+    """`changes` (services.changes_since_review) with what changed named, for the committee:
+    "names" maps each of "new_quotes", "removed_quotes", "removed_excerpts" to {"labels":
+    ["R3, Q7: “I learned it on the job…”", at most NAMED_PER_CHANGE], "more": how many
+    more} and each of "new_codes", "removed_codes" to a list of code names. A withdrawn
+    respondent's excerpt is named only as such, never by pseudonym or words. Plain text,
+    escaped by the template. One query when an excerpt is to be named, none otherwise."""
+    if changes is None:
+        return None
+    kinds = ("new_quotes", "removed_quotes", "removed_excerpts")
+    wanted = {i for kind in kinds for i in changes[kind][:NAMED_PER_CHANGE]}
+    rows = {}
+    if wanted:
+        rows = {
+            row["id"]: row
+            for row in Excerpt.all_objects.filter(pk__in=wanted).values(
+                "id",
+                "text",
+                "start",
+                "interview_id",
+                pseudonym=F("interview__respondent__pseudonym"),
+                withdrawn=F("interview__respondent__withdrawn_at"),
+            )
+        }
+    names = {
+        kind: {
+            "labels": [
+                _excerpt_label(rows.get(i), rollup) for i in changes[kind][:NAMED_PER_CHANGE]
+            ],
+            "more": max(0, len(changes[kind]) - NAMED_PER_CHANGE),
+        }
+        for kind in kinds
+    }
+    for kind in ("new_codes", "removed_codes"):
+        names[kind] = [
+            rollup.codes[i]["name"] if i in rollup.codes else "a code since deleted"
+            for i in changes[kind]
+        ]
+    return {**changes, "names": names}
+
+
+def _excerpt_label(row: dict | None, rollup: RollUp) -> str:
+    """ "R3, Q7: “I learned it on the job…”" for an excerpt row of named_changes."""
+    if row is None:
+        # Erasing a respondent or deleting a transcript removes its excerpts for good.
+        return "an excerpt since erased from the study"
+    if row["withdrawn"]:
+        return "an excerpt of a withdrawn respondent"
+    question = rollup.excerpt_question.get(row["id"])
+    if question is None:
+        question = rollup.question_at(row["interview_id"], row["start"])
+    place = f"{row['pseudonym']}, Q{question}" if question else row["pseudonym"]
+    return f"{place}: {quoted(_opening(row['text']))}"
+
+
+def _opening(text: str) -> str:
+    """The first OPENING_WORDS words of `text` (OPENING_CHARS code points at most), with "…"
+    when there is more."""
+    words = text.split()
+    opening = " ".join(words[:OPENING_WORDS])
+    if len(opening) > OPENING_CHARS:
+        opening = opening[: OPENING_CHARS - 1].rstrip()
+    elif len(words) <= OPENING_WORDS:
+        return opening
+    return opening + "…"
 
 
 def _stray(quote: dict) -> dict:

@@ -277,11 +277,13 @@ def quote_move(*, quote: Quote, delta: int, rollup=None) -> None:
 
 
 def theme_snapshot(theme: Theme, rollup=None) -> dict:
-    """What the committee is shown of a theme, to compare against later."""
+    """What the committee is shown of a theme, to compare against later: {"description",
+    "excerpts": [excerpt id], "quotes": [excerpt id], "codes": [its own code ids]}."""
     rollup = rollup or study_rollup(theme.study)
     return {
         "description": theme.description,
         "excerpts": rollup.theme(theme.pk).excerpt_ids,
+        "codes": rollup.theme(theme.pk).code_ids,
         "quotes": list(theme.quotes.order_by("order").values_list("excerpt_id", flat=True)),
     }
 
@@ -307,19 +309,26 @@ def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
 
 
 def changes_since_review(theme: Theme, rollup) -> dict | None:
-    """New and removed excerpts and quotes, and the old description if it changed."""
+    """None before any review; else {"since": datetime, "new_excerpts", "removed_excerpts",
+    "new_quotes", "removed_quotes" (excerpt ids, sorted), "new_codes", "removed_codes" (the
+    theme's own code ids, sorted; empty for a review started before codes were recorded),
+    "old_description": the description then, or None if unchanged}."""
     snapshot = theme.review_snapshot
     if not snapshot:
         return None
     now = theme_snapshot(theme, rollup)
     before_excerpts, now_excerpts = set(snapshot["excerpts"]), set(now["excerpts"])
     before_quotes, now_quotes = set(snapshot["quotes"]), set(now["quotes"])
+    # A snapshot taken before the codes were recorded compares them with themselves.
+    before_codes, now_codes = set(snapshot.get("codes", now["codes"])), set(now["codes"])
     return {
         "since": theme.review_started_at,
         "new_excerpts": sorted(now_excerpts - before_excerpts),
         "removed_excerpts": sorted(before_excerpts - now_excerpts),
         "new_quotes": sorted(now_quotes - before_quotes),
         "removed_quotes": sorted(before_quotes - now_quotes),
+        "new_codes": sorted(now_codes - before_codes),
+        "removed_codes": sorted(before_codes - now_codes),
         "old_description": (
             snapshot["description"] if snapshot["description"] != theme.description else None
         ),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from coding import services as coding
 from coding.models import Code, Excerpt
+from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span
 from themes import services
 from themes import services as themes
@@ -165,6 +166,59 @@ def test_review_shows_what_was_taken_away_and_starts_afresh(study, themed, owner
     client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
     html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
     assert "Nothing has changed since the committee was asked" in html
+
+
+def test_review_names_what_changed(study, themed, owner, reviewer, django_assert_num_queries):
+    """The committee read "1 quote no longer chosen" and could not tell which: each quote
+    chosen or not, each excerpt gone and each code added or taken off is named, the
+    respondent, question and first words of an excerpt escaped."""
+    training, at_work = themed["training"], themed["at_work"]
+    first, second, _ = themed["excerpts"]
+    learning, colleagues = themed["codes"]
+    client = client_for(owner)
+    client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    client.post(url(study, "quote_toggle", training.pk, first.pk), headers=HTMX)
+    client.post(
+        url(study, "theme_codes", training.pk),
+        {"code": learning.pk, "detach": "1"},
+        headers=HTMX,
+    )
+    services.theme_code_attach(theme=training, code=colleagues)
+    services.theme_code_detach(theme=at_work, code=colleagues)
+    r2 = second.interview.respondent
+    interviews.respondent_update(
+        respondent=r2, pseudonym="<b>R2</b>", attributes=r2.attributes, interviewed_on=None
+    )
+    services.quote_add(theme=training, excerpt=second)
+
+    reader = client_for(reviewer)
+    # session, user, the theme with its study and the reader's role, roll-up (revision, 8),
+    # quotes, excerpts, codings, the quotes now (to compare with the review's), the changed
+    # excerpts named, comments
+    with django_assert_num_queries(18):
+        html = reader.get(url(study, "theme_detail", training.pk)).content.decode()
+    changes = html[html.index('id="changes-title"') : html.index("</section>")]
+    assert "<strong>1</strong> code added: Colleagues" in changes
+    assert "<strong>1</strong> code taken off: Learning" in changes
+    removed = "<li>R1, Q1: “About six years”</li>"
+    assert changes.count(removed) == 2, "the quote and the excerpt no longer under the theme"
+    assert "<li>&lt;b&gt;R2&lt;/b&gt;, Q2: “the ones nobody else will see”</li>" in changes
+    assert "<b>R2</b>" not in html
+
+
+def test_review_names_a_withdrawn_respondents_excerpt_only_as_such(study, themed, owner, reviewer):
+    training, first = themed["training"], themed["excerpts"][0]
+    client_for(owner).post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    services.quote_remove(quote=Quote.objects.get(theme=training, excerpt=first))
+    interviews.respondent_withdraw(respondent=first.interview.respondent)
+
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+
+    changes = html[html.index('id="changes-title"') : html.index("</section>")]
+    assert "<strong>1</strong> quote no longer chosen" in changes
+    assert changes.count("<li>an excerpt of a withdrawn respondent</li>") == 2
+    assert "About six years" not in changes
+    assert "R1" not in changes
 
 
 def test_only_an_owner_sets_the_review_status(study, themed, coder):
