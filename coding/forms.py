@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from core.limits import LimitedTextField
 from core.naming import name_key
 from core.sanitise import SanitisedCharField
 from interviews.forms import SearchForm
@@ -36,14 +37,22 @@ class CodeForm(forms.Form):
     parent = forms.ModelChoiceField(
         queryset=Code.objects.none(), required=False, empty_label="(top level)", label="Under"
     )
-    definition = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    inclusion = SanitisedCharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Use when"
+    definition = LimitedTextField(noun="definition", required=False)
+    inclusion = LimitedTextField(
+        noun="“Use when”",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Use when",
     )
-    exclusion = SanitisedCharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Do not use when"
+    exclusion = LimitedTextField(
+        noun="“Do not use when”",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Do not use when",
     )
-    example = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    example = LimitedTextField(
+        noun="example", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Shown as a checkbox only once a name was found to look like another code's.
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -164,7 +173,7 @@ class ResizeForm(SelectionForm):
 
 
 class MemoForm(forms.Form):
-    memo = forms.CharField(strip=False, required=False, max_length=20_000)
+    memo = LimitedTextField(noun="memo", strip=False, required=False)
     revision = _number()
 
 

@@ -16,13 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.limits import LONGEST, check_length
 from core.sanitise import typed_text
 
 from .models import Memo
 
 EMPTY = "A memo needs some words; nothing was saved."
 NOT_YOURS = "Only the person who wrote this memo can change or delete it."
-LONGEST = 20_000
 
 
 def memo_text(body: str) -> str:
@@ -31,10 +31,7 @@ def memo_text(body: str) -> str:
     text = typed_text(body).strip()
     if not text:
         raise ValidationError(EMPTY)
-    if len(text) > LONGEST:
-        raise ValidationError(
-            f"A memo holds at most {LONGEST:,} characters; this one has {len(text):,}."
-        )
+    check_length(text, noun="memo", limit=LONGEST)
     return text
 
 

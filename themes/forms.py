@@ -5,6 +5,7 @@ from django.conf import settings
 
 from coding.models import Code
 from core.dates import FROM_AFTER_TO, check_order
+from core.limits import LimitedTextField
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
 from core.widgets import QuickSelect
@@ -17,7 +18,7 @@ from .models import ReviewStatus, Theme
 
 class ThemeForm(forms.Form):
     name = SanitisedCharField(max_length=160)
-    description = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = LimitedTextField(noun="description", required=False)
     # Rendered in Python (core.widgets): one <option> a theme through Django's template
     # took most of the themes page's time once the themes' sections came from the cache.
     parent = forms.ModelChoiceField(
@@ -38,8 +39,8 @@ class ThemeForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = SanitisedCharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    body = LimitedTextField(
+        noun="comment",
         label="Comment",
         error_messages={"required": "Write something first: the comment is empty."},
     )
@@ -68,7 +69,8 @@ class ChartsForm(forms.Form):
 
 
 class MemoForm(forms.Form):
-    body = SanitisedCharField(
+    body = LimitedTextField(
+        noun="memo",
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Memo",
         error_messages={"required": "A memo needs some words; nothing was saved."},

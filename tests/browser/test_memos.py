@@ -69,3 +69,30 @@ def test_an_excerpt_memo_opens_its_excerpt_on_the_coding_page(
         page.input_value("#excerpt-detail textarea[name=memo]") == "Say why nobody else sees them."
     )
     assert page.locator(f'mark.on[data-x="{excerpt.pk}"]').count() >= 1
+
+
+def test_a_memo_past_the_limit_stays_in_its_box_with_the_limit_said(
+    page, live_server, study, owner, excerpt
+):
+    # The fault: over the limit, the message said nothing of the limit and a reload was
+    # the way out, which lost the text. Now the limit and the length are said and the
+    # text waits in the box to be shortened.
+    coding.excerpt_memo_set(excerpt=excerpt, memo="Short.", revision=excerpt.revision)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]) + "?kind=excerpt")
+    page.locator("#memo-results .memo-item a", has_text="R1").click()
+    box = page.locator("#excerpt-detail textarea[name=memo]")
+    box.wait_for()
+    assert box.get_attribute("maxlength") is None  # a paste past it would be cut in silence
+    box.fill("A long memo. " + "x" * 20_287)
+    box.press("End")
+    box.press_sequentially(" and more")
+    typed = box.input_value()
+    assert len(typed) == 20_309
+    page.locator("#excerpt-detail button", has_text="Save memo").click()
+    flash = page.locator("#flash .flash-text")
+    flash.wait_for()
+    assert flash.inner_text() == ("A memo holds at most 20,000 characters; this one has 20,309.")
+    assert page.locator("#excerpt-detail textarea[name=memo]").input_value() == typed
+    coding_excerpt = type(excerpt).objects.get(pk=excerpt.pk)
+    assert coding_excerpt.memo == "Short."

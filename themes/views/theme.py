@@ -30,11 +30,11 @@ def _page_number(request) -> str:
     return str(posted) if posted else request.GET.get("page") or "1"
 
 
-def _page(request, access, theme, *, rollup=None):
+def _page(request, access, theme, *, rollup=None, comment_form=None):
     context = {
         "access": access,
         "theme": theme,
-        "comment_form": CommentForm(),
+        "comment_form": comment_form or CommentForm(),
         "body": _body(request, access, theme, rollup),
         "threads": _threads(request, access, theme),
     }
@@ -76,6 +76,10 @@ def _comments(request, access, theme, *, comment_form=None):
     """The comment threads alone, redrawn after a comment: from the theme's comments only,
     never the roll-up (a comment changes no count)."""
     if not request.htmx:
+        if comment_form is not None and comment_form.errors:
+            # The page again with the comment and what is wrong with it: a redirect would
+            # lose both.
+            return _page(request, access, theme, comment_form=comment_form)
         return redirect("theme_detail", access.study.slug, theme.pk)
     context = {
         "access": access,
