@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from django.core.signals import request_finished
+        from django.core.signals import request_finished, request_started
 
         from .memory import freed_memory, limit_arenas
 
@@ -17,3 +17,6 @@ class CoreConfig(AppConfig):
         # After each response has gone out, not before: the collection takes up to 220 ms
         # on a loaded machine, which the user must not wait for (core.memory).
         request_finished.connect(freed_memory, dispatch_uid="core.memory")
+        # The worker's size as each request begins: the growth that sets off a trim is the
+        # request's own (core.memory.FreedMemory).
+        request_started.connect(freed_memory.started, dispatch_uid="core.memory.started")

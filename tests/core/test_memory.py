@@ -10,7 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.urls import reverse
 
 from core import memory
@@ -29,6 +29,7 @@ HEAVY_REQUEST = """
 import json, sys
 import django
 django.setup()
+from django.core.signals import request_started
 from django.http import HttpResponse
 from core.memory import resident_mb
 
@@ -40,6 +41,7 @@ def heavy_view():
     return HttpResponse("response")
 
 before = resident_mb()
+request_started.send(sender=None)  # as a WSGI handler does before the view
 response = heavy_view()
 if sys.argv[1] == "closed":
     response.close()  # as a WSGI server does once the response has gone out
@@ -118,22 +120,50 @@ def trims(monkeypatch):
     return calls, size, memory.FreedMemory()
 
 
-def test_it_trims_only_after_the_worker_grew_by_the_threshold(trims):
+def test_it_trims_only_after_a_request_that_grew_the_worker_by_the_threshold(trims):
     calls, size, freed = trims
 
     def request(grown_mb: float) -> None:
+        freed.started(signal=request_started, sender=WSGIHandler)
         size["mb"] += grown_mb
         freed(signal=request_finished, sender=WSGIHandler)
 
-    for _ in range(7):
+    # Ordinary pages, each taking a little more of the heap a trim gave back: 30 requests
+    # grow the worker by 3.75 times the threshold in all, none by an eighth of it.
+    for _ in range(30):
         request(memory.GROWTH_MB / 8)
-    assert calls == []  # 7/8 of the threshold in all
-    request(memory.GROWTH_MB / 8)
-    assert calls == [0]  # the threshold reached
-    request(memory.GROWTH_MB / 8)
-    assert calls == [0]  # counted again from the size after that trim
-    request(memory.GROWTH_MB)
+    assert calls == []
+    request(memory.GROWTH_MB)  # a heavy download
+    assert calls == [0]
+    request(memory.GROWTH_MB / 2)
+    assert calls == [0]
+    # Growth seen at the end of a request whose start was not seen counts from the last trim.
+    size["mb"] += memory.GROWTH_MB / 2
+    freed(signal=request_finished, sender=WSGIHandler)
     assert calls == [0, 0]
+
+
+def test_each_thread_counts_from_its_own_request_s_start(trims):
+    """gunicorn's threads serve requests side by side: a heavy download that began before
+    an ordinary page and ends after it is counted from its own start."""
+    calls, size, freed = trims
+    done = threading.Event()
+
+    def ordinary_page() -> None:
+        freed.started(signal=request_started, sender=WSGIHandler)
+        size["mb"] += 1
+        freed(signal=request_finished, sender=WSGIHandler)
+        done.set()
+
+    freed.started(signal=request_started, sender=WSGIHandler)  # the download begins
+    size["mb"] += memory.GROWTH_MB - 1
+    page = threading.Thread(target=ordinary_page)
+    page.start()
+    page.join()
+    assert done.is_set()
+    assert calls == []  # the page grew the worker by 1 MB
+    freed(signal=request_finished, sender=WSGIHandler)  # the download ends, 8 MB larger
+    assert calls == [0]
 
 
 def test_where_there_is_no_malloc_trim_it_does_nothing(monkeypatch):
@@ -157,9 +187,17 @@ def test_the_response_goes_out_before_the_memory_is_given_back(monkeypatch):
         return 100.0
 
     monkeypatch.setattr(memory, "give_back_freed_memory", give_back)
-    monkeypatch.setattr(memory, "resident_mb", lambda: 100.0 + memory.GROWTH_MB)
-    # The process's own receiver, as if it had last trimmed at 100 MB.
+    size = {"mb": 100.0}
+    monkeypatch.setattr(memory, "resident_mb", lambda: size["mb"])
+    # The process's own receivers, as if it had last trimmed at 100 MB; the request grows
+    # the worker by the threshold once its start is noted (receivers run in the order they
+    # were connected, the app's first).
     monkeypatch.setattr(memory.freed_memory, "after_trim", 100.0)
+
+    def grow(**kwargs) -> None:
+        size["mb"] += memory.GROWTH_MB
+
+    request_started.connect(grow)
     server = WSGIServer(("127.0.0.1", 0), _QuietHandler)
     server.set_app(WSGIHandler())
     serving = threading.Thread(target=server.handle_request)
@@ -173,6 +211,7 @@ def test_the_response_goes_out_before_the_memory_is_given_back(monkeypatch):
         client_has_response.set()
         serving.join(timeout=30)
     finally:
+        request_started.disconnect(grow)
         server.server_close()
 
     assert response.status == 200
