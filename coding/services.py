@@ -39,7 +39,15 @@ from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus, excerpt_foll
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
 from .selectors import CodeRow
-from .undo import Journal, codings_state, excerpt_state, note, note_code, note_excerpt
+from .undo import (
+    Journal,
+    codings_state,
+    excerpt_state,
+    keep_noted,
+    note,
+    note_code,
+    note_excerpt,
+)
 
 # What the picker chose --------------------------------------------------------------------
 
@@ -109,12 +117,18 @@ def excerpt_code_picked(
     """Code a selection with what the picker chose: excerpt_code_selection and the code
     typed there as one unit of work (a refused selection makes no code). Returns the
     excerpt, whether it is new, and the codes applied. Raises as excerpt_code_selection
-    does, and NearDuplicate (see _codes_chosen)."""
+    does, and NearDuplicate (see _codes_chosen).
+
+    A `journal` with an owner (coding.undo.Journal) is kept in the same transaction,
+    labelled coded_message(the codes applied): see excerpt_code_selection.
+    """
     # Only a code typed in the picker needs a transaction around the selection's; without
     # one, excerpt_code_selection's own is the whole unit of work, and no savepoint is
     # taken inside an outer one (two statements fewer on every coded selection).
     with transaction.atomic() if tidy(choice.new_name) else nullcontext():
         chosen = _codes_chosen(interview, choice, codes, journal)
+        if journal is not None and chosen:
+            journal.label = coded_message(chosen)
         excerpt, created = excerpt_code_selection(
             interview=interview,
             coder=coder,
@@ -126,6 +140,12 @@ def excerpt_code_picked(
             journal=journal,
         )
     return excerpt, created, chosen
+
+
+def coded_message(codes: Sequence[Code | CodeRow]) -> str:
+    """What coding a selection with `codes` says, and its undo entry is called:
+    "Coded as Peer support, Stress." (the codes in the order given)."""
+    return f"Coded as {', '.join(code.name for code in codes)}."
 
 
 def excerpt_codes_add_picked(
@@ -249,7 +269,9 @@ def excerpt_code_selection(
 
     `codes` must be codes of the interview's study (models, or rows from code_rows). With a
     `journal`, what was done is noted there for undo (see coding.undo), as by every service
-    here that takes one.
+    here that takes one; a journal with an owner and a label is also kept, as the newest
+    entry of its owner's undo history, in this transaction (undo.keep_noted): the coding
+    and the entry that undoes it are written together, one commit, or not at all.
     """
     _check_study(interview, codes)
     if not codes:
@@ -266,9 +288,11 @@ def excerpt_code_selection(
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
             after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
             note_excerpt(journal, excerpt, None, after)
+            keep_noted(journal)
             return excerpt, True
         excerpt.interview = interview
         excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal)
+        keep_noted(journal)
     return excerpt, False
 
 

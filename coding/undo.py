@@ -42,11 +42,29 @@ class UnknownEntry(LookupError):
     """No such action in this user's history of this study, in this session."""
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Whose history an action joins: the user's, in one study, for one login session
+    (`session_key`; None or "" when the request has none, and then nothing is kept)."""
+
+    study: object
+    user: object
+    session_key: str | None
+
+
 @dataclass
 class Journal:
-    """What one user action changed, step by step, as the services note it."""
+    """What one user action changed, step by step, as the services note it.
+
+    With an `owner`, a service that owns the action's transaction keeps the journal itself
+    before committing (`keep_noted`), labelled `label`, so that the action and its undo
+    entry are written together or not at all; `entry` is then the entry kept (None while
+    nothing was, or when there was nothing to undo)."""
 
     steps: list[dict] = field(default_factory=list)
+    owner: Owner | None = None
+    label: str = ""
+    entry: UndoEntry | None = None
 
     def note(self, kind: str, **data) -> None:
         self.steps.append({"kind": kind, **data})
@@ -65,6 +83,23 @@ def keep(*, journal: Journal, study, user, session_key: str | None, label: str):
         return None
     return UndoEntry.objects.create(
         study=study, user=user, session_key=session_key, label=label[:300], steps=journal.steps
+    )
+
+
+def keep_noted(journal: Journal | None) -> None:
+    """Inside the transaction of the action `journal` noted: keep it as the newest entry
+    of its owner's history (see keep), once, into `journal.entry`. Does nothing without a
+    journal, an owner or a label (the caller then keeps it, or not, itself), or once kept.
+    """
+    if journal is None or journal.owner is None or not journal.label or journal.entry:
+        return
+    owner = journal.owner
+    journal.entry = keep(
+        journal=journal,
+        study=owner.study,
+        user=owner.user,
+        session_key=owner.session_key,
+        label=journal.label,
     )
 
 

@@ -464,6 +464,11 @@ LEAVES_ROLLUP = {
             "note_excerpt",
             "note_code",
             "keep",
+            # Keeps the undo entry inside the coding's transaction (excerpt_code_selection,
+            # walked above), which bumps the revision; the entry itself is no coding.
+            "keep_noted",
+            # Words a message and an undo entry's label; writes nothing.
+            "coded_message",
             "widen",
             "autocode_preview",
             "parse_picks",

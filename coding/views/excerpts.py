@@ -22,7 +22,7 @@ from ..models import Excerpt
 from ..selectors import code_rows, excerpt_row
 from ..undo import Journal
 from .colours import margin_shown
-from .undo import bin_page_url, remember
+from .undo import bin_page_url, remember, undo_owner, undo_url
 
 
 @require_safe
@@ -93,7 +93,9 @@ def excerpt_create(request, slug, pk):
     if not (selection.is_valid() and picker.is_valid()):
         return _refuse_forms(request, selection, picker)
     all_codes = code_rows(access.study)
-    journal = Journal()
+    # Kept by the service in the coding's own transaction: one commit, never a coding
+    # without its undo entry.
+    journal = Journal(owner=undo_owner(request, access))
     try:
         excerpt, created, codes = services.excerpt_code_picked(
             interview=interview,
@@ -105,8 +107,7 @@ def excerpt_create(request, slug, pk):
         )
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
-    names = ", ".join(code.name for code in codes)
-    message = f"Coded as {names}."
+    message = services.coded_message(codes)
     html = workspace.changes_html(
         request,
         access,
@@ -118,7 +119,7 @@ def excerpt_create(request, slug, pk):
         changed=() if created else [excerpt.pk],
         detail=excerpt,
         message=message,
-        undo_url=remember(request, access, journal, message),
+        undo_url=undo_url(access, journal.entry),
         codes_changed=bool(picker.cleaned_data["new_code"]),
     )
     return _respond(request, interview, html, "excerptSaved", excerpt.pk)

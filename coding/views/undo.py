@@ -18,6 +18,17 @@ from .. import bin, undo, workspace
 from ..models import DeletedCode, Excerpt
 
 
+def undo_owner(request, access) -> undo.Owner:
+    """The requesting user's undo history in the study of `access`, for a Journal that its
+    service keeps in its own transaction (undo.keep_noted)."""
+    return undo.Owner(access.study, request.user, request.session.session_key)
+
+
+def undo_url(access, entry) -> str:
+    """The URL of the Undo button of a kept entry ("" for none: nothing to undo)."""
+    return reverse("undo_entry", args=[access.study.slug, entry.pk]) if entry else ""
+
+
 def remember(request, access, journal: undo.Journal, label: str) -> str:
     """Keep what the services noted as the user's newest undoable action; returns the URL
     of its Undo button ("" when there is nothing to undo)."""
@@ -28,7 +39,7 @@ def remember(request, access, journal: undo.Journal, label: str) -> str:
         session_key=request.session.session_key,
         label=label,
     )
-    return reverse("undo_entry", args=[access.study.slug, entry.pk]) if entry else ""
+    return undo_url(access, entry)
 
 
 @require_POST

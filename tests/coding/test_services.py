@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from coding import services
 from coding import services as coding
-from coding.models import Code, Coding, Excerpt
+from coding.models import Code, Coding, Excerpt, UndoEntry
 from coding.palette import PALETTE
 from coding.selectors import code_rows
 from coding.services import Conflict
-from interviews.models import Interview
+from coding.undo import Journal, Owner, undo
+from interviews.models import Interview, Study
 from tests.conftest import code_span, import_text, selection
 from themes import services as themes
 
@@ -348,6 +350,52 @@ def test_a_code_typed_in_the_picker_is_made_by_the_service_with_the_coding(inter
     assert [row.id for row in chosen] == [code.pk, made.pk]
     assert made.pk in codes, "the new code is there to draw"
     assert set(excerpt.codings.values_list("code_id", flat=True)) == {code.pk, made.pk}
+
+
+def test_a_coded_selection_keeps_its_undo_entry_in_its_own_transaction(interview, code, owner):
+    # The picker's journal, with an owner, is kept by the service before it commits: the
+    # entry is there, labelled as the flash says, and undoing it takes the excerpt away.
+    journal = Journal(owner=Owner(interview.study, owner, "session-1"))
+    excerpt, _, chosen = services.excerpt_code_picked(
+        interview=interview,
+        coder=owner,
+        **span_fields(interview, "Café regulars"),
+        choice=services.CodeChoice(ids=[code.pk]),
+        codes=code_rows(interview.study),
+        journal=journal,
+    )
+    entry = UndoEntry.objects.get()
+    assert journal.entry == entry
+    assert entry.label == services.coded_message(chosen) == f"Coded as {code.name}."
+    assert (entry.study_id, entry.user_id) == (interview.study_id, owner.pk)
+    assert entry.session_key == "session-1"
+    undo(study=interview.study, user=owner, session_key="session-1")
+    assert not Excerpt.objects.filter(pk=excerpt.pk).exists()
+
+
+def test_a_coding_whose_undo_entry_cannot_be_written_is_not_saved(
+    interview, code, owner, monkeypatch
+):
+    # One unit of work: the coding, its history records and its undo entry commit together.
+    def refuse(**kwargs):
+        raise IntegrityError("no room for the undo entry")
+
+    monkeypatch.setattr("coding.undo.keep", refuse)
+    revision_before = Study.objects.get(pk=interview.study_id).revision
+    journal = Journal(owner=Owner(interview.study, owner, "session-1"))
+    with pytest.raises(IntegrityError):
+        services.excerpt_code_picked(
+            interview=interview,
+            coder=owner,
+            **span_fields(interview, "Café regulars"),
+            choice=services.CodeChoice(ids=[code.pk]),
+            codes=code_rows(interview.study),
+            journal=journal,
+        )
+    assert not Excerpt.all_objects.exists()
+    assert not Coding.objects.exists()
+    assert not Excerpt.history.exists()
+    assert Study.objects.get(pk=interview.study_id).revision == revision_before
 
 
 def test_a_refused_selection_makes_no_code_of_the_name_typed(interview, code):

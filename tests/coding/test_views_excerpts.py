@@ -66,9 +66,10 @@ def test_coding_a_selection_makes_exactly_its_queries(
     # the service's transaction (a savepoint in tests, BEGIN on a server): the study's
     # revision moved on (first: interviews.revisions); the transcript's version and the
     # codes held, with the excerpt of the same span if any (one statement); the excerpt
-    # and its coding inserted, each with its history record (interviews.history); its
-    # release (COMMIT on a server: not a query); the undo entry; for the redraw: the
-    # excerpts' bounds, the excerpts of the lines redrawn
+    # and its coding inserted, each with its history record (interviews.history); the undo
+    # entry (coding.undo.keep_noted: committed with the coding); its release (COMMIT on a
+    # server: not a query); for the redraw: the excerpts' bounds, the excerpts of the
+    # lines redrawn
     with django_assert_num_queries(15):
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
