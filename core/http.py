@@ -4,6 +4,7 @@ that htmx shows in the page."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -138,7 +139,7 @@ class HtmxErrorMiddleware:
             return response
         if response.status_code < 400:
             if _clears_flash(request, response):
-                response.content += flash_html("", "").encode()
+                response.content += _empty_flash()
             return response
         # Our own refusals (reswap "none") already carry their message.
         if response.get("HX-Reswap") == "none":
@@ -153,6 +154,13 @@ class HtmxErrorMiddleware:
 # Headers with which htmx leaves the page (a reload, a redirect): the next page shows the
 # messages kept for it, and nothing of this answer is swapped.
 _LEAVING = ("HX-Refresh", "HX-Redirect", "HX-Location")
+
+
+@cache
+def _empty_flash() -> bytes:
+    """The message region with nothing in it, swapped out of band: the same bytes for every
+    answer, rendered once (a template render on every POST would add to each)."""
+    return flash_html("", "").encode()
 
 
 def _clears_flash(request: HttpRequest, response: HttpResponse) -> bool:
