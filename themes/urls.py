@@ -80,6 +80,6 @@ urlpatterns = [
     ),
     *(
         path(f"{study}exports/{suffix}", exports.download, {"what": what}, name=f"export_{what}")
-        for what, (_, suffix, _) in exports.DOWNLOADS.items()
+        for what, (_, suffix, *_) in exports.DOWNLOADS.items()
     ),
 ]

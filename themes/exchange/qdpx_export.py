@@ -7,6 +7,7 @@ tests).
 
 from __future__ import annotations
 
+import io
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO
 
@@ -92,3 +93,15 @@ def study_export_qdpx(
         content = study_content(study, sources=sources)
         with archive.member("project.qde") as member:
             ProjectWriter(content, guids, origin()).write(member)
+
+
+def study_qdpx_bytes(
+    *, study: Study, codebook_only: bool = False, include_identifying: bool = False
+) -> bytes:
+    """`study_export_qdpx` into bytes, whole: the browser's download, made in a process of
+    its own (themes.views.exchange). Raises ExportRefused as it does."""
+    out = io.BytesIO()
+    study_export_qdpx(
+        study=study, out=out, codebook_only=codebook_only, include_identifying=include_identifying
+    )
+    return out.getvalue()

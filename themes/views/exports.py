@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from core.http import refusal
+from core.processes import ChildFailed, file_from_child
 from interviews.access import READ, study_access
 
 from ..charts import ChartError
@@ -21,16 +22,23 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
-# what: (the function that makes the file, its name after the study's, its media type).
-# The functions are named, and imported on the first download: python-docx and openpyxl
-# weigh 16 MB in a worker, which one that never serves a download need not hold.
+# The longest a download's process may take (the memos of a default-scale study take about
+# 20 s on a loaded machine); a stuck one is stopped and the user told.
+EXPORT_TIMEOUT_S = 300
+# what: (the function that makes the file, its name after the study's, its media type,
+# whether it is made in a process of its own). The functions are named, and imported on
+# the first download. Those whose size grows with every excerpt are made by a short-lived
+# process (core.processes.file_from_child), so that neither openpyxl (9 MB) nor what building
+# them allocates (tens of MB at the default scale, which a worker's heap keeps) stay in the
+# worker (issue 9); starting it costs about a second. The findings and the codebook, a few
+# pages from the cached roll-up and charts, are made in the worker, which has both at hand.
 DOWNLOADS = {
-    "findings": ("themes.exports.findings_docx", "findings.docx", DOCX),
-    "codebook": ("themes.exports.codebook_docx", "codebook.docx", DOCX),
-    "memos_docx": ("themes.exports.memos_docx", "memos.docx", DOCX),
-    "excerpts_csv": ("themes.tables.excerpts_csv", "excerpts.csv", CSV),
-    "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX),
-    "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX),
+    "findings": ("themes.exports.findings_docx", "findings.docx", DOCX, False),
+    "codebook": ("themes.exports.codebook_docx", "codebook.docx", DOCX, False),
+    "memos_docx": ("themes.exports.memos_docx", "memos.docx", DOCX, True),
+    "excerpts_csv": ("themes.tables.excerpts_csv", "excerpts.csv", CSV, True),
+    "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX, True),
+    "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX, True),
 }
 
 
@@ -39,15 +47,47 @@ def download_name(study, suffix: str) -> str:
     return f"{slugify(study.title)[:50] or 'study'}-{suffix}"
 
 
+def made_apart(function: str, *, study, suffix: str, kwargs: dict, refusals=()) -> bytes:
+    """The bytes of `function(**kwargs)`, a file of `study`, made by a short-lived process
+    (core.processes.file_from_child; in this one inside a transaction). Raises one of
+    `refusals` as the function raised it, ChildFailed when the process failed or took over
+    EXPORT_TIMEOUT_S seconds (answer it with `not_made`)."""
+    return file_from_child(
+        function,
+        kwargs=kwargs,
+        refusals=refusals,
+        timeout=EXPORT_TIMEOUT_S,
+        doing=f"Making {suffix} of study {study.pk}",
+        error=ChildFailed,
+    )
+
+
+def not_made(request, study, suffix: str) -> HttpResponse:
+    """The answer to a download whose process failed (ChildFailed, being handled): logged
+    with the process's stderr, and the user told in words, back on the themes page."""
+    logger.exception("The %s of study %s could not be made", suffix, study.pk)
+    message = (
+        f"The {suffix} file could not be made this time. Nothing was changed; "
+        "try the download again."
+    )
+    return refusal(request, message, status=503, fallback_url=reverse("themes", args=[study.slug]))
+
+
 @require_safe
 def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is)."""
     access = study_access(request, slug, READ)
-    make, suffix, content_type = DOWNLOADS[what]
+    make, suffix, content_type, apart = DOWNLOADS[what]
     # The findings take a methods appendix when its box is ticked.
     options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
     try:
-        content = import_string(make)(study=access.study, **options)
+        if apart:
+            kwargs = {"study": access.study, **options}
+            content = made_apart(make, study=access.study, suffix=suffix, kwargs=kwargs)
+        else:
+            content = import_string(make)(study=access.study, **options)
+    except ChildFailed:
+        return not_made(request, access.study, suffix)
     except ChartError:
         # The findings' figures are drawn by a process of their own (themes.charts); when
         # it fails, the document is not half-made without them: the user is told, and the

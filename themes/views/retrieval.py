@@ -14,12 +14,13 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core.http import render_page_or_fragment
+from core.processes import ChildFailed
 from interviews.access import READ, study_access
 
 from .. import retrieval, tables
 from ..filters import RetrievalForm
 from ..result_rows import rows_html
-from .exports import CSV, XLSX
+from .exports import CSV, XLSX, made_apart, not_made
 
 # Excerpts per page: Taguette shows 50; a page of 50 renders in a few milliseconds.
 EXCERPTS_PER_PAGE = 50
@@ -130,7 +131,17 @@ def retrieve_download(request, slug, kind):
     if kind == "csv":
         response = HttpResponse(tables.rows_csv(rows, columns), content_type=CSV)
     else:
-        body = tables.excerpts_workbook(study=access.study, rows=rows, columns=columns)
+        # The workbook is made apart, as the study's own (themes.views.exports): openpyxl
+        # and its cells for every excerpt would stay in the worker.
+        try:
+            body = made_apart(
+                "themes.tables.excerpts_workbook",
+                study=access.study,
+                suffix="retrieved.xlsx",
+                kwargs={"study": access.study, "rows": rows, "columns": columns},
+            )
+        except ChildFailed:
+            return not_made(request, access.study, "retrieved.xlsx")
         response = HttpResponse(body, content_type=XLSX)
     filename = f"{slugify(access.study.title)[:50] or 'study'}-retrieved.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

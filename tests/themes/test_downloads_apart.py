@@ -1,0 +1,155 @@
+"""The downloads made by a short-lived process of their own (core.processes.file_from_child,
+issue 9: a worker under 160 MB after every page and export): the file is the one the
+function makes in this process, a refusal comes back in words, a failed process is said so.
+
+The process reads the database on its own connection, which sees only committed rows: the
+tests here commit theirs (transaction=True), as a request in autocommit has.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from coding import services as coding
+from core import processes
+from interviews.services import identifier_add
+from tests.conftest import client_for, code_span
+from themes import exports, tables
+from themes.exchange.qdpx_export import study_qdpx_bytes
+
+from .exchange.everything import make_everything
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def runs(monkeypatch) -> list[list[str]]:
+    """The commands of every process started, in order."""
+    real_run, started = processes.subprocess.run, []
+
+    def counted(command, **kwargs):
+        started.append(command)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(processes.subprocess, "run", counted)
+    return started
+
+
+def made_apart(runs: list[list[str]]) -> int:
+    return sum(command[1:3] == ["-m", "core.child"] for command in runs)
+
+
+def parts(content: bytes) -> dict[str, bytes] | bytes:
+    """A ZIP's (.xlsx, .docx, .qdpx) members by name, but for the time of writing stamped
+    on the archive's entries and in an Office file's properties (docProps/core.xml), which
+    differ from one second to the next; other files as they are."""
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        return content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [name for name in archive.namelist() if name != "docProps/core.xml"]
+        return {name: archive.read(name) for name in names}
+
+
+@pytest.mark.parametrize(
+    ("what", "function"),
+    [
+        ("excerpts_xlsx", tables.excerpts_xlsx),
+        ("excerpts_csv", tables.excerpts_csv),
+        ("matrix_xlsx", tables.matrix_xlsx),
+        ("memos_docx", exports.memos_docx),
+    ],
+)
+def test_a_download_that_grows_with_the_study_is_made_apart_and_is_the_same_file(
+    study, themed, reviewer, runs, what, function
+):
+    response = client_for(reviewer).get(reverse(f"export_{what}", args=[study.slug]))
+
+    assert response.status_code == 200
+    assert made_apart(runs) == 1
+    assert parts(response.content) == parts(function(study=study))
+
+
+def test_a_retrieval_and_a_matrix_leave_as_xlsx_made_apart(study, themed, reviewer, runs):
+    client = client_for(reviewer)
+
+    retrieved = client.get(reverse("retrieve_xlsx", args=[study.slug]))
+    matrix = client.get(
+        reverse("matrix_download", args=[study.slug]), {"rows": "themes", "count": "respondents"}
+    )
+
+    assert made_apart(runs) == 2
+    excerpts = openpyxl.load_workbook(io.BytesIO(retrieved.content))["Excerpts"]
+    assert [row[0] for row in excerpts.values] == ["Respondent", "R1", "R2"]
+    rows = list(openpyxl.load_workbook(io.BytesIO(matrix.content)).active.values)
+    # R2 raised Training through its sub-theme At work.
+    assert rows == [("Theme (respondents)", "R1", "R2"), ("Training", 1, 1), ("    At work", 0, 1)]
+
+
+def test_the_findings_and_the_codebook_are_made_in_the_worker_from_its_caches(
+    study, themed, owner, runs
+):
+    client = client_for(owner)
+    for what in ("findings", "codebook"):
+        assert client.get(reverse(f"export_{what}", args=[study.slug])).status_code == 200
+    assert made_apart(runs) == 0
+
+
+def test_the_project_is_made_apart_and_its_refusal_comes_back_in_words(study, owner, coder, runs):
+    make_everything(study, owner, coder)
+    identifier_add(study=study, text="years", replacement="[time]")
+    client = client_for(owner)
+    path = reverse("export_qdpx", args=[study.slug])
+
+    refused = client.get(path, follow=True)
+
+    assert refused.redirect_chain == [(reverse("themes", args=[study.slug]), 302)]
+    assert "Not exported: 2 places in the transcripts" in refused.content.decode()
+    ticked = client.get(path + "?identifying=1")
+    assert ticked.status_code == 200
+    assert parts(ticked.content) == parts(study_qdpx_bytes(study=study, include_identifying=True))
+    with zipfile.ZipFile(io.BytesIO(ticked.content)) as archive:
+        assert "project.qde" in archive.namelist()
+    assert made_apart(runs) == 2
+
+
+def test_a_download_whose_process_fails_says_so_and_sends_no_file(
+    study, themed, owner, monkeypatch
+):
+    real_run = processes.subprocess.run
+
+    def failing(command, **kwargs):
+        # The process dies as one out of memory would.
+        return real_run([command[0], "-c", "import sys; sys.exit('no memory left')"], **kwargs)
+
+    monkeypatch.setattr(processes.subprocess, "run", failing)
+    client = client_for(owner)
+    for name in ("export_excerpts_xlsx", "export_qdpx"):
+        response = client.get(reverse(name, args=[study.slug]), follow=True)
+
+        assert response.redirect_chain == [(reverse("themes", args=[study.slug]), 302)]
+        page = response.content.decode()
+        assert "file could not be made this time. Nothing was changed" in page
+        assert "no memory left" not in page
+    htmx = client.get(
+        reverse("export_memos_docx", args=[study.slug]), headers={"HX-Request": "true"}
+    )
+    assert htmx.status_code == 503
+    assert "memos.docx file could not be made this time" in htmx.content.decode()
+
+
+def test_inside_a_transaction_the_file_is_made_here_with_what_it_wrote(study, themed, owner, runs):
+    with transaction.atomic():
+        # Not yet committed: another connection would not see it.
+        code = coding.code_create(study=study, name="Written, not committed")
+        code_span(themed["interviews"][0], "never looked back", [code], owner)
+        response = client_for(owner).get(reverse("export_excerpts_csv", args=[study.slug]))
+        in_this_process = tables.excerpts_csv(study=study)
+    assert made_apart(runs) == 0
+    assert parts(response.content) == parts(in_this_process)
+    assert "Written, not committed" in response.content.decode("utf-8-sig")
