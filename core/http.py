@@ -3,7 +3,7 @@ that htmx shows in the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.contrib import messages
@@ -38,7 +38,7 @@ def render_page_or_fragment(
     request: HttpRequest,
     template: str,
     partial: str,
-    context: dict,
+    context: dict | Callable[[], dict],
     *,
     status: int = 200,
     done: str = "",
@@ -58,7 +58,9 @@ def render_page_or_fragment(
     ("success", "info", "warning", "error"); a bare fragment would show in the window as
     an unstyled scrap, and a page answered to a POST is posted again by Reload. Without
     `done` a plain request gets the whole page, so `template` must draw the partial's
-    region in place from `context` (a form with its errors, say).
+    region in place from `context` (a form with its errors, say). `context` may be a
+    function that returns it, called only when a page or fragment is drawn, so that a
+    redirected POST reads nothing it would not show.
 
     `oob` is HTML of other regions the action changed, each marked `hx-swap-oob` (the study's
     counts line from interviews.counts.counts_oob, a flash from `flash_html`): added after the
@@ -68,6 +70,8 @@ def render_page_or_fragment(
         if message:
             messages.add_message(request, getattr(messages, level.upper()), message)
         return redirect(done)
+    if callable(context):
+        context = context()
     name = f"{template}#{partial}" if wants_fragment(request) else template
     response = render(request, name, context, status=status)
     if name != template:

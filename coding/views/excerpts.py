@@ -75,12 +75,14 @@ def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=Non
     return reswap(HttpResponse(flash_html(message, "error") + panel, status=409), "none")
 
 
-def _respond(request, interview, html: str, event: str, excerpt_id: int) -> HttpResponse:
+def _respond(
+    request, interview, html: str, event: str, excerpt_id: int, message: str
+) -> HttpResponse:
     """The changes for htmx, telling the page's script which excerpt (`event`: excerptSaved
-    or excerptDeleted); a plain request goes back to the page."""
-    # The flash of a plain (not htmx) request is lost with the redirect; its undo stays
-    # reachable by Ctrl+Z.
+    or excerptDeleted); a plain request goes back to the page, `message` in its flash."""
     if not request.htmx:
+        # The flash's Undo button is htmx's; after a plain post the undo is Ctrl+Z's.
+        messages.success(request, message)
         return redirect("interview_code", interview.study.slug, interview.pk)
     return trigger_client_event(HttpResponse(html), event, excerpt_id)
 
@@ -122,7 +124,7 @@ def excerpt_create(request, slug, pk):
         undo_url=undo_url(access, journal.entry),
         codes_changed=bool(picker.cleaned_data["new_code"]),
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk)
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message)
 
 
 @require_safe
@@ -152,7 +154,7 @@ def _after_edit(
         undo_url=remember(request, access, journal, message),
         codes_changed=codes_changed,
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk)
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message)
 
 
 @require_POST
@@ -276,7 +278,7 @@ def excerpt_delete(request, slug, pk):
         level="info",
         undo_url=remember(request, access, journal, message),
     )
-    return _respond(request, interview, html, "excerptDeleted", excerpt.pk)
+    return _respond(request, interview, html, "excerptDeleted", excerpt.pk, message)
 
 
 @require_POST

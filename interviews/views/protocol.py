@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
@@ -22,13 +22,13 @@ def protocol(request, slug):
     form = QuestionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_add(study=access.study, **form.cleaned_data)
+            question = services.question_add(study=access.study, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if not request.htmx:
-                return redirect("protocol", slug)
-            form = QuestionForm()
+            done = reverse("protocol", args=[slug])
+            message = f"Q{question.number} added."
+            return _protocol_page(request, access, QuestionForm(), done=done, message=message)
     return _protocol_page(request, access, form)
 
 
@@ -59,20 +59,21 @@ def question_move(request, slug, pk):
     if not form.is_valid():
         fallback = reverse("protocol", args=[slug])
         return refusal(request, " ".join(form.errors["to"]), fallback_url=fallback)
+    message = f"Q{question.number} moved {form.cleaned_data['to']}."
     services.question_move(question=question, delta=form.delta)
-    if not request.htmx:
-        return redirect("protocol", slug)
-    return _protocol_page(request, access, QuestionForm())
+    done = reverse("protocol", args=[slug])
+    return _protocol_page(request, access, QuestionForm(), done=done, message=message)
 
 
 @require_POST
 def question_delete(request, slug, pk):
     access = study_access(request, slug, WRITE)
     question = get_object_or_404(access.study.questions, pk=pk)
+    number = question.number
     services.question_delete(question=question)
-    if not request.htmx:
-        return redirect("protocol", slug)
-    return _protocol_page(request, access, QuestionForm())
+    done = reverse("protocol", args=[slug])
+    message = f"Q{number} deleted; the questions after it are renumbered."
+    return _protocol_page(request, access, QuestionForm(), done=done, message=message)
 
 
 def _protocol_page(

@@ -53,8 +53,10 @@ def respondents(request, slug):
         errors = _save(form, partial(services.respondent_create, study=access.study))
         if errors:
             values = form.typed()
-        elif not request.htmx:
-            return redirect("respondents", slug)
+        else:
+            done = reverse("respondents", args=[slug])
+            message = f"{form.cleaned_data['pseudonym']} added."
+            return _table(request, access, done=done, message=message)
     return _table(request, access, errors=errors, values=values)
 
 
@@ -95,9 +97,15 @@ def respondent_withdraw(request, slug, pk):
         if not was_withdrawn and window.withdrawal_is_late(timezone.localdate()):
             late = consent.late_withdrawal_message(respondent, window)
     if not request.htmx:
-        if late:
-            messages.warning(request, late)
-        return redirect("respondents", slug)
+        # Said on the page it goes back to (a plain form's flash; htmx's is out of band).
+        done = reverse("respondents", args=[slug])
+        said = late or (
+            f"{respondent.pseudonym} "
+            + ("withdrawn." if respondent.is_withdrawn else "takes part again.")
+        )
+        return _table(
+            request, access, done=done, message=said, level="warning" if late else "success"
+        )
     # The row changes, and so does the study's N in the counts line above the table.
     oob = [counts_oob(access.study)] + ([flash_html(late, "warning")] if late else [])
     return _row(request, access, respondent, editing=False, oob=oob)
@@ -160,9 +168,12 @@ def attribute_add(request, slug):
             errors = error.messages
     else:
         errors = ["An attribute needs a name."]
-    if not request.htmx:
-        return redirect("respondents", slug)
-    return _table(request, access, attribute_errors=errors)
+    if errors:
+        # A plain form's errors too are shown on the page, beside the form.
+        return _table(request, access, attribute_errors=errors)
+    done = reverse("respondents", args=[slug])
+    message = f"Attribute “{form.cleaned_data['name']}” added."
+    return _table(request, access, done=done, message=message)
 
 
 @require_POST
@@ -173,9 +184,9 @@ def attribute_remove(request, slug):
         fallback = reverse("respondents", args=[slug])
         return refusal(request, " ".join(form.errors["name"]), fallback_url=fallback)
     services.attribute_remove(study=access.study, name=form.cleaned_data["name"])
-    if not request.htmx:
-        return redirect("respondents", slug)
-    return _table(request, access)
+    done = reverse("respondents", args=[slug])
+    message = f"Attribute “{form.cleaned_data['name']}” removed, with its values."
+    return _table(request, access, done=done, message=message)
 
 
 def _annotated(study):
@@ -206,24 +217,29 @@ def _with_values(respondents, study):
 
 def _table(request, access, *, errors=(), values=None, attribute_errors=(), **row):
     """The respondents page, or its table for htmx; `row` is what `_row` draws the edited
-    row with (`partial`, `editing`, `row_errors`, `done`, `message`)."""
+    row with (`partial`, `editing`, `row_errors`), and where a plain POST goes once
+    done, saying what (`done`, `message`, `level`: core.http.render_page_or_fragment)."""
     study = access.study
-    context = {
-        "access": access,
-        "respondents": _with_values(list(_annotated(study)), study),
-        "counts": study_counts([study.pk])[study.pk],
-        "attributes": study.attribute_schema,
-        "errors": errors,
-        "pseudonym": (values or {}).get("pseudonym", ""),
-        "interviewed_on": (values or {}).get("interviewed_on", ""),
-        "new_cells": [
-            (index, attribute, (values or {}).get(attribute["name"], ""))
-            for index, attribute in enumerate(study.attribute_schema)
-        ],
-        "attribute_errors": attribute_errors,
-        "editing": row.get("editing"),
-        "row_errors": row.get("row_errors", ()),
-    }
+
+    def context() -> dict:
+        # Read only when a page is drawn: a plain POST that is done is redirected.
+        return {
+            "access": access,
+            "respondents": _with_values(list(_annotated(study)), study),
+            "counts": study_counts([study.pk])[study.pk],
+            "attributes": study.attribute_schema,
+            "errors": errors,
+            "pseudonym": (values or {}).get("pseudonym", ""),
+            "interviewed_on": (values or {}).get("interviewed_on", ""),
+            "new_cells": [
+                (index, attribute, (values or {}).get(attribute["name"], ""))
+                for index, attribute in enumerate(study.attribute_schema)
+            ],
+            "attribute_errors": attribute_errors,
+            "editing": row.get("editing"),
+            "row_errors": row.get("row_errors", ()),
+        }
+
     return render_page_or_fragment(
         request,
         "interviews/respondents.html",
@@ -231,6 +247,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
         context,
         done=row.get("done", ""),
         message=row.get("message", ""),
+        level=row.get("level", "success"),
     )
 
 

@@ -225,6 +225,30 @@ def test_a_close_new_name_from_a_plain_form_is_refused_on_a_whole_page(interview
     assert not Excerpt.objects.exists()
 
 
+def test_an_excerpt_changed_by_a_plain_form_goes_back_to_its_page_saying_what_was_done(
+    excerpt, code, owner
+):
+    """Memo, resize and delete posted without htmx: back to the coding page (never the
+    panel's bare fragment), with what was done in the flash."""
+    interview, slug = excerpt.interview, excerpt.interview.study.slug
+    page = reverse("interview_code", args=[slug, interview.pk])
+    client = client_for(owner)
+
+    def post(name, data=None) -> str:
+        response = client.post(reverse(name, args=[slug, excerpt.pk]), data or {}, follow=True)
+        assert response.redirect_chain == [(page, 302)]
+        return response.content.decode()
+
+    excerpt.refresh_from_db()
+    assert "Memo saved." in post("excerpt_memo", {"memo": "Why", "revision": excerpt.revision})
+    excerpt.refresh_from_db()
+    wider = {**selection(interview, "Honestly, the ones nobody else will see")}
+    assert "Excerpt resized." in post("excerpt_resize", {**wider, "revision": excerpt.revision})
+    excerpt.refresh_from_db()
+    assert (excerpt.memo, excerpt.text) == ("Why", "Honestly, the ones nobody else will see")
+    assert "Excerpt deleted (it waits in the bin on the History page)." in post("excerpt_delete")
+
+
 def test_a_user_name_in_the_warning_is_escaped(interview, owner, study):
     services.code_create(study=study, name="<b>Peer support</b>")
     data = {**selection(interview, "Café regulars"), "new_code": "<b>Peer suport</b>"}

@@ -209,6 +209,62 @@ def test_a_respondent_edited_without_javascript_stays_on_the_whole_table(study, 
     assert first.pseudonym == "<i>R1b</i>"
 
 
+def plain_post(client, url, data=None) -> tuple[str, str]:
+    """A form posted without htmx: (where it was sent back to, the page's text there)."""
+    response = client.post(url, data or {}, follow=True)
+    assert [status for _, status in response.redirect_chain] == [302]
+    return response.redirect_chain[0][0], response.content.decode()
+
+
+def test_the_protocol_s_forms_without_javascript_go_back_to_the_page_saying_what_was_done(
+    study, owner
+):
+    client = client_for(owner)
+    page = reverse("protocol", args=[study.slug])
+    assert plain_post(client, page, {"text": "What else?"})[0] == page
+    _, html = plain_post(client, page, {"text": "And then?"})
+    assert "Q4 added." in html
+    last = study.questions.get(number=4)
+    _, html = plain_post(
+        client, reverse("question_move", args=[study.slug, last.pk]), {"to": "up"}
+    )
+    assert "Q4 moved up." in html
+    assert study.questions.get(pk=last.pk).number == 3
+    _, html = plain_post(client, reverse("question_delete", args=[study.slug, last.pk]))
+    assert "Q3 deleted; the questions after it are renumbered." in html
+    assert [q.text for q in study.questions.all()][-1] == "What else?"
+
+
+def test_the_respondents_forms_without_javascript_go_back_to_the_table_saying_what_was_done(
+    study, owner
+):
+    client = client_for(owner)
+    table = reverse("respondents", args=[study.slug])
+    where, html = plain_post(client, table, {"pseudonym": "<b>R9</b>"})
+    assert where == table
+    assert "&lt;b&gt;R9&lt;/b&gt; added." in html
+    r9 = study.respondents.get()
+    withdraw = reverse("respondent_withdraw", args=[study.slug, r9.pk])
+    assert "&lt;b&gt;R9&lt;/b&gt; withdrawn." in plain_post(client, withdraw)[1]
+    reinstated = plain_post(client, withdraw, {"reinstate": "1"})[1]
+    assert "&lt;b&gt;R9&lt;/b&gt; takes part again." in reinstated
+    attributes = reverse("attribute_add", args=[study.slug])
+    assert (
+        "Attribute “Agency” added."
+        in plain_post(client, attributes, {"name": "Agency", "type": "text"})[1]
+    )
+    # Refused, a plain form's errors are shown on the whole page, not lost in a redirect.
+    refused = client.post(attributes, {"name": "agency", "type": "text"})
+    assert refused.status_code == 200
+    assert "<html" in refused.content.decode()
+    assert "This study already records “Agency”." in refused.content.decode()
+    remove = reverse("attribute_remove", args=[study.slug])
+    assert (
+        "Attribute “Agency” removed, with its values."
+        in plain_post(client, remove, {"name": "Agency"})[1]
+    )
+
+
 def test_an_upload_without_files_says_so(study, owner):
     response = client_for(owner).post(
         reverse("transcript_import", args=[study.slug]), {}, headers=HTMX
