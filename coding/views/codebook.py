@@ -5,7 +5,7 @@ from __future__ import annotations
 from hashlib import sha256
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,10 +33,13 @@ def _page(
     undo_url="",
     merge=None,
     editor_only=False,
+    done="",
 ):
     """The codebook body, or only its editor panel (opening a form needs no counting).
 
-    `merge` asks to confirm a merge of `code`: {"target": Code, "text": what moves}.
+    `merge` asks to confirm a merge of `code`: {"target": Code, "text": what moves}. `done`
+    (after a write) sends a plain POST back to the codebook, `message` in its flash
+    (core.http.render_page_or_fragment).
     """
     context = {
         "access": access,
@@ -54,18 +57,25 @@ def _page(
     }
     if editor_only and wants_fragment(request):
         return render_page_or_fragment(request, "coding/codebook.html", "code-editor", context)
-    context["nodes"] = selectors.codebook(access.study)
-    if request.htmx:
-        # The page's colours.css predates this answer; a code may have taken a new colour.
-        colours = sorted({node.code.colour for node in context["nodes"]})
-        context["colours_version"] = sha256(" ".join(colours).encode()).hexdigest()[:12]
-    context["rows"] = render_rows(
-        context["nodes"],
-        edit_prefix=context["edit_prefix"],
-        can_write=access.can_write,
-        retrieve_url=reverse("retrieve", args=[access.study.slug]),
+
+    def page() -> dict:
+        # Read only when drawn: a plain POST that is done is redirected.
+        context["nodes"] = selectors.codebook(access.study)
+        if request.htmx:
+            # The page's colours.css predates this answer; a code may have a new colour.
+            colours = sorted({node.code.colour for node in context["nodes"]})
+            context["colours_version"] = sha256(" ".join(colours).encode()).hexdigest()[:12]
+        context["rows"] = render_rows(
+            context["nodes"],
+            edit_prefix=context["edit_prefix"],
+            can_write=access.can_write,
+            retrieve_url=reverse("retrieve", args=[access.study.slug]),
+        )
+        return context
+
+    return render_page_or_fragment(
+        request, "coding/codebook.html", "codebook-body", page, done=done, message=message
     )
-    return render_page_or_fragment(request, "coding/codebook.html", "codebook-body", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -98,9 +108,8 @@ def codebook(request, slug):
         else:
             message = f"Added “{code.name}”."
             undo_url = remember(request, access, journal, message)
-            if not request.htmx:
-                return redirect("codebook", slug)
-            return _page(request, access, message=message, undo_url=undo_url)
+            done = reverse("codebook", args=[slug])
+            return _page(request, access, message=message, undo_url=undo_url, done=done)
     return _page(request, access, form=form)
 
 
@@ -145,9 +154,8 @@ def code_edit(request, slug, pk):
         else:
             message = f"Saved “{code.name}”."
             undo_url = remember(request, access, journal, message)
-            if not request.htmx:
-                return redirect("codebook", slug)
-            return _page(request, access, message=message, undo_url=undo_url)
+            done = reverse("codebook", args=[slug])
+            return _page(request, access, message=message, undo_url=undo_url, done=done)
     return _page(request, access, form=form, code=code)
 
 
@@ -178,9 +186,8 @@ def code_merge(request, slug, pk):
         moved,
     ) % {"name": name, "target": target.name, "n": moved}
     undo_url = remember(request, access, journal, message)
-    if not request.htmx:
-        return redirect("codebook", slug)
-    return _page(request, access, message=message, undo_url=undo_url)
+    done = reverse("codebook", args=[slug])
+    return _page(request, access, message=message, undo_url=undo_url, done=done)
 
 
 def _merge_text(source, target) -> str:
@@ -219,9 +226,8 @@ def code_delete(request, slug, pk):
         return refusal(request, " ".join(error.messages), status=409)
     message = f"Deleted “{code.name}” (it waits in the bin on the History page)."
     undo_url = remember(request, access, journal, message)
-    if not request.htmx:
-        return redirect("codebook", slug)
-    return _page(request, access, message=message, undo_url=undo_url)
+    done = reverse("codebook", args=[slug])
+    return _page(request, access, message=message, undo_url=undo_url, done=done)
 
 
 @require_safe

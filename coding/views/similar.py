@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -62,7 +61,7 @@ def code_similar_apply(request, slug, pk, code_id):
         return refusal(request, " ".join(error.messages), fallback_url=back)
     message = f"Coded as {code.name}."
     undo_url = remember(request, access, journal, message)
-    if not request.htmx:
-        return redirect(back)
     context = {"access": access, "code": code, "excerpt": excerpt, "undo_url": undo_url}
-    return render(request, "coding/similar.html#coded", context)
+    return render_page_or_fragment(
+        request, "coding/similar.html", "coded", context, done=back, message=message
+    )

@@ -153,9 +153,8 @@ def member_remove(request, slug, pk):
             if request.htmx
             else redirect("study_list")
         )
-    if not request.htmx:
-        return redirect("members", slug)
-    return _members_page(request, access, MemberForm())
+    name = membership.user.username
+    return _members_answer(request, access, f"{name} is no longer a member of this study.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

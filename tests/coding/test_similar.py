@@ -278,3 +278,13 @@ def test_a_failed_comparison_says_so_on_the_page_and_the_next_one_works(
     monkeypatch.undo()
     listed = client.get(page_url(study, support), headers=HTMX)
     assert "Honestly my supervisor listens to me" in listed.content.decode()
+
+
+def test_a_suggestion_coded_from_a_plain_form_goes_back_saying_so(study, coded, support, owner):
+    suggestion = similar_passages(support).suggestions[0]
+    response = client_for(owner).post(
+        apply_url(study, suggestion, support), fields(suggestion), follow=True
+    )
+    assert response.redirect_chain == [(page_url(study, support), 302)]
+    assert "Coded as Supervision." in response.content.decode()
+    assert Excerpt.objects.filter(start=suggestion.start, end=suggestion.end).exists()

@@ -220,3 +220,16 @@ def test_a_new_codes_picker_starts_on_the_first_colour_the_study_does_not_use(st
     # Saved as the picker sent it, the new code takes that colour.
     client.post(url(study), {"name": "Fourth", "colour": values[3]}, headers=HTMX)
     assert Code.objects.get(name="Fourth").colour == values[3]
+
+
+def test_the_codebook_s_forms_without_javascript_go_back_saying_what_was_done(study, owner):
+    client = client_for(owner)
+    page = reverse("codebook", args=[study.slug])
+    response = client.post(page, {"name": "Peer <b>support</b>"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Added “Peer &lt;b&gt;support&lt;/b&gt;”." in response.content.decode()
+    code = Code.objects.get()
+    delete = reverse("code_delete", args=[study.slug, code.pk])
+    response = client.post(delete, {"confirm": "yes"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "(it waits in the bin on the History page)" in response.content.decode()

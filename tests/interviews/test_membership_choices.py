@@ -209,3 +209,13 @@ def test_changing_a_member_s_role_says_so(study, owner, coder):
     page = client.get(_add_as(client, study, coder.username, Role.REVIEWER).url).text
     assert f"{coder.username} is now Reviewer in this study." in page
     assert study.memberships.get(user=coder).role == Role.REVIEWER
+
+
+def test_a_member_removed_by_a_plain_form_is_said_gone_on_the_members_page(study, owner, coder):
+    page = reverse("members", args=[study.slug])
+    membership = study.memberships.get(user=coder)
+    remove = reverse("member_remove", args=[study.slug, membership.pk])
+    response = client_for(owner).post(remove, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert f"{coder.username} is no longer a member of this study." in response.content.decode()
+    assert not study.memberships.filter(user=coder).exists()

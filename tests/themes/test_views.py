@@ -611,3 +611,20 @@ def test_a_status_and_a_quote_move_redraw_from_the_cached_rollup(
     with django_assert_num_queries(expected):
         response = client.post(url(study, "quote_move", quote.pk), {"to": "down"}, headers=HTMX)
     assert response.status_code == 200
+
+
+def test_the_themes_forms_without_javascript_go_back_saying_what_was_done(study, owner):
+    client = client_for(owner)
+    page = reverse("themes", args=[study.slug])
+    response = client.post(page, {"name": "Training"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Added the theme “Training”." in response.content.decode()
+    second = themes.theme_create(study=study, name="Stress")
+    move = reverse("theme_move", args=[study.slug, second.pk])
+    response = client.post(move, {"to": "up"}, follow=True)
+    assert "Moved “Stress” up." in response.content.decode()
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Stress", "Training"]
+    delete = reverse("theme_delete", args=[study.slug, second.pk])
+    response = client.post(delete, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Removed the theme “Stress”" in response.content.decode()

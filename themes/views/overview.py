@@ -23,18 +23,30 @@ from ..matrix import render_matrix
 from ..rollup import PREVALENCE_RULES, study_rollup
 
 
-def _page(request, access, *, form=None, editing=None, message="", status=200):
+def _page(request, access, *, form=None, editing=None, message="", status=200, done=""):
+    """The themes page, or its list for htmx; `done` (after a write) sends a plain POST back
+    to the page, `message` in its flash (core.http.render_page_or_fragment)."""
     study = access.study
-    context = {
-        "access": access,
-        "sections": _sections(request, access),
-        "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
-        "form": form if form is not None else ThemeForm(study=study),
-        "editing": editing,
-        "message": message,
-    }
+
+    def context() -> dict:
+        # Read only when drawn: a plain POST that is done is redirected.
+        return {
+            "access": access,
+            "sections": _sections(request, access),
+            "legend": [(word, meaning) for word, meaning, _ in PREVALENCE_RULES],
+            "form": form if form is not None else ThemeForm(study=study),
+            "editing": editing,
+            "message": message,
+        }
+
     return render_page_or_fragment(
-        request, "themes/themes.html", "theme-list", context, status=status
+        request,
+        "themes/themes.html",
+        "theme-list",
+        context,
+        status=status,
+        done=done,
+        message=message,
     )
 
 
@@ -84,9 +96,8 @@ def themes(request, slug):
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            if not request.htmx:
-                return redirect("themes", slug)
-            return _page(request, access, message=f"Added the theme “{theme.name}”.")
+            message = f"Added the theme “{theme.name}”."
+            return _page(request, access, message=message, done=reverse("themes", args=[slug]))
     return _page(request, access, form=form)
 
 
@@ -115,9 +126,8 @@ def theme_edit(request, slug, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if not request.htmx:
-                return redirect("themes", slug)
-            return _page(request, access, message=f"Saved “{theme.name}”.")
+            message = f"Saved “{theme.name}”."
+            return _page(request, access, message=message, done=reverse("themes", args=[slug]))
     return _page(request, access, form=form, editing=theme)
 
 
@@ -128,9 +138,9 @@ def theme_move(request, slug, pk):
     if not form.is_valid():
         return refusal(request, " ".join(form.errors["to"]), status=400)
     services.theme_move(theme=theme, delta=form.delta)
-    if not request.htmx:
-        return redirect("themes", slug)
-    return _page(request, access)
+    # htmx shows the move itself; a plain form's page says it.
+    message = "" if request.htmx else f"Moved “{theme.name}” {form.cleaned_data['to']}."
+    return _page(request, access, message=message, done=reverse("themes", args=[slug]))
 
 
 @require_POST
@@ -138,10 +148,8 @@ def theme_delete(request, slug, pk):
     # Owners only: a theme's comment threads, chosen quotes and review go with it.
     access, theme = theme_access(request, slug, pk, OWN)
     services.theme_delete(theme=theme)
-    if not request.htmx:
-        return redirect("themes", slug)
     message = f"Removed the theme “{theme.name}”; its codes and excerpts are untouched."
-    return _page(request, access, message=message)
+    return _page(request, access, message=message, done=reverse("themes", args=[slug]))
 
 
 @require_POST
