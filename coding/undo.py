@@ -404,3 +404,10 @@ REVERSALS = {
     "code_delete": _undo_code_delete,
     "merge": _undo_merge,
 }
+
+
+def register(kind: str, reversal) -> None:
+    """Let an app built on coding undo steps of its own `kind` (themes registers its quick
+    actions in its AppConfig.ready()): `reversal(step, study)` puts back what the step
+    changed, or raises Stale changing nothing. One history and one Undo for every page."""
+    REVERSALS[kind] = reversal

@@ -88,6 +88,27 @@ def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:
     )
 
 
+def with_message(
+    request: HttpRequest,
+    response: HttpResponse,
+    message: str,
+    *,
+    level: str = "success",
+    undo_url: str = "",
+) -> HttpResponse:
+    """`response` to a write that succeeded, telling the user `message` (plain text, escaped)
+    of `level`, with an Undo button posting to `undo_url` if given.
+
+    To htmx, the flash is swapped out of band into the page's #flash beside whatever the
+    response swaps; a plain request's response (a redirect, POST/redirect/GET) takes it
+    as a message for the next page (without the button: Ctrl+Z undoes there)."""
+    if not request.htmx:
+        messages.add_message(request, getattr(messages, level.upper()), message)
+        return response
+    response.content += flash_html(message, level, undo_url).encode()
+    return response
+
+
 def refusal(
     request: HttpRequest, message: str, *, status: int = 400, fallback_url: str = ""
 ) -> HttpResponse:

@@ -31,9 +31,19 @@ from .test_revisions import LEAVES_ROLLUP, WALK
 
 
 def _theme_restore(ctx):
+    _comments(ctx)
     themes.theme_delete(theme=ctx["training"])
     ctx["warm"]()
     themes.theme_restore(study=ctx["study"], theme_id=ctx["training"].pk)
+
+
+def _comments(ctx):
+    """A comment, a reply to it, and the thread resolved: the threads a theme's restore
+    brings back from the records."""
+    training, owner = ctx["training"], ctx["owner"]
+    question = themes.comment_add(theme=training, author=owner, body="Why R1 only?")
+    themes.comment_add(theme=training, author=owner, body="R2 never said so.", parent=question)
+    themes.comment_resolve(comment=question, user=owner)
 
 
 def _quote_add(ctx):
@@ -75,6 +85,8 @@ def _memos(ctx):
 HISTORY_WALK = {
     **WALK,
     "theme_restore": _theme_restore,
+    "comment_add": _comments,
+    "comment_resolve": _comments,
     "quote_add": _quote_add,
     "quote_extract_set": _quote_extract,
     "quote_remove": _quote_remove,
@@ -94,8 +106,6 @@ NO_HISTORY = {
         for name, reason in LEAVES_ROLLUP.items()
         if reason in {"outside the roll-up", "writes nothing by itself"}
     },
-    "comment_add": "review comments are the committee's, outside the history",
-    "comment_resolve": "review comments are the committee's, outside the history",
     "memo_text": "reads and checks a memo's text",
     "purge": "erases what waited in the bin past its time, and every record of it: "
     "tests/interviews/test_deidentify_history.py",

@@ -469,6 +469,8 @@ LEAVES_ROLLUP = {
             "keep_noted",
             # Words a message and an undo entry's label; writes nothing.
             "coded_message",
+            # Registers how an app above coding undoes its own steps.
+            "register",
             "widen",
             "autocode_preview",
             "parse_picks",

@@ -11,8 +11,10 @@ class ThemesConfig(AppConfig):
         from interviews import erasure, pages
         from interviews import services as interviews
 
+        from . import undo
         from .models import Quote
 
+        undo.connect()
         erasure.register(_count_quotes, Quote._meta.db_table)
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)

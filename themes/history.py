@@ -29,7 +29,7 @@ from interviews.history import REGISTRY
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
 
 from . import sql
-from .models import Quote, Theme, ThemeMemo
+from .models import Comment, Quote, Theme, ThemeMemo
 
 # Kinds as the filter names them, each with its models (a memo is of four).
 KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
     "coding": ("Codes on excerpts", (Coding,)),
     "theme": ("Themes", (Theme,)),
     "quote": ("Quotes", (Quote,)),
+    "comment": ("Comments", (Comment,)),
     "memo": ("Memos", (JournalEntry, InterviewMemo, CodeMemo, ThemeMemo)),
     "respondent": ("Respondents", (Respondent,)),
     "transcript": ("Transcripts", (Interview,)),
@@ -49,6 +50,7 @@ NOUNS = {
     Coding: "Code on an excerpt",
     Theme: "Theme",
     Quote: "Quote",
+    Comment: "Comment on a theme",
     JournalEntry: "Journal entry",
     InterviewMemo: "Memo on a transcript",
     CodeMemo: "Memo on a code",
@@ -75,6 +77,8 @@ QUIET = {
     "study_id",
     "interview_id",
     "deleted_by_id",
+    # Who resolved a comment is the record's user.
+    "resolved_by_id",
 }
 # Never shown to a reviewer: an uploaded file's name may hold a participant's real name.
 WRITERS_ONLY = {"source_name", "source_encoding"}
@@ -216,7 +220,7 @@ def _names(*groups) -> dict:
                 codes.add(record.parent_id if model is Code else record.code_id)
             if model in (Coding, Quote):
                 excerpts.add(record.excerpt_id)
-            if model in (Theme, Quote, ThemeMemo):
+            if model in (Theme, Quote, ThemeMemo, Comment):
                 themes.add(record.parent_id if model is Theme else record.theme_id)
             if model is Interview:
                 respondents.add(record.respondent_id)
@@ -246,10 +250,11 @@ def _label(model, record, names) -> str:
     if model is Interview:
         who = names["respondent"].get(record.respondent_id, "")
         return record.title or f"{who}’s transcript"
-    # A memo.
+    # A memo, or a comment.
     where = {
         CodeMemo: ("code", "code_id"),
         ThemeMemo: ("theme", "theme_id"),
+        Comment: ("theme", "theme_id"),
     }.get(model)
     on = f" (on “{names[where[0]].get(getattr(record, where[1]), '')}”)" if where else ""
     return f"“{_short(record.body)}”{on}"

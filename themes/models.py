@@ -100,6 +100,11 @@ class Comment(models.Model):
         related_name="+",
     )
 
+    objects = RecordedQuerySet.as_manager()
+    # Recorded so that a theme restored from the bin brings its threads back (a theme's
+    # deletion takes them with it: themes.services.theme_restore reads them here).
+    history = Recorded(study="theme_id")
+
     class Meta:
         ordering = ["created_at", "id"]
 

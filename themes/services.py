@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -10,6 +11,7 @@ from django.utils import timezone
 from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from coding.services import codes_hold
+from coding.undo import Journal, note
 from core.errors import Conflict
 from core.naming import (
     check_parent,
@@ -104,8 +106,10 @@ def theme_move(*, theme: Theme, delta: int) -> None:
 
 
 @transaction.atomic
-def theme_delete(*, theme: Theme) -> None:
-    """Remove a theme. Its codes, their excerpts and its sub-themes all stay."""
+def theme_delete(*, theme: Theme, journal: Journal | None = None) -> None:
+    """Remove a theme into the bin: its quotes, memos and comment threads go with it (each
+    recorded, "with theme <id>", so that theme_restore brings them back); its codes, their
+    excerpts and its sub-themes stay. Notes a "theme_delete" step (undone by restoring)."""
     # Its parent as it is now, under the tree's lock: it may have moved since the page.
     study_revision_bump(theme.study_id)
     lock_tree(Theme, theme.study_id)
@@ -113,6 +117,7 @@ def theme_delete(*, theme: Theme) -> None:
     theme.children.update(parent=parent_id)
     with history.because(f"with theme {theme.pk}"):
         Theme.objects.filter(pk=theme.pk).delete()
+    note(journal, "theme_delete", id=theme.pk)
 
 
 THEME_FIELDS = ("name", "description", "order", "review_status", "review_started_at")
@@ -121,9 +126,11 @@ THEME_FIELDS = ("name", "description", "order", "review_status", "review_started
 @transaction.atomic
 def theme_restore(*, study: Study, theme_id: int) -> Theme:
     """Bring back a deleted theme from its history, with its links: the codes it gathered
-    that still exist, its quotes whose excerpts are still live, its memos, and the sub-themes
-    its deletion lifted that are still where the deletion put them. Its parent comes back if
-    it still exists (else the theme returns at the top level).
+    that still exist, its quotes whose excerpts are still live, its memos, its comment
+    threads (replies, authors, dates and resolved state as they were; an author whose
+    account is gone since shows as a former member), and the sub-themes its deletion lifted
+    that are still where the deletion put them. Its parent comes back if it still exists
+    (else the theme returns at the top level).
 
     Raises Conflict, changing nothing, when the theme is not deleted (never was, or is
     back already), or a theme of its name exists now.
@@ -157,6 +164,7 @@ def theme_restore(*, study: Study, theme_id: int) -> Theme:
     study.themes.filter(pk__in=lifted, parent_id=gone.parent_id).update(parent=theme)
     _restore_rows(Quote, gone, last, live_excerpts=True)
     _restore_rows(ThemeMemo, gone, last)
+    _restore_rows(Comment, gone, last)
     return theme
 
 
@@ -174,8 +182,31 @@ def _restore_rows(model, gone, last, *, live_excerpts: bool = False) -> None:
     if live_excerpts:
         deleted = deleted.filter(excerpt_id__in=Excerpt.objects.values("pk"))
     fields = [field.attname for field in model._meta.concrete_fields]
-    rows = [model(**{name: getattr(record, name) for name in fields}) for record in deleted]
+    # By id: a comment's replies come after it, so it is there when they point at it.
+    rows = [
+        model(**{name: getattr(record, name) for name in fields})
+        for record in deleted.order_by("id")
+    ]
+    _forget_gone_users(model, rows)
     model.objects.bulk_create(rows)
+
+
+def _forget_gone_users(model, rows: list) -> None:
+    """Empty the rows' nullable links to accounts deleted since the rows were (what the
+    links' SET_NULL did to the rows that stayed), so that they can be inserted again."""
+    names = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is get_user_model() and field.null
+    ]
+    wanted = {getattr(row, name) for row in rows for name in names} - {None}
+    if not wanted:
+        return
+    live = set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    for row in rows:
+        for name in names:
+            if getattr(row, name) not in live:
+                setattr(row, name, None)
 
 
 def theme_code_attach(*, theme: Theme, code: Code) -> str:

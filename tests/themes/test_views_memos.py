@@ -247,7 +247,7 @@ def test_deleting_a_memo_can_be_undone(study, memoed, owner):
     html = client.post(
         url(study, "memo_delete", "interview", memo.pk), headers=HTMX
     ).content.decode()
-    assert "Memo deleted." in html
+    assert "Memo deleted; it waits in the bin on the History page." in html
     assert url(study, "memo_restore", "interview", memo.pk) in html
     assert "Noisy café" not in client.get(url(study, "memos")).content.decode()
     html = client.post(

@@ -181,7 +181,7 @@ def memo_delete(request, slug, kind, pk):
     access, kind, memo = _memo(request, slug, kind, pk)
     services.memo_delete(memo=memo, author=request.user)
     if not request.htmx:
-        messages.success(request, "Memo deleted.")
+        messages.success(request, "Memo deleted; it waits in the bin on the History page.")
     return _item(request, access, kind, memo, deleted=True)
 
 

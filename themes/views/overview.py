@@ -8,9 +8,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coding.undo import Journal
+from coding.views.undo import remember
 from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
-from core.http import posted, refusal, render_page_or_fragment
+from core.http import posted, refusal, render_page_or_fragment, with_message
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.counts import study_counts
 from interviews.forms import MoveForm
@@ -147,9 +149,15 @@ def theme_move(request, slug, pk):
 def theme_delete(request, slug, pk):
     # Owners only: a theme's comment threads, chosen quotes and review go with it.
     access, theme = theme_access(request, slug, pk, OWN)
-    services.theme_delete(theme=theme)
-    message = f"Removed the theme “{theme.name}”; its codes and excerpts are untouched."
-    return _page(request, access, message=message, done=reverse("themes", args=[slug]))
+    journal = Journal()
+    services.theme_delete(theme=theme, journal=journal)
+    undo_url = remember(request, access, journal, f"Removed the theme “{theme.name}”.")
+    message = (
+        f"Removed the theme “{theme.name}”; its codes and excerpts are untouched. It waits "
+        "in the bin on the History page, with its quotes, memos and comments."
+    )
+    response = _page(request, access, done=reverse("themes", args=[slug]))
+    return with_message(request, response, message, undo_url=undo_url)
 
 
 @require_POST

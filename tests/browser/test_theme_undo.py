@@ -1,0 +1,37 @@
+"""Undo on the themes pages, in Chromium: a theme removed comes back with the committee's
+comments when Undo is pressed in the message."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from themes import services as themes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_theme_removed_with_a_comment_comes_back_with_it_by_undo(
+    page, live_server, study, themed, owner, reviewer
+):
+    training = themed["training"]
+    themes.comment_add(theme=training, author=reviewer, body="Is <b>this</b> one theme or two?")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("themes", args=[study.slug]))
+    page.once("dialog", lambda dialog: dialog.accept())
+    section = page.locator("section.theme", has=page.get_by_role("heading", name="Training"))
+    section.get_by_role("button", name="Remove").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Removed the theme “Training”")
+    expect(flash).to_contain_text("It waits in the bin on the History page")
+    expect(page.get_by_role("heading", name="Training", exact=True)).to_have_count(0)
+
+    flash.get_by_role("button", name="Undo").click()
+    expect(page.locator("#flash")).to_contain_text("Undone: Removed the theme “Training”.")
+    page.get_by_role("link", name="Training", exact=True).click()
+    comments = page.locator("#comments")
+    expect(comments).to_contain_text("Is <b>this</b> one theme or two?")
+    expect(comments).to_contain_text(reviewer.username)
+    expect(comments).not_to_contain_text("No comments yet.")

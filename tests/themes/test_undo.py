@@ -1,0 +1,135 @@
+"""Removing from the themes pages can be undone: a theme removed (with its comment threads,
+which its restore from the bin brings back too). Each removal says what it did in a
+message whose Undo button (coding's history of actions) puts back exactly what was."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import HTMX, client_for
+from themes import services as themes
+from themes.models import Comment, Theme
+
+UNDO = re.compile(r'hx-post="([^"]+)"[^>]*data-undo')
+
+
+def undo_url(response) -> str:
+    """The URL the Undo button of the answer's message posts to."""
+    found = UNDO.search(response.content.decode())
+    assert found, "the message has no Undo button"
+    return found.group(1)
+
+
+def comment_rows(theme_id: int) -> list[tuple]:
+    return list(
+        Comment.objects.filter(theme_id=theme_id)
+        .order_by("id")
+        .values_list(
+            "id", "parent_id", "author_id", "body", "created_at", "resolved_at", "resolved_by_id"
+        )
+    )
+
+
+def discuss(theme: Theme, owner, reviewer) -> list[tuple]:
+    """Two threads: the committee's question with the researcher's reply, resolved; and a
+    remark of the committee, open. Written a day apart, so that dates are told apart.
+    Returns their rows (comment_rows)."""
+    question = themes.comment_add(theme=theme, author=reviewer, body="Is <b>this</b> a theme?")
+    themes.comment_add(theme=theme, author=owner, body="Yes: see R1.", parent=question)
+    themes.comment_resolve(comment=question, user=owner)
+    remark = themes.comment_add(theme=theme, author=reviewer, body="Say more on training.")
+    Comment.objects.filter(pk=remark.pk).update(created_at=timezone.now() - timedelta(days=1))
+    return comment_rows(theme.pk)
+
+
+@pytest.mark.django_db
+def test_restoring_a_removed_theme_brings_back_its_threads_as_they_were(
+    study, themed, owner, reviewer
+):
+    training = themed["training"]
+    before = discuss(training, owner, reviewer)
+    assert len(before) == 3
+
+    themes.theme_delete(theme=training)
+    assert comment_rows(training.pk) == []
+    themes.theme_restore(study=study, theme_id=training.pk)
+
+    assert comment_rows(training.pk) == before
+
+
+@pytest.mark.django_db
+def test_a_thread_whose_author_left_comes_back_as_a_former_members_thread(
+    study, themed, owner, reviewer
+):
+    training = themed["training"]
+    discuss(training, owner, reviewer)
+    themes.theme_delete(theme=training)
+    get_user_model().objects.filter(pk=reviewer.pk).delete()
+
+    themes.theme_restore(study=study, theme_id=training.pk)
+
+    authors = Comment.objects.filter(theme=training).order_by("id")
+    assert list(authors.values_list("author_id", flat=True)) == [None, owner.pk, None]
+
+
+@pytest.mark.django_db
+def test_removing_a_theme_says_it_waits_in_the_bin_and_undo_brings_it_back_whole(
+    study, themed, owner, reviewer
+):
+    training = themed["training"]
+    before = discuss(training, owner, reviewer)
+    quotes = list(training.quotes.values_list("id", "excerpt_id", "order"))
+    client = client_for(owner)
+
+    removed = client.post(reverse("theme_delete", args=[study.slug, training.pk]), headers=HTMX)
+    page = removed.content.decode()
+    assert "Removed the theme “Training”" in page
+    assert "bin on the History page" in page
+    assert not Theme.objects.filter(pk=training.pk).exists()
+
+    undone = client.post(undo_url(removed), headers=HTMX)
+    assert undone.status_code == 200
+    assert undone.has_header("HX-Refresh")
+    assert comment_rows(training.pk) == before
+    assert list(training.quotes.values_list("id", "excerpt_id", "order")) == quotes
+    shown = client.get(reverse("theme_detail", args=[study.slug, training.pk])).content.decode()
+    assert "Is &lt;b&gt;this&lt;/b&gt; a theme?" in shown
+    assert "Undone: Removed the theme “Training”." in shown
+
+
+@pytest.mark.django_db
+def test_a_plain_removal_is_redirected_with_the_message_of_the_bin(study, themed, owner):
+    client = client_for(owner)
+    response = client.post(
+        reverse("theme_delete", args=[study.slug, themed["training"].pk]), follow=True
+    )
+    assert "It waits in the bin on the History page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_reviewer_cannot_undo_a_removal(study, themed, owner, reviewer):
+    removed = client_for(owner).post(
+        reverse("theme_delete", args=[study.slug, themed["training"].pk]), headers=HTMX
+    )
+    response = client_for(reviewer).post(undo_url(removed), headers=HTMX)
+    assert response.status_code == 403
+    assert not Theme.objects.filter(pk=themed["training"].pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_history_page_lists_comments_on_a_theme(study, themed, owner, reviewer):
+    from themes.history import HistoryFilter, history_page
+
+    discuss(themed["training"], owner, reviewer)
+    events, _ = history_page(study, HistoryFilter(kind="comment"), 1, reviewer=True)
+    assert [(event.noun, event.action) for event in events][-1] == (
+        "Comment on a theme",
+        "added",
+    )
+    assert "“Is <b>this</b> a theme?” (on “Training”)" in [event.label for event in events]
