@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import QuerySet
+
 from .models import Identifier, IdentifierSkip, Interview, Study
 
 # How much of the text around an occurrence the preview shows, in code points each side.
@@ -309,7 +311,6 @@ def study_occurrences(
     *,
     study: Study,
     identifiers: Sequence[Identifier] | None = None,
-    for_update: bool = False,
     withdrawn: bool = True,
 ) -> list[Occurrence]:
     """Every occurrence of the study's identifiers in its transcripts and their file names
@@ -318,14 +319,33 @@ def study_occurrences(
     export holds); de-identifying reads them all, as they stay until erased.
 
     Three queries (the list, when not given; the skips; the interviews), whatever the
-    number of transcripts. `for_update` (inside a transaction) holds the interviews' rows
-    until it ends, so that no edit slips in between reading and replacing (PostgreSQL;
-    SQLite's IMMEDIATE transaction holds the whole database).
+    number of transcripts.
     """
     if identifiers is None:
         identifiers = list(study.identifiers.all())
     if not identifiers:
         return []
+    rows = study_interviews(study=study, withdrawn=withdrawn).only(
+        "pk", "version", "text", "source_name"
+    )
+    return interviews_occurrences(study=study, interviews=rows, identifiers=identifiers)
+
+
+def study_interviews(*, study: Study, withdrawn: bool = True) -> QuerySet[Interview]:
+    """The study's interviews in the order occurrences are listed (by respondent, then
+    date); `withdrawn=False` leaves out those of respondents who withdrew."""
+    rows = Interview.objects.filter(study=study)
+    if not withdrawn:
+        rows = rows.filter(respondent__withdrawn_at__isnull=True)
+    return rows.order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "pk")
+
+
+def interviews_occurrences(
+    *, study: Study, interviews: Iterable[Interview], identifiers: Sequence[Identifier]
+) -> list[Occurrence]:
+    """study_occurrences over `interviews` (the study's, in their order, read by the
+    caller with at least pk, version, text and source_name), for `identifiers` (the
+    study's list, not empty): the skips in one query, and the interviews' if a queryset."""
     matcher = matcher_of(identifiers)
     skipped = set(
         IdentifierSkip.objects.filter(identifier__study=study).values_list(
@@ -333,14 +353,7 @@ def study_occurrences(
         )
     )
     found = []
-    rows = Interview.objects.filter(study=study).only("pk", "version", "text", "source_name")
-    if not withdrawn:
-        rows = rows.filter(respondent__withdrawn_at__isnull=True)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    for interview in rows.order_by(
-        "respondent__pseudonym_order", "respondent_id", "conducted_on", "pk"
-    ):
+    for interview in interviews:
         found += _occurrences_in(interview, interview.source_name, True, matcher, skipped)
         found += _occurrences_in(interview, interview.text, False, matcher, skipped)
     return found

@@ -1310,10 +1310,16 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     """
     study_revision_bump(study.pk)
     identifiers = {row.pk: row for row in study.identifiers.all()}
+    # The interviews are read once, whole, and held until the transaction ends (PostgreSQL;
+    # SQLite's IMMEDIATE transaction holds the whole database), so that no edit slips in
+    # between: the occurrences found in these rows are both what the decisions are checked
+    # against and what is replaced in them.
+    rows = deidentify.study_interviews(study=study).select_related("respondent", "study")
+    interviews = list(rows.select_for_update(of=("self",)))
     waiting = {
         occurrence.key: occurrence
-        for occurrence in deidentify.study_occurrences(
-            study=study, identifiers=list(identifiers.values()), for_update=True
+        for occurrence in deidentify.interviews_occurrences(
+            study=study, interviews=interviews, identifiers=list(identifiers.values())
         )
     }
     stale = [key for key in decisions if key not in waiting]
@@ -1346,8 +1352,9 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     # Each transcript's text and file name are replaced in memory, then all are written at
     # once: one history record each, whichever of them changed.
     changes, renamed, names = [], [], []
-    interviews = Interview.objects.filter(pk__in=chosen).select_related("respondent", "study")
-    for interview in interviews.order_by("pk"):
+    for interview in sorted(interviews, key=lambda row: row.pk):
+        if interview.pk not in chosen:
+            continue
         in_text, in_name = [], []
         for occurrence in sorted(chosen[interview.pk], key=lambda o: o.start):
             span = (occurrence.start, occurrence.end)

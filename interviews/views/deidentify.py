@@ -108,10 +108,10 @@ def deidentify_preview(request, slug):
     replaces or keeps the ones chosen, all at once (services.deidentification_apply)."""
     access = study_access(request, slug, OWN if request.method == "POST" else READ)
     study = access.study
-    identifiers = {identifier.pk: identifier for identifier in study.identifiers.all()}
-    waiting = deidentify.study_occurrences(study=study, identifiers=list(identifiers.values()))
-    form = DecisionsForm(posted(request), keys=[o.key for o in waiting])
     if request.method == "POST":
+        # The form's fields are the keys posted; the service reads the occurrences (once,
+        # holding the transcripts) and refuses any key no longer waiting.
+        form = DecisionsForm(request.POST, keys=[])
         if not form.is_valid():
             return refusal(request, " ".join(form.non_field_errors()) or _BAD, status=400)
         try:
@@ -120,6 +120,8 @@ def deidentify_preview(request, slug):
             return refusal(request, str(conflict), status=409)
         messages.success(request, _applied(report))
         return redirect("deidentify_preview", slug)
+    identifiers = {identifier.pk: identifier for identifier in study.identifiers.all()}
+    waiting = deidentify.study_occurrences(study=study, identifiers=list(identifiers.values()))
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]

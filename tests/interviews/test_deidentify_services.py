@@ -200,8 +200,9 @@ def test_applying_takes_the_same_queries_whatever_the_number_of_transcripts(
         code_span(interview, "My supervisor Maria Lopez did.", [code], owner)
     decisions = {o.key: True for o in deidentify.study_occurrences(study=study)}
     study = type(study).objects.get(pk=study.pk)
-    # 6: savepoint, revision bump, the list, the skips, the interviews read for update,
-    # the interviews to change (with respondent and study); 7 for all the transcripts: their
+    # 5: savepoint, revision bump, the list, the interviews read once, whole and for update
+    # (with respondent and study: both the occurrences checked and the texts replaced),
+    # the skips; 7 for all the transcripts: their
     # question sections, their skips, the questions, the interviews written (one UPDATE)
     # and their history records (one INSERT), their sections deleted and written anew (one
     # INSERT); 6: the uploads kept after import (their names), the excerpts of the
@@ -213,7 +214,7 @@ def test_applying_takes_the_same_queries_whatever_the_number_of_transcripts(
     # of the five that have some here (transcripts, respondents, codes, excerpts, codings:
     # a chunk of interviews.history.SCRUB_CHUNK records at most), and those of the
     # transcripts and of the excerpts rewritten (they held the name); release.
-    with django_assert_num_queries(42):
+    with django_assert_num_queries(41):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 

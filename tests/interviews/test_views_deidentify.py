@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coding import services as coding
 from coding.models import Excerpt, ExcerptStatus
 from interviews import deidentify
 from interviews import services as interviews
@@ -102,6 +105,46 @@ def test_a_stale_choice_is_refused_and_nothing_is_replaced(study, owner, maria):
     assert response.status_code == 409
     assert "nothing was replaced" in response.content.decode()
     assert Interview.objects.get(pk=interview.pk).text == TEXT
+
+
+def test_applying_reads_the_transcripts_once(study, owner, maria):
+    """The occurrences the choices are checked against are those replaced: one read of the
+    transcripts' texts (held until the apply is saved), not one for the form, one for the
+    check and one for the replacing."""
+    for n in range(3):
+        import_text(study, TEXT, name=f"R{n + 1}.txt")
+    data = {f"o-{o.key}": "replace" for o in deidentify.study_occurrences(study=study)}
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(owner).post(reverse("deidentify_preview", args=[study.slug]), data)
+    assert response.status_code == 302
+    text = connection.ops.quote_name("text")
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and f'"interviews_interview".{text}' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert set(Interview.objects.values_list("text", flat=True)) == {
+        TEXT.replace("Maria", "[supervisor]").replace("maria", "[supervisor]")
+    }
+
+
+def test_a_transcript_edited_since_the_preview_refuses_the_apply(study, owner, maria):
+    interview = import_text(study, TEXT)
+    data = {f"o-{o.key}": "replace" for o in deidentify.study_occurrences(study=study)}
+    # Someone else corrects the transcript while the preview is open.
+    edited = TEXT.replace("helped", "helped me")
+    coding.transcript_edit(interview=interview, text=edited, version=interview.version)
+    response = client_for(owner).post(
+        reverse("deidentify_preview", args=[study.slug]), data, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 409
+    assert (
+        "The transcripts or the list changed since this page was shown, so nothing was "
+        "replaced or skipped. Reload the page to see the occurrences as they are now."
+    ) in response.content.decode()
+    assert Interview.objects.get(pk=interview.pk).text == edited
+    assert not IdentifierSkip.objects.exists()
 
 
 def test_a_stale_apply_from_a_plain_form_goes_back_to_the_page_with_its_message(
