@@ -35,7 +35,13 @@ from . import sql
 from .models import Theme
 from .review import attribution
 from .rollup import gathered_links
-from .tables import excerpt_columns, excerpt_row, interview_labels
+from .tables import (
+    excerpt_columns,
+    excerpt_row,
+    excerpts_workbook,
+    interview_labels,
+    rows_csv,
+)
 
 T = TypeVar("T")
 
@@ -560,3 +566,14 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
         )
     columns = excerpt_columns(attributes)
     return columns, table
+
+
+def retrieved_file(*, study: Study, index: StudyIndex, flt: Filter, kind: str) -> bytes:
+    """Every excerpt `flt` selects as a file of `kind`: "csv" (tables.rows_csv) or "xlsx"
+    (tables.excerpts_workbook, with the study's memos). Made by a process of its own
+    (themes.views.retrieval.retrieve_download), given the worker's `index` pickled: the
+    rows of every excerpt, and openpyxl for the workbook, then leave with it (issue 9)."""
+    columns, rows = export_table(index, flt)
+    if kind == "csv":
+        return rows_csv(rows, columns)
+    return excerpts_workbook(study=study, rows=rows, columns=columns)

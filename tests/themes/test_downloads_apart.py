@@ -8,6 +8,7 @@ tests here commit theirs (transaction=True), as a request in autocommit has.
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 
@@ -75,17 +76,21 @@ def test_a_download_that_grows_with_the_study_is_made_apart_and_is_the_same_file
     assert parts(response.content) == parts(function(study=study))
 
 
-def test_a_retrieval_and_a_matrix_leave_as_xlsx_made_apart(study, themed, reviewer, runs):
+def test_a_retrieval_and_a_matrix_leave_as_files_made_apart(study, themed, reviewer, runs):
     client = client_for(reviewer)
 
     retrieved = client.get(reverse("retrieve_xlsx", args=[study.slug]))
+    as_csv = client.get(reverse("retrieve_csv", args=[study.slug]))
     matrix = client.get(
         reverse("matrix_download", args=[study.slug]), {"rows": "themes", "count": "respondents"}
     )
 
-    assert made_apart(runs) == 2
+    assert made_apart(runs) == 3
     excerpts = openpyxl.load_workbook(io.BytesIO(retrieved.content))["Excerpts"]
     assert [row[0] for row in excerpts.values] == ["Respondent", "R1", "R2"]
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows] == ["Respondent", "R1", "R2"]
+    assert as_csv["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(openpyxl.load_workbook(io.BytesIO(matrix.content)).active.values)
     # R2 raised Training through its sub-theme At work.
     assert rows == [("Theme (respondents)", "R1", "R2"), ("Training", 1, 1), ("    At work", 0, 1)]

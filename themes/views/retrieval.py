@@ -17,7 +17,7 @@ from core.http import render_page_or_fragment
 from core.processes import ChildFailed
 from interviews.access import READ, study_access
 
-from .. import retrieval, tables
+from .. import retrieval
 from ..filters import RetrievalForm
 from ..result_rows import rows_html
 from .exports import CSV, XLSX, made_apart, not_made
@@ -127,22 +127,19 @@ def retrieve_download(request, slug, kind):
             {"access": access, "filters_html": filters_html, "query": _query(request)},
             status=400,
         )
-    columns, rows = retrieval.export_table(index, flt)
-    if kind == "csv":
-        response = HttpResponse(tables.rows_csv(rows, columns), content_type=CSV)
-    else:
-        # The workbook is made apart, as the study's own (themes.views.exports): openpyxl
-        # and its cells for every excerpt would stay in the worker.
-        try:
-            body = made_apart(
-                "themes.tables.excerpts_workbook",
-                study=access.study,
-                suffix="retrieved.xlsx",
-                kwargs={"study": access.study, "rows": rows, "columns": columns},
-            )
-        except ChildFailed:
-            return not_made(request, access.study, "retrieved.xlsx")
-        response = HttpResponse(body, content_type=XLSX)
+    # Made apart, as the study's own excerpts (themes.views.exports): the rows of every
+    # excerpt (12 MB at the default scale), and openpyxl's cells for the workbook, would
+    # stay in the worker. The filter was checked here, on the worker's cached index.
+    try:
+        body = made_apart(
+            "themes.retrieval.retrieved_file",
+            study=access.study,
+            suffix=f"retrieved.{kind}",
+            kwargs={"study": access.study, "index": index, "flt": flt, "kind": kind},
+        )
+    except ChildFailed:
+        return not_made(request, access.study, f"retrieved.{kind}")
+    response = HttpResponse(body, content_type=CSV if kind == "csv" else XLSX)
     filename = f"{slugify(access.study.title)[:50] or 'study'}-retrieved.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
