@@ -49,8 +49,10 @@ from interviews.turns import Turn, find_turns
 # and SQLite's page cache, so the timed requests see a warmed-up server as users do.
 WARMUP = 20
 # Untimed requests, after the timed ones, that report the peak memory (tracing slows Python
-# down several times over, so it never runs while timing).
+# down several times over, so it never runs while timing). They are sent to a server of
+# their own (measuring.trace_memory), warmed up first by TRACE_WARMUP requests of each.
 MEMORY_REQUESTS = 3
+TRACE_WARMUP = 2
 SEED = 20250303
 
 
@@ -199,8 +201,9 @@ class Scratch:
 
     @property
     def requests_per_measurement(self) -> int:
-        """Warm-up, timed and memory-traced requests: what a request measurement sends."""
-        return WARMUP + self.sizes.requests + MEMORY_REQUESTS
+        """Warm-up, timed and memory-traced requests (with their server's warm-up): what a
+        request measurement sends."""
+        return WARMUP + self.sizes.requests + TRACE_WARMUP + MEMORY_REQUESTS
 
 
 def build(sizes: Sizes, workdir: Path, env: dict[str, str], log: Log) -> dict:

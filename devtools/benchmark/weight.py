@@ -66,7 +66,12 @@ def every_page(plan: dict) -> list[tuple[str, dict]]:
 def worker_mb(session: Session) -> dict:
     """Resident memory (MB) of the gunicorn workers after every page and export of the study
     has been asked for twice (after the timed rounds, which ran first): the largest, each
-    worker's, and how many pages the pass asked for. A POST-only URL (405) is passed over."""
+    worker's, and how many pages the pass asked for. A POST-only URL (405) is passed over.
+
+    The workers measured served the warm-up and the timed rounds of every request
+    measurement, then this pass; since issue 9 the memory-traced requests (X-Peak-MB) go to
+    a server of their own (measuring.trace_memory): tracemalloc, which no deployment runs,
+    left a worker's heap about 27 MB larger for good, and this figure is a deployment's."""
     shown = 0
     for _ in range(2):
         for path, headers in every_page(session.plan):

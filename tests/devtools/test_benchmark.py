@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from devtools.benchmark import registry
-from devtools.benchmark.scratch import MEMORY_REQUESTS, WARMUP
+from devtools.benchmark.scratch import MEMORY_REQUESTS, TRACE_WARMUP, WARMUP
 
 # It builds a study, starts gunicorn and measures every page: tens of seconds. `make test`
 # (and so CI) runs the tests marked slow; `pytest -m "not slow"` leaves them out while working.
@@ -105,10 +105,11 @@ def test_it_builds_the_study_the_measured_pages_need(run):
     counts = [count for _, count in per_interview]
     # 60 excerpts: min(100, 60 // 4) and min(400, 60 // 2) in the measured two, 15 in the
     # other two; apply_code and themes_page_first each added one excerpt per request to
-    # those others (warm-up, timed, memory-traced). Live excerpts, as the pages show them:
-    # the history's fill adds excerpts deleted into the bin (devtools/benchmark/history.py).
+    # those others (warm-up, timed, the tracing server's warm-up, memory-traced). Live
+    # excerpts, as the pages show them: the history's fill adds excerpts deleted into the
+    # bin (devtools/benchmark/history.py).
     assert counts[:2] == [15, 30]
-    assert sum(counts[2:]) == 15 + 2 * (WARMUP + 3 + MEMORY_REQUESTS)
+    assert sum(counts[2:]) == 15 + 2 * (WARMUP + 3 + TRACE_WARMUP + MEMORY_REQUESTS)
     assert {count for (count,) in codings} <= {1, 2, 3}
     assert codes[0] == 6
     assert 0 < codes[1] < 6
