@@ -245,13 +245,25 @@ def theme_code_detach(*, theme: Theme, code: Code) -> None:
 # Quotes -----------------------------------------------------------------------------------
 
 
-def quote_add(*, theme: Theme, excerpt: Excerpt) -> Quote:
-    """Choose an excerpt to illustrate a theme; it goes last in the theme's order."""
+def quote_add(*, theme: Theme, excerpt: Excerpt, rollup=None) -> Quote:
+    """Choose an excerpt to illustrate a theme; it goes last in the theme's order. `rollup`
+    (the study's, themes.rollup) saves reading it again.
+
+    Raises ValidationError, choosing nothing, for an excerpt of another study, of a
+    withdrawn respondent, or not under the theme (none of its codes gathered by the theme
+    or its sub-themes: a forged or stale request; the page offers only excerpts under it).
+    """
     if excerpt.interview.study_id != theme.study_id:
         raise ValidationError("That excerpt belongs to another study.")
     if excerpt.interview.respondent.is_withdrawn:
         raise ValidationError(
             "That respondent has withdrawn: their words cannot illustrate a theme."
+        )
+    rollup = rollup or study_rollup(theme.study)
+    if excerpt.pk not in set(rollup.theme(theme.pk).excerpt_ids):
+        raise ValidationError(
+            f"That excerpt is not under “{theme.name}”: none of its codes is gathered by the "
+            "theme, so it cannot illustrate it. Nothing was chosen."
         )
     with transaction.atomic():
         # The same excerpt chosen twice at once is chosen once; different ones take the

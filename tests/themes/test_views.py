@@ -573,10 +573,10 @@ def test_the_theme_page_reads_the_cached_rollup(
 def test_a_comment_redraws_the_comments_alone(study, themed, reviewer, django_assert_num_queries):
     training = themed["training"]
     client = client_for(reviewer)
-    # session, user, theme with its study and the user's role, the reply's parent (none:
-    # one look-up), the new comment, its history record (for a restore of the theme), the
-    # threads with their authors; no roll-up
-    with django_assert_num_queries(7):
+    # session, user, theme with its study and the user's role, the new comment, its history
+    # record (for a restore of the theme), the threads with their authors; no roll-up (no
+    # parent: none looked up)
+    with django_assert_num_queries(6):
         response = client.post(
             url(study, "comment_add", training.pk), {"body": "Why R1 only?"}, headers=HTMX
         )

@@ -140,13 +140,15 @@ def quote_toggle(request, slug, pk, excerpt_id):
         # Removing works even when the excerpt was deleted meanwhile.
         if existing:
             services.quote_remove(quote=existing)
-    else:
-        _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
-        try:
-            services.quote_add(theme=theme, excerpt=excerpt)
-        except ValidationError as error:
-            return refusal(request, " ".join(error.messages), status=400)
-    return _back(request, access, theme)
+        return _back(request, access, theme)
+    _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
+    # Choosing a quote moves no revision: the check and the page after it share the roll-up.
+    rollup = study_rollup(access.study)
+    try:
+        services.quote_add(theme=theme, excerpt=excerpt, rollup=rollup)
+    except ValidationError as error:
+        return refusal(request, " ".join(error.messages), status=400)
+    return _back(request, access, theme, rollup=rollup)
 
 
 @require_POST
@@ -197,7 +199,17 @@ def comment_add(request, slug, pk):
     access, theme = theme_access(request, slug, pk, READ)
     form = CommentForm(request.POST)
     if form.is_valid():
-        parent = theme.comments.filter(pk=form.cleaned_data["parent"] or 0).first()
+        parent_id = form.cleaned_data["parent"]
+        parent = theme.comments.filter(pk=parent_id).first() if parent_id else None
+        if parent_id and parent is None:
+            # A reply to a comment of another theme (a forged request) or one gone meanwhile:
+            # posted as a new thread, it would answer nothing the readers can see.
+            return refusal(
+                request,
+                "That comment is not on this theme (or no longer exists); the reply was not "
+                "posted. Reload the page.",
+                status=400,
+            )
         try:
             services.comment_add(
                 theme=theme, author=request.user, body=form.cleaned_data["body"], parent=parent
