@@ -12,13 +12,18 @@ class CodingConfig(AppConfig):
         from interviews import services as interviews
 
         from . import deidentification
-        from .erasure import erase_respondent_coding, erase_respondent_coding_history
+        from .erasure import (
+            erase_respondent_coding,
+            erase_respondent_coding_history,
+            preview_respondent_coding,
+        )
         from .models import Coding, Excerpt, UndoEntry
 
         # A study opens on its overview, an interview on its coding page, and a search's
         # hits are coded on the autocode page: all ours.
         pages.show(study="study_detail", interview="interview_code", code_search="autocode")
         erasure.register(erase_respondent_coding, Excerpt._meta.db_table, UndoEntry._meta.db_table)
+        erasure.register_preview(preview_respondent_coding)
         # De-identifying transcripts moves the excerpts on them, as an edit by hand does.
         if deidentification.follow not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(deidentification.follow)

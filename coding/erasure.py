@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from interviews.models import Respondent
 
 from .models import Coding, Excerpt, UndoEntry
@@ -27,3 +29,11 @@ def erase_respondent_coding_history(respondent_id: int, erased: dict[str, set[in
     Excerpt.history.filter(interview_id__in=interviews).delete()
     Coding.history.filter(interview_id__in=interviews).delete()
     erased[Excerpt._meta.label] = excerpts
+
+
+def preview_respondent_coding(respondent: Respondent) -> dict[str, int]:
+    """For the erasure's confirmation page: {"excerpts": the respondent's excerpts, the
+    bin's too, "excerpt_memos": those of them with a memo}, in one query."""
+    return Excerpt.all_objects.filter(interview__respondent=respondent).aggregate(
+        excerpts=Count("id"), excerpt_memos=Count("id", filter=~Q(memo=""))
+    )

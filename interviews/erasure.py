@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 
 from .models import Erasure, Interview, Respondent, StagedFile
 from .revisions import study_revision_bump
@@ -41,6 +42,11 @@ AfterStep = Callable[[int, dict[str, set[int]]], None]
 AFTER_STEPS: list[AfterStep] = []
 # Tables that erased rows came from, vacuumed afterwards on PostgreSQL; steps add theirs.
 TABLES: list[str] = [Respondent._meta.db_table, Interview._meta.db_table]
+
+# What an erasure would remove, counted for its confirmation page: each app above registers
+# a function of the respondent that returns its part ({"excerpts": 17}), one query each.
+Preview = Callable[[Respondent], dict]
+PREVIEWS: list[Preview] = []
 
 NOT_WITHDRAWN = (
     "Only a withdrawn respondent can be erased. Withdraw them first: their data then "
@@ -61,6 +67,25 @@ def register_after(step: AfterStep, *tables: str) -> None:
     if step not in AFTER_STEPS:
         AFTER_STEPS.append(step)
     TABLES.extend(table for table in tables if table not in TABLES)
+
+
+def register_preview(preview: Preview) -> None:
+    """Add an app's part of erasure_preview (an AppConfig.ready() calls this)."""
+    if preview not in PREVIEWS:
+        PREVIEWS.append(preview)
+
+
+def erasure_preview(respondent: Respondent) -> dict:
+    """What erasing `respondent` would remove, for the page that asks to confirm it:
+    {"transcripts": int, "interview_memos": int (memos on those transcripts)}, with each
+    registered app's part ("excerpts", "excerpt_memos", "quotes", "quote_themes": [(theme
+    name, quotes)]). One query here and one per app; raises nothing."""
+    found = Interview.objects.filter(respondent=respondent).aggregate(
+        transcripts=Count("id", distinct=True), interview_memos=Count("memos", distinct=True)
+    )
+    for preview in PREVIEWS:
+        found.update(preview(respondent))
+    return found
 
 
 def respondent_erase(*, respondent: Respondent, typed: str, note: str = "") -> Erasure:

@@ -16,6 +16,7 @@ class ThemesConfig(AppConfig):
 
         undo.connect()
         erasure.register(_count_quotes, Quote._meta.db_table)
+        erasure.register_preview(_preview_quotes)
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
         pages.offer_study_import("project_import")
@@ -27,6 +28,24 @@ def _count_quotes(respondent) -> dict[str, int]:
     from .models import Quote
 
     return {"quotes": Quote.objects.filter(excerpt__interview__respondent=respondent).count()}
+
+
+def _preview_quotes(respondent) -> dict:
+    """For the erasure's confirmation page: {"quotes": how many of the respondent's excerpts
+    are chosen as quotes, "quote_themes": [(theme name, its quotes of theirs)] in the themes'
+    order}, in one query."""
+    from django.db.models import Count
+
+    from .models import Quote
+
+    rows = (
+        Quote.objects.filter(excerpt__interview__respondent=respondent)
+        .values("theme_id", "theme__name")
+        .annotate(n=Count("id"))
+        .order_by("theme__order", "theme_id")
+    )
+    themes = [(row["theme__name"], row["n"]) for row in rows]
+    return {"quotes": sum(n for _, n in themes), "quote_themes": themes}
 
 
 def _scrub_quotes(study, moved, scrub) -> dict[str, int]:

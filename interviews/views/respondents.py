@@ -134,7 +134,7 @@ def respondent_erase(request, slug, pk):
         "access": access,
         "respondent": respondent,
         "form": form,
-        "transcripts": respondent.interviews.count(),
+        "goes": erasure.erasure_preview(respondent) if respondent.is_withdrawn else {},
     }
     return render(
         request, "interviews/respondent_erase.html", context, status=400 if form.errors else 200

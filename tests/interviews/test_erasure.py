@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ from coding import undo
 from coding.models import Coding, Excerpt, UndoEntry
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
-from interviews.models import Erasure, Interview, Respondent, StagedFile
+from interviews.memos import memo_create
+from interviews.models import Erasure, Interview, InterviewMemo, Respondent, StagedFile
 from tests.conftest import client_for, code_span, import_text
 from themes import services as themes
 from themes.models import Quote
@@ -205,7 +207,7 @@ def test_the_page_asks_for_the_pseudonym_and_erases(study, two, owner):
     client = client_for(owner)
     page = client.get(erase_url(study, respondent))
     assert page.status_code == 200
-    assert "1 transcript and the upload it came from" in page.content.decode()
+    assert "<strong>1</strong> transcript and the upload it came from" in page.content.decode()
     wrong = client.post(erase_url(study, respondent), {"typed": "R1"})
     assert wrong.status_code == 400
     assert "That is not the pseudonym as shown" in wrong.content.decode()
@@ -216,6 +218,40 @@ def test_the_page_asks_for_the_pseudonym_and_erases(study, two, owner):
     assert Erasure.objects.get().note == "Withdrew 3 May"
     table = client.get(reverse("respondents", args=[study.slug])).content.decode()
     assert "Erased: 1 transcript, 1 excerpt, 1 quote" in table
+
+
+def test_the_page_says_how_many_go_and_the_themes_their_quotes_leave(
+    study, themed, owner, django_assert_num_queries
+):
+    """The page said what kinds of things go ("every excerpt", "the quotes chosen"), not how
+    many nor from which themes: it counts each, names the themes (escaped) and the memos."""
+    r3 = themed["interviews"][2]
+    respondent = r3.respondent
+    interviews.respondent_reinstate(respondent=respondent)
+    odd = themes.theme_create(study=study, name="<i>Odd</i> one")
+    themes.theme_code_attach(theme=odd, code=themed["codes"][0])
+    secret = themed["excerpts"][2]
+    themes.quote_add(theme=odd, excerpt=secret)
+    coding.excerpt_memo_set(excerpt=secret, memo="Ask about the café.", revision=secret.revision)
+    binned = code_span(r3, "They come back", [themed["codes"][0]], owner)
+    coding.excerpt_delete(excerpt=binned)
+    memo_create(model=InterviewMemo, author=owner, body="Noisy room.", interview=r3)
+    interviews.respondent_withdraw(respondent=respondent)
+    client = client_for(owner)
+    # session, user, the study with the user's role, the respondent, then what goes:
+    # transcripts with their memos, excerpts with theirs, quotes by theme
+    with django_assert_num_queries(7):
+        page = client.get(erase_url(study, respondent)).content.decode()
+    text = " ".join(re.sub(r"<[^>]*>", "", page).split())
+    assert "1 transcript and the upload it came from, with 1 memo written on it;" in text
+    assert (
+        "2 excerpts of it, deleted ones in the bin included, with their codes and 1 excerpt "
+        "memo;" in text
+    )
+    assert (
+        "2 quotes chosen from those excerpts, under “Training”, “&lt;i&gt;Odd&lt;/i&gt; one”;"
+        in (text)
+    )
 
 
 def test_a_respondent_taking_part_is_not_offered_for_erasure(study, two, owner):
