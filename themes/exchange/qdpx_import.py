@@ -519,6 +519,10 @@ class _ProjectWriter:
             (span.start, span.end, self.accounts.get(selection.coder_guid))
             for span, selection in zip(spans, source.selections, strict=True)
         ]
+        # One coder for the whole source (one user in the file, or none known here) is
+        # every excerpt's, without looking among all its selections for each (a source of
+        # 100 excerpts took 5,000 comparisons).
+        one = len({by for _, _, by in coders}) == 1
         return [
             (
                 interview,
@@ -526,7 +530,7 @@ class _ProjectWriter:
                 end,
                 "\n\n".join(memos),
                 list(codes),
-                next((by for a, b, by in coders if a <= start and end <= b), None),
+                coders[0][2] if one else _first_coder(coders, start, end),
             )
             for (start, end), (codes, memos) in merged.items()
         ]
@@ -682,6 +686,12 @@ class _ProjectWriter:
                 f"the excerpts of {_listed(missing)} are coded by "
                 f"{getattr(self.owner, 'username', 'you')} ({who} no account here)"
             )
+
+
+def _first_coder(coders: list[tuple[int, int, int | None]], start: int, end: int) -> int | None:
+    """The account of the first of `coders` ((start, end, account id) of each selection,
+    in the file's order) whose span holds [start, end); None when none does."""
+    return next((by for a, b, by in coders if a <= start and end <= b), None)
 
 
 def source_file_name(name: str) -> str:
