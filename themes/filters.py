@@ -3,7 +3,8 @@ that a filtered page can be shared, bookmarked and gone back to.
 
 Their choices come from a retrieval.StudyIndex already read, so parsing costs no query;
 an id that is not the study's (a code deleted since the link was made) is refused with
-Django's "Select a valid choice" message, never a 500.
+Django's "Select a valid choice" message, never a 500; a respondent, with why
+(RespondentsField).
 """
 
 from __future__ import annotations
@@ -47,6 +48,33 @@ def _indented(rows: list[dict], label: str = "name") -> list[tuple[int, str]]:
     return [(row["id"], "\u00a0\u00a0" * row.get("depth", 0) + row[label]) for row in rows]
 
 
+# What a filter says of a respondent it cannot keep (RespondentsField).
+RESPONDENT_GONE = (
+    "That respondent is no longer in the study's findings: they withdrew (and may have been "
+    "erased since), or have no transcript yet. Take them out of the filter."
+)
+
+
+class RespondentsField(forms.TypedMultipleChoiceField):
+    """The respondents a filter keeps, by id in the URL; its choices are the counted ones.
+
+    A saved link can name a respondent who has since withdrawn or been erased, or who has
+    no transcript yet: it is refused saying so, not with Django's "Select a valid choice. 8
+    is not one of the available choices." The message names no one and reads nothing: the
+    form's HTML is cached under its choices (themes.views.retrieval._filters), which an
+    erasure of a withdrawn respondent leaves as they were. Raises ValidationError (code
+    "invalid_choice")."""
+
+    def __init__(self, label: str = "Respondents"):
+        super().__init__(
+            coerce=int,
+            required=False,
+            label=label,
+            widget=QuickSelectMultiple(attrs={"size": 6}),
+            error_messages={"invalid_choice": RESPONDENT_GONE},
+        )
+
+
 # The parts of one attribute condition, as the URL names them. The first condition keeps
 # the bare names (links made before there were several, and the matrices' cells, use
 # them); the n-th adds "_n": "attribute=Years of experience&at_least=3&attribute_2=Agency
@@ -66,7 +94,7 @@ class RetrievalForm(forms.Form):
         choices=MATCH_CHOICES, required=False, label="Excerpts with", widget=QuickSelect
     )
     theme = _ids("Themes")
-    respondent = _ids("Respondents")
+    respondent = RespondentsField()
     question = _ids("Questions")
     coder = _ids("Coded by")
     coded_from = forms.DateField(
