@@ -235,11 +235,14 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
     )
 
 
-def theme_code_detach(*, theme: Theme, code: Code) -> None:
-    """Take a code out of a theme; the code and its excerpts stay."""
+def theme_code_detach(*, theme: Theme, code: Code, journal: Journal | None = None) -> None:
+    """Take a code out of a theme; the code and its excerpts stay. Notes a
+    "theme_code_detach" step (undone by gathering it again) when the theme had it."""
     with transaction.atomic():
         study_revision_bump(theme.study_id)
-        theme.codes.remove(code)
+        if theme.codes.filter(pk=code.pk).exists():
+            theme.codes.remove(code)
+            note(journal, "theme_code_detach", theme=theme.pk, code=code.pk)
 
 
 # Quotes -----------------------------------------------------------------------------------
@@ -288,8 +291,23 @@ def quote_extract_set(*, quote: Quote, extract: str) -> Quote:
     return quote
 
 
-def quote_remove(*, quote: Quote) -> None:
-    quote.delete()
+def quote_remove(*, quote: Quote, journal: Journal | None = None) -> None:
+    """Take a quote off its theme (the excerpt stays). Notes a "quote_remove" step with
+    what undoing it puts back: its id, theme, excerpt, extract, order and creation date."""
+    with transaction.atomic():
+        # A quote already removed (two clicks, two tabs) is removed once, and noted once.
+        removed, _ = Quote.objects.filter(pk=quote.pk).delete()
+        if removed:
+            note(
+                journal,
+                "quote_remove",
+                id=quote.pk,
+                theme=quote.theme_id,
+                excerpt=quote.excerpt_id,
+                extract=quote.extract,
+                order=quote.order,
+                created_at=quote.created_at.isoformat(),
+            )
 
 
 @transaction.atomic

@@ -10,10 +10,25 @@ since, or the same thing done again meanwhile).
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db.models import F
+
+from coding.models import Code, Excerpt
+from coding.services import codes_hold
 from coding.undo import Stale, register
 from core.errors import Conflict
+from interviews.locks import hold
 
+from .models import Quote, Theme
 from .services import theme_restore
+
+
+def _theme(step_theme: int, study) -> Theme:
+    theme = Theme.objects.filter(pk=step_theme, study=study).first()
+    if theme is None:
+        raise Stale("the theme has since been removed.")
+    return theme
 
 
 def _undo_theme_delete(step: dict, study) -> None:
@@ -24,6 +39,50 @@ def _undo_theme_delete(step: dict, study) -> None:
         raise Stale(str(error)) from None
 
 
+def _undo_theme_code_detach(step: dict, study) -> None:
+    """Gather the code into the theme again."""
+    theme = _theme(step["theme"], study)
+    code = Code.objects.filter(pk=step["code"], study=study).first()
+    if code is None:
+        raise Stale("the code has since been deleted or merged.")
+    try:
+        # A merge or delete of the code at the same moment waits for this, or this for it.
+        codes_hold(codes=[code])
+    except Conflict as error:
+        raise Stale(str(error)) from None
+    theme.codes.add(code)
+
+
+def _undo_quote_remove(step: dict, study) -> None:
+    """Choose the excerpt again, under the quote's id, with its extract, at its place: the
+    quotes from its order on move down one."""
+    theme = _theme(step["theme"], study)
+    # Quotes added or moved at the same moment renumber one after another.
+    hold(Theme, theme.pk)
+    excerpt = (
+        Excerpt.objects.select_related("interview__respondent")
+        .filter(pk=step["excerpt"], interview__study=study)
+        .first()
+    )
+    if excerpt is None:
+        raise Stale("its excerpt has since been deleted.")
+    if excerpt.interview.respondent.is_withdrawn:
+        raise Stale("its respondent has withdrawn since.")
+    if theme.quotes.filter(excerpt=excerpt).exists():
+        raise Stale("the excerpt was chosen as a quote again since.")
+    theme.quotes.filter(order__gte=step["order"]).update(order=F("order") + 1)
+    Quote.objects.create(
+        id=step["id"],
+        theme=theme,
+        excerpt=excerpt,
+        extract=step["extract"],
+        order=step["order"],
+        created_at=datetime.fromisoformat(step["created_at"]),
+    )
+
+
 def connect() -> None:
     """Register the reversals with coding's undo (called from themes' ready())."""
     register("theme_delete", _undo_theme_delete)
+    register("theme_code_detach", _undo_theme_code_detach)
+    register("quote_remove", _undo_quote_remove)

@@ -1,5 +1,6 @@
 """Undo on the themes pages, in Chromium: a theme removed comes back with the committee's
-comments when Undo is pressed in the message."""
+comments when Undo is pressed in the message; a quote removed comes back at its place with
+its chosen words."""
 
 from __future__ import annotations
 
@@ -35,3 +36,26 @@ def test_a_theme_removed_with_a_comment_comes_back_with_it_by_undo(
     expect(comments).to_contain_text("Is <b>this</b> one theme or two?")
     expect(comments).to_contain_text(reviewer.username)
     expect(comments).not_to_contain_text("No comments yet.")
+
+
+def test_a_quote_removed_comes_back_at_its_place_with_its_words_by_undo(
+    page, live_server, study, themed, owner
+):
+    training = themed["training"]
+    first = training.quotes.get(excerpt=themed["excerpts"][0])
+    themes.quote_extract_set(quote=first, extract="About six […]")
+    themes.quote_add(theme=training, excerpt=themed["excerpts"][1])
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("theme_detail", args=[study.slug, training.pk]))
+    quotes = page.locator(".quotes > li")
+    expect(quotes.first.locator("blockquote")).to_have_text("“About six […]”")
+
+    quotes.first.get_by_role("button", name="Remove from quotes").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Removed the quote from “Training”")
+    expect(quotes).to_have_count(1)
+    flash.get_by_role("button", name="Undo").click()
+
+    expect(quotes).to_have_count(2)
+    expect(quotes.first.locator("blockquote")).to_have_text("“About six […]”")
+    expect(quotes.nth(1).locator("blockquote")).to_have_text("“the ones nobody else will see”")

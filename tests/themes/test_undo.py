@@ -1,6 +1,7 @@
 """Removing from the themes pages can be undone: a theme removed (with its comment threads,
-which its restore from the bin brings back too). Each removal says what it did in a
-message whose Undo button (coding's history of actions) puts back exactly what was."""
+which its restore from the bin brings back too), a quote taken off a theme (back at its
+place, with its chosen words), a code taken out of a theme. Each removal says what it did
+in a message whose Undo button (coding's history of actions) puts back exactly what was."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from tests.conftest import HTMX, client_for
 from themes import services as themes
-from themes.models import Comment, Theme
+from themes.models import Comment, Quote, Theme
 
 UNDO = re.compile(r'hx-post="([^"]+)"[^>]*data-undo')
 
@@ -110,6 +111,59 @@ def test_a_plain_removal_is_redirected_with_the_message_of_the_bin(study, themed
         reverse("theme_delete", args=[study.slug, themed["training"].pk]), follow=True
     )
     assert "It waits in the bin on the History page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_quote_removed_comes_back_at_its_place_with_its_extract(study, themed, owner):
+    training = themed["training"]
+    first = training.quotes.get(excerpt=themed["excerpts"][0])
+    themes.quote_extract_set(quote=first, extract="About six […]")
+    third = themes.quote_add(theme=training, excerpt=themed["excerpts"][1])
+    before = list(training.quotes.values_list("id", "excerpt_id", "extract", "created_at"))
+    client = client_for(owner)
+    toggle = reverse("quote_toggle", args=[study.slug, training.pk, first.excerpt_id])
+
+    removed = client.post(toggle, {"choose": "0"}, headers=HTMX)
+    assert "Removed the quote from “Training”; the excerpt stays." in removed.content.decode()
+    assert not Quote.objects.filter(pk=first.pk).exists()
+    # Moved up meanwhile: the quote comes back before it all the same.
+    themes.quote_move(quote=third, delta=-1)
+
+    client.post(undo_url(removed), headers=HTMX)
+
+    after = list(training.quotes.values_list("id", "excerpt_id", "extract", "created_at"))
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_a_quote_chosen_again_meanwhile_is_not_put_back_twice(study, themed, owner):
+    training = themed["training"]
+    excerpt = themed["excerpts"][0]
+    client = client_for(owner)
+    toggle = reverse("quote_toggle", args=[study.slug, training.pk, excerpt.pk])
+    removed = client.post(toggle, {"choose": "0"}, headers=HTMX)
+    client.post(toggle, {"choose": "1"}, headers=HTMX)
+
+    refused = client.post(undo_url(removed), headers=HTMX)
+
+    assert refused.status_code == 409
+    assert "chosen as a quote again since" in refused.content.decode()
+    assert training.quotes.filter(excerpt=excerpt).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_code_taken_out_of_a_theme_is_put_back_by_undo(study, themed, owner):
+    training = themed["training"]
+    learning = themed["codes"][0]
+    client = client_for(owner)
+    codes = reverse("theme_codes", args=[study.slug, training.pk])
+
+    taken = client.post(codes, {"code": learning.pk, "detach": "1"}, headers=HTMX)
+    assert "Took “Learning” out of “Training”" in taken.content.decode()
+    assert not training.codes.exists()
+
+    client.post(undo_url(taken), headers=HTMX)
+    assert list(training.codes.all()) == [learning]
 
 
 @pytest.mark.django_db

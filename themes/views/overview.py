@@ -170,15 +170,22 @@ def theme_codes(request, slug, pk):
         return refusal(request, " ".join(errors), status=400)
     code = form.cleaned_data["code"]
     warning = ""
+    journal = Journal()
     try:
         if form.cleaned_data["detach"]:
-            services.theme_code_detach(theme=theme, code=code)
+            services.theme_code_detach(theme=theme, code=code, journal=journal)
         else:
             warning = services.theme_code_attach(theme=theme, code=code)
     except Conflict as error:
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
+    if form.cleaned_data["detach"]:
+        # Its counts may drop to nothing: say what was done, and offer to put it back.
+        message = f"Took “{code.name}” out of “{theme.name}”; the code and its excerpts stay."
+        undo_url = remember(request, access, journal, message)
+        response = _page(request, access, done=reverse("themes", args=[slug]))
+        return with_message(request, response, message, undo_url=undo_url)
     if not request.htmx:
         if warning:
             messages.warning(request, warning)

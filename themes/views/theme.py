@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
+from coding.undo import Journal
+from coding.views.undo import remember
 from core.fragments import cached_fragment, fragment_key
-from core.http import refusal, render_page_or_fragment
+from core.http import refusal, render_page_or_fragment, with_message
 from interviews.access import OWN, READ, WRITE
 from interviews.forms import MoveForm, PageForm
 from interviews.revisions import page_revision
@@ -138,9 +140,15 @@ def quote_toggle(request, slug, pk, excerpt_id):
         choose = existing is None
     if not choose:
         # Removing works even when the excerpt was deleted meanwhile.
+        journal = Journal()
         if existing:
-            services.quote_remove(quote=existing)
-        return _back(request, access, theme)
+            services.quote_remove(quote=existing, journal=journal)
+        if not journal.steps:
+            return _back(request, access, theme)
+        # Its place and its chosen words would be lost: say so, and offer them back.
+        message = f"Removed the quote from “{theme.name}”; the excerpt stays."
+        undo_url = remember(request, access, journal, message)
+        return with_message(request, _back(request, access, theme), message, undo_url=undo_url)
     _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
     # Choosing a quote moves no revision: the check and the page after it share the roll-up.
     rollup = study_rollup(access.study)
