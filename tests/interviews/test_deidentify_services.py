@@ -209,12 +209,12 @@ def test_applying_takes_the_same_queries_whatever_the_number_of_transcripts(
     # transcripts changed and those with former words or memos (one read), their moves (one
     # statement run per row), their history records (one INSERT ... SELECT: one record
     # each), the undo history deleted, the quotes with an extract; 4: each kind of memo
-    # read for scrubbing (none changed); 18: the ids of the study's history records of each
-    # of the 11 recorded models (with their texts' length), the text columns of the records
+    # read for scrubbing (none changed); 19: the ids of the study's history records of each
+    # of the 12 recorded models (with their texts' length), the text columns of the records
     # of the five that have some here (transcripts, respondents, codes, excerpts, codings:
     # a chunk of interviews.history.SCRUB_CHUNK records at most), and those of the
     # transcripts and of the excerpts rewritten (they held the name); release.
-    with django_assert_num_queries(41):
+    with django_assert_num_queries(42):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 
