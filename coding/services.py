@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.naming import (
     check_parent,
@@ -144,8 +145,9 @@ def excerpt_code_picked(
 
 def coded_message(codes: Sequence[Code | CodeRow]) -> str:
     """What coding a selection with `codes` says, and its undo entry is called:
-    "Coded as Peer support, Stress." (the codes in the order given)."""
-    return f"Coded as {', '.join(code.name for code in codes)}."
+    "Coded as Peer support, Stress." (the codes in the order given), each name isolated
+    (core.bidi) so that a right-to-left one keeps the comma and full stop on their side."""
+    return f"Coded as {', '.join(isolated(code.name) for code in codes)}."
 
 
 def excerpt_codes_add_picked(

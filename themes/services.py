@@ -12,6 +12,7 @@ from coding.models import Code, Excerpt
 from coding.selectors import branch_usage
 from coding.services import codes_hold
 from coding.undo import Journal, note
+from core.bidi import isolated
 from core.errors import Conflict
 from core.naming import (
     check_parent,
@@ -230,8 +231,9 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
     if excerpts:
         return ""
     return (
-        f"Added “{code.name}” to “{theme.name}”, but no excerpt carries it or any of its "
-        "sub-codes yet, so the theme's counts do not change until you code with it."
+        f"Added “{isolated(code.name)}” to “{isolated(theme.name)}”, but no excerpt carries "
+        "it or any of its sub-codes yet, so the theme's counts do not change until you code "
+        "with it."
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import flash_html, refusal
 from interviews.access import WRITE, study_access
@@ -94,4 +95,8 @@ def _coded(name: str, made: int, added: int) -> str:
         parts.append(ngettext("%d new excerpt", "%d new excerpts", made) % made)
     if added:
         parts.append(ngettext("%d existing excerpt", "%d existing excerpts", added) % added)
-    return f"Coded “{name}”: " + (" and ".join(parts) or "every passage had it already") + "."
+    return (
+        f"Coded “{isolated(name)}”: "
+        + (" and ".join(parts) or "every passage had it already")
+        + "."
+    )

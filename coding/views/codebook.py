@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment, wants_fragment
 from interviews.access import READ, WRITE, study_access
@@ -106,7 +107,7 @@ def codebook(request, slug):
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            message = f"Added “{code.name}”."
+            message = f"Added “{isolated(code.name)}”."
             undo_url = remember(request, access, journal, message)
             done = reverse("codebook", args=[slug])
             return _page(request, access, message=message, undo_url=undo_url, done=done)
@@ -152,7 +153,7 @@ def code_edit(request, slug, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"Saved “{code.name}”."
+            message = f"Saved “{isolated(code.name)}”."
             undo_url = remember(request, access, journal, message)
             done = reverse("codebook", args=[slug])
             return _page(request, access, message=message, undo_url=undo_url, done=done)
@@ -224,7 +225,7 @@ def code_delete(request, slug, pk):
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=409)
-    message = f"Deleted “{code.name}” (it waits in the bin on the History page)."
+    message = f"Deleted “{isolated(code.name)}” (it waits in the bin on the History page)."
     undo_url = remember(request, access, journal, message)
     done = reverse("codebook", args=[slug])
     return _page(request, access, message=message, undo_url=undo_url, done=done)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, trigger_client_event
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 from interviews.access import READ, WRITE, interview_access
@@ -175,7 +176,7 @@ def excerpt_codes_add(request, slug, pk):
         )
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
-    names = ", ".join(code.name for code in codes)
+    names = ", ".join(isolated(code.name) for code in codes)
     return _after_edit(
         request,
         access,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment
 from interviews.access import READ, WRITE, interview_access
@@ -59,7 +60,7 @@ def code_similar_apply(request, slug, pk, code_id):
         return refusal(request, str(error), status=409, fallback_url=back)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), fallback_url=back)
-    message = f"Coded as {code.name}."
+    message = f"Coded as {isolated(code.name)}."
     undo_url = remember(request, access, journal, message)
     context = {"access": access, "code": code, "excerpt": excerpt, "undo_url": undo_url}
     return render_page_or_fragment(

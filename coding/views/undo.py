@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal
 from interviews.access import READ, WRITE, interview_access, study_access
@@ -141,5 +142,7 @@ def code_restore(request, slug, pk):
         bin.code_restore(item=item)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=bin_page_url(request, slug))
-    messages.success(request, f"Restored “{item.name}” with its excerpts, sub-codes and themes.")
+    messages.success(
+        request, f"Restored “{isolated(item.name)}” with its excerpts, sub-codes and themes."
+    )
     return redirect(bin_page_url(request, slug))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import posted, refusal
 
@@ -26,7 +27,7 @@ def deidentify_list(request, slug):
     if request.method == "POST" and _saved(
         form, lambda data: services.identifier_add(study=access.study, **data)
     ):
-        messages.success(request, f"“{form.cleaned_data['text']}” is on the list.")
+        messages.success(request, f"“{isolated(form.cleaned_data['text'])}” is on the list.")
         return redirect("deidentify_list", slug)
     study = access.study
     identifiers = list(study.identifiers.all())
@@ -98,7 +99,9 @@ def identifier_delete(request, slug, pk):
     access = study_access(request, slug, OWN)
     identifier = get_object_or_404(access.study.identifiers, pk=pk)
     services.identifier_delete(identifier=identifier)
-    messages.success(request, f"“{identifier.text}” is off the list; nothing was changed.")
+    messages.success(
+        request, f"“{isolated(identifier.text)}” is off the list; nothing was changed."
+    )
     return redirect("deidentify_list", slug)
 
 

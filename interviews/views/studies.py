@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.bidi import isolated
 from core.http import flash_html, posted, refusal, render_page_or_fragment
 
 from .. import services
@@ -52,7 +53,9 @@ def study_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Study “{study.title}” created. Add its protocol next.")
+            messages.success(
+                request, f"Study “{isolated(study.title)}” created. Add its protocol next."
+            )
             return redirect("protocol", study.slug)
     return render(request, "interviews/study_create.html", {"form": form})
 
@@ -105,8 +108,8 @@ def _added(study, *, username: str, role: str) -> str:
         return f"{member.user.username} is now {label} in this study."
     # The same words whether or not the name has an account (no account enumeration).
     return (
-        f"If “{username}” has an account, they are invited as {label}: they join the study "
-        "when they accept it on their list of studies."
+        f"If “{isolated(username)}” has an account, they are invited as {label}: they join "
+        "the study when they accept it on their list of studies."
     )
 
 
@@ -130,10 +133,12 @@ def invitation_answer(request, pk, answer):
     )
     if answer == "accept":
         services.invitation_accept(invitation=invitation)
-        messages.success(request, f"You joined the study “{invitation.study.title}”.")
+        messages.success(request, f"You joined the study “{isolated(invitation.study.title)}”.")
     else:
         services.invitation_decline(invitation=invitation)
-        messages.info(request, f"You declined the invitation to “{invitation.study.title}”.")
+        messages.info(
+            request, f"You declined the invitation to “{isolated(invitation.study.title)}”."
+        )
     return redirect("study_list")
 
 
@@ -169,7 +174,7 @@ def member_leave(request, slug):
             return refusal(
                 request, " ".join(error.messages), fallback_url=reverse("members", args=[slug])
             )
-        messages.success(request, f"You left the study “{access.study.title}”.")
+        messages.success(request, f"You left the study “{isolated(access.study.title)}”.")
         return redirect("study_list")
     return render(request, "interviews/member_leave.html", {"access": access})
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.bidi import isolated
 from core.http import posted, refusal, render_page_or_fragment
 
 from .. import encodings, pages, services, staging
@@ -313,7 +314,7 @@ def interview_delete(request, slug, pk):
             fallback_url=reverse("interview_edit", args=[slug, pk]),
         )
     services.interview_delete(interview=interview)
-    messages.success(request, f"The interview “{interview.display_name}” was deleted.")
+    messages.success(request, f"The interview “{isolated(interview.display_name)}” was deleted.")
     return redirect(pages.study_url(slug))
 
 

@@ -192,7 +192,7 @@ def test_applying_through_htmx_answers_the_preview_with_an_undo(study, two, owne
         headers=HTMX,
     )
     html = response.content.decode()
-    assert "Coded “Training”: 2 new excerpts." in html
+    assert "Coded “<bdi>Training</bdi>”: 2 new excerpts." in html
     assert 'id="autocode-preview"' in html
     assert "<html" not in html
     assert "data-undo" in html

@@ -186,7 +186,7 @@ def test_coding_a_suggestion_makes_an_excerpt_that_undo_takes_back(study, coded,
     suggestion = similar_passages(support).suggestions[0]
     response = client.post(apply_url(study, suggestion, support), fields(suggestion), headers=HTMX)
     assert response.status_code == 200
-    assert "Coded as “Supervision”" in response.content.decode()
+    assert "Coded as “<bdi>Supervision</bdi>”" in response.content.decode()
     made = Excerpt.objects.get(interview=coded, start=suggestion.start, end=suggestion.end)
     assert list(made.codings.values_list("code_id", flat=True)) == [support.pk]
     assert suggestion.text not in [s.text for s in similar_passages(support).suggestions]
@@ -286,5 +286,5 @@ def test_a_suggestion_coded_from_a_plain_form_goes_back_saying_so(study, coded, 
         apply_url(study, suggestion, support), fields(suggestion), follow=True
     )
     assert response.redirect_chain == [(page_url(study, support), 302)]
-    assert "Coded as Supervision." in response.content.decode()
+    assert "Coded as <bdi>Supervision</bdi>." in response.content.decode()
     assert Excerpt.objects.filter(start=suggestion.start, end=suggestion.end).exists()

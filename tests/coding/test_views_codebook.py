@@ -111,7 +111,8 @@ def test_creating_and_editing_a_code(study, owner):
         "revision": code.revision,
         "example": "Ugh",
     }
-    assert "Saved “Stress at work”" in client.post(edit, data, headers=HTMX).content.decode()
+    saved = client.post(edit, data, headers=HTMX).content.decode()
+    assert "Saved “<bdi>Stress at work</bdi>”" in saved
     code.refresh_from_db()
     assert (code.name, code.colour, code.example) == ("Stress at work", "#dc2626", "Ugh")
 
@@ -227,7 +228,7 @@ def test_the_codebook_s_forms_without_javascript_go_back_saying_what_was_done(st
     page = reverse("codebook", args=[study.slug])
     response = client.post(page, {"name": "Peer <b>support</b>"}, follow=True)
     assert response.redirect_chain == [(page, 302)]
-    assert "Added “Peer &lt;b&gt;support&lt;/b&gt;”." in response.content.decode()
+    assert "Added “<bdi>Peer &lt;b&gt;support&lt;/b&gt;</bdi>”." in response.content.decode()
     code = Code.objects.get()
     delete = reverse("code_delete", args=[study.slug, code.pk])
     response = client.post(delete, {"confirm": "yes"}, follow=True)

@@ -129,7 +129,7 @@ def test_coding_a_selection_answers_with_just_what_changed(interview, code, owne
     assert html.count("<p id=") == 1, "only the touched line is sent"
     assert f'data-x="{excerpt.pk}"' in html
     assert 'hx-swap-oob="beforeend:#excerpt-list"' in html
-    assert "Coded as Training." in html
+    assert "Coded as <bdi>Training</bdi>." in html
     assert json.loads(response["HX-Trigger"]) == {"excerptSaved": excerpt.pk}
 
 

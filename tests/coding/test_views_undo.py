@@ -96,7 +96,7 @@ def test_a_reviewer_cannot_undo_or_restore(study, excerpt, code, owner, reviewer
     assert response.status_code == 403
     assert DeletedCode.objects.exists()
     page = client.get(reverse("history", args=[study.slug])).content.decode()
-    assert "Code “Training”" in page
+    assert "Code “<bdi>Training</bdi>”" in page
     assert "Restore" not in page
 
 
@@ -110,12 +110,12 @@ def test_the_bin_restores_a_code_and_an_excerpt(study, interview, excerpt, code,
     client.post(reverse("excerpt_delete", args=[study.slug, excerpt.pk]), headers=HTMX)
     client.post(reverse("code_delete", args=[study.slug, code.pk]), {"confirm": "yes"})
     page = bin_of(client.get(reverse("history", args=[study.slug])).content.decode())
-    assert "Code “Training”" in page
-    assert "Excerpt of R1: “the ones nobody else will see”" in page
+    assert "Code “<bdi>Training</bdi>”" in page
+    assert "Excerpt of R1: “<bdi>the ones nobody else will see</bdi>”" in page
     assert page.count(f">{owner.username}<") == 2
     item = DeletedCode.objects.get()
     response = client.post(reverse("code_restore", args=[study.slug, item.pk]), follow=True)
-    assert "Restored “Training” with its excerpts" in response.content.decode()
+    assert "Restored “<bdi>Training</bdi>” with its excerpts" in response.content.decode()
     response = client.post(reverse("excerpt_restore", args=[study.slug, excerpt.pk]), follow=True)
     assert "Excerpt restored with its codes and memo." in response.content.decode()
     assert list(Excerpt.objects.get().codings.values_list("code__name", flat=True)) == ["Training"]

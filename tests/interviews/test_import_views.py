@@ -44,7 +44,7 @@ def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirmin
     assert "R3.docx: refused: it is not a valid Word document" in html
     assert "R4.pdf: refused: it is not a .txt or .docx file." in html
     assert "R5.txt: refused: it is empty." in html
-    assert "“R2” would be a new respondent" in html
+    assert "“<bdi>R2</bdi>” would be a new respondent" in html
     assert "About six years now." in html  # the first lines, decoded
     assert not Interview.objects.exists()
     assert not study.respondents.exists()

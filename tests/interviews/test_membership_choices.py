@@ -54,7 +54,7 @@ def test_a_reviewer_leaves_a_study_after_confirming(study, reviewer):
 
     confirm = client.get(reverse("member_leave", args=[study.slug]))
     assert confirm.status_code == 200
-    assert "Leave “Harm reduction”?" in confirm.text
+    assert "Leave “<bdi>Harm reduction</bdi>”?" in confirm.text
     assert study.memberships.filter(user=reviewer).exists()
 
     response = client.post(reverse("member_leave", args=[study.slug]))
@@ -107,7 +107,7 @@ def test_adding_a_member_answers_the_same_whether_or_not_the_name_exists(study, 
     assert _without_csrf(known.text).replace("stan", "X") == _without_csrf(unknown.text).replace(
         "stanley", "X"
     )
-    assert "If “stan” has an account, they are invited" in known.text
+    assert "If “<bdi>stan</bdi>” has an account, they are invited" in known.text
 
 
 def test_an_invited_user_has_no_access_until_they_accept(study, owner, stranger):
@@ -117,7 +117,7 @@ def test_an_invited_user_has_no_access_until_they_accept(study, owner, stranger)
     assert not study.memberships.filter(user=stranger).exists()
     assert client.get(reverse("study_detail", args=[study.slug])).status_code == 404
     studies = client.get(reverse("study_list"))
-    assert "olive invites you to “Harm reduction” as reviewer" in studies.text
+    assert "olive invites you to “<bdi>Harm reduction</bdi>” as reviewer" in studies.text
 
     invitation = Invitation.objects.get(user=stranger)
     response = client.post(reverse("invitation_accept", args=[invitation.pk]))
@@ -172,7 +172,7 @@ def test_adding_a_member_always_says_so_in_the_same_words_whoever_the_name_is(
     htmx = {"headers": {"HX-Request": "true"}}
     known = _add_as(client, study, stranger.username, Role.CODER, **htmx).text
     unknown = _add_as(client, study, "nobody-here", Role.CODER, **htmx).text
-    message = f"If “{stranger.username}” has an account, they are invited as Coder"
+    message = f"If “<bdi>{stranger.username}</bdi>” has an account, they are invited as Coder"
     assert message in known
     assert _without_csrf(known).replace(stranger.username, "NAME") == _without_csrf(
         unknown
@@ -180,7 +180,7 @@ def test_adding_a_member_always_says_so_in_the_same_words_whoever_the_name_is(
     assert Invitation.objects.filter(study=study, user=stranger, role=Role.CODER).exists()
     # Without htmx: the same message, at the top of the members page.
     page = client.get(_add_as(client, study, "nobody-here", Role.CODER).url).text
-    assert "If “nobody-here” has an account, they are invited as Coder" in page
+    assert "If “<bdi>nobody-here</bdi>” has an account, they are invited as Coder" in page
 
 
 def test_the_add_form_offers_the_least_power_by_default(study, owner):

@@ -206,7 +206,7 @@ def test_an_import_is_checked_against_the_list_before_it_is_saved(study, owner, 
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
     assert "This file holds words on the study's de-identification list" in html
-    assert "“Maria” 3 times in the text and in the file name" in html
+    assert "“<bdi>Maria</bdi>” 3 times in the text and in the file name" in html
     assert not Interview.objects.exists()
 
 

@@ -167,7 +167,7 @@ THEME_PAGE_CHANGES = {
         lambda ctx: themes.quote_extract_set(
             quote=_quote_of(ctx["training"], ctx["excerpts"][0]), extract="About six"
         ),
-        "<blockquote>“About six",
+        "<blockquote>“<bdi>About six",
     ),
     "comment_add": (
         lambda ctx: themes.comment_add(theme=ctx["training"], author=ctx["owner"], body="Hm?"),

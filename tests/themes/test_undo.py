@@ -90,7 +90,7 @@ def test_removing_a_theme_says_it_waits_in_the_bin_and_undo_brings_it_back_whole
 
     removed = client.post(reverse("theme_delete", args=[study.slug, training.pk]), headers=HTMX)
     page = removed.content.decode()
-    assert "Removed the theme “Training”" in page
+    assert "Removed the theme “<bdi>Training</bdi>”" in page
     assert "bin on the History page" in page
     assert not Theme.objects.filter(pk=training.pk).exists()
 
@@ -101,7 +101,7 @@ def test_removing_a_theme_says_it_waits_in_the_bin_and_undo_brings_it_back_whole
     assert list(training.quotes.values_list("id", "excerpt_id", "order")) == quotes
     shown = client.get(reverse("theme_detail", args=[study.slug, training.pk])).content.decode()
     assert "Is &lt;b&gt;this&lt;/b&gt; a theme?" in shown
-    assert "Undone: Removed the theme “Training”." in shown
+    assert "Undone: Removed the theme “<bdi>Training</bdi>”." in shown
 
 
 @pytest.mark.django_db

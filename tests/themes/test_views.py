@@ -448,7 +448,7 @@ def test_the_researcher_chooses_the_words_a_quote_prints(study, themed, owner, r
         url(study, "quote_extract", quote.pk), {"extract": "the ones […] will see"}, headers=HTMX
     )
     assert response.status_code == 200
-    assert "“the ones […] will see”" in response.content.decode()
+    assert "“<bdi>the ones […] will see</bdi>”" in response.content.decode()
     quote.refresh_from_db()
     assert quote.extract == "the ones […] will see"
 
@@ -619,7 +619,7 @@ def test_the_themes_forms_without_javascript_go_back_saying_what_was_done(study,
     page = reverse("themes", args=[study.slug])
     response = client.post(page, {"name": "Training"}, follow=True)
     assert response.redirect_chain == [(page, 302)]
-    assert "Added the theme “Training”." in response.content.decode()
+    assert "Added the theme “<bdi>Training</bdi>”." in response.content.decode()
     second = themes.theme_create(study=study, name="Stress")
     move = reverse("theme_move", args=[study.slug, second.pk])
     response = client.post(move, {"to": "up"}, follow=True)
@@ -628,4 +628,4 @@ def test_the_themes_forms_without_javascript_go_back_saying_what_was_done(study,
     delete = reverse("theme_delete", args=[study.slug, second.pk])
     response = client.post(delete, follow=True)
     assert response.redirect_chain == [(page, 302)]
-    assert "Removed the theme “Stress”" in response.content.decode()
+    assert "Removed the theme “<bdi>Stress</bdi>”" in response.content.decode()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.views.undo import bin_page_url
+from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment
 from interviews import memos as memo_services
@@ -71,7 +72,7 @@ def history_restore(request, slug, kind, pk):
             theme = services.theme_restore(study=access.study, theme_id=pk)
         except Conflict as error:
             return refusal(request, str(error), status=409, fallback_url=back)
-        messages.success(request, f"Restored the theme “{theme.name}” with its links.")
+        messages.success(request, f"Restored the theme “{isolated(theme.name)}” with its links.")
         return redirect(back)
     model = MEMO_KINDS.get(kind.removeprefix("memo-")) if kind.startswith("memo-") else None
     if model is None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coding.undo import Journal
 from coding.views.undo import remember
+from core.bidi import isolated
 from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
 from core.http import posted, refusal, render_page_or_fragment, with_message
@@ -98,7 +99,7 @@ def themes(request, slug):
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            message = f"Added the theme “{theme.name}”."
+            message = f"Added the theme “{isolated(theme.name)}”."
             return _page(request, access, message=message, done=reverse("themes", args=[slug]))
     return _page(request, access, form=form)
 
@@ -128,7 +129,7 @@ def theme_edit(request, slug, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"Saved “{theme.name}”."
+            message = f"Saved “{isolated(theme.name)}”."
             return _page(request, access, message=message, done=reverse("themes", args=[slug]))
     return _page(request, access, form=form, editing=theme)
 
@@ -151,10 +152,10 @@ def theme_delete(request, slug, pk):
     access, theme = theme_access(request, slug, pk, OWN)
     journal = Journal()
     services.theme_delete(theme=theme, journal=journal)
-    undo_url = remember(request, access, journal, f"Removed the theme “{theme.name}”.")
+    undo_url = remember(request, access, journal, f"Removed the theme “{isolated(theme.name)}”.")
     message = (
-        f"Removed the theme “{theme.name}”; its codes and excerpts are untouched. It waits "
-        "in the bin on the History page, with its quotes, memos and comments."
+        f"Removed the theme “{isolated(theme.name)}”; its codes and excerpts are untouched. "
+        "It waits in the bin on the History page, with its quotes, memos and comments."
     )
     response = _page(request, access, done=reverse("themes", args=[slug]))
     return with_message(request, response, message, undo_url=undo_url)

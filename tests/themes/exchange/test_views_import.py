@@ -101,7 +101,7 @@ def test_a_codebook_merges_into_the_study(study, coder, django_assert_num_querie
     # session, user, study+role
     with django_assert_num_queries(3):
         page = client.get(url)
-    assert f"Import a codebook into {study.title}" in page.content.decode()
+    assert f"Import a codebook into <bdi>{study.title}</bdi>" in page.content.decode()
 
     response = client.post(url, _upload("tags.qdc", codebook_qdc()), headers=HTMX)
 

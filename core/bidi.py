@@ -1,0 +1,38 @@
+"""Names inside sentences, isolated from the sentence's direction.
+
+A right-to-left name (Hebrew, Arabic) inside an English message takes the words or the
+full stop after it to its own side: "Coded as שלום." showed its full stop left of the
+name. A message built in Python marks each name it quotes with `isolated` (Unicode's
+FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: plain text, so the mark survives every
+way a message travels: the session's messages, an undo entry's label in the database, a
+ValidationError's text joined into a refusal). The templates that show messages render
+them through `bdi_html` (the `bdi` filter), which escapes the message and turns each
+marked name into `<bdi>…</bdi>`. Names a template puts in a sentence itself are wrapped
+in `<bdi>` there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+FSI, PDI = "\u2068", "\u2069"
+_ISOLATED = re.compile(f"{FSI}([^{FSI}{PDI}]*){PDI}")
+
+
+def isolated(text: object) -> str:
+    """`text` (any object, as str) between FSI and PDI: a name to isolate in a message."""
+    return f"{FSI}{text}{PDI}"
+
+
+def bdi_html(message: object) -> SafeString:
+    """`message` (str, or anything as str) escaped, with each part marked by `isolated`
+    as `<bdi>…</bdi>` (its text escaped too). A message already safe (format_html) is kept
+    as it is around the marks. Never raises."""
+    parts = _ISOLATED.split(str(message))
+    # split() alternates the text between marks and the text inside them, ending with
+    # the text after the last mark.
+    marked = format_html_join("", "{}<bdi>{}</bdi>", zip(parts[0:-1:2], parts[1::2], strict=True))
+    return format_html("{}{}", marked, parts[-1])
