@@ -93,17 +93,20 @@ def theme_page(
         "excerpts": excerpts,
         "page": page,
         "spread": _spread(summary, rollup),
-        "changes": named_changes(changes_since_review(theme, rollup), rollup),
+        "changes": named_changes(
+            changes_since_review(theme, rollup), rollup, study_id=theme.study_id
+        ),
     }
 
 
-def named_changes(changes: dict | None, rollup: RollUp) -> dict | None:
+def named_changes(changes: dict | None, rollup: RollUp, *, study_id: int) -> dict | None:
     """`changes` (services.changes_since_review) with what changed named, for the committee:
     "names" maps each of "new_quotes", "removed_quotes", "removed_excerpts" to {"labels":
     ["R3, Q7: “I learned it on the job…”", at most NAMED_PER_CHANGE], "more": how many
     more} and each of "new_codes", "removed_codes" to a list of code names. A withdrawn
     respondent's excerpt is named only as such, never by pseudonym or words. Plain text,
-    escaped by the template. One query when an excerpt is to be named, none otherwise."""
+    escaped by the template. One query when an excerpt is to be named, none otherwise;
+    only excerpts of study `study_id` are read (an id of another study's reads as erased)."""
     if changes is None:
         return None
     kinds = ("new_quotes", "removed_quotes", "removed_excerpts")
@@ -112,7 +115,9 @@ def named_changes(changes: dict | None, rollup: RollUp) -> dict | None:
     if wanted:
         rows = {
             row["id"]: row
-            for row in Excerpt.all_objects.filter(pk__in=wanted).values(
+            for row in Excerpt.all_objects.filter(
+                pk__in=wanted, interview__study_id=study_id
+            ).values(
                 "id",
                 "text",
                 "start",

@@ -129,7 +129,7 @@ def deidentify_preview(request, slug):
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
     titles = dict(
-        Interview.objects.filter(pk__in={o.interview_id for o in waiting}).values_list(
+        study.interviews.filter(pk__in={o.interview_id for o in waiting}).values_list(
             "pk", "title"
         )
     )
