@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.bidi import isolated
 from core.errors import Conflict
-from core.http import flash_html, refusal
+from core.http import refusal, with_message
 from interviews.access import WRITE, study_access
 
 from ..autocode import TooMany, autocode_preview, excerpts_autocode
@@ -78,10 +76,10 @@ def autocode_apply(request, slug):
     message = _coded(code.name, made, added)
     undo_url = remember(request, access, journal, message)
     if not request.htmx:
-        messages.success(request, message)
-        return redirect(back)
-    page = _preview(request, access, template="coding/autocode.html#preview")
-    return HttpResponse(page.content + flash_html(message, "success", undo_url).encode())
+        response = redirect(back)
+    else:
+        response = _preview(request, access, template="coding/autocode.html#preview")
+    return with_message(request, response, message, undo_url=undo_url)
 
 
 def _first(form) -> str:

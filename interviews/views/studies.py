@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.bidi import isolated
-from core.http import flash_html, posted, refusal, render_page_or_fragment
+from core.http import posted, refusal, render_page_or_fragment, with_message
 
 from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
@@ -93,7 +93,7 @@ def members(request, slug):
         try:
             services.member_add(study=access.study, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            return _members_answer(request, access, " ".join(error.messages), messages.ERROR)
+            return _members_answer(request, access, " ".join(error.messages), "error")
         return _members_answer(request, access, _added(access.study, **form.cleaned_data))
     return _members_page(request, access, form)
 
@@ -113,16 +113,14 @@ def _added(study, *, username: str, role: str) -> str:
     )
 
 
-def _members_answer(request, access, message: str, level: int = messages.SUCCESS):
+def _members_answer(request, access, message: str, level: str = "success"):
     """The members page with `message` at the top: a redirect with it as a flash for a plain
     form, the refreshed section with the flash swapped in for htmx."""
     if not request.htmx:
-        messages.add_message(request, level, message)
-        return redirect("members", access.study.slug)
-    response = _members_page(request, access, MemberForm())
-    tag = "error" if level == messages.ERROR else "success"
-    response.content += flash_html(message, tag).encode()
-    return response
+        response = redirect("members", access.study.slug)
+    else:
+        response = _members_page(request, access, MemberForm())
+    return with_message(request, response, message, level=level)
 
 
 @require_POST
