@@ -29,8 +29,8 @@ def isolated(text: object) -> str:
 
 def bdi_html(message: object) -> SafeString:
     """`message` (str, or anything as str) escaped, with each part marked by `isolated`
-    as `<bdi>…</bdi>` (its text escaped too). A message already safe (format_html) is kept
-    as it is around the marks. Never raises."""
+    as `<bdi>…</bdi>` (its text escaped too). Every message is escaped, one marked safe
+    too: a message is text, never markup. Never raises."""
     parts = _ISOLATED.split(str(message))
     # split() alternates the text between marks and the text inside them, ending with
     # the text after the last mark.
