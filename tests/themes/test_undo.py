@@ -13,6 +13,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from coding import services as coding
+from coding.models import Excerpt, ExcerptStatus
+from interviews import services as interviews
 from tests.conftest import HTMX, client_for
 from themes import services as themes
 from themes.models import Comment, Quote, Theme
@@ -35,6 +38,14 @@ def comment_rows(theme_id: int) -> list[tuple]:
             "id", "parent_id", "author_id", "body", "created_at", "resolved_at", "resolved_by_id"
         )
     )
+
+
+def quote_rows() -> list[tuple]:
+    return list(Quote.objects.order_by("id").values_list("id", "theme_id", "excerpt_id", "order"))
+
+
+def theme_code_rows() -> list[tuple]:
+    return list(Theme.codes.through.objects.order_by("id").values_list("theme_id", "code_id"))
 
 
 def discuss(theme: Theme, owner, reviewer) -> list[tuple]:
@@ -187,3 +198,131 @@ def test_the_history_page_lists_comments_on_a_theme(study, themed, owner, review
         "added",
     )
     assert "“Is <b>this</b> a theme?” (on “Training”)" in [event.label for event in events]
+
+
+def _take_the_code_off_the_theme(themed, owner):
+    themes.theme_code_detach(theme=themed["training"], code=themed["codes"][0])
+
+
+def _take_the_code_off_the_excerpt(themed, owner):
+    coding.excerpt_code_remove(excerpt=themed["excerpts"][0], code=themed["codes"][0])
+
+
+def _delete_the_excerpt(themed, owner):
+    coding.excerpt_delete(excerpt=themed["excerpts"][0], actor=owner)
+
+
+def _withdraw_the_respondent(themed, owner):
+    interviews.respondent_withdraw(respondent=themed["interviews"][0].respondent)
+
+
+def _remove_its_words_from_the_transcript(themed, owner):
+    # What an edit of the transcript that removes the excerpt's words leaves (coding.models.
+    # excerpt_followed): an orphaned excerpt, which counts nowhere.
+    Excerpt.objects.filter(pk=themed["excerpts"][0].pk).update(
+        status=ExcerptStatus.ORPHANED, start=0, end=0, text=""
+    )
+
+
+def _remove_the_theme(themed, owner):
+    themes.theme_delete(theme=themed["training"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("meanwhile", "why"),
+    [
+        (_take_the_code_off_the_theme, "that excerpt is no longer under this theme"),
+        (_take_the_code_off_the_excerpt, "that excerpt is no longer under this theme"),
+        (_delete_the_excerpt, "its excerpt has since been deleted"),
+        (_withdraw_the_respondent, "its respondent has withdrawn since"),
+        (_remove_its_words_from_the_transcript, "its words have since been removed"),
+        (_remove_the_theme, "the theme has since been removed"),
+    ],
+)
+def test_a_quote_whose_excerpt_left_the_theme_is_not_put_back(
+    study, themed, owner, meanwhile, why
+):
+    """Undo would bring back a quote that no longer belongs (shown only under "Left out of
+    the findings"): it is refused, saying why, and nothing is changed."""
+    training = themed["training"]
+    excerpt = themed["excerpts"][0]
+    client = client_for(owner)
+    toggle = reverse("quote_toggle", args=[study.slug, training.pk, excerpt.pk])
+    removed = client.post(toggle, {"choose": "0"}, headers=HTMX)
+    meanwhile(themed, owner)
+    quotes = quote_rows()
+
+    refused = client.post(undo_url(removed), headers=HTMX)
+
+    assert refused.status_code == 409
+    text = refused.content.decode()
+    assert "cannot be undone: " + why in text
+    assert text.count("Nothing was changed.") == 1
+    assert not Quote.objects.filter(excerpt=excerpt).exists()
+    assert quote_rows() == quotes
+
+
+@pytest.mark.django_db
+def test_a_quote_whose_excerpt_is_still_under_the_theme_through_a_sub_theme_comes_back(
+    study, themed, owner
+):
+    """The check is the roll-up's: an excerpt under a sub-theme is under the theme."""
+    training, at_work = themed["training"], themed["at_work"]
+    learning = themed["codes"][0]
+    excerpt = themed["excerpts"][0]
+    client = client_for(owner)
+    removed = client.post(
+        reverse("quote_toggle", args=[study.slug, training.pk, excerpt.pk]),
+        {"choose": "0"},
+        headers=HTMX,
+    )
+    themes.theme_code_attach(theme=at_work, code=learning)
+    themes.theme_code_detach(theme=training, code=learning)
+
+    undone = client.post(undo_url(removed), headers=HTMX)
+
+    assert undone.status_code == 200
+    assert training.quotes.filter(excerpt=excerpt).exists()
+
+
+def _delete_the_code(themed, owner):
+    coding.code_delete(code=themed["codes"][0], force=True, actor=owner)
+
+
+def _merge_the_code(themed, owner):
+    coding.code_merge(source=themed["codes"][0], target=themed["codes"][1])
+
+
+def _gather_it_again(themed, owner):
+    themes.theme_code_attach(theme=themed["training"], code=themed["codes"][0])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("meanwhile", "why"),
+    [
+        (_delete_the_code, "the code has since been deleted or merged"),
+        (_merge_the_code, "the code has since been deleted or merged"),
+        (_remove_the_theme, "the theme has since been removed"),
+        (_gather_it_again, "the code was gathered into the theme again since"),
+    ],
+)
+def test_a_code_taken_out_of_a_theme_is_not_put_back_when_that_no_longer_holds(
+    study, themed, owner, meanwhile, why
+):
+    training = themed["training"]
+    client = client_for(owner)
+    taken = client.post(
+        reverse("theme_codes", args=[study.slug, training.pk]),
+        {"code": themed["codes"][0].pk, "detach": "1"},
+        headers=HTMX,
+    )
+    meanwhile(themed, owner)
+    links = theme_code_rows()
+
+    refused = client.post(undo_url(taken), headers=HTMX)
+
+    assert refused.status_code == 409
+    assert "cannot be undone: " + why in refused.content.decode()
+    assert theme_code_rows() == links
