@@ -35,7 +35,9 @@ function start() {
   progress.install();
   const transcript = document.getElementById("transcript");
   if (!transcript) {
-    // The codebook's one key: Ctrl+Z undoes (the page says where, in data-undo-url).
+    // The one key of the other pages whose messages carry an Undo button (the codebook,
+    // the themes pages, coding from a search or from similar passages): Ctrl+Z undoes, as
+    // on the coding page. The page says where in data-undo-url, for those who may write.
     if (document.querySelector("[data-undo-url]")) [undo, keyboard].forEach((m) => m.install());
     return;
   }

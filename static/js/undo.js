@@ -1,9 +1,12 @@
-/* Ctrl+Z (Cmd+Z) on the coding and codebook pages: undoes the user's newest action in the
-   study. The server keeps that history until the user logs out (coding/undo.py), so the key
-   works long after the message with its Undo button has gone, and pressed again it goes on
-   back through the history. The page names the endpoint in data-undo-url (only for those
-   who may write); the answer brings the page up to date (out-of-band swaps on the coding
-   page, a reload on the codebook) or says why nothing was undone. */
+/* Ctrl+Z (Cmd+Z) on the coding page and every page whose messages carry an Undo button
+   (the codebook, the themes page, a theme's page, coding from a search, passages like a
+   code): undoes the user's newest action in the study. The server keeps that history until
+   the user logs out (coding/undo.py), so the key works long after the message with its
+   Undo button has gone, and pressed again it goes on back through the history. The page
+   names the endpoint in data-undo-url (only for those who may write); the answer brings
+   the page up to date (out-of-band swaps on the coding page, a reload elsewhere) or says
+   why nothing was undone. In a text field the key is the browser's own undo (keyboard.js).
+   */
 
 import { bindKey } from "./keyboard.js";
 

@@ -171,3 +171,28 @@ def test_the_bin_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(study, 
     assert f'id="bin-excerpt-{oldest.pk}"' in second
     response = client.post(reverse("excerpt_restore", args=[study.slug, oldest.pk]), {"page": "2"})
     assert response.url == f"{url}?bin_page=2#bin"
+
+
+def test_every_page_whose_messages_offer_undo_names_ctrl_zs_endpoint_to_writers_only(
+    study, themed, owner, reviewer
+):
+    """Ctrl+Z (static/js/undo.js) posts to the endpoint the page names in data-undo-url: on
+    every page whose messages can carry an Undo button, for those who may write only."""
+    slug = study.slug
+    named = f'data-undo-url="{reverse("undo", args=[slug])}"'
+    pages = [
+        reverse("interview_code", args=[slug, themed["interviews"][0].pk]),
+        reverse("codebook", args=[slug]),
+        reverse("code_similar", args=[slug, themed["codes"][0].pk]),
+        reverse("autocode", args=[slug]),
+        reverse("themes", args=[slug]),
+        reverse("theme_detail", args=[slug, themed["training"].pk]),
+    ]
+    # Coding from a search is for writers only: a reviewer is refused the page.
+    refused = {reverse("autocode", args=[slug])}
+    writer, reader = client_for(owner), client_for(reviewer)
+    for url in pages:
+        assert named in writer.get(url).content.decode(), url
+        response = reader.get(url)
+        assert response.status_code == (403 if url in refused else 200), url
+        assert "data-undo-url" not in response.content.decode(), url
