@@ -1,4 +1,5 @@
-"""The memos page's measurement (memos_page): the page of a study full of memos.
+"""The memos page's measurements: the page of a study full of memos (memos_page) and its
+memos .docx (memos_docx).
 
 Named to sort after themes.py: fill steps run in the order of the modules' names, and the
 memos on themes need the themes that step makes.
@@ -11,8 +12,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from coding.models import CodeMemo, Excerpt
-from devtools.benchmark.registry import fill_step, page
-from devtools.benchmark.scratch import Scratch
+from devtools.benchmark.measuring import Session, time_call
+from devtools.benchmark.registry import fill_step, once, page
+from devtools.benchmark.scratch import Scratch, study_in_subprocess
 from interviews.models import InterviewMemo, JournalEntry
 from themes.models import Theme, ThemeMemo
 
@@ -67,3 +69,32 @@ def memos(scratch: Scratch) -> None:
 
 
 page("memos_page", "memos")
+
+
+# The memos .docx at the default scale: 16 to 18 s under a load of 6 before its paragraphs
+# were added without python-docx's per-paragraph style lookup (themes.exports._paragraph).
+DOCX_TARGET_MS = 5000
+DOCX_RUNS = 3
+
+
+def measure_memos_docx(study, runs: int = DOCX_RUNS) -> dict:
+    """`runs` builds of the study's memos .docx (themes.exports.memos_docx) after a warm-up:
+    median and p95 ms, queries and peak MB of one build (measuring.time_call), the file's
+    size in bytes and the target in ms."""
+    # Imported here: the benchmark's other processes need nothing of python-docx.
+    from themes.exports import memos_docx
+
+    sizes = []
+
+    def build(study) -> None:
+        sizes.append(len(memos_docx(study=study)))
+
+    return {**time_call(build, study, runs), "bytes": max(sizes), "target_ms": DOCX_TARGET_MS}
+
+
+@once("memos_docx")
+def memos_document(session: Session) -> dict:
+    """The scratch study's memos .docx, built in a subprocess of its own (a few times only:
+    one takes seconds, and the pages are timed hundreds of times)."""
+    target = "devtools.benchmark.themes_memos.measure_memos_docx"
+    return study_in_subprocess(session.env, session.workdir, "memos_docx", target)

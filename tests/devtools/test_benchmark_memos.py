@@ -8,6 +8,7 @@ import random
 from coding.models import CodeMemo, Excerpt
 from devtools.benchmark import registry
 from devtools.benchmark.scratch import Scratch, Sizes
+from interviews import memos
 from interviews.models import InterviewMemo, JournalEntry
 from tests.conftest import client_for
 from themes.models import ThemeMemo
@@ -47,3 +48,18 @@ def test_the_fill_step_writes_every_kind_of_memo(study, themed, owner):
     assert memoed.count() == excerpts // EXCERPT_SHARE
     html = client_for(owner).get(f"/studies/{study.slug}/memos/").content.decode()
     assert f"<strong>{3 + 3 + 4 + 4 + memoed.count()}</strong> memos" in html
+
+
+def test_the_memos_document_is_measured_by_itself(study, themed, owner):
+    registry.load_areas()
+    from devtools.benchmark.themes_memos import measure_memos_docx
+    from themes.exports import memos_docx
+
+    memos.memo_create(model=JournalEntry, author=owner, body="Decided to merge.", study=study)
+    assert "memos_docx" in registry.ONCE
+    result = measure_memos_docx(study, runs=2)
+    assert result["bytes"] == len(memos_docx(study=study))
+    # the UNION of the five kinds of memo (no excerpt has a memo: no words to read)
+    assert result["queries"] == 1
+    assert 0 < result["median_ms"] <= result["p95_ms"]
+    assert result["target_ms"] == 5000
