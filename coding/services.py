@@ -484,14 +484,19 @@ def excerpt_codes_add(
     return len(new)
 
 
-def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None = None) -> None:
+def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None = None) -> bool:
+    """Take `code` off `excerpt`. Returns False, changing nothing, when the excerpt did not
+    carry it (already removed in another tab, or a stale page): the caller says so."""
     with transaction.atomic():
         study_revision_bump(excerpt.interview.study_id)
         removed = codings_state(excerpt.pk, [code.pk]) if journal is not None else []
-        excerpt.codings.filter(code=code).delete()
+        deleted, _ = excerpt.codings.filter(code=code).delete()
+        if not deleted:
+            return False
         _touch(excerpt)
         if removed:
             note_excerpt(journal, excerpt, {"codings": removed}, {"codings": []}, [code.pk])
+        return True
 
 
 def excerpt_memo_set(

@@ -237,14 +237,18 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
     )
 
 
-def theme_code_detach(*, theme: Theme, code: Code, journal: Journal | None = None) -> None:
+def theme_code_detach(*, theme: Theme, code: Code, journal: Journal | None = None) -> bool:
     """Take a code out of a theme; the code and its excerpts stay. Notes a
-    "theme_code_detach" step (undone by gathering it again) when the theme had it."""
+    "theme_code_detach" step (undone by gathering it again) when the theme had it.
+    Returns False, changing nothing, when the theme did not gather the code (taken out
+    in another tab, or a stale page)."""
     with transaction.atomic():
         study_revision_bump(theme.study_id)
-        if theme.codes.filter(pk=code.pk).exists():
-            theme.codes.remove(code)
-            note(journal, "theme_code_detach", theme=theme.pk, code=code.pk)
+        if not theme.codes.filter(pk=code.pk).exists():
+            return False
+        theme.codes.remove(code)
+        note(journal, "theme_code_detach", theme=theme.pk, code=code.pk)
+        return True
 
 
 # Quotes -----------------------------------------------------------------------------------
@@ -293,9 +297,10 @@ def quote_extract_set(*, quote: Quote, extract: str) -> Quote:
     return quote
 
 
-def quote_remove(*, quote: Quote, journal: Journal | None = None) -> None:
+def quote_remove(*, quote: Quote, journal: Journal | None = None) -> bool:
     """Take a quote off its theme (the excerpt stays). Notes a "quote_remove" step with
-    what undoing it puts back: its id, theme, excerpt, extract, order and creation date."""
+    what undoing it puts back: its id, theme, excerpt, extract, order and creation date.
+    Returns False, changing nothing, when the quote was removed already."""
     with transaction.atomic():
         # A quote already removed (two clicks, two tabs) is removed once, and noted once.
         removed, _ = Quote.objects.filter(pk=quote.pk).delete()
@@ -310,6 +315,7 @@ def quote_remove(*, quote: Quote, journal: Journal | None = None) -> None:
                 order=quote.order,
                 created_at=quote.created_at.isoformat(),
             )
+    return bool(removed)
 
 
 @transaction.atomic
@@ -410,8 +416,13 @@ def comment_add(*, theme: Theme, author, body: str, parent: Comment | None = Non
     return Comment.objects.create(theme=theme, author=author, body=body, parent=parent)
 
 
-def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> None:
-    Comment.objects.filter(pk=comment.pk).update(
+def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> bool:
+    """Mark a comment resolved by `user`, now (or open it again, `resolved` False).
+
+    Returns False, changing nothing, when it is so already (resolved or opened in another
+    tab, or by another member): who resolved it, and when, stay as they were."""
+    changed = Comment.objects.filter(pk=comment.pk, resolved_at__isnull=resolved).update(
         resolved_at=timezone.now() if resolved else None,
         resolved_by=user if resolved else None,
     )
+    return bool(changed)

@@ -77,13 +77,20 @@ def _conflict_with_detail(request, access, excerpt, message: str, memo_draft=Non
 
 
 def _respond(
-    request, interview, html: str, event: str, excerpt_id: int, message: str
+    request,
+    interview,
+    html: str,
+    event: str,
+    excerpt_id: int,
+    message: str,
+    level: str = "success",
 ) -> HttpResponse:
     """The changes for htmx, telling the page's script which excerpt (`event`: excerptSaved
-    or excerptDeleted); a plain request goes back to the page, `message` in its flash."""
+    or excerptDeleted); a plain request goes back to the page, `message` (of `level`) in
+    its flash."""
     if not request.htmx:
         # The flash's Undo button is htmx's; after a plain post the undo is Ctrl+Z's.
-        messages.success(request, message)
+        messages.add_message(request, getattr(messages, level.upper()), message)
         return redirect("interview_code", interview.study.slug, interview.pk)
     return trigger_client_event(HttpResponse(html), event, excerpt_id)
 
@@ -140,7 +147,16 @@ def excerpt_detail(request, slug, pk):
 
 
 def _after_edit(
-    request, access, excerpt, message, journal, *, ranges=None, codes=None, codes_changed=False
+    request,
+    access,
+    excerpt,
+    message,
+    journal,
+    *,
+    ranges=None,
+    codes=None,
+    codes_changed=False,
+    level="success",
 ):
     interview = excerpt.interview
     html = workspace.changes_html(
@@ -152,10 +168,11 @@ def _after_edit(
         changed=[excerpt.pk],
         detail=excerpt,
         message=message,
+        level=level,
         undo_url=remember(request, access, journal, message),
         codes_changed=codes_changed,
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message)
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message, level)
 
 
 @require_POST
@@ -195,7 +212,10 @@ def excerpt_code_remove(request, slug, pk, code_id):
     if code is None:
         return refusal(request, "That code no longer exists. Reload the page.", status=404)
     journal = Journal()
-    services.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal)
+    if not services.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal):
+        # Removed in another tab, or a stale page: say so, and bring the panel up to date.
+        message = f"“{isolated(code.name)}” was not on this excerpt; nothing was changed."
+        return _after_edit(request, access, excerpt, message, journal, level="info")
     return _after_edit(request, access, excerpt, f"Removed {code.name}.", journal)
 
 

@@ -326,6 +326,37 @@ def test_codes_can_be_added_and_removed_from_the_panel(excerpt, owner, study):
     assert response.status_code == 400
 
 
+def test_removing_a_code_the_excerpt_no_longer_has_says_so_and_shows_its_codes(
+    excerpt, code, owner, study
+):
+    """A second tab, or a stale page: the code was taken off (and another added) since.
+    The answer says nothing was removed, offers nothing to undo, changes nothing, and
+    brings the panel up to date."""
+    stress = services.code_create(study=study, name="Stress <b>")
+    services.excerpt_code_remove(excerpt=excerpt, code=code)
+    services.excerpt_codes_add(excerpt=excerpt, codes=[stress], coder=owner)
+    excerpt.refresh_from_db()
+    revision, entries = excerpt.revision, UndoEntry.objects.count()
+    client = client_for(owner)
+
+    response = client.post(excerpt_url("excerpt_code_remove", excerpt, code.pk), headers=HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "“<bdi>Training</bdi>” was not on this excerpt; nothing was changed." in html
+    assert "Removed" not in html
+    assert "data-undo" not in html
+    panel = html[html.index('<section id="excerpt-detail"') :]
+    assert "Stress &lt;b&gt;" in panel[: panel.index("</section>")]
+    excerpt.refresh_from_db()
+    assert excerpt.revision == revision
+    assert UndoEntry.objects.count() == entries
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Stress <b>"]
+
+    plain = client.post(excerpt_url("excerpt_code_remove", excerpt, code.pk), follow=True)
+    assert "was not on this excerpt; nothing was changed." in plain.content.decode()
+
+
 def test_an_excerpt_can_be_resized_to_a_new_selection(excerpt, owner):
     interview = excerpt.interview
     data = {**selection(interview, "nobody else"), "revision": excerpt.revision}

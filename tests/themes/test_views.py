@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from coding import services as coding
-from coding.models import Code, Excerpt
+from coding.models import Code, Excerpt, UndoEntry
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span
 from themes import services
@@ -629,3 +629,72 @@ def test_the_themes_forms_without_javascript_go_back_saying_what_was_done(study,
     response = client.post(delete, follow=True)
     assert response.redirect_chain == [(page, 302)]
     assert "Removed the theme “<bdi>Stress</bdi>”" in response.content.decode()
+
+
+def test_taking_out_a_code_the_theme_no_longer_gathers_says_so(study, themed, owner):
+    """A second tab, or a stale page: the code was taken out since. The answer says nothing
+    was taken out, offers nothing to undo, and shows the page as it now stands."""
+    training, learning = themed["training"], themed["codes"][0]
+    services.theme_code_detach(theme=training, code=learning)
+    entries = UndoEntry.objects.count()
+    client = client_for(owner)
+    detach = {"code": learning.pk, "detach": "1"}
+
+    response = client.post(url(study, "theme_codes", training.pk), detach, headers=HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "“<bdi>Learning</bdi>” was not in “<bdi>Training</bdi>”; nothing was changed." in html
+    assert "Took" not in html
+    assert "data-undo" not in html
+    assert UndoEntry.objects.count() == entries
+    assert not training.codes.exists()
+    plain = client.post(url(study, "theme_codes", training.pk), detach, follow=True)
+    assert "was not in “<bdi>Training</bdi>”; nothing was changed." in plain.content.decode()
+
+
+def test_removing_a_quote_that_is_not_chosen_says_so(study, themed, owner):
+    training, first = themed["training"], themed["excerpts"][0]
+    Quote.objects.filter(theme=training, excerpt=first).delete()
+    quotes = list(Quote.objects.values_list("id", "order"))
+    client = client_for(owner)
+    toggle = url(study, "quote_toggle", training.pk, first.pk)
+
+    response = client.post(toggle, {"choose": "0"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "That excerpt was not a quote of “<bdi>Training</bdi>”; nothing was changed." in html
+    assert "Removed the quote" not in html
+    assert "data-undo" not in html
+    assert 'id="theme-body"' in html, "the theme's page is redrawn as it now stands"
+    assert list(Quote.objects.values_list("id", "order")) == quotes
+    plain = client.post(toggle, {"choose": "0"}, follow=True)
+    assert "was not a quote of “<bdi>Training</bdi>”" in plain.content.decode()
+
+
+def test_resolving_a_resolved_comment_says_so_and_keeps_who_resolved_it(
+    study, themed, owner, reviewer
+):
+    comment = services.comment_add(theme=themed["training"], author=reviewer, body="Why R1?")
+    services.comment_resolve(comment=comment, user=reviewer)
+    comment.refresh_from_db()
+    resolved = (comment.resolved_at, comment.resolved_by_id)
+    client = client_for(owner)
+
+    response = client.post(url(study, "comment_resolve", comment.pk), headers=HTMX)
+
+    html = response.content.decode()
+    assert "That comment was resolved already; nothing was changed." in html
+    assert "Resolved by rita" in html
+    comment.refresh_from_db()
+    assert (comment.resolved_at, comment.resolved_by_id) == resolved
+
+    reopened = client.post(url(study, "comment_resolve", comment.pk), {"reopen": "1"})
+    assert reopened.status_code == 302
+    comment.refresh_from_db()
+    assert comment.resolved_at is None
+    again = client.post(url(study, "comment_resolve", comment.pk), {"reopen": "1"}, follow=True)
+    assert "That comment is open already; nothing was changed." in again.content.decode()
+    comment.refresh_from_db()
+    assert comment.resolved_at is None

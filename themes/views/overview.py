@@ -171,10 +171,11 @@ def theme_codes(request, slug, pk):
         return refusal(request, " ".join(errors), status=400)
     code = form.cleaned_data["code"]
     warning = ""
+    detached = False
     journal = Journal()
     try:
         if form.cleaned_data["detach"]:
-            services.theme_code_detach(theme=theme, code=code, journal=journal)
+            detached = services.theme_code_detach(theme=theme, code=code, journal=journal)
         else:
             warning = services.theme_code_attach(theme=theme, code=code)
     except Conflict as error:
@@ -182,10 +183,17 @@ def theme_codes(request, slug, pk):
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
     if form.cleaned_data["detach"]:
+        response = _page(request, access, done=reverse("themes", args=[slug]))
+        if not detached:
+            # Taken out in another tab, or a stale page: the page as it now stands, and why.
+            message = (
+                f"“{isolated(code.name)}” was not in “{isolated(theme.name)}”; "
+                "nothing was changed."
+            )
+            return with_message(request, response, message, level="info")
         # Its counts may drop to nothing: say what was done, and offer to put it back.
         message = f"Took “{code.name}” out of “{theme.name}”; the code and its excerpts stay."
         undo_url = remember(request, access, journal, message)
-        response = _page(request, access, done=reverse("themes", args=[slug]))
         return with_message(request, response, message, undo_url=undo_url)
     if not request.htmx:
         if warning:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from coding.access import excerpt_access
 from coding.undo import Journal
 from coding.views.undo import remember
+from core.bidi import isolated
 from core.fragments import cached_fragment, fragment_key
 from core.http import refusal, render_page_or_fragment, with_message
 from interviews.access import OWN, READ, WRITE
@@ -141,10 +142,12 @@ def quote_toggle(request, slug, pk, excerpt_id):
     if not choose:
         # Removing works even when the excerpt was deleted meanwhile.
         journal = Journal()
-        if existing:
-            services.quote_remove(quote=existing, journal=journal)
-        if not journal.steps:
-            return _back(request, access, theme)
+        if not (existing and services.quote_remove(quote=existing, journal=journal)):
+            # Removed in another tab, or a stale page: the page as it now stands, and why.
+            message = (
+                f"That excerpt was not a quote of “{isolated(theme.name)}”; nothing was changed."
+            )
+            return with_message(request, _back(request, access, theme), message, level="info")
         # Its place and its chosen words would be lost: say so, and offer them back.
         message = f"Removed the quote from “{theme.name}”; the excerpt stays."
         undo_url = remember(request, access, journal, message)
@@ -235,10 +238,19 @@ def comment_resolve(request, slug, pk):
     access, comment = comment_access(request, slug, pk, READ)
     form = ResolveForm(request.POST)
     form.is_valid()  # A button: any answer is valid, pressed or not.
-    services.comment_resolve(
-        comment=comment, user=request.user, resolved=not form.cleaned_data["reopen"]
+    resolved = not form.cleaned_data["reopen"]
+    changed = services.comment_resolve(comment=comment, user=request.user, resolved=resolved)
+    response = _comments(request, access, comment.theme)
+    if changed:
+        return response
+    # Resolved or opened in another tab, or by another member: the threads as they now
+    # stand, and why nothing changed.
+    message = (
+        "That comment was resolved already; nothing was changed."
+        if resolved
+        else "That comment is open already; nothing was changed."
     )
-    return _comments(request, access, comment.theme)
+    return with_message(request, response, message, level="info")
 
 
 @require_safe
