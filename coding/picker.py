@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
-
 from core.naming import name_key
 
 from .selectors import CodeRow
@@ -22,6 +20,10 @@ def similar_codes(name: str, codes: Iterable[CodeRow], *, limit: int = 3) -> lis
     `name`) whose names look like `name` without
     being it: names compared by their keys (NFC after case folding), a ratio of at least
     SIMILAR_FROM. A code whose key equals `name`'s is the same code, not a similar one."""
+    # rapidfuzz (4 MB) is imported by the first new name typed, not as a worker loads the
+    # app (issue 9: a worker under 160 MB).
+    from rapidfuzz import fuzz, process
+
     rows = list(codes)
     keys = [name_key(code.name) for code in rows]
     wanted = name_key(name)

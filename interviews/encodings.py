@@ -15,9 +15,6 @@ import codecs
 import unicodedata
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-from charset_normalizer.md import mess_ratio
-
 from .text import ImportRejected, decode_text
 
 # Encodings a researcher can choose, by Python codec name, with the words she knows them by.
@@ -91,6 +88,10 @@ def _codec(encoding: str) -> str:
 
 def plausible(text: str) -> bool:
     """Whether decoded text reads as language rather than mojibake (a heuristic, no I/O)."""
+    # charset-normalizer (4 MB) is imported by the first file judged, not as a gunicorn
+    # worker loads the app (issue 9: a worker under 160 MB after every page and export).
+    from charset_normalizer.md import mess_ratio
+
     sample = text[:20_000]
     if any(ord(ch) < 32 and ch not in "\t\n\r\x0b\x0c" for ch in sample):
         return False
@@ -120,6 +121,8 @@ def guess(raw: bytes) -> EncodingGuess:
     sample = _sample(raw)
     if ladder != "cp1252" or plausible(text):
         return EncodingGuess(ladder, True, _candidates(sample, [ladder]))
+    from charset_normalizer import from_bytes  # imported on first use: see plausible()
+
     detected = [_BY_CODEC.get(_codec(r.encoding), "") for r in from_bytes(sample)]
     ranked = [e for e in detected if e in CHOICES]
     readable = [e for e in _candidates(sample, ranked) if plausible(decoded(sample, e))]

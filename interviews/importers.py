@@ -12,10 +12,10 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePath
 
 from django.conf import settings
-from lxml import etree
 
 from .archive import ArchiveLimits, open_archive
 from .text import ImportRejected, decode_text, normalise
@@ -136,23 +136,32 @@ def docx_limits() -> ArchiveLimits:
     return ArchiveLimits(total_bytes=settings.EXCERPTA_MAX_DOCX_XML_BYTES)
 
 
-# What each exception a damaged .docx raises means, for the refusal message. This is the
-# parser boundary: zipfile, zlib and lxml raise a dozen unrelated types on damaged files.
-_DAMAGE = (
-    (zipfile.BadZipFile, "the zip structure is damaged"),
-    (zipfile.LargeZipFile, "the zip structure is damaged"),
-    (NotImplementedError, "it uses a zip feature or compression Excerpta cannot read"),
-    (zlib.error, "a compressed part is damaged"),
-    (EOFError, "a compressed part is cut short"),
-    (struct.error, "the zip structure is damaged"),
-    (KeyError, "a part it needs is missing"),
-    (etree.LxmlError, "the XML of its text is damaged"),
-    (UnicodeError, "the XML of its text is not in a readable encoding"),
-    (MemoryError, "it is too large to read"),
-    (RecursionError, "its text is nested too deeply"),
-    (ValueError, "the zip structure is damaged"),
-    (OSError, "the zip structure is damaged"),
-)
+@cache
+def _damage() -> tuple[tuple[type[BaseException], str], ...]:
+    """What each exception a damaged .docx raises means, for the refusal message: (kind,
+    reason), the first that matches is said. This is the parser boundary: zipfile, zlib and
+    lxml raise a dozen unrelated types on damaged files.
+
+    A function, not a constant, so that lxml (6 MB in a gunicorn worker) is imported by the
+    first .docx read rather than as the app loads (issue 9: a worker under 160 MB after
+    every page and export, most of which never read a Word file)."""
+    from lxml import etree
+
+    return (
+        (zipfile.BadZipFile, "the zip structure is damaged"),
+        (zipfile.LargeZipFile, "the zip structure is damaged"),
+        (NotImplementedError, "it uses a zip feature or compression Excerpta cannot read"),
+        (zlib.error, "a compressed part is damaged"),
+        (EOFError, "a compressed part is cut short"),
+        (struct.error, "the zip structure is damaged"),
+        (KeyError, "a part it needs is missing"),
+        (etree.LxmlError, "the XML of its text is damaged"),
+        (UnicodeError, "the XML of its text is not in a readable encoding"),
+        (MemoryError, "it is too large to read"),
+        (RecursionError, "its text is nested too deeply"),
+        (ValueError, "the zip structure is damaged"),
+        (OSError, "the zip structure is damaged"),
+    )
 
 
 def read_docx(raw: bytes) -> tuple[str, bool]:
@@ -160,13 +169,14 @@ def read_docx(raw: bytes) -> tuple[str, bool]:
     table row, blank lines between; notes at the end. Raises ImportRejected."""
     if not raw.startswith(b"PK"):
         raise ImportRejected("it is not a valid Word document (it is not a .docx zip)")
+    damage = _damage()
     try:
         archive = open_archive(raw, limits=docx_limits())
         document = read_docx_text(archive, paragraph_limit=settings.EXCERPTA_MAX_DOCX_PARAGRAPHS)
     except ImportRejected:
         raise
-    except tuple(kind for kind, _ in _DAMAGE) as error:
-        reason = next(message for kind, message in _DAMAGE if isinstance(error, kind))
+    except tuple(kind for kind, _ in damage) as error:
+        reason = next(message for kind, message in damage if isinstance(error, kind))
         raise ImportRejected(f"it is not a valid Word document ({reason})") from None
     except Exception:
         # Anything else is a fault we have not met yet: refuse the file all the same, and log

@@ -11,9 +11,6 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-import numpy
-from rapidfuzz import fuzz, process
-
 from .turns import Turn
 
 # Pairs scoring below this are never matched; in protocol order a lower score is enough than
@@ -96,6 +93,8 @@ def _stems_score(q: str, t: str) -> int:
     """score() of a question and a turn already reduced to their stems (_stems)."""
     if not q or not t:
         return 0
+    from rapidfuzz import fuzz  # imported on first use: see _scores
+
     # token_set_ratio forgives extra words on either side (a preamble, a merged follow-up);
     # token_sort_ratio keeps a long rambling turn from matching every question a little.
     return round(0.6 * fuzz.token_set_ratio(q, t) + 0.4 * fuzz.token_sort_ratio(q, t))
@@ -107,6 +106,12 @@ def _scores(question_stems: list[str], turn_stems: list[str]) -> list[list[int]]
     transcripts); the arithmetic and rounding are _stems_score's, in Python floats."""
     if not question_stems or not turn_stems:
         return [[_stems_score(q, t) for t in turn_stems] for q in question_stems]
+    # numpy (15 MB) and rapidfuzz (4 MB) are imported by the first import of a transcript
+    # into a study with a protocol, not as a gunicorn worker loads the app (issue 9: a
+    # worker under 160 MB after every page and export, none of which needs them).
+    import numpy
+    from rapidfuzz import fuzz, process
+
     set_ratios, sort_ratios = (
         process.cdist(question_stems, turn_stems, scorer=scorer, dtype=numpy.float64).tolist()
         for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio)

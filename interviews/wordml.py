@@ -23,8 +23,6 @@ import io
 import posixpath
 from dataclasses import dataclass, field
 
-from lxml import etree
-
 from .archive import SafeArchive
 from .text import ImportRejected
 
@@ -147,6 +145,10 @@ def _relationships(archive: SafeArchive, rels: str, base: str) -> list[tuple[str
 def _stream(xml: bytes, parent: str | None, tags: tuple[str, ...]):
     """Yield each element with a tag in `tags` whose parent is `parent` (any depth when
     None), then free it: memory follows one block, not the whole part."""
+    # lxml (6 MB in a gunicorn worker) is imported by the first .docx read, not as the app
+    # loads: most workers never read one (issue 9: a worker under 160 MB).
+    from lxml import etree
+
     if _STRICT_W in xml[:4096]:
         xml = xml.replace(_STRICT_W, _TRANSITIONAL_W)
     context = etree.iterparse(io.BytesIO(xml), events=("end",), tag=tags, **safe_parser_options())

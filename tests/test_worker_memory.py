@@ -13,8 +13,20 @@ from tests.peak import run_python
 # Libraries only some requests need, and what each weighs in a worker (MB, measured with
 # their dependencies): python-docx (3), openpyxl (9), SciPy's sparse matrices (9), pandas
 # (33, no longer used: the roll-up and the tables are plain Python), scikit-learn (66),
-# matplotlib for the charts (46).
-ON_DEMAND = ("docx", "openpyxl", "sklearn", "scipy", "matplotlib", "pandas")
+# matplotlib for the charts (46); lxml (6: reading a .docx or a REFI-QDA project),
+# rapidfuzz (4: a new code's name, finding an imported transcript's questions) and
+# charset-normalizer (4: judging an uploaded .txt), which loaded 14 MB at start-up before.
+ON_DEMAND = (
+    "docx",
+    "openpyxl",
+    "sklearn",
+    "scipy",
+    "matplotlib",
+    "pandas",
+    "lxml",
+    "rapidfuzz",
+    "charset_normalizer",
+)
 
 STARTUP = """
 import json, sys

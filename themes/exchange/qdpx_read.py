@@ -30,7 +30,6 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
-from lxml import etree
 
 from interviews.archive import ArchiveLimits, SafeArchive, open_archive
 from interviews.text import ImportRejected, decode_text
@@ -269,6 +268,10 @@ def _text(element, name: str) -> str:
 
 
 def _parse(raw: bytes):
+    # lxml (6 MB in a gunicorn worker) is imported by the first project read, not as the app
+    # loads (issue 9: a worker under 160 MB after every page and export).
+    from lxml import etree
+
     parser = etree.XMLParser(**safe_parser_options())
     try:
         root = etree.fromstring(raw, parser)
@@ -290,6 +293,8 @@ def _parse(raw: bytes):
 
 
 def _read_xml(raw: bytes) -> Exchange:
+    from lxml import etree  # imported on first use: see _parse
+
     root = _parse(raw)
     namespace = etree.QName(root).namespace or ""
     if namespace and not namespace.startswith("urn:QDA-XML:"):
