@@ -406,9 +406,13 @@ def heat(value: int, highest: int) -> int:
     return max(1, math.ceil(HEAT_STEPS * value / highest))
 
 
-def render(matrix: Matrix, *, by: str, retrieve_url: str) -> SafeString:
+def render(
+    matrix: Matrix, *, by: str, retrieve_url: str, labelled_by: str = "matrix-title"
+) -> SafeString:
     """The matrix as an HTML table: each non-empty cell a link to its excerpts on the
-    retrieval page at `retrieve_url`, coloured by its heat step."""
+    retrieval page at `retrieve_url`, coloured by its heat step. Its name is the page's
+    heading of it, the element of id `labelled_by` (aria-labelledby): a caption of the
+    same words showed them twice."""
     highest = matrix.highest
     head = "".join(
         f'<th scope="col" class="num"{_title(column["title"])}>{escape(column["label"])}</th>'
@@ -429,8 +433,8 @@ def render(matrix: Matrix, *, by: str, retrieve_url: str) -> SafeString:
             f"{cells}</tr>"
         )
     return mark_safe(
-        f'<table class="grid matrix-table heat-table"><caption>{escape(matrix.heading)}'
-        f'</caption><thead><tr><th scope="col">{matrix.corner}</th>{head}</tr></thead>'
+        f'<table class="grid matrix-table heat-table" aria-labelledby="{escape(labelled_by)}">'
+        f'<thead><tr><th scope="col">{matrix.corner}</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 

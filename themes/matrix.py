@@ -13,9 +13,12 @@ from django.utils.safestring import SafeString, mark_safe
 from .rollup import RollUp
 
 
-def render_matrix(rollup: RollUp, retrieve_url: str = "") -> SafeString:
+def render_matrix(
+    rollup: RollUp, retrieve_url: str = "", labelled_by: str = "matrix-title"
+) -> SafeString:
     """The table; with `retrieve_url` (the study's retrieval page) each count links to its
-    excerpts there, filtered by the theme and the respondent."""
+    excerpts there, filtered by the theme and the respondent. Its name is the page's
+    heading of it, the element of id `labelled_by` (aria-labelledby)."""
     head = "".join(
         f'<th scope="col" class="num">{escape(r["pseudonym"])}</th>' for r in rollup.respondents
     )
@@ -32,7 +35,8 @@ def render_matrix(rollup: RollUp, retrieve_url: str = "") -> SafeString:
             f'{cells}<td class="num">{summary.n} of {summary.total}</td></tr>'
         )
     return mark_safe(
-        '<table class="grid matrix-table"><thead><tr><th scope="col">Theme</th>'
+        f'<table class="grid matrix-table" aria-labelledby="{escape(labelled_by)}">'
+        '<thead><tr><th scope="col">Theme</th>'
         f'{head}<th scope="col" class="num">n of N</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

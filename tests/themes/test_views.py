@@ -306,7 +306,7 @@ def test_a_code_is_detached_from_a_theme_and_keeps_its_excerpts(study, themed, o
 
 def test_the_matrix_counts_excerpts_per_respondent(study, themed, owner):
     html = client_for(owner).get(url(study, "themes")).content.decode()
-    table = html[html.index('<table class="grid matrix-table">') :]
+    table = html[html.index('<table class="grid matrix-table" aria-labelledby="matrix-title">') :]
     table = table[: table.index("</table>")]
     assert '<th scope="col" class="num">R1</th><th scope="col" class="num">R2</th>' in table
     # Each count is a link to its excerpts; the tags are left out here.
