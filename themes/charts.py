@@ -275,6 +275,17 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
     )
 
 
+def findings_figures(study: Study, rollup: RollUp) -> list[tuple[Chart, bytes]]:
+    """The charts the findings document shows, none empty, each with its PNG: prevalence,
+    prevalence by the first numeric attribute the study records, codes by question. The
+    images come from the "charts" cache, the others drawn together by one drawing process
+    (images). Raises ChartError."""
+    numeric = [a["name"] for a in study.attribute_schema if a.get("type") == "number"]
+    charts = study_charts(study, rollup, numeric[0] if numeric else None)
+    charts = [chart for chart in charts if not chart.empty]
+    return list(zip(charts, images(charts, format="png"), strict=True))
+
+
 def study_charts(study: Study, rollup: RollUp, attribute: str | None = None) -> list[Chart]:
     """The charts of a study, in the order the pages and the findings document show them:
     prevalence, prevalence by `attribute` (when given and recorded), codes by question."""

@@ -30,7 +30,7 @@ from interviews.models import PageSize, Study
 
 from . import selectors
 from .appendix import MethodsAppendix, methods_appendix
-from .charts import images, study_charts
+from .charts import Chart, findings_figures
 from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
 from .review import attribution
@@ -289,12 +289,24 @@ def _branch(summary: ThemeSummary, rollup: RollUp) -> list[ThemeSummary]:
     return branch
 
 
-def findings_docx(*, study: Study, today: date | None = None, methods: bool = False) -> bytes:
+def findings_docx(
+    *,
+    study: Study,
+    today: date | None = None,
+    methods: bool = False,
+    rollup: RollUp | None = None,
+    figures: list[tuple[Chart, bytes]] | None = None,
+) -> bytes:
     """The findings: title block, method, the findings table, a section per theme, the
     protocol as an appendix, and with `methods` a methods appendix (themes.appendix). Real
     Word styles, so that it drops into a thesis template; laid out on the study's paper
-    size, with page numbers in the footer."""
-    rollup = study_rollup(study)
+    size, with page numbers in the footer.
+
+    `rollup` (the study's, themes.rollup.study_rollup) and `figures` (themes.charts.
+    findings_figures: each chart with its PNG) are what a gunicorn worker has cached, given to the
+    process that makes the file (themes.views.exports.from_caches); each is read here when
+    None. Raises ChartError when the charts must be drawn and cannot be."""
+    rollup = rollup if rollup is not None else study_rollup(study)
     quotes = _quotes(study, rollup)
     document = _document(f"Findings: {study.title}", study.page_size)
     _paragraph(document, study.title, style="Title")
@@ -308,7 +320,7 @@ def findings_docx(*, study: Study, today: date | None = None, methods: bool = Fa
 
     _heading(document, "Findings", 1)
     _findings_table(document, rollup, quotes)
-    _figures(document, study, rollup)
+    _figures(document, figures if figures is not None else findings_figures(study, rollup))
 
     for summary in rollup.themes:
         _heading(document, summary.name, min(1 + summary.depth, 3))
@@ -381,19 +393,13 @@ def _caption(document, rollup: RollUp) -> None:
     )
 
 
-def _figures(document, study: Study, rollup: RollUp) -> None:
-    """The study's charts (themes.charts) as numbered figures with captions: prevalence,
-    prevalence by the first numeric attribute the study records, codes by question."""
-    numeric = [a["name"] for a in study.attribute_schema if a.get("type") == "number"]
+def _figures(document, figures: list[tuple[Chart, bytes]]) -> None:
+    """The study's charts as numbered figures with captions (themes.charts.findings_figures)."""
     # A figure fits the page between its margins, with its caption: a tall chart is scaled
     # down whole rather than cut off at the foot of the page (themes.charts also draws
     # charts no taller than MAX_HEIGHT_IN).
     room = (text_width(document), Emu(text_height(document) - CAPTION_ROOM))
-    charts = study_charts(study, rollup, numeric[0] if numeric else None)
-    charts = [chart for chart in charts if not chart.empty]
-    # Drawn together: one drawing process for the whole document (themes.charts.images).
-    pngs = images(charts, format="png")
-    for number, (chart, png) in enumerate(zip(charts, pngs, strict=True), start=1):
+    for number, (chart, png) in enumerate(figures, start=1):
         picture = document.add_paragraph()
         picture.paragraph_format.keep_with_next = True
         width, height = figure_size(png, *room)
@@ -464,10 +470,13 @@ def _fit(table, width: Length, shares: tuple[float, ...] = COLUMN_SHARES) -> Non
                     run.font.size = TABLE_FONT
 
 
-def codebook_docx(*, study: Study) -> bytes:
-    """Every code in tree order with its themes, definition, criteria, example and counts."""
+def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
+    """Every code in tree order with its themes, definition, criteria, example and counts.
+    `rollup`: the study's (themes.rollup.study_rollup), read here when None; a gunicorn
+    worker gives its cached one to the process that makes the file."""
     themes_of = defaultdict(list)
-    for summary in study_rollup(study).themes:
+    rollup = rollup if rollup is not None else study_rollup(study)
+    for summary in rollup.themes:
         for code_id in summary.code_ids:
             themes_of[code_id].append(summary.name)
     document = _document(f"Codebook: {study.title}", study.page_size)

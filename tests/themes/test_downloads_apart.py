@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import zipfile
 
 import openpyxl
@@ -22,7 +23,9 @@ from core import processes
 from interviews.services import identifier_add
 from tests.conftest import client_for, code_span
 from themes import exports, tables
+from themes.charts import findings_figures
 from themes.exchange.qdpx_export import study_qdpx_bytes
+from themes.rollup import study_rollup
 
 from .exchange.everything import make_everything
 
@@ -40,6 +43,21 @@ def runs(monkeypatch) -> list[list[str]]:
 
     monkeypatch.setattr(processes.subprocess, "run", counted)
     return started
+
+
+@pytest.fixture
+def given(runs, monkeypatch) -> list[dict]:
+    """The keyword arguments each `python -m core.child` process was given, in order (after
+    the first line of its stdin, which names the function, they are pickled)."""
+    counted, arguments = processes.subprocess.run, []
+
+    def reading(command, **kwargs):
+        if command[1:3] == ["-m", "core.child"]:
+            arguments.append(pickle.loads(kwargs["input"].split(b"\n", 1)[1]))
+        return counted(command, **kwargs)
+
+    monkeypatch.setattr(processes.subprocess, "run", reading)
+    return arguments
 
 
 def made_apart(runs: list[list[str]]) -> int:
@@ -95,13 +113,31 @@ def test_a_retrieval_and_a_matrix_leave_as_files_made_apart(study, themed, revie
     assert rows == [("Theme (respondents)", "R1", "R2"), ("Training", 1, 1), ("    At work", 0, 1)]
 
 
-def test_the_findings_and_the_codebook_are_made_in_the_worker_from_its_caches(
-    study, themed, owner, runs
+@pytest.mark.parametrize(
+    ("what", "function", "cached"),
+    [
+        ("findings", exports.findings_docx, {"rollup", "figures"}),
+        ("codebook", exports.codebook_docx, {"rollup"}),
+    ],
+)
+def test_the_findings_and_the_codebook_are_made_apart_from_the_workers_caches(
+    study, themed, owner, runs, given, what, function, cached
 ):
-    client = client_for(owner)
-    for what in ("findings", "codebook"):
-        assert client.get(reverse(f"export_{what}", args=[study.slug])).status_code == 200
-    assert made_apart(runs) == 0
+    response = client_for(owner).get(reverse(f"export_{what}", args=[study.slug]))
+
+    assert response.status_code == 200
+    assert made_apart(runs) == 1
+    # The process is given what the worker has cached (it neither computes the roll-up
+    # again nor starts a drawing process of its own).
+    (arguments,) = given
+    assert set(arguments) == {"study", *cached}
+    assert arguments["rollup"] == study_rollup(study)
+    if what == "findings":
+        assert [chart.name for chart, _ in arguments["figures"]] == [
+            chart.name for chart, _ in findings_figures(study, study_rollup(study))
+        ]
+        assert all(png.startswith(b"\x89PNG") for _, png in arguments["figures"])
+    assert parts(response.content) == parts(function(study=study))
 
 
 def test_the_project_is_made_apart_and_its_refusal_comes_back_in_words(study, owner, coder, runs):

@@ -14,7 +14,8 @@ from core.http import refusal
 from core.processes import ChildFailed, file_from_child
 from interviews.access import READ, study_access
 
-from ..charts import ChartError
+from ..charts import ChartError, findings_figures
+from ..rollup import study_rollup
 
 logger = logging.getLogger(__name__)
 
@@ -27,22 +28,39 @@ CSV = "text/csv; charset=utf-8"
 EXPORT_TIMEOUT_S = 300
 # what: (the function that makes the file, its name after the study's, its media type,
 # whether it is made in a process of its own). The functions are named, and imported on
-# the first download. Those whose size grows with every excerpt are made by a short-lived
-# process (core.processes.file_from_child), so that neither openpyxl (9 MB) nor what building
-# them allocates (tens of MB at the default scale, which a worker's heap keeps) stay in the
-# worker (issue 9); starting it costs about a second. The findings and the codebook, a few
-# pages from the cached roll-up and charts, are made in the worker, which has both at hand.
-# So is the excerpts' .csv: the export issue 9 compares with Taguette's (12.5 times faster),
-# which a process's start (0.6 s of CPU on an idle machine) would eat, for 3 MB it leaves in
-# the worker at the default scale (core.memory gives back what a download freed).
+# the first download. The Word documents and the spreadsheets are made by a short-lived
+# process (core.processes.file_from_child), so that neither python-docx with lxml (15 MB)
+# nor openpyxl (9 MB) nor what building them allocates (tens of MB at the default scale,
+# which a worker's heap keeps) stay in the worker (issue 9); starting it costs about a
+# second. The findings and the codebook get the worker's cached roll-up and charts
+# (from_caches). The excerpts' .csv is made in the worker: the export issue 9 compares
+# with Taguette's (12.5 times faster), which a process's start (0.6 s of CPU on an idle
+# machine) would eat, for 3 MB it leaves in the worker at the default scale (core.memory
+# gives back what a download freed).
 DOWNLOADS = {
-    "findings": ("themes.exports.findings_docx", "findings.docx", DOCX, False),
-    "codebook": ("themes.exports.codebook_docx", "codebook.docx", DOCX, False),
+    "findings": ("themes.exports.findings_docx", "findings.docx", DOCX, True),
+    "codebook": ("themes.exports.codebook_docx", "codebook.docx", DOCX, True),
     "memos_docx": ("themes.exports.memos_docx", "memos.docx", DOCX, True),
     "excerpts_csv": ("themes.tables.excerpts_csv", "excerpts.csv", CSV, False),
     "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX, True),
     "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX, True),
 }
+
+
+def from_caches(what: str, study) -> dict:
+    """The keyword arguments a download takes from this worker's caches, for the process
+    that makes it (pickled; about 1 MB at the default scale): the roll-up for the findings
+    and the codebook (themes.rollup.study_rollup, cached per revision of the study), and
+    the findings' charts with their PNGs (themes.charts.findings_figures: cached, drawn by
+    a drawing process on a miss). {} for the other downloads. Without them the process
+    would compute the roll-up again (about 0.5 s at the default scale) and start a drawing
+    process of its own. Raises ChartError when the charts cannot be drawn."""
+    if what not in ("findings", "codebook"):
+        return {}
+    rollup = study_rollup(study)
+    if what == "codebook":
+        return {"rollup": rollup}
+    return {"rollup": rollup, "figures": findings_figures(study, rollup)}
 
 
 def download_name(study, suffix: str) -> str:
@@ -85,7 +103,7 @@ def download(request, slug, what):
     options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
     try:
         if apart:
-            kwargs = {"study": access.study, **options}
+            kwargs = {"study": access.study, **options, **from_caches(what, access.study)}
             content = made_apart(make, study=access.study, suffix=suffix, kwargs=kwargs)
         else:
             content = import_string(make)(study=access.study, **options)
