@@ -157,15 +157,16 @@ def excerpt_codes_add_picked(
     choice: CodeChoice,
     codes: dict[int, CodeRow],
     journal: Journal | None = None,
-) -> list[CodeRow]:
+) -> tuple[list[CodeRow], list[CodeRow]]:
     """Add what the picker chose to an excerpt, a code typed there included, as one unit
-    of work; returns the codes chosen. ValidationError when nothing was chosen."""
+    of work; returns (the codes chosen, those of them the excerpt did not carry yet: the
+    ones added). ValidationError when nothing was chosen."""
     with transaction.atomic():
         chosen = _codes_chosen(excerpt.interview, choice, codes, journal)
         if not chosen:
             raise ValidationError("Choose a code to add.")
-        excerpt_codes_add(excerpt=excerpt, codes=chosen, coder=coder, journal=journal)
-    return chosen
+        added = _codes_add(excerpt=excerpt, codes=chosen, coder=coder, journal=journal)
+    return chosen, added
 
 
 # Selections --------------------------------------------------------------------------------
@@ -467,6 +468,11 @@ def excerpt_codes_add(
     *, excerpt: Excerpt, codes: Sequence[Code | CodeRow], coder, journal: Journal | None = None
 ) -> int:
     """Add codes an excerpt does not have yet; returns how many were added."""
+    return len(_codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal))
+
+
+def _codes_add(*, excerpt: Excerpt, codes: Sequence, coder, journal: Journal | None) -> list:
+    """excerpt_codes_add's work; returns the codes added (of `codes`, those not there)."""
     _check_study(excerpt.interview, codes)
     with transaction.atomic():
         # Touching first takes the excerpt's row lock: a request adding the same code at the
@@ -481,7 +487,7 @@ def excerpt_codes_add(
         if new:
             after = {"codings": _new_codings(excerpt, new, coder)}
             note_excerpt(journal, excerpt, {"codings": []}, after, [code.id for code in new])
-    return len(new)
+    return new
 
 
 def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None = None) -> bool:

@@ -184,7 +184,7 @@ def excerpt_codes_add(request, slug, pk):
     all_codes = code_rows(access.study)
     journal = Journal()
     try:
-        codes = services.excerpt_codes_add_picked(
+        chosen, added = services.excerpt_codes_add_picked(
             excerpt=excerpt,
             coder=request.user,
             choice=picker.choice(),
@@ -193,16 +193,33 @@ def excerpt_codes_add(request, slug, pk):
         )
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
-    names = ", ".join(isolated(code.name) for code in codes)
+    message, level = _added_message(chosen, added)
     return _after_edit(
         request,
         access,
         excerpt,
-        f"Added {names}.",
+        message,
         journal,
         codes=all_codes,
         codes_changed=bool(picker.cleaned_data["new_code"]),
+        level=level,
     )
+
+
+def _added_message(chosen: list, added: list) -> tuple[str, str]:
+    """(message, level) after adding the `chosen` codes to an excerpt, of which `added`
+    were not on it yet: those already there (added in another tab, or a stale page) are
+    named as such, and when none was added the message says nothing was changed."""
+    new = {code.id for code in added}
+    there = [code for code in chosen if code.id not in new]
+    if not there:
+        return f"Added {', '.join(isolated(code.name) for code in added)}.", "success"
+    names = ", ".join(f"“{isolated(code.name)}”" for code in there)
+    was = "was" if len(there) == 1 else "were"
+    if not added:
+        return f"{names} {was} on this excerpt already; nothing was changed.", "info"
+    added_names = ", ".join(isolated(code.name) for code in added)
+    return f"Added {added_names}; {names} {was} on it already.", "success"
 
 
 @require_POST

@@ -357,6 +357,28 @@ def test_removing_a_code_the_excerpt_no_longer_has_says_so_and_shows_its_codes(
     assert "was not on this excerpt; nothing was changed." in plain.content.decode()
 
 
+def test_adding_a_code_the_excerpt_has_already_says_so(excerpt, code, owner, study):
+    """A second tab, or a stale page: the code was added since. The answer does not claim
+    to have added it, and offers nothing to undo; with another code it names each."""
+    stress = services.code_create(study=study, name="Stress")
+    entries = UndoEntry.objects.count()
+    client = client_for(owner)
+    add = excerpt_url("excerpt_codes_add", excerpt)
+
+    response = client.post(add, {"code": code.pk}, headers=HTMX)
+
+    html = response.content.decode()
+    assert "“<bdi>Training</bdi>” was on this excerpt already; nothing was changed." in html
+    assert "Added" not in html
+    assert "data-undo" not in html
+    assert UndoEntry.objects.count() == entries
+
+    both = client.post(add, {"code": [code.pk, stress.pk]}, headers=HTMX).content.decode()
+    assert "Added <bdi>Stress</bdi>; “<bdi>Training</bdi>” was on it already." in both
+    assert "data-undo" in both
+    assert set(excerpt.codings.values_list("code__name", flat=True)) == {"Training", "Stress"}
+
+
 def test_an_excerpt_can_be_resized_to_a_new_selection(excerpt, owner):
     interview = excerpt.interview
     data = {**selection(interview, "nobody else"), "revision": excerpt.revision}
