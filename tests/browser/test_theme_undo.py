@@ -61,6 +61,31 @@ def test_a_quote_removed_comes_back_at_its_place_with_its_words_by_undo(
     expect(quotes.nth(1).locator("blockquote")).to_have_text("“the ones nobody else will see”")
 
 
+def test_undo_refuses_to_bring_back_a_quote_whose_excerpt_left_the_theme(
+    page, live_server, study, themed, owner
+):
+    """Its code was taken off the theme meanwhile (another tab): the quote would only show
+    under "Left out of the findings". The message says why nothing was changed."""
+    training = themed["training"]
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("theme_detail", args=[study.slug, training.pk]))
+    quotes = page.locator(".quotes > li")
+    quotes.first.get_by_role("button", name="Remove from quotes").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Removed the quote from “Training”")
+    themes.theme_code_detach(theme=training, code=themed["codes"][0])
+
+    flash.get_by_role("button", name="Undo").click()
+
+    expect(page.locator("#flash")).to_contain_text(
+        "cannot be undone: that excerpt is no longer under this theme"
+    )
+    expect(page.locator("#flash")).to_contain_text("Nothing was changed.")
+    page.reload()
+    expect(page.locator(".quotes > li")).to_have_count(0)
+    assert not training.quotes.filter(excerpt=themed["excerpts"][0]).exists()
+
+
 def undo_posts(page, live_server, study) -> list:
     """The POSTs the page sends to the study's undo (Ctrl+Z's endpoint), as they go."""
     url = live_server.url + reverse("undo", args=[study.slug])
