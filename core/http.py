@@ -109,6 +109,53 @@ def with_message(
     return response
 
 
+# The fields in which people write text of their own (a memo, a comment, a definition, a
+# question, a name), by their names in the app's forms, with the label the error page gives
+# each: what a refusal must never lose.
+TYPED_FIELDS = {
+    "body": "Text",
+    "memo": "Memo",
+    "text": "Text",
+    "topic": "Topic",
+    "name": "Name",
+    "code_name": "Code",
+    "pseudonym": "Pseudonym",
+    "description": "Description",
+    "definition": "Definition",
+    "inclusion": "Inclusion",
+    "exclusion": "Exclusion",
+    "example": "Example",
+    "research_question": "Research question",
+    "extract": "Quote",
+}
+
+
+def typed_texts(request: HttpRequest) -> list[tuple[str, str]]:
+    """What the user typed into a form that was refused, as (label, text) in the form's
+    order: the POST's fields of TYPED_FIELDS and a respondent's attribute values (attr-0,
+    attr-1…) that hold more than spaces. [] for any other request.
+
+    A selection's words (the `text` posted beside its `start` and `end` on the coding page)
+    are the transcript's, not typed: left out."""
+    if request.method != "POST":
+        return []
+    selection = "start" in request.POST and "end" in request.POST
+    typed = []
+    for name, value in request.POST.items():
+        label = TYPED_FIELDS.get(name) or ("Value" if name.startswith("attr-") else "")
+        if label and value.strip() and not (selection and name == "text"):
+            typed.append((label, value))
+    return typed
+
+
+def refused_page(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
+    """The site's error page saying `message`, with `status`, and what the refused form
+    held that the user typed (typed_texts), in boxes to copy it from: a whole page for a
+    request that is not htmx's."""
+    context = {"status": status, "message": message, "typed": typed_texts(request)}
+    return render(request, "error.html", context, status=status)
+
+
 def refusal(
     request: HttpRequest, message: str, *, status: int = 400, fallback_url: str = ""
 ) -> HttpResponse:
@@ -118,16 +165,17 @@ def refusal(
     the user typed). A plain request (a form posted without JavaScript, or one htmx does not
     drive) always gets a whole page: redirected to `fallback_url`, else back to the page the
     form was on (its Referer, when it is of this site), with the message as a flash; with
-    neither, the error page with the message and `status`.
+    neither, or when the form held text the user typed (which a redirect would lose), the
+    error page with the message, that text and `status` (refused_page).
     """
     if request.htmx:
         return reswap(HttpResponse(flash_html(message, "error"), status=status), "none")
     back = fallback_url or _same_site_referer(request)
-    if back:
+    if back and not typed_texts(request):
         messages.error(request, message)
         return redirect(back)
     # The flash alone would be a bare fragment in the window: show it in the site's page.
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    return refused_page(request, message, status=status)
 
 
 def _same_site_referer(request: HttpRequest) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
-
-from core.http import CSRF_MESSAGE, STATUS_MESSAGES, refusal
+from core.http import CSRF_MESSAGE, STATUS_MESSAGES, refusal, refused_page
 
 
 def _answer(request, status: int, message: str):
     if getattr(request, "htmx", False):
         return refusal(request, message, status=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    # A form refused this way (a memo deleted in another tab, a session that expired) shows
+    # what was typed in it: the page it came from, reloaded, would not have it any more.
+    return refused_page(request, message, status=status)
 
 
 def forbidden(request, exception=None):

@@ -67,7 +67,7 @@ def respondent_edit(request, slug, pk):
     table once saved."""
     access = study_access(request, slug, WRITE)
     respondent = get_object_or_404(access.study.respondents, pk=pk)
-    errors = []
+    errors, typed = [], None
     if request.method == "POST":
         form = RespondentForm(request.POST, study=access.study)
         errors = _save(form, partial(services.respondent_update, respondent=respondent))
@@ -75,8 +75,10 @@ def respondent_edit(request, slug, pk):
             done = reverse("respondents", args=[slug])
             message = f"{respondent.pseudonym} saved."
             return _row(request, access, respondent, editing=False, done=done, message=message)
+        # Refused: the row's form shows what was typed again, not what is stored.
+        typed = form.typed()
         respondent.refresh_from_db()
-    return _row(request, access, respondent, editing=True, errors=errors)
+    return _row(request, access, respondent, editing=True, errors=errors, typed=typed)
 
 
 @require_POST
@@ -169,8 +171,9 @@ def attribute_add(request, slug):
     else:
         errors = ["An attribute needs a name."]
     if errors:
-        # A plain form's errors too are shown on the page, beside the form.
-        return _table(request, access, attribute_errors=errors)
+        # A plain form's errors too are shown on the page, beside the form and its name.
+        typed = form["name"].value() or ""
+        return _table(request, access, attribute_errors=errors, attribute_name=typed)
     done = reverse("respondents", args=[slug])
     message = f"Attribute “{form.cleaned_data['name']}” added."
     return _table(request, access, done=done, message=message)
@@ -197,9 +200,11 @@ def _annotated(study):
     ).order_by(*Respondent._meta.ordering)
 
 
-def _with_values(respondents, study):
+def _with_values(respondents, study, typed=None, editing=None):
     """Attach the attribute values in the study's column order, for the table's cells, and
-    the withdrawal window (`window`, and `withdrawn_late` for one withdrawn after it)."""
+    the withdrawal window (`window`, and `withdrawn_late` for one withdrawn after it). The
+    row of respondent `editing` (an id) gets `typed` (RespondentForm.typed(): a refused
+    edit's values, by attribute name) as its `typed` and cells instead of the stored ones."""
     today = timezone.localdate()
     for respondent in respondents:
         respondent.window = consent.withdrawal_window(
@@ -208,8 +213,12 @@ def _with_values(respondents, study):
         respondent.withdrawn_late = respondent.is_withdrawn and (
             respondent.window.withdrawal_is_late(timezone.localdate(respondent.withdrawn_at))
         )
+        values = respondent.attributes
+        respondent.typed = None
+        if typed is not None and respondent.pk == editing:
+            respondent.typed, values = typed, typed
         respondent.cells = [
-            (index, attribute, respondent.attributes.get(attribute["name"], ""))
+            (index, attribute, values.get(attribute["name"], ""))
             for index, attribute in enumerate(study.attribute_schema)
         ]
     return respondents
@@ -217,15 +226,18 @@ def _with_values(respondents, study):
 
 def _table(request, access, *, errors=(), values=None, attribute_errors=(), **row):
     """The respondents page, or its table for htmx; `row` is what `_row` draws the edited
-    row with (`partial`, `editing`, `row_errors`), and where a plain POST goes once
-    done, saying what (`done`, `message`, `level`: core.http.render_page_or_fragment)."""
+    row with (`partial`, `editing`, `row_errors`, `typed`), the name of a refused new
+    attribute (`attribute_name`), and where a plain POST goes once done, saying what
+    (`done`, `message`, `level`: core.http.render_page_or_fragment)."""
     study = access.study
 
     def context() -> dict:
         # Read only when a page is drawn: a plain POST that is done is redirected.
         return {
             "access": access,
-            "respondents": _with_values(list(_annotated(study)), study),
+            "respondents": _with_values(
+                list(_annotated(study)), study, row.get("typed"), row.get("editing")
+            ),
             "counts": study_counts([study.pk])[study.pk],
             "attributes": study.attribute_schema,
             "errors": errors,
@@ -236,6 +248,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
                 for index, attribute in enumerate(study.attribute_schema)
             ],
             "attribute_errors": attribute_errors,
+            "attribute_name": row.get("attribute_name", ""),
             "editing": row.get("editing"),
             "row_errors": row.get("row_errors", ()),
         }
@@ -251,10 +264,13 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
     )
 
 
-def _row(request, access, respondent, *, editing, errors=(), done="", message="", oob=()):
-    """One respondent's row for htmx, as its form when `editing` (with `errors`), followed
-    by the regions in `oob` (HTML swapped out of band); a plain request gets the whole table
-    with that row (or, with `done`, is redirected there)."""
+def _row(
+    request, access, respondent, *, editing, errors=(), typed=None, done="", message="", oob=()
+):
+    """One respondent's row for htmx, as its form when `editing` (with `errors`, and the
+    values `typed` in a refused edit), followed by the regions in `oob` (HTML swapped out
+    of band); a plain request gets the whole table with that row (or, with `done`, is
+    redirected there)."""
     if not wants_fragment(request):
         return _table(
             request,
@@ -262,10 +278,13 @@ def _row(request, access, respondent, *, editing, errors=(), done="", message=""
             partial="respondent-row",
             editing=respondent.pk if editing else None,
             row_errors=errors,
+            typed=typed,
             done=done,
             message=message,
         )
-    respondent = _with_values([_annotated(access.study).get(pk=respondent.pk)], access.study)[0]
+    respondent = _with_values(
+        [_annotated(access.study).get(pk=respondent.pk)], access.study, typed, respondent.pk
+    )[0]
     context = {
         "access": access,
         "respondent": respondent,

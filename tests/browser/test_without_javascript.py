@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from interviews import services
+from core.limits import LONGEST
+from interviews import memos, services
+from interviews.models import JournalEntry
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,3 +56,43 @@ def test_rows_are_edited_in_whole_pages_without_javascript(plain_page, live_serv
     expect(page).to_have_url(live_server.url + reverse("respondents", args=[study.slug]))
     expect(page.locator("#flash")).to_contain_text("R1b saved.")
     expect(page.locator(f"#respondent-{respondent.pk}")).to_contain_text("R1b")
+
+
+def test_a_refused_memo_edit_keeps_its_text_without_javascript(
+    plain_page, live_server, study, owner
+):
+    page = plain_page
+    entry = memos.memo_create(
+        model=JournalEntry, author=owner, body="First thoughts.", study=study
+    )
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]))
+    item = page.locator(f"#memo-journal-{entry.pk}")
+    item.locator("summary", has_text="Edit").click()
+    typed = "Second thoughts, at length. " * (LONGEST // 28 + 1)
+    # fill() types past the box's limits as a paste would; the server is what refuses.
+    item.locator("textarea[name=body]").fill(typed)
+    item.get_by_role("button", name="Save").click()
+    # A whole page, the memo's form open with its error and every word typed.
+    expect(page.locator("nav").first).to_be_visible()
+    item = page.locator(f"#memo-journal-{entry.pk}")
+    expect(item.get_by_role("alert")).to_contain_text("A memo holds at most 20,000 characters")
+    expect(item.locator("textarea[name=body]")).to_be_visible()
+    assert item.locator("textarea[name=body]").input_value() == typed
+    item.locator("textarea[name=body]").fill("Second thoughts.")
+    item.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#memo-journal-{entry.pk} .memo-body")).to_have_text("Second thoughts.")
+
+    # Deleted in another tab meanwhile: the text comes back in the box that adds a memo.
+    page.goto(live_server.url + reverse("memos", args=[study.slug]))
+    item = page.locator(f"#memo-journal-{entry.pk}")
+    item.locator("summary", has_text="Edit").click()
+    memos.memo_delete(memo=JournalEntry.objects.get(pk=entry.pk), author=owner)
+    item.locator("textarea[name=body]").fill("Third thoughts.")
+    item.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("That memo was deleted meanwhile")
+    box = page.get_by_label("New journal entry")
+    assert box.input_value() == "Third thoughts."
+    page.get_by_role("button", name="Add memo").click()
+    expect(page.locator("#flash")).to_contain_text("Memo saved.")
+    assert JournalEntry.objects.filter(body="Third thoughts.", deleted_at=None).count() == 1

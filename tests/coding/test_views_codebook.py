@@ -234,3 +234,15 @@ def test_the_codebook_s_forms_without_javascript_go_back_saying_what_was_done(st
     response = client.post(delete, {"confirm": "yes"}, follow=True)
     assert response.redirect_chain == [(page, 302)]
     assert "(it waits in the bin on the History page)" in response.content.decode()
+
+
+def test_an_edit_of_a_code_deleted_meanwhile_shows_what_was_typed(study, code, owner):
+    edit = reverse("code_edit", args=[study.slug, code.pk])
+    Code.objects.filter(pk=code.pk).delete()
+    typed = {"name": "Learning", "definition": "How they <learnt>", "exclusion": "Not school"}
+    response = client_for(owner).post(edit, typed)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "What you typed was not saved" in html
+    assert ">How they &lt;learnt&gt;</textarea>" in html
+    assert ">Not school</textarea>" in html

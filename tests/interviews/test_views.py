@@ -509,3 +509,53 @@ def test_the_study_settings_choose_the_paper_of_the_findings(study, owner):
     study.refresh_from_db()
     assert study.page_size == "a4"
     assert study.title == "Harm\n reduction"
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_refused_row_edit_keeps_what_was_typed(study, owner, headers):
+    first = services.respondent_create(study=study, pseudonym="R1")
+    services.respondent_create(study=study, pseudonym="R2")
+    edit = reverse("respondent_edit", args=[study.slug, first.pk])
+    typed = {"pseudonym": "r2", "interviewed_on": "2025-03-03", "attr-0": "12 <years>"}
+    html = client_for(owner).post(edit, typed, headers=headers).content.decode()
+    assert "already has a respondent called “r2”" in html
+    form = html[html.index('<form class="row-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="pseudonym" value="r2"' in form
+    assert 'name="interviewed_on" value="2025-03-03"' in form
+    assert 'name="attr-0" value="12 &lt;years&gt;"' in form
+    first.refresh_from_db()
+    assert (first.pseudonym, first.attributes) == ("R1", {})
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_refused_attribute_keeps_its_name(study, owner, headers):
+    add = reverse("attribute_add", args=[study.slug])
+    typed = {"name": "YEARS of experience", "type": "text"}
+    html = client_for(owner).post(add, typed, headers=headers)
+    html = html.content.decode()
+    assert "This study already records" in html
+    assert '<input name="name" value="YEARS of experience"' in html
+
+
+def test_a_question_deleted_meanwhile_shows_the_edit_that_was_refused(study, owner):
+    question = study.questions.first()
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    services.question_delete(question=question)
+    response = client_for(owner).post(edit, {"text": "How long, <b>really</b>?", "topic": "Time"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "What you typed was not saved" in html
+    assert ">How long, &lt;b&gt;really&lt;/b&gt;?</textarea>" in html
+    assert ">Time</textarea>" in html
+
+
+def test_a_form_refused_for_its_expired_session_shows_what_was_typed(study, owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    url = reverse("journal", args=[study.slug])
+    response = client.post(url, {"body": "A long <entry>", "csrfmiddlewaretoken": "stale"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your session has expired" in html
+    assert ">A long &lt;entry&gt;</textarea>" in html

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import escape
 
 from coding import services as coding
 from coding.models import Code, Excerpt, UndoEntry
@@ -698,3 +699,45 @@ def test_resolving_a_resolved_comment_says_so_and_keeps_who_resolved_it(
     assert "That comment is open already; nothing was changed." in again.content.decode()
     comment.refresh_from_db()
     assert comment.resolved_at is None
+
+
+def test_an_edit_of_a_theme_deleted_meanwhile_shows_what_was_typed(study, themed, owner):
+    training = themed["training"]
+    edit = url(study, "theme_edit", training.pk)
+    services.theme_delete(theme=training)
+    response = client_for(owner).post(edit, {"name": "Training", "description": "Peers <3"})
+    assert response.status_code == 404
+    assert ">Peers &lt;3</textarea>" in response.content.decode()
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_refused_reply_keeps_its_text_and_stays_a_reply(study, themed, reviewer, headers):
+    training = themed["training"]
+    client = client_for(reviewer)
+    client.post(url(study, "comment_add", training.pk), {"body": "Why R1 only?"}, headers=HTMX)
+    comment = Comment.objects.get()
+    typed = "Because <b>R1</b> " + "said so " * 3_000
+    response = client.post(
+        url(study, "comment_add", training.pk),
+        {"body": typed, "parent": comment.pk},
+        headers=headers,
+    )
+    html = response.content.decode()
+    form = html[html.index('class="stack new-comment"') :]
+    form = form[: form.index("</form>")]
+    assert "A comment holds at most" in form
+    assert f'<input type="hidden" name="parent" value="{comment.pk}">' in form
+    assert "Your reply" in form
+    assert escape(typed) in form
+    assert Comment.objects.count() == 1
+
+
+def test_a_plain_reply_to_a_comment_gone_shows_what_was_typed(study, themed, reviewer):
+    training = themed["training"]
+    response = client_for(reviewer).post(
+        url(study, "comment_add", training.pk), {"body": "I agree <3", "parent": 999}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "the reply was not posted" in html
+    assert ">I agree &lt;3</textarea>" in html

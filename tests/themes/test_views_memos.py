@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from coding import bin
 from coding import services as coding
 from coding.models import Code, CodeMemo, DeletedCode
+from core.limits import LONGEST
 from interviews import memos
 from interviews.models import InterviewMemo, JournalEntry
 from tests.conftest import HTMX, client_for
@@ -313,3 +315,66 @@ def test_a_code_memo_is_erased_when_its_code_leaves_the_bin(study, memoed, owner
     settings.EXCERPTA_BIN_DAYS = 0
     bin.purge(now=timezone.now() + dt.timedelta(seconds=1))
     assert not CodeMemo.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["journal", "interview", "code", "theme"])
+def test_a_refused_plain_edit_keeps_its_text_in_the_open_form(study, memoed, owner, coder, kind):
+    memo = memoed[kind]
+    author = coder if kind == "theme" else owner
+    typed = "Rewritten <b>twice</b>, " + "very long " * (LONGEST // 10 + 1)
+    response = client_for(author).post(
+        url(study, "memo_edit", kind, memo.pk), {"body": typed, "next": url(study, "memos")}
+    )
+    # The memos on the memo's target, whole, with its form open holding the refused text.
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    item = html[html.index(f'id="memo-{kind}-{memo.pk}"') :]
+    item = item[: item.index("</article>")]
+    assert "<details open>" in item
+    assert "A memo holds at most 20,000 characters" in item
+    assert escape(typed) in item
+    memo.refresh_from_db()
+    assert memo.body != typed
+
+
+def test_a_refused_htmx_edit_keeps_its_text_in_the_open_form(study, memoed, owner):
+    memo = memoed["code"]
+    response = client_for(owner).post(
+        url(study, "memo_edit", "code", memo.pk), {"body": "   "}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "<details open>" in html
+    assert "A memo needs some words" in html
+
+
+def test_an_edit_of_a_memo_deleted_meanwhile_keeps_its_text_as_a_new_memo(study, memoed, owner):
+    memo = memoed["interview"]
+    memos.memo_delete(memo=memo, author=owner)
+    client = client_for(owner)
+    response = client.post(url(study, "memo_edit", "interview", memo.pk), {"body": "Still <3"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "That memo was deleted meanwhile" in html
+    assert "add it as a new memo" in html
+    assert ">Still &lt;3</textarea>" in html
+    # htmx leaves the text where it is typed, and says why.
+    response = client.post(
+        url(study, "memo_edit", "interview", memo.pk), {"body": "Still"}, headers=HTMX
+    )
+    assert response.status_code == 404
+    assert "That memo was deleted meanwhile" in response.content.decode()
+    assert response["HX-Reswap"] == "none"
+
+
+def test_an_edit_of_a_memo_gone_for_good_shows_its_text_on_the_error_page(study, memoed, owner):
+    memo = memoed["code"]
+    CodeMemo.objects.filter(pk=memo.pk).delete()
+    response = client_for(owner).post(
+        url(study, "memo_edit", "code", memo.pk), {"body": "Keep me <i>"}
+    )
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "What you typed was not saved" in html
+    assert ">Keep me &lt;i&gt;</textarea>" in html

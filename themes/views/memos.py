@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core.http import posted, render_page_or_fragment
+from core.http import posted, refusal, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
 from interviews.forms import NextForm
@@ -105,7 +105,6 @@ def memo_panel(request, slug, kind, target_id=None):
     target = target_of(access.study, kind, target_id)
     if target is None:
         raise Http404("That no longer exists. Reload the page.")
-    here = panel_url(slug, kind, target)
     form = MemoForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
@@ -120,8 +119,16 @@ def memo_panel(request, slug, kind, target_id=None):
         else:
             if not request.htmx:
                 messages.success(request, "Memo saved.")
-                return redirect(_next(request, here))
+                return redirect(_next(request, panel_url(slug, kind, target)))
             form = MemoForm()
+    return _panel(request, access, kind, target, form=form)
+
+
+def _panel(request, access, kind, target, *, form, edited=None, edit_form=None, status=200):
+    """The memos on `target` and the form that adds one (`form`), as a page or its panel;
+    memo `edited` (an id) is drawn with its edit form `edit_form` open (its errors and
+    the text that was refused)."""
+    here = panel_url(access.study.slug, kind, target)
     context = {
         "access": access,
         "kind": kind,
@@ -130,8 +137,12 @@ def memo_panel(request, slug, kind, target_id=None):
         "rows": [row_of(kind, memo) for memo in memos_of(access.study, kind, target)],
         "next": _next(request, here) if request.method == "POST" else request.get_full_path(),
         "here": here,
+        "edited": edited,
+        "edit_form": edit_form,
     }
-    return render_page_or_fragment(request, "themes/memo_panel.html", "memo-panel", context)
+    return render_page_or_fragment(
+        request, "themes/memo_panel.html", "memo-panel", context, status=status
+    )
 
 
 def _memo(request, slug, kind, pk, *, deleted=False):
@@ -160,19 +171,44 @@ def _item(request, access, kind, memo, *, form=None, deleted=False, fallback="")
 
 @require_POST
 def memo_edit(request, slug, kind, pk):
-    """Replace the text of one's own memo."""
-    access, kind, memo = _memo(request, slug, kind, pk)
+    """Replace the text of one's own memo. Refused (an empty or over-long text, a memo
+    deleted meanwhile), the text typed is kept: htmx gets the memo with its form open
+    again; a plain request the page of the memos on the memo's target with that form open,
+    or, for a deleted memo, with the text in the box that adds a memo."""
+    kind_ = _kind(kind)
+    access = study_access(request, slug, WRITE)
+    memo = memo_in_study(access.study, kind_, pk)
     form = MemoForm(request.POST)
+    if memo is None:
+        return _edit_of_deleted(request, access, kind_, pk, form)
     if form.is_valid():
         try:
             services.memo_update(memo=memo, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            return _item(request, access, kind, memo)
-    if not request.htmx:
-        messages.error(request, " ".join(form.errors.get("body", [])))
-    return _item(request, access, kind, memo, form=form)
+            return _item(request, access, kind_, memo)
+    if request.htmx:
+        return _item(request, access, kind_, memo, form=form)
+    target = access.study if kind_ is JOURNAL else getattr(memo, kind_.target)
+    blank = MemoForm()
+    return _panel(request, access, kind_, target, form=blank, edited=memo.pk, edit_form=form)
+
+
+def _edit_of_deleted(request, access, kind, pk, form):
+    """The answer to an edit of memo `pk`, deleted since the page was drawn: for htmx, the
+    refusal (the page keeps the text in its box); else the memos on its target with the
+    text in the box that adds a memo, or, when the memo is gone for good, the error page
+    with the text (core.http.refusal)."""
+    message = "That memo was deleted meanwhile (it waits in the bin on the History page)."
+    memo = None if request.htmx else memo_in_study(access.study, kind, pk, deleted=True)
+    if memo is None:
+        return refusal(request, message + " Nothing was saved.", status=404)
+    target = access.study if kind is JOURNAL else getattr(memo, kind.target)
+    kept = MemoForm({"body": form.data.get("body", "")})
+    kept.is_valid()
+    kept.add_error("body", message + " Your text is in the box below: add it as a new memo.")
+    return _panel(request, access, kind, target, form=kept, status=404)
 
 
 @require_POST
