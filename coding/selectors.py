@@ -109,6 +109,22 @@ def excerpt_rows(
     return list(rows.values())
 
 
+def excerpt_rows_coded(interview: Interview, *, start: int, end: int) -> list[ExcerptRow]:
+    """The live excerpts of an interview touching `[start, end)` (code points), in text
+    order, each with its codes in codebook order, read with them (one query, see
+    sql.excerpt_rows_coded): what excerpt_rows gives, without the study's codes."""
+    rows: dict[int, ExcerptRow] = {}
+    for *fields, code_id, name, colour, parent_id in sql.excerpt_rows_coded(
+        interview.pk, (start, end)
+    ):
+        row = rows.get(fields[0])
+        if row is None:
+            row = rows[fields[0]] = ExcerptRow(*fields)
+        if code_id is not None:
+            row.codes.append(CodeRow(code_id, name, colour, parent_id))
+    return list(rows.values())
+
+
 def excerpt_row(excerpt: Excerpt, codes: dict[int, CodeRow]) -> ExcerptRow:
     row = ExcerptRow(
         excerpt.pk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -40,6 +40,7 @@ from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus, excerpt_foll
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
 from .selectors import CodeRow
+from .selectors import code_rows as code_rows_of
 from .undo import (
     Journal,
     codings_state,
@@ -112,24 +113,32 @@ def excerpt_code_picked(
     seen_text: str,
     version: int,
     choice: CodeChoice,
-    codes: dict[int, CodeRow],
+    codes: dict[int, CodeRow] | None,
     journal: Journal | None = None,
+    held: Held | None = None,
 ) -> tuple[Excerpt, bool, list[CodeRow]]:
     """Code a selection with what the picker chose: excerpt_code_selection and the code
     typed there as one unit of work (a refused selection makes no code). Returns the
-    excerpt, whether it is new, and the codes applied. Raises as excerpt_code_selection
-    does, and NearDuplicate (see _codes_chosen).
+    excerpt, whether it is new, and the codes applied (CodeRows, as held). Raises as
+    excerpt_code_selection does, and NearDuplicate (see _codes_chosen).
 
-    A `journal` with an owner (coding.undo.Journal) is kept in the same transaction,
-    labelled coded_message(the codes applied): see excerpt_code_selection.
+    `codes` is the study's codes (code_rows), needed only when a new name was typed (it is
+    compared with theirs, and the new code added to it); None otherwise, and then the
+    codes chosen are read with the selection's checks (excerpt_code_selection's `held`),
+    not the study's whole codebook. A `journal` with an owner (coding.undo.Journal) is
+    kept in the same transaction, labelled coded_message(the codes applied).
     """
+    if codes is None and tidy(choice.new_name):
+        codes = code_rows_of(interview.study)
+    held = held if held is not None else Held()
     # Only a code typed in the picker needs a transaction around the selection's; without
     # one, excerpt_code_selection's own is the whole unit of work, and no savepoint is
     # taken inside an outer one (two statements fewer on every coded selection).
     with transaction.atomic() if tidy(choice.new_name) else nullcontext():
-        chosen = _codes_chosen(interview, choice, codes, journal)
-        if journal is not None and chosen:
-            journal.label = coded_message(chosen)
+        if codes is None:
+            chosen = [_CodeId(code_id) for code_id in dict.fromkeys(choice.ids)]
+        else:
+            chosen = _codes_chosen(interview, choice, codes, journal)
         excerpt, created = excerpt_code_selection(
             interview=interview,
             coder=coder,
@@ -139,8 +148,16 @@ def excerpt_code_picked(
             version=version,
             codes=chosen,
             journal=journal,
+            held=held,
         )
-    return excerpt, created, chosen
+    return excerpt, created, held.codes
+
+
+@dataclass(frozen=True)
+class _CodeId:
+    """A code picked by id alone: its name and colour come with the selection's checks."""
+
+    id: int
 
 
 def coded_message(codes: Sequence[Code | CodeRow]) -> str:
@@ -266,15 +283,19 @@ def excerpt_code_selection(
     codes: Sequence[Code | CodeRow],
     memo: str = "",
     journal: Journal | None = None,
+    held: Held | None = None,
 ) -> tuple[Excerpt, bool]:
     """Code a selection; returns the excerpt and whether it is new. Selecting exactly an
     existing excerpt adds the codes to it instead of making a second one.
 
-    `codes` must be codes of the interview's study (models, or rows from code_rows). With a
-    `journal`, what was done is noted there for undo (see coding.undo), as by every service
-    here that takes one; a journal with an owner and a label is also kept, as the newest
-    entry of its owner's undo history, in this transaction (undo.keep_noted): the coding
-    and the entry that undoes it are written together, one commit, or not at all.
+    `codes` must be codes of the interview's study (models, or rows from code_rows; of
+    rows only the id is relied on, see Held). With a `journal`, what was done is noted
+    there for undo (see coding.undo), as by every service here that takes one; a journal
+    with an owner is also kept, as the newest entry of its owner's undo history, in this
+    transaction (undo.keep_noted; labelled `journal.label`, else coded_message(the codes
+    as held)): the coding and the entry that undoes it are written together, one commit,
+    or not at all. With `held`, what the selection's checks read is kept there for the
+    answer (see Held).
     """
     _check_study(interview, codes)
     if not codes:
@@ -286,9 +307,17 @@ def excerpt_code_selection(
         # The transcript's lock also queues identical selections: the second one finds the
         # first one's excerpt and adds to it.
         study_revision_bump(interview.study_id)
-        excerpt = _hold_span(interview, version, start, end, codes)
+        excerpt, rows, bounds = _hold_span(
+            interview, version, start, end, codes, bounds=held is not None
+        )
+        if held is not None:
+            held.codes = [rows[code.id] for code in _unique(codes)]
+        if journal is not None and journal.owner is not None and not journal.label:
+            journal.label = coded_message([rows[code.id] for code in _unique(codes)])
         if excerpt is None:
             excerpt = _insert_excerpt(interview, coder, start, end, memo, _unique(codes))
+            if held is not None:
+                held.bounds = [*bounds, [start, end]]
             after = excerpt_state(excerpt, codings=_new_codings(excerpt, codes, coder))
             note_excerpt(journal, excerpt, None, after)
             keep_noted(journal)
@@ -297,6 +326,18 @@ def excerpt_code_selection(
         excerpt_codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal)
         keep_noted(journal)
     return excerpt, False
+
+
+@dataclass
+class Held:
+    """What a selection's checks read (excerpt_code_selection's `held`), so that its answer
+    need not read it again: `codes`, the CodeRows of the codes applied as they are now (in
+    the order given, each once); `bounds`, [start, end] in code points of each of the
+    interview's live excerpts after the write, in no order, or None when the selection
+    added to an existing excerpt (nothing new to place)."""
+
+    codes: list[CodeRow] = field(default_factory=list)
+    bounds: list[list[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -400,18 +441,24 @@ def _new_codings(excerpt: Excerpt, codes, coder) -> list[list]:
     return [[code.id, coder_id, bin.stamp(excerpt.updated_at)] for code in _unique(codes)]
 
 
-def _hold_span(interview: Interview, version: int, start: int, end: int, codes) -> Excerpt | None:
+def _hold_span(
+    interview: Interview, version: int, start: int, end: int, codes, *, bounds: bool = False
+) -> tuple[Excerpt | None, dict[int, CodeRow], list[list[int]] | None]:
     """_hold_version and codes_hold, and the live excerpt with exactly this span if the
     selection repeats one: all in one statement (sql.selection_checks; the excerpt is read
-    whole only when there is one). Conflict when the text or one of `codes` changed."""
+    whole only when there is one). Returns that excerpt or None, {id: CodeRow} of `codes`
+    as they are now, and with `bounds` [start, end] of each of the interview's live
+    excerpts (code points, in no order; else None). Conflict when the text or one of `codes`
+    changed (deleted, merged, or not the study's)."""
     ids = sorted({code.id for code in codes})
-    held = sql.selection_checks(interview.pk, start, end, ids)
+    held = sql.selection_checks(interview.pk, interview.study_id, start, end, ids, bounds=bounds)
     if held is None or held[0] != version:
         raise Conflict(_STALE)
-    _, same_id, codes_left = held
-    if codes_left != len(ids):
+    _, same_id, rows, found = held
+    if len(rows) != len(ids):
         raise Conflict(CODE_GONE)
-    return None if same_id is None else Excerpt.objects.get(pk=same_id)
+    same = None if same_id is None else Excerpt.objects.get(pk=same_id)
+    return same, {row[0]: CodeRow(*row) for row in rows}, found
 
 
 def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) -> Excerpt:

@@ -8,7 +8,7 @@ partials, so a line after an edit is the line a reload would show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.template.loader import render_to_string
 
@@ -26,6 +26,7 @@ from .selectors import (
     excerpt_bounds,
     excerpt_row,
     excerpt_rows,
+    excerpt_rows_coded,
     question_markers,
     respondent_of,
     sibling_interviews,
@@ -133,20 +134,25 @@ def changes_html(
     level: str = "success",
     undo_url: str = "",
     codes_changed: bool = False,
+    bounds: Iterable[Sequence[int]] | None = None,
 ) -> str:
     """The out-of-band swaps that bring an open coding page up to date after an edit.
 
     Written for the hot path (coding a selection): only the lines the edit touched are
-    split and rendered, and the excerpts they show come in one query. The side list keeps
-    itself in text order and counts its entries in the browser.
+    split and rendered, and the excerpts they show come in one query with their codes
+    (the study's `codes`, code_rows', are read only when given, or for the picker's
+    options when `codes_changed`). `bounds` are the (start, end) in code points of the
+    interview's live excerpts as they now are, when the edit read them already (see
+    services.Held); else they are read here. The side list keeps itself in text order and
+    counts its entries in the browser.
 
     The lines redrawn are those the edit touched, widened to whole clusters of overlapping
     excerpts: an excerpt keeps one lane of the coding margin over all its lines, and an
     edit can move the lanes of every excerpt it overlaps, directly or through others.
     """
-    codes = codes if codes is not None else code_rows(access.study)
     turns = turns_of(interview)
-    bounds = excerpt_bounds(interview)
+    if bounds is None:
+        bounds = excerpt_bounds(interview)
     touched: dict[int, object] = {}
     for start, end in ranges:
         window = margin_window(interview.text, bounds, start, end)
@@ -154,12 +160,20 @@ def changes_html(
             touched[line.start] = line
     lines = [touched[key] for key in sorted(touched)]
     rows: list[ExcerptRow] = []
-    if lines:
+    if lines and codes is None:
+        rows = excerpt_rows_coded(interview, start=lines[0].start, end=lines[-1].end)
+    elif lines:
         rows = excerpt_rows(interview, codes, start=lines[0].start, end=lines[-1].end)
     by_id = {row.id: row for row in rows}
 
+    def study_codes() -> dict:
+        nonlocal codes
+        if codes is None:
+            codes = code_rows(access.study)
+        return codes
+
     def row_of(excerpt: Excerpt) -> ExcerptRow:
-        return by_id.get(excerpt.pk) or excerpt_row(excerpt, codes)
+        return by_id.get(excerpt.pk) or excerpt_row(excerpt, study_codes())
 
     removed = list(removed)
     # The panel shows the excerpt edited, and empties when its excerpt was removed.
@@ -180,6 +194,8 @@ def changes_html(
         "message": message,
         "level": level,
         "undo_url": undo_url,
-        "code_options": options_html(_code_tree(codes), oob=True) if codes_changed else "",
+        "code_options": (
+            options_html(_code_tree(study_codes()), oob=True) if codes_changed else ""
+        ),
     }
     return render_to_string("coding/_changes.html", context, request=request)

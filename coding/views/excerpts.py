@@ -102,10 +102,14 @@ def excerpt_create(request, slug, pk):
     selection, picker = SelectionForm(request.POST), CodeChoiceForm(request.POST)
     if not (selection.is_valid() and picker.is_valid()):
         return _refuse_forms(request, selection, picker)
-    all_codes = code_rows(access.study)
+    # The study's codes are read only for a new code typed in the picker (compared with
+    # theirs, then drawn in its options); codes picked by id come with the selection's
+    # checks, and the redrawn excerpts with their codes (services.Held).
+    all_codes = code_rows(access.study) if picker.cleaned_data["new_code"] else None
     # Kept by the service in the coding's own transaction: one commit, never a coding
     # without its undo entry.
     journal = Journal(owner=undo_owner(request, access))
+    held = services.Held()
     try:
         excerpt, created, codes = services.excerpt_code_picked(
             interview=interview,
@@ -114,6 +118,7 @@ def excerpt_create(request, slug, pk):
             choice=picker.choice(),
             codes=all_codes,
             journal=journal,
+            held=held,
         )
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
@@ -130,7 +135,8 @@ def excerpt_create(request, slug, pk):
         detail=excerpt,
         message=message,
         undo_url=undo_url(access, journal.entry),
-        codes_changed=bool(picker.cleaned_data["new_code"]),
+        codes_changed=all_codes is not None,
+        bounds=held.bounds,
     )
     return _respond(request, interview, html, "excerptSaved", excerpt.pk, message)
 

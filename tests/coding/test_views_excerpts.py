@@ -62,15 +62,16 @@ def test_coding_a_selection_makes_exactly_its_queries(
 ):
     client = client_for(owner)
     data = {**selection(interview, "Café regulars"), "code": code.pk}
-    # session, user, the interview with its study and the user's role, the study's codes;
-    # the service's transaction (a savepoint in tests, BEGIN on a server): the study's
-    # revision moved on (first: interviews.revisions); the transcript's version and the
-    # codes held, with the excerpt of the same span if any (one statement); the excerpt
-    # and its coding inserted, each with its history record (interviews.history); the undo
-    # entry (coding.undo.keep_noted: committed with the coding); its release (COMMIT on a
-    # server: not a query); for the redraw: the excerpts' bounds, the excerpts of the
-    # lines redrawn
-    with django_assert_num_queries(15):
+    # session, user, the interview with its study and the user's role; the service's
+    # transaction (a savepoint in tests, BEGIN on a server): the study's revision moved on
+    # (first: interviews.revisions); the transcript's version and the codes chosen held,
+    # with the excerpt of the same span if any, the codes' names and colours and the
+    # excerpts' bounds (one statement: sql.selection_checks); the excerpt and its coding
+    # inserted, each with its history record (interviews.history); the undo entry
+    # (coding.undo.keep_noted: committed with the coding); its release (COMMIT on a
+    # server: not a query); for the redraw: the excerpts of the lines redrawn with their
+    # codes. The study's codes are not read: no new code was typed.
+    with django_assert_num_queries(13):
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code
@@ -131,6 +132,30 @@ def test_coding_a_selection_answers_with_just_what_changed(interview, code, owne
     assert 'hx-swap-oob="beforeend:#excerpt-list"' in html
     assert "Coded as <bdi>Training</bdi>." in html
     assert json.loads(response["HX-Trigger"]) == {"excerptSaved": excerpt.pk}
+
+
+def test_coding_a_selection_redraws_its_cluster_of_lines_as_the_page_draws_them(
+    interview, code, owner
+):
+    # The answer reads the excerpts' bounds with the selection's checks and the redrawn
+    # excerpts with their codes (not the study's codes): the lines it sends must be the
+    # page's own, the line reached only through an overlapping excerpt included, each
+    # excerpt's codes named in codebook order.
+    alpha = coding.code_create(study=interview.study, name="Alpha <b>", colour="amber")
+    code_span(interview, "regulars, people like that.\nThey come back", [code, alpha])
+    client = client_for(owner)
+    data = {**selection(interview, "Café regulars"), "code": alpha.pk}
+    response = client.post(create_url(interview), data, headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    page = client.get(page_url(interview)).content.decode()
+    lines = [f"<p id={piece.split('</p>')[0]}</p>" for piece in html.split("<p id=")[1:]]
+    assert len(lines) == 2, "the touched line and the one its overlapping excerpt reaches"
+    for line in lines:
+        assert line.replace(' hx-swap-oob="true"', "") in page
+    assert "Alpha &lt;b&gt;" in html
+    assert "Alpha <b>" not in html
+    assert "Coded as <bdi>Alpha &lt;b&gt;</bdi>." in html
 
 
 def test_a_new_excerpt_carries_its_place_in_text_order_for_the_side_list(interview, code, owner):
