@@ -9,6 +9,11 @@ ValidationError's text joined into a refusal). The templates that show messages 
 them through `bdi_html` (the `bdi` filter), which escapes the message and turns each
 marked name into `<bdi>…</bdi>`. Names a template puts in a sentence itself are wrapped
 in `<bdi>` there.
+
+A message that quotes a name without marking it (a refusal raised in a service, "This
+study already records “…”.", a label of the history page) has it isolated too, where it
+meets HTML: `bdi_html` puts what stands between typographic quotes “…”, the app's way of
+quoting every name, in `<bdi>` as well.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from django.utils.safestring import SafeString
 
 FSI, PDI = "\u2068", "\u2069"
 _ISOLATED = re.compile(f"{FSI}([^{FSI}{PDI}]*){PDI}")
+# A quoted name: “…” with no quote inside (the innermost pair, when quotes nest).
+_QUOTED = re.compile("“([^“”]+)”")
 
 
 def isolated(text: object) -> str:
@@ -29,10 +36,27 @@ def isolated(text: object) -> str:
 
 def bdi_html(message: object) -> SafeString:
     """`message` (str, or anything as str) escaped, with each part marked by `isolated`
-    as `<bdi>…</bdi>` (its text escaped too). Every message is escaped, one marked safe
-    too: a message is text, never markup. Never raises."""
+    and each name quoted “…” outside them as `<bdi>…</bdi>` (its text escaped too). Every
+    message is escaped, one marked safe too: a message is text, never markup. Never
+    raises."""
     parts = _ISOLATED.split(str(message))
     # split() alternates the text between marks and the text inside them, ending with
     # the text after the last mark.
-    marked = format_html_join("", "{}<bdi>{}</bdi>", zip(parts[0:-1:2], parts[1::2], strict=True))
-    return format_html("{}{}", marked, parts[-1])
+    marked = format_html_join(
+        "",
+        "{}<bdi>{}</bdi>",
+        (
+            (_quoted_html(text), name)
+            for text, name in zip(parts[0:-1:2], parts[1::2], strict=True)
+        ),
+    )
+    return format_html("{}{}", marked, _quoted_html(parts[-1]))
+
+
+def _quoted_html(text: str) -> SafeString:
+    """`text` escaped, with what stands between “ and ” in `<bdi>`."""
+    parts = _QUOTED.split(text)
+    quoted = format_html_join(
+        "", "{}“<bdi>{}</bdi>”", zip(parts[0:-1:2], parts[1::2], strict=True)
+    )
+    return format_html("{}{}", quoted, parts[-1])

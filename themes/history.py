@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from coding import bin as coding_bin
 from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
+from core.bidi import isolated
 from interviews.history import REGISTRY
 from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
 
@@ -233,6 +234,8 @@ def _names(*groups) -> dict:
 
 
 def _label(model, record, names) -> str:
+    """What record of `model` is about, for the history page: a name or the start of a text,
+    quoted “…” or marked with core.bidi.isolated, to show through the `bdi` filter."""
     if model in (Code, Theme):
         return f"“{record.name}”"
     if model is Excerpt:
@@ -245,11 +248,13 @@ def _label(model, record, names) -> str:
         theme = names["theme"].get(record.theme_id, "a theme")
         words = names["excerpt"].get(record.excerpt_id, "")
         return f"“{_short(words)}” for “{theme}”"
+    # Names that are not quoted are marked: a right-to-left one must not take the words
+    # around it to its side when the page shows the label (core.bidi).
     if model is Respondent:
-        return record.pseudonym
+        return isolated(record.pseudonym)
     if model is Interview:
         who = names["respondent"].get(record.respondent_id, "")
-        return record.title or f"{who}’s transcript"
+        return isolated(record.title) if record.title else f"{isolated(who)}’s transcript"
     # A memo, or a comment.
     where = {
         CodeMemo: ("code", "code_id"),

@@ -5,9 +5,11 @@ the name's right-to-left run."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from coding import services as coding
+from interviews import services as interviews
 from tests.browser.conftest import log_in
 from tests.browser.test_search import AUTOCODE_TEXT, search
 from tests.conftest import import_text
@@ -16,11 +18,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAME = "שלום"
 
-# The boxes of the name and of each character after it in the flash's text, found in its
-# text nodes whatever the markup around the name.
+# The boxes of the name and of each character after it in the text of the element a
+# selector finds (the flash's text, an error), found in its text nodes whatever the markup
+# around the name.
 BOXES = """
-    ([name, after]) => {
-        const flash = document.querySelector("#flash .flash-text");
+    ([selector, name, after]) => {
+        const flash = document.querySelector(selector);
         const walker = document.createTreeWalker(flash, NodeFilter.SHOW_TEXT);
         const chars = [];
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -61,7 +64,7 @@ def test_the_punctuation_after_a_hebrew_name_is_shown_after_it(
     expect(page.locator("#flash")).to_contain_text("3 new excerpts.")
     # Isolated: its own element, so the bidirectional algorithm cannot join what follows.
     assert page.locator("#flash .flash-text bdi").inner_text() == NAME
-    shown = page.evaluate(BOXES, [NAME, ["”", ":", "3", "."]])
+    shown = page.evaluate(BOXES, ["#flash .flash-text", NAME, ["”", ":", "3", "."]])
     assert shown["text"] == f"Coded “{NAME}”: 3 new excerpts."
     boxes = shown["found"]
     # Before, "”: 3" joined the name's right-to-left run: the colon and the 3 showed to
@@ -69,3 +72,24 @@ def test_the_punctuation_after_a_hebrew_name_is_shown_after_it(
     for c in ["”", ":", "3", "."]:
         assert boxes[c]["left"] >= boxes["name"]["right"] - 0.5, (c, boxes)
     assert boxes["”"]["left"] < boxes[":"]["left"] < boxes["3"]["left"] < boxes["."]["left"]
+
+
+def test_the_full_stop_after_a_hebrew_name_in_a_services_refusal_is_shown_after_it(
+    page, live_server, study, owner
+):
+    # The refusal is raised in interviews.services, which quotes the name without marking
+    # it: the page isolates it where the message meets HTML (core.bidi.bdi_html).
+    interviews.attribute_add(study=study, name=NAME, kind="text")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("respondents", args=[study.slug]))
+    page.get_by_label("Name").fill(NAME)
+    page.get_by_role("button", name="Add column").click()
+    error = page.locator("#respondent-section p.error")
+    expect(error).to_have_text(f"This study already records “{NAME}”.")
+    assert error.locator("bdi").inner_text() == NAME
+    shown = page.evaluate(BOXES, ["#respondent-section p.error", NAME, ["”", "."]])
+    boxes = shown["found"]
+    # Before, the closing quote and the full stop joined the name's run, to its left.
+    for c in ["”", "."]:
+        assert boxes[c]["left"] >= boxes["name"]["right"] - 0.5, (c, boxes)
+    assert boxes["”"]["left"] < boxes["."]["left"]

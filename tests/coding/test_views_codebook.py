@@ -60,7 +60,7 @@ def test_a_duplicate_name_gets_a_clear_message_and_keeps_the_form(study, code, o
     response = client_for(owner).post(url(study), data, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "There is already a code called “Training”" in html
+    assert "There is already a code called “<bdi>Training</bdi>”" in html
     assert "My careful definition" in html
     assert study.codes.count() == 1
 
@@ -72,7 +72,10 @@ def test_a_new_name_like_another_codes_is_asked_about_before_it_is_made(study, o
 
     asked = client.post(url(study), data, headers=HTMX).content.decode()
 
-    assert "“Meeting client where they are” looks like “Meeting clients where they are”" in asked
+    assert (
+        "“<bdi>Meeting client where they are</bdi>” looks like "
+        "“<bdi>Meeting clients where they are</bdi>”" in asked
+    )
     assert 'type="checkbox" name="confirm_new"' in asked
     assert "Careful words" in asked
     assert study.codes.count() == 1
@@ -89,7 +92,7 @@ def test_a_rename_like_another_codes_is_asked_about_but_not_a_change_of_case(stu
 
     asked = client.post(edit, {"name": "Peer suport", "revision": code.revision}, headers=HTMX)
 
-    assert "looks like “Peer support”" in asked.content.decode()
+    assert "looks like “<bdi>Peer support</bdi>”" in asked.content.decode()
     code.refresh_from_db()
     assert code.name == "Stress"
     # Its own name in another case is no slip of another code's.
@@ -137,7 +140,10 @@ def test_merge_and_delete(study, interview, code, owner):
     assert "1 excerpt carries “Education” and moves to “Training”" in response.content.decode()
     assert Code.objects.filter(pk=other.pk).exists(), "nothing merged before confirming"
     response = client.post(merge, {"into": code.pk, "confirm": "yes"}, headers=HTMX)
-    assert "Merged “Education” into “Training”: 1 excerpt moved." in response.content.decode()
+    assert (
+        "Merged “<bdi>Education</bdi>” into “<bdi>Training</bdi>”: 1 excerpt moved."
+        in response.content.decode()
+    )
     response = client.post(url(study, "code_delete", code.pk), headers=HTMX)
     assert response.status_code == 409
     assert "applied to 1 excerpt" in response.content.decode()

@@ -244,7 +244,7 @@ def test_a_close_new_name_from_a_plain_form_is_refused_on_a_whole_page(interview
     html = response.content.decode()
     assert response.status_code == 409
     assert "<html" in html
-    assert "“Trainig” looks like “Training”. Nothing was saved." in html
+    assert "“<bdi>Trainig</bdi>” looks like “<bdi>Training</bdi>”. Nothing was saved." in html
     assert 'id="picker-warning"' not in html
     assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
     assert not Excerpt.objects.exists()

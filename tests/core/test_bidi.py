@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from coding import services as coding
 from core.bidi import bdi_html, isolated
+from interviews import services as interviews
 from tests.conftest import HTMX, client_for
 from themes import services as themes
 
@@ -36,3 +38,38 @@ def test_a_heading_and_a_confirmation_isolate_the_name(study, owner):
     assert f"Edit “{SHOWN}”" in editing.content.decode()
     removed = client.post(reverse("theme_delete", args=[study.slug, theme.pk]), headers=HTMX)
     assert f"Removed the theme “{SHOWN}”;" in removed.content.decode()
+
+
+def test_a_quoted_name_of_an_unmarked_message_becomes_bdi_escaped():
+    assert bdi_html(f"This study already records “{NAME}”.") == (
+        f"This study already records “{SHOWN}”."
+    )
+    assert bdi_html(f"“a” on “{NAME}” for {isolated('b')}") == (
+        f"“<bdi>a</bdi>” on “{SHOWN}” for <bdi>b</bdi>"
+    )
+    # A mark inside quotes stays one <bdi>; a lone quote isolates nothing.
+    assert bdi_html(f"Added “{isolated(NAME)}”.") == f"Added “{SHOWN}”."
+    assert bdi_html("A “quote <b>") == "A “quote &lt;b&gt;"
+
+
+def test_a_services_refusal_names_a_hebrew_attribute_in_bdi_escaped(study, owner):
+    interviews.attribute_add(study=study, name=NAME, kind="text")
+    add = reverse("attribute_add", args=[study.slug])
+    typed = {"name": NAME, "type": "text"}
+    html = client_for(owner).post(add, typed, headers=HTMX).content.decode()
+    assert f"This study already records “{SHOWN}”." in html
+    assert "<שלום" not in html
+
+
+def test_the_history_page_isolates_the_names_in_its_labels(study, owner, code):
+    old = code.name
+    coding.code_update(
+        code=code, revision=code.revision, name=NAME, colour=code.colour, parent=None
+    )
+    interviews.respondent_create(study=study, pseudonym="ר1")
+    html = client_for(owner).get(reverse("history", args=[study.slug])).content.decode()
+    assert f"Code changed</strong>: “{SHOWN}”" in html
+    assert f"<ins><bdi>{SHOWN[5:-6]}</bdi></ins>" in html
+    assert f"<del><bdi>{old}</bdi></del>" in html
+    assert "Respondent added</strong>: <bdi>ר1</bdi>" in html
+    assert "<שלום" not in html

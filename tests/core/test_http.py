@@ -121,7 +121,7 @@ def test_every_answer_to_an_htmx_action_replaces_the_message_region(study, theme
     refused = client.post(codes, {"code_name": "No such code"}, headers=HTMX)
     assert refused.status_code == 400
     assert refused.content.decode().count(FLASH) == 1
-    assert "There is no code called “No such code”." in refused.content.decode()
+    assert "There is no code called “<bdi>No such code</bdi>”." in refused.content.decode()
 
     done = client.post(codes, {"code_name": "Colleagues"}, headers=HTMX).content.decode()
     assert done.count(FLASH) == 1

@@ -140,7 +140,7 @@ def test_a_duplicate_pseudonym_is_refused_and_the_row_is_kept(study, owner):
     client.post(url, {"pseudonym": "R1", "attr-0": "4"}, headers=HTMX)
     response = client.post(url, {"pseudonym": "r1", "attr-0": "12"}, headers=HTMX)
     html = response.content.decode()
-    assert "already has a respondent called “r1”" in html
+    assert "already has a respondent called “<bdi>r1</bdi>”" in html
     assert 'value="r1"' in html
     assert 'value="12"' in html
     assert study.respondents.count() == 1
@@ -200,7 +200,7 @@ def test_a_respondent_edited_without_javascript_stays_on_the_whole_table(study, 
         assert html.count('<form class="row-form"') == 1
         assert f'action="{edit}"' in html
         assert "R2</th>" in html  # the other rows are shown as they are
-    assert "already has a respondent called “r2”" in refused.content.decode()
+    assert "already has a respondent called “<bdi>r2</bdi>”" in refused.content.decode()
     response = client.post(edit, {"pseudonym": "<i>R1b</i>"}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [(reverse("respondents", args=[study.slug]), 302)]
@@ -250,17 +250,17 @@ def test_the_respondents_forms_without_javascript_go_back_to_the_table_saying_wh
     assert "&lt;b&gt;R9&lt;/b&gt; takes part again." in reinstated
     attributes = reverse("attribute_add", args=[study.slug])
     assert (
-        "Attribute “Agency” added."
+        "Attribute “<bdi>Agency</bdi>” added."
         in plain_post(client, attributes, {"name": "Agency", "type": "text"})[1]
     )
     # Refused, a plain form's errors are shown on the whole page, not lost in a redirect.
     refused = client.post(attributes, {"name": "agency", "type": "text"})
     assert refused.status_code == 200
     assert "<html" in refused.content.decode()
-    assert "This study already records “Agency”." in refused.content.decode()
+    assert "This study already records “<bdi>Agency</bdi>”." in refused.content.decode()
     remove = reverse("attribute_remove", args=[study.slug])
     assert (
-        "Attribute “Agency” removed, with its values."
+        "Attribute “<bdi>Agency</bdi>” removed, with its values."
         in plain_post(client, remove, {"name": "Agency"})[1]
     )
 
@@ -518,7 +518,7 @@ def test_a_refused_row_edit_keeps_what_was_typed(study, owner, headers):
     edit = reverse("respondent_edit", args=[study.slug, first.pk])
     typed = {"pseudonym": "r2", "interviewed_on": "2025-03-03", "attr-0": "12 <years>"}
     html = client_for(owner).post(edit, typed, headers=headers).content.decode()
-    assert "already has a respondent called “r2”" in html
+    assert "already has a respondent called “<bdi>r2</bdi>”" in html
     form = html[html.index('<form class="row-form"') :]
     form = form[: form.index("</form>")]
     assert 'name="pseudonym" value="r2"' in form

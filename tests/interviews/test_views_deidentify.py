@@ -44,7 +44,7 @@ def test_a_bad_entry_is_refused_with_its_reason_and_kept_in_the_form(study, owne
     url = reverse("deidentify_list", args=[study.slug])
     response = client_for(owner).post(url, {"text": "MARIA", "replacement": "[x]"})
     assert response.status_code == 400
-    assert "“MARIA” is already in this study&#x27;s list." in response.content.decode()
+    assert "“<bdi>MARIA</bdi>” is already in this study&#x27;s list." in response.content.decode()
     assert Identifier.objects.count() == 1
 
 

@@ -25,7 +25,7 @@ def test_an_excerpt_not_under_the_theme_is_not_chosen_as_its_quote(study, themed
         url(study, "quote_toggle", at_work.pk, first.pk), {"choose": "1"}, headers=HTMX
     )
     assert response.status_code == 400
-    assert "That excerpt is not under “At work”" in response.content.decode()
+    assert "That excerpt is not under “<bdi>At work</bdi>”" in response.content.decode()
     assert not Quote.objects.filter(theme=at_work).exists()
 
 

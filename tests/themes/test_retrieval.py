@@ -133,7 +133,7 @@ def test_attribute_conditions_keep_their_values_and_say_what_is_wrong(study, cor
     query = {"attribute": "Agency", "value": "north", "attribute_2": "Agency", "at_most_2": "4"}
     response = client_for(owner).get(url(study), query)
     html = response.content.decode()
-    assert "“Agency” is text: give a value, not a range." in html
+    assert "“<bdi>Agency</bdi>” is text: give a value, not a range." in html
     assert 'id="id_at_most_2_error"' in html  # beside the field at fault
     assert 'name="value" value="north"' in html
     # The filled conditions and one empty after them, and no more than the study records.

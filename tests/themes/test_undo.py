@@ -135,7 +135,10 @@ def test_a_quote_removed_comes_back_at_its_place_with_its_extract(study, themed,
     toggle = reverse("quote_toggle", args=[study.slug, training.pk, first.excerpt_id])
 
     removed = client.post(toggle, {"choose": "0"}, headers=HTMX)
-    assert "Removed the quote from “Training”; the excerpt stays." in removed.content.decode()
+    assert (
+        "Removed the quote from “<bdi>Training</bdi>”; the excerpt stays."
+        in removed.content.decode()
+    )
     assert not Quote.objects.filter(pk=first.pk).exists()
     # Moved up meanwhile: the quote comes back before it all the same.
     themes.quote_move(quote=third, delta=-1)
@@ -170,7 +173,7 @@ def test_a_code_taken_out_of_a_theme_is_put_back_by_undo(study, themed, owner):
     codes = reverse("theme_codes", args=[study.slug, training.pk])
 
     taken = client.post(codes, {"code": learning.pk, "detach": "1"}, headers=HTMX)
-    assert "Took “Learning” out of “Training”" in taken.content.decode()
+    assert "Took “<bdi>Learning</bdi>” out of “<bdi>Training</bdi>”" in taken.content.decode()
     assert not training.codes.exists()
 
     client.post(undo_url(taken), headers=HTMX)

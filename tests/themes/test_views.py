@@ -43,7 +43,7 @@ def test_themes_are_created_renamed_nested_and_moved(study, owner):
     client.post(url(study, "themes"), {"name": "Training"}, headers=HTMX)
     client.post(url(study, "themes"), {"name": "Stress"}, headers=HTMX)
     response = client.post(url(study, "themes"), {"name": "stress"}, headers=HTMX)
-    assert "There is already a theme called “Stress”" in response.content.decode()
+    assert "There is already a theme called “<bdi>Stress</bdi>”" in response.content.decode()
     training, stress = Theme.objects.order_by("order")
     client.post(url(study, "theme_move", stress.pk), {"to": "up"}, headers=HTMX)
     assert list(Theme.objects.order_by("order").values_list("name", flat=True)) == [
@@ -282,7 +282,7 @@ def test_a_code_is_added_to_a_theme_by_its_name(study, themed, owner):
         url(study, "theme_codes", training.pk), {"code_name": "Nothing"}, headers=HTMX
     )
     assert response.status_code == 400
-    assert "There is no code called “Nothing”." in response.content.decode()
+    assert "There is no code called “<bdi>Nothing</bdi>”." in response.content.decode()
 
 
 def test_a_code_is_detached_from_a_theme_and_keeps_its_excerpts(study, themed, owner, reviewer):
@@ -457,7 +457,7 @@ def test_the_researcher_chooses_the_words_a_quote_prints(study, themed, owner, r
         url(study, "quote_extract", quote.pk), {"extract": "words she never said"}, headers=HTMX
     )
     assert refused.status_code == 400
-    assert "“words she never said” is not in the excerpt" in refused.content.decode()
+    assert "“<bdi>words she never said</bdi>” is not in the excerpt" in refused.content.decode()
     quote.refresh_from_db()
     assert quote.extract == "the ones […] will see", "a refused extract changes nothing"
 
@@ -515,7 +515,12 @@ def test_moves_and_statuses_that_say_nothing_sensible_are_refused_with_a_message
         ("quote_move", quote.pk, {"to": "left"}, "Say which way to move it: up or down."),
         ("theme_status", training.pk, {"status": "done!"}, "Choose one of the review statuses."),
         ("theme_codes", training.pk, {"code": "x"}, "Select a valid choice."),
-        ("theme_codes", training.pk, {"code_name": "Nothing"}, "no code called “Nothing”"),
+        (
+            "theme_codes",
+            training.pk,
+            {"code_name": "Nothing"},
+            "no code called “<bdi>Nothing</bdi>”",
+        ),
     ]:
         response = client.post(url(study, name, pk), data, headers=HTMX)
         assert response.status_code == 400, name
@@ -624,7 +629,7 @@ def test_the_themes_forms_without_javascript_go_back_saying_what_was_done(study,
     second = themes.theme_create(study=study, name="Stress")
     move = reverse("theme_move", args=[study.slug, second.pk])
     response = client.post(move, {"to": "up"}, follow=True)
-    assert "Moved “Stress” up." in response.content.decode()
+    assert "Moved “<bdi>Stress</bdi>” up." in response.content.decode()
     assert list(Theme.objects.values_list("name", flat=True)) == ["Stress", "Training"]
     delete = reverse("theme_delete", args=[study.slug, second.pk])
     response = client.post(delete, follow=True)

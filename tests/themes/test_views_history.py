@@ -28,12 +28,13 @@ def url(study, **query) -> str:
 
 
 def text(response) -> str:
-    html = response.content.decode()
+    # <bdi> isolates a name inside its sentence: no word break (core.bidi).
+    html = re.sub(r"</?bdi>", "", response.content.decode())
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def events(response) -> list[str]:
-    html = response.content.decode()
+    html = re.sub(r"</?bdi>", "", response.content.decode())
     found = re.findall(r'<article class="history-event[^"]*">(.*?)</article>', html, re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
 
