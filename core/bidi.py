@@ -60,3 +60,14 @@ def _quoted_html(text: str) -> SafeString:
         "", "{}“<bdi>{}</bdi>”", zip(parts[0:-1:2], parts[1::2], strict=True)
     )
     return format_html("{}{}", quoted, parts[-1])
+
+
+def bdi_html_led(message: object, name: object) -> SafeString:
+    """`bdi_html(message)`, with `name` (a file's name, say) isolated too where the message
+    begins with it ("R1.txt: refused: it is empty."): messages kept in the database before
+    they reach a page, and printed by commands, that name their subject first, unmarked.
+    Never raises."""
+    text, name = str(message), str(name or "")
+    if name and text.startswith(name):
+        text = isolated(name) + text[len(name) :]
+    return bdi_html(text)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coding import services as coding
-from core.bidi import bdi_html, isolated
+from core.bidi import bdi_html, bdi_html_led, isolated
 from interviews import services as interviews
+from interviews import staging
 from tests.conftest import HTMX, client_for
 from themes import services as themes
 
@@ -73,3 +74,13 @@ def test_the_history_page_isolates_the_names_in_its_labels(study, owner, code):
     assert f"<del><bdi>{old}</bdi></del>" in html
     assert "Respondent added</strong>: <bdi>ר1</bdi>" in html
     assert "<שלום" not in html
+
+
+def test_a_file_refused_under_a_hebrew_name_has_it_in_bdi_escaped(study, owner):
+    assert (
+        bdi_html_led(f"{NAME}.txt: refused.", f"{NAME}.txt") == f"{SHOWN[:-6]}.txt</bdi>: refused."
+    )
+    assert bdi_html_led("Other: “a”.", "R1.txt") == "Other: “<bdi>a</bdi>”."
+    batch = staging.staged_files_stage(study=study, user=owner, uploads=[(f"{NAME}.txt", b"")])
+    html = client_for(owner).get(reverse("import_batch", args=[study.slug, batch])).content
+    assert f"{SHOWN[:-6]}.txt</bdi>: refused: it is empty." in html.decode()

@@ -51,7 +51,7 @@ def test_good_damaged_good_through_the_import_pages(study, owner):
         ("R3.docx", make_docx(GOOD)),
     )
     html = client.get(url).content.decode()
-    assert "R2.docx: refused: it is not a valid Word document (" in html
+    assert "<bdi>R2.docx</bdi>: refused: it is not a valid Word document (" in html
     confirm = {
         "f0-respondent": "new",
         "f0-pseudonym": "R1",

@@ -41,9 +41,9 @@ def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirmin
         ("R5.txt", b""),
     )
     html = client.get(url).content.decode()
-    assert "R3.docx: refused: it is not a valid Word document" in html
-    assert "R4.pdf: refused: it is not a .txt or .docx file." in html
-    assert "R5.txt: refused: it is empty." in html
+    assert "<bdi>R3.docx</bdi>: refused: it is not a valid Word document" in html
+    assert "<bdi>R4.pdf</bdi>: refused: it is not a .txt or .docx file." in html
+    assert "<bdi>R5.txt</bdi>: refused: it is empty." in html
     assert "“<bdi>R2</bdi>” would be a new respondent" in html
     assert "About six years now." in html  # the first lines, decoded
     assert not Interview.objects.exists()
@@ -53,7 +53,7 @@ def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirmin
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "1 imported, 3 refused" in html
-    assert "R2-interview.txt: imported for R2 (new respondent)" in html
+    assert "<bdi>R2-interview.txt</bdi>: imported for R2 (new respondent)" in html
     interview = Interview.objects.get()
     assert interview.respondent.pseudonym == "R2"
     assert interview.source_encoding == "UTF-16 (with byte-order mark)"
@@ -210,7 +210,7 @@ def test_the_same_text_again_is_flagged_and_skipped_unless_ticked(study, owner):
     assert "The same text is already imported for this respondent" in html
     respondent = study.respondents.get()
     client.post(url, {"f0-respondent": str(respondent.pk)})
-    assert "R1-again.txt: skipped: the same text is already imported for R1." in (
+    assert "<bdi>R1-again.txt</bdi>: skipped: the same text is already imported for R1." in (
         client.get(url).content.decode()
     )
     assert Interview.objects.count() == 1
@@ -260,7 +260,7 @@ def test_a_file_can_be_left_out(study, owner):
     client = client_for(owner)
     url = upload(client, study, ("notes.txt", b"Notes."), ("R1.txt", TRANSCRIPT.encode()))
     client.post(url, {"f0-respondent": "skip", "f1-respondent": "new", "f1-pseudonym": "R1"})
-    assert "notes.txt: left out." in client.get(url).content.decode()
+    assert "<bdi>notes.txt</bdi>: left out." in client.get(url).content.decode()
     assert Interview.objects.get().respondent.pseudonym == "R1"
 
 
@@ -319,7 +319,7 @@ def test_the_same_text_twice_in_one_upload_is_flagged_and_imported_once(study, o
             "f1-pseudonym": "R1",
         },
     )
-    assert "R1-copy.txt: skipped: the same text is already imported for R1." in (
+    assert "<bdi>R1-copy.txt</bdi>: skipped: the same text is already imported for R1." in (
         client.get(url).content.decode()
     )
     assert Interview.objects.count() == 1
@@ -350,7 +350,7 @@ def test_an_oversized_upload_is_refused_without_being_read(study, owner, setting
         headers=HTMX,
     )
     preview = client.get(response["HX-Redirect"]).content.decode()
-    assert "R1.txt: refused: it is 0.0 MB, over the 0.0 MB limit" in preview
+    assert "<bdi>R1.txt</bdi>: refused: it is 0.0 MB, over the 0.0 MB limit" in preview
 
     class Unreadable(SimpleUploadedFile):
         def read(self, *args):
