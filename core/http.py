@@ -157,7 +157,12 @@ def refused_page(request: HttpRequest, message: str, *, status: int = 400) -> Ht
 
 
 def refusal(
-    request: HttpRequest, message: str, *, status: int = 400, fallback_url: str = ""
+    request: HttpRequest,
+    message: str,
+    *,
+    status: int = 400,
+    fallback_url: str = "",
+    typed: bool = True,
 ) -> HttpResponse:
     """Refuse a request with a message the user sees where they are; nothing is changed.
 
@@ -166,12 +171,13 @@ def refusal(
     drive) always gets a whole page: redirected to `fallback_url`, else back to the page the
     form was on (its Referer, when it is of this site), with the message as a flash; with
     neither, or when the form held text the user typed (which a redirect would lose), the
-    error page with the message, that text and `status` (refused_page).
+    error page with the message, that text and `status` (refused_page). `typed=False` says
+    the form's fields of those names were chosen, not typed (a column picked from a list).
     """
     if request.htmx:
         return reswap(HttpResponse(flash_html(message, "error"), status=status), "none")
     back = fallback_url or _same_site_referer(request)
-    if back and not typed_texts(request):
+    if back and not (typed and typed_texts(request)):
         messages.error(request, message)
         return redirect(back)
     # The flash alone would be a bare fragment in the window: show it in the site's page.

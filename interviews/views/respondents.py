@@ -185,7 +185,9 @@ def attribute_remove(request, slug):
     form = AttributeRemoveForm(request.POST, study=access.study)
     if not form.is_valid():
         fallback = reverse("respondents", args=[slug])
-        return refusal(request, " ".join(form.errors["name"]), fallback_url=fallback)
+        # The column's name is picked from a list: nothing typed to keep.
+        message = " ".join(form.errors["name"])
+        return refusal(request, message, fallback_url=fallback, typed=False)
     services.attribute_remove(study=access.study, name=form.cleaned_data["name"])
     done = reverse("respondents", args=[slug])
     message = f"Attribute “{form.cleaned_data['name']}” removed, with its values."

@@ -123,6 +123,11 @@ def test_removing_a_column_the_study_does_not_record_says_so(study, owner):
     assert "That column is no longer recorded." in response.content.decode()
     study.refresh_from_db()
     assert study.attribute_names == ["Years of experience"]
+    # Without htmx, back to the table saying so: the column was picked, nothing typed.
+    response = client_for(owner).post(url, {"name": "Agency"}, follow=True)
+    assert response.redirect_chain == [(reverse("respondents", args=[study.slug]), 302)]
+    assert "That column is no longer recorded." in response.content.decode()
+    assert "What you typed was not saved" not in response.content.decode()
 
 
 def test_a_respondent_row_with_a_value_too_long_keeps_what_was_typed(study, owner):
