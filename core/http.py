@@ -148,11 +148,17 @@ def typed_texts(request: HttpRequest) -> list[tuple[str, str]]:
     return typed
 
 
-def refused_page(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
-    """The site's error page saying `message`, with `status`, and what the refused form
-    held that the user typed (typed_texts), in boxes to copy it from: a whole page for a
-    request that is not htmx's."""
-    context = {"status": status, "message": message, "typed": typed_texts(request)}
+def refused_page(
+    request: HttpRequest, message: str, *, status: int = 400, typed: bool = True
+) -> HttpResponse:
+    """The site's error page saying `message`, with `status`, and (unless `typed` is
+    False) what the refused form held that the user typed (typed_texts), in boxes to copy
+    it from: a whole page for a request that is not htmx's."""
+    context = {
+        "status": status,
+        "message": message,
+        "typed": typed_texts(request) if typed else [],
+    }
     return render(request, "error.html", context, status=status)
 
 

@@ -96,3 +96,19 @@ def test_a_refused_memo_edit_keeps_its_text_without_javascript(
     page.get_by_role("button", name="Add memo").click()
     expect(page.locator("#flash")).to_contain_text("Memo saved.")
     assert JournalEntry.objects.filter(body="Third thoughts.", deleted_at=None).count() == 1
+
+
+def test_a_memo_refused_for_an_expired_session_keeps_its_text(
+    plain_page, live_server, study, owner
+):
+    # Chromium sends the Origin of the page with the form: this site's, so the refusal
+    # shows back what was typed (a form posted from another site would not see its words).
+    page = plain_page
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]))
+    page.context.clear_cookies(name="csrftoken")
+    page.get_by_label("New journal entry").fill("Thoughts written over lunch.")
+    page.get_by_role("button", name="Add to the journal").click()
+    expect(page.locator("#main")).to_contain_text("Your session has expired")
+    assert page.locator("textarea").first.input_value() == "Thoughts written over lunch."
+    assert not JournalEntry.objects.exists()

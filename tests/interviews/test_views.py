@@ -559,8 +559,25 @@ def test_a_form_refused_for_its_expired_session_shows_what_was_typed(study, owne
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     url = reverse("journal", args=[study.slug])
-    response = client.post(url, {"body": "A long <entry>", "csrfmiddlewaretoken": "stale"})
+    data = {"body": "A long <entry>", "csrfmiddlewaretoken": "stale"}
+    # Browsers send the Origin of the page a form was posted from.
+    response = client.post(url, data, headers={"Origin": "http://testserver"})
     assert response.status_code == 403
     html = response.content.decode()
     assert "Your session has expired" in html
     assert ">A long &lt;entry&gt;</textarea>" in html
+
+
+@pytest.mark.parametrize("origin", [None, "https://elsewhere.example", "https://testserver"])
+def test_a_form_posted_from_another_site_is_refused_without_its_words(study, owner, origin):
+    # Any site can post here: what it posted must not appear on our page under our banner.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    url = reverse("journal", args=[study.slug])
+    headers = {"Origin": origin} if origin else {}
+    data = {"body": "Call 555-0100 to restore your account", "csrfmiddlewaretoken": "x"}
+    response = client.post(url, data, headers=headers)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your session has expired" in html
+    assert "555-0100" not in html
