@@ -10,10 +10,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished, request_started
 
-        from .memory import freed_memory, limit_arenas
+        from .memory import freed_memory, limit_arenas, limit_mmap_threshold
 
         # Before any thread of a worker serves a request (core.memory.ARENAS).
         limit_arenas()
+        # Large blocks go back to the kernel as they are freed (core.memory.MMAP_THRESHOLD).
+        limit_mmap_threshold()
         # After each response has gone out, not before: the collection takes up to 220 ms
         # on a loaded machine, which the user must not wait for (core.memory).
         request_finished.connect(freed_memory, dispatch_uid="core.memory")

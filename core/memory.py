@@ -59,6 +59,38 @@ _M_ARENA_MAX = -8
 ARENAS = 1
 
 
+# glibc's mallopt parameter for the size from which a block is a mapping of its own, handed
+# back to the kernel as soon as it is freed (malloc.h: M_MMAP_THRESHOLD), and the size a
+# worker keeps it at: glibc's own starting value. Left to itself, glibc raises it to the
+# size of each such block freed (up to 32 MB): after one download's bytes were freed, the
+# large blocks of every later request (a page's HTML, a file's bytes, the lists of 20,000
+# rows) came from the heap instead, and what they freed stayed there, scattered between
+# blocks in use, until a trim. Setting it also stops glibc raising the trim threshold with
+# it (M_TRIM_THRESHOLD stays 128 KB). On the benchmark's default-scale study, one worker
+# after three rounds of every request key and the pass over every page and export twice
+# (load 4-6 on 2 cores): 136.9 MB with it, 148.5-157.9 MB without; a trim then gave back
+# 3.5 MB with it, 26 MB without; benchmark --only worker_mb: 129.6 MB (load 4). The price
+# is paid by every page that builds large blocks (the roll-up's dicts of every excerpt, the
+# page's HTML): each is a fresh mapping the kernel zeroes. The themes and theme pages took
+# 19-26 and 14-21 ms instead of 13-15 and 11-13 ms (the Django test client in turn with
+# and without it, four processes each, load 4 on 2 cores; issue 9's target is 60 ms). A
+# threshold of 256 or 512 KB cost the same (in-process: 101-107 MB, against 101-104 at
+# 128 KB and 124-134 without), and 1 MB with an 8 MB trim threshold left 152.2 MB.
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
+
+
+def limit_mmap_threshold() -> bool:
+    """Keep blocks of MMAP_THRESHOLD bytes or more mappings of their own in this process,
+    which go back to the kernel as each is freed (glibc no longer raises the threshold).
+    Call it as the process starts (core.apps.CoreConfig.ready does). Returns True when
+    done; False where there is no glibc, or where MALLOC_MMAP_THRESHOLD_ is set in the
+    environment: the operator's choice stands."""
+    if _MALLOPT is None or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    return _MALLOPT(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+
+
 def limit_arenas() -> bool:
     """Make every thread of this process allocate from ARENAS arena(s). It must run before
     the threads that serve requests first allocate (core.apps.CoreConfig.ready does, as a
