@@ -66,10 +66,11 @@ def themes_page_first(browser: Browser, plan: dict, n: int, **headers: str) -> R
     return browser.get(reverse("themes", args=[plan["slug"]]), **headers)
 
 
+# Both made by a short-lived process since issue 9 (themes.views.exports.DOWNLOADS; the
+# findings given the worker's cached roll-up and charts): the time is the whole download's,
+# the process's start included; peak_mb is the worker's side only (the process that builds
+# the file is not traced, and its memory leaves with it).
 page("findings_docx", "export_findings")
-# Made by a short-lived process since issue 9 (themes.views.exports.DOWNLOADS): the time is
-# the whole download's, the process's start included; peak_mb is the worker's side only (the
-# process that builds the workbook is not traced, and its memory leaves with it).
 page("excerpts_xlsx", "export_excerpts_xlsx")
 
 
