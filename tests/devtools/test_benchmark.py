@@ -82,10 +82,10 @@ def test_it_prints_apply_code_against_the_floor_measured_in_the_same_run(run):
     # The floor: the session, the user, one INSERT.
     assert results["floor"]["queries"] == 3
     # Coding a selection: the session, the user, the interview with its study and role,
-    # the codes, BEGIN, the study's revision moved on, the version and the codes held
-    # with the same span (one statement), two INSERTs and their history records, the undo
-    # entry, the redrawn lines' bounds and excerpts.
-    assert results["apply_code"]["queries"] == 14
+    # BEGIN, the study's revision moved on, the version and the codes held with the same
+    # span, the codes' names and the excerpts' bounds (one statement), two INSERTs and
+    # their history records, the undo entry, the redrawn lines' excerpts with their codes.
+    assert results["apply_code"]["queries"] == 12
     ratio = results["apply_code_per_floor"]
     expected = results["apply_code"]["median_ms"] / results["floor"]["median_ms"]
     assert ratio == {"ratio": round(expected, 2), "target_at_most": 2}
