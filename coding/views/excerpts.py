@@ -122,7 +122,11 @@ def excerpt_create(request, slug, pk):
         )
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
-    message = services.coded_message(codes)
+    message, level = services.coded_message(codes), "success"
+    if held.already:
+        # The same words coded the same in another tab, or a stale page: say what was there.
+        already = {code.id for code in held.already}
+        message, level = _added_message(codes, [c for c in codes if c.id not in already])
     html = workspace.changes_html(
         request,
         access,
@@ -134,11 +138,12 @@ def excerpt_create(request, slug, pk):
         changed=() if created else [excerpt.pk],
         detail=excerpt,
         message=message,
+        level=level,
         undo_url=undo_url(access, journal.entry),
         codes_changed=all_codes is not None,
         bounds=held.bounds,
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message)
+    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message, level)
 
 
 @require_safe

@@ -51,18 +51,33 @@ def code_similar_apply(request, slug, pk, code_id):
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return refusal(request, "That passage could not be read; reload the page.")
-    journal = Journal()
+    journal, held = Journal(), services.Held()
     try:
         excerpt = services.excerpt_create(
-            interview=interview, coder=request.user, **form.span(), codes=[code], journal=journal
+            interview=interview,
+            coder=request.user,
+            **form.span(),
+            codes=[code],
+            journal=journal,
+            held=held,
         )
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=back)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), fallback_url=back)
-    message = f"Coded as {isolated(code.name)}."
+    message, level = f"Coded as {isolated(code.name)}.", "success"
+    if held.already:
+        # Coded so in another tab meanwhile: nothing was added, nothing to undo.
+        message = f"“{isolated(code.name)}” was on this passage already; nothing was changed."
+        level = "info"
     undo_url = remember(request, access, journal, message)
-    context = {"access": access, "code": code, "excerpt": excerpt, "undo_url": undo_url}
+    context = {
+        "access": access,
+        "code": code,
+        "excerpt": excerpt,
+        "undo_url": undo_url,
+        "already": bool(held.already),
+    }
     return render_page_or_fragment(
-        request, "coding/similar.html", "coded", context, done=back, message=message
+        request, "coding/similar.html", "coded", context, done=back, message=message, level=level
     )

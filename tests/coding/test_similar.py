@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from coding import services as coding
 from coding import similar
-from coding.models import Excerpt
+from coding.models import Excerpt, UndoEntry
 from coding.similar import overlapped, passages, similar_passages
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span, import_text
@@ -288,3 +288,22 @@ def test_a_suggestion_coded_from_a_plain_form_goes_back_saying_so(study, coded, 
     assert response.redirect_chain == [(page_url(study, support), 302)]
     assert "Coded as <bdi>Supervision</bdi>." in response.content.decode()
     assert Excerpt.objects.filter(start=suggestion.start, end=suggestion.end).exists()
+
+
+def test_a_suggestion_coded_meanwhile_says_so_and_offers_nothing_to_undo(
+    study, coded, support, owner
+):
+    # Coded in another tab since the list was drawn: the second click adds nothing.
+    suggestion = similar_passages(support).suggestions[0]
+    client = client_for(owner)
+    client.post(apply_url(study, suggestion, support), fields(suggestion), headers=HTMX)
+    entries = UndoEntry.objects.count()
+    again = client.post(apply_url(study, suggestion, support), fields(suggestion), headers=HTMX)
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "“<bdi>Supervision</bdi>” was on this passage already; nothing was changed." in html
+    assert "Coded as" not in html
+    assert "data-undo" not in html
+    assert UndoEntry.objects.count() == entries
+    made = Excerpt.objects.get(interview=coded, start=suggestion.start, end=suggestion.end)
+    assert list(made.codings.values_list("code_id", flat=True)) == [support.pk]

@@ -404,6 +404,32 @@ def test_adding_a_code_the_excerpt_has_already_says_so(excerpt, code, owner, stu
     assert set(excerpt.codings.values_list("code__name", flat=True)) == {"Training", "Stress"}
 
 
+def test_coding_the_same_words_with_a_code_they_carry_says_so(interview, code, owner, study):
+    """The same words coded the same in another tab, or a stale page: the answer does not
+    claim to have coded them, and keeps no undo entry for Ctrl+Z to spend on nothing; with
+    another code too, it names each."""
+    stress = coding.code_create(study=study, name="Stress")
+    client = client_for(owner)
+    data = {**selection(interview, "Café regulars"), "code": code.pk}
+    assert client.post(create_url(interview), data, headers=HTMX).status_code == 200
+    entries = UndoEntry.objects.count()
+
+    again = client.post(create_url(interview), data, headers=HTMX)
+
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert f"“<bdi>{code.name}</bdi>” was on this excerpt already; nothing was changed." in html
+    assert "Coded as" not in html
+    assert "data-undo" not in html
+    assert UndoEntry.objects.count() == entries
+    both = {**data, "code": [code.pk, stress.pk]}
+    html = client.post(create_url(interview), both, headers=HTMX).content.decode()
+    assert f"Added <bdi>Stress</bdi>; “<bdi>{code.name}</bdi>” was on it already." in html
+    assert "data-undo" in html
+    excerpt = Excerpt.objects.get()
+    assert {c.code_id for c in excerpt.codings.all()} == {code.pk, stress.pk}
+
+
 def test_an_excerpt_can_be_resized_to_a_new_selection(excerpt, owner):
     interview = excerpt.interview
     data = {**selection(interview, "nobody else"), "revision": excerpt.revision}
