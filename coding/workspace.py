@@ -140,8 +140,9 @@ def changes_html(
 
     Written for the hot path (coding a selection): only the lines the edit touched are
     split and rendered, and the excerpts they show come in one query with their codes
-    (the study's `codes`, code_rows', are read only when given, or for the picker's
-    options when `codes_changed`). `bounds` are the (start, end) in code points of the
+    (the study's `codes`, code_rows', are read only when not given and needed: for an
+    excerpt the redrawn lines do not show, or for the picker's options when
+    `codes_changed`). `bounds` are the (start, end) in code points of the
     interview's live excerpts as they now are, when the edit read them already (see
     services.Held); else they are read here. The side list keeps itself in text order and
     counts its entries in the browser.
@@ -160,10 +161,8 @@ def changes_html(
             touched[line.start] = line
     lines = [touched[key] for key in sorted(touched)]
     rows: list[ExcerptRow] = []
-    if lines and codes is None:
+    if lines:
         rows = excerpt_rows_coded(interview, start=lines[0].start, end=lines[-1].end)
-    elif lines:
-        rows = excerpt_rows(interview, codes, start=lines[0].start, end=lines[-1].end)
     by_id = {row.id: row for row in rows}
 
     def study_codes() -> dict:
