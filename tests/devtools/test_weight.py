@@ -29,8 +29,12 @@ def test_the_pass_asks_for_every_page_and_download_of_the_study():
 
 
 def test_it_finds_a_process_s_children_and_their_memory():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The child says when its interpreter is up: measured any earlier, it may still be
+    # the fork before exec, a fraction of a megabyte (a CI run read 0.2 MB).
+    script = "import time; print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout.readline() == "ready\n"
         assert child.pid in children(os.getpid())
         assert 1 < resident_mb(child.pid) < 500
     finally:
