@@ -415,11 +415,61 @@ def _always_capitalised(word: str) -> bool:
     return bool(_PRONOUN_I.fullmatch(word)) or word.casefold() in _CALENDAR
 
 
+# Titles and the abbreviations written before a name ("Dr. Maria Lopez", "St. Mary's"): a
+# title names no one, and the full stop after one does not end a sentence. A short closed
+# list, unlike names: a study's names are in no list, the titles English puts before them are.
+_TITLES = frozenset(
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "miss",
+        "prof",
+        "st",
+        "rev",
+        "fr",
+        "sr",
+        "jr",
+        "sgt",
+        "capt",
+        "lt",
+        "col",
+        "gen",
+        "hon",
+    ]
+)
+# The space between two words of one name ("Riverside Recovery Center"): not a line break,
+# which ends a speaker's turn or a paragraph.
+_SAME_LINE = re.compile(r"[ \t]+")
+
+
 def _starts_sentence(text: str, position: int) -> bool:
+    """Whether the word at `position` (a code point offset into `text`) is the first of a
+    sentence: at the start of the text, or after one of _ENDS (spaces between aside), except
+    a full stop ending a title or an initial ("Dr. Maria", "J. Lopez"), which ends no
+    sentence. (An initial also reads a sentence's last word that is a single capital, "plan
+    B. Then", as no end: rare, and the lower-case rule still leaves such a "Then" out.)"""
     position -= 1
     while position >= 0 and text[position] in " \t":
         position -= 1
-    return position < 0 or text[position] in _ENDS
+    if position < 0:
+        return True
+    if text[position] == "." and _abbreviation_before(text, position):
+        return False
+    return text[position] in _ENDS
+
+
+def _abbreviation_before(text: str, stop: int) -> bool:
+    """Whether the full stop at `stop` ends a title ("Dr.") or an initial ("J.")."""
+    start = stop
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’-."):
+        return False  # part of a longer word, a number or an abbreviation such as "e.g."
+    word = text[start:stop]
+    return word.casefold() in _TITLES or (len(word) == 1 and word.isupper())
 
 
 @dataclass(frozen=True)
@@ -448,7 +498,12 @@ def suggest(
       another): an ordinary word is written in lower case somewhere in hours of speech
       ("Training" starts a sentence, but "training" appears mid-sentence), a name almost
       never is. Words English always capitalises but that name no one are left out too:
-      "I" and its contractions ("I'm", "I’ve"), the days and the months.
+      "I" and its contractions ("I'm", "I’ve"), the days and the months, and titles
+      ("Dr", "Ms"; a full stop after one or after an initial, "Dr. Maria", "J. Lopez", ends
+      no sentence). Such words one after another on a line are one name, suggested whole
+      ("Dr. Maria Lopez" gives "Maria Lopez", "Riverside Recovery Center" one agency, not
+      three words each replaced alone); a word also written alone elsewhere is suggested
+      alone there too.
     - "other study": a form listed in another study of the same researcher (`elsewhere`)
       that appears in `texts`.
     - "e-mail", "phone": addresses and numbers as people write them.
@@ -481,16 +536,39 @@ def suggest(
         for match in PHONE.finditer(text):
             if sum(c.isdigit() for c in match.group()) >= 7:
                 add(match.group().strip(), "phone")
-        for match in _CAPITALISED.finditer(text):
-            word = match.group()
-            if word.casefold() in lower or len(word) < 2 or (word.isupper() and len(word) < 4):
-                continue
-            if _always_capitalised(word):
-                continue
-            if _starts_sentence(text, match.start()):
-                continue
-            if text.startswith(":", match.end()):  # a speaker label ("Maria: ...")
-                continue
-            add(word, "name")
+        for name in _names(text, lower=lower, known=known):
+            add(name, "name")
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0].casefold()))
     return [Suggestion(text=t, kind=k, count=n) for (t, k), n in ranked[:limit]]
+
+
+def _names(text: str, *, lower: set[str], known: set[str]) -> Iterator[str]:
+    """The names suggest() finds in `text`, in text order, each run of them on one line
+    joined by single spaces: "Maria Lopez". `lower` holds the words the texts write in lower
+    case; `known` the case-folded forms left out (listed or ignored), which end a run."""
+    run: list[re.Match] = []
+    for match in _CAPITALISED.finditer(text):
+        if not _name_word(text, match, lower=lower, known=known):
+            yield from _run_name(text, run)
+            run = []
+            continue
+        if run and not _SAME_LINE.fullmatch(text, run[-1].end(), match.start()):
+            yield from _run_name(text, run)
+            run = []
+        run.append(match)
+    yield from _run_name(text, run)
+
+
+def _name_word(text: str, match: re.Match, *, lower: set[str], known: set[str]) -> bool:
+    word = match.group()
+    if word.casefold() in lower or len(word) < 2 or (word.isupper() and len(word) < 4):
+        return False
+    if _always_capitalised(word) or word.casefold() in _TITLES or fold(word) in known:
+        return False
+    return not _starts_sentence(text, match.start())
+
+
+def _run_name(text: str, run: list[re.Match]) -> Iterator[str]:
+    # A run followed by a colon is a speaker label ("Maria Lopez: ..."), not a mention.
+    if run and not text.startswith(":", run[-1].end()):
+        yield " ".join(match.group() for match in run)

@@ -200,3 +200,40 @@ def test_suggestions_leave_out_what_is_listed_or_ignored():
     texts = ["R1: I met Maria and Lopez at Brookside."]
     kinds = {s.text for s in suggest(texts, listed=["maria"], ignore=["BROOKSIDE"])}
     assert kinds == {"Lopez"}
+
+
+SUPERVISOR = "R1: I learned from my supervisor, Dr. Maria Lopez at Riverside Recovery Center."
+
+
+def test_a_word_after_a_title_or_an_initial_does_not_start_a_sentence():
+    texts = ["R1: I asked Dr. Maria and Mrs. Okafor. Then J. Smith came. Later Prof. Adeyemi."]
+    # "Then" and "Later" do start sentences (and are never written in lower case here).
+    assert {s.text for s in suggest(texts)} == {"Maria", "Okafor", "Smith", "Adeyemi"}
+
+
+def test_titles_are_not_suggested_as_names():
+    texts = ["R1: I saw Dr Okafor, Ms. Lee and St. Agnes, and met Prof Adeyemi."]
+    assert {s.text for s in suggest(texts)} == {"Okafor", "Lee", "Agnes", "Adeyemi"}
+
+
+def test_a_run_of_names_is_suggested_once_whole():
+    found = {(s.text, s.count) for s in suggest([SUPERVISOR])}
+    assert found == {("Maria Lopez", 1), ("Riverside Recovery Center", 1)}
+
+
+def test_a_runs_words_written_alone_elsewhere_are_suggested_alone_there():
+    texts = [SUPERVISOR + "\nR1: Lopez knew the Riverside staff. Ask Maria\nLopez."]
+    found = {(s.text, s.count) for s in suggest(texts)}
+    # A line break ends a run: a turn or a paragraph ends there, not a name.
+    assert found == {
+        ("Maria Lopez", 1),
+        ("Riverside Recovery Center", 1),
+        ("Riverside", 1),
+        ("Maria", 1),
+    }
+
+
+def test_a_run_ends_at_a_word_listed_or_ignored_and_a_label_is_no_run():
+    texts = ["R1: I met Maria Lopez Garcia at Brookside Shelter.\nDr. Anna Okafor: Yes."]
+    found = {s.text for s in suggest(texts, listed=["Lopez"], ignore=["shelter"])}
+    assert found == {"Maria", "Garcia", "Brookside"}

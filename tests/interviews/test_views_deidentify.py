@@ -3,6 +3,8 @@ replaces or keeps each occurrence."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -63,6 +65,15 @@ def test_suggestions_show_names_the_transcripts_never_write_in_lower_case(study,
     html = client_for(owner).get(reverse("deidentify_list", args=[study.slug])).content.decode()
     assert "?text=Brookside#add" in html
     assert "?text=Maria" not in html  # already listed
+
+
+def test_suggestions_show_a_name_after_a_title_whole_and_an_agency_once(study, owner):
+    import_text(
+        study, "R1: I learned from my supervisor, Dr. Maria Lopez at Riverside Recovery Center."
+    )
+    html = client_for(owner).get(reverse("deidentify_list", args=[study.slug])).content.decode()
+    suggested = re.findall(r'href="\?text=([^"]*)#add"', html)
+    assert suggested == ["Maria%20Lopez", "Riverside%20Recovery%20Center"]
 
 
 def test_user_text_is_escaped_in_the_preview(study, owner):
