@@ -34,6 +34,13 @@ def isolated(text: object) -> str:
     return f"{FSI}{text}{PDI}"
 
 
+def plain(message: object) -> str:
+    """`message` (str, or anything as str) without the marks of `isolated`: for a command's
+    output, read in a terminal or a log, where they would be invisible characters that
+    break a search for the name. Never raises."""
+    return str(message).replace(FSI, "").replace(PDI, "")
+
+
 def bdi_html(message: object) -> SafeString:
     """`message` (str, or anything as str) escaped, with each part marked by `isolated`
     and each name quoted “…” outside them as `<bdi>…</bdi>` (its text escaped too). Every

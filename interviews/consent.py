@@ -19,6 +19,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.bidi import isolated
+
 from .models import Respondent, Study
 
 
@@ -80,7 +82,7 @@ def withdrawal_window(
 def late_withdrawal_message(respondent: Respondent, window: WithdrawalWindow) -> str:
     """The words saying a withdrawal came after the window (only for a closed window)."""
     return (
-        f"{respondent.pseudonym} is withdrawn, late: their withdrawal window closed on "
+        f"{isolated(respondent.pseudonym)} is withdrawn, late: their withdrawal window closed on "
         f"{date_format(window.closes_on, 'j M Y')} (interviewed "
         f"{date_format(window.interviewed_on, 'j M Y')}). "
         "Their data counts nowhere from now on; note why you accepted it in the journal."

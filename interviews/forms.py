@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.bidi import isolated
 from core.dates import PlausibleDateField
 from core.sanitise import SanitisedCharField
 
@@ -158,7 +159,7 @@ class InterviewDeleteForm(forms.Form):
     def clean_confirm(self) -> str:
         if self.cleaned_data["confirm"] != self.pseudonym:
             raise forms.ValidationError(
-                f"Type the respondent's pseudonym, {self.pseudonym}, to confirm."
+                f"Type the respondent's pseudonym, {isolated(self.pseudonym)}, to confirm."
             )
         return self.cleaned_data["confirm"]
 
@@ -319,7 +320,17 @@ class QuestionMarkerForm(forms.Form):
     """One turn of the question-markers page: the question that starts there, if any."""
 
     start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    question = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    # Django's own message repeats the value posted, unmarked in the sentence; a question
+    # deleted in another tab posts its id, which says nothing to the researcher.
+    question = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={
+            "invalid_choice": "That question is no longer in this study's protocol; reload "
+            "the page."
+        },
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import typed_text
@@ -501,13 +502,16 @@ class ImportOutcome:
 
     @property
     def message(self) -> str:
+        """The outcome in one line, led by the file's name ("R1.txt: imported for R1, …"),
+        the respondent's pseudonym marked with core.bidi.isolated: the import page shows it
+        through the `bdi_led` filter, a command prints it through core.bidi.plain."""
         if self.duplicate:
             return f"{self.name}: skipped: {self.error}."
         if not self.ok:
             return f"{self.name}: refused: {self.error}."
         interview = self.interview
         parts = [
-            f"{self.name}: imported for {interview.respondent.pseudonym}"
+            f"{self.name}: imported for {isolated(interview.respondent.pseudonym)}"
             + (" (new respondent)" if self.created_respondent else ""),
             ngettext("%(n)s word", "%(n)s words", interview.word_count)
             % {"n": f"{interview.word_count:,}"},
@@ -742,7 +746,7 @@ def _interview_planned(
         key, texts = (respondent.pk, digest), context.texts
     if key in texts and not file.import_duplicate:
         outcome.duplicate = True
-        outcome.error = f"the same text is already imported for {respondent.pseudonym}"
+        outcome.error = f"the same text is already imported for {isolated(respondent.pseudonym)}"
         return None
     interview = Interview(
         study=study,

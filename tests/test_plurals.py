@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from coding import services as coding
 from coding.services import EditReport
+from core.bidi import isolated
 from interviews.services import ImportOutcome
 from tests.conftest import client_for, code_span
 
@@ -47,7 +48,8 @@ def test_an_import_outcome_agrees_with_its_counts(interview):
         name="R1.txt", interview=interview, questions_found=1, questions_total=1
     )
     assert outcome.message == (
-        "R1.txt: imported for R1, 1 word, 1 speaker turn, 1 of 1 protocol question found."
+        f"R1.txt: imported for {isolated('R1')}, 1 word, 1 speaker turn, 1 of 1 protocol "
+        "question found."
     )
     interview.word_count = 1200
     outcome.questions_total = 2

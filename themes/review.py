@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 
 from coding.models import Coding, Excerpt
+from core.bidi import isolated
 
 from .models import Theme
 from .quoting import quote_text, quoted
@@ -153,7 +154,8 @@ def _excerpt_label(row: dict | None, rollup: RollUp) -> str:
     question = rollup.excerpt_question.get(row["id"])
     if question is None:
         question = rollup.question_at(row["interview_id"], row["start"])
-    place = f"{row['pseudonym']}, Q{question}" if question else row["pseudonym"]
+    pseudonym = isolated(row["pseudonym"])
+    place = f"{pseudonym}, Q{question}" if question else pseudonym
     return f"{place}: {quoted(_opening(row['text']))}"
 
 

@@ -244,7 +244,7 @@ def excerpt_code_remove(request, slug, pk, code_id):
         # Removed in another tab, or a stale page: say so, and bring the panel up to date.
         message = f"“{isolated(code.name)}” was not on this excerpt; nothing was changed."
         return _after_edit(request, access, excerpt, message, journal, level="info")
-    return _after_edit(request, access, excerpt, f"Removed {code.name}.", journal)
+    return _after_edit(request, access, excerpt, f"Removed {isolated(code.name)}.", journal)
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.bidi import isolated
 from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 
 from .. import consent, erasure, services
@@ -55,7 +56,7 @@ def respondents(request, slug):
             values = form.typed()
         else:
             done = reverse("respondents", args=[slug])
-            message = f"{form.cleaned_data['pseudonym']} added."
+            message = f"{isolated(form.cleaned_data['pseudonym'])} added."
             return _table(request, access, done=done, message=message)
     return _table(request, access, errors=errors, values=values)
 
@@ -73,7 +74,7 @@ def respondent_edit(request, slug, pk):
         errors = _save(form, partial(services.respondent_update, respondent=respondent))
         if not errors:
             done = reverse("respondents", args=[slug])
-            message = f"{respondent.pseudonym} saved."
+            message = f"{isolated(respondent.pseudonym)} saved."
             return _row(request, access, respondent, editing=False, done=done, message=message)
         # Refused: the row's form shows what was typed again, not what is stored.
         typed = form.typed()
@@ -102,7 +103,7 @@ def respondent_withdraw(request, slug, pk):
         # Said on the page it goes back to (a plain form's flash; htmx's is out of band).
         done = reverse("respondents", args=[slug])
         said = late or (
-            f"{respondent.pseudonym} "
+            f"{isolated(respondent.pseudonym)} "
             + ("withdrawn." if respondent.is_withdrawn else "takes part again.")
         )
         return _table(

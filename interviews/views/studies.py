@@ -105,7 +105,7 @@ def _added(study, *, username: str, role: str) -> str:
     member = study.memberships.filter(user__username__iexact=username).first()
     if member is not None:
         # Members are listed on the page already: naming them reveals nothing.
-        return f"{member.user.username} is now {label} in this study."
+        return f"{isolated(member.user.username)} is now {label} in this study."
     # The same words whether or not the name has an account (no account enumeration).
     return (
         f"If “{isolated(username)}” has an account, they are invited as {label}: they join "
@@ -157,7 +157,9 @@ def member_remove(request, slug, pk):
             else redirect("study_list")
         )
     name = membership.user.username
-    return _members_answer(request, access, f"{name} is no longer a member of this study.")
+    return _members_answer(
+        request, access, f"{isolated(name)} is no longer a member of this study."
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

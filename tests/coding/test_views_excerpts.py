@@ -345,7 +345,7 @@ def test_codes_can_be_added_and_removed_from_the_panel(excerpt, owner, study):
     client.post(excerpt_url("excerpt_codes_add", excerpt), {"code": stress.pk}, headers=HTMX)
     assert set(excerpt.codings.values_list("code__name", flat=True)) == {"Training", "Stress"}
     response = client.post(excerpt_url("excerpt_code_remove", excerpt, stress.pk), headers=HTMX)
-    assert "Removed Stress." in response.content.decode()
+    assert "Removed <bdi>Stress</bdi>." in response.content.decode()
     assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
     response = client.post(excerpt_url("excerpt_codes_add", excerpt), {}, headers=HTMX)
     assert response.status_code == 400

@@ -144,7 +144,7 @@ def test_a_withdrawal_after_the_window_is_made_and_said_to_be_late(study, owner)
     respondent.refresh_from_db()
     assert respondent.is_withdrawn
     closed = date_format(interviewed + timedelta(days=7), "j M Y")
-    assert f"R1 is withdrawn, late: their withdrawal window closed on {closed}" in html
+    assert f"<bdi>R1</bdi> is withdrawn, late: their withdrawal window closed on {closed}" in html
     assert 'hx-swap-oob="true"' in html
     assert "late: withdrawn" in html  # the row keeps saying it
     assert "late: withdrawn" in table(owner, study)
@@ -155,7 +155,8 @@ def test_a_late_withdrawal_without_htmx_says_so_on_the_page(study, owner):
     respondent = services.respondent_create(
         study=study, pseudonym="R1", interviewed_on=timezone.localdate() - timedelta(days=8)
     )
-    assert "R1 is withdrawn, late" in withdraw(owner, study, respondent).content.decode()
+    html = withdraw(owner, study, respondent).content.decode()
+    assert "<bdi>R1</bdi> is withdrawn, late" in html
 
 
 def test_a_withdrawal_within_the_window_is_not_called_late(study, owner):

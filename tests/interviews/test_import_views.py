@@ -53,7 +53,7 @@ def test_every_file_is_judged_on_its_own_and_nothing_is_created_before_confirmin
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "1 imported, 3 refused" in html
-    assert "<bdi>R2-interview.txt</bdi>: imported for R2 (new respondent)" in html
+    assert "<bdi>R2-interview.txt</bdi>: imported for <bdi>R2</bdi> (new respondent)" in html
     interview = Interview.objects.get()
     assert interview.respondent.pseudonym == "R2"
     assert interview.source_encoding == "UTF-16 (with byte-order mark)"
@@ -210,9 +210,8 @@ def test_the_same_text_again_is_flagged_and_skipped_unless_ticked(study, owner):
     assert "The same text is already imported for this respondent" in html
     respondent = study.respondents.get()
     client.post(url, {"f0-respondent": str(respondent.pk)})
-    assert "<bdi>R1-again.txt</bdi>: skipped: the same text is already imported for R1." in (
-        client.get(url).content.decode()
-    )
+    skipped = "skipped: the same text is already imported for <bdi>R1</bdi>."
+    assert f"<bdi>R1-again.txt</bdi>: {skipped}" in client.get(url).content.decode()
     assert Interview.objects.count() == 1
 
     url = upload(client, study, ("R1-again.txt", TRANSCRIPT.encode()))
@@ -319,9 +318,8 @@ def test_the_same_text_twice_in_one_upload_is_flagged_and_imported_once(study, o
             "f1-pseudonym": "R1",
         },
     )
-    assert "<bdi>R1-copy.txt</bdi>: skipped: the same text is already imported for R1." in (
-        client.get(url).content.decode()
-    )
+    skipped = "skipped: the same text is already imported for <bdi>R1</bdi>."
+    assert f"<bdi>R1-copy.txt</bdi>: {skipped}" in client.get(url).content.decode()
     assert Interview.objects.count() == 1
 
 

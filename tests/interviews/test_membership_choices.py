@@ -207,7 +207,7 @@ def test_the_last_owner_stepping_down_is_told_at_the_top_not_in_the_add_form(stu
 def test_changing_a_member_s_role_says_so(study, owner, coder):
     client = client_for(owner)
     page = client.get(_add_as(client, study, coder.username, Role.REVIEWER).url).text
-    assert f"{coder.username} is now Reviewer in this study." in page
+    assert f"<bdi>{coder.username}</bdi> is now Reviewer in this study." in page
     assert study.memberships.get(user=coder).role == Role.REVIEWER
 
 
@@ -217,5 +217,6 @@ def test_a_member_removed_by_a_plain_form_is_said_gone_on_the_members_page(study
     remove = reverse("member_remove", args=[study.slug, membership.pk])
     response = client_for(owner).post(remove, follow=True)
     assert response.redirect_chain == [(page, 302)]
-    assert f"{coder.username} is no longer a member of this study." in response.content.decode()
+    html = response.content.decode()
+    assert f"<bdi>{coder.username}</bdi> is no longer a member of this study." in html
     assert not study.memberships.filter(user=coder).exists()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.bidi import isolated
 from interviews import services
 from interviews.models import Interview, Respondent, Role
 from tests.conftest import TRANSCRIPT, import_text
@@ -89,7 +90,7 @@ def test_it_imports_a_transcript_for_the_respondent_its_name_starts_with(study):
     assert interview.respondent.pseudonym == "R3"
     assert interview.source_encoding == "Windows-1252"
     assert interview.word_count == len(interview.text.split())
-    assert "R3-interview.txt: imported for R3 (new respondent)" in outcome.message
+    assert f"R3-interview.txt: imported for {isolated('R3')} (new respondent)" in outcome.message
     assert outcome.questions_found == 2
 
 

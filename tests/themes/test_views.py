@@ -199,11 +199,12 @@ def test_review_names_what_changed(study, themed, owner, reviewer, django_assert
     with django_assert_num_queries(18):
         html = reader.get(url(study, "theme_detail", training.pk)).content.decode()
     changes = html[html.index('id="changes-title"') : html.index("</section>")]
-    assert "<strong>1</strong> code added: Colleagues" in changes
-    assert "<strong>1</strong> code taken off: Learning" in changes
-    removed = "<li>R1, Q1: “About six years”</li>"
+    assert "<strong>1</strong> code added: <bdi>Colleagues</bdi>" in changes
+    assert "<strong>1</strong> code taken off: <bdi>Learning</bdi>" in changes
+    removed = "<li><bdi>R1</bdi>, Q1: “<bdi>About six years</bdi>”</li>"
     assert changes.count(removed) == 2, "the quote and the excerpt no longer under the theme"
-    assert "<li>&lt;b&gt;R2&lt;/b&gt;, Q2: “the ones nobody else will see”</li>" in changes
+    quote = "“<bdi>the ones nobody else will see</bdi>”"
+    assert f"<li><bdi>&lt;b&gt;R2&lt;/b&gt;</bdi>, Q2: {quote}</li>" in changes
     assert "<b>R2</b>" not in html
 
 

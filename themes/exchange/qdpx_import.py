@@ -28,6 +28,7 @@ from django.template.defaultfilters import pluralize
 from coding.models import Code, CodeMemo
 from coding.palette import next_colour, parse_colour
 from coding.services import CODE_TEXT_FIELDS, SpanToCode, spans_merged
+from core.bidi import isolated
 from core.naming import name_key, tidy
 from interviews.importers import read_transcript
 from interviews.memos import LONGEST, memo_text
@@ -684,7 +685,7 @@ class _ProjectWriter:
             who = "this user has" if len(missing) == 1 else "these users have"
             self.report.adjusted.append(
                 f"the excerpts of {_listed(missing)} are coded by "
-                f"{getattr(self.owner, 'username', 'you')} ({who} no account here)"
+                f"{isolated(getattr(self.owner, 'username', 'you'))} ({who} no account here)"
             )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.views.decorators.http import require_http_methods
 
+from core.bidi import isolated
 from core.http import posted, render_page_or_fragment
 from interviews.access import CREATE_REFUSAL, WRITE, can_create_studies, study_access
 from interviews.text import ImportRejected
@@ -32,10 +33,11 @@ def _run(form: ExchangeImportForm, importing):
     try:
         return importing(name=upload.name, raw=upload.read())
     except ImportRejected as rejected:
-        form.add_error("file", f"{upload.name}: {rejected}. Nothing was imported.")
+        form.add_error("file", f"{isolated(upload.name)}: {rejected}. Nothing was imported.")
     except ValidationError as invalid:
         form.add_error(
-            "file", f"{upload.name}: {' '.join(invalid.messages)} Nothing was imported."
+            "file",
+            f"{isolated(upload.name)}: {' '.join(invalid.messages)} Nothing was imported.",
         )
     return None
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
+from core.bidi import plain
 from core.naming import find_by_name
 from interviews import encodings, services
 from interviews.models import Study
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         context = services.ImportContext(target)
         for name in files:
             outcome = self._import(target, Path(name), chosen, options, context)
-            self.stdout.write(outcome.message)
+            self.stdout.write(plain(outcome.message))
             refused += not outcome.ok
         if refused:
             summary = ngettext(

@@ -14,6 +14,7 @@ from datetime import date
 from xml.etree import ElementTree
 
 from coding.models import Excerpt
+from core.bidi import isolated
 from interviews import services as interviews
 from interviews.consent import WindowState, with_interview_dates, withdrawal_window
 from interviews.models import PageSize
@@ -252,6 +253,6 @@ def test_a_coder_without_an_account_here_is_named_and_the_rest_keep_theirs(
     coders = {row[-1] for row in _excerpts(report.study)}
     assert coders == kept | {stranger.username}
     assert report.adjusted[-1] == (
-        f"the excerpts of “{gone}” are coded by {stranger.username} "
+        f"the excerpts of “{gone}” are coded by {isolated(stranger.username)} "
         "(this user has no account here)"
     )

@@ -45,7 +45,7 @@ def test_a_project_becomes_a_study_and_the_report_shows(owner, headers):
     assert study.memberships.get().user == owner
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'href="{reverse("themes", args=[study.slug])}">Peer support</a>' in html
+    assert f'href="{reverse("themes", args=[study.slug])}"><bdi>Peer support</bdi></a>' in html
     assert "Made: 3 codes, 1 respondent, 1 interview, 2 excerpts, 1 theme, 2 memos." in html
     assert "were counted in UTF-16 code units" in html
     assert ("<html" in html) == (not headers)
@@ -59,7 +59,7 @@ def test_what_is_dropped_is_listed_and_user_text_is_escaped(owner):
 
     html = response.content.decode()
     assert "<h3>Not imported</h3>" in html
-    assert "the source “&lt;b&gt;x.jpg”, an image" in html
+    assert "the source “<bdi>&lt;b&gt;x.jpg</bdi>”, an image" in html
     assert "<b>x.jpg" not in html
 
 
@@ -70,7 +70,7 @@ def test_a_refused_file_says_why_and_makes_nothing(owner):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "p.qdpx: it is not a valid REFI-QDA project" in html
+    assert "<bdi>p.qdpx</bdi>: it is not a valid REFI-QDA project" in html
     assert "Nothing was imported." in html
     assert not Study.objects.exists()
 

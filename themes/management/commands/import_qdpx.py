@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.bidi import plain
 from interviews.models import Study
 from interviews.text import ImportRejected
 from themes.exchange.qdpx_import import ImportReport, codebook_import, study_import_qdpx
@@ -72,6 +73,6 @@ class Command(BaseCommand):
         if kept := report.kept():
             self.stdout.write(f"  already in the study, left as they were: {kept}")
         for line in report.adjusted:
-            self.stdout.write(f"  adjusted: {line}")
+            self.stdout.write(f"  adjusted: {plain(line)}")
         for line in report.dropped:
-            self.stdout.write(f"  dropped: {line}")
+            self.stdout.write(f"  dropped: {plain(line)}")
