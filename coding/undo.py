@@ -103,6 +103,28 @@ def keep_noted(journal: Journal | None) -> None:
     )
 
 
+SPEND_REACH = 200
+
+
+def spend(*, owner: Owner, done) -> UndoEntry | None:
+    """Set aside the newest entry of `owner`'s history that is still to undo and that
+    `done(steps)` (its list of step dicts) says was undone another way: a memo put back
+    with the Undo shown in its place, or from the bin. Ctrl+Z then goes on to the entry
+    before it, as after undoing it here. Returns the entry set aside, or None."""
+    if not owner.session_key:
+        return None
+    entries = UndoEntry.objects.filter(
+        study=owner.study, user=owner.user, session_key=owner.session_key, spent_at__isnull=True
+    ).order_by("-id")
+    # The action undone another way is almost always among the last few; past these, an
+    # entry left to undo is refused by Ctrl+Z as changed since (Stale), never done twice.
+    for entry in entries.only("id", "steps")[:SPEND_REACH]:
+        if done(entry.steps):
+            UndoEntry.objects.filter(pk=entry.pk).update(spent_at=timezone.now())
+            return entry
+    return None
+
+
 def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -> UndoEntry:
     """Undo the entry `entry_id` of this user's history in the study, or the newest one.
 

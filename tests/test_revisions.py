@@ -464,6 +464,10 @@ LEAVES_ROLLUP = {
             "note_excerpt",
             "note_code",
             "keep",
+            # Sets aside an undo entry whose action was undone another way (a memo put back).
+            "spend",
+            # Reads whether a comment is resolved, by whom and when, for its undo step.
+            "comment_state",
             # Keeps the undo entry inside the coding's transaction (excerpt_code_selection,
             # walked above), which bumps the revision; the entry itself is no coding.
             "keep_noted",

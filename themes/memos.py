@@ -68,10 +68,15 @@ def memos_of(study: Study, kind: MemoKind, target) -> QuerySet:
     ).select_related("author")
 
 
+def memos_in_study(study: Study, kind: MemoKind) -> QuerySet:
+    """Every memo of `kind` of `study`, those in the bin too."""
+    where = {"study": study} if kind is JOURNAL else {f"{kind.target}__study": study}
+    return kind.model.objects.filter(**where)
+
+
 def memo_in_study(study: Study, kind: MemoKind, pk: int, *, deleted: bool = False) -> Memo | None:
     """One memo of `kind` of `study` (a deleted one too when `deleted`), or None."""
-    where = {"study": study} if kind is JOURNAL else {f"{kind.target}__study": study}
-    rows = kind.model.objects.filter(pk=pk, **where).select_related("author")
+    rows = memos_in_study(study, kind).filter(pk=pk).select_related("author")
     if not deleted:
         rows = rows.filter(deleted_at__isnull=True)
     return rows.first()

@@ -404,7 +404,17 @@ def changes_since_review(theme: Theme, rollup) -> dict | None:
     }
 
 
-def comment_add(*, theme: Theme, author, body: str, parent: Comment | None = None) -> Comment:
+def comment_add(
+    *,
+    theme: Theme,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    journal: Journal | None = None,
+) -> Comment:
+    """A comment by `author` on `theme` (a reply to `parent`'s thread when given), noted in
+    `journal` for undo. Raises ValidationError for an empty text or a parent of another
+    theme."""
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError("Write something first: the comment is empty.")
@@ -413,16 +423,37 @@ def comment_add(*, theme: Theme, author, body: str, parent: Comment | None = Non
             raise ValidationError("That comment belongs to another theme.")
         # Replies stay one level deep: a reply to a reply joins its thread.
         parent = parent.parent or parent
-    return Comment.objects.create(theme=theme, author=author, body=body, parent=parent)
+    comment = Comment.objects.create(theme=theme, author=author, body=body, parent=parent)
+    note(journal, "comment_add", id=comment.pk)
+    return comment
 
 
-def comment_resolve(*, comment: Comment, user, resolved: bool = True) -> bool:
-    """Mark a comment resolved by `user`, now (or open it again, `resolved` False).
+def comment_resolve(
+    *, comment: Comment, user, resolved: bool = True, journal: Journal | None = None
+) -> bool:
+    """Mark a comment resolved by `user`, now (or open it again, `resolved` False), noted
+    in `journal` for undo with who had resolved it and when.
 
     Returns False, changing nothing, when it is so already (resolved or opened in another
     tab, or by another member): who resolved it, and when, stay as they were."""
-    changed = Comment.objects.filter(pk=comment.pk, resolved_at__isnull=resolved).update(
-        resolved_at=timezone.now() if resolved else None,
-        resolved_by=user if resolved else None,
-    )
-    return bool(changed)
+    with transaction.atomic():
+        # Locked, so that the state noted as before is the one this change replaced.
+        row = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if row is None or (row.resolved_at is not None) == resolved:
+            return False
+        before = comment_state(row)
+        row.resolved_at = timezone.now() if resolved else None
+        row.resolved_by_id = user.pk if resolved else None
+        # An update, as before undo noted it: resolving is not a change the history lists.
+        Comment.objects.filter(pk=row.pk).update(
+            resolved_at=row.resolved_at, resolved_by_id=row.resolved_by_id
+        )
+        note(journal, "comment_resolve", id=row.pk, before=before, after=comment_state(row))
+    return True
+
+
+def comment_state(comment: Comment) -> dict:
+    """Whether a comment is resolved, when (ISO 8601) and by whom (a user id), as JSON:
+    {"at": str | None, "by": int | None}."""
+    at = comment.resolved_at
+    return {"at": at.isoformat() if at else None, "by": comment.resolved_by_id}

@@ -2,6 +2,8 @@
 (coding.undo): the services note their steps in its Journal, the views keep them with
 coding.views.undo.remember, and the reversals below are registered there by kind
 (themes.apps), so that the Undo button in a message and Ctrl+Z work as on the coding page.
+Memos of every kind and comments join the same history (their forms' views note them here),
+so that Ctrl+Z after writing or deleting one takes back that, never an older action.
 
 Each reversal puts back exactly what its step took away, or raises coding.undo.Stale,
 changing nothing, when that can no longer be done or would no longer hold: the theme, the
@@ -13,15 +15,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
+from django.utils import timezone
 
 from coding.models import Code, Excerpt, ExcerptStatus
 from coding.services import codes_hold
-from coding.undo import Stale, register
+from coding.undo import Journal, Stale, note, register
 from core.errors import Conflict
 from interviews.locks import hold
 
-from .models import Quote, Theme
+from .memos import WRITABLE, MemoKind, memos_in_study
+from .models import Comment, Quote, Theme
 from .rollup import study_rollup
 from .services import theme_restore
 
@@ -95,8 +100,93 @@ def _undo_quote_remove(step: dict, study) -> None:
     )
 
 
+# Memos of every kind, the journal's entries included --------------------------------------
+
+
+def memo_state(memo) -> dict:
+    """A memo as its undo step keeps it: {"body": str, "deleted": bool (in the bin)}."""
+    return {"body": memo.body, "deleted": memo.deleted_at is not None}
+
+
+def note_memo(journal: Journal, kind: MemoKind, memo, before: dict | None) -> None:
+    """Note the change a memo form just made to `memo` (of `kind`, one of memos.WRITABLE):
+    `before` is memo_state before it, None when the memo was written now. A change that
+    changed nothing (the same words saved again) is not noted: undoing it would do
+    nothing, and Ctrl+Z would spend itself on it."""
+    after = memo_state(memo)
+    if before != after:
+        note(journal, "memo", memo_kind=kind.name, id=memo.pk, before=before, after=after)
+
+
+def memo_deletion_of(kind: MemoKind, memo_id: int):
+    """For coding.undo.spend: whether an entry's steps are the deletion of that memo (so
+    that putting it back with the Undo in its place, or from the bin, spends the entry)."""
+
+    def done(steps: list[dict]) -> bool:
+        return len(steps) == 1 and (
+            steps[0]["kind"] == "memo"
+            and steps[0]["memo_kind"] == kind.name
+            and steps[0]["id"] == memo_id
+            and steps[0]["after"]["deleted"]
+        )
+
+    return done
+
+
+def _undo_memo(step: dict, study) -> None:
+    """Put a memo back as it was before the step: its words, in or out of the bin; a memo
+    written by the step goes into the bin (whence it can be restored). Stale when it was
+    changed since (edited, deleted or restored in another tab) or is gone for good."""
+    kind = WRITABLE.get(step["memo_kind"])
+    memo = memos_in_study(study, kind).select_for_update().filter(pk=step["id"]).first()
+    if memo is None:
+        raise Stale("the memo is gone since (the bin was emptied, or what it is about deleted).")
+    if memo_state(memo) != step["after"]:
+        raise Stale("the memo was changed since (in another tab).")
+    before = step["before"] or {"body": memo.body, "deleted": True}
+    memo.body = before["body"]
+    memo.deleted_at = timezone.now() if before["deleted"] else None
+    memo.updated_at = timezone.now()
+    memo.save(update_fields=["body", "deleted_at", "updated_at"])
+
+
+# Comments ---------------------------------------------------------------------------------
+
+
+def _locked_comment(step: dict, study) -> Comment:
+    comment = Comment.objects.select_for_update().filter(pk=step["id"], theme__study=study).first()
+    if comment is None:
+        raise Stale("the comment is gone since (its theme was removed).")
+    return comment
+
+
+def _undo_comment_add(step: dict, study) -> None:
+    """Take back a comment just posted; Stale once someone has replied to it."""
+    comment = _locked_comment(step, study)
+    if comment.replies.exists():
+        raise Stale("someone has replied to it since.")
+    comment.delete()
+
+
+def _undo_comment_resolve(step: dict, study) -> None:
+    """Open a comment resolved (or resolve again one opened) as it was, with who resolved
+    it and when; Stale when it was resolved or opened again since."""
+    comment = _locked_comment(step, study)
+    if (comment.resolved_at is not None) != (step["after"]["at"] is not None):
+        raise Stale("it was resolved or opened again since.")
+    before = step["before"]
+    by = before["by"]
+    if by is not None and not get_user_model().objects.filter(pk=by).exists():
+        by = None  # The member has left since; the comment still says it was resolved.
+    at = datetime.fromisoformat(before["at"]) if before["at"] else None
+    Comment.objects.filter(pk=comment.pk).update(resolved_at=at, resolved_by_id=by)
+
+
 def connect() -> None:
     """Register the reversals with coding's undo (called from themes' ready())."""
     register("theme_delete", _undo_theme_delete)
     register("theme_code_detach", _undo_theme_code_detach)
     register("quote_remove", _undo_quote_remove)
+    register("memo", _undo_memo)
+    register("comment_add", _undo_comment_add)
+    register("comment_resolve", _undo_comment_resolve)

@@ -7,9 +7,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from coding import services as coding
-from coding.models import Code, Coding
-from tests.browser.conftest import log_in
-from tests.browser.test_coding import TEXT, open_transcript
+from coding.models import Code, Coding, Excerpt
+from interviews import memos
+from interviews.models import InterviewMemo
+from tests.browser.conftest import log_in, select_text
+from tests.browser.test_coding import TEXT, apply_code_with_keyboard, open_transcript
 from tests.conftest import code_span, import_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,3 +83,33 @@ def test_ctrl_z_on_the_codebook_brings_back_a_deleted_code(page, live_server, st
     expect(page.locator("#flash")).to_contain_text("Undone: Deleted “Training”")
     expect(page.locator(f"#code-{code.pk}")).to_contain_text("Training")
     assert list(Coding.objects.values_list("code__name", "coder")) == [("Training", owner.pk)]
+
+
+def test_ctrl_z_after_deleting_a_memo_brings_the_memo_back_and_keeps_the_coding(
+    page, live_server, study, code, owner
+):
+    interview = import_text(study, text=TEXT, name="R1-interview.txt")
+    memos.memo_create(
+        model=InterviewMemo, author=owner, body="Noisy café, hard to hear.", interview=interview
+    )
+    log_in(page, live_server, owner)
+    open_transcript(page, live_server, interview)
+    select_text(page, "with clients who use")
+    apply_code_with_keyboard(page, "train")
+    expect(page.locator("#flash")).to_contain_text("Coded as Training.")
+    page.locator("#memos summary").click()
+    memo = page.locator("#memos .memo-item", has_text="Noisy café")
+    memo.get_by_role("button", name="Delete").click()
+    expect(page.locator("#memos")).to_contain_text("Memo deleted")
+    assert InterviewMemo.objects.get().deleted_at is not None
+    page.locator("#transcript").focus()
+    page.keyboard.press("Control+z")
+    # The page is drawn again: the memo is back, the coding still there.
+    expect(page.locator("#flash")).to_contain_text("Undone: Deleted a memo.")
+    page.locator("#memos summary").click()
+    expect(page.locator("#memos .memo-body", has_text="Noisy café")).to_have_count(1)
+    assert InterviewMemo.objects.get().deleted_at is None
+    excerpt = Excerpt.objects.get()
+    assert excerpt.text == "with clients who use"
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+    expect(page.locator(f'#transcript mark[data-x="{excerpt.pk}"]')).to_have_count(1)

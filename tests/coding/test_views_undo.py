@@ -187,6 +187,8 @@ def test_every_page_whose_messages_offer_undo_names_ctrl_zs_endpoint_to_writers_
         reverse("autocode", args=[slug]),
         reverse("themes", args=[slug]),
         reverse("theme_detail", args=[slug, themed["training"].pk]),
+        # A memo or journal entry written, edited or deleted there is in the history too.
+        reverse("memos", args=[slug]),
     ]
     # Coding from a search is for writers only: a reviewer is refused the page.
     refused = {reverse("autocode", args=[slug])}

@@ -21,8 +21,10 @@ from interviews.models import Erasure, Role
 from .. import services
 from ..forms import HistoryFilterForm
 from ..history import MAX_PAGE, MEMO_KINDS, bin_page, history_page
+from ..memos import WRITABLE as MEMO_WRITABLE
 from ..models import Theme
 from ..selectors import member_choices
+from .memos import memo_restored
 
 
 @require_safe
@@ -82,6 +84,7 @@ def history_restore(request, slug, kind, pk):
         raise Http404("That memo is not in the bin (restored or erased since).")
     # PermissionDenied (403) unless the user wrote it: only a memo's author restores it.
     memo_services.memo_restore(memo=memo, author=request.user)
+    memo_restored(request, access, MEMO_WRITABLE[kind.removeprefix("memo-")], memo)
     messages.success(request, "Memo restored.")
     return redirect(back)
 

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from coding.undo import Journal, spend
+from coding.views.undo import remember, undo_owner
 from core.http import posted, refusal, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
@@ -33,6 +35,7 @@ from ..memos import (
     target_of,
 )
 from ..selectors import member_choices
+from ..undo import memo_deletion_of, memo_state, note_memo
 
 PER_PAGE = 25
 
@@ -108,7 +111,7 @@ def memo_panel(request, slug, kind, target_id=None):
     form = MemoForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
-            services.memo_create(
+            memo = services.memo_create(
                 model=kind.model,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -117,6 +120,7 @@ def memo_panel(request, slug, kind, target_id=None):
         except ValidationError as error:
             form.add_error("body", error)
         else:
+            _remember(request, access, kind, memo, None, "Wrote")
             if not request.htmx:
                 messages.success(request, "Memo saved.")
                 return redirect(_next(request, panel_url(slug, kind, target)))
@@ -182,11 +186,13 @@ def memo_edit(request, slug, kind, pk):
     if memo is None:
         return _edit_of_deleted(request, access, kind_, pk, form)
     if form.is_valid():
+        before = memo_state(memo)
         try:
             services.memo_update(memo=memo, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error("body", error)
         else:
+            _remember(request, access, kind_, memo, before, "Edited")
             return _item(request, access, kind_, memo)
     if request.htmx:
         return _item(request, access, kind_, memo, form=form)
@@ -215,7 +221,9 @@ def _edit_of_deleted(request, access, kind, pk, form):
 def memo_delete(request, slug, kind, pk):
     """Delete one's own memo; it can be restored (Undo) until the bin is emptied."""
     access, kind, memo = _memo(request, slug, kind, pk)
+    before = memo_state(memo)
     services.memo_delete(memo=memo, author=request.user)
+    _remember(request, access, kind, memo, before, "Deleted")
     if not request.htmx:
         messages.success(request, "Memo deleted; it waits in the bin on the History page.")
     return _item(request, access, kind, memo, deleted=True)
@@ -226,6 +234,23 @@ def memo_restore(request, slug, kind, pk):
     """Undo the deletion of one's own memo."""
     access, kind, memo = _memo(request, slug, kind, pk, deleted=True)
     services.memo_restore(memo=memo, author=request.user)
+    memo_restored(request, access, kind, memo)
     if not request.htmx:
         messages.success(request, "Memo restored.")
     return _item(request, access, kind, memo)
+
+
+def _remember(request, access, kind, memo, before: dict | None, done: str) -> None:
+    """Keep what a memo form did (`done`: "Wrote", "Edited", "Deleted") as the user's
+    newest action, so that Ctrl+Z and the Undo button take back that memo's change and not
+    an older action (coding's history; themes.undo reverses it)."""
+    journal = Journal()
+    note_memo(journal, kind, memo, before)
+    noun = "a journal entry" if kind is JOURNAL else "a memo"
+    remember(request, access, journal, f"{done} {noun}.")
+
+
+def memo_restored(request, access, kind, memo) -> None:
+    """After a deleted memo was put back (its Undo, or the bin): its deletion is no longer
+    to undo, so that the next Ctrl+Z reaches the action before it."""
+    spend(owner=undo_owner(request, access), done=memo_deletion_of(kind, memo.pk))

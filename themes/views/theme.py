@@ -221,15 +221,28 @@ def comment_add(request, slug, pk):
                 "posted. Reload the page.",
                 status=400,
             )
+        journal = Journal()
         try:
             services.comment_add(
-                theme=theme, author=request.user, body=form.cleaned_data["body"], parent=parent
+                theme=theme,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                journal=journal,
             )
         except ValidationError as error:
             form.add_error("body", error)
         else:
             form = CommentForm()
+            _remember_comment(request, access, journal, f"Commented on “{isolated(theme.name)}”.")
     return _comments(request, access, theme, comment_form=form)
+
+
+def _remember_comment(request, access, journal: Journal, label: str) -> None:
+    """A writer's comment joins her history of actions, so that Ctrl+Z takes it back
+    rather than an older action; a reviewer has no undo (she writes nothing else)."""
+    if access.can_write:
+        remember(request, access, journal, label)
 
 
 @require_POST
@@ -239,9 +252,15 @@ def comment_resolve(request, slug, pk):
     form = ResolveForm(request.POST)
     form.is_valid()  # A button: any answer is valid, pressed or not.
     resolved = not form.cleaned_data["reopen"]
-    changed = services.comment_resolve(comment=comment, user=request.user, resolved=resolved)
+    journal = Journal()
+    changed = services.comment_resolve(
+        comment=comment, user=request.user, resolved=resolved, journal=journal
+    )
     response = _comments(request, access, comment.theme)
     if changed:
+        done = "Resolved" if resolved else "Reopened"
+        label = f"{done} a comment on “{isolated(comment.theme.name)}”."
+        _remember_comment(request, access, journal, label)
         return response
     # Resolved or opened in another tab, or by another member: the threads as they now
     # stand, and why nothing changed.
