@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from core.naming import NameKeyField, OrderKeyField
 
@@ -166,6 +166,10 @@ class Respondent(models.Model):
         return self.withdrawn_at is not None
 
 
+# How a day is written in an interview's name: "3 Mar 2025", as the templates' |date:"j M Y".
+DAY = "j M Y"
+
+
 class Speaker(models.TextChoices):
     INTERVIEWER = "i", "Interviewer"
     RESPONDENT = "r", "Respondent"
@@ -221,8 +225,17 @@ class Interview(models.Model):
 
     @property
     def display_name(self) -> str:
-        # Not source_name: a file name may carry a participant's real name (issue 7, item 13).
-        return self.title or f"Interview {self.pk}"
+        """What the app calls the interview: its title, else what the researcher knows of it,
+        "Interview of 3 Mar 2025" (the day it was conducted) or, undated, "Interview imported
+        30 Nov 2026" (the local day of its import). Never its database id, which counts every
+        study's interviews ("Interview 9" for a study's first), nor source_name: a file name
+        may carry a participant's real name (issue 7, item 13). Reads only the row's own
+        fields (title, conducted_on, imported_at): no query when a list shows it."""
+        if self.title:
+            return self.title
+        if self.conducted_on:
+            return f"Interview of {dateformat.format(self.conducted_on, DAY)}"
+        return f"Interview imported {dateformat.format(timezone.localdate(self.imported_at), DAY)}"
 
     def set_text(self, text: str) -> None:
         """Replace the transcript text; the one place that keeps derived fields in step."""

@@ -113,7 +113,7 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
     interviews = (
         Interview.objects.filter(id__in=list(paginated))
         .select_related("respondent")
-        .only("title", "text", "respondent__pseudonym")
+        .only("title", "conducted_on", "imported_at", "text", "respondent__pseudonym")
     )
     by_id = {interview.pk: interview for interview in interviews}
     # The interview's page up to its id, reversed once per page rather than per interview.

@@ -128,11 +128,11 @@ def deidentify_preview(request, slug):
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
-    titles = dict(
-        study.interviews.filter(pk__in={o.interview_id for o in waiting}).values_list(
-            "pk", "title"
-        )
-    )
+    named = Interview.objects.filter(study=study, pk__in={o.interview_id for o in waiting})
+    names = {
+        interview.pk: interview.display_name
+        for interview in named.only("title", "conducted_on", "imported_at")
+    }
     groups: dict[int, list] = {}
     for occurrence in waiting:
         identifier = identifiers[occurrence.identifier_id]
@@ -140,7 +140,7 @@ def deidentify_preview(request, slug):
         groups.setdefault(occurrence.interview_id, []).append((occurrence, identifier, word))
     context = {
         "access": access,
-        "groups": [(titles[pk] or f"Interview {pk}", pk, rows) for pk, rows in groups.items()],
+        "groups": [(names[pk], pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
     }

@@ -204,7 +204,7 @@ def test_the_preview_takes_the_same_queries_whatever_the_number_of_transcripts(
     client = client_for(owner)
     url = reverse("deidentify_preview", args=[study.slug])
     # Session, user, membership with study; the list, the skips, the transcripts; their
-    # titles.
+    # names (title, date, import date: Interview.display_name).
     with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count('<li class="occurrence') == 3 * transcripts

@@ -1,0 +1,84 @@
+"""What the app calls an interview without a title (Interview.display_name): what the
+researcher knows of it, never its database id, on every page that names it."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from interviews import services as interviews
+from interviews.models import Interview
+
+from ..conftest import client_for, import_text
+
+IMPORTED = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
+
+
+def test_an_untitled_interview_is_named_by_its_date_else_its_import_day(study, settings):
+    interview = import_text(study)
+    Interview.objects.filter(pk=interview.pk).update(imported_at=IMPORTED)
+    interview.refresh_from_db()
+    assert interview.display_name == "Interview imported 30 Nov 2026"
+    # The day of the import where the study is: 23:30 UTC is the next morning in Auckland.
+    settings.TIME_ZONE = "Pacific/Auckland"
+    assert interview.display_name == "Interview imported 1 Dec 2026"
+    interview.conducted_on = datetime.date(2025, 3, 3)
+    assert interview.display_name == "Interview of 3 Mar 2025"
+    interview.title = "Follow-up"
+    assert interview.display_name == "Follow-up"
+
+
+@pytest.fixture
+def first(study, other_study):
+    """A new study's first and only interview, undated and untitled, whose id is not 1:
+    other studies' interviews came before it."""
+    for name in ("R1-a.txt", "R2-b.txt"):
+        import_text(other_study, name=name)
+    interview = import_text(study)
+    Interview.objects.filter(pk=interview.pk).update(imported_at=IMPORTED)
+    assert interview.pk > 1
+    assert not interview.title
+    assert interview.conducted_on is None
+    return interview
+
+
+def named_by_id(html: str, interview: Interview) -> bool:
+    return bool(re.search(rf"Interview {interview.pk}(?!\d)", html))
+
+
+NAME = "Interview imported 30 Nov 2026"
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("study_detail", ""),
+        ("interview_code", ""),
+        ("interview_edit", ""),
+        ("interview_questions", ""),
+        ("transcript_text", ""),
+        ("transcript_search", "?q=shelter"),
+        ("autocode", "?q=shelter"),
+        ("deidentify_preview", ""),
+    ],
+)
+def test_a_new_studys_first_interview_is_not_named_by_its_id(study, owner, first, page, query):
+    interviews.identifier_add(study=study, text="shelter", replacement="[place]")
+    args = [study.slug, first.pk] if "interview" in page or page == "transcript_text" else []
+    url = reverse(page, args=args or [study.slug]) + query
+    response = client_for(owner).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert NAME in html
+    assert not named_by_id(html, first)
+
+
+def test_the_deleted_message_names_the_interview_as_the_pages_did(study, owner, first):
+    url = reverse("interview_delete", args=[study.slug, first.pk])
+    response = client_for(owner).post(url, {"confirm": "R1"}, follow=True)
+    html = response.content.decode()
+    assert f"The interview “<bdi>{NAME}</bdi>” was deleted." in html
+    assert not named_by_id(html, first)
