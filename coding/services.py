@@ -328,7 +328,7 @@ def excerpt_code_selection(
             for code in _codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal)
         }
         if held is not None:
-            held.already = [rows[code.id] for code in _unique(codes) if code.id not in added]
+            held.added = [rows[code.id] for code in _unique(codes) if code.id in added]
         if added:
             # Only then: with nothing added (the same words coded the same in another tab),
             # an undo entry would spend a Ctrl+Z undoing nothing.
@@ -342,12 +342,12 @@ class Held:
     need not read it again: `codes`, the CodeRows of the codes applied as they are now (in
     the order given, each once); `bounds`, [start, end] in code points of each of the
     interview's live excerpts after the write, in no order, or None when the selection
-    added to an existing excerpt (nothing new to place); `already`, the CodeRows of the
-    codes applied that the existing excerpt carried before (none for a new one)."""
+    added to an existing excerpt (nothing new to place); `added`, the CodeRows of the codes
+    applied that the existing excerpt did not carry yet, or None for a new excerpt."""
 
     codes: list[CodeRow] = field(default_factory=list)
     bounds: list[list[int]] | None = None
-    already: list[CodeRow] = field(default_factory=list)
+    added: list[CodeRow] | None = None
 
 
 @dataclass(frozen=True)

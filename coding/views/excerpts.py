@@ -123,10 +123,9 @@ def excerpt_create(request, slug, pk):
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
     message, level = services.coded_message(codes), "success"
-    if held.already:
+    if held.added is not None and held.added != codes:
         # The same words coded the same in another tab, or a stale page: say what was there.
-        already = {code.id for code in held.already}
-        message, level = _added_message(codes, [c for c in codes if c.id not in already])
+        message, level = _added_message(codes, held.added)
     html = workspace.changes_html(
         request,
         access,

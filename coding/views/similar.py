@@ -66,7 +66,9 @@ def code_similar_apply(request, slug, pk, code_id):
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), fallback_url=back)
     message, level = f"Coded as {isolated(code.name)}.", "success"
-    if held.already:
+    # An existing excerpt to which nothing was added (None is a new excerpt).
+    already = held.added == []
+    if already:
         # Coded so in another tab meanwhile: nothing was added, nothing to undo.
         message = f"“{isolated(code.name)}” was on this passage already; nothing was changed."
         level = "info"
@@ -76,7 +78,9 @@ def code_similar_apply(request, slug, pk, code_id):
         "code": code,
         "excerpt": excerpt,
         "undo_url": undo_url,
-        "already": bool(held.already),
+        # Said in the passage's place as in the flash: the words are the view's alone.
+        "already": already,
+        "said": message,
     }
     return render_page_or_fragment(
         request, "coding/similar.html", "coded", context, done=back, message=message, level=level

@@ -149,14 +149,22 @@ def _panel(request, access, kind, target, *, form, edited=None, edit_form=None, 
     )
 
 
-def _memo(request, slug, kind, pk, *, deleted=False):
-    """The user's access (to write) and memo `pk` of `kind` in the study, or 404."""
+def _memo(request, slug, kind, pk, *, deleted=False, missing_ok=False):
+    """(the user's access to write, the kind named `kind`, memo `pk` of that kind in the
+    study). Raises Http404 for a kind that is not one, and for a memo not found (deleted
+    or not, as `deleted` asks), unless `missing_ok`, where the memo is None instead."""
     kind = _kind(kind)
     access = study_access(request, slug, WRITE)
     memo = memo_in_study(access.study, kind, pk, deleted=deleted)
-    if memo is None:
+    if memo is None and not missing_ok:
         raise Http404("That memo no longer exists. Reload the page.")
     return access, kind, memo
+
+
+def _target(access, kind, memo):
+    """What `memo` of `kind` is on: the study for the journal, else its interview, code
+    or theme."""
+    return access.study if kind is JOURNAL else getattr(memo, kind.target)
 
 
 def _item(request, access, kind, memo, *, form=None, deleted=False, fallback=""):
@@ -179,12 +187,10 @@ def memo_edit(request, slug, kind, pk):
     deleted meanwhile), the text typed is kept: htmx gets the memo with its form open
     again; a plain request the page of the memos on the memo's target with that form open,
     or, for a deleted memo, with the text in the box that adds a memo."""
-    kind_ = _kind(kind)
-    access = study_access(request, slug, WRITE)
-    memo = memo_in_study(access.study, kind_, pk)
+    access, kind, memo = _memo(request, slug, kind, pk, missing_ok=True)
     form = MemoForm(request.POST)
     if memo is None:
-        return _edit_of_deleted(request, access, kind_, pk, form)
+        return _edit_of_deleted(request, access, kind, pk, form)
     if form.is_valid():
         before = memo_state(memo)
         try:
@@ -192,13 +198,13 @@ def memo_edit(request, slug, kind, pk):
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            _remember(request, access, kind_, memo, before, "Edited")
-            return _item(request, access, kind_, memo)
+            _remember(request, access, kind, memo, before, "Edited")
+            return _item(request, access, kind, memo)
     if request.htmx:
-        return _item(request, access, kind_, memo, form=form)
-    target = access.study if kind_ is JOURNAL else getattr(memo, kind_.target)
+        return _item(request, access, kind, memo, form=form)
+    target = _target(access, kind, memo)
     blank = MemoForm()
-    return _panel(request, access, kind_, target, form=blank, edited=memo.pk, edit_form=form)
+    return _panel(request, access, kind, target, form=blank, edited=memo.pk, edit_form=form)
 
 
 def _edit_of_deleted(request, access, kind, pk, form):
@@ -210,7 +216,7 @@ def _edit_of_deleted(request, access, kind, pk, form):
     memo = None if request.htmx else memo_in_study(access.study, kind, pk, deleted=True)
     if memo is None:
         return refusal(request, message + " Nothing was saved.", status=404)
-    target = access.study if kind is JOURNAL else getattr(memo, kind.target)
+    target = _target(access, kind, memo)
     kept = MemoForm({"body": form.data.get("body", "")})
     kept.is_valid()
     kept.add_error("body", message + " Your text is in the box below: add it as a new memo.")
