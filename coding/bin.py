@@ -19,7 +19,9 @@ from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from core.bidi import isolated
 from core.errors import Conflict
 from core.naming import find_by_name
 from interviews import history
@@ -84,8 +86,10 @@ def links_of(code_id: int) -> dict[str, list[int]]:
     }
 
 
-def link(code_id: int, owners: dict[str, list[int]]) -> None:
-    """Link the code again to the owners that still exist (a link already there stays)."""
+def link(code_id: int, owners: dict[str, list[int]]) -> int:
+    """Link the code again to the owners that still exist (a link already there stays);
+    returns how many of `owners` still exist."""
+    found = 0
     for key, through, owner, code_column in code_links():
         ids = owners.get(key) or []
         if not ids:
@@ -93,6 +97,7 @@ def link(code_id: int, owners: dict[str, list[int]]) -> None:
         model = apps.get_model(key.rsplit(".", 1)[0])
         alive = model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
         alive = list(alive)
+        found += len(alive)
         through.objects.bulk_create(
             [through(**{owner: pk, code_column: code_id}) for pk in alive],
             ignore_conflicts=True,
@@ -100,6 +105,7 @@ def link(code_id: int, owners: dict[str, list[int]]) -> None:
         # The links are rows of an automatic through table, which simple-history does not
         # see: the owners' records (a theme's, with its codes) are written here.
         history.record_changed(model, alive)
+    return found
 
 
 def record_owners(owners: dict[str, list[int]]) -> None:
@@ -132,8 +138,9 @@ def codings_of(code_id: int, rows=None) -> list[list]:
     ]
 
 
-def recode(code_id: int, codings: list[list], study_id: int) -> None:
-    """Apply the code again to those of `codings`' excerpts that still exist."""
+def recode(code_id: int, codings: list[list], study_id: int) -> int:
+    """Apply the code again to those of `codings`' excerpts that still exist (in the bin
+    too); returns how many it applied."""
     wanted = {row[0]: row for row in codings}
     interview_of = dict(
         Excerpt.all_objects.filter(pk__in=wanted, interview__study_id=study_id).values_list(
@@ -154,6 +161,7 @@ def recode(code_id: int, codings: list[list], study_id: int) -> None:
         # No conflict can arise (the code was deleted with its codings and comes back
         # now under its id), and the history records each coding made.
     )
+    return len(interview_of)
 
 
 @transaction.atomic
@@ -183,11 +191,32 @@ def code_to_bin(*, code: Code, actor) -> DeletedCode:
     return item
 
 
+@dataclass(frozen=True)
+class CodeRestored:
+    """A code brought back by code_restore, and what of its links was left out because it
+    no longer exists: `left_out` holds sentences ("2 of its excerpts were erased since")."""
+
+    code: Code
+    left_out: list[str]
+
+    def left_out_note(self) -> str:
+        """What was left out, as one sentence ("" when nothing was)."""
+        return ("Left out: " + "; ".join(self.left_out) + ".") if self.left_out else ""
+
+    def message(self) -> str:
+        """The restore's message: with its links, or what was left out (the name isolated)."""
+        name = isolated(self.code.name)
+        if not self.left_out:
+            return f"Restored “{name}” with its excerpts, sub-codes and themes."
+        return f"Restored “{name}”. {self.left_out_note()}"
+
+
 @transaction.atomic
-def code_restore(*, item: DeletedCode) -> Code:
+def code_restore(*, item: DeletedCode) -> CodeRestored:
     """Bring a deleted code back with its links: the codings of its excerpts that still
     exist, its sub-codes that are still where the deletion put them, its parent if it still
-    exists (else it comes back at the top level), the themes that still exist.
+    exists (else it comes back at the top level), the themes that still exist. Returns the
+    code, with what of those was left out.
 
     Raises Conflict when a code of the same name was created meanwhile (nothing changes).
     """
@@ -211,11 +240,14 @@ def code_restore(*, item: DeletedCode) -> Code:
         ) from None
 
 
-def _restore(item: DeletedCode, fields: dict) -> Code:
+def _restore(item: DeletedCode, fields: dict) -> CodeRestored:
     study_id = item.study_id
     study_revision_bump(study_id)
+    left_out = []
     parent_id = fields.pop("parent_id")
     if not Code.objects.filter(pk=parent_id, study_id=study_id).exists():
+        if parent_id is not None:
+            left_out.append("its parent code was deleted since, so it is at the top level")
         parent_id = None
     fields.pop("id")
     revision = fields.pop("revision", 1)
@@ -226,13 +258,43 @@ def _restore(item: DeletedCode, fields: dict) -> Code:
         revision=revision + 1,
         **fields,
     )
-    recode(code.pk, item.data["codings"], study_id)
-    Code.objects.filter(
-        pk__in=item.data["children"], study_id=study_id, parent_id=parent_id
+    codings = item.data["codings"]
+    recoded = recode(code.pk, codings, study_id)
+    if recoded < len(codings):
+        left_out.append(
+            ngettext(
+                "%(n)d of its excerpts was erased since",
+                "%(n)d of its excerpts were erased since",
+                len(codings) - recoded,
+            )
+            % {"n": len(codings) - recoded}
+        )
+    children = item.data["children"]
+    moved_back = Code.objects.filter(
+        pk__in=children, study_id=study_id, parent_id=parent_id
     ).update(parent=code)
-    link(code.pk, item.data["links"])
+    if moved_back < len(children):
+        left_out.append(
+            ngettext(
+                "%(n)d sub-code was moved or deleted since and stays where it is",
+                "%(n)d sub-codes were moved or deleted since and stay where they are",
+                len(children) - moved_back,
+            )
+            % {"n": len(children) - moved_back}
+        )
+    linked = link(code.pk, item.data["links"])
+    wanted = sum(len(ids) for ids in item.data["links"].values())
+    if linked < wanted:
+        left_out.append(
+            ngettext(
+                "%(n)d theme that gathered it was removed since",
+                "%(n)d themes that gathered it were removed since",
+                wanted - linked,
+            )
+            % {"n": wanted - linked}
+        )
     item.delete()
-    return code
+    return CodeRestored(code, left_out)
 
 
 # Listing and purging -----------------------------------------------------------------------

@@ -128,7 +128,8 @@ def spend(*, owner: Owner, done) -> UndoEntry | None:
 def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -> UndoEntry:
     """Undo the entry `entry_id` of this user's history in the study, or the newest one.
 
-    Returns the entry undone (its steps say what changed back). Raises UnknownEntry for an
+    Returns the entry undone (its steps say what changed back; its `notes`, a list of
+    sentences, what the reversals left out and why). Raises UnknownEntry for an
     id not in the user's history, NothingToUndo when there is none (or it was undone
     already), Stale when it no longer applies: then nothing is changed, and the entry is
     set aside so that the next undo reaches the one before.
@@ -155,10 +156,15 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
                 raise NothingToUndo("That action was undone already.")
             # Every step is a change to the study's coding or codebook.
             study_revision_bump(study.pk)
+            # What the reversals say they left out (a restored theme's quotes that no
+            # longer hold): the message tells the user.
+            entry.notes = []
             try:
                 with transaction.atomic():
                     for step in reversed(entry.steps):
-                        REVERSALS[step["kind"]](step, study)
+                        said = REVERSALS[step["kind"]](step, study)
+                        if said:
+                            entry.notes.append(said)
             except IntegrityError:
                 # Another request made the same name or coding at the same moment.
                 raise Stale("someone else changed the same codes at the same moment.") from None
@@ -365,12 +371,13 @@ def _erase_new_code(code: Code) -> None:
     code.delete()
 
 
-def _undo_code_delete(step: dict, study) -> None:
+def _undo_code_delete(step: dict, study) -> str:
+    """Restore the code from the bin; returns what of its links was left out ("")."""
     item = DeletedCode.objects.filter(pk=step["bin"], study=study).first()
     if item is None:
         raise Stale("the code is no longer in the bin (restored or erased since).")
     try:
-        bin.code_restore(item=item)
+        return bin.code_restore(item=item).left_out_note()
     except Conflict as error:
         raise Stale(str(error)) from None
 
@@ -431,5 +438,6 @@ REVERSALS = {
 def register(kind: str, reversal) -> None:
     """Let an app built on coding undo steps of its own `kind` (themes registers its quick
     actions in its AppConfig.ready()): `reversal(step, study)` puts back what the step
-    changed, or raises Stale changing nothing. One history and one Undo for every page."""
+    changed, or raises Stale changing nothing; it returns None, or a sentence saying what
+    it left out (the undo's message adds it). One history and one Undo for every page."""
     REVERSALS[kind] = reversal

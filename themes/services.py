@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from coding.models import Code, Excerpt
+from coding.models import Code, Excerpt, ExcerptStatus
 from coding.selectors import branch_usage
 from coding.services import codes_hold
 from coding.undo import Journal, note
@@ -124,17 +127,62 @@ def theme_delete(*, theme: Theme, journal: Journal | None = None) -> None:
 THEME_FIELDS = ("name", "description", "order", "review_status", "review_started_at")
 
 
+# Why a quote of a removed theme is left out when the theme is restored: the words for one
+# quote and for several (its/their), in the order a message lists them.
+QUOTE_LEFT_OUT = {
+    "deleted": ("its excerpt was deleted", "their excerpts were deleted"),
+    "withdrawn": ("its respondent withdrew", "their respondents withdrew"),
+    "orphaned": (
+        "its words were removed from the transcript",
+        "their words were removed from the transcript",
+    ),
+    "uncoded": (
+        "its excerpt no longer carries its codes",
+        "their excerpts no longer carry its codes",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ThemeRestored:
+    """A theme brought back by theme_restore, and how many of its quotes were left out,
+    by why (QUOTE_LEFT_OUT's keys)."""
+
+    theme: Theme
+    left_out: dict[str, int]
+
+    def left_out_note(self) -> str:
+        """What was left out, as a sentence ("" when nothing was): "2 quotes were left out:
+        their excerpts no longer carry its codes." """
+        parts = []
+        for reason, (one, many) in QUOTE_LEFT_OUT.items():
+            n = self.left_out.get(reason, 0)
+            if n:
+                quotes = ngettext("%(n)d quote was", "%(n)d quotes were", n) % {"n": n}
+                parts.append(f"{quotes} left out: {one if n == 1 else many}")
+        return "; ".join(parts) + "." if parts else ""
+
+    def message(self) -> str:
+        """ "Restored “X”." with what was left out, if anything (user text isolated)."""
+        restored = f"Restored “{isolated(self.theme.name)}”"
+        note = self.left_out_note()
+        return f"{restored}; {note}" if note else f"{restored}."
+
+
 @transaction.atomic
-def theme_restore(*, study: Study, theme_id: int) -> Theme:
+def theme_restore(*, study: Study, theme_id: int) -> ThemeRestored:
     """Bring back a deleted theme from its history, with its links: the codes it gathered
-    that still exist, its quotes whose excerpts are still live, its memos, its comment
+    that still exist, its quotes whose excerpts still stand under it (live, their
+    respondent counted, their words in the transcript, carrying a code the theme gathers
+    now: what the roll-up puts under it, as for choosing a quote), its memos, its comment
     threads (replies, authors, dates and resolved state as they were; an author whose
     account is gone since shows as a former member), and the sub-themes its deletion lifted
     that are still where the deletion put them. Its parent comes back if it still exists
     (else the theme returns at the top level).
 
-    Raises Conflict, changing nothing, when the theme is not deleted (never was, or is
-    back already), or a theme of its name exists now.
+    Returns the theme with the number of quotes left out, by why. Raises Conflict,
+    changing nothing, when the theme is not deleted (never was, or is back already), or a
+    theme of its name exists now.
     """
     study_revision_bump(study.pk)
     lock_tree(Theme, study.pk)
@@ -163,16 +211,23 @@ def theme_restore(*, study: Study, theme_id: int) -> Theme:
         history_study_id=study.pk, parent_id=theme_id, history_date__lte=gone.history_date
     ).values("id")
     study.themes.filter(pk__in=lifted, parent_id=gone.parent_id).update(parent=theme)
-    _restore_rows(Quote, gone, last, live_excerpts=True)
-    _restore_rows(ThemeMemo, gone, last)
-    _restore_rows(Comment, gone, last)
-    return theme
+    quotes = _taken_with(Quote, gone, last)
+    # Read once its codes and sub-themes are back: what is under the theme now.
+    left_out = _quotes_left_out(study, theme, quotes)
+    _restore_rows(Quote, [row for row in quotes if row.excerpt_id not in left_out])
+    _restore_rows(ThemeMemo, _taken_with(ThemeMemo, gone, last))
+    _restore_rows(Comment, _taken_with(Comment, gone, last))
+    reasons: dict[str, int] = {}
+    for reason in left_out.values():
+        reasons[reason] = reasons.get(reason, 0) + 1
+    return ThemeRestored(theme, reasons)
 
 
-def _restore_rows(model, gone, last, *, live_excerpts: bool = False) -> None:
-    """The rows of `model` that the theme's deletion (its record `gone`) took with it, back
-    under their ids (for quotes, those whose excerpt is still live). They are the records
-    the deletion gave its reason, since the theme's last record before it (`last`)."""
+def _taken_with(model, gone, last) -> list:
+    """The rows of `model` that the theme's deletion (its record `gone`) took with it, as
+    they were, by id (a comment's replies after it, so it is there when they point at it).
+    They are the records the deletion gave its reason, since the theme's last record
+    before it (`last`)."""
     deleted = model.history.filter(
         theme_id=gone.id,
         history_type="-",
@@ -180,14 +235,39 @@ def _restore_rows(model, gone, last, *, live_excerpts: bool = False) -> None:
         history_date__gte=last.history_date,
         history_date__lte=gone.history_date,
     )
-    if live_excerpts:
-        deleted = deleted.filter(excerpt_id__in=Excerpt.objects.values("pk"))
     fields = [field.attname for field in model._meta.concrete_fields]
-    # By id: a comment's replies come after it, so it is there when they point at it.
-    rows = [
+    return [
         model(**{name: getattr(record, name) for name in fields})
         for record in deleted.order_by("id")
     ]
+
+
+def _quotes_left_out(study: Study, theme: Theme, quotes: list[Quote]) -> dict[int, str]:
+    """{excerpt id: why} for the quotes that would no longer hold under the restored
+    theme (QUOTE_LEFT_OUT's reasons, checked in that order)."""
+    if not quotes:
+        return {}
+    rows = Excerpt.all_objects.filter(pk__in=[quote.excerpt_id for quote in quotes]).values_list(
+        "pk", "deleted_at", "interview__respondent__withdrawn_at", "status"
+    )
+    state = {pk: (deleted, withdrawn, status) for pk, deleted, withdrawn, status in rows}
+    under = set(study_rollup(study).theme(theme.pk).excerpt_ids)
+    left_out = {}
+    for quote in quotes:
+        deleted, withdrawn, status = state.get(quote.excerpt_id, (True, None, None))
+        if deleted is not None:
+            left_out[quote.excerpt_id] = "deleted"
+        elif withdrawn is not None:
+            left_out[quote.excerpt_id] = "withdrawn"
+        elif status == ExcerptStatus.ORPHANED:
+            left_out[quote.excerpt_id] = "orphaned"
+        elif quote.excerpt_id not in under:
+            left_out[quote.excerpt_id] = "uncoded"
+    return left_out
+
+
+def _restore_rows(model, rows: list) -> None:
+    """Insert `rows` (of `model`, from _taken_with) again under their ids."""
     _forget_gone_users(model, rows)
     model.objects.bulk_create(rows)
 

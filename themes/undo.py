@@ -38,12 +38,14 @@ def _theme(step_theme: int, study) -> Theme:
     return theme
 
 
-def _undo_theme_delete(step: dict, study) -> None:
-    """Restore the theme from the bin, with everything its removal took (theme_restore)."""
+def _undo_theme_delete(step: dict, study) -> str:
+    """Restore the theme from the bin, with everything its removal took that still holds
+    (theme_restore); returns what was left out and why ("" for nothing)."""
     try:
-        theme_restore(study=study, theme_id=step["id"])
+        restored = theme_restore(study=study, theme_id=step["id"])
     except Conflict as error:
         raise Stale(str(error)) from None
+    return restored.left_out_note()
 
 
 def _undo_theme_code_detach(step: dict, study) -> None:

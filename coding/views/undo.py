@@ -9,7 +9,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal
 from interviews.access import READ, WRITE, interview_access, study_access
@@ -58,7 +57,7 @@ def undo_action(request, slug, pk=None):
         raise Http404("That action is not in your history of this study.") from None
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=_back(request, slug))
-    message = f"Undone: {entry.label}"
+    message = " ".join([f"Undone: {entry.label}", *entry.notes])
     interview_id = _coding_page_of(request, slug)
     steps = entry.steps
     if interview_id and len(steps) == 1 and steps[0]["kind"] == "excerpt":
@@ -139,10 +138,8 @@ def code_restore(request, slug, pk):
     if item is None:
         raise Http404("That code is no longer in the bin (restored or erased since).")
     try:
-        bin.code_restore(item=item)
+        restored = bin.code_restore(item=item)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=bin_page_url(request, slug))
-    messages.success(
-        request, f"Restored “{isolated(item.name)}” with its excerpts, sub-codes and themes."
-    )
+    messages.success(request, restored.message())
     return redirect(bin_page_url(request, slug))

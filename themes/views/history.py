@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.views.undo import bin_page_url
-from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment
 from interviews import memos as memo_services
@@ -71,10 +70,10 @@ def history_restore(request, slug, kind, pk):
         if not Theme.history.filter(id=pk, history_study_id=access.study.pk).exists():
             raise Http404("No theme of this study was deleted under that number.")
         try:
-            theme = services.theme_restore(study=access.study, theme_id=pk)
+            restored = services.theme_restore(study=access.study, theme_id=pk)
         except Conflict as error:
             return refusal(request, str(error), status=409, fallback_url=back)
-        messages.success(request, f"Restored the theme “{isolated(theme.name)}” with its links.")
+        messages.success(request, restored.message())
         return redirect(back)
     model = MEMO_KINDS.get(kind.removeprefix("memo-")) if kind.startswith("memo-") else None
     if model is None:

@@ -1,0 +1,176 @@
+"""A restore brings back only what still holds, and says what it left out and why: a removed
+theme's quotes whose excerpts no longer stand under it (a code taken off the excerpt or
+deleted, the excerpt deleted, its respondent withdrawn, its words gone from the
+transcript), and a deleted code's links to what no longer exists (its excerpts erased, its
+themes removed, its parent deleted). Whether from the History page's bin or by Undo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from coding import bin
+from coding import services as coding
+from coding.models import Code, DeletedCode, Excerpt
+from tests.conftest import HTMX, client_for, code_span
+from themes import services as themes
+from themes.models import Quote, Theme
+from themes.rollup import build_rollup
+from themes.selectors import study_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quoted(study, themed, owner):
+    """ "Training" with five quotes: R1's (Learning), R2's under its sub-theme "At work"
+    (Colleagues), R3's (withdrawn before), and two more of R1 and R2 coded Learning.
+    Returns {name: excerpt}."""
+    training = themed["training"]
+    r1, r2, _ = themed["interviews"]
+    learning = themed["codes"][0]
+    more_r1 = code_span(r1, "never looked back", [learning], owner)
+    more_r2 = code_span(r2, "About six years", [learning], owner)
+    for excerpt in (themed["excerpts"][1], more_r1, more_r2):
+        themes.quote_add(theme=training, excerpt=excerpt)
+    return {
+        "r1": themed["excerpts"][0],
+        "sub_theme": themed["excerpts"][1],
+        "withdrawn": themed["excerpts"][2],
+        "more_r1": more_r1,
+        "more_r2": more_r2,
+    }
+
+
+def quoted_excerpts(theme) -> set[int]:
+    return set(Quote.objects.filter(theme=theme).values_list("excerpt_id", flat=True))
+
+
+def test_only_the_quotes_that_still_hold_come_back(study, themed, quoted, owner):
+    training = themed["training"]
+    themes.theme_delete(theme=training)
+    # Meanwhile: Learning taken off one excerpt, another excerpt deleted.
+    coding.excerpt_code_remove(excerpt=quoted["more_r2"], code=themed["codes"][0])
+    coding.excerpt_delete(excerpt=quoted["more_r1"], actor=owner)
+
+    restored = themes.theme_restore(study=study, theme_id=training.pk)
+
+    # R1's, and R2's under the sub-theme "At work" (back under Training before the check).
+    assert quoted_excerpts(training) == {quoted["r1"].pk, quoted["sub_theme"].pk}
+    assert restored.left_out == {"uncoded": 1, "deleted": 1, "withdrawn": 1}
+    assert restored.message() == (
+        "Restored “\u2068Training\u2069”; 1 quote was left out: its excerpt was deleted; "
+        "1 quote was left out: its respondent withdrew; 1 quote was left out: its excerpt "
+        "no longer carries its codes."
+    )
+    # Every quote restored is one the theme's findings show.
+    under = build_rollup(study_rows(study)).theme(training.pk).excerpt_ids
+    assert quoted_excerpts(training) <= set(under)
+
+
+def test_a_code_deleted_meanwhile_leaves_its_quotes_out(study, themed, quoted, owner):
+    training = themed["training"]
+    themes.theme_delete(theme=training)
+    coding.code_delete(code=themed["codes"][0], force=True)
+
+    restored = themes.theme_restore(study=study, theme_id=training.pk)
+
+    assert not training.codes.exists()
+    assert quoted_excerpts(training) == {quoted["sub_theme"].pk}
+    assert restored.left_out == {"uncoded": 3, "withdrawn": 1}
+    assert "3 quotes were left out: their excerpts no longer carry its codes." in (
+        restored.message()
+    )
+
+
+def test_a_quote_whose_words_left_the_transcript_is_left_out(study, themed, quoted, owner):
+    training = themed["training"]
+    r1 = themed["interviews"][0]
+    themes.theme_delete(theme=training)
+    coding.transcript_edit(
+        interview=r1, text=r1.text.replace("About six years", ""), version=r1.version
+    )
+    assert Excerpt.objects.get(pk=quoted["r1"].pk).status == "orphaned"
+
+    restored = themes.theme_restore(study=study, theme_id=training.pk)
+
+    assert quoted["r1"].pk not in quoted_excerpts(training)
+    assert restored.left_out["orphaned"] == 1
+
+
+def test_the_bin_says_what_a_restored_theme_left_out(study, themed, quoted, owner):
+    training = themed["training"]
+    themes.theme_delete(theme=training)
+    coding.excerpt_code_remove(excerpt=quoted["more_r2"], code=themed["codes"][0])
+    client = client_for(owner)
+    response = client.post(
+        reverse("history_restore", args=[study.slug, "theme", training.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "Restored “<bdi>Training</bdi>”; 1 quote was left out: its respondent withdrew" in page
+    assert "1 quote was left out: its excerpt no longer carries its codes." in page
+    assert Theme.objects.filter(pk=training.pk).exists()
+
+
+def test_undoing_a_theme_removal_says_what_it_left_out(study, themed, quoted, owner):
+    training = themed["training"]
+    client = client_for(owner)
+    client.post(reverse("theme_delete", args=[study.slug, training.pk]), headers=HTMX)
+    coding.excerpt_code_remove(excerpt=quoted["more_r2"], code=themed["codes"][0])
+    client.post(reverse("undo", args=[study.slug]), headers=HTMX)
+    shown = client.get(reverse("themes", args=[study.slug])).content.decode()
+    assert (
+        "Undone: Removed the theme “<bdi>Training</bdi>”. 1 quote was left out: its respondent "
+        "withdrew; 1 quote was left out: its excerpt no longer carries its codes."
+    ) in shown
+    assert quoted["more_r2"].pk not in quoted_excerpts(training)
+
+
+def test_a_restored_code_says_what_of_its_links_no_longer_exists(study, themed, owner):
+    training = themed["training"]
+    learning = themed["codes"][0]
+    learning_id = learning.pk  # A deleted row forgets its id.
+    parent = coding.code_create(study=study, name="Roots")
+    child = coding.code_create(study=study, name="Peers", parent=learning)
+    coding.code_move(code=learning, parent=parent)
+    coding.code_delete(code=learning, force=True)
+    # Meanwhile: its parent deleted, its theme removed, one of its excerpts erased for good,
+    # its sub-code moved under another code.
+    coding.code_delete(code=parent, force=True)
+    themes.theme_delete(theme=training)
+    coding.excerpt_delete(excerpt=themed["excerpts"][0], actor=owner)
+    Excerpt.all_objects.filter(pk=themed["excerpts"][0].pk).update(
+        deleted_at=timezone.now() - bin.retention() - timedelta(days=1)
+    )
+    bin.purge()
+    coding.code_move(code=Code.objects.get(pk=child.pk), parent=themed["codes"][1])
+    client = client_for(owner)
+
+    item = DeletedCode.objects.get(code_id=learning_id)
+    response = client.post(reverse("code_restore", args=[study.slug, item.pk]), follow=True)
+
+    page = response.content.decode()
+    assert (
+        "Restored “<bdi>Learning</bdi>”. Left out: its parent code was deleted since, so it "
+        "is at the top level; 1 of its excerpts was erased since; 1 sub-code was moved or "
+        "deleted since and stays where it is; 1 theme that gathered it was removed since."
+    ) in page
+    restored = Code.objects.get(pk=learning_id)
+    assert restored.parent_id is None
+    # R3's excerpt (withdrawn, still in the study) keeps its coding.
+    assert list(restored.codings.values_list("excerpt_id", flat=True)) == [
+        themed["excerpts"][2].pk
+    ]
+
+
+def test_a_code_restored_whole_says_so(study, themed, owner):
+    learning = themed["codes"][0]
+    coding.code_delete(code=learning, force=True)
+    restored = bin.code_restore(item=DeletedCode.objects.get())
+    assert restored.left_out == []
+    assert restored.message() == (
+        "Restored “\u2068Learning\u2069” with its excerpts, sub-codes and themes."
+    )
