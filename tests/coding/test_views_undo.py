@@ -35,7 +35,7 @@ def test_removing_a_code_offers_undo_and_ctrl_z_undoes_it(study, excerpt, code, 
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Undone: Removed Training." in html
+    assert "Undone: Removed <bdi>Training</bdi>." in html
     assert f'id="ex-{excerpt.pk}"' in html, "the excerpt's entry is redrawn"
     assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
 
@@ -46,7 +46,7 @@ def test_an_undo_from_elsewhere_reloads_the_page_with_its_message(study, excerpt
     response = client.post(reverse("undo", args=[study.slug]), headers=HTMX)
     assert response["HX-Refresh"] == "true"
     page = client.get(reverse("codebook", args=[study.slug])).content.decode()
-    assert "Undone: Removed Training." in page
+    assert "Undone: Removed <bdi>Training</bdi>." in page
 
 
 def test_a_stale_undo_says_so_and_changes_nothing(study, excerpt, code, owner, coder):
