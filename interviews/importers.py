@@ -47,12 +47,15 @@ class ReadText:
     """An uploaded file read as a transcript.
 
     text: normalised (see text.normalise). encoding: a human name of where it came from
-    ("UTF-8", "Word document"). warnings: sentences for the import page about things the
-    researcher should check (tracked changes found, say); empty when nothing is doubtful.
+    ("UTF-8", "Word document"). words: the number of words of `text`, as Interview.set_text
+    counts them, counted once with the limits. warnings: sentences for the import page
+    about things the researcher should check (tracked changes found, say); empty when
+    nothing is doubtful.
     """
 
     text: str
     encoding: str
+    words: int
     warnings: tuple[str, ...] = ()
     tracked_changes: bool = False
 
@@ -87,31 +90,39 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
     else:
         kinds = " or ".join(SUPPORTED_SUFFIXES)
         raise ImportRejected(f"it is not a {kinds} file", kind="wrong-type")
-    check_transcript_limits(text)
+    # The limits are those of the text kept, normalised (at most as long; 0.15 s for the
+    # 9 MB of the largest upload), and its words are counted once, for them and for it.
     text = normalise(text)
     if not text.strip():
         raise ImportRejected("it is empty", kind="empty")
-    return ReadText(text=text, encoding=encoding, warnings=warnings, tracked_changes=tracked)
+    words = check_transcript_limits(text)
+    return ReadText(
+        text=text, encoding=encoding, words=words, warnings=warnings, tracked_changes=tracked
+    )
 
 
-def check_transcript_limits(text: str) -> None:
+def check_transcript_limits(text: str) -> int:
     """Refuse a text beyond what any real interview reaches (ImportRejected), naming the
     limit: EXCERPTA_MAX_TRANSCRIPT_CHARS code points, EXCERPTA_MAX_TRANSCRIPT_WORDS words,
-    EXCERPTA_MAX_TRANSCRIPT_TURNS speaker turns (lines opening with a label such as "R1:")."""
+    EXCERPTA_MAX_TRANSCRIPT_TURNS speaker turns (lines opening with a label such as "R1:").
+    Returns the number of words of `text`, as Interview.set_text counts them, so that a
+    text checked is not counted again (set_text's `word_count`)."""
     limits = (
         ("characters", len(text), settings.EXCERPTA_MAX_TRANSCRIPT_CHARS),
         ("words", None, settings.EXCERPTA_MAX_TRANSCRIPT_WORDS),
         ("speaker turns", None, settings.EXCERPTA_MAX_TRANSCRIPT_TURNS),
     )
+    counted = {}
     for what, count, limit in limits:
         if count is None:
-            count = _count(what, text, limit)
+            count = counted[what] = _count(what, text, limit)
         if count > limit:
             raise ImportRejected(
                 f"it has more than {limit:,} {what}, over the limit for one transcript "
                 "(no interview comes near it; split the file if it really is one)",
                 kind="too-long",
             )
+    return counted["words"]
 
 
 def _count(what: str, text: str, limit: int) -> int:

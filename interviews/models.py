@@ -237,10 +237,13 @@ class Interview(models.Model):
             return f"Interview of {dateformat.format(self.conducted_on, DAY)}"
         return f"Interview imported {dateformat.format(timezone.localdate(self.imported_at), DAY)}"
 
-    def set_text(self, text: str) -> None:
-        """Replace the transcript text; the one place that keeps derived fields in step."""
+    def set_text(self, text: str, *, word_count: int | None = None) -> None:
+        """Replace the transcript text; the one place that keeps derived fields in step.
+        `word_count` is the number of words of `text` when the caller has it counted
+        already (importers.check_transcript_limits returns it, ReadText.words); else it is
+        counted here, as they count it: the runs of non-space characters."""
         self.text = text
-        self.word_count = len(text.split())
+        self.word_count = len(text.split()) if word_count is None else word_count
 
 
 class QuestionSegment(models.Model):

@@ -757,7 +757,7 @@ def _interview_planned(
         conducted_on=file.conducted_on,
         imported_by=user,
     )
-    interview.set_text(read.text)
+    interview.set_text(read.text, word_count=read.words)
     turns = find_turns(read.text, [respondent.pseudonym])
     interview.turns = [list(t) for t in turns]
     questions = context.questions
@@ -1005,22 +1005,23 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
     try:
         # An edit is held to the limits an import is: the pages that show a transcript are
         # built for them.
-        check_transcript_limits(text)
+        words = check_transcript_limits(text)
     except ImportRejected as refused:
         raise ValidationError(f"This text cannot be saved: {refused}.") from None
     offsets = OffsetMap(interview.text, text)
-    _text_set(interview, text, offsets)
+    _text_set(interview, text, offsets, words)
     return offsets
 
 
-def _text_set(interview: Interview, text: str, offsets: OffsetMap) -> None:
-    """Save `text` as the transcript, old offsets landing where `offsets` says: speaker
-    turns found again, question markers and skipped identifiers following their words,
-    the version moved on. Inside the caller's transaction."""
+def _text_set(interview: Interview, text: str, offsets: OffsetMap, words: int) -> None:
+    """Save `text` (of `words` words, counted with the limits) as the transcript, old
+    offsets landing where `offsets` says: speaker turns found again, question markers and
+    skipped identifiers following their words, the version moved on. Inside the caller's
+    transaction."""
     segments = list(interview.segments.all())
     _skips_follow(interview, offsets, in_name=False)
     questions = list(interview.study.questions.all())
-    spans = _text_moved(interview, text, offsets, segments, questions)
+    spans = _text_moved(interview, text, offsets, segments, questions, word_count=words)
     interview.save(update_fields=["text", "word_count", "turns", "version"])
     _segments_replace(interview, questions, spans)
 
@@ -1064,14 +1065,17 @@ def _text_moved(
     offsets: OffsetMap,
     segments: list[QuestionSegment],
     questions: list[ProtocolQuestion],
+    *,
+    word_count: int | None = None,
 ) -> list[segmentation.Span]:
-    """Give `interview` (in memory) its new `text`, speaker turns and version; returns the
-    spans of its question sections, whose markers (from `segments`, the sections as they
-    were; questions as indexes in `questions`) follow their words to their turn's start."""
+    """Give `interview` (in memory) its new `text` (of `word_count` words, when counted
+    already), speaker turns and version; returns the spans of its question sections,
+    whose markers (from `segments`, the sections as they were; questions as indexes in
+    `questions`) follow their words to their turn's start."""
     markers = [
         (segment.question_id, offsets.start(segment.start), segment.score) for segment in segments
     ]
-    interview.set_text(text)
+    interview.set_text(text, word_count=word_count)
     turns = find_turns(text, [interview.respondent.pseudonym])
     interview.turns = [list(t) for t in turns]
     interview.version += 1

@@ -154,7 +154,7 @@ def staged_file_preview(
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
     return Preview(
         lines=lines,
-        words=len(read.text.split()),
+        words=read.words,
         error="",
         text_hash=digest,
         listed=_listed(identifiers, read.text, row.name),

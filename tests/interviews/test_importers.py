@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
+from functools import partial
 
 import docx
 import pytest
 
+from interviews import services, staging
 from interviews.importers import read_transcript
-from interviews.text import ImportRejected
+from interviews.models import StagedFile
+from interviews.text import ImportRejected, normalise
+from tests.conftest import TRANSCRIPT
 
 
 def make_docx(paragraphs=(), table=None) -> bytes:
@@ -108,3 +113,42 @@ def test_it_names_the_problem_with_other_file_types(name, message):
 
 
 # Fuzzing of every importer: test_importers_fuzz.py.
+
+
+def _word_counts(work, text: str) -> int:
+    """How many times `work()` splits `text`, as read (normalised) or as given, into
+    words (str.split, as the limits and Interview.set_text count them)."""
+    texts = {text, normalise(text)}
+    calls = []
+
+    def profile(frame, event, arg):
+        split = event == "c_call" and getattr(arg, "__name__", "") == "split"
+        if split and getattr(arg, "__self__", None) in texts:
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return len(calls)
+
+
+def test_an_imported_transcript_s_words_are_counted_once(study, owner):
+    text = TRANSCRIPT * 40
+    outcome = None
+
+    def work():
+        nonlocal outcome
+        outcome = services.interview_import(study=study, name="R1.txt", raw=text.encode())
+
+    assert _word_counts(work, text) == 1
+    assert outcome.interview.word_count == len(normalise(text).split())
+    # The preview of a staged file counts them once too, and says the same number.
+    uploads = [("R2.txt", text.encode())]
+    batch = staging.staged_files_stage(study=study, user=owner, uploads=uploads)
+    row = StagedFile.objects.get(batch=batch)
+    previews = []
+    preview = partial(staging.staged_file_preview, row=row, identifiers=[])
+    assert _word_counts(lambda: previews.append(preview()), text) == 1
+    assert previews[0].words == outcome.interview.word_count

@@ -113,7 +113,7 @@ def interviews_insert(
             source_hash=hashlib.sha256(read.text.encode("utf-8")).hexdigest(),
             imported_by=user,
         )
-        interview.set_text(read.text)
+        interview.set_text(read.text, word_count=read.words)
         turns = find_turns(read.text, [respondent.pseudonym])
         interview.turns = [list(turn) for turn in turns]
         transcript.spans = segmentation.find_segments(read.text, turns, texts)
