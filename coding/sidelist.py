@@ -47,13 +47,11 @@ def _item(row: ExcerptRow, prefix: str, oob: bool) -> str:
         "".join(chip(code) for code in row.codes) or '<span class="chip c-none">No codes</span>'
     )
     if row.memo:
-        chips += '<span class="memo-flag" title="Has a memo">memo</span>'
+        chips += '<span class="memo-flag">memo</span>'
     if row.status != "ok":
         label = "words removed" if row.status == "orphaned" else "words changed"
-        chips += (
-            '<span class="review-flag" title="An edit of the transcript changed it">'
-            f"{label}</span>"
-        )
+        # No tooltip: the excerpt's panel, which the item opens, says why (its status).
+        chips += f'<span class="review-flag">{label}</span>'
     swap = ' hx-swap-oob="true"' if oob else ""
     return (
         f'<li id="ex-{row.id}" data-x="{row.id}" data-start="{row.start}" '

@@ -410,13 +410,13 @@ def render(
     matrix: Matrix, *, by: str, retrieve_url: str, labelled_by: str = "matrix-title"
 ) -> SafeString:
     """The matrix as an HTML table: each non-empty cell a link to its excerpts on the
-    retrieval page at `retrieve_url`, coloured by its heat step. Its name is the page's
+    retrieval page at `retrieve_url`, coloured by its heat step; then the key of its
+    columns' longer texts (_key). Its name is the page's
     heading of it, the element of id `labelled_by` (aria-labelledby): a caption of the
     same words showed them twice."""
     highest = matrix.highest
     head = "".join(
-        f'<th scope="col" class="num"{_title(column["title"])}>{escape(column["label"])}</th>'
-        for column in matrix.columns
+        f'<th scope="col" class="num">{escape(column["label"])}</th>' for column in matrix.columns
     )
     body = []
     query = _cell_queries(matrix, by)
@@ -435,12 +435,20 @@ def render(
     return mark_safe(
         f'<table class="grid matrix-table heat-table" aria-labelledby="{escape(labelled_by)}">'
         f'<thead><tr><th scope="col">{matrix.corner}</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table>{_key(matrix)}"
     )
 
 
-def _title(text: str) -> str:
-    return f' title="{escape(text, quote=True)}"' if text else ""
+def _key(matrix: Matrix) -> str:
+    """The columns' longer texts (a question's words, who an attribute's group holds) under
+    the table, as a list of label and text: shown, not in a tooltip (title=) that keyboard
+    and touch users never see. "" when no column has one."""
+    entries = "".join(
+        f"<dt>{escape(column['label'])}</dt><dd>{escape(column['title'])}</dd>"
+        for column in matrix.columns
+        if column["title"]
+    )
+    return f'<dl class="legend matrix-key">{entries}</dl>' if entries else ""
 
 
 def table(matrix: Matrix) -> tuple[list[str], list[list]]:

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from demo.seed import seed_demo
+from interviews.models import Study
+
 # Playwright's sync API runs an event loop in the test's thread; Django refuses database
 # access from such a thread unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -58,6 +61,18 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def demo(browser):
+    """(the demo study, a page of a new browser context): seed_demo's data, its users'
+    password "pw-demo"."""
+    seed_demo(password="pw-demo")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Study.objects.get(), page
+    context.close()
 
 
 def log_in(page, live_server, user):

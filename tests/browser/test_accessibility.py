@@ -18,8 +18,7 @@ from playwright.sync_api import expect
 
 from coding import services as coding
 from coding.models import Excerpt
-from demo.seed import OWNER, REVIEWER, seed_demo
-from interviews.models import Study
+from demo.seed import OWNER, REVIEWER
 from tests.browser.conftest import select_text
 from tests.browser.test_pages import demo_log_in, demo_pages
 
@@ -65,16 +64,6 @@ def sweep(page, url: str, source: str, found: dict) -> None:
 
 def report(found: dict) -> str:
     return "\n".join(f"{url}\n  " + "\n  ".join(what) for url, what in found.items())
-
-
-@pytest.fixture
-def demo(browser):
-    seed_demo(password="pw-demo")
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield Study.objects.get(), page
-    context.close()
 
 
 def test_the_account_pages_pass_axe_when_logged_out(demo, live_server, axe_source):

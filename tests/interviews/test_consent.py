@@ -108,11 +108,19 @@ def test_the_table_says_whose_window_is_open(study, owner, django_assert_num_que
     with django_assert_num_queries(5):
         html = client.get(reverse("respondents", args=[study.slug])).content.decode()
     rows = {row.split("</th>")[0].rsplit(">", 1)[1]: row for row in html.split('<tr id="')[1:]}
-    closes = date_format(today + timedelta(days=7), "j M")
-    assert f"open until {closes}</span>" in rows["R1"]
-    assert ">closed</span>" in rows["R2"]
-    assert "no interview date</span>" in rows["R3"]
-    assert f"open until {date_format(today, 'j M')}</span>" in rows["R4"]
+
+    def day(days_from_today: int) -> str:
+        return date_format(today + timedelta(days=days_from_today), "j M Y")
+
+    # Said in the text, for keyboard and touch users too: no tooltip (title=) holds it.
+    assert f"withdrawal window open until {day(7)} (interviewed {day(0)})</span>" in rows["R1"]
+    assert f"withdrawal window closed {day(-1)} (interviewed {day(-8)})</span>" in rows["R2"]
+    assert (
+        "no interview date, so no withdrawal window: type the date with Edit, or import a "
+        "dated transcript</span>"
+    ) in rows["R3"]
+    assert f"withdrawal window open until {day(0)} (interviewed {day(-7)})</span>" in rows["R4"]
+    assert not any("title=" in row for row in rows.values())
 
 
 @pytest.mark.parametrize(
@@ -146,8 +154,14 @@ def test_a_withdrawal_after_the_window_is_made_and_said_to_be_late(study, owner)
     closed = date_format(interviewed + timedelta(days=7), "j M Y")
     assert f"<bdi>R1</bdi> is withdrawn, late: their withdrawal window closed on {closed}" in html
     assert 'hx-swap-oob="true"' in html
-    assert "late: withdrawn" in html  # the row keeps saying it
-    assert "late: withdrawn" in table(owner, study)
+    # The row keeps saying it, with the days in the text rather than in a tooltip.
+    withdrawn = date_format(timezone.localdate(respondent.withdrawn_at), "j M Y")
+    row = f"Withdrawn {withdrawn}</span>"
+    late = f"late: withdrawn after the window closed {closed}</span>"
+    assert row in html
+    assert late in html
+    assert row in table(owner, study)
+    assert late in table(owner, study)
 
 
 def test_a_late_withdrawal_without_htmx_says_so_on_the_page(study, owner):

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -211,6 +212,25 @@ def test_the_page_says_what_it_counts_and_links_each_cell(study, corpus, owner):
             assert refused.status_code == 200
             assert said in refused.content.decode()
             assert 'id="matrix-title"' not in refused.content.decode()
+
+
+def test_the_columns_longer_texts_are_shown_under_the_table_not_in_tooltips(study, corpus, owner):
+    """A question column is headed "Q1": its words are in the key under the table, for
+    keyboard and touch users too, as is who an attribute's group holds."""
+    interviews.question_add(study=study, text="And <b>after</b> that?")
+    client = client_for(owner)
+    url = reverse("matrix", args=[study.slug])
+    html = client.get(url, {"by": "question"}).content.decode()
+    matrix = html[html.index('<div class="matrix">') :]
+    questions = list(study.questions.order_by("number"))
+    assert len(questions) > 1
+    for question in questions:
+        assert f"<dt>Q{question.number}</dt><dd>{escape(question.text)}</dd>" in matrix
+    assert "<dd>And &lt;b&gt;after&lt;/b&gt; that?</dd>" in matrix
+    assert "title=" not in matrix
+    html = client.get(url, {"by": "attribute", "attribute": "Agency"}).content.decode()
+    assert "<dt>North (n = 2)</dt><dd>2 respondents whose Agency is North</dd>" in html
+    assert "title=" not in html[html.index('<div class="matrix">') :]
 
 
 def test_names_are_escaped(study, corpus, owner):
