@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 
 class Code(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="codes")
+    # Not indexed alone: the unique (study, name_key) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="codes"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
@@ -85,7 +88,10 @@ class LiveExcerptManager(models.Manager.from_queryset(RecordedQuerySet)):
 class Excerpt(models.Model):
     """A span `[start, end)` of one interview's text, in code points, with a snapshot of it."""
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="excerpts")
+    # Not indexed alone: excerpt_interview_start begins with it.
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, db_index=False, related_name="excerpts"
+    )
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -176,8 +182,14 @@ class Excerpt(models.Model):
 class Coding(models.Model):
     """One code applied to one excerpt."""
 
-    excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="codings")
-    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
+    # Not indexed alone: coding_unique_code begins with it.
+    excerpt = models.ForeignKey(
+        Excerpt, on_delete=models.CASCADE, db_index=False, related_name="codings"
+    )
+    # Not indexed alone: coding_code_interview begins with it.
+    code = models.ForeignKey(
+        Code, on_delete=models.CASCADE, db_index=False, related_name="codings"
+    )
     # The excerpt's interview, copied here (an excerpt never changes interview) so that
     # counting codes per interview and respondent reads this table's index alone: joining
     # each coding to its excerpt and interview costs half a second at 40,000 codings.
@@ -232,7 +244,8 @@ class UndoEntry(models.Model):
     until the user logs out; entries of sessions that ended are purged (coding.bin.purge).
     """
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: undo_entry_history begins with it.
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, db_index=False, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     session_key = models.CharField(max_length=40)
     label = models.CharField(max_length=300)

@@ -69,7 +69,10 @@ class Study(models.Model):
 
 
 class Membership(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
+    # Not indexed alone: the unique (study, user) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="memberships"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -90,7 +93,10 @@ class Invitation(models.Model):
     """An owner's offer of a role in a study: the user gets no access until they accept it
     on their study list (then it becomes a Membership)."""
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="invitations")
+    # Not indexed alone: the unique (study, user) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="invitations"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
     )
@@ -111,7 +117,10 @@ class Invitation(models.Model):
 
 
 class ProtocolQuestion(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="questions")
+    # Not indexed alone: the unique (study, number) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="questions"
+    )
     number = models.PositiveIntegerField()
     text = models.TextField()
     topic = models.CharField(max_length=120, blank=True)
@@ -131,7 +140,10 @@ class ProtocolQuestion(models.Model):
 
 
 class Respondent(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="respondents")
+    # Not indexed alone: the unique (study, pseudonym_key) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="respondents"
+    )
     pseudonym = models.CharField(max_length=40)
     # The pseudonym as compared (NFC, case-folded): unique in the study, see naming.py.
     pseudonym_key = NameKeyField(max_length=120, source="pseudonym")
@@ -178,7 +190,10 @@ class Speaker(models.TextChoices):
 class Interview(models.Model):
     """One transcript. `text` is normalised once on import and is the only truth for offsets."""
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="interviews")
+    # Not indexed alone: interview_study_respondent begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="interviews"
+    )
     respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="interviews")
     title = models.CharField(max_length=200, blank=True)
     conducted_on = models.DateField(null=True, blank=True)
@@ -253,7 +268,10 @@ class QuestionSegment(models.Model):
     interview, one per time it is asked; two questions never start at the same offset.
     """
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="segments")
+    # Not indexed alone: the unique (interview, start) begins with it.
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, db_index=False, related_name="segments"
+    )
     question = models.ForeignKey(
         ProtocolQuestion, on_delete=models.CASCADE, related_name="segments"
     )
@@ -347,7 +365,8 @@ class StagedFile(models.Model):
         REFUSED = "refused", "Refused"
         SKIPPED = "skipped", "Skipped"
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: staged_file_batch begins with it.
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, db_index=False, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     batch = models.UUIDField()
     position = models.PositiveIntegerField()
@@ -434,7 +453,10 @@ class IdentifierSkip(models.Model):
     """
 
     identifier = models.ForeignKey(Identifier, on_delete=models.CASCADE, related_name="skips")
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: identifier_skip_at begins with it.
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
     in_name = models.BooleanField(default=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

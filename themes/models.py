@@ -20,7 +20,10 @@ class ReviewStatus(models.TextChoices):
 
 
 class Theme(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="themes")
+    # Not indexed alone: the unique (study, name_key) begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="themes"
+    )
     # Removing a theme lifts its sub-themes up a level (see themes.services.theme_delete).
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -58,7 +61,10 @@ class Theme(models.Model):
 class Quote(models.Model):
     """An excerpt chosen to illustrate a theme, in the order the researcher gave."""
 
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="quotes")
+    # Not indexed alone: the unique (theme, excerpt) begins with it.
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, db_index=False, related_name="quotes"
+    )
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="quotes")
     # The words of the excerpt the researcher chose to print, with "[…]" where she left
     # words out; empty: the whole excerpt. Never cut by the app (see themes.quoting).
