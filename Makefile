@@ -22,7 +22,8 @@ var/demo-password:
 	chmod 600 $@
 
 run: $(INSTALLED) var/demo-password
-	$(PY) manage.py migrate --noinput
+	@# Quiet unless something goes wrong: a fresh clone applies some seventy migrations.
+	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo --password "$$(cat var/demo-password)"
 	@echo ""
 	@echo "  Excerpta is running at http://127.0.0.1:$(PORT)/"
