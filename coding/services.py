@@ -31,7 +31,7 @@ from interviews import history
 from interviews import services as interviews
 from interviews.locks import hold
 from interviews.models import Interview, Study
-from interviews.revisions import study_revision_bump
+from interviews.revisions import study_revision_bump, study_revision_keep
 from interviews.textdiff import OffsetMap
 from interviews.turns import Turn, turns_from_json, turns_of
 
@@ -183,6 +183,9 @@ def excerpt_codes_add_picked(
         if not chosen:
             raise ValidationError("Choose a code to add.")
         added = _codes_add(excerpt=excerpt, codes=chosen, coder=coder, journal=journal)
+        if not added:
+            # It carried every code chosen (a code typed there would be new, and added).
+            study_revision_keep()
     return chosen, added
 
 
@@ -333,6 +336,8 @@ def excerpt_code_selection(
             # Only then: with nothing added (the same words coded the same in another tab),
             # an undo entry would spend a Ctrl+Z undoing nothing.
             keep_noted(journal)
+        else:
+            study_revision_keep()  # Nothing changed: the cached roll-up stays in use.
     return excerpt, False
 
 
@@ -538,12 +543,14 @@ def _codes_add(*, excerpt: Excerpt, codes: Sequence, coder, journal: Journal | N
         codes_hold(codes=codes)
         have = set(excerpt.codings.values_list("code_id", flat=True))
         new = [code for code in _unique(codes) if code.id not in have]
+        if not new:
+            study_revision_keep()  # Each code was there: nothing changed, the revisions stay.
+            return new
         Coding.objects.bulk_create(
             Coding.of(excerpt=excerpt, code_id=code.id, coder=coder) for code in new
         )
-        if new:
-            after = {"codings": _new_codings(excerpt, new, coder)}
-            note_excerpt(journal, excerpt, {"codings": []}, after, [code.id for code in new])
+        after = {"codings": _new_codings(excerpt, new, coder)}
+        note_excerpt(journal, excerpt, {"codings": []}, after, [code.id for code in new])
     return new
 
 
@@ -555,6 +562,7 @@ def excerpt_code_remove(*, excerpt: Excerpt, code: Code, journal: Journal | None
         removed = codings_state(excerpt.pk, [code.pk]) if journal is not None else []
         deleted, _ = excerpt.codings.filter(code=code).delete()
         if not deleted:
+            study_revision_keep()
             return False
         _touch(excerpt)
         if removed:
@@ -865,6 +873,9 @@ def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None
     # As it is now, under the tree's lock: the revision read with the page may be stale.
     _refresh(code)
     _check_parent(code.study, code, parent)
+    if code.parent_id == (parent.pk if parent else None):
+        study_revision_keep()  # Dropped where it was: nothing to move.
+        return
     before = bin.code_state(code)
     code.parent = parent
     code.revision += 1

@@ -154,8 +154,11 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
             )
             if not claimed:
                 raise NothingToUndo("That action was undone already.")
-            # Every step is a change to the study's coding or codebook.
-            study_revision_bump(study.pk)
+            # A step that changes the study's coding, codebook or themes moves the revision;
+            # one the roll-up never reads (a memo, a comment, a quote) leaves it, and the
+            # cached roll-up stays in use.
+            if any(step["kind"] not in OUTSIDE_ROLLUP for step in entry.steps):
+                study_revision_bump(study.pk)
             # What the reversals say they left out (a restored theme's quotes that no
             # longer hold): the message tells the user.
             entry.notes = []
@@ -426,6 +429,9 @@ def _undo_autocode(step: dict, study) -> None:
         REVERSALS[inner["kind"]](inner, study)
 
 
+# The kinds of step whose reversal writes nothing the roll-up reads (registered so).
+OUTSIDE_ROLLUP: set[str] = set()
+
 REVERSALS = {
     "autocode": _undo_autocode,
     "excerpt": _undo_excerpt,
@@ -435,9 +441,15 @@ REVERSALS = {
 }
 
 
-def register(kind: str, reversal) -> None:
+def register(kind: str, reversal, *, rollup: bool = True) -> None:
     """Let an app built on coding undo steps of its own `kind` (themes registers its quick
     actions in its AppConfig.ready()): `reversal(step, study)` puts back what the step
     changed, or raises Stale changing nothing; it returns None, or a sentence saying what
-    it left out (the undo's message adds it). One history and one Undo for every page."""
+    it left out (the undo's message adds it). `rollup` False: its steps change nothing the
+    roll-up reads, so undoing them leaves the study's revision. One history and one Undo
+    for every page."""
     REVERSALS[kind] = reversal
+    if rollup:
+        OUTSIDE_ROLLUP.discard(kind)
+    else:
+        OUTSIDE_ROLLUP.add(kind)

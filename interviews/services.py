@@ -50,7 +50,7 @@ from .models import (
     StagedFile,
     Study,
 )
-from .revisions import study_revision_bump
+from .revisions import study_revision_bump, study_revision_keep
 from .text import ImportRejected, normalise
 from .textdiff import OffsetMap
 from .turns import find_turns, turns_from_json
@@ -453,7 +453,11 @@ def respondent_withdraw(*, respondent: Respondent) -> None:
 
 @transaction.atomic
 def respondent_reinstate(*, respondent: Respondent) -> None:
+    """Count a withdrawn respondent again (nothing changes for one who is not withdrawn)."""
     study_revision_bump(respondent.study_id)
+    if not Respondent.objects.filter(pk=respondent.pk, withdrawn_at__isnull=False).exists():
+        study_revision_keep()  # Not withdrawn (reinstated in another tab): nothing changes.
+        return
     respondent.withdrawn_at = None
     respondent.save(update_fields=["withdrawn_at"])
 

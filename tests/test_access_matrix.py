@@ -139,6 +139,10 @@ class Case:
     names: tuple[tuple[str, str], ...] = ()
 
 
+def _recode(client, user, objects):
+    coding.excerpt_codes_add(excerpt=objects["excerpt"], codes=[objects["code"]], coder=user)
+
+
 def _own_history(client, user, objects):
     """Make the undo entry the client's own: its user's, in its session."""
     UndoEntry.objects.filter(pk=objects["entry"].pk).update(
@@ -244,7 +248,9 @@ CASES = [
     ),
     Case("excerpt_detail", "get", READ, ("excerpt",)),
     Case("excerpt_codes_add", "post", WRITE, ("excerpt",), lambda o: {"code": o["code2"].pk}),
-    Case("excerpt_code_remove", "post", WRITE, ("excerpt", "code")),
+    # The excerpt carries the code again (build took it off for the undo entry): taking off
+    # a code that is not there changes nothing, not even the study's revision.
+    Case("excerpt_code_remove", "post", WRITE, ("excerpt", "code"), prepare=_recode),
     Case(
         "excerpt_memo",
         "post",

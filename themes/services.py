@@ -29,7 +29,7 @@ from core.sanitise import sanitise_text
 from interviews import history
 from interviews.locks import hold
 from interviews.models import Study
-from interviews.revisions import study_revision_bump
+from interviews.revisions import study_revision_bump, study_revision_keep
 
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
 from .quoting import extract_pieces
@@ -98,10 +98,10 @@ def theme_move(*, theme: Theme, delta: int) -> None:
     parent_id = Theme.objects.filter(pk=theme.pk).values_list("parent_id", flat=True).first()
     siblings = list(theme.study.themes.filter(parent=parent_id).order_by("order", "name"))
     index = next((i for i, sibling in enumerate(siblings) if sibling.pk == theme.pk), None)
-    if index is None:
-        return  # deleted meanwhile
-    target = index + delta
-    if not 0 <= target < len(siblings):
+    target = None if index is None else index + delta
+    if target is None or not 0 <= target < len(siblings):
+        # Deleted meanwhile, or first moved up or last down: nothing moves.
+        study_revision_keep()
         return
     siblings[index], siblings[target] = siblings[target], siblings[index]
     for order, sibling in enumerate(siblings, start=1):
@@ -305,7 +305,11 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
         # (then Conflict): the theme never points at a code that is gone.
         study_revision_bump(theme.study_id)
         codes_hold(codes=[code])
-        theme.codes.add(code)
+        if theme.codes.filter(pk=code.pk).exists():
+            # Gathered already (another tab, a stale page): nothing changes.
+            study_revision_keep()
+        else:
+            theme.codes.add(code)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
     if excerpts:
@@ -325,6 +329,7 @@ def theme_code_detach(*, theme: Theme, code: Code, journal: Journal | None = Non
     with transaction.atomic():
         study_revision_bump(theme.study_id)
         if not theme.codes.filter(pk=code.pk).exists():
+            study_revision_keep()
             return False
         theme.codes.remove(code)
         note(journal, "theme_code_detach", theme=theme.pk, code=code.pk)
@@ -445,6 +450,11 @@ def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
     """
     if status not in ReviewStatus.values:
         raise ValidationError(f"Unknown review status “{status}”.")
+    # Sent again (another tab, a second click): the same status changes nothing, but "in
+    # review" again records anew what the committee sees.
+    again = status == theme.review_status and status != ReviewStatus.IN_REVIEW
+    if again and Theme.objects.filter(pk=theme.pk, review_status=status).exists():
+        return
     theme.review_status = status
     fields = ["review_status"]
     if status == ReviewStatus.IN_REVIEW:

@@ -188,7 +188,8 @@ def connect() -> None:
     """Register the reversals with coding's undo (called from themes' ready())."""
     register("theme_delete", _undo_theme_delete)
     register("theme_code_detach", _undo_theme_code_detach)
-    register("quote_remove", _undo_quote_remove)
-    register("memo", _undo_memo)
-    register("comment_add", _undo_comment_add)
-    register("comment_resolve", _undo_comment_resolve)
+    # Quotes, memos and comments are read apart from the roll-up (themes.review).
+    register("quote_remove", _undo_quote_remove, rollup=False)
+    register("memo", _undo_memo, rollup=False)
+    register("comment_add", _undo_comment_add, rollup=False)
+    register("comment_resolve", _undo_comment_resolve, rollup=False)

@@ -152,10 +152,12 @@ def test_reviews_saved_while_the_transcript_is_edited_are_kept(interview, code):
 
 def test_a_code_moved_at_once_by_several_people_counts_every_move(study):
     code = services.code_create(study=study, name="Stress")
-    parents = [services.code_create(study=study, name=f"Parent {n}") for n in range(2)]
+    # A parent of its own for each worker, so that every move is a change (a move to the
+    # parent the code has already changes nothing, and leaves its revision).
+    parents = [services.code_create(study=study, name=f"Parent {n}") for n in range(WORKERS)]
     # Each worker has the code as its own page read it, before any of the moves.
     pages = [Code.objects.get(pk=code.pk) for _ in range(WORKERS)]
-    outcome = race(lambda i: services.code_move(code=pages[i], parent=parents[i % 2]))
+    outcome = race(lambda i: services.code_move(code=pages[i], parent=parents[i]))
     assert outcome.errors == []
     # An editor opened before any of the moves must find its revision stale.
     assert Code.objects.get(pk=code.pk).revision == 1 + WORKERS

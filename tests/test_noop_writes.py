@@ -1,0 +1,226 @@
+"""A write that changes nothing leaves the study's revision as it was, so that the roll-up
+cached under it stays in use (recomputing it costs about 350 ms at the default scale):
+removing what is not there, adding what is there, moving to where it is, setting what is
+set. Each no-op is checked here, then the real write beside it moves the revision (so the
+test would see a bump). The services still bump first, for the lock, and take the bump
+back (interviews.revisions.study_revision_keep)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding import autocode, undo
+from coding import services as coding
+from coding.selectors import code_rows
+from interviews import memos
+from interviews import services as interviews
+from interviews.models import JournalEntry, Study
+from tests.conftest import HTMX, client_for, code_span
+from themes import services as themes
+from themes.memos import JOURNAL
+from themes.models import ReviewStatus
+from themes.undo import note_memo
+
+
+def revision(study) -> int:
+    return Study.objects.values_list("revision", flat=True).get(pk=study.pk)
+
+
+# Each walk sets up what it needs, then returns (the write that changes nothing, a real
+# write of the same service); each no-op checks that it indeed changed nothing.
+
+
+def _remove_code_not_there(ctx):
+    excerpt, (learning, colleagues) = ctx["excerpts"][0], ctx["codes"]
+
+    def noop():
+        assert coding.excerpt_code_remove(excerpt=excerpt, code=colleagues) is False
+
+    return noop, lambda: coding.excerpt_code_remove(excerpt=excerpt, code=learning)
+
+
+def _add_code_there(ctx):
+    excerpt, (learning, colleagues) = ctx["excerpts"][0], ctx["codes"]
+
+    def add(code):
+        return coding.excerpt_codes_add(excerpt=excerpt, codes=[code], coder=ctx["owner"])
+
+    def noop():
+        assert add(learning) == 0
+
+    return noop, lambda: add(colleagues)
+
+
+def _code_the_same_words_again(ctx):
+    r1, (learning, colleagues) = ctx["interviews"][0], ctx["codes"]
+
+    def noop():
+        excerpt = code_span(r1, "About six years", [learning], ctx["owner"])
+        assert excerpt.pk == ctx["excerpts"][0].pk
+        assert list(excerpt.codings.values_list("code_id", flat=True)) == [learning.pk]
+
+    return noop, lambda: code_span(r1, "About six years", [colleagues], ctx["owner"])
+
+
+def _pick_a_code_there(ctx):
+    excerpt, (learning, colleagues) = ctx["excerpts"][0], ctx["codes"]
+
+    def pick(code):
+        return coding.excerpt_codes_add_picked(
+            excerpt=excerpt,
+            coder=ctx["owner"],
+            choice=coding.CodeChoice(ids=[code.pk]),
+            codes=code_rows(ctx["study"]),
+        )
+
+    def noop():
+        assert pick(learning)[1] == []
+
+    return noop, lambda: pick(colleagues)
+
+
+def _autocode_passages_coded(ctx):
+    r1, (learning, colleagues) = ctx["interviews"][0], ctx["codes"]
+    start = r1.text.index("About six years")
+
+    def run(code):
+        picks = [(r1.pk, start, start + len("About six years"), r1.version)]
+        return autocode.excerpts_autocode(
+            study=ctx["study"], picks=picks, code=code, coder=ctx["owner"]
+        )
+
+    def noop():
+        assert run(learning)[1:] == (0, 0)
+
+    return noop, lambda: run(colleagues)
+
+
+def _detach_a_code_not_gathered(ctx):
+    training, (learning, colleagues) = ctx["training"], ctx["codes"]
+
+    def noop():
+        assert themes.theme_code_detach(theme=training, code=colleagues) is False
+
+    return noop, lambda: themes.theme_code_detach(theme=training, code=learning)
+
+
+def _attach_a_code_gathered(ctx):
+    training, (learning, colleagues) = ctx["training"], ctx["codes"]
+
+    def noop():
+        themes.theme_code_attach(theme=training, code=learning)
+        assert list(training.codes.all()) == [learning]
+
+    return noop, lambda: themes.theme_code_attach(theme=training, code=colleagues)
+
+
+def _move_a_theme_past_the_end(ctx):
+    themes.theme_create(study=ctx["study"], name="Support")
+    training = ctx["training"]
+
+    def noop():
+        themes.theme_move(theme=training, delta=-1)  # The first already.
+        training.refresh_from_db()
+        assert training.order == 1
+
+    return noop, lambda: themes.theme_move(theme=training, delta=+1)
+
+
+def _move_a_code_where_it_is(ctx):
+    learning, colleagues = ctx["codes"]
+
+    def noop():
+        coding.code_move(code=learning, parent=None)
+        learning.refresh_from_db()
+        assert learning.parent_id is None
+
+    return noop, lambda: coding.code_move(code=learning, parent=colleagues)
+
+
+def _set_the_status_it_has(ctx):
+    training = ctx["training"]
+
+    def noop():
+        themes.theme_status_set(theme=training, status=ReviewStatus.DRAFT)
+        training.refresh_from_db()
+        assert training.review_status == ReviewStatus.DRAFT
+
+    return noop, lambda: themes.theme_status_set(theme=training, status=ReviewStatus.APPROVED)
+
+
+def _reinstate_a_counted_respondent(ctx):
+    r1, r3 = ctx["interviews"][0].respondent, ctx["interviews"][2].respondent
+
+    def noop():
+        interviews.respondent_reinstate(respondent=r1)
+        r1.refresh_from_db()
+        assert r1.withdrawn_at is None
+
+    return noop, lambda: interviews.respondent_reinstate(respondent=r3)
+
+
+def _undo_outside_the_rollup(ctx):
+    # Undoing a memo's deletion changes nothing the roll-up reads; an excerpt's does.
+    study, owner = ctx["study"], ctx["owner"]
+    journal = undo.Journal()
+    coding.excerpt_delete(excerpt=ctx["excerpts"][1], journal=journal)
+    undo.keep(journal=journal, study=study, user=owner, session_key="s", label="Deleted")
+    memo = memos.memo_create(model=JournalEntry, author=owner, body="Hm.", study=study)
+    memos.memo_delete(memo=memo, author=owner)
+    journal = undo.Journal()
+    note_memo(journal, JOURNAL, memo, {"body": "Hm.", "deleted": False})
+    undo.keep(journal=journal, study=study, user=owner, session_key="s", label="Deleted")
+
+    def noop():
+        undo.undo(study=study, user=owner, session_key="s")
+        memo.refresh_from_db()
+        assert memo.deleted_at is None
+
+    return noop, lambda: undo.undo(study=study, user=owner, session_key="s")
+
+
+NOOPS = {
+    "excerpt_code_remove": _remove_code_not_there,
+    "excerpt_codes_add": _add_code_there,
+    "excerpt_code_selection": _code_the_same_words_again,
+    "excerpt_codes_add_picked": _pick_a_code_there,
+    "excerpts_autocode": _autocode_passages_coded,
+    "theme_code_detach": _detach_a_code_not_gathered,
+    "theme_code_attach": _attach_a_code_gathered,
+    "theme_move": _move_a_theme_past_the_end,
+    "code_move": _move_a_code_where_it_is,
+    "theme_status_set": _set_the_status_it_has,
+    "respondent_reinstate": _reinstate_a_counted_respondent,
+    "undo": _undo_outside_the_rollup,
+}
+
+
+@pytest.mark.parametrize("write", sorted(NOOPS))
+def test_a_write_that_changes_nothing_leaves_the_revision(write, study, owner, themed):
+    ctx = {**themed, "study": study, "owner": owner}
+    noop, real = NOOPS[write](ctx)
+    before = revision(study)
+    noop()
+    assert revision(study) == before, f"{write} changed nothing but moved the revision"
+    real()
+    assert revision(study) > before, f"{write}'s real write must move the revision"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_code_the_excerpt_lacks_leaves_the_revision_in_its_own_transaction(
+    study, owner, themed
+):
+    """As a request runs it: the service's block is the outermost, not a savepoint."""
+    excerpt, colleagues = themed["excerpts"][0], themed["codes"][1]
+    client = client_for(owner)
+    before = revision(study)
+    url = reverse("excerpt_code_remove", args=[study.slug, excerpt.pk, colleagues.pk])
+    response = client.post(url, headers=HTMX)
+    assert "nothing was changed" in response.content.decode()
+    assert revision(study) == before
+    learning = themed["codes"][0]
+    url = reverse("excerpt_code_remove", args=[study.slug, excerpt.pk, learning.pk])
+    client.post(url, headers=HTMX)
+    assert revision(study) > before
+    assert not excerpt.codings.exists()
