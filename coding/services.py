@@ -856,6 +856,11 @@ def code_update(
     name = _clean_name(code.study, name, exclude=code.pk)
     colour = parse_colour(colour)
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
+    after = {**before, "name": name, "colour": colour, "parent_id": parent and parent.pk}
+    if code.revision == revision and {**after, **values} == before:
+        # Saved as it was opened, and nobody saved it since: nothing to write, and the
+        # study's revision (the cached roll-up) stays.
+        return code
     with transaction.atomic():
         # Names, parents, colours and definitions are all in the roll-up.
         study_revision_bump(code.study_id)

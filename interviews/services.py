@@ -265,6 +265,11 @@ def questions_reorder(*, study: Study, order: Sequence[int]) -> None:
     questions = {q.pk: q for q in study.questions.all()}
     if sorted(order) != sorted(questions):
         raise ValidationError("The new order must list every question of the protocol once.")
+    if all(questions[pk].number == number for number, pk in enumerate(order, start=1)):
+        # Numbered so already (dropped where it was): nothing changes. After a deletion the
+        # numbers have a gap, and are renumbered below.
+        study_revision_keep()
+        return
     # Move everything out of the way first: (study, number) is unique at every step.
     offset = len(questions) + 1000
     study.questions.update(number=F("number") + offset)

@@ -160,6 +160,55 @@ def _reinstate_a_counted_respondent(ctx):
     return noop, lambda: interviews.respondent_reinstate(respondent=r3)
 
 
+def _saved_as_opened(row, update, fields: tuple[str, ...], change: dict):
+    """(saving `row` with its `fields` as read, saving it with `change`) through `update`
+    (code_update or theme_update), as an editor opened on it sends them."""
+    model = type(row)
+
+    def save(**changes):
+        fresh = model.objects.get(pk=row.pk)
+        values = {field: getattr(fresh, field) for field in fields}
+        update(fresh, revision=fresh.revision, **{**values, **changes})
+
+    def noop():
+        revision = model.objects.get(pk=row.pk).revision
+        save()
+        assert model.objects.get(pk=row.pk).revision == revision
+
+    return noop, lambda: save(**change)
+
+
+def _save_a_code_as_opened(ctx):
+    return _saved_as_opened(
+        ctx["codes"][0],
+        lambda code, **values: coding.code_update(code=code, **values),
+        ("name", "colour", "parent", *coding.CODE_TEXT_FIELDS),
+        {"definition": "How they learned it, and from whom."},
+    )
+
+
+def _save_a_theme_as_opened(ctx):
+    return _saved_as_opened(
+        ctx["training"],
+        lambda theme, **values: themes.theme_update(theme=theme, **values),
+        ("name", "description", "parent"),
+        {"name": "Training and learning"},
+    )
+
+
+def _reorder_the_protocol_as_it_is(ctx):
+    study = ctx["study"]
+    for text in ("How long?", "What works?"):
+        interviews.question_add(study=study, text=text)
+    ids = list(study.questions.order_by("number").values_list("pk", flat=True))
+
+    def noop():
+        interviews.questions_reorder(study=study, order=ids)
+        assert list(study.questions.order_by("number").values_list("pk", flat=True)) == ids
+
+    return noop, lambda: interviews.questions_reorder(study=study, order=ids[::-1])
+
+
 def _undo_outside_the_rollup(ctx):
     # Undoing a memo's deletion changes nothing the roll-up reads; an excerpt's does.
     study, owner = ctx["study"], ctx["owner"]
@@ -193,7 +242,22 @@ NOOPS = {
     "theme_status_set": _set_the_status_it_has,
     "respondent_reinstate": _reinstate_a_counted_respondent,
     "undo": _undo_outside_the_rollup,
+    "code_update": _save_a_code_as_opened,
+    "theme_update": _save_a_theme_as_opened,
+    "questions_reorder": _reorder_the_protocol_as_it_is,
 }
+
+
+def test_deleting_a_question_still_numbers_the_rest_anew(study):
+    """questions_reorder changes nothing for a protocol numbered so already; after a
+    deletion (a gap in the numbers) it still renumbers."""
+    interviews.question_add(study=study, text="How has it changed for you?")
+    first = study.questions.order_by("number").first()
+    rest = list(study.questions.exclude(pk=first.pk).order_by("number").values_list("pk"))
+    assert len(rest) >= 2
+    interviews.question_delete(question=first)
+    numbers = study.questions.order_by("number").values_list("pk", "number")
+    assert list(numbers) == [(pk, n) for n, (pk,) in enumerate(rest, start=1)]
 
 
 @pytest.mark.parametrize("write", sorted(NOOPS))

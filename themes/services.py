@@ -72,6 +72,15 @@ def theme_update(
 ) -> Theme:
     """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
+    same = (theme.name, theme.description, theme.parent_id) == (
+        name,
+        description.strip(),
+        parent and parent.pk,
+    )
+    if same and theme.revision == revision:
+        # Saved as it was opened, and nobody saved it since: nothing to write, and the
+        # study's revision (the cached roll-up) stays.
+        return theme
     # Its own transaction: the revision moves with the edit or not at all (the view opens
     # none; tests/themes/test_concurrency.py edits themes from many connections at once).
     with transaction.atomic():
