@@ -297,6 +297,19 @@ def _restore(item: DeletedCode, fields: dict) -> CodeRestored:
     return CodeRestored(code, left_out)
 
 
+# What apps built on coding do when a deleted excerpt comes back (themes takes off its
+# quotes that no longer hold): each is called with the excerpt, in the transaction that
+# brings it back, and returns a sentence saying what it left out, or "".
+RESTORE_FOLLOWERS: list = []
+
+
+def excerpt_came_back(excerpt: Excerpt) -> str:
+    """After `excerpt` left the bin (its restore, or an undone deletion), in the same
+    transaction: run RESTORE_FOLLOWERS; returns what they left out, one sentence each,
+    joined ("" when nothing was)."""
+    return " ".join(filter(None, (follower(excerpt) for follower in RESTORE_FOLLOWERS)))
+
+
 # Listing and purging -----------------------------------------------------------------------
 
 

@@ -643,15 +643,18 @@ def excerpt_delete(*, excerpt: Excerpt, actor=None, journal: Journal | None = No
         bin.purge()
 
 
-def excerpt_restore(*, excerpt: Excerpt, journal: Journal | None = None) -> None:
+def excerpt_restore(*, excerpt: Excerpt, journal: Journal | None = None) -> str:
     """Bring a deleted excerpt back from the bin with its codes and memo, unless the
-    transcript changed under it since (Conflict)."""
+    transcript changed under it since (Conflict). Returns what was left out, as a sentence
+    ("" for nothing): its quotes that no longer hold (bin.excerpt_came_back)."""
     interview = excerpt.interview
     if interview.text[excerpt.start : excerpt.end] != excerpt.text:
         raise Conflict("The transcript was edited since this excerpt was deleted; code it again.")
     excerpt.deleted_at, excerpt.deleted_by = None, None
-    _touch(excerpt, "deleted_at", "deleted_by")
-    note_excerpt(journal, excerpt, {"deleted": True}, {"deleted": False})
+    with transaction.atomic():
+        _touch(excerpt, "deleted_at", "deleted_by")
+        note_excerpt(journal, excerpt, {"deleted": True}, {"deleted": False})
+        return bin.excerpt_came_back(excerpt)
 
 
 EXCERPT_CHANGED = (

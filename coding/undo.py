@@ -240,7 +240,7 @@ def _matches(excerpt: Excerpt, wanted: dict, codes) -> bool:
     return True
 
 
-def _undo_excerpt(step: dict, study) -> None:
+def _undo_excerpt(step: dict, study) -> str:
     before, after, codes = step["before"], step["after"], step.get("codes")
     excerpt = (
         Excerpt.all_objects.select_for_update()
@@ -264,6 +264,10 @@ def _undo_excerpt(step: dict, study) -> None:
     )
     if "codings" in before:
         _set_codings(excerpt, before["codings"], codes)
+    if values.get("deleted_at", 1) is None and after.get("deleted"):
+        # Back from the bin: what no longer holds of what points at it is left out.
+        return bin.excerpt_came_back(excerpt)
+    return ""
 
 
 def _check_words(excerpt: Excerpt, values: dict) -> None:

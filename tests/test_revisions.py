@@ -468,6 +468,12 @@ LEAVES_ROLLUP = {
             "spend",
             # Reads whether a comment is resolved, by whom and when, for its undo step.
             "comment_state",
+            # Words what a restore left out.
+            "quotes_left_out_note",
+            # Run inside excerpt_restore and undo (walked above); take off only quotes,
+            # which the roll-up does not read.
+            "excerpt_came_back",
+            "quotes_of_restored_excerpt",
             # Keeps the undo entry inside the coding's transaction (excerpt_code_selection,
             # walked above), which bumps the revision; the entry itself is no coding.
             "keep_noted",

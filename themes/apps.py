@@ -8,13 +8,17 @@ class ThemesConfig(AppConfig):
     verbose_name = "Themes"
 
     def ready(self) -> None:
+        from coding import bin as coding_bin
         from interviews import erasure, pages
         from interviews import services as interviews
 
         from . import undo
         from .models import Quote
+        from .services import quotes_of_restored_excerpt
 
         undo.connect()
+        if quotes_of_restored_excerpt not in coding_bin.RESTORE_FOLLOWERS:
+            coding_bin.RESTORE_FOLLOWERS.append(quotes_of_restored_excerpt)
         erasure.register(_count_quotes, Quote._meta.db_table)
         erasure.register_preview(_preview_quotes)
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:

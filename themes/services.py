@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -28,7 +29,7 @@ from core.naming import (
 from core.sanitise import sanitise_text
 from interviews import history
 from interviews.locks import hold
-from interviews.models import Study
+from interviews.models import Interview, Study
 from interviews.revisions import study_revision_bump, study_revision_keep
 
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
@@ -152,6 +153,17 @@ QUOTE_LEFT_OUT = {
 }
 
 
+def quotes_left_out_note(left_out: dict[str, int]) -> str:
+    """{reason (QUOTE_LEFT_OUT's keys): number of quotes} as one sentence, "" for none."""
+    parts = []
+    for reason, (one, many) in QUOTE_LEFT_OUT.items():
+        n = left_out.get(reason, 0)
+        if n:
+            quotes = ngettext("%(n)d quote was", "%(n)d quotes were", n) % {"n": n}
+            parts.append(f"{quotes} left out: {one if n == 1 else many}")
+    return "; ".join(parts) + "." if parts else ""
+
+
 @dataclass(frozen=True)
 class ThemeRestored:
     """A theme brought back by theme_restore, and how many of its quotes were left out,
@@ -163,13 +175,7 @@ class ThemeRestored:
     def left_out_note(self) -> str:
         """What was left out, as a sentence ("" when nothing was): "2 quotes were left out:
         their excerpts no longer carry its codes." """
-        parts = []
-        for reason, (one, many) in QUOTE_LEFT_OUT.items():
-            n = self.left_out.get(reason, 0)
-            if n:
-                quotes = ngettext("%(n)d quote was", "%(n)d quotes were", n) % {"n": n}
-                parts.append(f"{quotes} left out: {one if n == 1 else many}")
-        return "; ".join(parts) + "." if parts else ""
+        return quotes_left_out_note(self.left_out)
 
     def message(self) -> str:
         """ "Restored “X”." with what was left out, if anything (user text isolated)."""
@@ -222,14 +228,26 @@ def theme_restore(*, study: Study, theme_id: int) -> ThemeRestored:
     study.themes.filter(pk__in=lifted, parent_id=gone.parent_id).update(parent=theme)
     quotes = _taken_with(Quote, gone, last)
     # Read once its codes and sub-themes are back: what is under the theme now.
-    left_out = _quotes_left_out(study, theme, quotes)
-    _restore_rows(Quote, [row for row in quotes if row.excerpt_id not in left_out])
+    left_out = _quotes_left_out(study, quotes)
+    _restore_rows(Quote, [row for row in quotes if row.pk not in left_out])
     _restore_rows(ThemeMemo, _taken_with(ThemeMemo, gone, last))
     _restore_rows(Comment, _taken_with(Comment, gone, last))
-    reasons: dict[str, int] = {}
-    for reason in left_out.values():
-        reasons[reason] = reasons.get(reason, 0) + 1
-    return ThemeRestored(theme, reasons)
+    return ThemeRestored(theme, dict(Counter(left_out.values())))
+
+
+def quotes_of_restored_excerpt(excerpt: Excerpt) -> str:
+    """coding.bin's follower when an excerpt comes back from the bin: its quotes that no
+    longer hold (its codes taken out of their theme meanwhile, its respondent withdrawn,
+    ...) are taken off their themes, so that no quote points at what is no longer under
+    it. Returns what was left out, as a sentence ("" for nothing)."""
+    quotes = list(Quote.objects.filter(excerpt_id=excerpt.pk))
+    if not quotes:
+        return ""
+    study_id = Interview.objects.values_list("study_id", flat=True).get(pk=excerpt.interview_id)
+    study = Study.objects.get(pk=study_id)
+    left_out = _quotes_left_out(study, quotes)
+    Quote.objects.filter(pk__in=list(left_out)).delete()
+    return quotes_left_out_note(dict(Counter(left_out.values())))
 
 
 def _taken_with(model, gone, last) -> list:
@@ -251,27 +269,32 @@ def _taken_with(model, gone, last) -> list:
     ]
 
 
-def _quotes_left_out(study: Study, theme: Theme, quotes: list[Quote]) -> dict[int, str]:
-    """{excerpt id: why} for the quotes that would no longer hold under the restored
-    theme (QUOTE_LEFT_OUT's reasons, checked in that order)."""
+def _quotes_left_out(study: Study, quotes: list[Quote]) -> dict[int, str]:
+    """{quote id: why} for the quotes that would no longer hold under their themes
+    (QUOTE_LEFT_OUT's reasons, checked in that order), by the study's roll-up as it is now
+    in this transaction."""
     if not quotes:
         return {}
     rows = Excerpt.all_objects.filter(pk__in=[quote.excerpt_id for quote in quotes]).values_list(
         "pk", "deleted_at", "interview__respondent__withdrawn_at", "status"
     )
     state = {pk: (deleted, withdrawn, status) for pk, deleted, withdrawn, status in rows}
-    under = set(study_rollup(study).theme(theme.pk).excerpt_ids)
+    rollup = study_rollup(study)
+    under = {
+        theme_id: set(rollup.theme(theme_id).excerpt_ids)
+        for theme_id in {q.theme_id for q in quotes}
+    }
     left_out = {}
     for quote in quotes:
         deleted, withdrawn, status = state.get(quote.excerpt_id, (True, None, None))
         if deleted is not None:
-            left_out[quote.excerpt_id] = "deleted"
+            left_out[quote.pk] = "deleted"
         elif withdrawn is not None:
-            left_out[quote.excerpt_id] = "withdrawn"
+            left_out[quote.pk] = "withdrawn"
         elif status == ExcerptStatus.ORPHANED:
-            left_out[quote.excerpt_id] = "orphaned"
-        elif quote.excerpt_id not in under:
-            left_out[quote.excerpt_id] = "uncoded"
+            left_out[quote.pk] = "orphaned"
+        elif quote.excerpt_id not in under[quote.theme_id]:
+            left_out[quote.pk] = "uncoded"
     return left_out
 
 

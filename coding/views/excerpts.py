@@ -337,8 +337,9 @@ def excerpt_restore(request, slug, pk):
     if excerpt.deleted_at is None:
         return refusal(request, "That excerpt is not deleted.", status=409, fallback_url=bin_url)
     try:
-        services.excerpt_restore(excerpt=excerpt)
+        left_out = services.excerpt_restore(excerpt=excerpt)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=bin_url)
-    messages.success(request, "Excerpt restored with its codes and memo.")
+    restored = "Excerpt restored with its codes and memo."
+    messages.success(request, f"{restored} {left_out}" if left_out else restored)
     return redirect(bin_url)

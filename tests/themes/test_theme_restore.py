@@ -174,3 +174,45 @@ def test_a_code_restored_whole_says_so(study, themed, owner):
     assert restored.message() == (
         "Restored “\u2068Learning\u2069” with its excerpts, sub-codes and themes."
     )
+
+
+@pytest.fixture
+def binned_and_uncoded(study, themed, owner):
+    """R1's quoted excerpt deleted on the coding page (kept in the owner's history); then
+    its code taken out of "Training", the theme its quote illustrates. Returns the owner's
+    client and the excerpt."""
+    client, first = client_for(owner), themed["excerpts"][0]
+    client.post(reverse("excerpt_delete", args=[study.slug, first.pk]), headers=HTMX)
+    themes.theme_code_detach(theme=themed["training"], code=themed["codes"][0])
+    return client, first
+
+
+def test_an_excerpt_back_from_the_bin_leaves_out_its_quotes_that_no_longer_hold(
+    study, themed, binned_and_uncoded
+):
+    client, first = binned_and_uncoded
+    response = client.post(reverse("excerpt_restore", args=[study.slug, first.pk]), follow=True)
+    assert (
+        "Excerpt restored with its codes and memo. 1 quote was left out: its excerpt no longer "
+        "carries its codes."
+    ) in response.content.decode()
+    assert Excerpt.objects.filter(pk=first.pk).exists()
+    assert first.pk not in quoted_excerpts(themed["training"])
+
+
+def test_undoing_an_excerpts_deletion_leaves_out_its_quotes_that_no_longer_hold(
+    study, themed, binned_and_uncoded
+):
+    client, first = binned_and_uncoded
+    client.post(reverse("undo", args=[study.slug]), headers=HTMX)
+    shown = client.get(reverse("codebook", args=[study.slug])).content.decode()
+    assert "1 quote was left out: its excerpt no longer carries its codes." in shown
+    assert Excerpt.objects.filter(pk=first.pk).exists()
+    assert first.pk not in quoted_excerpts(themed["training"])
+
+
+def test_an_excerpt_back_from_the_bin_keeps_its_quotes_that_hold(study, themed, owner):
+    training, first = themed["training"], themed["excerpts"][0]
+    coding.excerpt_delete(excerpt=first, actor=owner)
+    assert coding.excerpt_restore(excerpt=Excerpt.all_objects.get(pk=first.pk)) == ""
+    assert first.pk in quoted_excerpts(training)
