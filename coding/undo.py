@@ -106,10 +106,25 @@ def keep_noted(journal: Journal | None) -> None:
 SPEND_REACH = 200
 
 
+def one_step(kind: str, **match):
+    """For `spend`: whether an entry's steps are one step of `kind` whose values of
+    `match`'s keys are those given (a code's deletion: one_step("code_delete", bin=7))."""
+
+    def done(steps: list[dict]) -> bool:
+        return (
+            len(steps) == 1
+            and steps[0]["kind"] == kind
+            and all(steps[0].get(key) == value for key, value in match.items())
+        )
+
+    return done
+
+
 def spend(*, owner: Owner, done) -> UndoEntry | None:
     """Set aside the newest entry of `owner`'s history that is still to undo and that
-    `done(steps)` (its list of step dicts) says was undone another way: a memo put back
-    with the Undo shown in its place, or from the bin. Ctrl+Z then goes on to the entry
+    `done(steps)` (its list of step dicts; see one_step) says was undone another way: a
+    memo put back with the Undo shown in its place, anything restored from the bin on the
+    History page. Ctrl+Z then goes on to the entry
     before it, as after undoing it here. Returns the entry set aside, or None."""
     if not owner.session_key:
         return None

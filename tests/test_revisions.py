@@ -466,6 +466,7 @@ LEAVES_ROLLUP = {
             "keep",
             # Sets aside an undo entry whose action was undone another way (a memo put back).
             "spend",
+            "one_step",
             # Reads whether a comment is resolved, by whom and when, for its undo step.
             "comment_state",
             # Words what a restore left out.

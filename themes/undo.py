@@ -120,21 +120,6 @@ def note_memo(journal: Journal, kind: MemoKind, memo, before: dict | None) -> No
         note(journal, "memo", memo_kind=kind.name, id=memo.pk, before=before, after=after)
 
 
-def memo_deletion_of(kind: MemoKind, memo_id: int):
-    """For coding.undo.spend: whether an entry's steps are the deletion of that memo (so
-    that putting it back with the Undo in its place, or from the bin, spends the entry)."""
-
-    def done(steps: list[dict]) -> bool:
-        return len(steps) == 1 and (
-            steps[0]["kind"] == "memo"
-            and steps[0]["memo_kind"] == kind.name
-            and steps[0]["id"] == memo_id
-            and steps[0]["after"]["deleted"]
-        )
-
-    return done
-
-
 def _undo_memo(step: dict, study) -> None:
     """Put a memo back as it was before the step: its words, in or out of the bin; a memo
     written by the step goes into the bin (whence it can be restored). Stale when it was

@@ -16,7 +16,7 @@ from core.errors import Conflict
 from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 from interviews.access import READ, WRITE, interview_access
 
-from .. import services, workspace
+from .. import services, undo, workspace
 from ..access import excerpt_access
 from ..forms import CodeChoiceForm, MemoForm, ResizeForm, SelectionForm
 from ..models import Excerpt
@@ -332,7 +332,7 @@ def excerpt_delete(request, slug, pk):
 @require_POST
 def excerpt_restore(request, slug, pk):
     """Bring an excerpt back from the bin, with its codes and memo."""
-    _, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
+    access, excerpt = excerpt_access(request, slug, pk, WRITE, deleted=True)
     bin_url = bin_page_url(request, slug)
     if excerpt.deleted_at is None:
         return refusal(request, "That excerpt is not deleted.", status=409, fallback_url=bin_url)
@@ -340,6 +340,9 @@ def excerpt_restore(request, slug, pk):
         left_out = services.excerpt_restore(excerpt=excerpt)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=bin_url)
+    # Its deletion is no longer to undo: the next Ctrl+Z reaches the action before it.
+    deletion = undo.one_step("excerpt", id=excerpt.pk, after={"deleted": True})
+    undo.spend(owner=undo_owner(request, access), done=deletion)
     restored = "Excerpt restored with its codes and memo."
     messages.success(request, f"{restored} {left_out}" if left_out else restored)
     return redirect(bin_url)

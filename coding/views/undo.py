@@ -137,9 +137,12 @@ def code_restore(request, slug, pk):
     item = DeletedCode.objects.filter(pk=pk, study=access.study).first()
     if item is None:
         raise Http404("That code is no longer in the bin (restored or erased since).")
+    deletion = undo.one_step("code_delete", bin=item.pk)  # The item goes with the restore.
     try:
         restored = bin.code_restore(item=item)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=bin_page_url(request, slug))
+    # Its deletion is no longer to undo: the next Ctrl+Z reaches the action before it.
+    undo.spend(owner=undo_owner(request, access), done=deletion)
     messages.success(request, restored.message())
     return redirect(bin_page_url(request, slug))

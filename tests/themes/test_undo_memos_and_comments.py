@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coding.models import Excerpt, UndoEntry
+from coding import services as coding
+from coding.models import DeletedCode, Excerpt, UndoEntry
 from interviews import memos
 from tests.conftest import HTMX, client_for
 from themes import services as themes
@@ -196,3 +197,31 @@ def test_a_reviewers_comment_keeps_no_history(study, themed, reviewer):
     comment = Comment.objects.get(body="Hm?")
     client.post(url(study, "comment_resolve", comment.pk), headers=HTMX)
     assert not UndoEntry.objects.exists()
+
+
+def _binned_code(client, study, themed):
+    code = coding.code_create(study=study, name="Spare")
+    client.post(url(study, "code_delete", code.pk), {"confirm": "yes"})
+    return url(study, "code_restore", DeletedCode.objects.get(name="Spare").pk)
+
+
+def _binned_theme(client, study, themed):
+    at_work = themed["at_work"]
+    client.post(url(study, "theme_delete", at_work.pk), headers=HTMX)
+    return url(study, "history_restore", "theme", at_work.pk)
+
+
+def _binned_excerpt(client, study, themed):
+    first = themed["excerpts"][0]
+    client.post(url(study, "excerpt_delete", first.pk), headers=HTMX)
+    return url(study, "excerpt_restore", first.pk)
+
+
+@pytest.mark.parametrize("binned", [_binned_code, _binned_theme, _binned_excerpt])
+def test_a_restore_from_the_bin_spends_the_deletions_entry(binned, study, themed, older):
+    client, excerpt = older
+    restore = binned(client, study, themed)
+    assert client.post(restore).status_code == 302
+    # The deletion is undone: Ctrl+Z reaches the action before it, with no refusal.
+    assert ctrl_z(client, study).status_code == 200
+    assert not _still_deleted(excerpt)

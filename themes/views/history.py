@@ -8,7 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
-from coding.views.undo import bin_page_url
+from coding.undo import one_step, spend
+from coding.views.undo import bin_page_url, undo_owner
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment
 from interviews import memos as memo_services
@@ -73,6 +74,8 @@ def history_restore(request, slug, kind, pk):
             restored = services.theme_restore(study=access.study, theme_id=pk)
         except Conflict as error:
             return refusal(request, str(error), status=409, fallback_url=back)
+        # Its removal is no longer to undo: the next Ctrl+Z reaches the action before it.
+        spend(owner=undo_owner(request, access), done=one_step("theme_delete", id=pk))
         messages.success(request, restored.message())
         return redirect(back)
     model = MEMO_KINDS.get(kind.removeprefix("memo-")) if kind.startswith("memo-") else None

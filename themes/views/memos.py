@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coding.undo import Journal, spend
+from coding.undo import Journal, one_step, spend
 from coding.views.undo import remember, undo_owner
 from core.http import posted, refusal, render_page_or_fragment
 from interviews import memos as services
@@ -35,7 +35,7 @@ from ..memos import (
     target_of,
 )
 from ..selectors import member_choices
-from ..undo import memo_deletion_of, memo_state, note_memo
+from ..undo import memo_state, note_memo
 
 PER_PAGE = 25
 
@@ -259,4 +259,6 @@ def _remember(request, access, kind, memo, before: dict | None, done: str) -> No
 def memo_restored(request, access, kind, memo) -> None:
     """After a deleted memo was put back (its Undo, or the bin): its deletion is no longer
     to undo, so that the next Ctrl+Z reaches the action before it."""
-    spend(owner=undo_owner(request, access), done=memo_deletion_of(kind, memo.pk))
+    deleted = {"body": memo.body, "deleted": True}
+    deletion = one_step("memo", memo_kind=kind.name, id=memo.pk, after=deleted)
+    spend(owner=undo_owner(request, access), done=deletion)
