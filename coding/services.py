@@ -583,7 +583,12 @@ def excerpt_memo_set(
     `author` is noted as the memo's writer, with the time (the memos page lists them).
     """
     before = excerpt_state(excerpt, "memo")
-    excerpt.memo = typed_text(memo).strip()
+    text = typed_text(memo).strip()
+    if text == excerpt.memo and excerpt.revision == revision:
+        # Saved as it was, and nobody changed it since: nothing to write (the study's
+        # revision, and who wrote the memo and when, stay).
+        return
+    excerpt.memo = text
     excerpt.memo_by, excerpt.memo_at = author, timezone.now()
     _touch(excerpt, "memo", "memo_by", "memo_at", expected_revision=revision)
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))

@@ -250,6 +250,8 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
 def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -> None:
     if not text.strip():
         raise ValidationError("A question needs its text.")
+    if (question.text, question.topic) == (text.strip(), topic.strip()):
+        return  # Saved as it was: nothing to write, and the study's revision stays.
     question.text = text.strip()
     question.topic = topic.strip()
     with transaction.atomic():

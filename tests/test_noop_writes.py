@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from coding import autocode, undo
 from coding import services as coding
+from coding.models import Excerpt
 from coding.selectors import code_rows
 from interviews import memos
 from interviews import services as interviews
@@ -209,6 +210,30 @@ def _reorder_the_protocol_as_it_is(ctx):
     return noop, lambda: interviews.questions_reorder(study=study, order=ids[::-1])
 
 
+def _save_a_memo_as_it_is(ctx):
+    excerpt = ctx["excerpts"][0]
+    coding.excerpt_memo_set(excerpt=excerpt, memo="Key quote.", revision=excerpt.revision)
+
+    def save(memo):
+        fresh = Excerpt.objects.get(pk=excerpt.pk)
+        coding.excerpt_memo_set(excerpt=fresh, memo=memo, revision=fresh.revision)
+
+    def noop():
+        save("Key quote.  ")  # Trimmed, the same words.
+        assert Excerpt.objects.get(pk=excerpt.pk).memo == "Key quote."
+
+    return noop, lambda: save("Key quote for Q2.")
+
+
+def _save_a_question_as_it_is(ctx):
+    question = ctx["study"].questions.order_by("number").first()
+
+    def noop():
+        interviews.question_update(question=question, text=question.text, topic=question.topic)
+
+    return noop, lambda: interviews.question_update(question=question, text="How long, really?")
+
+
 def _undo_outside_the_rollup(ctx):
     # Undoing a memo's deletion changes nothing the roll-up reads; an excerpt's does.
     study, owner = ctx["study"], ctx["owner"]
@@ -245,6 +270,8 @@ NOOPS = {
     "code_update": _save_a_code_as_opened,
     "theme_update": _save_a_theme_as_opened,
     "questions_reorder": _reorder_the_protocol_as_it_is,
+    "excerpt_memo_set": _save_a_memo_as_it_is,
+    "question_update": _save_a_question_as_it_is,
 }
 
 
