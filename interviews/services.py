@@ -434,8 +434,13 @@ def respondent_update(
     """Save a respondent's row; `interviewed_on` a date, None to clear it, or left out to keep
     it. Raises ValidationError as respondent_create does."""
     study = respondent.study
-    respondent.pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
-    respondent.attributes = clean_attributes(study, attributes)
+    pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
+    attributes = clean_attributes(study, attributes)
+    kept = interviewed_on is _KEEP or interviewed_on == respondent.interviewed_on
+    if kept and (pseudonym, attributes) == (respondent.pseudonym, respondent.attributes):
+        return respondent  # Saved as it was: nothing to write, the study's revision stays.
+    respondent.pseudonym = pseudonym
+    respondent.attributes = attributes
     fields = ["pseudonym", "pseudonym_key", "pseudonym_order", "attributes"]
     if interviewed_on is not _KEEP:
         respondent.interviewed_on = interviewed_on
@@ -984,6 +989,9 @@ def interview_update(
 ) -> None:
     if respondent.study_id != interview.study_id:
         raise ValidationError("That respondent belongs to another study.")
+    now = (interview.title, interview.respondent_id, interview.conducted_on)
+    if now == (title.strip()[:200], respondent.pk, conducted_on):
+        return  # Saved as it was: nothing to write, and the study's revision stays.
     interview.title = title.strip()[:200]
     interview.respondent = respondent
     interview.conducted_on = conducted_on

@@ -16,7 +16,7 @@ from coding.models import Excerpt
 from coding.selectors import code_rows
 from interviews import memos
 from interviews import services as interviews
-from interviews.models import JournalEntry, Study
+from interviews.models import Interview, JournalEntry, Respondent, Study
 from tests.conftest import HTMX, client_for, code_span
 from themes import services as themes
 from themes.memos import JOURNAL
@@ -234,6 +234,29 @@ def _save_a_question_as_it_is(ctx):
     return noop, lambda: interviews.question_update(question=question, text="How long, really?")
 
 
+def _save_a_respondent_as_it_is(ctx):
+    r1 = ctx["interviews"][0].respondent
+
+    def save(pseudonym):
+        fresh = Respondent.objects.get(pk=r1.pk)
+        attributes = {name: str(value) for name, value in fresh.attributes.items()}
+        interviews.respondent_update(respondent=fresh, pseudonym=pseudonym, attributes=attributes)
+
+    return lambda: save("R1"), lambda: save("R1a")
+
+
+def _save_a_transcript_as_it_is(ctx):
+    r1 = ctx["interviews"][0]
+
+    def save(title):
+        fresh = Interview.objects.get(pk=r1.pk)
+        interviews.interview_update(
+            interview=fresh, title=title, respondent=fresh.respondent, conducted_on=None
+        )
+
+    return lambda: save(r1.title), lambda: save("First interview")
+
+
 def _undo_outside_the_rollup(ctx):
     # Undoing a memo's deletion changes nothing the roll-up reads; an excerpt's does.
     study, owner = ctx["study"], ctx["owner"]
@@ -272,6 +295,8 @@ NOOPS = {
     "questions_reorder": _reorder_the_protocol_as_it_is,
     "excerpt_memo_set": _save_a_memo_as_it_is,
     "question_update": _save_a_question_as_it_is,
+    "respondent_update": _save_a_respondent_as_it_is,
+    "interview_update": _save_a_transcript_as_it_is,
 }
 
 
