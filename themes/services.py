@@ -326,7 +326,8 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
     """Gather `code` (with its whole branch of sub-codes) into `theme`.
 
     Returns a warning for the researcher when no excerpt that counts carries the code or
-    any of its sub-codes, so that it adds nothing to the theme yet (attached all the same);
+    any of its sub-codes, so that it adds nothing to the theme yet (attached all the same),
+    or when the theme gathered it already (another tab, a stale page: nothing changed);
     "" otherwise. Raises ValidationError for a code of another study, Conflict for one
     deleted or merged meanwhile.
     """
@@ -340,8 +341,11 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
         if theme.codes.filter(pk=code.pk).exists():
             # Gathered already (another tab, a stale page): nothing changes.
             study_revision_keep()
-        else:
-            theme.codes.add(code)
+            return (
+                f"“{isolated(code.name)}” was in “{isolated(theme.name)}” already; nothing "
+                "was changed."
+            )
+        theme.codes.add(code)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
     if excerpts:

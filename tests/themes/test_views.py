@@ -431,8 +431,10 @@ def test_attaching_a_code_with_no_excerpts_in_its_branch_warns(study, branched, 
     assert response.status_code == 200
     assert empty in theme.codes.all(), "a warning, not a refusal"
     assert "no excerpt carries it or any of its sub-codes yet" in response.content.decode()
+    # Sent again (a plain post): it was gathered already, which is what the answer says.
     response = client.post(url(study, "theme_codes", theme.pk), {"code": empty.pk}, follow=True)
-    assert "no excerpt carries it or any of its sub-codes yet" in response.content.decode()
+    assert "“<bdi>Unused</bdi>” was in" in response.content.decode()
+    assert "already; nothing was changed." in response.content.decode()
     # A code whose excerpts sit only on its sub-codes brings them: no warning.
     response = client.post(
         url(study, "theme_codes", theme.pk), {"code": branched["codes"][0].pk}, headers=HTMX
@@ -658,6 +660,24 @@ def test_taking_out_a_code_the_theme_no_longer_gathers_says_so(study, themed, ow
     assert not training.codes.exists()
     plain = client.post(url(study, "theme_codes", training.pk), detach, follow=True)
     assert "was not in “<bdi>Training</bdi>”; nothing was changed." in plain.content.decode()
+
+
+def test_gathering_a_code_the_theme_gathers_already_says_so(study, themed, owner):
+    """A second tab, or a stale page: the code was gathered since. The answer says nothing
+    was added (it said "Added …, but no excerpt carries it" for a code without excerpts)."""
+    training = themed["training"]
+    spare = coding.code_create(study=study, name="Spare")
+    services.theme_code_attach(theme=training, code=spare)
+    client = client_for(owner)
+    attach = {"code": spare.pk}
+
+    response = client.post(url(study, "theme_codes", training.pk), attach, headers=HTMX)
+
+    html = response.content.decode()
+    assert "“<bdi>Spare</bdi>” was in “<bdi>Training</bdi>” already; nothing was changed." in html
+    assert "Added" not in html
+    plain = client.post(url(study, "theme_codes", training.pk), attach, follow=True)
+    assert "already; nothing was changed." in plain.content.decode()
 
 
 def test_removing_a_quote_that_is_not_chosen_says_so(study, themed, owner):
