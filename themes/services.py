@@ -137,48 +137,59 @@ def theme_delete(*, theme: Theme, journal: Journal | None = None) -> None:
 THEME_FIELDS = ("name", "description", "order", "review_status", "review_started_at")
 
 
-# Why a quote of a removed theme is left out when the theme is restored: the words for one
-# quote and for several (its/their), in the order a message lists them.
+# Why a quote that comes back with its theme or its excerpt is left out of the findings (as
+# the theme's page lists it, themes.review._stray): the words for one quote and for several,
+# in the order a message lists them. Such a quote is kept, as one that strays while its theme
+# stands is: the researcher removes it, or it counts again once its excerpt does ("purged":
+# its excerpt was deleted for good, so it cannot come back at all).
 QUOTE_LEFT_OUT = {
-    "deleted": ("its excerpt was deleted", "their excerpts were deleted"),
-    "withdrawn": ("its respondent withdrew", "their respondents withdrew"),
+    "purged": ("its excerpt was deleted for good", "their excerpts were deleted for good"),
+    "deleted": ("its excerpt is in the bin", "their excerpts are in the bin"),
+    "withdrawn": ("its respondent has withdrawn", "their respondents have withdrawn"),
     "orphaned": (
         "its words were removed from the transcript",
         "their words were removed from the transcript",
     ),
     "uncoded": (
-        "its excerpt no longer carries its codes",
-        "their excerpts no longer carry its codes",
+        "its excerpt no longer carries the theme's codes",
+        "their excerpts no longer carry the theme's codes",
     ),
 }
 
 
 def quotes_left_out_note(left_out: dict[str, int]) -> str:
-    """{reason (QUOTE_LEFT_OUT's keys): number of quotes} as one sentence, "" for none."""
+    """{reason (QUOTE_LEFT_OUT's keys): number of quotes} as one sentence, "" for none:
+    "1 quote could not come back: its excerpt was deleted for good; 2 quotes are left out
+    of the findings: their excerpts no longer carry the theme's codes." """
     parts = []
     for reason, (one, many) in QUOTE_LEFT_OUT.items():
         n = left_out.get(reason, 0)
-        if n:
-            quotes = ngettext("%(n)d quote was", "%(n)d quotes were", n) % {"n": n}
-            parts.append(f"{quotes} left out: {one if n == 1 else many}")
+        if not n:
+            continue
+        if reason == "purged":
+            quotes = ngettext("%(n)d quote could", "%(n)d quotes could", n) % {"n": n}
+            parts.append(f"{quotes} not come back: {one if n == 1 else many}")
+        else:
+            quotes = ngettext("%(n)d quote is", "%(n)d quotes are", n) % {"n": n}
+            parts.append(f"{quotes} left out of the findings: {one if n == 1 else many}")
     return "; ".join(parts) + "." if parts else ""
 
 
 @dataclass(frozen=True)
 class ThemeRestored:
-    """A theme brought back by theme_restore, and how many of its quotes were left out,
-    by why (QUOTE_LEFT_OUT's keys)."""
+    """A theme brought back by theme_restore, and how many of its quotes are left out of
+    the findings (or could not come back), by why (QUOTE_LEFT_OUT's keys)."""
 
     theme: Theme
     left_out: dict[str, int]
 
     def left_out_note(self) -> str:
-        """What was left out, as a sentence ("" when nothing was): "2 quotes were left out:
-        their excerpts no longer carry its codes." """
+        """What is left out, as a sentence ("" when nothing is): "2 quotes are left out of
+        the findings: their excerpts no longer carry the theme's codes." """
         return quotes_left_out_note(self.left_out)
 
     def message(self) -> str:
-        """ "Restored “X”." with what was left out, if anything (user text isolated)."""
+        """ "Restored “X”." with what is left out, if anything (user text isolated)."""
         restored = f"Restored “{isolated(self.theme.name)}”"
         note = self.left_out_note()
         return f"{restored}; {note}" if note else f"{restored}."
@@ -187,15 +198,17 @@ class ThemeRestored:
 @transaction.atomic
 def theme_restore(*, study: Study, theme_id: int) -> ThemeRestored:
     """Bring back a deleted theme from its history, with its links: the codes it gathered
-    that still exist, its quotes whose excerpts still stand under it (live, their
-    respondent counted, their words in the transcript, carrying a code the theme gathers
-    now: what the roll-up puts under it, as for choosing a quote), its memos, its comment
+    that still exist, its quotes whose excerpts exist (those no longer under it: in the
+    bin, their respondent withdrawn, their words out of the transcript, no longer carrying
+    a code the theme gathers, come back left out of the findings, as while a theme stands,
+    until the researcher removes them or they count again), its memos, its comment
     threads (replies, authors, dates and resolved state as they were; an author whose
     account is gone since shows as a former member), and the sub-themes its deletion lifted
     that are still where the deletion put them. Its parent comes back if it still exists
     (else the theme returns at the top level).
 
-    Returns the theme with the number of quotes left out, by why. Raises Conflict,
+    Returns the theme with the number of quotes left out of the findings or not brought
+    back (their excerpts deleted for good), by why. Raises Conflict,
     changing nothing, when the theme is not deleted (never was, or is back already), or a
     theme of its name exists now.
     """
@@ -229,24 +242,23 @@ def theme_restore(*, study: Study, theme_id: int) -> ThemeRestored:
     quotes = _taken_with(Quote, gone, last)
     # Read once its codes and sub-themes are back: what is under the theme now.
     left_out = _quotes_left_out(study, quotes)
-    _restore_rows(Quote, [row for row in quotes if row.pk not in left_out])
+    _restore_rows(Quote, [row for row in quotes if left_out.get(row.pk) != "purged"])
     _restore_rows(ThemeMemo, _taken_with(ThemeMemo, gone, last))
     _restore_rows(Comment, _taken_with(Comment, gone, last))
     return ThemeRestored(theme, dict(Counter(left_out.values())))
 
 
 def quotes_of_restored_excerpt(excerpt: Excerpt) -> str:
-    """coding.bin's follower when an excerpt comes back from the bin: its quotes that no
-    longer hold (its codes taken out of their theme meanwhile, its respondent withdrawn,
-    ...) are taken off their themes, so that no quote points at what is no longer under
-    it. Returns what was left out, as a sentence ("" for nothing)."""
+    """coding.bin's follower when an excerpt comes back from the bin: what of its quotes is
+    left out of the findings (its codes taken out of their theme meanwhile, its respondent
+    withdrawn, ...), as a sentence ("" for nothing). The quotes stay, as a quote that
+    strays while its excerpt is live does: the theme's page lists them with why."""
     quotes = list(Quote.objects.filter(excerpt_id=excerpt.pk))
     if not quotes:
         return ""
     study_id = Interview.objects.values_list("study_id", flat=True).get(pk=excerpt.interview_id)
     study = Study.objects.get(pk=study_id)
     left_out = _quotes_left_out(study, quotes)
-    Quote.objects.filter(pk__in=list(left_out)).delete()
     return quotes_left_out_note(dict(Counter(left_out.values())))
 
 
@@ -270,9 +282,9 @@ def _taken_with(model, gone, last) -> list:
 
 
 def _quotes_left_out(study: Study, quotes: list[Quote]) -> dict[int, str]:
-    """{quote id: why} for the quotes that would no longer hold under their themes
-    (QUOTE_LEFT_OUT's reasons, checked in that order), by the study's roll-up as it is now
-    in this transaction."""
+    """{quote id: why} for the quotes that are not under their themes (QUOTE_LEFT_OUT's
+    reasons, checked in that order; "purged" when the excerpt no longer exists at all), by
+    the study's roll-up as it is now in this transaction."""
     if not quotes:
         return {}
     rows = Excerpt.all_objects.filter(pk__in=[quote.excerpt_id for quote in quotes]).values_list(
@@ -286,7 +298,10 @@ def _quotes_left_out(study: Study, quotes: list[Quote]) -> dict[int, str]:
     }
     left_out = {}
     for quote in quotes:
-        deleted, withdrawn, status = state.get(quote.excerpt_id, (True, None, None))
+        if quote.excerpt_id not in state:
+            left_out[quote.pk] = "purged"
+            continue
+        deleted, withdrawn, status = state[quote.excerpt_id]
         if deleted is not None:
             left_out[quote.pk] = "deleted"
         elif withdrawn is not None:

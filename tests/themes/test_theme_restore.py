@@ -1,8 +1,11 @@
-"""A restore brings back only what still holds, and says what it left out and why: a removed
-theme's quotes whose excerpts no longer stand under it (a code taken off the excerpt or
-deleted, the excerpt deleted, its respondent withdrawn, its words gone from the
-transcript), and a deleted code's links to what no longer exists (its excerpts erased, its
-themes removed, its parent deleted). Whether from the History page's bin or by Undo."""
+"""A restore brings back what it took, as if it had never gone, and says what of it is left
+out and why: a removed theme's quotes whose excerpts no longer stand under it (a code taken
+off the excerpt or deleted, the excerpt deleted, its respondent withdrawn, its words gone
+from the transcript) come back left out of the findings, listed on the theme's page as
+while it stood (the researcher removes them, or they count again); only a quote whose
+excerpt was deleted for good cannot come back. A deleted code says which of its links no
+longer exist (its excerpts erased, its themes removed, its parent deleted). Whether from
+the History page's bin or by Undo."""
 
 from __future__ import annotations
 
@@ -49,7 +52,16 @@ def quoted_excerpts(theme) -> set[int]:
     return set(Quote.objects.filter(theme=theme).values_list("excerpt_id", flat=True))
 
 
-def test_only_the_quotes_that_still_hold_come_back(study, themed, quoted, owner):
+def stray_on_page(client, study, theme) -> str:
+    """The theme page's list of quotes left out of the findings ("" when it has none)."""
+    page = client.get(reverse("theme_detail", args=[study.slug, theme.pk])).content.decode()
+    _, found, after = page.partition("Left out of the findings:")
+    return after.partition("</ul>")[0] if found else ""
+
+
+def test_a_restored_theme_brings_back_every_quote_and_says_which_are_left_out(
+    study, themed, quoted, owner
+):
     training = themed["training"]
     themes.theme_delete(theme=training)
     # Meanwhile: Learning taken off one excerpt, another excerpt deleted.
@@ -58,20 +70,55 @@ def test_only_the_quotes_that_still_hold_come_back(study, themed, quoted, owner)
 
     restored = themes.theme_restore(study=study, theme_id=training.pk)
 
-    # R1's, and R2's under the sub-theme "At work" (back under Training before the check).
-    assert quoted_excerpts(training) == {quoted["r1"].pk, quoted["sub_theme"].pk}
+    assert quoted_excerpts(training) == {excerpt.pk for excerpt in quoted.values()}
     assert restored.left_out == {"uncoded": 1, "deleted": 1, "withdrawn": 1}
     assert restored.message() == (
-        "Restored “\u2068Training\u2069”; 1 quote was left out: its excerpt was deleted; "
-        "1 quote was left out: its respondent withdrew; 1 quote was left out: its excerpt "
-        "no longer carries its codes."
+        "Restored “\u2068Training\u2069”; 1 quote is left out of the findings: its excerpt "
+        "is in the bin; 1 quote is left out of the findings: its respondent has withdrawn; "
+        "1 quote is left out of the findings: its excerpt no longer carries the theme's codes."
     )
-    # Every quote restored is one the theme's findings show.
-    under = build_rollup(study_rows(study)).theme(training.pk).excerpt_ids
-    assert quoted_excerpts(training) <= set(under)
+    # The findings show the quotes under the theme (R1's, and R2's under its sub-theme
+    # "At work", back under Training); its page lists the three others, each with why.
+    under = set(build_rollup(study_rows(study)).theme(training.pk).excerpt_ids)
+    assert quoted_excerpts(training) & under == {quoted["r1"].pk, quoted["sub_theme"].pk}
+    stray = stray_on_page(client_for(owner), study, training)
+    assert "its excerpt was deleted" in stray
+    assert "its respondent has withdrawn" in stray
+    assert "no longer carries any of the theme&#x27;s codes" in stray
 
 
-def test_a_code_deleted_meanwhile_leaves_its_quotes_out(study, themed, quoted, owner):
+def test_a_quote_counts_again_once_its_excerpt_does(study, themed, quoted, owner):
+    training, learning = themed["training"], themed["codes"][0]
+    themes.theme_delete(theme=training)
+    coding.excerpt_code_remove(excerpt=quoted["more_r2"], code=learning)
+    themes.theme_restore(study=study, theme_id=training.pk)
+
+    coding.excerpt_codes_add(excerpt=quoted["more_r2"], codes=[learning], coder=owner)
+
+    under = set(build_rollup(study_rows(study)).theme(training.pk).excerpt_ids)
+    assert quoted["more_r2"].pk in quoted_excerpts(training) & under
+    assert "About six years" not in stray_on_page(client_for(owner), study, training)
+
+
+def test_a_quote_whose_excerpt_was_deleted_for_good_cannot_come_back(study, themed, quoted, owner):
+    training = themed["training"]
+    themes.theme_delete(theme=training)
+    coding.excerpt_delete(excerpt=quoted["more_r1"], actor=owner)
+    Excerpt.all_objects.filter(pk=quoted["more_r1"].pk).delete()  # the bin emptied
+
+    restored = themes.theme_restore(study=study, theme_id=training.pk)
+
+    assert quoted["more_r1"].pk not in quoted_excerpts(training)
+    assert restored.left_out == {"purged": 1, "withdrawn": 1}
+    assert restored.left_out_note() == (
+        "1 quote could not come back: its excerpt was deleted for good; 1 quote is left out "
+        "of the findings: its respondent has withdrawn."
+    )
+
+
+def test_a_code_deleted_meanwhile_leaves_its_quotes_out_of_the_findings(
+    study, themed, quoted, owner
+):
     training = themed["training"]
     themes.theme_delete(theme=training)
     coding.code_delete(code=themed["codes"][0], force=True)
@@ -79,14 +126,16 @@ def test_a_code_deleted_meanwhile_leaves_its_quotes_out(study, themed, quoted, o
     restored = themes.theme_restore(study=study, theme_id=training.pk)
 
     assert not training.codes.exists()
-    assert quoted_excerpts(training) == {quoted["sub_theme"].pk}
+    assert quoted_excerpts(training) == {excerpt.pk for excerpt in quoted.values()}
     assert restored.left_out == {"uncoded": 3, "withdrawn": 1}
-    assert "3 quotes were left out: their excerpts no longer carry its codes." in (
-        restored.message()
-    )
+    assert (
+        "3 quotes are left out of the findings: their excerpts no longer carry the theme's codes."
+    ) in restored.message()
 
 
-def test_a_quote_whose_words_left_the_transcript_is_left_out(study, themed, quoted, owner):
+def test_a_quote_whose_words_left_the_transcript_is_left_out_of_the_findings(
+    study, themed, quoted, owner
+):
     training = themed["training"]
     r1 = themed["interviews"][0]
     themes.theme_delete(theme=training)
@@ -97,8 +146,11 @@ def test_a_quote_whose_words_left_the_transcript_is_left_out(study, themed, quot
 
     restored = themes.theme_restore(study=study, theme_id=training.pk)
 
-    assert quoted["r1"].pk not in quoted_excerpts(training)
+    assert quoted["r1"].pk in quoted_excerpts(training)
     assert restored.left_out["orphaned"] == 1
+    assert "its words were removed from the transcript" in stray_on_page(
+        client_for(owner), study, training
+    )
 
 
 def test_the_bin_says_what_a_restored_theme_left_out(study, themed, quoted, owner):
@@ -110,8 +162,14 @@ def test_the_bin_says_what_a_restored_theme_left_out(study, themed, quoted, owne
         reverse("history_restore", args=[study.slug, "theme", training.pk]), follow=True
     )
     page = response.content.decode()
-    assert "Restored “<bdi>Training</bdi>”; 1 quote was left out: its respondent withdrew" in page
-    assert "1 quote was left out: its excerpt no longer carries its codes." in page
+    assert (
+        "Restored “<bdi>Training</bdi>”; 1 quote is left out of the findings: its respondent "
+        "has withdrawn"
+    ) in page
+    assert (
+        "1 quote is left out of the findings: its excerpt no longer carries the theme&#x27;s "
+        "codes."
+    ) in page
     assert Theme.objects.filter(pk=training.pk).exists()
 
 
@@ -123,10 +181,11 @@ def test_undoing_a_theme_removal_says_what_it_left_out(study, themed, quoted, ow
     client.post(reverse("undo", args=[study.slug]), headers=HTMX)
     shown = client.get(reverse("themes", args=[study.slug])).content.decode()
     assert (
-        "Undone: Removed the theme “<bdi>Training</bdi>”. 1 quote was left out: its respondent "
-        "withdrew; 1 quote was left out: its excerpt no longer carries its codes."
+        "Undone: Removed the theme “<bdi>Training</bdi>”. 1 quote is left out of the findings: "
+        "its respondent has withdrawn; 1 quote is left out of the findings: its excerpt no "
+        "longer carries the theme&#x27;s codes."
     ) in shown
-    assert quoted["more_r2"].pk not in quoted_excerpts(training)
+    assert quoted["more_r2"].pk in quoted_excerpts(training)
 
 
 def test_a_restored_code_says_what_of_its_links_no_longer_exists(study, themed, owner):
@@ -187,28 +246,32 @@ def binned_and_uncoded(study, themed, owner):
     return client, first
 
 
-def test_an_excerpt_back_from_the_bin_leaves_out_its_quotes_that_no_longer_hold(
+def test_an_excerpt_back_from_the_bin_says_which_of_its_quotes_are_left_out(
     study, themed, binned_and_uncoded
 ):
     client, first = binned_and_uncoded
     response = client.post(reverse("excerpt_restore", args=[study.slug, first.pk]), follow=True)
     assert (
-        "Excerpt restored with its codes and memo. 1 quote was left out: its excerpt no longer "
-        "carries its codes."
+        "Excerpt restored with its codes and memo. 1 quote is left out of the findings: its "
+        "excerpt no longer carries the theme&#x27;s codes."
     ) in response.content.decode()
     assert Excerpt.objects.filter(pk=first.pk).exists()
-    assert first.pk not in quoted_excerpts(themed["training"])
+    # Kept, as a quote whose excerpt strays while it is live: the theme's page lists it.
+    assert first.pk in quoted_excerpts(themed["training"])
 
 
-def test_undoing_an_excerpts_deletion_leaves_out_its_quotes_that_no_longer_hold(
+def test_undoing_an_excerpts_deletion_says_which_of_its_quotes_are_left_out(
     study, themed, binned_and_uncoded
 ):
     client, first = binned_and_uncoded
     client.post(reverse("undo", args=[study.slug]), headers=HTMX)
     shown = client.get(reverse("codebook", args=[study.slug])).content.decode()
-    assert "1 quote was left out: its excerpt no longer carries its codes." in shown
+    assert (
+        "1 quote is left out of the findings: its excerpt no longer carries the theme&#x27;s "
+        "codes."
+    ) in shown
     assert Excerpt.objects.filter(pk=first.pk).exists()
-    assert first.pk not in quoted_excerpts(themed["training"])
+    assert first.pk in quoted_excerpts(themed["training"])
 
 
 def test_an_excerpt_back_from_the_bin_keeps_its_quotes_that_hold(study, themed, owner):

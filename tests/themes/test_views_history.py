@@ -227,10 +227,7 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
 def test_a_deleted_theme_comes_back_with_its_links(study, owner, themed):
     training, at_work = themed["training"], themed["at_work"]
     memo = memos.memo_create(model=ThemeMemo, author=owner, body="Keep", theme=training)
-    # The withdrawn respondent's quote stays out: it would only be left out of the findings.
-    withdrawn = themed["excerpts"][2].pk
-    kept = training.quotes.exclude(excerpt_id=withdrawn)
-    quotes = sorted(kept.values_list("pk", "excerpt_id", "order"))
+    quotes = sorted(training.quotes.values_list("pk", "excerpt_id", "order"))
     client = client_for(owner)
     client.post(reverse("theme_delete", args=[study.slug, training.pk]))
     assert not Theme.objects.filter(pk=training.pk).exists()
@@ -242,7 +239,7 @@ def test_a_deleted_theme_comes_back_with_its_links(study, owner, themed):
     assert theme.name == "Training"
     assert theme.description == "Where it came from."
     assert list(theme.codes.all()) == [themed["codes"][0]]
-    # Its quotes that still hold, memos, sub-theme.
+    # Its quotes (the withdrawn respondent's too: it is still an excerpt), memos, sub-theme.
     assert sorted(Quote.objects.filter(theme=theme).values_list("pk", "excerpt_id", "order")) == (
         quotes
     )
