@@ -29,7 +29,7 @@ from core.naming import (
 from core.sanitise import sanitise_text
 from interviews import history
 from interviews.locks import hold
-from interviews.models import Interview, Study
+from interviews.models import Study
 from interviews.revisions import study_revision_bump, study_revision_keep
 
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
@@ -256,9 +256,9 @@ def quotes_of_restored_excerpt(excerpt: Excerpt) -> str:
     quotes = list(Quote.objects.filter(excerpt_id=excerpt.pk))
     if not quotes:
         return ""
-    study_id = Interview.objects.values_list("study_id", flat=True).get(pk=excerpt.interview_id)
-    study = Study.objects.get(pk=study_id)
-    left_out = _quotes_left_out(study, quotes)
+    # Its study as the excerpt carries it (loaded with it by the access helper on a restore
+    # from the bin), not read again by id.
+    left_out = _quotes_left_out(excerpt.interview.study, quotes)
     return quotes_left_out_note(dict(Counter(left_out.values())))
 
 
