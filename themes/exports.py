@@ -49,6 +49,9 @@ MARGIN = Inches(1)
 # Each column's share of the text width: theme, description, respondents, quotes.
 COLUMN_SHARES = (0.19, 0.23, 0.14, 0.44)
 TABLE_FONT = Pt(9)
+# The space above each quote after the first in a cell of the findings table: two-thirds
+# of a line of TABLE_FONT, enough to see where one quote ends and the next begins.
+QUOTE_GAP = Pt(6)
 
 
 def _clean(text) -> str:
@@ -328,7 +331,9 @@ def findings_docx(
             _paragraph(document, summary.description)
         _paragraph(document, prevalence_sentence(summary))
         for text, source in quotes.get(summary.id, []):
-            _paragraph(document, f"{quoted(text)} {source}", style="Quote")
+            quote = _paragraph(document, f"{quoted(text)} {source}", style="Quote")
+            # A quote is not split over two pages, away from its attribution at its end.
+            quote.paragraph_format.keep_together = True
 
     _heading(document, "Appendix: interview protocol", 1)
     for question in rollup.questions:
@@ -440,6 +445,12 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
         chosen, why_empty = table_quotes(summary, rollup, quotes)
         for index, (text, source) in enumerate(chosen):
             paragraph = examples.paragraphs[0] if index == 0 else examples.add_paragraph()
+            # Each quote is a paragraph of its own, with its attribution at its end: with no
+            # space between them, one quote's last line ran into the next one's first and
+            # a reader could not tell where one ended (the table's style adds none).
+            if index:
+                paragraph.paragraph_format.space_before = QUOTE_GAP
+            paragraph.paragraph_format.keep_together = True
             _run(paragraph, f"{quoted(text)} ").italic = True
             _run(paragraph, source)
         if why_empty:
@@ -550,7 +561,10 @@ def memos_docx(*, study: Study) -> bytes:
                 label = row.target.strip() or f"{kind.label} {row.target_id}"
                 _heading(document, label, 2)
             if name == "excerpt":
-                _paragraph(document, quoted(words.get(row.target_id, "")), style="Quote")
+                quote = _paragraph(document, quoted(words.get(row.target_id, "")), style="Quote")
+                # The excerpt's words stay whole, and on the page of the memo written on them.
+                quote.paragraph_format.keep_together = True
+                quote.paragraph_format.keep_with_next = True
             paragraph = _paragraph(document)
             paragraph.add_run(f"{_day(row.written)}. ").bold = True
             _run(paragraph, row.body)

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -687,3 +688,37 @@ def test_the_method_says_who_has_no_value_so_the_parts_add_up(study, themed, own
     assert "interviews with four respondents" in method
     assert "Years of experience ranged from 2 to 9 (median 4; not recorded (1))." in method
     assert "Gender: Man (1), Woman (1), not recorded (2)." in method
+
+
+def test_each_quote_in_the_findings_table_is_a_paragraph_of_its_own_with_space_between(
+    study, themed, owner
+):
+    """Several quotes of a theme shared one cell with nothing between them but the line's
+    end, so a reader could not tell where one ended and the next began. Each is now its own
+    paragraph, kept whole, its attribution at its end, with space above all but the first."""
+    second = code_span(themed["interviews"][0], "Café regulars", [themed["codes"][0]], owner)
+    themes.quote_add(theme=themed["training"], excerpt=second)
+
+    cell = _table_rows(study)["Training"][3]
+
+    assert [p.text for p in cell.paragraphs] == [
+        "“About six years” (R1, Q1)",
+        "“Café regulars” (R1, Q2)",
+    ]
+    first, then = cell.paragraphs
+    assert not first.paragraph_format.space_before, "no gap above the cell's first quote"
+    assert then.paragraph_format.space_before == Pt(6)
+    assert first.paragraph_format.keep_together
+    assert then.paragraph_format.keep_together
+    # The quote's words in italics, its attribution upright, in the same paragraph.
+    assert [(run.text, run.italic) for run in then.runs] == [
+        ("“Café regulars” ", True),
+        ("(R1, Q2)", None),
+    ]
+
+
+def test_a_quote_in_the_findings_text_is_kept_whole_with_its_attribution(study, themed):
+    document = read_docx(findings_docx(study=study))
+    [quote] = [p for p in document.paragraphs if p.style.name == "Quote"]
+    assert quote.text == "“About six years” (R1, Q1)"
+    assert quote.paragraph_format.keep_together

@@ -5,6 +5,7 @@ and poppler-utils) where they are missing."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -172,3 +173,23 @@ def test_every_figure_lies_whole_on_a_page_above_its_caption(demo, page_size, tm
         assert shown[1] <= height - 2 * MARGIN + 1, f"figure {number} is {shown[1]} pt tall"
         caption = " ".join(_lines(pages[page - 1]["text"]))
         assert f"Figure {number}." in caption, f"figure {number}'s caption is on another page"
+
+
+def test_quotes_in_one_cell_of_the_table_have_space_between_them(demo, tmp_path):
+    """Training's two quotes shared their cell with nothing between them: the first one's
+    last line sat as close to the second one's first line as any two lines of a quote. On
+    the page there is now more than a line's spacing above the second quote."""
+    [first_page, *_] = render(findings_docx(study=demo), tmp_path)
+    # The quotes column: right of the theme, description and respondents columns.
+    left = MARGIN + 0.56 * (PAPER[PageSize.LETTER][0] - 2 * MARGIN)
+    header = next(w for w in first_page["words"] if w[4] == "Illustrative")
+    column = [w for w in first_page["words"] if w[0] > left and w[1] > header[3]]
+    lines = sorted({round(w[1], 1) for w in column})
+    starts = {round(w[1], 1): w[4] for w in sorted(column, key=lambda w: w[0], reverse=True)}
+    openings = [n for n, top in enumerate(lines) if starts[top].startswith("“")]
+    assert len(openings) == 2, [starts[top] for top in lines]
+    pitch = lines[1] - lines[0]
+    within = lines[: openings[1]]
+    assert all(b - a == pytest.approx(pitch, abs=0.5) for a, b in itertools.pairwise(within))
+    gap = lines[openings[1]] - lines[openings[1] - 1]
+    assert gap >= pitch + 5, f"{gap} pt from the first quote's last line to the second's"

@@ -121,3 +121,14 @@ def test_the_excerpt_workbook_has_every_memo_on_a_sheet(study, themed, owner, co
     ]
     assert "The longest." in memo_column
     assert "Withdrawn's memo." not in memo_column
+
+
+def test_an_excerpts_words_stay_whole_and_on_the_page_of_its_memo(study, themed, owner, coder):
+    _memos(study, themed, owner, coder)
+    document = docx.Document(io.BytesIO(memos_docx(study=study)))
+    paragraphs = document.paragraphs
+    [at] = [n for n, p in enumerate(paragraphs) if p.style.name == "Quote"]
+    quote, memo = paragraphs[at], paragraphs[at + 1]
+    assert (quote.text, memo.text.split(". ", 1)[1]) == ("“About six years”", "The longest.")
+    assert quote.paragraph_format.keep_together
+    assert quote.paragraph_format.keep_with_next
