@@ -85,3 +85,29 @@ def test_no_page_scrolls_sideways_for_a_long_word(browser, live_server, study, o
     name_box = page.locator(f'tr:has-text("{NAME}") > :first-child').bounding_box()
     assert name_box["x"] + name_box["width"] <= cells.first.bounding_box()["x"]
     context.close()
+
+
+def test_a_long_code_name_keeps_its_remove_button_beside_it(
+    browser, live_server, study, owner, wordy
+):
+    # The excerpt's panel listed the code's chip, then its × on a line of its own, under
+    # the chip and outside it, as if it removed something else.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server, owner)
+    page.goto(
+        live_server.url + reverse("interview_code", args=[study.slug, wordy["interview"].pk])
+    )
+    page.locator("mark[data-x]").first.click()
+    item = page.locator("#excerpt-detail .code-list li").first
+    chip = item.locator(".chip").bounding_box()
+    remove = item.get_by_role("button", name=f"Remove the code {NAME}").bounding_box()
+    # Beside the chip, and level with it.
+    assert remove["x"] >= chip["x"] + chip["width"] - 1
+    middle = remove["y"] + remove["height"] / 2
+    assert chip["y"] <= middle <= chip["y"] + chip["height"]
+    # The name wraps inside the panel instead of widening it.
+    panel = page.locator("#excerpt-detail").bounding_box()
+    assert remove["x"] + remove["width"] <= panel["x"] + panel["width"]
+    context.close()
