@@ -83,7 +83,8 @@ def test_a_restored_theme_brings_back_every_quote_and_says_which_are_left_out(
     assert quoted_excerpts(training) & under == {quoted["r1"].pk, quoted["sub_theme"].pk}
     stray = stray_on_page(client_for(owner), study, training)
     assert "its excerpt was deleted" in stray
-    assert "its respondent has withdrawn" in stray
+    # The withdrawn respondent's words are not shown; the line still says what it is about.
+    assert "A chosen quote, its words not shown: its respondent has withdrawn." in stray
     assert "no longer carries any of the theme&#x27;s codes" in stray
 
 
@@ -148,8 +149,9 @@ def test_a_quote_whose_words_left_the_transcript_is_left_out_of_the_findings(
 
     assert quoted["r1"].pk in quoted_excerpts(training)
     assert restored.left_out["orphaned"] == 1
-    assert "its words were removed from the transcript" in stray_on_page(
-        client_for(owner), study, training
+    assert (
+        "A chosen quote, its words not shown: its words were removed from the transcript."
+        in stray_on_page(client_for(owner), study, training)
     )
 
 
