@@ -415,9 +415,9 @@ def _always_capitalised(word: str) -> bool:
     return bool(_PRONOUN_I.fullmatch(word)) or word.casefold() in _CALENDAR
 
 
-# Titles and the abbreviations written before a name ("Dr. Maria Lopez", "St. Mary's"): a
-# title names no one, and the full stop after one does not end a sentence. A short closed
-# list, unlike names: a study's names are in no list, the titles English puts before them are.
+# Titles written before a person's name ("Dr. Maria Lopez"): a title names no one, and the
+# full stop after one does not end a sentence. A short closed list, unlike names: a study's
+# names are in no list, the titles English puts before them are.
 _TITLES = frozenset(
     [
         "dr",
@@ -427,7 +427,6 @@ _TITLES = frozenset(
         "mx",
         "miss",
         "prof",
-        "st",
         "rev",
         "fr",
         "sr",
@@ -440,17 +439,24 @@ _TITLES = frozenset(
         "hon",
     ]
 )
+# The abbreviations that are part of a place's name, before or after its other words
+# ("St. Mary's Hospital", "Mt. Sinai", "Ft. Lee", "Elm St"): unlike a title, one is kept in
+# the name suggested, since "Mary's Hospital" alone leaves "St." in the text to say which.
+# Like a title's, the full stop after one does not end a sentence.
+_PLACES = frozenset(["st", "mt", "ft"])
+_ABBREVIATIONS = _TITLES | _PLACES
 # The space between two words of one name ("Riverside Recovery Center"): not a line break,
 # which ends a speaker's turn or a paragraph.
 _SAME_LINE = re.compile(r"[ \t]+")
+# After a place's abbreviation, its full stop too ("St. Mary's").
+_AFTER_PLACE = re.compile(r"\.?[ \t]+")
 
 
 def _starts_sentence(text: str, position: int) -> bool:
     """Whether the word at `position` (a code point offset into `text`) is the first of a
     sentence: at the start of the text, or after one of _ENDS (spaces between aside), except
-    a full stop ending a title or an initial ("Dr. Maria", "J. Lopez"), which ends no
-    sentence. (An initial also reads a sentence's last word that is a single capital, "plan
-    B. Then", as no end: rare, and the lower-case rule still leaves such a "Then" out.)"""
+    a full stop ending a title, a place's abbreviation or an initial ("Dr. Maria", "St.
+    Mary's", "J. Lopez"), which ends no sentence."""
     position -= 1
     while position >= 0 and text[position] in " \t":
         position -= 1
@@ -462,14 +468,36 @@ def _starts_sentence(text: str, position: int) -> bool:
 
 
 def _abbreviation_before(text: str, stop: int) -> bool:
-    """Whether the full stop at `stop` ends a title ("Dr.") or an initial ("J.")."""
+    """Whether the full stop at `stop` ends a title ("Dr."), a place's abbreviation ("St.")
+    or an initial ("J.").
+
+    A single capital after a word in lower case is no initial but what that word names, and
+    its full stop may end a sentence: "plan B. Then", "vitamin D. We", "more than I. Then"
+    (the pronoun). An initial comes first in a name: at the start of a sentence or after a
+    title, a name or another initial ("J. Lopez", "Dr. J. Lopez", "Maria J. Lopez"). Read
+    so, "met J. Lopez" takes "Lopez" for a sentence's first word; a name is written
+    mid-sentence elsewhere in hours of speech, and suggested from there."""
     start = stop
     while start > 0 and text[start - 1].isalpha():
         start -= 1
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’-."):
         return False  # part of a longer word, a number or an abbreviation such as "e.g."
     word = text[start:stop]
-    return word.casefold() in _TITLES or (len(word) == 1 and word.isupper())
+    if word.casefold() in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isupper() and not _after_lower_case_word(text, start)
+
+
+def _after_lower_case_word(text: str, position: int) -> bool:
+    """Whether the word before `position` (spaces between aside, on the same line) is
+    written in lower case: "plan" before "B"."""
+    end = position
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return start < end and text[start:end].islower()
 
 
 @dataclass(frozen=True)
@@ -500,10 +528,12 @@ def suggest(
       never is. Words English always capitalises but that name no one are left out too:
       "I" and its contractions ("I'm", "I’ve"), the days and the months, and titles
       ("Dr", "Ms"; a full stop after one or after an initial, "Dr. Maria", "J. Lopez", ends
-      no sentence). Such words one after another on a line are one name, suggested whole
+      no sentence, but one after a single capital that follows a word in lower case may:
+      "plan B. Then"). Such words one after another on a line are one name, suggested whole
       ("Dr. Maria Lopez" gives "Maria Lopez", "Riverside Recovery Center" one agency, not
-      three words each replaced alone); a word also written alone elsewhere is suggested
-      alone there too.
+      three words each replaced alone), with the abbreviations that are part of a place's
+      name ("St. Mary's Hospital", "Mt. Sinai", "Elm St"); a word also written alone
+      elsewhere is suggested alone there too.
     - "other study": a form listed in another study of the same researcher (`elsewhere`)
       that appears in `texts`.
     - "e-mail", "phone": addresses and numbers as people write them.
@@ -548,15 +578,20 @@ def _names(text: str, *, lower: set[str], known: set[str]) -> Iterator[str]:
     case; `known` the case-folded forms left out (listed or ignored), which end a run."""
     run: list[re.Match] = []
     for match in _CAPITALISED.finditer(text):
-        if not _name_word(text, match, lower=lower, known=known):
+        if not _place(match) and not _name_word(text, match, lower=lower, known=known):
             yield from _run_name(text, run)
             run = []
             continue
-        if run and not _SAME_LINE.fullmatch(text, run[-1].end(), match.start()):
+        gap = _AFTER_PLACE if run and _place(run[-1]) else _SAME_LINE
+        if run and not gap.fullmatch(text, run[-1].end(), match.start()):
             yield from _run_name(text, run)
             run = []
         run.append(match)
     yield from _run_name(text, run)
+
+
+def _place(match: re.Match) -> bool:
+    return match.group().casefold() in _PLACES
 
 
 def _name_word(text: str, match: re.Match, *, lower: set[str], known: set[str]) -> bool:
@@ -569,6 +604,10 @@ def _name_word(text: str, match: re.Match, *, lower: set[str], known: set[str]) 
 
 
 def _run_name(text: str, run: list[re.Match]) -> Iterator[str]:
-    # A run followed by a colon is a speaker label ("Maria Lopez: ..."), not a mention.
-    if run and not text.startswith(":", run[-1].end()):
-        yield " ".join(match.group() for match in run)
+    # A run followed by a colon is a speaker label ("Maria Lopez: ..."), not a mention; a
+    # place's abbreviation alone ("St." before a word in lower case) names nothing.
+    if all(_place(match) for match in run) or text.startswith(":", run[-1].end()):
+        return
+    # As written but for the spaces, the full stop of "St." kept: the name as the study's
+    # list will hold it, found again wherever its words stand.
+    yield " ".join(text[run[0].start() : run[-1].end()].split())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from unittest import mock
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -212,8 +213,73 @@ def test_a_word_after_a_title_or_an_initial_does_not_start_a_sentence():
 
 
 def test_titles_are_not_suggested_as_names():
-    texts = ["R1: I saw Dr Okafor, Ms. Lee and St. Agnes, and met Prof Adeyemi."]
+    texts = ["R1: I saw Dr Okafor, Ms. Lee and Rev. Agnes, and met Prof Adeyemi."]
     assert {s.text for s in suggest(texts)} == {"Okafor", "Lee", "Agnes", "Adeyemi"}
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        # "St." was read as a title and left out: "Mary's Hospital" was suggested, and
+        # replacing it left "St. [hospital]", which still says which.
+        ("I worked at St. Mary's Hospital for years.", "St. Mary's Hospital"),
+        ("I worked at St Mary's Hospital for years.", "St Mary's Hospital"),
+        ("We sent him to St. John's for detox.", "St. John's"),
+        # "Mt" was suggested as a name and "Sinai", after its full stop, read as the first
+        # word of a sentence.
+        ("She was at Mt. Sinai then.", "Mt. Sinai"),
+        ("He was posted to Ft. Lee once.", "Ft. Lee"),
+        # After the other words: the street.
+        ("The office is on Elm St, near the park.", "Elm St"),
+        # At a sentence's start.
+        ("St. Mary's Hospital took her.", "St. Mary's Hospital"),
+    ],
+)
+def test_a_places_abbreviation_is_suggested_with_its_name(said, name):
+    text = f"R1: {said}"
+    assert [s.text for s in suggest([text])] == [name]
+    # Listed as suggested, the name is found whole where it was written.
+    [(start, end, _)] = Matcher([(1, [name])]).find(text)
+    assert text[start:end] == name
+
+
+def test_a_places_abbreviation_alone_or_a_title_is_no_name():
+    texts = [
+        "R1: I met Dr. Maria Lopez at St. Mary's.\n"
+        "R1: Then St. whatever it was, and Mt. or so.\n"
+        "R1: Ms. Okafor and Dr Adeyemi."
+    ]
+    found = {s.text for s in suggest(texts)}
+    assert found == {"Maria Lopez", "St. Mary's", "Okafor", "Adeyemi"}
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "We tried plan B. Honestly nothing worked.",
+        "They give vitamin D. Afterwards some of them feel better.",
+        "It was hepatitis C. Eventually he got treated.",
+        # The pronoun at a sentence's end.
+        "Nobody wanted it more than I. Looking back, that was the problem.",
+        "She and I. Afterwards, nothing.",
+    ],
+)
+def test_a_single_capital_after_a_word_in_lower_case_can_end_a_sentence(said):
+    """A one-letter word with a full stop was always read as an initial, so the sentence
+    after it did not start there: its first word, never written in lower case in the text,
+    was suggested as a name ("Honestly", "Afterwards", "Eventually", "Looking")."""
+    assert suggest([f"R1: {said}"]) == []
+
+
+def test_an_initial_still_ends_no_sentence():
+    texts = [
+        "R1: J. Okafor trained me. Later Dr. A. Adeyemi did, and Maria J. Lopez.\n"
+        "R1: At Agency C. Brookside people came."
+    ]
+    found = {s.text for s in suggest(texts)}
+    # After a sentence's end, a title, a name or a capitalised word, a single capital with
+    # a full stop is an initial: the word after it is the name's next word.
+    assert found == {"Okafor", "Adeyemi", "Maria", "Lopez", "Agency", "Brookside"}
 
 
 def test_a_run_of_names_is_suggested_once_whole():
