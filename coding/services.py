@@ -607,12 +607,20 @@ def excerpt_resize(
     revision: int,
     journal: Journal | None = None,
 ) -> tuple[int, int]:
-    """Widen or narrow an excerpt to a new selection; returns its old range."""
+    """Widen or narrow an excerpt to a new selection; returns its old range, which is the
+    new one when nothing changed (the words it holds, not in doubt, chosen again: nothing
+    is written or noted, and the study's revision stays). Raises Conflict (the transcript
+    or the excerpt saved since the page) and ValidationError (a span the page did not
+    see), as checked_span does."""
     interview = excerpt.interview
     start, end = checked_span(
         interview, start=start, end=end, seen_text=seen_text, version=version
     )
     old = (excerpt.start, excerpt.end)
+    if old == (start, end) and excerpt.status == ExcerptStatus.OK:
+        if excerpt.revision != revision:
+            raise Conflict(EXCERPT_CHANGED)
+        return old
     before = excerpt_state(excerpt, *_SPAN)
     excerpt.start, excerpt.end = start, end
     excerpt.text = interview.text[start:end]
@@ -700,9 +708,12 @@ class EditReport:
     moved: int = 0
     changed: int = 0
     orphaned: int = 0
+    unchanged: bool = False  # The text saved as it was: nothing was written.
 
     @property
     def message(self) -> str:
+        if self.unchanged:
+            return "The transcript is as it was; nothing was changed."
         parts = [
             ngettext("%(n)d excerpt kept its words", "%(n)d excerpts kept their words", self.moved)
             % {"n": self.moved}
@@ -736,6 +747,8 @@ def transcript_edit(*, interview: Interview, text: str, version: int) -> EditRep
     Excerpts follow their words (excerpts_follow).
     """
     offsets = interviews.interview_text_replace(interview=interview, text=text, version=version)
+    if offsets is None:
+        return EditReport(unchanged=True)
     return excerpts_follow(interview=interview, offsets=offsets)
 
 

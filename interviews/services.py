@@ -341,14 +341,23 @@ def attribute_add(*, study: Study, name: str, kind: str = "text") -> None:
 
 @transaction.atomic
 def attribute_remove(*, study: Study, name: str) -> None:
+    """Stop recording the attribute `name` (its exact name): it leaves the study's list and
+    every respondent's values. Removing one the study does not record, or that no
+    respondent has a value for, changes nothing the roll-up reads: the study's revision
+    stays (the list itself is not under it: attribute_add does not move it either)."""
     _reread_schema(study)
-    study_revision_bump(study.pk)
-    study.attribute_schema = [a for a in study.attribute_schema if a["name"] != name]
-    study.save(update_fields=["attribute_schema"])
-    for respondent in study.respondents.all():
-        if name in respondent.attributes:
-            del respondent.attributes[name]
-            respondent.save(update_fields=["attributes"])
+    # The study's row is held already (the same row the bump locks): reading who has the
+    # attribute before deciding to bump keeps every writer's lock order.
+    holders = list(study.respondents.filter(attributes__has_key=name))
+    if holders:
+        study_revision_bump(study.pk)
+    schema = [a for a in study.attribute_schema if a["name"] != name]
+    if schema != study.attribute_schema:
+        study.attribute_schema = schema
+        study.save(update_fields=["attribute_schema"])
+    for respondent in holders:
+        del respondent.attributes[name]
+        respondent.save(update_fields=["attributes"])
 
 
 def clean_attributes(study: Study, values: dict[str, str]) -> dict:
@@ -623,6 +632,13 @@ class ImportContext:
         self.revision = revision
         return stale
 
+    def keep(self) -> None:
+        """Inside the transaction of this batch's last bump, once it writes nothing (every
+        file a duplicate or refused): the bump is taken back (study_revision_keep) and the
+        revision noted is the one before it, which what was read still matches."""
+        study_revision_keep()
+        self.revision -= 1
+
     def read(self) -> None:
         """Outside a transaction: read the study with its revision (4 queries), so that
         files can be made ready before their transaction takes the study's lock; its bump
@@ -722,7 +738,10 @@ def _interview_save(
     planned = _interview_planned(
         outcome, context=context, made=made, read=read, user=user, file=file
     )
-    _planned_write(context, made, [planned] if planned else [])
+    if planned is None:
+        context.keep()  # Imported for its respondent already: nothing is written.
+        return
+    _planned_write(context, made, [planned])
 
 
 @dataclass
@@ -973,7 +992,12 @@ def interviews_import_together(
         with transaction.atomic():
             if context.bump():
                 outcomes, made, ready = planned()
-            _planned_write(context, made, ready)
+            if ready:
+                _planned_write(context, made, ready)
+            else:
+                # Every file a duplicate or refused, judged against the study as it is now:
+                # nothing is written (a new respondent comes only with a file of theirs).
+                context.keep()
     except Exception:
         logger.exception("Importing %d files together failed; now one by one", len(reads))
         context.forget()
@@ -1001,12 +1025,16 @@ def interview_update(
 
 
 @transaction.atomic
-def interview_text_replace(*, interview: Interview, text: str, version: int) -> OffsetMap:
-    """Replace a transcript's text after an edit by hand; returns where old offsets land.
+def interview_text_replace(*, interview: Interview, text: str, version: int) -> OffsetMap | None:
+    """Replace a transcript's text after an edit by hand; returns where old offsets land,
+    or None when `text` (normalised) is the transcript as it is: nothing is written then,
+    and the version and the study's revision stay.
 
     Speaker turns are found again, question markers follow their words, and the version
     goes up so that any page still showing the old text is refused when it codes. The
     caller (coding.services.transcript_edit) moves the excerpts in the same transaction.
+    Raises Conflict (another version saved since `version`) and ValidationError (empty,
+    or past the limits of an import).
     """
     # Read the text again under the lock of this transaction (a row lock on PostgreSQL; on
     # SQLite the IMMEDIATE transaction holds the write lock), so two edits cannot interleave.
@@ -1027,6 +1055,10 @@ def interview_text_replace(*, interview: Interview, text: str, version: int) -> 
         words = check_transcript_limits(text)
     except ImportRejected as refused:
         raise ValidationError(f"This text cannot be saved: {refused}.") from None
+    if text == interview.text:
+        # Saved as it was opened: pages open on this version may go on coding.
+        study_revision_keep()
+        return None
     offsets = OffsetMap(interview.text, text)
     _text_set(interview, text, offsets, words)
     return offsets
@@ -1142,7 +1174,7 @@ def segments_detect(*, interview: Interview) -> int:
     spans = segmentation.find_segments(
         interview.text, turns_from_json(interview.turns), [q.text for q in questions]
     )
-    _segments_replace(interview, questions, spans)
+    _segments_replace(interview, questions, spans, compare=True)
     return len({span.question_index for span in spans})
 
 
@@ -1173,6 +1205,7 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
     valid_starts = {turn[0] for turn in interview.turns}
     # {start: (question id, score)}; a marker set by hand has no score.
     kept = {s.start: (s.question_id, s.score) for s in interview.segments.all()}
+    had = dict(kept)
     for start, question_id in markers.items():
         if start not in valid_starts:
             raise MarkerRefused(
@@ -1195,6 +1228,11 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
                 f"question asked in between.",
                 start=start if start in markers or before not in markers else before,
             )
+    if kept == had:
+        # The markers it has already (the page saved as it was shown): nothing changes, and
+        # the sections found on import keep their bounds and scores.
+        study_revision_keep()
+        return
     spans = segmentation.spans_from_starts(
         interview.text,
         [(index_of[question_id], start, score) for start, (question_id, score) in ordered],
@@ -1202,15 +1240,25 @@ def segments_set(*, interview: Interview, markers: Mapping[int, int | None]) -> 
     _segments_replace(interview, questions, spans)
 
 
-def _segments_replace(interview, questions, spans) -> None:
+def _segments_replace(interview, questions, spans, *, compare: bool = False) -> None:
+    """Write `spans` (segmentation.Span) as the interview's question sections, in place of
+    the ones it has. With `compare`, the sections are read first (under the interview's
+    hold): when the new ones are the same, nothing is written and the study's revision
+    stays (only this block's bump is taken back, so a caller's own writes stay)."""
+    segments = [QuestionSegment.of(interview, questions, span) for span in spans]
     with transaction.atomic():
         # Markers replaced at the same moment replace each other whole, one after the other.
         study_revision_bump(interview.study_id)
         hold(Interview, interview.pk)
+        if compare and _section_rows(interview.segments.all()) == _section_rows(segments):
+            study_revision_keep()  # Found again as they were: nothing changes.
+            return
         interview.segments.all().delete()
-        QuestionSegment.objects.bulk_create(
-            QuestionSegment.of(interview, questions, span) for span in spans
-        )
+        QuestionSegment.objects.bulk_create(segments)
+
+
+def _section_rows(segments) -> list[tuple]:
+    return sorted((s.start, s.end, s.question_id, s.score) for s in segments)
 
 
 # De-identification ------------------------------------------------------------------------

@@ -143,6 +143,11 @@ def _recode(client, user, objects):
     coding.excerpt_codes_add(excerpt=objects["excerpt"], codes=[objects["code"]], coder=user)
 
 
+def _questions_unmarked(client, user, objects):
+    """Detecting the questions then finds them anew (found already, it changes nothing)."""
+    objects["interview"].segments.all().delete()
+
+
 def _own_history(client, user, objects):
     """Make the undo entry the client's own: its user's, in its session."""
     UndoEntry.objects.filter(pk=objects["entry"].pk).update(
@@ -238,7 +243,14 @@ CASES = [
     ),
     Case("interview_delete", "post", OWN, ("interview",), lambda o: {"confirm": "R1"}),
     Case("interview_questions", "get", READ, ("interview",)),
-    Case("interview_questions", "post", WRITE, ("interview",), lambda o: {"detect": "1"}),
+    Case(
+        "interview_questions",
+        "post",
+        WRITE,
+        ("interview",),
+        lambda o: {"detect": "1"},
+        prepare=_questions_unmarked,
+    ),
     Case(
         "excerpt_create",
         "post",

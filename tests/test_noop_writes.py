@@ -17,8 +17,10 @@ from coding.selectors import code_rows
 from interviews import memos
 from interviews import services as interviews
 from interviews.models import Interview, JournalEntry, Respondent, Study
-from tests.conftest import HTMX, client_for, code_span
+from tests.conftest import HTMX, TRANSCRIPT, client_for, code_span
+from tests.themes.exchange.qdpx_files import codebook_qdc
 from themes import services as themes
+from themes.exchange import qdpx_import
 from themes.memos import JOURNAL
 from themes.models import ReviewStatus
 from themes.undo import note_memo
@@ -277,6 +279,146 @@ def _undo_outside_the_rollup(ctx):
     return noop, lambda: undo.undo(study=study, user=owner, session_key="s")
 
 
+def _set_the_markers_it_has(ctx):
+    r1 = Interview.objects.get(pk=ctx["interviews"][0].pk)
+    had = list(r1.segments.values_list("start", "question_id"))
+    assert had, "the import found R1's questions"
+
+    def noop():
+        interviews.segments_set(interview=r1, markers=dict(had))
+        assert list(r1.segments.values_list("start", "question_id")) == had
+
+    return noop, lambda: interviews.segments_set(interview=r1, markers={had[-1][0]: None})
+
+
+def _detect_the_questions_found(ctx):
+    r1 = ctx["interviews"][0]
+    found = list(r1.segments.values_list("pk", "start", "end", "question_id", "score"))
+
+    def noop():
+        assert interviews.segments_detect(interview=r1) == 2
+        # The very rows (their ids too): nothing was deleted and written again.
+        assert list(r1.segments.values_list("pk", "start", "end", "question_id", "score")) == (
+            found
+        )
+
+    def real():
+        r1.segments.all().delete()
+        interviews.segments_detect(interview=r1)
+
+    return noop, real
+
+
+def _remove_an_attribute_nobody_has(ctx):
+    study = ctx["study"]
+    interviews.attribute_add(study=study, name="Agency")
+
+    def names():
+        return [a["name"] for a in Study.objects.get(pk=study.pk).attribute_schema]
+
+    def noop():
+        interviews.attribute_remove(study=study, name="Not recorded")
+        # Recorded, but of no respondent: it leaves the list, and nothing the roll-up reads.
+        interviews.attribute_remove(study=study, name="Agency")
+        assert names() == ["Years of experience"]
+
+    def real():
+        interviews.attribute_remove(study=study, name="Years of experience")
+        assert names() == []
+        assert not Respondent.objects.filter(attributes__has_key="Years of experience")
+
+    return noop, real
+
+
+def _import_a_transcript_imported(ctx):
+    study = ctx["study"]
+
+    def run(text):
+        return interviews.interview_import(study=study, name="R1.txt", raw=text.encode())
+
+    def noop():
+        count = study.interviews.count()
+        outcome = run(TRANSCRIPT)
+        assert outcome.duplicate
+        assert not outcome.ok
+        assert study.interviews.count() == count
+
+    return noop, lambda: run(TRANSCRIPT.replace("About six", "About seven"))
+
+
+def _import_together_only_transcripts_imported(ctx):
+    study = ctx["study"]
+    context = interviews.ImportContext(study)
+
+    def run(*texts):
+        files = [interviews.ImportFile(name="R1.txt", raw=text.encode()) for text in texts]
+        return interviews.interviews_import_together(study=study, files=files, context=context)
+
+    def noop():
+        count = study.interviews.count()
+        outcomes = run(TRANSCRIPT, TRANSCRIPT)
+        assert all(outcome.duplicate for outcome in outcomes)
+        assert study.interviews.count() == count
+
+    def real():
+        # The batch's context still matches the study: read once, not again after the no-op.
+        assert context.revision == revision(study)
+        run(TRANSCRIPT.replace("About six", "About seven"))
+
+    return noop, real
+
+
+def _import_a_codebook_the_study_has(ctx):
+    study = ctx["study"]
+
+    def run(*names):
+        raw = codebook_qdc("urn:QDA-XML:codebook:1.0", *names)
+        return qdpx_import.codebook_import(study=study, name="tags.qdc", raw=raw)
+
+    def noop():
+        report = run("Learning", "colleagues")
+        assert report.summary() == "nothing"
+        assert report.kept() == "2 codes"
+
+    return noop, lambda: run("Learning", "Hope")
+
+
+def _save_a_transcript_text_as_it_is(ctx):
+    r2 = ctx["interviews"][1]
+
+    def save(text):
+        fresh = Interview.objects.get(pk=r2.pk)
+        return coding.transcript_edit(interview=fresh, text=text, version=fresh.version)
+
+    def noop():
+        # Normalised as it would be on save: line endings typed by Windows are the same text.
+        report = save(r2.text.replace("\n", "\r\n"))
+        assert report.message == "The transcript is as it was; nothing was changed."
+        assert Interview.objects.get(pk=r2.pk).version == r2.version
+
+    return noop, lambda: save(r2.text.replace("Café regulars", "Regulars"))
+
+
+def _resize_to_the_words_it_holds(ctx):
+    excerpt = ctx["excerpts"][0]
+    r1, journal = excerpt.interview, undo.Journal()
+
+    def resize(words):
+        fresh = Excerpt.objects.get(pk=excerpt.pk)
+        start = r1.text.index(words)
+        span = {"start": start, "end": start + len(words), "seen_text": words}
+        return coding.excerpt_resize(
+            excerpt=fresh, **span, version=r1.version, revision=fresh.revision, journal=journal
+        )
+
+    def noop():
+        assert resize(excerpt.text) == (excerpt.start, excerpt.end)
+        assert journal.steps == []  # Nothing to undo.
+        assert Excerpt.objects.get(pk=excerpt.pk).revision == excerpt.revision
+
+    return noop, lambda: resize("About six years now")
+
+
 NOOPS = {
     "excerpt_code_remove": _remove_code_not_there,
     "excerpt_codes_add": _add_code_there,
@@ -297,6 +439,14 @@ NOOPS = {
     "question_update": _save_a_question_as_it_is,
     "respondent_update": _save_a_respondent_as_it_is,
     "interview_update": _save_a_transcript_as_it_is,
+    "segments_set": _set_the_markers_it_has,
+    "segments_detect": _detect_the_questions_found,
+    "attribute_remove": _remove_an_attribute_nobody_has,
+    "interview_import": _import_a_transcript_imported,
+    "interviews_import_together": _import_together_only_transcripts_imported,
+    "codebook_import": _import_a_codebook_the_study_has,
+    "transcript_edit": _save_a_transcript_text_as_it_is,
+    "excerpt_resize": _resize_to_the_words_it_holds,
 }
 
 

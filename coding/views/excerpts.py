@@ -288,13 +288,18 @@ def excerpt_resize(request, slug, pk):
         return _conflict_with_detail(request, access, excerpt, str(error))
     except ValidationError as error:
         return _refuse(request, error)
+    if not journal.steps:
+        message, level = "The excerpt holds those words already; nothing was changed.", "info"
+    else:
+        message, level = "Excerpt resized.", "success"
     return _after_edit(
         request,
         access,
         excerpt,
-        "Excerpt resized.",
+        message,
         journal,
         ranges=[old, (excerpt.start, excerpt.end)],
+        level=level,
     )
 
 

@@ -129,3 +129,15 @@ def test_question_markers_stay_on_their_turn_after_an_edit(interview):
     second = interview.segments.get(question__number=2)
     assert interview.text[second.start :].startswith("[00:12:31] Interviewer: What type")
     assert second.start in {turn[0] for turn in interview.turns}
+
+
+def test_saving_the_text_as_it_is_says_nothing_changed(interview, code, owner):
+    """The page open on this version may go on coding: the version stays, and so do the
+    excerpts' revisions."""
+    url = reverse("transcript_text", args=[interview.study.slug, interview.pk])
+    excerpt = code_span(interview, "Café regulars", [code])
+    data = {"text": interview.text, "version": interview.version}
+    page = client_for(owner).post(url, data, follow=True).content.decode()
+    assert "The transcript is as it was; nothing was changed." in page
+    assert Interview.objects.get(pk=interview.pk).version == interview.version
+    assert Excerpt.objects.get(pk=excerpt.pk).revision == excerpt.revision

@@ -271,6 +271,10 @@ def test_an_excerpt_changed_by_a_plain_form_goes_back_to_its_page_saying_what_wa
     assert "Excerpt resized." in post("excerpt_resize", {**wider, "revision": excerpt.revision})
     excerpt.refresh_from_db()
     assert (excerpt.memo, excerpt.text) == ("Why", "Honestly, the ones nobody else will see")
+    again = {**selection(interview, excerpt.text), "revision": excerpt.revision}
+    message = "The excerpt holds those words already; nothing was changed."
+    assert message in post("excerpt_resize", again)
+    assert Excerpt.objects.get(pk=excerpt.pk).revision == excerpt.revision
     assert "Excerpt deleted (it waits in the bin on the History page)." in post("excerpt_delete")
 
 

@@ -42,7 +42,7 @@ from interviews.models import (
     Respondent,
     Study,
 )
-from interviews.revisions import study_revision_bump
+from interviews.revisions import study_revision_bump, study_revision_keep
 from interviews.services import clean_attributes, study_create
 from interviews.text import ImportRejected
 from interviews.textdiff import OffsetMap
@@ -239,6 +239,9 @@ def codebook_import(*, study: Study, name: str, raw: bytes) -> ImportReport:
     with transaction.atomic():
         study_revision_bump(study.pk)
         _codes_into(study, exchange, report, existing=True)
+        if not report.counts.get("codes"):
+            # Every code of the file is one the study has: nothing was written.
+            study_revision_keep()
     return report
 
 
