@@ -49,6 +49,14 @@ MARGIN = Inches(1)
 # Each column's share of the text width: theme, description, respondents, quotes.
 COLUMN_SHARES = (0.19, 0.23, 0.14, 0.44)
 TABLE_FONT = Pt(9)
+# A theme's name is set in the table's bold TABLE_FONT. In a column narrower than its
+# longest word, Word and LibreOffice break the word anywhere ("multidisciplina / ry"), so
+# the findings' theme column widens to that word (findings_shares). A letter is taken as
+# 0.62 em: bold DejaVu Sans, which LibreOffice puts in Calibri's place where Carlito is
+# missing, averages 0.56-0.62 em on such words; bold Calibri and Arial are narrower.
+LETTER_EM = 0.62
+CELL_PADDING = Inches(0.16)  # Word's default cell margins: 0.08 in on each side
+THEME_SHARE_MOST = 0.3
 # The space above each quote after the first in a cell of the findings table: two-thirds
 # of a line of TABLE_FONT, enough to see where one quote ends and the next begins.
 QUOTE_GAP = Pt(6)
@@ -455,7 +463,25 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
             _run(paragraph, source)
         if why_empty:
             _run(examples.paragraphs[0], why_empty).italic = True
-    _fit(table, text_width(document))
+    _fit(table, text_width(document), findings_shares(rollup, text_width(document)))
+
+
+def findings_shares(rollup: RollUp, width: Length) -> tuple[float, ...]:
+    """The findings table's column shares (COLUMN_SHARES' shape) for text `width` (EMU):
+    the theme column as wide as the widest word of a theme's name, with its indent as a
+    sub-theme, needs (LETTER_EM a letter, at most THEME_SHARE_MOST of the width), the room
+    taken from the quotes' column."""
+    need = max(
+        (
+            len(word) * LETTER_EM * TABLE_FONT + Cm(0.3 * summary.depth) + CELL_PADDING
+            for summary in rollup.themes
+            for word in _clean(summary.name).split()
+        ),
+        default=0,
+    )
+    theme, description, respondents, quotes = COLUMN_SHARES
+    wider = min(max(theme, need / width), THEME_SHARE_MOST)
+    return (wider, description, respondents, quotes - (wider - theme))
 
 
 def _fit(table, width: Length, shares: tuple[float, ...] = COLUMN_SHARES) -> None:

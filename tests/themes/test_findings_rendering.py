@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from interviews import services as interviews
 from interviews.models import PageSize, Study
+from themes import services as themes
 from themes.exports import findings_docx
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -180,9 +181,9 @@ def test_quotes_in_one_cell_of_the_table_have_space_between_them(demo, tmp_path)
     last line sat as close to the second one's first line as any two lines of a quote. On
     the page there is now more than a line's spacing above the second quote."""
     [first_page, *_] = render(findings_docx(study=demo), tmp_path)
-    # The quotes column: right of the theme, description and respondents columns.
-    left = MARGIN + 0.56 * (PAPER[PageSize.LETTER][0] - 2 * MARGIN)
+    # The quotes column: from its heading's first word on.
     header = next(w for w in first_page["words"] if w[4] == "Illustrative")
+    left = header[0] - 1
     column = [w for w in first_page["words"] if w[0] > left and w[1] > header[3]]
     lines = sorted({round(w[1], 1) for w in column})
     starts = {round(w[1], 1): w[4] for w in sorted(column, key=lambda w: w[0], reverse=True)}
@@ -193,3 +194,23 @@ def test_quotes_in_one_cell_of_the_table_have_space_between_them(demo, tmp_path)
     assert all(b - a == pytest.approx(pitch, abs=0.5) for a, b in itertools.pairwise(within))
     gap = lines[openings[1]] - lines[openings[1] - 1]
     assert gap >= pitch + 5, f"{gap} pt from the first quote's last line to the second's"
+
+
+@pytest.mark.parametrize("page_size", [PageSize.LETTER, PageSize.A4])
+def test_no_word_of_a_theme_s_name_is_broken_across_lines(demo, page_size, tmp_path):
+    """The theme column was narrower than "multidisciplinary" in bold: LibreOffice set
+    "Struggles with multidisciplina / ry teams". The column now widens to the longest word
+    of a theme's name: every word of every name is whole on the page."""
+    _on_paper(demo, page_size)
+    long = themes.theme_create(study=demo, name="Interprofessionalisation", description="")
+    pages = render(findings_docx(study=demo), tmp_path)
+    header = next(w for w in pages[0]["words"] if w[4] == "Description")
+    theme_column = {
+        w[4] for page in pages for w in page["words"] if w[0] < header[0] and w[1] > MARGIN
+    }
+    names = [theme.name for theme in demo.themes.all()]
+    assert long.name in names
+    assert "Struggles with multidisciplinary teams" in names
+    for name in names:
+        missing = [word for word in name.split() if word not in theme_column]
+        assert not missing, f"“{name}”: {missing} broken across lines"
