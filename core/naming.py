@@ -27,10 +27,32 @@ from .sanitise import typed_text
 _CLASH_MARK = "\n"
 
 
+# Invisible format characters that carry no letter of a name: soft hyphen, zero-width space,
+# word joiner and the invisible operators, every bidirectional embedding, override and
+# isolate (with their terminators), the deprecated format controls, the byte order mark and
+# the interlinear annotation marks. A name typed or pasted with them reads exactly as the
+# name without them, so they are never stored. The joiners (ZWJ, ZWNJ), the direction marks
+# and the other format characters that some scripts need inside a word are kept, and
+# name_key ignores them.
+_INVISIBLE = re.compile("[\u00ad\u200b\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _is_format(character: str) -> bool:
+    return unicodedata.category(character) == "Cf"
+
+
 def tidy(name: str) -> str:
-    """`name` as it is stored: control characters and bidirectional overrides out
-    (core.sanitise.typed_text), NFC, runs of white space made one space, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", typed_text(name)).split())
+    """`name` as it is stored: control characters out (core.sanitise.typed_text), the
+    invisible characters that carry no letter out (_INVISIBLE), NFC, runs of white space
+    made one space, trimmed of spaces and of the format characters (category Cf: a joiner
+    at either end of a name joins nothing). Shape: str in, str out, never longer."""
+    name = " ".join(unicodedata.normalize("NFC", _INVISIBLE.sub("", typed_text(name))).split())
+    start, end = 0, len(name)
+    while start < end and (_is_format(name[start]) or name[start].isspace()):
+        start += 1
+    while end > start and (_is_format(name[end - 1]) or name[end - 1].isspace()):
+        end -= 1
+    return name[start:end]
 
 
 def name_key(name: str) -> str:
@@ -39,8 +61,10 @@ def name_key(name: str) -> str:
     forms read as the same letters are one name: a full-width "Ｒ１" is "R1", "ﬁ" is "fi",
     a superscript "²" is "2". The key is at most three code points per code point of the
     tidied name (the key columns' bound): the rare name whose NFKC form is longer (one
-    Arabic ligature is eighteen letters) is keyed by NFC folding alone."""
-    tidied = tidy(name)
+    Arabic ligature is eighteen letters) is keyed by NFC folding alone. Every format
+    character (Unicode category Cf: ZWJ, ZWNJ, direction marks, ...) is left out of the key:
+    a script may need one inside a word, but it never makes two names different."""
+    tidied = "".join(c for c in tidy(name) if not _is_format(c))
     key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKD", tidied).casefold())
     if len(key) <= 3 * len(tidied):
         return key
@@ -138,7 +162,8 @@ def name_taken(rows: QuerySet, name: str, *, noun: str, field: str = "name") -> 
 
 
 def backfill_name_keys(model, *, field: str = "name", noun: str) -> list[str]:
-    """For a data migration: store each row's `field` in NFC and fill `<field>_key`.
+    """For a data migration: store each row's `field` tidied (see tidy; in NFC only if
+    tidying would leave nothing) and fill `<field>_key`.
 
     Rows of one study whose names are now the same name (they were told apart by case or
     by Unicode form before) are not merged nor refused: the first keeps the key, the others
@@ -148,7 +173,7 @@ def backfill_name_keys(model, *, field: str = "name", noun: str) -> list[str]:
     seen: dict[tuple, object] = {}
     changed, clashes = [], []
     for row in model.objects.order_by("pk"):
-        name = unicodedata.normalize("NFC", getattr(row, field))
+        name = tidy(getattr(row, field)) or unicodedata.normalize("NFC", getattr(row, field))
         key = name_key(name)
         first = seen.setdefault((row.study_id, key), row)
         if first is not row:

@@ -85,7 +85,8 @@ def study_create(
 
     Raises ValidationError for an empty title or a chosen address that is taken.
     """
-    title = title.strip()
+    # A title is a name: stored as names are, without the invisible characters (tidy).
+    title = tidy(title)
     if not title:
         raise ValidationError("A study needs a title.")
     chosen = slug
@@ -143,11 +144,12 @@ def study_update(
     """Save a study's details; `page_size` a PageSize, or "" to keep the study's;
     `withdrawal_days` the days after an interview a respondent may withdraw, None for no
     window, left out to keep the study's."""
-    if not title.strip():
+    title = tidy(title)
+    if not title:
         raise ValidationError("A study needs a title.")
     if page_size and page_size not in PageSize.values:
         raise ValidationError(f"Unknown paper size “{page_size}”.")
-    study.title = title.strip()
+    study.title = title
     study.research_question = research_question
     study.description = description
     study.page_size = page_size or study.page_size

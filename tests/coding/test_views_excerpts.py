@@ -206,6 +206,16 @@ def test_a_code_can_be_created_on_the_spot(interview, code, owner):
     assert Code.objects.filter(name__iexact="training").count() == 1
 
 
+@pytest.mark.parametrize("typed", ["Training\u200b", "\u2067Training\u2069", "Train\u200ding"])
+def test_a_new_code_typed_with_invisible_characters_is_the_code_of_that_name(
+    interview, code, owner, typed
+):
+    data = {**selection(interview, "Café regulars"), "new_code": typed}
+    client_for(owner).post(create_url(interview), data, headers=HTMX)
+    assert list(Code.objects.values_list("name", flat=True)) == ["Training"]
+    assert list(Excerpt.objects.get().codings.values_list("code", flat=True)) == [code.pk]
+
+
 @pytest.mark.parametrize("typed", ["Trainng", "trainig", "TRAINING S"])
 def test_a_new_name_close_to_a_code_is_asked_about_and_nothing_saved(
     interview, code, owner, typed

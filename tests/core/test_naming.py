@@ -271,3 +271,114 @@ def test_a_name_whose_nfkc_form_outgrows_its_key_column_is_keyed_by_nfc():
     assert len(unicodedata.normalize("NFKC", ligature)) > 3
     assert len(name_key(ligature)) <= 3
     assert name_key("R\uff11") == "r1"
+
+
+# "Émotion" as each invisible character can hide in it: a zero-width space, a word joiner,
+# a byte order mark, a soft hyphen, a right-to-left override with its terminator, an isolate
+# with its terminator, a zero-width joiner at the end and a zero-width non-joiner inside.
+HIDDEN_IN_EMOTION = [
+    "\u00c9\u200bmotion",
+    "\u00c9motion\u2060",
+    "\ufeff\u00c9motion",
+    "\u00c9mo\u00adtion",
+    "\u202e\u00c9motion\u202c",
+    "\u2067\u00c9motion\u2069",
+    "\u00c9motion\u200d",
+    "\u00c9\u200cmotion",
+]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_IN_EMOTION)
+@pytest.mark.parametrize(("make", "field", "refusal"), MAKERS)
+def test_a_name_with_invisible_characters_is_the_same_name(study, make, field, refusal, hidden):
+    """It reads exactly as the name without them, so it is refused as a duplicate."""
+    make(study, COMPOSED)
+    with pytest.raises(ValidationError, match=refusal):
+        make(study, hidden)
+
+
+@pytest.mark.parametrize(("make", "field", "refusal"), MAKERS)
+def test_a_name_is_stored_without_invisible_characters(study, make, field, refusal):
+    typed = {
+        "\u202eR4\u202c": "R4",
+        "R\u200b5": "R5",
+        "\ufeffR6\u2060": "R6",
+        "R\u00ad7": "R7",
+        "\u2066R8\u2069": "R8",
+        "R9\u200d": "R9",
+        " \u200eR10\u200f ": "R10",
+    }
+    for name, stored in typed.items():
+        assert getattr(make(study, name), field) == stored
+    # Plain names typed after them are the same names.
+    for stored in typed.values():
+        with pytest.raises(ValidationError):
+            make(study, stored)
+
+
+def test_a_joiner_inside_a_name_is_kept_but_never_tells_two_names_apart():
+    """Some scripts need ZWJ or ZWNJ inside a word (Persian does): the name keeps it,
+    its key does not."""
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert tidy(persian) == persian
+    assert name_key(persian) == name_key(persian.replace("\u200c", ""))
+    assert all(unicodedata.category(c) != "Cf" for c in name_key("\u200eR\u200d1\u2069"))
+
+
+def test_attribute_names_with_invisible_characters_are_the_same_name(study):
+    interviews.attribute_add(study=study, name="\u202eAgency\u202c")
+    study.refresh_from_db()
+    assert "Agency" in study.attribute_names
+    for hidden in ("Age\u200bncy", "Agency\u2060", "\ufeffagency", "Agency\u200d"):
+        with pytest.raises(ValidationError, match="already records “Agency”"):
+            interviews.attribute_add(study=study, name=hidden)
+
+
+BEFORE_INVISIBLE = [
+    ("interviews", "0021_covered_fk_indexes_dropped"),
+    ("coding", "0015_covered_fk_indexes_dropped"),
+    ("themes", "0012_covered_fk_indexes_dropped"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_stores_names_without_invisible_characters_and_keeps_clashes(owner):
+    """Rows saved before: their names lose the invisible characters and their keys ignore
+    format characters; two that are now the same name are both kept, the second's key
+    marked apart, and reported."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_INVISIBLE)
+    old = executor.loader.project_state(BEFORE_INVISIBLE).apps
+    study = old.get_model("interviews", "Study").objects.create(title="Old", slug="old")
+    # The names and keys as they were saved then: written with update(), since saving
+    # would key them with today's name_key.
+    old_theme = old.get_model("themes", "Theme")
+    training = old_theme.objects.create(study=study, name="Training")
+    hidden = old_theme.objects.create(study=study, name="Other")
+    old_theme.objects.filter(pk=hidden.pk).update(name="Training\u200b", name_key="training\u200b")
+    code = old.get_model("coding", "Code").objects.create(study=study, name="Other")
+    type(code).objects.filter(pk=code.pk).update(name="\u202eR4\u202c", name_key="r4\u202c")
+    respondent = old.get_model("interviews", "Respondent").objects.create(
+        study=study, pseudonym="Other"
+    )
+    type(respondent).objects.filter(pk=respondent.pk).update(
+        pseudonym="R\u20601", pseudonym_key="r\u20601", pseudonym_order="r\u2060011"
+    )
+
+    report = io.StringIO()
+    with redirect_stdout(report):
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Theme.objects.get(pk=training.pk).name_key == "training"
+    assert Theme.objects.get(pk=hidden.pk).name == "Training", "both kept, stored tidied"
+    assert Theme.objects.get(pk=hidden.pk).name_key != "training"
+    assert f"Theme {hidden.pk} “Training” in study {study.pk} has the same" in report.getvalue()
+    assert (Code.objects.get(pk=code.pk).name, Code.objects.get(pk=code.pk).name_key) == (
+        "R4",
+        "r4",
+    )
+    moved = Respondent.objects.get(pk=respondent.pk)
+    assert (moved.pseudonym, moved.pseudonym_key, moved.pseudonym_order) == ("R1", "r1", "r011")
+    with pytest.raises(ValidationError, match="already has a respondent called"):
+        interviews.respondent_create(study=moved.study, pseudonym="R1")

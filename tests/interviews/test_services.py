@@ -17,6 +17,13 @@ def test_it_creates_a_study_with_its_owner(owner):
     assert again.slug == "harm-reduction-study-2"
 
 
+def test_a_study_title_is_stored_without_invisible_characters(owner):
+    study = services.study_create(title="\u202eHarm\u200b reduction\u202c", owner=owner)
+    assert study.title == "Harm reduction"
+    with pytest.raises(ValidationError, match="A study needs a title"):
+        services.study_create(title="\u200b\u2060", owner=owner)
+
+
 def test_it_refuses_a_study_without_a_title(owner):
     with pytest.raises(ValidationError, match="needs a title"):
         services.study_create(title="  ", owner=owner)

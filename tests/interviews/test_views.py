@@ -139,6 +139,17 @@ def test_a_respondent_row_with_a_value_too_long_keeps_what_was_typed(study, owne
     assert not study.respondents.exists()
 
 
+@pytest.mark.parametrize("typed", ["R\u200b1", "R1\u200d", "R\u20601", "\u202eR1\u202c"])
+def test_a_pseudonym_that_reads_as_one_there_is_refused(study, owner, typed):
+    """Invisible characters do not make another pseudonym: the typed one reads "R1"."""
+    client = client_for(owner)
+    url = reverse("respondents", args=[study.slug])
+    client.post(url, {"pseudonym": "R1"}, headers=HTMX)
+    html = client.post(url, {"pseudonym": typed}, headers=HTMX).content.decode()
+    assert "already has a respondent called “<bdi>R1</bdi>”" in html
+    assert list(study.respondents.values_list("pseudonym", flat=True)) == ["R1"]
+
+
 def test_a_duplicate_pseudonym_is_refused_and_the_row_is_kept(study, owner):
     client = client_for(owner)
     url = reverse("respondents", args=[study.slug])
@@ -514,7 +525,9 @@ def test_the_study_settings_choose_the_paper_of_the_findings(study, owner):
     )
     study.refresh_from_db()
     assert study.page_size == "a4"
-    assert study.title == "Harm\n reduction"
+    # Word's line break (U+000B) is a break like any other, and a title is tidied as names
+    # are (core.naming.tidy): one line, its spaces made one.
+    assert study.title == "Harm reduction"
 
 
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])

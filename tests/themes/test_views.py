@@ -38,6 +38,14 @@ def test_the_themes_page_queries_do_not_grow(
     assert "How many respondents" in html
 
 
+def test_a_theme_name_with_an_invisible_character_is_refused_as_a_duplicate(study, owner):
+    client = client_for(owner)
+    client.post(url(study, "themes"), {"name": "Training"}, headers=HTMX)
+    response = client.post(url(study, "themes"), {"name": "Training\u200b"}, headers=HTMX)
+    assert "There is already a theme called “<bdi>Training</bdi>”" in response.content.decode()
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Training"]
+
+
 def test_themes_are_created_renamed_nested_and_moved(study, owner):
     client = client_for(owner)
     client.post(url(study, "themes"), {"name": "Training"}, headers=HTMX)
