@@ -11,11 +11,15 @@ Every problem is raised as ImportRejected with a message for the researcher.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from core.bidi import isolated
+from core.naming import tidy
 
 from .text import ImportRejected
 
@@ -40,6 +44,23 @@ _DAMAGED = (
     ValueError,
     struct.error,
 )
+
+
+# The marks, embeddings, overrides and isolates of Unicode's bidirectional algorithm: a part's
+# name needs none, and an isolate in it would end the isolation of the name early.
+_BIDI_FORMATTING = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def part_named(name: str) -> str:
+    """How a refusal names a part of the archive: “word/document.xml”, tidied (core.naming:
+    no control characters, white space made single spaces) without the characters of
+    Unicode's bidirectional algorithm, and marked with core.bidi.isolated.
+    The name is the file's, not ours: a hostile one may hold a right-to-left override that
+    shows the rest of the message backwards, a line break, or a terminal's escapes for a
+    command's output. Quoted like every name the app puts in a sentence; "?" when nothing
+    printable is left. Never raises."""
+    shown = tidy(_BIDI_FORMATTING.sub("", name))
+    return f"“{isolated(shown or '?')}”"
 
 
 def _reason(error: Exception) -> str:
@@ -93,7 +114,9 @@ class SafeArchive:
         """
         info = self._members.get(name)
         if info is None:
-            raise ImportRejected(f"it is not a valid {self._what} (the part {name} is missing)")
+            raise ImportRejected(
+                f"it is not a valid {self._what} (the part {part_named(name)} is missing)"
+            )
         # What the member may inflate to, from what it actually occupies in the file: the
         # compressed size in its header may lie too, but the file is only so long.
         stored = max(min(info.compress_size, self._size), 1)
@@ -114,7 +137,8 @@ class SafeArchive:
         # damaged stream; a header naming an unknown method raises NotImplementedError.
         except _DAMAGED as error:
             raise ImportRejected(
-                f"it is not a valid {self._what} (the part {name} is damaged: {_reason(error)})"
+                f"it is not a valid {self._what} (the part {part_named(name)} is damaged: "
+                f"{_reason(error)})"
             ) from None
         self.inflated += size
         return buffer.getvalue()

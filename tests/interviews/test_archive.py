@@ -95,7 +95,12 @@ def test_it_refuses_a_gibibyte_bomb_whose_headers_lie_in_little_memory(
 
 @pytest.mark.parametrize(
     ("claimed_size", "message"),
-    [(1000, "document.xml is damaged"), (8 << 20, "more than 2 MB"), (1 << 20, "damaged")],
+    [
+        # The part's name quoted and isolated (interviews.archive.part_named).
+        (1000, "the part “\u2068word/document.xml\u2069” is damaged"),
+        (8 << 20, "more than 2 MB"),
+        (1 << 20, "damaged"),
+    ],
 )
 def test_it_stops_inflating_a_member_at_the_cap_whatever_its_header_says(claimed_size, message):
     bomb = zeros_bomb(8)

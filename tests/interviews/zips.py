@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass
 
@@ -68,3 +70,18 @@ def build_zip(members: list[Member]) -> bytes:
         body += member.deflated
     end = _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), len(body), 0)
     return bytes(body + directory + end)
+
+
+def damaged_zip(members: dict[str, bytes], damaged: str) -> bytes:
+    """A zip of `members` (stored, names in UTF-8 as zipfile writes them) with one byte of
+    member `damaged` changed, so that its CRC no longer checks out when it is read."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
+        for name, data in members.items():
+            zipped.writestr(name, data)
+    raw = bytearray(buffer.getvalue())
+    at = zipfile.ZipFile(io.BytesIO(raw)).getinfo(damaged).header_offset
+    # The local header: 30 bytes, then the name and the extra field, then the data.
+    name_length, extra_length = struct.unpack_from("<2H", raw, at + 26)
+    raw[at + 30 + name_length + extra_length] ^= 0xFF
+    return bytes(raw)

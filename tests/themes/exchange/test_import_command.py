@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from interviews.models import Study
+from tests.interviews.zips import damaged_zip
 
-from .qdpx_files import codebook_qdc, nvivo_qdpx, project_xml
+from .qdpx_files import TRANSCRIPT, codebook_qdc, coded_project, nvivo_qdpx, project_xml
 
 
 def run(*args) -> str:
@@ -80,3 +81,24 @@ def test_it_needs_an_owner_when_there_is_no_single_superuser(owner, tmp_path):
         run(str(path))
     with pytest.raises(CommandError, match="No user called “nobody”"):
         run(str(path), "--owner", "nobody")
+
+
+def test_a_refusal_prints_a_hostile_part_name_printably(owner, tmp_path):
+    """The source's text file is damaged, under a name with a right-to-left override and a
+    C1 control (CSI, which a terminal may read as an escape's start): the refusal printed
+    them as they were."""
+    name = "\u202etxt.ssecca\x9b2J"
+    member = f"sources/{name}"
+    project = coded_project(source_path=f"internal://{name}")
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(damaged_zip({"project.qde": project, member: TRANSCRIPT.encode()}, member))
+
+    with pytest.raises(CommandError) as refused:
+        run(str(path), "--owner", owner.username)
+
+    assert str(refused.value) == (
+        "p.qdpx: refused: it holds the source “First interview”, which cannot be read (it is "
+        "not a valid REFI-QDA project (the part “sources/txt.ssecca2J” is damaged: its "
+        "compressed data does not check out)); nothing was imported."
+    )
+    assert not Study.objects.exists()

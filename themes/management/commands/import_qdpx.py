@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 report = study_import_qdpx(name=path.name, raw=raw, owner=self._owner(owner))
         except ImportRejected as rejected:
             raise CommandError(
-                f"{path.name}: refused: {rejected}; nothing was imported."
+                f"{path.name}: refused: {plain(rejected)}; nothing was imported."
             ) from None
         except ValidationError as invalid:
             message = " ".join(invalid.messages)
