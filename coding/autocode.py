@@ -16,7 +16,7 @@ from django.db.models import TextChoices
 from django.utils.safestring import SafeString
 
 from core.errors import Conflict
-from interviews.models import Interview, Study
+from interviews.models import Interview, Study, interviews_named
 from interviews.search import hits_in, interviews_matching, marked_html
 from interviews.searchquery import Query
 from interviews.turns import Turn, turns_from_json
@@ -110,7 +110,8 @@ def autocode_preview(*, study: Study, query: Query, unit: str) -> list[Passage]:
     interviews, in reading order, hits in one passage sharing it (two queries: the
     interviews with their text, the live excerpts on those spans). Raises TooMany beyond
     MAX_PASSAGES."""
-    interviews = list(interviews_matching(study=study, query=query).select_related("respondent"))
+    rows = interviews_matching(study=study, query=query).select_related("respondent")
+    interviews = list(interviews_named(rows))
     found: list[Passage] = []
     for interview in interviews:
         turns = turns_from_json(interview.turns)

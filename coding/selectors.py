@@ -14,6 +14,7 @@ from interviews.models import (
     QuestionSegment,
     Respondent,
     Study,
+    interviews_named,
 )
 
 from . import sql
@@ -297,7 +298,7 @@ def codebook(study: Study) -> list[CodeNode]:
 def study_overview(study: Study) -> dict:
     """The study's front page: its interviews with their coding progress (3 queries)."""
     interviews = (
-        study.interviews.select_related("respondent")
+        interviews_named(study.interviews.select_related("respondent"))
         .defer("text")
         .annotate(
             excerpt_count=Count(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import dateformat, timezone
 
 from core.naming import NameKeyField, OrderKeyField
@@ -250,7 +251,11 @@ class Interview(models.Model):
             return self.title
         if self.conducted_on:
             return f"Interview of {dateformat.format(self.conducted_on, DAY)}"
-        return f"Interview imported {dateformat.format(timezone.localdate(self.imported_at), DAY)}"
+        day = f"Interview imported {dateformat.format(timezone.localdate(self.imported_at), DAY)}"
+        # Set by interviews_named: the respondent's second untitled, undated interview
+        # imported that day is "(2)", so that lists can tell the two apart.
+        before = getattr(self, "same_day_before", 0)
+        return f"{day} ({before + 1})" if before else day
 
     def set_text(self, text: str, *, word_count: int | None = None) -> None:
         """Replace the transcript text; the one place that keeps derived fields in step.
@@ -466,3 +471,29 @@ class IdentifierSkip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier_id} kept at {self.start}-{self.end} of {self.interview_id}"
+
+
+def interviews_named(rows: models.QuerySet) -> models.QuerySet:
+    """`rows` (interviews) with what Interview.display_name needs to tell apart a
+    respondent's untitled, undated interviews imported the same day: `same_day_before`, how
+    many of them were imported before each row that (local) day, 0 for the first. Read in
+    the rows' own query (a correlated subquery, counted from all the respondent's
+    interviews, whichever rows are shown): no query per row."""
+    untitled = Interview.objects.filter(
+        respondent=models.OuterRef("respondent"), title="", conducted_on__isnull=True
+    )
+    earlier = (
+        untitled.annotate(day=TruncDate("imported_at"))
+        .filter(day=models.OuterRef("imported_day"))
+        .filter(
+            models.Q(imported_at__lt=models.OuterRef("imported_at"))
+            | models.Q(imported_at=models.OuterRef("imported_at"), pk__lt=models.OuterRef("pk"))
+        )
+        .order_by()
+        .values("respondent")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return rows.annotate(imported_day=TruncDate("imported_at")).annotate(
+        same_day_before=Coalesce(models.Subquery(earlier), 0)
+    )

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from . import pages, searchquery, sql
-from .models import Interview, Study
+from .models import Interview, Study, interviews_named
 from .searchquery import Query
 
 PER_PAGE = 20
@@ -111,7 +111,7 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
     paginated = Paginator(ids, PER_PAGE).get_page(page)
     # Only what the page shows: an interview's turns (JSON) cost as much to load as its text.
     interviews = (
-        Interview.objects.filter(id__in=list(paginated))
+        interviews_named(Interview.objects.filter(id__in=list(paginated)))
         .select_related("respondent")
         .only("title", "conducted_on", "imported_at", "text", "respondent__pseudonym")
     )

@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 
 from coding.models import CodeMemo, Excerpt
-from interviews.models import InterviewMemo, JournalEntry, Memo, Study
+from interviews.models import Interview, InterviewMemo, JournalEntry, Memo, Study, interviews_named
 
 from .models import ThemeMemo
 
@@ -308,6 +308,24 @@ def memo_rows(rows) -> list[MemoRow]:
         )
         for kind, pk, body, author_id, author, written, target_id, target, interview_id in rows
     ]
+
+
+def interview_labels(study: Study, rows: list[MemoRow]) -> None:
+    """Label the memos on interviews among `rows` by their interview: "R1 · Interview of 3
+    Mar 2025" (its pseudonym, its display name), in place of the pseudonym and title the
+    UNION gives (an untitled interview was its pseudonym alone). One query, none when no
+    row is a memo on an interview."""
+    ids = {row.target_id for row in rows if row.kind.name == "interview"}
+    if not ids:
+        return
+    interviews = interviews_named(Interview.objects.filter(study=study, pk__in=ids))
+    shown = interviews.select_related("respondent").only(
+        "title", "conducted_on", "imported_at", "respondent__pseudonym"
+    )
+    names = {i.pk: f"{i.respondent.pseudonym} · {i.display_name}" for i in shown}
+    for row in rows:
+        if row.kind.name == "interview" and row.target_id in names:
+            row.target = names[row.target_id]
 
 
 def memo_url(slug: str, row: MemoRow, *, can_write: bool) -> str:

@@ -16,7 +16,7 @@ from core.http import posted, refusal
 from .. import deidentify, services
 from ..access import OWN, READ, study_access
 from ..forms import DecisionsForm, IdentifierForm
-from ..models import Identifier, Interview, Role
+from ..models import Identifier, Interview, Role, interviews_named
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -128,7 +128,9 @@ def deidentify_preview(request, slug):
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
-    named = Interview.objects.filter(study=study, pk__in={o.interview_id for o in waiting})
+    named = interviews_named(
+        Interview.objects.filter(study=study, pk__in={o.interview_id for o in waiting})
+    )
     names = {
         interview.pk: interview.display_name
         for interview in named.only("title", "conducted_on", "imported_at")

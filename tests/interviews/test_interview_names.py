@@ -9,10 +9,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from interviews import memos
 from interviews import services as interviews
-from interviews.models import Interview
+from interviews.models import Interview, InterviewMemo
 
-from ..conftest import client_for, import_text
+from ..conftest import TRANSCRIPT, client_for, import_text
 
 IMPORTED = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
 
@@ -82,3 +83,47 @@ def test_the_deleted_message_names_the_interview_as_the_pages_did(study, owner, 
     html = response.content.decode()
     assert f"The interview “<bdi>{NAME}</bdi>” was deleted." in html
     assert not named_by_id(html, first)
+
+
+@pytest.fixture
+def same_day(study):
+    """R1's two untitled, undated interviews imported on 30 Nov 2026 (the second a minute
+    later, listed first when ids run the other way), and R2's one, that day too."""
+    second = import_text(study, name="R1-b.txt", text=TRANSCRIPT.replace("six", "seven"))
+    first = import_text(study, name="R1-a.txt")
+    other = import_text(study, name="R2.txt", text=TRANSCRIPT.replace("R1:", "R2:"))
+    for interview, minute in ((first, 0), (second, 1), (other, 2)):
+        moment = IMPORTED + datetime.timedelta(minutes=minute)
+        Interview.objects.filter(pk=interview.pk).update(imported_at=moment)
+    return first, second, other
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("study_detail", ""),
+        ("transcript_search", "?q=shelter"),
+        ("autocode", "?q=shelter"),
+        ("deidentify_preview", ""),
+    ],
+)
+def test_same_day_untitled_interviews_are_told_apart_in_every_list(
+    study, owner, same_day, page, query
+):
+    interviews.identifier_add(study=study, text="shelter", replacement="[place]")
+    html = client_for(owner).get(reverse(page, args=[study.slug]) + query).content.decode()
+    # R1's first and R2's (the first of their own that day) unnumbered, R1's second (2).
+    assert f"{NAME} (2)" in html
+    assert re.search(rf"{NAME}(?! \()", html)
+    assert f"{NAME} (3)" not in html
+
+
+def test_a_memo_on_an_untitled_interview_is_labelled_by_the_interviews_name(
+    study, owner, same_day
+):
+    first, second, _ = same_day
+    for interview in (first, second):
+        memos.memo_create(model=InterviewMemo, author=owner, body="Hm.", interview=interview)
+    html = client_for(owner).get(reverse("memos", args=[study.slug])).content.decode()
+    assert f"R1 · {NAME} (2)</a>" in html
+    assert f"R1 · {NAME}</a>" in html

@@ -28,6 +28,7 @@ from ..memos import (
     WRITABLE,
     MemoListing,
     MemoRow,
+    interview_labels,
     memo_in_study,
     memo_rows,
     memo_url,
@@ -83,6 +84,7 @@ def memos(request, slug):
     listing = MemoListing(access.study, memo_filter) if memo_filter else []
     page = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     rows = memo_rows(page.object_list)
+    interview_labels(access.study, rows)
     for row in rows:
         row.url = memo_url(slug, row, can_write=access.can_write)
     query = request.GET.copy()
