@@ -1,8 +1,9 @@
 /* Excerpta in the browser: the one entry point, loaded by base.html as a module.
 
-   Every page gets messages (flash.js) and upload progress (progress.js); a page with a
-   transcript (#transcript) gets the coding page's modules. Each module exports `install()`
-   and keeps to what its name says; a new behaviour is a new module installed here. Where
+   Every page gets messages (flash.js), upload progress (progress.js) and forms that keep
+   what is typed while they are sent (sending.js); a page with a transcript (#transcript)
+   gets the coding page's modules. Each module exports `install()` and keeps to what its
+   name says; a new behaviour is a new module installed here. Where
    keys are concerned the order below is the order in which keyboard.js tries bindings
    (Escape closes the picker first, and clears the selection last).
 
@@ -25,6 +26,7 @@ import * as panel from "./panel.js";
 import * as picker from "./picker.js";
 import * as progress from "./progress.js";
 import * as selection from "./selection.js";
+import * as sending from "./sending.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
 
@@ -33,6 +35,7 @@ const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret,
 function start() {
   flash.install();
   progress.install();
+  sending.install();
   const transcript = document.getElementById("transcript");
   if (!transcript) {
     // The one key of the other pages whose messages carry an Undo button (the codebook,

@@ -1,0 +1,77 @@
+/* A form while htmx sends it. Its submit buttons are disabled until the answer comes: htmx
+   drops a second submit of a form whose request is still out, so a click then would do
+   nothing and say nothing. And what the user types meanwhile survives the answer: an add
+   form (a protocol question, a respondent, a code, a theme, a memo, a comment...) sits
+   inside the region its answer replaces, so the swap would put back the server's form
+   (emptied after an add, or holding what was sent) over the words typed since. Each field
+   whose value changed after sending is carried into the form that replaces it; the other
+   fields take the server's values, as before. */
+
+const sent = new WeakMap(); // form -> {values: Map(key -> value), disabled: [buttons]}
+
+// The fields a user types into or picks, keyed by name and rank among fields of that name.
+function fields(form) {
+  const seen = new Map();
+  const out = new Map();
+  for (const field of form.elements) {
+    if (!field.name || field.disabled || ["submit", "button", "file", "hidden"].includes(field.type)) continue;
+    const rank = seen.get(field.name) || 0;
+    seen.set(field.name, rank + 1);
+    out.set(field.name + "#" + rank, field);
+  }
+  return out;
+}
+
+const valueOf = (field) => (field.type === "checkbox" || field.type === "radio" ? field.checked : field.value);
+
+function setValue(field, value) {
+  if (field.type === "checkbox" || field.type === "radio") field.checked = value;
+  else field.value = value;
+}
+
+// The forms of the page sent to the same address, in document order: the one that replaces
+// a form is the one at its place among them.
+const sameAction = (form) =>
+  [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === form.getAttribute("action"));
+
+let carrying = null; // {rank, form, typed: Map(key -> value)}: from beforeSwap to afterSwap
+
+export function install() {
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement)) return;
+    const values = new Map([...fields(form)].map(([key, field]) => [key, valueOf(field)]));
+    // Those already disabled (the first question's "Move up") stay so afterwards.
+    const disabled = [...form.elements].filter((el) => el.type === "submit" && !el.disabled);
+    disabled.forEach((button) => (button.disabled = true));
+    sent.set(form, { values, disabled });
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const state = sent.get(event.detail.requestConfig && event.detail.requestConfig.elt);
+    if (state) state.disabled.forEach((button) => (button.disabled = false));
+  });
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    const state = sent.get(form);
+    carrying = null;
+    if (!state) return;
+    const typed = new Map();
+    for (const [key, field] of fields(form)) {
+      if (state.values.has(key) && valueOf(field) !== state.values.get(key)) typed.set(key, valueOf(field));
+    }
+    if (typed.size) carrying = { form, rank: sameAction(form).indexOf(form), typed };
+  });
+
+  document.addEventListener("htmx:afterSwap", () => {
+    if (!carrying) return;
+    const { form, rank, typed } = carrying;
+    carrying = null;
+    if (form.isConnected) return; // not replaced: it kept what was typed
+    const replacement = sameAction(form)[rank];
+    if (!replacement) return;
+    const now = fields(replacement);
+    for (const [key, value] of typed) if (now.has(key)) setValue(now.get(key), value);
+  });
+}
