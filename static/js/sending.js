@@ -29,12 +29,20 @@ function setValue(field, value) {
   else field.value = value;
 }
 
-// The forms of the page sent to the same address, in document order: the one that replaces
-// a form is the one at its place among them.
-const sameAction = (form) =>
-  [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === form.getAttribute("action"));
+// Which form a form is: its address and its fields' names and types, with the values of
+// its hidden ones (a reply form's thread, a member's role form's username) but the CSRF
+// token's, which differs at each rendering. The form that replaces one is the one with
+// its signature, at its place among those that share it.
+function signature(form) {
+  const parts = [...form.elements]
+    .filter((el) => el.name && el.name !== "csrfmiddlewaretoken")
+    .map((el) => [el.name, el.type, el.type === "hidden" ? el.value : ""].join("="));
+  return [form.getAttribute("action"), ...parts].join("&");
+}
 
-let carrying = null; // {rank, form, typed: Map(key -> value)}: from beforeSwap to afterSwap
+const alike = (own) => [...document.querySelectorAll("form")].filter((f) => signature(f) === own);
+
+let carrying = null; // {form, signature, rank, typed: Map(key -> value)}: from beforeSwap to afterSwap
 
 export function install() {
   document.addEventListener("htmx:beforeRequest", (event) => {
@@ -61,15 +69,16 @@ export function install() {
     for (const [key, field] of fields(form)) {
       if (state.values.has(key) && valueOf(field) !== state.values.get(key)) typed.set(key, valueOf(field));
     }
-    if (typed.size) carrying = { form, rank: sameAction(form).indexOf(form), typed };
+    const own = signature(form);
+    if (typed.size) carrying = { form, signature: own, rank: alike(own).indexOf(form), typed };
   });
 
   document.addEventListener("htmx:afterSwap", () => {
     if (!carrying) return;
-    const { form, rank, typed } = carrying;
+    const { form, rank, signature: own, typed } = carrying;
     carrying = null;
     if (form.isConnected) return; // not replaced: it kept what was typed
-    const replacement = sameAction(form)[rank];
+    const replacement = alike(own)[rank];
     if (!replacement) return;
     const now = fields(replacement);
     for (const [key, value] of typed) if (now.has(key)) setValue(now.get(key), value);

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from demo.seed import OWNER
 from interviews.models import ProtocolQuestion, Respondent
 from tests.browser.test_pages import demo_log_in
+from themes.models import Comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +35,15 @@ FORMS = {
         "table.respondents tbody tr[id^=respondent-]",
         lambda study: Respondent.objects.filter(study=study).values_list("pseudonym", flat=True),
     ),
+    # Each thread of comments has a reply form sent to the same address as the new comment's
+    # form, with a textarea of the same name: one more thread, one more such form before it.
+    "comments": (
+        "theme_detail",
+        "Add a comment",
+        "Comment",
+        "#comments details",
+        lambda study: Comment.objects.filter(theme__study=study).values_list("body", flat=True),
+    ),
 }
 
 
@@ -43,8 +53,12 @@ def test_what_is_typed_while_an_add_is_sent_is_kept_and_added_next(demo, live_se
     url_name, label, button_name, items, saved = FORMS[form]
     first, second = f"Slow first {form} entry", f"Second {form} entry typed meanwhile"
     demo_log_in(page, live_server, OWNER)
-    url = live_server.url + reverse(url_name, args=[study.slug])
+    args = [study.slug] if form != "comments" else [study.slug, study.themes.first().pk]
+    url = live_server.url + reverse(url_name, args=args)
     page.goto(url)
+    post_url = page.get_by_role("button", name=button_name, exact=True).evaluate(
+        "button => button.form.action"
+    )
     before = page.locator(items).count()
     held, posts = [], []
 
@@ -55,7 +69,7 @@ def test_what_is_typed_while_an_add_is_sent_is_kept_and_added_next(demo, live_se
         else:
             route.continue_()
 
-    page.route(url, hold_posts)
+    page.route(post_url, hold_posts)
     field = page.get_by_label(label, exact=True)
     button = page.get_by_role("button", name=button_name, exact=True)
     field.fill(first)
@@ -71,7 +85,7 @@ def test_what_is_typed_while_an_add_is_sent_is_kept_and_added_next(demo, live_se
     expect(field).to_have_value(second)
     expect(button).to_be_enabled()
 
-    page.unroute(url)
+    page.unroute(post_url)
     button.click()
     expect(page.locator(items)).to_have_count(before + 2)
     expect(field).to_have_value("")
