@@ -235,13 +235,31 @@ def _keep_an_owner(study: Study, membership: Membership, new_role: str | None) -
 # Protocol ---------------------------------------------------------------------------------
 
 
+def _question_asked(study_id: int, text: str, *, other_than: int | None = None) -> None:
+    """Raise ValidationError if a question of the study (but `other_than`, a question id)
+    asks `text` already, compared as names are (core.naming.name_key: case, spacing and
+    look-alike letters aside). A protocol asks each question once: an import finds where
+    each is asked in a transcript, and counts them. Reads the study's questions' texts."""
+    key = name_key(text)
+    questions = ProtocolQuestion.objects.filter(study_id=study_id).exclude(pk=other_than)
+    for number, asked in questions.values_list("number", "text"):
+        if name_key(asked) == key:
+            raise ValidationError(
+                f"Q{number} already asks this question: the protocol asks each question once."
+            )
+
+
 def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestion:
+    """Add `text` as the protocol's last question, with `topic`, and return it. Raises
+    ValidationError if `text` is blank or the protocol asks it already."""
     text = text.strip()
     if not text:
         raise ValidationError("A question needs its text.")
     with transaction.atomic():
-        # Questions added at the same moment take the next numbers one after another.
+        # Questions added at the same moment take the next numbers one after another, and
+        # the same question added twice at once is refused once.
         hold(Study, study.pk)
+        _question_asked(study.pk, text)
         study_revision_bump(study.pk)
         last = study.questions.aggregate(last=Max("number"))["last"] or 0
         return ProtocolQuestion.objects.create(
@@ -250,13 +268,20 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
 
 
 def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -> None:
+    """Save `question` with `text` and `topic`. Raises ValidationError if `text` is blank
+    or another question of the protocol asks it already."""
     if not text.strip():
         raise ValidationError("A question needs its text.")
     if (question.text, question.topic) == (text.strip(), topic.strip()):
         return  # Saved as it was: nothing to write, and the study's revision stays.
-    question.text = text.strip()
-    question.topic = topic.strip()
     with transaction.atomic():
+        if name_key(text) != name_key(question.text):
+            # Only a new wording is checked: a protocol that has two questions alike from
+            # before can still have their topics edited.
+            hold(Study, question.study_id)
+            _question_asked(question.study_id, text, other_than=question.pk)
+        question.text = text.strip()
+        question.topic = topic.strip()
         study_revision_bump(question.study_id)
         question.save(update_fields=["text", "topic"])
 

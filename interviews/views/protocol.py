@@ -41,11 +41,15 @@ def question_edit(request, slug, pk):
     question = get_object_or_404(access.study.questions, pk=pk)
     form = QuestionForm(posted(request), initial={"text": question.text, "topic": question.topic})
     if request.method == "POST" and form.is_valid():
-        services.question_update(question=question, **form.cleaned_data)
-        done = reverse("protocol", args=[slug])
-        message = f"Q{question.number} saved."
-        page = _protocol_page(request, access, QuestionForm(), done=done, message=message)
-        return retarget(page, "#question-section") if request.htmx else page
+        try:
+            services.question_update(question=question, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            done = reverse("protocol", args=[slug])
+            message = f"Q{question.number} saved."
+            page = _protocol_page(request, access, QuestionForm(), done=done, message=message)
+            return retarget(page, "#question-section") if request.htmx else page
     return _protocol_page(
         request, access, QuestionForm(), partial="question-edit", editing=question, edit_form=form
     )

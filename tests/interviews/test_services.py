@@ -78,6 +78,21 @@ def test_removing_an_attribute_removes_its_values(study):
     assert study.attribute_schema == []
 
 
+def test_a_protocol_asks_each_question_once(study):
+    first, second = study.questions.all()
+    # Another case, spacing, and a full-width question mark: the same words.
+    same = "  " + first.text.upper().replace(" ", "  ").replace("?", "\uff1f")
+    with pytest.raises(ValidationError, match="Q1 already asks this question"):
+        services.question_add(study=study, text=same)
+    with pytest.raises(ValidationError, match="Q2 already asks this question"):
+        services.question_update(question=first, text=second.text.lower())
+    assert [q.text for q in study.questions.all()] == [first.text, second.text]
+    # A question keeps its own words in other letters, and its topic changes alone.
+    services.question_update(question=first, text=first.text.lower(), topic="Experience")
+    first.refresh_from_db()
+    assert (first.text, first.topic) == (first.text.lower(), "Experience")
+
+
 def test_questions_can_be_reordered_and_deleted(study):
     first, second = study.questions.all()
     third = services.question_add(study=study, text="What support do you get?")

@@ -106,6 +106,41 @@ def test_protocol_questions_are_added_edited_and_moved_in_place(study, owner):
     assert "This field is required." in response.content.decode()
 
 
+def test_a_question_the_protocol_asks_already_is_refused_keeping_what_was_typed(study, owner):
+    """The same question twice (as names compare: case, spacing and look-alike letters
+    aside) made an import count it twice ("10 of 13 protocol questions found")."""
+    client = client_for(owner)
+    url = reverse("protocol", args=[study.slug])
+    typed = "  how LONG have you been implementing harm  reduction in your practice？"
+    for headers in (HTMX, {}):
+        response = client.post(url, {"text": typed, "topic": "Experience"}, headers=headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Q1 already asks this question: the protocol asks each question once." in html
+        assert typed.strip() in html
+        assert 'value="Experience"' in html
+    assert study.questions.count() == 2
+
+
+def test_a_question_edited_into_another_ones_words_is_refused_keeping_them(study, owner):
+    first, second = study.questions.all()
+    client = client_for(owner)
+    edit = reverse("question_edit", args=[study.slug, second.pk])
+    response = client.post(edit, {"text": first.text.upper(), "topic": "Clients"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Q1 already asks this question: the protocol asks each question once." in html
+    assert f'<li id="question-{second.pk}" class="editing">' in html
+    assert first.text.upper() in html
+    assert 'value="Clients"' in html
+    second.refresh_from_db()
+    assert second.text.startswith("In your experience")
+    # Its own words, in other letters' case, are its own: saved.
+    client.post(edit, {"text": second.text.upper()}, headers=HTMX)
+    second.refresh_from_db()
+    assert second.text == second.text.upper()
+
+
 def test_a_move_that_says_neither_up_nor_down_is_refused_with_a_message(study, owner):
     first, second = study.questions.all()
     url = reverse("question_move", args=[study.slug, second.pk])
