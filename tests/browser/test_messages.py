@@ -87,7 +87,7 @@ def test_a_refusal_on_the_themes_page_is_answered_in_words(browser, live_server,
     page.goto(f"{live_server.url}/studies/{study.slug}/themes/")
     page.get_by_placeholder("Type a code's name").fill("Nothing like it")
     with page.expect_response(lambda r: "/codes/" in r.url) as answer:
-        page.get_by_role("button", name="Add", exact=True).click()
+        page.get_by_role("button", name="Add the code to “Support”", exact=True).click()
     assert answer.value.status == 400
     expect(page.locator("#flash")).to_contain_text("There is no code called “Nothing like it”.")
     assert not [e for e in errors if "Response Status Error" in e or "htmx" in e], errors

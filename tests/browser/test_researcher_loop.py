@@ -210,7 +210,7 @@ def gather_under_a_theme(page, live_server, study) -> None:
     side.get_by_role("button", name="Add theme").click()
     theme = page.locator("section.theme", has_text="Being held up")
     theme.get_by_label("Add a code").fill("Support")
-    theme.get_by_role("button", name="Add", exact=True).click()
+    theme.get_by_role("button", name="Add the code to “Being held up”", exact=True).click()
     expect(theme.get_by_label("Codes of Being held up")).to_contain_text("Support")
 
 

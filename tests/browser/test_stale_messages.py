@@ -3,6 +3,8 @@ an action replaces the message region (core.http.HtmxErrorMiddleware)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -44,7 +46,7 @@ def test_on_a_theme_page_a_refusal_goes_once_an_extract_a_move_or_a_removal_succ
     expect(flash).not_to_have_class("flash flash-error")
 
     refuse_extract(page, quotes.first)
-    quotes.first.get_by_role("button", name="Move this quote down").click()
+    quotes.first.get_by_role("button", name=re.compile(r"^Move the quote .+ down$")).click()
     expect(quotes.nth(1).locator("blockquote")).to_have_text("“About […] years”")
     expect(flash).not_to_contain_text("is not in the excerpt")
 
@@ -63,13 +65,13 @@ def test_on_the_themes_page_an_unknown_code_is_refused_then_a_known_one_clears_i
     section = page.locator("section.theme", has_text="Training").first
     name = section.get_by_label("Add a code")
     name.fill("Nobody's code")
-    section.get_by_role("button", name="Add", exact=True).click()
+    section.get_by_role("button", name="Add the code to “Training”", exact=True).click()
     flash = page.locator("#flash")
     expect(flash).to_contain_text("There is no code called “Nobody's code”.")
 
     section = page.locator("section.theme", has_text="Training").first
     section.get_by_label("Add a code").fill("Mentors")
-    section.get_by_role("button", name="Add", exact=True).click()
+    section.get_by_role("button", name="Add the code to “Training”", exact=True).click()
     expect(page.locator("section.theme").first.get_by_label("Codes of Training")).to_contain_text(
         "Mentors"
     )

@@ -144,7 +144,7 @@ def test_each_role_gets_its_own_theme_page_whoever_read_it_first(
     assert "Review status" in pages["owner"]
     assert "Review status" not in pages["coder"]
     assert "Remove from quotes" in pages["coder"]
-    for button in ("Remove from quotes", "Choose the words to print", "Move this quote up"):
+    for button in ("Remove from quotes", "Choose the words to print", "Move the quote"):
         assert button not in pages["reviewer"]
 
 

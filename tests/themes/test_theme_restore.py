@@ -86,6 +86,8 @@ def test_a_restored_theme_brings_back_every_quote_and_says_which_are_left_out(
     # The withdrawn respondent's words are not shown; the line still says what it is about.
     assert "A chosen quote, its words not shown: its respondent has withdrawn." in stray
     assert "no longer carries any of the theme&#x27;s codes" in stray
+    # Nor is their pseudonym, even in the Remove button's words for a screen reader.
+    assert quoted["withdrawn"].interview.respondent.pseudonym not in stray
 
 
 def test_a_quote_counts_again_once_its_excerpt_does(study, themed, quoted, owner):

@@ -393,7 +393,10 @@ def test_the_themes_page_counts_a_codes_whole_branch(
         html = client.get(url(study, "themes")).content.decode()
     section = html[html.index('id="theme-') : html.index('class="matrix"')]
     theme = branched["theme"]
-    excerpts = f'<a href="{url(study, "retrieve")}?theme={theme.pk}">3 excerpts</a>'
+    excerpts = (
+        f'<a href="{url(study, "retrieve")}?theme={theme.pk}">3 excerpts'
+        f'<span class="visually-hidden"> of “{theme.name}”</span></a>'
+    )
     assert f"<strong>All</strong> of the respondents (2 of 2) · {excerpts}" in section
     assert "With their sub-codes: Colleagues, Supervisor, Family." in section
     r1, r2 = (respondent.pk for respondent in branched["respondents"])
