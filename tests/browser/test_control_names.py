@@ -1,37 +1,49 @@
 """A control repeated down a list says what it acts on: on the pages that list themes, a
-theme's quotes and supporting excerpts, members, protocol questions, respondents and the
-de-identification list, no two links or buttons that a screen reader announces alike ("Edit",
-"Remove", "Withdraw", "Show in context") act on different things. The visible words stay the
-same; the rest of the name is visually hidden and comes after them, so that the name still
-begins with what a sighted user reads (WCAG 2.5.3). In Chromium, on the demo study, as its
-owner."""
+theme's quotes and supporting excerpts, members, protocol questions, respondents, the
+de-identification list, memos, retrieved excerpts, the codebook, the bin on the History page,
+passages like a code's excerpts, the study's transcripts, a transcript's excerpts on its coding
+page and the files of an import, no two links, buttons or disclosures that a screen reader
+announces alike ("Edit", "Remove", "Restore", "Open in the transcript") act on different
+things. The visible words stay the same; the rest of the name is visually hidden and comes
+after them, so that the name still begins with what a sighted user reads (WCAG 2.5.3). In
+Chromium, on the demo study, as its owner."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from playwright.sync_api import expect
 
+from coding import services as coding
+from coding.models import CodeMemo, Excerpt
 from demo.seed import OWNER
-from interviews.models import Respondent
+from interviews.memos import memo_create, memo_delete
+from interviews.models import InterviewMemo, JournalEntry, Respondent
 from interviews.services import respondent_withdraw
 from tests.browser.test_pages import demo_log_in
-from themes.models import Theme
+from themes import services as themes
+from themes.models import Theme, ThemeMemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# {name: [targets]} of the links and buttons in <main>: the name as announced (aria-label, else
-# the text, hidden parts included, white space folded), the target what it acts on (a link's
-# address; a button's form action or htmx address, with its name=value). A count in a table's
-# cell ("3", a link to those excerpts) is left out: the cell's row and column headers name it.
+# {name: [targets]} of the links, buttons and disclosures in <main>: the name as announced
+# (aria-label, else the text, hidden parts included, white space folded), the target what it
+# acts on (a link's address; a button's form action or htmx address, with its name=value; a
+# disclosure's form, else the nearest element with an id). A count in a table's cell ("3",
+# "11 of 11", a link to those excerpts or markers) is left out: the cell's row and column
+# headers name it.
 CONTROLS = """() => {
     const fold = (text) => text.replace(/\\s+/g, " ").trim();
     const found = {};
-    for (const control of document.querySelectorAll("main a[href], main button")) {
+    for (const control of document.querySelectorAll("main a[href], main button, main summary")) {
         const name = fold(control.getAttribute("aria-label") || control.textContent);
-        if (/^\\d+$/.test(name) && control.closest("td")) continue;
-        const form = control.closest("form");
+        if (/^\\d+( of \\d+)?$/.test(name) && control.closest("td")) continue;
+        const disclosed = control.tagName === "SUMMARY" ? control.parentElement : null;
+        const form = control.closest("form") || (disclosed && disclosed.querySelector("form"));
         const address = control.getAttribute("href") || control.getAttribute("hx-get")
-            || control.getAttribute("hx-post") || (form && form.getAttribute("action")) || "";
+            || control.getAttribute("hx-post") || (form && form.getAttribute("action"))
+            || (disclosed && `#${disclosed.parentElement.closest("[id]").id}`) || "";
         const target = address + (control.name ? `?${control.name}=${control.value}` : "");
         (found[name] = found[name] || new Set()).add(target);
     }
@@ -40,29 +52,97 @@ CONTROLS = """() => {
 }"""
 
 
-def test_no_two_controls_announced_alike_act_on_different_things(demo, live_server):
-    study, page = demo
-    # A withdrawn respondent, so that the respondents page lists Reinstate and Erase too.
+def alike_on(page, url: str) -> tuple[int, dict]:
+    """(how many names, {"<url>: <name>": [targets]} of the names that act on several
+    things) of the page at `url` as it stands, once it has loaded."""
+    if url != page.url:
+        page.goto(url)
+    page.wait_for_load_state("networkidle")
+    controls = page.evaluate(CONTROLS)
+    path = url.split("/", 3)[-1]
+    alike = {f"/{path}: {name}": targets for name, targets in controls.items() if len(targets) > 1}
+    return len(controls), alike
+
+
+def fill_the_lists(study) -> None:
+    """What the demo leaves empty or short: memos of each kind by the owner (only their author
+    edits or deletes them), and a bin holding codes, excerpts, a theme and a memo. A respondent
+    withdrawn, so that the respondents page lists Reinstate and Erase too."""
+    owner = get_user_model().objects.get(username=OWNER)
     respondent_withdraw(respondent=Respondent.objects.filter(study=study).last())
+    codes = list(study.codes.order_by("pk"))
+    theme_list = list(study.themes.order_by("pk"))
+    interviews = list(study.interviews.order_by("pk"))
+    for n in range(2):
+        memo_create(model=JournalEntry, author=owner, body=f"Journal {n}", study=study)
+        memo_create(model=CodeMemo, author=owner, body=f"On a code {n}", code=codes[n])
+        memo_create(model=CodeMemo, author=owner, body=f"Also on it {n}", code=codes[n])
+        memo_create(model=ThemeMemo, author=owner, body=f"On a theme {n}", theme=theme_list[n])
+        memo_create(
+            model=InterviewMemo, author=owner, body=f"On a transcript {n}", interview=interviews[n]
+        )
+        binned = memo_create(model=JournalEntry, author=owner, body=f"Binned {n}", study=study)
+        memo_delete(memo=binned, author=owner)
+    for excerpt in Excerpt.objects.filter(interview__study=study).order_by("pk")[:2]:
+        coding.excerpt_delete(excerpt=excerpt)
+    for code in codes[-2:]:
+        coding.code_delete(code=code, force=True)
+    themes.theme_delete(theme=theme_list[-1])
+
+
+def import_two_files(page, live_server, study, tmp_path) -> None:
+    """Upload and import two transcripts: the outcome lists each file with its links."""
+    files = []
+    for pseudonym in ("R9", "R10"):
+        path = tmp_path / f"{pseudonym}-interview.txt"
+        path.write_text(f"Interviewer: How was it?\n\n{pseudonym}: Busy.\n", encoding="utf-8")
+        files.append(str(path))
+    page.goto(live_server.url + reverse("transcript_import", args=[study.slug]))
+    page.set_input_files("input[type=file]", files)
+    page.get_by_role("button", name="Upload and preview").click()
+    for position in range(2):
+        page.locator("input[name$=pseudonym]").nth(position).fill(f"R{9 + position}")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#import-progress h2")).to_have_text("2 imported")
+
+
+def test_no_two_controls_announced_alike_act_on_different_things(demo, live_server, tmp_path):
+    study, page = demo
+    fill_the_lists(study)
     quoted = Theme.objects.filter(study=study, quotes__isnull=False).first()
+    code = study.codes.filter(codings__isnull=False).order_by("pk").first()
     demo_log_in(page, live_server, OWNER)
-    pages = [
+    paths = [
         reverse("themes", args=[study.slug]),
         reverse("theme_detail", args=[study.slug, quoted.pk]),
         reverse("members", args=[study.slug]),
         reverse("protocol", args=[study.slug]),
         reverse("respondents", args=[study.slug]),
         reverse("deidentify_list", args=[study.slug]),
+        reverse("memos", args=[study.slug]),
+        reverse("retrieve", args=[study.slug]),
+        reverse("codebook", args=[study.slug]),
+        reverse("history", args=[study.slug]),
+        reverse("code_similar", args=[study.slug, code.pk]),
+        reverse("study_detail", args=[study.slug]),
+        reverse("interview_code", args=[study.slug, study.interviews.order_by("pk").first().pk]),
     ]
     alike = {}
     counted = 0
-    for path in pages:
-        page.goto(live_server.url + path)
-        page.wait_for_load_state("load")
-        controls = page.evaluate(CONTROLS)
-        counted += len(controls)
-        alike.update(
-            {f"{path}: {name}": targets for name, targets in controls.items() if len(targets) > 1}
-        )
-    assert counted > 50  # the pages did list their rows
+    for path in paths:
+        names, found = alike_on(page, live_server.url + path)
+        counted += names
+        alike |= found
+
+    # Two memos deleted on the memos page: each offers its Undo in its place.
+    page.goto(live_server.url + reverse("memos", args=[study.slug]) + "?kind=journal")
+    for _ in range(2):
+        page.locator(".memo-item button.danger").first.click()
+    expect(page.locator(".memo-item button.undo")).to_have_count(2)
+    alike |= alike_on(page, page.url)[1]
+
+    import_two_files(page, live_server, study, tmp_path)
+    alike |= alike_on(page, page.url)[1]
+
+    assert counted > 100  # the pages did list their rows
     assert not alike, "\n".join(f"{where} -> {targets}" for where, targets in alike.items())

@@ -88,6 +88,10 @@ def test_codebook_rows():
         parsed, {"tr", "th", "td", "span", "p", "details", "summary", "dl", "dt", "dd", "a"}
     )
     assert parsed.text.count(HOSTILE) == 3
+    # The Edit link and the criteria's disclosure name their code to a screen reader,
+    # escaped like the rest.
+    assert f"Criteria and example of “{HOSTILE}”" in "".join(parsed.text)
+    assert f"Edit the code “{HOSTILE}”" in "".join(parsed.text)
     assert (
         "a",
         {

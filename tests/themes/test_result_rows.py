@@ -22,7 +22,7 @@ TEMPLATE_LOOP = Template(
     {% if row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% endif %}
   </p>
   {% if row.memo %}<p class="memo"><strong>Memo:</strong> {{ row.memo }}</p>{% endif %}
-  <a class="open-transcript" href="{% url 'interview_code' slug row.interview_id %}#x{{ row.id }}">Open in the transcript</a>
+  <a class="open-transcript" href="{% url 'interview_code' slug row.interview_id %}#x{{ row.id }}">Open in the transcript<span class="visually-hidden">: {{ row.attribution }} “{{ row.text|truncatewords:6 }}”</span></a>
 </li>
 {% endfor %}"""  # noqa: E501
 )
@@ -86,7 +86,9 @@ def test_user_text_is_escaped_everywhere():
     html = rows_html(ROWS, slug="a-study")
     assert "<script>" not in html
     assert "<b>" not in html
-    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 7
+    # Before, in, after, attribution, code, coder, memo; the link's hidden name: attribution
+    # and words.
+    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 9
     assert 'href="/studies/a-study/interviews/43/#x3"' in html
 
 
