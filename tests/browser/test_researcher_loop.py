@@ -250,7 +250,7 @@ def test_a_researchers_whole_loop_on_a_fresh_study(page, live_server, owner, tmp
     assert quotes == "No quote chosen yet."
 
     # A quote chosen on the theme's page reaches the cell, with its respondent and question.
-    page.locator("section.theme").get_by_role("link", name="Being held up").click()
+    page.locator("section.theme").get_by_role("link", name="Being held up", exact=True).click()
     quote = Excerpt.objects.get(text=BRANCH_CODINGS["R2"][0])
     page.locator(f"#support-{quote.pk}").get_by_role("button", name="Choose as a quote").click()
     expect(page.locator(".quotes li")).to_have_count(1)
