@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from coding.models import Code
+from core.bidi import isolated
 from core.dates import FROM_AFTER_TO, check_order
 from core.limits import LimitedTextField
 from core.naming import find_by_name, tidy
@@ -207,16 +208,22 @@ class ExchangeImportForm(forms.Form):
         label="REFI-QDA file",
         help_text="A project (.qdpx, .qde) or a codebook (.qdc) exported by NVivo, ATLAS.ti, "
         "MAXQDA, QualCoder, Taguette or Excerpta.",
-        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        error_messages={"required": "Choose the file to import."},
+        # An empty file is refused in clean_file, by its name as every other refusal is.
+        allow_empty_file=True,
     )
 
     def clean_file(self):
         # Refused by its size before it is read into memory (the reader checks again).
         upload = self.cleaned_data["file"]
         limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
+        if not upload.size:
+            raise forms.ValidationError(
+                f"{isolated(upload.name)}: it is empty. Nothing was imported."
+            )
         if upload.size > limit:
             raise forms.ValidationError(
-                f"{upload.name}: it is {upload.size / 1048576:.1f} MB, over the "
+                f"{isolated(upload.name)}: it is {upload.size / 1048576:.1f} MB, over the "
                 f"{limit / 1048576:.1f} MB limit. Nothing was imported."
             )
         return upload

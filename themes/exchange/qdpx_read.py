@@ -181,7 +181,7 @@ def read_exchange(name: str, raw: bytes) -> Exchange:
     """Read an uploaded REFI-QDA file: a .qdpx (zip), a bare .qde, or a .qdc codebook.
 
     name: the uploaded file's name (only its suffix is used, and only when the bytes do not
-    say what they are). raw: the file's bytes.
+    say what they are: a .qdpx that is not a zip is refused). raw: the file's bytes.
     Returns an Exchange whose selections are [start, end) in code points of LF-only source
     texts. Raises ImportRejected, with a sentence for the researcher, for a file over the
     upload limit, a damaged or hostile zip, XML that is damaged, declares a DTD or is not a
@@ -201,11 +201,24 @@ def read_exchange(name: str, raw: bytes) -> Exchange:
         return exchange
     if not raw.strip():
         raise ImportRejected("it is empty")
+    if name.lower().endswith(".qdpx") and not _looks_like_xml(raw):
+        # Its XML would be refused as damaged ("Start tag expected"), which tells the
+        # researcher nothing: a .qdpx is a zip archive, and this file is neither that nor
+        # a project's XML saved under the archive's name.
+        raise ImportRejected(f"it is not a {WHAT} (a .qdpx file is a zip archive, this is not)")
     exchange = _read_xml(raw)
     if not exchange.codebook_only:
         # A bare .qde: its internal:// sources were in the archive it came out of.
         _read_source_files(exchange, None)
     return exchange
+
+
+def _looks_like_xml(raw: bytes) -> bool:
+    """Whether `raw` begins as an XML document does: "<" after any white space and UTF-8
+    byte order mark, or a UTF-16 byte order mark."""
+    return raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw.lstrip(
+        b"\xef\xbb\xbf \t\r\n"
+    ).startswith(b"<")
 
 
 def _project_member(archive: SafeArchive) -> str:

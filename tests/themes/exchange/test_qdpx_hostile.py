@@ -73,6 +73,10 @@ HOSTILE = {
     "XML of another kind": (lambda: b"<html><body>hi</body></html>", "not a REFI-QDA project"),
     "no project file": (lambda: qdpx({"sources/a.txt": b"hello"}), "no .qde project file"),
     "not a zip": (lambda: b"PK\x03\x04" + bytes(100), "not a valid REFI-QDA project"),
+    "neither a zip nor XML": (
+        lambda: b"Interview with R1\n",
+        r"not a REFI-QDA project \(a \.qdpx file is a zip archive, this is not\)",
+    ),
 }
 
 

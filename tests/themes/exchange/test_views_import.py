@@ -75,6 +75,31 @@ def test_a_refused_file_says_why_and_makes_nothing(owner):
     assert not Study.objects.exists()
 
 
+def test_a_qdpx_that_is_not_a_zip_is_refused_as_not_a_project(owner):
+    """Not "its XML is damaged: Start tag expected": a .qdpx is a zip archive."""
+    response = client_for(owner).post(
+        reverse("project_import"), _upload("x.qdpx", b"Interview with R1\n"), headers=HTMX
+    )
+
+    html = response.content.decode()
+    assert (
+        "<bdi>x.qdpx</bdi>: it is not a REFI-QDA project (a .qdpx file is a zip archive, "
+        "this is not). Nothing was imported."
+    ) in html
+    assert "XML" not in html
+    assert not Study.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["project_import", "codebook_upload"])
+def test_an_empty_file_is_refused_by_its_name(study, owner, page):
+    url = reverse(page, args=[study.slug] if page == "codebook_upload" else [])
+    response = client_for(owner).post(url, _upload("x.qdpx", b""), headers=HTMX)
+
+    assert "<bdi>x.qdpx</bdi>: it is empty. Nothing was imported." in response.content.decode()
+    assert Study.objects.count() == 1
+    assert not Code.objects.exists()
+
+
 def test_no_file_is_a_message(owner):
     response = client_for(owner).post(reverse("project_import"), {}, headers=HTMX)
     assert "Choose the file to import." in response.content.decode()
@@ -133,7 +158,7 @@ def test_a_file_over_the_limit_is_refused_unread(owner, settings, monkeypatch):
         reverse("project_import"), _upload("big.qdpx", bytes(2000)), headers=HTMX
     )
 
-    assert "big.qdpx: it is 0.0 MB, over the 0.0 MB limit. Nothing was imported." in (
+    assert "<bdi>big.qdpx</bdi>: it is 0.0 MB, over the 0.0 MB limit. Nothing was imported." in (
         response.content.decode()
     )
     assert not Study.objects.exists()
