@@ -162,9 +162,10 @@ class _CodeId:
 
 def coded_message(codes: Sequence[Code | CodeRow]) -> str:
     """What coding a selection with `codes` says, and its undo entry is called:
-    "Coded as Peer support, Stress." (the codes in the order given), each name isolated
-    (core.bidi) so that a right-to-left one keeps the comma and full stop on their side."""
-    return f"Coded as {', '.join(isolated(code.name) for code in codes)}."
+    "Coded as “Peer support”, “Stress”." (the codes in the order given), each name quoted as
+    every message quotes names, and isolated (core.bidi) so that a right-to-left one keeps
+    the comma and full stop on their side."""
+    return f"Coded as {', '.join(f'“{isolated(code.name)}”' for code in codes)}."
 
 
 def excerpt_codes_add_picked(

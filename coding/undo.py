@@ -159,7 +159,9 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
     else:
         entry = entries.filter(spent_at__isnull=True).order_by("-id").first()
         if entry is None:
-            raise NothingToUndo("There is nothing left to undo in this study.")
+            # The history is the user's in this study and this session (Owner): what they did
+            # in another browser or before logging in again is not theirs to undo here.
+            raise NothingToUndo("There is nothing left to undo from this session in this study.")
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -65,7 +65,7 @@ def code_similar_apply(request, slug, pk, code_id):
         return refusal(request, str(error), status=409, fallback_url=back)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), fallback_url=back)
-    message, level = f"Coded as {isolated(code.name)}.", "success"
+    message, level = services.coded_message([code]), "success"
     # An existing excerpt to which nothing was added (None is a new excerpt).
     already = held.added == []
     if already:

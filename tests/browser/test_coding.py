@@ -53,7 +53,7 @@ def test_code_a_span_after_an_emoji_with_the_keyboard(page, live_server, setup, 
     apply_code_with_keyboard(page, "train")
     mark = page.locator("#transcript mark.x", has_text="with clients who use")
     expect(mark).to_have_count(1)
-    expect(page.locator("#flash")).to_contain_text("Coded as Training.")
+    expect(page.locator("#flash")).to_contain_text("Coded as “Training”.")
     excerpt = Excerpt.objects.get()
     # The emoji is one code point before the selection, two UTF-16 units in the browser.
     assert excerpt.start == interview.text.index("with clients who use")

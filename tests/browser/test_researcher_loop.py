@@ -89,7 +89,7 @@ def code_selection(page, name: str) -> None:
     expect(page.locator("#code-filter")).to_be_focused()
     page.keyboard.type(name)
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text(f"Coded as {name}.")
+    expect(page.locator("#flash")).to_contain_text(f"Coded as “{name}”.")
 
 
 def set_up_study(page, live_server) -> Study:

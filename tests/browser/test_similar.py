@@ -30,7 +30,7 @@ def test_code_a_suggested_passage_then_undo_it(page, live_server, study, owner):
     expect(first).to_contain_text("Coded as “Supervision”.")
     assert Excerpt.objects.filter(interview=interview, text__startswith="😀 Honestly").exists()
     first.get_by_role("button", name="Undo").click()
-    expect(page.locator("#flash")).to_contain_text("Undone: Coded as Supervision.")
+    expect(page.locator("#flash")).to_contain_text("Undone: Coded as “Supervision”.")
     assert not Excerpt.objects.filter(text__startswith="😀 Honestly").exists()
     # The page came back with the passage suggested again.
     expect(page.locator("#suggestions li").first).to_contain_text("Honestly my supervisor")

@@ -96,7 +96,7 @@ def test_ctrl_z_after_deleting_a_memo_brings_the_memo_back_and_keeps_the_coding(
     open_transcript(page, live_server, interview)
     select_text(page, "with clients who use")
     apply_code_with_keyboard(page, "train")
-    expect(page.locator("#flash")).to_contain_text("Coded as Training.")
+    expect(page.locator("#flash")).to_contain_text("Coded as “Training”.")
     page.locator("#memos summary").click()
     memo = page.locator("#memos .memo-item", has_text="Noisy café")
     memo.get_by_role("button", name="Delete").click()

@@ -368,7 +368,7 @@ def test_a_coded_selection_keeps_its_undo_entry_in_its_own_transaction(interview
     )
     entry = UndoEntry.objects.get()
     assert journal.entry == entry
-    assert entry.label == services.coded_message(chosen) == f"Coded as {isolated(code.name)}."
+    assert entry.label == services.coded_message(chosen) == f"Coded as “{isolated(code.name)}”."
     assert (entry.study_id, entry.user_id) == (interview.study_id, owner.pk)
     assert entry.session_key == "session-1"
     undo(study=interview.study, user=owner, session_key="session-1")

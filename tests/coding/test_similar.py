@@ -286,7 +286,7 @@ def test_a_suggestion_coded_from_a_plain_form_goes_back_saying_so(study, coded, 
         apply_url(study, suggestion, support), fields(suggestion), follow=True
     )
     assert response.redirect_chain == [(page_url(study, support), 302)]
-    assert "Coded as <bdi>Supervision</bdi>." in response.content.decode()
+    assert "Coded as “<bdi>Supervision</bdi>”." in response.content.decode()
     assert Excerpt.objects.filter(start=suggestion.start, end=suggestion.end).exists()
 
 

@@ -130,7 +130,7 @@ def test_coding_a_selection_answers_with_just_what_changed(interview, code, owne
     assert html.count("<p id=") == 1, "only the touched line is sent"
     assert f'data-x="{excerpt.pk}"' in html
     assert 'hx-swap-oob="beforeend:#excerpt-list"' in html
-    assert "Coded as <bdi>Training</bdi>." in html
+    assert "Coded as “<bdi>Training</bdi>”." in html
     assert json.loads(response["HX-Trigger"]) == {"excerptSaved": excerpt.pk}
 
 
@@ -155,7 +155,7 @@ def test_coding_a_selection_redraws_its_cluster_of_lines_as_the_page_draws_them(
         assert line.replace(' hx-swap-oob="true"', "") in page
     assert "Alpha &lt;b&gt;" in html
     assert "Alpha <b>" not in html
-    assert "Coded as <bdi>Alpha &lt;b&gt;</bdi>." in html
+    assert "Coded as “<bdi>Alpha &lt;b&gt;</bdi>”." in html
 
 
 def test_a_new_excerpt_carries_its_place_in_text_order_for_the_side_list(interview, code, owner):

@@ -64,7 +64,9 @@ def test_a_stale_undo_says_so_and_changes_nothing(study, excerpt, code, owner, c
 def test_nothing_to_undo_is_said_plainly(study, owner):
     response = client_for(owner).post(reverse("undo", args=[study.slug]), headers=HTMX)
     assert response.status_code == 409
-    assert "nothing left to undo" in response.content.decode()
+    assert "There is nothing left to undo from this session in this study." in (
+        response.content.decode()
+    )
 
 
 def test_an_action_is_undone_only_in_the_session_that_made_it(study, excerpt, code, owner):
