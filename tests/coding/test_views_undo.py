@@ -13,6 +13,9 @@ from themes.history import BIN_PER_PAGE
 
 from .heavy import coded_transcript
 
+# A bin entry's Restore button: its visible word, then hidden words naming the entry.
+RESTORE_BUTTON = '<button type="submit">Restore'
+
 
 def remove_url(excerpt, code):
     return reverse("excerpt_code_remove", args=[excerpt.interview.study.slug, excerpt.pk, code.pk])
@@ -138,7 +141,7 @@ def test_the_bin_reads_the_same_queries_however_full(study, interview, owner):
         with CaptureQueriesContext(connection) as captured:
             html = client.get(url).content.decode()
         counts.append(len(captured))
-    assert bin_of(html).count("Restore</button>") == 6
+    assert bin_of(html).count(RESTORE_BUTTON) == 6
     # Deleted excerpts with their interview, respondent and who deleted them, their
     # codings, the codes of those, deleted codes with who deleted them: the same queries.
     assert counts[0] == counts[1]
@@ -161,12 +164,12 @@ def test_the_bin_lists_one_page_at_a_time_and_a_restore_comes_back_to_it(study, 
     first = bin_of(client.get(url).content.decode())
     second = bin_of(client.get(url, {"bin_page": 2}).content.decode())
 
-    assert first.count("Restore</button>") == BIN_PER_PAGE
+    assert first.count(RESTORE_BUTTON) == BIN_PER_PAGE
     assert f"Deleted 1–{BIN_PER_PAGE} of {total}, newest first" in first
     assert first.index(f'id="bin-excerpt-{excerpts[-1].pk}"') < first.index(
         f'id="bin-excerpt-{excerpts[-2].pk}"'
     )
-    assert second.count("Restore</button>") == 13
+    assert second.count(RESTORE_BUTTON) == 13
     assert f"Deleted {BIN_PER_PAGE + 1}–{total} of {total}, newest first" in second
     # The oldest deleted is on the second page; restoring it returns there.
     oldest = excerpts[0]
