@@ -125,5 +125,7 @@ def test_a_memo_on_an_untitled_interview_is_labelled_by_the_interviews_name(
     for interview in (first, second):
         memos.memo_create(model=InterviewMemo, author=owner, body="Hm.", interview=interview)
     html = client_for(owner).get(reverse("memos", args=[study.slug])).content.decode()
-    assert f"R1 · {NAME} (2)</a>" in html
-    assert f"R1 · {NAME}</a>" in html
+    # The link's visible words, then the hidden ones naming the memo (for screen readers).
+    hidden = '<span class="visually-hidden">, where the interview memo “Hm.” belongs</span></a>'
+    assert f"R1 · {NAME} (2){hidden}" in html
+    assert f"R1 · {NAME}{hidden}" in html
