@@ -46,20 +46,21 @@ _DAMAGED = (
 )
 
 
-# The marks, embeddings, overrides and isolates of Unicode's bidirectional algorithm: a part's
-# name needs none, and an isolate in it would end the isolation of the name early.
-_BIDI_FORMATTING = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The direction marks (LRM, RLM): core.naming.tidy takes out the bidirectional embeddings,
+# overrides and isolates but keeps these inside a name, which some scripts need; a part's
+# name needs none.
+_DIRECTION_MARKS = re.compile("[\u200e\u200f]")
 
 
 def part_named(name: str) -> str:
     """How a refusal names a part of the archive: “word/document.xml”, tidied (core.naming:
-    no control characters, white space made single spaces) without the characters of
-    Unicode's bidirectional algorithm, and marked with core.bidi.isolated.
+    no control characters nor bidirectional embeddings, overrides and isolates, white space
+    made single spaces) without direction marks either, and marked with core.bidi.isolated.
     The name is the file's, not ours: a hostile one may hold a right-to-left override that
     shows the rest of the message backwards, a line break, or a terminal's escapes for a
     command's output. Quoted like every name the app puts in a sentence; "?" when nothing
     printable is left. Never raises."""
-    shown = tidy(_BIDI_FORMATTING.sub("", name))
+    shown = tidy(_DIRECTION_MARKS.sub("", name))
     return f"“{isolated(shown or '?')}”"
 
 
