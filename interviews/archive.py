@@ -23,6 +23,8 @@ from core.naming import tidy
 
 from .text import ImportRejected
 
+# A member's general purpose flag bit 0: its data is encrypted (the zip format, 4.4.4).
+_ENCRYPTED = 0x1
 # Inflate this much at a time: the most a member can overshoot its cap.
 CHUNK = 64 * 1024
 
@@ -117,6 +119,13 @@ class SafeArchive:
         if info is None:
             raise ImportRejected(
                 f"it is not a valid {self._what} (the part {part_named(name)} is missing)"
+            )
+        if info.flag_bits & _ENCRYPTED:
+            # zipfile would ask for a password (a RuntimeError): a saved-with-password file,
+            # or one damaged bit in the member's header.
+            raise ImportRejected(
+                f"it is not a valid {self._what} (the part {part_named(name)} is encrypted: "
+                "save the file without a password and import it again)"
             )
         # What the member may inflate to, from what it actually occupies in the file: the
         # compressed size in its header may lie too, but the file is only so long.

@@ -167,3 +167,18 @@ def test_a_docx_read_through_it_gives_its_text():
     from interviews.importers import read_transcript
 
     assert read_transcript("R1.docx", raw).text == "Interviewer: Ready?\n\nR1: Yes."
+
+
+def test_an_encrypted_member_is_refused_as_such():
+    # Bit 0 of a member's flags says its data is encrypted (a password-protected file, or a
+    # damaged bit): zipfile asked for a password, and the import said only that the file
+    # "could not be read".
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    raw = bytearray(buffer.getvalue())
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 8] |= 0x1  # the central directory's general purpose flags
+    raw[8] |= 0x1  # the local header's
+    with pytest.raises(ImportRejected, match="is encrypted: save the file without a password"):
+        open_archive(bytes(raw), limits=ArchiveLimits()).read("word/document.xml")
