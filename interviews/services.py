@@ -235,15 +235,21 @@ def _keep_an_owner(study: Study, membership: Membership, new_role: str | None) -
 # Protocol ---------------------------------------------------------------------------------
 
 
+def question_key(text: str) -> str:
+    """The key under which two protocol questions (str) ask the same (str): they are
+    compared as names are (core.naming.name_key: case, spacing and look-alike letters
+    aside). A protocol asks each question once: an import finds where each is asked in a
+    transcript, and counts them. Typed questions and imported protocols both use it."""
+    return name_key(text)
+
+
 def _question_asked(study_id: int, text: str, *, other_than: int | None = None) -> None:
     """Raise ValidationError if a question of the study (but `other_than`, a question id)
-    asks `text` already, compared as names are (core.naming.name_key: case, spacing and
-    look-alike letters aside). A protocol asks each question once: an import finds where
-    each is asked in a transcript, and counts them. Reads the study's questions' texts."""
-    key = name_key(text)
+    asks `text` already (question_key). Reads the study's questions' texts."""
+    key = question_key(text)
     questions = ProtocolQuestion.objects.filter(study_id=study_id).exclude(pk=other_than)
     for number, asked in questions.values_list("number", "text"):
-        if name_key(asked) == key:
+        if question_key(asked) == key:
             raise ValidationError(
                 f"Q{number} already asks this question: the protocol asks each question once."
             )
@@ -275,7 +281,7 @@ def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -
     if (question.text, question.topic) == (text.strip(), topic.strip()):
         return  # Saved as it was: nothing to write, and the study's revision stays.
     with transaction.atomic():
-        if name_key(text) != name_key(question.text):
+        if question_key(text) != question_key(question.text):
             # Only a new wording is checked: a protocol that has two questions alike from
             # before can still have their topics edited.
             hold(Study, question.study_id)

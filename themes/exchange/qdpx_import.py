@@ -43,7 +43,7 @@ from interviews.models import (
     Study,
 )
 from interviews.revisions import study_revision_bump, study_revision_keep
-from interviews.services import clean_attributes, study_create
+from interviews.services import clean_attributes, question_key, study_create
 from interviews.text import ImportRejected
 from interviews.textdiff import OffsetMap
 from themes.models import Theme, ThemeMemo
@@ -164,7 +164,7 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
         report.study = study
         questions = [
             ProtocolQuestion(study=study, number=number, text=text)
-            for number, text in enumerate(_protocol(about["protocol"]), start=1)
+            for number, text in enumerate(_protocol(about["protocol"], report), start=1)
         ]
         ProtocolQuestion.objects.bulk_create(questions)
         codes = _codes_into(study, exchange, report, existing=False)
@@ -175,10 +175,28 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     return report
 
 
-def _protocol(text: str) -> list[str]:
-    """The questions of Excerpta's "Q3. text" protocol lines, in order."""
+def _protocol(text: str, report: ImportReport) -> list[str]:
+    """The questions of Excerpta's "Q3. text" protocol lines, in order, each once: a
+    question the protocol asks already (compared as a typed one is: question_key) is left
+    out and said in `report` (a protocol asks each question once, or an import of a
+    transcript counts it twice)."""
     found = (_QUESTION.match(line.strip()) for line in text.splitlines())
-    return [match.group(1).strip() for match in found if match and match.group(1).strip()]
+    questions: list[str] = []
+    numbers: dict[str, int] = {}
+    for match in found:
+        question = match.group(1).strip() if match else ""
+        if not question:
+            continue
+        key = question_key(question)
+        if key in numbers:
+            report.adjusted.append(
+                f"the protocol asked “{question}” more than once: it asks it once, as "
+                f"Q{numbers[key]}"
+            )
+            continue
+        questions.append(question)
+        numbers[key] = len(questions)
+    return questions
 
 
 def _study_texts(description: str) -> dict[str, str]:

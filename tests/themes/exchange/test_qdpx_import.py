@@ -6,7 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coding.models import Code, CodeMemo, Coding, Excerpt
-from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Role, Study
+from interviews.models import (
+    Interview,
+    InterviewMemo,
+    JournalEntry,
+    ProtocolQuestion,
+    Respondent,
+    Role,
+    Study,
+)
 from interviews.text import ImportRejected
 from themes.exchange.qdpx_import import codebook_import, study_import_qdpx
 from themes.models import Theme
@@ -255,3 +263,29 @@ def test_a_note_longer_than_a_memo_becomes_several_in_order(owner):
     assert "".join(p.body for p in parts) == f"Journal\n\n{long_text}"
     assert len(parts) == 2
     assert any("became 2 memos" in line for line in report.adjusted)
+
+
+def test_a_question_the_protocol_asks_twice_is_imported_once_and_said(owner):
+    # Excerpta's own layout of the project's Description; the third line asks the first
+    # question again in other capitals and spacing, as a typed question is refused for.
+    protocol = (
+        "Description:\nImported.\n\nProtocol:\n"
+        "Q1. How did you start?\nQ2. What support do you get?\nQ3. how did  you START?\n"
+        "Q4. What would you change?"
+    )
+    xml = project_xml().replace(
+        b"<Description>An imported project.</Description>",
+        f"<Description>{protocol}</Description>".encode(),
+    )
+    report = study_import_qdpx(name="peer.qdpx", raw=nvivo_qdpx(xml), owner=owner)
+
+    questions = ProtocolQuestion.objects.filter(study=report.study).order_by("number")
+    assert list(questions.values_list("number", "text")) == [
+        (1, "How did you start?"),
+        (2, "What support do you get?"),
+        (3, "What would you change?"),
+    ]
+    assert "the protocol asked “how did  you START?” more than once: it asks it once, as Q1" in (
+        report.adjusted
+    )
+    assert report.dropped == []
