@@ -31,8 +31,9 @@ def demo_log_in(page, live_server, username: str) -> None:
 
 
 def demo_pages(study: Study, *, owner: bool) -> list[str]:
-    """Every page a member reaches from the navigation (fragments that htmx swaps into
-    these pages are loaded by the pages' own scripts, and watched the same way)."""
+    """Every page a member reaches from the navigation, each of the study's tabs included
+    (fragments that htmx swaps into these pages are loaded by the pages' own scripts, and
+    watched the same way)."""
     slug = study.slug
     interview = study.interviews.order_by("respondent__pseudonym").first()
     theme_pks = list(study.themes.values_list("pk", flat=True))
@@ -49,8 +50,13 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
         reverse("codebook", args=[slug]),
         reverse("themes", args=[slug]),
         *(reverse("theme_detail", args=[slug, pk]) for pk in theme_pks),
+        reverse("retrieve", args=[slug]),
+        reverse("transcript_search", args=[slug]) + "?q=client",
+        reverse("matrix", args=[slug]),
+        reverse("charts", args=[slug]),
         reverse("memos", args=[slug]),
         reverse("journal", args=[slug]),
+        reverse("history", args=[slug]),
         reverse("deidentify_list", args=[slug]),
         reverse("deidentify_preview", args=[slug]),
     ]
@@ -105,6 +111,10 @@ def test_every_demo_page_is_clean_in_the_browser(browser, live_server, username)
         if not favicon.endswith(".svg"):
             problems.append("no SVG favicon linked")
         problems.extend(f"csp: {v}" for v in page.evaluate("() => window.__violations"))
+        # The tab's name, then the study's once (base.html adds it: a page that names it in
+        # its own title too read "Charts · Study · Study").
+        if page.title().count(study.title) > 1:
+            problems.append(f"the study's title twice in the window's: {page.title()}")
         if problems:
             found[path] = list(problems)
     context.close()
