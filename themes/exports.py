@@ -60,6 +60,9 @@ THEME_SHARE_MOST = 0.3
 # The space above each quote after the first in a cell of the findings table: two-thirds
 # of a line of TABLE_FONT, enough to see where one quote ends and the next begins.
 QUOTE_GAP = Pt(6)
+# Put for the spaces of a quote's attribution, so that Word and LibreOffice never end a line
+# inside it ("(R1," on one line, "Q3)" on the next): both honour it and show a space.
+NO_BREAK_SPACE = "\u00a0"
 
 
 def _clean(text) -> str:
@@ -254,16 +257,16 @@ def _describe(attribute: dict, values: list, *, missing: int) -> str:
 
 def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
     """The chosen quotes of each theme as (text, attribution), in the researcher's order;
-    the text is the excerpt or the extract she chose (themes.quoting), without quote marks."""
+    the text is the excerpt or the extract she chose (themes.quoting), without quote marks,
+    the attribution's spaces no-break spaces (NO_BREAK_SPACE)."""
     under = {summary.id: set(summary.excerpt_ids) for summary in rollup.themes}
     quotes = defaultdict(list)
     for row in selectors.quote_rows(study):
         if row["excerpt_id"] not in under.get(row["theme_id"], ()):
             continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
-        quotes[row["theme_id"]].append(
-            (quote_text(row["text"], row["extract"]), attribution(row["pseudonym"], question))
-        )
+        source = attribution(row["pseudonym"], question).replace(" ", NO_BREAK_SPACE)
+        quotes[row["theme_id"]].append((quote_text(row["text"], row["extract"]), source))
     return quotes
 
 

@@ -67,7 +67,7 @@ def test_the_findings_document(study, themed, owner, django_assert_num_queries):
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == ["Theme", "Description", "Raised by", "Illustrative quotes"]
     assert rows[1][:3] == ["Training", "Where it came from.", "2 of 2\n(all)"]
-    assert rows[1][3] == "“About six years” (R1, Q1)"
+    assert rows[1][3] == "“About six years” (R1,\u00a0Q1)"
     assert rows[2][:3] == ["At work", "", "1 of 2\n(one)"]
 
     assert rows[2][3] == "No quote chosen yet."
@@ -85,7 +85,7 @@ def test_the_findings_document(study, themed, owner, django_assert_num_queries):
     assert sum(column.width for column in table.columns) == pytest.approx(width, abs=635 * 4)
 
     quotes = [text for style, text in styles if style == "Quote"]
-    assert quotes == ["“About six years” (R1, Q1)"]
+    assert quotes == ["“About six years” (R1,\u00a0Q1)"]
     appendix = [text for style, text in styles if style == "List Number"]
     assert appendix == [q.text for q in study.questions.all()]
 
@@ -368,7 +368,7 @@ def test_the_demo_findings_read_like_the_paper():
     assert rows["Harm reduction lowers their stress"][2].text == "7 of 8\n(most)"
     quotes = rows["Struggles with abstinence-based practice"][3].text
     assert quotes.count("“") == 3
-    assert "(R3, Q" in quotes
+    assert "(R3,\u00a0Q" in quotes
 
 
 def test_every_export_counts_a_codes_whole_branch(study, branched):
@@ -378,7 +378,7 @@ def test_every_export_counts_a_codes_whole_branch(study, branched):
     rows = {row.cells[0].text: row.cells for row in document.tables[0].rows[1:]}
     cells = rows["Support at work"]
     assert cells[2].text == "2 of 2\n(all)"
-    assert cells[3].text == "“Café regulars” (R2, Q2)", "the quote on a grandchild code shows"
+    assert cells[3].text == "“Café regulars” (R2,\u00a0Q2)", "the quote on a grandchild code shows"
     assert "Raised by all of the respondents (2 of 2)." in [p.text for p in document.paragraphs]
 
     sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(study=study)))["Themes by respondent"]
@@ -524,6 +524,9 @@ def test_every_text_field_reaches_every_export_safely(study, themed, owner, fiel
     if field == "quote" and export == FINDINGS:
         # The extract is printed on one line, between the cuts the researcher made.
         clean = "[…] " + " ".join(clean.split()) + " […]"
+    if field == "pseudonym" and export == FINDINGS:
+        # In a quote's attribution, which is kept on one line (themes.exports.NO_BREAK_SPACE).
+        clean = clean.replace(" ", "\u00a0")
     if export in shown_in:
         assert clean in text
     else:
@@ -622,7 +625,7 @@ def test_a_theme_without_quotes_of_its_own_shows_its_sub_themes_quotes(study, th
 
     rows = _table_rows(study)
 
-    quote = "“the ones nobody else will see” (R2, Q2)"
+    quote = "“the ones nobody else will see” (R2,\u00a0Q2)"
     assert rows["Training"][3].text == quote, "gathered from its sub-theme"
     assert rows["At work"][3].text == quote
 
@@ -655,9 +658,9 @@ def test_a_quote_is_printed_whole_or_as_the_extract_the_researcher_chose(study, 
 
     themes.quote_extract_set(quote=quote, extract="the ones nobody [...] Café regulars")
     cell = _table_rows(study)["Training"][3].text
-    assert "“[…] the ones nobody […] Café regulars […]” (R1, Q2)" in cell
+    assert "“[…] the ones nobody […] Café regulars […]” (R1,\u00a0Q2)" in cell
     quotes = [p.text for p in read_docx(findings_docx(study=study)).paragraphs]
-    assert "“[…] the ones nobody […] Café regulars […]” (R1, Q2)" in quotes
+    assert "“[…] the ones nobody […] Café regulars […]” (R1,\u00a0Q2)" in quotes
 
 
 def test_a_quote_no_longer_under_its_theme_leaves_the_findings(study, themed, owner):
@@ -702,8 +705,8 @@ def test_each_quote_in_the_findings_table_is_a_paragraph_of_its_own_with_space_b
     cell = _table_rows(study)["Training"][3]
 
     assert [p.text for p in cell.paragraphs] == [
-        "“About six years” (R1, Q1)",
-        "“Café regulars” (R1, Q2)",
+        "“About six years” (R1,\u00a0Q1)",
+        "“Café regulars” (R1,\u00a0Q2)",
     ]
     first, then = cell.paragraphs
     assert not first.paragraph_format.space_before, "no gap above the cell's first quote"
@@ -713,12 +716,12 @@ def test_each_quote_in_the_findings_table_is_a_paragraph_of_its_own_with_space_b
     # The quote's words in italics, its attribution upright, in the same paragraph.
     assert [(run.text, run.italic) for run in then.runs] == [
         ("“Café regulars” ", True),
-        ("(R1, Q2)", None),
+        ("(R1,\u00a0Q2)", None),
     ]
 
 
 def test_a_quote_in_the_findings_text_is_kept_whole_with_its_attribution(study, themed):
     document = read_docx(findings_docx(study=study))
     [quote] = [p for p in document.paragraphs if p.style.name == "Quote"]
-    assert quote.text == "“About six years” (R1, Q1)"
+    assert quote.text == "“About six years” (R1,\u00a0Q1)"
     assert quote.paragraph_format.keep_together

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from interviews import services as interviews
 from interviews.models import PageSize, Study
+from tests.conftest import code_span
 from themes import services as themes
 from themes.exports import findings_docx
 
@@ -214,3 +215,33 @@ def test_no_word_of_a_theme_s_name_is_broken_across_lines(demo, page_size, tmp_p
     for name in names:
         missing = [word for word in name.split() if word not in theme_column]
         assert not missing, f"“{name}”: {missing} broken across lines"
+
+
+def test_an_attribution_is_never_broken_across_lines(demo, tmp_path):
+    """A quote's attribution "(R1, Q3)" could end one line with "(R1," and begin the next
+    with "Q3)". Forty quotes of Training, each one word longer than the one before, put
+    the end of a line at every place in and around an attribution: on the page, each
+    attribution lies whole on one line, in the theme's section as in the table."""
+    theme = demo.themes.get(name="Training")
+    code = theme.codes.order_by("pk").first()
+    [respondent] = demo.respondents.filter(pseudonym="R1")
+    interview = respondent.interviews.get()
+    segment = interview.segments.order_by("start")[1]
+    words = [m for m in re.finditer(r"\S+", interview.text) if m.start() >= segment.start]
+    owner = demo.memberships.get(role="owner").user
+    number = segment.question.number
+    for word in words[5:45]:
+        excerpt = code_span(interview, (words[0].start(), word.end()), [code], owner)
+        themes.quote_add(theme=theme, excerpt=excerpt)
+
+    pages = render(findings_docx(study=demo), tmp_path)
+
+    seen = 0
+    for page in pages:
+        for before, after in itertools.pairwise(page["words"]):
+            if before[4].endswith("(R1,"):
+                # The words of one line share their top; "Q3)" is the next word on it.
+                assert re.match(r"Q\d+\)", after[4]), (before, after)
+                assert after[1] == pytest.approx(before[1], abs=0.5), (before, after)
+                seen += after[4].startswith(f"Q{number})")
+    assert seen >= 40, "every added quote of the section and the table's three were read"
