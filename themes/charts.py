@@ -121,8 +121,23 @@ def _respondents(n: int) -> str:
 
 
 def _theme_labels(rollup: RollUp) -> list[str]:
-    # Sub-themes indented under their theme, as on the themes page.
-    return ["    " * summary.depth + _label(summary.name) for summary in rollup.themes]
+    return [_label(summary.name) for summary in rollup.themes]
+
+
+def _theme_depths(rollup: RollUp) -> list[int]:
+    """Each theme's depth (0 for a main theme), for themes.drawing to indent its sub-themes
+    under it, as the themes page does."""
+    return [summary.depth for summary in rollup.themes]
+
+
+def _theme_said(rollup: RollUp) -> list[str]:
+    """Each theme's name as a chart's alt text says it: a sub-theme with its theme ("At
+    work, under Training"), which the image shows by indenting it."""
+    names = {summary.id: _label(summary.name) for summary in rollup.themes}
+    return [
+        f"{names[s.id]}, under {names[s.parent_id]}" if s.parent_id in names else names[s.id]
+        for s in rollup.themes
+    ]
 
 
 def prevalence(rollup: RollUp) -> Chart:
@@ -139,10 +154,23 @@ def prevalence(rollup: RollUp) -> Chart:
             f"Theme prevalence: the number of respondents who raised each theme, of "
             f"{_respondents(total)}."
         ),
-        alt="Bar chart. " + "; ".join(f"{_label(s.name)}: {s.label}" for s in rollup.themes) + ".",
+        alt=(
+            "Bar chart. "
+            + "; ".join(
+                f"{name}: {s.label}"
+                for name, s in zip(_theme_said(rollup), rollup.themes, strict=True)
+            )
+            + "."
+        ),
         size=(7, chart_height(1, 0.32, len(labels), len(labels))),
         kind="prevalence",
-        data={"labels": labels, "values": values, "words": words, "total": total},
+        data={
+            "labels": labels,
+            "depths": _theme_depths(rollup),
+            "values": values,
+            "words": words,
+            "total": total,
+        },
         empty=not labels or not total,
     )
 
@@ -210,6 +238,7 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
         kind="attribute",
         data={
             "labels": labels,
+            "depths": _theme_depths(rollup),
             "groups": [f"{label} ({_respondents(len(m))})" for label, m in groups.items()],
             "shares": shares,
             "title": _label(attribute),

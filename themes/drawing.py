@@ -30,15 +30,40 @@ GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0
 FONT_SIZE = 9
 # White around what was drawn, in inches.
 PAD_IN = 0.1
+# A sub-theme's label is indented this much a level under its theme's, as on the themes
+# page: em spaces, which SVG keeps (it collapses plain spaces) and DejaVu Sans draws.
+INDENT = "\u2003\u2003"
+# Between the labels' column and the axis, in points.
+LABEL_GAP_PT = 6
+
+
+def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) -> None:
+    """Theme names as the y axis's tick labels, sub-themes indented under their theme:
+    the labels are aligned on their left (an indent shows only there: right-aligned, every
+    name ends at the axis, and a sub-theme reads as a theme of its own), and main themes are
+    bold when there are sub-themes, as a list's headings."""
+    axes.set_yticks(
+        positions, [INDENT * depth + label for label, depth in zip(labels, depths, strict=True)]
+    )
+    ticks = axes.get_yticklabels()
+    nested = any(depths)
+    for tick, depth in zip(ticks, depths, strict=True):
+        tick.set_horizontalalignment("left")
+        if nested and depth == 0:
+            tick.set_fontweight("bold")
+    # The labels start where the widest one must start to end LABEL_GAP_PT off the axis.
+    widest = max((tick.get_window_extent().width for tick in ticks), default=0)
+    axes.tick_params(axis="y", pad=widest * 72 / figure.dpi + LABEL_GAP_PT)
 
 
 def _prevalence(figure, data: dict) -> None:
-    """data: labels, values (respondents per theme), words (the label on each bar), total."""
+    """data: labels (themes), depths (each theme's, 0 for a main theme), values
+    (respondents per theme), words (the label on each bar), total."""
     labels, values, total = data["labels"], data["values"], data["total"]
     axes = figure.subplots()
     positions = range(len(labels))
     axes.barh(positions, values, color=BAR)
-    axes.set_yticks(positions, labels)
+    _theme_ticks(figure, axes, positions, labels, data["depths"])
     axes.invert_yaxis()
     axes.set_xlim(0, max(total, 1))
     axes.set_xlabel(f"Respondents who raised the theme (of {total})")
@@ -51,15 +76,16 @@ def _prevalence(figure, data: dict) -> None:
 
 
 def _attribute(figure, data: dict) -> None:
-    """data: labels (themes), groups (legend labels), shares (per group, per theme, in %),
-    title (the legend's: the attribute)."""
+    """data: labels (themes), depths (each theme's, 0 for a main theme), groups (legend
+    labels), shares (per group, per theme, in %), title (the legend's: the attribute)."""
     labels, groups = data["labels"], data["groups"]
     axes = figure.subplots()
     height = 0.8 / max(len(groups), 1)
     for index, (label, values) in enumerate(zip(groups, data["shares"], strict=True)):
         positions = [row + index * height for row in range(len(labels))]
         axes.barh(positions, values, height=height, color=GROUPS[index % len(GROUPS)], label=label)
-    axes.set_yticks([row + 0.4 - height / 2 for row in range(len(labels))], labels)
+    centres = [row + 0.4 - height / 2 for row in range(len(labels))]
+    _theme_ticks(figure, axes, centres, labels, data["depths"])
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
     axes.set_xlabel("Respondents in the group who raised the theme (%)")

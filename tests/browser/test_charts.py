@@ -28,7 +28,7 @@ def test_the_charts_draw_in_the_page(page, live_server, study, themed, owner):
         # seconds on a busy machine. What is tested here is that it draws, not how fast.
         expect(image).to_have_js_property("complete", True, timeout=30_000)
         assert image.evaluate("img => img.naturalWidth") > 300, "the SVG was drawn"
-    alt = "Bar chart. Training: all (2 of 2); At work: one (1 of 2)."
+    alt = "Bar chart. Training: all (2 of 2); At work, under Training: one (1 of 2)."
     expect(figures.first).to_have_attribute("alt", alt)
     screenshot(page, "charts")
     assert refused == [], f"console errors (a CSP refusal shows here): {refused}"

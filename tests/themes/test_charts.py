@@ -48,7 +48,57 @@ def test_prevalence_draws_every_theme_with_its_count(study, themed):
     assert "all (2 of 2)" in texts
     assert "one (1 of 2)" in texts
     assert "Respondents who raised the theme (of 2)" in texts
-    assert chart.alt == ("Bar chart. Training: all (2 of 2); At work: one (1 of 2).")
+    assert chart.alt == (
+        "Bar chart. Training: all (2 of 2); At work, under Training: one (1 of 2)."
+    )
+
+
+def label_starts(png: bytes) -> list[int]:
+    """The x (pixels) where each label left of the y axis starts, top to bottom: the
+    leftmost dark pixel of each band of rows holding any, within the axis's height."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+
+    def ink(x, y):  # black text and lines; not the blue bars, not the white
+        return max(pixels[x, y]) < 110
+
+    # The y axis is the column with the most ink: a line the axes' height.
+    axis = max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
+    rows = [y for y in range(height) if ink(axis, y)]
+    starts, band = [], None
+    for y in range(rows[0], rows[-1] + 1):
+        # Left of the tick marks (3.5 points, 7 pixels at 150 dpi).
+        found = [x for x in range(axis - 12) if ink(x, y)]
+        if found and band is None:
+            band = found[0]
+        elif found:
+            band = min(band, found[0])
+        elif band is not None:
+            starts.append(band)
+            band = None
+    return starts
+
+
+def test_a_sub_theme_is_drawn_indented_under_its_theme(study, owner):
+    """The labels were right-aligned, so a sub-theme's indent (leading spaces) never showed:
+    "At work with clients each day" under "Work" read as a theme of its own, in the page's
+    charts and the findings' figures. Drawn, a sub-theme's label starts to the right of its
+    theme's, and main themes start at one edge, in both charts of themes."""
+    import_text(study, name="R1.txt")
+    interviews.respondent_update(
+        respondent=study.respondents.get(), pseudonym="R1", attributes={"Years": 3}
+    )
+    work = themes.theme_create(study=study, name="Work")
+    themes.theme_create(study=study, name="At work with clients each day", parent=work)
+    themes.theme_create(study=study, name="Stress")
+    rollup = study_rollup(study)
+    for chart in (prevalence(rollup), prevalence_by_attribute(rollup, "Years")):
+        theme, sub_theme, other = label_starts(chart.png())
+        assert theme == other, chart.name
+        assert sub_theme > theme + 20, chart.name
 
 
 def test_a_theme_name_is_text_in_the_svg_never_markup(study, owner):
