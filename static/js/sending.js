@@ -5,9 +5,33 @@
    inside the region its answer replaces, so the swap would put back the server's form
    (emptied after an add, or holding what was sent) over the words typed since. Each field
    whose value changed after sending is carried into the form that replaces it; the other
-   fields take the server's values, as before. */
+   fields take the server's values, as before.
 
-const sent = new WeakMap(); // form -> {values: Map(key -> value), disabled: [buttons]}
+   An edit form (data-edit: a row's Edit turned into a form, a memo's, a quote's words) is
+   the other way round: a save that succeeds puts the row's text in its place, so there is
+   no form to carry newer words into, and they would go without a word. So such a form
+   takes nothing while its save is out: its fields are read-only (those that cannot be,
+   a select, a checkbox, disabled), greyed by the stylesheet, with its "Saving…" note
+   shown; if the save is refused or fails it comes back as it was, to be corrected. */
+
+const sent = new WeakMap(); // form -> {values, disabled: [buttons], held: [[field, "readOnly" | "disabled"]]}
+
+// Inputs that take readOnly; the others (select, checkbox, radio, color, range) ignore it.
+const TYPED = ["text", "search", "email", "url", "tel", "number", "password", "date", "time", "datetime-local", "month", "week"];
+
+// Make an edit form's fields take nothing; returns what was changed, to be undone.
+function hold(form) {
+  const held = [];
+  for (const field of fields(form).values()) {
+    const typed = field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && TYPED.includes(field.type));
+    const property = typed ? "readOnly" : "disabled";
+    if (field[property]) continue;
+    // The request's values were read before htmx:beforeRequest, so a disabled field is still sent.
+    field[property] = true;
+    held.push([field, property]);
+  }
+  return held;
+}
 
 // The fields a user types into or picks, keyed by name and rank among fields of that name.
 function fields(form) {
@@ -52,12 +76,15 @@ export function install() {
     // Those already disabled (the first question's "Move up") stay so afterwards.
     const disabled = [...form.elements].filter((el) => el.type === "submit" && !el.disabled);
     disabled.forEach((button) => (button.disabled = true));
-    sent.set(form, { values, disabled });
+    const held = form.hasAttribute("data-edit") ? hold(form) : [];
+    sent.set(form, { values, disabled, held });
   });
 
   document.addEventListener("htmx:afterRequest", (event) => {
     const state = sent.get(event.detail.requestConfig && event.detail.requestConfig.elt);
-    if (state) state.disabled.forEach((button) => (button.disabled = false));
+    if (!state) return;
+    state.disabled.forEach((button) => (button.disabled = false));
+    state.held.forEach(([field, property]) => (field[property] = false));
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {
