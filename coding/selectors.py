@@ -65,12 +65,26 @@ def question_markers(interview: Interview) -> list[tuple[int, int, str]]:
 
 
 def sibling_interviews(study: Study) -> list[tuple[int, str]]:
-    """(id, pseudonym) of the study's interviews, in the order of the study's list."""
-    return list(
-        Interview.objects.filter(study=study)
+    """(id, label) of the study's interviews, in the order of the study's list (one query).
+    The label is the respondent's pseudonym ("R2"), followed by the interview's name where
+    the respondent has several ("R1 · Interview imported 30 Nov 2026 (2)"): the coding
+    page's previous and next links then tell a respondent's interviews apart."""
+    rows = list(
+        interviews_named(Interview.objects.filter(study=study))
+        .select_related("respondent")
+        .only("title", "conducted_on", "imported_at", "respondent__pseudonym")
         .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")
-        .values_list("id", "respondent__pseudonym")
     )
+    several = {r for r, n in Counter(row.respondent_id for row in rows).items() if n > 1}
+    return [
+        (
+            row.pk,
+            f"{row.respondent.pseudonym} · {row.display_name}"
+            if row.respondent_id in several
+            else row.respondent.pseudonym,
+        )
+        for row in rows
+    ]
 
 
 def respondent_of(interview: Interview) -> Respondent:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.http import Http404
 
-from .models import WRITE_ROLES, Interview, Membership, Role, Study
+from .models import WRITE_ROLES, Interview, Membership, Role, Study, interviews_named
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -128,9 +128,12 @@ def interview_access(
     """One interview of the study `slug`, with its study and the user's role (one query).
 
     Pass text=False where the transcript itself is not needed, to leave it (and its speaker
-    turns) in the database. The respondent is loaded on first use.
+    turns) in the database. The respondent is loaded on first use. Its display_name is the
+    one the lists give it ("Interview imported 30 Nov 2026 (2)", see interviews_named), read
+    in the same query: its own pages name it as the lists do.
     """
     rows = Interview.objects.all() if text else Interview.objects.defer("text", "turns")
+    rows = interviews_named(rows)
     return child_access(
         request,
         rows,

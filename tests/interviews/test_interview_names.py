@@ -129,3 +129,37 @@ def test_a_memo_on_an_untitled_interview_is_labelled_by_the_interviews_name(
     hidden = '<span class="visually-hidden">, where the interview memo “Hm.” belongs</span></a>'
     assert f"R1 · {NAME} (2){hidden}" in html
     assert f"R1 · {NAME}{hidden}" in html
+
+
+@pytest.mark.parametrize(
+    "page", ["interview_code", "interview_edit", "interview_questions", "transcript_text"]
+)
+def test_same_day_untitled_interviews_are_told_apart_on_their_own_pages(
+    study, owner, same_day, page
+):
+    first, second, _ = same_day
+    client = client_for(owner)
+
+    def title(interview: Interview) -> str:
+        html = client.get(reverse(page, args=[study.slug, interview.pk])).content.decode()
+        return re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+
+    # As in the lists: R1's second that day is (2), the first keeps its name.
+    assert f"{NAME} (2)" in title(second)
+    assert NAME in title(first)
+    assert f"{NAME} (" not in title(first)
+
+
+def test_the_coding_page_names_the_interview_and_its_neighbours_as_the_lists_do(
+    study, owner, same_day
+):
+    first, second, _ = same_day
+    client = client_for(owner)
+    html = client.get(reverse("interview_code", args=[study.slug, second.pk])).content.decode()
+    assert f'<h1>R1 <span class="subtitle">{NAME} (2)</span></h1>' in html
+    html = client.get(reverse("interview_code", args=[study.slug, first.pk])).content.decode()
+    assert f'<h1>R1 <span class="subtitle">{NAME}</span></h1>' in html
+    # The links to the previous and next transcripts: R1's other interview by its name, R2's
+    # (its only one) by the pseudonym alone.
+    assert f'rel="prev">← R1 · {NAME} (2)</a>' in html
+    assert 'rel="next">R2 →</a>' in html
