@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -19,13 +20,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from . import pages, searchquery, sql
-from .models import Interview, Study, interviews_named
+from .models import Interview, QuestionSegment, Study, interviews_named
 from .searchquery import Query
 
 PER_PAGE = 20
 SNIPPETS_SHOWN = 5
 # Code points of context on each side of a hit in a snippet (extended to a whole word).
 CONTEXT = 60
+# Words on each side of a hit in its link's hidden name (hit_name).
+NAME_WORDS = 3
 
 
 def hits_in(text: str, query: Query) -> list[tuple[int, int]]:
@@ -101,8 +104,9 @@ class Found:
 
 
 def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Page, list[Found]]:
-    """One page (PER_PAGE interviews) of the interviews holding `query`, in two queries:
-    the ids of all matching interviews, then the page's interviews with their respondents.
+    """One page (PER_PAGE interviews) of the interviews holding `query`, in three queries:
+    the ids of all matching interviews, the page's interviews with their respondents, and
+    their question segments (for the hits' names, hit_name).
 
     Returns the page (its paginator counts the interviews) and each interview's hits and
     first SNIPPETS_SHOWN snippets. A page number out of range gives the last page.
@@ -116,6 +120,12 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
         .only("title", "conducted_on", "imported_at", "text", "respondent__pseudonym")
     )
     by_id = {interview.pk: interview for interview in interviews}
+    segments: dict[int, list[tuple[int, int, int]]] = {}
+    rows = QuestionSegment.objects.filter(interview_id__in=list(paginated)).values_list(
+        "interview_id", "start", "end", "question__number"
+    )
+    for interview_id, start, end, number in rows:
+        segments.setdefault(interview_id, []).append((start, end, number))
     # The interview's page up to its id, reversed once per page rather than per interview.
     prefix = pages.interview_url(study.slug, 0).removesuffix("0/")
     found = []
@@ -124,14 +134,46 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
         hits = hits_in(interview.text, query)
         if hits:
             url = f"{prefix}{interview.pk}/"
-            found.append(Found(interview, hits, snippets(interview.text, hits, url)))
+            name = partial(
+                hit_name,
+                interview.text,
+                pseudonym=interview.respondent.pseudonym,
+                segments=segments.get(interview.pk, []),
+            )
+            found.append(Found(interview, hits, snippets(interview.text, hits, url, name=name)))
     return paginated, found
 
 
-def snippets(text: str, hits: list[tuple[int, int]], url: str) -> list[Snippet]:
+def hit_name(
+    text: str, hit: tuple[int, int], pseudonym: str, segments: Sequence[tuple[int, int, int]]
+) -> str:
+    """What a hit's link says after its visible words, for a screen reader: where it goes,
+    so that sixteen links reading "support" are told apart. `hit` is a [start, end) span of
+    `text` in code points, `segments` the interview's (start, end, question number) spans.
+    Shape: ", R3, Q5: “I get support from colleagues”" (without ", Q5" outside a question's
+    part), NAME_WORDS words on each side of the hit; plain text, to be escaped."""
+    start, end = hit
+    # The words the hit is in, whole, and NAME_WORDS words on each side of them.
+    left, right = _word_edge(text, start, -1), _word_edge(text, end, 1)
+    before = text[max(0, left - CONTEXT) : left].split()[-NAME_WORDS:]
+    after = text[right : right + CONTEXT].split()[:NAME_WORDS]
+    words = " ".join([*before, *text[left:right].split(), *after])
+    question = next((n for s, e, n in segments if s <= start < e), None)
+    where = f"{pseudonym}, Q{question}" if question else pseudonym
+    return f", {where}: “{words}”"
+
+
+def snippets(
+    text: str,
+    hits: list[tuple[int, int]],
+    url: str,
+    *,
+    name: Callable[[tuple[int, int]], str] | None = None,
+) -> list[Snippet]:
     """The first SNIPPETS_SHOWN stretches of `text` around `hits`, hits that lie close
     together sharing one; each hit links to `url` with ?at=start-end (the coding page
-    selects it). The HTML is built from escaped pieces only."""
+    selects it), `name(hit)` (if given) added to the link's name as visually hidden words.
+    The HTML is built from escaped pieces only."""
     groups: list[list[tuple[int, int]]] = []
     for hit in hits:
         if groups and hit[0] - groups[-1][-1][1] <= 2 * CONTEXT:
@@ -140,26 +182,35 @@ def snippets(text: str, hits: list[tuple[int, int]], url: str) -> list[Snippet]:
             break
         else:
             groups.append([hit])
-    return [_snippet(text, group, url) for group in groups]
+    return [_snippet(text, group, url, name) for group in groups]
 
 
-def _snippet(text: str, group: list[tuple[int, int]], url: str) -> Snippet:
+def _snippet(
+    text: str, group: list[tuple[int, int]], url: str, name: Callable | None = None
+) -> Snippet:
     start = _word_edge(text, max(0, group[0][0] - CONTEXT), -1)
     end = _word_edge(text, min(len(text), group[-1][1] + CONTEXT), 1)
     markup = format_html(
         "{}{}{}",
         "…" if start > 0 else "",
-        marked_html(text, start, end, group, url),
+        marked_html(text, start, end, group, url, name=name),
         "…" if end < len(text) else "",
     )
     return Snippet(start, end, group, markup)
 
 
 def marked_html(
-    text: str, start: int, end: int, hits: Sequence[tuple[int, int]], url: str = ""
+    text: str,
+    start: int,
+    end: int,
+    hits: Sequence[tuple[int, int]],
+    url: str = "",
+    *,
+    name: Callable[[tuple[int, int]], str] | None = None,
 ) -> SafeString:
     """text[start:end] (code points) as HTML with each of `hits` (sorted, inside the
-    stretch) in <mark>, and a link to `url`?at=start-end around it when `url` is given.
+    stretch) in <mark>, and a link to `url`?at=start-end around it when `url` is given,
+    its name followed by `name(hit)` in a visually hidden span when `name` is given too.
     Built from escaped pieces only: the transcript is user text."""
     # html.escape rather than Django's escape: the same five characters replaced, without
     # the lazy-string wrapper that made up a fifth of a search page's time.
@@ -168,6 +219,11 @@ def marked_html(
     for hit_start, hit_end in hits:
         pieces.append(html.escape(text[cursor:hit_start]))
         hit = f"<mark>{html.escape(text[hit_start:hit_end])}</mark>"
+        if url and name is not None:
+            # After the marked words, so that the name begins with what a sighted user
+            # reads (WCAG 2.5.3), as the other repeated controls' names do.
+            hidden = html.escape(name((hit_start, hit_end)))
+            hit += f'<span class="visually-hidden">{hidden}</span>'
         pieces.append(f'<a href="{href}?at={hit_start}-{hit_end}">{hit}</a>' if url else hit)
         cursor = hit_end
     pieces.append(html.escape(text[cursor:end]))

@@ -2,11 +2,11 @@
 theme's quotes and supporting excerpts, members, protocol questions, respondents, the
 de-identification list, memos, retrieved excerpts, the codebook, the bin on the History page,
 passages like a code's excerpts, the study's transcripts, a transcript's excerpts on its coding
-page and the files of an import, no two links, buttons or disclosures that a screen reader
-announces alike ("Edit", "Remove", "Restore", "Open in the transcript") act on different
-things. The visible words stay the same; the rest of the name is visually hidden and comes
-after them, so that the name still begins with what a sighted user reads (WCAG 2.5.3). In
-Chromium, on the demo study, as its owner."""
+page, the hits of a search and the files of an import, no two links, buttons or disclosures
+that a screen reader announces alike ("Edit", "Remove", "Restore", "Open in the transcript",
+"support") act on different things. The visible words stay the same; the rest of the name is
+visually hidden and comes after them, so that the name still begins with what a sighted user
+reads (WCAG 2.5.3). In Chromium, on the demo study, as its owner."""
 
 from __future__ import annotations
 
@@ -126,6 +126,8 @@ def test_no_two_controls_announced_alike_act_on_different_things(demo, live_serv
         reverse("code_similar", args=[study.slug, code.pk]),
         reverse("study_detail", args=[study.slug]),
         reverse("interview_code", args=[study.slug, study.interviews.order_by("pk").first().pk]),
+        # Every hit of a common word: sixteen links once read "support" alike.
+        reverse("transcript_search", args=[study.slug]) + "?q=support",
     ]
     alike = {}
     counted = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from interviews import searchquery
 from interviews.search import interviews_matching
-from tests.conftest import client_for, import_text
+from tests.conftest import TRANSCRIPT, client_for, import_text
 
 
 def search_url(study, q=None, page=None):
@@ -32,8 +33,29 @@ def test_it_shows_hits_in_context_grouped_by_interview(study, owner, interview):
     assert "Found in 1 interview." in html
     start = interview.text.index("nobody else")
     at = f"{reverse('interview_code', args=[study.slug, interview.pk])}?at={start}-{start + 11}"
-    assert f'<a href="{at}"><mark>nobody else</mark></a>' in html
+    # The link's name goes on after the marked words, in words a screen reader says and
+    # a sighted user does not see: whose answer, to which question, and the words around.
+    name = ", R1, Q2: “Honestly, the ones nobody else will see. Café”"
+    hidden = f'<span class="visually-hidden">{name}</span>'
+    assert f'<a href="{at}"><mark>nobody else</mark>{hidden}</a>' in html
     assert "Honestly, the ones" in html
+
+
+def test_each_hit_is_named_by_where_it_is(study, owner):
+    """Two hits of one word in one answer read alike no more: each link's hidden words
+    name the respondent, the question and the words around it (escaped, they are the
+    transcript's); a hit outside every question's part names the respondent only."""
+    import_text(
+        study,
+        "Some <b>support</b> before any question.\n\n" + TRANSCRIPT + " More support here.",
+        name="R1.txt",
+    )
+    html = client_for(owner).get(search_url(study, "support")).content.decode()
+    names = re.findall(r'<span class="visually-hidden">([^<]*)</span></a>', html)
+    assert names == [
+        ", R1: “Some &lt;b&gt;support&lt;/b&gt; before any question.”",
+        ", R1, Q2: “judge them. More support here.”",
+    ]
 
 
 def test_it_escapes_the_transcript_and_the_query(study, owner):
@@ -41,7 +63,13 @@ def test_it_escapes_the_transcript_and_the_query(study, owner):
     html = client_for(owner).get(search_url(study, "stigma")).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <a href=" in html
-    assert "<mark>stigma</mark></a> &lt;b&gt;here&lt;/b&gt;" in html
+    assert "<mark>stigma</mark><span" in html
+    assert "</span></a> &lt;b&gt;here&lt;/b&gt;" in html
+    # The hit's name, after its marked word, holds the words around it escaped too.
+    assert (
+        "“R1: &lt;script&gt;alert(1)&lt;/script&gt; &amp; stigma &lt;b&gt;here&lt;/b&gt;”</span>"
+        in html
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,8 +123,8 @@ def test_the_search_page_queries_do_not_grow(study, owner, n, django_assert_num_
         import_text(study, f"Interviewer: Hi.\n\nR{index}: harm reduction.", name=f"R{index}.txt")
     client = client_for(owner)
     # session, user, study+role, ids of the matching interviews (index), the page's
-    # interviews with their respondents
-    with django_assert_num_queries(5):
+    # interviews with their respondents, their question segments (the hits' names)
+    with django_assert_num_queries(6):
         html = client.get(search_url(study, '"harm reduction"')).content.decode()
     assert f"Found in {n} interviews." in html
 
