@@ -257,7 +257,8 @@ def test_a_researchers_whole_loop_on_a_fresh_study(page, live_server, owner, tmp
     page.goto(live_server.url + reverse("themes", args=[study.slug]))
     _, raised_by, quotes = findings_row(page, "Being held up", total)
     assert raised_by == f"{n} of {total}\n({word})"
-    assert f"“{quote.text}” (R2, Q2)" in quotes, quotes
+    # The attribution's spaces are no-break spaces: it is never broken across two lines.
+    assert f"“{quote.text}” (R2,\u00a0Q2)" in quotes, quotes
 
 
 def findings_row(page, theme: str, total: int) -> list[str]:
