@@ -8,6 +8,7 @@ rows; no user name is written anywhere, the document's own properties included.
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import date
@@ -86,6 +87,29 @@ def _paragraph(container, text: str = "", style: str | None = None):
         # What Paragraph.style's setter does, with the id from the cache.
         paragraph._p.style = _style_id(paragraph.part, style)
     return paragraph
+
+
+# A blank line, or several (white space on them too), between two paragraphs a user typed.
+_PARAGRAPH_END = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """The paragraphs of text a user typed (a memo, a description, a code's definition, a
+    transcript's words), cleaned: cut at each blank line, a single line break kept inside its
+    paragraph (python-docx writes it as Word's line break). Shape: a non-empty list of str,
+    [""] for text without a word; never raises.
+
+    Written as one paragraph, a memo's paragraphs became line breaks and an empty line: Word
+    and LibreOffice then apply none of the paragraph style's spacing, keeping or indents
+    between them, and a reader's "next paragraph" skips the whole memo."""
+    parts = [part.strip("\n") for part in _PARAGRAPH_END.split(_clean(text))]
+    return [part for part in parts if part.strip()] or [""]
+
+
+def _paragraphs(container, text: str, style: str | None = None) -> list:
+    """Each of paragraphs_of(`text`) as a paragraph of `style` added to `container` (see
+    _paragraph); returns them in order, at least one."""
+    return [_paragraph(container, part, style) for part in paragraphs_of(text)]
 
 
 def _empty_paragraph(container):
@@ -325,7 +349,7 @@ def findings_docx(
     document = _document(f"Findings: {study.title}", study.page_size)
     _paragraph(document, study.title, style="Title")
     if study.research_question:
-        _paragraph(document, f"Research question: {study.research_question}", "Subtitle")
+        _paragraphs(document, f"Research question: {study.research_question}", "Subtitle")
     day = today or timezone.localdate()
     _paragraph(document, f"Findings as of {day.day} {day:%B %Y}.")
 
@@ -339,12 +363,16 @@ def findings_docx(
     for summary in rollup.themes:
         _heading(document, summary.name, min(1 + summary.depth, 3))
         if summary.description:
-            _paragraph(document, summary.description)
+            _paragraphs(document, summary.description)
         _paragraph(document, prevalence_sentence(summary))
         for text, source in quotes.get(summary.id, []):
-            quote = _paragraph(document, f"{quoted(text)} {source}", style="Quote")
-            # A quote is not split over two pages, away from its attribution at its end.
-            quote.paragraph_format.keep_together = True
+            # A quote is not split over two pages, away from its attribution at its end:
+            # each of its paragraphs kept whole, and on the page of the next.
+            *within, last = _paragraphs(document, f"{quoted(text)} {source}", style="Quote")
+            for paragraph in within:
+                paragraph.paragraph_format.keep_together = True
+                paragraph.paragraph_format.keep_with_next = True
+            last.paragraph_format.keep_together = True
 
     _heading(document, "Appendix: interview protocol", 1)
     for question in rollup.questions:
@@ -450,23 +478,37 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
         theme.text = _clean(summary.name)
         if summary.depth:
             theme.paragraphs[0].paragraph_format.left_indent = Cm(0.3 * summary.depth)
-        description.text = _clean(summary.description)
+        _cell_paragraphs(description, summary.description)
         # Two short lines that fit the narrow column, rather than one that wraps anywhere.
         respondents.text = f"{summary.n} of {summary.total}\n({summary.word})"
         chosen, why_empty = table_quotes(summary, rollup, quotes)
         for index, (text, source) in enumerate(chosen):
-            paragraph = examples.paragraphs[0] if index == 0 else examples.add_paragraph()
-            # Each quote is a paragraph of its own, with its attribution at its end: with no
-            # space between them, one quote's last line ran into the next one's first and
-            # a reader could not tell where one ended (the table's style adds none).
+            # Each quote is a paragraph of its own (or several, as its words are), with its
+            # attribution at its end: with no space between them, one quote's last line ran
+            # into the next one's first and a reader could not tell where one ended (the
+            # table's style adds none).
+            parts = _cell_paragraphs(examples, f"{quoted(text)} ", fresh=index > 0, italic=True)
             if index:
-                paragraph.paragraph_format.space_before = QUOTE_GAP
-            paragraph.paragraph_format.keep_together = True
-            _run(paragraph, f"{quoted(text)} ").italic = True
-            _run(paragraph, source)
+                parts[0].paragraph_format.space_before = QUOTE_GAP
+            for paragraph in parts:
+                paragraph.paragraph_format.keep_together = True
+            _run(parts[-1], source)
         if why_empty:
             _run(examples.paragraphs[0], why_empty).italic = True
     _fit(table, text_width(document), findings_shares(rollup, text_width(document)))
+
+
+def _cell_paragraphs(cell, text: str, *, fresh: bool = False, italic: bool = False) -> list:
+    """Each of paragraphs_of(`text`) as a paragraph of the table `cell`, in italics if
+    `italic`: the first in the cell's first (empty) paragraph unless `fresh`, the others
+    added after it. Returns them in order, at least one."""
+    paragraphs: list = []
+    for part in paragraphs_of(text):
+        paragraph = cell.add_paragraph() if fresh or paragraphs else cell.paragraphs[0]
+        if part:
+            _run(paragraph, part).italic = italic or None
+        paragraphs.append(paragraph)
+    return paragraphs
 
 
 def findings_shares(rollup: RollUp, width: Length) -> tuple[float, ...]:
@@ -539,9 +581,12 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
         ]
         for label, value in fields:
             if value:
+                first, *rest = paragraphs_of(value)
                 paragraph = _paragraph(document)
                 paragraph.add_run(f"{label}: ").bold = True
-                _run(paragraph, value)
+                _run(paragraph, first)
+                for part in rest:
+                    _paragraph(document, part)
     return _bytes(document)
 
 
@@ -590,11 +635,17 @@ def memos_docx(*, study: Study) -> bytes:
                 label = row.target.strip() or f"{kind.label} {row.target_id}"
                 _heading(document, label, 2)
             if name == "excerpt":
-                quote = _paragraph(document, quoted(words.get(row.target_id, "")), style="Quote")
-                # The excerpt's words stay whole, and on the page of the memo written on them.
-                quote.paragraph_format.keep_together = True
-                quote.paragraph_format.keep_with_next = True
+                quoting = quoted(words.get(row.target_id, ""))
+                for quote in _paragraphs(document, quoting, style="Quote"):
+                    # The excerpt's words stay whole, on the page of the memo written on them.
+                    quote.paragraph_format.keep_together = True
+                    quote.paragraph_format.keep_with_next = True
+            # A memo's first paragraph after its date; each other one a paragraph of its own,
+            # in the same (default) style.
+            first, *rest = paragraphs_of(row.body)
             paragraph = _paragraph(document)
             paragraph.add_run(f"{_day(row.written)}. ").bold = True
-            _run(paragraph, row.body)
+            _run(paragraph, first)
+            for part in rest:
+                _paragraph(document, part)
     return _bytes(document)

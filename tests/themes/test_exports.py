@@ -725,3 +725,61 @@ def test_a_quote_in_the_findings_text_is_kept_whole_with_its_attribution(study, 
     [quote] = [p for p in document.paragraphs if p.style.name == "Quote"]
     assert quote.text == "“About six years” (R1,\u00a0Q1)"
     assert quote.paragraph_format.keep_together
+
+
+def test_text_of_several_paragraphs_is_written_as_several_paragraphs(study, themed, owner):
+    """A theme's description, a code's definition and a quote whose words span two
+    paragraphs of the transcript were each one Word paragraph of line breaks. Each of their
+    paragraphs is now a paragraph of its own (a single line break kept inside it): in the
+    theme's section and in the findings table's cells, and in the codebook."""
+    training, learning = themed["training"], themed["codes"][0]
+    _update(
+        Theme, "Where it came from.\n\nAnd where it went,\nlater.\n", "description", pk=training.pk
+    )
+    _update(Code, "One.\r\n\r\nTwo.", "definition", pk=learning.pk)
+    r1 = themed["interviews"][0]
+    start = r1.text.index("About six years")
+    end = r1.text.index("What type") + len("What type")
+    themes.quote_add(theme=training, excerpt=code_span(r1, (start, end), [learning], owner))
+
+    document = read_docx(findings_docx(study=study))
+
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    at = paragraphs.index(("Heading 1", "Training"))
+    spans = "“About six years now. I started at the shelter 😀 and never looked back."
+    assert paragraphs[at + 1 : at + 7] == [
+        ("Normal", "Where it came from."),
+        ("Normal", "And where it went,\nlater."),
+        ("Normal", "Raised by all of the respondents (2 of 2)."),
+        ("Quote", "“About six years” (R1,\u00a0Q1)"),
+        ("Quote", spans),
+        ("Quote", "Interviewer: What type” (R1,\u00a0Q1)"),
+    ]
+    first, then = document.paragraphs[at + 5 : at + 7]
+    assert first.paragraph_format.keep_with_next, "a quote's paragraphs stay on one page"
+    assert then.paragraph_format.keep_together
+
+    row = next(row for row in document.tables[0].rows if row.cells[0].text == "Training")
+    description, quotes = row.cells[1], row.cells[3]
+    assert [p.text for p in description.paragraphs] == [
+        "Where it came from.",
+        "And where it went,\nlater.",
+    ]
+    assert [p.text for p in quotes.paragraphs] == [
+        "“About six years” (R1,\u00a0Q1)",
+        spans,
+        "Interviewer: What type” (R1,\u00a0Q1)",
+    ]
+    gaps = [p.paragraph_format.space_before for p in quotes.paragraphs]
+    assert gaps == [None, Pt(6), None], "space above each quote, none inside one"
+    assert [(r.text, r.italic) for r in quotes.paragraphs[2].runs] == [
+        ("Interviewer: What type” ", True),
+        ("(R1,\u00a0Q1)", None),
+    ]
+    cells = (description, quotes)
+    sizes = {r.font.size for cell in cells for p in cell.paragraphs for r in p.runs}
+    assert sizes == {Pt(9)}, "every paragraph in the table's font"
+
+    codebook = [p.text for p in read_docx(codebook_docx(study=study)).paragraphs]
+    at = codebook.index("Definition: One.")
+    assert codebook[at + 1] == "Two."

@@ -13,7 +13,7 @@ from coding import services as coding
 from coding.models import CodeMemo
 from interviews import memos
 from interviews.models import InterviewMemo, JournalEntry
-from tests.conftest import client_for
+from tests.conftest import client_for, code_span
 from themes.exports import memos_docx
 from themes.models import ThemeMemo
 from themes.tables import excerpts_xlsx
@@ -132,3 +132,43 @@ def test_an_excerpts_words_stay_whole_and_on_the_page_of_its_memo(study, themed,
     assert (quote.text, memo.text.split(". ", 1)[1]) == ("“About six years”", "The longest.")
     assert quote.paragraph_format.keep_together
     assert quote.paragraph_format.keep_with_next
+
+
+def test_a_memo_of_several_paragraphs_is_written_as_several_paragraphs(study, themed, owner):
+    """A memo typed with blank lines between its paragraphs was one Word paragraph of line
+    breaks. Each of its paragraphs is now a paragraph of the memo's style, a single line
+    break kept inside its paragraph; the words of an excerpt that span two paragraphs of
+    the transcript are two Quote paragraphs, kept on the page of its memo."""
+    body = "First thought.\n\nSecond,\nwith a break.\r\n\r\n \n\tThird.\n\n"
+    memos.memo_create(model=JournalEntry, author=owner, body=body, study=study)
+    r1 = themed["interviews"][0]
+    start = r1.text.index("About six years")
+    end = r1.text.index("What type") + len("What type")
+    excerpt = code_span(r1, (start, end), [themed["codes"][0]], owner)
+    coding.excerpt_memo_set(excerpt=excerpt, memo="Spans.\n\nTwo answers.", revision=1)
+
+    document = docx.Document(io.BytesIO(memos_docx(study=study)))
+
+    paragraphs = document.paragraphs
+    at = next(n for n, p in enumerate(paragraphs) if p.text.endswith("First thought."))
+    journal = paragraphs[at : at + 3]
+    assert [p.text.split(". ", 1)[-1] for p in journal] == [
+        "First thought.",
+        "Second,\nwith a break.",
+        "Third.",
+    ]
+    assert {p.style.name for p in journal} == {"Normal"}
+    assert [len(p._p.xpath(".//w:br")) for p in journal] == [0, 1, 0]
+    assert paragraphs[at + 3].style.name.startswith("Heading"), "nothing after the memo"
+
+    memo = next(n for n, p in enumerate(paragraphs) if p.text.endswith(". Spans."))
+    quotes = paragraphs[memo - 2 : memo]
+    assert {p.style.name for p in quotes} == {"Quote"}
+    assert [p.text for p in quotes] == [
+        "“About six years now. I started at the shelter 😀 and never looked back.",
+        "Interviewer: What type”",
+    ]
+    assert all(q.paragraph_format.keep_together for q in quotes)
+    assert all(q.paragraph_format.keep_with_next for q in quotes)
+    after = paragraphs[memo : memo + 2]
+    assert [p.text.split(". ", 1)[-1] for p in after] == ["Spans.", "Two answers."]
