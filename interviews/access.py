@@ -123,17 +123,25 @@ def child_access(
 
 
 def interview_access(
-    request: HttpRequest, slug: str, interview_id: int, action: str = READ, *, text: bool = True
+    request: HttpRequest,
+    slug: str,
+    interview_id: int,
+    action: str = READ,
+    *,
+    text: bool = True,
+    named: bool = True,
 ) -> tuple[Access, Interview]:
     """One interview of the study `slug`, with its study and the user's role (one query).
 
     Pass text=False where the transcript itself is not needed, to leave it (and its speaker
     turns) in the database. The respondent is loaded on first use. Its display_name is the
     one the lists give it ("Interview imported 30 Nov 2026 (2)", see interviews_named), read
-    in the same query: its own pages name it as the lists do.
+    in the same query: its own pages name it as the lists do. Pass named=False where the
+    answer names no interview, to leave out that count (a correlated subquery).
     """
     rows = Interview.objects.all() if text else Interview.objects.defer("text", "turns")
-    rows = interviews_named(rows)
+    if named:
+        rows = interviews_named(rows)
     return child_access(
         request,
         rows,

@@ -98,7 +98,9 @@ def _respond(
 @require_POST
 def excerpt_create(request, slug, pk):
     """Code the selection the browser sent with one or more codes."""
-    access, interview = interview_access(request, slug, pk, WRITE)
+    # named=False: the answer names no interview, and coding a selection is the request a
+    # researcher makes most (issue 9 holds it to twice a bare write).
+    access, interview = interview_access(request, slug, pk, WRITE, named=False)
     selection, picker = SelectionForm(request.POST), CodeChoiceForm(request.POST)
     if not (selection.is_valid() and picker.is_valid()):
         return _refuse_forms(request, selection, picker)

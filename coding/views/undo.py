@@ -88,7 +88,8 @@ def _redraw_excerpt(request, slug, interview_id: int, step: dict, message: str):
     own answer would; None when the excerpt is not on this page."""
     if step.get("interview") != interview_id:
         return None
-    access, interview = interview_access(request, slug, interview_id, WRITE)
+    # named=False: the redraw names no interview (as coding a selection's, see excerpt_create).
+    access, interview = interview_access(request, slug, interview_id, WRITE, named=False)
     excerpt = Excerpt.all_objects.filter(pk=step["id"], interview=interview).first()
     after = step["after"]
     ranges = [(after["start"], after["end"])] if "start" in after else []

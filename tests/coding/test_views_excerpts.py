@@ -71,10 +71,16 @@ def test_coding_a_selection_makes_exactly_its_queries(
     # (coding.undo.keep_noted: committed with the coding); its release (COMMIT on a
     # server: not a query); for the redraw: the excerpts of the lines redrawn with their
     # codes. The study's codes are not read: no new code was typed.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(13) as queries:
         response = client.post(create_url(interview), data, headers=HTMX)
     assert response.status_code == 200
     assert Excerpt.objects.get().codings.get().code == code
+    # The interview is read without the count that names a respondent's untitled
+    # interviews apart (interviews_named): the answer names no interview.
+    [read] = [
+        q["sql"] for q in queries.captured_queries if '"interviews_interview"."text"' in q["sql"]
+    ]
+    assert read.count("SELECT") == 1, read
 
 
 def test_coding_a_selection_leaves_the_history_records_of_its_rows(interview, code, owner):
