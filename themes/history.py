@@ -11,8 +11,9 @@ and memos) is listed apart, a page at a time (BIN_PER_PAGE), with its Restore bu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -86,8 +87,9 @@ WRITERS_ONLY = {"source_name", "source_encoding"}
 # Longer texts show only the part that changed, with this many code points around it.
 AROUND = 60
 PER_PAGE = 50
-# The last page number asked for: its offset stays far within a 64-bit integer.
-MAX_PAGE = 100_000
+# A key in a page's address: microseconds since the epoch (UTC), history id, part.
+_KEY = re.compile(r"(\d{1,19})-(\d{1,19})-(\d{1,3})")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -122,22 +124,62 @@ class Event:
     changes: list[Change] = field(default_factory=list)
 
 
-def _records(study: Study, history_filter: HistoryFilter, offset: int, limit: int):
-    """The statement of the study's records under `history_filter`, rows `offset` to
-    `offset + limit`, newest first: (sql, params, models), each row (history_date,
-    history_id, part), part the position of its model in models."""
+@dataclass(frozen=True)
+class Key:
+    """Where a record stands in the history's order (newest first by `when`, then
+    `history_id`, then `part`, its model's position in MODELS: the tables' records share
+    ids and moments). A page's address says the key it starts after (`older`) or before
+    (`newer`), as str(key): "1764548315123456-812-3" (microseconds since the epoch, UTC)."""
+
+    when: datetime
+    history_id: int
+    part: int
+
+    def __str__(self) -> str:
+        return f"{(self.when - _EPOCH) // timedelta(microseconds=1)}-{self.history_id}-{self.part}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Key | None:
+        """The key `text` (str(key)) says, or None when it says none: malformed, a model
+        the history does not have, a moment out of datetime's range."""
+        match = _KEY.fullmatch(text or "")
+        if match is None or int(match[3]) >= len(MODELS) or int(match[2]) >= 2**63:
+            return None
+        try:
+            when = _EPOCH + timedelta(microseconds=int(match[1]))
+        except OverflowError:
+            return None
+        return cls(when, int(match[2]), int(match[3]))
+
+
+@dataclass
+class HistoryPage:
+    """One page of the history: its events, newest first, and the keys the pages next to
+    it start from (None when there is none): `newer` the first event's, `older` the last's."""
+
+    events: list[Event]
+    newer: Key | None
+    older: Key | None
+
+
+def _records(
+    study: Study, history_filter: HistoryFilter, beyond: Key | None, limit: int, *, newer=False
+):
+    """The statement of the study's first `limit` records under `history_filter` beyond
+    `beyond` (older than it, or newer when `newer`, nearest first): (sql, params), each row
+    (history_date, history_id, part), part the position of its model in MODELS."""
     models = KINDS[history_filter.kind][1] if history_filter.kind else MODELS
     until = history_filter.until
-    sql_text, params = sql.history_records_statement(
-        [model.history.model._meta.db_table for model in models],
+    return sql.history_records_statement(
+        [(MODELS.index(model), model.history.model._meta.db_table) for model in models],
         study.pk,
         user_id=history_filter.user,
         since=_day_start(history_filter.since) if history_filter.since else None,
         before=_day_start(until + timedelta(1)) if until else None,
-        offset=offset,
+        beyond=(beyond.when, beyond.history_id, beyond.part) if beyond else None,
+        newer=newer,
         limit=limit,
     )
-    return sql_text, params, models
 
 
 def _day_start(day: date) -> datetime:
@@ -145,20 +187,38 @@ def _day_start(day: date) -> datetime:
 
 
 def history_page(
-    study: Study, history_filter: HistoryFilter, page: int, *, reviewer: bool
-) -> tuple[list[Event], bool]:
-    """The events of page `page` (from 1) of the study's history under `history_filter`,
-    newest first, and whether an older page follows. Queries: one for the page, then per
-    model on it two (its records with their users, and the records before them; three for
-    themes, with their codes), and one per kind of thing the records name (codes, excerpts,
-    themes, respondents). `reviewer` leaves out the
-    fields a reviewer may not read (uploaded file names)."""
-    statement, params, models = _records(
-        study, history_filter, (page - 1) * PER_PAGE, PER_PAGE + 1
-    )
-    rows = [(models[part], pk) for part, pk in sql.history_records(statement, params)]
-    more = len(rows) > PER_PAGE
-    rows = rows[:PER_PAGE]
+    study: Study,
+    history_filter: HistoryFilter,
+    *,
+    older: Key | None = None,
+    newer: Key | None = None,
+    reviewer: bool,
+) -> HistoryPage:
+    """The page of the study's history under `history_filter` that starts after the key
+    `older` (its next PER_PAGE older events), or that ends before the key `newer` (the
+    PER_PAGE events just newer than it; the newest page when fewer are), or else the newest
+    page; newest first. A key no record has any more (erased since) still has its place.
+
+    Queries: one for the page (two when `newer` reaches the newest page), then per model on
+    it two (its records with their users, and the records before them; three for themes,
+    with their codes), and one per kind of thing the records name (codes, excerpts,
+    themes, respondents). `reviewer` leaves out the fields a reviewer may not read
+    (uploaded file names)."""
+    rows = None
+    if newer is not None:
+        read = sql.history_records(
+            *_records(study, history_filter, newer, PER_PAGE + 1, newer=True)
+        )
+        if len(read) > PER_PAGE:
+            # Nearest the key first: the page is the PER_PAGE nearest, turned newest first;
+            # one more means a newer page still, and the key's page is older.
+            rows, has_newer, has_older, after = read[PER_PAGE - 1 :: -1], True, True, None
+        # Else fewer than a page are newer than the key: the newest page, as full as it can be.
+    if rows is None:
+        after = older if newer is None else None
+        read = sql.history_records(*_records(study, history_filter, after, PER_PAGE + 1))
+        rows, has_newer, has_older = read[:PER_PAGE], after is not None, len(read) > PER_PAGE
+    rows = [(MODELS[part], pk) for part, pk in rows]
     wanted: dict[type, list[int]] = {}
     for model, pk in rows:
         wanted.setdefault(model, []).append(pk)
@@ -184,7 +244,14 @@ def history_page(
         events.append(
             _event(model, records[(model, pk)], previous[(model, pk)], names, reviewer=reviewer)
         )
-    return events, more
+    keys = [Key(records[(m, pk)].history_date, pk, MODELS.index(m)) for m, pk in rows]
+    return HistoryPage(
+        events,
+        # Past the last record (or with every record after the key erased since), the way
+        # back is to what is newer than the key itself.
+        newer=(keys[0] if keys else after) if has_newer else None,
+        older=keys[-1] if has_older else None,
+    )
 
 
 def _with_codes(records) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import copy
 
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from coding.models import Code, Coding, Excerpt
-from devtools.benchmark.registry import fill_step, page
+from devtools.benchmark.registry import fill_step, page, request
 from devtools.benchmark.scratch import Scratch, answer_words, free_span
+from devtools.benchmark.serving import Browser, Response
 from interviews import history as records
+from themes.history import MODELS, PER_PAGE, Key
 
 # What months of work leave beyond the record of each row the fill wrote: every transcript
 # corrected by hand after its import (a record of its whole text each time), one excerpt in
@@ -42,6 +45,23 @@ def history(scratch: Scratch) -> None:
     records.record(excerpts[::RESIZED_SHARE], "~")
     _codings_taken_off(scratch, excerpts)
     _bin(scratch)
+    scratch.plan["history_oldest"] = _oldest_page_key(scratch)
+
+
+def _oldest_page_key(scratch: Scratch) -> str:
+    """The address key (themes.history.Key) after which the history's oldest PER_PAGE
+    records come: its last page, the one OFFSET paging read every record before. Steps
+    that fill after this one write newer records, so the page stays the oldest. "" when
+    the history is one page."""
+    oldest = []
+    for part, model in enumerate(MODELS):
+        found = model.history.filter(history_study_id=scratch.study.pk)
+        for when, pk in found.order_by("history_date", "history_id")[: PER_PAGE + 1].values_list(
+            "history_date", "history_id"
+        ):
+            oldest.append(Key(when, pk, part))
+    oldest.sort(key=lambda key: (key.when, key.history_id, key.part))
+    return str(oldest[PER_PAGE]) if len(oldest) > PER_PAGE else ""
 
 
 def _transcript_edits(scratch: Scratch) -> None:
@@ -96,3 +116,10 @@ def _bin(scratch: Scratch) -> None:
 
 
 page("history_page", "history")
+
+
+@request("history_last_page")
+def history_last_page(browser: Browser, plan: dict, n: int, **headers: str) -> Response:
+    """The history's last page (its oldest 50 records) by its Older link's address."""
+    path = reverse("history", args=[plan["slug"]])
+    return browser.get(f"{path}?older={plan['history_oldest']}", **headers)

@@ -134,7 +134,7 @@ def test_each_excerpt_a_replacement_changes_has_one_record_of_the_change(study, 
     written = {row: type(row).history.filter(id=row.pk).count() - before[row] for row in changed}
     # The untouched excerpt moved with the text before it (its offsets changed): a record too.
     assert written == dict.fromkeys(changed, 1)
-    events, _ = history_page(study, HistoryFilter(kind="excerpt"), 1, reviewer=False)
+    events = history_page(study, HistoryFilter(kind="excerpt"), reviewer=False).events
     newest = events[: len(excerpts)]
     assert [event.action for event in newest] == ["changed"] * len(excerpts)
     by_label = {event.label: event for event in newest}

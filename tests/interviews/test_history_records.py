@@ -85,7 +85,7 @@ def _work(study, interview, owner, by_hand: str | None) -> None:
 
 def _written(study) -> tuple[list, dict]:
     """The study's history page (its events), and every record's columns but its own id."""
-    events, _ = history_page(study, HistoryFilter(), 1, reviewer=False)
+    events = history_page(study, HistoryFilter(), reviewer=False).events
     # The import's records (the transcript, its respondent) are the same in both runs.
     events = [event for event in events if event.when == MOMENT]
     records = {}

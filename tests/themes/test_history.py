@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from coding import services as coding
 from coding.models import Excerpt
 from interviews.history import recorded_models
 from tests.conftest import code_span, import_text
 from themes import sql
-from themes.history import KINDS, MODELS, HistoryFilter, _records
+from themes.history import KINDS, MODELS, HistoryFilter, Key, _records
 
 
 def _plan(statement: str, params: list) -> str:
@@ -29,28 +30,50 @@ def _plan(statement: str, params: list) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
+@pytest.mark.parametrize("keyed", [False, True])
 @pytest.mark.parametrize("kind", [None, "memo", "excerpt"])
-def test_a_page_of_records_comes_in_index_order_without_a_sort(study, owner, kind):
+def test_a_page_of_records_comes_in_index_order_without_a_sort(study, owner, kind, keyed):
     interview = import_text(study)
     code = coding.code_create(study=study, name="Support")
     # One bulk write: many records of the same history_date, ordered by history_id.
     code_span(interview, "About six years now", [code], owner)
     code_span(interview, "never looked back", [code], owner)
     Excerpt.objects.filter(interview=interview).update(memo="Both")
-    statement, params, _ = _records(study, HistoryFilter(kind=kind), 0, 51)
+    # A later page seeks its index to the key it starts after: no OFFSET, no page read
+    # and thrown away before it (the part, 4, is between the memos' and the excerpts').
+    key = Key(timezone.now(), 10**6, 4) if keyed else None
+    statement, params = _records(study, HistoryFilter(kind=kind), key, 51)
+    assert "OFFSET" not in statement
     plan = _plan(statement, params)
+    if keyed and connection.vendor == "sqlite":
+        # Each table twice: its records of the key's moment before the key's id, then those
+        # of older moments, both ranges of its index.
+        tables = len(KINDS[kind][1] if kind else MODELS)
+        assert plan.count("(history_study_id=? AND history_date=? AND history_id<") == tables
+        assert plan.count("(history_study_id=? AND history_date<?)") == tables
     # SQLite merges the branches in index order; without the index it sorts ("USE TEMP
     # B-TREE FOR (RIGHT PART OF) ORDER BY").
     assert "TEMP B-TREE" not in plan
     if connection.vendor == "postgresql":
         # PostgreSQL sorts the branches' rows once, but each branch reads only its newest
-        # 51, in the order of its index: a Limit over an index scan, no Sort of its own.
-        models = KINDS[kind][1] if kind else MODELS
-        assert plan.count("Sort Key") == (1 if len(models) > 1 else 0)
-        assert plan.count("Limit") == len(models) + (1 if len(models) > 1 else 0)
+        # 51, in the order of its index: a Limit over an index scan, no Sort of its own;
+        # after a key, two branches a table, each a range of the index.
+        branches = len(KINDS[kind][1] if kind else MODELS) * (2 if keyed else 1)
+        assert plan.count("Sort Key") == (1 if branches > 1 else 0)
+        assert plan.count("Limit") == branches + (1 if branches > 1 else 0)
         assert plan.count("Index Only Scan Backward") + plan.count("Index Only Scan using") == (
-            len(models)
+            branches
         )
+        if keyed:
+            # Both ranges in the index's condition, not a filter over the rows read.
+            assert plan.count("Index Cond:") == branches
+            assert (
+                plan.count("AND (history_date = ")
+                == plan.count("AND (history_id <")
+                == (branches // 2)
+            )
+            assert plan.count("AND (history_date < ") == branches // 2
+            assert "Filter" not in plan
 
 
 def test_the_page_is_in_the_order_of_the_index(study, owner):
@@ -59,7 +82,7 @@ def test_the_page_is_in_the_order_of_the_index(study, owner):
     for words in ("About six years now", "never looked back", "Café regulars"):
         code_span(interview, words, [code], owner)
     Excerpt.objects.filter(interview=interview).update(memo="Same moment")
-    statement, params, models = _records(study, HistoryFilter(), 0, 51)
+    statement, params = _records(study, HistoryFilter(), None, 51)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
@@ -69,7 +92,7 @@ def test_the_page_is_in_the_order_of_the_index(study, owner):
     # The three memo records were written at one moment, newest id first.
     assert rows[0][0] == rows[2][0]
     assert rows[0][1] > rows[1][1] > rows[2][1]
-    assert {models[part] for _, _, part in rows[:3]} == {Excerpt}
+    assert {MODELS[part] for _, _, part in rows[:3]} == {Excerpt}
 
 
 def test_every_recorded_model_is_a_kind_of_the_page():

@@ -199,7 +199,7 @@ def test_the_history_page_lists_comments_on_a_theme(study, themed, owner, review
     from themes.history import HistoryFilter, history_page
 
     discuss(themed["training"], owner, reviewer)
-    events, _ = history_page(study, HistoryFilter(kind="comment"), 1, reviewer=True)
+    events = history_page(study, HistoryFilter(kind="comment"), reviewer=True).events
     assert [(event.noun, event.action) for event in events][-1] == (
         "Comment on a theme",
         "added",

@@ -15,10 +15,11 @@ from coding.models import Code, DeletedCode, Excerpt
 from interviews import memos
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
+from interviews.history import acting_as
 from interviews.models import InterviewMemo, JournalEntry, Respondent
 from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import services as themes
-from themes.history import BIN_PER_PAGE
+from themes.history import BIN_PER_PAGE, MODELS, Key
 from themes.models import Quote, Theme, ThemeMemo
 
 # A bin entry's Restore button: its visible word, then hidden words naming the entry.
@@ -40,6 +41,14 @@ def events(response) -> list[str]:
     html = re.sub(r"</?bdi>", "", response.content.decode())
     found = re.findall(r'<article class="history-event[^"]*">(.*?)</article>', html, re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+
+
+def _page_and_part(client, study, query: str) -> tuple:
+    """The page of `query` as a browser asks for it, then as htmx asks for its results."""
+    return (
+        client.get(url(study) + "?" + query),
+        client.get(url(study) + "?" + query, headers=HTMX),
+    )
 
 
 def test_it_shows_who_changed_what_with_before_and_after(study, owner, coder):
@@ -114,11 +123,7 @@ def test_a_filter_to_correct_is_said_and_lists_nothing(study, owner, query, said
     # Listing every change under the error would read as the filter's answer; From after
     # To searched and said "No changes match" as if nothing had happened then.
     coding.code_create(study=study, name="Learning")
-    client = client_for(owner)
-    for response in (
-        client.get(url(study) + "?" + query),
-        client.get(url(study) + "?" + query, headers=HTMX),
-    ):
+    for response in _page_and_part(client_for(owner), study, query):
         assert response.status_code == 200
         html = response.content.decode()
         assert "The filter needs correcting; nothing was searched." in html
@@ -127,13 +132,28 @@ def test_a_filter_to_correct_is_said_and_lists_nothing(study, owner, query, said
         assert "No changes" not in html
 
 
-@pytest.mark.parametrize("page", ["-1", "x", "99999999999999999999"])
-def test_a_page_that_is_not_one_is_the_first_or_past_the_last(study, owner, page):
-    coding.code_create(study=study, name="Learning")
-    response = client_for(owner).get(url(study, page=page))
-    assert response.status_code == 200
-    assert "needs correcting" not in response.content.decode()
-    assert len(events(response)) == (0 if len(page) > 2 else 1)
+def _link(response, rel: str) -> str | None:
+    """The query of the page's Newer (rel="prev") or Older (rel="next") link, None when the
+    page has none; its htmx request asks for the same."""
+    html = response.content.decode()
+    found = re.search(rf'<a href="\?([^"]*)" hx-get="\?([^"]*)"[^>]* rel="{rel}">', html)
+    if found is None:
+        return None
+    assert found[1] == found[2]
+    return found[1].replace("&amp;", "&")
+
+
+def _pages(client, study, query: str = "", rel: str = "next") -> list[list[str]]:
+    """The events of every page, following the Older links from the newest page (or the
+    Newer links back from `query`'s page, with rel="prev"), as htmx asks for them."""
+    pages = []
+    while query is not None:
+        response = client.get(url(study) + "?" + query, headers=HTMX)
+        assert response.status_code == 200
+        pages.append(events(response))
+        query = _link(response, rel)
+        assert len(pages) < 100
+    return pages
 
 
 def test_it_pages_fifty_at_a_time_newest_first(study, owner):
@@ -143,15 +163,123 @@ def test_it_pages_fifty_at_a_time_newest_first(study, owner):
     first = client.get(url(study))
     assert len(events(first)) == 50
     assert "“Code 119”" in events(first)[0]
-    assert 'rel="next"' in first.content.decode()
-    third = client.get(url(study, page=3), headers=HTMX)
+    assert _link(first, "prev") is None
+    second = client.get(url(study) + "?" + _link(first, "next"))
+    third = client.get(url(study) + "?" + _link(second, "next"), headers=HTMX)
     html = third.content.decode()
     assert html.lstrip().startswith('<div id="history-results"')
     assert "<html" not in html
     assert len(events(third)) == 20
     assert "“Code 000”" in events(third)[-1]
-    assert 'rel="next"' not in html
-    assert 'rel="prev"' in html
+    assert _link(third, "next") is None
+    # Newer goes back page by page to the newest, which has no Newer link.
+    back = _pages(client, study, _link(third, "prev"), rel="prev")
+    assert [len(page) for page in back] == [50, 50]
+    assert "“Code 119”" in back[-1][0]
+    assert "“Code 069”" in back[0][0]
+    assert "“Code 020”" in back[0][-1]
+
+
+def _same_moment(study, models) -> None:
+    """Give every record of the study's `models` one moment, and in each table the ids
+    1, 2, 3... (in the order they had): records of several tables that tie on both, as a
+    bulk write's can on their moment and separate tables' on their ids."""
+    moment = timezone.now() - timedelta(hours=1)
+    for model in models:
+        records = model.history.filter(history_study_id=study.pk)
+        ids = list(records.order_by("history_id").values_list("history_id", flat=True))
+        # Out of the way first, so that no new id meets an old one.
+        for n, pk in enumerate(ids, start=1):
+            model.history.filter(history_id=pk).update(history_id=10**9 + n, history_date=moment)
+        for n in range(1, len(ids) + 1):
+            model.history.filter(history_id=10**9 + n).update(history_id=n)
+
+
+def test_records_of_one_moment_and_id_are_each_shown_once_over_the_pages(study, owner):
+    for n in range(45):
+        coding.code_create(study=study, name=f"Code {n:02}")
+        interviews.respondent_create(study=study, pseudonym=f"R{n:02}")
+        memos.memo_create(model=JournalEntry, author=owner, body=f"Note {n:02}", study=study)
+    _same_moment(study, (Code, Respondent, JournalEntry))
+    client = client_for(owner)
+    older = _pages(client, study)
+    assert [len(page) for page in older] == [50, 50, 35]
+    shown = [event.split(" · ", 1)[1] for page in older for event in page]
+    # Every record once: none shown twice across a page's edge, none skipped.
+    assert len(shown) == len(set(shown)) == 135
+    # One moment: ids newest first, and of one id the tables in the history's order
+    # (respondents, journal entries, codes: MODELS from the last).
+    assert shown[:3] == [
+        "Respondent added : R44",
+        "Journal entry added : “Note 44”",
+        "Code added : “Code 44”",
+    ]
+    assert shown[-1] == "Code added : “Code 00”"
+    # And back: the same pages, newest last.
+    second = client.get(url(study) + "?" + _link(client.get(url(study)), "next"))
+    last = client.get(url(study) + "?" + _link(second, "next"))
+    assert _pages(client, study, _link(last, "prev"), rel="prev") == older[1::-1]
+
+
+def test_the_filters_hold_from_page_to_page(study, owner, coder):
+    for n in range(60):
+        coding.code_create(study=study, name=f"Code {n:02}")
+        themes.theme_create(study=study, name=f"Theme {n:02}")
+    with acting_as(coder):
+        for n in range(55):
+            coding.code_create(study=study, name=f"By cody {n:02}")
+    pages = _pages(client_for(owner), study, f"user={coder.pk}&kind=code")
+    assert [len(page) for page in pages] == [50, 5]
+    shown = [event for page in pages for event in page]
+    assert all("by cody" in event and "Code added" in event for event in shown)
+    assert "“By cody 54”" in shown[0]
+    assert "“By cody 00”" in shown[-1]
+    # Only themes: 60, both pages, the links keep the filter.
+    assert [len(page) for page in _pages(client_for(owner), study, "kind=theme")] == [50, 10]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "older=x",
+        "older=12-34",
+        "newer=",
+        "older=1764548315123456-5-99",
+        "older=999999999999999999-5-1",
+        "newer=1764548315123456-99999999999999999999-1",
+        "older=-1-1-1",
+        "older=1764548315123456-5-1&newer=nothing",
+    ],
+)
+def test_a_page_address_that_is_no_page_shows_the_newest_and_says_so(study, owner, query):
+    coding.code_create(study=study, name="Learning")
+    for response in _page_and_part(client_for(owner), study, query):
+        assert response.status_code == 200
+        html = response.content.decode()
+        said = "The address of that page of the history could not be read" in html
+        assert said is (query != "newer=")
+        assert [e.split(" · ", 1)[1] for e in events(response)] == ["Code added : “Learning”"]
+
+
+def test_a_page_whose_records_are_gone_keeps_its_place(study, owner):
+    codes = [coding.code_create(study=study, name=f"Code {n:02}") for n in range(60)]
+    client = client_for(owner)
+    older = _link(client.get(url(study)), "next")
+    # The records the key points to and around are erased (as a respondent's erasure
+    # does): the next page still starts where it did.
+    Code.history.filter(id__in=[code.pk for code in codes[5:15]]).delete()
+    response = client.get(url(study) + "?" + older)
+    assert [e.split(" · ", 1)[1] for e in events(response)] == [
+        f"Code added : “Code {n:02}”" for n in range(4, -1, -1)
+    ]
+    # Past the oldest record: no older changes, and the way back to the newer ones.
+    oldest = Code.history.get(id=codes[0].pk)
+    key = Key(oldest.history_date, oldest.history_id, MODELS.index(Code))
+    past = client.get(url(study, older=key))
+    assert events(past) == []
+    assert "No older changes." in text(past)
+    assert _link(past, "prev") == f"newer={key}"
+    assert _link(past, "next") is None
 
 
 def _everything(study, owner, n: int):
@@ -225,6 +353,28 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_an_older_page_reads_what_the_newest_does(study, owner, django_assert_num_queries):
+    for n in range(120):
+        coding.code_create(study=study, name=f"Code {n:03}")
+    client = client_for(owner)
+    older = _link(client.get(url(study) + "?" + _link(client.get(url(study)), "next")), "next")
+    with django_assert_num_queries(8):
+        # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the page
+        # (the UNION, from its key); 1 the codes' records (each is its code's first: no
+        # record before it to read; no name to look up: no parent); 1 the bin's page
+        # (empty); 1 erasures.
+        last = client.get(url(study) + "?" + older)
+    assert len(events(last)) == 20
+    middle = client.get(url(study) + "?" + _link(last, "prev"))
+    with django_assert_num_queries(9):
+        # The same, and 1 more for the page: fewer than a page are newer than the key of
+        # the page's Newer link here (the second page's first record), so the newest page
+        # is read from the start.
+        newest = client.get(url(study) + "?" + _link(middle, "prev"))
+    assert len(events(newest)) == 50
+    assert "“Code 119”" in events(newest)[0]
 
 
 def test_a_deleted_theme_comes_back_with_its_links(study, owner, themed):

@@ -20,7 +20,7 @@ from interviews.models import Erasure, Role
 
 from .. import services
 from ..forms import HistoryFilterForm
-from ..history import MAX_PAGE, MEMO_KINDS, bin_page, history_page
+from ..history import MEMO_KINDS, Key, bin_page, history_page
 from ..memos import WRITABLE as MEMO_WRITABLE
 from ..models import Theme
 from ..selectors import member_choices
@@ -30,28 +30,37 @@ from .memos import memo_restored
 @require_safe
 def history(request, slug):
     """The study's history, newest first, filtered by who, what and when (in the URL), 50
-    changes a page; the bin above it; the erasures below."""
+    changes a page (each page's address says the record it starts after or ends before:
+    themes.history.Key); the bin above it; the erasures below."""
     access = study_access(request, slug, READ)
     form = HistoryFilterForm(request.GET or None, users=member_choices(access.study))
     history_filter = form.history_filter()
-    # A page that is not one is the first; one past the last is empty, never an offset
-    # too large for the database's integers.
-    page = min(PageForm.number(request.GET) or 1, MAX_PAGE)
-    events, more = [], False
+    # Where the page starts: after the key of an older page's start (`older`), or before a
+    # newer page's (`newer`), else the newest. A key that is no key (typed, cut short)
+    # shows the newest page and says so; one whose record is gone still has its place.
+    asked = {way: request.GET.get(way) for way in ("older", "newer")}
+    keys = {way: Key.parse(text) for way, text in asked.items()}
+    unreadable = any(text and keys[way] is None for way, text in asked.items())
+    page = None
     # A filter to correct searches nothing (as on the Excerpts and Memos pages).
     if history_filter is not None:
-        events, more = history_page(
-            access.study, history_filter, page, reviewer=access.role == Role.REVIEWER
+        page = history_page(
+            access.study,
+            history_filter,
+            older=None if unreadable else keys["older"],
+            newer=None if unreadable else keys["newer"],
+            reviewer=access.role == Role.REVIEWER,
         )
     query = request.GET.copy()
-    query.pop("page", None)
+    for way in ("page", "older", "newer"):
+        query.pop(way, None)
     restorable = bin_page(access.study, PageForm.number({"page": request.GET.get("bin_page")}))
     context = {
         "access": access,
         "form": form,
-        "events": events,
+        "events": page.events if page else [],
         "page": page,
-        "more": more,
+        "unreadable": unreadable,
         "query": query.urlencode(),
         "restorable": restorable,
         # What an erasure removed, and when; its note (it may say whom) only to owners.
