@@ -480,6 +480,8 @@ LEAVES_ROLLUP = {
             "keep_noted",
             # Words a message and an undo entry's label; writes nothing.
             "coded_message",
+            # The key two protocol questions are compared by (typed, or from a .qdpx).
+            "question_key",
             # Registers how an app above coding undoes its own steps.
             "register",
             "widen",

@@ -49,7 +49,9 @@ django.setup()
 from themes.charts import Chart
 chart = Chart(
     name="prevalence", title="t", caption="c", alt="a", size=(4, 2), kind="prevalence",
-    data={"labels": ["Training"], "values": [2], "words": ["all (2 of 2)"], "total": 2},
+    data={
+        "labels": ["Training"], "depths": [0], "values": [2], "words": ["all (2 of 2)"], "total": 2
+    },
 )
 svg, png = chart.svg(), chart.png()
 print(json.dumps({
