@@ -69,6 +69,8 @@ def test_the_history_pages_older_and_newer_with_its_filter_and_back_shows_the_wh
     pager.get_by_role("link", name="Older →").click()
     expect(events.first).to_contain_text("“Code 060”")
     expect(page).to_have_url(re.compile(r"kind=code&.*older=\d+-\d+-\d+$"))
+    # The new page is read from its top, not from where the link was (its bottom).
+    expect(events.first).to_be_in_viewport()
     second = page.url
     pager.get_by_role("link", name="Older →").click()
     expect(events.first).to_contain_text("“Code 010”")
@@ -78,6 +80,7 @@ def test_the_history_pages_older_and_newer_with_its_filter_and_back_shows_the_wh
 
     pager.get_by_role("link", name="← Newer").click()
     expect(events.first).to_contain_text("“Code 060”")
+    expect(events.first).to_be_in_viewport()
     expect(page).to_have_url(re.compile(r"kind=code&.*newer=\d+-\d+-\d+$"))
 
     page.go_back()

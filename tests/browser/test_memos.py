@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from coding import services as coding
+from coding.models import CodeMemo
+from interviews import memos
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,3 +99,20 @@ def test_a_memo_past_the_limit_stays_in_its_box_with_the_limit_said(
     assert page.locator("#excerpt-detail textarea[name=memo]").input_value() == typed
     coding_excerpt = type(excerpt).objects.get(pk=excerpt.pk)
     assert coding_excerpt.memo == "Short."
+
+
+def test_the_next_page_of_memos_is_read_from_its_top(page, live_server, study, owner, code):
+    """Next swapped in the following 25 memos and left the window where the link was, at
+    the bottom: the page began with its last memo in view. Now it is shown from its top,
+    as the other pagers (a theme's excerpts, the Excerpts page, the History page) are."""
+    for n in range(60):
+        memos.memo_create(model=CodeMemo, author=owner, body=f"Memo number {n:02}.", code=code)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]))
+    items = page.locator("#memo-results .memo-item")
+    expect(items).to_have_count(25)
+    page.get_by_role("navigation", name="Pages of memos").get_by_role(
+        "link", name="Next →"
+    ).click()
+    expect(items.first).to_contain_text("Memo number 34.")
+    expect(items.first).to_be_in_viewport()
