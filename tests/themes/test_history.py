@@ -3,6 +3,8 @@ sorting them all (issue 11: the page under 50 ms with tens of thousands of recor
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -61,9 +63,11 @@ def test_a_page_of_records_comes_in_index_order_without_a_sort(study, owner, kin
         branches = len(KINDS[kind][1] if kind else MODELS) * (2 if keyed else 1)
         assert plan.count("Sort Key") == (1 if branches > 1 else 0)
         assert plan.count("Limit") == branches + (1 if branches > 1 else 0)
-        assert plan.count("Index Only Scan Backward") + plan.count("Index Only Scan using") == (
-            branches
-        )
+        # An index scan, only-index or not: which one PostgreSQL picks depends on how much
+        # of the table its visibility map shows all-visible, which earlier writes of the
+        # suite change (a full run saw plain Index Scans). A bitmap scan would need a Sort.
+        scans = re.findall(r"(?<!Bitmap )Index (?:Only )?Scan (?:Backward )?using", plan)
+        assert len(scans) == branches, plan
         if keyed:
             # Both ranges in the index's condition, not a filter over the rows read.
             assert plan.count("Index Cond:") == branches
