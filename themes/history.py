@@ -218,7 +218,7 @@ def history_page(
         after = older if newer is None else None
         read = sql.history_records(*_records(study, history_filter, after, PER_PAGE + 1))
         rows, has_newer, has_older = read[:PER_PAGE], after is not None, len(read) > PER_PAGE
-    rows = [(MODELS[part], pk) for part, pk in rows]
+    parts, rows = rows, [(MODELS[part], pk) for part, pk in rows]
     wanted: dict[type, list[int]] = {}
     for model, pk in rows:
         wanted.setdefault(model, []).append(pk)
@@ -244,7 +244,8 @@ def history_page(
         events.append(
             _event(model, records[(model, pk)], previous[(model, pk)], names, reviewer=reviewer)
         )
-    keys = [Key(records[(m, pk)].history_date, pk, MODELS.index(m)) for m, pk in rows]
+    # Each record's key, its part as the statement gave it.
+    keys = [Key(records[(MODELS[part], pk)].history_date, pk, part) for part, pk in parts]
     return HistoryPage(
         events,
         # Past the last record (or with every record after the key erased since), the way
