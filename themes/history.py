@@ -169,13 +169,15 @@ def _records(
     `beyond` (older than it, or newer when `newer`, nearest first): (sql, params), each row
     (history_date, history_id, part), part the position of its model in MODELS."""
     models = KINDS[history_filter.kind][1] if history_filter.kind else MODELS
-    until = history_filter.until
+    since, until = history_filter.since, history_filter.until
     return sql.history_records_statement(
         [(MODELS.index(model), model.history.model._meta.db_table) for model in models],
         study.pk,
         user_id=history_filter.user,
-        since=_day_start(history_filter.since) if history_filter.since else None,
-        before=_day_start(until + timedelta(1)) if until else None,
+        # From the first day a date can say, or to the last, bounds nothing: and no datetime
+        # holds the day after the last, nor (in UTC) the first day's start in a zone ahead.
+        since=_day_start(since) if since and since > date.min else None,
+        before=_day_start(until + timedelta(1)) if until and until < date.max else None,
         beyond=(beyond.when, beyond.history_id, beyond.part) if beyond else None,
         newer=newer,
         limit=limit,

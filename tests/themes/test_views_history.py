@@ -110,6 +110,31 @@ def test_the_filters_are_in_the_url(study, owner, coder):
 
 
 @pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("until=9999-12-31", 1),
+        ("since=0001-01-01&until=9999-12-31", 1),
+        ("since=0001-01-01", 1),
+        ("since=9999-12-31", 0),
+        ("until=0001-01-01", 0),
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_first_and_last_days_a_date_can_say_are_dates_like_any(
+    study, owner, settings, query, shown, zone
+):
+    # The To date 9999-12-31 (the last a date field takes) reads up to the next day's
+    # start, which no datetime holds: a 500. The first day's start, in a zone ahead of
+    # UTC, is before the first moment a datetime holds in UTC.
+    settings.TIME_ZONE = zone
+    coding.code_create(study=study, name="Learning")
+    for response in _page_and_part(client_for(owner), study, query):
+        assert response.status_code == 200
+        assert "The filter needs correcting" not in response.content.decode()
+        assert len(events(response)) == shown
+
+
+@pytest.mark.parametrize(
     ("query", "said"),
     [
         ("user=²", "Who: Select a valid choice"),
