@@ -58,8 +58,9 @@ TABLE_FONT = Pt(9)
 LETTER_EM = 0.62
 CELL_PADDING = Inches(0.16)  # Word's default cell margins: 0.08 in on each side
 THEME_SHARE_MOST = 0.3
-# The space above each quote after the first in a cell of the findings table: two-thirds
-# of a line of TABLE_FONT, enough to see where one quote ends and the next begins.
+# The space above each quote after the first in a cell of the findings table, and above
+# each paragraph of a description after the first: two-thirds of a line of TABLE_FONT,
+# enough to see where one ends and the next begins.
 QUOTE_GAP = Pt(6)
 # Put for the spaces of a quote's attribution, so that Word and LibreOffice never end a line
 # inside it ("(R1," on one line, "Q3)" on the next): both honour it and show a space.
@@ -478,7 +479,10 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
         theme.text = _clean(summary.name)
         if summary.depth:
             theme.paragraphs[0].paragraph_format.left_indent = Cm(0.3 * summary.depth)
-        _cell_paragraphs(description, summary.description)
+        # The table's style spaces no paragraphs: without a gap, a description's next
+        # paragraph read as a line break inside the one before.
+        for paragraph in _cell_paragraphs(description, summary.description)[1:]:
+            paragraph.paragraph_format.space_before = QUOTE_GAP
         # Two short lines that fit the narrow column, rather than one that wraps anywhere.
         respondents.text = f"{summary.n} of {summary.total}\n({summary.word})"
         chosen, why_empty = table_quotes(summary, rollup, quotes)

@@ -783,3 +783,24 @@ def test_text_of_several_paragraphs_is_written_as_several_paragraphs(study, them
     codebook = [p.text for p in read_docx(codebook_docx(study=study)).paragraphs]
     at = codebook.index("Definition: One.")
     assert codebook[at + 1] == "Two."
+
+
+def test_a_description_s_paragraphs_read_apart_in_the_findings_table(study, themed):
+    """The table's style puts no space between a cell's paragraphs: a description's second
+    paragraph began on the next line as a line break inside the first did, and a reader of
+    the table could not tell them apart (the theme's section, in Normal, spaces them)."""
+    _update(
+        Theme,
+        "Where it came from.\n\nAnd where it went,\nlater.\n\nThen.",
+        "description",
+        pk=themed["training"].pk,
+    )
+    document = read_docx(findings_docx(study=study))
+    row = next(row for row in document.tables[0].rows if row.cells[0].text == "Training")
+    description = row.cells[1].paragraphs
+    assert [p.text for p in description] == [
+        "Where it came from.",
+        "And where it went,\nlater.",
+        "Then.",
+    ]
+    assert [p.paragraph_format.space_before for p in description] == [None, Pt(6), Pt(6)]
