@@ -257,9 +257,11 @@ def _question_asked(study_id: int, text: str, *, other_than: int | None = None) 
 
 def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestion:
     """Add `text` as the protocol's last question, with `topic`, and return it. Raises
-    ValidationError if `text` is blank or the protocol asks it already."""
+    ValidationError if `text` is blank (or only invisible characters) or the protocol asks
+    it already."""
     text = text.strip()
-    if not text:
+    if not question_key(text):
+        # Blank, or only characters that show as nothing (a zero-width space).
         raise ValidationError("A question needs its text.")
     with transaction.atomic():
         # Questions added at the same moment take the next numbers one after another, and
@@ -275,8 +277,8 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
 
 def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -> None:
     """Save `question` with `text` and `topic`. Raises ValidationError if `text` is blank
-    or another question of the protocol asks it already."""
-    if not text.strip():
+    (or only invisible characters) or another question of the protocol asks it already."""
+    if not question_key(text):
         raise ValidationError("A question needs its text.")
     if (question.text, question.topic) == (text.strip(), topic.strip()):
         return  # Saved as it was: nothing to write, and the study's revision stays.

@@ -93,6 +93,18 @@ def test_a_protocol_asks_each_question_once(study):
     assert (first.text, first.topic) == (first.text.lower(), "Experience")
 
 
+@pytest.mark.parametrize("text", ["\u200b", "\u200d\u2060", " \u200b\ufeff "])
+def test_a_question_of_invisible_characters_is_a_question_without_text(study, text):
+    # Accepted, it was a question that shows as nothing, and the next such one was
+    # refused as "Q3 already asks this question".
+    first, second = study.questions.all()
+    with pytest.raises(ValidationError, match="A question needs its text"):
+        services.question_add(study=study, text=text)
+    with pytest.raises(ValidationError, match="A question needs its text"):
+        services.question_update(question=first, text=text)
+    assert [q.text for q in study.questions.all()] == [first.text, second.text]
+
+
 def test_questions_can_be_reordered_and_deleted(study):
     first, second = study.questions.all()
     third = services.question_add(study=study, text="What support do you get?")

@@ -185,9 +185,10 @@ def _protocol(text: str, report: ImportReport) -> list[str]:
     numbers: dict[str, int] = {}
     for match in found:
         question = match.group(1).strip() if match else ""
-        if not question:
-            continue
         key = question_key(question)
+        if not key:
+            # No words, or only characters that show as nothing: no question asked.
+            continue
         if key in numbers:
             report.adjusted.append(
                 f"the protocol asked “{question}” more than once: it asks it once, as "

@@ -265,22 +265,28 @@ def test_a_note_longer_than_a_memo_becomes_several_in_order(owner):
     assert any("became 2 memos" in line for line in report.adjusted)
 
 
-def test_a_question_the_protocol_asks_twice_is_imported_once_and_said(owner):
-    # Excerpta's own layout of the project's Description; the third line asks the first
-    # question again in other capitals and spacing, as a typed question is refused for.
-    protocol = (
-        "Description:\nImported.\n\nProtocol:\n"
-        "Q1. How did you start?\nQ2. What support do you get?\nQ3. how did  you START?\n"
-        "Q4. What would you change?"
-    )
+def _import_protocol(owner, lines: str):
+    """A .qdpx whose project Description gives `lines` as Excerpta's protocol, imported:
+    its report, and the questions (number, text) the study asks."""
+    protocol = f"Description:\nImported.\n\nProtocol:\n{lines}"
     xml = project_xml().replace(
         b"<Description>An imported project.</Description>",
         f"<Description>{protocol}</Description>".encode(),
     )
     report = study_import_qdpx(name="peer.qdpx", raw=nvivo_qdpx(xml), owner=owner)
-
     questions = ProtocolQuestion.objects.filter(study=report.study).order_by("number")
-    assert list(questions.values_list("number", "text")) == [
+    return report, list(questions.values_list("number", "text"))
+
+
+def test_a_question_the_protocol_asks_twice_is_imported_once_and_said(owner):
+    # Excerpta's own layout of the project's Description; the third line asks the first
+    # question again in other capitals and spacing, as a typed question is refused for.
+    report, questions = _import_protocol(
+        owner,
+        "Q1. How did you start?\nQ2. What support do you get?\nQ3. how did  you START?\n"
+        "Q4. What would you change?",
+    )
+    assert questions == [
         (1, "How did you start?"),
         (2, "What support do you get?"),
         (3, "What would you change?"),
@@ -289,3 +295,11 @@ def test_a_question_the_protocol_asks_twice_is_imported_once_and_said(owner):
         report.adjusted
     )
     assert report.dropped == []
+
+
+def test_a_protocol_line_of_invisible_characters_asks_no_question(owner):
+    # It was imported as a question that shows as nothing, and the next such line was
+    # said to ask it again.
+    report, questions = _import_protocol(owner, "Q1. \u200b\nQ2. How did you start?\nQ3. \u2060")
+    assert questions == [(1, "How did you start?")]
+    assert not any("more than once" in line for line in report.adjusted)
