@@ -108,10 +108,10 @@ def _turn_around(text: str, turns: Sequence[Turn], position: int) -> tuple[int, 
 def autocode_preview(*, study: Study, query: Query, unit: str) -> list[Passage]:
     """Every passage `unit` makes of the hits of `query` in the study's searchable
     interviews, in reading order, hits in one passage sharing it (two queries: the
-    interviews with their text, the live excerpts on those spans). Raises TooMany beyond
-    MAX_PASSAGES."""
+    interviews with their text, the live excerpts on those spans; a third for the names of
+    untitled, undated interviews, interviews_named). Raises TooMany beyond MAX_PASSAGES."""
     rows = interviews_matching(study=study, query=query).select_related("respondent")
-    interviews = list(interviews_named(rows))
+    interviews = interviews_named(rows)
     found: list[Passage] = []
     for interview in interviews:
         turns = turns_from_json(interview.turns)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce, TruncDate
@@ -473,12 +477,60 @@ class IdentifierSkip(models.Model):
         return f"{self.identifier_id} kept at {self.start}-{self.end} of {self.interview_id}"
 
 
-def interviews_named(rows: models.QuerySet) -> models.QuerySet:
-    """`rows` (interviews) with what Interview.display_name needs to tell apart a
-    respondent's untitled, undated interviews imported the same day: `same_day_before`, how
-    many of them were imported before each row that (local) day, 0 for the first. Read in
-    the rows' own query (a correlated subquery, counted from all the respondent's
-    interviews, whichever rows are shown): no query per row."""
+def interviews_named(
+    interviews: Iterable[Interview], *, all_of_theirs: bool = False
+) -> list[Interview]:
+    """`interviews` as a list, each with what Interview.display_name needs to tell apart a
+    respondent's untitled, undated interviews imported the same day ("Interview imported 30
+    Nov 2026 (2)"): `same_day_before`, how many of its respondent's untitled, undated
+    interviews were imported before it that (local) day, by imported_at then id; 0 for the
+    first of a day, and for every titled or dated interview.
+
+    Each interview must hold pk, respondent_id, title, conducted_on and imported_at (no
+    deferred field among them, or it is read one query per row). The count is taken from
+    all the respondent's interviews, whichever are given: one query reads the (id,
+    respondent, imported_at) of the untitled, undated interviews of the respondents of
+    those given that are untitled and undated. None when no interview given is, nor when
+    `all_of_theirs` says the given ones are all their respondents' interviews (a study's
+    whole list): the count is then made from them. Read once, counted in Python: a
+    subquery per row (the annotation interview_access keeps for its one row) cost the
+    study's page of 200 interviews 1.1 s on SQLite."""
+    interviews = list(interviews)
+    untitled = [i for i in interviews if not i.title and i.conducted_on is None]
+    for interview in interviews:
+        interview.same_day_before = 0
+    if not untitled:
+        return interviews
+    if all_of_theirs:
+        peers = [(i.pk, i.respondent_id, i.imported_at) for i in untitled]
+    else:
+        peers = (
+            Interview.objects.filter(
+                respondent_id__in={i.respondent_id for i in untitled},
+                title="",
+                conducted_on__isnull=True,
+            )
+            .order_by()
+            .values_list("pk", "respondent_id", "imported_at")
+        )
+    days: dict[tuple[int, datetime.date], list[tuple[datetime.datetime, int]]] = {}
+    for pk, respondent_id, imported_at in peers:
+        days.setdefault((respondent_id, timezone.localdate(imported_at)), []).append(
+            (imported_at, pk)
+        )
+    for day in days.values():
+        day.sort()
+    for interview in untitled:
+        day = days.get((interview.respondent_id, timezone.localdate(interview.imported_at)), [])
+        interview.same_day_before = bisect.bisect_left(day, (interview.imported_at, interview.pk))
+    return interviews
+
+
+def same_day_before_annotated(rows: models.QuerySet) -> models.QuerySet:
+    """`rows` (interviews) annotated with `same_day_before` as interviews_named counts it,
+    in the rows' own query (a correlated subquery per row): for interview_access's one
+    interview, where this costs less than interviews_named's second query. Never for a
+    list: the subquery runs for every row."""
     untitled = Interview.objects.filter(
         respondent=models.OuterRef("respondent"), title="", conducted_on__isnull=True
     )

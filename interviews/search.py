@@ -106,7 +106,8 @@ class Found:
 def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Page, list[Found]]:
     """One page (PER_PAGE interviews) of the interviews holding `query`, in three queries:
     the ids of all matching interviews, the page's interviews with their respondents, and
-    their question segments (for the hits' names, hit_name).
+    their question segments (for the hits' names, hit_name); a fourth when one of the page's
+    interviews is untitled and undated (its name, interviews_named).
 
     Returns the page (its paginator counts the interviews) and each interview's hits and
     first SNIPPETS_SHOWN snippets. A page number out of range gives the last page.
@@ -114,8 +115,8 @@ def transcripts_search(*, study: Study, query: Query, page: int = 1) -> tuple[Pa
     ids = list(interviews_matching(study=study, query=query).values_list("id", flat=True))
     paginated = Paginator(ids, PER_PAGE).get_page(page)
     # Only what the page shows: an interview's turns (JSON) cost as much to load as its text.
-    interviews = (
-        interviews_named(Interview.objects.filter(id__in=list(paginated)))
+    interviews = interviews_named(
+        Interview.objects.filter(id__in=list(paginated))
         .select_related("respondent")
         .only("title", "conducted_on", "imported_at", "text", "respondent__pseudonym")
     )

@@ -314,15 +314,17 @@ def interview_labels(study: Study, rows: list[MemoRow]) -> None:
     """Label the memos on interviews among `rows` by their interview: "R1 · Interview of 3
     Mar 2025" (its pseudonym, its display name), in place of the pseudonym and title the
     UNION gives (an untitled interview was its pseudonym alone). One query, none when no
-    row is a memo on an interview."""
+    row is a memo on an interview; a second when one of those interviews is untitled and
+    undated (interviews_named)."""
     ids = {row.target_id for row in rows if row.kind.name == "interview"}
     if not ids:
         return
-    interviews = interviews_named(Interview.objects.filter(study=study, pk__in=ids))
-    shown = interviews.select_related("respondent").only(
-        "title", "conducted_on", "imported_at", "respondent__pseudonym"
+    shown = (
+        Interview.objects.filter(study=study, pk__in=ids)
+        .select_related("respondent")
+        .only("title", "conducted_on", "imported_at", "respondent__pseudonym")
     )
-    names = {i.pk: f"{i.respondent.pseudonym} · {i.display_name}" for i in shown}
+    names = {i.pk: f"{i.respondent.pseudonym} · {i.display_name}" for i in interviews_named(shown)}
     for row in rows:
         if row.kind.name == "interview" and row.target_id in names:
             row.target = names[row.target_id]

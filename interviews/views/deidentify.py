@@ -128,12 +128,12 @@ def deidentify_preview(request, slug):
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
-    named = interviews_named(
-        Interview.objects.filter(study=study, pk__in={o.interview_id for o in waiting})
-    )
+    shown = Interview.objects.filter(study=study, pk__in={o.interview_id for o in waiting})
     names = {
         interview.pk: interview.display_name
-        for interview in named.only("title", "conducted_on", "imported_at")
+        for interview in interviews_named(
+            shown.only("title", "conducted_on", "imported_at", "respondent_id")
+        )
     }
     groups: dict[int, list] = {}
     for occurrence in waiting:

@@ -224,8 +224,9 @@ def test_the_preview_queries_do_not_grow(study, owner, n, django_assert_num_quer
     for index in range(n):
         import_text(study, TEXT.replace("R1:", f"R{index}:"), name=f"R{index}.txt")
     client = client_for(owner)
-    # session, user, study+role, the matching interviews with their respondents, the live
-    # excerpts of those interviews, the study's codes for the code menu
-    with django_assert_num_queries(6):
+    # session, user, study+role, the matching interviews with their respondents, the import
+    # times of their respondents' untitled, undated interviews (interviews_named: imported
+    # ones are), the live excerpts of those interviews, the study's codes for the code menu
+    with django_assert_num_queries(7):
         html = client.get(reverse("autocode", args=[study.slug]) + "?q=supervisor").content
     assert f"{n} passages to code." in html.decode()

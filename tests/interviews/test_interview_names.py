@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from interviews import memos
 from interviews import services as interviews
-from interviews.models import Interview, InterviewMemo
+from interviews.models import Interview, InterviewMemo, interviews_named
 
 from ..conftest import TRANSCRIPT, client_for, import_text
 
@@ -190,3 +190,89 @@ def test_the_coding_page_reads_interview_names_only_for_a_respondent_with_severa
         assert (
             client.get(reverse("interview_code", args=[study.slug, other.pk])).status_code == 200
         )
+
+
+# Per list page: its query string, then its queries with untitled, undated interviews on
+# it and with dated ones only. The names take one query at most (interviews_named: the
+# import times of the shown respondents' untitled, undated interviews), none on the
+# study's page (its list holds all their interviews) nor when every interview is dated.
+LISTS = [
+    # session, user, study+role, the interviews with their respondents and counts, the
+    # study's counts, questions, codes
+    ("study_detail", "", 7, 7),
+    # session, user, study+role, ids of the matching interviews, the page's interviews,
+    # (the names,) their question segments
+    ("transcript_search", "?q=shelter", 7, 6),
+    # session, user, study+role, the matching interviews, (the names,) the live excerpts
+    # on them, the codes for the menu
+    ("autocode", "?q=shelter", 7, 6),
+    # session, user, study+role, the list, the skips, the transcripts, their names, (the
+    # names' import times)
+    ("deidentify_preview", "", 8, 7),
+    # session, user, study+role, the members, the count of the memos, the page of them,
+    # their whole rows, their interviews, (the names' import times)
+    ("memos", "", 9, 8),
+]
+
+
+@pytest.mark.parametrize(("page", "query", "untitled", "dated"), LISTS)
+def test_each_list_names_same_day_interviews_in_one_query_at_most(
+    study, owner, same_day, page, query, untitled, dated, django_assert_num_queries
+):
+    """The "(2)" of a respondent's second untitled, undated interview of a day was counted
+    by a subquery for every row of these lists (the study's page of 200 interviews took
+    1.5 to 7 s on SQLite); it is counted in Python from one query at most."""
+    first, second, other = same_day
+    interviews.identifier_add(study=study, text="shelter", replacement="[place]")
+    for interview in same_day:
+        memos.memo_create(model=InterviewMemo, author=owner, body="Hm.", interview=interview)
+    client = client_for(owner)
+    url = reverse(page, args=[study.slug]) + query
+
+    def html_in(queries: int) -> str:
+        with django_assert_num_queries(queries) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counted_per_row = [q["sql"] for q in captured if "same_day_before" in q["sql"]]
+        assert not counted_per_row, "no subquery per row for the names"
+        return response.content.decode()
+
+    html = html_in(untitled)
+    assert f"{NAME} (2)" in html
+    assert f"{NAME} (3)" not in html
+    # R1's second interview gone: its first is the only one of the day, unnumbered.
+    second.delete()
+    html = html_in(untitled)
+    assert NAME in html
+    assert f"{NAME} (" not in html
+    # Dated: no count needed, no query for it.
+    Interview.objects.filter(pk__in=[first.pk, other.pk]).update(
+        conducted_on=datetime.date(2025, 3, 3)
+    )
+    html = html_in(dated)
+    assert "Interview of 3 Mar 2025" in html
+    assert "Interview imported" not in html
+
+
+def test_an_interview_is_numbered_among_all_its_respondents_interviews_of_the_day(
+    same_day, django_assert_num_queries
+):
+    first, second, other = same_day
+    # Given alone, R1's second is still (2): counted from all R1's untitled, undated
+    # interviews, not from those given (the row, then their import times).
+    with django_assert_num_queries(2):
+        [named] = interviews_named(Interview.objects.filter(pk=second.pk))
+    assert named.display_name == f"{NAME} (2)"
+    # Given all of them, no query: the count is made from those given.
+    rows = list(Interview.objects.filter(pk__in=[first.pk, second.pk, other.pk]))
+    with django_assert_num_queries(0):
+        names = {i.pk: i.display_name for i in interviews_named(rows, all_of_theirs=True)}
+    assert names == {first.pk: NAME, second.pk: f"{NAME} (2)", other.pk: NAME}
+    # A titled or dated interview counts nowhere, and needs no query.
+    Interview.objects.filter(pk=first.pk).update(title="Intake")
+    with django_assert_num_queries(2):
+        [named] = interviews_named(Interview.objects.filter(pk=second.pk))
+    assert named.display_name == NAME
+    Interview.objects.filter(pk=second.pk).update(conducted_on=datetime.date(2025, 3, 3))
+    with django_assert_num_queries(1):  # the rows themselves
+        assert interviews_named(Interview.objects.filter(pk=second.pk))[0].same_day_before == 0

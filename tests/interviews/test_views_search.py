@@ -123,8 +123,10 @@ def test_the_search_page_queries_do_not_grow(study, owner, n, django_assert_num_
         import_text(study, f"Interviewer: Hi.\n\nR{index}: harm reduction.", name=f"R{index}.txt")
     client = client_for(owner)
     # session, user, study+role, ids of the matching interviews (index), the page's
-    # interviews with their respondents, their question segments (the hits' names)
-    with django_assert_num_queries(6):
+    # interviews with their respondents, the import times of their respondents' untitled,
+    # undated interviews (interviews_named: imported ones are), their question segments
+    # (the hits' names)
+    with django_assert_num_queries(7):
         html = client.get(search_url(study, '"harm reduction"')).content.decode()
     assert f"Found in {n} interviews." in html
 
