@@ -65,6 +65,11 @@ QUOTE_GAP = Pt(6)
 # Put for the spaces of a quote's attribution, so that Word and LibreOffice never end a line
 # inside it ("(R1," on one line, "Q3)" on the next): both honour it and show a space.
 NO_BREAK_SPACE = "\u00a0"
+# The longest attribution kept whole on a line: what a line of the table's quotes column
+# holds at its narrowest (its share after the widest theme column, A4: about 137 pt of
+# TABLE_FONT, 24 letters at LETTER_EM). A longer one ("(The case manager from the fourth
+# agency, Q3)") kept whole was cut where the column ended, inside a word.
+ATTRIBUTION_WHOLE_MOST = 24
 
 
 def _clean(text) -> str:
@@ -280,17 +285,29 @@ def _describe(attribute: dict, values: list, *, missing: int) -> str:
     return f"{name}: {listed}{', ' + absent if missing else ''}."
 
 
+def unbroken(source: str) -> str:
+    """A quote's attribution (str, "(R1, Q3)") with no-break spaces where Word and
+    LibreOffice must not end a line: every space when it has at most ATTRIBUTION_WHOLE_MOST
+    characters, else only the one before its question (", Q3)" stays with the pseudonym's
+    last word; a longer one may end a line between the pseudonym's words, never inside one).
+    Never raises."""
+    if len(source) <= ATTRIBUTION_WHOLE_MOST:
+        return source.replace(" ", NO_BREAK_SPACE)
+    head, comma, question = source.rpartition(", Q")
+    return f"{head}{comma.replace(' ', NO_BREAK_SPACE)}{question}" if comma else source
+
+
 def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
     """The chosen quotes of each theme as (text, attribution), in the researcher's order;
     the text is the excerpt or the extract she chose (themes.quoting), without quote marks,
-    the attribution's spaces no-break spaces (NO_BREAK_SPACE)."""
+    the attribution's spaces no-break spaces where it must not be broken (unbroken)."""
     under = {summary.id: set(summary.excerpt_ids) for summary in rollup.themes}
     quotes = defaultdict(list)
     for row in selectors.quote_rows(study):
         if row["excerpt_id"] not in under.get(row["theme_id"], ()):
             continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
-        source = attribution(row["pseudonym"], question).replace(" ", NO_BREAK_SPACE)
+        source = unbroken(attribution(row["pseudonym"], question))
         quotes[row["theme_id"]].append((quote_text(row["text"], row["extract"]), source))
     return quotes
 

@@ -245,3 +245,34 @@ def test_an_attribution_is_never_broken_across_lines(demo, tmp_path):
                 assert after[1] == pytest.approx(before[1], abs=0.5), (before, after)
                 seen += after[4].startswith(f"Q{number})")
     assert seen >= 40, "every added quote of the section and the table's three were read"
+
+
+def test_a_long_pseudonym_s_attribution_is_broken_between_words_not_inside_one(demo, tmp_path):
+    """Every space of an attribution was a no-break space (so that "(R1," never ends a line
+    before "Q3)"): a pseudonym of several words made it longer than a line of the table's
+    quotes column, and LibreOffice cut it where the column ended, inside a word ("(The case
+    manager from the four / th agency, Q3)"). Such an attribution may end a line between
+    its pseudonym's words, never inside one, and its ", Q3)" stays with the last. Eight
+    pseudonyms one letter apart put the column's end at every place in one."""
+    _on_paper(demo, PageSize.A4)
+    firsts = ["A", "An", "The", "Then", "Their", "Theirs", "Whereas", "Whatever"]
+    for first, respondent in zip(firsts, demo.respondents.order_by("pk"), strict=True):
+        interviews.respondent_update(
+            respondent=respondent,
+            pseudonym=f"{first} manager from the fourth agency",
+            attributes=respondent.attributes,
+        )
+    pages = render(findings_docx(study=demo), tmp_path)
+    allowed = {*firsts, "manager", "from", "the", "fourth", "agency,"}
+    seen = 0
+    for page in pages:
+        words = page["words"]
+        for at, box in enumerate(words):
+            if box[4].removeprefix("(") not in firsts or not box[4].startswith("("):
+                continue
+            end = next(n for n in range(at, len(words)) if re.fullmatch(r"Q\d+\)", words[n][4]))
+            inside = [w[4].removeprefix("(") for w in words[at:end]]
+            assert set(inside) <= allowed, f"a word broken across lines: {inside}"
+            assert words[end][1] == pytest.approx(words[end - 1][1], abs=0.5), words[at : end + 1]
+            seen += 1
+    assert seen >= 16, "the table's quotes and the sections' were read"
