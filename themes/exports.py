@@ -593,7 +593,7 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
             ("Use when", code.inclusion),
             ("Do not use when", code.exclusion),
             # One pair of quote marks, whether or not the researcher typed her own.
-            ("Example", quoted(code.example) if code.example.strip() else ""),
+            ("Example", quoted(code.example) if any(paragraphs_of(code.example)) else ""),
             (
                 "Used",
                 f"{node.excerpts} excerpt{'s' if node.excerpts != 1 else ''} from "
@@ -601,7 +601,8 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
             ),
         ]
         for label, value in fields:
-            if value:
+            # Text of nothing to print (white space, what _clean removes) has no label.
+            if any(paragraphs_of(value)):
                 first, *rest = paragraphs_of(value)
                 paragraph = _paragraph(document)
                 paragraph.add_run(f"{label}: ").bold = True

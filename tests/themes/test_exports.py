@@ -824,3 +824,16 @@ def test_an_attribution_is_kept_whole_when_a_line_of_the_table_holds_it(attribut
     # Longer, kept whole, it was cut inside a word where the quotes column ended
     # (tests/themes/test_findings_rendering.py shows it on the page).
     assert unbroken(attribution) == written
+
+
+@pytest.mark.parametrize("value", ["\n\n\n", " \t\n ", "\x01\x02"])
+def test_a_code_s_text_of_nothing_to_print_prints_no_label(study, themed, value):
+    # Stored before the forms cleaned what they take (or another way), such a definition
+    # was printed as "Definition: " and nothing.
+    code = themed["codes"][0]
+    for field in ("definition", "inclusion", "exclusion", "example"):
+        _update(Code, value, field, pk=code.pk)
+    texts = [p.text for p in read_docx(codebook_docx(study=study)).paragraphs]
+    at = texts.index(code.name)
+    assert texts[at + 1].startswith("Themes: ")
+    assert texts[at + 2].startswith("Used: ")
