@@ -130,7 +130,7 @@ class RetrievalForm(forms.Form):
         self.fields["theme"].choices = _indented(index.themes)
         self.fields["respondent"].choices = [(r["id"], r["pseudonym"]) for r in index.respondents]
         self.fields["question"].choices = [
-            (q["id"], f"Q{q['number']}. {q['text'][:80]}") for q in index.questions
+            (q["id"], f"Q{q['number']}. {q['text']}") for q in index.questions
         ]
         self.fields["coder"].choices = [
             (c["id"], c["username"] if c["member"] else f"{c['username']} (no longer a member)")

@@ -10,6 +10,9 @@ reads (WCAG 2.5.3). In Chromium, on the demo study, as its owner."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -148,3 +151,49 @@ def test_no_two_controls_announced_alike_act_on_different_things(demo, live_serv
 
     assert counted > 100  # the pages did list their rows
     assert not alike, "\n".join(f"{where} -> {targets}" for where, targets in alike.items())
+
+
+# [name] of each field and named group in <body> as Chromium announces it: the names of the
+# combo boxes, list boxes, text boxes, spin buttons, check boxes and radios, and of the
+# groups a legend names (an unnamed group is a <details>). A date input's parts are its own.
+ROLES = "combobox|listbox|textbox|searchbox|spinbutton|checkbox|radio|group"
+FIELD = re.compile(rf'- ({ROLES})(?: "((?:[^"\\]|\\.)*)")?')
+
+
+def fields_alike_on(page, url: str) -> dict:
+    """{"<path>: <name>": how many} of the names that several fields (or a group and a
+    field in it, like a legend "Codes" over a list box "Codes") share, "" for a field
+    without a name, on the page at `url`."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    names = Counter(
+        name
+        for role, name in FIELD.findall(page.locator("body").aria_snapshot())
+        if role != "group" or name
+    )
+    path = url.split("/", 3)[-1]
+    return {f"/{path}: {name}": n for name, n in names.items() if n > 1 or not name}
+
+
+def test_no_two_fields_of_a_page_are_named_alike(demo, live_server):
+    """The filters of the Excerpts, History and Memos pages, the matrices' and charts'
+    choices and the Add a code field of every theme: each field has one name of its own,
+    so that a screen reader user hears which one they are in."""
+    study, page = demo
+    fill_the_lists(study)
+    demo_log_in(page, live_server, OWNER)
+    slug = study.slug
+    paths = [
+        # Two attribute conditions, each with its "is", "at least" and "at most".
+        reverse("retrieve", args=[slug]) + "?attribute=Agency",
+        reverse("history", args=[slug]),
+        reverse("memos", args=[slug]),
+        reverse("matrix", args=[slug]),
+        reverse("charts", args=[slug]),
+        reverse("themes", args=[slug]),
+        reverse("theme_detail", args=[slug, Theme.objects.filter(study=study).first().pk]),
+    ]
+    alike = {}
+    for path in paths:
+        alike |= fields_alike_on(page, live_server.url + path)
+    assert alike == {}

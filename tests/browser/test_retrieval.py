@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from coding import services as coding
 from tests.browser.conftest import log_in
 from tests.themes.retrieval_corpus import build_corpus
 
@@ -161,3 +162,67 @@ def test_the_filter_s_inputs_fit_their_column_beside_the_results(
         or item["right"] > boxes["results"]
     ]
     assert outside == [], (f"at {width} px these run out of the filter's column", boxes)
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_each_filter_control_has_one_name_and_a_long_name_reads_whole(
+    page, live_server, study, owner, coder, width
+):
+    """No name said twice ("Codes, Codes" was the legend and the list box's label), none
+    alike in two attribute conditions; a long code's name and a long protocol question
+    wrap inside their options instead of being cut at the list box's edge."""
+    long_name = "Struggles with abstinence-based practice: harm reduction"
+    coding.code_create(study=study, name=long_name)
+    question = study.questions.get(number=2)
+    question.text = (
+        "In your experience, what type of client does harm reduction work best for, "
+        "and why do you think that is?"
+    )
+    question.save(update_fields=["text"])
+    opened(page, live_server, study, owner, coder, "retrieve")
+    page.set_viewport_size({"width": width, "height": 900})
+    form = page.get_by_role("form", name="Filter the excerpts")
+
+    expected = [
+        ("listbox", "Codes"),
+        ("combobox", "Excerpts with"),
+        ("listbox", "Themes"),
+        ("listbox", "Respondents"),
+        ("group", "Respondent attributes"),
+        ("combobox", "Attribute 1"),
+        ("textbox", "is (attribute 1's value)"),
+        ("spinbutton", "at least (attribute 1)"),
+        ("spinbutton", "at most (attribute 1)"),
+        ("combobox", "and attribute 2"),
+        ("textbox", "is (attribute 2's value)"),
+        ("spinbutton", "at least (attribute 2)"),
+        ("spinbutton", "at most (attribute 2)"),
+        ("listbox", "Questions"),
+        ("listbox", "Coded by"),
+        ("textbox", "Coded from"),
+        ("textbox", "to (the last day coded)"),
+        ("combobox", "Memo"),
+        ("checkbox", "Only excerpts marked for review"),
+        ("textbox", "Words"),
+    ]
+    for role, name in expected:
+        expect(form.get_by_role(role, name=name, exact=True)).to_have_count(1)
+    # Nothing else is named "Codes": no group around the list box says it again.
+    expect(form.get_by_role("group", name="Codes")).to_have_count(0)
+    kinds = form.locator("fieldset, select, textarea, input:not([type=hidden])")
+    expect(kinds).to_have_count(len(expected))
+
+    for select, text in (("#id_code", long_name), ("#id_question", f"Q2. {question.text}")):
+        option = page.locator(f"{select} option", has_text=text)
+        expect(option).to_have_text(text)  # the whole name, not its first 80 characters
+        option.scroll_into_view_if_needed()
+        fits = option.evaluate(
+            """(option) => {
+                const box = option.getBoundingClientRect();
+                const list = option.parentElement.getBoundingClientRect();
+                return {whole: option.scrollWidth <= option.clientWidth,
+                        inside: box.left >= list.left && box.right <= list.right};
+            }"""
+        )
+        assert fits["whole"], (width, text, fits)
+        assert fits["inside"], (width, text, fits)
