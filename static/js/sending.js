@@ -12,14 +12,19 @@
    no form to carry newer words into, and they would go without a word. So such a form
    takes nothing while its save is out: its fields are read-only (those that cannot be,
    a select, a checkbox, disabled), greyed by the stylesheet, with its "Saving…" note
-   shown; if the save is refused or fails it comes back as it was, to be corrected. */
+   shown; if the save is refused or fails it comes back as it was, to be corrected.
 
-const sent = new WeakMap(); // form -> {values, disabled: [buttons], held: [[field, "readOnly" | "disabled"]]}
+   Its links (a Cancel) are held too, disabled and greyed: the save is on its way and lands
+   whatever the page shows, so a Cancel then put the row's old words back while the new
+   ones were being saved, and the answer, its target gone, never showed them (a code's
+   did, jumping in later). */
+
+const sent = new WeakMap(); // form -> {values, disabled: [buttons], held: [undo functions]}
 
 // Inputs that take readOnly; the others (select, checkbox, radio, color, range) ignore it.
 const TYPED = ["text", "search", "email", "url", "tel", "number", "password", "date", "time", "datetime-local", "month", "week"];
 
-// Make an edit form's fields take nothing; returns what was changed, to be undone.
+// Make an edit form's fields and links take nothing; returns how to undo each change.
 function hold(form) {
   const held = [];
   for (const field of fields(form).values()) {
@@ -28,7 +33,19 @@ function hold(form) {
     if (field[property]) continue;
     // The request's values were read before htmx:beforeRequest, so a disabled field is still sent.
     field[property] = true;
-    held.push([field, property]);
+    held.push(() => (field[property] = false));
+  }
+  for (const link of form.querySelectorAll("a[href]:not([aria-disabled])")) {
+    // A link has no disabled property: aria-disabled says it, the click listener below
+    // keeps its click from htmx and from the browser, and it leaves the tab order.
+    const tabindex = link.getAttribute("tabindex");
+    link.setAttribute("aria-disabled", "true");
+    link.setAttribute("tabindex", "-1");
+    held.push(() => {
+      link.removeAttribute("aria-disabled");
+      if (tabindex === null) link.removeAttribute("tabindex");
+      else link.setAttribute("tabindex", tabindex);
+    });
   }
   return held;
 }
@@ -69,6 +86,17 @@ const alike = (own) => [...document.querySelectorAll("form")].filter((f) => sign
 let carrying = null; // {form, signature, rank, typed: Map(key -> value)}: from beforeSwap to afterSwap
 
 export function install() {
+  // In the capture phase, before htmx's listener on the link itself (an hx-get Cancel).
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!(event.target instanceof Element) || !event.target.closest("form[data-edit] a[aria-disabled=true]")) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true,
+  );
+
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt;
     if (!(form instanceof HTMLFormElement)) return;
@@ -84,7 +112,7 @@ export function install() {
     const state = sent.get(event.detail.requestConfig && event.detail.requestConfig.elt);
     if (!state) return;
     state.disabled.forEach((button) => (button.disabled = false));
-    state.held.forEach(([field, property]) => (field[property] = false));
+    state.held.forEach((undo) => undo());
   });
 
   document.addEventListener("htmx:beforeSwap", (event) => {

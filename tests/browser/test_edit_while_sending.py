@@ -208,3 +208,81 @@ def test_an_edit_form_takes_no_typing_while_its_save_is_sent(demo, live_server, 
     held.pop().continue_()
     expect(how.shown(page, words)).to_be_visible()
     assert how.saved(study) == words
+
+
+def _held_save(page, live_server, study, how) -> tuple[Locator, Locator, list, list]:
+    """Open the edit form, type the new words and Save, its POST held: (the form, its
+    Cancel, [the held route], [the GETs of Cancel's address the page sends from then on])."""
+    demo_log_in(page, live_server, OWNER)
+    page.goto(live_server.url + how.url(study))
+    form = how.open(page, study)
+    cancel = form.get_by_role("link", name="Cancel", exact=True)
+    expect(cancel).to_be_enabled()
+    held, gets = [], []
+
+    def hold_posts(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(form.evaluate("form => form.action"), hold_posts)
+    form.get_by_label(how.label, exact=True).fill(how.words(study))
+    form.get_by_role("button", name=how.save).click()
+    expect(form.get_by_role("status")).to_have_text("Saving…")
+    cancels = {cancel.get_attribute("href"), cancel.get_attribute("hx-get")}
+    page.on(
+        "request",
+        lambda request: (
+            request.method == "GET"
+            and request.url.removeprefix(live_server.url) in cancels
+            and gets.append(request.url)
+        ),
+    )
+    return form, cancel, held, gets
+
+
+@pytest.mark.parametrize("edit", ["protocol question", "respondent", "code", "theme"])
+def test_an_edit_form_s_cancel_is_disabled_while_its_save_is_sent(demo, live_server, edit):
+    """The save is on its way and lands whatever the page shows: a Cancel then put the old
+    words back in the row while the new ones were being saved, and the answer either
+    replaced them later or never showed at all. Now Cancel is disabled (and greyed) until
+    the answer comes, to a click and to the keyboard's Enter."""
+    study, page = demo
+    how = EDITS[edit]
+    words = how.words(study)
+    form, cancel, held, gets = _held_save(page, live_server, study, how)
+
+    expect(cancel).to_be_disabled()
+    expect(cancel).to_have_css("opacity", "0.4")
+    # A click event, not a mouse's: Playwright's click waits for the link to be enabled,
+    # and the code editor's Cancel lies below the fold of its sticky panel.
+    cancel.dispatch_event("click")
+    cancel.focus()
+    page.keyboard.press("Enter")
+    expect(form.get_by_role("status")).to_have_text("Saving…")
+    expect(form.get_by_label(how.label, exact=True)).to_have_value(words)
+    assert len(held) == 1
+
+    held.pop().continue_()
+    expect(how.shown(page, words)).to_be_visible()
+    assert how.saved(study) == words
+    # The answer came after the clicks: a GET they sent would have been sent before it.
+    assert gets == []
+
+
+def test_an_edit_form_s_cancel_works_again_when_its_save_fails(demo, live_server):
+    """A save that never reaches the server gives the form back as it was, Cancel with it:
+    the researcher can try again or cancel."""
+    study, page = demo
+    how = EDITS["protocol question"]
+    form, cancel, held, _ = _held_save(page, live_server, study, how)
+    expect(cancel).to_be_disabled()
+
+    held.pop().abort()
+    expect(form.get_by_role("status")).to_be_hidden()
+    expect(cancel).to_be_enabled()
+    expect(cancel).to_have_css("opacity", "1")
+    cancel.click()
+    expect(form).to_have_count(0)
+    expect(how.shown(page, _question(study).text)).to_be_visible()
