@@ -183,7 +183,8 @@ def excerpts_autocode(
     made and the existing excerpts the code was added to.
 
     Raises Conflict, changing nothing, when a transcript was edited after the preview (its
-    version differs) or a passage is not in a searchable interview of the study;
+    version differs: the message names it as the preview did) or a passage is not in a
+    searchable interview of the study;
     ValidationError for a passage outside its transcript or a bad new name. With a
     `journal`, the batch is noted as one step ("autocode"), undone as one together with the
     new code.
@@ -202,9 +203,13 @@ def excerpts_autocode(
             if interview is None:
                 raise Conflict("One of those transcripts is no longer in the study. Search again.")
             if version != interview.version:
+                # Named as the preview listed it ("R1 · Interview imported 30 Nov 2026 (2)"):
+                # the bare name may be that of the respondent's first interview of the day,
+                # or of another respondent's.
+                (named,) = interviews_named([interview])
                 raise Conflict(
-                    f"“{interview.display_name}” was edited after this preview: nothing was "
-                    "coded. Preview the search again."
+                    f"“{interview.respondent.pseudonym} · {named.display_name}” was edited "
+                    "after this preview: nothing was coded. Preview the search again."
                 )
             noted = len(batch.steps)
             _, new = excerpt_code_selection(

@@ -3,6 +3,8 @@ action, undoing it as one, and refusing a stale preview."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from coding.models import Code, Coding, Excerpt
 from core.errors import Conflict
 from interviews import searchquery
 from interviews import services as interviews
+from interviews.models import Interview
 from interviews.turns import find_turns
 from tests.conftest import HTMX, client_for, code_span, import_text
 
@@ -149,6 +152,30 @@ def test_a_stale_preview_is_refused_and_nothing_is_coded(study, two, owner, code
     with pytest.raises(Conflict, match="was edited after this preview"):
         autocode.excerpts_autocode(study=study, picks=picks(passages), code=code, coder=owner)
     assert not Excerpt.objects.exists(), "never half a batch"
+
+
+def test_a_stale_preview_names_the_edited_interview_as_the_preview_did(study, owner, code):
+    """R1's second untitled, undated interview of a day is "(2)" in the preview; the refusal
+    named it as the first ("Interview imported 30 Nov 2026", no respondent), so the user
+    could not tell which of the two had changed."""
+    first = import_text(study, TEXT, name="R1-a.txt")
+    second = import_text(study, TEXT + "\n\nR1: Again.", name="R1-b.txt")
+    for interview, minute in ((first, 0), (second, 1)):
+        moment = datetime.datetime(2026, 11, 30, 12, minute, tzinfo=datetime.UTC)
+        Interview.objects.filter(pk=interview.pk).update(imported_at=moment)
+    passages = preview(study, "supervisor")
+    named = [f"{p.interview.respondent.pseudonym} · {p.interview.display_name}" for p in passages]
+    assert named[1] == "R1 · Interview imported 30 Nov 2026 (2)"
+    second.refresh_from_db()
+    coding.transcript_edit(
+        interview=second, text=second.text + "\nR1: More.", version=second.version
+    )
+    with pytest.raises(Conflict) as refused:
+        autocode.excerpts_autocode(study=study, picks=picks(passages), code=code, coder=owner)
+    assert str(refused.value).startswith(
+        "“R1 · Interview imported 30 Nov 2026 (2)” was edited after this preview"
+    )
+    assert not Excerpt.objects.exists()
 
 
 def test_undo_is_refused_whole_when_one_passage_changed_since(study, two, owner, code):
