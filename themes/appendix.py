@@ -186,15 +186,16 @@ def methods_appendix(
     ]
     appendix.sections.append(("Respondents and interviews", respondents))
     questions = len(rollup.questions)
-    appendix.sections.append(
-        (
-            "Protocol",
-            [
-                f"A semi-structured protocol of {_plural(questions, 'open question')}, listed "
-                "in the appendix on the interview protocol."
-            ],
+    if questions:  # a study without a protocol says nothing of one (see exports)
+        appendix.sections.append(
+            (
+                "Protocol",
+                [
+                    f"A semi-structured protocol of {_plural(questions, 'open question')}, "
+                    "listed in the appendix on the interview protocol."
+                ],
+            )
         )
-    )
     coding_text = [
         f"The codebook holds {_plural(len(codes), 'code')} in {_plural(levels, 'level')} "
         f"({number_word(top)} at the top level); {_plural(len(rollup.themes), 'theme')} "
@@ -245,7 +246,12 @@ def methods_appendix(
             withdrawals(withdrawn, erased, words=False),
         ),
         ("16", "Description of sample", "Attributes as in the method section."),
-        ("17", "Interview guide", f"Protocol of {questions} questions (appendix)."),
+        # Item 17 left out without a protocol: the study's data does not answer it.
+        *(
+            [("17", "Interview guide", f"Protocol of {questions} questions (appendix).")]
+            if questions
+            else []
+        ),
         ("18", "Repeat interviews", f"{repeated} repeat interviews." if repeated else "None."),
         (
             "20",
@@ -264,8 +270,8 @@ def methods_appendix(
         (
             "29",
             "Quotations presented",
-            f"{_count(quotes, 'quote')}, each with its respondent's pseudonym and protocol "
-            "question.",
+            f"{_count(quotes, 'quote')}, each with its respondent's pseudonym"
+            + (" and protocol question." if questions else "."),
         ),
         (
             "31–32",

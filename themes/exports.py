@@ -243,15 +243,23 @@ def prevalence_sentence(summary: ThemeSummary) -> str:
 
 
 def method_paragraph(study: Study, rollup: RollUp) -> str:
-    """A short account of who was interviewed with what, computed from the study's data."""
+    """A short account of who was interviewed with what, computed from the study's data.
+
+    A study without protocol questions (interviews coded free-form, or a protocol not
+    entered yet) is said to draw on interviews, with no word of a protocol: "a protocol of
+    no open questions (see the appendix)" stood over an appendix the document leaves out."""
     total = rollup.total
     questions = len(rollup.questions)
-    sentences = [
-        f"The findings draw on semi-structured interviews with {number_word(total)} "
-        f"respondent{'s' if total != 1 else ''}, conducted with a protocol of "
-        f"{number_word(questions)} open question{'s' if questions != 1 else ''} "
-        "(see the appendix). Respondents are named by pseudonym only."
-    ]
+    respondents = f"{number_word(total)} respondent{'s' if total != 1 else ''}"
+    if questions:
+        interviews = (
+            f"semi-structured interviews with {respondents}, conducted with a protocol of "
+            f"{number_word(questions)} open question{'s' if questions != 1 else ''} "
+            "(see the appendix)"
+        )
+    else:
+        interviews = f"interviews with {respondents}"
+    sentences = [f"The findings draw on {interviews}. Respondents are named by pseudonym only."]
     for attribute in study.attribute_schema:
         values = [
             respondent["attributes"][attribute["name"]]
@@ -354,9 +362,9 @@ def findings_docx(
     figures: list[tuple[Chart, bytes]] | None = None,
 ) -> bytes:
     """The findings: title block, method, the findings table, a section per theme, the
-    protocol as an appendix, and with `methods` a methods appendix (themes.appendix). Real
-    Word styles, so that it drops into a thesis template; laid out on the study's paper
-    size, with page numbers in the footer.
+    protocol as an appendix (when the study has one), and with `methods` a methods appendix
+    (themes.appendix). Real Word styles, so that it drops into a thesis template; laid out
+    on the study's paper size, with page numbers in the footer.
 
     `rollup` (the study's, themes.rollup.study_rollup) and `figures` (themes.charts.
     findings_figures: each chart with its PNG) are what a gunicorn worker has cached, given to the
@@ -392,7 +400,8 @@ def findings_docx(
                 paragraph.paragraph_format.keep_with_next = True
             last.paragraph_format.keep_together = True
 
-    _heading(document, "Appendix: interview protocol", 1)
+    if rollup.questions:  # no empty appendix for a study without a protocol
+        _heading(document, "Appendix: interview protocol", 1)
     for question in rollup.questions:
         _paragraph(document, question["text"], style="List Number")
     if methods:

@@ -837,3 +837,36 @@ def test_a_code_s_text_of_nothing_to_print_prints_no_label(study, themed, value)
     at = texts.index(code.name)
     assert texts[at + 1].startswith("Themes: ")
     assert texts[at + 2].startswith("Used: ")
+
+
+def _protocol_removed(study):
+    """The study's protocol deleted as a researcher would, question by question."""
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+
+
+def test_the_findings_of_a_study_without_a_protocol_say_nothing_of_one(study, themed):
+    _protocol_removed(study)
+    document = read_docx(findings_docx(study=study, methods=True))
+    styles = [(p.style.name, p.text) for p in document.paragraphs]
+    headings = [text for style, text in styles if style.startswith("Heading")]
+    assert "Appendix: interview protocol" not in headings
+    assert "Protocol" not in headings, "the methods appendix has no protocol section either"
+    assert not [text for style, text in styles if style == "List Number"]
+    method = next(text for style, text in styles if text.startswith("The findings draw on"))
+    assert method.startswith(
+        "The findings draw on interviews with two respondents. Respondents are named by "
+        "pseudonym only."
+    )
+    # The figures' captions aside: the codes-by-question chart is a fault of its own.
+    text = "\n".join(
+        [text for style, text in styles if style != "Caption"]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
+    for wording in ("protocol", "appendix on the interview", "open question", "Q1"):
+        assert wording not in text
+    coreq = {row.cells[0].text: row.cells[2].text for row in document.tables[-1].rows}
+    assert "17" not in coreq, "the interview guide is not one the study records"
+    assert coreq["29"] == "1 quote, each with its respondent's pseudonym."
+    quotes = [text for style, text in styles if style == "Quote"]
+    assert quotes == ["“About six years” (R1)"]
