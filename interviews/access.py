@@ -122,6 +122,19 @@ def child_access(
     return access, found
 
 
+def row_of(rows: QuerySet[M], pk: int, *, missing: str) -> M:
+    """The row `pk` of `rows` (a model instance), rows the user may see: a study's own
+    (access.study.questions, .respondents...) once study_access found her a member, her own
+    invitations. Raises Http404 with `missing` ("That question no longer exists. Reload
+    the page.") when there is none: the row was deleted since the page showed it (another
+    tab, another member). get_object_or_404's message is Django's, which the 404 page
+    words for a stranger ("Not found, or you are not a member of the study")."""
+    try:
+        return rows.get(pk=pk)
+    except rows.model.DoesNotExist:
+        raise Http404(missing) from None
+
+
 def interview_access(
     request: HttpRequest,
     slug: str,

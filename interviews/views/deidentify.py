@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,9 +14,12 @@ from core.errors import Conflict
 from core.http import posted, refusal
 
 from .. import deidentify, services
-from ..access import OWN, READ, study_access
+from ..access import OWN, READ, row_of, study_access
 from ..forms import DecisionsForm, IdentifierForm
 from ..models import Identifier, Interview, Role, interviews_named
+
+# A row deleted since the page showed it (another tab, another member).
+GONE = "That identifier no longer exists. Reload the page."
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -74,7 +77,7 @@ def _suggestions(access, identifiers) -> list[deidentify.Suggestion]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def identifier_edit(request, slug, pk):
     access = study_access(request, slug, OWN)
-    identifier = get_object_or_404(access.study.identifiers, pk=pk)
+    identifier = row_of(access.study.identifiers, pk, missing=GONE)
     form = IdentifierForm(
         posted(request),
         initial={
@@ -97,7 +100,7 @@ def identifier_edit(request, slug, pk):
 @require_POST
 def identifier_delete(request, slug, pk):
     access = study_access(request, slug, OWN)
-    identifier = get_object_or_404(access.study.identifiers, pk=pk)
+    identifier = row_of(access.study.identifiers, pk, missing=GONE)
     services.identifier_delete(identifier=identifier)
     messages.success(
         request, f"“{isolated(identifier.text)}” is off the list; nothing was changed."

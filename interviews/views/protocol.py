@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
@@ -11,8 +10,11 @@ from django_htmx.http import retarget
 from core.http import posted, refusal, render_page_or_fragment
 
 from .. import services
-from ..access import READ, WRITE, study_access
+from ..access import READ, WRITE, row_of, study_access
 from ..forms import MoveForm, QuestionForm
+
+# A row deleted since the page showed it (another tab, another member).
+GONE = "That question no longer exists. Reload the page."
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -38,7 +40,7 @@ def question_edit(request, slug, pk):
     row, then the whole list once saved; a plain request gets the protocol page with the
     form in place (with its errors), or is sent back to the page once saved."""
     access = study_access(request, slug, WRITE)
-    question = get_object_or_404(access.study.questions, pk=pk)
+    question = row_of(access.study.questions, pk, missing=GONE)
     form = QuestionForm(posted(request), initial={"text": question.text, "topic": question.topic})
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +60,7 @@ def question_edit(request, slug, pk):
 @require_POST
 def question_move(request, slug, pk):
     access = study_access(request, slug, WRITE)
-    question = get_object_or_404(access.study.questions, pk=pk)
+    question = row_of(access.study.questions, pk, missing=GONE)
     form = MoveForm(request.POST)
     if not form.is_valid():
         fallback = reverse("protocol", args=[slug])
@@ -72,7 +74,7 @@ def question_move(request, slug, pk):
 @require_POST
 def question_delete(request, slug, pk):
     access = study_access(request, slug, WRITE)
-    question = get_object_or_404(access.study.questions, pk=pk)
+    question = row_of(access.study.questions, pk, missing=GONE)
     number = question.number
     services.question_delete(question=question)
     done = reverse("protocol", args=[slug])

@@ -7,7 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +16,7 @@ from core.bidi import isolated
 from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
 
 from .. import consent, erasure, services
-from ..access import OWN, READ, WRITE, study_access
+from ..access import OWN, READ, WRITE, row_of, study_access
 from ..counts import counts_oob, study_counts
 from ..forms import (
     AttributeForm,
@@ -26,6 +26,9 @@ from ..forms import (
     WithdrawForm,
 )
 from ..models import Respondent
+
+# A row deleted since the page showed it (another tab, another member).
+GONE = "That respondent no longer exists. Reload the page."
 
 
 def _save(form: RespondentForm, save) -> list[str]:
@@ -67,7 +70,7 @@ def respondent_edit(request, slug, pk):
     the whole table with the row's form in place (with its errors), or is sent back to the
     table once saved."""
     access = study_access(request, slug, WRITE)
-    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    respondent = row_of(access.study.respondents, pk, missing=GONE)
     errors, typed = [], None
     if request.method == "POST":
         form = RespondentForm(request.POST, study=access.study)
@@ -86,7 +89,7 @@ def respondent_edit(request, slug, pk):
 def respondent_withdraw(request, slug, pk):
     """Withdraw a respondent (or reinstate one withdrawn by mistake)."""
     access = study_access(request, slug, WRITE)
-    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    respondent = row_of(access.study.respondents, pk, missing=GONE)
     form = WithdrawForm(request.POST)
     late = ""
     if form.is_valid() and form.cleaned_data["reinstate"]:
@@ -119,7 +122,7 @@ def respondent_erase(request, slug, pk):
     """GET: what erasing a withdrawn respondent removes, and the confirmation (the pseudonym
     typed again); POST: erase (interviews.erasure)."""
     access = study_access(request, slug, OWN)
-    respondent = get_object_or_404(access.study.respondents, pk=pk)
+    respondent = row_of(access.study.respondents, pk, missing=GONE)
     form = EraseForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -13,7 +13,7 @@ from core.bidi import isolated
 from core.http import posted, refusal, render_page_or_fragment, with_message
 
 from .. import services
-from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, study_access
+from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, row_of, study_access
 from ..counts import study_counts
 from ..forms import MemberForm, StudyForm
 from ..models import Invitation, Membership, Role
@@ -126,8 +126,10 @@ def _members_answer(request, access, message: str, level: str = "success"):
 @require_POST
 def invitation_answer(request, pk, answer):
     """Accept or decline one of the user's own invitations (another's is not found)."""
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("study"), pk=pk, user=request.user
+    invitation = row_of(
+        Invitation.objects.select_related("study").filter(user=request.user),
+        pk,
+        missing="That invitation is no longer open: it was answered, or withdrawn.",
     )
     if answer == "accept":
         services.invitation_accept(invitation=invitation)
@@ -143,7 +145,11 @@ def invitation_answer(request, pk, answer):
 @require_POST
 def member_remove(request, slug, pk):
     access = study_access(request, slug, OWN)
-    membership = get_object_or_404(access.study.memberships, pk=pk)
+    membership = row_of(
+        access.study.memberships,
+        pk,
+        missing="That member is no longer in the study. Reload the page.",
+    )
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:

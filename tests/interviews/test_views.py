@@ -630,3 +630,68 @@ def test_a_form_posted_from_another_site_is_refused_without_its_words(study, own
     html = response.content.decode()
     assert "Your session has expired" in html
     assert "555-0100" not in html
+
+
+def _question(study, owner):
+    return services.question_add(study=study, text="How long?")
+
+
+def _respondent(study, owner):
+    return services.respondent_create(study=study, pseudonym="R9")
+
+
+def _identifier(study, owner):
+    return services.identifier_add(study=study, text="Riverside", replacement="[place]")
+
+
+def _member(study, owner):
+    coder = make_user("cleo")
+    return services.membership_set(study=study, username=coder.username, role=Role.CODER)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize(
+    ("page", "method", "make", "gone"),
+    [
+        ("question_edit", "get", _question, "That question no longer exists."),
+        ("question_move", "post", _question, "That question no longer exists."),
+        ("question_delete", "post", _question, "That question no longer exists."),
+        ("respondent_edit", "get", _respondent, "That respondent no longer exists."),
+        ("respondent_withdraw", "post", _respondent, "That respondent no longer exists."),
+        ("respondent_erase", "get", _respondent, "That respondent no longer exists."),
+        ("identifier_edit", "get", _identifier, "That identifier no longer exists."),
+        ("identifier_delete", "post", _identifier, "That identifier no longer exists."),
+        ("member_remove", "post", _member, "That member is no longer in the study."),
+    ],
+)
+def test_a_row_deleted_in_another_tab_is_said_to_be_gone(
+    study, owner, page, method, make, gone, htmx
+):
+    """A question, respondent, identifier or member deleted in another tab, then edited,
+    moved or deleted in this one: the answer said "Not found, or you are not a member of
+    the study it belongs to", to a member of the study, about a row she had just seen."""
+    row = make(study, owner)
+    url = reverse(page, args=[study.slug, row.pk])
+    type(row).objects.filter(pk=row.pk).delete()
+    client = client_for(owner)
+    response = getattr(client, method)(url, {"to": "up"}, headers=HTMX if htmx else {})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f"{gone} Reload the page." in html
+    assert "you are not a member" not in html
+
+
+@pytest.mark.parametrize("answer", ["invitation_accept", "invitation_decline"])
+def test_an_invitation_answered_in_another_tab_is_said_to_be_answered(study, owner, answer):
+    """Accepted in one tab, then accepted or declined in another: the answer said "Not
+    found, or you are not a member of the study it belongs to"."""
+    invited = make_user("ines")
+    services.member_add(study=study, username="ines", role=Role.CODER, invited_by=owner)
+    invitation = invited.invitations.get()
+    client = client_for(invited)
+    client.post(reverse("invitation_accept", args=[invitation.pk]))
+    response = client.post(reverse(answer, args=[invitation.pk]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "That invitation is no longer open: it was answered, or withdrawn." in html
+    assert "you are not a member" not in html
