@@ -55,5 +55,6 @@ def check_order(start: date | None, end: date | None, *, message: str) -> None:
         raise ValidationError(message, code="reversed")
 
 
-# What the filters whose range is labelled From and To say (the memos, the history).
-FROM_AFTER_TO = "The From date is after the To date."
+# What a dated filter (the memos, the history) says of a range that holds no day, with
+# the labels of its two dates.
+FROM_AFTER_TO = "The “{since}” date is after the “{until}” date."

@@ -78,21 +78,29 @@ class MemoForm(forms.Form):
     )
 
 
-class DatedFilterForm(forms.Form):
-    """A list's filter read from the URL (a filtered list can be shared), with a From
-    (`since`) and a To (`until`) date field that must be in order. The memos and history
-    pages refuse a filter to correct alike through it."""
+def date_bound(label: str) -> forms.DateField:
+    """An optional date field of a dated filter, named `label`: each list says what its
+    dates are (when a change was made, when a memo was written), where a bare "From" and
+    "To" left the reader to guess."""
+    return forms.DateField(
+        required=False, label=label, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+
+class DatedFilterForm(forms.Form):
+    """A list's filter read from the URL (a filtered list can be shared), with a first
+    (`since`) and a last (`until`) day, both included, that must be in order. The memos and
+    history pages refuse a filter to correct alike through it; each names its dates."""
+
+    since = date_bound("From")
+    until = date_bound("To")
 
     def clean(self):
         data = super().clean()
-        check_order(data.get("since"), data.get("until"), message=FROM_AFTER_TO)
+        message = FROM_AFTER_TO.format(
+            since=self.fields["since"].label, until=self.fields["until"].label
+        )
+        check_order(data.get("since"), data.get("until"), message=message)
         return data
 
     def asked(self, build, unfiltered):
@@ -118,6 +126,8 @@ class MemoFilterForm(DatedFilterForm):
         label="Kind",
     )
     author = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Author")
+    since = date_bound("Written since")
+    until = date_bound("Written until")
     q = SanitisedCharField(required=False, max_length=200, label="Words")
 
     def __init__(self, *args, authors, **kwargs):
@@ -235,6 +245,8 @@ class HistoryFilterForm(DatedFilterForm):
     field_order = ["user", "kind", "since", "until"]
 
     user = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Who")
+    since = date_bound("Changed since")
+    until = date_bound("Changed until")
     kind = forms.ChoiceField(
         choices=[
             ("", "Everything"),

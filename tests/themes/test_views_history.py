@@ -140,13 +140,16 @@ def test_the_first_and_last_days_a_date_can_say_are_dates_like_any(
         ("user=²", "Who: Select a valid choice"),
         ("user=99999999999999999999", "Who: Select a valid choice"),
         ("kind=nothing", "What: Select a valid choice"),
-        ("since=2026-02-31", "From: Enter a valid date"),
-        ("since=2030-01-01&until=2020-01-01", "The From date is after the To date."),
+        ("since=2026-02-31", "Changed since: Enter a valid date"),
+        (
+            "since=2030-01-01&until=2020-01-01",
+            "The “Changed since” date is after the “Changed until” date.",
+        ),
     ],
 )
 def test_a_filter_to_correct_is_said_and_lists_nothing(study, owner, query, said):
-    # Listing every change under the error would read as the filter's answer; From after
-    # To searched and said "No changes match" as if nothing had happened then.
+    # Listing every change under the error would read as the filter's answer; a first day
+    # after the last searched and said "No changes match" as if nothing had happened then.
     coding.code_create(study=study, name="Learning")
     for response in _page_and_part(client_for(owner), study, query):
         assert response.status_code == 200

@@ -94,12 +94,17 @@ def test_it_filters_by_kind_author_date_and_words(study, memoed, owner, coder):
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     assert "<strong>0</strong> memos" in page(since=tomorrow)
     # A filter to correct lists nothing: listing memos under the error would read as the
-    # answer to the filter (a date that is not one, an unknown kind or author, From after To).
+    # answer to the filter (a date that is not one, an unknown kind or author, a first day
+    # after the last).
     for wrong, said in [
         ({"since": "soon", "kind": "code"}, "Enter a valid date"),
         ({"kind": "nonsense"}, "Select a valid choice"),
         ({"author": "999999"}, "Select a valid choice"),
-        ({"since": "2030-01-01", "until": "2020-01-01"}, "The From date is after the To date."),
+        (
+            {"since": "2030-01-01", "until": "2020-01-01"},
+            # Quoted words are isolated, as every quoted name (core.templatetags.bidi).
+            "The “<bdi>Written since</bdi>” date is after the “<bdi>Written until</bdi>” date.",
+        ),
     ]:
         for answer in (page(**wrong), client.get(url(study, "memos"), wrong, headers=HTMX).text):
             assert "The filter needs correcting; nothing was searched." in answer

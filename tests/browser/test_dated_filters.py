@@ -1,0 +1,90 @@
+"""The History and Memos pages' filters in Chromium: each date says what it bounds, a range
+that holds no day is refused in those words, and what the filter found starts below it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from coding import services as coding
+from interviews import memos
+from interviews.models import JournalEntry
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Each page: its filter's form, the box of what it found, the names of its two dates, and
+# what it says when nothing of today is after tomorrow.
+PAGES = {
+    "history": (".history-filters", "#history-results", "Changed", "No changes match"),
+    "memos": (".memo-filters", "#memo-results", "Written", "0 memos"),
+}
+
+# Below the filter, not against its fields (the pages' gap is 1.5rem; 16 px is 1rem).
+RESULTS_GAP_PX = 16
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_dated_filter_names_its_dates_and_its_results_start_below_it(
+    page, live_server, study, owner, name
+):
+    # Before: both pages' dates were "From" and "To", which said nothing of what they
+    # bounded (a change's day? a memo's? the interview's?), the order message spoke of
+    # "the From date", and the first change sat against the filter's fields.
+    form, results, verb, none_found = PAGES[name]
+    coding.code_create(study=study, name="Training")
+    memos.memo_create(model=JournalEntry, author=owner, body="Kept Training whole.", study=study)
+    today = timezone.localdate()
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse(name, args=[study.slug]))
+
+    filters, found = page.locator(form), page.locator(results)
+    expect(found).to_contain_text("Training")
+    assert found.bounding_box()["y"] >= _bottom(filters) + RESULTS_GAP_PX
+
+    page.get_by_label(f"{verb} since", exact=True).fill((today + timedelta(1)).isoformat())
+    filters.get_by_role("button", name="Show").click()
+    expect(found).to_contain_text(none_found)
+    expect(found).not_to_contain_text("Training")
+
+    page.get_by_label(f"{verb} until", exact=True).fill(today.isoformat())
+    filters.get_by_role("button", name="Show").click()
+    expect(found.get_by_role("alert")).to_contain_text(
+        f"The “{verb} since” date is after the “{verb} until” date."
+    )
+    assert found.bounding_box()["y"] >= _bottom(filters) + RESULTS_GAP_PX
+
+
+def test_the_memos_page_s_kinds_sit_beside_their_words_and_its_journal_button_fits_its_words(
+    page, live_server, study, owner
+):
+    # Before: each kind's label took the filter's 10rem, so five checkboxes spread over the
+    # page's width, each nearer the word before it than its own; and "Add to the journal"
+    # stretched across the whole page.
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("memos", args=[study.slug]))
+    gaps = page.eval_on_selector_all(
+        ".memo-filters .check",
+        """labels => labels.slice(0, -1).map((label, n) => {
+            const words = document.createRange();
+            words.selectNodeContents(label);
+            words.setStartAfter(label.querySelector('input'));
+            const next = labels[n + 1].querySelector('input').getBoundingClientRect();
+            return next.left - words.getBoundingClientRect().right;
+        })""",
+    )
+    assert len(gaps) == 4  # journal, interviews, codes, themes, excerpts
+    # From a kind's word to the next kind's box: the fieldset's gap (1rem), not 5rem.
+    assert all(0 < gap <= 24 for gap in gaps), gaps
+
+    button = page.get_by_role("button", name="Add to the journal").bounding_box()
+    assert button["width"] < page.locator(".journal-form").bounding_box()["width"] / 3
+
+
+def _bottom(locator) -> float:
+    box = locator.bounding_box()
+    return box["y"] + box["height"]
