@@ -56,6 +56,7 @@ class Chart:
     kind: str
     data: dict = field(repr=False)
     empty: bool = False
+    why_empty: str = ""  # when empty for a reason coding alone will not change, the reason
 
     def svg(self) -> bytes:
         """The chart as an SVG document (UTF-8). Raises ChartError."""
@@ -280,6 +281,24 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
     roots, numbers, counts = code_question_counts(study, rollup)
     columns = ["before Q1" if n is None else f"Q{n}" for n in numbers]
     highest = max((max(row) for row in counts if row), default=0)
+    # Excerpts that fall in no question's answer are drawn only beside those that do: alone
+    # (no protocol, or one marked in no transcript) they made a chart of one "before Q1"
+    # column, captioned as the answers to each protocol question.
+    answered = any(
+        count
+        for row in counts
+        for number, count in zip(numbers, row, strict=True)
+        if number is not None
+    )
+    if not rollup.questions:
+        why = "the study has no protocol questions"
+    elif not any(rollup.segments.values()):
+        why = (
+            "no transcript has its protocol questions marked (each interview's Question "
+            "markers page)"
+        )
+    else:
+        why = ""
 
     return Chart(
         name="questions",
@@ -300,7 +319,8 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
             "rows": [_label(root["name"]) for root in roots],
             "highest": highest,
         },
-        empty=not roots or not columns or not highest,
+        empty=not roots or not columns or not highest or not answered,
+        why_empty=why,
     )
 
 

@@ -361,3 +361,39 @@ def test_findings_whose_charts_cannot_be_drawn_are_refused_with_a_reason(
     page = response.content.decode()
     assert "The findings could not be made: their charts could not be drawn" in page
     assert "no memory left" not in page
+
+
+UNMARKED = "R1: About six years now. I started at the shelter and never looked back."
+
+
+def test_codes_by_question_is_left_out_where_no_excerpt_answers_a_question(study, owner):
+    """Without a protocol, or with one asked nowhere a transcript shows, every excerpt fell
+    "before Q1": the chart was one column of them (over Q1, Q2 at 0), in the findings too."""
+    support = coding.code_create(study=study, name="Support")
+    code_span(import_text(study, UNMARKED), "About six years", [support], owner)
+    theme = themes.theme_create(study=study, name="Support")
+    themes.theme_code_attach(theme=theme, code=support)
+    rollup = study_rollup(study)
+    assert rollup.questions
+    assert not any(rollup.segments.values())
+    chart = codes_by_question(study, rollup)
+    assert chart.empty
+    assert "no transcript has its protocol questions marked" in chart.why_empty
+    captions = [
+        p.text
+        for p in Document(io.BytesIO(findings_docx(study=study))).paragraphs
+        if p.text.startswith("Figure ")
+    ]
+    assert captions[0].startswith("Figure 1. Theme prevalence: the number of respondents")
+    assert not [caption for caption in captions if "Codes by question" in caption]
+    page = client_for(owner).get(reverse("charts", args=[study.slug])).content.decode()
+    assert page.count("<img ") == 1  # the prevalence only: no attribute chosen
+    assert "Codes by question: nothing to draw: no transcript has its protocol" in page
+
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    chart = codes_by_question(study, study_rollup(study))
+    assert chart.empty
+    assert "the study has no protocol questions" in chart.why_empty
+    page = client_for(owner).get(reverse("charts", args=[study.slug])).content.decode()
+    assert "Codes by question: nothing to draw: the study has no protocol questions" in page
