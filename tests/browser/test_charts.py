@@ -32,3 +32,34 @@ def test_the_charts_draw_in_the_page(page, live_server, study, themed, owner):
     expect(figures.first).to_have_attribute("alt", alt)
     screenshot(page, "charts")
     assert refused == [], f"console errors (a CSP refusal shows here): {refused}"
+
+
+def test_the_page_s_svg_lays_right_to_left_names_out_right_to_left(
+    page, live_server, study, themed, owner
+):
+    """The SVG keeps each name as <text> in stored order (svg.fonttype "none"), and the
+    browser orders it: a Hebrew or Arabic name's first letter is drawn right of its last, and
+    in "R3 – ضغط" the R3 stays left of the Arabic word. Reordering the text before matplotlib
+    writes it (as a PNG may need) would show it backwards here."""
+    from themes import services as themes
+
+    for name in ("תמיכה בצוות", "الدعم", "R3 – ضغط"):
+        themes.theme_create(study=study, name=name)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("chart_svg", args=[study.slug, "prevalence"]))
+    # Each character's x where Chromium laid it out, for the <text> holding the name.
+    starts = page.evaluate(
+        """names => names.map(name => {
+            const text = [...document.querySelectorAll('text')]
+                .find(t => t.textContent === name);
+            return [...name].map((_, i) => text.getStartPositionOfChar(i).x);
+        })""",
+        ["תמיכה בצוות", "الدعم", "R3 – ضغط"],
+    )
+    hebrew, arabic, mixed = starts
+    assert hebrew[0] > hebrew[-1]
+    assert hebrew == sorted(hebrew, reverse=True)
+    assert arabic[0] > arabic[-1]
+    # R, 3 left to right; then the Arabic word right to left, all of it right of the 3.
+    assert mixed[0] < mixed[1] < min(mixed[5:])
+    assert mixed[5] > mixed[6] > mixed[7]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -99,6 +100,63 @@ def test_a_sub_theme_is_drawn_indented_under_its_theme(study, owner):
         theme, sub_theme, other = label_starts(chart.png())
         assert theme == other, chart.name
         assert sub_theme > theme + 20, chart.name
+
+
+def label_columns(png: bytes) -> list[list[int]]:
+    """Each label left of the y axis, top to bottom, as its columns of ink: how many dark
+    pixels each column of the label's rows (half way to its neighbours' tick marks) holds,
+    from its first column to its last."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+
+    def ink(x, y):
+        return max(pixels[x, y]) < 110
+
+    axis = max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
+    # The tick marks, 3.5 points (7 pixels) left of the axis, a row or two each, along it
+    # (not the x axis's "0" under it).
+    along = [y for y in range(height) if ink(axis, y)]
+    marked = [y for y in range(along[0], along[-1]) if ink(axis - 4, y)]
+    # (A mark is a row or two thick: the spines' corner is not one.)
+    ticks = [y for y in marked if y - 1 not in marked and y + 3 not in marked]
+    edges = [0] + [(a + b) // 2 for a, b in itertools.pairwise(ticks)] + [height]
+    labels = []
+    for top, bottom in itertools.pairwise(edges):
+        columns = [sum(ink(x, y) for y in range(top, bottom)) for x in range(axis - 12)]
+        inked = [x for x, count in enumerate(columns) if count]
+        labels.append(columns[inked[0] : inked[-1] + 1])
+    return labels
+
+
+def _unlike(part: list[int], letter: list[int]) -> int:
+    return sum(abs(a - b) for a, b in zip(part, letter, strict=False))
+
+
+def test_right_to_left_names_read_right_to_left_in_the_png(study, owner):
+    """In the findings' figures (PNG), a Hebrew or Arabic name's first letter is drawn at its
+    right and Arabic letters are joined. matplotlib before 3.11 drew a name's letters in
+    stored order, left to right and unjoined, so "תמיכה בצוות" read backwards; 3.11 lays text
+    out with libraqm (bidi and shaping), which pyproject.toml now requires. The labels are
+    compared with the lone letters drawn in the same chart: in "אב" (alef, bet) the left
+    letter is the bet; in "اد" (alef, dal) the dal; "بب" is two joined beh, narrower than two
+    lone ones and with no blank column between them."""
+    import_text(study, name="R1.txt")
+    names = ["אב", "א", "ב", "اد", "ا", "د", "بب", "ب"]
+    for name in names:
+        themes.theme_create(study=study, name=name)
+    drawn = dict(zip(names, label_columns(prevalence(study_rollup(study)).png()), strict=True))
+    for pair, first, second in (("אב", "א", "ב"), ("اد", "ا", "د")):
+        left, right = drawn[pair][: len(drawn[second])], drawn[pair][-len(drawn[first]) :]
+        assert _unlike(left, drawn[second]) < _unlike(left, drawn[first]), pair
+        assert _unlike(right[::-1], drawn[first][::-1]) < _unlike(
+            right[::-1], drawn[second][::-1]
+        ), pair
+    joined, lone = drawn["بب"], drawn["ب"]
+    assert 0 not in joined
+    assert len(joined) < 2 * len(lone)
 
 
 def test_a_theme_name_is_text_in_the_svg_never_markup(study, owner):
