@@ -28,7 +28,14 @@ from coding import bin as coding_bin
 from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
 from core.bidi import isolated
 from interviews.history import REGISTRY
-from interviews.models import Interview, InterviewMemo, JournalEntry, Respondent, Study
+from interviews.models import (
+    Interview,
+    InterviewMemo,
+    JournalEntry,
+    Respondent,
+    Study,
+    interviews_named,
+)
 
 from . import sql
 from .models import Comment, Quote, Theme, ThemeMemo
@@ -280,8 +287,10 @@ def _latest(model, ids, column: str) -> dict[int, str]:
 
 
 def _names(*groups) -> dict:
-    """The names the records point to: codes, excerpts' words, themes, respondents."""
+    """The names the records point to: codes, excerpts' words, themes, respondents; and
+    each transcript's record's name for its interview (by history id)."""
     codes, excerpts, themes, respondents = set(), set(), set(), set()
+    transcripts = []
     for group in groups:
         for record in group:
             if record is None:
@@ -295,12 +304,34 @@ def _names(*groups) -> dict:
                 themes.add(record.parent_id if model is Theme else record.theme_id)
             if model is Interview:
                 respondents.add(record.respondent_id)
+                transcripts.append(record)
     return {
         "code": _latest(Code, codes - {None}, "name"),
         "excerpt": _latest(Excerpt, excerpts, "text"),
         "theme": _latest(Theme, themes - {None}, "name"),
         "respondent": _latest(Respondent, respondents, "pseudonym"),
+        "interview": _interview_names(transcripts),
     }
+
+
+def _interview_names(records) -> dict[int, str]:
+    """{history id: name} of transcripts' records, each named as its interview was then and
+    as the lists name it (Interview.display_name: its title, "Interview of 3 Mar 2025",
+    "Interview imported 30 Nov 2026 (2)"). One query when a record is of an untitled,
+    undated interview (interviews_named counts the respondent's interviews of that day
+    that are still in the study); none otherwise."""
+    named = {
+        record.history_id: Interview(
+            pk=record.id,
+            respondent_id=record.respondent_id,
+            title=record.title,
+            conducted_on=record.conducted_on,
+            imported_at=record.imported_at,
+        )
+        for record in records
+    }
+    interviews_named(named.values())
+    return {history_id: interview.display_name for history_id, interview in named.items()}
 
 
 def _label(model, record, names) -> str:
@@ -323,8 +354,11 @@ def _label(model, record, names) -> str:
     if model is Respondent:
         return isolated(record.pseudonym)
     if model is Interview:
+        # As the lists name it: a respondent's two interviews, or an untitled one's name
+        # alone, would not say which transcript changed ("R1’s transcript" did not).
         who = names["respondent"].get(record.respondent_id, "")
-        return isolated(record.title) if record.title else f"{isolated(who)}’s transcript"
+        name = isolated(names["interview"][record.history_id])
+        return f"{isolated(who)} · {name}" if who else name
     # A memo, or a comment.
     where = {
         CodeMemo: ("code", "code_id"),

@@ -4,11 +4,11 @@ pages; the bin with its Restore buttons; what a reviewer may see."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from coding import services as coding
 from coding.models import Code, DeletedCode, Excerpt
@@ -17,7 +17,7 @@ from interviews import services as interviews
 from interviews.erasure import respondent_erase
 from interviews.history import acting_as
 from interviews.models import InterviewMemo, JournalEntry, Respondent
-from tests.conftest import HTMX, client_for, code_span, import_text
+from tests.conftest import HTMX, TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
 from themes.history import BIN_PER_PAGE, MODELS, Key
 from themes.models import Quote, Theme, ThemeMemo
@@ -82,6 +82,36 @@ def test_a_long_text_shows_only_the_words_that_changed(study, owner):
     assert "six years" in first
     assert "seven years" in first
     assert len(first) < 600, "only the part that changed, with some words around it"
+
+
+def test_a_transcript_s_changes_name_its_interview_as_the_lists_do(study, owner):
+    """Every untitled transcript's record read "R1’s transcript": a respondent's two
+    interviews could not be told apart, nor said which day's they were. Each is now named
+    as the lists name it, with its respondent."""
+    import_text(study, name="R1-a.txt")
+    second = import_text(study, TRANSCRIPT + "\n\nR1: Again.", name="R1-b.txt")
+    coding.transcript_edit(
+        interview=second, text=second.text.replace("six years", "seven years"), version=1
+    )
+    other = import_text(study, name="R2.txt")
+    interviews.interview_update(
+        interview=other, title="", respondent=other.respondent, conducted_on=date(2025, 3, 3)
+    )
+    today = dateformat.format(timezone.localdate(), "j M Y")
+    shown = [
+        event.split(" · ", 1)[1]
+        for event in events(client_for(owner).get(url(study, kind="transcript")))
+    ]
+    named = [
+        "Transcript changed : R2 · Interview of 3 Mar 2025",
+        f"Transcript added : R2 · Interview imported {today}",
+        f"Transcript changed : R1 · Interview imported {today} (2)",
+        f"Transcript added : R1 · Interview imported {today} (2)",
+        f"Transcript added : R1 · Interview imported {today}",
+    ]
+    # A change lists what changed after its name ("Conducted on — → 2025-03-03").
+    assert [event[: len(name)] for event, name in zip(shown, named, strict=True)] == named
+    assert shown[-1] == named[-1], "R1's first interview of the day has no (2)"
 
 
 def test_user_text_is_escaped(study, owner):
@@ -347,6 +377,11 @@ def _everything(study, owner, n: int):
         coding.code_update(
             code=code, revision=code.revision, name=f"Code {round_}!", colour="teal", parent=None
         )
+    # The newest transcript record untitled and undated, whatever n is: its name's "(2)"
+    # is counted (one query, interviews_named).
+    interviews.interview_update(
+        interview=interview, title="", respondent=interview.respondent, conducted_on=None
+    )
     coding.code_delete(code=code, force=True)
     # The bin holds something of every kind, whatever n is.
     coding.excerpt_delete(excerpt=excerpt, actor=owner)
@@ -367,16 +402,18 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
         Respondent.objects.filter(study=study).delete()
         DeletedCode.objects.all().delete()
         _everything(study, owner, n)
-        with django_assert_num_queries(38) as captured:
+        with django_assert_num_queries(39) as captured:
             # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
             # page (a UNION of the study's records); then each model's records on the page
             # and the records before them: 2 each for codes, codings, excerpts, quotes,
             # transcripts, respondents and the three kinds of memo, 3 for themes (with their
             # codes); 4 the names the records point to (codes, excerpts, themes,
-            # respondents); the bin: 1 its page's keys with its count (themes.sql), then
-            # the items of each kind on the page: 2 excerpts (with their codes), 1 codes, 1
-            # themes, 1 each for journal entries and memos on transcripts (the theme's memo
-            # waits with its theme); 1 erasures.
+            # respondents), 1 the untitled, undated interviews of the respondents of such a
+            # transcript's record (its name's "(2)", interviews_named); the bin: 1 its
+            # page's keys with its count (themes.sql), then the items of each kind on the
+            # page: 2 excerpts (with their codes), 1 codes, 1 themes, 1 each for journal
+            # entries and memos on transcripts (the theme's memo waits with its theme); 1
+            # erasures.
             response = client.get(url(study))
         assert response.status_code == 200
         counts.append(len(captured))
