@@ -50,7 +50,8 @@ from themes.charts import Chart
 chart = Chart(
     name="prevalence", title="t", caption="c", alt="a", size=(4, 2), kind="prevalence",
     data={
-        "labels": ["Training"], "depths": [0], "values": [2], "words": ["all (2 of 2)"], "total": 2
+        "labels": ["Training"], "spans": [1], "depths": [0], "values": [2],
+        "words": ["all (2 of 2)"], "total": 2,
     },
 )
 svg, png = chart.svg(), chart.png()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -34,6 +35,14 @@ MAX_GROUPS = 6
 MAX_HEIGHT_IN = 7.5
 ROW_MIN_IN = 0.16
 PNG_DPI = 150
+# A theme's or code's name (up to 160 characters) is drawn on lines of at most this many
+# characters, so that a long name takes rows, not the plot's width: 32 characters of
+# 9-point text are about 2.3 of the chart's 7 inches.
+LABEL_WIDTH = 32
+# A line of those labels, in inches (9 points at matplotlib's line spacing of 1.2), and
+# the room kept between two labels of several lines.
+LINE_IN = 9 * 1.2 / 72
+LABEL_GAP_IN = 0.05
 # Drawing three charts takes about a second on a loaded machine; a stuck drawing process is
 # stopped well before a proxy would give up on the request.
 DRAWING_TIMEOUT_S = 60
@@ -109,10 +118,29 @@ def _label(text) -> str:
     return " ".join(sanitise_text(str(text)).split())
 
 
-def chart_height(fixed: float, per_row: float, rows: int, labels: int) -> float:
-    """A chart's height in inches: `fixed` plus `per_row` for each of its `rows` of bars,
-    but no more than MAX_HEIGHT_IN unless its `labels` (one a row of tick labels) need
-    ROW_MIN_IN each."""
+def wrapped(text: str, width: int = LABEL_WIDTH) -> str:
+    """`text` (a name on one line, see _label) on lines of at most `width` characters,
+    joined by "\n": broken between words, and a word longer than `width` broken inside.
+    Empty text stays empty."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def row_spans(labels: list[str], row_in: float) -> list[float]:
+    """Each row's height in rows of `row_in` inches: one, or more when its label's lines
+    (wrapped) and a gap need more than `row_in`."""
+    return [
+        max(1.0, ((label.count("\n") + 1) * LINE_IN + LABEL_GAP_IN) / row_in) for label in labels
+    ]
+
+
+def _lines(labels: list[str]) -> int:
+    return sum(label.count("\n") + 1 for label in labels)
+
+
+def chart_height(fixed: float, per_row: float, rows: float, labels: int) -> float:
+    """A chart's height in inches: `fixed` plus `per_row` for each of its `rows` of bars (a
+    row whose label has several lines counts as more, see row_spans), but no more than
+    MAX_HEIGHT_IN unless its `labels` (lines of tick labels) need ROW_MIN_IN each."""
     wanted = fixed + per_row * max(rows, 1)
     return min(wanted, max(MAX_HEIGHT_IN, fixed + ROW_MIN_IN * max(labels, 1)))
 
@@ -122,7 +150,8 @@ def _respondents(n: int) -> str:
 
 
 def _theme_labels(rollup: RollUp) -> list[str]:
-    return [_label(summary.name) for summary in rollup.themes]
+    """Each theme's name, wrapped on lines of LABEL_WIDTH characters."""
+    return [wrapped(_label(summary.name)) for summary in rollup.themes]
 
 
 def _theme_depths(rollup: RollUp) -> list[int]:
@@ -145,6 +174,7 @@ def prevalence(rollup: RollUp) -> Chart:
     """How many respondents raised each theme (of N), with the prevalence word on each bar."""
     total = rollup.total
     labels = _theme_labels(rollup)
+    spans = row_spans(labels, 0.32)
     values = [summary.n for summary in rollup.themes]
     words = [summary.label for summary in rollup.themes]
 
@@ -163,10 +193,11 @@ def prevalence(rollup: RollUp) -> Chart:
             )
             + "."
         ),
-        size=(7, chart_height(1, 0.32, len(labels), len(labels))),
+        size=(7, chart_height(1, 0.32, sum(spans), _lines(labels))),
         kind="prevalence",
         data={
             "labels": labels,
+            "spans": spans,
             "depths": _theme_depths(rollup),
             "values": values,
             "words": words,
@@ -219,6 +250,8 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
     it, in per cent of the group; the legend gives each group's size."""
     groups = attribute_groups(rollup, attribute)
     labels = _theme_labels(rollup)
+    # A theme's row holds a bar of 0.22 inches for each group.
+    spans = row_spans(labels, 0.22 * max(len(groups), 1))
     shares = []
     for members in groups.values():
         inside = set(members)
@@ -235,10 +268,11 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             f"raised each theme ({described})."
         ),
         alt=f"Grouped bar chart of theme prevalence by {attribute}. Groups: {described}.",
-        size=(7, chart_height(1.6, 0.22, len(labels) * max(len(groups), 1), len(labels))),
+        size=(7, chart_height(1.6, 0.22, sum(spans) * max(len(groups), 1), _lines(labels))),
         kind="attribute",
         data={
             "labels": labels,
+            "spans": spans,
             "depths": _theme_depths(rollup),
             "groups": [f"{label} ({_respondents(len(m))})" for label, m in groups.items()],
             "shares": shares,
@@ -299,6 +333,8 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
         )
     else:
         why = ""
+    rows = [wrapped(_label(root["name"])) for root in roots]
+    spans = row_spans(rows, 0.3)
 
     return Chart(
         name="questions",
@@ -311,12 +347,13 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
             f"Heat map of {len(roots)} codes by {len(columns)} questions; the largest count "
             f"is {number_word(highest)}."
         ),
-        size=(max(5, 1.6 + 0.55 * len(columns)), chart_height(1, 0.3, len(roots), len(roots))),
+        size=(max(5, 1.6 + 0.55 * len(columns)), chart_height(1, 0.3, sum(spans), _lines(rows))),
         kind="questions",
         data={
             "counts": counts,
             "columns": columns,
-            "rows": [_label(root["name"]) for root in roots],
+            "rows": rows,
+            "spans": spans,
             "highest": highest,
         },
         empty=not roots or not columns or not highest or not answered,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import sys
 
@@ -37,14 +38,28 @@ INDENT = "\u2003\u2003"
 LABEL_GAP_PT = 6
 
 
+def _row_bases(spans: list[float]) -> list[float]:
+    """Where each row's bars are drawn, in rows: row i at i when every row is one row high;
+    a taller row (a label of several lines, themes.charts.row_spans) pushes the rows after
+    it down, its bars in its middle."""
+    bases, top = [], 0.0
+    for span in spans:
+        bases.append(top + (span - 1) / 2)
+        top += span
+    return bases
+
+
 def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) -> None:
     """Theme names as the y axis's tick labels, sub-themes indented under their theme:
     the labels are aligned on their left (an indent shows only there: right-aligned, every
     name ends at the axis, and a sub-theme reads as a theme of its own), and main themes are
     bold when there are sub-themes, as a list's headings."""
-    axes.set_yticks(
-        positions, [INDENT * depth + label for label, depth in zip(labels, depths, strict=True)]
-    )
+    # Every line of a wrapped name is indented, so that it reads as one name.
+    indented = [
+        "\n".join(INDENT * depth + line for line in label.split("\n"))
+        for label, depth in zip(labels, depths, strict=True)
+    ]
+    axes.set_yticks(positions, indented)
     ticks = axes.get_yticklabels()
     nested = any(depths)
     for tick, depth in zip(ticks, depths, strict=True):
@@ -57,11 +72,12 @@ def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) 
 
 
 def _prevalence(figure, data: dict) -> None:
-    """data: labels (themes), depths (each theme's, 0 for a main theme), values
-    (respondents per theme), words (the label on each bar), total."""
+    """data: labels (themes, wrapped), spans (each row's height in rows), depths (each
+    theme's, 0 for a main theme), values (respondents per theme), words (the label on each
+    bar), total."""
     labels, values, total = data["labels"], data["values"], data["total"]
     axes = figure.subplots()
-    positions = range(len(labels))
+    positions = _row_bases(data["spans"])
     axes.barh(positions, values, color=BAR)
     _theme_ticks(figure, axes, positions, labels, data["depths"])
     axes.invert_yaxis()
@@ -76,15 +92,17 @@ def _prevalence(figure, data: dict) -> None:
 
 
 def _attribute(figure, data: dict) -> None:
-    """data: labels (themes), depths (each theme's, 0 for a main theme), groups (legend
-    labels), shares (per group, per theme, in %), title (the legend's: the attribute)."""
+    """data: labels (themes, wrapped), spans (each row's height in rows), depths (each
+    theme's, 0 for a main theme), groups (legend labels), shares (per group, per theme, in
+    %), title (the legend's: the attribute)."""
     labels, groups = data["labels"], data["groups"]
     axes = figure.subplots()
     height = 0.8 / max(len(groups), 1)
+    bases = _row_bases(data["spans"])
     for index, (label, values) in enumerate(zip(groups, data["shares"], strict=True)):
-        positions = [row + index * height for row in range(len(labels))]
+        positions = [base + index * height for base in bases]
         axes.barh(positions, values, height=height, color=GROUPS[index % len(GROUPS)], label=label)
-    centres = [row + 0.4 - height / 2 for row in range(len(labels))]
+    centres = [base + 0.4 - height / 2 for base in bases]
     _theme_ticks(figure, axes, centres, labels, data["depths"])
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
@@ -99,22 +117,30 @@ def _attribute(figure, data: dict) -> None:
 
 
 def _questions(figure, data: dict) -> None:
-    """data: counts (rows of codes, columns of questions), columns, rows (labels),
-    highest (the largest count)."""
+    """data: counts (rows of codes, columns of questions), columns, rows (labels,
+    wrapped), spans (each row's height in rows), highest (the largest count)."""
     from matplotlib.ticker import MaxNLocator
 
     counts, columns, highest = data["counts"], data["columns"], data["highest"]
     axes = figure.subplots()
-    image = axes.imshow(counts, cmap="Blues", aspect="auto", vmin=0, vmax=max(highest, 1))
+    # A mesh rather than an image: its rows may differ in height (a code's name on several
+    # lines), each cell still centred on its column's and row's tick.
+    edges = [-0.5]
+    for span in data["spans"]:
+        edges.append(edges[-1] + span)
+    middles = [(top + bottom) / 2 for top, bottom in itertools.pairwise(edges)]
+    columns_at = [index - 0.5 for index in range(len(columns) + 1)]
+    image = axes.pcolormesh(columns_at, edges, counts, cmap="Blues", vmin=0, vmax=max(highest, 1))
+    axes.invert_yaxis()
     axes.set_xticks(range(len(columns)), columns)
-    axes.set_yticks(range(len(data["rows"])), data["rows"])
+    axes.set_yticks(middles, data["rows"])
     axes.xaxis.tick_top()
-    for i, row in enumerate(counts):
+    for middle, row in zip(middles, counts, strict=True):
         for j, value in enumerate(row):
             if value:
                 # Dark text on the pale cells, white on the dark ones.
                 colour = "white" if value > 0.55 * highest else "#1f2933"
-                axes.text(j, i, str(value), ha="center", va="center", color=colour)
+                axes.text(j, middle, str(value), ha="center", va="center", color=colour)
     bar = figure.colorbar(image, ax=axes, label="Excerpts", shrink=0.6)
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()

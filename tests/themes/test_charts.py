@@ -22,12 +22,15 @@ from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import charts
 from themes import services as themes
 from themes.charts import (
+    LABEL_WIDTH,
     attribute_groups,
     code_question_counts,
     codes_by_question,
     prevalence,
     prevalence_by_attribute,
+    wrapped,
 )
+from themes.drawing import INDENT
 from themes.exports import CAPTION_ROOM, figure_size, findings_docx
 from themes.rollup import study_rollup
 
@@ -102,26 +105,32 @@ def test_a_sub_theme_is_drawn_indented_under_its_theme(study, owner):
         assert sub_theme > theme + 20, chart.name
 
 
-def label_columns(png: bytes) -> list[list[int]]:
-    """Each label left of the y axis, top to bottom, as its columns of ink: how many dark
-    pixels each column of the label's rows (half way to its neighbours' tick marks) holds,
-    from its first column to its last."""
+def _ticks(png: bytes):
+    """(ink(x, y), the y axis's x, the y of each tick mark left of it top to bottom, the
+    image's height)."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     width, height = image.size
     pixels = image.load()
 
-    def ink(x, y):
+    def ink(x, y):  # black text and lines; not the blue bars, not the white
         return max(pixels[x, y]) < 110
 
     axis = max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
     # The tick marks, 3.5 points (7 pixels) left of the axis, a row or two each, along it
-    # (not the x axis's "0" under it).
+    # (not the x axis's "0" under it, nor the spines' corner).
     along = [y for y in range(height) if ink(axis, y)]
     marked = [y for y in range(along[0], along[-1]) if ink(axis - 4, y)]
-    # (A mark is a row or two thick: the spines' corner is not one.)
     ticks = [y for y in marked if y - 1 not in marked and y + 3 not in marked]
+    return ink, axis, ticks, height
+
+
+def label_columns(png: bytes) -> list[list[int]]:
+    """Each label left of the y axis, top to bottom, as its columns of ink: how many dark
+    pixels each column of the label's rows (half way to its neighbours' tick marks) holds,
+    from its first column to its last."""
+    ink, axis, ticks, height = _ticks(png)
     edges = [0] + [(a + b) // 2 for a, b in itertools.pairwise(ticks)] + [height]
     labels = []
     for top, bottom in itertools.pairwise(edges):
@@ -129,6 +138,17 @@ def label_columns(png: bytes) -> list[list[int]]:
         inked = [x for x, count in enumerate(columns) if count]
         labels.append(columns[inked[0] : inked[-1] + 1])
     return labels
+
+
+def label_rows(png: bytes) -> list[list[int]]:
+    """Each band between two tick marks' half ways left of the y axis, top to bottom, as the
+    dark pixels of each of its rows (first and last included)."""
+    ink, axis, ticks, _ = _ticks(png)
+    middles = [(a + b) // 2 for a, b in itertools.pairwise(ticks)]
+    return [
+        [sum(ink(x, y) for x in range(axis - 12)) for y in range(top, bottom + 1)]
+        for top, bottom in itertools.pairwise(middles)
+    ]
 
 
 def _unlike(part: list[int], letter: list[int]) -> int:
@@ -157,6 +177,89 @@ def test_right_to_left_names_read_right_to_left_in_the_png(study, owner):
     joined, lone = drawn["بب"], drawn["ب"]
     assert 0 not in joined
     assert len(joined) < 2 * len(lone)
+
+
+LONG = (
+    "How case managers who work with chemically addicted clients describe the support they "
+    "receive from colleagues in their agency and from their families at home"
+)
+
+
+def test_a_long_name_is_wrapped_on_lines_of_whole_words():
+    lines = wrapped(LONG).split("\n")
+    assert len(lines) == 6
+    assert all(len(line) <= LABEL_WIDTH for line in lines)
+    assert " ".join(lines) == LONG
+    # A word longer than a line is broken; a short name stays on one line.
+    word = "Supercalifragilisticexpialidociousness-and-more"
+    assert wrapped(f"At {word}").split("\n") == ["At " + word[:29], word[29:]]
+    assert wrapped("Stress") == "Stress"
+    assert wrapped("") == ""
+
+
+def image_width(png: bytes) -> int:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size[0]
+
+
+def plot_width(png: bytes) -> int:
+    """The plot's width in pixels: the dark pixels of the row that holds the most (the x
+    axis's line, or the heat map's edge)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+    return max(sum(max(pixels[x, y]) < 110 for x in range(width)) for y in range(height))
+
+
+def _with_long_names(study, names: list[str], codes: list[str]):
+    """The charts of `study` with one respondent (Years: 3), the theme "Training" with
+    `names` as its sub-themes, and `codes`."""
+    import_text(study, name="R1.txt")
+    interviews.respondent_update(
+        respondent=study.respondents.get(), pseudonym="R1", attributes={"Years": 3}
+    )
+    training = themes.theme_create(study=study, name="Training")
+    for name in names:
+        themes.theme_create(study=study, name=name, parent=training)
+    for name in codes:
+        coding.code_create(study=study, name=name)
+    rollup = study_rollup(study)
+    return [
+        prevalence(rollup),
+        prevalence_by_attribute(rollup, "Years"),
+        codes_by_question(study, rollup),
+    ]
+
+
+def test_a_long_name_takes_rows_not_the_plot_s_width(study, owner):
+    """A theme or code of 160 characters was drawn on one line: its label took half the
+    chart's width and the plot shrank to the rest. It is now wrapped on lines of LABEL_WIDTH
+    characters, in a row tall enough for them: each plot is as wide as in a chart whose
+    names are those lines, each a short name of its own; every line of a sub-theme is
+    indented; no label reaches into its neighbours' rows."""
+    lines = wrapped(LONG).split("\n")
+    # A code's name has at most 120 characters: its first four lines.
+    drawn = _with_long_names(study, [LONG], [" ".join(lines[:4])])
+    short = interviews.study_create(title="Short names", owner=owner)
+    alike = _with_long_names(short, lines, lines[:4])
+    for chart, baseline, shown in zip(drawn, alike, [lines, lines, lines[:4]], strict=True):
+        png, short_png = chart.png(), baseline.png()
+        # The image is cut to what was drawn: a name on one line made it wider, to be scaled
+        # down to the page's width (the plot with it), as well as narrowing the plot.
+        assert image_width(png) <= image_width(short_png) + 2, chart.name
+        assert plot_width(png) >= plot_width(short_png) - 2, chart.name
+        texts = [text.strip() for text in svg_texts(chart.svg())]
+        assert all(line in texts for line in shown), chart.name
+        # Between each tick mark and the next, a label's ink stays clear of the half way.
+        for rows in label_rows(png):
+            assert rows[0] == 0, chart.name
+            assert rows[-1] == 0, chart.name
+    sub_theme = [t for t in svg_texts(drawn[0].svg()) if t.strip() in lines]
+    assert len(sub_theme) == len(lines)
+    assert all(text.startswith(INDENT) for text in sub_theme)
 
 
 def test_a_theme_name_is_text_in_the_svg_never_markup(study, owner):
