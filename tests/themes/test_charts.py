@@ -57,20 +57,32 @@ def test_prevalence_draws_every_theme_with_its_count(study, themed):
     )
 
 
-def label_starts(png: bytes) -> list[int]:
-    """The x (pixels) where each label left of the y axis starts, top to bottom: the
-    leftmost dark pixel of each band of rows holding any, within the axis's height."""
+def _inked(png: bytes):
+    """(ink(x, y), width, height) of a chart's PNG: ink is black text and lines, not the
+    blue bars nor the white."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     width, height = image.size
     pixels = image.load()
 
-    def ink(x, y):  # black text and lines; not the blue bars, not the white
+    def ink(x, y):
         return max(pixels[x, y]) < 110
 
-    # The y axis is the column with the most ink: a line the axes' height.
-    axis = max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
+    return ink, width, height
+
+
+def _y_axis(png: bytes):
+    """(ink(x, y), height, the y axis's x): the column with the most ink, a line the axes'
+    height."""
+    ink, width, height = _inked(png)
+    return ink, height, max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
+
+
+def label_starts(png: bytes) -> list[int]:
+    """The x (pixels) where each label left of the y axis starts, top to bottom: the
+    leftmost dark pixel of each band of rows holding any, within the axis's height."""
+    ink, height, axis = _y_axis(png)
     rows = [y for y in range(height) if ink(axis, y)]
     starts, band = [], None
     for y in range(rows[0], rows[-1] + 1):
@@ -108,16 +120,7 @@ def test_a_sub_theme_is_drawn_indented_under_its_theme(study, owner):
 def _ticks(png: bytes):
     """(ink(x, y), the y axis's x, the y of each tick mark left of it top to bottom, the
     image's height)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    width, height = image.size
-    pixels = image.load()
-
-    def ink(x, y):  # black text and lines; not the blue bars, not the white
-        return max(pixels[x, y]) < 110
-
-    axis = max(range(width), key=lambda x: sum(ink(x, y) for y in range(height)))
+    ink, height, axis = _y_axis(png)
     # The tick marks, 3.5 points (7 pixels) left of the axis, a row or two each, along it
     # (not the x axis's "0" under it, nor the spines' corner).
     along = [y for y in range(height) if ink(axis, y)]
@@ -206,12 +209,8 @@ def image_width(png: bytes) -> int:
 def plot_width(png: bytes) -> int:
     """The plot's width in pixels: the dark pixels of the row that holds the most (the x
     axis's line, or the heat map's edge)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    width, height = image.size
-    pixels = image.load()
-    return max(sum(max(pixels[x, y]) < 110 for x in range(width)) for y in range(height))
+    ink, width, height = _inked(png)
+    return max(sum(ink(x, y) for x in range(width)) for y in range(height))
 
 
 def _with_long_names(study, names: list[str], codes: list[str]):
