@@ -85,6 +85,28 @@ def test_the_memos_page_s_kinds_sit_beside_their_words_and_its_journal_button_fi
     assert button["width"] < page.locator(".journal-form").bounding_box()["width"] / 3
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_a_filter_s_fields_are_of_one_height(page, live_server, study, owner, name):
+    # Before: Chromium's own boxes made a date field 44 px tall, a text field 42 and a
+    # select 39, so the History page's "Who" and "What" stood lower at the top than its
+    # dates. A list of several (the Excerpts page's codes) keeps its rows.
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse(name, args=[study.slug]))
+    heights = page.eval_on_selector_all(
+        f"{PAGES[name][0]} :is(input[type=date], input[type=text], input[type=search], select)",
+        "fields => fields.map(field => [field.type, field.getBoundingClientRect().height])",
+    )
+    kinds = {kind for kind, _ in heights}
+    assert "date" in kinds, heights
+    assert len(kinds) > 1, heights
+    assert len({height for _, height in heights}) == 1, heights
+
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
+    codes = page.get_by_label("Codes", exact=True)
+    one_line = page.get_by_label("Excerpts with").bounding_box()["height"]
+    assert codes.bounding_box()["height"] > 3 * one_line
+
+
 def _bottom(locator) -> float:
     box = locator.bounding_box()
     return box["y"] + box["height"]
