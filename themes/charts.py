@@ -127,7 +127,8 @@ def wrapped(text: str, width: int = LABEL_WIDTH) -> str:
 
 def row_spans(labels: list[str], row_in: float) -> list[float]:
     """Each row's height in rows of `row_in` inches: one, or more when its label's lines
-    (wrapped) and a gap need more than `row_in`."""
+    (wrapped) and a gap need more than `row_in`. A guess, for the chart's height: how tall
+    the rows are drawn, themes.drawing decides once the chart is laid out."""
     return [
         max(1.0, ((label.count("\n") + 1) * LINE_IN + LABEL_GAP_IN) / row_in) for label in labels
     ]

@@ -36,17 +36,51 @@ PAD_IN = 0.1
 INDENT = "\u2003\u2003"
 # Between the labels' column and the axis, in points.
 LABEL_GAP_PT = 6
+# The room kept between two rows' labels, in inches.
+LABEL_GAP_IN = 0.05
+# Times a chart is laid out again for its rows to fit their labels (the second time is
+# the last but where the figure had to grow).
+FITTINGS = 3
 
 
-def _row_bases(spans: list[float]) -> list[float]:
-    """Where each row's bars are drawn, in rows: row i at i when every row is one row high;
-    a taller row (a label of several lines, themes.charts.row_spans) pushes the rows after
-    it down, its bars in its middle."""
-    bases, top = [], 0.0
+def _row_middles(axes, spans: list[float]) -> list[float]:
+    """The middle of each row, in rows from the top, the rows `spans` high (a label of
+    several lines makes its row taller, see _fitted_spans): the y axis is set to hold the
+    rows exactly, so that each row's band of the plot is its own, its label wholly in it."""
+    middles, top = [], 0.0
     for span in spans:
-        bases.append(top + (span - 1) / 2)
+        middles.append(top + span / 2)
         top += span
-    return bases
+    axes.set_ylim(top, 0)
+    return middles
+
+
+def _fitted_spans(figure, axes) -> tuple[list[float], float]:
+    """(each row's height in rows, the inches the figure lacks) for the rows of `axes` as
+    laid out: every row as tall as the others, but a row whose label (its lines, as drawn,
+    and LABEL_GAP_IN) needs more gets that, the others sharing the rest of the axes' height.
+    When the labels need more than that height, the rows are their labels' heights and the
+    second value says how much taller the figure must be (else 0)."""
+    dpi = figure.dpi
+    height = axes.get_window_extent().height / dpi
+    needs = [
+        tick.get_window_extent().height / dpi + LABEL_GAP_IN for tick in axes.get_yticklabels()
+    ]
+    if not needs:
+        return [], 0.0
+    if sum(needs) >= height:
+        row = min(needs)
+        return [need / row for need in needs], sum(needs) - height
+    # The height of an ordinary row, `row`: the rows, each max(row, its need), fill the
+    # axes. sum(max(row, need)) grows with row, so halving the interval finds it.
+    low, high = 0.0, height
+    for _ in range(50):
+        row = (low + high) / 2
+        if sum(max(row, need) for need in needs) > height:
+            high = row
+        else:
+            low = row
+    return [max(low, need) / low for need in needs], 0.0
 
 
 def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) -> None:
@@ -71,16 +105,15 @@ def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) 
     axes.tick_params(axis="y", pad=widest * 72 / figure.dpi + LABEL_GAP_PT)
 
 
-def _prevalence(figure, data: dict) -> None:
+def _prevalence(figure, data: dict):
     """data: labels (themes, wrapped), spans (each row's height in rows), depths (each
     theme's, 0 for a main theme), values (respondents per theme), words (the label on each
-    bar), total."""
+    bar), total. Returns the axes (as _attribute and _questions do)."""
     labels, values, total = data["labels"], data["values"], data["total"]
     axes = figure.subplots()
-    positions = _row_bases(data["spans"])
+    positions = _row_middles(axes, data["spans"])
     axes.barh(positions, values, color=BAR)
     _theme_ticks(figure, axes, positions, labels, data["depths"])
-    axes.invert_yaxis()
     axes.set_xlim(0, max(total, 1))
     axes.set_xlabel(f"Respondents who raised the theme (of {total})")
     axes.xaxis.get_major_locator().set_params(integer=True)
@@ -89,22 +122,22 @@ def _prevalence(figure, data: dict) -> None:
             word, (value, position), xytext=(4, 0), textcoords="offset points", va="center"
         )
     axes.spines[["top", "right"]].set_visible(False)
+    return axes
 
 
-def _attribute(figure, data: dict) -> None:
+def _attribute(figure, data: dict):
     """data: labels (themes, wrapped), spans (each row's height in rows), depths (each
     theme's, 0 for a main theme), groups (legend labels), shares (per group, per theme, in
     %), title (the legend's: the attribute)."""
     labels, groups = data["labels"], data["groups"]
     axes = figure.subplots()
     height = 0.8 / max(len(groups), 1)
-    bases = _row_bases(data["spans"])
+    middles = _row_middles(axes, data["spans"])
     for index, (label, values) in enumerate(zip(groups, data["shares"], strict=True)):
-        positions = [base + index * height for base in bases]
+        # The groups' bars one under the other, 0.8 of a row together, about its middle.
+        positions = [middle - 0.4 + (index + 0.5) * height for middle in middles]
         axes.barh(positions, values, height=height, color=GROUPS[index % len(GROUPS)], label=label)
-    centres = [base + 0.4 - height / 2 for base in bases]
-    _theme_ticks(figure, axes, centres, labels, data["depths"])
-    axes.invert_yaxis()
+    _theme_ticks(figure, axes, middles, labels, data["depths"])
     axes.set_xlim(0, 100)
     axes.set_xlabel("Respondents in the group who raised the theme (%)")
     # Below the plot, never over a bar.
@@ -114,9 +147,10 @@ def _attribute(figure, data: dict) -> None:
         title=data["title"], loc="outside lower center", ncols=min(len(groups), 3), frameon=False
     )
     axes.spines[["top", "right"]].set_visible(False)
+    return axes
 
 
-def _questions(figure, data: dict) -> None:
+def _questions(figure, data: dict):
     """data: counts (rows of codes, columns of questions), columns, rows (labels,
     wrapped), spans (each row's height in rows), highest (the largest count)."""
     from matplotlib.ticker import MaxNLocator
@@ -125,13 +159,10 @@ def _questions(figure, data: dict) -> None:
     axes = figure.subplots()
     # A mesh rather than an image: its rows may differ in height (a code's name on several
     # lines), each cell still centred on its column's and row's tick.
-    edges = [-0.5]
-    for span in data["spans"]:
-        edges.append(edges[-1] + span)
-    middles = [(top + bottom) / 2 for top, bottom in itertools.pairwise(edges)]
+    edges = list(itertools.accumulate(data["spans"], initial=0.0))
     columns_at = [index - 0.5 for index in range(len(columns) + 1)]
     image = axes.pcolormesh(columns_at, edges, counts, cmap="Blues", vmin=0, vmax=max(highest, 1))
-    axes.invert_yaxis()
+    middles = _row_middles(axes, data["spans"])
     axes.set_xticks(range(len(columns)), columns)
     axes.set_yticks(middles, data["rows"])
     axes.xaxis.tick_top()
@@ -144,9 +175,46 @@ def _questions(figure, data: dict) -> None:
     bar = figure.colorbar(image, ax=axes, label="Excerpts", shrink=0.6)
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
+    return axes
 
 
 KINDS = {"prevalence": _prevalence, "attribute": _attribute, "questions": _questions}
+
+
+def _settings(chart: dict) -> dict:
+    # svg.hashsalt: the ids matplotlib writes are the same for the same chart every time.
+    return {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": chart["name"]}
+
+
+def laid_out(chart: dict, dpi: int = 100):
+    """One chart (see the module's docstring) as a matplotlib Figure of `dpi` dots per
+    inch, laid out, each row as tall as its label needs (see _fitted_spans): the figure
+    taller than chart["size"] where the labels need it. KeyError for an unknown kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    width, height = chart["size"]
+    data = chart["data"]
+    with matplotlib.rc_context(_settings(chart)):
+        # themes.charts guessed each row's height (its spans); how tall the axes are, and
+        # each label, is known only once the chart is laid out: the chart is drawn again
+        # with the rows that fit, on a taller figure where the labels need it.
+        for _ in range(FITTINGS):
+            figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+            axes = KINDS[chart["kind"]](figure, data)
+            figure.draw_without_rendering()
+            spans, lacking = _fitted_spans(figure, axes)
+            if not lacking and all(
+                abs(a - b) < 0.01 for a, b in zip(spans, data["spans"], strict=True)
+            ):
+                return figure
+            data = data | {"spans": spans}
+            height += lacking
+        figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+        KINDS[chart["kind"]](figure, data)
+    return figure
 
 
 def draw(chart: dict, *, format: str, dpi: int) -> bytes:
@@ -154,20 +222,14 @@ def draw(chart: dict, *, format: str, dpi: int) -> bytes:
     screen readers, no date stamped) or PNG bytes. KeyError for an unknown kind."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    # svg.hashsalt: the ids matplotlib writes are the same for the same chart every time.
-    settings = {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": chart["name"]}
+    figure = laid_out(chart)
     options = {"metadata": {"Date": None}} if format == "svg" else {"dpi": dpi}
     # The image is cut to what was drawn, with room for every label and the legend: the
     # constrained layout alone keeps the axes in the figure but lets a legend or a long
     # tick label run past its edges, where they were cut off ("–3 (2 respondents)").
     options |= {"bbox_inches": "tight", "pad_inches": PAD_IN}
-    with matplotlib.rc_context(settings):
-        figure = Figure(figsize=tuple(chart["size"]), layout="constrained")
-        KINDS[chart["kind"]](figure, chart["data"])
-        buffer = io.BytesIO()
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_settings(chart)):
         figure.savefig(buffer, format=format, **options)
     return buffer.getvalue()
 
