@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict
@@ -36,6 +36,18 @@ class Stale(Conflict):
 
 class NothingToUndo(Conflict):
     """There is nothing (left) to undo: the history is empty, or the action undone."""
+
+
+class NotKept(Conflict):
+    """The action's undo entry could not be written (the database busy past its timeout, or
+    failing): raised inside the action's transaction, which then rolls back with it, so that
+    nothing was changed."""
+
+
+NOT_KEPT = (
+    "Your change could not be saved: the database did not answer in time. "
+    "Nothing was changed; try again."
+)
 
 
 class UnknownEntry(LookupError):
@@ -78,12 +90,18 @@ def note(journal: Journal | None, kind: str, **data) -> None:
 
 def keep(*, journal: Journal, study, user, session_key: str | None, label: str):
     """Keep a journal as the newest entry of the user's history; returns it (or None when
-    there is nothing to undo or no session to tie it to)."""
+    there is nothing to undo or no session to tie it to). Raises NotKept when the entry
+    cannot be written: inside the action's transaction (keep_noted), the action goes too."""
     if not journal.steps or not session_key:
         return None
-    return UndoEntry.objects.create(
-        study=study, user=user, session_key=session_key, label=label[:300], steps=journal.steps
-    )
+    try:
+        return UndoEntry.objects.create(
+            study=study, user=user, session_key=session_key, label=label[:300], steps=journal.steps
+        )
+    except DatabaseError as error:
+        # "database is locked" after SQLite's timeout, a lost connection: the transaction
+        # this runs in rolls back, and the user is told so rather than shown a 500.
+        raise NotKept(NOT_KEPT) from error
 
 
 def keep_noted(journal: Journal | None) -> None:

@@ -14,6 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap
 
+from .errors import Conflict
+
 STATUS_MESSAGES = {
     400: "That request could not be understood; nothing was changed.",
     403: "You are not allowed to do that; nothing was changed.",
@@ -234,6 +236,23 @@ class HtmxErrorMiddleware:
         )
         fresh = HttpResponse(flash_html(message, "error"), status=response.status_code)
         return reswap(fresh, "none")
+
+
+class ConflictMiddleware:
+    """Refuse, with its message and 409, a Conflict that a view does not catch itself: an
+    action whose undo entry could not be written (coding.undo.NotKept) rolled back with it,
+    and the user is told that nothing was changed rather than shown a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Conflict):
+            return refusal(request, str(exception), status=409)
+        return None
 
 
 # Headers with which htmx leaves the page (a reload, a redirect): the next page shows the

@@ -1,0 +1,132 @@
+"""Every undoable action writes its undo entry in its own transaction: when the entry cannot
+be written (SQLite's "database is locked" after its timeout, a lost connection), the action
+is rolled back with it and the user is told that nothing was changed, never shown a 500 for
+a change that was kept without its Undo (coding.views.undo.undoable, coding.undo.NotKept)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from django.db import OperationalError, connection
+from django.urls import reverse
+
+from coding import services as coding
+from coding.models import Code, Coding, Excerpt, UndoEntry
+from interviews import memos
+from interviews.models import Interview, InterviewMemo, Study
+from tests.conftest import HTMX, client_for, code_span, selection
+from themes import services as themes
+from themes.models import Theme
+
+REFUSAL = "Your change could not be saved: the database did not answer in time."
+
+
+@contextmanager
+def undo_entries_refused():
+    """Make the database refuse the INSERT of an undo entry, as a locked SQLite file does
+    after its timeout: every other statement runs."""
+
+    def refuse(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "coding_undoentry"'):
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+@dataclass
+class Scene:
+    """What the actions below act on: an excerpt of `code`, a second code, a theme that
+    gathers `code`, a memo on the interview."""
+
+    study: Study
+    interview: Interview
+    code: Code
+    excerpt: Excerpt
+    stress: Code
+    theme: Theme
+    memo: InterviewMemo
+
+    def url(self, name: str, *args) -> str:
+        return reverse(name, args=[self.study.slug, *args])
+
+
+# Each action as (URL, form data).
+ACTIONS = {
+    # coding.services, which keeps the entry itself
+    "code a selection": lambda s: (
+        s.url("excerpt_create", s.interview.pk),
+        {**selection(s.interview, "Café regulars"), "code": s.code.pk},
+    ),
+}
+
+
+def _state():
+    """What any of the actions above would change, as plain values."""
+    return {
+        "excerpts": sorted(Excerpt.all_objects.values_list("pk", "text", "deleted_at")),
+        "codings": sorted(Coding.objects.values_list("excerpt_id", "code_id")),
+        "codes": sorted(Code.objects.values_list("pk", "name")),
+        "themes": sorted(
+            (theme.pk, theme.name, tuple(theme.codes.values_list("pk", flat=True)))
+            for theme in Theme.objects.all()
+        ),
+        "memos": sorted(InterviewMemo.objects.values_list("pk", "body", "deleted_at")),
+        "revisions": sorted(Study.objects.values_list("pk", "revision")),
+    }
+
+
+# Real transactions, as on a server: the action's is the outermost, committed or rolled
+# back for good (in the test's own transaction it would be a savepoint).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_an_action_whose_undo_entry_cannot_be_written_changes_nothing(
+    study, interview, code, owner, action, headers
+):
+    theme = themes.theme_create(study=study, name="Training")
+    themes.theme_code_attach(theme=theme, code=code)
+    scene = Scene(
+        study=study,
+        interview=interview,
+        code=code,
+        excerpt=code_span(interview, "the ones nobody else will see", [code], owner),
+        stress=coding.code_create(study=study, name="Stress"),
+        theme=theme,
+        memo=memos.memo_create(
+            model=InterviewMemo, author=owner, body="Noisy café", interview=interview
+        ),
+    )
+    url, data = ACTIONS[action](scene)
+    client = client_for(owner)
+    # A server error is answered as a server would (500), not raised into the test: the
+    # state is compared whatever the answer.
+    client.raise_request_exception = False
+    # The page a plain form was posted from: where a refusal sends it back.
+    page = f"http://testserver{reverse('codebook', args=[study.slug])}"
+    before = _state()
+    with undo_entries_refused():
+        response = client.post(url, data, headers={**headers, "Referer": page})
+    assert _state() == before, "nothing was changed"
+    assert not UndoEntry.objects.exists()
+    if headers:
+        # A refusal htmx swaps into the page's message region, as every other one.
+        assert response.status_code == 409
+        assert REFUSAL in response.content.decode()
+    else:
+        # A plain form: back where it was, with the refusal in its flash (core.http.refusal),
+        # or the error page when the form held typed text a redirect would lose.
+        page = client.get(response["Location"]) if response.status_code == 302 else response
+        assert REFUSAL in page.content.decode()
+
+
+def test_the_action_is_kept_with_its_entry_when_it_can_be_written(study, excerpt, owner):
+    response = client_for(owner).post(
+        reverse("excerpt_delete", args=[study.slug, excerpt.pk]), headers=HTMX
+    )
+    entry = UndoEntry.objects.get()
+    assert reverse("undo_entry", args=[study.slug, entry.pk]) in response.content.decode()
+    assert Excerpt.all_objects.get(pk=excerpt.pk).deleted_at is not None
