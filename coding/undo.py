@@ -1,15 +1,16 @@
 """Undo of every coding and codebook action: what the services note, and how it is reversed.
 
 A service given a `Journal` notes what it changed as plain steps: the values of the fields
-before and after, the ids of the rows it touched. The view keeps the journal as one entry
-of the user's history for the study (`keep`), tied to the login session so that it lasts
-until the user logs out. `undo` reverses an entry's steps, newest first, in one
-transaction, and only where what each step left is still there: an excerpt or a code that
-was changed since (by someone else, in another tab) is never overwritten; the undo is
-refused with a message and changes nothing.
+before and after, the ids of the rows it touched. The journal is kept as one entry of the
+user's history for the study (`keep_noted`), in the action's own transaction, tied to the
+login session so that it lasts until the user logs out. `undo` reverses an entry's steps,
+newest first, in one transaction, and only where what each step left is still there: an
+excerpt or a code that was changed since (by someone else, in another tab) is never
+overwritten; the undo is refused with a message and changes nothing.
 
-Views use only `Journal`, `keep`, `undo` and `Stale`; the storage below them (UndoEntry rows
-of JSON steps) can be replaced by another record of history without touching the views.
+Views use only `Journal`, `keep_noted` (through coding.views.undo), `undo` and `Stale`; the
+storage below them (UndoEntry rows of JSON steps) can be replaced by another record of
+history without touching the views.
 """
 
 from __future__ import annotations
@@ -68,10 +69,11 @@ class Owner:
 class Journal:
     """What one user action changed, step by step, as the services note it.
 
-    With an `owner`, a service that owns the action's transaction keeps the journal itself
-    before committing (`keep_noted`), labelled `label`, so that the action and its undo
-    entry are written together or not at all; `entry` is then the entry kept (None while
-    nothing was, or when there was nothing to undo)."""
+    With an `owner`, the journal is kept before the action's transaction commits
+    (`keep_noted`: by a service that owns it, as coding a selection does, or by the view's
+    coding.views.undo.undoable around the services), labelled `label`, so that the action
+    and its undo entry are written together or not at all; `entry` is then the entry kept
+    (None while nothing was, or when there was nothing to undo)."""
 
     steps: list[dict] = field(default_factory=list)
     owner: Owner | None = None

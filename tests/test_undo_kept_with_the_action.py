@@ -18,7 +18,7 @@ from interviews import memos
 from interviews.models import Interview, InterviewMemo, Study
 from tests.conftest import HTMX, client_for, code_span, selection
 from themes import services as themes
-from themes.models import Theme
+from themes.models import Comment, Theme
 
 REFUSAL = "Your change could not be saved: the database did not answer in time."
 
@@ -54,12 +54,52 @@ class Scene:
         return reverse(name, args=[self.study.slug, *args])
 
 
-# Each action as (URL, form data).
+def _picked(scene: Scene) -> str:
+    """The autocode preview's key of the passage "Café regulars"."""
+    start = scene.interview.text.index("Café regulars")
+    end = start + len("Café regulars")
+    return f"{scene.interview.pk}:{start}:{end}:{scene.interview.version}"
+
+
+# Each action as (URL, form data): at least one per service module that notes undo steps.
 ACTIONS = {
-    # coding.services, which keeps the entry itself
+    # coding.services, which keeps the entry itself (coding a selection, a similar passage)
     "code a selection": lambda s: (
         s.url("excerpt_create", s.interview.pk),
         {**selection(s.interview, "Café regulars"), "code": s.code.pk},
+    ),
+    "code a similar passage": lambda s: (
+        s.url("code_similar_apply", s.interview.pk, s.code.pk),
+        selection(s.interview, "Café regulars"),
+    ),
+    # coding.autocode
+    "code from a search": lambda s: (
+        s.url("autocode_apply"),
+        {"pick": [_picked(s)], "code": s.code.pk},
+    ),
+    # coding.services: the excerpt's panel and the codebook
+    "add a new code": lambda s: (
+        s.url("excerpt_codes_add", s.excerpt.pk),
+        {"new_code": "Regulars"},
+    ),
+    "delete an excerpt": lambda s: (s.url("excerpt_delete", s.excerpt.pk), {}),
+    "create a code": lambda s: (s.url("codebook"), {"name": "Regulars"}),
+    "merge codes": lambda s: (
+        s.url("code_merge", s.code.pk),
+        {"into": s.stress.pk, "confirm": "on"},
+    ),
+    # themes.services
+    "delete a theme": lambda s: (s.url("theme_delete", s.theme.pk), {}),
+    "take a code out of a theme": lambda s: (
+        s.url("theme_codes", s.theme.pk),
+        {"code": s.code.pk, "detach": "on"},
+    ),
+    "comment on a theme": lambda s: (s.url("comment_add", s.theme.pk), {"body": "Why R1?"}),
+    # interviews.memos
+    "delete a memo": lambda s: (s.url("memo_delete", "interview", s.memo.pk), {}),
+    "write a memo": lambda s: (
+        s.url("memo_panel", "interview", s.interview.pk),
+        {"body": "Second thoughts."},
     ),
 }
 
@@ -74,6 +114,7 @@ def _state():
             (theme.pk, theme.name, tuple(theme.codes.values_list("pk", flat=True)))
             for theme in Theme.objects.all()
         ),
+        "comments": sorted(Comment.objects.values_list("pk", "body")),
         "memos": sorted(InterviewMemo.objects.values_list("pk", "body", "deleted_at")),
         "revisions": sorted(Study.objects.values_list("pk", "revision")),
     }

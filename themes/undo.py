@@ -1,7 +1,7 @@
 """Undo of the themes pages' quick actions, in the coding app's history of actions
-(coding.undo): the services note their steps in its Journal, the views keep them with
-coding.views.undo.remember, and the reversals below are registered there by kind
-(themes.apps), so that the Undo button in a message and Ctrl+Z work as on the coding page.
+(coding.undo): the services note their steps in its Journal, kept in the action's own
+transaction (coding.views.undo.undoable), and the reversals below are registered there by
+kind (themes.apps), so that the Undo button in a message and Ctrl+Z work as on the coding page.
 Memos of every kind and comments join the same history (their forms' views note them here),
 so that Ctrl+Z after writing or deleting one takes back that, never an older action.
 

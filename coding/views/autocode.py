@@ -16,8 +16,7 @@ from interviews.access import WRITE, study_access
 
 from ..autocode import TooMany, autocode_preview, excerpts_autocode
 from ..forms import AutocodeApplyForm, AutocodeForm
-from ..undo import Journal
-from .undo import remember
+from .undo import undo_url, undoable
 
 
 def _preview(request, access, *, template="coding/autocode.html", apply_form=None, **extra):
@@ -59,27 +58,26 @@ def autocode_apply(request, slug):
     back = reverse("autocode", args=[slug]) + (f"?{urlencode(request.GET)}" if request.GET else "")
     if not form.is_valid():
         return refusal(request, _first(form), fallback_url=back)
-    journal = Journal()
     try:
-        code, made, added = excerpts_autocode(
-            study=access.study,
-            picks=form.cleaned_data["pick"],
-            code=form.cleaned_data["code"],
-            new_code=form.cleaned_data["new_code"],
-            coder=request.user,
-            journal=journal,
-        )
+        with undoable(request, access) as journal:
+            code, made, added = excerpts_autocode(
+                study=access.study,
+                picks=form.cleaned_data["pick"],
+                code=form.cleaned_data["code"],
+                new_code=form.cleaned_data["new_code"],
+                coder=request.user,
+                journal=journal,
+            )
+            message = journal.label = _coded(code.name, made, added)
     except Conflict as error:
         return refusal(request, str(error), status=409, fallback_url=back)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), fallback_url=back)
-    message = _coded(code.name, made, added)
-    undo_url = remember(request, access, journal, message)
     if not request.htmx:
         response = redirect(back)
     else:
         response = _preview(request, access, template="coding/autocode.html#preview")
-    return with_message(request, response, message, undo_url=undo_url)
+    return with_message(request, response, message, undo_url=undo_url(access, journal.entry))
 
 
 def _first(form) -> str:

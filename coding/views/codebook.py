@@ -20,8 +20,7 @@ from ..access import code_access
 from ..codebook_rows import render_rows
 from ..forms import CodeDeleteForm, CodeForm, MergeForm
 from ..sidelist import url_prefix
-from ..undo import Journal
-from .undo import remember
+from .undo import undo_url, undoable
 
 
 def _page(
@@ -93,24 +92,24 @@ def codebook(request, slug):
             editor_only="new" in request.GET or "closed" in request.GET,
         )
     form = CodeForm(request.POST, study=access.study)
-    journal = Journal()
     if form.is_valid():
         try:
-            code = services.code_create(
-                study=access.study,
-                name=form.cleaned_data["name"],
-                parent=form.cleaned_data["parent"],
-                colour=form.cleaned_data["colour"],
-                journal=journal,
-                **form.texts(),
-            )
+            with undoable(request, access) as journal:
+                code = services.code_create(
+                    study=access.study,
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
+                    colour=form.cleaned_data["colour"],
+                    journal=journal,
+                    **form.texts(),
+                )
+                message = journal.label = f"Added “{isolated(code.name)}”."
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            message = f"Added “{isolated(code.name)}”."
-            undo_url = remember(request, access, journal, message)
             done = reverse("codebook", args=[slug])
-            return _page(request, access, message=message, undo_url=undo_url, done=done)
+            undo_link = undo_url(access, journal.entry)
+            return _page(request, access, message=message, undo_url=undo_link, done=done)
     return _page(request, access, form=form)
 
 
@@ -134,18 +133,19 @@ def code_edit(request, slug, pk):
         )
         return _page(request, access, form=form, code=code, editor_only=True)
     form = CodeForm(request.POST, study=access.study, code=code)
-    journal = Journal()
     if form.is_valid():
         try:
-            services.code_update(
-                journal=journal,
-                code=code,
-                revision=form.cleaned_data["revision"] or 0,
-                name=form.cleaned_data["name"],
-                colour=form.cleaned_data["colour"] or code.colour,
-                parent=form.cleaned_data["parent"],
-                **form.texts(),
-            )
+            with undoable(request, access) as journal:
+                services.code_update(
+                    journal=journal,
+                    code=code,
+                    revision=form.cleaned_data["revision"] or 0,
+                    name=form.cleaned_data["name"],
+                    colour=form.cleaned_data["colour"] or code.colour,
+                    parent=form.cleaned_data["parent"],
+                    **form.texts(),
+                )
+                message = journal.label = f"Saved “{isolated(code.name)}”."
         except Conflict as error:
             # The form keeps the user's values and the revision they edited: saving again
             # is refused again rather than replacing the other person's edit unseen.
@@ -153,10 +153,9 @@ def code_edit(request, slug, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"Saved “{isolated(code.name)}”."
-            undo_url = remember(request, access, journal, message)
             done = reverse("codebook", args=[slug])
-            return _page(request, access, message=message, undo_url=undo_url, done=done)
+            undo_link = undo_url(access, journal.entry)
+            return _page(request, access, message=message, undo_url=undo_link, done=done)
     return _page(request, access, form=form, code=code)
 
 
@@ -174,21 +173,21 @@ def code_merge(request, slug, pk):
         merge = {"target": target, "text": _merge_text(source, target)}
         return _page(request, access, code=source, merge=merge)
     name = source.name
-    journal = Journal()
     try:
-        moved = services.code_merge(source=source, target=target, journal=journal)
+        with undoable(request, access) as journal:
+            moved = services.code_merge(source=source, target=target, journal=journal)
+            message = journal.label = ngettext(
+                "Merged “%(name)s” into “%(target)s”: %(n)d excerpt moved.",
+                "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",
+                moved,
+            ) % {"name": name, "target": target.name, "n": moved}
     except Conflict as error:
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    message = ngettext(
-        "Merged “%(name)s” into “%(target)s”: %(n)d excerpt moved.",
-        "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",
-        moved,
-    ) % {"name": name, "target": target.name, "n": moved}
-    undo_url = remember(request, access, journal, message)
     done = reverse("codebook", args=[slug])
-    return _page(request, access, message=message, undo_url=undo_url, done=done)
+    undo_link = undo_url(access, journal.entry)
+    return _page(request, access, message=message, undo_url=undo_link, done=done)
 
 
 def _merge_text(source, target) -> str:
@@ -213,22 +212,22 @@ def code_delete(request, slug, pk):
     access, code = code_access(request, slug, pk, WRITE)
     form = CodeDeleteForm(request.POST)
     form.is_valid()  # A checkbox: any answer is valid, ticked or not.
-    journal = Journal()
+    message = f"Deleted “{isolated(code.name)}” (it waits in the bin on the History page)."
     try:
-        services.code_delete(
-            code=code,
-            force=form.cleaned_data["confirm"],
-            actor=request.user,
-            journal=journal,
-        )
+        with undoable(request, access, message) as journal:
+            services.code_delete(
+                code=code,
+                force=form.cleaned_data["confirm"],
+                actor=request.user,
+                journal=journal,
+            )
     except Conflict as error:
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=409)
-    message = f"Deleted “{isolated(code.name)}” (it waits in the bin on the History page)."
-    undo_url = remember(request, access, journal, message)
     done = reverse("codebook", args=[slug])
-    return _page(request, access, message=message, undo_url=undo_url, done=done)
+    undo_link = undo_url(access, journal.entry)
+    return _page(request, access, message=message, undo_url=undo_link, done=done)
 
 
 @require_safe

@@ -23,7 +23,7 @@ from ..models import Excerpt
 from ..selectors import code_rows, excerpt_row
 from ..undo import Journal
 from .colours import margin_shown
-from .undo import bin_page_url, remember, undo_owner, undo_url
+from .undo import bin_page_url, undo_owner, undo_url, undoable
 
 
 @require_safe
@@ -181,7 +181,7 @@ def _after_edit(
         detail=excerpt,
         message=message,
         level=level,
-        undo_url=remember(request, access, journal, message),
+        undo_url=undo_url(access, journal.entry),
         codes_changed=codes_changed,
     )
     return _respond(request, interview, html, "excerptSaved", excerpt.pk, message, level)
@@ -194,18 +194,19 @@ def excerpt_codes_add(request, slug, pk):
     if not picker.is_valid():
         return _refuse_forms(request, picker)
     all_codes = code_rows(access.study)
-    journal = Journal()
     try:
-        chosen, added = services.excerpt_codes_add_picked(
-            excerpt=excerpt,
-            coder=request.user,
-            choice=picker.choice(),
-            codes=all_codes,
-            journal=journal,
-        )
+        with undoable(request, access) as journal:
+            chosen, added = services.excerpt_codes_add_picked(
+                excerpt=excerpt,
+                coder=request.user,
+                choice=picker.choice(),
+                codes=all_codes,
+                journal=journal,
+            )
+            message, level = _added_message(chosen, added)
+            journal.label = message
     except (services.NearDuplicate, ValidationError, Conflict) as error:
         return _refuse(request, error)
-    message, level = _added_message(chosen, added)
     return _after_edit(
         request,
         access,
@@ -240,12 +241,15 @@ def excerpt_code_remove(request, slug, pk, code_id):
     code = access.study.codes.filter(pk=code_id).first()
     if code is None:
         return refusal(request, "That code no longer exists. Reload the page.", status=404)
-    journal = Journal()
-    if not services.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal):
+    removed = f"Removed {isolated(code.name)}."
+    # Nothing removed, nothing noted: no entry is kept under that label.
+    with undoable(request, access, removed) as journal:
+        done = services.excerpt_code_remove(excerpt=excerpt, code=code, journal=journal)
+    if not done:
         # Removed in another tab, or a stale page: say so, and bring the panel up to date.
         message = f"“{isolated(code.name)}” was not on this excerpt; nothing was changed."
         return _after_edit(request, access, excerpt, message, journal, level="info")
-    return _after_edit(request, access, excerpt, f"Removed {isolated(code.name)}.", journal)
+    return _after_edit(request, access, excerpt, removed, journal)
 
 
 @require_POST
@@ -255,15 +259,15 @@ def excerpt_memo(request, slug, pk):
     if not form.is_valid():
         return _refuse_forms(request, form)
     memo = form.cleaned_data["memo"]
-    journal = Journal()
     try:
-        services.excerpt_memo_set(
-            excerpt=excerpt,
-            memo=memo,
-            revision=form.cleaned_data["revision"],
-            journal=journal,
-            author=request.user,
-        )
+        with undoable(request, access, "Memo saved.") as journal:
+            services.excerpt_memo_set(
+                excerpt=excerpt,
+                memo=memo,
+                revision=form.cleaned_data["revision"],
+                journal=journal,
+                author=request.user,
+            )
     except Conflict as error:
         # Show the memo as it now stands, with the user's own text kept in the box.
         return _conflict_with_detail(request, access, excerpt, str(error), memo_draft=memo)
@@ -278,14 +282,15 @@ def excerpt_resize(request, slug, pk):
     form = ResizeForm(request.POST)
     if not form.is_valid():
         return _refuse_forms(request, form)
-    journal = Journal()
     try:
-        old = services.excerpt_resize(
-            journal=journal,
-            excerpt=excerpt,
-            **form.span(),
-            revision=form.cleaned_data["revision"],
-        )
+        # The same words again note nothing: no entry is kept under that label.
+        with undoable(request, access, "Excerpt resized.") as journal:
+            old = services.excerpt_resize(
+                journal=journal,
+                excerpt=excerpt,
+                **form.span(),
+                revision=form.cleaned_data["revision"],
+            )
     except Conflict as error:
         return _conflict_with_detail(request, access, excerpt, str(error))
     except ValidationError as error:
@@ -308,21 +313,22 @@ def excerpt_resize(request, slug, pk):
 @require_POST
 def excerpt_review(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
-    journal = Journal()
+    message = "Excerpt kept as it now stands."
     try:
-        services.excerpt_review(excerpt=excerpt, journal=journal)
+        with undoable(request, access, message) as journal:
+            services.excerpt_review(excerpt=excerpt, journal=journal)
     except ValidationError as error:
         return _refuse(request, error)
-    return _after_edit(request, access, excerpt, "Excerpt kept as it now stands.", journal)
+    return _after_edit(request, access, excerpt, message, journal)
 
 
 @require_POST
 def excerpt_delete(request, slug, pk):
     access, excerpt = excerpt_access(request, slug, pk, WRITE)
-    journal = Journal()
-    services.excerpt_delete(excerpt=excerpt, actor=request.user, journal=journal)
-    interview = excerpt.interview
     message = "Excerpt deleted (it waits in the bin on the History page)."
+    with undoable(request, access, message) as journal:
+        services.excerpt_delete(excerpt=excerpt, actor=request.user, journal=journal)
+    interview = excerpt.interview
     html = workspace.changes_html(
         request,
         access,
@@ -331,7 +337,7 @@ def excerpt_delete(request, slug, pk):
         removed=[excerpt.pk],
         message=message,
         level="info",
-        undo_url=remember(request, access, journal, message),
+        undo_url=undo_url(access, journal.entry),
     )
     return _respond(request, interview, html, "excerptDeleted", excerpt.pk, message)
 

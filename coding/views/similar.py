@@ -18,7 +18,7 @@ from ..access import code_access
 from ..forms import SelectionForm
 from ..similar import FittingError, similar_passages
 from ..undo import Journal
-from .undo import remember
+from .undo import undo_owner, undo_url
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,9 @@ def code_similar_apply(request, slug, pk, code_id):
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return refusal(request, "That passage could not be read; reload the page.")
-    journal, held = Journal(), services.Held()
+    # Kept by the service in the coding's own transaction, as coding a selection's is
+    # (undo.keep_noted, labelled "Coded as “…”." as the flash below says).
+    journal, held = Journal(owner=undo_owner(request, access)), services.Held()
     try:
         excerpt = services.excerpt_create(
             interview=interview,
@@ -72,12 +74,11 @@ def code_similar_apply(request, slug, pk, code_id):
         # Coded so in another tab meanwhile: nothing was added, nothing to undo.
         message = f"“{isolated(code.name)}” was on this passage already; nothing was changed."
         level = "info"
-    undo_url = remember(request, access, journal, message)
     context = {
         "access": access,
         "code": code,
         "excerpt": excerpt,
-        "undo_url": undo_url,
+        "undo_url": undo_url(access, journal.entry),
         # Said in the passage's place as in the flash: the words are the view's alone.
         "already": already,
         "said": message,

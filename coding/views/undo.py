@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -29,17 +33,19 @@ def undo_url(access, entry) -> str:
     return reverse("undo_entry", args=[access.study.slug, entry.pk]) if entry else ""
 
 
-def remember(request, access, journal: undo.Journal, label: str) -> str:
-    """Keep what the services noted as the user's newest undoable action; returns the URL
-    of its Undo button ("" when there is nothing to undo)."""
-    entry = undo.keep(
-        journal=journal,
-        study=access.study,
-        user=request.user,
-        session_key=request.session.session_key,
-        label=label,
-    )
-    return undo_url(access, entry)
+@contextmanager
+def undoable(request, access, label: str = "") -> Iterator[undo.Journal]:
+    """One user action and the undo entry that takes it back, written together or not at
+    all: yields a Journal of the requesting user's history in the study (undo_owner) for
+    the services the `with` block calls to note into, and keeps it, labelled `label` or the
+    `journal.label` the block set from what the services returned, in the block's own
+    transaction before it commits (undo.keep_noted). `journal.entry` is then the entry
+    (None when nothing was noted, or without a label). Raises undo.NotKept, a Conflict,
+    when the entry cannot be written: the action is rolled back with it."""
+    journal = undo.Journal(owner=undo_owner(request, access), label=label)
+    with transaction.atomic():
+        yield journal
+        undo.keep_noted(journal)
 
 
 @require_POST

@@ -593,10 +593,12 @@ def test_the_theme_page_reads_the_cached_rollup(
 def test_a_comment_redraws_the_comments_alone(study, themed, reviewer, django_assert_num_queries):
     training = themed["training"]
     client = client_for(reviewer)
-    # session, user, theme with its study and the user's role, the new comment, its history
-    # record (for a restore of the theme), the threads with their authors; no roll-up (no
-    # parent: none looked up)
-    with django_assert_num_queries(6):
+    # session, user, theme with its study and the user's role; the comment's transaction
+    # (coding.views.undo.undoable: a savepoint in tests, BEGIN on a server): the new
+    # comment, its history record (for a restore of the theme), no undo entry (a reviewer
+    # has no undo), its release (COMMIT on a server: not a query); the threads with their
+    # authors; no roll-up (no parent: none looked up)
+    with django_assert_num_queries(8):
         response = client.post(
             url(study, "comment_add", training.pk), {"body": "Why R1 only?"}, headers=HTMX
         )

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coding.undo import Journal, one_step, spend
-from coding.views.undo import remember, undo_owner
+from coding.undo import one_step, spend
+from coding.views.undo import undo_owner, undoable
 from core.http import posted, refusal, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
@@ -113,16 +113,17 @@ def memo_panel(request, slug, kind, target_id=None):
     form = MemoForm(posted(request))
     if form.is_bound and form.is_valid():
         try:
-            memo = services.memo_create(
-                model=kind.model,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                **{kind.target: target},
-            )
+            with undoable(request, access, _label(kind, "Wrote")) as journal:
+                memo = services.memo_create(
+                    model=kind.model,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    **{kind.target: target},
+                )
+                note_memo(journal, kind, memo, None)
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            _remember(request, access, kind, memo, None, "Wrote")
             if not request.htmx:
                 messages.success(request, "Memo saved.")
                 return redirect(_next(request, panel_url(slug, kind, target)))
@@ -196,11 +197,13 @@ def memo_edit(request, slug, kind, pk):
     if form.is_valid():
         before = memo_state(memo)
         try:
-            services.memo_update(memo=memo, author=request.user, body=form.cleaned_data["body"])
+            with undoable(request, access, _label(kind, "Edited")) as journal:
+                body = form.cleaned_data["body"]
+                services.memo_update(memo=memo, author=request.user, body=body)
+                note_memo(journal, kind, memo, before)
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            _remember(request, access, kind, memo, before, "Edited")
             return _item(request, access, kind, memo)
     if request.htmx:
         return _item(request, access, kind, memo, form=form)
@@ -230,8 +233,9 @@ def memo_delete(request, slug, kind, pk):
     """Delete one's own memo; it can be restored (Undo) until the bin is emptied."""
     access, kind, memo = _memo(request, slug, kind, pk)
     before = memo_state(memo)
-    services.memo_delete(memo=memo, author=request.user)
-    _remember(request, access, kind, memo, before, "Deleted")
+    with undoable(request, access, _label(kind, "Deleted")) as journal:
+        services.memo_delete(memo=memo, author=request.user)
+        note_memo(journal, kind, memo, before)
     if not request.htmx:
         messages.success(request, "Memo deleted; it waits in the bin on the History page.")
     return _item(request, access, kind, memo, deleted=True)
@@ -248,14 +252,12 @@ def memo_restore(request, slug, kind, pk):
     return _item(request, access, kind, memo)
 
 
-def _remember(request, access, kind, memo, before: dict | None, done: str) -> None:
-    """Keep what a memo form did (`done`: "Wrote", "Edited", "Deleted") as the user's
-    newest action, so that Ctrl+Z and the Undo button take back that memo's change and not
-    an older action (coding's history; themes.undo reverses it)."""
-    journal = Journal()
-    note_memo(journal, kind, memo, before)
+def _label(kind, done: str) -> str:
+    """The undo label of what a memo form did (`done`: "Wrote", "Edited", "Deleted"): kept
+    as the user's newest action, so that Ctrl+Z and the Undo button take back that memo's
+    change and not an older action (coding's history; themes.undo reverses it)."""
     noun = "a journal entry" if kind is JOURNAL else "a memo"
-    remember(request, access, journal, f"{done} {noun}.")
+    return f"{done} {noun}."
 
 
 def memo_restored(request, access, kind, memo) -> None:

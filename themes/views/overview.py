@@ -8,8 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coding.undo import Journal
-from coding.views.undo import remember
+from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
 from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
@@ -150,15 +149,14 @@ def theme_move(request, slug, pk):
 def theme_delete(request, slug, pk):
     # Owners only: a theme's comment threads, chosen quotes and review go with it.
     access, theme = theme_access(request, slug, pk, OWN)
-    journal = Journal()
-    services.theme_delete(theme=theme, journal=journal)
-    undo_url = remember(request, access, journal, f"Removed the theme “{isolated(theme.name)}”.")
+    with undoable(request, access, f"Removed the theme “{isolated(theme.name)}”.") as journal:
+        services.theme_delete(theme=theme, journal=journal)
     message = (
         f"Removed the theme “{isolated(theme.name)}”; its codes and excerpts are untouched. "
         "It waits in the bin on the History page, with its quotes, memos and comments."
     )
     response = _page(request, access, done=reverse("themes", args=[slug]))
-    return with_message(request, response, message, undo_url=undo_url)
+    return with_message(request, response, message, undo_url=undo_url(access, journal.entry))
 
 
 @require_POST
@@ -172,10 +170,12 @@ def theme_codes(request, slug, pk):
     code = form.cleaned_data["code"]
     warning = ""
     detached = False
-    journal = Journal()
+    # Its counts may drop to nothing: say what was done, and offer to put it back.
+    taken_out = f"Took “{code.name}” out of “{theme.name}”; the code and its excerpts stay."
     try:
         if form.cleaned_data["detach"]:
-            detached = services.theme_code_detach(theme=theme, code=code, journal=journal)
+            with undoable(request, access, taken_out) as journal:
+                detached = services.theme_code_detach(theme=theme, code=code, journal=journal)
         else:
             warning = services.theme_code_attach(theme=theme, code=code)
     except Conflict as error:
@@ -191,10 +191,7 @@ def theme_codes(request, slug, pk):
                 "nothing was changed."
             )
             return with_message(request, response, message, level="info")
-        # Its counts may drop to nothing: say what was done, and offer to put it back.
-        message = f"Took “{code.name}” out of “{theme.name}”; the code and its excerpts stay."
-        undo_url = remember(request, access, journal, message)
-        return with_message(request, response, message, undo_url=undo_url)
+        return with_message(request, response, taken_out, undo_url=undo_url(access, journal.entry))
     if not request.htmx:
         if warning:
             messages.warning(request, warning)

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
-from coding.undo import Journal
-from coding.views.undo import remember
+from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
 from core.fragments import cached_fragment, fragment_key
 from core.http import refusal, render_page_or_fragment, with_message
@@ -140,18 +139,19 @@ def quote_toggle(request, slug, pk, excerpt_id):
     if choose is None:
         choose = existing is None
     if not choose:
-        # Removing works even when the excerpt was deleted meanwhile.
-        journal = Journal()
-        if not (existing and services.quote_remove(quote=existing, journal=journal)):
+        # Removing works even when the excerpt was deleted meanwhile. Its place and its
+        # chosen words would be lost: say so, and offer them back.
+        message = f"Removed the quote from “{theme.name}”; the excerpt stays."
+        with undoable(request, access, message) as journal:
+            removed = existing and services.quote_remove(quote=existing, journal=journal)
+        if not removed:
             # Removed in another tab, or a stale page: the page as it now stands, and why.
             message = (
                 f"That excerpt was not a quote of “{isolated(theme.name)}”; nothing was changed."
             )
             return with_message(request, _back(request, access, theme), message, level="info")
-        # Its place and its chosen words would be lost: say so, and offer them back.
-        message = f"Removed the quote from “{theme.name}”; the excerpt stays."
-        undo_url = remember(request, access, journal, message)
-        return with_message(request, _back(request, access, theme), message, undo_url=undo_url)
+        undo_link = undo_url(access, journal.entry)
+        return with_message(request, _back(request, access, theme), message, undo_url=undo_link)
     _, excerpt = excerpt_access(request, slug, excerpt_id, WRITE)
     # Choosing a quote moves no revision: the check and the page after it share the roll-up.
     rollup = study_rollup(access.study)
@@ -221,28 +221,28 @@ def comment_add(request, slug, pk):
                 "posted. Reload the page.",
                 status=400,
             )
-        journal = Journal()
+        label = _comment_label(access, f"Commented on “{isolated(theme.name)}”.")
         try:
-            services.comment_add(
-                theme=theme,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                parent=parent,
-                journal=journal,
-            )
+            with undoable(request, access, label) as journal:
+                services.comment_add(
+                    theme=theme,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                    journal=journal,
+                )
         except ValidationError as error:
             form.add_error("body", error)
         else:
             form = CommentForm()
-            _remember_comment(request, access, journal, f"Commented on “{isolated(theme.name)}”.")
     return _comments(request, access, theme, comment_form=form)
 
 
-def _remember_comment(request, access, journal: Journal, label: str) -> None:
-    """A writer's comment joins her history of actions, so that Ctrl+Z takes it back
-    rather than an older action; a reviewer has no undo (she writes nothing else)."""
-    if access.can_write:
-        remember(request, access, journal, label)
+def _comment_label(access, label: str) -> str:
+    """The undo label of a comment's change: a writer's comment joins her history of
+    actions, so that Ctrl+Z takes it back rather than an older action; a reviewer has no
+    undo (she writes nothing else), and "" keeps no entry (undo.keep_noted)."""
+    return label if access.can_write else ""
 
 
 @require_POST
@@ -252,15 +252,15 @@ def comment_resolve(request, slug, pk):
     form = ResolveForm(request.POST)
     form.is_valid()  # A button: any answer is valid, pressed or not.
     resolved = not form.cleaned_data["reopen"]
-    journal = Journal()
-    changed = services.comment_resolve(
-        comment=comment, user=request.user, resolved=resolved, journal=journal
-    )
+    done = "Resolved" if resolved else "Reopened"
+    # Nothing changed, nothing noted: no entry is kept under that label.
+    label = _comment_label(access, f"{done} a comment on “{isolated(comment.theme.name)}”.")
+    with undoable(request, access, label) as journal:
+        changed = services.comment_resolve(
+            comment=comment, user=request.user, resolved=resolved, journal=journal
+        )
     response = _comments(request, access, comment.theme)
     if changed:
-        done = "Resolved" if resolved else "Reopened"
-        label = f"{done} a comment on “{isolated(comment.theme.name)}”."
-        _remember_comment(request, access, journal, label)
         return response
     # Resolved or opened in another tab, or by another member: the threads as they now
     # stand, and why nothing changed.
