@@ -252,3 +252,36 @@ def test_an_edit_of_a_code_deleted_meanwhile_shows_what_was_typed(study, code, o
     assert "What you typed was not saved" in html
     assert ">How they &lt;learnt&gt;</textarea>" in html
     assert ">Not school</textarea>" in html
+
+
+def _study_page_text(study, user) -> str:
+    html = client_for(user).get(url(study, "study_detail")).content.decode()
+    return " ".join(re.sub(r"<[^>]*>", " ", html).split())
+
+
+def test_the_study_page_of_interviews_without_a_protocol_says_nothing_of_questions(
+    study, interview, owner, reviewer
+):
+    """Without protocol questions each interview read "0 of 0" under "Questions found", and
+    the study "0 protocol questions": a column of zeros where there is nothing to find."""
+    with_protocol = _study_page_text(study, owner)
+    assert "2 protocol questions ·" in with_protocol
+    assert "Questions found" in with_protocol
+    assert re.search(r"\d+ of 2 ", with_protocol)
+
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    page = _study_page_text(study, owner)
+    assert "Questions found" not in page
+    assert " of 0" not in page
+    assert "0 protocol questions" not in page
+    assert "1 respondent with a transcript, 1 interview · 0 codes" in page
+    assert (
+        "These interviews have no protocol questions. To see which questions each interview "
+        "answers, add them on the Protocol page." in page
+    )
+    html = client_for(owner).get(url(study, "study_detail")).content.decode()
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert row.count("<td") == 4, "Interview, Words, Excerpts, Imported"
+    # A reviewer cannot add questions: she is not told to.
+    assert "no protocol questions" not in _study_page_text(study, reviewer)
