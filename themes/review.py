@@ -94,6 +94,8 @@ def theme_page(
         "excerpts": excerpts,
         "page": page,
         "spread": _spread(summary, rollup),
+        # Why the spread is left out, when the study's data says so (see _spread).
+        "why_no_spread": rollup.why_no_answers if summary.excerpt_ids else "",
         "changes": named_changes(
             changes_since_review(theme, rollup), rollup, study_id=theme.study_id
         ),
@@ -184,6 +186,13 @@ def _stray(quote: dict) -> dict:
 
 
 def _spread(summary, rollup: RollUp) -> list[dict]:
+    """The theme's excerpts and respondents per protocol question, as the page's "Where in
+    the interviews" lists them: [{"number", "text", "excerpts", "respondents"}], by number,
+    those before the first question last (number None). Empty when none of its excerpts
+    answers a question: alone, the "before the first question" row said nothing of where
+    in the interviews they are (no protocol, or one marked in no transcript)."""
+    if all(row.number is None for row in summary.by_question):
+        return []
     texts = {question["number"]: question["text"] for question in rollup.questions}
     return [
         {

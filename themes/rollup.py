@@ -172,6 +172,20 @@ class RollUp:
         return None
 
     @property
+    def why_no_answers(self) -> str:
+        """Why no excerpt can fall in a protocol question's answer, when the study's data
+        says so whatever is coded: "the study has no protocol questions", or that no
+        transcript has them marked; "" when some transcript has its questions marked."""
+        if not self.questions:
+            return "the study has no protocol questions"
+        if not any(self.segments.values()):
+            return (
+                "no transcript has its protocol questions marked (each interview's Question "
+                "markers page)"
+            )
+        return ""
+
+    @property
     def total(self) -> int:
         return len(self.respondents)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.utils.html import escape
 from coding import services as coding
 from coding.models import Code, Excerpt, UndoEntry
 from interviews import services as interviews
-from tests.conftest import HTMX, client_for, code_span
+from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import services
 from themes import services as themes
 from themes.models import Comment, Quote, ReviewStatus, Theme
@@ -106,6 +107,53 @@ def test_the_theme_page(study, themed, owner, django_assert_num_queries):
     assert "(R2, Q2)" in html
     assert "Café regulars" not in html, "a withdrawn respondent's quote is not shown"
     assert "At work" in html
+
+
+def _spread_section(html: str) -> str:
+    """The text of the theme page's "Where in the interviews" section ("" without one)."""
+    if 'id="spread-title"' not in html:
+        return ""
+    section = html[html.index('id="spread-title">') + len('id="spread-title">') :]
+    words = re.sub(r"<[^>]*>", " ", section[: section.index("</section>")])
+    return " ".join(unescape(words).split())
+
+
+UNMARKED = "R1: About six years now. I started at the shelter and never looked back."
+
+
+def test_where_in_the_interviews_says_why_when_no_excerpt_answers_a_question(study, themed, owner):
+    """With no protocol, or one marked in no transcript, every excerpt of a theme fell
+    "before the first question": the page showed that one row as where in the interviews
+    they were. It says why there is nothing to show instead, as the Charts page does."""
+    training = themed["training"]
+    client = client_for(owner)
+    marked = _spread_section(client.get(url(study, "theme_detail", training.pk)).content.decode())
+    assert marked.startswith("Where in the interviews Question Excerpts Respondents Q1 ")
+    assert "Before the first question" not in marked
+
+    other = interviews.respondent_create(study=study, pseudonym="R9")
+    for interview in themed["interviews"]:
+        interviews.interview_delete(interview=interview)
+    free = import_text(study, UNMARKED, name="R9.txt")
+    assert free.respondent == other
+    code_span(free, "About six years", [themed["codes"][0]], owner)
+    page = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    assert _spread_section(page) == (
+        "Where in the interviews Not shown: no transcript has its protocol questions marked "
+        "(each interview's Question markers page)."
+    )
+    assert "Before the first question" not in page
+
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    page = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    assert _spread_section(page) == (
+        "Where in the interviews Not shown: the study has no protocol questions."
+    )
+    assert "(R9)" in page, "the excerpt is attributed by its pseudonym alone"
+    # A theme none of whose excerpts there are says nothing of where they are.
+    empty = themes.theme_create(study=study, name="Empty")
+    assert _spread_section(client.get(url(study, "theme_detail", empty.pk)).content.decode()) == ""
 
 
 def test_quotes_are_chosen_ordered_and_removed(study, themed, owner):
