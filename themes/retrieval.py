@@ -41,6 +41,7 @@ from .tables import (
     excerpts_workbook,
     interview_labels,
     rows_csv,
+    without_blank_questions,
 )
 
 T = TypeVar("T")
@@ -521,8 +522,9 @@ def _trim_after(text: str) -> str:
 def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]:
     """(column titles, rows) of every excerpt `flt` selects, in reading order, for a .csv
     or .xlsx file: the columns and rows of the study's own excerpt table
-    (tables.excerpt_columns, tables.excerpt_row). Three queries whatever the number of
-    excerpts."""
+    (tables.excerpt_columns, tables.excerpt_row; the Question column left out when no
+    excerpt selected answers a question, tables.without_blank_questions). Three queries
+    whatever the number of excerpts."""
     selected = matching(index, flt).annotate(question_id=question_of())
     rows = list(
         selected.values(*ROW_FIELDS, title=F("interview__title"), coder_name=F("coder__username"))
@@ -564,8 +566,7 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
                 created_at=row["created_at"],
             )
         )
-    columns = excerpt_columns(attributes)
-    return columns, table
+    return without_blank_questions(excerpt_columns(attributes), table)
 
 
 def retrieved_file(*, study: Study, index: StudyIndex, flt: Filter, kind: str) -> bytes:

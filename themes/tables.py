@@ -121,6 +121,20 @@ def excerpt_row(
     ]
 
 
+def without_blank_questions(columns: list[str], rows: list[list]) -> tuple[list[str], list]:
+    """(columns, rows) of an excerpt table (excerpt_columns, excerpt_row) without its
+    Question column when no row answers a protocol question: with no protocol, or one
+    marked in no transcript, the column was blank in every row. Kept whole when any row
+    has a question; the other columns keep their order either way."""
+    where = len(columns) - len(EXCERPT_COLUMNS) + EXCERPT_COLUMNS.index("Question")
+    if any(row[where] for row in rows):
+        return columns, rows
+    return (
+        [*columns[:where], *columns[where + 1 :]],
+        [[*row[:where], *row[where + 1 :]] for row in rows],
+    )
+
+
 def interview_labels(interviews: list[dict], pseudonym_of: dict[int, str]) -> dict[int, str]:
     """{interview id: "R1 interview 2"}: each respondent's interviews numbered from 1 in
     the order given (`interviews`: dicts with "id" and "respondent_id", in reading order;
@@ -143,8 +157,9 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
 
 def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list[str], list]:
     """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
-    (see excerpt_row): who, what question, which codes and themes, the text, who coded it
-    and when. Three queries beyond the roll-up's (excerpts, codings, interviews)."""
+    (see excerpt_row): who, what question (the column left out when no excerpt answers
+    one: without_blank_questions), which codes and themes, the text, who coded it and
+    when. Three queries beyond the roll-up's (excerpts, codings, interviews)."""
     rollup = rollup or study_rollup(study)
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
     excerpts = list(
@@ -204,7 +219,7 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
                 created_at=excerpt["created_at"],
             )
         )
-    return excerpt_columns(attributes), rows
+    return without_blank_questions(excerpt_columns(attributes), rows)
 
 
 def matrix_table(rollup: RollUp) -> Table:

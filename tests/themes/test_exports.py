@@ -870,3 +870,68 @@ def test_the_findings_of_a_study_without_a_protocol_say_nothing_of_one(study, th
     assert coreq["29"] == "1 quote, each with its respondent's pseudonym."
     quotes = [text for style, text in styles if style == "Quote"]
     assert quotes == ["“About six years” (R1)"]
+
+
+UNMARKED = "R1: About six years now. I started at the shelter and never looked back."
+
+
+def _excerpt_tables(study, owner) -> dict[str, list[list]]:
+    """Every file of excerpts, reopened: the study's .csv and .xlsx (sheet Excerpts), and
+    the Excerpts page's downloads of all its excerpts."""
+    client = client_for(owner)
+    files = {
+        "excerpts.csv": excerpts_csv(study=study),
+        "excerpts.xlsx": excerpts_xlsx(study=study),
+        "retrieved.csv": client.get(reverse("retrieve_csv", args=[study.slug])).content,
+        "retrieved.xlsx": client.get(reverse("retrieve_xlsx", args=[study.slug])).content,
+    }
+    tables = {}
+    for name, content in files.items():
+        if name.endswith(".xlsx"):
+            sheet = openpyxl.load_workbook(io.BytesIO(content))["Excerpts"]
+            tables[name] = [["" if v is None else v for v in row] for row in sheet.values]
+        else:
+            tables[name] = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return tables
+
+
+def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, owner):
+    """With no protocol, or one marked in no transcript, every excerpt's Question cell was
+    blank: the column is left out then, the others in their order; kept when any excerpt
+    answers a question."""
+    learning = coding.code_create(study=study, name="Learning")
+    marked = import_text(study, name="R1.txt")
+    code_span(marked, "About six years", [learning], owner)
+    with_protocol = [
+        "Respondent",
+        "Years of experience",
+        "Interview",
+        "Question",
+        "Codes",
+        "Themes",
+        "Text",
+        "Memo",
+        "Coder",
+        "Coded on",
+    ]
+    for name, table in _excerpt_tables(study, owner).items():
+        assert table[0] == with_protocol, name
+        assert [row[3] for row in table[1:]] == ["Q1"], name
+    # A transcript whose questions are not marked: only some excerpts answer one, and the
+    # column stays, blank where there is no question.
+    unmarked = import_text(study, UNMARKED, name="R2.txt")
+    code_span(unmarked, "never looked back", [learning], owner)
+    for name, table in _excerpt_tables(study, owner).items():
+        assert table[0] == with_protocol, name
+        assert [row[3] for row in table[1:]] == ["Q1", ""], name
+
+    interviews.interview_delete(interview=marked)
+    without = [title for title in with_protocol if title != "Question"]
+    for name, table in _excerpt_tables(study, owner).items():
+        assert table[0] == without, name
+        assert [row[:3] for row in table[1:]] == [["R2", "", "R2 interview 1"]], name
+        assert table[1][3:6] == ["Learning", "", "never looked back"], name
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    for name, table in _excerpt_tables(study, owner).items():
+        assert table[0] == without, name
