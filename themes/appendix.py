@@ -111,12 +111,29 @@ def prevalence_rows(total: int) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _quoted_questions(quotes: int, answering: int) -> str:
+    """The end of COREQ item 29's sentence, true of the quotes as the findings print them:
+    each is attributed "(R1, Q3)" when it answers a protocol question and "(R1)" when it
+    falls in no question's answer (no protocol, none marked, or before the first)."""
+    if not answering:
+        return "."
+    if answering == quotes:
+        return " and protocol question."
+    return " and, where it answers one, its protocol question."
+
+
 def methods_appendix(
-    study: Study, rollup: RollUp, *, quotes: int, today: date | None = None
+    study: Study,
+    rollup: RollUp,
+    *,
+    quotes: int,
+    answering: int | None = None,
+    today: date | None = None,
 ) -> MethodsAppendix:
     """The methods appendix of `study`, from its roll-up and a few counts (eight queries).
 
-    `quotes` is how many quotes the findings print; `today` the document's date.
+    `quotes` is how many quotes the findings print, `answering` how many of them answer a
+    protocol question (all of them when None); `today` the document's date.
     """
     total = rollup.total
     counted = [respondent["id"] for respondent in rollup.respondents]
@@ -271,7 +288,7 @@ def methods_appendix(
             "29",
             "Quotations presented",
             f"{_count(quotes, 'quote')}, each with its respondent's pseudonym"
-            + (" and protocol question." if questions else "."),
+            + _quoted_questions(quotes, quotes if answering is None else answering),
         ),
         (
             "31–32",

@@ -12,6 +12,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import date
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from django.utils import timezone
@@ -305,10 +306,17 @@ def unbroken(source: str) -> str:
     return f"{head}{comma.replace(' ', NO_BREAK_SPACE)}{question}" if comma else source
 
 
-def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
-    """The chosen quotes of each theme as (text, attribution), in the researcher's order;
-    the text is the excerpt or the extract she chose (themes.quoting), without quote marks,
-    the attribution's spaces no-break spaces where it must not be broken (unbroken)."""
+class PrintedQuote(NamedTuple):
+    """A chosen quote as the findings print it."""
+
+    text: str  # the excerpt or the extract chosen (themes.quoting), without quote marks
+    source: str  # its attribution, "(R1, Q3)" or "(R1)" (see unbroken)
+    question: int | None  # the number of the protocol question it answers, if any
+
+
+def _quotes(study: Study, rollup: RollUp) -> dict[int, list[PrintedQuote]]:
+    """The chosen quotes of each theme (PrintedQuote), in the researcher's order; the
+    attribution's spaces no-break spaces where it must not be broken (unbroken)."""
     under = {summary.id: set(summary.excerpt_ids) for summary in rollup.themes}
     quotes = defaultdict(list)
     for row in selectors.quote_rows(study):
@@ -316,18 +324,19 @@ def _quotes(study: Study, rollup: RollUp) -> dict[int, list[tuple[str, str]]]:
             continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
         source = unbroken(attribution(row["pseudonym"], question))
-        quotes[row["theme_id"]].append((quote_text(row["text"], row["extract"]), source))
+        text = quote_text(row["text"], row["extract"])
+        quotes[row["theme_id"]].append(PrintedQuote(text, source, question))
     return quotes
 
 
 def table_quotes(
-    summary: ThemeSummary, rollup: RollUp, quotes: dict[int, list[tuple[str, str]]]
-) -> tuple[list[tuple[str, str]], str]:
+    summary: ThemeSummary, rollup: RollUp, quotes: dict[int, list[PrintedQuote]]
+) -> tuple[list[PrintedQuote], str]:
     """The quotes the findings table shows for a theme, and why there are none if so.
 
     A theme's own chosen quotes; failing those, those chosen on its sub-themes (in tree
-    order), since the theme gathers their excerpts. Shape: ([(text, attribution), ...] at
-    most QUOTES_IN_TABLE long, "" or the reason the cell is empty).
+    order), since the theme gathers their excerpts. Shape: ([PrintedQuote, ...] at most
+    QUOTES_IN_TABLE long, "" or the reason the cell is empty).
     """
     chosen = list(quotes.get(summary.id, []))
     branch = _branch(summary, rollup)
@@ -391,7 +400,7 @@ def findings_docx(
         if summary.description:
             _paragraphs(document, summary.description)
         _paragraph(document, prevalence_sentence(summary))
-        for text, source in quotes.get(summary.id, []):
+        for text, source, _ in quotes.get(summary.id, []):
             # A quote is not split over two pages, away from its attribution at its end:
             # each of its paragraphs kept whole, and on the page of the next.
             *within, last = _paragraphs(document, f"{quoted(text)} {source}", style="Quote")
@@ -405,8 +414,12 @@ def findings_docx(
     for question in rollup.questions:
         _paragraph(document, question["text"], style="List Number")
     if methods:
-        printed = sum(len(chosen) for chosen in quotes.values())
-        _methods(document, methods_appendix(study, rollup, quotes=printed, today=day))
+        printed = [quote for chosen in quotes.values() for quote in chosen]
+        answering = sum(1 for quote in printed if quote.question)
+        appendix = methods_appendix(
+            study, rollup, quotes=len(printed), answering=answering, today=day
+        )
+        _methods(document, appendix)
     return _bytes(document)
 
 
@@ -512,7 +525,7 @@ def _findings_table(document, rollup: RollUp, quotes) -> None:
         # Two short lines that fit the narrow column, rather than one that wraps anywhere.
         respondents.text = f"{summary.n} of {summary.total}\n({summary.word})"
         chosen, why_empty = table_quotes(summary, rollup, quotes)
-        for index, (text, source) in enumerate(chosen):
+        for index, (text, source, _) in enumerate(chosen):
             # Each quote is a paragraph of its own (or several, as its words are), with its
             # attribution at its end: with no space between them, one quote's last line ran
             # into the next one's first and a reader could not tell where one ended (the

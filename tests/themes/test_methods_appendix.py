@@ -12,7 +12,8 @@ from interviews import memos
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
 from interviews.models import InterviewMemo, JournalEntry
-from tests.conftest import client_for
+from tests.conftest import client_for, code_span, import_text
+from themes import services as themes
 from themes.appendix import prevalence_rows, software
 from themes.exports import findings_docx
 
@@ -96,6 +97,35 @@ def test_the_findings_have_a_methods_appendix_when_asked(study, themed, owner, c
     for name in (owner.username, coder.username):
         assert name not in text
         assert name not in raw
+
+
+UNMARKED = "R9: About six years now. I started at the shelter and never looked back."
+
+
+def _item_29(study) -> str:
+    _, (_, coreq) = _appendix(findings_docx(study=study, methods=True))
+    return {row[0]: row[2] for row in coreq[1:]}["29"]
+
+
+def test_coreq_29_says_what_the_quotes_give_as_they_are(study, themed, owner):
+    """Item 29 said every quote gives its protocol question where some were attributed
+    "(R9)": their excerpts answer no question (a transcript whose questions are not
+    marked). It says what the printed quotes give."""
+    training = themed["training"]
+    learning = themed["codes"][0]
+    every = "1 quote, each with its respondent's pseudonym and protocol question."
+    assert _item_29(study) == every
+    free = import_text(study, UNMARKED, name="R9.txt")
+    themes.quote_add(theme=training, excerpt=code_span(free, "never looked back", [learning]))
+    document = docx.Document(io.BytesIO(findings_docx(study=study)))
+    quoted = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    assert [text[text.rindex("(") :] for text in quoted] == ["(R1,\xa0Q1)", "(R9)"]
+    assert _item_29(study) == (
+        "2 quotes, each with its respondent's pseudonym and, where it answers one, its "
+        "protocol question."
+    )
+    themes.quote_remove(quote=training.quotes.get(excerpt=themed["excerpts"][0]))
+    assert _item_29(study) == "1 quote, each with its respondent's pseudonym."
 
 
 def test_the_findings_download_takes_the_appendix_when_ticked(study, themed, reviewer):
