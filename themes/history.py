@@ -235,6 +235,8 @@ def history_page(
     for model, ids in wanted.items():
         before = model.history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
         found = model.history.filter(history_id__in=ids).select_related("history_user")
+        if model is InterviewMemo:
+            found = found.annotate(**_memo_interview())
         found = list(
             found.annotate(
                 previous_id=Subquery(before.order_by("-history_id").values("history_id")[:1])
@@ -286,11 +288,25 @@ def _latest(model, ids, column: str) -> dict[int, str]:
     return found
 
 
+# The fields of an interview that name it (Interview.display_name) and its respondent.
+NAMING_FIELDS = ("respondent_id", "title", "conducted_on", "imported_at")
+
+
+def _memo_interview() -> dict:
+    """Annotations that give an interview memo's history record its interview's naming
+    fields as its newest record has them (memo_interview_title, ...): read with the memo's
+    records, so that naming the interview takes no query of its own. None when the
+    interview left no record (erased with its respondent)."""
+    newest = Interview.history.filter(id=OuterRef("interview_id")).order_by("-history_id")
+    return {f"memo_interview_{name}": Subquery(newest.values(name)[:1]) for name in NAMING_FIELDS}
+
+
 def _names(*groups) -> dict:
     """The names the records point to: codes, excerpts' words, themes, respondents; and
-    each transcript's record's name for its interview (by history id)."""
+    each transcript's record's name for its interview, and each interview memo's record's
+    for the interview it is about (by history id)."""
     codes, excerpts, themes, respondents = set(), set(), set(), set()
-    transcripts = []
+    transcripts, memos = {}, {}
     for group in groups:
         for record in group:
             if record is None:
@@ -304,34 +320,36 @@ def _names(*groups) -> dict:
                 themes.add(record.parent_id if model is Theme else record.theme_id)
             if model is Interview:
                 respondents.add(record.respondent_id)
-                transcripts.append(record)
+                transcripts[record.history_id] = Interview(
+                    pk=record.id, **{name: getattr(record, name) for name in NAMING_FIELDS}
+                )
+            # Only the page's own records are annotated (_memo_interview), not those
+            # before them, which are not labelled.
+            if model is InterviewMemo and getattr(record, "memo_interview_imported_at", None):
+                fields = {n: getattr(record, f"memo_interview_{n}") for n in NAMING_FIELDS}
+                respondents.add(fields["respondent_id"])
+                memos[record.history_id] = Interview(pk=record.interview_id, **fields)
+    # Named as the lists name them (Interview.display_name: its title, "Interview of 3 Mar
+    # 2025", "Interview imported 30 Nov 2026 (2)"): one query when one is untitled and
+    # undated (interviews_named counts the respondent's interviews of that day that are
+    # still in the study), none otherwise.
+    interviews_named([*transcripts.values(), *memos.values()])
     return {
         "code": _latest(Code, codes - {None}, "name"),
         "excerpt": _latest(Excerpt, excerpts, "text"),
         "theme": _latest(Theme, themes - {None}, "name"),
         "respondent": _latest(Respondent, respondents, "pseudonym"),
-        "interview": _interview_names(transcripts),
+        "interview": transcripts,
+        "memo_interview": memos,
     }
 
 
-def _interview_names(records) -> dict[int, str]:
-    """{history id: name} of transcripts' records, each named as its interview was then and
-    as the lists name it (Interview.display_name: its title, "Interview of 3 Mar 2025",
-    "Interview imported 30 Nov 2026 (2)"). One query when a record is of an untitled,
-    undated interview (interviews_named counts the respondent's interviews of that day
-    that are still in the study); none otherwise."""
-    named = {
-        record.history_id: Interview(
-            pk=record.id,
-            respondent_id=record.respondent_id,
-            title=record.title,
-            conducted_on=record.conducted_on,
-            imported_at=record.imported_at,
-        )
-        for record in records
-    }
-    interviews_named(named.values())
-    return {history_id: interview.display_name for history_id, interview in named.items()}
+def _interview_label(interview: Interview, names) -> str:
+    """ "R1 · Interview imported 30 Nov 2026 (2)": an interview as the history names it, its
+    respondent's pseudonym (as its newest record has it) before the lists' name for it."""
+    who = names["respondent"].get(interview.respondent_id, "")
+    name = isolated(interview.display_name)
+    return f"{isolated(who)} · {name}" if who else name
 
 
 def _label(model, record, names) -> str:
@@ -356,9 +374,13 @@ def _label(model, record, names) -> str:
     if model is Interview:
         # As the lists name it: a respondent's two interviews, or an untitled one's name
         # alone, would not say which transcript changed ("R1’s transcript" did not).
-        who = names["respondent"].get(record.respondent_id, "")
-        name = isolated(names["interview"][record.history_id])
-        return f"{isolated(who)} · {name}" if who else name
+        return _interview_label(names["interview"][record.history_id], names)
+    if model is InterviewMemo:
+        # Named as its transcript's records are: "Memo on a transcript" alone did not say
+        # which interview the memo is about.
+        interview = names["memo_interview"].get(record.history_id)
+        on = _interview_label(interview, names) if interview else "a transcript since erased"
+        return f"“{_short(record.body)}” (on {on})"
     # A memo, or a comment.
     where = {
         CodeMemo: ("code", "code_id"),

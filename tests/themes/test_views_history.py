@@ -114,6 +114,32 @@ def test_a_transcript_s_changes_name_its_interview_as_the_lists_do(study, owner)
     assert shown[-1] == named[-1], "R1's first interview of the day has no (2)"
 
 
+def test_an_interview_memo_names_its_interview_as_a_transcript_s_records_do(study, owner):
+    """A memo on a transcript was labelled by its words alone: which interview it is about
+    was not said. It is named as the transcript's records are ("R1 · Interview imported
+    1 Dec 2026 (2)"), as the interview is now."""
+    import_text(study, name="R1-a.txt")
+    second = import_text(study, TRANSCRIPT + "\n\nR1: Again.", name="R1-b.txt")
+    other = import_text(study, name="R2.txt")
+    interviews.interview_update(
+        interview=other, title="", respondent=other.respondent, conducted_on=date(2025, 3, 3)
+    )
+    memos.memo_create(model=InterviewMemo, author=owner, body="Noisy room.", interview=second)
+    later = memos.memo_create(model=InterviewMemo, author=owner, body="Tired.", interview=other)
+    memos.memo_update(memo=later, author=owner, body="Tired, cut short.")
+    today = dateformat.format(timezone.localdate(), "j M Y")
+    shown = [
+        event.split(" · ", 1)[1]
+        for event in events(client_for(owner).get(url(study, kind="memo")))
+    ]
+    assert shown == [
+        "Memo on a transcript changed : “Tired, cut short.” (on R2 · Interview of 3 Mar 2025)"
+        " Body Tired. → Tired, cut short.",
+        "Memo on a transcript added : “Tired.” (on R2 · Interview of 3 Mar 2025)",
+        f"Memo on a transcript added : “Noisy room.” (on R1 · Interview imported {today} (2))",
+    ]
+
+
 def test_user_text_is_escaped(study, owner):
     coding.code_create(study=study, name="<script>alert(1)</script>")
     html = client_for(owner).get(url(study)).content.decode()
@@ -406,10 +432,11 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
             # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
             # page (a UNION of the study's records); then each model's records on the page
             # and the records before them: 2 each for codes, codings, excerpts, quotes,
-            # transcripts, respondents and the three kinds of memo, 3 for themes (with their
+            # transcripts, respondents and the three kinds of memo (a memo on a transcript
+            # with its interview's name read in the same query), 3 for themes (with their
             # codes); 4 the names the records point to (codes, excerpts, themes,
             # respondents), 1 the untitled, undated interviews of the respondents of such a
-            # transcript's record (its name's "(2)", interviews_named); the bin: 1 its
+            # transcript's or memo's record (its name's "(2)", interviews_named); the bin: 1 its
             # page's keys with its count (themes.sql), then the items of each kind on the
             # page: 2 excerpts (with their codes), 1 codes, 1 themes, 1 each for journal
             # entries and memos on transcripts (the theme's memo waits with its theme); 1
