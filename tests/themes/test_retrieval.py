@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from interviews import services as interviews
 from tests.conftest import HTMX, client_for, import_text, make_user
 from themes.views import retrieval as retrieval_views
 
@@ -464,3 +465,21 @@ def test_the_filter_form_outlives_writes_that_change_none_of_its_choices(
         )
     assert "Q2. What keeps you going?</option>" in page()
     assert len(built) == 3
+
+
+def test_a_study_without_protocol_questions_has_no_question_filter(study, owner):
+    """Without protocol questions the filter showed an empty list box "Questions": nothing
+    to choose, and nothing said why. It is left out; a question in the URL from before the
+    protocol was deleted is still refused in words, by the field it names."""
+    question = study.questions.first()
+    import_text(study)
+    client = client_for(owner)
+    assert 'for="id_question">Questions</label>' in client.get(url(study)).content.decode()
+    for each in list(study.questions.all()):
+        interviews.question_delete(question=each)
+    page = client.get(url(study)).content.decode()
+    assert 'id="id_question"' not in page
+    assert ">Questions<" not in page
+    html = client.get(url(study), {"question": question.pk}).content.decode()
+    assert 'for="id_question">Questions</label>' in html
+    assert f"Select a valid choice. {question.pk} is not one of the available choices." in html
