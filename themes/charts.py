@@ -36,9 +36,14 @@ MAX_HEIGHT_IN = 7.5
 ROW_MIN_IN = 0.16
 PNG_DPI = 150
 # A theme's or code's name (up to 160 characters) is drawn on lines of at most this many
-# characters, so that a long name takes rows, not the plot's width: 32 characters of
-# 9-point text are about 2.3 of the chart's 7 inches.
-LABEL_WIDTH = 32
+# characters, so that a long name takes rows, not the plot's width. At 44 a name a reader
+# takes in at a glance stays on one line: every theme and code of the demo study (the
+# longest 40 to 44 characters: "Struggles with abstinence-based practice", "Co-workers or
+# supervisors need more training"), where 32 broke seven of its twelve theme names in the
+# middle of a phrase; a sentence-long name (80 to 160 characters) is still wrapped, on two
+# to four lines. The labels' column is then at most about 3.3 of the chart's 7 inches (a
+# sub-theme's indent included), the plot keeping the rest.
+LABEL_WIDTH = 44
 # A line of those labels, in inches (9 points at matplotlib's line spacing of 1.2), and
 # the room kept between two labels of several lines.
 LINE_IN = 9 * 1.2 / 72

@@ -209,12 +209,16 @@ LONG = (
 
 def test_a_long_name_is_wrapped_on_lines_of_whole_words():
     lines = wrapped(LONG).split("\n")
-    assert len(lines) == 6
+    assert len(lines) == 4
     assert all(len(line) <= LABEL_WIDTH for line in lines)
     assert " ".join(lines) == LONG
     # A word longer than a line is broken; a short name stays on one line.
-    word = "Supercalifragilisticexpialidociousness-and-more"
-    assert wrapped(f"At {word}").split("\n") == ["At " + word[:29], word[29:]]
+    word = "Supercalifragilisticexpialidociousness-and-more-of-it"
+    assert len(word) > LABEL_WIDTH
+    assert wrapped(f"At {word}").split("\n") == [
+        "At " + word[: LABEL_WIDTH - 3],
+        word[LABEL_WIDTH - 3 :],
+    ]
     assert wrapped("Stress") == "Stress"
     assert wrapped("") == ""
 
@@ -423,6 +427,23 @@ def _margins(image) -> dict[str, bool]:
         edge: any(rgb.getpixel(xy) != (255, 255, 255) for xy in points)
         for edge, points in edges.items()
     }
+
+
+def test_the_demo_study_s_names_are_each_on_one_line(demo):
+    """LABEL_WIDTH was 32: seven of the demo study's twelve theme names and five of its
+    top-level codes took two lines, broken mid-phrase ("Struggles with abstinence-based" /
+    "practice"). Each is now drawn on one line, in the charts and the findings' figures, and
+    a sentence-long name is still wrapped (test_a_long_name_is_wrapped_on_lines_of_whole_words)."""
+    rollup = study_rollup(demo)
+    drawn = charts.study_charts(demo, rollup, "Years of experience")
+    labels = [label for chart in drawn for label in chart.data.get("labels", [])]
+    rows = drawn[-1].data["rows"]
+    assert len(labels) == 2 * len(rollup.themes)
+    assert len(rows) == 20
+    assert [label for label in labels + rows if "\n" in label] == []
+    texts = [text.strip() for text in svg_texts(drawn[0].svg())]
+    assert "Struggles with abstinence-based practice" in texts
+    assert "Co-workers or supervisors need more training" in texts
 
 
 def test_no_chart_cuts_off_its_legend_or_labels(demo):
