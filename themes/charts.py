@@ -44,6 +44,11 @@ PNG_DPI = 150
 # to four lines. The labels' column is then at most about 3.3 of the chart's 7 inches (a
 # sub-theme's indent included), the plot keeping the rest.
 LABEL_WIDTH = 44
+# A legend's label (a group of respondents: an attribute's value and its count) is drawn on
+# lines of at most this many characters: three columns of them fit the chart's 7 inches
+# (three of 28 did not), where a long value on one line widened the chart beyond the page,
+# to be scaled down with its plot.
+LEGEND_WIDTH = 24
 # A line of those labels, in inches (9 points at matplotlib's line spacing of 1.2), and
 # the room kept between two labels of several lines.
 LINE_IN = 9 * 1.2 / 72
@@ -251,6 +256,16 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _group_label(value: str, n: int) -> str:
+    """A group's label in the legend: its value and its count ("Agency A (2
+    respondents)"), on one line when they fit LEGEND_WIDTH, else the value wrapped and the
+    count on a line of its own."""
+    label = f"{value} ({_respondents(n)})"
+    if len(label) <= LEGEND_WIDTH:
+        return label
+    return f"{wrapped(value, LEGEND_WIDTH)}\n({_respondents(n)})"
+
+
 def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
     """For each theme, the share of each group of respondents (by `attribute`) who raised
     it, in per cent of the group; the legend gives each group's size."""
@@ -280,7 +295,7 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             "labels": labels,
             "spans": spans,
             "depths": _theme_depths(rollup),
-            "groups": [f"{label} ({_respondents(len(m))})" for label, m in groups.items()],
+            "groups": [_group_label(label, len(m)) for label, m in groups.items()],
             "shares": shares,
             "title": _label(attribute),
         },

@@ -23,6 +23,7 @@ from themes import charts
 from themes import services as themes
 from themes.charts import (
     LABEL_WIDTH,
+    LEGEND_WIDTH,
     attribute_groups,
     code_question_counts,
     codes_by_question,
@@ -673,3 +674,35 @@ def test_every_row_s_band_holds_its_label_wholly(study, names, codes):
             assert rows[0] == 0, f"{chart.name}: row {index} starts in ink"
             assert rows[-1] == 0, f"{chart.name}: row {index} ends in ink"
             assert any(rows), f"{chart.name}: row {index} holds no label"
+
+
+AGENCIES = [
+    "Community mental health and addiction services of the metropolitan area",
+    "Harm reduction outreach programme for people who use drugs downtown",
+    "Supportive housing agency for formerly homeless adults",
+]
+
+
+def test_a_long_attribute_value_is_wrapped_in_the_legend(study):
+    """A group's label in the by-attribute chart's legend (an attribute's value and its
+    count) was drawn on one line: three agencies of about 70 characters made the image
+    2,700 pixels wide, scaled down to the page with its plot. Each is now wrapped on lines
+    of LEGEND_WIDTH characters: the image is as wide as with short values, every line of
+    each label in the SVG, its count on the last."""
+
+    def chart(values):
+        like = _study_like(study, "Agencies")
+        interviews.attribute_add(study=like, name="Agency", kind="text")
+        for n, value in enumerate(values, start=1):
+            interviews.respondent_create(
+                study=like, pseudonym=f"R{n}", attributes={"Agency": value}
+            )
+            import_text(like, name=f"R{n}.txt")
+        return _charts_with(like, ["Training", "Stress"], [], "Agency")[1]
+
+    long, short = chart(AGENCIES), chart(["Agency A", "Agency B", "Agency C"])
+    assert image_width(long.png()) <= image_width(short.png()) + 2
+    texts = [text.strip() for text in svg_texts(long.svg())]
+    for value in AGENCIES:
+        lines = [*wrapped(value, LEGEND_WIDTH).split("\n"), "(1 respondent)"]
+        assert all(line in texts for line in lines), value
