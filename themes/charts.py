@@ -49,6 +49,9 @@ LABEL_WIDTH = 44
 # (three of 28 did not), where a long value on one line widened the chart beyond the page,
 # to be scaled down with its plot.
 LEGEND_WIDTH = 24
+# A heat map's column label ("before Q1") is wrapped on lines of at most this many
+# characters, and the columns made as wide as their labels (themes.drawing).
+COLUMN_WIDTH = 6
 # A line of those labels, in inches (9 points at matplotlib's line spacing of 1.2), and
 # the room kept between two labels of several lines.
 LINE_IN = 9 * 1.2 / 72
@@ -372,7 +375,7 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
         kind="questions",
         data={
             "counts": counts,
-            "columns": columns,
+            "columns": [wrapped(column, COLUMN_WIDTH) for column in columns],
             "rows": rows,
             "spans": spans,
             "highest": highest,

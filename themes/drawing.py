@@ -83,6 +83,18 @@ def _fitted_spans(figure, axes) -> tuple[list[float], float]:
     return [max(low, need) / low for need in needs], 0.0
 
 
+def _columns_lacking(figure, axes) -> float:
+    """The inches the figure lacks for each of the heat map's columns to be as wide as the
+    widest column label (its widest line) and LABEL_GAP_IN: its labels ran into each other
+    ("before Q1" over "Q1") where the row labels left the columns narrow. 0 when none."""
+    labels = axes.get_xticklabels()
+    if not labels:
+        return 0.0
+    column = axes.get_window_extent().width / figure.dpi / len(labels)
+    widest = max(label.get_window_extent().width for label in labels) / figure.dpi
+    return max(0.0, widest + LABEL_GAP_IN - column) * len(labels)
+
+
 def _theme_ticks(figure, axes, positions, labels: list[str], depths: list[int]) -> None:
     """Theme names as the y axis's tick labels, sub-themes indented under their theme:
     the labels are aligned on their left (an indent shows only there: right-aligned, every
@@ -189,7 +201,8 @@ def _settings(chart: dict) -> dict:
 def laid_out(chart: dict, dpi: int = 100):
     """One chart (see the module's docstring) as a matplotlib Figure of `dpi` dots per
     inch, laid out, each row as tall as its label needs (see _fitted_spans): the figure
-    taller than chart["size"] where the labels need it. KeyError for an unknown kind."""
+    taller than chart["size"] where the labels need it, and a heat map wider where its
+    columns' labels need it (see _columns_lacking). KeyError for an unknown kind."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -206,12 +219,16 @@ def laid_out(chart: dict, dpi: int = 100):
             axes = KINDS[chart["kind"]](figure, data)
             figure.draw_without_rendering()
             spans, lacking = _fitted_spans(figure, axes)
-            if not lacking and all(
-                abs(a - b) < 0.01 for a, b in zip(spans, data["spans"], strict=True)
+            narrow = _columns_lacking(figure, axes) if chart["kind"] == "questions" else 0.0
+            if (
+                not lacking
+                and not narrow
+                and all(abs(a - b) < 0.01 for a, b in zip(spans, data["spans"], strict=True))
             ):
                 return figure
             data = data | {"spans": spans}
             height += lacking
+            width += narrow
         figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
         KINDS[chart["kind"]](figure, data)
     return figure

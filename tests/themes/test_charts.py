@@ -706,3 +706,61 @@ def test_a_long_attribute_value_is_wrapped_in_the_legend(study):
     for value in AGENCIES:
         lines = [*wrapped(value, LEGEND_WIDTH).split("\n"), "(1 respondent)"]
         assert all(line in texts for line in lines), value
+
+
+def column_bands(chart) -> list[list[int]]:
+    """Each column's band of the heat map above its plot, left to right, as the dark pixels
+    of each of its pixel columns (first and last included): as wide as the plot's columns,
+    each centred on its tick, in `chart` as the drawing process lays it out at PNG_DPI."""
+    import numpy
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from themes.drawing import laid_out
+
+    figure = laid_out(chart.request(), dpi=charts.PNG_DPI)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = numpy.asarray(canvas.buffer_rgba())[:, :, :3]
+    axes = figure.axes[0]
+    box = axes.get_window_extent()
+    # Above the tick marks (3.5 points, 7 pixels at 150 dpi) over the plot's top edge.
+    top = pixels.shape[0] - int(box.y1) - 10
+    inked = (pixels[:top].max(axis=2) < 110).sum(axis=0)
+    ticks = axes.get_xticks()
+    edges = [axes.transData.transform((tick - 0.5, 0))[0] for tick in ticks]
+    edges.append(axes.transData.transform((ticks[-1] + 0.5, 0))[0])
+    return [[int(n) for n in inked[round(a) : round(b) + 1]] for a, b in itertools.pairwise(edges)]
+
+
+QUESTIONS = [f"Question {n}, asked as the protocol has it?" for n in range(3, 12)]
+BEFORE = (
+    "R1: Before we start, I want to say that this work matters to me.\n\n"
+    "Interviewer: How long have you been implementing harm reduction in your practice?\n\n"
+    "R1: About six years now."
+)
+
+
+def test_the_heat_map_s_column_labels_are_wrapped_and_never_overlap(study, owner):
+    """With eleven questions and excerpts before the first, the heat map's columns were as
+    narrow as the names of its codes left them: "before Q1" ran over "Q1". Column labels
+    are now wrapped ("before" / "Q1") and the columns made as wide as their labels: each
+    column's band above the plot holds its label, clear of its neighbours'."""
+    for text in QUESTIONS:
+        interviews.question_add(study=study, text=text)
+    code = coding.code_create(study=study, name="Co-workers or supervisors need more training")
+    coding.code_create(study=study, name="Moving from abstinence to harm reduction")
+    interview = import_text(study, BEFORE)
+    code_span(interview, "Before we start", [code], owner)
+    code_span(interview, "About six years", [code], owner)
+    chart = codes_by_question(study, study_rollup(study))
+    assert chart.data["columns"][:2] == ["before\nQ1", "Q1"]
+    assert len(chart.data["columns"]) == 12
+    bands = column_bands(chart)
+    assert len(bands) == 12
+    for index, columns in enumerate(bands):
+        assert columns[0] == 0, f"column {index} starts in ink"
+        assert columns[-1] == 0, f"column {index} ends in ink"
+        assert any(columns), f"column {index} holds no label"
+    texts = svg_texts(chart.svg())
+    assert "before" in texts
+    assert "Q1" in texts
