@@ -23,6 +23,7 @@ import io
 import itertools
 import json
 import sys
+import unicodedata
 
 # One blue for single-series bars (white text on it is 5.2:1), and Okabe and Ito's palette,
 # told apart with the common kinds of colour blindness, for the groups of respondents.
@@ -38,6 +39,13 @@ INDENT = "\u2003\u2003"
 LABEL_GAP_PT = 6
 # The room kept between two rows' labels, in inches.
 LABEL_GAP_IN = 0.05
+# Chromium lays each line of the SVG's text out as a left-to-right paragraph (SVG's
+# direction is ltr unless set), its Hebrew or Arabic runs right to left inside it; libraqm
+# takes a line's direction from its first strong letter (the bidi algorithm's P2 and P3),
+# so the PNG drew "טיפול CBT ותמיכה" with its Hebrew words swapped ("ותמיכה" at the left).
+# A LEFT-TO-RIGHT MARK (no glyph) before each such line of the PNG's text makes its
+# paragraph left to right too: the PNG orders the words as the page's SVG does.
+LTR_MARK = "\u200e"
 # Times a chart is laid out again for its rows to fit their labels (the second time is
 # the last but where the figure had to grow).
 FITTINGS = 3
@@ -193,6 +201,30 @@ def _questions(figure, data: dict):
 KINDS = {"prevalence": _prevalence, "attribute": _attribute, "questions": _questions}
 
 
+def _left_to_right(text: str) -> str:
+    """`text` with LTR_MARK before each of its lines that holds a right-to-left letter."""
+    return "\n".join(
+        LTR_MARK + line
+        if any(unicodedata.bidirectional(letter) in ("R", "AL") for letter in line)
+        else line
+        for line in text.split("\n")
+    )
+
+
+def _png_text(data: dict) -> dict:
+    """A chart's data with every text in it (its labels, legend, words and titles) laid
+    out as the SVG's is in Chromium (see LTR_MARK)."""
+
+    def marked(value):
+        if isinstance(value, str):
+            return _left_to_right(value)
+        if isinstance(value, list):
+            return [marked(item) for item in value]
+        return value
+
+    return {key: marked(value) for key, value in data.items()}
+
+
 def _settings(chart: dict) -> dict:
     # svg.hashsalt: the ids matplotlib writes are the same for the same chart every time.
     return {"font.size": FONT_SIZE, "svg.fonttype": "none", "svg.hashsalt": chart["name"]}
@@ -239,6 +271,8 @@ def draw(chart: dict, *, format: str, dpi: int) -> bytes:
     screen readers, no date stamped) or PNG bytes. KeyError for an unknown kind."""
     import matplotlib
 
+    if format == "png":
+        chart = chart | {"data": _png_text(chart["data"])}
     figure = laid_out(chart)
     options = {"metadata": {"Date": None}} if format == "svg" else {"dpi": dpi}
     # The image is cut to what was drawn, with room for every label and the legend: the

@@ -39,11 +39,12 @@ def test_the_page_s_svg_lays_right_to_left_names_out_right_to_left(
 ):
     """The SVG keeps each name as <text> in stored order (svg.fonttype "none"), and the
     browser orders it: a Hebrew or Arabic name's first letter is drawn right of its last, and
-    in "R3 – ضغط" the R3 stays left of the Arabic word. Reordering the text before matplotlib
-    writes it (as a PNG may need) would show it backwards here."""
+    in "R3 – ضغط" the R3 stays left of the Arabic word, and in "טיפול CBT ותמיכה" the
+    words run left to right. Reordering the text before matplotlib writes it (as a PNG may
+    need) would show it backwards here."""
     from themes import services as themes
 
-    for name in ("תמיכה בצוות", "الدعم", "R3 – ضغط"):
+    for name in ("תמיכה בצוות", "الدعم", "R3 – ضغط", "טיפול CBT ותמיכה"):
         themes.theme_create(study=study, name=name)
     log_in(page, live_server, owner)
     page.goto(live_server.url + reverse("chart_svg", args=[study.slug, "prevalence"]))
@@ -54,12 +55,19 @@ def test_the_page_s_svg_lays_right_to_left_names_out_right_to_left(
                 .find(t => t.textContent === name);
             return [...name].map((_, i) => text.getStartPositionOfChar(i).x);
         })""",
-        ["תמיכה בצוות", "الدعم", "R3 – ضغط"],
+        ["תמיכה בצוות", "الدعم", "R3 – ضغط", "טיפול CBT ותמיכה"],
     )
-    hebrew, arabic, mixed = starts
+    hebrew, arabic, mixed, words = starts
     assert hebrew[0] > hebrew[-1]
     assert hebrew == sorted(hebrew, reverse=True)
     assert arabic[0] > arabic[-1]
     # R, 3 left to right; then the Arabic word right to left, all of it right of the 3.
     assert mixed[0] < mixed[1] < min(mixed[5:])
     assert mixed[5] > mixed[6] > mixed[7]
+    # A line of Hebrew and Latin words is laid out left to right (the SVG's direction), each
+    # Hebrew word right to left: "טיפול" left of "CBT", "ותמיכה" right of it. The findings'
+    # PNG orders it the same way (tests/themes/test_charts.py).
+    first, cbt, last = words[:5], words[6:9], words[10:]
+    assert max(first) < cbt[0] < cbt[1] < cbt[2] < min(last)
+    assert first == sorted(first, reverse=True)
+    assert last == sorted(last, reverse=True)

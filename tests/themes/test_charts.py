@@ -202,6 +202,28 @@ def test_right_to_left_names_read_right_to_left_in_the_png(study, owner):
     assert len(joined) < 2 * len(lone)
 
 
+MIXED = "טיפול CBT ותמיכה"
+
+
+def test_a_name_mixing_hebrew_and_latin_orders_its_words_as_the_page_s_svg(study, owner):
+    """Chromium lays the page's SVG text out as a left-to-right line: in "טיפול CBT ותמיכה"
+    the first Hebrew word at the left of "CBT", the last at its right
+    (tests/browser/test_charts.py). matplotlib with libraqm took the line's direction from
+    its first letter, right to left, and drew the words the other way round: "ותמיכה" at
+    the left. The PNG (the findings' figure) now orders them as the SVG does: its label's
+    left part is drawn as the lone "טיפול" in the same chart, its right part as "ותמיכה"."""
+    import_text(study, name="R1.txt")
+    first, last = MIXED.split(" CBT ")
+    for name in (MIXED, first, last):
+        themes.theme_create(study=study, name=name)
+    labels = label_columns(prevalence(study_rollup(study)).png())
+    drawn = dict(zip((MIXED, first, last), labels, strict=True))
+    mixed = drawn[MIXED]
+    left, right = mixed[: len(drawn[first])], mixed[-len(drawn[last]) :]
+    assert _unlike(left, drawn[first]) < _unlike(left, drawn[last][: len(left)])
+    assert _unlike(right[::-1], drawn[last][::-1]) < _unlike(right[::-1], drawn[first][::-1])
+
+
 LONG = (
     "How case managers who work with chemically addicted clients describe the support they "
     "receive from colleagues in their agency and from their families at home"
