@@ -39,13 +39,14 @@ INDENT = "\u2003\u2003"
 LABEL_GAP_PT = 6
 # The room kept between two rows' labels, in inches.
 LABEL_GAP_IN = 0.05
-# Chromium lays each line of the SVG's text out as a left-to-right paragraph (SVG's
-# direction is ltr unless set), its Hebrew or Arabic runs right to left inside it; libraqm
-# takes a line's direction from its first strong letter (the bidi algorithm's P2 and P3),
-# so the PNG drew "טיפול CBT ותמיכה" with its Hebrew words swapped ("ותמיכה" at the left).
-# A LEFT-TO-RIGHT MARK (no glyph) before each such line of the PNG's text makes its
-# paragraph left to right too: the PNG orders the words as the page's SVG does.
-LTR_MARK = "\u200e"
+# A line of text holding Hebrew or Arabic is drawn as a FIRST STRONG ISOLATE: its words
+# run in the direction of its first letter, as HTML's dir="auto" lays a name out. Without
+# it, Chromium lays each line of the SVG out left to right (SVG's direction), so that in
+# "טיפול CBT ותמיכה" a reader going right to left met "ותמיכה" first; and libraqm (the
+# PNG) takes a line's direction from its first letter, which puts an indent (a sub-theme's
+# em spaces) at the right of a right-to-left name. In an isolate both draw the name in its
+# own order, after its indent on the left, and the characters themselves draw nothing.
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 # Times a chart is laid out again for its rows to fit their labels (the second time is
 # the last but where the figure had to grow).
 FITTINGS = 3
@@ -201,23 +202,24 @@ def _questions(figure, data: dict):
 KINDS = {"prevalence": _prevalence, "attribute": _attribute, "questions": _questions}
 
 
-def _left_to_right(text: str) -> str:
-    """`text` with LTR_MARK before each of its lines that holds a right-to-left letter."""
+def _isolated(text: str) -> str:
+    """`text` with each of its lines that holds a right-to-left letter in a first strong
+    isolate (see FIRST_STRONG_ISOLATE)."""
     return "\n".join(
-        LTR_MARK + line
+        FIRST_STRONG_ISOLATE + line + POP_DIRECTIONAL_ISOLATE
         if any(unicodedata.bidirectional(letter) in ("R", "AL") for letter in line)
         else line
         for line in text.split("\n")
     )
 
 
-def _png_text(data: dict) -> dict:
+def _bidi_text(data: dict) -> dict:
     """A chart's data with every text in it (its labels, legend, words and titles) laid
-    out as the SVG's is in Chromium (see LTR_MARK)."""
+    out in its own direction, in the SVG and the PNG alike (see FIRST_STRONG_ISOLATE)."""
 
     def marked(value):
         if isinstance(value, str):
-            return _left_to_right(value)
+            return _isolated(value)
         if isinstance(value, list):
             return [marked(item) for item in value]
         return value
@@ -271,9 +273,7 @@ def draw(chart: dict, *, format: str, dpi: int) -> bytes:
     screen readers, no date stamped) or PNG bytes. KeyError for an unknown kind."""
     import matplotlib
 
-    if format == "png":
-        chart = chart | {"data": _png_text(chart["data"])}
-    figure = laid_out(chart)
+    figure = laid_out(chart | {"data": _bidi_text(chart["data"])})
     options = {"metadata": {"Date": None}} if format == "svg" else {"dpi": dpi}
     # The image is cut to what was drawn, with room for every label and the legend: the
     # constrained layout alone keeps the axes in the figure but lets a legend or a long

@@ -205,13 +205,12 @@ def test_right_to_left_names_read_right_to_left_in_the_png(study, owner):
 MIXED = "טיפול CBT ותמיכה"
 
 
-def test_a_name_mixing_hebrew_and_latin_orders_its_words_as_the_page_s_svg(study, owner):
-    """Chromium lays the page's SVG text out as a left-to-right line: in "טיפול CBT ותמיכה"
-    the first Hebrew word at the left of "CBT", the last at its right
-    (tests/browser/test_charts.py). matplotlib with libraqm took the line's direction from
-    its first letter, right to left, and drew the words the other way round: "ותמיכה" at
-    the left. The PNG (the findings' figure) now orders them as the SVG does: its label's
-    left part is drawn as the lone "טיפול" in the same chart, its right part as "ותמיכה"."""
+def test_a_name_mixing_hebrew_and_latin_reads_in_the_direction_of_its_first_word(study, owner):
+    """ "טיפול CBT ותמיכה" begins with a Hebrew word: read right to left, "טיפול" first, then
+    "CBT", then "ותמיכה", as HTML's dir="auto" shows it. Drawn as a left-to-right line (the
+    SVG's direction in Chromium, and the PNG made to match it), a reader met "ותמיכה" first.
+    The PNG (the findings' figure) draws its label's right part as the lone "טיפול" in the
+    same chart, its left part as "ותמיכה" (tests/browser/test_charts.py: the SVG alike)."""
     import_text(study, name="R1.txt")
     first, last = MIXED.split(" CBT ")
     for name in (MIXED, first, last):
@@ -219,9 +218,9 @@ def test_a_name_mixing_hebrew_and_latin_orders_its_words_as_the_page_s_svg(study
     labels = label_columns(prevalence(study_rollup(study)).png())
     drawn = dict(zip((MIXED, first, last), labels, strict=True))
     mixed = drawn[MIXED]
-    left, right = mixed[: len(drawn[first])], mixed[-len(drawn[last]) :]
-    assert _unlike(left, drawn[first]) < _unlike(left, drawn[last][: len(left)])
-    assert _unlike(right[::-1], drawn[last][::-1]) < _unlike(right[::-1], drawn[first][::-1])
+    left, right = mixed[: len(drawn[last])], mixed[-len(drawn[first]) :]
+    assert _unlike(left, drawn[last]) < _unlike(left, drawn[first][: len(left)])
+    assert _unlike(right[::-1], drawn[first][::-1]) < _unlike(right[::-1], drawn[last][::-1])
 
 
 LONG = (
