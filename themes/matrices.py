@@ -37,6 +37,7 @@ from .retrieval import (
     natural_key,
     revision_cached,
 )
+from .rollup import why_no_answers
 from .tables import titled_columns
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ class Matrix:
     rows: list[dict]  # name, depth, params
     columns: list[dict]  # label, title (a longer text or ""), params
     cells: list[list[int]]
+    # By question, when no excerpt can answer one whatever is coded (rollup.why_no_answers):
+    # the reason, said in place of a table of empty columns (or of none).
+    why_empty: str = ""
 
     @property
     def heading(self) -> str:
@@ -180,8 +184,9 @@ def _binary(matrix) -> sparse.csr_matrix:
 
 
 def _question_finder(index: StudyIndex):
-    """A function (interview id, position) -> the ProtocolQuestion id of the part holding
-    it, the latest-starting one (as retrieval.question_of) or None (one query)."""
+    """(A function (interview id, position) -> the ProtocolQuestion id of the part holding
+    it, the latest-starting one (as retrieval.question_of) or None; whether any transcript
+    has a question marked). One query."""
     parts = defaultdict(list)
     for interview_id, start, end, question_id in (
         QuestionSegment.objects.filter(interview__study=index.study)
@@ -199,7 +204,7 @@ def _question_finder(index: StudyIndex):
                 return question_id
         return None
 
-    return question
+    return question, bool(parts)
 
 
 def _per_interview(interviews: np.ndarray, value) -> np.ndarray:
@@ -211,15 +216,18 @@ def _per_interview(interviews: np.ndarray, value) -> np.ndarray:
 
 
 def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
-    """(columns, each coded excerpt's column: an int64 array, -1 for none)."""
+    """(columns, each coded excerpt's column: an int64 array, -1 for none, why no excerpt
+    can fall in any column or "": see Matrix.why_empty)."""
     if by == RESPONDENT:
         place = {r["id"]: n for n, r in enumerate(index.respondents)}
         columns = [
             {"label": r["pseudonym"], "title": "", "params": {"respondent": r["id"]}}
             for r in index.respondents
         ]
-        return columns, _per_interview(
-            coded.interview, lambda i: place.get(index.respondent_of[i], -1)
+        return (
+            columns,
+            _per_interview(coded.interview, lambda i: place.get(index.respondent_of[i], -1)),
+            "",
         )
     if by == QUESTION:
         place = {q["id"]: n for n, q in enumerate(index.questions)}
@@ -227,12 +235,13 @@ def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
             {"label": f"Q{q['number']}", "title": q["text"], "params": {"question": q["id"]}}
             for q in index.questions
         ]
-        question = _question_finder(index)
+        question, marked = _question_finder(index)
         found = [
             place.get(question(i, s), -1)
             for i, s in zip(coded.interview.tolist(), coded.start.tolist(), strict=True)
         ]
-        return columns, np.array(found, dtype=np.int64)
+        why = why_no_answers(questions=bool(index.questions), marked=marked)
+        return columns, np.array(found, dtype=np.int64), why
     # An attribute's values, grouped as the retrieval filter matches them (case-blind);
     # respondents without a value make a "not recorded" group, last, so that the groups add
     # up to every counted respondent. Each column's heading gives its group's size (n).
@@ -258,8 +267,12 @@ def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
         }
         for key in keys
     ]
-    return columns, _per_interview(
-        coded.interview, lambda i: place.get(value_of.get(index.respondent_of[i], ""), -1)
+    return (
+        columns,
+        _per_interview(
+            coded.interview, lambda i: place.get(value_of.get(index.respondent_of[i], ""), -1)
+        ),
+        "",
     )
 
 
@@ -301,9 +314,10 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
             for line in lines
         ]
         cells = _cooccurrence(coded, under, respondent, len(respondent_ids), count)
+        why_empty = ""
         title = "Codes by code (co-occurrence)"
     else:
-        columns, column = _columns(index, by, attribute, coded)
+        columns, column, why_empty = _columns(index, by, attribute, coded)
         cells = _spread(under, column, respondent, len(columns), len(respondent_ids), count)
         title = f"{dict(ROW_CHOICES)[rows]} {dict(BY_CHOICES)[by]}"
         if by == ATTRIBUTE:
@@ -315,6 +329,7 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         rows=lines,
         columns=columns,
         cells=np.rint(cells).astype(int).tolist() if len(lines) else [],
+        why_empty=why_empty,
     )
 
 

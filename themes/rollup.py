@@ -129,6 +129,21 @@ class ThemeSummary:
         return dict(ReviewStatus.choices).get(self.review_status, self.review_status)
 
 
+def why_no_answers(*, questions: bool, marked: bool) -> str:
+    """Why no excerpt can fall in a protocol question's answer, when the study's data says
+    so whatever is coded: "the study has no protocol questions" (not `questions`), or that
+    no transcript has them marked (not `marked`); "" when some transcript has them marked.
+    Said where a page leaves out what it would show by question."""
+    if not questions:
+        return "the study has no protocol questions"
+    if not marked:
+        return (
+            "no transcript has its protocol questions marked (each interview's Question "
+            "markers page)"
+        )
+    return ""
+
+
 @dataclass
 class RollUp:
     themes: list[ThemeSummary]  # in tree order
@@ -173,17 +188,8 @@ class RollUp:
 
     @property
     def why_no_answers(self) -> str:
-        """Why no excerpt can fall in a protocol question's answer, when the study's data
-        says so whatever is coded: "the study has no protocol questions", or that no
-        transcript has them marked; "" when some transcript has its questions marked."""
-        if not self.questions:
-            return "the study has no protocol questions"
-        if not any(self.segments.values()):
-            return (
-                "no transcript has its protocol questions marked (each interview's Question "
-                "markers page)"
-            )
-        return ""
+        """Why no excerpt can fall in a protocol question's answer (see why_no_answers)."""
+        return why_no_answers(questions=bool(self.questions), marked=any(self.segments.values()))
 
     @property
     def total(self) -> int:

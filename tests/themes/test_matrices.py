@@ -302,3 +302,40 @@ def test_overlapping_excerpts_are_paired_once_each_as_the_rule_says(spans):
         if m < n and i == j and a < d and c < b
     ]
     assert found == expected
+
+
+UNMARKED = "R1: About six years now. I started at the shelter and never looked back."
+
+
+def test_a_matrix_by_question_says_why_when_no_excerpt_can_answer_one(study, owner):
+    """With no protocol (a table of no columns), or one marked in no transcript (a column
+    of empty cells for each question), the matrix by protocol question counted nothing and
+    said nothing of why. It says why in place of the table, as the Charts page does."""
+    code = coding.code_create(study=study, name="Support")
+    interview = import_text(study, UNMARKED)
+    coding.excerpt_create(
+        interview=interview, coder=owner, start=4, end=19, seen_text="About six years",
+        version=interview.version, codes=[code],
+    )  # fmt: skip
+    client = client_for(owner)
+    url = reverse("matrix", args=[study.slug])
+    for headers in ({}, HTMX):
+        html = client.get(url, {"by": "question"}, headers=headers).content.decode()
+        assert "Codes by protocol question: number of excerpts" in html
+        assert (
+            "Nothing to count: no transcript has its protocol questions marked (each "
+            "interview&#x27;s Question markers page)." in html
+        )
+        assert '<div class="matrix">' not in html
+        assert "This matrix (.xlsx)" not in html
+    # Counted by respondent, the same excerpt is there.
+    html = client.get(url, {"by": "respondent"}).content.decode()
+    assert '<div class="matrix">' in html
+    assert "Nothing to count" not in html
+
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    html = client.get(url, {"by": "question", "rows": "themes"}).content.decode()
+    assert "Themes by protocol question: number of excerpts" in html
+    assert "Nothing to count: the study has no protocol questions." in html
+    assert '<div class="matrix">' not in html
