@@ -348,15 +348,7 @@ def codes_by_question(study: Study, rollup: RollUp) -> Chart:
         for number, count in zip(numbers, row, strict=True)
         if number is not None
     )
-    if not rollup.questions:
-        why = "the study has no protocol questions"
-    elif not any(rollup.segments.values()):
-        why = (
-            "no transcript has its protocol questions marked (each interview's Question "
-            "markers page)"
-        )
-    else:
-        why = ""
+    why = rollup.why_no_answers
     rows = [wrapped(_label(root["name"])) for root in roots]
     spans = row_spans(rows, 0.3)
 
