@@ -46,7 +46,7 @@ class NotKept(Conflict):
 
 
 NOT_KEPT = (
-    "Your change could not be saved: the database did not answer in time. "
+    "Your change could not be saved: the database refused to keep its Undo. "
     "Nothing was changed; try again."
 )
 
@@ -101,8 +101,9 @@ def keep(*, journal: Journal, study, user, session_key: str | None, label: str):
             study=study, user=user, session_key=session_key, label=label[:300], steps=journal.steps
         )
     except DatabaseError as error:
-        # "database is locked" after SQLite's timeout, a lost connection: the transaction
-        # this runs in rolls back, and the user is told so rather than shown a 500.
+        # A lost connection, a full disk, a refused row: the transaction this runs in
+        # rolls back, and the user is told so rather than shown a 500. (SQLite's "database
+        # is locked" comes earlier, at the transaction's BEGIN: core.http.RefusalMiddleware.)
         raise NotKept(NOT_KEPT) from error
 
 

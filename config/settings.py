@@ -113,9 +113,10 @@ MIDDLEWARE = [
     # Keeps the request's user for the history's records (interviews/history.py).
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.http.HtmxErrorMiddleware",
-    # A Conflict no view caught (an undo entry not written, its action rolled back): a 409
-    # refusal with its message, inside HtmxErrorMiddleware, which leaves that refusal alone.
-    "core.http.ConflictMiddleware",
+    # A Conflict no view caught (an undo entry not written, its action rolled back), or the
+    # database busy past its timeout: a refusal with its message (409, 503), inside
+    # HtmxErrorMiddleware, which leaves that refusal alone.
+    "core.http.RefusalMiddleware",
     # Last, as django-axes asks: it turns a locked login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -3,10 +3,12 @@ that htmx shows in the page."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.contrib import messages
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +26,10 @@ STATUS_MESSAGES = {
     409: "Someone changed this in the meantime. Reload the page; nothing was changed.",
     413: "That upload is too large.",
 }
+BUSY_MESSAGE = (
+    "The database was busy with another change and did not answer in time. Your last "
+    "action was not saved; try again in a moment."
+)
 CSRF_MESSAGE = (
     "Your session has expired or the page is out of date. Reload the page and try again."
 )
@@ -238,10 +244,28 @@ class HtmxErrorMiddleware:
         return reswap(fresh, "none")
 
 
-class ConflictMiddleware:
-    """Refuse, with its message and 409, a Conflict that a view does not catch itself: an
-    action whose undo entry could not be written (coding.undo.NotKept) rolled back with it,
-    and the user is told that nothing was changed rather than shown a server error."""
+logger = logging.getLogger(__name__)
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether `error` is SQLite's "database is locked": another connection held the write
+    lock past the connection's timeout (settings.SQLITE_OPTIONS, 20 s; a long import or
+    de-identification in another worker). Transactions are IMMEDIATE there, so the lock is
+    asked for at BEGIN, before the action wrote anything (RELIABILITY.md, C1)."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+class RefusalMiddleware:
+    """Refuse, with a message, what a view let through that the user can act on rather
+    than a server error:
+
+    - a Conflict (409, its message): an action whose undo entry could not be written
+      (coding.undo.NotKept), rolled back with it;
+    - the database busy past its timeout (503, BUSY_MESSAGE; database_busy): the action's
+      transaction never began, and trying again in a moment will do.
+
+    As every refusal (core.http.refusal): a flash over htmx, else back to the page the form
+    was on, or the error page with what the user typed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -252,6 +276,10 @@ class ConflictMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, Conflict):
             return refusal(request, str(exception), status=409)
+        if database_busy(exception):
+            # For the operator: which request waited, and on what.
+            logger.warning("Database busy: %s %s", request.method, request.path, exc_info=True)
+            return refusal(request, BUSY_MESSAGE, status=503)
         return None
 
 

@@ -1,7 +1,9 @@
 """Every undoable action writes its undo entry in its own transaction: when the entry cannot
-be written (SQLite's "database is locked" after its timeout, a lost connection), the action
-is rolled back with it and the user is told that nothing was changed, never shown a 500 for
-a change that was kept without its Undo (coding.views.undo.undoable, coding.undo.NotKept)."""
+be written (a lost connection, a refused row), the action is rolled back with it and the
+user is told that nothing was changed, never shown a 500 for a change that was kept without
+its Undo (coding.views.undo.undoable, coding.undo.NotKept). A database busy past its
+timeout (SQLite's "database is locked", at the action's BEGIN) is refused the same way
+(core.http.RefusalMiddleware)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ from django.urls import reverse
 
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt, UndoEntry
+from core.http import BUSY_MESSAGE
 from interviews import memos
 from interviews.models import Interview, InterviewMemo, Study
 from tests.conftest import HTMX, client_for, code_span, selection
 from themes import services as themes
 from themes.models import Comment, Theme
 
-REFUSAL = "Your change could not be saved: the database did not answer in time."
+REFUSAL = "Your change could not be saved: the database refused to keep its Undo."
 
 
 @contextmanager
@@ -35,6 +38,34 @@ def undo_entries_refused():
 
     with connection.execute_wrapper(refuse):
         yield
+
+
+@contextmanager
+def database_busy_at_the_start():
+    """Make the database answer the action's first write (SQLite's BEGIN IMMEDIATE, asked
+    for before anything is written; PostgreSQL's first write) as a SQLite file held by
+    another writer past the connection's timeout does: "database is locked". The other
+    writer is done by then: the refusal's message is kept in the session."""
+    refused = []
+
+    def refuse(execute, sql, params, many, context):
+        first_write = sql.lstrip().upper().startswith(("BEGIN", "INSERT", "UPDATE", "DELETE"))
+        if first_write and not refused:
+            refused.append(sql)
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+# Where the database fails: (the failure, the answer's status, what the user reads).
+FAILURES = {
+    # The undo entry's INSERT refused: the action rolls back with it (coding.undo.NotKept).
+    "undo entry refused": (undo_entries_refused, 409, REFUSAL),
+    # The database busy before the action began (core.http.database_busy).
+    "database busy": (database_busy_at_the_start, 503, BUSY_MESSAGE),
+}
 
 
 @dataclass
@@ -125,9 +156,14 @@ def _state():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
-def test_an_action_whose_undo_entry_cannot_be_written_changes_nothing(
-    study, interview, code, owner, action, headers
+@pytest.mark.parametrize("failure", FAILURES)
+def test_an_action_the_database_cannot_keep_changes_nothing_and_says_so(
+    study, interview, code, owner, action, headers, failure
 ):
+    """Before: a busy database (another writer past SQLite's 20 s) was a server error,
+    "your last action may not have been saved"; an undo entry not written, a 500 with the
+    change kept without its Undo. Now nothing is changed and the user reads why."""
+    fail, status, told = FAILURES[failure]
     theme = themes.theme_create(study=study, name="Training")
     themes.theme_code_attach(theme=theme, code=code)
     scene = Scene(
@@ -149,19 +185,20 @@ def test_an_action_whose_undo_entry_cannot_be_written_changes_nothing(
     # The page a plain form was posted from: where a refusal sends it back.
     page = f"http://testserver{reverse('codebook', args=[study.slug])}"
     before = _state()
-    with undo_entries_refused():
+    with fail():
         response = client.post(url, data, headers={**headers, "Referer": page})
     assert _state() == before, "nothing was changed"
     assert not UndoEntry.objects.exists()
     if headers:
         # A refusal htmx swaps into the page's message region, as every other one.
-        assert response.status_code == 409
-        assert REFUSAL in response.content.decode()
+        assert response.status_code == status
+        assert told in response.content.decode()
     else:
         # A plain form: back where it was, with the refusal in its flash (core.http.refusal),
         # or the error page when the form held typed text a redirect would lose.
+        assert response.status_code in (302, status)
         page = client.get(response["Location"]) if response.status_code == 302 else response
-        assert REFUSAL in page.content.decode()
+        assert told in page.content.decode()
 
 
 def test_the_action_is_kept_with_its_entry_when_it_can_be_written(study, excerpt, owner):
