@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 
 from coding.models import Coding
+from core.bidi import isolated
 from core.naming import branches
 from core.processes import child_output
 from core.sanitise import sanitise_text
@@ -283,15 +284,20 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             [100 * len(inside.intersection(s.respondent_ids)) / len(inside) for s in rollup.themes]
         )
 
-    described = "; ".join(f"{label}: {_respondents(len(m))}" for label, m in groups.items())
+    # Each value and the attribute's name isolated (core.bidi): a Hebrew or Arabic value
+    # drew the count after it into its right-to-left run ("הגדול 3 :… respondents").
+    described = "; ".join(
+        f"{isolated(label)}: {_respondents(len(m))}" for label, m in groups.items()
+    )
+    name = isolated(attribute)
     return Chart(
         name="attribute",
         title=f"Theme prevalence by {attribute}",
         caption=(
-            f"Theme prevalence by {attribute}: the share of each group of respondents who "
+            f"Theme prevalence by {name}: the share of each group of respondents who "
             f"raised each theme ({described})."
         ),
-        alt=f"Grouped bar chart of theme prevalence by {attribute}. Groups: {described}.",
+        alt=f"Grouped bar chart of theme prevalence by {name}. Groups: {described}.",
         size=(7, chart_height(1.6, 0.22, sum(spans) * max(len(groups), 1), _lines(labels))),
         kind="attribute",
         data={

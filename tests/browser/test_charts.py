@@ -75,3 +75,48 @@ def test_the_page_s_svg_lays_right_to_left_names_out_right_to_left(
     assert min(first) > cbt[2] > cbt[1] > cbt[0] > max(last)
     assert first == sorted(first, reverse=True)
     assert last == sorted(last, reverse=True)
+
+
+def test_a_right_to_left_group_keeps_its_count_after_it_in_the_caption(
+    page, live_server, study, themed, owner
+):
+    """The by-attribute figure's caption names each group and its size: a Hebrew value took
+    the ": 1" after it into its right-to-left run, so the count read before the value
+    ("1 :סוכנות"). Each value is isolated (a <bdi>), its count laid out after it."""
+    from interviews import services as interviews
+
+    agency = "סוכנות הבריאות"
+    interviews.attribute_add(study=study, name="Agency", kind="text")
+    for respondent in study.respondents.filter(pseudonym__in=["R1", "R2"]):
+        interviews.respondent_update(
+            respondent=respondent,
+            pseudonym=respondent.pseudonym,
+            attributes={**respondent.attributes, "Agency": agency},
+        )
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("charts", args=[study.slug]) + "?attribute=Agency")
+    caption = page.locator("figcaption").nth(1)
+    expect(caption).to_contain_text("2 respondents")
+    # The x of each character of the value, and of the count's digit after it.
+    value, count = caption.evaluate(
+        """(caption, agency) => {
+            const text = caption.textContent;
+            const at = (i) => {
+                let node, offset = i;
+                const walker = document.createTreeWalker(caption, NodeFilter.SHOW_TEXT);
+                while ((node = walker.nextNode())) {
+                    if (offset < node.length) break;
+                    offset -= node.length;
+                }
+                const range = document.createRange();
+                range.setStart(node, offset);
+                range.setEnd(node, offset + 1);
+                return range.getBoundingClientRect().x;
+            };
+            const start = text.indexOf(agency);
+            const digit = text.indexOf("2 respondents", start);
+            return [[...agency].map((_, i) => at(start + i)), at(digit)];
+        }""",
+        agency,
+    )
+    assert count > max(value), (value, count)

@@ -16,6 +16,7 @@ from lxml import etree
 
 from coding import services as coding
 from core import processes
+from core.bidi import isolated
 from interviews import services as interviews
 from interviews.models import Study
 from tests.conftest import HTMX, client_for, code_span, import_text
@@ -381,7 +382,7 @@ def test_prevalence_by_attribute_gives_each_groups_share(study, themed):
     texts = svg_texts(chart.svg())
     assert "2 (1 respondent)" in texts
     assert "9 (1 respondent)" in texts
-    assert chart.caption.endswith("(2: 1 respondent; 9: 1 respondent).")
+    assert chart.caption.endswith(f"({isolated(2)}: 1 respondent; {isolated(9)}: 1 respondent).")
 
 
 def test_codes_by_question_counts_each_excerpt_once_per_top_level_code(study, owner):
@@ -419,8 +420,10 @@ def test_the_findings_document_holds_the_figures_with_captions(study, themed):
     assert captions == [
         "Figure 1. Theme prevalence: the number of respondents who raised each theme, of 2 "
         "respondents.",
-        "Figure 2. Theme prevalence by Years of experience: the share of each group of "
-        "respondents who raised each theme (2: 1 respondent; 9: 1 respondent).",
+        # Each value isolated (core.bidi): a right-to-left one keeps its count after it.
+        f"Figure 2. Theme prevalence by {isolated('Years of experience')}: the share of each "
+        f"group of respondents who raised each theme ({isolated(2)}: 1 respondent; "
+        f"{isolated(9)}: 1 respondent).",
         "Figure 3. Codes by question: the number of excerpts under each top-level code (its "
         "sub-codes included) in the answers to each protocol question.",
     ]
@@ -527,7 +530,7 @@ def test_the_charts_page_shows_each_figure_for_a_reviewer(study, themed, reviewe
     html = page.content.decode()
     assert page.status_code == 200
     assert html.count("<img ") == 3
-    assert "Figure 2. Theme prevalence by Years of experience" in html
+    assert "Figure 2. Theme prevalence by <bdi>Years of experience</bdi>" in html
     svg = client.get(
         reverse("chart_svg", args=[study.slug, "attribute"]),
         {"attribute": "Years of experience"},
