@@ -27,36 +27,34 @@ REFUSAL = "Your change could not be saved: the database refused to keep its Undo
 
 
 @contextmanager
-def undo_entries_refused():
-    """Make the database refuse the INSERT of an undo entry, as a locked SQLite file does
-    after its timeout: every other statement runs."""
-
-    def refuse(execute, sql, params, many, context):
-        if sql.startswith('INSERT INTO "coding_undoentry"'):
-            raise OperationalError("database is locked")
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(refuse):
-        yield
-
-
-@contextmanager
-def database_busy_at_the_start():
-    """Make the database answer the action's first write (SQLite's BEGIN IMMEDIATE, asked
-    for before anything is written; PostgreSQL's first write) as a SQLite file held by
-    another writer past the connection's timeout does: "database is locked". The other
-    writer is done by then: the refusal's message is kept in the session."""
+def _refused(starts: tuple[str, ...], *, once: bool):
+    """Make the database refuse with "database is locked" each statement that starts with
+    one of `starts` (ignoring case), or only the first of them when `once`; every other
+    statement runs."""
     refused = []
 
     def refuse(execute, sql, params, many, context):
-        first_write = sql.lstrip().upper().startswith(("BEGIN", "INSERT", "UPDATE", "DELETE"))
-        if first_write and not refused:
+        if sql.lstrip().upper().startswith(starts) and not (once and refused):
             refused.append(sql)
             raise OperationalError("database is locked")
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(refuse):
         yield
+
+
+def undo_entries_refused():
+    """Make the database refuse the INSERT of an undo entry (a lost connection, a refused
+    row): every other statement runs."""
+    return _refused(('INSERT INTO "CODING_UNDOENTRY"',), once=False)
+
+
+def database_busy_at_the_start():
+    """Make the database answer the action's first write (SQLite's BEGIN IMMEDIATE, asked
+    for before anything is written; PostgreSQL's first write) as a SQLite file held by
+    another writer past the connection's timeout does: "database is locked". The other
+    writer is done by then: the refusal's message is kept in the session."""
+    return _refused(("BEGIN", "INSERT", "UPDATE", "DELETE"), once=True)
 
 
 # Where the database fails: (the failure, the answer's status, what the user reads).
