@@ -34,14 +34,14 @@ from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Stud
 from . import sql
 from .models import Theme
 from .review import attribution
-from .rollup import gathered_links
+from .rollup import gathered_links, why_no_answers
 from .tables import (
     excerpt_columns,
     excerpt_row,
     excerpts_workbook,
     interview_labels,
     rows_csv,
-    without_blank_questions,
+    without_question_column,
 )
 
 T = TypeVar("T")
@@ -522,9 +522,10 @@ def _trim_after(text: str) -> str:
 def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]:
     """(column titles, rows) of every excerpt `flt` selects, in reading order, for a .csv
     or .xlsx file: the columns and rows of the study's own excerpt table
-    (tables.excerpt_columns, tables.excerpt_row; the Question column left out when no
-    excerpt selected answers a question, tables.without_blank_questions). Three queries
-    whatever the number of excerpts."""
+    (tables.excerpt_columns, tables.excerpt_row): the same columns whatever `flt` selects,
+    the Question column left out only when none of the study's excerpts can answer a
+    question (tables.without_question_column). Four queries whatever the number of
+    excerpts."""
     selected = matching(index, flt).annotate(question_id=question_of())
     rows = list(
         selected.values(*ROW_FIELDS, title=F("interview__title"), coder_name=F("coder__username"))
@@ -566,7 +567,13 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
                 created_at=row["created_at"],
             )
         )
-    return without_blank_questions(excerpt_columns(attributes), table)
+    columns = excerpt_columns(attributes)
+    # Read as the roll-up reads it (RollUp.why_no_answers), so that every download of the
+    # study has the columns of its own excerpt table.
+    marked = QuestionSegment.objects.filter(interview__study=index.study).exists()
+    if why_no_answers(questions=bool(index.questions), marked=marked):
+        return without_question_column(columns, table)
+    return columns, table
 
 
 def retrieved_file(*, study: Study, index: StudyIndex, flt: Filter, kind: str) -> bytes:

@@ -121,14 +121,13 @@ def excerpt_row(
     ]
 
 
-def without_blank_questions(columns: list[str], rows: list[list]) -> tuple[list[str], list]:
+def without_question_column(columns: list[str], rows: list[list]) -> tuple[list[str], list]:
     """(columns, rows) of an excerpt table (excerpt_columns, excerpt_row) without its
-    Question column when no row answers a protocol question: with no protocol, or one
-    marked in no transcript, the column was blank in every row. Kept whole when any row
-    has a question; the other columns keep their order either way."""
+    Question column, the other columns in their order. For a study whose excerpts cannot
+    answer a protocol question (rollup.why_no_answers: no protocol, or one marked in no
+    transcript), where the column would be blank in every row of every export. Decided by
+    the study, never by the rows exported: a filtered download has the study's columns."""
     where = len(columns) - len(EXCERPT_COLUMNS) + EXCERPT_COLUMNS.index("Question")
-    if any(row[where] for row in rows):
-        return columns, rows
     return (
         [*columns[:where], *columns[where + 1 :]],
         [[*row[:where], *row[where + 1 :]] for row in rows],
@@ -157,8 +156,8 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
 
 def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list[str], list]:
     """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
-    (see excerpt_row): who, what question (the column left out when no excerpt answers
-    one: without_blank_questions), which codes and themes, the text, who coded it and
+    (see excerpt_row): who, what question (the column left out when the study's excerpts
+    cannot answer one: without_question_column), which codes and themes, the text, who coded it and
     when. Three queries beyond the roll-up's (excerpts, codings, interviews)."""
     rollup = rollup or study_rollup(study)
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
@@ -219,7 +218,9 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
                 created_at=excerpt["created_at"],
             )
         )
-    return without_blank_questions(excerpt_columns(attributes), rows)
+    if rollup.why_no_answers:
+        return without_question_column(excerpt_columns(attributes), rows)
+    return excerpt_columns(attributes), rows
 
 
 def matrix_table(rollup: RollUp) -> Table:

@@ -935,3 +935,27 @@ def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, 
         interviews.question_delete(question=question)
     for name, table in _excerpt_tables(study, owner).items():
         assert table[0] == without, name
+
+
+def test_a_filtered_download_keeps_the_study_s_question_column(study, owner):
+    """The Excerpts page's downloads have the study's columns whatever the filter selects:
+    with one transcript's questions marked, a download of only the unmarked transcript's
+    excerpts still has its Question column, blank, where a script reading the files by
+    column finds it in every other download of the study."""
+    learning = coding.code_create(study=study, name="Learning")
+    marked = import_text(study, name="R1.txt")
+    code_span(marked, "About six years", [learning], owner)
+    unmarked = import_text(study, UNMARKED, name="R2.txt")
+    code_span(unmarked, "never looked back", [learning], owner)
+    client = client_for(owner)
+    query = {"respondent": [unmarked.respondent_id]}
+    as_csv = client.get(reverse("retrieve_csv", args=[study.slug]), query).content
+    as_xlsx = client.get(reverse("retrieve_xlsx", args=[study.slug]), query).content
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx))["Excerpts"]
+    tables = {
+        "csv": list(csv.reader(io.StringIO(as_csv.decode("utf-8-sig")))),
+        "xlsx": [["" if v is None else v for v in row] for row in sheet.values],
+    }
+    for name, table in tables.items():
+        assert table[0][2:5] == ["Interview", "Question", "Codes"], name
+        assert [row[:4] for row in table[1:]] == [["R2", "", "R2 interview 1", ""]], name
