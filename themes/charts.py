@@ -306,7 +306,9 @@ def prevalence_by_attribute(rollup: RollUp, attribute: str) -> Chart:
             "depths": _theme_depths(rollup),
             "groups": [_group_label(label, len(m)) for label, m in groups.items()],
             "shares": shares,
-            "title": _label(attribute),
+            # Wrapped as the themes' names: an attribute named in a sentence (an imported
+            # sheet's column) widened the image past the chart's 7 inches.
+            "title": wrapped(_label(attribute)),
         },
         empty=not labels or not groups,
     )

@@ -164,9 +164,11 @@ def _attribute(figure, data: dict):
     # Below the plot, never over a bar.
     # At most three columns: four groups' labels ("not recorded (3 respondents)") are wider
     # than the chart's 7 inches.
-    figure.legend(
+    legend = figure.legend(
         title=data["title"], loc="outside lower center", ncols=min(len(groups), 3), frameon=False
     )
+    # A title on several lines (themes.charts wraps a long attribute) centred over the groups.
+    legend.get_title().set_multialignment("center")
     axes.spines[["top", "right"]].set_visible(False)
     return axes
 

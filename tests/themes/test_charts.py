@@ -788,3 +788,34 @@ def test_the_heat_map_s_column_labels_are_wrapped_and_never_overlap(study, owner
     texts = svg_texts(chart.svg())
     assert "before" in texts
     assert "Q1" in texts
+
+
+LONG_ATTRIBUTE = (
+    "Years in case management at the current agency, as the respondent gave them "
+    "at the start of the first interview"
+)
+
+
+def test_a_long_attribute_name_is_wrapped_in_the_legend_title(study):
+    """The legend's title (the attribute the respondents are grouped by) was drawn on one
+    line: an attribute named in a sentence, as an imported sheet's column may be, made the
+    image wider than the chart, scaled down to the page with its plot. It is wrapped on
+    lines of LABEL_WIDTH characters: the image is as wide as with a short name, every line
+    of the title in the SVG."""
+
+    def chart(attribute):
+        like = _study_like(study, attribute[:40])
+        interviews.attribute_add(study=like, name=attribute, kind="text")
+        for n, value in enumerate(["Agency A", "Agency B"], start=1):
+            interviews.respondent_create(
+                study=like, pseudonym=f"R{n}", attributes={attribute: value}
+            )
+            import_text(like, name=f"R{n}.txt")
+        return _charts_with(like, ["Training", "Stress"], [], attribute)[1]
+
+    long, short = chart(LONG_ATTRIBUTE), chart("Agency")
+    assert image_width(long.png()) <= image_width(short.png()) + 2
+    texts = [text.strip() for text in svg_texts(long.svg())]
+    lines = wrapped(LONG_ATTRIBUTE).split("\n")
+    assert len(lines) > 1
+    assert all(line in texts for line in lines), texts
