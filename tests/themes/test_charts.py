@@ -651,6 +651,31 @@ def test_codes_by_question_is_left_out_where_no_excerpt_answers_a_question(study
     assert "Codes by question: nothing to draw: the study has no protocol questions" in page
 
 
+def test_an_empty_chart_s_address_goes_to_the_page_that_says_why(study, owner):
+    """Before: charts/questions.svg was served from its address with no protocol (axes
+    without a question, and no reason). Now the address goes to the chart's place on the
+    Charts page, which says why; a chart with something to draw is still an SVG."""
+    support = coding.code_create(study=study, name="Support")
+    code_span(import_text(study, UNMARKED), "About six years", [support], owner)
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    client = client_for(owner)
+    url = reverse("chart_svg", args=[study.slug, "questions"])
+    response = client.get(url, follow=True)
+    page = reverse("charts", args=[study.slug])
+    assert response.redirect_chain == [(f"{page}#chart-questions", 302)]
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert html.count("nothing to draw: the study has no protocol questions") == 1
+    # Nothing in a theme yet: the prevalence has nothing to draw either, and says so.
+    response = client.get(reverse("chart_svg", args=[study.slug, "prevalence"]))
+    assert response["Location"] == f"{page}#chart-prevalence"
+    theme = themes.theme_create(study=study, name="Support")
+    themes.theme_code_attach(theme=theme, code=support)
+    response = client.get(reverse("chart_svg", args=[study.slug, "prevalence"]))
+    assert response["Content-Type"] == "image/svg+xml"
+
+
 def _study_named(study, names: list[str], codes: list[str]):
     """The charts (prevalence, by Years of experience, codes by question) of a study like
     `study` whose themes are `names` and top-level codes `codes`, with R1 (2 years of

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from coding import services as coding
 from coding.palette import contrast_ratio
 from interviews import services as interviews
-from tests.conftest import HTMX, client_for, import_text
+from tests.conftest import HTMX, client_for, code_span, import_text
 from themes import matrices, retrieval
 from themes.filters import RetrievalForm
 from themes.rollup import study_rollup
@@ -339,3 +339,36 @@ def test_a_matrix_by_question_says_why_when_no_excerpt_can_answer_one(study, own
     assert "Themes by protocol question: number of excerpts" in html
     assert "Nothing to count: the study has no protocol questions." in html
     assert '<div class="matrix">' not in html
+
+
+def test_a_matrix_by_question_that_counts_nothing_is_not_served_as_a_workbook(study, owner):
+    """Before: matrix.xlsx?by=question was served from its address (a bookmarked link) with
+    no protocol, or none marked: a sheet of code names without question columns, and no
+    reason. Now the address goes to the Matrices page of the same choices, which says why,
+    once; with the questions marked, the workbook counts by them."""
+    code = coding.code_create(study=study, name="Support")
+    code_span(import_text(study, UNMARKED, name="R1.txt"), "About six years", [code], owner)
+    client = client_for(owner)
+    url = reverse("matrix_download", args=[study.slug])
+    page = reverse("matrix", args=[study.slug]) + "?by=question"
+    why = (
+        "Nothing to count: no transcript has its protocol questions marked (each "
+        "interview&#x27;s Question markers page)."
+    )
+    response = client.get(url, {"by": "question"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert response["Content-Type"].startswith("text/html")
+    assert response.content.decode().count(why) == 1
+
+    # Marked in one transcript, the question counts its excerpt: a workbook of Q1 and Q2.
+    code_span(import_text(study, name="R2.txt"), "About six years", [code], owner)
+    response = client.get(url, {"by": "question"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows == [("Code (excerpts)", "Q1", "Q2"), ("Support", 1, 0)]
+
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    response = client.get(url, {"by": "question", "rows": "themes"}, follow=True)
+    assert response.redirect_chain == [(page + "&rows=themes", 302)]
+    html = response.content.decode()
+    assert html.count("Nothing to count: the study has no protocol questions.") == 1

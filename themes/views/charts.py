@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from interviews.access import READ, study_access
@@ -48,7 +49,9 @@ def charts(request, slug):
 
 @require_safe
 def chart_svg(request, slug, name):
-    """One chart as an SVG image (shown through <img>, so its markup never joins the page's)."""
+    """One chart as an SVG image (shown through <img>, so its markup never joins the page's).
+    An empty chart is not drawn: its address goes to the chart's place on the Charts page,
+    which says why there is nothing to draw."""
     access = study_access(request, slug, READ)
     study = access.study
     found = [
@@ -58,6 +61,12 @@ def chart_svg(request, slug, name):
     ]
     if not found:
         raise Http404("There is no such chart.")
+    if found[0].empty:
+        # The page shows no <img> for it; a bookmarked address got axes with nothing on them
+        # (or no question columns) and no reason.
+        page = reverse("charts", args=[slug])
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(f"{page}{query}#chart-{name}")
     try:
         response = HttpResponse(found[0].svg(), content_type="image/svg+xml")
     except ChartError:

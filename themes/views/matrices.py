@@ -4,6 +4,7 @@ opens its excerpts on the retrieval page; each matrix downloads as .xlsx."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -48,13 +49,21 @@ def matrix(request, slug):
 
 @require_safe
 def matrix_download(request, slug):
-    """The matrix of the URL's choices as an .xlsx workbook; a reviewer may download too."""
+    """The matrix of the URL's choices as an .xlsx workbook; a reviewer may download too.
+    A matrix that counts nothing for a reason (Matrix.why_empty: by question, with no
+    protocol or none marked) is not a workbook: the address goes to the Matrices page of
+    the same choices, which says why in the matrix's place."""
     access, form, found = _matrix(request, slug)
     if found is None:
         context = {"access": access, "form": form, "matrix": None}
         return render_page_or_fragment(
             request, "themes/matrices.html", "matrix", context, status=400
         )
+    if found.why_empty:
+        # A bookmarked link once offered the workbook: a sheet of code names with no
+        # question columns, and no reason. The page says the reason, once.
+        page = reverse("matrix", args=[slug])
+        return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
     columns, rows = matrices.table(found)
     # Made apart, as every .xlsx (themes.views.exports): openpyxl stays out of the worker.
     try:
