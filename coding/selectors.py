@@ -323,18 +323,25 @@ def codebook(study: Study) -> list[CodeNode]:
 
 def study_overview(study: Study) -> dict:
     """The study's front page: its interviews with their coding progress (4 queries: the
-    interviews with their counts, the study's counts, its questions, its codes)."""
+    interviews with their counts, the study's counts, its questions, its codes). Each
+    interview's excerpt_count is what the analysis counts; removed_count, its excerpts
+    whose words were removed from the transcript, to review on its coding page."""
     # Each count in a subquery of its own, read through the (interview, ...) index: counted
     # over one join of excerpts and segments, the rows multiplied (100 excerpts by 11
     # segments an interview), and the benchmark's study of 200 interviews took 392 ms
     # against 42 ms (in-process, SQLite, medians of 7; the page 487 against 106 ms).
     live_excerpts = Excerpt.objects.filter(interview=OuterRef("pk"), deleted_at__isnull=True)
     questions_found = QuestionSegment.objects.filter(interview=OuterRef("pk"))
+    # An excerpt whose words were removed from the transcript (ORPHANED) is counted apart:
+    # the analysis (Excerpts page, exports, codebook, matrices, themes) leaves it out, and
+    # the coding page lists it to review.
+    removed = Q(status=ExcerptStatus.ORPHANED)
     interviews = (
         study.interviews.select_related("respondent")
         .defer("text", "turns")
         .annotate(
-            excerpt_count=_count_of(live_excerpts, Count("pk")),
+            excerpt_count=_count_of(live_excerpts.exclude(removed), Count("pk")),
+            removed_count=_count_of(live_excerpts.filter(removed), Count("pk")),
             segment_count=_count_of(questions_found, Count("question", distinct=True)),
         )
         .order_by("respondent__pseudonym_order", "respondent_id", "conducted_on", "id")

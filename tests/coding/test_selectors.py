@@ -6,13 +6,14 @@ import random
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from coding import services
 from coding.models import Coding
 from coding.selectors import code_usage, codebook, study_overview
 from interviews import services as interviews
 from interviews.turns import turns_from_json
-from tests.conftest import TRANSCRIPT, code_span, import_text
+from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 
 
 def naive_usage(study):
@@ -96,3 +97,22 @@ def test_the_study_page_counts_each_interview_s_excerpts_and_questions_apart(stu
     # The deleted excerpt is not counted; each question found once.
     counts = {row.pk: (row.excerpt_count, row.segment_count) for row in rows}
     assert counts == {first.pk: (2, 2), second.pk: (0, 2)}
+
+
+def test_the_study_page_counts_an_excerpt_whose_words_were_removed_apart(study, owner):
+    """An excerpt whose words were removed from the transcript (a text edit) is left out of
+    every count of the analysis (Excerpts page, exports, codebook, themes): the study page
+    counted it still, 18 where every other page said 17. It now counts as they do, and
+    says how many wait on the coding page to be reviewed."""
+    interview = import_text(study, name="R1-interview.txt")
+    code = services.code_create(study=study, name="Years")
+    for words in ("six years", "Café regulars", "never looked back"):
+        code_span(interview, words, [code])
+    services.transcript_edit(
+        interview=interview, text=interview.text.replace("never looked back", ""), version=1
+    )
+    [row] = study_overview(study)["interviews"]
+    assert (row.excerpt_count, row.removed_count) == (2, 1)
+    page = client_for(owner).get(reverse("study_detail", args=[study.slug])).content.decode()
+    coding_page = reverse("interview_code", args=[study.slug, interview.pk])
+    assert f'2 <a class="muted" href="{coding_page}">+ 1 with its words removed</a>' in page
