@@ -606,8 +606,15 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
             themes_of[code_id].append(summary.name)
     document = _document(f"Codebook: {study.title}", study.page_size)
     _paragraph(document, f"Codebook: {study.title}", style="Title")
-    for node in codebook_nodes(study):
+    nodes = codebook_nodes(study)
+    # As the Codebook page counts them: a code's own use, and a parent's with its sub-codes
+    # besides, where its own alone read "0 excerpts" for a branch in use.
+    parents = {node.code.parent_id for node in nodes}
+    for node in nodes:
         code = node.code
+        used = _used(node.excerpts, node.respondents)
+        if code.pk in parents:
+            used += f"; with its sub-codes, {_used(node.branch_excerpts, node.branch_respondents)}"
         _heading(document, code.name, min(2 + node.depth, 4))
         fields = [
             ("Themes", "; ".join(themes_of.get(code.pk, [])) or "none"),
@@ -616,11 +623,7 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
             ("Do not use when", code.exclusion),
             # One pair of quote marks, whether or not the researcher typed her own.
             ("Example", quoted(code.example) if any(paragraphs_of(code.example)) else ""),
-            (
-                "Used",
-                f"{node.excerpts} excerpt{'s' if node.excerpts != 1 else ''} from "
-                f"{node.respondents} respondent{'s' if node.respondents != 1 else ''}",
-            ),
+            ("Used", used),
         ]
         for label, value in fields:
             # Text of nothing to print (white space, what _clean removes) has no label.
@@ -632,6 +635,14 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
                 for part in rest:
                     _paragraph(document, part)
     return _bytes(document)
+
+
+def _used(excerpts: int, respondents: int) -> str:
+    """ "3 excerpts from 1 respondent" """
+    return (
+        f"{excerpts} excerpt{'s' if excerpts != 1 else ''} from "
+        f"{respondents} respondent{'s' if respondents != 1 else ''}"
+    )
 
 
 def _day(moment) -> str:

@@ -121,7 +121,11 @@ def test_the_codebook_document(study, themed):
     texts = [text for _, text in paragraphs]
     assert "Themes: Training" in texts
     assert "Definition: How they learned." in texts
-    assert "Used: 1 excerpt from 1 respondent" in texts  # R3's excerpt does not count
+    # R3's excerpt does not count; Judgement, a sub-code of Learning, is not used yet.
+    assert (
+        "Used: 1 excerpt from 1 respondent; with its sub-codes, 1 excerpt from 1 respondent"
+        in texts
+    )
     assert "Themes: At work" in texts
     judgement = texts.index("Judgement")
     assert paragraphs[judgement][0] == "Heading 3", "a child code sits under its parent"
@@ -132,6 +136,23 @@ def test_the_codebook_document(study, themed):
         "Do not use when: Staff say it of others.",
         "Example: “they looked down on me”",
     ]
+
+
+def test_the_codebook_document_counts_a_parent_code_with_its_sub_codes(study, themed, owner):
+    """A parent code used only through its sub-codes read "Used: 0 excerpts from 0
+    respondents" in the codebook .docx, where the Codebook page, Matrices and Charts count
+    its branch: the .docx now gives both, as the page does; a code without sub-codes its
+    own use alone."""
+    learning, colleagues = themed["codes"][:2]
+    sources = coding.code_create(study=study, name="Sources of learning")
+    for code in (learning, colleagues):
+        coding.code_move(code=code, parent=sources)
+    texts = [p.text for p in read_docx(codebook_docx(study=study)).paragraphs]
+    at = texts.index("Sources of learning")
+    assert texts[at + 2] == (
+        "Used: 0 excerpts from 0 respondents; with its sub-codes, 2 excerpts from 2 respondents"
+    )
+    assert texts[texts.index("Learning") + 3] == "Used: 1 excerpt from 1 respondent"
 
 
 def test_the_excerpt_table_as_csv(study, themed, owner):
