@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from coding import bin as coding_bin
 from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
@@ -446,11 +447,25 @@ def _changes(model, before, after, names, *, reviewer: bool) -> list[Change]:
     return changes
 
 
+def _text(value) -> str:
+    """A field's value as the page writes it: a moment as its "When" column does ("1 Dec
+    2026, 14:17", in the server's time zone), a day as "5 May 2025"; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "j M Y, H:i"
+        )
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    return str(value)
+
+
 def _shown(old, new) -> tuple[str, str]:
-    """Before and after as text; of two long texts, only the part that differs, with
-    AROUND code points of context each side (common start and end trimmed, linear time)."""
-    old = "" if old is None else str(old)
-    new = "" if new is None else str(new)
+    """Before and after as text (_text); of two long texts, only the part that differs,
+    with AROUND code points of context each side (common start and end trimmed, linear
+    time)."""
+    old, new = _text(old), _text(new)
     if len(old) <= 2 * AROUND and len(new) <= 2 * AROUND:
         return old or "—", new or "—"
     shortest = min(len(old), len(new))

@@ -72,6 +72,26 @@ def test_it_shows_who_changed_what_with_before_and_after(study, owner, coder):
     assert shown[1].endswith("Code added : “Learning”")
 
 
+def test_a_moment_or_a_day_changed_reads_as_the_page_writes_dates(study, owner):
+    """A respondent's withdrawal read "Withdrawn at — → 2026-12-01 14:17:48.334984+00:00",
+    the database's form in UTC: a moment now reads as the page's "When" column writes it,
+    in the server's time zone, and a day as a day."""
+    respondent = interviews.respondent_create(study=study, pseudonym="R1")
+    interviews.respondent_withdraw(respondent=respondent)
+    respondent.refresh_from_db()
+    interviews.respondent_update(
+        respondent=respondent,
+        pseudonym="R1",
+        attributes={},
+        interviewed_on=date(2025, 5, 5),
+    )
+    shown = events(client_for(owner).get(url(study, kind="respondent")))
+    moment = dateformat.format(timezone.localtime(respondent.withdrawn_at), "j M Y, H:i")
+    assert f"Withdrawn at — → {moment}" in shown[1]
+    assert "Interviewed on — → 5 May 2025" in shown[0]
+    assert "+00:00" not in " ".join(shown)
+
+
 def test_a_long_text_shows_only_the_words_that_changed(study, owner):
     interview = import_text(study)
     coding.transcript_edit(
