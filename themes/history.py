@@ -346,11 +346,18 @@ def _names(*groups) -> dict:
 
 
 def _interview_label(interview: Interview, names) -> str:
-    """ "R1 · Interview imported 30 Nov 2026 (2)": an interview as the history names it, its
-    respondent's pseudonym (as its newest record has it) before the lists' name for it."""
-    who = names["respondent"].get(interview.respondent_id, "")
+    """An interview as the history names it (interview_label), its respondent's pseudonym
+    as its newest record has it."""
+    return interview_label(interview, names["respondent"].get(interview.respondent_id, ""))
+
+
+def interview_label(interview: Interview, pseudonym: str) -> str:
+    """ "R1 · Interview imported 30 Nov 2026 (2)": `interview` as the history and its bin
+    name it, its respondent's `pseudonym` ("" when unknown: the name alone) before the
+    lists' name for it (Interview.display_name: give it interviews_named's count), each
+    part marked with core.bidi.isolated."""
     name = isolated(interview.display_name)
-    return f"{isolated(who)} · {name}" if who else name
+    return f"{isolated(pseudonym)} · {name}" if pseudonym else name
 
 
 def _label(model, record, names) -> str:
@@ -500,6 +507,8 @@ class Restorable:
     deleted_at: datetime
     detail: str
     author_id: int | None = None
+    # What a memo on a transcript is about, as the changes name it (interview_label).
+    on: str = ""
 
 
 MEMO_KINDS = {
@@ -615,6 +624,22 @@ def _bin_items(study: Study, kind: str, ids: list[int]) -> list[_Found]:
     memos = model.objects.filter(
         **{_MEMO_STUDY[kind.removeprefix("memo-")]: study}, deleted_at__isnull=False, pk__in=ids
     ).select_related("author")
+    on = {}
+    if model is InterviewMemo:
+        # "Memo on a transcript" alone did not say which: its interview is named as the
+        # changes name it, read in the same query (with its respondent; not its transcript
+        # text), and one query more for the "(2)" of a
+        # respondent's second untitled, undated interview of a day (interviews_named).
+        memos = list(
+            memos.select_related("interview__respondent").defer(
+                "interview__text", "interview__turns", "interview__respondent__attributes"
+            )
+        )
+        interviews_named([memo.interview for memo in memos])
+        on = {
+            memo.pk: interview_label(memo.interview, memo.interview.respondent.pseudonym)
+            for memo in memos
+        }
     return [
         _Found(
             memo.pk,
@@ -627,6 +652,7 @@ def _bin_items(study: Study, kind: str, ids: list[int]) -> list[_Found]:
                 memo.deleted_at,
                 "",
                 author_id=memo.author_id,
+                on=on.get(memo.pk, ""),
             ),
         )
         for memo in memos

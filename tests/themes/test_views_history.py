@@ -160,6 +160,42 @@ def test_an_interview_memo_names_its_interview_as_a_transcript_s_records_do(stud
     ]
 
 
+def test_a_memo_on_a_transcript_in_the_bin_names_its_interview_as_the_changes_do(study, owner):
+    """The bin said "Memo on a transcript: “Noisy room.”", where the changes below it say
+    which interview the memo was about: it names the interview the same way."""
+    import_text(study, name="R1-a.txt")
+    second = import_text(study, TRANSCRIPT + "\n\nR1: Again.", name="R1-b.txt")
+    other = import_text(study, name="R2.txt")
+    interviews.interview_update(
+        interview=other, title="", respondent=other.respondent, conducted_on=date(2025, 3, 3)
+    )
+    for interview, body in ((second, "Noisy room."), (other, "Tired.")):
+        memo = memos.memo_create(model=InterviewMemo, author=owner, body=body, interview=interview)
+        memos.memo_delete(memo=memo, author=owner)
+    today = dateformat.format(timezone.localdate(), "j M Y")
+    response = client_for(owner).get(url(study))
+    html = re.sub(r"</?bdi>", "", response.content.decode())
+    rows = re.findall(r'<tr id="bin-memo-interview-\d+">(.*?)</tr>', html, re.S)
+
+    def words(part: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part)).strip()
+
+    on = ["(on R2 · Interview of 3 Mar 2025)", f"(on R1 · Interview imported {today} (2))"]
+    # Newest deletion first: its "What" cell, and its Restore button's words.
+    assert [words(re.search(r"<td>(.*?)</td>", row, re.S)[1]) for row in rows] == [
+        f"Memo on a transcript: “Tired.” {on[0]}",
+        f"Memo on a transcript: “Noisy room.” {on[1]}",
+    ]
+    assert [words(re.search(r"<button[^>]*>(.*?)</button>", row, re.S)[1]) for row in rows] == [
+        f"Restore the memo on a transcript: “Tired.” {on[0]}",
+        f"Restore the memo on a transcript: “Noisy room.” {on[1]}",
+    ]
+    # The changes below name it the same way.
+    assert f"Memo on a transcript deleted : “Tired.” {on[0]}" in [
+        event.split(" · ", 1)[1] for event in events(response)
+    ]
+
+
 def test_user_text_is_escaped(study, owner):
     coding.code_create(study=study, name="<script>alert(1)</script>")
     html = client_for(owner).get(url(study)).content.decode()
@@ -448,7 +484,7 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
         Respondent.objects.filter(study=study).delete()
         DeletedCode.objects.all().delete()
         _everything(study, owner, n)
-        with django_assert_num_queries(39) as captured:
+        with django_assert_num_queries(40) as captured:
             # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the
             # page (a UNION of the study's records); then each model's records on the page
             # and the records before them: 2 each for codes, codings, excerpts, quotes,
@@ -459,8 +495,11 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
             # transcript's or memo's record (its name's "(2)", interviews_named); the bin: 1 its
             # page's keys with its count (themes.sql), then the items of each kind on the
             # page: 2 excerpts (with their codes), 1 codes, 1 themes, 1 each for journal
-            # entries and memos on transcripts (the theme's memo waits with its theme); 1
-            # erasures.
+            # entries and memos on transcripts (with their interviews and respondents, to
+            # name them as the changes do; the theme's memo waits with its theme), 1 the
+            # untitled, undated interviews of the respondents of the memos' interviews (the
+            # bin's memo is on such an interview: its name's "(2)", interviews_named, apart
+            # from the changes' since the bin's page is read apart from theirs); 1 erasures.
             response = client.get(url(study))
         assert response.status_code == 200
         counts.append(len(captured))
