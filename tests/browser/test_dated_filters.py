@@ -100,6 +100,15 @@ def test_a_filter_s_fields_are_of_one_height(page, live_server, study, owner, na
     assert "date" in kinds, heights
     assert len(kinds) > 1, heights
     assert len({height for _, height in heights}) == 1, heights
+    # The filter's button is as tall as its fields (it was 40 px against their 42); on the
+    # History page, beside its last date, it shares the date's top and bottom (its top
+    # stood 2 px lower). The Memos page's wraps to a row of its own at this width.
+    form = page.locator(PAGES[name][0])
+    button = form.get_by_role("button", name="Show").bounding_box()
+    assert button["height"] == heights[0][1], (button, heights)
+    if name == "history":
+        until = form.get_by_label("Changed until").bounding_box()
+        assert (button["y"], button["height"]) == (until["y"], until["height"])
 
     page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
     codes = page.get_by_label("Codes", exact=True)

@@ -74,3 +74,53 @@ def test_every_field_takes_the_form_style_and_help_text_one_style(demo, live_ser
             (selector) => getComputedStyle(document.querySelector(selector)).fontSize)"""
     )
     assert sizes[0] == sizes[1], sizes
+
+
+# Each visible bordered button (not a link-like, icon or toggle one) with a one-line field
+# beside it in its row (overlapping it from top to bottom, within 2rem left or right):
+# [its words, the field's type, how much lower its top and its bottom are, in px].
+BESIDE = """() => {
+    const oneLine = [...document.querySelectorAll(
+        "input:not([type=checkbox], [type=radio], [type=hidden], [type=color], [type=range]," +
+        " [type=submit], [type=button], [type=reset], [type=image], [type=file])," +
+        " select:not([multiple])")].filter((field) => field.checkVisibility());
+    const buttons = [...document.querySelectorAll("button, .button")].filter((button) =>
+        button.checkVisibility() && !button.matches(".link, .icon, .toggle"));
+    const found = [];
+    for (const button of buttons) {
+        const b = button.getBoundingClientRect();
+        const field = oneLine.find((field) => {
+            const f = field.getBoundingClientRect();
+            const near = Math.min(Math.abs(b.left - f.right), Math.abs(f.left - b.right)) < 32;
+            return near && f.top < b.bottom && b.top < f.bottom;
+        });
+        if (field) {
+            const f = field.getBoundingClientRect();
+            const words = button.textContent.trim();
+            found.push([words, field.type, b.top - f.top, b.bottom - f.bottom]);
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_a_button_beside_a_one_line_field_shares_its_top_and_bottom(demo, live_server, width):
+    # Before: a button was 40 px tall against the fields' 42 (its line-height 1.4 against
+    # their 1.5), its top 2 px lower than theirs (the History page's Show beside its dates,
+    # the Respondents page's Add); the Search page's, set at the bottom of the field's help,
+    # stood 25 px lower.
+    study, page = demo
+    page.set_viewport_size({"width": width, "height": 900})
+    demo_log_in(page, live_server, OWNER)
+    beside, offsets = [], []
+    for path in demo_pages(study, owner=True):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        for words, kind, top, bottom in page.evaluate(BESIDE):
+            beside.append((path, words))
+            if (top, bottom) != (0, 0):
+                offsets.append((path, words, kind, top, bottom))
+    # The filters' Show buttons, the forms' Add buttons, the search's among them.
+    assert len(beside) > 10, beside
+    assert offsets == []
