@@ -346,6 +346,10 @@ def interview_questions(request, slug, pk):
     choices = [("", "—")] + [
         (q.pk, f"{q.label}. {Truncator(q.text).chars(70)}") for q in questions
     ]
+    # A select shows only the start of its choice (a few words in a table's column): each
+    # row shows its question's whole text under it (and each option holds it, for the
+    # page's script to show another's when it is chosen).
+    texts = {str(q.pk): q.text for q in questions}
     formset = QuestionMarkerFormSet(
         posted(request),
         initial=[{"start": row["start"], "question": row["question_id"]} for row in page],
@@ -368,7 +372,11 @@ def interview_questions(request, slug, pk):
         "page": page,
         "formset": formset,
         "error": error,
-        "rows": list(zip(page, formset, strict=False)),
+        "rows": [
+            (row, form, texts.get(str(form["question"].value()), ""))
+            for row, form in zip(page, formset, strict=False)
+        ],
+        "options": [(value, label, texts.get(str(value), "")) for value, label in choices],
     }
     return render(request, "interviews/interview_questions.html", context)
 

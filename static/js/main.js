@@ -1,7 +1,8 @@
 /* Excerpta in the browser: the one entry point, loaded by base.html as a module.
 
-   Every page gets messages (flash.js), upload progress (progress.js) and forms that keep
-   what is typed while they are sent (sending.js); a page with a transcript (#transcript)
+   Every page gets messages (flash.js), upload progress (progress.js), forms that keep
+   what is typed while they are sent (sending.js) and the question-markers page's texts
+   of the chosen questions (question_text.js); a page with a transcript (#transcript)
    gets the coding page's modules. Each module exports `install()` and keeps to what its
    name says; a new behaviour is a new module installed here. Where
    keys are concerned the order below is the order in which keyboard.js tries bindings
@@ -25,6 +26,7 @@ import * as margin from "./margin.js";
 import * as panel from "./panel.js";
 import * as picker from "./picker.js";
 import * as progress from "./progress.js";
+import * as questionText from "./question_text.js";
 import * as selection from "./selection.js";
 import * as sending from "./sending.js";
 import { bind } from "./state.js";
@@ -36,6 +38,7 @@ function start() {
   flash.install();
   progress.install();
   sending.install();
+  questionText.install();
   const transcript = document.getElementById("transcript");
   if (!transcript) {
     // The one key of the other pages whose messages carry an Undo button (the codebook,
