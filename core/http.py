@@ -127,6 +127,7 @@ TYPED_FIELDS = {
     "topic": "Topic",
     "name": "Name",
     "code_name": "Code",
+    "new_code": "New code",
     "pseudonym": "Pseudonym",
     "description": "Description",
     "definition": "Definition",
@@ -156,16 +157,49 @@ def typed_texts(request: HttpRequest) -> list[tuple[str, str]]:
     return typed
 
 
+# The session key under which a refused form's typed texts wait for the page the user is
+# sent back to (keep_typed, kept_typed).
+TYPED_KEY = "refused_typed"
+
+
+def keep_typed(request: HttpRequest, typed: list[tuple[str, str]]) -> None:
+    """Keep `typed` ((label, text) pairs, as typed_texts gives them) for the next page drawn
+    in full, which shows them once in boxes to copy from (kept_typed, _typed.html)."""
+    request.session[TYPED_KEY] = [list(pair) for pair in typed]
+
+
+def kept_typed(request: HttpRequest) -> list[tuple[str, str]]:
+    """The typed texts keep_typed kept, taken out of the session: [] when none."""
+    session = getattr(request, "session", None)
+    if session is None or TYPED_KEY not in session:
+        return []
+    return [(label, text) for label, text in session.pop(TYPED_KEY)]
+
+
+# How the error page finds the study of the request, to draw the study's menu around it:
+# registered by the app that knows studies (interviews/apps.py), which core/ must not import.
+_study_of: list[Callable[[HttpRequest], object]] = []
+
+
+def show_study_with(lookup: Callable[[HttpRequest], object]) -> None:
+    """Make `lookup` the way refused_page finds what to draw the study's menu from: given
+    the request, the Access to the study in its URL, or None."""
+    _study_of[:] = [lookup]
+
+
 def refused_page(
     request: HttpRequest, message: str, *, status: int = 400, typed: bool = True
 ) -> HttpResponse:
-    """The site's error page saying `message`, with `status`, and (unless `typed` is
+    """The site's error page saying `message` once, with `status`, and (unless `typed` is
     False) what the refused form held that the user typed (typed_texts), in boxes to copy
-    it from: a whole page for a request that is not htmx's."""
+    it from: a whole page for a request that is not htmx's. In a study the user is a member
+    of it has the study's menu, and it links back to the page the request came from."""
     context = {
         "status": status,
-        "message": message,
-        "typed": typed_texts(request) if typed else [],
+        "refusal": message,
+        "refused_typed": typed_texts(request) if typed else [],
+        "back": _same_site_referer(request),
+        "access": _study_of[0](request) if _study_of else None,
     }
     return render(request, "error.html", context, status=status)
 
@@ -183,19 +217,26 @@ def refusal(
     htmx requests get the status code and a flash swapped out of band (the page keeps what
     the user typed). A plain request (a form posted without JavaScript, or one htmx does not
     drive) always gets a whole page: redirected to `fallback_url`, else back to the page the
-    form was on (its Referer, when it is of this site), with the message as a flash; with
-    neither, or when the form held text the user typed (which a redirect would lose), the
-    error page with the message, that text and `status` (refused_page). `typed=False` says
-    the form's fields of those names were chosen, not typed (a column picked from a list).
+    form was on (its Referer, when it is of this site), with the message as a flash and the
+    text the form held that the user typed kept for that page, which shows it once in boxes
+    to copy from (keep_typed); with neither, or for a database too busy (503) to keep that
+    text in the session, the error page with the message, that text and `status`
+    (refused_page). `typed=False` says the form's fields of those names were
+    chosen, not typed (a column picked from a list).
     """
     if request.htmx:
         return reswap(HttpResponse(flash_html(message, "error"), status=status), "none")
     back = fallback_url or _same_site_referer(request)
-    if back and not (typed and typed_texts(request)):
-        messages.error(request, message)
-        return redirect(back)
+    texts = typed_texts(request) if typed else []
     # The flash alone would be a bare fragment in the window: show it in the site's page.
-    return refused_page(request, message, status=status)
+    # A database too busy to answer (503) may not keep the typed texts in the session
+    # either: they are shown on the error page, which needs no write.
+    if not back or (texts and status == 503):
+        return refused_page(request, message, status=status, typed=typed)
+    messages.error(request, message)
+    if texts:
+        keep_typed(request, texts)
+    return redirect(back)
 
 
 def _same_site_referer(request: HttpRequest) -> str:

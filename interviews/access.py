@@ -86,6 +86,19 @@ def study_access(request: HttpRequest, slug: str, action: str = READ) -> Access:
     return access
 
 
+def study_of_request(request: HttpRequest) -> Access | None:
+    """The user's Access to the study whose slug the request's URL holds, for reading; None
+    when the URL names no study or the user is not a member of it (one query, or none)."""
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("slug") if match else None
+    if not slug or not request.user.is_authenticated:
+        return None
+    try:
+        return study_access(request, slug, READ)
+    except Http404:
+        return None
+
+
 def child_access(
     request: HttpRequest,
     rows: QuerySet[M],

@@ -112,3 +112,28 @@ def test_a_memo_refused_for_an_expired_session_keeps_its_text(
     expect(page.locator("#main")).to_contain_text("Your session has expired")
     assert page.locator("textarea").first.input_value() == "Thoughts written over lunch."
     assert not JournalEntry.objects.exists()
+
+
+def test_a_refused_form_goes_back_to_its_page_with_what_was_typed(
+    plain_page, live_server, study, owner
+):
+    """Before: the bare error page (no study menu, the message twice, "Back to your
+    studies"). Now the Themes page again, the refusal once, the typed name to copy."""
+    from themes import services as themes
+
+    themes.theme_create(study=study, name="Support")
+    page = plain_page
+    log_in(page, live_server, owner)
+    themes_url = live_server.url + reverse("themes", args=[study.slug])
+    page.goto(themes_url)
+    page.get_by_label("Add a code to “Support”").fill("Peer <support>")
+    page.get_by_role("button", name="Add the code to “Support”").click()
+    expect(page).to_have_url(themes_url)
+    expect(page.get_by_role("heading", name="Themes", exact=True)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Study")).to_be_visible()
+    expect(page.get_by_text("There is no code called")).to_have_count(1)
+    expect(page.locator("#flash")).to_contain_text("There is no code called “Peer <support>”.")
+    typed = page.get_by_role("region", name="What you typed was not saved")
+    expect(typed.get_by_label("Code")).to_have_value("Peer <support>")
+    page.reload()
+    expect(page.get_by_text("What you typed was not saved")).to_have_count(0)

@@ -153,3 +153,102 @@ def test_an_answer_with_its_own_message_or_leaving_the_page_gets_no_second_regio
     assert undone.status_code == 200
     assert undone.has_header("HX-Refresh")
     assert FLASH not in undone.content.decode()
+
+
+def _study_menu(html: str) -> bool:
+    return 'aria-label="Study"' in html
+
+
+@pytest.mark.django_db
+def test_a_plain_form_refused_goes_back_to_its_page_keeping_what_was_typed(
+    study, interview, code, excerpt, owner
+):
+    """Before: a plain form refused with text typed in it answered the bare error page, with
+    no study menu, the message twice (the page's and the flash's) and "Back to your studies".
+    Now it goes back to the page it was posted from, which says why once and shows what was
+    typed in a box to copy from, once: the next page no longer shows it."""
+    theme = themes.theme_create(study=study, name="Support")
+    slug = study.slug
+    cases = [
+        # Creating a code on the coding page with a name close to an existing code's.
+        (
+            reverse("interview_code", args=[slug, interview.pk]),
+            reverse("excerpt_codes_add", args=[slug, excerpt.pk]),
+            {"new_code": "Trainin<g"},
+            "Trainin&lt;g",
+            "looks like",
+        ),
+        # Attaching to a theme a code, by its name, that the study does not have.
+        (
+            reverse("themes", args=[slug]),
+            reverse("theme_codes", args=[slug, theme.pk]),
+            {"code_name": "Peer <support>"},
+            "Peer &lt;support&gt;",
+            "There is no code called",
+        ),
+    ]
+    client = client_for(owner)
+    for page, action, data, typed, told in cases:
+        response = client.post(
+            action, data, headers={"Referer": f"http://testserver{page}"}, follow=True
+        )
+        assert response.redirect_chain == [(f"http://testserver{page}", 302)], action
+        html = response.content.decode()
+        assert _study_menu(html)
+        assert html.count(told) == 1, told
+        assert "What you typed was not saved" in html
+        assert f">{typed}</textarea>" in html
+        again = client.get(page).content.decode()
+        assert "What you typed was not saved" not in again
+        assert told not in again
+
+
+@pytest.mark.django_db
+def test_a_form_refused_where_it_cannot_go_back_is_a_page_of_its_study(study, owner):
+    """A form whose question was deleted meanwhile: the error page, in the study's menu, its
+    message once, what was typed, and a link back to the page it came from."""
+    from interviews import services as interviews
+
+    question = study.questions.first()
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    protocol = f"http://testserver{reverse('protocol', args=[study.slug])}"
+    interviews.question_delete(question=question)
+    response = client_for(owner).post(
+        edit, {"text": "How long, <b>really</b>?"}, headers={"Referer": protocol}
+    )
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert _study_menu(html)
+    assert html.count("What you typed was not saved") == 1
+    assert ">How long, &lt;b&gt;really&lt;/b&gt;?</textarea>" in html
+    assert f'<a href="{protocol}">Back to the page you came from</a>' in html
+    assert "Back to your studies" not in html
+    message = html.split("<h1>")[1]
+    assert html.count(message.split("<p>")[1].split("</p>")[0]) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "redirected"), [(409, True), (503, False)])
+def test_what_was_typed_waits_in_the_session_unless_the_database_is_busy(
+    rf, owner, status, redirected
+):
+    """Back to the form's page with the typed text kept for it; but a database too busy to
+    answer (503) would not keep it in the session either: the error page shows it."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django_htmx.middleware import HtmxDetails
+
+    from core.http import TYPED_KEY, refusal
+
+    page = "http://testserver/studies/"
+    request = rf.post("/anywhere/", {"body": "My <memo>"}, headers={"Referer": page})
+    request.user, request.session = owner, {}
+    request._messages = FallbackStorage(request)
+    request.htmx = HtmxDetails(request)
+    response = refusal(request, "Not now.", status=status)
+    if redirected:
+        assert (response.status_code, response["Location"]) == (302, page)
+        assert request.session[TYPED_KEY] == [["Text", "My <memo>"]]
+    else:
+        assert response.status_code == 503
+        assert TYPED_KEY not in request.session
+        assert ">My &lt;memo&gt;</textarea>" in response.content.decode()
