@@ -651,6 +651,21 @@ def test_codes_by_question_is_left_out_where_no_excerpt_answers_a_question(study
     assert "Codes by question: nothing to draw: the study has no protocol questions" in page
 
 
+def test_an_empty_chart_says_why_once_without_a_figure_s_caption(study, themed, owner):
+    """Before: with no protocol, "Figure 2. Codes by question: the number of excerpts..."
+    sat under the "nothing to draw" box, a caption of a figure that is not there. Now the
+    reason is said once, and the figures that are drawn are numbered as the findings
+    document numbers them."""
+    for question in list(study.questions.all()):
+        interviews.question_delete(question=question)
+    html = client_for(owner).get(reverse("charts", args=[study.slug])).content.decode()
+    assert html.count("Codes by question") == 1
+    assert "Codes by question: nothing to draw: the study has no protocol questions." in html
+    assert html.count("<figcaption>") == html.count("<img ") == 1
+    assert "Figure 1. Theme prevalence" in html
+    assert "Figure 2." not in html
+
+
 def test_an_empty_chart_s_address_goes_to_the_page_that_says_why(study, owner):
     """Before: charts/questions.svg was served from its address with no protocol (axes
     without a question, and no reason). Now the address goes to the chart's place on the

@@ -32,6 +32,17 @@ def _attribute(request, study) -> str:
     return form.cleaned_data["attribute"] if form.is_valid() else ""
 
 
+def _numbered(charts: list) -> list[tuple[object, int]]:
+    """(chart, its figure's number) for each chart: the drawn ones numbered 1, 2… as the
+    findings document numbers them; an empty one 0, since it is no figure (the page says
+    why in its place, without a caption of what is not there)."""
+    numbered, n = [], 0
+    for chart in charts:
+        n += not chart.empty
+        numbered.append((chart, 0 if chart.empty else n))
+    return numbered
+
+
 @require_safe
 def charts(request, slug):
     access = study_access(request, slug, READ)
@@ -42,7 +53,7 @@ def charts(request, slug):
         "access": access,
         "form": form,
         "attribute": attribute,
-        "charts": study_charts(study, study_rollup(study), attribute),
+        "figures": _numbered(study_charts(study, study_rollup(study), attribute)),
     }
     return render(request, "themes/charts.html", context)
 
