@@ -226,3 +226,16 @@ def test_each_filter_control_has_one_name_and_a_long_name_reads_whole(
         )
         assert fits["whole"], (width, text, fits)
         assert fits["inside"], (width, text, fits)
+
+
+def test_a_stale_question_in_the_filter_is_named_where_the_refusal_is(
+    page, live_server, study, owner
+):
+    """Before: "The filter needs correcting (see above)" beside the results, while the error
+    was further down the filter's column, out of view."""
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]) + "?question=999999")
+    refusal = page.locator(".results").get_by_role("alert")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("Questions: Select a valid choice.")
+    expect(refusal).not_to_contain_text("see above")

@@ -198,7 +198,7 @@ def test_coded_by_lists_only_who_coded_never_a_member_who_did_not(
     assert response.status_code == 200
     assert shown(response) == []
     assert (
-        "The filter needs correcting (see above); nothing was searched."
+        "The filter needs correcting; nothing was searched. Coded by: Select a valid choice."
         in response.content.decode()
     )
 
@@ -483,3 +483,19 @@ def test_a_study_without_protocol_questions_has_no_question_filter(study, owner)
     html = client.get(url(study), {"question": question.pk}).content.decode()
     assert 'for="id_question">Questions</label>' in html
     assert f"Select a valid choice. {question.pk} is not one of the available choices." in html
+
+
+def test_a_stale_question_in_the_filter_is_named_where_the_refusal_stands(study, corpus, owner):
+    """Before: ?question=999999 (or a question deleted since) read "The filter needs
+    correcting (see above)" while the error was further down the filter's column. Now the
+    refusal says which field and why, where it stands; the field keeps its own error."""
+    for query in ({"question": "999999"}, {"question": str(corpus["questions"][1].pk)}):
+        if query["question"] != "999999":
+            interviews.question_delete(question=corpus["questions"][1])
+        for page in (url(study), reverse("retrieve_csv", args=[study.slug])):
+            html = client_for(owner).get(page, query).content.decode()
+            assert "see above" not in html
+            assert (
+                "The filter needs correcting; nothing was searched. Questions: Select a "
+                "valid choice." in html
+            ), page

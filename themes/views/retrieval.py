@@ -38,11 +38,13 @@ def _digest(*parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _filters(request, index: retrieval.StudyIndex) -> tuple[retrieval.Filter | None, str]:
-    """The Filter the URL asks for (None when the form finds it wrong) and the filter form's
-    HTML, its errors included.
+def _filters(request, index: retrieval.StudyIndex) -> tuple[retrieval.Filter | None, str, str]:
+    """The Filter the URL asks for (None when the form finds it wrong), the filter form's
+    HTML, its errors included, and the refusal the results show in its place when it is
+    wrong ("" when not): the errors said where it stands (_filter_refused.html, as on the
+    Memos and History pages), since their fields are further down the filter's column.
 
-    Both are a function of what the form shows and checks a filter against: the URL's
+    All three are a function of what the form shows and checks a filter against: the URL's
     filter, the study's slug and attributes, its codes, themes, respondents and questions
     (the choices) and its coders. They are kept in the "retrieval" cache under a digest of
     all of that, so that a write that changes no choice (coding an excerpt, writing a memo)
@@ -75,9 +77,11 @@ def _filters(request, index: retrieval.StudyIndex) -> tuple[retrieval.Filter | N
     if found is None:
         form = RetrievalForm(request.GET, index=index)
         context = {"form": form, "slug": study.slug}
+        valid = form.is_valid()
         found = (
-            form.filter() if form.is_valid() else None,
+            form.filter() if valid else None,
             render_to_string("themes/retrieval.html#filters", context),
+            "" if valid else render_to_string("_filter_refused.html", {"form": form}),
         )
         # Stored at once, not when the transaction commits: the entry is what its key
         # names, whatever the transaction does.
@@ -90,10 +94,11 @@ def _filters(request, index: retrieval.StudyIndex) -> tuple[retrieval.Filter | N
 def retrieve(request, slug):
     access = study_access(request, slug, READ)
     index = retrieval.study_index(access.study)
-    flt, filters_html = _filters(request, index)
+    flt, filters_html, refused_html = _filters(request, index)
     context = {
         "access": access,
         "filters_html": filters_html,
+        "refused_html": refused_html,
         "query": _query(request),
         "filtered": False,
     }
@@ -118,13 +123,18 @@ def retrieve_download(request, slug, kind):
     errors instead."""
     access = study_access(request, slug, READ)
     index = retrieval.study_index(access.study)
-    flt, filters_html = _filters(request, index)
+    flt, filters_html, refused_html = _filters(request, index)
     if flt is None:
         return render_page_or_fragment(
             request,
             "themes/retrieval.html",
             "results",
-            {"access": access, "filters_html": filters_html, "query": _query(request)},
+            {
+                "access": access,
+                "filters_html": filters_html,
+                "query": _query(request),
+                "refused_html": refused_html,
+            },
             status=400,
         )
     # Made apart, as the study's own excerpts (themes.views.exports): the rows of every
