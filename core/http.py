@@ -35,6 +35,27 @@ CSRF_MESSAGE = (
 )
 
 
+# The extra tag of a message that carries the URL of its Undo (message_undo_url): a plain
+# form is answered with a redirect, and its message waits in the session for the next page.
+UNDO_TAG = "undo:"
+
+
+def message_for_next_page(
+    request: HttpRequest, message: str, level: str = "success", undo_url: str = ""
+) -> None:
+    """Keep `message` (plain text) of `level` ("success", "info", "warning", "error") for
+    the next page shown to the user, with an Undo button posting to `undo_url` if given:
+    a plain form (_flash.html), so that undoing after a plain form needs no JavaScript."""
+    tags = UNDO_TAG + undo_url if undo_url else ""
+    messages.add_message(request, getattr(messages, level.upper()), message, extra_tags=tags)
+
+
+def message_undo_url(message) -> str:
+    """The URL of the Undo of a kept message (message_for_next_page), "" for none."""
+    tags = getattr(message, "extra_tags", "") or ""
+    return tags.removeprefix(UNDO_TAG) if tags.startswith(UNDO_TAG) else ""
+
+
 def wants_fragment(request: HttpRequest) -> bool:
     """Whether to answer with a fragment of the page: an htmx request that is not restoring
     history. On a history-cache miss (the Back button) htmx asks for the URL again and puts
@@ -52,6 +73,7 @@ def render_page_or_fragment(
     done: str = "",
     message: str = "",
     level: str = "success",
+    undo_url: str = "",
     oob: Iterable[str] = (),
 ) -> HttpResponse:
     """The full page `template`, or only its `{% partialdef partial %}` for htmx.
@@ -63,7 +85,8 @@ def render_page_or_fragment(
     `done` is for a write that succeeded: the URL of the page it belongs to. A POST that
     htmx did not send (a form posted without JavaScript, or before htmx loaded) is then
     redirected there (POST/redirect/GET) with `message`, if any, as a flash of `level`
-    ("success", "info", "warning", "error"); a bare fragment would show in the window as
+    ("success", "info", "warning", "error"), with its Undo if `undo_url`
+    (message_for_next_page); a bare fragment would show in the window as
     an unstyled scrap, and a page answered to a POST is posted again by Reload. Without
     `done` a plain request gets the whole page, so `template` must draw the partial's
     region in place from `context` (a form with its errors, say). `context` may be a
@@ -76,7 +99,7 @@ def render_page_or_fragment(
     """
     if done and request.method == "POST" and not request.htmx:
         if message:
-            messages.add_message(request, getattr(messages, level.upper()), message)
+            message_for_next_page(request, message, level, undo_url)
         return redirect(done)
     if callable(context):
         context = context()
@@ -109,9 +132,9 @@ def with_message(
 
     To htmx, the flash is swapped out of band into the page's #flash beside whatever the
     response swaps; a plain request's response (a redirect, POST/redirect/GET) takes it
-    as a message for the next page (without the button: Ctrl+Z undoes there)."""
+    as a message for the next page, its Undo a plain form (message_for_next_page)."""
     if not request.htmx:
-        messages.add_message(request, getattr(messages, level.upper()), message)
+        message_for_next_page(request, message, level, undo_url)
         return response
     response.content += flash_html(message, level, undo_url).encode()
     return response

@@ -74,7 +74,13 @@ def _page(
         return context
 
     return render_page_or_fragment(
-        request, "coding/codebook.html", "codebook-body", page, done=done, message=message
+        request,
+        "coding/codebook.html",
+        "codebook-body",
+        page,
+        done=done,
+        message=message,
+        undo_url=undo_url,
     )
 
 

@@ -13,7 +13,13 @@ from django_htmx.http import reswap, trigger_client_event
 
 from core.bidi import isolated
 from core.errors import Conflict
-from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
+from core.http import (
+    flash_html,
+    message_for_next_page,
+    refusal,
+    render_page_or_fragment,
+    wants_fragment,
+)
 from interviews.access import READ, WRITE, interview_access
 
 from .. import services, undo, workspace
@@ -84,13 +90,13 @@ def _respond(
     excerpt_id: int,
     message: str,
     level: str = "success",
+    undo_url: str = "",
 ) -> HttpResponse:
     """The changes for htmx, telling the page's script which excerpt (`event`: excerptSaved
     or excerptDeleted); a plain request goes back to the page, `message` (of `level`) in
-    its flash."""
+    its flash, with its Undo if `undo_url`."""
     if not request.htmx:
-        # The flash's Undo button is htmx's; after a plain post the undo is Ctrl+Z's.
-        messages.add_message(request, getattr(messages, level.upper()), message)
+        message_for_next_page(request, message, level, undo_url)
         return redirect("interview_code", interview.study.slug, interview.pk)
     return trigger_client_event(HttpResponse(html), event, excerpt_id)
 
@@ -128,6 +134,7 @@ def excerpt_create(request, slug, pk):
     if held.added is not None and held.added != codes:
         # The same words coded the same in another tab, or a stale page: say what was there.
         message, level = _added_message(codes, held.added)
+    undo_link = undo_url(access, journal.entry)
     html = workspace.changes_html(
         request,
         access,
@@ -140,11 +147,13 @@ def excerpt_create(request, slug, pk):
         detail=excerpt,
         message=message,
         level=level,
-        undo_url=undo_url(access, journal.entry),
+        undo_url=undo_link,
         codes_changed=all_codes is not None,
         bounds=held.bounds,
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message, level)
+    return _respond(
+        request, interview, html, "excerptSaved", excerpt.pk, message, level, undo_url=undo_link
+    )
 
 
 @require_safe
@@ -171,6 +180,7 @@ def _after_edit(
     level="success",
 ):
     interview = excerpt.interview
+    undo_link = undo_url(access, journal.entry)
     html = workspace.changes_html(
         request,
         access,
@@ -181,10 +191,12 @@ def _after_edit(
         detail=excerpt,
         message=message,
         level=level,
-        undo_url=undo_url(access, journal.entry),
+        undo_url=undo_link,
         codes_changed=codes_changed,
     )
-    return _respond(request, interview, html, "excerptSaved", excerpt.pk, message, level)
+    return _respond(
+        request, interview, html, "excerptSaved", excerpt.pk, message, level, undo_url=undo_link
+    )
 
 
 @require_POST
@@ -329,6 +341,7 @@ def excerpt_delete(request, slug, pk):
     with undoable(request, access, message) as journal:
         services.excerpt_delete(excerpt=excerpt, actor=request.user, journal=journal)
     interview = excerpt.interview
+    undo_link = undo_url(access, journal.entry)
     html = workspace.changes_html(
         request,
         access,
@@ -337,9 +350,11 @@ def excerpt_delete(request, slug, pk):
         removed=[excerpt.pk],
         message=message,
         level="info",
-        undo_url=undo_url(access, journal.entry),
+        undo_url=undo_link,
     )
-    return _respond(request, interview, html, "excerptDeleted", excerpt.pk, message)
+    return _respond(
+        request, interview, html, "excerptDeleted", excerpt.pk, message, undo_url=undo_link
+    )
 
 
 @require_POST

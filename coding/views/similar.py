@@ -84,5 +84,12 @@ def code_similar_apply(request, slug, pk, code_id):
         "said": message,
     }
     return render_page_or_fragment(
-        request, "coding/similar.html", "coded", context, done=back, message=message, level=level
+        request,
+        "coding/similar.html",
+        "coded",
+        context,
+        done=back,
+        message=message,
+        level=level,
+        undo_url=context["undo_url"],
     )

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from core.errors import Conflict
 from core.http import refusal
 from interviews.access import READ, WRITE, interview_access, study_access
-from interviews.forms import PageForm
+from interviews.forms import NextForm, PageForm
 
 from .. import bin, undo, workspace
 from ..models import DeletedCode, Excerpt
@@ -74,7 +74,8 @@ def undo_action(request, slug, pk=None):
     if request.htmx:
         # A codebook action changes what many lines and lists show: reload the page.
         return HttpResponseClientRefresh()
-    return redirect(_back(request, slug))
+    # The plain form of a message's Undo (_flash.html) says the page it was on.
+    return redirect(NextForm.url(request, _back(request, slug)))
 
 
 def _coding_page_of(request, slug: str) -> int | None:

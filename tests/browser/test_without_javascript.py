@@ -11,6 +11,7 @@ from core.limits import LONGEST
 from interviews import memos, services
 from interviews.models import JournalEntry
 from tests.browser.conftest import log_in
+from themes import services as themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,3 +138,21 @@ def test_a_refused_form_goes_back_to_its_page_with_what_was_typed(
     expect(typed.get_by_label("Code")).to_have_value("Peer <support>")
     page.reload()
     expect(page.get_by_text("What you typed was not saved")).to_have_count(0)
+
+
+def test_a_plain_form_s_message_undoes_without_javascript(plain_page, live_server, study, owner):
+    """After a form posted without JavaScript, the message had no Undo: only the bin
+    restored. Its Undo is a plain form now, posted with the page's CSRF token."""
+    page = plain_page
+    themes.theme_create(study=study, name="Support")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("themes", args=[study.slug]))
+    page.get_by_role("button", name="Remove the theme “Support”").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Removed the theme “Support”")
+    expect(page.locator("#theme-list")).not_to_contain_text("Support")
+    flash.get_by_role("button", name="Undo").click()
+    expect(page).to_have_url(live_server.url + reverse("themes", args=[study.slug]))
+    expect(flash).to_contain_text("Undone: Removed the theme “Support”.")
+    expect(page.locator("#theme-list")).to_contain_text("Support")
+    expect(flash.get_by_role("button", name="Undo")).to_have_count(0)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding import services
 from coding.models import Code, DeletedCode, Excerpt, UndoEntry
+from interviews import services as interviews
+from interviews.models import Role
 from tests.conftest import HTMX, client_for, code_span
 from themes.history import BIN_PER_PAGE
 
@@ -203,3 +207,59 @@ def test_every_page_whose_messages_offer_undo_names_ctrl_zs_endpoint_to_writers_
         response = reader.get(url)
         assert response.status_code == (403 if url in refused else 200), url
         assert "data-undo-url" not in response.content.decode(), url
+
+
+# A kept message's Undo after a plain form: its own form, outside the message's paragraph
+# (a form cannot sit inside a <p>), its button inside it by the form attribute.
+UNDO_FORM = re.compile(
+    r'<form id="(undo-\d+)" method="post" action="([^"]+)" hidden>\s*'
+    r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">\s*'
+    r'<input type="hidden" name="next" value="([^"]+)">'
+)
+
+
+def test_a_plain_form_s_message_offers_undo_as_a_plain_form(study, excerpt, code, owner):
+    """After a form posted without JavaScript, the message said what was done with no Undo
+    button (only the bin restored); it now has one, a plain form: no JavaScript needed."""
+    client = client_for(owner)
+    page = reverse("interview_code", args=[study.slug, excerpt.interview_id])
+    response = client.post(remove_url(excerpt, code), follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert not excerpt.codings.exists()
+    html = response.content.decode()
+    entry = UndoEntry.objects.get()
+    (form_id, action, back) = UNDO_FORM.search(html).groups()
+    assert (action, back) == (reverse("undo_entry", args=[study.slug, entry.pk]), page)
+    assert f'<button type="submit" form="{form_id}" class="undo" data-undo>Undo</button>' in html
+    # Shown once: the next page has no message, and no Undo.
+    assert UNDO_FORM.search(client.get(page).content.decode()) is None
+
+    response = client.post(action, {"next": back}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Undone: " in response.content.decode()
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+    # A page of another site is no way back: the codebook.
+    client.post(remove_url(excerpt, code))
+    entry = UndoEntry.objects.latest("pk")
+    response = client.post(
+        reverse("undo_entry", args=[study.slug, entry.pk]), {"next": "https://example.com/"}
+    )
+    assert response.url == reverse("codebook", args=[study.slug])
+
+
+def test_a_reviewer_is_never_offered_a_plain_undo(study, excerpt, code, coder):
+    """A coder made a reviewer between the action and the page after it: no Undo shown,
+    and its address refused."""
+    client = client_for(coder)
+    client.post(remove_url(excerpt, code))
+    interviews.membership_set(study=study, username=coder.username, role=Role.REVIEWER)
+    page = reverse("interview_code", args=[study.slug, excerpt.interview_id])
+    html = client.get(page).content.decode()
+    # The message still says what was done, with no Undo.
+    assert f"Removed <bdi>{code.name}</bdi>." in html
+    assert UNDO_FORM.search(html) is None
+    assert ">Undo</button>" not in html
+    entry = UndoEntry.objects.get()
+    response = client.post(reverse("undo_entry", args=[study.slug, entry.pk]), {"next": page})
+    assert response.status_code == 403
+    assert not excerpt.codings.exists()
