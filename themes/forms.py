@@ -135,7 +135,9 @@ class MemoFilterForm(DatedFilterForm):
         self.fields["author"].choices = [("", "Anyone"), *authors]
 
     def memo_filter(self) -> MemoFilter | None:
-        """The filter the form asks for; None when any part of it is wrong (see asked)."""
+        """The filter the form asks for; None when any part of it is wrong (see asked).
+        Never a withdrawn respondent's memos: they count nowhere (DESIGN), as on the
+        Excerpts page and in the exports."""
         return self.asked(
             lambda data: MemoFilter(
                 kinds=tuple(data.get("kind") or ()),
@@ -143,8 +145,9 @@ class MemoFilterForm(DatedFilterForm):
                 since=data.get("since"),
                 until=data.get("until"),
                 words=tuple((data.get("q") or "").split()),
+                counted_only=True,
             ),
-            MemoFilter(),
+            MemoFilter(counted_only=True),
         )
 
 
@@ -261,7 +264,9 @@ class HistoryFilterForm(DatedFilterForm):
         self.fields["user"].choices = [("", "Anyone"), *users]
 
     def history_filter(self) -> HistoryFilter | None:
-        """The filter the form asks for; None when any part of it is wrong (see asked)."""
+        """The filter the form asks for; None when any part of it is wrong (see asked).
+        Never a withdrawn respondent's memos: they count nowhere (DESIGN), as on the
+        Excerpts page and in the exports."""
         return self.asked(
             lambda data: HistoryFilter(
                 user=data.get("user"),

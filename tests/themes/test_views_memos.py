@@ -14,6 +14,7 @@ from coding import services as coding
 from coding.models import Code, CodeMemo, DeletedCode
 from core.limits import LONGEST
 from interviews import memos
+from interviews import services as interviews
 from interviews.models import InterviewMemo, JournalEntry
 from tests.conftest import HTMX, client_for
 from themes import services as themes
@@ -75,6 +76,25 @@ def test_it_lists_every_kind_of_memo_with_where_it_belongs(
     assert f'href="{url(study, "codebook")}#code-{code.pk}"' in html
     assert "New journal entry" not in html
     assert "Edit</summary>" not in html
+
+
+def test_a_withdrawn_respondent_s_memos_are_neither_listed_nor_counted(
+    study, memoed, owner, interview
+):
+    """A withdrawn respondent counts nowhere: the memos page listed and counted the memos
+    on their interview and excerpts ("31 memos"), which the memos .docx and the excerpts
+    .xlsx leave out. They are left out of the page too, and come back on reinstatement."""
+    client = client_for(owner)
+    interviews.respondent_withdraw(respondent=interview.respondent)
+    html = client.get(url(study, "memos")).content.decode()
+    assert "<strong>3</strong> memos" in html
+    assert "Noisy café, hard to hear." not in html
+    assert "Key quote for Q2." not in html
+    assert "I expected burnout; check that bias." in html
+    listed = client.get(url(study, "memos"), {"kind": "excerpt"}).content.decode()
+    assert "Key quote for Q2." not in listed
+    interviews.respondent_reinstate(respondent=interview.respondent)
+    assert "<strong>5</strong> memos" in client.get(url(study, "memos")).content.decode()
 
 
 def test_it_filters_by_kind_author_date_and_words(study, memoed, owner, coder):
