@@ -372,3 +372,31 @@ def test_a_matrix_by_question_that_counts_nothing_is_not_served_as_a_workbook(st
     assert response.redirect_chain == [(page + "&rows=themes", 302)]
     html = response.content.decode()
     assert html.count("Nothing to count: the study has no protocol questions.") == 1
+
+
+def test_a_matrix_with_no_row_or_column_says_why_and_is_not_served(study, owner):
+    """A new study's Matrices page showed "Codes by respondent: number of excerpts" over a
+    table of one header cell, with no reason, and served its .xlsx as a sheet of one cell.
+    It now says why in the matrix's place, offers no download, and a bookmarked .xlsx goes
+    to the page; once there is something to count, the matrix is drawn and served."""
+    client = client_for(owner)
+    page, download = (reverse(name, args=[study.slug]) for name in ("matrix", "matrix_download"))
+    reasons = {
+        "": "Nothing to count: the study has no codes yet.",
+        "rows=themes": "Nothing to count: the study has no themes yet.",
+    }
+    for query, reason in reasons.items():
+        html = client.get(f"{page}?{query}").content.decode()
+        assert html.count(reason) == 1, query
+        assert "This matrix (.xlsx)" not in html
+        response = client.get(f"{download}?{query}", follow=True)
+        assert response.redirect_chain == [(f"{page}?{query}" if query else page, 302)]
+        assert response.content.decode().count(reason) == 1
+    code = coding.code_create(study=study, name="Support")
+    html = client.get(page).content.decode()
+    assert "Nothing to count: no respondent is counted yet" in html
+    code_span(import_text(study, name="R1.txt"), "About six years", [code], owner)
+    html = client.get(page).content.decode()
+    assert "Nothing to count" not in html
+    rows = list(openpyxl.load_workbook(io.BytesIO(client.get(download).content)).active.values)
+    assert rows == [("Code (excerpts)", "R1"), ("Support", 1)]
