@@ -113,7 +113,14 @@ class RetrievalForm(forms.Form):
         required=False,
         widget=QuickCheckboxInput,
         label="Only excerpts marked for review",
-        help_text="Their words changed when the transcript was edited or de-identified.",
+        # An excerpt whose words were all removed is left out of every count and list of
+        # the analysis (ORPHANED): the flash after the edit says it is "marked for review",
+        # so the filter says where it is.
+        help_text=(
+            "Their words changed when the transcript was edited or de-identified. An "
+            "excerpt whose words were all removed is not listed here: it waits on its "
+            "transcript's coding page."
+        ),
     )
     words = SanitisedCharField(
         required=False,

@@ -499,3 +499,24 @@ def test_a_stale_question_in_the_filter_is_named_where_the_refusal_stands(study,
                 "The filter needs correcting; nothing was searched. Questions: Select a "
                 "valid choice." in html
             ), page
+
+
+def test_the_review_filter_says_where_an_excerpt_whose_words_were_removed_waits(study, owner):
+    """After a text edit removed all of an excerpt's words, the flash said it was "marked
+    for review", and "Only excerpts marked for review" found nothing, with no word of why:
+    such an excerpt counts nowhere. The filter now says it is not listed and where it is."""
+    from coding import services as coding
+    from tests.conftest import code_span
+
+    interview = import_text(study)
+    code = coding.code_create(study=study, name="Years")
+    code_span(interview, "never looked back", [code], owner)
+    coding.transcript_edit(
+        interview=interview, text=interview.text.replace("never looked back", ""), version=1
+    )
+    html = client_for(owner).get(url(study), {"review": "on"}).content.decode()
+    assert "No excerpt matches this filter" in html
+    assert (
+        "An excerpt whose words were all removed is not listed here: it waits on its "
+        "transcript&#x27;s coding page." in html
+    )
