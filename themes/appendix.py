@@ -74,7 +74,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{number_word(n)} {one if n == 1 else (many or one + 's')}"
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def count_of(n: int, one: str, many: str | None = None) -> str:
+    """ "3 excerpts", "1 respondent": `n` in digits and the noun it takes (`many`, or `one`
+    with an s)."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
@@ -92,7 +94,7 @@ def withdrawals(withdrawn: int, erased: int, *, words: bool = True) -> str:
     if words:
         text = f"{_plural(total, 'respondent')} withdrew and {verb} nowhere"
         return text + (f" ({number_word(erased)} erased since)" if erased else "")
-    text = f"{_count(total, 'respondent')} withdrew after the interview and {verb} nowhere"
+    text = f"{count_of(total, 'respondent')} withdrew after the interview and {verb} nowhere"
     return text + (f" ({erased} erased since)." if erased else ".")
 
 
@@ -273,8 +275,8 @@ def methods_appendix(
         (
             "20",
             "Field notes",
-            f"{_count(journal, 'journal entry', 'journal entries')}; "
-            f"{_count(field_notes, 'memo')} on interviews.",
+            f"{count_of(journal, 'journal entry', 'journal entries')}; "
+            f"{count_of(field_notes, 'memo')} on interviews.",
         ),
         ("24", "Number of data coders", f"{coders}."),
         ("25", "Description of the coding tree", f"{len(codes)} codes in {levels} levels."),
@@ -287,7 +289,7 @@ def methods_appendix(
         (
             "29",
             "Quotations presented",
-            f"{_count(quotes, 'quote')}, each with its respondent's pseudonym"
+            f"{count_of(quotes, 'quote')}, each with its respondent's pseudonym"
             + _quoted_questions(quotes, quotes if answering is None else answering),
         ),
         (

@@ -31,7 +31,7 @@ from core.sanitise import sanitise_text
 from interviews.models import PageSize, Study
 
 from . import selectors
-from .appendix import MethodsAppendix, methods_appendix
+from .appendix import MethodsAppendix, count_of, methods_appendix
 from .charts import Chart, findings_figures
 from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
@@ -639,10 +639,7 @@ def codebook_docx(*, study: Study, rollup: RollUp | None = None) -> bytes:
 
 def _used(excerpts: int, respondents: int) -> str:
     """ "3 excerpts from 1 respondent" """
-    return (
-        f"{excerpts} excerpt{'s' if excerpts != 1 else ''} from "
-        f"{respondents} respondent{'s' if respondents != 1 else ''}"
-    )
+    return f"{count_of(excerpts, 'excerpt')} from {count_of(respondents, 'respondent')}"
 
 
 def _day(moment) -> str:
