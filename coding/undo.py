@@ -51,6 +51,13 @@ NOT_KEPT = (
 )
 
 
+UNDONE_ALREADY = "That action was undone already; nothing was changed."
+NOT_IN_THIS_LOGIN = (
+    "That action can no longer be undone: it was undone already, or done before you last "
+    "logged in (each login has its own Undo history). Nothing was changed."
+)
+
+
 class UnknownEntry(LookupError):
     """No such action in this user's history of this study, in this session."""
 
@@ -165,18 +172,25 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
     """Undo the entry `entry_id` of this user's history in the study, or the newest one.
 
     Returns the entry undone (its steps say what changed back; its `notes`, a list of
-    sentences, what the reversals left out and why). Raises UnknownEntry for an
-    id not in the user's history, NothingToUndo when there is none (or it was undone
-    already), Stale when it no longer applies: then nothing is changed, and the entry is
+    sentences, what the reversals left out and why). Raises UnknownEntry for an id of
+    another study or user; NothingToUndo when there is none, or it was undone already, or
+    it is not in this login's history (NOT_IN_THIS_LOGIN); Stale when it no longer
+    applies: then nothing is changed, and the entry is
     set aside so that the next undo reaches the one before.
     """
     entries = UndoEntry.objects.filter(study=study, user=user, session_key=session_key or "")
     if entry_id is not None:
         entry = entries.filter(pk=entry_id).first()
         if entry is None:
-            raise UnknownEntry(entry_id)
+            # Another study's id, or another user's, is not found, as every view answers
+            # it. One of the user's own in this study was kept by an earlier login (an Undo
+            # in a page kept from before: another tab, the Back button), whose history
+            # ended with it, or was purged since.
+            if UndoEntry.objects.filter(pk=entry_id).exclude(study=study, user=user).exists():
+                raise UnknownEntry(entry_id)
+            raise NothingToUndo(NOT_IN_THIS_LOGIN)
         if entry.spent_at is not None:
-            raise NothingToUndo("That action was undone already.")
+            raise NothingToUndo(UNDONE_ALREADY)
     else:
         entry = entries.filter(spent_at__isnull=True).order_by("-id").first()
         if entry is None:
@@ -191,7 +205,7 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
                 spent_at=now
             )
             if not claimed:
-                raise NothingToUndo("That action was undone already.")
+                raise NothingToUndo(UNDONE_ALREADY)
             # A step that changes the study's coding, codebook or themes moves the revision;
             # one the roll-up never reads (a memo, a comment, a quote) leaves it, and the
             # cached roll-up stays in use.

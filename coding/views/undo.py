@@ -52,6 +52,9 @@ def undoable(request, access, label: str = "") -> Iterator[undo.Journal]:
 def undo_action(request, slug, pk=None):
     """Undo the action `pk` of the user's history in the study, or the newest (Ctrl+Z)."""
     access = study_access(request, slug, WRITE)
+    # The plain form of a message's Undo (_flash.html) says the page it was on: its answer,
+    # and its refusal, go back there.
+    back = NextForm.url(request, _back(request, slug))
     try:
         entry = undo.undo(
             study=access.study,
@@ -62,7 +65,7 @@ def undo_action(request, slug, pk=None):
     except undo.UnknownEntry:
         raise Http404("That action is not in your history of this study.") from None
     except Conflict as error:
-        return refusal(request, str(error), status=409, fallback_url=_back(request, slug))
+        return refusal(request, str(error), status=409, fallback_url=back)
     message = " ".join([f"Undone: {entry.label}", *entry.notes])
     interview_id = _coding_page_of(request, slug)
     steps = entry.steps
@@ -74,8 +77,7 @@ def undo_action(request, slug, pk=None):
     if request.htmx:
         # A codebook action changes what many lines and lists show: reload the page.
         return HttpResponseClientRefresh()
-    # The plain form of a message's Undo (_flash.html) says the page it was on.
-    return redirect(NextForm.url(request, _back(request, slug)))
+    return redirect(back)
 
 
 def _coding_page_of(request, slug: str) -> int | None:

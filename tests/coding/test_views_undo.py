@@ -81,7 +81,7 @@ def test_an_action_is_undone_only_in_the_session_that_made_it(study, excerpt, co
     entry = UndoEntry.objects.get()
     other_login = client_for(owner)
     response = other_login.post(reverse("undo_entry", args=[study.slug, entry.pk]), headers=HTMX)
-    assert response.status_code == 404
+    assert response.status_code == 409
     assert not excerpt.codings.exists()
 
 
@@ -263,3 +263,53 @@ def test_a_reviewer_is_never_offered_a_plain_undo(study, excerpt, code, coder):
     response = client.post(reverse("undo_entry", args=[study.slug, entry.pk]), {"next": page})
     assert response.status_code == 403
     assert not excerpt.codings.exists()
+
+
+def flash_texts(html: str) -> list[str]:
+    return re.findall(r'<span class="flash-text">(.*?)</span>', html, re.S)
+
+
+def test_a_stale_plain_undo_says_what_happened_on_its_page(study, excerpt, code, owner):
+    """The message's Undo pressed again (twice, or in a tab kept from before) went to the
+    codebook, or, for a page kept from an earlier login, to an error page saying the action
+    was "not in your history": it comes back to its page, saying what happened."""
+    client = client_for(owner)
+    page = reverse("interview_code", args=[study.slug, excerpt.interview_id])
+    client.post(remove_url(excerpt, code), follow=True)
+    url = reverse("undo_entry", args=[study.slug, UndoEntry.objects.get().pk])
+    client.post(url, {"next": page}, follow=True)
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+
+    response = client.post(url, {"next": page}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert flash_texts(response.content.decode()) == [
+        "That action was undone already; nothing was changed."
+    ]
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+
+    # The same Undo in a page kept from before logging in again.
+    response = client_for(owner).post(url, {"next": page}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert flash_texts(response.content.decode()) == [
+        "That action can no longer be undone: it was undone already, or done before you "
+        "last logged in (each login has its own Undo history). Nothing was changed."
+    ]
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]
+
+
+def test_a_stale_htmx_undo_says_what_happened(study, excerpt, code, owner):
+    client = client_for(owner)
+    client.post(remove_url(excerpt, code), headers=HTMX)
+    url = reverse("undo_entry", args=[study.slug, UndoEntry.objects.get().pk])
+    client.post(url, headers=HTMX)
+    response = client.post(url, headers=HTMX)
+    assert response.status_code == 409
+    assert flash_texts(response.content.decode()) == [
+        "That action was undone already; nothing was changed."
+    ]
+    response = client_for(owner).post(url, headers=HTMX)
+    assert response.status_code == 409
+    assert "it was undone already, or done before you last logged in" in (
+        response.content.decode()
+    )
+    assert list(excerpt.codings.values_list("code_id", flat=True)) == [code.pk]

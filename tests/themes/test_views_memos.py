@@ -406,3 +406,24 @@ def test_an_edit_of_a_memo_gone_for_good_shows_its_text_on_the_error_page(study,
     html = response.content.decode()
     assert "What you typed was not saved" in html
     assert ">Keep me &lt;i&gt;</textarea>" in html
+
+
+def test_a_memo_restored_twice_says_it_was_restored_already(study, memoed, owner):
+    """Its Undo pressed again (in a second tab, say) said "Memo restored." as if it had
+    done something: it says the memo was restored already, on the page it came from."""
+    memo = memoed["interview"]
+    client = client_for(owner)
+    page = url(study, "memos")
+    client.post(url(study, "memo_delete", "interview", memo.pk), {"next": page}, follow=True)
+    restore = url(study, "memo_restore", "interview", memo.pk)
+    response = client.post(restore, {"next": page}, follow=True)
+    assert "Memo restored." in response.content.decode()
+    response = client.post(restore, {"next": page}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    html = response.content.decode()
+    assert "That memo was restored already; nothing was changed." in html
+    assert "Memo restored." not in html
+    assert "Noisy café" in html
+    response = client.post(restore, headers=HTMX)
+    assert response.status_code == 409
+    assert "That memo was restored already" in response.content.decode()

@@ -243,13 +243,20 @@ def memo_delete(request, slug, kind, pk):
 
 @require_POST
 def memo_restore(request, slug, kind, pk):
-    """Undo the deletion of one's own memo."""
+    """Undo the deletion of one's own memo. Refused with a message (409), back to the page,
+    when it was restored already (its Undo pressed twice, or in another tab)."""
     access, kind, memo = _memo(request, slug, kind, pk, deleted=True)
+    if memo.deleted_at is None:
+        back = _next(request, reverse("memos", args=[access.study.slug]))
+        return refusal(request, MEMO_RESTORED_ALREADY, status=409, fallback_url=back)
     services.memo_restore(memo=memo, author=request.user)
     memo_restored(request, access, kind, memo)
     if not request.htmx:
         messages.success(request, "Memo restored.")
     return _item(request, access, kind, memo)
+
+
+MEMO_RESTORED_ALREADY = "That memo was restored already; nothing was changed."
 
 
 def _label(kind, done: str) -> str:
