@@ -32,6 +32,7 @@ REFUSALS = {
 }
 
 
+NOT_A_MEMBER = "No such study, or you are not a member of it."
 CREATE_REFUSAL = "On this server only staff can create studies; ask the person who runs it."
 
 
@@ -80,7 +81,7 @@ def study_access(request: HttpRequest, slug: str, action: str = READ) -> Access:
             study__slug=slug, user_id=request.user.pk
         )
     except Membership.DoesNotExist:
-        raise Http404("No such study, or you are not a member of it.") from None
+        raise Http404(NOT_A_MEMBER) from None
     access = Access(study=membership.study, role=membership.role, user=request.user)
     access.require(action)
     return access
@@ -113,9 +114,10 @@ def child_access(
     it, with the study and the user's role, in one query.
 
     `study` is the path from the row to its study ("study", "interview__study"): everything
-    on that path is loaded with the row (select_related). Raises Http404 with `missing`
-    when the row is not in a study of the user's (which of the two is not told), then
-    PermissionDenied (403) when the role does not allow `action`.
+    on that path is loaded with the row (select_related). Raises Http404 (NOT_A_MEMBER)
+    when the user is not a member of the study `slug`, PermissionDenied (403) when the
+    role does not allow `action`, and Http404 with `missing` when the row is not in that
+    study (deleted since, or another study's: which of the two is not told).
     """
     member = {f"{study}__slug": slug, f"{study}__memberships__user": request.user.pk}
     try:
@@ -128,6 +130,10 @@ def child_access(
             .get()
         )
     except rows.model.DoesNotExist:
+        # Not found for the user: say why in their terms. Not a member of the study, or a
+        # reviewer asking to write, is refused as study_access refuses it (one query more,
+        # on this path only); `missing` only for a member whose row is truly gone.
+        study_access(request, slug, action)
         raise Http404(missing) from None
     owner_study = attrgetter(study.replace("__", "."))(found)
     access = Access(study=owner_study, role=found.member_role, user=request.user)

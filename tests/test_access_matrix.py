@@ -22,6 +22,7 @@ from coding import undo
 from coding.models import CodeMemo, DeletedCode, UndoEntry
 from interviews import deidentify, memos, staging
 from interviews import services as interviews
+from interviews.access import NOT_A_MEMBER, REFUSALS
 from interviews.models import JournalEntry, StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from tests.themes.exchange.qdpx_files import codebook_qdc
@@ -452,6 +453,8 @@ def test_role_matrix(case, role, study, owner, coder, reviewer, stranger):
     elif role == "stranger":
         assert response.status_code == 404
         assert study.title not in response.content.decode()
+        # The true reason, not that the row "no longer exists" (it does).
+        assert NOT_A_MEMBER in response.content.decode()
     elif EXPECTED[role][case.action]:
         assert response.status_code < 400, response.content[:300]
         if case.method == "post" and case.changes:
@@ -459,6 +462,9 @@ def test_role_matrix(case, role, study, owner, coder, reviewer, stranger):
         return
     else:
         assert response.status_code == 403
+        if role == "reviewer" and case.action == WRITE:
+            # "Reviewers read, never write", not that the row "no longer exists".
+            assert REFUSALS[WRITE] in response.content.decode()
     assert snapshot() == before
 
 

@@ -828,3 +828,27 @@ def test_a_plain_reply_to_a_comment_gone_shows_what_was_typed(study, themed, rev
     html = response.content.decode()
     assert "the reply was not posted" in html
     assert ">I agree &lt;3</textarea>" in html
+
+
+def test_a_refused_theme_code_says_the_true_reason(study, themed, owner, reviewer, stranger):
+    """A user who is not a member of the study was told the theme "no longer exists"
+    (it does): refused as every view refuses a stranger. A reviewer: reviewers read."""
+    training, colleagues = themed["training"], themed["codes"][1]
+    target = url(study, "theme_codes", training.pk)
+    for headers in ({}, HTMX):
+        response = client_for(stranger).post(target, {"code": colleagues.pk}, headers=headers)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "No such study, or you are not a member of it." in html
+        assert "no longer exists" not in html
+        response = client_for(reviewer).post(target, {"code": colleagues.pk}, headers=headers)
+        assert response.status_code == 403
+        assert "You can read this study but not change it: your role is reviewer." in (
+            response.content.decode()
+        )
+    # A theme truly gone is said to be, to a member who may write.
+    gone = url(study, "theme_codes", training.pk + 1000)
+    response = client_for(owner).post(gone, {"code": colleagues.pk}, headers=HTMX)
+    assert response.status_code == 404
+    assert "That theme no longer exists. Reload the page." in response.content.decode()
+    assert colleagues not in training.codes.all()
