@@ -75,6 +75,51 @@ class RespondentsField(forms.TypedMultipleChoiceField):
         )
 
 
+# What a ticked box is in a URL: "on", which browsers send for a box without a value, and
+# Django's "true"; unticked, it is not sent at all (or "", or Django's "false").
+TICKED = ("on", "true")
+UNTICKED = ("", "false")
+
+
+class TickBoxInput(QuickCheckboxInput):
+    """A tick box whose value in the URL is read as sent, for TickBoxField to judge:
+    Django's CheckboxInput reads any other string (review=bogus) as ticked. Drawn without
+    a value (the browser sends "on") and ticked only for a real one."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value is True or value in TICKED)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def format_value(self, value):
+        return None
+
+
+class TickBoxField(forms.BooleanField):
+    """A tick box of a filter read from the URL: True for TICKED, False when absent or
+    UNTICKED; any other value is refused (ValidationError, code "invalid") with a message
+    naming it, never read as ticked."""
+
+    widget = TickBoxInput
+    default_error_messages = {
+        "invalid": "The address gives this box “%(value)s”, which is neither ticked nor "
+        "unticked: tick it or leave it empty.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value is None or value is False or value in UNTICKED:
+            return False
+        if value is True or value in TICKED:
+            return True
+        raise forms.ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"value": value}
+        )
+
+
 # The parts of one attribute condition, as the URL names them. The first condition keeps
 # the bare names (links made before there were several, and the matrices' cells, use
 # them); the n-th adds "_n": "attribute=Years of experience&at_least=3&attribute_2=Agency
@@ -109,9 +154,7 @@ class RetrievalForm(forms.Form):
         choices=[("", "with or without"), ("with", "with a memo"), ("without", "without a memo")],
         widget=QuickSelect,
     )
-    review = forms.BooleanField(
-        required=False,
-        widget=QuickCheckboxInput,
+    review = TickBoxField(
         label="Only excerpts marked for review",
         # An excerpt whose words were all removed is left out of every count and list of
         # the analysis (ORPHANED): the flash after the edit says it is "marked for review",

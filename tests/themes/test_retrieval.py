@@ -520,3 +520,31 @@ def test_the_review_filter_says_where_an_excerpt_whose_words_were_removed_waits(
         "An excerpt whose words were all removed is not listed here: it waits on its "
         "transcript&#x27;s coding page." in html
     )
+
+
+def test_the_review_box_reads_only_its_real_values(study, owner):
+    """review=bogus in the URL was read as ticked (Django's CheckboxInput reads any string
+    but "false" so): it is refused, saying so, and the box is drawn unticked; "on" (what
+    the browser sends), "true", "false" and "" are read as they mean."""
+    from coding import services as coding
+    from tests.conftest import code_span
+
+    interview = import_text(study)
+    code = coding.code_create(study=study, name="Years")
+    code_span(interview, "never looked back", [code], owner)
+    client = client_for(owner)
+    html = client.get(url(study), {"review": "bogus"}).content.decode()
+    assert (
+        "The filter needs correcting; nothing was searched. Only excerpts marked for review: "
+        "The address gives this box “<bdi>bogus</bdi>”, which is neither ticked nor "
+        "unticked: tick it or leave it empty." in html
+    )
+    box = re.search(r'<input type="checkbox" name="review"[^>]*>', html)[0]
+    assert "checked" not in box
+    assert "value=" not in box
+    for value, listed in (("on", False), ("true", False), ("false", True), ("", True)):
+        html = client.get(url(study), {"review": value}).content.decode()
+        assert "The filter needs correcting" not in html, value
+        assert ("never looked back" in html) is listed, value
+        box = re.search(r'<input type="checkbox" name="review"[^>]*>', html)[0]
+        assert ("checked" in box) is not listed, value
