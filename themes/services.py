@@ -337,8 +337,9 @@ def _forget_gone_users(model, rows: list) -> None:
                 setattr(row, name, None)
 
 
-def theme_code_attach(*, theme: Theme, code: Code) -> str:
-    """Gather `code` (with its whole branch of sub-codes) into `theme`.
+def theme_code_attach(*, theme: Theme, code: Code, journal: Journal | None = None) -> str:
+    """Gather `code` (with its whole branch of sub-codes) into `theme`. Notes a
+    "theme_code_attach" step (undone by taking it out again) when it was added.
 
     Returns a warning for the researcher when no excerpt that counts carries the code or
     any of its sub-codes, so that it adds nothing to the theme yet (attached all the same),
@@ -361,6 +362,7 @@ def theme_code_attach(*, theme: Theme, code: Code) -> str:
                 "was changed."
             )
         theme.codes.add(code)
+        note(journal, "theme_code_attach", theme=theme.pk, code=code.pk)
     pairs = list(Code.objects.filter(study_id=theme.study_id).values_list("id", "parent_id"))
     excerpts, _ = branch_usage(theme.study, pairs, [code.pk])[code.pk]
     if excerpts:

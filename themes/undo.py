@@ -65,6 +65,15 @@ def _undo_theme_code_detach(step: dict, study) -> None:
     theme.codes.add(code)
 
 
+def _undo_theme_code_attach(step: dict, study) -> None:
+    """Take the code out of the theme again. Stale when the theme is gone, or no longer
+    gathers the code (taken out, deleted or merged since: undoing would change nothing)."""
+    theme = _theme(step["theme"], study)
+    if not theme.codes.filter(pk=step["code"]).exists():
+        raise Stale("the code is no longer in the theme.")
+    theme.codes.remove(step["code"])
+
+
 def _undo_quote_remove(step: dict, study) -> None:
     """Choose the excerpt again, under the quote's id, with its extract, at its place: the
     quotes from its order on move down one."""
@@ -173,6 +182,7 @@ def connect() -> None:
     """Register the reversals with coding's undo (called from themes' ready())."""
     register("theme_delete", _undo_theme_delete)
     register("theme_code_detach", _undo_theme_code_detach)
+    register("theme_code_attach", _undo_theme_code_attach)
     # Quotes, memos and comments are read apart from the roll-up (themes.review).
     register("quote_remove", _undo_quote_remove, rollup=False)
     register("memo", _undo_memo, rollup=False)

@@ -156,3 +156,26 @@ def test_a_plain_form_s_message_undoes_without_javascript(plain_page, live_serve
     expect(flash).to_contain_text("Undone: Removed the theme “Support”.")
     expect(page.locator("#theme-list")).to_contain_text("Support")
     expect(flash.get_by_role("button", name="Undo")).to_have_count(0)
+
+
+def test_a_code_added_to_a_theme_without_javascript_says_so_and_undoes(
+    plain_page, live_server, study, owner
+):
+    """Without JavaScript, adding a code to a theme said nothing and offered no Undo."""
+    from coding import services as coding
+
+    page = plain_page
+    themes.theme_create(study=study, name="Support")
+    coding.code_create(study=study, name="Peers")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("themes", args=[study.slug]))
+    page.get_by_label("Add a code to “Support”").fill("Peers")
+    page.get_by_role("button", name="Add the code to “Support”").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Added “Peers” to “Support”")
+    chips = page.get_by_role("list", name="Codes of Support")
+    expect(chips).to_contain_text("Peers")
+    flash.get_by_role("button", name="Undo").click()
+    expect(page).to_have_url(live_server.url + reverse("themes", args=[study.slug]))
+    expect(flash).to_contain_text("Undone: Added “Peers” to “Support”.")
+    expect(chips).not_to_contain_text("Peers")

@@ -184,6 +184,24 @@ def test_a_code_taken_out_of_a_theme_is_put_back_by_undo(study, themed, owner):
     assert list(training.codes.all()) == [learning]
 
 
+def test_a_code_added_to_a_theme_is_taken_out_by_undo_unless_taken_out_since(study, themed, owner):
+    training = themed["training"]
+    spare = coding.code_create(study=study, name="Spare")
+    client = client_for(owner)
+    codes = reverse("theme_codes", args=[study.slug, training.pk])
+
+    added = client.post(codes, {"code": spare.pk}, headers=HTMX)
+    client.post(undo_url(added), headers=HTMX)
+    assert spare not in training.codes.all()
+
+    added = client.post(codes, {"code": spare.pk}, headers=HTMX)
+    themes.theme_code_detach(theme=training, code=spare)
+    response = client.post(undo_url(added), headers=HTMX)
+    assert response.status_code == 409
+    assert "cannot be undone: the code is no longer in the theme." in response.content.decode()
+    assert spare not in training.codes.all()
+
+
 @pytest.mark.django_db
 def test_a_reviewer_cannot_undo_a_removal(study, themed, owner, reviewer):
     removed = client_for(owner).post(

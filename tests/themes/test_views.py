@@ -852,3 +852,37 @@ def test_a_refused_theme_code_says_the_true_reason(study, themed, owner, reviewe
     assert response.status_code == 404
     assert "That theme no longer exists. Reload the page." in response.content.decode()
     assert colleagues not in training.codes.all()
+
+
+def test_adding_a_code_to_a_theme_says_so_and_offers_undo_with_or_without_javascript(
+    study, themed, owner
+):
+    """Without JavaScript, adding a code to a theme said nothing and offered no Undo (nor
+    did htmx's answer offer one): both now say it was added, with an Undo that takes it out."""
+    from tests.coding.test_views_undo import UNDO_FORM
+
+    training = themed["training"]
+    spare = coding.code_create(study=study, name="Spare")
+    client = client_for(owner)
+    themes_page = url(study, "themes")
+    response = client.post(url(study, "theme_codes", training.pk), {"code": spare.pk}, follow=True)
+    assert response.redirect_chain == [(themes_page, 302)]
+    assert spare in training.codes.all()
+    html = response.content.decode()
+    # A code with no excerpt yet: the message says so too.
+    assert "Added “<bdi>Spare</bdi>” to “<bdi>Training</bdi>”, but no excerpt carries" in html
+    (_, action, back) = UNDO_FORM.search(html).groups()
+    assert (action, back) == (url(study, "undo_entry", UndoEntry.objects.get().pk), themes_page)
+    response = client.post(action, {"next": back}, follow=True)
+    assert response.redirect_chain == [(themes_page, 302)]
+    assert "Undone: Added “<bdi>Spare</bdi>” to “<bdi>Training</bdi>”." in (
+        response.content.decode()
+    )
+    assert spare not in training.codes.all()
+
+    html = client.post(
+        url(study, "theme_codes", training.pk), {"code": spare.pk}, headers=HTMX
+    ).content.decode()
+    entry = UndoEntry.objects.latest("pk")
+    assert "Added “<bdi>Spare</bdi>” to “<bdi>Training</bdi>”." in html
+    assert f'hx-post="{url(study, "undo_entry", entry.pk)}"' in html

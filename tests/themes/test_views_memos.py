@@ -427,3 +427,27 @@ def test_a_memo_restored_twice_says_it_was_restored_already(study, memoed, owner
     response = client.post(restore, headers=HTMX)
     assert response.status_code == 409
     assert "That memo was restored already" in response.content.decode()
+
+
+def test_a_memo_deleted_without_javascript_offers_its_undo(study, memoed, owner):
+    """With htmx the deleted memo offers Undo in its place; after a plain form the message
+    said it was deleted with no Undo. It has one now, a plain form that restores it."""
+    from tests.coding.test_views_undo import UNDO_FORM
+
+    memo = memoed["interview"]
+    client = client_for(owner)
+    page = url(study, "memos")
+    response = client.post(
+        url(study, "memo_delete", "interview", memo.pk), {"next": page}, follow=True
+    )
+    assert response.redirect_chain == [(page, 302)]
+    html = response.content.decode()
+    assert "Memo deleted; it waits in the bin on the History page." in html
+    (_, action, back) = UNDO_FORM.search(html).groups()
+    assert (action, back) == (url(study, "memo_restore", "interview", memo.pk), page)
+    response = client.post(action, {"next": back}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Memo restored." in response.content.decode()
+    assert "Noisy café" in response.content.decode()
+    memo.refresh_from_db()
+    assert memo.deleted_at is None

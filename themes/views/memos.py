@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from coding.undo import one_step, spend
 from coding.views.undo import undo_owner, undoable
-from core.http import posted, refusal, render_page_or_fragment
+from core.http import message_for_next_page, posted, refusal, render_page_or_fragment
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
 from interviews.forms import NextForm
@@ -237,7 +237,10 @@ def memo_delete(request, slug, kind, pk):
         services.memo_delete(memo=memo, author=request.user)
         note_memo(journal, kind, memo, before)
     if not request.htmx:
-        messages.success(request, "Memo deleted; it waits in the bin on the History page.")
+        # Its Undo as htmx offers it in the memo's place (_memo.html): a plain form too.
+        restore = reverse("memo_restore", args=[slug, kind.name, memo.pk])
+        message = "Memo deleted; it waits in the bin on the History page."
+        message_for_next_page(request, message, undo_url=restore)
     return _item(request, access, kind, memo, deleted=True)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -168,21 +167,24 @@ def theme_codes(request, slug, pk):
         errors = [error for errors in form.errors.values() for error in errors]
         return refusal(request, " ".join(errors), status=400)
     code = form.cleaned_data["code"]
+    detach = form.cleaned_data["detach"]
     warning = ""
     detached = False
     # Its counts may drop to nothing: say what was done, and offer to put it back.
     taken_out = f"Took “{code.name}” out of “{theme.name}”; the code and its excerpts stay."
+    added = f"Added “{isolated(code.name)}” to “{isolated(theme.name)}”."
     try:
-        if form.cleaned_data["detach"]:
-            with undoable(request, access, taken_out) as journal:
+        with undoable(request, access, taken_out if detach else added) as journal:
+            if detach:
                 detached = services.theme_code_detach(theme=theme, code=code, journal=journal)
-        else:
-            warning = services.theme_code_attach(theme=theme, code=code)
+            else:
+                warning = services.theme_code_attach(theme=theme, code=code, journal=journal)
     except Conflict as error:
         return refusal(request, str(error), status=409)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    if form.cleaned_data["detach"]:
+    undo_link = undo_url(access, journal.entry)
+    if detach:
         response = _page(request, access, done=reverse("themes", args=[slug]))
         if not detached:
             # Taken out in another tab, or a stale page: the page as it now stands, and why.
@@ -191,9 +193,13 @@ def theme_codes(request, slug, pk):
                 "nothing was changed."
             )
             return with_message(request, response, message, level="info")
-        return with_message(request, response, taken_out, undo_url=undo_url(access, journal.entry))
+        return with_message(request, response, taken_out, undo_url=undo_link)
+    # Added, it is said with its Undo, with or without JavaScript (as taking one out is);
+    # gathered already (nothing kept to undo), or adding no excerpt yet, the warning says
+    # why: beside the list for htmx, in the message after a plain form.
     if not request.htmx:
-        if warning:
-            messages.warning(request, warning)
-        return redirect("themes", slug)
-    return _page(request, access, message=warning)
+        level = "success" if not warning else "warning" if undo_link else "info"
+        response = redirect("themes", slug)
+        return with_message(request, response, warning or added, level=level, undo_url=undo_link)
+    response = _page(request, access, message=warning)
+    return with_message(request, response, added, undo_url=undo_link) if undo_link else response
