@@ -135,6 +135,10 @@ def test_the_findings_download_takes_the_appendix_when_ticked(study, themed, rev
     ticked = docx.Document(io.BytesIO(client.get(url, {"methods": "1"}).content))
     assert "Appendix: methods" not in [p.text for p in plain.paragraphs]
     assert "Appendix: methods" in [p.text for p in ticked.paragraphs]
+    # Only the box's value ticks it: methods=0 (or any other) in a link was read as ticked.
+    for value in ("0", "no", ""):
+        unticked = docx.Document(io.BytesIO(client.get(url, {"methods": value}).content))
+        assert "Appendix: methods" not in [p.text for p in unticked.paragraphs], value
     page = client.get(reverse("themes", args=[study.slug])).content.decode()
     assert 'name="methods" value="1"' in page
 

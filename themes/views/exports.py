@@ -99,8 +99,10 @@ def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is)."""
     access = study_access(request, slug, READ)
     make, suffix, content_type, apart = DOWNLOADS[what]
-    # The findings take a methods appendix when its box is ticked.
-    options = {"methods": True} if what == "findings" and request.GET.get("methods") else {}
+    # The findings take a methods appendix when its box is ticked: its value, "1", and no
+    # other (methods=0 in a link is not a tick).
+    ticked = request.GET.get("methods") == "1"
+    options = {"methods": True} if what == "findings" and ticked else {}
     try:
         if apart:
             kwargs = {"study": access.study, **options, **from_caches(what, access.study)}
