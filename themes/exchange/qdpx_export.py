@@ -14,6 +14,7 @@ from typing import IO
 from interviews import deidentify
 from interviews.models import Study
 
+from ..identifying import identifying_refusal
 from .archive import Archive
 from .codebook import EmptyCodebook, write_qdc
 from .guids import StudyGuids
@@ -32,18 +33,6 @@ def origin() -> str:
         return f"Excerpta {version('excerpta')}"
     except PackageNotFoundError:  # a checkout that was never installed
         return "Excerpta"
-
-
-def identifying_refusal(count: int) -> str:
-    """What the researcher reads when `count` occurrences of listed identifying strings
-    are still unreviewed (neither replaced nor kept) in the study's transcripts."""
-    places = "1 place" if count == 1 else f"{count:,} places"
-    return (
-        f"Not exported: {places} in the transcripts still hold a string from the study's "
-        "de-identification list, neither replaced nor kept. Review them on the "
-        "de-identification page first, or (owners only) tick “include text that is not "
-        "de-identified”."
-    )
 
 
 def study_export_qdpx(
@@ -81,7 +70,7 @@ def study_export_qdpx(
         # Looked up on the module, so that the check is the one de-identification keeps.
         count = deidentify.study_unreviewed_count(study=study)
         if count:
-            raise ExportRefused(identifying_refusal(count))
+            raise ExportRefused(identifying_refusal(count, owner_may_override=True))
     with Archive(out) as archive:
         # The texts first, one at a time: they are the bulk, and only their rows (without
         # the text) are kept for the project document written after them.

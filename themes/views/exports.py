@@ -15,6 +15,7 @@ from core.processes import ChildFailed, file_from_child
 from interviews.access import READ, study_access
 
 from ..charts import ChartError, findings_figures
+from ..identifying import unreviewed_refusal
 from ..rollup import study_rollup
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ DOWNLOADS = {
     "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX, True),
     "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX, True),
 }
+# The downloads that hold a transcript's words: refused while a listed identifying string
+# is unreviewed in the transcripts (themes.identifying).
+QUOTING = frozenset({"findings", "memos_docx", "excerpts_csv", "excerpts_xlsx"})
 
 
 def from_caches(what: str, study) -> dict:
@@ -96,9 +100,14 @@ def not_made(request, study, suffix: str) -> HttpResponse:
 
 @require_safe
 def download(request, slug, what):
-    """A study's file; reviewers may download too (reading is all it is)."""
+    """A study's file; reviewers may download too (reading is all it is). One that quotes
+    the transcripts is refused, back on the themes page, while the de-identification
+    list has unreviewed strings in them."""
     access = study_access(request, slug, READ)
     make, suffix, content_type, apart = DOWNLOADS[what]
+    refused = unreviewed_refusal(access.study) if what in QUOTING else ""
+    if refused:
+        return refusal(request, refused, status=409, fallback_url=reverse("themes", args=[slug]))
     # The findings take a methods appendix when its box is ticked: its value, "1", and no
     # other (methods=0 in a link is not a tick).
     ticked = request.GET.get("methods") == "1"

@@ -9,16 +9,18 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import render_page_or_fragment
+from core.http import refusal, render_page_or_fragment
 from core.processes import ChildFailed
 from interviews.access import READ, study_access
 
 from .. import retrieval
 from ..filters import RetrievalForm
+from ..identifying import unreviewed_refusal
 from ..result_rows import rows_html
 from .exports import CSV, XLSX, made_apart, not_made
 
@@ -137,6 +139,11 @@ def retrieve_download(request, slug, kind):
             },
             status=400,
         )
+    # The excerpts' words: not while a listed identifying string is unreviewed in them.
+    refused = unreviewed_refusal(access.study)
+    if refused:
+        back = f"{reverse('retrieve', args=[slug])}?{_query(request)}"
+        return refusal(request, refused, status=409, fallback_url=back)
     # Made apart, as the study's own excerpts (themes.views.exports): the rows of every
     # excerpt (12 MB at the default scale), and openpyxl's cells for the workbook, would
     # stay in the worker. The filter was checked here, on the worker's cached index.

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Study
 from themes.exports import findings_docx
+from themes.identifying import unreviewed_refusal
 
 
 class Command(BaseCommand):
@@ -17,14 +18,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--methods", action="store_true", help="Add the methods appendix (COREQ items)."
         )
+        parser.add_argument(
+            "--include-identifying",
+            action="store_true",
+            help="Write it even while strings of the de-identification list are unreviewed.",
+        )
 
-    def handle(self, *args, study, output, methods=False, **options):
+    def handle(self, *args, study, output, methods=False, include_identifying=False, **options):
         target = Study.objects.filter(slug=study).first()
         if target is None:
             raise CommandError(f"No study with the slug “{study}”.")
         path = Path(output)
         if path.suffix.lower() != ".docx":
             raise CommandError("The output file must end in .docx.")
+        refused = "" if include_identifying else unreviewed_refusal(target)
+        if refused:
+            raise CommandError(refused)
         try:
             path.write_bytes(findings_docx(study=target, methods=methods))
         except OSError as error:
