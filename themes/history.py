@@ -507,7 +507,8 @@ class Restorable:
     deleted_at: datetime
     detail: str
     author_id: int | None = None
-    # What a memo on a transcript is about, as the changes name it (interview_label).
+    # What a memo is about, as the changes name it: its interview (interview_label), its
+    # code or its theme (quoted).
     on: str = ""
 
 
@@ -625,6 +626,12 @@ def _bin_items(study: Study, kind: str, ids: list[int]) -> list[_Found]:
         **{_MEMO_STUDY[kind.removeprefix("memo-")]: study}, deleted_at__isnull=False, pk__in=ids
     ).select_related("author")
     on = {}
+    if model in (CodeMemo, ThemeMemo):
+        # "Memo on a code" alone did not say which: its code (or theme) is named as the
+        # changes name it (_label), read in the same query (the join that finds its study).
+        about = "code" if model is CodeMemo else "theme"
+        memos = list(memos.select_related(about))
+        on = {memo.pk: f"“{getattr(memo, about).name}”" for memo in memos}
     if model is InterviewMemo:
         # "Memo on a transcript" alone did not say which: its interview is named as the
         # changes name it, read in the same query (with its respondent; not its transcript

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from coding import services as coding
-from coding.models import Code, DeletedCode, Excerpt
+from coding.models import Code, CodeMemo, DeletedCode, Excerpt
 from interviews import memos
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
@@ -194,6 +194,52 @@ def test_a_memo_on_a_transcript_in_the_bin_names_its_interview_as_the_changes_do
     assert f"Memo on a transcript deleted : “Tired.” {on[0]}" in [
         event.split(" · ", 1)[1] for event in events(response)
     ]
+
+
+def test_a_memo_on_a_code_or_a_theme_in_the_bin_names_it_as_the_changes_do(
+    study, owner, django_assert_num_queries
+):
+    """9ab7309 named a transcript memo's interview in the bin; a memo on a code or on a
+    theme still said "Memo on a code: “Ask about peers.”" alone, where the changes below
+    say which code. It names its code or theme the same way, read in the query that
+    reads the memos (no query more)."""
+    code = coding.code_create(study=study, name="Peer support")
+    theme = themes.theme_create(study=study, name="Training")
+    for model, body, about in (
+        (CodeMemo, "Ask about peers.", {"code": code}),
+        (ThemeMemo, "Split it?", {"theme": theme}),
+    ):
+        memo = memos.memo_create(model=model, author=owner, body=body, **about)
+        memos.memo_delete(memo=memo, author=owner)
+    client = client_for(owner)
+    with django_assert_num_queries(18):
+        # 1 session, 1 user, 1 membership with its study (access), 1 members; 1 the page
+        # (the UNION); then the records on the page: 2 memos on codes and 2 on themes
+        # (with the records before them), 1 codes and 2 themes (with their codes; each is
+        # its own first: no record before it); 2 the names they point to (codes, themes);
+        # the bin: 1 its page's keys with its count, 1 the memos on codes with their codes,
+        # 1 the memos on themes with their themes (no query more for their names);
+        # 1 erasures.
+        response = client.get(url(study))
+    html = re.sub(r"</?bdi>", "", response.content.decode())
+    rows = re.findall(r'<tr id="bin-memo-(?:code|theme)-\d+">(.*?)</tr>', html, re.S)
+
+    def words(part: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part)).strip()
+
+    # Newest deletion first: its "What" cell, and its Restore button's words.
+    assert [words(re.search(r"<td>(.*?)</td>", row, re.S)[1]) for row in rows] == [
+        "Memo on a theme: “Split it?” (on “Training”)",
+        "Memo on a code: “Ask about peers.” (on “Peer support”)",
+    ]
+    assert [words(re.search(r"<button[^>]*>(.*?)</button>", row, re.S)[1]) for row in rows] == [
+        "Restore the memo on a theme: “Split it?” (on “Training”)",
+        "Restore the memo on a code: “Ask about peers.” (on “Peer support”)",
+    ]
+    # The changes below name them the same way.
+    changes = [event.split(" · ", 1)[1] for event in events(response)]
+    assert "Memo on a theme deleted : “Split it?” (on “Training”)" in changes
+    assert "Memo on a code deleted : “Ask about peers.” (on “Peer support”)" in changes
 
 
 def test_user_text_is_escaped(study, owner):
