@@ -37,7 +37,7 @@ from .retrieval import (
     natural_key,
     revision_cached,
 )
-from .rollup import why_no_answers
+from .rollup import nothing_to_count, why_no_answers
 from .tables import titled_columns
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class Matrix:
     columns: list[dict]  # label, title (a longer text or ""), params
     cells: list[list[int]]
     # By question, when no excerpt can answer one whatever is coded (rollup.why_no_answers),
-    # or with no row or column at all (_nothing_to_count): the reason, said in place of a
+    # or with no row or column at all (rollup.nothing_to_count): the reason, said in place of a
     # table of empty columns (or of none).
     why_empty: str = ""
 
@@ -330,21 +330,9 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         rows=lines,
         columns=columns,
         cells=np.rint(cells).astype(int).tolist() if len(lines) else [],
-        why_empty=why_empty or _nothing_to_count(rows, lines, columns),
+        why_empty=why_empty
+        or nothing_to_count(rows=rows, has_rows=bool(lines), has_columns=bool(columns)),
     )
-
-
-def _nothing_to_count(rows: str, lines: list, columns: list) -> str:
-    """Why a matrix has no row or no column to count in ("" when it has both): a new study
-    showed a table of one header cell, and its .xlsx a sheet of one, with no reason."""
-    if not lines:
-        return f"the study has no {'codes' if rows == CODES else 'themes'} yet"
-    if not columns:
-        return (
-            "no respondent is counted yet (a respondent counts once a transcript of theirs "
-            "is imported, unless they withdrew)"
-        )
-    return ""
 
 
 def _spread(under, column, respondent, columns: int, respondents: int, count: str):

@@ -144,6 +144,21 @@ def why_no_answers(*, questions: bool, marked: bool) -> str:
     return ""
 
 
+def nothing_to_count(*, rows: str, has_rows: bool, has_columns: bool) -> str:
+    """Why a matrix of `rows` ("codes" or "themes") has no row (`has_rows` false) or no
+    column (`has_columns` false: its columns come from the counted respondents) to count
+    in; "" when it has both. Said in place of a table (or a workbook) of one header cell,
+    which a new study showed with no reason."""
+    if not has_rows:
+        return f"the study has no {rows} yet"
+    if not has_columns:
+        return (
+            "no respondent is counted yet (a respondent counts once a transcript of theirs "
+            "is imported, unless they withdrew)"
+        )
+    return ""
+
+
 @dataclass
 class RollUp:
     themes: list[ThemeSummary]  # in tree order
@@ -190,6 +205,14 @@ class RollUp:
     def why_no_answers(self) -> str:
         """Why no excerpt can fall in a protocol question's answer (see why_no_answers)."""
         return why_no_answers(questions=bool(self.questions), marked=any(self.segments.values()))
+
+    @property
+    def why_no_matrix(self) -> str:
+        """Why the themes by respondent matrix counts nothing (see nothing_to_count): no
+        theme, or no counted respondent; "" when it counts."""
+        return nothing_to_count(
+            rows="themes", has_rows=bool(self.themes), has_columns=bool(self.respondents)
+        )
 
     @property
     def total(self) -> int:

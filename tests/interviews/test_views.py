@@ -10,6 +10,7 @@ from django.urls import reverse
 from interviews import services
 from interviews.models import Interview, Role, Study
 from tests.conftest import HTMX, client_for, code_span, import_text, make_user
+from themes import services as themes
 
 
 def test_the_home_page_lists_only_my_studies(study, other_study, owner, django_assert_num_queries):
@@ -78,6 +79,9 @@ def test_reviewers_never_see_uploaded_file_names(study, reviewer, coder):
 def test_no_export_holds_an_uploaded_file_name(study, owner, code, export):
     interview = import_text(study, name="R1 Maria Lopez 2026-03-02.txt")
     code_span(interview, "the ones nobody else will see", [code], owner)
+    # A theme gathering the code: without one, the findings have no theme to report and the
+    # themes by respondent workbook is not served (nothing to count), so nothing is checked.
+    themes.theme_code_attach(theme=themes.theme_create(study=study, name="Support"), code=code)
     response = client_for(owner).get(reverse(export, args=[study.slug]))
     assert response.status_code == 200
     raw = b"".join(response)

@@ -253,6 +253,38 @@ def test_the_matrix_as_xlsx(study, themed):
     assert rows[2] == ("    At work", 0, 1, "1 of 2", "one")
 
 
+def test_the_themes_by_respondent_workbook_says_why_it_has_nothing_to_count(study, owner, code):
+    """With no theme the workbook was one header row ("Theme", "Respondents",
+    "Prevalence"), with no reason. Like the Matrices page's .xlsx (Matrix.why_empty), the
+    address now goes to the themes page, which says why; once there is something to count,
+    the real workbook is served."""
+    client = client_for(owner)
+    download = reverse("export_matrix_xlsx", args=[study.slug])
+    page = reverse("themes", args=[study.slug])
+
+    response = client.get(download, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    html = response.content.decode()
+    assert html.count("Themes by respondent: nothing to count: the study has no themes yet.") == 1
+
+    training = themes.theme_create(study=study, name="Training")
+    themes.theme_code_attach(theme=training, code=code)
+    response = client.get(download, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    html = response.content.decode()
+    reason = "no respondent is counted yet"
+    assert html.count(f"Themes by respondent: nothing to count: {reason}") == 1
+    assert html.count(f'<p class="empty">Nothing to count: {reason}') == 1  # in its place
+
+    code_span(import_text(study, name="R1.txt"), "About six years", [code], owner)
+    response = client.get(download)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Themes by respondent"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [("Theme", "R1", "Respondents", "Prevalence"), ("Training", 1, "1 of 1", "all")]
+    assert "Nothing to count" not in client.get(page).content.decode()
+
+
 def test_the_matrix_keeps_its_columns_whatever_the_respondents_are_called(study, themed):
     """A pseudonym that reads like a column title, or like a formula, changes no other
     column, and a theme named like a formula is neutralised."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from core.http import refusal
+from core.http import message_for_next_page, refusal
 from core.processes import ChildFailed, file_from_child
 from interviews.access import READ, study_access
 
@@ -108,6 +109,11 @@ def download(request, slug, what):
     refused = unreviewed_refusal(access.study) if what in QUOTING else ""
     if refused:
         return refusal(request, refused, status=409, fallback_url=reverse("themes", args=[slug]))
+    if what == "matrix_xlsx" and (why := study_rollup(access.study).why_no_matrix):
+        # With no theme (or no counted respondent) the workbook was a sheet of one header
+        # row, with no reason; the themes page says why instead, as the Matrices page does.
+        message_for_next_page(request, f"Themes by respondent: nothing to count: {why}.", "info")
+        return redirect("themes", slug)
     # The findings take a methods appendix when its box is ticked: its value, "1", and no
     # other (methods=0 in a link is not a tick).
     ticked = request.GET.get("methods") == "1"
