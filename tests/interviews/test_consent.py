@@ -199,6 +199,32 @@ def test_the_interview_date_is_typed_in_the_row(study, owner):
     assert respondent.interviewed_on == date(2026, 11, 29)
 
 
+def test_the_row_s_form_says_the_interview_date_its_transcript_gives(study, owner):
+    """The row read "(interviewed 3 Mar 2025)", the date of the respondent's transcript,
+    and its form an empty "Interviewed on", as if the respondent had no date. The form
+    says the date in effect; its field stays empty (saving does not fix the date: a later
+    transcript's still counts), and a date typed there is shown in it."""
+    respondent = dated_interview(study, "R1", date(2025, 3, 3))
+    url = reverse("respondent_edit", args=[study.slug, respondent.pk])
+    client = client_for(owner)
+    said = "Interviewed on: left empty, the date of their latest transcript counts, 3 Mar 2025."
+    for headers in (HTMX, {}):  # the row for htmx, the whole table without JavaScript
+        html = client.get(url, headers=headers).content.decode()
+        assert html.count(said) == 1
+        assert (
+            f'name="interviewed_on" value="" aria-describedby="interviewed-on-{respondent.pk}"'
+            in html
+        )
+        assert f'<p class="help" id="interviewed-on-{respondent.pk}">{said}</p>' in html
+    client.post(url, {"pseudonym": "R1"}, headers=HTMX)
+    respondent.refresh_from_db()
+    assert respondent.interviewed_on is None
+    client.post(url, {"pseudonym": "R1", "interviewed_on": "2025-03-05"}, headers=HTMX)
+    html = client.get(url, headers=HTMX).content.decode()
+    assert 'name="interviewed_on" value="2025-03-05">' in html
+    assert "left empty" not in html
+
+
 def test_a_new_respondent_keeps_a_bad_date_typed_and_is_not_added(study, owner):
     url = reverse("respondents", args=[study.slug])
     html = (
