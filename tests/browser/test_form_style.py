@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from demo.seed import OWNER
-from tests.browser.test_pages import demo_log_in, demo_pages
+from tests.browser.test_pages import demo_log_in, demo_pages, owner_s_demo_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,12 +111,8 @@ def test_a_button_beside_a_one_line_field_shares_its_top_and_bottom(demo, live_s
     # the Respondents page's Add); the Search page's, set at the bottom of the field's help,
     # stood 25 px lower.
     study, page = demo
-    page.set_viewport_size({"width": width, "height": 900})
-    demo_log_in(page, live_server, OWNER)
     beside, offsets = [], []
-    for path in demo_pages(study, owner=True):
-        page.goto(live_server.url + path)
-        page.wait_for_load_state("load")
+    for path in owner_s_demo_pages(page, live_server, study, width=width):
         for words, kind, top, bottom in page.evaluate(BESIDE):
             beside.append((path, words))
             if (top, bottom) != (0, 0):

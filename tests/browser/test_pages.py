@@ -75,6 +75,17 @@ def demo_pages(study: Study, *, owner: bool) -> list[str]:
     return pages
 
 
+def owner_s_demo_pages(page, live_server, study: Study, *, width: int):
+    """Each of demo_pages(owner=True), as the demo's owner in a window `width` px wide:
+    yields its path once `page` has loaded it."""
+    page.set_viewport_size({"width": width, "height": 900})
+    demo_log_in(page, live_server, OWNER)
+    for path in demo_pages(study, owner=True):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        yield path
+
+
 @pytest.mark.parametrize("username", [OWNER, REVIEWER])
 def test_every_demo_page_is_clean_in_the_browser(browser, live_server, username):
     seed_demo(password="pw-demo")

@@ -1,0 +1,54 @@
+"""Every demo page's forms at 1280 and 800 px wide, in Chromium, measured with
+getBoundingClientRect: no label, field or button stands against another (the Matrices
+page's .xlsx button touched the filter row above it, the Excerpts page's labels the list
+boxes above them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_pages import owner_s_demo_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The least room, in px, between a label, a field or a button and the next one beside or
+# under it (a label and its own field are 7 px apart, the fields of a row 12).
+LEAST_GAP = 4
+# [a, b, the gap in px] for each two visible labels, fields or buttons (neither inside the
+# other, nor a label and the field it names) that stand in line, one under or beside the
+# other, less than LEAST_GAP apart.
+TOUCHING = """(least) => {
+    const items = [...document.querySelectorAll(
+        "input:not([type=hidden], [type=checkbox], [type=radio]), select, textarea," +
+        " button, .button, label")]
+        .filter((item) => item.checkVisibility() && !item.closest(".visually-hidden")
+            && !item.matches(".link"));
+    const name = (item) => (item.textContent.trim() || item.name || item.tagName)
+        .replace(/\\s+/g, " ").slice(0, 40);
+    const found = [];
+    items.forEach((a, i) => items.slice(i + 1).forEach((b) => {
+        if (a.contains(b) || b.contains(a)) return;
+        if ((a.htmlFor && a.htmlFor === b.id) || (b.htmlFor && b.htmlFor === a.id)) return;
+        const r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+        if (!r.width || !s.width) return;
+        const across = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+        const down = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+        let gap = null;
+        if (across > 0 && down <= 0) gap = Math.max(s.top - r.bottom, r.top - s.bottom);
+        if (down > 0 && across <= 0) gap = Math.max(s.left - r.right, r.left - s.right);
+        if (gap !== null && gap < least) found.push([name(a), name(b), Math.round(gap)]);
+    }));
+    return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_forms_and_tables_keep_their_room_at_1280_and_800(demo, live_server, width):
+    study, page = demo
+    touching = []
+    for path in owner_s_demo_pages(page, live_server, study, width=width):
+        touching += [(path, *pair) for pair in page.evaluate(TOUCHING, LEAST_GAP)]
+    # Before: the Matrices page's "This matrix (.xlsx)" 0 px under its fields and Show;
+    # the Excerpts filter's "Excerpts with" under the Codes list box, "Respondents" under
+    # the Themes one, an attribute condition's fields under one another, 0 px.
+    assert touching == []
