@@ -1,7 +1,8 @@
-"""Every demo page's forms at 1280 and 800 px wide, in Chromium, measured with
+"""Every demo page's forms and tables at 1280 and 800 px wide, in Chromium, measured with
 getBoundingClientRect: no label, field or button stands against another (the Matrices
 page's .xlsx button touched the filter row above it, the Excerpts page's labels the list
-boxes above them)."""
+boxes above them); no word in a table breaks mid-word where the page has room for it (the
+Respondents table at 800 px: "Agenc|y A")."""
 
 from __future__ import annotations
 
@@ -41,14 +42,39 @@ TOUCHING = """(least) => {
     return found;
 }"""
 
+# Each word (between spaces, hyphens, dashes, slashes and "·") of a visible table cell
+# whose letters are on more than one line: broken mid-word.
+BROKEN_WORDS = """() => {
+    const found = [];
+    for (const cell of document.querySelectorAll("table th, table td")) {
+        if (!cell.checkVisibility()) continue;
+        const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+            for (const word of node.data.matchAll(/[^\\s\\-\u2013\u2014\\/\u00b7]{2,}/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                const lines = new Set([...range.getClientRects()]
+                    .filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+                if (lines.size > 1) found.push(word[0]);
+            }
+        }
+    }
+    return found;
+}"""
+
 
 @pytest.mark.parametrize("width", [1280, 800])
 def test_forms_and_tables_keep_their_room_at_1280_and_800(demo, live_server, width):
     study, page = demo
-    touching = []
+    touching, broken = [], []
     for path in owner_s_demo_pages(page, live_server, study, width=width):
         touching += [(path, *pair) for pair in page.evaluate(TOUCHING, LEAST_GAP)]
+        broken += [(path, word) for word in page.evaluate(BROKEN_WORDS)]
     # Before: the Matrices page's "This matrix (.xlsx)" 0 px under its fields and Show;
     # the Excerpts filter's "Excerpts with" under the Codes list box, "Respondents" under
     # the Themes one, an attribute condition's fields under one another, 0 px.
     assert touching == []
+    # Before, at 800 px: the Respondents table's attribute values and withdrawal windows
+    # ("Agenc|y A", "Woma|n", "(interview|ed"), its actions kept on one line taking the room.
+    assert broken == []
