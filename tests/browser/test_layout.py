@@ -2,7 +2,7 @@
 getBoundingClientRect: no label, field or button stands against another (the Matrices
 page's .xlsx button touched the filter row above it, the Excerpts page's labels the list
 boxes above them); no word in a table breaks mid-word where the page has room for it (the
-Respondents table at 800 px: "Agenc|y A")."""
+Respondents table at 800 px: "Agenc|y A"); no button's words go over two lines."""
 
 from __future__ import annotations
 
@@ -62,15 +62,28 @@ BROKEN_WORDS = """() => {
     }
     return found;
 }"""
+# The words of each visible button whose words are on more than one line.
+WRAPPED_BUTTONS = """() => [...document.querySelectorAll("button, .button")]
+    .filter((button) => button.checkVisibility() && !button.closest(".visually-hidden"))
+    .filter((button) => {
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        const lines = new Set([...range.getClientRects()]
+            .filter((rect) => rect.width > 1 && rect.height > 4)
+            .map((rect) => Math.round(rect.top / 4)));
+        return lines.size > 1;
+    })
+    .map((button) => button.textContent.trim().replace(/\\s+/g, " "))"""
 
 
 @pytest.mark.parametrize("width", [1280, 800])
 def test_forms_and_tables_keep_their_room_at_1280_and_800(demo, live_server, width):
     study, page = demo
-    touching, broken = [], []
+    touching, broken, wrapped = [], [], []
     for path in owner_s_demo_pages(page, live_server, study, width=width):
         touching += [(path, *pair) for pair in page.evaluate(TOUCHING, LEAST_GAP)]
         broken += [(path, word) for word in page.evaluate(BROKEN_WORDS)]
+        wrapped += [(path, words) for words in page.evaluate(WRAPPED_BUTTONS)]
     # Before: the Matrices page's "This matrix (.xlsx)" 0 px under its fields and Show;
     # the Excerpts filter's "Excerpts with" under the Codes list box, "Respondents" under
     # the Themes one, an attribute condition's fields under one another, 0 px.
@@ -78,3 +91,6 @@ def test_forms_and_tables_keep_their_room_at_1280_and_800(demo, live_server, wid
     # Before, at 800 px: the Respondents table's attribute values and withdrawal windows
     # ("Agenc|y A", "Woma|n", "(interview|ed"), its actions kept on one line taking the room.
     assert broken == []
+    # Before: the Matrices page's "All excerpts" (at both widths) and a study page's
+    # "Import transcripts" (at 800 px), in the page's head, over two lines.
+    assert wrapped == []
