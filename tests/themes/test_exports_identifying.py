@@ -4,10 +4,8 @@ of the researcher's own words are."""
 
 from __future__ import annotations
 
-import csv
 import io
 
-import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -15,7 +13,7 @@ from django.urls import reverse
 from interviews import deidentify
 from interviews.services import deidentification_apply, identifier_add
 from tests.conftest import client_for
-from tests.themes.test_exports import all_text, read_docx
+from tests.themes.test_exports import FINDINGS, reopened_text
 
 QUOTING = ["export_findings", "export_memos_docx", "export_excerpts_csv", "export_excerpts_xlsx"]
 RETRIEVED = ["retrieve_csv", "retrieve_xlsx"]
@@ -57,20 +55,10 @@ def test_the_excerpts_page_s_download_waits_too_and_keeps_its_filter(study, them
 
 
 def _texts(name: str, content: bytes) -> str:
-    if name.endswith("csv"):
-        return "\n".join(
-            ",".join(row) for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))
-        )
-    if name.endswith("xlsx"):
-        book = openpyxl.load_workbook(io.BytesIO(content))
-        return "\n".join(
-            str(value)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for value in row
-            if value is not None
-        )
-    return all_text(read_docx(content))
+    """All the text of the download `name` (a URL name, or "csv" or "docx"), reopened as
+    the exports' tests reopen theirs."""
+    kind = "csv" if name.endswith("csv") else "xlsx" if name.endswith("xlsx") else FINDINGS
+    return reopened_text(kind, content)
 
 
 def test_once_replaced_every_file_is_made_without_the_listed_words(study, themed, owner):
@@ -85,7 +73,7 @@ def test_once_replaced_every_file_is_made_without_the_listed_words(study, themed
         assert response.status_code == 200, name
         assert response["Content-Disposition"].startswith("attachment"), name
         if name != "export_memos_docx":  # no memo in this study: nothing quoted
-            text = _texts(name.removeprefix("export_").replace("_", "."), response.content)
+            text = _texts(name, response.content)
             assert "About [number] years" in text, name
             assert "six" not in text, name
 
