@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "config.middleware.private_pages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware, the first to read a POST's body: an upload over the limits
+    # gets a message where the researcher is instead of Django's bare 400.
+    "core.upload_limits.UploadLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -348,6 +351,11 @@ CONTENT_SECURITY_POLICY = {
 # Uploads: Django streams big files to disk without a cap, so the importer checks the size of
 # every file itself against this limit (RELIABILITY.md, T13).
 EXCERPTA_MAX_UPLOAD_BYTES = envint("EXCERPTA_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# And the whole of one upload (all its files), refused from its Content-Length before any of
+# it is read (core.upload_limits): a worker holds the files it reads, and 200 files of 10 MB
+# took one from 191 to 477 MB. 100 MB is 200 transcripts of 500 KB, ten times a one-hour
+# interview's .docx with its logos; more files than that go in two uploads.
+EXCERPTA_MAX_UPLOAD_BATCH_BYTES = envint("EXCERPTA_MAX_UPLOAD_BATCH_MB", 100) * 1024 * 1024
 # Who may create studies: "any" logged-in user, or "staff" only (a team server).
 EXCERPTA_STUDY_CREATORS = os.environ.get("EXCERPTA_STUDY_CREATORS", "any")
 if EXCERPTA_STUDY_CREATORS not in {"any", "staff"}:
