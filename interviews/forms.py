@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from core.bidi import isolated
 from core.dates import PlausibleDateField
 from core.sanitise import SanitisedCharField
+from core.upload_limits import limit_attrs
 
 from . import searchquery
 from .models import PageSize, Respondent, Role
@@ -213,6 +214,11 @@ class ImportForm(forms.Form):
         "respondent it goes to, before anything is imported.",
         error_messages={"required": "Choose at least one file to import."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read on every form, not once at import: the limits are settings.
+        self.fields["files"].widget.attrs.update(limit_attrs())
 
 
 NEW, SKIP = "new", "skip"

@@ -9,6 +9,7 @@ from core.dates import FROM_AFTER_TO, check_order
 from core.limits import LimitedTextField
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
+from core.upload_limits import limit_attrs
 from core.widgets import QuickSelect
 
 from .history import KINDS as HISTORY_KINDS
@@ -225,6 +226,10 @@ class ExchangeImportForm(forms.Form):
         # An empty file is refused in clean_file, by its name as every other refusal is.
         allow_empty_file=True,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(limit_attrs())
 
     def clean_file(self):
         # Refused by its size before it is read into memory (the reader checks again).

@@ -1,7 +1,8 @@
 /* Excerpta in the browser: the one entry point, loaded by base.html as a module.
 
    Every page gets messages (flash.js), upload progress (progress.js), forms that keep
-   what is typed while they are sent (sending.js) and the question-markers page's texts
+   what is typed while they are sent (sending.js), uploads over the site's limits said
+   before sending (upload_limits.js) and the question-markers page's texts
    of the chosen questions (question_text.js); a page with a transcript (#transcript)
    gets the coding page's modules. Each module exports `install()` and keeps to what its
    name says; a new behaviour is a new module installed here. Where
@@ -31,6 +32,7 @@ import * as selection from "./selection.js";
 import * as sending from "./sending.js";
 import { bind } from "./state.js";
 import * as undo from "./undo.js";
+import * as uploadLimits from "./upload_limits.js";
 
 const CODING_PAGE = [lines, covering, picker, panel, excerpts, selection, caret, undo, margin, find, keyboard, at];
 
@@ -38,6 +40,7 @@ function start() {
   flash.install();
   progress.install();
   sending.install();
+  uploadLimits.install();
   questionText.install();
   const transcript = document.getElementById("transcript");
   if (!transcript) {

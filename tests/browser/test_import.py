@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from interviews.models import Interview
+from interviews.models import Interview, StagedFile
 from tests.browser.conftest import log_in
 from tests.conftest import TRANSCRIPT
 
@@ -62,3 +62,41 @@ def test_a_batch_with_a_bad_file_is_previewed_confirmed_and_imported(
     texts = dict(Interview.objects.values_list("respondent__pseudonym", "text"))
     assert set(texts) == {"R1", "R3"}
     assert "Καλημέρα" in texts["R3"]
+
+
+def test_an_upload_over_the_limits_is_said_before_it_is_sent(
+    page, live_server, study, owner, tmp_path, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    settings.EXCERPTA_MAX_UPLOAD_BATCH_BYTES = 1024 * 1024
+    chosen = []
+    for n in range(3):
+        chosen.append(tmp_path / f"R{n}-interview.txt")
+        chosen[-1].write_text(TRANSCRIPT, encoding="utf-8")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else 0)
+    log_in(page, live_server, owner)
+    url = live_server.url + reverse("transcript_import", args=[study.slug])
+    page.goto(url)
+    posts.clear()
+    page.set_input_files("input[type=file]", [str(path) for path in chosen])
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("You chose 3 files; one upload takes at most 2.")
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(flash).to_contain_text("You chose 3 files; one upload takes at most 2.")
+    # Nothing was sent: the page and the files chosen stay as they were.
+    page.wait_for_timeout(300)
+    assert posts == []
+    assert page.url == url
+    assert page.locator("input[type=file]").evaluate("input => input.files.length") == 3
+    assert not StagedFile.objects.exists()
+
+    big = tmp_path / "R9-interview.txt"
+    big.write_bytes(b"R9: " + b"x" * (1024 * 1024 + 20_000))
+    page.set_input_files("input[type=file]", [str(big)])
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(flash).to_contain_text(
+        "The files you chose come to 1.02 MB; one upload takes at most 1 MB."
+    )
+    page.wait_for_timeout(300)
+    assert posts == []
