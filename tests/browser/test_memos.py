@@ -116,3 +116,32 @@ def test_the_next_page_of_memos_is_read_from_its_top(page, live_server, study, o
     ).click()
     expect(items.first).to_contain_text("Memo number 34.")
     expect(items.first).to_be_in_viewport()
+
+
+def test_a_memo_saved_and_a_comment_posted_are_taken_back_by_the_messages_undo(
+    page, live_server, study, owner, code, themed
+):
+    # The fault: saving a memo or posting a comment said nothing and offered no Undo; only
+    # Ctrl+Z took it back, which a researcher has to know of.
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("code_edit", args=[study.slug, code.pk]))
+    panel = page.locator(".memo-panel")
+    panel.locator("textarea[name=body]").fill("A slip of the keyboard.")
+    panel.locator("button", has_text="Add memo").click()
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Memo saved.")
+    expect(panel.locator(".memo-body", has_text="A slip of the keyboard.")).to_have_count(1)
+    flash.get_by_role("button", name="Undo").click()
+    expect(page.locator("#flash")).to_contain_text("Undone: Wrote a memo.")
+    expect(page.locator(".memo-panel .memo-body", has_text="A slip")).to_have_count(0)
+    assert CodeMemo.objects.get(body="A slip of the keyboard.").deleted_at is not None
+
+    training = themed["training"]
+    page.goto(live_server.url + reverse("theme_detail", args=[study.slug, training.pk]))
+    page.fill("#new-comment", "Posted on the wrong theme.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator("#comments .comment")).to_contain_text("Posted on the wrong theme.")
+    expect(page.locator("#flash")).to_contain_text("Comment posted.")
+    page.locator("#flash").get_by_role("button", name="Undo").click()
+    expect(page.locator("#flash")).to_contain_text("Undone: Commented on")
+    expect(page.locator("#comments")).not_to_contain_text("Posted on the wrong theme.")

@@ -7,12 +7,15 @@ next Ctrl+Z reaches the action before it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from coding import services as coding
 from coding.models import DeletedCode, Excerpt, UndoEntry
 from interviews import memos
+from tests.coding.test_views_undo import UNDO_FORM
 from tests.conftest import HTMX, client_for
 from themes import services as themes
 from themes.memos import WRITABLE
@@ -51,6 +54,18 @@ def _memo(kind: str, study, themed, owner):
     )
 
 
+def _panel_url(kind: str, study, themed) -> str:
+    """Where the memos of `kind` on one of `themed`'s rows are written."""
+    if kind == "journal":
+        return url(study, "journal")
+    target = {
+        "interview": themed["interviews"][0],
+        "code": themed["codes"][0],
+        "theme": themed["training"],
+    }[kind]
+    return url(study, "memo_panel", kind, target.pk)
+
+
 def _still_deleted(excerpt) -> bool:
     return Excerpt.all_objects.get(pk=excerpt.pk).deleted_at is not None
 
@@ -79,15 +94,7 @@ def test_ctrl_z_after_deleting_a_memo_brings_it_back_not_an_older_action(
 @pytest.mark.parametrize("kind", sorted(WRITABLE))
 def test_ctrl_z_after_writing_or_editing_a_memo_takes_back_that(kind, study, themed, owner, older):
     client, excerpt = older
-    target_id = {
-        "journal": None,
-        "interview": themed["interviews"][0].pk,
-        "code": themed["codes"][0].pk,
-        "theme": themed["training"].pk,
-    }[kind]
-    panel = (
-        url(study, "journal") if kind == "journal" else url(study, "memo_panel", kind, target_id)
-    )
+    panel = _panel_url(kind, study, themed)
     client.post(panel, {"body": "Written now."}, headers=HTMX)
     memo = WRITABLE[kind].model.objects.get(body="Written now.")
     client.post(url(study, "memo_edit", kind, memo.pk), {"body": "Edited now."}, headers=HTMX)
@@ -225,3 +232,79 @@ def test_a_restore_from_the_bin_spends_the_deletions_entry(binned, study, themed
     # The deletion is undone: Ctrl+Z reaches the action before it, with no refusal.
     assert ctrl_z(client, study).status_code == 200
     assert not _still_deleted(excerpt)
+
+
+def _undo_button_url(response) -> str:
+    """The URL the message's Undo button posts to (templates/_flash.html), "" for none."""
+    found = re.search(
+        r'id="flash".*?hx-post="([^"]+)"[^>]*data-undo', response.content.decode(), re.S
+    )
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("kind", sorted(WRITABLE))
+def test_a_memo_written_or_edited_says_saved_with_an_undo_that_takes_back_that(
+    kind, study, themed, owner, older
+):
+    client, excerpt = older
+    panel = _panel_url(kind, study, themed)
+    written = client.post(panel, {"body": "Written now."}, headers=HTMX)
+    assert "Memo saved." in written.content.decode()
+    memo = WRITABLE[kind].model.objects.get(body="Written now.")
+    edited = client.post(
+        url(study, "memo_edit", kind, memo.pk), {"body": "Edited now."}, headers=HTMX
+    )
+    assert "Memo saved." in edited.content.decode()
+
+    # The edit's own Undo: the words before it come back.
+    assert client.post(_undo_button_url(edited), headers=HTMX).status_code == 200
+    memo.refresh_from_db()
+    assert (memo.body, memo.deleted_at) == ("Written now.", None)
+    # The writing's Undo, pressed after: the memo goes to the bin; the older action stays.
+    assert client.post(_undo_button_url(written), headers=HTMX).status_code == 200
+    memo.refresh_from_db()
+    assert memo.deleted_at is not None
+    assert _still_deleted(excerpt)
+
+
+def test_a_memo_saved_without_javascript_offers_its_undo_on_the_next_page(study, themed, owner):
+    client = client_for(owner)
+    code = themed["codes"][0]
+    response = client.post(
+        url(study, "memo_panel", "code", code.pk), {"body": "Plain."}, follow=True
+    )
+    page = response.content.decode()
+    assert "Memo saved." in page
+    memo = WRITABLE["code"].model.objects.get(body="Plain.")
+    # The plain form of the Undo (_flash.html), posted as the button would.
+    (_, action, back) = UNDO_FORM.search(page).groups()
+    client.post(action, {"next": back})
+    memo.refresh_from_db()
+    assert memo.deleted_at is not None
+
+
+def test_a_comment_posted_or_resolved_says_so_with_an_undo_for_a_writer(
+    study, themed, owner, older
+):
+    client, excerpt = older
+    training = themed["training"]
+    posted = client.post(url(study, "comment_add", training.pk), {"body": "Why R1?"}, headers=HTMX)
+    assert "Comment posted." in posted.content.decode()
+    comment = Comment.objects.get(body="Why R1?")
+    resolved = client.post(url(study, "comment_resolve", comment.pk), headers=HTMX)
+    assert "Comment resolved." in resolved.content.decode()
+
+    client.post(_undo_button_url(resolved), headers=HTMX)
+    assert Comment.objects.get(pk=comment.pk).resolved_at is None
+    client.post(_undo_button_url(posted), headers=HTMX)
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+    assert _still_deleted(excerpt)
+
+
+def test_a_reviewers_comment_says_posted_with_no_undo(study, themed, reviewer):
+    client = client_for(reviewer)
+    response = client.post(
+        url(study, "comment_add", themed["training"].pk), {"body": "Hm?"}, headers=HTMX
+    )
+    assert "Comment posted." in response.content.decode()
+    assert _undo_button_url(response) == ""

@@ -16,8 +16,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coding.undo import one_step, spend
-from coding.views.undo import undo_owner, undoable
-from core.http import message_for_next_page, posted, refusal, render_page_or_fragment
+from coding.views.undo import undo_owner, undo_url, undoable
+from core.http import (
+    message_for_next_page,
+    posted,
+    refusal,
+    render_page_or_fragment,
+    with_message,
+)
 from interviews import memos as services
 from interviews.access import READ, WRITE, study_access
 from interviews.forms import NextForm
@@ -124,11 +130,22 @@ def memo_panel(request, slug, kind, target_id=None):
         except ValidationError as error:
             form.add_error("body", error)
         else:
+            # Saved, with its Undo (htmx and plain alike): a slip of the Save button is
+            # taken back in one click, not only by Ctrl+Z.
             if not request.htmx:
-                messages.success(request, "Memo saved.")
-                return redirect(_next(request, panel_url(slug, kind, target)))
-            form = MemoForm()
+                response = redirect(_next(request, panel_url(slug, kind, target)))
+            else:
+                response = _panel(request, access, kind, target, form=MemoForm())
+            return _saved(request, response, access, journal)
     return _panel(request, access, kind, target, form=form)
+
+
+def _saved(request, response, access, journal):
+    """`response` to a memo written or edited, saying so with the Undo of its entry."""
+    return with_message(request, response, MEMO_SAVED, undo_url=undo_url(access, journal.entry))
+
+
+MEMO_SAVED = "Memo saved."
 
 
 def _panel(request, access, kind, target, *, form, edited=None, edit_form=None, status=200):
@@ -204,7 +221,7 @@ def memo_edit(request, slug, kind, pk):
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            return _item(request, access, kind, memo)
+            return _saved(request, _item(request, access, kind, memo), access, journal)
     if request.htmx:
         return _item(request, access, kind, memo, form=form)
     target = _target(access, kind, memo)

@@ -234,7 +234,10 @@ def comment_add(request, slug, pk):
         except ValidationError as error:
             form.add_error("body", error)
         else:
-            form = CommentForm()
+            # Posted, with its Undo for a writer (a reviewer keeps no history: no button).
+            response = _comments(request, access, theme)
+            link = undo_url(access, journal.entry)
+            return with_message(request, response, "Comment posted.", undo_url=link)
     return _comments(request, access, theme, comment_form=form)
 
 
@@ -261,7 +264,8 @@ def comment_resolve(request, slug, pk):
         )
     response = _comments(request, access, comment.theme)
     if changed:
-        return response
+        message = "Comment resolved." if resolved else "Comment reopened."
+        return with_message(request, response, message, undo_url=undo_url(access, journal.entry))
     # Resolved or opened in another tab, or by another member: the threads as they now
     # stand, and why nothing changed.
     message = (
