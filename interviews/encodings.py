@@ -15,11 +15,12 @@ import codecs
 import unicodedata
 from dataclasses import dataclass
 
-from .text import ImportRejected, decode_text
+from .text import UTF8_SLIPS, UTF8_SLIPS_NAME, ImportRejected, decode_text
 
 # Encodings a researcher can choose, by Python codec name, with the words she knows them by.
 CHOICES = {
     "utf-8": "UTF-8",
+    UTF8_SLIPS: UTF8_SLIPS_NAME,
     "utf-16": "UTF-16 (with byte-order mark)",
     "utf-32": "UTF-32 (with byte-order mark)",
     "cp1252": "Windows-1252 (Western European)",
@@ -43,7 +44,8 @@ CHOICES = {
     "gb18030": "GB18030 (Chinese)",
     "big5": "Big5 (Chinese)",
 }
-_BY_CODEC = {codecs.lookup(name).name: name for name in CHOICES}
+# UTF8_SLIPS is no codec of Python's: it is read by interviews.text itself.
+_BY_CODEC = {(name if name == UTF8_SLIPS else codecs.lookup(name).name): name for name in CHOICES}
 
 # Letters that Western European text hardly ever holds but that legacy Greek, Turkish and
 # Cyrillic bytes become in Windows-1252 (Icelandic eth, thorn, y acute).
@@ -141,7 +143,12 @@ def _sample(raw: bytes) -> bytes:
 
 
 # The ladder's names for what it found, as choices.
-_LADDER = {"UTF-8": "utf-8", "UTF-8 with BOM": "utf-8", "Windows-1252": "cp1252"}
+_LADDER = {
+    "UTF-8": "utf-8",
+    "UTF-8 with BOM": "utf-8",
+    UTF8_SLIPS_NAME: UTF8_SLIPS,
+    "Windows-1252": "cp1252",
+}
 
 
 def _ladder_choice(found: str) -> str:
@@ -157,7 +164,7 @@ def _candidates(raw: bytes, first: list[str]) -> tuple[str, ...]:
 def _decodes(raw: bytes, encoding: str) -> bool:
     # Without its byte-order mark, UTF-16 or UTF-32 "decodes" any even run of bytes into
     # nonsense; the ladder already takes them when the mark is there.
-    if encoding.startswith("utf-") and encoding != "utf-8" and not _has_bom(raw, encoding):
+    if encoding in ("utf-16", "utf-32") and not _has_bom(raw, encoding):
         return False
     try:
         decode_text(raw, encoding)

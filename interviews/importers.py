@@ -18,7 +18,7 @@ from pathlib import PurePath
 from django.conf import settings
 
 from .archive import ArchiveLimits, open_archive
-from .text import ImportRejected, decode_text, normalise
+from .text import UTF8_SLIPS_NAME, ImportRejected, decode_text, normalise, utf8_with_slips
 from .wordml import read_docx_text
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
     tracked = False
     if suffix == ".txt":
         text, encoding = decode_text(raw, encoding)
+        if encoding == UTF8_SLIPS_NAME:
+            warnings = (utf8_with_slips(raw).warning(),)
     elif suffix == ".docx":
         text, tracked = read_docx(raw)
         encoding = "Word document"

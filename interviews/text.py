@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from core.sanitise import sanitise_text
 
@@ -67,6 +68,9 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
+    mixed = utf8_with_slips(raw)
+    if mixed is not None:
+        return mixed.text, UTF8_SLIPS_NAME
     try:
         return raw.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
@@ -78,6 +82,11 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
+    if encoding == UTF8_SLIPS:
+        mixed = utf8_with_slips(raw)
+        if mixed is None:
+            raise ImportRejected("it is not UTF-8 text with a few bytes of Windows-1252")
+        return mixed.text.removeprefix("\ufeff"), UTF8_SLIPS_NAME
     try:
         info = codecs.lookup(encoding)
     except (LookupError, TypeError, ValueError):
@@ -92,6 +101,67 @@ def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
         raise ImportRejected(f"“{encoding}” is not a text encoding") from None
     # A BOM decodes to U+FEFF; it is a marker, not text.
     return text.removeprefix("\ufeff"), info.name
+
+
+# A UTF-8 file with a few bytes of Windows-1252 in it: an apostrophe or quotes pasted from a
+# Word document into a UTF-8 text. Read as Windows-1252 whole, every other accented letter
+# of the file turned to mojibake ("cafÃ©") without a word; read as UTF-8 with those bytes in
+# Windows-1252, only they may be wrong, and the import says which lines hold them.
+UTF8_SLIPS = "utf-8+cp1252"
+UTF8_SLIPS_NAME = "UTF-8 (a few bytes in Windows-1252)"
+# The bytes that are not UTF-8, as Python's surrogateescape error handler keeps them.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+# Characters of valid UTF-8 sequences that are not ASCII.
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+# How many of the odd bytes the import's message names.
+SLIPS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Slips:
+    """A file read as UTF-8 with its odd bytes in Windows-1252: `text`, and `bytes` as
+    (line number from 1, the byte, what it was read as), in file order."""
+
+    text: str
+    bytes: tuple[tuple[int, int, str], ...]
+
+    def warning(self) -> str:
+        """What the import says of it: "1 byte is not UTF-8 and was read as Windows-1252:
+        line 12 (0x92, read as ’); check that line"."""
+        n = len(self.bytes)
+        shown = [f"line {line} (0x{b:02X}, read as {ch})" for line, b, ch in self.bytes]
+        more = f" and {n - SLIPS_SHOWN:,} more" if n > SLIPS_SHOWN else ""
+        return (
+            f"{n:,} {'byte is' if n == 1 else 'bytes are'} not UTF-8 and "
+            f"{'was' if n == 1 else 'were'} read as Windows-1252: "
+            f"{', '.join(shown[:SLIPS_SHOWN])}{more}; check "
+            f"{'that line' if n == 1 else 'those lines'}"
+        )
+
+
+def utf8_with_slips(raw: bytes) -> Slips | None:
+    """`raw` read as UTF-8 with the bytes that are not UTF-8 read as Windows-1252, when it
+    is a UTF-8 file with a few such bytes: at least one, each defined in Windows-1252, and
+    no more of them than the file has UTF-8 characters beyond ASCII (else it is a
+    Windows-1252 file whose bytes happen to form some UTF-8, and the ladder reads it so).
+    None otherwise. One pass in C over the file, then one per odd byte."""
+    escaped = raw.decode("utf-8", "surrogateescape")
+    found = [(match.start(), ord(match.group()) - 0xDC00) for match in _ESCAPED.finditer(escaped)]
+    if not found or len(found) > len(_MULTIBYTE.findall(escaped)):
+        return None
+    try:
+        read = [bytes([byte]).decode("cp1252") for _, byte in found]
+    except UnicodeDecodeError:
+        return None
+    pieces, slips, last, line, counted = [], [], 0, 1, 0
+    for (at, byte), char in zip(found, read, strict=True):
+        line += escaped.count("\n", counted, at)
+        counted = at
+        pieces += [escaped[last:at], char]
+        slips.append((line, byte, char))
+        last = at + 1
+    pieces.append(escaped[last:])
+    return Slips(text="".join(pieces), bytes=tuple(slips))
 
 
 _TRAILING_SPACE = re.compile("[ \t]+\n")

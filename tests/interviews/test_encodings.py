@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from interviews.encodings import decoded, guess, label, plausible
+from interviews.text import decode_text, utf8_with_slips
 
 SPANISH = "Entrevistador: ¿Cómo fue su primera semana?\nR1: Difícil, señora, pero ayudaron mucho."
 FRENCH = "Intervieweur : Comment s'est passée votre semaine ?\nR1 : Difficile, l'équipe m'a aidé."
@@ -70,3 +71,24 @@ def test_the_greek_case_is_not_sure_and_offers_greek():
 def test_labels_name_the_encoding_for_people():
     assert label("iso8859_7") == "ISO-8859-7 (Greek)"
     assert label("windows-1251") == "Windows-1251 (Cyrillic)"
+
+
+def test_a_windows_1252_file_whose_bytes_form_a_little_utf8_is_read_as_windows_1252():
+    # "Ã©" is C3 A9 in Windows-1252, a UTF-8 "é": fewer such pairs than bytes that are not
+    # UTF-8, so the file is Windows-1252 whose bytes happen to form some UTF-8.
+    raw = "R1: Ça coûte 3 Ã© — très cher, à vrai dire.\n".encode("cp1252")
+    assert decode_text(raw) == (raw.decode("cp1252"), "Windows-1252")
+    assert guess(raw).encoding == "cp1252"
+
+
+def test_a_utf8_file_with_stray_windows_1252_bytes_names_each_line():
+    raw = "R1: Sí, señor, ça va.\n".encode() * 3 + b"R1: It\x92s \x93fine\x94.\nR1: \x85\n"
+    slips = utf8_with_slips(raw)
+    assert slips.text.splitlines()[3:] == ["R1: It’s “fine”.", "R1: …"]
+    assert slips.warning() == (
+        "4 bytes are not UTF-8 and were read as Windows-1252: line 4 (0x92, read as ’), "
+        "line 4 (0x93, read as “), line 4 (0x94, read as ”), line 5 (0x85, read as …); "
+        "check those lines"
+    )
+    # A byte Windows-1252 leaves undefined is no slip of a Word paste.
+    assert utf8_with_slips("Sí, señor.".encode() + b"\x81") is None

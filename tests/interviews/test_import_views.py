@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from interviews import services, staging
+from interviews import encodings, services, staging
 from interviews.models import Interview, QuestionSegment, StagedFile
 from interviews.views.transcripts import _contents
 from tests.conftest import HTMX, TRANSCRIPT, client_for, import_text
@@ -414,3 +414,25 @@ def test_a_batch_of_several_chunks_costs_a_few_queries_per_chunk(
     _upload_and_confirm(client, study, range(20, 26), django_assert_num_queries)
     assert Interview.objects.count() == 9
     assert study.respondents.count() == 9
+
+
+def test_a_stray_windows_1252_byte_in_a_utf8_file_garbles_nothing_and_is_named(study, owner):
+    """A UTF-8 transcript into which an apostrophe was pasted from Word (byte 0x92): read
+    as Windows-1252 whole, every accented letter became mojibake ("CafÃ©") without a word."""
+    raw = "Interviewer: Café o señor?\n\nR1: Sí, the café.\n".encode() + b"R1: It\x92s fine.\n"
+    client = client_for(owner)
+    url = upload(client, study, ("R1.txt", raw))
+    preview = client.get(url).content.decode()
+    assert "Café o señor?" in preview
+    # Proposed, sure, as UTF-8 with that byte in Windows-1252.
+    guessed = encodings.guess(raw)
+    assert (guessed.encoding, guessed.sure) == ("utf-8+cp1252", True)
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R1", "f0-encoding": "utf-8+cp1252"})
+    interview = Interview.objects.get()
+    assert interview.text == "Interviewer: Café o señor?\n\nR1: Sí, the café.\nR1: It’s fine."
+    assert interview.source_encoding == "UTF-8 (a few bytes in Windows-1252)"
+    html = client.get(url).content.decode()
+    assert (
+        "1 byte is not UTF-8 and was read as Windows-1252: line 4 (0x92, read as ’); check "
+        "that line."
+    ) in html
