@@ -87,3 +87,17 @@ def late_withdrawal_message(respondent: Respondent, window: WithdrawalWindow) ->
         f"{date_format(window.interviewed_on, 'j M Y')}). "
         "Their data counts nowhere from now on; note why you accepted it in the journal."
     )
+
+
+def withdrawn_refusal(respondent: Respondent) -> str:
+    """Why nothing more of a withdrawn respondent comes in by an import (a transcript, or a
+    project's case): "R3 withdrew from the study on 3 Mar 2025: their transcripts are not
+    imported (reinstate them on the Respondents page first if that was a mistake)". The day
+    is the local day of `withdrawn_at`; the pseudonym is marked with core.bidi.isolated. A
+    withdrawal is a person's wish (DESIGN.md, "participants could withdraw"): an import must
+    not bring back what it took out of the study."""
+    day = date_format(timezone.localdate(respondent.withdrawn_at), "j M Y")
+    return (
+        f"{isolated(respondent.pseudonym)} withdrew from the study on {day}: their transcripts "
+        "are not imported (reinstate them on the Respondents page first if that was a mistake)"
+    )

@@ -31,7 +31,7 @@ from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import typed_text
 
-from . import deidentify, history, segmentation
+from . import consent, deidentify, history, segmentation
 from .encodings import label
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
@@ -809,6 +809,12 @@ def _interview_planned(
         )
     elif respondent.study_id != study.pk:
         raise ValidationError("That respondent belongs to another study.")
+    else:
+        # The row the preview chose may predate her withdrawal: the study as read now says.
+        respondent = context.respondents.get(respondent.pk, respondent)
+    if respondent.withdrawn_at is not None:
+        # Whichever way the file was sent to her (its name, a typed pseudonym, her row).
+        raise ImportRejected(consent.withdrawn_refusal(respondent))
     digest = hashlib.sha256(read.text.encode("utf-8")).hexdigest()
     if respondent.pk is None:
         key, texts = (name_key(respondent.pseudonym), digest), made.texts

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.bidi import plain
 from interviews import services, staging
 from interviews.importers import TooLarge
 from interviews.models import Interview, StagedFile
@@ -129,3 +130,44 @@ def test_the_import_result_says_when_tracked_changes_were_found(study):
     outcome = services.interview_import(study=study, name="R21.docx", raw=R21.read_bytes())
     assert outcome.ok, outcome.error
     assert "; it has tracked changes that were never accepted or rejected" in outcome.message
+
+
+def test_a_withdrawn_respondents_transcript_is_refused_by_name_and_the_rest_imported(study, owner):
+    """Whatever way the file is sent to her (its name, a pseudonym typed in the preview, her
+    row chosen), a transcript of a respondent who withdrew is refused with the reason, and
+    the other files of the batch are imported as before."""
+    r3 = services.respondent_create(study=study, pseudonym="R3")
+    services.respondent_withdraw(respondent=r3)
+    # The day she withdrew, as the message names it (noon: the same day in any zone near UTC).
+    r3.withdrawn_at = datetime(2025, 3, 3, 12, tzinfo=UTC)
+    r3.save(update_fields=["withdrawn_at"])
+    uploads = [
+        ("R1.txt", TRANSCRIPT.encode()),
+        ("R3.txt", f"{TRANSCRIPT}\nby name".encode()),
+        ("notes-a.txt", f"{TRANSCRIPT}\ntyped".encode()),
+        ("notes-b.txt", f"{TRANSCRIPT}\nchosen".encode()),
+    ]
+    batch = staging.staged_files_stage(study=study, user=owner, uploads=uploads)
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    choices = {
+        rows[0].pk: staging.Choice(),
+        rows[1].pk: staging.Choice(),
+        rows[2].pk: staging.Choice(pseudonym="r3"),
+        rows[3].pk: staging.Choice(respondent=r3),
+    }
+    staging.staged_files_confirm(rows=rows, choices=choices)
+    staging.staged_files_import(study=study, user=owner, batch=batch)
+    rows = staging.staged_batch(study=study, user=owner, batch=batch)
+    assert [row.status for row in rows] == [Status.IMPORTED] + [Status.REFUSED] * 3
+    reason = (
+        "refused: R3 withdrew from the study on 3 Mar 2025: their transcripts are not "
+        "imported (reinstate them on the Respondents page first if that was a mistake)."
+    )
+    assert [plain(row.message) for row in rows[1:]] == [
+        f"{row.name}: {reason}" for row in rows[1:]
+    ]
+    assert list(study.interviews.values_list("respondent__pseudonym", flat=True)) == ["R1"]
+    # One by one too (the preview's steps, the command).
+    outcome = services.interview_import(study=study, name="R3.txt", raw=TRANSCRIPT.encode())
+    assert (outcome.ok, plain(outcome.message)) == (False, f"R3.txt: {reason}")
+    assert study.respondents.count() == 2
