@@ -11,6 +11,9 @@ Export (`qdpx_export.study_export_qdpx`), in small modules:
 - `codebook.py`: the code tree and the themes as Sets of codes (why Sets: there).
 - `project.py`: project.qde: users, Cases with typed Variables, TextSources with their
   PlainTextSelections and Codings, Notes (memos and journal), Sets (why and how: there).
+- `left_out.py`: what of the study a project does not carry (quotes, comments, review
+  marks...), counted, named in the project's Description and read back into the import's
+  report; its docstring lists every model of a study and where it goes.
 - `archive.py`: the ZIP, byte-identical for the same content.
 - `xml.py`: the streaming XML writer.
 

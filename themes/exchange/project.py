@@ -26,14 +26,18 @@ Notes, the themes as Sets.
   Description: "Research question:", "Description:", "Protocol:" sections (one "Q3. …"
   line per question), as in layout.py; then the study's settings REFI-QDA has no place
   for, in sections of their own: "Withdrawal window (days):" (a whole number; absent when
-  the study promised no window) and "Paper size of the findings:" ("letter" or "a4").
+  the study promised no window) and "Paper size of the findings:" ("letter" or "a4");
+  last, "Not in this file:", one sentence a line naming what of the study the project does
+  not carry, counted (left_out.py; absent when everything travels).
   A respondent's interview date (their withdrawal window's start) is their Case's
-  Description: "Interviewed on 2026-03-02.". Question sections, quotes and review comments have
-  no place in REFI-QDA and are not exported.
+  Description: "Interviewed on 2026-03-02.". Quotes, comments, review statuses and marks,
+  the de-identification list and the members have no place in REFI-QDA: they are named in
+  "Not in this file:" (left_out.py lists every model of a study and where it goes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import IO
 
@@ -52,6 +56,8 @@ PROJECT_SECTIONS = (
     ("protocol", "Protocol"),
     ("withdrawal_days", "Withdrawal window (days)"),
     ("page_size", "Paper size of the findings"),
+    # Last: what the project does not carry, one sentence a line (left_out.py).
+    ("left_out", "Not in this file"),
 )
 # A respondent's interview date, the start of their withdrawal window, as their Case's
 # Description (REFI-QDA has no field for it); read back by qdpx_import.
@@ -76,8 +82,15 @@ def _is_number(value) -> bool:
 class ProjectWriter:
     """Writes one study's project.qde (see the module's docstring) to a binary stream."""
 
-    def __init__(self, content: StudyContent, guids: StudyGuids, origin: str) -> None:
+    def __init__(
+        self,
+        content: StudyContent,
+        guids: StudyGuids,
+        origin: str,
+        left_out: Sequence[str] = (),
+    ) -> None:
         self.content, self.guids, self.origin = content, guids, origin
+        self.left_out = left_out
         # Computed once each: every excerpt and coding names its coder, and its code.
         self.user_guids = {user_id: guids.of("user", user_id) for user_id, _ in content.users}
         pseudonyms = {row[0]: row[1] for row in content.respondents}
@@ -297,5 +310,6 @@ class ProjectWriter:
                     "" if study.withdrawal_days is None else str(study.withdrawal_days)
                 ),
                 "page_size": study.page_size,
+                "left_out": "\n".join(f"{sentence}." for sentence in self.left_out),
             },
         )

@@ -18,6 +18,7 @@ from ..identifying import identifying_refusal
 from .archive import Archive
 from .codebook import EmptyCodebook, write_qdc
 from .guids import StudyGuids
+from .left_out import study_left_out
 from .project import ProjectWriter, source_path
 from .reading import interview_texts, study_content
 
@@ -37,14 +38,16 @@ def origin() -> str:
 
 def study_export_qdpx(
     *, study: Study, out: IO[bytes], codebook_only: bool = False, include_identifying: bool = False
-) -> None:
+) -> list[str]:
     """Write `study` as a REFI-QDA project (.qdpx: a ZIP of project.qde and
     sources/<GUID>.txt), or with `codebook_only` its codebook as a .qdc document, to the
     binary stream `out`.
 
     The same database state always gives the same bytes. GUIDs are the same in every
     export of the study (guids.py). Positions are code points of the UTF-8 source texts,
-    end exclusive. Withdrawn respondents and all of theirs are left out.
+    end exclusive. Withdrawn respondents and all of theirs are left out. Returns the
+    sentences naming what of the study the project does not carry (left_out.py; also in
+    the project's Description, for the tool that opens it): [] for a codebook.
 
     Unless `include_identifying` (the owner's choice; the caller checks the role), a
     project is refused while strings of the study's de-identification list are still
@@ -54,9 +57,9 @@ def study_export_qdpx(
     `out` passes through; `out` may then hold part of a file, so callers write to a
     temporary file or buffer and keep it only on success.
 
-    Queries, whatever the study's size: 3 for a codebook; 14 for a project whose
-    de-identification list is empty (the list, the interviews, then the 12 of
-    reading.study_content), and the list's check's few more when it is not
+    Queries, whatever the study's size: 3 for a codebook; 15 for a project whose
+    de-identification list is empty (the list, the interviews, the 12 of
+    reading.study_content, then what is left out), and the list's check's few more when it is not
     (interviews.deidentify.study_unreviewed_count).
     """
     guids = StudyGuids(study.pk)
@@ -65,7 +68,7 @@ def study_export_qdpx(
             write_qdc(out, study_content(study), guids, origin())
         except EmptyCodebook as error:
             raise ExportRefused(str(error)) from None
-        return
+        return []
     if not include_identifying:
         # Looked up on the module, so that the check is the one de-identification keeps.
         count = deidentify.study_unreviewed_count(study=study)
@@ -80,8 +83,10 @@ def study_export_qdpx(
                 member.write(text.encode("utf-8"))
             sources.append(source)
         content = study_content(study, sources=sources)
+        left_out = study_left_out(study)
         with archive.member("project.qde") as member:
-            ProjectWriter(content, guids, origin()).write(member)
+            ProjectWriter(content, guids, origin(), left_out).write(member)
+    return left_out
 
 
 def study_qdpx_bytes(

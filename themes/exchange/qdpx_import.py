@@ -150,6 +150,13 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     title = tidy(exchange.name or PurePath(name).stem)[:200] or "Imported project"
     about = _study_texts(exchange.description)
     settings = _settings(about, report)
+    # What the exporting study held that its file does not (Excerpta's "Not in this
+    # file:"): the report names it, never "Nothing was left out".
+    report.dropped.extend(
+        line.strip().removesuffix(".")
+        for line in about.get("left_out", "").splitlines()
+        if line.strip()
+    )
     with transaction.atomic():
         study = study_create(
             title=title,

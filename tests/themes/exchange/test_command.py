@@ -19,8 +19,15 @@ def everything(study, owner, coder):
 
 def test_it_writes_the_project(study, everything, tmp_path):
     target = tmp_path / "study.qdpx"
-    assert "Wrote the project of “Harm reduction”" in run(study, target)
+    printed = run(study, target)
+    assert "Wrote the project of “Harm reduction”" in printed
     assert target.read_bytes() == export(study)
+    # What the project does not carry is said, as the file's description says it.
+    assert printed.splitlines()[1:] == [
+        "2 other members with their roles are not part of a REFI-QDA project and were not "
+        "exported.",
+        "1 withdrawn respondent and all of theirs were left out, as in every export.",
+    ]
 
 
 def run(study, target, *flags: str) -> str:

@@ -13,14 +13,21 @@ from __future__ import annotations
 from datetime import date
 from xml.etree import ElementTree
 
+import pytest
+
+from coding import services as coding_services
 from coding.models import Excerpt
 from core.bidi import isolated
 from interviews import services as interviews
 from interviews.consent import WindowState, with_interview_dates, withdrawal_window
 from interviews.models import PageSize
+from tests.conftest import import_text
+from themes import services as theme_services
 from themes.exchange.qdpx_import import study_import_qdpx
+from themes.models import Quote, ReviewStatus
 
-from .everything import NS, R2_TEXT, export, make_everything, members
+from .everything import NS, R2_TEXT, export, make_everything, members, project_of
+from .qdpx_files import samples
 
 
 def _summary(data: bytes) -> dict:
@@ -122,9 +129,19 @@ def test_export_import_export_keeps_every_code_text_selection_case_note_and_set(
     assert len(before["codes"]) == len(made["codes"])
     assert len(before["notes"]) == len(made["memos"])
     assert [s[0] for s in before["sets"]] == ["Relationships", "At work"]
-    for part in before:
+    # What the first file did not carry (its other members, its withdrawn respondent) the
+    # new study never had: the second file has nothing to leave out, and the import said so.
+    name, description, journal = before["project"]
+    description, left_out = description.split("\n\nNot in this file:\n")
+    assert after["project"] == (name, description, journal)
+    for part in before.keys() - {"project"}:
         assert after[part] == before[part], part
-    assert report.dropped == []
+    assert report.dropped == [
+        "2 other members with their roles are not part of a REFI-QDA project and were not "
+        "exported",
+        LEFT_OUT[-1],
+    ]
+    assert left_out.splitlines() == [f"{line}." for line in report.dropped]
 
 
 def test_the_imported_study_has_the_same_things_as_the_exported_one(study, owner, coder, stranger):
@@ -256,3 +273,87 @@ def test_a_coder_without_an_account_here_is_named_and_the_rest_keep_theirs(
         f"the excerpts of “{gone}” are coded by {isolated(stranger.username)} "
         "(this user has no account here)"
     )
+
+
+# What a REFI-QDA project has no place for, as the file's description and the import's
+# report name it: make_everything, and the quotes, comments, review status and marks and
+# list entry of the test below.
+LEFT_OUT = [
+    "3 chosen quotes, 2 comments on themes, the review status of 1 theme, 1 review mark "
+    "(an excerpt whose words changed), 1 excerpt that lost all its words, 1 entry of the "
+    "de-identification list and 2 other members with their roles are not part of a REFI-QDA "
+    "project and were not exported",
+    "1 withdrawn respondent and all of theirs were left out, as in every export",
+]
+
+
+def test_what_no_project_holds_is_named_by_the_file_and_the_import(
+    study, owner, coder, reviewer, stranger
+):
+    """A round trip lost the chosen quotes, the review marks and the comments while the
+    import said "Nothing was left out". Each piece of the study either comes back (compared
+    here kind by kind) or is named, counted, by the file and by the import's report."""
+    made = make_everything(study, owner, coder)
+    relationships, at_work = made["themes"]
+    seen, years, mates, *_ = made["excerpts"]
+    for theme, excerpt in ((relationships, seen), (relationships, years), (at_work, mates)):
+        theme_services.quote_add(theme=theme, excerpt=excerpt)
+    asked = theme_services.comment_add(theme=relationships, author=reviewer, body="Which ones?")
+    theme_services.comment_add(theme=relationships, author=owner, body="Three.", parent=asked)
+    theme_services.theme_status_set(theme=relationships, status=ReviewStatus.IN_REVIEW)
+    r1 = made["interviews"][0]
+    r1.refresh_from_db()
+    edited = r1.text.replace("Six years", "Seven years").replace("My supervisor helps", "")
+    coding_services.transcript_edit(interview=r1, text=edited, version=r1.version)
+    interviews.identifier_add(study=study, text="Harbor Street", replacement="[street]")
+
+    data = export(study, include_identifying=True)
+    report = study_import_qdpx(name="study.qdpx", raw=data, owner=stranger)
+    imported = report.study
+
+    description = project_of(data).find("p:Description", NS).text
+    assert description.endswith("Not in this file:\n" + "\n".join(f"{x}." for x in LEFT_OUT))
+    assert [line for line in report.dropped if line in LEFT_OUT] == LEFT_OUT
+    # What travels came back, kind by kind; what was named is not in the new study.
+    assert _excerpts(imported) == [row for row in _excerpts(study) if row[1] != row[2]]
+    assert sorted(imported.themes.values_list("name", flat=True)) == ["At work", "Relationships"]
+    assert (imported.identifiers.count(), Quote.objects.filter(theme__study=imported).count()) == (
+        0,
+        0,
+    )
+    assert imported.memberships.count() == 1
+    # The description a researcher reads is hers, not the list of what was left out.
+    assert "Not in this file" not in imported.description
+
+
+def test_a_study_whose_every_piece_travels_says_nothing_is_left_out(study, owner, stranger):
+    """Only what a project holds: no section, and the import has nothing to name."""
+    interviews.membership_remove(membership=study.memberships.exclude(user=owner).first())
+    interviews.membership_remove(membership=study.memberships.exclude(user=owner).first())
+    import_text(study, R2_TEXT, name="R2.txt")
+
+    data = export(study)
+    report = study_import_qdpx(name="study.qdpx", raw=data, owner=stranger)
+
+    assert "Not in this file" not in (project_of(data).find("p:Description", NS).text or "")
+    assert report.dropped == []
+
+
+def test_another_tools_project_comes_back_whole_from_excerptas_own_export(owner, stranger):
+    """NVivo's project imported, exported by Excerpta and imported again: the same codes,
+    respondents, interviews and excerpts, and nothing named as left out (that study holds
+    nothing a project cannot carry)."""
+    nvivo = next((p for p in samples() if p.name.startswith("nvivo-win")), None)
+    if nvivo is None:
+        pytest.skip("the NVivo for Windows sample is not among ../shared/refi/samples")
+    first = study_import_qdpx(name=nvivo.name, raw=nvivo.read_bytes(), owner=owner)
+
+    second = study_import_qdpx(name="again.qdpx", raw=export(first.study), owner=stranger)
+
+    assert second.summary() == first.summary()
+    assert second.dropped == []
+    assert _people(second.study) == _people(first.study)
+    assert _transcripts(second.study) == _transcripts(first.study)
+    spans = [row[:4] for row in _excerpts(first.study)]
+    assert len(spans) == 188
+    assert [row[:4] for row in _excerpts(second.study)] == spans

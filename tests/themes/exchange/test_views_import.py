@@ -9,7 +9,9 @@ from django.urls import reverse
 from coding.models import Code
 from interviews.models import Study
 from tests.conftest import HTMX, client_for
+from themes.services import comment_add, theme_create
 
+from .everything import export
 from .qdpx_files import codebook_qdc, nvivo_qdpx, project_xml
 
 
@@ -162,3 +164,20 @@ def test_a_file_over_the_limit_is_refused_unread(owner, settings, monkeypatch):
         response.content.decode()
     )
     assert not Study.objects.exists()
+
+
+def test_an_excerpta_project_names_what_it_did_not_carry_never_nothing_left_out(study, owner):
+    """The round trip's page said "Nothing was left out" while the study's quotes, review
+    marks and comments stayed behind: it now lists what the file says it does not carry."""
+    relationships = theme_create(study=study, name="Relationships")
+    comment_add(theme=relationships, author=owner, body="Which agencies?")
+
+    response = client_for(owner).post(reverse("project_import"), _upload("s.qdpx", export(study)))
+
+    html = response.content.decode()
+    assert "<h3>Not imported</h3>" in html
+    assert (
+        "<li>1 comment on themes and 2 other members with their roles are not part of a "
+        "REFI-QDA project and were not exported</li>"
+    ) in html
+    assert "Nothing was left out" not in html

@@ -37,22 +37,28 @@ class Command(BaseCommand):
         if path.suffix.lower() != suffix:
             raise CommandError(f"The output file must end in {suffix}.")
         try:
-            _write_whole(path, target, codebook_only, include_identifying)
+            left_out = _write_whole(path, target, codebook_only, include_identifying)
         except ExportRefused as refusal:
             raise CommandError(str(refusal)) from None
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
         what = "codebook" if codebook_only else "project"
         self.stdout.write(f"Wrote the {what} of “{target.title}” to {path}.")
+        # What stays behind, as the file's description and the import's report name it.
+        for sentence in left_out:
+            self.stdout.write(f"{sentence[0].upper()}{sentence[1:]}.")
 
 
-def _write_whole(path: Path, study: Study, codebook_only: bool, include_identifying: bool):
+def _write_whole(
+    path: Path, study: Study, codebook_only: bool, include_identifying: bool
+) -> list[str]:
     """Write the export beside `path` and move it there only when complete: a refusal or
-    a full disk leaves no half file, nor an older file overwritten."""
+    a full disk leaves no half file, nor an older file overwritten. Returns what the
+    project does not carry (study_export_qdpx)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
-            study_export_qdpx(
+            left_out = study_export_qdpx(
                 study=study,
                 out=out,
                 codebook_only=codebook_only,
@@ -62,3 +68,4 @@ def _write_whole(path: Path, study: Study, codebook_only: bool, include_identify
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return left_out
