@@ -30,6 +30,7 @@ from coding.palette import next_colour, parse_colour
 from coding.services import CODE_TEXT_FIELDS, SpanToCode, spans_merged
 from core.bidi import isolated
 from core.naming import name_key, tidy
+from interviews import consent
 from interviews.importers import read_transcript
 from interviews.memos import LONGEST, memo_text
 from interviews.models import (
@@ -50,6 +51,7 @@ from themes.models import Theme, ThemeMemo
 
 from . import bulk, qdpx_read
 from .bulk import Transcript
+from .guids import StudyGuids
 from .layout import CODE_SECTIONS, THEME_SECTIONS, sections_read
 from .project import PROJECT_SECTIONS
 from .qdpx_read import Exchange, read_exchange
@@ -135,15 +137,19 @@ def study_import_qdpx(*, name: str, raw: bytes, owner) -> ImportReport:
     the study's withdrawal window and paper size, and each respondent's interview date,
     come back from where Excerpta's export writes them (project.py); Variables become
     attributes, Sets of codes themes, Notes memos (of a code, an interview or an excerpt
-    when something refers to them, else journal entries). Returns the ImportReport.
+    when something refers to them, else journal entries). The Case of a respondent who
+    withdrew from one of the importer's studies (a project exported before she withdrew)
+    is left out with its sources and their notes, and named with the reason. Returns the
+    ImportReport.
     Raises ImportRejected (message for the researcher) when the file cannot be read or a
     source cannot become a transcript; ValidationError when a name or memo breaks the
     app's rules in a way that cannot be adjusted. Either way nothing is written.
 
     Queries: about 40 whatever the project's size (the study, its one revision bump, the
-    accounts of the file's users, then a few statements per kind of row: see bulk.py),
-    plus one per batch where a kind has more rows than one statement takes (from about 70
-    interviews or 140 respondents on SQLite, whose statements take at most 999 values).
+    accounts of the file's users, the withdrawn respondents of the importer's studies,
+    then a few statements per kind of row: see bulk.py), plus one per batch where a kind
+    has more rows than one statement takes (from about 70 interviews or 140 respondents on
+    SQLite, whose statements take at most 999 values).
     """
     exchange = read_exchange(name, raw)
     report = ImportReport(dropped=list(exchange.dropped), adjusted=list(exchange.adjusted))
@@ -359,6 +365,8 @@ class _ProjectWriter:
     # The file's users (GUID, upper case as qdpx_read gives a selection's coder) -> the id
     # of the account here of that username; users with no account here are not in it.
     accounts: dict[str, int] = field(default_factory=dict)
+    # The sources of cases of respondents who withdrew: left out with all of theirs.
+    withdrawn_sources: set[str] = field(default_factory=set)
 
     def write(self) -> None:
         self.notes = {note.guid: note for note in self.exchange.notes}
@@ -407,12 +415,32 @@ class _ProjectWriter:
             self.study.save(update_fields=["attribute_schema"])
         return found
 
+    def _withdrawn(self) -> dict[str, Respondent]:
+        """The respondents who withdrew from a study the importer is a member of, by the
+        GUID its Case has in that study's exports (guids.py), for the Cases of a project
+        exported before they withdrew. Only the importer's studies: a stranger's file must
+        not tell them who withdrew where. One query, none when the file has no case."""
+        if not self.exchange.cases:
+            return {}
+        withdrawn = Respondent.objects.filter(
+            withdrawn_at__isnull=False, study__memberships__user=self.owner
+        ).only("pk", "study_id", "pseudonym", "withdrawn_at")
+        return {
+            StudyGuids(respondent.study_id).of("respondent", respondent.pk): respondent
+            for respondent in withdrawn
+        }
+
     def _respondents(self, variables) -> dict[str, Respondent]:
         """A respondent for each Case (unsaved; saved with those of sources without a case
-        by _interviews); returns source guid -> respondent."""
+        by _interviews), but the Case of a respondent who withdrew (see _withdrawn: left
+        out, with its sources, and said); returns source guid -> respondent."""
         taken = self.pseudonyms
         by_source: dict[str, Respondent] = {}
+        withdrawn = self._withdrawn()
         for n, case in enumerate(self.exchange.cases, 1):
+            if case.guid in withdrawn:
+                self._withdrawn_case(case, withdrawn[case.guid])
+                continue
             pseudonym = _unique(case.name or f"Case {n}", taken, 40)
             _renamed(self.report, "case", case.name, pseudonym, "a pseudonym is unique, 40 long")
             values = {}
@@ -432,6 +460,24 @@ class _ProjectWriter:
                 by_source.setdefault(guid, respondent)
         return by_source
 
+    def _withdrawn_case(self, case, respondent: Respondent) -> None:
+        """Leave out the case of `respondent`, who withdrew, with its sources, their
+        selections and every note on them (never a journal entry instead), and say why:
+        a withdrawal is a person's wish, and an import must not undo it."""
+        sources = [s for s in self.exchange.sources if s.guid in set(case.source_guids)]
+        for source in sources:
+            self.withdrawn_sources.add(source.guid)
+            self.notes_used.update(source.note_guids)
+            for selection in source.selections:
+                self.notes_used.update(selection.note_guids)
+                self.notes_used.update(self.linked.get(selection.guid, []))
+        n = len(sources)
+        self.report.dropped.append(
+            f"the case “{case.name}” with {n} source{pluralize(n)} and "
+            f"{'its' if n == 1 else 'their'} selections "
+            f"({consent.withdrawn_refusal(respondent)})"
+        )
+
     def _respondent(self, pseudonym: str, attributes: dict | None = None) -> Respondent:
         respondent = Respondent(study=self.study, pseudonym=pseudonym, attributes=attributes or {})
         self.respondents.append(respondent)
@@ -445,7 +491,7 @@ class _ProjectWriter:
         n = 0
         transcripts: list[tuple[qdpx_read.Source, Transcript]] = []
         for source in self.exchange.sources:
-            if source.text is None:
+            if source.text is None or source.guid in self.withdrawn_sources:
                 continue
             respondent = respondents.get(source.guid)
             if respondent is None:

@@ -17,10 +17,10 @@ import pytest
 
 from coding import services as coding_services
 from coding.models import Excerpt
-from core.bidi import isolated
+from core.bidi import isolated, plain
 from interviews import services as interviews
 from interviews.consent import WindowState, with_interview_dates, withdrawal_window
-from interviews.models import PageSize
+from interviews.models import InterviewMemo, PageSize
 from tests.conftest import import_text
 from themes import services as theme_services
 from themes.exchange.qdpx_import import study_import_qdpx
@@ -337,6 +337,44 @@ def test_a_study_whose_every_piece_travels_says_nothing_is_left_out(study, owner
 
     assert "Not in this file" not in (project_of(data).find("p:Description", NS).text or "")
     assert report.dropped == []
+
+
+def test_a_project_exported_before_a_respondent_withdrew_does_not_bring_her_back(
+    study, owner, coder
+):
+    """An export made before R3 withdrew holds her case: imported as a new study it
+    re-created her, with her transcript and excerpts, without a word. Her case is now left
+    out, named with the reason, and the rest of the project imported as before."""
+    made = make_everything(study, owner, coder)
+    r3 = made["respondents"][2]
+    interviews.respondent_reinstate(respondent=r3)
+    data = export(study)
+    interviews.respondent_withdraw(respondent=r3)
+    r3.refresh_from_db()
+    r3.withdrawn_at = r3.withdrawn_at.replace(year=2025, month=3, day=3, hour=12)
+    r3.save(update_fields=["withdrawn_at"])
+
+    report = study_import_qdpx(name="study.qdpx", raw=data, owner=owner)
+    imported = report.study
+
+    assert (
+        "the case “R3” with 1 source and its selections (R3 withdrew from the study on "
+        "3 Mar 2025: their transcripts are not imported (reinstate them on the Respondents "
+        "page first if that was a mistake))"
+    ) in [plain(line) for line in report.dropped]
+    assert not imported.respondents.filter(pseudonym="R3").exists()
+    assert "WITHDRAWN-MARKER" not in "".join(imported.interviews.values_list("text", flat=True))
+    assert not Excerpt.objects.filter(
+        interview__study=imported, memo__contains="WITHDRAWN"
+    ).exists()
+    # Nor do the notes on her interview come back as journal entries.
+    assert not imported.journal_entries.filter(body__contains="WITHDRAWN").exists()
+    assert not InterviewMemo.objects.filter(
+        interview__study=imported, body__contains="WITH"
+    ).exists()
+    # The others came in as before.
+    assert _people(imported) == _people(study)
+    assert _excerpts(imported) == _excerpts(study)
 
 
 def test_another_tools_project_comes_back_whole_from_excerptas_own_export(owner, stranger):
