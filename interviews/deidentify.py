@@ -359,7 +359,9 @@ def interviews_occurrences(
     return found
 
 
-def study_unreviewed_count(*, study: Study) -> int:
+def study_unreviewed_count(
+    *, study: Study, identifiers: Sequence[Identifier] | None = None
+) -> int:
     """How many occurrences of the study's listed strings are neither replaced nor skipped:
     in its transcripts, their file names and the texts other apps keep of them (excerpt
     snapshots, through `STORED_TEXTS`). 0 when the list is empty. An export of the study
@@ -367,10 +369,11 @@ def study_unreviewed_count(*, study: Study) -> int:
     withdrew, which no export holds, are not counted (a name left in them must not block
     the export of everyone else's).
 
-    Queries: the list, then (when it is not empty) the skips, the interviews and one per
-    registered source of stored texts.
+    Queries: the list (unless given as `identifiers`), then (when it is not empty) the
+    skips, the interviews and one per registered source of stored texts.
     """
-    identifiers = list(study.identifiers.all())
+    if identifiers is None:
+        identifiers = list(study.identifiers.all())
     if not identifiers:
         return 0
     count = len(study_occurrences(study=study, identifiers=identifiers, withdrawn=False))

@@ -8,12 +8,36 @@ quotes), the memos .docx (an excerpt's words above its memo), the excerpts' .csv
 project may be made anyway, by the owner's choice: it moves the whole study into another
 tool, where it may be de-identified. The matrices, the charts and the codebook hold counts
 and the researcher's own words, never a transcript's.
+
+The researcher's own words may name someone too: every download, those of counts and the
+codebook included, is also refused while a field it writes (a theme's description, a memo,
+a code's example, a respondent's attribute, the study's title...) holds a listed string
+(typed_places).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import CharField, F, QuerySet, TextField, Value
+from django.db.models.functions import Cast
+
+from coding.models import Code, CodeMemo, Excerpt
+from core.bidi import isolated
 from interviews import deidentify
-from interviews.models import Study
+from interviews.models import (
+    Identifier,
+    Interview,
+    InterviewMemo,
+    JournalEntry,
+    ProtocolQuestion,
+    Respondent,
+    Study,
+)
+
+from .models import Quote, Theme, ThemeMemo
 
 
 def identifying_refusal(count: int, *, owner_may_override: bool = False) -> str:
@@ -32,13 +56,257 @@ def identifying_refusal(count: int, *, owner_may_override: bool = False) -> str:
     return message + "."
 
 
-def unreviewed_refusal(study: Study) -> str:
-    """The refusal of a download that quotes `study`'s transcripts (identifying_refusal),
-    or "" when nothing listed is unreviewed and the file may be made.
+def unreviewed_refusal(study: Study, what: str) -> str:
+    """The refusal of the download `what` (a key of WRITTEN) of `study`, or "" when it may
+    be made: while a listed string is unreviewed in the transcripts (identifying_refusal;
+    for the downloads that quote them, QUOTING), else while a field the download writes
+    holds one (typed_refusal).
 
-    Queries: 1 when the study's de-identification list is empty, else those of
-    interviews.deidentify.study_unreviewed_count (which reads every counted transcript).
+    Queries: 1 when the study's de-identification list is empty; else, for a download
+    that quotes the transcripts, those of interviews.deidentify.study_unreviewed_count
+    (which reads every counted transcript) and, when none is unreviewed there, the one of
+    typed_places; for another download, the list's and typed_places' (2).
     """
-    # Looked up on the module, so that the check is the one de-identification keeps.
-    count = deidentify.study_unreviewed_count(study=study)
-    return identifying_refusal(count) if count else ""
+    identifiers = list(study.identifiers.all())
+    if not identifiers:
+        return ""
+    if what in QUOTING:
+        # Looked up on the module, so that the check is the one de-identification keeps.
+        count = deidentify.study_unreviewed_count(study=study, identifiers=identifiers)
+        if count:
+            return identifying_refusal(count)
+    places = typed_places(study, what, identifiers)
+    return typed_refusal(places) if places else ""
+
+
+# The downloads that hold a transcript's words (themes.views.exports.DOWNLOADS' keys, and the
+# Excerpts page's, as "excerpts_csv" and "excerpts_xlsx").
+QUOTING = frozenset({"findings", "memos_docx", "excerpts_csv", "excerpts_xlsx", "qdpx"})
+
+
+# The fields the researcher types ------------------------------------------------------
+#
+# A listed string typed into a theme's description or a memo leaves in a file as surely as
+# one in a transcript: each download is refused while a field it writes holds one. The
+# fields are read in one UNION query of (kind, what it belongs to, field, text) rows.
+
+
+@dataclass(frozen=True)
+class TypedPlace:
+    """A listed string found in a field the researcher typed: `where` names the field in
+    her words ("the theme “Stress”'s description"), `words` the string as typed there,
+    `identifier_id` the list's entry it matches."""
+
+    where: str
+    words: str
+    identifier_id: int
+
+
+def _text(value) -> Value:
+    return Value(value, output_field=CharField())
+
+
+def _part(queryset, kind: str, owner, field: str, text) -> QuerySet:
+    """One part of the UNION: rows of (kind, owner's name, field, text), unordered (a part
+    of a UNION may not be ordered). `owner` and `text` are expressions or field names."""
+    owner = F(owner) if isinstance(owner, str) else owner
+    text = F(text) if isinstance(text, str) else text
+    return (
+        queryset.annotate(t_kind=_text(kind), t_owner=owner, t_field=_text(field), t_text=text)
+        .values_list("t_kind", "t_owner", "t_field", "t_text")
+        .order_by()
+    )
+
+
+def _counted_respondents(study: Study):
+    return Respondent.objects.filter(study=study, withdrawn_at__isnull=True)
+
+
+def _counted_interviews(study: Study):
+    return Interview.objects.filter(study=study, respondent__withdrawn_at__isnull=True)
+
+
+def _attributes(study: Study) -> list[QuerySet]:
+    # As text: PostgreSQL unites no jsonb with text; read as JSON again in _places.
+    rows = _counted_respondents(study).exclude(attributes={})
+    return [_part(rows, "attributes", "pseudonym", "", Cast("attributes", TextField()))]
+
+
+def _interview_titles(study: Study) -> list[QuerySet]:
+    rows = _counted_interviews(study).exclude(title="")
+    return [_part(rows, "interview", "respondent__pseudonym", "title", "title")]
+
+
+def _code_names(study: Study) -> list[QuerySet]:
+    return [_part(Code.objects.filter(study=study), "code", "name", "name", "name")]
+
+
+def _codes(study: Study) -> list[QuerySet]:
+    rows = Code.objects.filter(study=study)
+    fields = ("definition", "inclusion", "exclusion", "example")
+    return _code_names(study) + [
+        _part(rows.exclude(**{field: ""}), "code", "name", field, field) for field in fields
+    ]
+
+
+def _theme_names(study: Study) -> list[QuerySet]:
+    return [_part(Theme.objects.filter(study=study), "theme", "name", "name", "name")]
+
+
+def _themes(study: Study) -> list[QuerySet]:
+    rows = Theme.objects.filter(study=study).exclude(description="")
+    return [*_theme_names(study), _part(rows, "theme", "name", "description", "description")]
+
+
+def _protocol(study: Study) -> list[QuerySet]:
+    rows = ProtocolQuestion.objects.filter(study=study)
+    number = Cast("number", CharField())
+    return [
+        _part(rows, "question", number, "text", "text"),
+        _part(rows.exclude(topic=""), "question", number, "topic", "topic"),
+    ]
+
+
+def _quotes(study: Study) -> list[QuerySet]:
+    rows = Quote.objects.filter(
+        theme__study=study, excerpt__interview__respondent__withdrawn_at__isnull=True
+    ).exclude(extract="")
+    return [_part(rows, "quote", "theme__name", "extract", "extract")]
+
+
+def _excerpt_memos(study: Study) -> list[QuerySet]:
+    rows = Excerpt.objects.filter(
+        interview__study=study, interview__respondent__withdrawn_at__isnull=True
+    ).exclude(memo="")
+    return [_part(rows, "excerpt memo", "interview__respondent__pseudonym", "memo", "memo")]
+
+
+def _memos(study: Study) -> list[QuerySet]:
+    """Every live memo the memos' exports write (themes.memos.study_memos, counted only)."""
+    live = {"deleted_at__isnull": True}
+    interviews = InterviewMemo.objects.filter(
+        interview__study=study, interview__respondent__withdrawn_at__isnull=True, **live
+    )
+    codes = CodeMemo.objects.filter(code__study=study, **live)
+    themes = ThemeMemo.objects.filter(theme__study=study, **live)
+    return [
+        *_excerpt_memos(study),
+        _part(JournalEntry.objects.filter(study=study, **live), "journal", _text(""), "", "body"),
+        _part(interviews, "interview memo", "interview__respondent__pseudonym", "", "body"),
+        _part(codes, "code memo", "code__name", "", "body"),
+        _part(themes, "theme memo", "theme__name", "", "body"),
+    ]
+
+
+def _memo_targets(study: Study) -> list[QuerySet]:
+    """The names of what the live memos are about, their headings in the memos' .docx."""
+    live = {"memos__deleted_at__isnull": True}
+    codes = Code.objects.filter(study=study, **live).distinct()
+    themes = Theme.objects.filter(study=study, **live).distinct()
+    titled = _counted_interviews(study).filter(**live).exclude(title="").distinct()
+    return [
+        _part(codes, "code", "name", "name", "name"),
+        _part(themes, "theme", "name", "name", "name"),
+        _part(titled, "interview", "respondent__pseudonym", "title", "title"),
+    ]
+
+
+# What each download writes of the typed fields, besides the study's title (its file name,
+# its document's title): read from its exporter (themes.exports, themes.tables,
+# themes.exchange.reading). The findings name the codes in their codes-by-question chart
+# and describe the respondents' attributes in their method; an excerpt table has a column
+# per attribute, the interview, the codes, the themes and the excerpt's memo, and as .xlsx
+# a sheet of every memo.
+_EXCERPTS = (_attributes, _interview_titles, _code_names, _theme_names, _excerpt_memos)
+WRITTEN = {
+    "findings": (_themes, _attributes, _code_names, _protocol, _quotes),
+    "codebook": (_codes, _theme_names),
+    "memos_docx": (_memos, _memo_targets),
+    "excerpts_csv": _EXCERPTS,
+    "excerpts_xlsx": (*_EXCERPTS[:-1], _memos),
+    "matrix_xlsx": (_theme_names,),
+    "qdpx": (_codes, _themes, _attributes, _interview_titles, _protocol, _memos),
+}
+# The study's own fields each download writes (no query: the study is read already).
+_STUDY_FIELDS = {
+    "findings": ("title", "research_question"),
+    "qdpx": ("title", "research_question"),
+}
+
+
+# How a refusal names a typed field, by kind: {owner} is what it belongs to, {field} its
+# field (an attribute's name). The fields of codes and themes are named by _where.
+_PLACES = {
+    "attributes": "{owner}'s attribute “{field}”",
+    "schema": "the attribute name “{owner}”",
+    "question": "protocol question {owner}'s {field}",
+    "quote": "a quote chosen for the theme “{owner}”",
+    "excerpt memo": "the memo on an excerpt of {owner}",
+    "interview": "the title of an interview of {owner}",
+    "journal": "a journal entry",
+    "interview memo": "a memo on an interview of {owner}",
+    "code memo": "a memo on the code “{owner}”",
+    "theme memo": "a memo on the theme “{owner}”",
+}
+_FIELD_NAMES = {
+    "research_question": "research question",
+    "inclusion": "“use when”",
+    "exclusion": "“do not use when”",
+}
+
+
+def _where(kind: str, owner: str, field: str) -> str:
+    """A typed field in the researcher's words: "the theme “Stress”'s description"."""
+    if kind in _PLACES:
+        return _PLACES[kind].format(owner=isolated(owner), field=isolated(field))
+    named = _FIELD_NAMES.get(field, field)
+    if kind == "study":
+        return f"the study's {named}"
+    return f"the {kind} “{isolated(owner)}”'s {named}"
+
+
+def typed_places(study: Study, what: str, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
+    """Where the fields the researcher typed that the download `what` (a key of WRITTEN)
+    writes hold a form of `identifiers` (the study's list, not empty), matched as the
+    transcripts are (interviews.deidentify.Matcher: whole words, case-folded, any run of
+    white space for a space). One query, whatever the number of fields and rows."""
+    matcher = deidentify.matcher_of(identifiers)
+    rows = [
+        ("study", "", field, getattr(study, field))
+        for field in _STUDY_FIELDS.get(what, ("title",))
+    ]
+    if _attributes in WRITTEN[what]:
+        rows += [("schema", name, "", name) for name in study.attribute_names]
+    parts = [part for source in WRITTEN[what] for part in source(study)]
+    rows += list(parts[0].union(*parts[1:], all=True))
+    places = []
+    for kind, owner, field, text in rows:
+        if kind == "attributes":
+            fields = [(name, str(value)) for name, value in json.loads(text).items()]
+        else:
+            fields = [(field, text)]
+        for field_name, words in fields:
+            for start, end, identifier_id in matcher.find(words or ""):
+                where = _where(kind, owner or "", field_name)
+                places.append(TypedPlace(where, words[start:end], identifier_id))
+    return places
+
+
+def typed_refusal(places: Sequence[TypedPlace], *, owner_may_override: bool = False) -> str:
+    """What the researcher reads when `places` (not empty) hold listed strings: the first
+    three named, how many more."""
+    shown = [
+        f"{place.where[0].upper()}{place.where[1:]} holds “{isolated(place.words)}”"
+        for place in places[:3]
+    ]
+    more = len(places) - len(shown)
+    message = (
+        "Not exported: " + "; ".join(shown)
+        + (f"; and {more:,} more place{'s' if more > 1 else ''} in what was typed" if more else "")
+        + (", a string on the study's de-identification list. " if len(places) == 1
+           else ", strings on the study's de-identification list. ")
+        + ("Change it." if len(places) == 1 else "Change them.")
+    )  # fmt: skip
+    if owner_may_override:
+        return message[:-1] + ", or (owners only) tick “include text that is not de-identified”."
+    return message

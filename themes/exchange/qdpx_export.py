@@ -14,7 +14,7 @@ from typing import IO
 from interviews import deidentify
 from interviews.models import Study
 
-from ..identifying import identifying_refusal
+from ..identifying import identifying_refusal, typed_places, typed_refusal
 from .archive import Archive
 from .codebook import EmptyCodebook, write_qdc
 from .guids import StudyGuids
@@ -51,7 +51,8 @@ def study_export_qdpx(
 
     Unless `include_identifying` (the owner's choice; the caller checks the role), a
     project is refused while strings of the study's de-identification list are still
-    unreviewed in the transcripts (interviews.deidentify.study_unreviewed_count).
+    unreviewed in the transcripts (interviews.deidentify.study_unreviewed_count), or
+    typed in a field the project writes (themes.identifying.typed_places).
     Raises ExportRefused (nothing written to `out`) then, and when a codebook is asked
     of a study without codes. OSError from
     `out` passes through; `out` may then hold part of a file, so callers write to a
@@ -60,7 +61,7 @@ def study_export_qdpx(
     Queries, whatever the study's size: 3 for a codebook; 15 for a project whose
     de-identification list is empty (the list, the interviews, the 12 of
     reading.study_content, then what is left out), and the list's check's few more when it is not
-    (interviews.deidentify.study_unreviewed_count).
+    (interviews.deidentify.study_unreviewed_count, then typed_places' 1).
     """
     guids = StudyGuids(study.pk)
     if codebook_only:
@@ -70,10 +71,16 @@ def study_export_qdpx(
             raise ExportRefused(str(error)) from None
         return []
     if not include_identifying:
+        identifiers = list(study.identifiers.all())
         # Looked up on the module, so that the check is the one de-identification keeps.
-        count = deidentify.study_unreviewed_count(study=study)
+        count = identifiers and deidentify.study_unreviewed_count(
+            study=study, identifiers=identifiers
+        )
         if count:
             raise ExportRefused(identifying_refusal(count, owner_may_override=True))
+        places = identifiers and typed_places(study, "qdpx", identifiers)
+        if places:
+            raise ExportRefused(typed_refusal(places, owner_may_override=True))
     with Archive(out) as archive:
         # The texts first, one at a time: they are the bulk, and only their rows (without
         # the text) are kept for the project document written after them.

@@ -47,9 +47,6 @@ DOWNLOADS = {
     "excerpts_xlsx": ("themes.tables.excerpts_xlsx", "excerpts.xlsx", XLSX, True),
     "matrix_xlsx": ("themes.tables.matrix_xlsx", "matrix.xlsx", XLSX, True),
 }
-# The downloads that hold a transcript's words: refused while a listed identifying string
-# is unreviewed in the transcripts (themes.identifying).
-QUOTING = frozenset({"findings", "memos_docx", "excerpts_csv", "excerpts_xlsx"})
 
 
 def from_caches(what: str, study) -> dict:
@@ -103,10 +100,11 @@ def not_made(request, study, suffix: str) -> HttpResponse:
 def download(request, slug, what):
     """A study's file; reviewers may download too (reading is all it is). One that quotes
     the transcripts is refused, back on the themes page, while the de-identification
-    list has unreviewed strings in them."""
+    list has unreviewed strings in them; any, while a field it writes holds a listed
+    string (themes.identifying.unreviewed_refusal)."""
     access = study_access(request, slug, READ)
     make, suffix, content_type, apart = DOWNLOADS[what]
-    refused = unreviewed_refusal(access.study) if what in QUOTING else ""
+    refused = unreviewed_refusal(access.study, what)
     if refused:
         return refusal(request, refused, status=409, fallback_url=reverse("themes", args=[slug]))
     if what == "matrix_xlsx" and (why := study_rollup(access.study).why_no_matrix):

@@ -139,8 +139,9 @@ def retrieve_download(request, slug, kind):
             },
             status=400,
         )
-    # The excerpts' words: not while a listed identifying string is unreviewed in them.
-    refused = unreviewed_refusal(access.study)
+    # The excerpts' words: not while a listed identifying string is unreviewed in them, or
+    # is in a field the file writes.
+    refused = unreviewed_refusal(access.study, f"excerpts_{kind}")
     if refused:
         back = f"{reverse('retrieve', args=[slug])}?{_query(request)}"
         return refusal(request, refused, status=409, fallback_url=back)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.bidi import plain
 from interviews.models import Study
 from themes.exports import findings_docx
 from themes.identifying import unreviewed_refusal
@@ -31,9 +32,9 @@ class Command(BaseCommand):
         path = Path(output)
         if path.suffix.lower() != ".docx":
             raise CommandError("The output file must end in .docx.")
-        refused = "" if include_identifying else unreviewed_refusal(target)
+        refused = "" if include_identifying else unreviewed_refusal(target, "findings")
         if refused:
-            raise CommandError(refused)
+            raise CommandError(plain(refused))
         try:
             path.write_bytes(findings_docx(study=target, methods=methods))
         except OSError as error:
