@@ -31,7 +31,7 @@ from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import typed_text
 
-from . import consent, deidentify, history, segmentation
+from . import consent, deidentify, history, segmentation, sql
 from .encodings import label
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
@@ -1423,7 +1423,12 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     changed: a transcript edited, or the list changed, since the preview was read.
     Transcripts move their question markers, skips and (through DEIDENTIFY_FOLLOWERS) the
     excerpts built on them, as after an edit by hand; file names are replaced too.
+
+    On SQLite the write-ahead log is emptied once the outermost transaction commits
+    (sql.wal_empty): it held the pages with the replaced words, on disk, until a
+    checkpoint.
     """
+    transaction.on_commit(sql.wal_empty)
     study_revision_bump(study.pk)
     identifiers = {row.pk: row for row in study.identifiers.all()}
     # The interviews are read once, whole, and held until the transaction ends (PostgreSQL;

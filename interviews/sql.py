@@ -186,11 +186,22 @@ def staged_files_claim_returning(ids: list[int], *, queued: str, importing: str)
 def wipe_free_space(tables: list[str]) -> None:
     """After an erasure's commit: write SQLite's zeroed pages back and empty its WAL, or
     vacuum `tables` on PostgreSQL (VACUUM cannot run in a transaction)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif connection.vendor == "postgresql":
+    if connection.vendor == "sqlite":
+        wal_empty()
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("VACUUM " + ", ".join(tables))
+
+
+def wal_empty() -> None:
+    """On SQLite, after a commit: copy the write-ahead log's pages into the database file
+    and truncate the log, so that the words a commit overwrote (secure_delete zeroes them
+    in the file) are not left in the log's older copies of the pages until an automatic
+    checkpoint, 1,000 pages later. Best effort: a page another connection is still reading
+    stays in the log until the next checkpoint. Nothing on another database."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # History (interviews.history) ------------------------------------------------------------------
