@@ -17,6 +17,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from core.upload_limits import over_limit
+
 from .archive import ArchiveLimits, open_archive
 from .text import UTF8_SLIPS_NAME, ImportRejected, decode_text, normalise, utf8_with_slips
 from .wordml import read_docx_text
@@ -67,14 +69,17 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
     ignore it. Refuses files over EXCERPTA_MAX_UPLOAD_BYTES, of an unsupported type, damaged,
     empty, or over the transcript limits (check_transcript_limits).
     """
-    suffix = PurePath(name).suffix.lower()
+    suffix = file_suffix(name)
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
     size = raw.size if isinstance(raw, TooLarge) else len(raw)
     if size > limit:
         raise ImportRejected(
-            f"it is {_megabytes(size)}, over the {_megabytes(limit)} limit for one file",
+            "it is {}, over the {} limit for one file".format(*over_limit(size, limit)),
             kind="too-big",
         )
+    if not size and suffix in SUPPORTED_SUFFIXES:
+        # Not "damaged": an empty .docx is no zip at all, and she should hear it is empty.
+        raise ImportRejected("it is empty", kind="empty")
     warnings: tuple[str, ...] = ()
     tracked = False
     if suffix == ".txt":
@@ -101,6 +106,13 @@ def read_transcript(name: str, raw: bytes | TooLarge, encoding: str | None = Non
     return ReadText(
         text=text, encoding=encoding, words=words, warnings=warnings, tracked_changes=tracked
     )
+
+
+def file_suffix(name: str) -> str:
+    """The kind a file's name says, lower case: ".txt" for "R1.TXT", and for ".txt" too (a
+    file with no name before its kind, which pathlib reads as a hidden file of no kind)."""
+    base = PurePath(name).name
+    return "." + base.rsplit(".", 1)[1].lower() if "." in base else ""
 
 
 def check_transcript_limits(text: str) -> int:
@@ -138,10 +150,6 @@ def _count(what: str, text: str, limit: int) -> int:
     # Likewise the labelled lines, found in C; at most one per line of a text within the
     # characters' limit.
     return len(_LABEL_LINE.findall(text))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def docx_limits() -> ArchiveLimits:

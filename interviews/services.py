@@ -560,6 +560,17 @@ class ImportOutcome:
     def ok(self) -> bool:
         return self.interview is not None
 
+    def _spelled_otherwise(self) -> str:
+        """ " (its file's name says “r2”)" when the file joined an existing respondent whose
+        pseudonym its name spells otherwise (R2): respondents are matched whatever the case
+        (guess_among), and the researcher should not learn it only from the respondent's
+        list."""
+        named = unicodedata.normalize("NFC", pseudonym_from_filename(self.name))
+        pseudonym = unicodedata.normalize("NFC", self.interview.respondent.pseudonym)
+        if named and named != pseudonym and named.casefold() == pseudonym.casefold():
+            return f" (an existing respondent; its file's name says “{isolated(named)}”)"
+        return ""
+
     @property
     def message(self) -> str:
         """The outcome in one line, led by the file's name ("R1.txt: imported for R1, …"),
@@ -572,7 +583,7 @@ class ImportOutcome:
         interview = self.interview
         parts = [
             f"{self.name}: imported for {isolated(interview.respondent.pseudonym)}"
-            + (" (new respondent)" if self.created_respondent else ""),
+            + (" (new respondent)" if self.created_respondent else self._spelled_otherwise()),
             ngettext("%(n)s word", "%(n)s words", interview.word_count)
             % {"n": f"{interview.word_count:,}"},
             ngettext("%(n)d speaker turn", "%(n)d speaker turns", len(interview.turns))

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import PurePath
 
 from django.db import connection, transaction
 from django.db.models import Count, Min
@@ -24,7 +23,7 @@ from django.utils import timezone
 from core.dates import is_plausible
 
 from . import deidentify, encodings, sql
-from .importers import TooLarge, read_transcript
+from .importers import TooLarge, file_suffix, read_transcript
 from .models import Identifier, Respondent, StagedFile, Study
 from .services import (
     ImportContext,
@@ -65,15 +64,16 @@ def staged_files_stage(
     batch = uuid.uuid4()
     # Read once for the whole upload: every file's name is matched against them.
     pseudonyms = list(study.respondents.values_list("pk", "pseudonym"))
-    rows = []
+    rows, seen = [], Counter()
     for position, (name, raw) in enumerate(uploads):
+        name = _told_apart(name, seen)
         size = raw.size if isinstance(raw, TooLarge) else len(raw)
         row = StagedFile(
             study=study, user=user, batch=batch, position=position, name=name[:255], size=size
         )
         guess = None
         try:
-            if PurePath(name).suffix.lower() == ".txt" and isinstance(raw, bytes):
+            if file_suffix(name) == ".txt" and isinstance(raw, bytes):
                 guess = encodings.guess(raw)
             read_transcript(name, raw, guess.encoding if guess and guess.encoding else None)
         except ImportRejected as rejected:
@@ -90,6 +90,18 @@ def staged_files_stage(
     # One INSERT for the upload, whatever its number of files.
     StagedFile.objects.bulk_create(rows, batch_size=50)
     return batch
+
+
+def _told_apart(name: str, seen: Counter) -> str:
+    """`name`, or "R1 (2).txt" for the second file of that name in one upload (counted in
+    `seen`, whatever the case): two files chosen from two folders would otherwise be two
+    rows and two results of the same name, which the researcher cannot tell apart."""
+    seen[name.casefold()] += 1
+    n = seen[name.casefold()]
+    if n == 1:
+        return name
+    stem, dot, kind = name.rpartition(".")
+    return f"{stem} ({n}).{kind}" if dot and stem else f"{name} ({n})"
 
 
 def staged_files_purge(*, now=None) -> int:

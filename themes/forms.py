@@ -9,7 +9,7 @@ from core.dates import FROM_AFTER_TO, check_order
 from core.limits import LimitedTextField
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
-from core.upload_limits import limit_attrs
+from core.upload_limits import limit_attrs, over_limit
 from core.widgets import QuickSelect
 
 from .history import KINDS as HISTORY_KINDS
@@ -241,8 +241,9 @@ class ExchangeImportForm(forms.Form):
             )
         if upload.size > limit:
             raise forms.ValidationError(
-                f"{isolated(upload.name)}: it is {upload.size / 1048576:.1f} MB, over the "
-                f"{limit / 1048576:.1f} MB limit. Nothing was imported."
+                "{}: it is {}, over the {} limit. Nothing was imported.".format(
+                    isolated(upload.name), *over_limit(upload.size, limit)
+                )
             )
         return upload
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +31,7 @@ from ..forms import (
     QuestionMarkerFormSet,
     StagedFileForm,
 )
-from ..importers import TooLarge
+from ..importers import TooLarge, file_suffix
 from ..models import StagedFile
 from ..text import ImportRejected
 from ..turns import turns_from_json
@@ -62,7 +61,15 @@ def _contents(uploads):
     """(name, bytes) one file at a time; a file over the limit is not read at all."""
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
     for upload in uploads:
-        yield upload.name, (upload.read() if upload.size <= limit else TooLarge(upload.size))
+        yield file_name(upload), (upload.read() if upload.size <= limit else TooLarge(upload.size))
+
+
+def file_name(upload) -> str:
+    """The name of an uploaded file as the researcher's computer spells it. Browsers send a
+    `"` in a file name as `%22` (the HTML standard's multipart/form-data encoding, which
+    has no other way to quote it); Django keeps what was sent, and `Interview "A".txt`
+    showed as `Interview %22A%22.txt`."""
+    return upload.name.replace("%22", '"')
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -143,7 +150,7 @@ def _batch_or_404(access, request, batch) -> list[StagedFile]:
 
 def _encoding_choices(row: StagedFile) -> list[tuple[str, str]]:
     """(codec, label) choices for a .txt file; none for a Word document."""
-    if PurePath(row.name).suffix.lower() != ".txt":
+    if file_suffix(row.name) != ".txt":
         return []
     found = encodings.guess(bytes(row.data))
     return [(codec, encodings.label(codec)) for codec in found.candidates]

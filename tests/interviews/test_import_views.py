@@ -200,6 +200,13 @@ def test_an_existing_respondent_is_proposed_whatever_the_case(study, owner):
     url = upload(client, study, ("r1_followup.txt", TRANSCRIPT.encode()))
     html = client.get(url).content.decode()
     assert f'<option value="{respondent.pk}" selected>R1</option>' in html
+    # And the import's result says the file joined R1 though its name says r1.
+    client.post(url, {"f0-respondent": str(respondent.pk)})
+    assert Interview.objects.get().respondent == respondent
+    assert (
+        "<bdi>r1_followup.txt</bdi>: imported for <bdi>R1</bdi> (an existing respondent; its "
+        "file&#x27;s name says “<bdi>r1</bdi>”)"
+    ) in client.get(url).content.decode()
 
 
 def test_the_same_text_again_is_flagged_and_skipped_unless_ticked(study, owner):
@@ -348,7 +355,7 @@ def test_an_oversized_upload_is_refused_without_being_read(study, owner, setting
         headers=HTMX,
     )
     preview = client.get(response["HX-Redirect"]).content.decode()
-    assert "<bdi>R1.txt</bdi>: refused: it is 0.0 MB, over the 0.0 MB limit" in preview
+    assert "<bdi>R1.txt</bdi>: refused: it is 0.0005 MB, over the 0.0001 MB limit" in preview
 
     class Unreadable(SimpleUploadedFile):
         def read(self, *args):
@@ -436,3 +443,45 @@ def test_a_stray_windows_1252_byte_in_a_utf8_file_garbles_nothing_and_is_named(s
         "1 byte is not UTF-8 and was read as Windows-1252: line 4 (0x92, read as ’); check "
         "that line."
     ) in html
+
+
+def test_a_quote_in_a_file_name_keeps_its_quote(study, owner):
+    # What Chromium and Firefox send for the file `R1 "final".txt` (the HTML standard's
+    # multipart/form-data encoding: `"` becomes %22).
+    client = client_for(owner)
+    url = upload(client, study, ("R1 %22final%22.txt", TRANSCRIPT.encode()))
+    assert StagedFile.objects.get().name == 'R1 "final".txt'
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R1"})
+    assert Interview.objects.get().source_name == 'R1 "final".txt'
+    html = client.get(url).content.decode()
+    assert "<bdi>R1 &quot;final&quot;.txt</bdi>: imported for <bdi>R1</bdi>" in html
+
+
+def test_a_file_with_no_name_before_its_kind_is_read_and_asks_for_its_respondent(study, owner):
+    # ".txt" is, to pathlib, a hidden file of no kind: it was refused as "not a .txt file".
+    client = client_for(owner)
+    url = upload(client, study, (".txt", TRANSCRIPT.encode()), (".DOCX", b""))
+    html = client.get(url).content.decode()
+    assert "About six years now." in html
+    assert "<bdi>.DOCX</bdi>: refused: it is empty." in html
+    assert "choose its respondent" in html
+    assert [row.status for row in StagedFile.objects.order_by("position")] == [
+        StagedFile.Status.STAGED,
+        StagedFile.Status.REFUSED,
+    ]
+
+
+def test_two_files_of_the_same_name_are_told_apart(study, owner):
+    # Chosen from two folders: two rows and two results named alike could not be told apart.
+    client = client_for(owner)
+    second = (TRANSCRIPT + "\n\nR1: Another day.").encode()
+    url = upload(client, study, ("R1.txt", TRANSCRIPT.encode()), ("r1.TXT", second))
+    confirm = {"f0-respondent": "new", "f0-pseudonym": "R1", "f1-respondent": "new"}
+    client.post(url, confirm | {"f1-pseudonym": "R1"})
+    html = client.get(url).content.decode()
+    assert "<bdi>R1.txt</bdi>: imported for <bdi>R1</bdi> (new respondent)" in html
+    assert "<bdi>r1 (2).TXT</bdi>: imported for <bdi>R1</bdi>" in html
+    assert sorted(Interview.objects.values_list("source_name", flat=True)) == [
+        "R1.txt",
+        "r1 (2).TXT",
+    ]

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from interviews import services, staging
-from interviews.importers import read_transcript
+from interviews.importers import TooLarge, read_transcript
 from interviews.models import StagedFile
 from interviews.text import ImportRejected, normalise
 from tests.conftest import TRANSCRIPT
@@ -54,11 +54,12 @@ def test_it_refuses_a_docx_that_is_not_a_zip():
         read_transcript("R1.docx", b"This is plain text pretending to be Word.")
 
 
-def test_it_refuses_an_empty_file():
-    with pytest.raises(ImportRejected, match="empty"):
-        read_transcript("R1.txt", b"")
-    with pytest.raises(ImportRejected, match="not a valid Word document"):
-        read_transcript("R1.docx", b"")
+@pytest.mark.parametrize("name", ["R1.txt", "R1.docx"])
+def test_it_refuses_an_empty_file_as_empty(name):
+    # An empty .docx was "not a valid Word document", as a damaged one is.
+    with pytest.raises(ImportRejected) as refused:
+        read_transcript(name, b"")
+    assert (str(refused.value), refused.value.kind) == ("it is empty", "empty")
 
 
 def test_it_refuses_a_text_file_of_blank_lines():
@@ -101,6 +102,13 @@ def test_it_refuses_files_over_the_size_limit(settings):
     with pytest.raises(ImportRejected, match="limit for one file"):
         read_transcript("R1.txt", b"a" * 1001)
     assert read_transcript("R1.txt", b"a" * 1000).text == "a" * 1000
+
+
+def test_a_file_just_over_the_size_limit_is_not_said_to_be_the_limit(settings):
+    settings.EXCERPTA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    with pytest.raises(ImportRejected) as refused:
+        read_transcript("R1.docx", TooLarge(10 * 1024 * 1024 + 40_000))
+    assert str(refused.value) == "it is 10.04 MB, over the 10 MB limit for one file"
 
 
 @pytest.mark.parametrize(

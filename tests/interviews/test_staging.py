@@ -34,7 +34,7 @@ def test_each_file_is_judged_on_arrival_and_refusals_keep_no_bytes(study, owner,
     rows = staging.staged_batch(study=study, user=owner, batch=batch)
     assert [row.status for row in rows] == [Status.STAGED] + [Status.REFUSED] * 4
     assert rows[1].message == "R2.txt: refused: it is empty."
-    assert rows[3].message.startswith("R4.txt: refused: it is 19.1 MB, over the")
+    assert rows[3].message.startswith("R4.txt: refused: it is 19.08 MB, over the 0.01 MB limit")
     assert all(bytes(row.data) == b"" for row in rows[1:])
     assert rows[0].pseudonym == "R1"
     assert not study.respondents.exists()

@@ -21,6 +21,7 @@ refusal is an ImportRejected whose message is shown to the researcher as is.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from bisect import bisect_left
@@ -31,11 +32,14 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.template.defaultfilters import pluralize
 
+from core.upload_limits import over_limit
 from interviews.archive import ArchiveLimits, SafeArchive, open_archive
 from interviews.text import ImportRejected, decode_text
 from interviews.wordml import safe_parser_options
 
 WHAT = "REFI-QDA project"
+
+logger = logging.getLogger(__name__)
 
 # Media sources a text-only tool cannot hold, by element name, as the report names them.
 MEDIA_SOURCES = {
@@ -189,9 +193,7 @@ def read_exchange(name: str, raw: bytes) -> Exchange:
     """
     limit = settings.EXCERPTA_MAX_UPLOAD_BYTES
     if len(raw) > limit:
-        raise ImportRejected(
-            f"it is {len(raw) / 1048576:.1f} MB, over the {limit / 1048576:.1f} MB limit"
-        )
+        raise ImportRejected("it is {}, over the {} limit".format(*over_limit(len(raw), limit)))
     if raw.startswith(b"PK"):
         archive = open_archive(raw, limits=exchange_limits(), what=WHAT)
         member = _project_member(archive)
@@ -291,8 +293,12 @@ def _parse(raw: bytes):
     except etree.XMLSyntaxError as error:
         if "DOCTYPE" in str(error) or b"<!DOCTYPE" in raw[:4096]:
             raise ImportRejected(f"it is not a valid {WHAT} (it declares a DTD)") from None
+        # lxml's words ("Opening and ending tag mismatch: Code line 3 and Codes") are for
+        # us, not for the researcher: logged, and she reads what is wrong in hers.
+        logger.info("Damaged REFI-QDA XML: %s", error.msg)
         raise ImportRejected(
-            f"it is not a valid {WHAT} (its XML is damaged: {error.msg})"
+            f"it is not a valid {WHAT} (its XML is damaged: it was not saved whole, or "
+            "was changed by hand)"
         ) from None
     except (ValueError, UnicodeError, etree.LxmlError):
         raise ImportRejected(f"it is not a valid {WHAT} (its XML is not readable text)") from None

@@ -4,6 +4,7 @@ researcher) and leaves nothing behind. Hypothesis builds the variants."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import hypothesis
 import pytest
@@ -113,7 +114,7 @@ def test_an_absolute_source_path_is_never_read(owner):
 
 def test_an_upload_over_the_limit_is_refused_unread(settings):
     settings.EXCERPTA_MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(ImportRejected, match=r"it is 0\.\d MB, over the 0\.0 MB limit"):
+    with pytest.raises(ImportRejected, match=r"it is 0\.\d+ MB, over the 0\.001 MB limit"):
         read_exchange("p.qdpx", nvivo_qdpx() + bytes(1000))
 
 
@@ -179,3 +180,18 @@ def test_a_codebook_of_more_codes_than_any_real_one_is_refused(monkeypatch):
     monkeypatch.setitem(qdpx_read.LIMITS, "codes", 1)
     with pytest.raises(ImportRejected, match="it holds 2 codes"):
         read_exchange("tags.qdc", codebook_qdc())
+
+
+def test_damaged_xml_is_said_in_the_researchers_words_not_lxmls(caplog):
+    raw = coded_project().replace(b"</Codes>", b"</Code>", 1)
+    with (
+        caplog.at_level(logging.INFO, logger="themes.exchange.qdpx_read"),
+        pytest.raises(ImportRejected) as refused,
+    ):
+        read_exchange("p.qde", raw)
+    assert str(refused.value) == (
+        "it is not a valid REFI-QDA project (its XML is damaged: it was not saved whole, or "
+        "was changed by hand)"
+    )
+    # lxml's own words are kept for whoever reads the log.
+    assert "Opening and ending tag mismatch" in caplog.text

@@ -160,9 +160,8 @@ def test_a_file_over_the_limit_is_refused_unread(owner, settings, monkeypatch):
         reverse("project_import"), _upload("big.qdpx", bytes(2000)), headers=HTMX
     )
 
-    assert "<bdi>big.qdpx</bdi>: it is 0.0 MB, over the 0.0 MB limit. Nothing was imported." in (
-        response.content.decode()
-    )
+    said = "<bdi>big.qdpx</bdi>: it is 0.002 MB, over the 0.001 MB limit. Nothing was imported."
+    assert said in response.content.decode()
     assert not Study.objects.exists()
 
 
