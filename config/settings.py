@@ -367,6 +367,12 @@ if EXCERPTA_STUDY_CREATORS not in {"any", "staff"}:
 EXCERPTA_BIN_DAYS = envint("EXCERPTA_BIN_DAYS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("EXCERPTA_MAX_FILES_PER_UPLOAD", 200)
+# The import preview posts one form per file of its batch (interviews.forms.StagedFileForm:
+# five fields when "import it again" is ticked) in one request, so a batch of as many files
+# as one upload takes must fit in it: Django's default of 1,000 fields, a bound on the work
+# of parsing a hostile body, refused a 200-file preview with its copies ticked to import
+# again. The bound grows with the files one upload takes, not without limit.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = max(1000, 6 * DATA_UPLOAD_MAX_NUMBER_FILES + 100)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

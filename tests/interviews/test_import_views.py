@@ -485,3 +485,27 @@ def test_two_files_of_the_same_name_are_told_apart(study, owner):
         "R1.txt",
         "r1 (2).TXT",
     ]
+
+
+def test_a_preview_of_as_many_files_as_an_upload_takes_fits_in_one_request(study, owner, settings):
+    """The preview posts every file's choices at once: five fields a file with its copy
+    ticked to import again. At Django's default of 1,000 fields, a 200-file batch so posted
+    was refused ("more than 1,000 fields"), with no smaller part to send."""
+    client = client_for(owner)
+    url = upload(client, study, ("R1.txt", TRANSCRIPT.encode()))
+    # The page's form sends its CSRF token too (this client checks none).
+    fields = {"csrfmiddlewaretoken": "token", "f0-respondent": "new", "f0-pseudonym": "R1"}
+    for position in range(1, settings.DATA_UPLOAD_MAX_NUMBER_FILES):
+        # The other files' fields as the preview's forms post them (their files are not in
+        # this batch: the view reads only its own), encoding and "import it again" included.
+        fields |= {
+            f"f{position}-respondent": "new",
+            f"f{position}-pseudonym": f"R{position + 1}",
+            f"f{position}-encoding": "utf-8",
+            f"f{position}-conducted_on": "",
+            f"f{position}-import_duplicate": "on",
+        }
+    fields |= {"f0-encoding": "utf-8", "f0-conducted_on": "", "f0-import_duplicate": "on"}
+    response = client.post(url, fields, follow=True)
+    assert "more than one request takes" not in response.content.decode()
+    assert Interview.objects.get().respondent.pseudonym == "R1"
