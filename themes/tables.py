@@ -335,8 +335,12 @@ def excerpts_workbook(*, study: Study, rows: list[list], columns: list[str]) -> 
     return _xlsx({"Excerpts": _table(rows, columns), "Memos": memos_table(study)})
 
 
-def matrix_xlsx(*, study: Study) -> bytes:
-    return _xlsx({"Themes by respondent": matrix_table(study_rollup(study))})
+def matrix_xlsx(*, study: Study, rollup: RollUp | None = None) -> bytes:
+    """The themes by respondent (matrix_table) of `study`'s roll-up as an .xlsx workbook;
+    `rollup` is that roll-up when the caller has it (a worker's cached one), else it is
+    computed here."""
+    rollup = rollup if rollup is not None else study_rollup(study)
+    return _xlsx({"Themes by respondent": matrix_table(rollup)})
 
 
 def rows_csv(rows: list[list], columns: list[str]) -> bytes:

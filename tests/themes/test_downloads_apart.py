@@ -118,9 +118,11 @@ def test_a_retrieval_and_a_matrix_leave_as_files_made_apart(study, themed, revie
     [
         ("findings", exports.findings_docx, {"rollup", "figures"}),
         ("codebook", exports.codebook_docx, {"rollup"}),
+        # Its refusal (nothing to count) read the roll-up in the worker already.
+        ("matrix_xlsx", tables.matrix_xlsx, {"rollup"}),
     ],
 )
-def test_the_findings_and_the_codebook_are_made_apart_from_the_workers_caches(
+def test_the_downloads_of_the_roll_up_are_made_apart_from_the_workers_caches(
     study, themed, owner, runs, given, what, function, cached
 ):
     response = client_for(owner).get(reverse(f"export_{what}", args=[study.slug]))

@@ -52,15 +52,17 @@ DOWNLOADS = {
 def from_caches(what: str, study) -> dict:
     """The keyword arguments a download takes from this worker's caches, for the process
     that makes it (pickled; about 1 MB at the default scale): the roll-up for the findings
-    and the codebook (themes.rollup.study_rollup, cached per revision of the study), and
+    (themes.rollup.study_rollup, cached per revision of the study), and
     the findings' charts with their PNGs (themes.charts.findings_figures: cached, drawn by
-    a drawing process on a miss). {} for the other downloads. Without them the process
-    would compute the roll-up again (about 0.5 s at the default scale) and start a drawing
-    process of its own. Raises ChartError when the charts cannot be drawn."""
-    if what not in ("findings", "codebook"):
+    a drawing process on a miss), the roll-up alone for the codebook and the themes by
+    respondent (whose refusal read it already). {} for the other downloads. Without them
+    the process would compute the roll-up again (about 0.5 s at the default scale) and
+    start a drawing process of its own. Raises ChartError when the charts cannot be
+    drawn."""
+    if what not in ("findings", "codebook", "matrix_xlsx"):
         return {}
     rollup = study_rollup(study)
-    if what == "codebook":
+    if what != "findings":
         return {"rollup": rollup}
     return {"rollup": rollup, "figures": findings_figures(study, rollup)}
 
