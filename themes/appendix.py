@@ -15,7 +15,7 @@ import django
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from coding.models import Excerpt, ExcerptStatus
+from coding.models import Coding, Excerpt, ExcerptStatus
 from core.naming import tree_order
 from interviews.models import (
     Erasure,
@@ -158,13 +158,20 @@ def methods_appendix(
         people=Count("respondent", distinct=True),
     )
     repeated = interviews["n"] - interviews["people"]
+    counted_excerpts = Excerpt.objects.filter(interview__respondent_id__in=counted).exclude(
+        status=ExcerptStatus.ORPHANED
+    )
+    # Who coded is who applied a code (Coding.coder), not only who made the excerpt: a
+    # second coder adding her codes to excerpts the first one made coded too (COREQ item
+    # 24). An excerpt is coded when it carries a code: one whose codes were all removed
+    # is not counted as coded.
+    codings = Coding.objects.filter(excerpt__in=counted_excerpts)
     per_coder = list(
-        Excerpt.objects.filter(interview__respondent_id__in=counted)
-        .exclude(status=ExcerptStatus.ORPHANED)
-        .values("coder_id")
+        codings.values("coder_id")
         .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
         .order_by("-n", "coder_id")
     )
+    excerpts = codings.aggregate(n=Count("excerpt", distinct=True))["n"]
     roles = dict(
         Membership.objects.filter(study=study)
         .values_list("role")
@@ -184,7 +191,7 @@ def methods_appendix(
     main_themes = sum(1 for summary in rollup.themes if summary.depth == 0)
     sub_themes = len(rollup.themes) - main_themes
     gathered = len({code_id for summary in rollup.themes for code_id in summary.code_ids})
-    excerpts = sum(row["n"] for row in per_coder)
+    applied = sum(row["n"] for row in per_coder)
     coders = len(per_coder)
     coded = [
         timezone.localtime(moment).date() if moment else None
@@ -195,7 +202,11 @@ def methods_appendix(
     ]
 
     appendix = MethodsAppendix(total=total)
-    again = f"{_plural(repeated, 'repeat interview')} of the same respondents"
+    again = _plural(repeated, "repeat interview") + (
+        " of a respondent interviewed before"
+        if repeated == 1
+        else " of respondents interviewed before"
+    )
     respondents = [
         f"{_plural(total, 'respondent').capitalize()} with a transcript counted (N = {total}); "
         f"{withdrawals(withdrawn, erased)}.",
@@ -220,12 +231,14 @@ def methods_appendix(
         f"({number_word(top)} at the top level); {_plural(len(rollup.themes), 'theme')} "
         f"({number_word(main_themes)} main, {_plural(sub_themes, 'sub-theme')}) gather "
         f"{_plural(gathered, 'code')}, each with its sub-codes.",
-        f"{_plural(excerpts, 'excerpt').capitalize()} of counted respondents were coded by "
+        f"{_plural(excerpts, 'excerpt').capitalize()} of counted respondents "
+        f"{'was' if excerpts == 1 else 'were'} coded by "
         f"{_plural(coders, 'coder')}"
         + (
             ": "
             + "; ".join(
-                f"coder {n} coded {row['n']:,} ({round(100 * row['n'] / excerpts)}%)"
+                f"coder {n} applied {count_of(row['n'], 'code')} "
+                f"({round(100 * row['n'] / applied)}% of the {applied:,} applied)"
                 for n, row in enumerate(per_coder, start=1)
             )
             + "."
@@ -258,7 +271,7 @@ def methods_appendix(
     appendix.prevalence = prevalence_rows(total)
     theme_word = _plural(main_themes, "main theme")
     appendix.coreq = [
-        ("12", "Sample size", f"{total} respondents (N)."),
+        ("12", "Sample size", f"{count_of(total, 'respondent')} (N)."),
         (
             "13",
             "Non-participation",
@@ -271,7 +284,11 @@ def methods_appendix(
             if questions
             else []
         ),
-        ("18", "Repeat interviews", f"{repeated} repeat interviews." if repeated else "None."),
+        (
+            "18",
+            "Repeat interviews",
+            f"{count_of(repeated, 'repeat interview')}." if repeated else "None.",
+        ),
         (
             "20",
             "Field notes",
@@ -279,11 +296,16 @@ def methods_appendix(
             f"{count_of(field_notes, 'memo')} on interviews.",
         ),
         ("24", "Number of data coders", f"{coders}."),
-        ("25", "Description of the coding tree", f"{len(codes)} codes in {levels} levels."),
+        (
+            "25",
+            "Description of the coding tree",
+            f"{count_of(len(codes), 'code')} in {count_of(levels, 'level')}.",
+        ),
         (
             "26",
             "Derivation of themes",
-            f"{len(rollup.themes)} themes gather {gathered} codes of the codebook.",
+            f"{count_of(len(rollup.themes), 'theme')} gather "
+            f"{count_of(gathered, 'code')} of the codebook.",
         ),
         ("27", "Software", software() + "."),
         (

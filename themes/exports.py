@@ -348,7 +348,9 @@ def table_quotes(
     if not any(sub.code_ids for sub in branch):
         return [], "No code attached yet."
     if not summary.excerpt_ids:
-        return [], "No excerpt coded yet."
+        # Not "coded yet": its excerpts may be a withdrawn respondent's, or have lost their
+        # words (a chosen quote among them): none counts, whatever the reason.
+        return [], "No excerpt counts under this theme."
     return [], "No quote chosen yet."
 
 

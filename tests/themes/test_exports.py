@@ -695,7 +695,7 @@ def test_an_empty_quotes_cell_says_why(study, themed):
 
     assert rows["At work"][3].text == "No quote chosen yet."
     assert rows["Empty"][3].text == "No code attached yet."
-    assert rows["Uncoded"][3].text == "No excerpt coded yet."
+    assert rows["Uncoded"][3].text == "No excerpt counts under this theme."
 
 
 def test_a_quote_is_printed_whole_or_as_the_extract_the_researcher_chose(study, themed, owner):

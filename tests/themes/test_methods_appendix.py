@@ -8,11 +8,12 @@ import docx
 import pytest
 from django.urls import reverse
 
+from coding import services as coding
 from interviews import memos
 from interviews import services as interviews
 from interviews.erasure import respondent_erase
 from interviews.models import InterviewMemo, JournalEntry
-from tests.conftest import client_for, code_span, import_text
+from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from themes import services as themes
 from themes.appendix import prevalence_rows, software
 from themes.exports import findings_docx
@@ -196,9 +197,9 @@ def test_the_appendix_makes_a_fixed_number_of_queries(
         memos.memo_create(model=JournalEntry, author=owner, body=f"Entry {n}", study=study)
     # roll-up (9: the study's revision, then its rows), chosen quotes, the codes-by-question
     # figure's codings; then withdrawn respondents, erasures of respondents with a transcript,
-    # the interviews' aggregate, excerpts per coder, members per role, journal entries, memos
-    # on interviews
-    with django_assert_num_queries(18):
+    # the interviews' aggregate, codes applied per coder, excerpts that carry a code,
+    # members per role, journal entries, memos on interviews
+    with django_assert_num_queries(19):
         findings_docx(study=study, methods=True)
 
 
@@ -216,3 +217,43 @@ def test_the_command_writes_the_appendix(study, themed, tmp_path):
         stdout=io.StringIO(),
     )
     assert "Appendix: methods" in [p.text for p in docx.Document(str(target)).paragraphs]
+
+
+def _coding_lines(study) -> tuple[str, dict[str, str]]:
+    """The appendix's sentence on who coded, and its COREQ items by number."""
+    styled, (_, coreq) = _appendix(findings_docx(study=study, methods=True))
+    sentence = next(text for _, text in styled if "of counted respondents w" in text)
+    return sentence, {row[0]: row[2] for row in coreq[1:]}
+
+
+def test_a_second_coder_who_adds_codes_counts_and_a_codeless_excerpt_is_not_coded(
+    study, themed, owner, coder
+):
+    """The fault: the appendix counted coders by who made each excerpt, so a second coder
+    who added her codes to the first one's excerpts was not there ("coded by one coder",
+    COREQ item 24 "1."), and an excerpt whose codes were all removed still counted as
+    coded."""
+    first, second, _ = themed["excerpts"]
+    learning = themed["codes"][0]
+    coding.excerpt_codes_add(excerpt=second, codes=[learning], coder=coder)
+    sentence, items = _coding_lines(study)
+    assert sentence == (
+        "Two excerpts of counted respondents were coded by two coders: coder 1 applied 2 "
+        "codes (67% of the 3 applied); coder 2 applied 1 code (33% of the 3 applied)."
+    )
+    assert items["24"] == "2."
+
+    coding.excerpt_code_remove(excerpt=first, code=learning)
+    sentence, items = _coding_lines(study)
+    assert sentence.startswith("One excerpt of counted respondents was coded by two coders:")
+    assert items["24"] == "2."
+
+
+def test_one_repeat_interview_is_said_in_the_singular(study, themed):
+    r1 = themed["interviews"][0]
+    again = import_text(study, TRANSCRIPT + "\nR1: One thing more.", name="R1-again.txt")
+    assert again.respondent == r1.respondent
+    styled, (_, coreq) = _appendix(findings_docx(study=study, methods=True))
+    text = "\n".join(text for _, text in styled)
+    assert "; one repeat interview of a respondent interviewed before." in text
+    assert {row[0]: row[2] for row in coreq[1:]}["18"] == "1 repeat interview."

@@ -109,6 +109,29 @@ def test_the_theme_page(study, themed, owner, django_assert_num_queries):
     assert "At work" in html
 
 
+def test_the_theme_page_says_how_many_raised_it_in_the_findings_words(study, themed, owner):
+    """The fault: the page said "Raised by none of the respondents (0 of 2)" and "Raised by
+    one of the respondents (1 of 2)" where the findings say "Not raised by any respondent"
+    and "Raised by one respondent": one fact, two wordings for the committee."""
+    from themes.exports import prevalence_sentence
+
+    only_r3 = coding.code_create(study=study, name="Only R3")
+    coding.excerpt_codes_add(excerpt=themed["excerpts"][2], codes=[only_r3], coder=owner)
+    withdrawn_only = themes.theme_create(study=study, name="Withdrawn only")
+    themes.theme_code_attach(theme=withdrawn_only, code=only_r3)
+    summaries = {summary.id: summary for summary in study_rollup(study).themes}
+    client = client_for(owner)
+    for theme, said in (
+        (themed["at_work"], "Raised by one respondent (1 of 2)."),
+        (withdrawn_only, "Not raised by any respondent (0 of 2)."),
+        (themed["training"], "Raised by all of the respondents (2 of 2)."),
+    ):
+        assert prevalence_sentence(summaries[theme.pk]) == said
+        html = client.get(url(study, "theme_detail", theme.pk)).content.decode()
+        line = re.search(r'<p class="prevalence big">(.*?) ·', html, re.S).group(1)
+        assert re.sub(r"<[^>]+>|\{#.*?#\}", "", line).strip() + "." == said
+
+
 def _spread_section(html: str) -> str:
     """The text of the theme page's "Where in the interviews" section ("" without one)."""
     if 'id="spread-title"' not in html:
