@@ -5,10 +5,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.bidi import isolated
 from core.dates import PlausibleDateField
+from core.naming import name_key
 from core.sanitise import SanitisedCharField
 from core.upload_limits import limit_attrs
 
-from . import searchquery
+from . import consent, searchquery, staging
 from .models import PageSize, Respondent, Role
 
 
@@ -222,6 +223,8 @@ class ImportForm(forms.Form):
 
 
 NEW, SKIP = "new", "skip"
+# What to do about a file the import would refuse for its respondent's withdrawal.
+CHOOSE_ANOTHER = "Choose another respondent, or leave this file out."
 
 
 class StagedFileForm(forms.Form):
@@ -250,10 +253,13 @@ class StagedFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.staged = staged
         self.respondents = {str(r.pk): r for r in respondents}
+        # Why the import would refuse the file in the encoding posted (set by clean).
+        self.unreadable = ""
+        self._keys = None
         self.fields["respondent"].choices = [
             ("", "Choose…"),
             *(
-                [("Respondents", [(pk, r.pseudonym) for pk, r in self.respondents.items()])]
+                [("Respondents", [(pk, _option(r)) for pk, r in self.respondents.items()])]
                 if self.respondents
                 else []
             ),
@@ -279,10 +285,39 @@ class StagedFileForm(forms.Form):
             data["pseudonym"] = " ".join(data.get("pseudonym", "").split())
         elif choice not in (SKIP, None) and choice not in self.respondents:
             self.add_error("respondent", "Choose who this file belongs to.")
+        # What the import would refuse is refused here, before anything is imported.
+        field = "pseudonym" if choice == NEW else "respondent"
+        if choice != SKIP and field not in self.errors and (withdrawn := self.withdrawn()):
+            self.add_error(field, f"{withdrawn}. {CHOOSE_ANOTHER}")
+        if choice != SKIP and "encoding" in data:
+            self.unreadable = staging.unreadable_in(self.staged, data["encoding"])
+            if self.unreadable:
+                self.add_error("encoding", f"{self.unreadable}. Choose another encoding.")
         if self.errors and choice == SKIP:
             # A file left out needs nothing else.
             self._errors.clear()
         return data
+
+    def chosen(self) -> Respondent | None:
+        """The existing respondent this file goes to as chosen (posted, else proposed): her
+        row, or the one a new pseudonym typed already names, however typed ("r3" for R3:
+        the import sends it to her, services.ImportContext.by_pseudonym); else None."""
+        choice = self["respondent"].value()
+        if choice != NEW:
+            return self.respondents.get(str(choice))
+        if self._keys is None:
+            # Once a form: the preview asks for every file, its summary and its template.
+            self._keys = {name_key(r.pseudonym): r for r in self.respondents.values()}
+        return self._keys.get(name_key(str(self["pseudonym"].value() or "")))
+
+    def withdrawn(self) -> str:
+        """Why the import would refuse this file as chosen for a respondent who withdrew, in
+        its words (consent.withdrawn_refusal, services._interview_planned); "" otherwise,
+        and for a file left out. No query: the respondents as the preview read them."""
+        respondent = self.chosen() if self["respondent"].value() != SKIP else None
+        if respondent is None or respondent.withdrawn_at is None:
+            return ""
+        return consent.withdrawn_refusal(respondent)
 
     def needs(self) -> list[str]:
         """What the researcher must still give for this file, as the preview's summary
@@ -299,17 +334,27 @@ class StagedFileForm(forms.Form):
                 needs.append("a respondent")
         elif choice not in self.respondents:
             needs.append("a respondent")
+        if self.withdrawn():
+            needs.append("another respondent")
         encoding = self.fields.get("encoding")
         if encoding is not None and encoding.required:
             offered = {value for value, _ in encoding.choices if value}
             if self["encoding"].value() not in offered:
                 needs.append("an encoding")
+        if self.unreadable:
+            needs.append("another encoding")
         others = (
             set(self.errors) - {"respondent", "pseudonym", "encoding"} if self.is_bound else ()
         )
         if others and not needs:
             needs.append("a correction")
         return needs
+
+
+def _option(respondent: Respondent) -> str:
+    # Said where she is chosen: a file sent to her is refused (StagedFileForm.withdrawn).
+    pseudonym = respondent.pseudonym
+    return f"{pseudonym} (withdrew)" if respondent.withdrawn_at else pseudonym
 
 
 class InterviewForm(forms.Form):

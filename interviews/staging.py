@@ -186,6 +186,21 @@ def _listed(identifiers: Sequence[Identifier], text: str, name: str) -> tuple:
     )
 
 
+def unreadable_in(row: StagedFile, encoding: str) -> str:
+    """Why the import would refuse `row` read in `encoding` (a codec name the researcher
+    chose in the preview), in its words (importers.read_transcript): "it is not valid
+    iso8859-7 text"; "" when it reads. An encoding is offered when the file's first pages
+    decode in it (encodings.guess), so a byte further on can still refuse the whole file.
+    The one the file was read in on upload is not read again."""
+    if not encoding or encoding == row.encoding:
+        return ""
+    try:
+        read_transcript(row.name, bytes(row.data), encoding)
+    except ImportRejected as rejected:
+        return str(rejected)
+    return ""
+
+
 def date_from_name(name: str) -> date | None:
     """A date written in a file name as 2026-03-02, if it is a real and plausible date
     (core.dates: a number like 1800-01-01 in a name is not proposed as the interview's)."""

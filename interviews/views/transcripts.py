@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.bidi import isolated
 from core.http import posted, refusal, render_page_or_fragment
+from core.naming import name_key
 
 from .. import encodings, pages, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
@@ -204,8 +205,10 @@ def _previews(forms, study) -> list[tuple]:
     previews = []
     for form, preview in shown:
         row = form.staged
-        duplicate = (row.respondent_id, preview.text_hash) in existing
-        who = (row.respondent_id or row.pseudonym.casefold(), preview.text_hash)
+        # Whom the file goes to as chosen (posted, else proposed), as the import will judge.
+        chosen = form.chosen()
+        duplicate = (chosen and chosen.pk, preview.text_hash) in existing
+        who = (chosen.pk if chosen else _new_key(form), preview.text_hash)
         earlier = bool(preview.text_hash and who[0]) and who in seen and not duplicate
         seen.add(who)
         guessed = row.encoding and not row.encoding_sure
@@ -221,6 +224,13 @@ def _previews(forms, study) -> list[tuple]:
             )
         )
     return previews
+
+
+def _new_key(form) -> str:
+    """The name_key of the new respondent's pseudonym chosen for a file, "" for none."""
+    if form["respondent"].value() != NEW:
+        return ""
+    return name_key(str(form["pseudonym"].value() or ""))
 
 
 def _summary(rows: list[StagedFile], previews: list[tuple]) -> str:

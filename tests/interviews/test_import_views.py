@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -509,3 +510,97 @@ def test_a_preview_of_as_many_files_as_an_upload_takes_fits_in_one_request(study
     response = client.post(url, fields, follow=True)
     assert "more than one request takes" not in response.content.decode()
     assert Interview.objects.get().respondent.pseudonym == "R1"
+
+
+def _withdrawn_r3(study):
+    """R1, and R3 who withdrew on 3 Mar 2025 (noon: the same day in any zone near UTC)."""
+    r1 = services.respondent_create(study=study, pseudonym="R1")
+    r3 = services.respondent_create(study=study, pseudonym="R3")
+    services.respondent_withdraw(respondent=r3)
+    r3.withdrawn_at = datetime(2025, 3, 3, 12, tzinfo=UTC)
+    r3.save(update_fields=["withdrawn_at"])
+    return r1, r3
+
+
+WITHDRAWN = (
+    "<bdi>R3</bdi> withdrew from the study on 3 Mar 2025: their transcripts are not imported "
+    "(reinstate them on the Respondents page first if that was a mistake)"
+)
+
+
+def test_the_preview_says_a_file_for_a_withdrawn_respondent_would_be_refused(
+    study, owner, django_assert_num_queries
+):
+    """Whichever way a file goes to a respondent who withdrew (its name, her row chosen, her
+    pseudonym typed), its row says so in the import's words before Import is pressed, it is
+    not counted ready, and nothing is imported until it goes to someone else or is left
+    out."""
+    r1, r3 = _withdrawn_r3(study)
+    client = client_for(owner)
+    url = upload(
+        client,
+        study,
+        ("R3.txt", f"{TRANSCRIPT}\nby name".encode()),
+        ("notes-a.txt", f"{TRANSCRIPT}\nchosen".encode()),
+        ("notes-b.txt", f"{TRANSCRIPT}\ntyped".encode()),
+        ("R1.txt", TRANSCRIPT.encode()),
+    )
+    # session, user, study+role, the batch's files, respondents, the de-identification
+    # list, texts already imported: the respondents as read once tell who withdrew.
+    with django_assert_num_queries(7):
+        html = client.get(url).content.decode()
+    assert [WITHDRAWN in said for said in file_messages(html)["R3.txt"]].count(True) == 1
+    assert f'<option value="{r3.pk}" selected>R3 (withdrew)</option>' in html
+    assert summary(html) == "4 files: 1 ready, 1 needs another respondent, 2 need a respondent"
+
+    choices = {"f0-respondent": str(r3.pk), "f1-respondent": str(r3.pk)}
+    choices |= {"f2-respondent": "new", "f2-pseudonym": "r3", "f3-respondent": str(r1.pk)}
+    for headers in ({}, HTMX):
+        html = client.post(url, choices, headers=headers).content.decode()
+        messages = file_messages(html)
+        for name in ("R3.txt", "notes-a.txt", "notes-b.txt"):
+            assert [WITHDRAWN in said for said in messages[name]].count(True) == 1, name
+        assert not any(WITHDRAWN in said for said in messages["R1.txt"])
+        assert summary(html) == "4 files: 1 ready, 3 need another respondent"
+    assert not Interview.objects.exists()
+    assert set(StagedFile.objects.values_list("status", flat=True)) == {StagedFile.Status.STAGED}
+
+    # Left out, or sent to someone else: the rest imports.
+    choices |= {"f0-respondent": "skip", "f1-respondent": "skip", "f2-pseudonym": "R9"}
+    assert client.post(url, choices).status_code == 302
+    imported = study.interviews.values_list("respondent__pseudonym", flat=True)
+    assert sorted(imported) == ["R1", "R9"]
+
+
+def test_the_preview_refuses_an_encoding_the_whole_file_is_not_in(study, owner):
+    """An encoding is offered when the file's first pages decode in it; the preview says,
+    before Import, that the whole file does not, as the import would refuse it."""
+    # Prose without speaker turns, as long as need be (the limit of turns is not the point).
+    greek = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n".encode("iso8859-7")
+    # 0xAE is no character in ISO-8859-7: past the pages the encodings are judged on.
+    raw = greek * (-(-encodings._SAMPLE_BYTES // len(greek)) + 1) + b"\xae\n"
+    client = client_for(owner)
+    url = upload(client, study, ("R6.txt", raw))
+    html = client.get(url).content.decode()
+    assert '<option value="iso8859-7">' in html
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R6", "f0-encoding": "iso8859-7"}
+    html = client.post(url, choices).content.decode()
+    assert "it is not valid iso8859-7 text" in html
+    assert summary(html) == "1 file: 1 needs another encoding"
+    assert not Interview.objects.exists()
+
+
+def test_the_preview_flags_a_copy_for_the_respondent_chosen_not_only_the_one_proposed(
+    study, owner
+):
+    """A file whose name proposes no one, sent in the preview to a respondent who already
+    has its text, is said to be skipped before Import, as the import skips it."""
+    import_text(study, name="R1.txt")
+    r1 = study.respondents.get()
+    client = client_for(owner)
+    url = upload(client, study, ("notes.txt", TRANSCRIPT.encode()), ("memo.txt", b"Other."))
+    # memo.txt's respondent is not chosen yet: the preview is shown again.
+    html = client.post(url, {"f0-respondent": str(r1.pk)}).content.decode()
+    said = file_messages(html)["notes.txt"]
+    assert "The same text is already imported for this respondent" in " ".join(said)
+    assert summary(html) == "2 files: 1 needs a respondent, 1 to be skipped (same text)"
