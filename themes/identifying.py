@@ -137,6 +137,27 @@ def _interview_titles(study: Study) -> list[QuerySet]:
     return [_part(rows, "interview", "respondent__pseudonym", "title", "title")]
 
 
+def _pseudonyms(study: Study) -> list[QuerySet]:
+    """The pseudonyms of the counted respondents: every download that names a respondent
+    writes hers (a quote's attribution, a row of an excerpt, a column of the matrix, a
+    case of the project); a withdrawn respondent's is written nowhere."""
+    rows = _counted_respondents(study)
+    return [_part(rows, "pseudonym", "pseudonym", "", "pseudonym")]
+
+
+def _memo_pseudonyms(study: Study) -> list[QuerySet]:
+    """The pseudonyms of the counted respondents the memos' .docx names: those of an
+    interview with a live memo, or of an excerpt with a memo (their headings)."""
+    rows = _counted_respondents(study)
+    # One join: a live memo of one of her interviews.
+    memos = rows.filter(interviews__memos__isnull=False, interviews__memos__deleted_at=None)
+    excerpts = rows.filter(interviews__excerpts__memo__gt="")
+    return [
+        _part(memos.distinct(), "pseudonym", "pseudonym", "", "pseudonym"),
+        _part(excerpts.distinct(), "pseudonym", "pseudonym", "", "pseudonym"),
+    ]
+
+
 def _code_names(study: Study) -> list[QuerySet]:
     return [_part(Code.objects.filter(study=study), "code", "name", "name", "name")]
 
@@ -216,16 +237,24 @@ def _memo_targets(study: Study) -> list[QuerySet]:
 # themes.exchange.reading). The findings name the codes in their codes-by-question chart
 # and describe the respondents' attributes in their method; an excerpt table has a column
 # per attribute, the interview, the codes, the themes and the excerpt's memo, and as .xlsx
-# a sheet of every memo.
-_EXCERPTS = (_attributes, _interview_titles, _code_names, _theme_names, _excerpt_memos)
+# a sheet of every memo. Each download that names a respondent writes her pseudonym (the
+# codebook names none; the memos' .docx those its headings name).
+_EXCERPTS = (
+    _pseudonyms,
+    _attributes,
+    _interview_titles,
+    _code_names,
+    _theme_names,
+    _excerpt_memos,
+)
 WRITTEN = {
-    "findings": (_themes, _attributes, _code_names, _protocol, _quotes),
+    "findings": (_themes, _pseudonyms, _attributes, _code_names, _protocol, _quotes),
     "codebook": (_codes, _theme_names),
-    "memos_docx": (_memos, _memo_targets),
+    "memos_docx": (_memos, _memo_targets, _memo_pseudonyms),
     "excerpts_csv": _EXCERPTS,
     "excerpts_xlsx": (*_EXCERPTS[:-1], _memos),
-    "matrix_xlsx": (_theme_names,),
-    "qdpx": (_codes, _themes, _attributes, _interview_titles, _protocol, _memos),
+    "matrix_xlsx": (_theme_names, _pseudonyms),
+    "qdpx": (_codes, _themes, _pseudonyms, _attributes, _interview_titles, _protocol, _memos),
 }
 # The study's own fields each download writes (no query: the study is read already).
 _STUDY_FIELDS = {
@@ -238,6 +267,7 @@ _STUDY_FIELDS = {
 # field (an attribute's name). The fields of codes and themes are named by _where.
 _PLACES = {
     "attributes": "{owner}'s attribute “{field}”",
+    "pseudonym": "the pseudonym “{owner}”",
     "schema": "the attribute name “{owner}”",
     "question": "protocol question {owner}'s {field}",
     "quote": "a quote chosen for the theme “{owner}”",

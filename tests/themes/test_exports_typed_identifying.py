@@ -57,6 +57,7 @@ FIELDS = {
     "theme description": ("the theme “Training”'s description", None),
     "memo": ("the memo on an excerpt of R1", {CSV, "xlsx", MEMOS}),
     "attribute value": ("R1's attribute “Agency”", None),
+    "pseudonym": ("the pseudonym “Acme Clinic pseudonym”", None),
     "attribute name": ("the attribute name “Acme Clinic attribute name”", None),
     "interview title": ("the title of an interview of R1", {CSV, "xlsx"}),
     "quote": ("a quote chosen for the theme “Training”", {FINDINGS}),
@@ -155,6 +156,55 @@ def test_a_withdrawn_respondent_s_fields_hold_no_file_back(study, themed, owner)
     response = client_for(owner).get(reverse("export_excerpts_csv", args=[study.slug]))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("export", [FINDINGS, CSV, "xlsx", "matrix"])
+def test_a_pseudonym_holding_a_listed_name_keeps_the_file_in_and_is_named(
+    study, themed, owner, export
+):
+    """ "Maria" on the list, pseudonym "Maria G.": every download names the respondent."""
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    r1 = themed["interviews"][0].respondent
+    Respondent.objects.filter(pk=r1.pk).update(pseudonym="Maria G.")
+    client = client_for(owner)
+    url = reverse(URLS[export], args=[study.slug])
+
+    response = client.get(url, follow=True)
+
+    assert "Content-Disposition" not in response
+    assert "Not exported: The pseudonym “Maria G.” holds “Maria”" in _refusal(response)
+
+    Respondent.objects.filter(pk=r1.pk).update(pseudonym="R1")
+
+    assert client.get(url).status_code == 200
+
+
+def test_a_withdrawn_respondent_s_pseudonym_holds_no_file_back(study, themed, owner):
+    """Hers is written nowhere, as her attributes are not (R3 withdrew)."""
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    r3 = themed["interviews"][2].respondent
+    Respondent.objects.filter(pk=r3.pk).update(pseudonym="Maria G.")
+    client = client_for(owner)
+
+    for name in ("export_findings", "export_excerpts_csv", "export_memos_docx"):
+        assert client.get(reverse(name, args=[study.slug])).status_code == 200
+
+
+def test_the_memos_name_the_respondents_of_their_memos_only(study, themed, owner):
+    """The memos' .docx heads an interview's memos and an excerpt's with her pseudonym: a
+    respondent without either is not in it."""
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    r2 = themed["interviews"][1].respondent
+    Respondent.objects.filter(pk=r2.pk).update(pseudonym="Maria G.")
+    client = client_for(owner)
+    url = reverse("export_memos_docx", args=[study.slug])
+
+    assert client.get(url).status_code == 200
+
+    _store(study, themed, "interview memo", "Nothing to hide.")
+    InterviewMemo.objects.update(interview=themed["interviews"][1])
+
+    assert "The pseudonym “Maria G.” holds “Maria”" in _refusal(client.get(url, follow=True))
 
 
 def test_the_refusal_names_three_places_and_counts_the_others(study, themed, owner):
