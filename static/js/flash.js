@@ -9,10 +9,11 @@ let flashTimer = null;
 
 const region = () => document.getElementById("flash");
 
-/** Show `message` (plain text) with `level` "info", "success" or "error". */
+/** Show `message` (plain text) with `level` "info", "success" or "error"; returns its
+    paragraph (for dismissFlash), or null on a page without messages. */
 export function showFlash(message, level) {
   const flash = region();
-  if (!flash) return;
+  if (!flash) return null;
   flash.className = "flash flash-" + level;
   const p = document.createElement("p");
   const text = document.createElement("span");
@@ -27,6 +28,13 @@ export function showFlash(message, level) {
   p.append(text, close);
   flash.replaceChildren(p);
   scheduleFlashHide();
+  return p;
+}
+
+/** Take away a message showFlash returned, as its own button would: a message that no
+    longer holds (the choice it was about was changed) must not stay. */
+export function dismissFlash(message) {
+  dismiss(message);
 }
 
 function isError(flash, message) {

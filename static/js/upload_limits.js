@@ -3,9 +3,11 @@
    EXCERPTA_MAX_UPLOAD_BATCH_BYTES) is checked when files are chosen and again when its form
    is submitted: over a limit, the message says by how much and the form is not sent, so
    the researcher keeps her page and her choice. The server refuses the same uploads in the
-   same words (core/upload_limits.py): this only spares sending them. */
+   same words (core/upload_limits.py): this only spares sending them. Files within the
+   limits chosen afterwards take the message away and let the form be sent again: a
+   message left standing would say that files she no longer has chosen are too many. */
 
-import { showFlash } from "./flash.js";
+import { dismissFlash, showFlash } from "./flash.js";
 
 // Bytes in MB as the server says them: two decimals at most, rounded up (10.01 MB, never
 // "10 MB" for a size over 10 MB).
@@ -30,24 +32,52 @@ function overLimit(input) {
 }
 
 const LIMITED = "input[type=file][data-max-files]";
+// Buttons this module disabled, so that it enables only those (htmx disables a form's
+// button while it is sent: hx-disabled-elt).
+const HELD = "data-over-limits";
+
+// The limits' message on show, if any: the one to take away, never another's.
+let shown = null;
+
+/** Say what is over the limits of `input` and hold its form's buttons, or (within them)
+    take the message away and let the form go. */
+function judge(input) {
+  const message = overLimit(input);
+  const buttons = input.form ? input.form.querySelectorAll("button[type=submit], button:not([type])") : [];
+  if (message) {
+    shown = showFlash(message, "error");
+    input.setAttribute("aria-invalid", "true");
+    for (const button of buttons) {
+      if (!button.disabled) button.setAttribute(HELD, "");
+      button.disabled = true;
+    }
+    return message;
+  }
+  input.removeAttribute("aria-invalid");
+  for (const button of buttons) {
+    if (!button.hasAttribute(HELD)) continue;
+    button.removeAttribute(HELD);
+    button.disabled = false;
+  }
+  if (shown && shown.isConnected) dismissFlash(shown);
+  shown = null;
+  return "";
+}
 
 export function install() {
   document.addEventListener("change", (event) => {
-    if (!event.target.matches || !event.target.matches(LIMITED)) return;
-    const message = overLimit(event.target);
-    if (message) showFlash(message, "error");
+    if (event.target.matches && event.target.matches(LIMITED)) judge(event.target);
   });
   // In the capture phase, before htmx's own listener on the form: a form stopped here is
-  // never sent, by htmx or by the browser.
+  // never sent, by htmx or by the browser (a button held by judge() cannot send it, but
+  // Enter in another field could).
   document.addEventListener(
     "submit",
     (event) => {
       for (const input of event.target.querySelectorAll(LIMITED)) {
-        const message = overLimit(input);
-        if (!message) continue;
+        if (!judge(input)) continue;
         event.preventDefault();
         event.stopPropagation();
-        showFlash(message, "error");
         return;
       }
     },

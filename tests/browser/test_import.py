@@ -82,7 +82,10 @@ def test_an_upload_over_the_limits_is_said_before_it_is_sent(
     page.set_input_files("input[type=file]", [str(path) for path in chosen])
     flash = page.locator("#flash")
     expect(flash).to_contain_text("You chose 3 files; one upload takes at most 2.")
-    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("button", name="Upload and preview")).to_be_disabled()
+    # Sent all the same (Enter in a field would): it is stopped, the message said again.
+    page.locator("#flash [data-dismiss]").click()
+    page.locator("#import-section form").evaluate("form => form.requestSubmit()")
     expect(flash).to_contain_text("You chose 3 files; one upload takes at most 2.")
     # Nothing was sent: the page and the files chosen stay as they were.
     page.wait_for_timeout(300)
@@ -94,9 +97,43 @@ def test_an_upload_over_the_limits_is_said_before_it_is_sent(
     big = tmp_path / "R9-interview.txt"
     big.write_bytes(b"R9: " + b"x" * (1024 * 1024 + 20_000))
     page.set_input_files("input[type=file]", [str(big)])
-    page.get_by_role("button", name="Upload and preview").click()
+    page.locator("#import-section form").evaluate("form => form.requestSubmit()")
     expect(flash).to_contain_text(
         "The files you chose come to 1.02 MB; one upload takes at most 1 MB."
     )
     page.wait_for_timeout(300)
     assert posts == []
+
+
+@pytest.mark.parametrize("where", ["transcripts", "project", "codebook"])
+def test_a_choice_within_the_limits_clears_the_message_of_the_one_before(
+    page, live_server, study, owner, tmp_path, settings, where
+):
+    """Files over the limits chosen, then files within them: the limits' message goes, and
+    the upload can be sent, on every form that uploads."""
+    settings.EXCERPTA_MAX_UPLOAD_BATCH_BYTES = 1024 * 1024
+    url, button = {
+        "transcripts": (reverse("transcript_import", args=[study.slug]), "Upload and preview"),
+        "project": (reverse("project_import"), "Import"),
+        "codebook": (reverse("codebook_upload", args=[study.slug]), "Import"),
+    }[where]
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"R9: " + b"x" * (1024 * 1024 + 20_000))
+    small = tmp_path / "small.txt"
+    small.write_text(TRANSCRIPT, encoding="utf-8")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + url)
+    submit = page.get_by_role("button", name=button, exact=True)
+    flash = page.locator("#flash")
+    page.set_input_files("input[type=file]", str(big))
+    expect(flash).to_contain_text("one upload takes at most 1 MB")
+    expect(submit).to_be_disabled()
+
+    page.set_input_files("input[type=file]", str(small))
+    expect(flash).not_to_contain_text("one upload takes at most")
+    expect(submit).to_be_enabled()
+    expect(page.locator("input[type=file]")).not_to_have_attribute("aria-invalid", "true")
+    # And it is sent: the server answers for the file (a preview, or its refusal).
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        submit.click()
+    assert answer.value.status == 200
