@@ -34,12 +34,16 @@ from .matrices import (
     RESPONDENT,
     ROW_CHOICES,
 )
-from .retrieval import ANY, MATCH_CHOICES, AttributeCondition, Filter, StudyIndex
+from .retrieval import ANY, CODER_RULE, MATCH_CHOICES, AttributeCondition, Filter, StudyIndex
 
 
-def _ids(label: str) -> forms.TypedMultipleChoiceField:
+def _ids(label: str, help_text: str = "") -> forms.TypedMultipleChoiceField:
     return forms.TypedMultipleChoiceField(
-        coerce=int, required=False, label=label, widget=QuickSelectMultiple(attrs={"size": 6})
+        coerce=int,
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=QuickSelectMultiple(attrs={"size": 6}),
     )
 
 
@@ -141,7 +145,7 @@ class RetrievalForm(forms.Form):
     theme = _ids("Themes")
     respondent = RespondentsField()
     question = _ids("Questions")
-    coder = _ids("Coded by")
+    coder = _ids("Coded by", help_text=CODER_RULE)
     coded_from = forms.DateField(
         required=False, label="Coded from", widget=QuickDateInput(attrs={"type": "date"})
     )

@@ -72,9 +72,27 @@ class AttributeCondition:
     at_most: float | None = None
 
 
+# What "Coded by" selects, in the words of the retrieval page's help text: who applied a
+# code (Coding.coder), as the methods appendix counts coders since 61ba190, so that an
+# intercoder check ("what did Cody code under Support?") finds the codes Cody added to
+# excerpts Olive made, and not Olive's codes on an excerpt Cody made.
+CODER_RULE = (
+    "Finds the excerpts to which one of these coders applied a code, whoever made the "
+    "excerpt. With codes or themes chosen too, only the codes these coders applied count: "
+    "an excerpt is found when they applied one of the chosen codes (with “all of these "
+    "codes”, every one of them)."
+)
+
+
 @dataclass(frozen=True)
 class Filter:
-    """What the researcher asked for; empty fields filter nothing. Ids are the study's."""
+    """What the researcher asked for; empty fields filter nothing. Ids are the study's.
+
+    `coders` selects by who applied a code (Coding.coder), never by who made the excerpt
+    (CODER_RULE): alone, an excerpt carrying a code one of them applied; with `codes` or
+    `themes`, each code condition counts only the codings one of them applied (with `match`
+    ALL, every chosen code applied by one of them; TOGETHER, the overlapping excerpts'
+    codes too). An excerpt whose codes were all removed has no coder and is not found."""
 
     codes: tuple[int, ...] = ()
     match: str = ANY
@@ -300,41 +318,53 @@ class _ThemeNode:
     parent_id: int | None
 
 
-def _carrying(code_ids: set[int]) -> Q:
-    return Q(id__in=Coding.objects.filter(code_id__in=code_ids).values("excerpt_id"))
+def _carrying(code_ids: set[int] | None, coders: tuple[int, ...] = ()) -> Q:
+    """Excerpts carrying one of `code_ids` (any code when None), applied by one of
+    `coders` (user ids) when there are any: who applied a code is Coding.coder, as the
+    methods appendix counts coders (themes.appendix), not who made the excerpt."""
+    codings = Coding.objects.all()
+    if code_ids is not None:
+        codings = codings.filter(code_id__in=code_ids)
+    if coders:
+        codings = codings.filter(coder_id__in=coders)
+    return Q(id__in=codings.values("excerpt_id"))
 
 
-def _overlapping(code_ids: set[int]) -> Exists:
-    """A live excerpt of the same interview carrying one of `code_ids` shares at least one
-    character with the outer excerpt (the outer excerpt itself included)."""
-    return Exists(
-        Coding.objects.filter(
-            code_id__in=code_ids,
-            interview_id=OuterRef("interview_id"),
-            excerpt__start__lt=OuterRef("end"),
-            excerpt__end__gt=OuterRef("start"),
-            excerpt__deleted_at__isnull=True,
-        ).exclude(excerpt__status=ExcerptStatus.ORPHANED)
-    )
+def _overlapping(code_ids: set[int], coders: tuple[int, ...] = ()) -> Exists:
+    """A live excerpt of the same interview carrying one of `code_ids` (applied by one of
+    `coders` when there are any) shares at least one character with the outer excerpt
+    (the outer excerpt itself included)."""
+    codings = Coding.objects.filter(
+        code_id__in=code_ids,
+        interview_id=OuterRef("interview_id"),
+        excerpt__start__lt=OuterRef("end"),
+        excerpt__end__gt=OuterRef("start"),
+        excerpt__deleted_at__isnull=True,
+    ).exclude(excerpt__status=ExcerptStatus.ORPHANED)
+    if coders:
+        codings = codings.filter(coder_id__in=coders)
+    return Exists(codings)
 
 
-def _code_condition(index: StudyIndex, codes: tuple[int, ...], match: str) -> Q:
+def _code_condition(
+    index: StudyIndex, codes: tuple[int, ...], match: str, coders: tuple[int, ...] = ()
+) -> Q:
     sets = [index.code_branch.get(code_id, {code_id}) for code_id in dict.fromkeys(codes)]
     if match == ALL:
         condition = Q()
         for code_ids in sets:
-            condition &= _carrying(code_ids)
+            condition &= _carrying(code_ids, coders)
         return condition
     if match == TOGETHER and len(sets) > 1:
         # An excerpt carrying one of the codes, that every other code's excerpts overlap.
         either = []
         for n, code_ids in enumerate(sets):
-            mine = _carrying(code_ids)
+            mine = _carrying(code_ids, coders)
             for other in sets[:n] + sets[n + 1 :]:
-                mine &= Q(_overlapping(other))
+                mine &= Q(_overlapping(other, coders))
             either.append(mine)
         return reduce(operator.or_, either)
-    return _carrying(set().union(*sets))
+    return _carrying(set().union(*sets), coders)
 
 
 def question_of() -> Subquery:
@@ -392,17 +422,19 @@ def matching(index: StudyIndex, flt: Filter) -> QuerySet:
     excerpts = Excerpt.objects.filter(interview_id__in=_interview_ids(index, flt)).exclude(
         status=ExcerptStatus.ORPHANED
     )
+    # "Coded by" narrows which codes count: with codes or themes chosen, only the codings
+    # the chosen coders applied; alone, any code they applied (CODER_RULE).
     if flt.codes:
-        excerpts = excerpts.filter(_code_condition(index, flt.codes, flt.match))
+        excerpts = excerpts.filter(_code_condition(index, flt.codes, flt.match, flt.coders))
     if flt.themes:
         gathered = set().union(*(index.theme_codes.get(t, set()) for t in flt.themes))
-        excerpts = excerpts.filter(_carrying(gathered))
+        excerpts = excerpts.filter(_carrying(gathered, flt.coders))
+    if flt.coders and not (flt.codes or flt.themes):
+        excerpts = excerpts.filter(_carrying(None, flt.coders))
     if flt.questions:
         excerpts = excerpts.annotate(question_id=question_of()).filter(
             question_id__in=flt.questions
         )
-    if flt.coders:
-        excerpts = excerpts.filter(coder_id__in=flt.coders)
     if flt.coded_from:
         excerpts = excerpts.filter(created_at__date__gte=flt.coded_from)
     if flt.coded_to:

@@ -29,17 +29,19 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import DateTimeField, Model, Value
 
-from coding.models import Code, CodeMemo, DeletedCode, Excerpt
+from coding.models import Code, CodeMemo, Coding, DeletedCode, Excerpt
 from interviews.models import Interview, InterviewMemo, JournalEntry, Membership, QuestionSegment
 
 from .models import Theme, ThemeMemo
 
 _MEMBER = f"SELECT 1 FROM {Membership._meta.db_table} m WHERE m.study_id = %s AND m.user_id = u.id"
 
-# Everyone who made one of the study's live excerpts, members or not any more (the
-# retrieval page's "Coded by", on every page; a member who never coded, a reviewer say,
-# would be a choice that finds nothing): ORM (two Exists on the user table, the same
-# rows) 1.42-1.56 ms of CPU, this 0.05 ms (the benchmark's default-scale study, medians
+# Everyone who applied a code to one of the study's live excerpts (Coding.coder, as the
+# retrieval page's "Coded by" selects: retrieval.CODER_RULE), members or not any more (on
+# every page; a member who never coded, a reviewer say, would be a choice that finds
+# nothing). Who made the excerpt is not read: a coder who only added codes to excerpts
+# another made coded too. ORM (two Exists on the user table, the same rows)
+# 1.42-1.56 ms of CPU, this 0.05 ms (the benchmark's default-scale study, medians
 # of 300 calls interleaved, load 6 on 2 cores); the database's part is 0.02 ms either
 # way. Kept: the 1.4 ms comes on each of the 15 pages of retrieval_code's pass over the
 # biggest code (about 21 ms of it, issue 10).
@@ -47,9 +49,10 @@ _STUDY_CODERS = f"""
     SELECT u.id, u.username, EXISTS ({_MEMBER})
     FROM {get_user_model()._meta.db_table} u
     WHERE EXISTS (
-        SELECT 1 FROM {Excerpt._meta.db_table} e
-        INNER JOIN {Interview._meta.db_table} i ON i.id = e.interview_id
-        WHERE e.coder_id = u.id AND e.deleted_at IS NULL AND i.study_id = %s
+        SELECT 1 FROM {Coding._meta.db_table} c
+        INNER JOIN {Excerpt._meta.db_table} e ON e.id = c.excerpt_id
+        INNER JOIN {Interview._meta.db_table} i ON i.id = c.interview_id
+        WHERE c.coder_id = u.id AND e.deleted_at IS NULL AND i.study_id = %s
     )
 """
 
@@ -96,10 +99,10 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 
 def study_coders(study_id: int) -> list[dict]:
-    """Everyone who made one of the study's live excerpts, former members included (no
-    member who never coded): id, username, member (bool); by username whatever the case
-    ("adam", "Bea", "cody"), sorted here so that the order is the same on SQLite and
-    PostgreSQL, whose collations differ."""
+    """Everyone who applied a code to one of the study's live excerpts, former members
+    included (no member who never coded): id, username, member (bool); by username
+    whatever the case ("adam", "Bea", "cody"), sorted here so that the order is the same
+    on SQLite and PostgreSQL, whose collations differ."""
     rows = _fetch(_STUDY_CODERS, [study_id, study_id])
     coders = [{"id": pk, "username": name, "member": bool(member)} for pk, name, member in rows]
     coders.sort(key=lambda coder: (coder["username"].casefold(), coder["username"], coder["id"]))

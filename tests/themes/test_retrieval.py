@@ -3,6 +3,7 @@ SQLite and on PostgreSQL alike (the suite runs on both), plus access, paging and
 
 from __future__ import annotations
 
+import csv as csvlib
 import io
 import re
 
@@ -160,6 +161,116 @@ def test_coded_by_lists_everyone_who_coded_former_members_too(study, corpus, own
     assert f'<option value="{coder.pk}">{coder.username} (no longer a member)</option>' in html
     response = client.get(url(study), {"coder": coder.pk})
     assert shown(response) == [corpus["excerpts"][3].pk]
+
+
+@pytest.fixture
+def second_coder(corpus, coder):
+    """cody adds Support to olive's e4 (R2, Stress): he coded it too, without making it."""
+    from coding import services as coding
+
+    support = corpus["codes"]["support"]
+    coding.excerpt_codes_add(excerpt=corpus["excerpts"][4], codes=[support], coder=coder)
+    return corpus
+
+
+# (query, the excerpts it selects) once cody has added Support to olive's e4: "Coded by"
+# means who applied a code (Coding.coder), and with codes chosen, who applied one of them
+# (retrieval.CODER_RULE), as an intercoder check asks "what did cody code under Support?".
+# coder:owner is olive, coder:coder is cody.
+SECOND_CODER = [
+    ({"coder": ["coder:coder"]}, [3, 4]),
+    ({"coder": ["coder:coder"], "code": ["code:support"]}, [3, 4]),
+    ({"coder": ["coder:coder"], "theme": ["theme:training"]}, [3, 4]),
+    # olive made e4 with Stress and made e3, but applied Support to neither.
+    ({"coder": ["coder:owner"], "code": ["code:support"]}, [1, 5, 7]),
+    ({"coder": ["coder:owner"], "theme": ["theme:training"]}, [1, 5, 7]),
+    # cody made e3 but applied no Colleagues, nor Stress to e4.
+    ({"coder": ["coder:coder"], "code": ["code:stress"]}, [3]),
+    ({"coder": ["coder:coder"], "code": ["code:colleagues"]}, []),
+    ({"coder": ["coder:owner"], "code": ["code:stress"]}, [2, 4, 8]),
+    # All: every chosen code applied by one of the chosen coders.
+    ({"coder": ["coder:coder"], "code": ["code:support", "code:stress"], "match": "all"}, [3]),
+    ({"coder": ["coder:owner"], "code": ["code:support", "code:stress"], "match": "all"}, []),
+    (
+        {
+            "coder": ["coder:coder", "coder:owner"],
+            "code": ["code:support", "code:stress"],
+            "match": "all",
+        },
+        [3, 4],
+    ),
+    # Together: the overlapping excerpts' codes count only when the chosen coders applied
+    # them too (e4's own Stress is olive's).
+    ({"code": ["code:support", "code:stress"], "match": "together"}, [1, 2, 3, 4]),
+    (
+        {"coder": ["coder:owner"], "code": ["code:support", "code:stress"], "match": "together"},
+        [1, 2],
+    ),
+    (
+        {"coder": ["coder:coder"], "code": ["code:support", "code:stress"], "match": "together"},
+        [3],
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), SECOND_CODER)
+def test_coded_by_selects_who_applied_the_codes_not_who_made_the_excerpt(
+    study, second_coder, owner, coder, query, expected
+):
+    users = {"coder": coder, "owner": owner}
+    response = client_for(owner).get(url(study), _resolve(second_coder, users, query))
+    assert response.status_code == 200
+    excerpts = second_coder["excerpts"]
+    assert shown(response) == [excerpts[n].pk for n in expected]
+    html = response.content.decode()
+    assert f'<span data-count="excerpts">{len(expected)}</span>' in html
+
+
+def test_coded_by_says_what_it_selects(study, corpus, owner):
+    html = client_for(owner).get(url(study)).content.decode()
+    assert (
+        "Finds the excerpts to which one of these coders applied a code, whoever made the "
+        "excerpt." in html
+    )
+
+
+def test_a_second_coders_work_is_found_on_the_fragment_and_in_both_files(
+    study, second_coder, owner, coder, reviewer
+):
+    """What did cody code under Support? e3 (his) and e4 (olive's, his Support): on the
+    page, its htmx region and the .csv and .xlsx of the same address."""
+    excerpts = second_coder["excerpts"]
+    query = {"coder": coder.pk, "code": second_coder["codes"]["support"].pk}
+    client = client_for(reviewer)
+    expected = [excerpts[3].pk, excerpts[4].pk]
+    assert shown(client.get(url(study), query)) == expected
+    fragment = client.get(url(study), query, headers=HTMX)
+    assert "<html" not in fragment.content.decode()
+    assert shown(fragment) == expected
+    csv = client.get(url(study, "retrieve_csv"), query).content.decode("utf-8-sig")
+    rows = list(csvlib.reader(io.StringIO(csv)))
+    text = rows[0].index("Text")
+    assert [row[text] for row in rows[1:]] == [excerpts[3].text, excerpts[4].text]
+    xlsx = client.get(url(study, "retrieve_xlsx"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    values = list(sheet.values)
+    text = values[0].index("Text")
+    assert [row[text] for row in values[1:]] == [excerpts[3].text, excerpts[4].text]
+
+
+def test_coded_by_lists_a_coder_who_only_added_codes(study, corpus, owner):
+    """hana made no excerpt; she added Stress to olive's e5: she coded, and is a choice."""
+    from coding import services as coding
+    from interviews import services
+
+    hana = make_user("hana")
+    services.membership_set(study=study, username="hana", role="coder")
+    stress = corpus["codes"]["stress"]
+    coding.excerpt_codes_add(excerpt=corpus["excerpts"][5], codes=[stress], coder=hana)
+    html = client_for(owner).get(url(study)).content.decode()
+    assert coder_choices(html) == ["cody", "hana", "olive"]
+    response = client_for(owner).get(url(study), {"coder": hana.pk})
+    assert shown(response) == [corpus["excerpts"][5].pk]
 
 
 def coder_choices(html: str) -> list[str]:
