@@ -9,10 +9,10 @@ class ThemesConfig(AppConfig):
 
     def ready(self) -> None:
         from coding import bin as coding_bin
-        from interviews import erasure, pages
+        from interviews import deidentify, erasure, pages
         from interviews import services as interviews
 
-        from . import undo
+        from . import identifying, undo
         from .models import Quote
         from .services import quotes_of_restored_excerpt
 
@@ -24,6 +24,8 @@ class ThemesConfig(AppConfig):
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
         pages.offer_study_import("project_import")
+        if identifying.typed_fields not in deidentify.TYPED_PLACES:
+            deidentify.TYPED_PLACES.append(identifying.typed_fields)
         erasure.register_after(_erase_quote_history, Quote.history.model._meta.db_table)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, F, QuerySet, TextField, Value
 from django.db.models.functions import Cast
+from django.urls import reverse
 
 from coding.models import Code, CodeMemo, Excerpt
 from core.bidi import isolated
@@ -95,25 +96,38 @@ QUOTING = frozenset({"findings", "memos_docx", "excerpts_csv", "excerpts_xlsx", 
 class TypedPlace:
     """A listed string found in a field the researcher typed: `where` names the field in
     her words ("the theme “Stress”'s description"), `words` the string as typed there,
-    `identifier_id` the list's entry it matches."""
+    `identifier_id` the list's entry it matches; `field` is the field as (kind, id of the
+    row that holds it, field name: an attribute's name for "attributes"), `link` what its
+    page is found by (_page_url)."""
 
     where: str
     words: str
     identifier_id: int
+    field: tuple[str, int, str] = ("", 0, "")
+    link: int = 0
 
 
 def _text(value) -> Value:
     return Value(value, output_field=CharField())
 
 
-def _part(queryset, kind: str, owner, field: str, text) -> QuerySet:
-    """One part of the UNION: rows of (kind, owner's name, field, text), unordered (a part
-    of a UNION may not be ordered). `owner` and `text` are expressions or field names."""
+def _part(queryset, kind: str, owner, field: str, text, link: str = "pk") -> QuerySet:
+    """One part of the UNION: rows of (kind, owner's name, field, text, the row's id, the id
+    its page is found by), unordered (a part of a UNION may not be ordered). `owner` and
+    `text` are expressions or field names, `link` a field name (the row's own id unless
+    its page is another row's: a quote's theme)."""
     owner = F(owner) if isinstance(owner, str) else owner
     text = F(text) if isinstance(text, str) else text
     return (
-        queryset.annotate(t_kind=_text(kind), t_owner=owner, t_field=_text(field), t_text=text)
-        .values_list("t_kind", "t_owner", "t_field", "t_text")
+        queryset.annotate(
+            t_kind=_text(kind),
+            t_owner=owner,
+            t_field=_text(field),
+            t_text=text,
+            t_pk=F("pk"),
+            t_link=F(link),
+        )
+        .values_list("t_kind", "t_owner", "t_field", "t_text", "t_pk", "t_link")
         .order_by()
     )
 
@@ -192,14 +206,15 @@ def _quotes(study: Study) -> list[QuerySet]:
     rows = Quote.objects.filter(
         theme__study=study, excerpt__interview__respondent__withdrawn_at__isnull=True
     ).exclude(extract="")
-    return [_part(rows, "quote", "theme__name", "extract", "extract")]
+    return [_part(rows, "quote", "theme__name", "extract", "extract", link="theme_id")]
 
 
 def _excerpt_memos(study: Study) -> list[QuerySet]:
     rows = Excerpt.objects.filter(
         interview__study=study, interview__respondent__withdrawn_at__isnull=True
     ).exclude(memo="")
-    return [_part(rows, "excerpt memo", "interview__respondent__pseudonym", "memo", "memo")]
+    pseudonym = "interview__respondent__pseudonym"
+    return [_part(rows, "excerpt memo", pseudonym, "memo", "memo", link="interview_id")]
 
 
 def _memos(study: Study) -> list[QuerySet]:
@@ -213,9 +228,16 @@ def _memos(study: Study) -> list[QuerySet]:
     return [
         *_excerpt_memos(study),
         _part(JournalEntry.objects.filter(study=study, **live), "journal", _text(""), "", "body"),
-        _part(interviews, "interview memo", "interview__respondent__pseudonym", "", "body"),
-        _part(codes, "code memo", "code__name", "", "body"),
-        _part(themes, "theme memo", "theme__name", "", "body"),
+        _part(
+            interviews,
+            "interview memo",
+            "interview__respondent__pseudonym",
+            "",
+            "body",
+            link="interview_id",
+        ),
+        _part(codes, "code memo", "code__name", "", "body", link="code_id"),
+        _part(themes, "theme memo", "theme__name", "", "body", link="theme_id"),
     ]
 
 
@@ -300,17 +322,28 @@ def typed_places(study: Study, what: str, identifiers: Sequence[Identifier]) -> 
     writes hold a form of `identifiers` (the study's list, not empty), matched as the
     transcripts are (interviews.deidentify.Matcher: whole words, case-folded, any run of
     white space for a space). One query, whatever the number of fields and rows."""
+    return _found(study, WRITTEN[what], _STUDY_FIELDS.get(what, ("title",)), identifiers)
+
+
+def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
+    """typed_places over every download (each field WRITTEN by any of them), each place
+    once, in the order of the UNION's parts. One query."""
+    sources = list(dict.fromkeys(source for written in WRITTEN.values() for source in written))
+    fields = dict.fromkeys(["title", *(f for named in _STUDY_FIELDS.values() for f in named)])
+    # A field more than one source reads (a code's name: the codebook's, the memos'
+    # headings') gives the same places twice.
+    return list(dict.fromkeys(_found(study, sources, tuple(fields), identifiers)))
+
+
+def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]:
     matcher = deidentify.matcher_of(identifiers)
-    rows = [
-        ("study", "", field, getattr(study, field))
-        for field in _STUDY_FIELDS.get(what, ("title",))
-    ]
-    if _attributes in WRITTEN[what]:
-        rows += [("schema", name, "", name) for name in study.attribute_names]
-    parts = [part for source in WRITTEN[what] for part in source(study)]
+    rows = [("study", "", field, getattr(study, field), study.pk, 0) for field in study_fields]
+    if _attributes in sources:
+        rows += [("schema", name, name, name, study.pk, 0) for name in study.attribute_names]
+    parts = [part for source in sources for part in source(study)]
     rows += list(parts[0].union(*parts[1:], all=True))
     places = []
-    for kind, owner, field, text in rows:
+    for kind, owner, field, text, pk, link in rows:
         if kind == "attributes":
             fields = [(name, str(value)) for name, value in json.loads(text).items()]
         else:
@@ -318,8 +351,70 @@ def typed_places(study: Study, what: str, identifiers: Sequence[Identifier]) -> 
         for field_name, words in fields:
             for start, end, identifier_id in matcher.find(words or ""):
                 where = _where(kind, owner or "", field_name)
-                places.append(TypedPlace(where, words[start:end], identifier_id))
+                key = (kind, pk, field_name)
+                places.append(TypedPlace(where, words[start:end], identifier_id, key, link))
     return places
+
+
+@dataclass(frozen=True)
+class TypedField:
+    """A field of typed_places for the de-identification page: `where` (TypedPlace.where),
+    `words` the listed strings it holds as typed there (each once, in text order), `url`
+    the page where it is read and edited."""
+
+    where: str
+    words: tuple[str, ...]
+    url: str
+
+
+def typed_fields(study: Study, identifiers: Sequence[Identifier]) -> list[TypedField]:
+    """Every field the researcher typed that some download writes and that holds a listed
+    string (study_typed_places), once each with its page: what the de-identification page
+    lists (interviews.deidentify.TYPED_PLACES). One query; none when `identifiers` is
+    empty."""
+    if not identifiers:
+        return []
+    fields: dict[tuple, list[TypedPlace]] = {}
+    for place in study_typed_places(study, identifiers):
+        fields.setdefault(place.field, []).append(place)
+    return [
+        TypedField(
+            places[0].where,
+            tuple(dict.fromkeys(place.words for place in places)),
+            _page_url(study.slug, key, places[0].link),
+        )
+        for key, places in fields.items()
+    ]
+
+
+# The page where each kind of field is read and edited, as (URL name, its arguments after
+# the study's slug: "pk" the row's id, "link" the id TypedPlace.link holds, or a string,
+# and the fragment naming the row on the page, if any). Pages every member reads: a
+# reviewer follows the link too, and sees there what her role allows.
+_PAGES = {
+    "study": ("study_settings", (), ""),
+    "schema": ("respondents", (), ""),
+    "attributes": ("respondents", (), "respondent-{pk}"),
+    "pseudonym": ("respondents", (), "respondent-{pk}"),
+    "question": ("protocol", (), "question-{pk}"),
+    "code": ("codebook", (), "code-{pk}"),
+    "theme": ("theme_detail", ("pk",), ""),
+    "quote": ("theme_detail", ("link",), ""),
+    "interview": ("interview_edit", ("pk",), ""),
+    "excerpt memo": ("interview_code", ("link",), "ex-{pk}"),
+    "journal": ("journal", (), ""),
+    "interview memo": ("memo_panel", ("interview", "link"), ""),
+    "code memo": ("memo_panel", ("code", "link"), ""),
+    "theme memo": ("memo_panel", ("theme", "link"), ""),
+}
+
+
+def _page_url(slug: str, field: tuple[str, int, str], link: int) -> str:
+    kind, pk = field[0], field[1]
+    name, arguments, fragment = _PAGES[kind]
+    values = {"pk": pk, "link": link}
+    url = reverse(name, args=[slug, *(values.get(a, a) for a in arguments)])
+    return url + ("#" + fragment.format(pk=pk) if fragment else "")
 
 
 def typed_refusal(places: Sequence[TypedPlace], *, owner_may_override: bool = False) -> str:

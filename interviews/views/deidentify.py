@@ -41,11 +41,20 @@ def deidentify_list(request, slug):
         "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
         if identifiers
         else 0,
+        "typed": len(_typed(study, identifiers)),
         "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
     }
     return render(
         request, "interviews/deidentify.html", context, status=400 if form.errors else 200
     )
+
+
+def _typed(study, identifiers) -> list:
+    """The fields the researcher typed that hold a listed string (deidentify.TYPED_PLACES):
+    one query per registered source, none when the list is empty."""
+    if not identifiers:
+        return []
+    return [field for source in deidentify.TYPED_PLACES for field in source(study, identifiers)]
 
 
 def _saved(form: IdentifierForm, save) -> bool:
@@ -148,6 +157,7 @@ def deidentify_preview(request, slug):
         "groups": [(names[pk], pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
+        "typed": _typed(study, list(identifiers.values())),
     }
     return render(request, "interviews/deidentify_preview.html", context)
 

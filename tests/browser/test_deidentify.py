@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 
 from coding.models import Excerpt, ExcerptStatus
 from interviews.models import IdentifierSkip, Interview
+from interviews.services import identifier_add
 from tests.browser.conftest import log_in
 from tests.conftest import code_span, import_text
+from themes import services as themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +97,30 @@ def test_an_ordinary_word_spelt_like_a_listed_name_is_not_replaced_unless_chosen
         "R1: [co-worker] said we will manage. Nobody will judge."
     )
     assert IdentifierSkip.objects.count() == 0
+
+
+def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
+    page, live_server, study, owner
+):
+    """A listed name in a theme's description refuses every download: the preview says
+    so in its summary and its own section, whose link opens the theme to change it."""
+    identifier_add(study=study, text="Acme Clinic", replacement="[agency]")
+    theme = themes.theme_create(study=study, name="Training", description="Met at Acme Clinic.")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("deidentify_list", args=[study.slug]))
+    expect(page.locator("#typed-waiting")).to_contain_text(
+        "1 place in what was typed holds a listed string"
+    )
+
+    page.get_by_role("link", name="See where").click()
+    expect(page.locator("#typed-summary")).to_contain_text("every download is refused")
+    expect(page.locator("body")).not_to_contain_text("is waiting: each was replaced or kept")
+    places = page.get_by_role("region", name="In what was typed").get_by_role("listitem")
+    expect(places).to_have_count(1)
+    expect(places.first).to_have_text("The theme “Training”'s description holds “Acme Clinic”")
+
+    places.first.get_by_role("link").click()
+    expect(page).to_have_url(
+        live_server.url + reverse("theme_detail", args=[study.slug, theme.pk])
+    )
+    expect(page.locator("body")).to_contain_text("Met at Acme Clinic.")

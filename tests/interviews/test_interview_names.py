@@ -207,8 +207,8 @@ LISTS = [
     # on them, the codes for the menu
     ("autocode", "?q=shelter", 7, 6),
     # session, user, study+role, the list, the skips, the transcripts, their names, (the
-    # names' import times)
-    ("deidentify_preview", "", 8, 7),
+    # names' import times,) the typed fields (themes.identifying.study_typed_places)
+    ("deidentify_preview", "", 9, 8),
     # session, user, study+role, the members, the count of the memos, the page of them,
     # their whole rows, their interviews, (the names' import times)
     ("memos", "", 9, 8),

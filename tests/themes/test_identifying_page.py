@@ -1,0 +1,194 @@
+"""The de-identification page lists what the researcher typed that holds a listed string
+(themes.identifying.typed_fields): every download is refused while such a field holds one,
+so the page says so, counts them, and links each to where it is edited."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from core.bidi import plain
+from interviews.models import ProtocolQuestion, Respondent
+from interviews.services import identifier_add
+from tests.conftest import client_for
+from tests.themes.test_exports_typed_identifying import FIELDS, NAME, _store
+from themes.models import Theme
+
+# A field of test_exports_typed_identifying.FIELDS: the page where it is edited (from the
+# study, the themed fixture), as a URL name, its arguments after the slug and a fragment.
+PAGES = {
+    "study title": lambda s, t: reverse("study_settings", args=[s.slug]),
+    "research question": lambda s, t: reverse("study_settings", args=[s.slug]),
+    "code name": lambda s, t: _codebook(s, t["codes"][0]),
+    "code definition": lambda s, t: _codebook(s, t["codes"][0]),
+    "code inclusion": lambda s, t: _codebook(s, t["codes"][0]),
+    "code exclusion": lambda s, t: _codebook(s, t["codes"][0]),
+    "code example": lambda s, t: _codebook(s, t["codes"][0]),
+    "theme name": lambda s, t: _theme(s, t),
+    "theme description": lambda s, t: _theme(s, t),
+    "memo": lambda s, t: (
+        reverse("interview_code", args=[s.slug, t["interviews"][0].pk])
+        + f"#ex-{t['excerpts'][0].pk}"
+    ),
+    "attribute value": lambda s, t: _respondent(s, t),
+    "attribute name": lambda s, t: reverse("respondents", args=[s.slug]),
+    "pseudonym": lambda s, t: _respondent(s, t),
+    "interview title": lambda s, t: reverse(
+        "interview_edit", args=[s.slug, t["interviews"][0].pk]
+    ),
+    "quote": lambda s, t: _theme(s, t),
+    "protocol question": lambda s, t: (
+        reverse("protocol", args=[s.slug])
+        + f"#question-{ProtocolQuestion.objects.get(study=s, number=1).pk}"
+    ),
+    "journal entry": lambda s, t: reverse("journal", args=[s.slug]),
+    "interview memo": lambda s, t: reverse(
+        "memo_panel", args=[s.slug, "interview", t["interviews"][0].pk]
+    ),
+    "code memo": lambda s, t: reverse("memo_panel", args=[s.slug, "code", t["codes"][0].pk]),
+    "theme memo": lambda s, t: reverse("memo_panel", args=[s.slug, "theme", t["training"].pk]),
+}
+
+
+def _codebook(study, code):
+    return reverse("codebook", args=[study.slug]) + f"#code-{code.pk}"
+
+
+def _theme(study, themed):
+    return reverse("theme_detail", args=[study.slug, themed["training"].pk])
+
+
+def _respondent(study, themed):
+    return (
+        reverse("respondents", args=[study.slug])
+        + f"#respondent-{themed['interviews'][0].respondent_id}"
+    )
+
+
+def _section(response) -> str:
+    """The page's "In what was typed" section, as text with its links' targets."""
+    page = response.content.decode()
+    match = re.search(r'<section class="typed".*?</section>', page, re.S)
+    assert match, "no section of typed places"
+    return match.group()
+
+
+def _text(markup: str) -> str:
+    return plain(html.unescape(re.sub("<[^>]+>", "", markup)))
+
+
+def _places(section: str) -> list[tuple[str, str]]:
+    """[(link's target, the item's text), ...]"""
+    return [
+        (html.unescape(href), " ".join(_text(item).split()))
+        for href, item in re.findall(
+            r'<li class="typed-place"><a class="link" href="([^"]*)">(.*?)</li>', section, re.S
+        )
+    ]
+
+
+@pytest.mark.parametrize("field", sorted(PAGES))
+def test_each_typed_place_is_listed_with_where_it_is_edited(study, themed, owner, field):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, field, f"{NAME} {field}")
+    url = reverse("deidentify_preview", args=[study.slug])
+
+    places = _places(_section(client_for(owner).get(url)))
+
+    where = FIELDS[field][0]
+    said = f"{where[0].upper()}{where[1:]} holds “{NAME}”"
+    assert places == [(PAGES[field](study, themed), said)]
+
+
+def test_a_place_several_downloads_write_is_listed_once_with_each_string_it_holds(
+    study, themed, owner
+):
+    """A code's name is in the codebook, the excerpts' tables and (with a memo on it) the
+    memos' headings: one field, one line, its two listed strings."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    _store(study, themed, "code name", f"{NAME} and Maria")
+    _store(study, themed, "code memo", "Nothing to hide.")
+
+    places = _places(
+        _section(client_for(owner).get(reverse("deidentify_preview", args=[study.slug])))
+    )
+
+    assert [text for _url, text in places] == [
+        f"The code “{NAME} and Maria”'s name holds “{NAME}”, “Maria”"
+    ]
+
+
+def test_the_summary_counts_them_and_never_says_all_is_reviewed(study, themed, owner):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    client = client_for(owner)
+    preview = reverse("deidentify_preview", args=[study.slug])
+    listing = reverse("deidentify_list", args=[study.slug])
+    assert "each was replaced or kept" in client.get(preview).content.decode()
+
+    _store(study, themed, "theme description", f"From {NAME}.")
+    _store(study, themed, "journal entry", f"Met {NAME}.")
+    page = _text(client.get(preview).content.decode())
+
+    assert "2 places in what was typed hold a listed string: every download is refused" in page
+    assert "No occurrence of the listed words is waiting: each was" not in page
+    assert "is waiting in the transcripts: each was replaced or kept." in page
+    assert "2 places in what was typed hold a listed string" in _text(
+        client.get(listing).content.decode()
+    )
+
+
+def test_a_withdrawn_respondent_s_fields_are_not_listed(study, themed, owner):
+    """Nothing of hers is written: her pseudonym and attributes refuse nothing."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    r3 = themed["interviews"][2].respondent
+    Respondent.objects.filter(pk=r3.pk).update(pseudonym=NAME, attributes={"Agency": NAME})
+
+    page = client_for(owner).get(reverse("deidentify_preview", args=[study.slug]))
+
+    assert 'class="typed"' not in page.content.decode()
+
+
+def test_a_reviewer_sees_the_places_with_their_links_and_no_form(study, themed, reviewer):
+    """Every page linked to is one a reviewer reads (tests/test_access_matrix.py)."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, "theme description", f"From {NAME}.")
+    _store(study, themed, "code memo", f"Met {NAME}.")
+    client = client_for(reviewer)
+
+    section = _section(client.get(reverse("deidentify_preview", args=[study.slug])))
+
+    assert "<form" not in section
+    assert "<button" not in section
+    for url, _said in _places(section):
+        assert client.get(url.split("#")[0]).status_code == 200
+
+
+def test_what_was_typed_is_escaped(study, themed, owner):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    Theme.objects.filter(pk=themed["training"].pk).update(name=f"<b>{NAME}</b>")
+
+    section = _section(client_for(owner).get(reverse("deidentify_preview", args=[study.slug])))
+
+    assert "<b>" not in section
+    assert "&lt;b&gt;" in section
+
+
+@pytest.mark.parametrize("places", [1, 5])
+def test_the_places_take_one_query_whatever_their_number(
+    study, themed, owner, places, django_assert_num_queries
+):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    fields = ["theme description", "journal entry", "code memo", "pseudonym", "memo"]
+    for field in fields[:places]:
+        _store(study, themed, field, f"{NAME} {places}")
+    client = client_for(owner)
+    # Session, user, membership with study; the list, the skips, the transcripts (none
+    # holds a listed string: no names to read); the typed fields' UNION
+    # (themes.identifying.study_typed_places).
+    with django_assert_num_queries(7):
+        response = client.get(reverse("deidentify_preview", args=[study.slug]))
+    assert len(_places(_section(response))) == places
