@@ -391,7 +391,8 @@ def study_unreviewed_count(
 STORED_TEXTS: list = []
 
 # The fields the researcher typed that hold a listed string, for the preview page: each
-# source is called with the study and its list (not empty) and returns objects with
+# source is called with the study, its list (not empty) and `can_write` (whether the member
+# may write: her links go to the fields' forms) and returns objects with
 # `where` (the field in her words), `words` (the listed strings as typed there) and `url`
 # (the page where it is edited); themes registers the fields its downloads write
 # (themes.identifying.typed_fields), which refuse every download until changed.

@@ -367,11 +367,14 @@ class TypedField:
     url: str
 
 
-def typed_fields(study: Study, identifiers: Sequence[Identifier]) -> list[TypedField]:
+def typed_fields(
+    study: Study, identifiers: Sequence[Identifier], *, can_write: bool = False
+) -> list[TypedField]:
     """Every field the researcher typed that some download writes and that holds a listed
     string (study_typed_places), once each with its page: what the de-identification page
-    lists (interviews.deidentify.TYPED_PLACES). One query; none when `identifiers` is
-    empty."""
+    lists (interviews.deidentify.TYPED_PLACES). For a member who `can_write`, the page is
+    the field's form where it has one of its own (_EDITED). One query; none when
+    `identifiers` is empty."""
     if not identifiers:
         return []
     fields: dict[tuple, list[TypedPlace]] = {}
@@ -381,16 +384,17 @@ def typed_fields(study: Study, identifiers: Sequence[Identifier]) -> list[TypedF
         TypedField(
             places[0].where,
             tuple(dict.fromkeys(place.words for place in places)),
-            _page_url(study.slug, key, places[0].link),
+            _page_url(study.slug, key, places[0].link, can_write=can_write),
         )
         for key, places in fields.items()
     ]
 
 
-# The page where each kind of field is read and edited, as (URL name, its arguments after
-# the study's slug: "pk" the row's id, "link" the id TypedPlace.link holds, or a string,
-# and the fragment naming the row on the page, if any). Pages every member reads: a
-# reviewer follows the link too, and sees there what her role allows.
+# The page where each kind of field is read, as (URL name, its arguments after the study's
+# slug: "pk" the row's id, "link" the id TypedPlace.link holds, or a string, and the
+# fragment naming the row on the page, if any). Pages every member reads: a reviewer
+# follows the link too, and sees there what her role allows. The memos, a quote's words,
+# an interview's title and the study's fields are edited there.
 _PAGES = {
     "study": ("study_settings", (), ""),
     "schema": ("respondents", (), ""),
@@ -407,11 +411,20 @@ _PAGES = {
     "code memo": ("memo_panel", ("code", "link"), ""),
     "theme memo": ("memo_panel", ("theme", "link"), ""),
 }
+# The forms of the fields that have one of their own, for those who may write them (a
+# theme's name and description are edited from the themes' list, not the theme's page).
+_EDITED = {
+    "attributes": ("respondent_edit", ("pk",), ""),
+    "pseudonym": ("respondent_edit", ("pk",), ""),
+    "question": ("question_edit", ("pk",), ""),
+    "code": ("code_edit", ("pk",), ""),
+    "theme": ("theme_edit", ("pk",), ""),
+}
 
 
-def _page_url(slug: str, field: tuple[str, int, str], link: int) -> str:
+def _page_url(slug: str, field: tuple[str, int, str], link: int, *, can_write: bool) -> str:
     kind, pk = field[0], field[1]
-    name, arguments, fragment = _PAGES[kind]
+    name, arguments, fragment = (_EDITED if can_write else {}).get(kind) or _PAGES[kind]
     values = {"pk": pk, "link": link}
     url = reverse(name, args=[slug, *(values.get(a, a) for a in arguments)])
     return url + ("#" + fragment.format(pk=pk) if fragment else "")

@@ -41,7 +41,7 @@ def deidentify_list(request, slug):
         "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
         if identifiers
         else 0,
-        "typed": len(_typed(study, identifiers)),
+        "typed": len(_typed(access, identifiers)),
         "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
     }
     return render(
@@ -49,12 +49,17 @@ def deidentify_list(request, slug):
     )
 
 
-def _typed(study, identifiers) -> list:
-    """The fields the researcher typed that hold a listed string (deidentify.TYPED_PLACES):
-    one query per registered source, none when the list is empty."""
+def _typed(access, identifiers) -> list:
+    """The fields the researcher typed that hold a listed string (deidentify.TYPED_PLACES),
+    linked to their forms for a member who may write them: one query per registered
+    source, none when the list is empty."""
     if not identifiers:
         return []
-    return [field for source in deidentify.TYPED_PLACES for field in source(study, identifiers)]
+    return [
+        field
+        for source in deidentify.TYPED_PLACES
+        for field in source(access.study, identifiers, can_write=access.can_write)
+    ]
 
 
 def _saved(form: IdentifierForm, save) -> bool:
@@ -157,7 +162,7 @@ def deidentify_preview(request, slug):
         "groups": [(names[pk], pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
-        "typed": _typed(study, list(identifiers.values())),
+        "typed": _typed(access, list(identifiers.values())),
     }
     return render(request, "interviews/deidentify_preview.html", context)
 

@@ -103,7 +103,7 @@ def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     page, live_server, study, owner
 ):
     """A listed name in a theme's description refuses every download: the preview says
-    so in its summary and its own section, whose link opens the theme to change it."""
+    so in its summary and its own section, whose link opens the theme's form."""
     identifier_add(study=study, text="Acme Clinic", replacement="[agency]")
     theme = themes.theme_create(study=study, name="Training", description="Met at Acme Clinic.")
     log_in(page, live_server, owner)
@@ -119,8 +119,7 @@ def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     expect(places).to_have_count(1)
     expect(places.first).to_have_text("The theme “Training”'s description holds “Acme Clinic”")
 
+    # The owner's link opens the theme's form, its description ready to change.
     places.first.get_by_role("link").click()
-    expect(page).to_have_url(
-        live_server.url + reverse("theme_detail", args=[study.slug, theme.pk])
-    )
-    expect(page.locator("body")).to_contain_text("Met at Acme Clinic.")
+    expect(page).to_have_url(live_server.url + reverse("theme_edit", args=[study.slug, theme.pk]))
+    expect(page.get_by_label("Description")).to_have_value("Met at Acme Clinic.")

@@ -17,18 +17,18 @@ from tests.conftest import client_for
 from tests.themes.test_exports_typed_identifying import FIELDS, NAME, _store
 from themes.models import Theme
 
-# A field of test_exports_typed_identifying.FIELDS: the page where it is edited (from the
-# study, the themed fixture), as a URL name, its arguments after the slug and a fragment.
+# A field of test_exports_typed_identifying.FIELDS: the page where an owner edits it (from
+# the study and the themed fixture): the field's own form where it has one.
 PAGES = {
     "study title": lambda s, t: reverse("study_settings", args=[s.slug]),
     "research question": lambda s, t: reverse("study_settings", args=[s.slug]),
-    "code name": lambda s, t: _codebook(s, t["codes"][0]),
-    "code definition": lambda s, t: _codebook(s, t["codes"][0]),
-    "code inclusion": lambda s, t: _codebook(s, t["codes"][0]),
-    "code exclusion": lambda s, t: _codebook(s, t["codes"][0]),
-    "code example": lambda s, t: _codebook(s, t["codes"][0]),
-    "theme name": lambda s, t: _theme(s, t),
-    "theme description": lambda s, t: _theme(s, t),
+    "code name": lambda s, t: _code(s, t),
+    "code definition": lambda s, t: _code(s, t),
+    "code inclusion": lambda s, t: _code(s, t),
+    "code exclusion": lambda s, t: _code(s, t),
+    "code example": lambda s, t: _code(s, t),
+    "theme name": lambda s, t: reverse("theme_edit", args=[s.slug, t["training"].pk]),
+    "theme description": lambda s, t: reverse("theme_edit", args=[s.slug, t["training"].pk]),
     "memo": lambda s, t: (
         reverse("interview_code", args=[s.slug, t["interviews"][0].pk])
         + f"#ex-{t['excerpts'][0].pk}"
@@ -39,10 +39,9 @@ PAGES = {
     "interview title": lambda s, t: reverse(
         "interview_edit", args=[s.slug, t["interviews"][0].pk]
     ),
-    "quote": lambda s, t: _theme(s, t),
-    "protocol question": lambda s, t: (
-        reverse("protocol", args=[s.slug])
-        + f"#question-{ProtocolQuestion.objects.get(study=s, number=1).pk}"
+    "quote": lambda s, t: reverse("theme_detail", args=[s.slug, t["training"].pk]),
+    "protocol question": lambda s, t: reverse(
+        "question_edit", args=[s.slug, ProtocolQuestion.objects.get(study=s, number=1).pk]
     ),
     "journal entry": lambda s, t: reverse("journal", args=[s.slug]),
     "interview memo": lambda s, t: reverse(
@@ -51,21 +50,20 @@ PAGES = {
     "code memo": lambda s, t: reverse("memo_panel", args=[s.slug, "code", t["codes"][0].pk]),
     "theme memo": lambda s, t: reverse("memo_panel", args=[s.slug, "theme", t["training"].pk]),
 }
+# Where a reviewer, who writes nothing, is sent instead: the page that shows the field.
+READ_PAGES = {
+    "code": lambda s, t: reverse("codebook", args=[s.slug]) + f"#code-{t['codes'][0].pk}",
+    "theme": lambda s, t: reverse("theme_detail", args=[s.slug, t["training"].pk]),
+}
 
 
-def _codebook(study, code):
-    return reverse("codebook", args=[study.slug]) + f"#code-{code.pk}"
-
-
-def _theme(study, themed):
-    return reverse("theme_detail", args=[study.slug, themed["training"].pk])
+def _code(study, themed):
+    return reverse("code_edit", args=[study.slug, themed["codes"][0].pk])
 
 
 def _respondent(study, themed):
-    return (
-        reverse("respondents", args=[study.slug])
-        + f"#respondent-{themed['interviews'][0].respondent_id}"
-    )
+    respondent = themed["interviews"][0].respondent_id
+    return reverse("respondent_edit", args=[study.slug, respondent])
 
 
 def _section(response) -> str:
@@ -96,11 +94,13 @@ def test_each_typed_place_is_listed_with_where_it_is_edited(study, themed, owner
     _store(study, themed, field, f"{NAME} {field}")
     url = reverse("deidentify_preview", args=[study.slug])
 
-    places = _places(_section(client_for(owner).get(url)))
+    client = client_for(owner)
+    places = _places(_section(client.get(url)))
 
     where = FIELDS[field][0]
     said = f"{where[0].upper()}{where[1:]} holds “{NAME}”"
     assert places == [(PAGES[field](study, themed), said)]
+    assert client.get(places[0][0].split("#")[0]).status_code == 200
 
 
 def test_a_place_several_downloads_write_is_listed_once_with_each_string_it_holds(
@@ -156,6 +156,7 @@ def test_a_reviewer_sees_the_places_with_their_links_and_no_form(study, themed, 
     """Every page linked to is one a reviewer reads (tests/test_access_matrix.py)."""
     identifier_add(study=study, text=NAME, replacement="[agency]")
     _store(study, themed, "theme description", f"From {NAME}.")
+    _store(study, themed, "code example", f"Met {NAME}.")
     _store(study, themed, "code memo", f"Met {NAME}.")
     client = client_for(reviewer)
 
@@ -163,7 +164,13 @@ def test_a_reviewer_sees_the_places_with_their_links_and_no_form(study, themed, 
 
     assert "<form" not in section
     assert "<button" not in section
-    for url, _said in _places(section):
+    urls = [url for url, _said in _places(section)]
+    assert urls == [
+        READ_PAGES["theme"](study, themed),
+        READ_PAGES["code"](study, themed),
+        PAGES["code memo"](study, themed),
+    ]
+    for url in urls:
         assert client.get(url.split("#")[0]).status_code == 200
 
 
