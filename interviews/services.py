@@ -6,6 +6,7 @@ Views, management commands and tests all change data through these functions.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import logging
@@ -567,7 +568,7 @@ class ImportOutcome:
         list."""
         named = unicodedata.normalize("NFC", pseudonym_from_filename(self.name))
         pseudonym = unicodedata.normalize("NFC", self.interview.respondent.pseudonym)
-        if named and named != pseudonym and named.casefold() == pseudonym.casefold():
+        if named and named != pseudonym and name_key(named) == name_key(pseudonym):
             return f" (an existing respondent; its file's name says “{isolated(named)}”)"
         return ""
 
@@ -628,13 +629,19 @@ def respondent_guess(*, study: Study, name: str) -> RespondentGuess:
     return guess_among(study, name, list(study.respondents.values_list("pk", "pseudonym")))
 
 
+# guess_among keys every pseudonym of the study for each file of an upload: each once.
+_pseudonym_key = functools.lru_cache(maxsize=4096)(name_key)
+
+
 def guess_among(study: Study, name: str, pseudonyms: list[tuple[int, str]]) -> RespondentGuess:
     """respondent_guess among `pseudonyms`, (id, pseudonym) of the study's respondents, read
     once for many files (no query)."""
     token = pseudonym_from_filename(name)
-    key = unicodedata.normalize("NFC", token).casefold()
+    # The key the import matches a pseudonym by (ImportContext.by_pseudonym): a full-width
+    # "Ｒ１" in a file's name is R1, not a name to ask about.
+    key = name_key(token)
     for pk, pseudonym in pseudonyms:
-        if unicodedata.normalize("NFC", pseudonym).casefold() == key:
+        if key and _pseudonym_key(pseudonym) == key:
             return RespondentGuess(respondent=Respondent(pk=pk, study=study, pseudonym=pseudonym))
     shape = _CODE_PSEUDONYM.match(token)
     prefixes = {

@@ -604,3 +604,22 @@ def test_the_preview_flags_a_copy_for_the_respondent_chosen_not_only_the_one_pro
     said = file_messages(html)["notes.txt"]
     assert "The same text is already imported for this respondent" in " ".join(said)
     assert summary(html) == "2 files: 1 needs a respondent, 1 to be skipped (same text)"
+
+
+def test_a_file_named_for_a_respondent_in_other_forms_of_her_letters_is_proposed_for_her(
+    study, owner
+):
+    """The preview proposes the respondent the import sends a file to: a full-width "Ｒ１"
+    is R1's name to the import (core.naming.name_key), so the preview must not call it a
+    new respondent."""
+    r1 = services.respondent_create(study=study, pseudonym="R1")
+    client = client_for(owner)
+    url = upload(client, study, ("Ｒ１-interview.txt", TRANSCRIPT.encode()))
+    html = client.get(url).content.decode()
+    assert "would be a new respondent" not in html
+    assert f'<option value="{r1.pk}" selected>R1</option>' in html
+    client.post(url, {"f0-respondent": str(r1.pk)})
+    assert Interview.objects.get().respondent == r1
+    assert study.respondents.count() == 1
+    html = client.get(url).content.decode()
+    assert "its file&#x27;s name says “<bdi>Ｒ１</bdi>”" in html
