@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.bidi import isolated
 from core.dates import PlausibleDateField
-from core.naming import name_key
+from core.naming import name_key, tidy
 from core.sanitise import SanitisedCharField
 from core.upload_limits import limit_attrs
 
@@ -280,9 +280,11 @@ class StagedFileForm(forms.Form):
         data = super().clean()
         choice = data.get("respondent")
         if choice == NEW:
-            if not data.get("pseudonym", "").strip():
+            # As the import will keep it (services._pseudonym_shape): characters that show
+            # nothing (a zero-width space, a direction mark, pasted) are no pseudonym.
+            data["pseudonym"] = tidy(data.get("pseudonym", ""))
+            if not data["pseudonym"]:
                 self.add_error("pseudonym", "Give the new respondent's pseudonym.")
-            data["pseudonym"] = " ".join(data.get("pseudonym", "").split())
         elif choice not in (SKIP, None) and choice not in self.respondents:
             self.add_error("respondent", "Choose who this file belongs to.")
         # What the import would refuse is refused here, before anything is imported.
@@ -330,7 +332,7 @@ class StagedFileForm(forms.Form):
             return []
         needs = []
         if choice == NEW:
-            if not str(self["pseudonym"].value() or "").strip():
+            if not tidy(str(self["pseudonym"].value() or "")):
                 needs.append("a respondent")
         elif choice not in self.respondents:
             needs.append("a respondent")

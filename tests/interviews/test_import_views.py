@@ -623,3 +623,20 @@ def test_a_file_named_for_a_respondent_in_other_forms_of_her_letters_is_proposed
     assert study.respondents.count() == 1
     html = client.get(url).content.decode()
     assert "its file&#x27;s name says “<bdi>Ｒ１</bdi>”" in html
+
+
+@pytest.mark.parametrize("typed", ["\u200b", "\u200e\ufeff"])
+def test_a_pseudonym_of_invisible_characters_is_asked_for_again_before_the_import(
+    study, owner, typed
+):
+    """A pseudonym pasted as characters that show nothing (a zero-width space, a direction
+    mark) is no pseudonym to the import ("A respondent needs a pseudonym."): the preview
+    asks for it, and nothing is imported, rather than let the import refuse the file."""
+    client = client_for(owner)
+    url = upload(client, study, ("notes.txt", TRANSCRIPT.encode()))
+    response = client.post(url, {"f0-respondent": "new", "f0-pseudonym": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Give the new respondent&#x27;s pseudonym." in html
+    assert summary(html) == "1 file: 1 needs a respondent"
+    assert StagedFile.objects.get().status == StagedFile.Status.STAGED
