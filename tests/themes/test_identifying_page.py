@@ -134,6 +134,7 @@ def test_the_summary_counts_them_and_never_says_all_is_reviewed(study, themed, o
     page = _text(client.get(preview).content.decode())
 
     assert "2 places in what was typed hold a listed string: every download is refused" in page
+    assert "No replacement reaches them: change each where it is edited." in page
     assert "No occurrence of the listed words is waiting: each was" not in page
     assert "is waiting in the transcripts: each was replaced or kept." in page
     assert "2 places in what was typed hold a listed string" in _text(
@@ -164,6 +165,9 @@ def test_a_reviewer_sees_the_places_with_their_links_and_no_form(study, themed, 
 
     assert "<form" not in section
     assert "<button" not in section
+    # She is not told to change what she cannot: who can is named.
+    assert "a member who writes in the study changes each where it is edited" in _text(section)
+    assert "No replacement reaches them: change each" not in _text(section)
     urls = [url for url, _said in _places(section)]
     assert urls == [
         READ_PAGES["theme"](study, themed),
