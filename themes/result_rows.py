@@ -3,7 +3,7 @@
 The template's loop over a page's 50 results (a URL reversed, a date formatted, a few
 escapes and a loop over codes each) took 7 of the page's 33 ms of CPU at the benchmark's
 default scale; these strings take under 1 ms. The markup is the template's, but for white
-space; every piece of user text (excerpt, context, memo, code name, pseudonym, coder) goes
+space; every piece of user text (excerpt, context, memo, code name, pseudonym, coders) goes
 through html.escape, which replaces the same five characters as Django's escape.
 """
 
@@ -22,8 +22,8 @@ from django.utils.timezone import localtime
 def rows_html(rows: list[dict], *, slug: str) -> SafeString:
     """The <li> of each of `rows` (retrieval.result_rows' dicts), in their order, for the
     <ol> of the study `slug`'s retrieval page: the excerpt in its context, its attribution,
-    codes, coder and date coded (in the current time zone), memo, and the link that opens
-    the transcript with it selected."""
+    codes, the coders who applied them, who made it and when (in the current time zone),
+    memo, and the link that opens the transcript with it selected."""
     # The interview's page up to its id, reversed once rather than once per row.
     prefix = reverse("interview_code", args=[slug, 0]).removesuffix("0/")
     dates: dict = {}
@@ -36,11 +36,17 @@ def _row(row: dict, prefix: str, dates: dict) -> str:
         f'<span class="chip c-{escape(code["colour"])}">{escape(code["name"])}</span>'
         for code in row["codes"]
     )
+    # Who applied its codes, as "Coded by" selects (retrieval.CODER_RULE); then who made
+    # the excerpt and when, which is all the page said before: another coder may have
+    # made it.
     coded = ""
+    if row["coders"]:
+        coded = f"<span>codes applied by {escape(', '.join(row['coders']))}</span> "
+    day = _day(row["created_at"], dates)
     if row["coder_name"]:
-        coded = (
-            f"<span>coded by {escape(row['coder_name'])}, {_day(row['created_at'], dates)}</span>"
-        )
+        coded += f"<span>excerpt made by {escape(row['coder_name'])}, {day}</span>"
+    else:  # its maker's account is gone
+        coded += f"<span>excerpt made {day}</span>"
     memo = ""
     if row["memo"]:
         memo = f'<p class="memo"><strong>Memo:</strong> {escape(row["memo"])}</p>'

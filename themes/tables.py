@@ -79,7 +79,24 @@ def _csv(table: Table) -> bytes:
 
 # The columns of an excerpt table after the respondent's attributes: the same in every
 # file of excerpts (the study's, and a retrieval's), so that the two can be read alike.
-EXCERPT_COLUMNS = ["Interview", "Question", "Codes", "Themes", "Text", "Memo", "Coder", "Coded on"]
+EXCERPT_COLUMNS = [
+    "Interview",
+    "Question",
+    "Codes",
+    "Themes",
+    "Text",
+    "Memo",
+    "Codes applied by",
+    "Coded on",
+]
+
+
+def coder_names(names) -> list[str]:
+    """Who applied an excerpt's codes (`names`: usernames of Coding.coder, repeated or
+    None where the account is gone), each once, by username whatever the case ("adam",
+    "Bea", "cody"): the order of the Excerpts page's "Coded by" (sql.study_coders). A
+    coder is who applied a code, as the methods appendix counts coders (61ba190)."""
+    return sorted({name for name in names if name}, key=lambda name: (name.casefold(), name))
 
 
 def excerpt_columns(attribute_names: list[str]) -> list[str]:
@@ -100,7 +117,7 @@ def excerpt_row(
     themes: list[str],
     text: str,
     memo: str,
-    coder: str | None,
+    coders: list[str],
     created_at: datetime,
 ) -> list:
     """One excerpt as a row under excerpt_columns(attribute_names), in the values a
@@ -116,7 +133,7 @@ def excerpt_row(
         "; ".join(themes),
         text,
         memo,
-        coder or "",
+        "; ".join(coders),
         timezone.localtime(created_at).date(),
     ]
 
@@ -157,8 +174,9 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
 def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list[str], list]:
     """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
     (see excerpt_row): who, what question (the column left out when the study's excerpts
-    cannot answer one: without_question_column), which codes and themes, the text, who coded it and
-    when. Three queries beyond the roll-up's (excerpts, codings, interviews)."""
+    cannot answer one: without_question_column), which codes and themes, the text, who
+    applied its codes and when it was made. Three queries beyond the roll-up's (excerpts,
+    codings with their coders, interviews)."""
     rollup = rollup or study_rollup(study)
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
     excerpts = list(
@@ -178,18 +196,19 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
             "interview_id",
             "interview__respondent_id",
             "interview__title",
-            "coder__username",
             "memo",
         )
     )
     codes_of: dict[int, list[str]] = {}
+    coders_of: dict[int, list[str | None]] = defaultdict(list)
     # By study, not by a list of excerpt ids: SQLite refuses more than 32,766 parameters.
-    for excerpt_id, code_id in (
+    for excerpt_id, code_id, coder in (
         Coding.objects.filter(interview__study=study)
         .order_by("code__order", "code__name")
-        .values_list("excerpt_id", "code_id")
+        .values_list("excerpt_id", "code_id", "coder__username")
     ):
         codes_of.setdefault(excerpt_id, []).append(rollup.codes[code_id]["name"])
+        coders_of[excerpt_id].append(coder)
     theme_names = {summary.id: summary.name for summary in rollup.themes}
     labels = interview_labels(
         list(
@@ -214,7 +233,7 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
                 themes=[theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])],
                 text=excerpt["text"],
                 memo=excerpt["memo"],
-                coder=excerpt["coder__username"],
+                coders=coder_names(coders_of[excerpt["id"]]),
                 created_at=excerpt["created_at"],
             )
         )

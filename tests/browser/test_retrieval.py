@@ -239,3 +239,27 @@ def test_a_stale_question_in_the_filter_is_named_where_the_refusal_is(
     expect(refusal).to_be_visible()
     expect(refusal).to_contain_text("Questions: Select a valid choice.")
     expect(refusal).not_to_contain_text("see above")
+
+
+def test_coded_by_a_second_coder_finds_the_codes_she_added_and_names_both_coders(
+    page, live_server, study, owner, coder
+):
+    """cody adds Support to olive's e4: "Coded by cody" with Support finds it beside his
+    own e3, the help under the field says what it finds, and the result names both
+    coders who applied its codes and who made it."""
+    corpus = build_corpus(study, owner, coder)
+    e, support = corpus["excerpts"], corpus["codes"]["support"]
+    coding.excerpt_codes_add(excerpt=e[4], codes=[support], coder=coder)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
+    expect(page.locator("#id_coder_helptext")).to_contain_text(
+        "applied a code, whoever made the excerpt"
+    )
+    page.select_option("#id_coder", str(coder.pk))
+    page.select_option("#id_code", str(support.pk))
+    page.get_by_role("button", name="Show the excerpts").click()
+    expect(page.locator("[data-count=excerpts]")).to_have_text("2")
+    assert results(page) == [str(e[3].pk), str(e[4].pk)]
+    attribution = page.locator(f"#result-{e[4].pk} .attribution")
+    expect(attribution).to_contain_text("codes applied by cody, olive")
+    expect(attribution).to_contain_text("excerpt made by olive,")

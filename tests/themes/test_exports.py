@@ -169,10 +169,27 @@ def test_the_excerpt_table_as_csv(study, themed, owner):
     assert first["Codes"] == "Learning"
     assert first["Themes"] == "Training"
     assert first["Text"] == "About six years"
-    assert first["Coder"] == owner.username
+    assert first["Codes applied by"] == owner.username
     assert rows[1]["Codes"] == "'=Formula", "formulas are neutralised"
     assert rows[2]["Themes"] == "Training; At work"
     assert "Café regulars" not in content.decode("utf-8-sig")
+
+
+def test_the_excerpt_tables_name_every_coder_who_applied_its_codes(study, themed, coder):
+    """cody adds Colleagues and a second code to olive's first excerpt: the .csv and the
+    .xlsx of the study's excerpts name both, once each, by name, under "Codes applied by"
+    (it named olive alone, under "Coder", who made the excerpt)."""
+    first, second, _ = themed["excerpts"]
+    extra = coding.code_create(study=study, name="Extra")
+    colleagues = study.codes.get(name="Colleagues")
+    coding.excerpt_codes_add(excerpt=first, codes=[colleagues, extra], coder=coder)
+    expected = [(first.text, "cody; olive"), (second.text, "olive")]
+    rows = csv.DictReader(io.StringIO(excerpts_csv(study=study).decode("utf-8-sig")))
+    assert [(row["Text"], row["Codes applied by"]) for row in rows] == expected
+    sheet = openpyxl.load_workbook(io.BytesIO(excerpts_xlsx(study=study)))["Excerpts"]
+    values = list(sheet.values)
+    text, coders = values[0].index("Text"), values[0].index("Codes applied by")
+    assert [(row[text], row[coders]) for row in values[1:]] == expected
 
 
 def test_the_excerpt_table_as_xlsx(study, themed):
@@ -955,18 +972,8 @@ def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, 
     learning = coding.code_create(study=study, name="Learning")
     marked = import_text(study, name="R1.txt")
     code_span(marked, "About six years", [learning], owner)
-    with_protocol = [
-        "Respondent",
-        "Years of experience",
-        "Interview",
-        "Question",
-        "Codes",
-        "Themes",
-        "Text",
-        "Memo",
-        "Coder",
-        "Coded on",
-    ]
+    front = ["Respondent", "Years of experience", "Interview", "Question"]
+    with_protocol = [*front, "Codes", "Themes", "Text", "Memo", "Codes applied by", "Coded on"]
     for name, table in _excerpt_tables(study, owner).items():
         assert table[0] == with_protocol, name
         assert [row[3] for row in table[1:]] == ["Q1"], name

@@ -11,7 +11,8 @@ from django.template import Context, Template
 
 from themes.result_rows import rows_html
 
-# The loop the retrieval template ran before the rows were built in Python.
+# The loop the retrieval template ran before the rows were built in Python, with the coders
+# who applied the codes and who made the excerpt since "Coded by" means the first.
 TEMPLATE_LOOP = Template(
     """{% for row in rows %}
 <li id="result-{{ row.id }}" data-x="{{ row.id }}">
@@ -19,7 +20,8 @@ TEMPLATE_LOOP = Template(
   <p class="attribution">
     {{ row.attribution }}
     {% for code in row.codes %}<span class="chip c-{{ code.colour }}">{{ code.name }}</span>{% endfor %}
-    {% if row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% endif %}
+    {% if row.coders %}<span>codes applied by {{ row.coders|join:", " }}</span>{% endif %}
+    {% if row.coder_name %}<span>excerpt made by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}<span>excerpt made {{ row.created_at|date:"j M Y" }}</span>{% endif %}
   </p>
   {% if row.memo %}<p class="memo"><strong>Memo:</strong> {{ row.memo }}</p>{% endif %}
   <a class="open-transcript" href="{% url 'interview_code' slug row.interview_id %}#x{{ row.id }}">Open in the transcript<span class="visually-hidden">: {{ row.attribution }} “{{ row.text|truncatewords:6 }}”</span></a>
@@ -42,6 +44,7 @@ def _row(n: int, **fields) -> dict:
             {"colour": "#0d9488", "name": "Support"},
             {"colour": "#dc2626", "name": "Stress"},
         ],
+        "coders": ["cody", "owner"],
         "coder_name": "owner",
         "created_at": datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
         "memo": "",
@@ -64,9 +67,10 @@ ROWS = [
         after=HOSTILE,
         attribution=f"({HOSTILE}, Q1)",
         codes=[{"colour": '"><b>', "name": HOSTILE}],
+        coders=[HOSTILE, "owner"],
         coder_name=HOSTILE,
     ),
-    _row(4, codes=[]),
+    _row(4, codes=[], coders=[]),
 ]
 
 
@@ -79,16 +83,17 @@ def test_rows_are_the_templates_markup(settings, zone):
     theirs = TEMPLATE_LOOP.render(Context({"rows": rows, "slug": "a-study"}))
     assert _tight(ours) == _tight(theirs)
     if zone == "America/New_York":
-        assert "coded by owner, 1 Mar 2026" in ours
+        assert "excerpt made by owner, 1 Mar 2026" in ours
+        assert "<span>codes applied by cody, owner</span>" in ours
 
 
 def test_user_text_is_escaped_everywhere():
     html = rows_html(ROWS, slug="a-study")
     assert "<script>" not in html
     assert "<b>" not in html
-    # Before, in, after, attribution, code, coder, memo; the link's hidden name: attribution
-    # and words.
-    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 9
+    # Before, in, after, attribution, code, the coders who applied it, who made it, memo;
+    # the link's hidden name: attribution and words.
+    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 10
     assert 'href="/studies/a-study/interviews/43/#x3"' in html
 
 

@@ -258,6 +258,32 @@ def test_a_second_coders_work_is_found_on_the_fragment_and_in_both_files(
     assert [row[text] for row in values[1:]] == [excerpts[3].text, excerpts[4].text]
 
 
+def test_a_result_names_every_coder_who_applied_its_codes_on_the_page_and_in_the_files(
+    study, second_coder, owner, coder
+):
+    """e4 was made by olive with Stress; cody added Support: both applied its codes, each
+    named once, by name; olive made it. The files' column says whose codes."""
+    e4 = second_coder["excerpts"][4]
+    client = client_for(owner)
+    query = {"respondent": second_coder["respondents"]["R2"].pk}
+    html = client.get(url(study), query).content.decode()
+    row = html[html.index(f'id="result-{e4.pk}"') :]
+    row = row[: row.index("</li>")]
+    day = timezone.localdate(e4.created_at)
+    assert "<span>codes applied by cody, olive</span>" in row
+    assert f"<span>excerpt made by olive, {day.day} {day:%b %Y}</span>" in row
+    csv = client.get(url(study, "retrieve_csv"), query).content.decode("utf-8-sig")
+    rows = list(csvlib.DictReader(io.StringIO(csv)))
+    assert [(r["Text"], r["Codes applied by"]) for r in rows] == [
+        (second_coder["excerpts"][5].text, "olive"),
+        (e4.text, "cody; olive"),
+    ]
+    xlsx = client.get(url(study, "retrieve_xlsx"), query)
+    values = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.values)
+    column = values[0].index("Codes applied by")
+    assert [row[column] for row in values[1:]] == ["olive", "cody; olive"]
+
+
 def test_coded_by_lists_a_coder_who_only_added_codes(study, corpus, owner):
     """hana made no excerpt; she added Stress to olive's e5: she coded, and is a choice."""
     from coding import services as coding
@@ -334,7 +360,8 @@ def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, ow
     assert "Turning point" in html  # a memo
     day = timezone.localdate(e4.created_at)
     day = f"{day.day} {day:%b %Y}"
-    assert f"<span>coded by {owner.username}, {day}</span>" in html
+    assert f"<span>codes applied by {owner.username}</span>" in html
+    assert f"<span>excerpt made by {owner.username}, {day}</span>" in html
 
 
 def test_user_text_is_escaped(study, corpus, owner):
