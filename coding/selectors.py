@@ -362,13 +362,25 @@ def _count_of(rows: QuerySet, counted: Count) -> Coalesce:
     return Coalesce(Subquery(grouped), 0)
 
 
-def merge_counts(*, source: Code, target: Code) -> tuple[int, int]:
-    """(excerpts that carry `source`, those of them that carry `target` already), counting
-    live excerpts only: what the merge's confirmation tells the user (one query)."""
+def merge_counts(*, source: Code, target: Code) -> tuple[int, int, int]:
+    """(excerpts that carry `source`, those of them that carry `target` already, the other
+    excerpts that carry `source` but count nowhere): what the merge's confirmation tells
+    the user (one query).
+
+    The first two count as the codebook does (code_usage): live excerpts of respondents
+    who count, their words still in the transcript; so the confirmation's number is the
+    codebook's. The third are live excerpts of withdrawn respondents and those whose words
+    were removed (ORPHANED), which the merge moves too. Deleted excerpts waiting in the
+    bin are in none: they count nowhere and come back with the code they carry then.
+    """
     live = Coding.objects.filter(excerpt__deleted_at__isnull=True)
+    counted = Q(interview__respondent__withdrawn_at__isnull=True) & ~Q(
+        excerpt__status=ExcerptStatus.ORPHANED
+    )
     both = live.filter(code=target).values("excerpt_id")
     counts = live.filter(code=source).aggregate(
-        moving=Count("excerpt_id", distinct=True),
-        both=Count("excerpt_id", filter=Q(excerpt_id__in=both), distinct=True),
+        moving=Count("excerpt_id", filter=counted, distinct=True),
+        both=Count("excerpt_id", filter=counted & Q(excerpt_id__in=both), distinct=True),
+        uncounted=Count("excerpt_id", filter=~counted, distinct=True),
     )
-    return counts["moving"], counts["both"]
+    return counts["moving"], counts["both"], counts["uncounted"]

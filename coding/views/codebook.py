@@ -181,7 +181,11 @@ def code_merge(request, slug, pk):
     name = source.name
     try:
         with undoable(request, access) as journal:
-            moved = services.code_merge(source=source, target=target, journal=journal)
+            # Counted as the confirmation counted (selectors.merge_counts), not the codings
+            # the service moved: those include excerpts that count nowhere and the doubles'.
+            moving, both, _ = selectors.merge_counts(source=source, target=target)
+            services.code_merge(source=source, target=target, journal=journal)
+            moved = moving - both
             message = journal.label = ngettext(
                 "Merged “%(name)s” into “%(target)s”: %(n)d excerpt moved.",
                 "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",
@@ -198,7 +202,7 @@ def code_merge(request, slug, pk):
 
 def _merge_text(source, target) -> str:
     """What a merge will do, for its confirmation."""
-    moving, both = selectors.merge_counts(source=source, target=target)
+    moving, both, uncounted = selectors.merge_counts(source=source, target=target)
     text = ngettext(
         "%(n)d excerpt carries “%(source)s” and moves to “%(target)s”",
         "%(n)d excerpts carry “%(source)s” and move to “%(target)s”",
@@ -210,7 +214,19 @@ def _merge_text(source, target) -> str:
             "; %(n)d of them already carry “%(target)s” and keep one coding",
             both,
         ) % {"n": both, "target": target.name}
-    return text + ". Its sub-codes and themes follow it. You can undo the merge afterwards."
+    text += "."
+    if uncounted:
+        # The codebook leaves them out: said, so that its number and this one agree.
+        text += ngettext(
+            " %(n)d more excerpt carrying “%(source)s” moves too, which the codebook does "
+            "not count: it is from a respondent who withdrew, or its words were removed from "
+            "the transcript.",
+            " %(n)d more excerpts carrying “%(source)s” move too, which the codebook does "
+            "not count: they are from respondents who withdrew, or their words were removed "
+            "from the transcript.",
+            uncounted,
+        ) % {"n": uncounted, "source": source.name}
+    return text + " Its sub-codes and themes follow it. You can undo the merge afterwards."
 
 
 @require_POST

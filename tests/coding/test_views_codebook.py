@@ -9,7 +9,7 @@ from coding import services
 from coding.models import Code
 from coding.palette import PALETTE
 from interviews import services as interviews
-from tests.conftest import HTMX, client_for, code_span
+from tests.conftest import HTMX, client_for, code_span, import_text
 
 
 def url(study, name="codebook", *args):
@@ -285,3 +285,34 @@ def test_the_study_page_of_interviews_without_a_protocol_says_nothing_of_questio
     assert row.count("<td") == 4, "Interview, Words, Excerpts, Imported"
     # A reviewer cannot add questions: she is not told to.
     assert "no protocol questions" not in _study_page_text(study, reviewer)
+
+
+def test_a_merges_confirmation_counts_as_the_codebook_and_says_what_else_moves(
+    study, interview, code, owner
+):
+    """Education is on R1's excerpt and on a withdrawn respondent's: the codebook counts
+    one excerpt, and so does the confirmation, which said "2 excerpts carry “Education”"
+    without a word why; the other is named for what it is, and the merge's message counts
+    as the confirmation did."""
+    other = services.code_create(study=study, name="Education")
+    code_span(interview, "About six years", [other])
+    withdrawn = import_text(study, name="R3.txt")
+    code_span(withdrawn, "About six years", [other])
+    interviews.respondent_withdraw(respondent=withdrawn.respondent)
+    client = client_for(owner)
+    row = client.get(url(study)).content.decode()
+    row = row[row.index(f'id="code-{other.pk}"') :]
+    # excerpts and respondents, its own and with sub-codes
+    assert re.findall(r">(\d+)</", row[: row.index("</tr>")]) == ["1", "1", "1", "1"]
+    merge = url(study, "code_merge", other.pk)
+    html = client.post(merge, {"into": code.pk}, headers=HTMX).content.decode()
+    assert "1 excerpt carries “Education” and moves to “Training”." in html
+    assert (
+        "1 more excerpt carrying “Education” moves too, which the codebook does not count: "
+        "it is from a respondent who withdrew, or its words were removed from the transcript."
+    ) in html
+    response = client.post(merge, {"into": code.pk, "confirm": "yes"}, headers=HTMX)
+    assert (
+        "Merged “<bdi>Education</bdi>” into “<bdi>Training</bdi>”: 1 excerpt moved."
+        in response.content.decode()
+    )
