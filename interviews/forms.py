@@ -312,6 +312,14 @@ class StagedFileForm(forms.Form):
             self._keys = {name_key(r.pseudonym): r for r in self.respondents.values()}
         return self._keys.get(name_key(str(self["pseudonym"].value() or "")))
 
+    def new_pseudonym(self) -> str:
+        """The pseudonym of the new respondent this file would make as chosen (posted, else
+        proposed), tidied as the import keeps it; "" when it goes to an existing one, is
+        left out, or has none yet."""
+        if self["respondent"].value() != NEW or self.chosen() is not None:
+            return ""
+        return tidy(str(self["pseudonym"].value() or ""))
+
     def withdrawn(self) -> str:
         """Why the import would refuse this file as chosen for a respondent who withdrew, in
         its words (consent.withdrawn_refusal, services._interview_planned); "" otherwise,

@@ -640,3 +640,20 @@ def test_a_pseudonym_of_invisible_characters_is_asked_for_again_before_the_impor
     assert "Give the new respondent&#x27;s pseudonym." in html
     assert summary(html) == "1 file: 1 needs a respondent"
     assert StagedFile.objects.get().status == StagedFile.Status.STAGED
+
+
+def test_the_notes_on_a_files_respondent_follow_the_choice_not_the_files_name(study, owner):
+    """Shown again after a refused Import, a file's note speaks of the respondent chosen:
+    none that "would be a new respondent" when an existing one was chosen, and the new
+    pseudonym typed when it was changed."""
+    r1 = services.respondent_create(study=study, pseudonym="R1")
+    client = client_for(owner)
+    url = upload(client, study, ("R21.txt", TRANSCRIPT.encode()), ("memo.txt", b"Other."))
+    assert "“<bdi>R21</bdi>” would be a new respondent" in client.get(url).content.decode()
+    # memo.txt's respondent is not chosen: the preview is shown again.
+    html = client.post(url, {"f0-respondent": str(r1.pk)}).content.decode()
+    assert not any("would be a new respondent" in said for said in file_messages(html)["R21.txt"])
+    html = client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R30"}).content.decode()
+    said = " ".join(file_messages(html)["R21.txt"])
+    assert "“<bdi>R30</bdi>” would be a new respondent" in said
+    assert "R21" not in said
