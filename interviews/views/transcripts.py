@@ -208,7 +208,7 @@ def _previews(forms, study) -> list[tuple]:
         # Whom the file goes to as chosen (posted, else proposed), as the import will judge.
         chosen = form.chosen()
         duplicate = (chosen and chosen.pk, preview.text_hash) in existing
-        who = (chosen.pk if chosen else _new_key(form), preview.text_hash)
+        who = (chosen.pk if chosen else name_key(form.new_pseudonym()), preview.text_hash)
         earlier = bool(preview.text_hash and who[0]) and who in seen and not duplicate
         seen.add(who)
         guessed = row.encoding and not row.encoding_sure
@@ -224,13 +224,6 @@ def _previews(forms, study) -> list[tuple]:
             )
         )
     return previews
-
-
-def _new_key(form) -> str:
-    """The name_key of the new respondent's pseudonym chosen for a file, "" for none."""
-    if form["respondent"].value() != NEW:
-        return ""
-    return name_key(str(form["pseudonym"].value() or ""))
 
 
 def _summary(rows: list[StagedFile], previews: list[tuple]) -> str:
