@@ -34,7 +34,15 @@ from .matrices import (
     RESPONDENT,
     ROW_CHOICES,
 )
-from .retrieval import ANY, CODER_RULE, MATCH_CHOICES, AttributeCondition, Filter, StudyIndex
+from .retrieval import (
+    ANY,
+    CODED_RULE,
+    CODER_RULE,
+    MATCH_CHOICES,
+    AttributeCondition,
+    Filter,
+    StudyIndex,
+)
 
 
 def _ids(label: str, help_text: str = "") -> forms.TypedMultipleChoiceField:
@@ -146,11 +154,18 @@ class RetrievalForm(forms.Form):
     respondent = RespondentsField()
     question = _ids("Questions")
     coder = _ids("Coded by", help_text=CODER_RULE)
+    # What both dates select, said once below the pair (retrieval.html) and read out with
+    # each date (aria-describedby).
+    coded_help = CODED_RULE
     coded_from = forms.DateField(
-        required=False, label="Coded from", widget=QuickDateInput(attrs={"type": "date"})
+        required=False,
+        label="Coded from",
+        widget=QuickDateInput(attrs={"type": "date", "aria-describedby": "coded_helptext"}),
     )
     coded_to = forms.DateField(
-        required=False, label="to", widget=QuickDateInput(attrs={"type": "date"})
+        required=False,
+        label="to",
+        widget=QuickDateInput(attrs={"type": "date", "aria-describedby": "coded_helptext"}),
     )
     memo = forms.ChoiceField(
         required=False,

@@ -84,6 +84,15 @@ CODER_RULE = (
     "codes”, every one of them)."
 )
 
+# What "Coded from" and "to" select, in the words of the page's help text: the day a code
+# was applied (Coding.created_at), by the coder rule, not the day the excerpt was made: a
+# second coder's codes added today to an excerpt made last month are "coded today".
+CODED_RULE = (
+    "Finds the excerpts to which a code was applied on these days, whenever the excerpt "
+    "was made. With codes or themes chosen, only those codes count; with coders chosen, "
+    "only the codes they applied."
+)
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -93,7 +102,13 @@ class Filter:
     (CODER_RULE): alone, an excerpt carrying a code one of them applied; with `codes` or
     `themes`, each code condition counts only the codings one of them applied (with `match`
     ALL, every chosen code applied by one of them; TOGETHER, the overlapping excerpts'
-    codes too). An excerpt whose codes were all removed has no coder and is not found."""
+    codes too). An excerpt whose codes were all removed has no coder and is not found.
+
+    `coded_from` and `coded_to` (inclusive days, in the app's time zone) select by when a
+    code was applied (Coding.created_at, CODED_RULE), never by when the excerpt was made:
+    an excerpt is found when one of its codings was made on those days, of one of the
+    chosen codes (branches included) or themes' codes when there are any (whatever
+    `match`), by one of `coders` when there are any. An excerpt without codes is not found."""
 
     codes: tuple[int, ...] = ()
     match: str = ANY
@@ -319,15 +334,27 @@ class _ThemeNode:
     parent_id: int | None
 
 
-def _carrying(code_ids: set[int] | None, coders: tuple[int, ...] = ()) -> Q:
+def _carrying(
+    code_ids: set[int] | None,
+    coders: tuple[int, ...] = (),
+    *,
+    coded_from: date | None = None,
+    coded_to: date | None = None,
+) -> Q:
     """Excerpts carrying one of `code_ids` (any code when None), applied by one of
-    `coders` (user ids) when there are any: who applied a code is Coding.coder, as the
-    methods appendix counts coders (themes.appendix), not who made the excerpt."""
+    `coders` (user ids) when there are any, on a day from `coded_from` to `coded_to`
+    (inclusive, in the app's time zone) when given: who applied a code and when is the
+    Coding's coder and created_at, as the methods appendix counts coders
+    (themes.appendix), not who made the excerpt and when."""
     codings = Coding.objects.all()
     if code_ids is not None:
         codings = codings.filter(code_id__in=code_ids)
     if coders:
         codings = codings.filter(coder_id__in=coders)
+    if coded_from:
+        codings = codings.filter(created_at__date__gte=coded_from)
+    if coded_to:
+        codings = codings.filter(created_at__date__lte=coded_to)
     return Q(id__in=codings.values("excerpt_id"))
 
 
@@ -366,6 +393,17 @@ def _code_condition(
             either.append(mine)
         return reduce(operator.or_, either)
     return _carrying(set().union(*sets), coders)
+
+
+def _chosen_codes(index: StudyIndex, flt: Filter) -> set[int] | None:
+    """Every code the filter's codes (with their branches) and themes name; None when it
+    names none."""
+    if not (flt.codes or flt.themes):
+        return None
+    return set().union(
+        *(index.code_branch.get(code_id, {code_id}) for code_id in flt.codes),
+        *(index.theme_codes.get(theme_id, set()) for theme_id in flt.themes),
+    )
 
 
 def question_of() -> Subquery:
@@ -436,10 +474,17 @@ def matching(index: StudyIndex, flt: Filter) -> QuerySet:
         excerpts = excerpts.annotate(question_id=question_of()).filter(
             question_id__in=flt.questions
         )
-    if flt.coded_from:
-        excerpts = excerpts.filter(created_at__date__gte=flt.coded_from)
-    if flt.coded_to:
-        excerpts = excerpts.filter(created_at__date__lte=flt.coded_to)
+    if flt.coded_from or flt.coded_to:
+        # When a code was applied, by the same rule (CODED_RULE): one coding of the chosen
+        # codes (any when none), applied by a chosen coder (any when none), on those days.
+        excerpts = excerpts.filter(
+            _carrying(
+                _chosen_codes(index, flt),
+                flt.coders,
+                coded_from=flt.coded_from,
+                coded_to=flt.coded_to,
+            )
+        )
     if flt.memo == "with":
         excerpts = excerpts.exclude(memo="")
     elif flt.memo == "without":

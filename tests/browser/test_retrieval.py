@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from coding import services as coding
@@ -263,3 +265,35 @@ def test_coded_by_a_second_coder_finds_the_codes_she_added_and_names_both_coders
     attribution = page.locator(f"#result-{e[4].pk} .attribution")
     expect(attribution).to_contain_text("codes applied by cody, olive")
     expect(attribution).to_contain_text("excerpt made by olive,")
+
+
+def test_coded_from_today_finds_the_code_a_second_coder_added_today_to_an_old_excerpt(
+    page, live_server, study, owner, coder
+):
+    """Every excerpt and code made 30 days ago; cody adds Support to olive's e4 today:
+    "Coded from" today finds e4 alone (before: nothing, the excerpt being 30 days old),
+    and the help below the dates says what they select."""
+    from coding.models import Coding, Excerpt
+
+    corpus = build_corpus(study, owner, coder)
+    e, support = corpus["excerpts"], corpus["codes"]["support"]
+    earlier = timezone.now() - timedelta(days=30)
+    ids = [excerpt.pk for excerpt in e.values()]
+    Excerpt.all_objects.filter(pk__in=ids).update(created_at=earlier)
+    Coding.objects.filter(excerpt_id__in=ids).update(created_at=earlier)
+    coding.excerpt_codes_add(excerpt=e[4], codes=[support], coder=coder)
+    # The day cody's Support was applied, read from its row: a run crossing midnight
+    # after adding it still asks for that day.
+    added = Coding.objects.get(excerpt=e[4], code=support).created_at
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("retrieve", args=[study.slug]))
+    expect(page.locator("#coded_helptext")).to_contain_text(
+        "a code was applied on these days, whenever the excerpt was made"
+    )
+    page.get_by_label("Coded from", exact=True).fill(timezone.localdate(added).isoformat())
+    page.get_by_role("button", name="Show the excerpts").click()
+    expect(page.locator("[data-count=excerpts]")).to_have_text("1")
+    assert results(page) == [str(e[4].pk)]
+    expect(page.locator(f"#result-{e[4].pk} .attribution")).to_contain_text(
+        "codes applied by cody, olive"
+    )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv as csvlib
 import io
 import re
+from datetime import datetime, time, timedelta
 
 import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from coding.models import Coding
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, import_text, make_user
 from themes.views import retrieval as retrieval_views
@@ -33,8 +35,9 @@ def shown(response) -> list[int]:
 
 
 # (query, the excerpts it selects in reading order). Names are resolved by `_resolve`:
-# code:support, theme:training, respondent:R2, question:2, coder:coder, and "day:coded",
-# the day the last of the corpus's excerpts was made: read then, not when the module is
+# code:support, theme:training, respondent:R2, question:2, coder:coder, "day:today" and
+# "day:earlier" (coded_today's), and "day:coded",
+# the day the last of the corpus's codes was applied: read then, not when the module is
 # collected, which a run crossing midnight put on the day before (CI, 1 Dec 2026).
 FILTERS = [
     ({}, [1, 2, 3, 5, 4, 7, 8]),
@@ -103,9 +106,12 @@ def _resolve(corpus, users, query: dict) -> dict:
         kind, _, name = value.partition(":")
         if not name:
             return value
+        if kind == "day" and name in corpus.get("days", {}):
+            return corpus["days"][name].isoformat()  # coded_today's
         if kind == "day":
-            made = max(e.created_at for e in corpus["excerpts"].values())
-            return timezone.localdate(made).isoformat()
+            ids = [excerpt.pk for excerpt in corpus["excerpts"].values()]
+            applied = Coding.objects.filter(excerpt_id__in=ids).values_list("created_at")
+            return timezone.localdate(max(applied)[0]).isoformat()
         found = {
             "code": lambda: corpus["codes"][name],
             "theme": lambda: corpus["theme"],
@@ -224,6 +230,93 @@ def test_coded_by_selects_who_applied_the_codes_not_who_made_the_excerpt(
     assert shown(response) == [excerpts[n].pk for n in expected]
     html = response.content.decode()
     assert f'<span data-count="excerpts">{len(expected)}</span>' in html
+
+
+@pytest.fixture
+def coded_today(second_coder):
+    """Every code of the corpus applied 30 days ago, its excerpts made then too, but for
+    cody's Support on olive's e4, applied today: the days are read here, when the test
+    runs (never at collection), and every moment set from them, so that a run crossing
+    midnight still finds cody's Support on "today"."""
+    from coding.models import Excerpt
+
+    today = timezone.localdate()
+    earlier = today - timedelta(days=30)
+
+    def noon(day):
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+    excerpts = second_coder["excerpts"]
+    ids = [excerpt.pk for excerpt in excerpts.values()]
+    Excerpt.all_objects.filter(pk__in=ids).update(created_at=noon(earlier))
+    Coding.objects.filter(excerpt_id__in=ids).update(created_at=noon(earlier))
+    Coding.objects.filter(excerpt=excerpts[4], code=second_coder["codes"]["support"]).update(
+        created_at=noon(today)
+    )
+    return {**second_coder, "days": {"today": today, "earlier": earlier}}
+
+
+# (query, the excerpts it selects) once cody has added Support today to olive's e4, made
+# with Stress 30 days ago: "Coded from/to" is the day a code was applied (Coding.created_at,
+# retrieval.CODED_RULE), with codes chosen one of those codes, with coders chosen theirs.
+CODED_DAYS = [
+    ({"coded_from": "day:today"}, [4]),
+    ({"coded_from": "day:today", "code": ["code:support"]}, [4]),
+    ({"coded_from": "day:today", "theme": ["theme:training"]}, [4]),
+    ({"coded_from": "day:today", "code": ["code:stress"]}, []),  # olive's, 30 days ago
+    ({"coded_from": "day:today", "coder": ["coder:coder"]}, [4]),
+    ({"coded_from": "day:today", "coder": ["coder:owner"]}, []),
+    ({"coded_from": "day:earlier", "coded_to": "day:earlier"}, [1, 2, 3, 5, 4, 7, 8]),
+    ({"coded_to": "day:earlier", "code": ["code:support"]}, [1, 3, 5, 7]),
+    ({"coded_to": "day:earlier", "coder": ["coder:coder"]}, [3]),
+    ({"coded_to": "day:earlier", "coder": ["coder:owner"]}, [1, 2, 5, 4, 7, 8]),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CODED_DAYS)
+def test_coded_from_and_to_select_the_day_a_code_was_applied_not_the_excerpt_made(
+    study, coded_today, owner, coder, query, expected
+):
+    users = {"coder": coder, "owner": owner}
+    query = _resolve(coded_today, users, query)
+    response = client_for(owner).get(url(study), query)
+    assert response.status_code == 200
+    excerpts = coded_today["excerpts"]
+    assert shown(response) == [excerpts[n].pk for n in expected]
+
+
+def test_codes_applied_today_are_found_on_the_page_its_fragment_and_both_files(
+    study, coded_today, reviewer, django_assert_num_queries
+):
+    """cody's Support on olive's e4, applied today, the excerpt made 30 days ago: "Coded
+    from" today finds e4 on the page (no query more for the dates), its htmx region and
+    the .csv and .xlsx of the same address."""
+    e4 = coded_today["excerpts"][4]
+    query = {"coded_from": coded_today["days"]["today"].isoformat()}
+    client = client_for(reviewer)
+    # session, user, study and role; the study's codes, themes, theme-codes, interviews
+    # with respondents, questions, members; the matching excerpts (the dates within);
+    # the page's excerpts with their context; their codes
+    with django_assert_num_queries(12):
+        page = client.get(url(study), query)
+    assert shown(page) == [e4.pk]
+    fragment = client.get(url(study), query, headers=HTMX)
+    assert "<html" not in fragment.content.decode()
+    assert shown(fragment) == [e4.pk]
+    csv = client.get(url(study, "retrieve_csv"), query).content.decode("utf-8-sig")
+    assert [row["Text"] for row in csvlib.DictReader(io.StringIO(csv))] == [e4.text]
+    xlsx = client.get(url(study, "retrieve_xlsx"), query)
+    values = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.values)
+    text = values[0].index("Text")
+    assert [row[text] for row in values[1:]] == [e4.text]
+
+
+def test_coded_from_says_what_it_selects(study, corpus, owner):
+    html = client_for(owner).get(url(study)).content.decode()
+    assert (
+        "Finds the excerpts to which a code was applied on these days, whenever the excerpt "
+        "was made." in html
+    )
 
 
 def test_coded_by_says_what_it_selects(study, corpus, owner):
