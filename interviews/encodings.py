@@ -15,37 +15,10 @@ import codecs
 import unicodedata
 from dataclasses import dataclass
 
-from .text import UTF8_SLIPS, UTF8_SLIPS_NAME, ImportRejected, decode_text
-
-# Encodings a researcher can choose, by Python codec name, with the words she knows them by.
-CHOICES = {
-    "utf-8": "UTF-8",
-    UTF8_SLIPS: UTF8_SLIPS_NAME,
-    "utf-16": "UTF-16 (with byte-order mark)",
-    "utf-32": "UTF-32 (with byte-order mark)",
-    "cp1252": "Windows-1252 (Western European)",
-    "iso8859-15": "ISO-8859-15 (Western European)",
-    "cp1250": "Windows-1250 (Central European)",
-    "iso8859-2": "ISO-8859-2 (Central European)",
-    "cp1251": "Windows-1251 (Cyrillic)",
-    "koi8-r": "KOI8-R (Russian)",
-    "koi8-u": "KOI8-U (Ukrainian)",
-    "iso8859-5": "ISO-8859-5 (Cyrillic)",
-    "iso8859-7": "ISO-8859-7 (Greek)",
-    "cp1253": "Windows-1253 (Greek)",
-    "cp1254": "Windows-1254 (Turkish)",
-    "iso8859-9": "ISO-8859-9 (Turkish)",
-    "cp1257": "Windows-1257 (Baltic)",
-    "cp1255": "Windows-1255 (Hebrew)",
-    "cp1256": "Windows-1256 (Arabic)",
-    "mac-roman": "Mac Roman",
-    "shift_jis": "Shift JIS (Japanese)",
-    "euc-kr": "EUC-KR (Korean)",
-    "gb18030": "GB18030 (Chinese)",
-    "big5": "Big5 (Chinese)",
-}
-# UTF8_SLIPS is no codec of Python's: it is read by interviews.text itself.
-_BY_CODEC = {(name if name == UTF8_SLIPS else codecs.lookup(name).name): name for name in CHOICES}
+from .encoding_names import BY_CODEC as _BY_CODEC
+from .encoding_names import CHOICES, UTF8_SLIPS, UTF8_SLIPS_NAME, label
+from .encoding_names import codec_of as _codec
+from .text import ImportRejected, decode_text
 
 # Letters that Western European text hardly ever holds but that legacy Greek, Turkish and
 # Cyrillic bytes become in Windows-1252 (Icelandic eth, thorn, y acute).
@@ -73,19 +46,6 @@ class EncodingGuess:
     encoding: str
     sure: bool
     candidates: tuple[str, ...]
-
-
-def label(encoding: str) -> str:
-    """The human name of a codec name ("cp1253" → "Windows-1253 (Greek)")."""
-    key = _BY_CODEC.get(_codec(encoding), encoding)
-    return CHOICES.get(key, encoding)
-
-
-def _codec(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return encoding
 
 
 def plausible(text: str) -> bool:
@@ -147,7 +107,7 @@ _LADDER = {
     "UTF-8": "utf-8",
     "UTF-8 with BOM": "utf-8",
     UTF8_SLIPS_NAME: UTF8_SLIPS,
-    "Windows-1252": "cp1252",
+    label("cp1252"): "cp1252",
 }
 
 

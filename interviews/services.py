@@ -5,7 +5,6 @@ Views, management commands and tests all change data through these functions.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import itertools
@@ -33,7 +32,6 @@ from core.naming import find_by_name, name_key, tidy
 from core.sanitise import typed_text
 
 from . import consent, deidentify, history, segmentation, sql
-from .encodings import label
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
 from .models import (
@@ -753,7 +751,7 @@ def interview_import(
         import_duplicate=import_duplicate,
     )
     try:
-        read = _read(name, raw, encoding)
+        read = read_transcript(name, raw, encoding)
         try:
             with transaction.atomic():
                 _interview_save(outcome, context=context, read=read, user=user, file=file)
@@ -765,15 +763,6 @@ def interview_import(
     except ValidationError as invalid:
         outcome.error = " ".join(invalid.messages)
     return outcome
-
-
-def _read(name: str, raw: bytes | TooLarge, encoding: str | None) -> ReadText:
-    """A file decoded (`encoding` a codec name for a .txt file), labelled with the encoding
-    chosen. Raises ImportRejected."""
-    read = read_transcript(name, raw, encoding)
-    if encoding and read.encoding != "Word document":
-        read = dataclasses.replace(read, encoding=label(encoding))
-    return read
 
 
 def _interview_save(
@@ -1016,7 +1005,7 @@ def interviews_import_together(
     refused: dict[int, ImportOutcome] = {}
     for index, file in enumerate(files):
         try:
-            reads[index] = _read(file.name, file.raw, file.encoding)
+            reads[index] = read_transcript(file.name, file.raw, file.encoding)
         except Exception as error:
             refused[index] = ImportOutcome(name=file.name, error=_refusal(file.name, error))
     if context.revision is None and reads:

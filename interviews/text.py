@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from core.sanitise import sanitise_text
 
+from .encoding_names import UTF8_SLIPS, UTF8_SLIPS_NAME, label
+
 
 class ImportRejected(Exception):
     """A file that cannot become a transcript. The message is shown to the user as is;
@@ -72,7 +74,7 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     if mixed is not None:
         return mixed.text, UTF8_SLIPS_NAME
     try:
-        return raw.decode("cp1252"), "Windows-1252"
+        return raw.decode("cp1252"), label("cp1252")
     except UnicodeDecodeError:
         raise ImportRejected(
             "its characters are in an encoding Excerpta does not recognise "
@@ -94,21 +96,22 @@ def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
     try:
         text = raw.decode(info.name)
     except UnicodeDecodeError:
-        raise ImportRejected(f"it is not valid {info.name} text", kind="unreadable") from None
+        raise ImportRejected(
+            f"it is not valid {label(info.name)} text", kind="unreadable"
+        ) from None
     except LookupError:
         # Python's codec registry also holds bytes-to-bytes transforms (base64, zip, rot13):
         # they are no way to read text.
         raise ImportRejected(f"“{encoding}” is not a text encoding") from None
     # A BOM decodes to U+FEFF; it is a marker, not text.
-    return text.removeprefix("\ufeff"), info.name
+    return text.removeprefix("\ufeff"), label(info.name)
 
 
-# A UTF-8 file with a few bytes of Windows-1252 in it: an apostrophe or quotes pasted from a
-# Word document into a UTF-8 text. Read as Windows-1252 whole, every other accented letter
-# of the file turned to mojibake ("cafÃ©") without a word; read as UTF-8 with those bytes in
-# Windows-1252, only they may be wrong, and the import says which lines hold them.
-UTF8_SLIPS = "utf-8+cp1252"
-UTF8_SLIPS_NAME = "UTF-8 (a few bytes in Windows-1252)"
+# A UTF-8 file with a few bytes of Windows-1252 in it (encoding_names.UTF8_SLIPS): an
+# apostrophe or quotes pasted from a Word document into a UTF-8 text. Read as Windows-1252
+# whole, every other accented letter of the file turned to mojibake ("cafÃ©") without a
+# word; read as UTF-8 with those bytes in Windows-1252, only they may be wrong, and the
+# import says which lines hold them.
 # The bytes that are not UTF-8, as Python's surrogateescape error handler keeps them.
 _ESCAPED = re.compile("[\udc80-\udcff]")
 # Characters of valid UTF-8 sequences that are not ASCII.

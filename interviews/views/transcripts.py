@@ -101,6 +101,8 @@ def import_batch(request, slug, batch):
     context = {"access": access, "batch": batch, **_progress(rows)}
     context["previews"] = _previews(forms, access.study)
     context["summary"] = _summary(rows, context["previews"])
+    # The encoding the ladder reads a file in when nothing else fits, as the notes name it.
+    context["windows_1252"] = encodings.label("cp1252")
     return render_page_or_fragment(
         request, "interviews/import_preview.html", "batch-section", context
     )

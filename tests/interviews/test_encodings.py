@@ -69,15 +69,15 @@ def test_the_greek_case_is_not_sure_and_offers_greek():
 
 
 def test_labels_name_the_encoding_for_people():
-    assert label("iso8859_7") == "ISO-8859-7 (Greek)"
-    assert label("windows-1251") == "Windows-1251 (Cyrillic)"
+    assert label("iso8859_7") == "Greek (ISO-8859-7)"
+    assert label("windows-1251") == "Cyrillic (Windows-1251)"
 
 
 def test_a_windows_1252_file_whose_bytes_form_a_little_utf8_is_read_as_windows_1252():
     # "Ã©" is C3 A9 in Windows-1252, a UTF-8 "é": fewer such pairs than bytes that are not
     # UTF-8, so the file is Windows-1252 whose bytes happen to form some UTF-8.
     raw = "R1: Ça coûte 3 Ã© — très cher, à vrai dire.\n".encode("cp1252")
-    assert decode_text(raw) == (raw.decode("cp1252"), "Windows-1252")
+    assert decode_text(raw) == (raw.decode("cp1252"), "Western European (Windows-1252)")
     assert guess(raw).encoding == "cp1252"
 
 

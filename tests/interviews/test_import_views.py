@@ -231,7 +231,7 @@ def test_an_unreadable_decoding_must_be_replaced_by_a_chosen_encoding(study, own
     client = client_for(owner)
     url = upload(client, study, ("R6.txt", GREEK.encode("iso8859-7")))
     html = client.get(url).content.decode()
-    assert "read as Windows-1252 it is not readable text" in html
+    assert "read as Western European (Windows-1252) it is not readable text" in html
     assert '<option value="" selected>Choose the encoding…</option>' in html
     html = client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R6"}).content.decode()
     assert "Choose the encoding in which the first lines read right." in html
@@ -248,7 +248,7 @@ def test_an_unreadable_decoding_must_be_replaced_by_a_chosen_encoding(study, own
     client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R6", "f0-encoding": "iso8859-7"})
     interview = Interview.objects.get()
     assert "Καλημέρα" in interview.text
-    assert interview.source_encoding == "ISO-8859-7 (Greek)"
+    assert interview.source_encoding == "Greek (ISO-8859-7)"
 
 
 @pytest.mark.skipif(not R22.exists(), reason="../shared/cases is not beside this checkout")
@@ -585,7 +585,7 @@ def test_the_preview_refuses_an_encoding_the_whole_file_is_not_in(study, owner):
     assert '<option value="iso8859-7">' in html
     choices = {"f0-respondent": "new", "f0-pseudonym": "R6", "f0-encoding": "iso8859-7"}
     html = client.post(url, choices).content.decode()
-    assert "it is not valid iso8859-7 text" in html
+    assert "it is not valid Greek (ISO-8859-7) text" in html
     assert summary(html) == "1 file: 1 needs another encoding"
     assert not Interview.objects.exists()
 
@@ -657,3 +657,51 @@ def test_the_notes_on_a_files_respondent_follow_the_choice_not_the_files_name(st
     said = " ".join(file_messages(html)["R21.txt"])
     assert "“<bdi>R30</bdi>” would be a new respondent" in said
     assert "R21" not in said
+
+
+RUSSIAN = "Интервьюер: Как прошла ваша первая неделя?\n\nР1: Тяжело, но коллеги очень помогли."
+
+
+def test_the_preview_names_each_encoding_as_a_researcher_reads_it_never_its_codec(study, owner):
+    """The choices, the notes, the refusal and the interview's record name an encoding by
+    its language and its name ("Cyrillic (Windows-1251)"); the codec is only the value
+    the form posts."""
+    client = client_for(owner)
+    url = upload(client, study, ("R7.txt", RUSSIAN.encode("cp1251")))
+    html = client.get(url).content.decode()
+    note = (
+        "This file is not in UTF-8, and read as Western European (Windows-1252) it is not "
+        "readable text. It may be Cyrillic (Windows-1251): choose the encoding"
+    )
+    assert note in html
+    assert '<option value="cp1251">Cyrillic (Windows-1251)</option>' in html
+    assert '<option value="koi8-r">Russian (KOI8-R)</option>' in html
+    assert '<option value="cp1252">Western European (Windows-1252)</option>' in html
+    # No codec name is shown as text: each is an option's value only.
+    assert not re.search(r">[^<]*\b(cp|iso|koi)[0-9-]", html)
+
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R7"}
+    choices["f0-encoding"] = "cp1251"
+    client.post(url, choices)
+    interview = Interview.objects.get()
+    assert interview.source_encoding == "Cyrillic (Windows-1251)"
+    edit = reverse("interview_edit", args=[study.slug, interview.pk])
+    assert "(Cyrillic (Windows-1251))" in client.get(edit).content.decode()
+
+
+def test_an_encoding_refused_past_the_first_pages_is_named_as_a_researcher_reads_it(study, owner):
+    greek = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n".encode("iso8859-7")
+    # 0xAE is no character in ISO-8859-7: past the pages the encodings are judged on.
+    raw = greek * (-(-encodings._SAMPLE_BYTES // len(greek)) + 1) + b"\xae\n"
+    client = client_for(owner)
+    url = upload(client, study, ("R6.txt", raw))
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R6", "f0-encoding": "iso8859-7"}
+    html = client.post(url, choices).content.decode()
+    assert "it is not valid Greek (ISO-8859-7) text. Choose another encoding." in html
+
+
+def test_a_windows_1252_file_keeps_the_name_a_researcher_reads(study, owner):
+    client = client_for(owner)
+    url = upload(client, study, ("R8.txt", "R8: Sí, señora, ça va.\n".encode("cp1252")))
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R8"})
+    assert Interview.objects.get().source_encoding == "Western European (Windows-1252)"

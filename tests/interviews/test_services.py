@@ -122,7 +122,7 @@ def test_it_imports_a_transcript_for_the_respondent_its_name_starts_with(study):
     assert outcome.created_respondent
     interview = outcome.interview
     assert interview.respondent.pseudonym == "R3"
-    assert interview.source_encoding == "Windows-1252"
+    assert interview.source_encoding == "Western European (Windows-1252)"
     assert interview.word_count == len(interview.text.split())
     assert f"R3-interview.txt: imported for {isolated('R3')} (new respondent)" in outcome.message
     assert outcome.questions_found == 2
