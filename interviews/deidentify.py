@@ -393,9 +393,11 @@ STORED_TEXTS: list = []
 # The fields the researcher typed that hold a listed string, for the preview page: each
 # source is called with the study, its list (not empty) and `can_write` (whether the member
 # may write: her links go to the fields' forms) and returns objects with
-# `where` (the field in her words), `words` (the listed strings as typed there) and `url`
-# (the page where it is edited); themes registers the fields its downloads write
-# (themes.identifying.typed_fields), which refuse every download until changed.
+# `where` (the field in her words), `words` (the listed strings as typed there), `url`
+# (the page where it is edited), `field` and `digest` (what its Keep posts to `keep_url`),
+# `kept` (its TypedKeep's id, 0 while it waits) and `undo_url` (where a Keep is undone);
+# themes registers the fields its downloads write
+# (themes.identifying.typed_fields), which refuse every download until changed or kept.
 TYPED_PLACES: list = []
 
 

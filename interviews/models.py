@@ -477,6 +477,41 @@ class IdentifierSkip(models.Model):
         return f"{self.identifier_id} kept at {self.start}-{self.end} of {self.interview_id}"
 
 
+class TypedKeep(models.Model):
+    """A field the researcher typed that holds strings of the study's list she chose to keep
+    (a false match: "Hope" as a word in a theme's description): no download is refused for
+    them while the field's text is still the one she read. Written and read by
+    themes.identifying; kept here, beside the list, so that the list's edits can drop the
+    decisions on strings no longer listed.
+
+    The field is (`kind`, `row`, `field`) as themes.identifying.TypedPlace.field names it
+    (kind "theme", the theme's id, "description"; `field` an attribute's name for
+    "attributes", "" where the kind has one field). `words` are the kept strings,
+    case-folded as the list matches them (interviews.deidentify.fold): a string of the list
+    found later in the same text is asked about. `digest` is the sha256 (hex) of the
+    field's text when kept: an edit asks again, and so does another row that takes the
+    deleted one's id with other words.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="typed_keeps")
+    kind = models.CharField(max_length=20)
+    row = models.PositiveIntegerField()
+    field = models.CharField(max_length=200, blank=True)
+    words = models.JSONField(default=list)
+    digest = models.CharField(max_length=64)
+    kept_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "kind", "row", "field"], name="typed_keep_one_per_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row} {self.field} kept"
+
+
 def interviews_named(
     interviews: Iterable[Interview], *, all_of_theirs: bool = False
 ) -> list[Interview]:

@@ -27,6 +27,7 @@ from interviews.models import JournalEntry, StagedFile
 from tests.conftest import TRANSCRIPT, client_for, code_span, import_text
 from tests.themes.exchange.qdpx_files import codebook_qdc
 from themes import services as themes
+from themes.identifying import text_digest
 from themes.models import ThemeMemo
 
 READ, WRITE, OWN = "read", "write", "own"
@@ -37,12 +38,13 @@ AUTHOR = "author"  # a change to a memo, by its author only (here the coder)
 def build(study, user_for_membership):
     """The objects the URLs of one study point at."""
     interview = import_text(study)
-    code = coding.code_create(study=study, name="Training")
+    # Its example and the theme's description hold the listed "Café" (typed fields: Keep).
+    code = coding.code_create(study=study, name="Training", example="Café regulars")
     code2 = coding.code_create(study=study, name="Stress")
     excerpt = code_span(interview, "the ones nobody else will see", [code])
     deleted = code_span(interview, "never looked back", [code])
     coding.excerpt_delete(excerpt=deleted)
-    theme = themes.theme_create(study=study, name="Training theme")
+    theme = themes.theme_create(study=study, name="Training theme", description="At Café.")
     themes.theme_code_attach(theme=theme, code=code)
     quote = themes.quote_add(theme=theme, excerpt=excerpt)
     comment = themes.comment_add(theme=theme, author=user_for_membership, body="Why this code?")
@@ -59,12 +61,16 @@ def build(study, user_for_membership):
         journal=journal, study=study, user=user_for_membership, session_key="-", label="Removed"
     )
     identifier = interviews.identifier_add(study=study, text="Café", replacement="[a bar]")
+    typed_keep = themes.typed_field_keep(
+        study=study, field=("theme", theme.pk, "description"), digest=text_digest("At Café.")
+    )
     withdrawn = interviews.respondent_create(study=study, pseudonym="R7")
     interviews.respondent_withdraw(respondent=withdrawn)
     gone_theme = themes.theme_create(study=study, name="Deleted theme")
     themes.theme_delete(theme=gone_theme)
     return {
         "identifier": identifier,
+        "typed_keep": SimpleNamespace(pk=typed_keep.kept),
         "gone_theme": gone_theme,
         "kind_restore_theme": SimpleNamespace(pk="theme"),
         "kind_restore_memo": SimpleNamespace(pk="memo-theme"),
@@ -168,6 +174,16 @@ def _decisions(o):
     return {f"o-{occurrence.key}": "replace" for occurrence in waiting}
 
 
+def _typed_keep(o):
+    """Keep the code's example as it is (build's "Café regulars")."""
+    return {
+        "kind": "code",
+        "row": o["code"].pk,
+        "field": "example",
+        "digest": text_digest("Café regulars"),
+    }
+
+
 def _autocode_pick(o):
     span = _excerpt_span(o)
     key = f"{o['interview'].pk}:{span['start']}:{span['end']}:{span['version']}"
@@ -213,6 +229,8 @@ CASES = [
     Case("identifier_delete", "post", OWN, ("identifier",)),
     Case("deidentify_preview", "get", READ),
     Case("deidentify_preview", "post", OWN, data=_decisions),
+    Case("typed_keep", "post", WRITE, data=_typed_keep),
+    Case("typed_keep_undo", "post", WRITE, ("typed_keep",)),
     Case("autocode", "get", WRITE),
     Case("autocode_apply", "post", WRITE, data=lambda o: _autocode_pick(o)),
     Case("transcript_import", "get", READ),

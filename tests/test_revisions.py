@@ -425,6 +425,9 @@ LEAVES_ROLLUP = {
             "identifier_add",
             "identifier_update",
             "identifier_delete",
+            # A typed field kept as it is, or asked about again: no count, no name changes.
+            "typed_field_keep",
+            "typed_keep_undo",
         ],
         "outside the roll-up",
     ),

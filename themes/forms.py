@@ -282,3 +282,19 @@ class HistoryFilterForm(DatedFilterForm):
             ),
             HistoryFilter(),
         )
+
+
+class TypedKeepForm(forms.Form):
+    """A Keep of a typed field on the de-identification page: the field as
+    themes.identifying.TypedPlace.field names it, and the digest of the text the page
+    showed (hidden inputs, never typed)."""
+
+    kind = forms.CharField(max_length=20)
+    row = forms.IntegerField(min_value=0)
+    # An attribute's name as stored, spaces included; "" where the kind has one field.
+    field = forms.CharField(max_length=200, required=False, strip=False)
+    digest = forms.RegexField(regex=r"\A[0-9a-f]{64}\Z")
+
+    def typed_field(self) -> tuple[str, int, str]:
+        data = self.cleaned_data
+        return (data["kind"], data["row"], data["field"])

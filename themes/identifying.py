@@ -12,11 +12,14 @@ and the researcher's own words, never a transcript's.
 The researcher's own words may name someone too: every download, those of counts and the
 codebook included, is also refused while a field it writes (a theme's description, a memo,
 a code's example, a respondent's attribute, the study's title...) holds a listed string
-(typed_places).
+(typed_places), unless the researcher kept it as it is: a listed string that is also a
+common word ("Hope" in "Hope is what we give them") is a false match she may keep, for
+the field's text she read (TypedKeep).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ from interviews.models import (
     ProtocolQuestion,
     Respondent,
     Study,
+    TypedKeep,
 )
 
 from .models import Quote, Theme, ThemeMemo
@@ -98,13 +102,20 @@ class TypedPlace:
     her words ("the theme “Stress”'s description"), `words` the string as typed there,
     `identifier_id` the list's entry it matches; `field` is the field as (kind, id of the
     row that holds it, field name: an attribute's name for "attributes"), `link` what its
-    page is found by (_page_url)."""
+    page is found by (_page_url), `digest` that of the field's text (text_digest)."""
 
     where: str
     words: str
     identifier_id: int
     field: tuple[str, int, str] = ("", 0, "")
     link: int = 0
+    digest: str = ""
+
+
+def text_digest(text: str) -> str:
+    """The sha256 (hex, 64 characters) of a field's text as read (UTF-8): what a Keep is
+    given for (TypedKeep.digest)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _text(value) -> Value:
@@ -321,8 +332,33 @@ def typed_places(study: Study, what: str, identifiers: Sequence[Identifier]) -> 
     """Where the fields the researcher typed that the download `what` (a key of WRITTEN)
     writes hold a form of `identifiers` (the study's list, not empty), matched as the
     transcripts are (interviews.deidentify.Matcher: whole words, case-folded, any run of
-    white space for a space). One query, whatever the number of fields and rows."""
-    return _found(study, WRITTEN[what], _STUDY_FIELDS.get(what, ("title",)), identifiers)
+    white space for a space), leaving out those the researcher kept (unkept). One query,
+    whatever the number of fields and rows; one more when some field holds one."""
+    places = _found(study, WRITTEN[what], _STUDY_FIELDS.get(what, ("title",)), identifiers)
+    return unkept(study, places)
+
+
+def unkept(study: Study, places: Sequence[TypedPlace]) -> list[TypedPlace]:
+    """`places` less those kept (a TypedKeep of their field holds their string, and was
+    given for the text the field holds now), in their order. One query when `places` is
+    not empty (the study's kept fields), none when it is."""
+    if not places:
+        return []
+    kept = _kept(study)
+    return [place for place in places if not _is_kept(place, kept)]
+
+
+def _kept(study: Study) -> dict[tuple[str, int, str], TypedKeep]:
+    """The study's kept fields by TypedPlace.field. One query."""
+    return {(k.kind, k.row, k.field): k for k in TypedKeep.objects.filter(study=study)}
+
+
+def _is_kept(place: TypedPlace, kept: dict[tuple[str, int, str], TypedKeep]) -> bool:
+    keep = kept.get(place.field)
+    # An edit of the field, or a string listed since that it holds, asks again.
+    return (
+        bool(keep) and keep.digest == place.digest and deidentify.fold(place.words) in keep.words
+    )
 
 
 def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
@@ -349,45 +385,69 @@ def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]
         else:
             fields = [(field, text)]
         for field_name, words in fields:
-            for start, end, identifier_id in matcher.find(words or ""):
+            found = matcher.find(words or "")
+            digest = text_digest(words or "") if found else ""
+            for start, end, identifier_id in found:
                 where = _where(kind, owner or "", field_name)
                 key = (kind, pk, field_name)
-                places.append(TypedPlace(where, words[start:end], identifier_id, key, link))
+                places.append(
+                    TypedPlace(where, words[start:end], identifier_id, key, link, digest)
+                )
     return places
 
 
 @dataclass(frozen=True)
 class TypedField:
     """A field of typed_places for the de-identification page: `where` (TypedPlace.where),
-    `words` the listed strings it holds as typed there (each once, in text order), `url`
-    the page where it is read and edited."""
+    `words` the listed strings it holds as typed there (each once, in text order; for a
+    field waiting, those not kept), `url` the page where it is read and edited; `field`
+    and `digest` what a Keep posts (TypedPlace's) to `keep_url`, `kept` the id of its
+    TypedKeep when it is kept (0 when it waits) and `undo_url` where its Keep is undone."""
 
     where: str
     words: tuple[str, ...]
     url: str
+    field: tuple[str, int, str] = ("", 0, "")
+    digest: str = ""
+    kept: int = 0
+    keep_url: str = ""
+    undo_url: str = ""
 
 
 def typed_fields(
     study: Study, identifiers: Sequence[Identifier], *, can_write: bool = False
 ) -> list[TypedField]:
     """Every field the researcher typed that some download writes and that holds a listed
-    string (study_typed_places), once each with its page: what the de-identification page
-    lists (interviews.deidentify.TYPED_PLACES). For a member who `can_write`, the page is
-    the field's form where it has one of its own (_EDITED). One query; none when
+    string (study_typed_places), once each with its page, kept or not: what the
+    de-identification page lists (interviews.deidentify.TYPED_PLACES). For a member who
+    `can_write`, the page is the field's form where it has one of its own (_EDITED). Two
+    queries (the fields, the kept ones), one when none holds a listed string; none when
     `identifiers` is empty."""
     if not identifiers:
         return []
     fields: dict[tuple, list[TypedPlace]] = {}
     for place in study_typed_places(study, identifiers):
         fields.setdefault(place.field, []).append(place)
-    return [
-        TypedField(
-            places[0].where,
-            tuple(dict.fromkeys(place.words for place in places)),
-            _page_url(study.slug, key, places[0].link, can_write=can_write),
+    kept = _kept(study) if fields else {}
+    keep_url = reverse("typed_keep", args=[study.slug])
+    listed = []
+    for key, places in fields.items():
+        waiting = [place for place in places if not _is_kept(place, kept)]
+        first = places[0]
+        keep = 0 if waiting else kept[key].pk
+        listed.append(
+            TypedField(
+                first.where,
+                tuple(dict.fromkeys(place.words for place in waiting or places)),
+                _page_url(study.slug, key, first.link, can_write=can_write),
+                key,
+                first.digest,
+                keep,
+                keep_url,
+                reverse("typed_keep_undo", args=[study.slug, keep]) if keep else "",
+            )
         )
-        for key, places in fields.items()
-    ]
+    return listed
 
 
 # The page where each kind of field is read, as (URL name, its arguments after the study's

@@ -27,11 +27,12 @@ from core.naming import (
     update_node,
 )
 from core.sanitise import sanitise_text
-from interviews import history
+from interviews import deidentify, history
 from interviews.locks import hold
-from interviews.models import Study
+from interviews.models import Study, TypedKeep
 from interviews.revisions import study_revision_bump, study_revision_keep
 
+from .identifying import TypedField, study_typed_places
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
 from .quoting import extract_pieces
 from .rollup import study_rollup
@@ -600,3 +601,57 @@ def comment_state(comment: Comment) -> dict:
     {"at": str | None, "by": int | None}."""
     at = comment.resolved_at
     return {"at": at.isoformat() if at else None, "by": comment.resolved_by_id}
+
+
+# Typed fields kept as they are (themes.identifying) -------------------------------------
+
+TYPED_GONE = (
+    "That field no longer holds a string of the de-identification list (changed, or the "
+    "string taken off the list, since the page showed it): nothing was kept. Reload the page."
+)
+TYPED_CHANGED = (
+    "{where} was changed since the page showed it: nothing was kept. Reload the page and "
+    "read it again."
+)
+
+
+def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) -> TypedField:
+    """Keep the typed field `field` (TypedPlace.field: kind, row id, field name) as it is,
+    the listed strings it holds being no names (a false match: "Hope" as a word): no
+    download is refused for them while its text is the one `digest` (text_digest) was
+    read from. Records every listed string the field holds now (case-folded), replacing
+    what an earlier Keep of another text recorded. Returns the field as the page lists it,
+    kept.
+
+    Raises Conflict (nothing kept) when the field holds no listed string now (TYPED_GONE)
+    or its text is no longer the one read (TYPED_CHANGED: edited since the page showed
+    it). Queries: the list, the typed fields' UNION, then the write."""
+    identifiers = list(study.identifiers.all())
+    places = [
+        p for p in identifiers and study_typed_places(study, identifiers) if p.field == field
+    ]
+    if not places:
+        raise Conflict(TYPED_GONE)
+    first = places[0]
+    if first.digest != digest:
+        raise Conflict(TYPED_CHANGED.format(where=first.where[0].upper() + first.where[1:]))
+    kind, row, name = field
+    keep, _created = TypedKeep.objects.update_or_create(
+        study=study,
+        kind=kind,
+        row=row,
+        field=name,
+        defaults={
+            "words": sorted({deidentify.fold(place.words) for place in places}),
+            "digest": digest,
+            "kept_at": timezone.now(),
+        },
+    )
+    words = tuple(dict.fromkeys(place.words for place in places))
+    return TypedField(first.where, words, "", field, digest, keep.pk)
+
+
+def typed_keep_undo(*, keep: TypedKeep) -> None:
+    """Ask again about a kept field: its downloads are refused while it holds a listed
+    string, and the de-identification page lists it waiting."""
+    keep.delete()

@@ -8,6 +8,7 @@ from .views import (
     exchange_import,
     exports,
     history,
+    identifying,
     matrices,
     memos,
     overview,
@@ -18,6 +19,12 @@ from .views import (
 study = "studies/<slug:slug>/"
 
 urlpatterns = [
+    path(study + "deidentify/typed/keep/", identifying.typed_keep, name="typed_keep"),
+    path(
+        study + "deidentify/typed/<int:pk>/undo/",
+        identifying.typed_keep_undo,
+        name="typed_keep_undo",
+    ),
     path(study + "themes/", overview.themes, name="themes"),
     path(study + "charts/", charts.charts, name="charts"),
     path(study + "charts/<slug:name>.svg", charts.chart_svg, name="chart_svg"),

@@ -41,7 +41,7 @@ def deidentify_list(request, slug):
         "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
         if identifiers
         else 0,
-        "typed": len(_typed(access, identifiers)),
+        "typed": sum(1 for field in _typed(access, identifiers) if not field.kept),
         "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
     }
     return render(
@@ -51,8 +51,8 @@ def deidentify_list(request, slug):
 
 def _typed(access, identifiers) -> list:
     """The fields the researcher typed that hold a listed string (deidentify.TYPED_PLACES),
-    linked to their forms for a member who may write them: one query per registered
-    source, none when the list is empty."""
+    linked to their forms for a member who may write them, kept ones included (`kept`
+    true): each registered source's queries, none when the list is empty."""
     if not identifiers:
         return []
     return [
@@ -162,8 +162,10 @@ def deidentify_preview(request, slug):
         "groups": [(names[pk], pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
-        "typed": _typed(access, list(identifiers.values())),
     }
+    typed = _typed(access, list(identifiers.values()))
+    context["typed"] = [field for field in typed if not field.kept]
+    context["kept"] = [field for field in typed if field.kept]
     return render(request, "interviews/deidentify_preview.html", context)
 
 

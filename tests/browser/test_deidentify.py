@@ -117,9 +117,46 @@ def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     expect(page.locator("body")).not_to_contain_text("is waiting: each was replaced or kept")
     places = page.get_by_role("region", name="In what was typed").get_by_role("listitem")
     expect(places).to_have_count(1)
-    expect(places.first).to_have_text("The theme “Training”'s description holds “Acme Clinic”")
+    expect(places.first).to_have_text(
+        "The theme “Training”'s description holds “Acme Clinic”"
+        " Keep the theme “Training”'s description as it is"
+    )
 
     # The owner's link opens the theme's form, its description ready to change.
     places.first.get_by_role("link").click()
     expect(page).to_have_url(live_server.url + reverse("theme_edit", args=[study.slug, theme.pk]))
     expect(page.get_by_label("Description")).to_have_value("Met at Acme Clinic.")
+
+
+def test_a_false_match_typed_in_a_field_is_kept_and_the_keep_undone(
+    page, live_server, study, owner
+):
+    """ "Hope" listed, and a theme named "Hope and recovery": the owner keeps the name as
+    it is, the place is shown kept and the findings download; Undo in the message lists
+    it again."""
+    identifier_add(study=study, text="Hope", replacement="[co-worker]")
+    themes.theme_create(study=study, name="Hope and recovery")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("deidentify_preview", args=[study.slug]))
+    typed = page.get_by_role("region", name="In what was typed")
+    expect(typed.locator(".typed-place")).to_have_text(
+        "The theme “Hope and recovery”'s name holds “Hope” Keep the theme “Hope and recovery”'s"
+        " name as it is"
+    )
+
+    typed.get_by_role("button", name="Keep the theme “Hope and recovery”'s name as it is").click()
+
+    flash = page.locator("#flash")
+    expect(flash).to_contain_text("Kept: the theme “Hope and recovery”'s name holds “Hope”")
+    expect(typed.locator(".typed-place")).to_have_count(0)
+    expect(typed.locator(".typed-kept")).to_contain_text("holds “Hope”: kept")
+    expect(page.locator("#typed-summary")).to_have_count(0)
+    findings = page.request.get(live_server.url + reverse("export_findings", args=[study.slug]))
+    assert findings.headers["content-disposition"].startswith("attachment")
+
+    flash.get_by_role("button", name="Undo").click()
+
+    expect(page.locator("#flash")).to_contain_text("Undone: the field is listed again")
+    expect(typed.locator(".typed-place")).to_have_count(1)
+    expect(typed.locator(".typed-kept")).to_have_count(0)
+    expect(page.locator("#typed-summary")).to_contain_text("every download is refused")

@@ -79,9 +79,12 @@ def _text(markup: str) -> str:
 
 
 def _places(section: str) -> list[tuple[str, str]]:
-    """[(link's target, the item's text), ...]"""
+    """[(link's target, the item's text, its Keep's form left out), ...]"""
     return [
-        (html.unescape(href), " ".join(_text(item).split()))
+        (
+            html.unescape(href),
+            " ".join(_text(re.sub("<form.*?</form>", "", item, flags=re.S)).split()),
+        )
         for href, item in re.findall(
             r'<li class="typed-place"><a class="link" href="([^"]*)">(.*?)</li>', section, re.S
         )
@@ -100,6 +103,8 @@ def test_each_typed_place_is_listed_with_where_it_is_edited(study, themed, owner
     where = FIELDS[field][0]
     said = f"{where[0].upper()}{where[1:]} holds “{NAME}”"
     assert places == [(PAGES[field](study, themed), said)]
+    # Each with its Keep (test_typed_keep.py).
+    assert _section(client.get(url)).count("Keep<span") == 1
     assert client.get(places[0][0].split("#")[0]).status_code == 200
 
 
@@ -134,7 +139,11 @@ def test_the_summary_counts_them_and_never_says_all_is_reviewed(study, themed, o
     page = _text(client.get(preview).content.decode())
 
     assert "2 places in what was typed hold a listed string: every download is refused" in page
-    assert "No replacement reaches them: change each where it is edited." in page
+    assert (
+        "No replacement reaches them: change each where it is edited, or keep it as it is "
+        "when what it holds is no name (“Hope” as a word): kept, it refuses no download "
+        "until its text is edited." in page
+    )
     assert "No occurrence of the listed words is waiting: each was" not in page
     assert "is waiting in the transcripts: each was replaced or kept." in page
     assert "2 places in what was typed hold a listed string" in _text(
@@ -199,7 +208,7 @@ def test_the_places_take_one_query_whatever_their_number(
     client = client_for(owner)
     # Session, user, membership with study; the list, the skips, the transcripts (none
     # holds a listed string: no names to read); the typed fields' UNION
-    # (themes.identifying.study_typed_places).
-    with django_assert_num_queries(7):
+    # (themes.identifying.study_typed_places), the kept ones (test_typed_keep.py).
+    with django_assert_num_queries(8):
         response = client.get(reverse("deidentify_preview", args=[study.slug]))
     assert len(_places(_section(response))) == places
