@@ -92,3 +92,52 @@ def test_a_utf8_file_with_stray_windows_1252_bytes_names_each_line():
     )
     # A byte Windows-1252 leaves undefined is no slip of a Word paste.
     assert utf8_with_slips("Sí, señor.".encode() + b"\x81") is None
+
+
+# A few real sentences in each language, as an interview transcribed in it would hold them.
+GREEK_INTERVIEW = (
+    "Ερευνητής: Πόσο καιρό εφαρμόζετε τη μείωση της βλάβης στην πρακτική σας;\n"
+    "Απ: Περίπου τρία χρόνια. Στην αρχή ήταν δύσκολο, γιατί η υπηρεσία μας πίστευε μόνο "
+    "στην αποχή.\n"
+)
+GREEK_SHORT = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n"
+# Ά is the one Greek letter the two code pages put at different bytes.
+GREEK_ANNA = "Άννα: Άρχισα πριν από τρία χρόνια. Ήταν δύσκολο, αλλά άξιζε.\n"
+UKRAINIAN = (
+    "Інтерв'юер: Як минув ваш перший тиждень?\n"
+    "Р1: Було важко, але колеги дуже допомогли. Їхня підтримка є щоденною."
+)
+BULGARIAN = (
+    "Интервюиращ: Как мина първата ви седмица?\nР1: Беше трудно, но колегите много ми помогнаха."
+)
+POLISH = "Ankieter: Jak minął pierwszy tydzień?\nR1: Było ciężko, ale koledzy bardzo mi pomogli."
+
+
+@pytest.mark.parametrize("text", [GREEK, GREEK_INTERVIEW, GREEK_SHORT, GREEK_ANNA])
+@pytest.mark.parametrize("encoding", ["iso8859-7", "cp1253"])
+def test_greek_is_guessed_as_greek_never_as_cyrillic(text, encoding):
+    found = guess(text.encode(encoding))
+    assert label(found.encoding).startswith("Greek (")
+    # The proposal reads the file as written, Ά included.
+    assert decoded(text.encode(encoding), found.encoding) == text
+    assert not found.sure
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN, "koi8-r"),
+        (RUSSIAN, "iso8859-5"),
+        (UKRAINIAN, "cp1251"),
+        (UKRAINIAN, "koi8-u"),
+        (BULGARIAN, "cp1251"),
+        (TURKISH, "cp1254"),
+        (POLISH, "cp1250"),
+        (POLISH, "iso8859-2"),
+    ],
+)
+def test_the_other_languages_are_guessed_as_written(text, encoding):
+    found = guess(text.encode(encoding))
+    assert decoded(text.encode(encoding), found.encoding) == text
+    assert not found.sure

@@ -705,3 +705,10 @@ def test_a_windows_1252_file_keeps_the_name_a_researcher_reads(study, owner):
     url = upload(client, study, ("R8.txt", "R8: Sí, señora, ça va.\n".encode("cp1252")))
     client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R8"})
     assert Interview.objects.get().source_encoding == "Western European (Windows-1252)"
+
+def test_a_short_greek_file_is_proposed_as_greek(study, owner):
+    client = client_for(owner)
+    raw = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n".encode("iso8859-7")
+    html = client.get(upload(client, study, ("R6.txt", raw))).content.decode()
+    assert "It may be Greek (ISO-8859-7): choose the encoding" in html
+
