@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.naming import branches, tree_order
+from core.naming import branches, is_inside, tree_order
 from interviews.counts import study_counts
 from interviews.models import (
     Interview,
@@ -360,6 +360,55 @@ def _count_of(rows: QuerySet, counted: Count) -> Coalesce:
     none: the pattern of Django's "Using aggregates within a Subquery expression"."""
     grouped = rows.order_by().values("interview").annotate(n=counted).values("n")
     return Coalesce(Subquery(grouped), 0)
+
+
+@dataclass(frozen=True)
+class MergeTree:
+    """How merging a code into another changes the code tree and what themes gather (see
+    merge_tree): names, in codebook order."""
+
+    sub_codes: list[str]  # the source's sub-codes, which become the target's
+    lifted: bool  # the target was inside the source, and takes the source's place
+    source_gathered_by: list[str]  # what gathers the source, and will gather the target
+    target_gathered_by: list[str]  # what gathers the target already
+
+
+def merge_tree(*, source: Code, target: Code) -> MergeTree:
+    """What a merge of `source` into `target` does to the tree (services.code_merge): the
+    source's sub-codes move under the target, a target inside the source is lifted to the
+    source's place first, and whatever gathers the source (a theme) gathers the target.
+
+    A theme counts a code with all its sub-codes, so the themes that gather the target
+    count the excerpts of its new sub-codes from then on: the merge's confirmation names
+    them (a tester merged a parent code into its own child, and a theme went from 4 to 8
+    of 8 respondents with nothing said). Queries: the sub-codes, one a level climbed from
+    the target, and one per kind of thing that gathers codes (a theme's codes).
+    """
+    sub_codes = list(
+        source.children.exclude(pk=target.pk)
+        .order_by("order", "name")
+        .values_list("name", flat=True)
+    )
+    gathered: dict[int, list[str]] = {source.pk: [], target.pk: []}
+    for relation in Code._meta.related_objects:
+        if not relation.many_to_many:
+            continue
+        through = relation.field.remote_field.through
+        owner = relation.field.m2m_field_name()
+        code_column = relation.field.m2m_reverse_field_name() + "_id"
+        rows = (
+            through.objects.filter(**{f"{code_column}__in": [source.pk, target.pk]})
+            .order_by(f"{owner}__name")
+            .values_list(code_column, f"{owner}__name")
+        )
+        for code_id, name in rows:
+            gathered[code_id].append(name)
+    return MergeTree(
+        sub_codes=sub_codes,
+        lifted=is_inside(target, source),
+        source_gathered_by=gathered[source.pk],
+        target_gathered_by=gathered[target.pk],
+    )
 
 
 def merge_counts(*, source: Code, target: Code) -> tuple[int, int, int]:

@@ -226,7 +226,72 @@ def _merge_text(source, target) -> str:
             "from the transcript.",
             uncounted,
         ) % {"n": uncounted, "source": source.name}
-    return text + " Its sub-codes and themes follow it. You can undo the merge afterwards."
+    return " ".join(
+        [text, *_merge_tree_text(source, target), "You can undo the merge afterwards."]
+    )
+
+
+def _names(names: list[str]) -> str:
+    """“A”, “A” and “B”, “A”, “B” and “C”: names in a sentence."""
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _merge_tree_text(source, target) -> list[str]:
+    """The sentences of a merge's confirmation on the code tree and the themes: what moves
+    where, and which themes then count more (selectors.merge_tree)."""
+    tree = selectors.merge_tree(source=source, target=target)
+    said = []
+    if tree.lifted:
+        said.append(f"“{target.name}” takes the place of “{source.name}” in the code tree.")
+    if tree.sub_codes:
+        said.append(
+            ngettext(
+                "Its sub-code %(names)s becomes a sub-code of “%(target)s”.",
+                "Its sub-codes %(names)s become sub-codes of “%(target)s”.",
+                len(tree.sub_codes),
+            )
+            % {"names": _names(tree.sub_codes), "target": target.name}
+        )
+        # A theme counts a code with its sub-codes: these counts change, and say so.
+        if tree.target_gathered_by:
+            said.append(
+                ngettext(
+                    "The theme %(names)s, which gathers “%(target)s”, will count their "
+                    "excerpts and respondents too.",
+                    "The themes %(names)s, which gather “%(target)s”, will count their "
+                    "excerpts and respondents too.",
+                    len(tree.target_gathered_by),
+                )
+                % {"names": _names(tree.target_gathered_by), "target": target.name}
+            )
+    # A theme that gathers both keeps one link; one that gathered only the source now
+    # gathers the target, and counts the target's own excerpts unless they were already in
+    # the source's branch (the target was inside the source).
+    moving = [name for name in tree.source_gathered_by if name not in tree.target_gathered_by]
+    if moving:
+        names = {"names": _names(moving), "target": target.name, "source": source.name}
+        if tree.lifted:
+            said.append(
+                ngettext(
+                    "The theme %(names)s gathers “%(target)s” instead of “%(source)s”.",
+                    "The themes %(names)s gather “%(target)s” instead of “%(source)s”.",
+                    len(moving),
+                )
+                % names
+            )
+        else:
+            said.append(
+                ngettext(
+                    "The theme %(names)s gathers “%(target)s” instead of “%(source)s”, and "
+                    "counts the excerpts of “%(target)s” too.",
+                    "The themes %(names)s gather “%(target)s” instead of “%(source)s”, and "
+                    "count the excerpts of “%(target)s” too.",
+                    len(moving),
+                )
+                % names
+            )
+    return said
 
 
 @require_POST

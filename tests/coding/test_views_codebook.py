@@ -10,6 +10,8 @@ from coding.models import Code
 from coding.palette import PALETTE
 from interviews import services as interviews
 from tests.conftest import HTMX, client_for, code_span, import_text
+from themes import services as themes
+from themes.rollup import study_rollup
 
 
 def url(study, name="codebook", *args):
@@ -316,3 +318,62 @@ def test_a_merges_confirmation_counts_as_the_codebook_and_says_what_else_moves(
         "Merged “<bdi>Education</bdi>” into “<bdi>Training</bdi>”: 1 excerpt moved."
         in response.content.decode()
     )
+
+
+def _summary(study, name):
+    """(respondents, excerpts) of the theme `name`, as the themes pages count them."""
+    [summary] = [t for t in study_rollup(study).themes if t.name == name]
+    return summary.n, summary.excerpt_count
+
+
+def test_a_merges_confirmation_says_what_moves_in_the_tree_and_which_themes_count_more(
+    study, branched, owner
+):
+    """Merging a parent code into its own sub-code lifts the sub-code to the parent's place
+    and gives it the parent's other sub-codes: a theme that gathers it then counts them too
+    (a tester saw a theme go from 1 to all respondents with nothing said). The confirmation
+    names each change, and the counts after the merge are the ones it announced."""
+    support, colleagues, _, family = branched["codes"]
+    family_theme = themes.theme_create(study=study, name="Family matters")
+    themes.theme_code_attach(theme=family_theme, code=family)
+    assert _summary(study, "Family matters") == (1, 1)
+    client = client_for(owner)
+    merge = url(study, "code_merge", support.pk)
+    html = client.post(merge, {"into": family.pk}, headers=HTMX).content.decode()
+    assert (
+        "“Family” takes the place of “Support” in the code tree. "
+        "Its sub-code “Colleagues” becomes a sub-code of “Family”. "
+        "The theme “Family matters”, which gathers “Family”, will count their excerpts and "
+        "respondents too. "
+        "The theme “Support at work” gathers “Family” instead of “Support”. "
+        "You can undo the merge afterwards."
+    ) in html
+    client.post(merge, {"into": family.pk, "confirm": "yes"}, headers=HTMX)
+    colleagues.refresh_from_db()
+    family.refresh_from_db()
+    assert (family.parent_id, colleagues.parent_id) == (None, family.pk)
+    # R1's two excerpts and R2's (on Supervisor, under Colleagues): as announced.
+    assert _summary(study, "Family matters") == (2, 3)
+    assert _summary(study, "Support at work") == (2, 3)
+
+
+def test_a_merge_into_a_code_outside_its_branch_says_the_themes_count_the_target_too(
+    study, branched, owner
+):
+    support = branched["codes"][0]
+    outside = services.code_create(study=study, name="Peer <b>support</b>")
+    client = client_for(owner)
+    html = client.post(
+        url(study, "code_merge", support.pk), {"into": outside.pk}, headers=HTMX
+    ).content.decode()
+    assert "takes the place of" not in html
+    assert (
+        "Its sub-codes “Colleagues” and “Family” become sub-codes of "
+        "“Peer &lt;b&gt;support&lt;/b&gt;”."
+    ) in html
+    assert (
+        "The theme “Support at work” gathers “Peer &lt;b&gt;support&lt;/b&gt;” instead of "
+        "“Support”, and counts the excerpts of “Peer &lt;b&gt;support&lt;/b&gt;” too."
+    ) in html
+    # No theme gathers the target: nothing is said of one.
+    assert "which gathers" not in html
