@@ -289,8 +289,8 @@ class StagedFileForm(forms.Form):
             self.add_error("respondent", "Choose who this file belongs to.")
         # What the import would refuse is refused here, before anything is imported.
         field = "pseudonym" if choice == NEW else "respondent"
-        if choice != SKIP and field not in self.errors and (withdrawn := self.withdrawn()):
-            self.add_error(field, f"{withdrawn}. {CHOOSE_ANOTHER}")
+        if choice != SKIP and field not in self.errors and self.withdrawn():
+            self.add_error(field, self.withdrawn_note())
         if choice != SKIP and "encoding" in data:
             self.unreadable = staging.unreadable_in(self.staged, data["encoding"])
             if self.unreadable:
@@ -328,6 +328,13 @@ class StagedFileForm(forms.Form):
         if respondent is None or respondent.withdrawn_at is None:
             return ""
         return consent.withdrawn_refusal(respondent)
+
+    def withdrawn_note(self) -> str:
+        """What the preview says of this file as chosen for a respondent who withdrew: the
+        import's refusal (withdrawn()) and what to do instead, as the note on the file and,
+        posted, as the error of the respondent chosen; "" otherwise."""
+        withdrawn = self.withdrawn()
+        return f"{withdrawn}. {CHOOSE_ANOTHER}" if withdrawn else ""
 
     def needs(self) -> list[str]:
         """What the researcher must still give for this file, as the preview's summary

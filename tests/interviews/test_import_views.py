@@ -524,7 +524,8 @@ def _withdrawn_r3(study):
 
 WITHDRAWN = (
     "<bdi>R3</bdi> withdrew from the study on 3 Mar 2025: their transcripts are not imported "
-    "(reinstate them on the Respondents page first if that was a mistake)"
+    "(reinstate them on the Respondents page first if that was a mistake). Choose another "
+    "respondent, or leave this file out."
 )
 
 
