@@ -57,6 +57,7 @@ urlpatterns = [
     path(study + "import/", transcripts.transcript_import, name="transcript_import"),
     path(study + "import/<uuid:batch>/", transcripts.import_batch, name="import_batch"),
     path(study + "import/<uuid:batch>/step/", transcripts.import_step, name="import_step"),
+    path(study + "import/<uuid:batch>/judge/", transcripts.import_judge, name="import_judge"),
     path(
         study + "import/<uuid:batch>/files/<int:position>/lines/",
         transcripts.import_lines,

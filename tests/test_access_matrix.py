@@ -184,6 +184,10 @@ def _typed_keep(o):
     }
 
 
+def _first_left_out(o):
+    return {"f0-respondent": "skip"}
+
+
 def _autocode_pick(o):
     span = _excerpt_span(o)
     key = f"{o['interview'].pk}:{span['start']}:{span['end']}:{span['version']}"
@@ -241,13 +245,16 @@ CASES = [
         data=lambda o: {"files": SimpleUploadedFile("R4.txt", TRANSCRIPT.encode())},
     ),
     Case("import_batch", "get", WRITE, ("batch",), kwargs=("batch",)),
+    Case("import_batch", "post", WRITE, ("batch",), _first_left_out, kwargs=("batch",)),
+    # Judging the choices as they change writes nothing: Import confirms them.
     Case(
-        "import_batch",
+        "import_judge",
         "post",
         WRITE,
         ("batch",),
-        lambda o: {"f0-respondent": "skip"},
+        _first_left_out,
         kwargs=("batch",),
+        changes=False,
     ),
     Case("import_step", "post", WRITE, ("queued",), kwargs=("batch",)),
     Case("import_lines", "get", WRITE, ("batch", "first_file"), kwargs=("batch", "position")),

@@ -79,18 +79,7 @@ def import_batch(request, slug, batch):
     confirmed, its progress: htmx imports the files one request each (import_step)."""
     access = study_access(request, slug, WRITE)
     rows = _batch_or_404(access, request, batch)
-    respondents = list(access.study.respondents.all())
-    forms = [
-        StagedFileForm(
-            posted(request),
-            staged=row,
-            respondents=respondents,
-            candidates=_encoding_choices(row),
-            initial=_initial(row),
-        )
-        for row in rows
-        if row.status == StagedFile.Status.STAGED
-    ]
+    forms = _staged_forms(request, access, rows)
     if request.method == "POST" and all(form.is_valid() for form in forms):
         staging.staged_files_confirm(rows=rows, choices=_choices(forms))
         if not request.htmx:
@@ -106,6 +95,27 @@ def import_batch(request, slug, batch):
     return render_page_or_fragment(
         request, "interviews/import_preview.html", "batch-section", context
     )
+
+
+@require_POST
+def import_judge(request, slug, batch):
+    """The preview's summary and each file's notes judged again from the choices as they
+    stand (htmx posts the preview's form whenever a choice changes), by the same rules as
+    Import: nothing is confirmed or imported. Out of band fragments of the batch's page:
+    the fields themselves, and the focus, stay as the researcher left them."""
+    access = study_access(request, slug, WRITE)
+    rows = _batch_or_404(access, request, batch)
+    if not request.htmx:
+        # Only htmx posts here; a page without it judges on Import.
+        return redirect("import_batch", slug, batch)
+    forms = _staged_forms(request, access, rows)
+    for form in forms:
+        # What clean() finds is part of the judgement: an encoding the whole file is not
+        # in, a date refused (StagedFileForm.needs).
+        form.is_valid()
+    previews = _previews(forms, access.study)
+    context = {"previews": previews, "summary": _summary(rows, previews), "judging": True}
+    return render(request, "interviews/import_preview.html#judgement", context)
 
 
 @require_POST
@@ -149,6 +159,23 @@ def _batch_or_404(access, request, batch) -> list[StagedFile]:
     if not rows:
         raise Http404("No such import, or it was finished more than a day ago.")
     return rows
+
+
+def _staged_forms(request, access, rows: list[StagedFile]) -> list[StagedFileForm]:
+    """A form per file still to confirm, bound to what was posted (one query: the study's
+    respondents)."""
+    respondents = list(access.study.respondents.all())
+    return [
+        StagedFileForm(
+            posted(request),
+            staged=row,
+            respondents=respondents,
+            candidates=_encoding_choices(row),
+            initial=_initial(row),
+        )
+        for row in rows
+        if row.status == StagedFile.Status.STAGED
+    ]
 
 
 def _encoding_choices(row: StagedFile) -> list[tuple[str, str]]:

@@ -137,3 +137,46 @@ def test_a_choice_within_the_limits_clears_the_message_of_the_one_before(
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         submit.click()
     assert answer.value.status == 200
+
+
+def test_the_summary_and_notes_follow_the_choices_before_import(
+    page, live_server, study, owner, tmp_path
+):
+    """Each choice changed in the preview is judged at once: the summary and the file's
+    note say what Import would do, the focus stays where the keyboard left it, and nothing
+    is imported."""
+    good = tmp_path / "R1-interview.txt"
+    good.write_text(TRANSCRIPT, encoding="utf-8")
+    greek = tmp_path / "interview-notes.txt"
+    greek.write_bytes(GREEK.encode("iso8859-7"))
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("transcript_import", args=[study.slug]))
+    page.set_input_files("input[type=file]", [str(good), str(greek)])
+    page.get_by_role("button", name="Upload and preview").click()
+    summary = page.locator(".import-summary")
+    expect(summary).to_have_text("2 files: 1 ready, 1 needs a respondent and an encoding")
+
+    notes = page.locator('li.staged-file[data-file="interview-notes.txt"]')
+    respondent = notes.locator("select[name=f1-respondent]")
+    respondent.focus()
+    respondent.select_option("new")
+    pseudonym = notes.locator("input[name=f1-pseudonym]")
+    pseudonym.fill("R3")
+    pseudonym.press("Tab")  # a typed field is judged as she leaves it
+    expect(notes).to_contain_text("“R3” would be a new respondent")
+    expect(summary).to_have_text("2 files: 1 ready, 1 needs an encoding")
+    encoding = notes.locator("select[name=f1-encoding]")
+    encoding.focus()
+    encoding.press("ArrowDown")  # the keyboard chooses the first encoding offered
+    expect(summary).to_have_text("2 files: 2 ready")
+    expect(encoding).to_be_focused()
+
+    first = page.locator('li.staged-file[data-file="R1-interview.txt"]')
+    first.locator("select[name=f0-respondent]").select_option("skip")
+    expect(summary).to_have_text("2 files: 1 ready, 1 left out")
+    expect(first).not_to_contain_text("would be a new respondent")
+    assert not Interview.objects.exists()
+    assert set(StagedFile.objects.values_list("status", flat=True)) == {StagedFile.Status.STAGED}
+
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#import-progress")).to_contain_text("1 imported, 1 skipped")

@@ -72,7 +72,7 @@ def file_messages(html: str) -> dict[str, list[str]]:
 
 
 def summary(html: str) -> str:
-    return re.search(r'<p class="import-summary" role="status">(.*?)</p>', html).group(1)
+    return re.search(r'<p class="import-summary"[^>]*>(.*?)</p>', html).group(1)
 
 
 def test_the_preview_sums_up_the_batch_and_says_each_files_message_once(study, owner):
@@ -707,9 +707,60 @@ def test_a_windows_1252_file_keeps_the_name_a_researcher_reads(study, owner):
     client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R8"})
     assert Interview.objects.get().source_encoding == "Western European (Windows-1252)"
 
+
 def test_a_short_greek_file_is_proposed_as_greek(study, owner):
     client = client_for(owner)
     raw = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n".encode("iso8859-7")
     html = client.get(upload(client, study, ("R6.txt", raw))).content.decode()
     assert "It may be Greek (ISO-8859-7): choose the encoding" in html
 
+
+def test_the_summary_and_notes_are_judged_again_as_the_choices_change(study, owner):
+    """htmx posts the preview's choices as each changes: the summary and each file's notes
+    come back as Import would judge them, and nothing is confirmed or imported."""
+    client = client_for(owner)
+    url = upload(
+        client, study, ("R1.txt", TRANSCRIPT.encode()), ("notes.txt", TRANSCRIPT.encode())
+    )
+    judge = reverse("import_judge", args=[study.slug, url.split("/")[-2]])
+    assert summary(client.get(url).content.decode()) == "2 files: 1 ready, 1 needs a respondent"
+
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R1", "f1-respondent": "new"}
+    choices["f1-pseudonym"] = "R5"
+    html = client.post(judge, choices, headers=HTMX).content.decode()
+    assert "<html" not in html
+    assert summary(html) == "2 files: 2 ready"
+    assert 'id="import-summary" hx-swap-oob="innerHTML"' in html
+    notes = re.search(
+        r'<div id="notes-1" class="file-notes" hx-swap-oob="true">(.*?)</div>', html, re.S
+    )
+    assert "“<bdi>R5</bdi>” would be a new respondent" in notes.group(1)
+
+    choices["f0-respondent"] = "skip"
+    choices["f1-pseudonym"] = "R1"
+    html = client.post(judge, choices, headers=HTMX).content.decode()
+    assert summary(html) == "2 files: 1 ready, 1 left out"
+    choices["f0-respondent"] = "new"
+    html = client.post(judge, choices, headers=HTMX).content.decode()
+    # Both to a new R1 with the same text: the second is a copy, and says so.
+    assert summary(html) == "2 files: 1 ready, 1 to be skipped (same text)"
+    assert "The same text comes earlier in this upload" in html
+
+    assert not Interview.objects.exists()
+    assert set(StagedFile.objects.values_list("status", flat=True)) == {StagedFile.Status.STAGED}
+    # Without htmx nothing posts here: the batch's page judges on Import.
+    assert client.post(judge, choices)["Location"] == url
+
+
+def test_the_judgement_refuses_an_encoding_as_import_would(study, owner):
+    greek = "Καλημέρα, ήταν δύσκολη αλλά ενδιαφέρουσα μέρα.\n".encode("iso8859-7")
+    raw = greek * (-(-encodings._SAMPLE_BYTES // len(greek)) + 1) + b"\xae\n"
+    client = client_for(owner)
+    url = upload(client, study, ("R6.txt", raw))
+    judge = reverse("import_judge", args=[study.slug, url.split("/")[-2]])
+    choices = {"f0-respondent": "new", "f0-pseudonym": "R6"}
+    html = client.post(judge, choices, headers=HTMX).content.decode()
+    assert summary(html) == "1 file: 1 needs an encoding"
+    choices["f0-encoding"] = "iso8859-7"
+    html = client.post(judge, choices, headers=HTMX).content.decode()
+    assert summary(html) == "1 file: 1 needs another encoding"
