@@ -112,6 +112,23 @@ class TypedPlace:
     digest: str = ""
 
 
+# How places are counted, on the de-identification page and in a download's refusal alike:
+# a place is a FIELD (TypedPlace.field). However many listed strings a field holds, and
+# however often, it is one place, named once with its strings, each once as typed, in
+# text order: "2 places in what was typed" are two fields wherever it is said.
+def by_field(places: Sequence[TypedPlace]) -> dict[tuple[str, int, str], list[TypedPlace]]:
+    """`places` grouped by their field, the fields in the order they are first found."""
+    fields: dict[tuple[str, int, str], list[TypedPlace]] = {}
+    for place in places:
+        fields.setdefault(place.field, []).append(place)
+    return fields
+
+
+def strings_of(places: Sequence[TypedPlace]) -> tuple[str, ...]:
+    """The listed strings `places` (of one field) hold, each once as typed, in order."""
+    return tuple(dict.fromkeys(place.words for place in places))
+
+
 def text_digest(text: str) -> str:
     """The sha256 (hex, 64 characters) of a field's text as read (UTF-8): what a Keep is
     given for (TypedKeep.digest)."""
@@ -425,9 +442,7 @@ def typed_fields(
     `identifiers` is empty."""
     if not identifiers:
         return []
-    fields: dict[tuple, list[TypedPlace]] = {}
-    for place in study_typed_places(study, identifiers):
-        fields.setdefault(place.field, []).append(place)
+    fields = by_field(study_typed_places(study, identifiers))
     kept = _kept(study) if fields else {}
     keep_url = reverse("typed_keep", args=[study.slug])
     listed = []
@@ -438,7 +453,7 @@ def typed_fields(
         listed.append(
             TypedField(
                 first.where,
-                tuple(dict.fromkeys(place.words for place in waiting or places)),
+                strings_of(waiting or places),
                 _page_url(study.slug, key, first.link, can_write=can_write),
                 key,
                 first.digest,
@@ -492,18 +507,22 @@ def _page_url(slug: str, field: tuple[str, int, str], link: int, *, can_write: b
 
 def typed_refusal(places: Sequence[TypedPlace], *, owner_may_override: bool = False) -> str:
     """What the researcher reads when `places` (not empty) hold listed strings: the first
-    three named, how many more."""
+    three fields named, each once with its strings, and how many more fields (a place is
+    a field: by_field)."""
+    fields = list(by_field(places).values())
     shown = [
-        f"{place.where[0].upper()}{place.where[1:]} holds “{isolated(place.words)}”"
-        for place in places[:3]
+        f"{found[0].where[0].upper()}{found[0].where[1:]} holds "
+        + ", ".join(f"“{isolated(words)}”" for words in strings_of(found))
+        for found in fields[:3]
     ]
-    more = len(places) - len(shown)
+    more = len(fields) - len(shown)
+    one_string = len(fields) == 1 and len(strings_of(fields[0])) == 1
     message = (
         "Not exported: " + "; ".join(shown)
         + (f"; and {more:,} more place{'s' if more > 1 else ''} in what was typed" if more else "")
-        + (", a string on the study's de-identification list. " if len(places) == 1
+        + (", a string on the study's de-identification list. " if one_string
            else ", strings on the study's de-identification list. ")
-        + ("Change it." if len(places) == 1 else "Change them.")
+        + ("Change it." if len(fields) == 1 else "Change them.")
     )  # fmt: skip
     if owner_may_override:
         return message[:-1] + ", or (owners only) tick “include text that is not de-identified”."

@@ -32,7 +32,7 @@ from interviews.locks import hold
 from interviews.models import Study, TypedKeep
 from interviews.revisions import study_revision_bump, study_revision_keep
 
-from .identifying import TypedField, study_typed_places
+from .identifying import TypedField, strings_of, study_typed_places
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
 from .quoting import extract_pieces
 from .rollup import study_rollup
@@ -647,8 +647,7 @@ def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) 
             "kept_at": timezone.now(),
         },
     )
-    words = tuple(dict.fromkeys(place.words for place in places))
-    return TypedField(first.where, words, "", field, digest, keep.pk)
+    return TypedField(first.where, strings_of(places), "", field, digest, keep.pk)
 
 
 def typed_keep_undo(*, keep: TypedKeep) -> None:

@@ -287,3 +287,40 @@ def test_the_check_reads_the_typed_fields_in_one_query(
 def test_an_empty_list_costs_its_one_query(study, themed, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert unreviewed_refusal(study, "findings") == ""
+
+
+def test_a_field_is_one_place_named_once_with_its_strings(study, themed, owner):
+    """The refusal counts as the de-identification page does (themes.identifying.by_field):
+    a journal entry holding "Acme Clinic" twice and "Maria" is one place, named once with
+    both strings; with a memo on a code, two places, not four."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    _store(study, themed, "journal entry", f"{NAME} sent Maria to {NAME}.")
+    _store(study, themed, "code memo", f"Met {NAME}.")
+    client = client_for(owner)
+
+    said = _refusal(client.get(reverse("export_excerpts_xlsx", args=[study.slug]), follow=True))
+    page = _refusal(client.get(reverse("deidentify_preview", args=[study.slug])))
+
+    assert (
+        f"Not exported: A journal entry holds “{NAME}”, “Maria”; A memo on the code "
+        f"“Learning” holds “{NAME}”, strings on the study's de-identification list. "
+        "Change them."
+    ) in said
+    assert "more place" not in said
+    assert "2 places in what was typed hold a listed string" in page
+
+
+def test_one_field_with_two_strings_is_one_place_to_change(study, themed, owner):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    identifier_add(study=study, text="Maria", replacement="[co-worker]")
+    _store(study, themed, "theme description", f"Maria at {NAME}.")
+
+    said = _refusal(
+        client_for(owner).get(reverse("export_findings", args=[study.slug]), follow=True)
+    )
+
+    assert (
+        f"Not exported: The theme “Training”'s description holds “Maria”, “{NAME}”, strings "
+        "on the study's de-identification list. Change it."
+    ) in said
