@@ -49,6 +49,19 @@ def extract_pieces(excerpt_text: str, extract: str) -> list[tuple[int, int]]:
     return spans
 
 
+def extract_fits(excerpt_text: str, extract: str) -> bool:
+    """Whether `extract` (a quote's chosen words) is still words of the excerpt in order:
+    an empty extract fits (the whole excerpt is printed); one whose words were edited out
+    of the excerpt since does not, and quote_text then prints the whole excerpt."""
+    if not extract.strip():
+        return True
+    try:
+        extract_pieces(excerpt_text, extract)
+    except ValidationError:
+        return False
+    return True
+
+
 def quote_text(excerpt_text: str, extract: str = "") -> str:
     """The words to print for a quote: the excerpt's, or its chosen extract with "[…]" at
     every cut (at the start, between pieces, at the end). An extract that no longer fits

@@ -11,7 +11,7 @@ from coding.models import Coding, Excerpt
 from core.bidi import isolated
 
 from .models import Theme
-from .quoting import quote_text, quoted
+from .quoting import extract_fits, quote_text, quoted
 from .rollup import RollUp, study_rollup
 from .services import changes_since_review
 
@@ -86,6 +86,11 @@ def theme_page(
                 "extract": quote["extract"],
                 # What the findings print: the whole excerpt or the chosen extract.
                 "printed": quote_text(by_id[quote["excerpt_id"]]["text"], quote["extract"]),
+                # A chosen extract the excerpt's words no longer hold (the transcript was
+                # edited since): the whole excerpt is printed, and the page says so.
+                "extract_lost": not extract_fits(
+                    by_id[quote["excerpt_id"]]["text"], quote["extract"]
+                ),
             }
             for quote in quotes
             if quote["excerpt_id"] in by_id

@@ -557,6 +557,42 @@ def test_the_researcher_chooses_the_words_a_quote_prints(study, themed, owner, r
     assert client.get(url(study, "quote_extract", quote.pk)).status_code == 405
 
 
+def test_a_chosen_extract_the_excerpt_no_longer_holds_is_said_on_the_theme_page(
+    study, themed, owner, reviewer
+):
+    """A transcript edited after a quote's words were chosen: the extract no longer fits,
+    and the findings print the whole excerpt. The theme page said "· an extract of the
+    excerpt" over the whole excerpt, with nothing else; now it says what is printed."""
+    training = themed["training"]
+    second = themed["excerpts"][1]  # "the ones nobody else will see"
+    quote = services.quote_add(theme=training, excerpt=second)
+    client = client_for(owner)
+    client.post(url(study, "quote_extract", quote.pk), {"extract": "the ones […] will see"})
+    page = reverse("theme_detail", args=[study.slug, training.pk])
+    html = client.get(page).content.decode()
+    assert "· an extract of the excerpt" in html
+    assert "no longer in the excerpt" not in html
+    interview = second.interview
+    coding.transcript_edit(
+        interview=interview,
+        text=interview.text.replace("nobody else will see", "nobody else will look at"),
+        version=interview.version,
+    )
+    second.refresh_from_db()
+    assert second.text == "the ones nobody else will look at"
+    html = client.get(page).content.decode()
+    assert "“<bdi>the ones nobody else will look at</bdi>”" in html
+    assert "· an extract of the excerpt" not in html
+    lost = (
+        "The words chosen to print are no longer in the excerpt (its transcript was edited "
+        "since): the findings print the whole excerpt."
+    )
+    assert f"{lost} Choose the words again, or empty the box to keep the whole excerpt." in html
+    # The committee is told what is printed, not asked to change it.
+    html = client_for(reviewer).get(page).content.decode()
+    assert f"{lost}</p>" in html
+
+
 def test_quote_order_buttons_move_the_quote_they_show(study, themed, owner):
     training = themed["training"]
     second = themed["excerpts"][1]
