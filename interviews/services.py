@@ -48,6 +48,7 @@ from .models import (
     Role,
     StagedFile,
     Study,
+    TypedKeep,
 )
 from .revisions import study_revision_bump, study_revision_keep
 from .text import ImportRejected, normalise
@@ -1376,11 +1377,37 @@ def identifier_update(
     with transaction.atomic():
         hold(Study, study.pk)
         identifier.save(update_fields=["text", "replacement", "variants"])
+        _typed_keeps_prune(study)
 
 
 def identifier_delete(*, identifier: Identifier) -> None:
-    """Take a string off the list (with the occurrences skipped for it)."""
-    identifier.delete()
+    """Take a string off the list (with the occurrences skipped for it, and the typed
+    fields' keeps of its forms: _typed_keeps_prune)."""
+    with transaction.atomic():
+        hold(Study, identifier.study_id)
+        identifier.delete()
+        _typed_keeps_prune(identifier.study)
+
+
+def _typed_keeps_prune(study: Study) -> None:
+    """Drop from the study's kept typed fields (TypedKeep.words) the strings no longer
+    on its list, and the keeps left with none: a string taken off the list and put back
+    later, perhaps now known for a name, is asked about again, not kept by a decision
+    taken about it before (as a transcript's skips go with their identifier). Called
+    holding the study, after the list changed. Queries: the list, the keeps, one write
+    per keep changed."""
+    listed = {
+        deidentify.fold(form)
+        for identifier in study.identifiers.all()
+        for form in identifier.forms
+    }
+    for keep in TypedKeep.objects.filter(study=study):
+        words = [words for words in keep.words if words in listed]
+        if not words:
+            keep.delete()
+        elif words != keep.words:
+            keep.words = words
+            keep.save(update_fields=["words"])
 
 
 # Called by deidentification_apply with the study, [(interview, offsets), ...] for the

@@ -14,7 +14,7 @@ from django.urls import reverse
 from core.bidi import plain
 from interviews.access import REFUSALS, WRITE
 from interviews.models import TypedKeep
-from interviews.services import identifier_add
+from interviews.services import identifier_add, identifier_delete, identifier_update
 from tests.conftest import client_for
 from tests.themes.test_exports import reopened_text
 from tests.themes.test_exports_typed_identifying import _store
@@ -266,3 +266,32 @@ def test_the_page_reads_the_kept_fields_in_one_query(
         page = client.get(_preview(study))
     assert page.content.decode().count('class="typed-place"') == 1
     assert page.content.decode().count('class="typed-kept"') == 1
+
+
+def test_a_string_taken_off_the_list_and_put_back_is_asked_about_again(study, listed, owner):
+    """The keep of "Hope" goes with "Hope": listed again (she may know it for a name now),
+    it is no longer kept by the decision taken before."""
+    _keep(client_for(owner), study)
+    identifier_delete(identifier=study.identifiers.get())
+
+    assert not TypedKeep.objects.exists()
+    identifier_add(study=study, text=WORD, replacement="[co-worker]")
+    assert "holds “Hope”" in plain(unreviewed_refusal(study, "findings"))
+
+
+def test_a_variant_taken_off_its_string_leaves_the_others_kept(study, listed, owner):
+    """ "Hope and Grace" kept; "Grace" a variant taken off, then put back: Hope stays kept,
+    Grace is asked about again."""
+    identifier_add(study=study, text="Grace Lee", variants="Grace", replacement="[nurse]")
+    _store(study, listed, FIELD, "Hope and Grace")
+    _keep(client_for(owner), study)
+    grace = study.identifiers.get(text="Grace Lee")
+
+    identifier_update(identifier=grace, text="Grace Lee", replacement="[nurse]", variants="")
+
+    assert TypedKeep.objects.get().words == ["hope"]
+    assert unreviewed_refusal(study, "findings") == ""
+    identifier_update(identifier=grace, text="Grace Lee", replacement="[nurse]", variants="Grace")
+    refusal = plain(unreviewed_refusal(study, "findings"))
+    assert "holds “Grace”" in refusal
+    assert "“Hope”" not in refusal
