@@ -117,7 +117,9 @@ def identifier_delete(request, slug, pk):
     identifier = row_of(access.study.identifiers, pk, missing=GONE)
     services.identifier_delete(identifier=identifier)
     messages.success(
-        request, f"“{isolated(identifier.text)}” is off the list; nothing was changed."
+        request,
+        f"“{isolated(identifier.text)}” is off the list; no transcript or typed field was "
+        "changed. A field kept for it will be asked about again if it is listed again.",
     )
     return redirect("deidentify_list", slug)
 

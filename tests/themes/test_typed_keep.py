@@ -295,3 +295,15 @@ def test_a_variant_taken_off_its_string_leaves_the_others_kept(study, listed, ow
     refusal = plain(unreviewed_refusal(study, "findings"))
     assert "holds “Grace”" in refusal
     assert "“Hope”" not in refusal
+
+
+def test_taking_a_string_off_the_list_says_its_keeps_go_with_it(study, listed, owner):
+    _keep(client_for(owner), study)
+    identifier = study.identifiers.get()
+    url = reverse("identifier_delete", args=[study.slug, identifier.pk])
+    html = client_for(owner).post(url, follow=True).content.decode()
+    assert (
+        f"“<bdi>{WORD}</bdi>” is off the list; no transcript or typed field was changed. A "
+        "field kept for it will be asked about again if it is listed again."
+    ) in html
+    assert not TypedKeep.objects.exists()
