@@ -130,10 +130,17 @@ def guess(raw: bytes) -> EncodingGuess:
     otherwise charset-normalizer's plausible candidates are offered and none is sure.
     Raises ImportRejected when the ladder refuses the bytes outright (binary, a bad BOM).
     """
-    text, found = decode_text(raw)
+    try:
+        text, found = decode_text(raw)
+    except ImportRejected:
+        if raw.startswith(_MARKS) or b"\x00" in raw:
+            raise
+        # Bytes Windows-1252 leaves undefined (0x8D, 0x9D: Ť and ť in Windows-1250): the
+        # ladder's last rung refuses them, and the code pages they decode in are offered.
+        text, found = None, label("cp1252")
     ladder = _ladder_choice(found)
     sample = _sample(raw)
-    if ladder != "cp1252" or plausible(text):
+    if ladder != "cp1252" or (text is not None and plausible(text)):
         return EncodingGuess(ladder, True, _candidates(sample, [ladder]))
     from charset_normalizer import from_bytes  # imported on first use: see plausible()
 
@@ -151,6 +158,10 @@ def guess(raw: bytes) -> EncodingGuess:
 
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
+
+
+# The byte-order marks, by which the ladder knows a file's encoding for sure.
+_MARKS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _sample(raw: bytes) -> bytes:

@@ -75,7 +75,7 @@ def staged_files_stage(
         try:
             if file_suffix(name) == ".txt" and isinstance(raw, bytes):
                 guess = encodings.guess(raw)
-            read_transcript(name, raw, guess.encoding if guess and guess.encoding else None)
+            read_transcript(name, raw, _read_as(guess))
         except ImportRejected as rejected:
             row.status, row.message = Status.REFUSED, f"{name}: refused: {rejected}."
             row.refused_as = rejected.kind
@@ -90,6 +90,15 @@ def staged_files_stage(
     # One INSERT for the upload, whatever its number of files.
     StagedFile.objects.bulk_create(rows, batch_size=50)
     return batch
+
+
+def _read_as(guess: encodings.EncodingGuess | None) -> str | None:
+    """The encoding a .txt file is checked in on upload (its size, its text): the one
+    proposed, else the likeliest it decodes in, where none reads well enough to propose
+    (the researcher then chooses, as for any guess); None for a Word document."""
+    if guess is None:
+        return None
+    return guess.encoding or (guess.candidates[0] if guess.candidates else None)
 
 
 def _told_apart(name: str, seen: Counter) -> str:

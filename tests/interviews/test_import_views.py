@@ -764,3 +764,19 @@ def test_the_judgement_refuses_an_encoding_as_import_would(study, owner):
     choices["f0-encoding"] = "iso8859-7"
     html = client.post(judge, choices, headers=HTMX).content.decode()
     assert summary(html) == "1 file: 1 needs another encoding"
+
+
+def test_a_czech_file_is_previewed_with_its_encoding_offered_not_refused(study, owner):
+    # ý, a Czech letter, is also what Greek bytes make in Windows-1252: no encoding is
+    # proposed, and she chooses among those offered.
+    czech = (
+        "R1: Bylo to těžké. Ťuknout na dveře šéfa nebylo snadné, pomohl mi vedoucí a kolegyně.\n"
+    )
+    czech += "R1: Týden byl dlouhý.\n"
+    client = client_for(owner)
+    url = upload(client, study, ("R1.txt", czech.encode("cp1250")))
+    html = client.get(url).content.decode()
+    assert "refused" not in html
+    assert '<option value="cp1250">Central European (Windows-1250)</option>' in html
+    client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R1", "f0-encoding": "cp1250"})
+    assert Interview.objects.get().text == czech.strip()
