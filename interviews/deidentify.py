@@ -16,7 +16,7 @@ import array
 import calendar
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -245,6 +245,32 @@ def scrub(text: str, matcher: Matcher, replacements: dict[int, str]) -> str:
         if identifier_id in replacements
     ]
     return replace_spans(text, spans) if spans else text
+
+
+def scrub_json(value, scrub: Callable[[str], str]):
+    """`value` as a JSONField holds it (dicts, lists, strings, numbers, booleans, None)
+    with every string in it, a dict's keys included (a respondent's attribute names), passed
+    through `scrub` (a text's replacements: see scrub); the rest as it is."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub(key): scrub_json(item, scrub) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(item, scrub) for item in value]
+    return value
+
+
+def json_strings(value) -> str:
+    """The strings of `value` (as scrub_json walks it) joined by NUL characters: a text to
+    search for listed strings, which hold no NUL, so that no match spans two of them."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        items = [part for key, item in value.items() for part in (key, json_strings(item))]
+        return "\0".join(items)
+    if isinstance(value, list):
+        return "\0".join(json_strings(item) for item in value)
+    return ""
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from itertools import accumulate
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Coalesce, Length
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
@@ -257,8 +257,10 @@ def history_scrub(
     *, study_id: int, scrub: Callable[[str], str], finds: Callable[[str], Iterable[int]]
 ) -> int:
     """Rewrite every text field of the study's history records through `scrub` (a
-    de-identification's replacements): a name taken out of a transcript, an excerpt, a
-    quote or a memo must not live on in the records of how they were. `finds` gives the
+    de-identification's replacements), and every string of their JSON fields (a
+    respondent's attributes, names and values): a name taken out of a transcript, an
+    excerpt, a quote or a memo, or out of a field the researcher typed, must not live on in
+    the records of how they were. `finds` gives the
     start (code points) of each string `scrub` would replace in a text, which holds no
     match across a NUL character (listed strings hold no control characters). Returns how
     many records changed.
@@ -270,25 +272,50 @@ def history_scrub(
     are searched at once, joined by NUL characters: only the records holding a string
     are scrubbed. Memory stays that of one chunk whatever the history's length.
     """
+    # Imported here: deidentify imports the models, which import this module.
+    from .deidentify import json_strings, scrub_json
+
     changed = 0
+    db = connections[DEFAULT_DB_ALIAS]
     for model in recorded_models():
         historical = model.history.model
-        texts = [
-            field.attname
+        fields = [
+            field
             for field in historical._meta.concrete_fields
-            if isinstance(field, models.CharField | models.TextField)
+            if isinstance(field, models.CharField | models.TextField | models.JSONField)
             and field.attname not in ("history_type",)
         ]
-        length = sum((Coalesce(Length(name), 0) for name in texts), Value(0))
+        texts = [field.attname for field in fields]
+        # A JSON column (a respondent's attributes: their names and values, typed by the
+        # researcher) is measured as its text, searched as its strings (json_strings) and
+        # scrubbed string by string (scrub_json).
+        json = [isinstance(field, models.JSONField) for field in fields]
+        measured = [
+            Cast(name, TextField()) if j else name for name, j in zip(texts, json, strict=True)
+        ]
+        length = sum((Coalesce(Length(name), 0) for name in measured), Value(0))
         records = historical.objects.filter(history_study_id=study_id)
         for first, last in _chunks(records.order_by("pk").values_list("pk", length)):
             rows = list(records.filter(pk__gte=first, pk__lte=last).values_list("pk", *texts))
+            searched = rows
+            if any(json):
+                searched = [
+                    (pk, *(json_strings(v) if j else v for v, j in zip(values, json, strict=True)))
+                    for pk, *values in rows
+                ]
             batch = []
-            for index in _holding(rows, finds):
+            for index in _holding(searched, finds):
                 pk, *values = rows[index]
-                scrubbed = [scrub(value) if value else value for value in values]
+                scrubbed = [
+                    (scrub_json(value, scrub) if j else scrub(value)) if value else value
+                    for value, j in zip(values, json, strict=True)
+                ]
                 if scrubbed != values:
-                    batch.append((*scrubbed, pk))
+                    prepared = [
+                        field.get_db_prep_save(value, db) if j else value
+                        for field, value, j in zip(fields, scrubbed, json, strict=True)
+                    ]
+                    batch.append((*prepared, pk))
             sql.history_texts_set(historical._meta.db_table, texts, batch)
             changed += len(batch)
     return changed

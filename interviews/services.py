@@ -1557,5 +1557,7 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
     )
     # Last, so that the records this apply wrote are scrubbed too: every record held the
     # words of its time, the names among them.
-    history.history_scrub(study_id=study.pk, scrub=scrub, finds=finds)
+    report.counts["history_scrubbed"] = history.history_scrub(
+        study_id=study.pk, scrub=scrub, finds=finds
+    )
     return report

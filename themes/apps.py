@@ -12,7 +12,7 @@ class ThemesConfig(AppConfig):
         from interviews import deidentify, erasure, pages
         from interviews import services as interviews
 
-        from . import identifying, undo
+        from . import deidentification, identifying, undo
         from .models import Quote
         from .services import quotes_of_restored_excerpt
 
@@ -23,6 +23,8 @@ class ThemesConfig(AppConfig):
         erasure.register_preview(_preview_quotes)
         if _scrub_quotes not in interviews.DEIDENTIFY_FOLLOWERS:
             interviews.DEIDENTIFY_FOLLOWERS.append(_scrub_quotes)
+        if deidentification.follow not in interviews.DEIDENTIFY_FOLLOWERS:
+            interviews.DEIDENTIFY_FOLLOWERS.append(deidentification.follow)
         pages.offer_study_import("project_import")
         if identifying.typed_fields not in deidentify.TYPED_PLACES:
             deidentify.TYPED_PLACES.append(identifying.typed_fields)

@@ -193,4 +193,27 @@ def _applied(report: services.DeidentifyReport) -> str:
     where = ngettext("%(n)d transcript", "%(n)d transcripts", report.transcripts) % {
         "n": report.transcripts
     }
-    return f"{replaced} in {where}, {kept}.{review}"
+    return f"{replaced} in {where}, {kept}.{_kept_copies(report)}{review}"
+
+
+def _kept_copies(report: services.DeidentifyReport) -> str:
+    """The copies of earlier words the apply replaced the strings in too, counted: " Also
+    replaced in the description 1 theme's review began with and 3 records of the History."
+    (DeidentifyReport.counts of themes.deidentification and interviews.history), or ""."""
+    counts = report.counts
+    parts = []
+    if snapshots := counts.get("snapshots_scrubbed", 0):
+        parts.append(
+            ngettext(
+                "the description %(n)d theme's review began with",
+                "the descriptions %(n)d themes' reviews began with",
+                snapshots,
+            )
+            % {"n": snapshots}
+        )
+    if records := counts.get("history_scrubbed", 0):
+        parts.append(
+            ngettext("%(n)d record of the History", "%(n)d records of the History", records)
+            % {"n": records}
+        )
+    return f" Also replaced in {' and '.join(parts)}." if parts else ""
