@@ -198,10 +198,13 @@ def _applied(report: services.DeidentifyReport) -> str:
 
 def _kept_copies(report: services.DeidentifyReport) -> str:
     """The copies of earlier words the apply replaced the strings in too, counted: " Also
-    replaced in the description 1 theme's review began with and 3 records of the History."
-    (DeidentifyReport.counts of themes.deidentification and interviews.history), or ""."""
+    replaced in 2 comments, the description 1 theme's review began with and 3 records of
+    the History." (DeidentifyReport.counts of themes.deidentification and
+    interviews.history), or ""."""
     counts = report.counts
     parts = []
+    if comments := counts.get("comments_scrubbed", 0):
+        parts.append(ngettext("%(n)d comment", "%(n)d comments", comments) % {"n": comments})
     if snapshots := counts.get("snapshots_scrubbed", 0):
         parts.append(
             ngettext(
@@ -216,4 +219,6 @@ def _kept_copies(report: services.DeidentifyReport) -> str:
             ngettext("%(n)d record of the History", "%(n)d records of the History", records)
             % {"n": records}
         )
-    return f" Also replaced in {' and '.join(parts)}." if parts else ""
+    if len(parts) > 1:
+        parts[-2:] = [f"{parts[-2]} and {parts[-1]}"]
+    return f" Also replaced in {', '.join(parts)}." if parts else ""

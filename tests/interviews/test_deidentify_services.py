@@ -205,17 +205,17 @@ def test_applying_takes_the_same_queries_whatever_the_number_of_transcripts(
     # the skips; 7 for all the transcripts: their
     # question sections, their skips, the questions, the interviews written (one UPDATE)
     # and their history records (one INSERT), their sections deleted and written anew (one
-    # INSERT); 7: the uploads kept after import (their names), the excerpts of the
+    # INSERT); 8: the uploads kept after import (their names), the excerpts of the
     # transcripts changed and those with former words or memos (one read), their moves (one
     # statement run per row), their history records (one INSERT ... SELECT: one record
     # each), the undo history deleted, the quotes with an extract, the themes' review
-    # snapshots (themes.deidentification); 4: each kind of memo read for scrubbing (none
-    # changed); 19: the ids of the study's history records of each of the 12 recorded
-    # models (with their texts' length), the text and JSON columns of the records of the
-    # five that have some here (transcripts, respondents, codes, excerpts, codings:
-    # a chunk of interviews.history.SCRUB_CHUNK records at most), and those of the
+    # snapshots and the comments (themes.deidentification); 4: each kind of memo read for
+    # scrubbing (none changed); 19: the ids of the study's history records of each of the
+    # 12 recorded models (with their texts' length), the text and JSON columns of the
+    # records of the five that have some here (transcripts, respondents, codes, excerpts,
+    # codings: a chunk of interviews.history.SCRUB_CHUNK records at most), and those of the
     # transcripts and of the excerpts rewritten (they held the name); release.
-    with django_assert_num_queries(43):
+    with django_assert_num_queries(44):
         interviews.deidentification_apply(study=study, decisions=decisions)
     assert Excerpt.objects.filter(status=ExcerptStatus.CHANGED).count() == transcripts
 

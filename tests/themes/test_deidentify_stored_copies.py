@@ -85,3 +85,25 @@ def test_the_history_no_longer_shows_an_applied_name_in_a_respondent_s_attribute
     kept = [str(row) for row in respondent.history.values_list("attributes", flat=True)]
     assert "{'Employer': '[faith-based] Charities'}" in kept
     assert not any(NAME in row for row in kept)
+
+
+def test_an_applied_name_leaves_the_comments_of_the_committee_and_the_researcher(
+    study, owner, reviewer
+):
+    client, theme = _theme_corrected_after_review(study, owner)
+    comment = reverse("comment_add", args=[study.slug, theme.pk])
+    client_for(reviewer).post(comment, {"body": f"Is the {NAME} charity named on purpose?"})
+    first = theme.comments.get()
+    client.post(comment, {"body": f"No: {NAME.lower()} goes.", "parent": first.pk})
+    page = reverse("theme_detail", args=[study.slug, theme.pk])
+    assert client_for(reviewer).get(page).content.decode().count(NAME) >= 2
+
+    message = _apply(client, study)
+
+    assert "Also replaced in 2 comments, the description 1 theme&#x27;s review began" in message
+    html = client_for(reviewer).get(page).content.decode()
+    assert NAME not in html
+    assert NAME.lower() not in html
+    assert "Is the [faith-based] charity named on purpose?" in html
+    assert "No: [faith-based] goes." in html
+    assert NAME not in client.get(reverse("history", args=[study.slug])).content.decode()
