@@ -22,8 +22,9 @@ from django.utils.timezone import localtime
 def rows_html(rows: list[dict], *, slug: str) -> SafeString:
     """The <li> of each of `rows` (retrieval.result_rows' dicts), in their order, for the
     <ol> of the study `slug`'s retrieval page: the excerpt in its context, its attribution,
-    codes, the coders who applied them, who made it and when (in the current time zone),
-    memo, and the link that opens the transcript with it selected."""
+    codes, the coders who applied them, who made it and when (in the current time zone;
+    once, "coded by olive, 2 Dec 2026", when its maker alone applied its codes), memo,
+    and the link that opens the transcript with it selected."""
     # The interview's page up to its id, reversed once rather than once per row.
     prefix = reverse("interview_code", args=[slug, 0]).removesuffix("0/")
     dates: dict = {}
@@ -36,17 +37,7 @@ def _row(row: dict, prefix: str, dates: dict) -> str:
         f'<span class="chip c-{escape(code["colour"])}">{escape(code["name"])}</span>'
         for code in row["codes"]
     )
-    # Who applied its codes, as "Coded by" selects (retrieval.CODER_RULE); then who made
-    # the excerpt and when, which is all the page said before: another coder may have
-    # made it.
-    coded = ""
-    if row["coders"]:
-        coded = f"<span>codes applied by {escape(', '.join(row['coders']))}</span> "
-    day = _day(row["created_at"], dates)
-    if row["coder_name"]:
-        coded += f"<span>excerpt made by {escape(row['coder_name'])}, {day}</span>"
-    else:  # its maker's account is gone
-        coded += f"<span>excerpt made {day}</span>"
+    coded = _coded(row, _day(row["created_at"], dates))
     memo = ""
     if row["memo"]:
         memo = f'<p class="memo"><strong>Memo:</strong> {escape(row["memo"])}</p>'
@@ -60,6 +51,22 @@ def _row(row: dict, prefix: str, dates: dict) -> str:
         f'<a class="open-transcript" href="{escape(prefix)}{row["interview_id"]}/'
         f'#x{excerpt_id}">Open in the transcript{_named(row)}</a></li>'
     )
+
+
+def _coded(row: dict, day: str) -> str:
+    """Who applied its codes, as "Coded by" selects (retrieval.CODER_RULE), then who made
+    the excerpt and on which `day`, which is all the page said before: another coder may
+    have made it. Its maker, when she alone applied its codes, is named once ("coded by
+    olive, 2 Dec 2026"), not twice."""
+    maker, coders = row["coder_name"], row["coders"]
+    if maker and coders == [maker]:
+        return f"<span>coded by {escape(maker)}, {day}</span>"
+    coded = ""
+    if coders:
+        coded = f"<span>codes applied by {escape(', '.join(coders))}</span> "
+    if maker:
+        return coded + f"<span>excerpt made by {escape(maker)}, {day}</span>"
+    return coded + f"<span>excerpt made {day}</span>"  # its maker's account is gone
 
 
 def _named(row: dict) -> str:

@@ -12,7 +12,8 @@ from django.template import Context, Template
 from themes.result_rows import rows_html
 
 # The loop the retrieval template ran before the rows were built in Python, with the coders
-# who applied the codes and who made the excerpt since "Coded by" means the first.
+# who applied the codes and who made the excerpt since "Coded by" means the first, named
+# once when the maker alone applied its codes.
 TEMPLATE_LOOP = Template(
     """{% for row in rows %}
 <li id="result-{{ row.id }}" data-x="{{ row.id }}">
@@ -20,8 +21,10 @@ TEMPLATE_LOOP = Template(
   <p class="attribution">
     {{ row.attribution }}
     {% for code in row.codes %}<span class="chip c-{{ code.colour }}">{{ code.name }}</span>{% endfor %}
+    {% if row.coder_name and row.coders|length == 1 and row.coders.0 == row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}
     {% if row.coders %}<span>codes applied by {{ row.coders|join:", " }}</span>{% endif %}
     {% if row.coder_name %}<span>excerpt made by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}<span>excerpt made {{ row.created_at|date:"j M Y" }}</span>{% endif %}
+    {% endif %}
   </p>
   {% if row.memo %}<p class="memo"><strong>Memo:</strong> {{ row.memo }}</p>{% endif %}
   <a class="open-transcript" href="{% url 'interview_code' slug row.interview_id %}#x{{ row.id }}">Open in the transcript<span class="visually-hidden">: {{ row.attribution }} “{{ row.text|truncatewords:6 }}”</span></a>
@@ -71,6 +74,9 @@ ROWS = [
         coder_name=HOSTILE,
     ),
     _row(4, codes=[], coders=[]),
+    _row(6, coders=["owner"]),  # its maker alone applied its codes
+    _row(7, coders=["owner"], coder_name=None),
+    _row(8, coders=[HOSTILE], coder_name=HOSTILE),
 ]
 
 
@@ -85,6 +91,21 @@ def test_rows_are_the_templates_markup(settings, zone):
     if zone == "America/New_York":
         assert "excerpt made by owner, 1 Mar 2026" in ours
         assert "<span>codes applied by cody, owner</span>" in ours
+        assert "<span>coded by owner, 2 Mar 2026</span></p>" in _tight(ours)
+
+
+def test_a_maker_who_alone_applied_the_codes_is_named_once():
+    """olive made it and applied its codes: "coded by olive, 2 Mar 2026", not "codes
+    applied by olive" then "excerpt made by olive, 2 Mar 2026"."""
+    html = rows_html([_row(1, coders=["olive"], coder_name="olive")], slug="a-study")
+    assert "<span>coded by olive, 2 Mar 2026</span>" in html
+    assert html.count("olive") == 1
+    # Someone else's codes too, or a maker whose account is gone: both said.
+    two = rows_html([_row(1, coders=["cody", "olive"], coder_name="olive")], slug="a-study")
+    assert "<span>codes applied by cody, olive</span> " in two
+    assert "<span>excerpt made by olive, 2 Mar 2026</span>" in two
+    gone = rows_html([_row(1, coders=["olive"], coder_name=None)], slug="a-study")
+    assert "<span>codes applied by olive</span> <span>excerpt made 2 Mar 2026</span>" in gone
 
 
 def test_user_text_is_escaped_everywhere():
@@ -93,7 +114,8 @@ def test_user_text_is_escaped_everywhere():
     assert "<b>" not in html
     # Before, in, after, attribution, code, the coders who applied it, who made it, memo;
     # the link's hidden name: attribution and words.
-    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 10
+    # Row 8, made by the one who alone applied its codes, names her once.
+    assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") == 10 + 1
     assert 'href="/studies/a-study/interviews/43/#x3"' in html
 
 

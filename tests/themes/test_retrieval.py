@@ -453,8 +453,10 @@ def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, ow
     assert "Turning point" in html  # a memo
     day = timezone.localdate(e4.created_at)
     day = f"{day.day} {day:%b %Y}"
-    assert f"<span>codes applied by {owner.username}</span>" in html
-    assert f"<span>excerpt made by {owner.username}, {day}</span>" in html
+    # olive made e4 and applied its codes alone: named once.
+    assert f"<span>coded by {owner.username}, {day}</span>" in html
+    assert "codes applied by" not in html
+    assert "excerpt made by" not in html
 
 
 def test_user_text_is_escaped(study, corpus, owner):
@@ -785,3 +787,4 @@ def test_the_review_box_reads_only_its_real_values(study, owner):
         assert ("never looked back" in html) is listed, value
         box = re.search(r'<input type="checkbox" name="review"[^>]*>', html)[0]
         assert ("checked" in box) is not listed, value
+
