@@ -563,7 +563,8 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
     codes, coders = defaultdict(list), defaultdict(list)
     names = {coder["id"]: coder["username"] for coder in index.coders}
     # Through the ORM: the statement by hand saved 0.4 ms a page, under what keeps a query
-    # in themes/sql.py. Codes in the bin are among the rows; only the study's live ones count.
+    # in themes/sql.py. Only the codes the index holds count (export_table does the same):
+    # a code applied since it was read is not shown, nor its coder.
     codings = Coding.objects.filter(excerpt_id__in=ids).values_list(
         "excerpt_id", "code_id", "coder_id"
     )
@@ -622,8 +623,12 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
     for excerpt_id, code_id, coder_id in Coding.objects.filter(
         excerpt_id__in=matching(index, flt).values("id")
     ).values_list("excerpt_id", "code_id", "coder_id"):
-        codes[excerpt_id].add(code_id)
-        coders[excerpt_id].append(names.get(coder_id))
+        # Only the codes the index holds, as on the page (result_rows): a code applied
+        # since the index was read (the file is made later, by a process of its own) is
+        # neither in the Codes column nor its coder among those who applied them.
+        if code_id in index.code_by_id:
+            codes[excerpt_id].add(code_id)
+            coders[excerpt_id].append(names.get(coder_id))
     numbers = {question["id"]: question["number"] for question in index.questions}
     respondents = {r["id"]: r for r in index.respondents}
     labels = interview_labels(

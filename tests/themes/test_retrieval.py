@@ -788,3 +788,29 @@ def test_the_review_box_reads_only_its_real_values(study, owner):
         box = re.search(r'<input type="checkbox" name="review"[^>]*>', html)[0]
         assert ("checked" in box) is not listed, value
 
+
+def test_a_code_applied_after_the_index_was_read_is_in_neither_the_page_nor_the_files(
+    study, corpus, owner, coder
+):
+    """A download is made by a process of its own from the index its request read
+    (retrieval.retrieved_file): cody applies a new code, Housing, to olive's e5 in
+    between. The page's rows leave Housing and cody out; the .csv and .xlsx said "cody;
+    olive" under "Codes applied by" for e5 while its Codes left Housing out."""
+    from coding import services as coding
+    from themes.retrieval import Filter, result_rows, retrieved_file, study_index
+
+    e5 = corpus["excerpts"][5]
+    index = study_index(study)
+    housing = coding.code_create(study=study, name="Housing")
+    coding.excerpt_codes_add(excerpt=e5, codes=[housing], coder=coder)
+    flt = Filter(respondents=(corpus["respondents"]["R2"].pk,))
+    [row] = result_rows(index, [e5.pk])
+    assert row["coders"] == ["olive"]
+    csv = retrieved_file(study=study, index=index, flt=flt, kind="csv").decode("utf-8-sig")
+    rows = {r["Text"]: r for r in csvlib.DictReader(io.StringIO(csv))}
+    assert "Housing" not in rows[e5.text]["Codes"]
+    assert rows[e5.text]["Codes applied by"] == "olive"
+    xlsx = retrieved_file(study=study, index=index, flt=flt, kind="xlsx")
+    values = list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.values)
+    text, by = values[0].index("Text"), values[0].index("Codes applied by")
+    assert {row[text]: row[by] for row in values[1:]}[e5.text] == "olive"
