@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -910,12 +910,25 @@ def code_move(*, code: Code, parent: Code | None, journal: Journal | None = None
     note_code(journal, code, before, bin.code_state(code))
 
 
+@dataclass(frozen=True)
+class CodeMerged:
+    """What code_merge moved: `codings`, every coding moved to the target code (deleted
+    excerpts', withdrawn respondents' and orphaned excerpts' too); `excerpts`, those of
+    them that count as the codebook counts (selectors.merge_counts' first number less its
+    second), which the merge's message gives."""
+
+    codings: int
+    excerpts: int
+
+
 @transaction.atomic
-def code_merge(*, source: Code, target: Code, journal: Journal | None = None) -> int:
+def code_merge(*, source: Code, target: Code, journal: Journal | None = None) -> CodeMerged:
     """Fold `source` into `target`: its excerpts, sub-codes and themes follow; it disappears.
 
-    An excerpt that had both codes keeps one coding. Returns how many codings moved to the
-    target code (see selectors.merge_counts for the count to confirm beforehand).
+    An excerpt that had both codes keeps one coding. Returns what moved (CodeMerged), read
+    under the tree's lock from the codings that move, so that the message after the merge
+    says what moved, never a count read before (see selectors.merge_counts for the count
+    to confirm beforehand).
     """
     if source.pk == target.pk:
         raise ValidationError("Choose a different code to merge into.")
@@ -936,7 +949,20 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
     dropped = bin.codings_of(source.pk, doubles) if journal is not None else []
     doubles.delete()
     moving = Coding.objects.filter(code=source)
-    moved_ids = list(moving.values_list("pk", flat=True)) if journal is not None else []
+    # Each moving coding with whether its excerpt counts as the codebook counts it
+    # (selectors.merge_counts): live, its respondent not withdrawn, its words in the
+    # transcript. One query, which the undo's journal needs anyway.
+    counts = (
+        Q(excerpt__deleted_at__isnull=True)
+        & Q(interview__respondent__withdrawn_at__isnull=True)
+        & ~Q(excerpt__status=ExcerptStatus.ORPHANED)
+    )
+    rows = list(
+        moving.annotate(counts=ExpressionWrapper(counts, output_field=BooleanField())).values_list(
+            "pk", "counts"
+        )
+    )
+    moved_ids = [pk for pk, _ in rows] if journal is not None else []
     moved = moving.update(code=target)
     children = list(source.children.values_list("pk", flat=True))
     source.children.update(parent=target)
@@ -965,7 +991,7 @@ def code_merge(*, source: Code, target: Code, journal: Journal | None = None) ->
             links=links,
             added=added,
         )
-    return moved
+    return CodeMerged(codings=moved, excerpts=sum(1 for _, counted in rows if counted))
 
 
 def _refresh(code: Code) -> None:

@@ -181,11 +181,12 @@ def code_merge(request, slug, pk):
     name = source.name
     try:
         with undoable(request, access) as journal:
-            # Counted as the confirmation counted (selectors.merge_counts), not the codings
-            # the service moved: those include excerpts that count nowhere and the doubles'.
-            moving, both, _ = selectors.merge_counts(source=source, target=target)
-            services.code_merge(source=source, target=target, journal=journal)
-            moved = moving - both
+            # The excerpts that moved and count as the confirmation counted them
+            # (selectors.merge_counts), read by the merge from the codings it moved: not
+            # the codings (those of excerpts that count nowhere too), nor a count read
+            # before the merge took its lock, which a coder could change meanwhile.
+            merged = services.code_merge(source=source, target=target, journal=journal)
+            moved = merged.excerpts
             message = journal.label = ngettext(
                 "Merged “%(name)s” into “%(target)s”: %(n)d excerpt moved.",
                 "Merged “%(name)s” into “%(target)s”: %(n)d excerpts moved.",

@@ -259,7 +259,7 @@ def test_merging_moves_excerpts_children_and_themes_and_collapses_duplicates(
     both = code_span(interview, "six years", [code, source])
     only_source = code_span(interview, "never looked back", [source])
     moved = services.code_merge(source=source, target=code)
-    assert moved == 1
+    assert moved == services.CodeMerged(codings=1, excerpts=1)
     assert not Code.objects.filter(pk=source.pk).exists()
     assert list(both.codings.values_list("code", flat=True)) == [code.pk]
     assert list(only_source.codings.values_list("code", flat=True)) == [code.pk]

@@ -377,3 +377,35 @@ def test_a_merge_into_a_code_outside_its_branch_says_the_themes_count_the_target
     ) in html
     # No theme gathers the target: nothing is said of one.
     assert "which gathers" not in html
+
+
+def test_a_confirmed_merge_says_what_it_moved_in_a_counted_number_of_queries(
+    study, interview, code, owner, django_assert_num_queries
+):
+    """Education on three excerpts of R1, one carrying Training already, and on a withdrawn
+    respondent's: the message counts the one counted excerpt that moved, as the merge read
+    it from the codings it moved (before, a count read beforehand: one query more)."""
+    other = services.code_create(study=study, name="Education")
+    code_span(interview, "About six years", [other])
+    code_span(interview, "never looked back", [other, code])
+    withdrawn = import_text(study, name="R3.txt")
+    code_span(withdrawn, "About six years", [other])
+    interviews.respondent_withdraw(respondent=withdrawn.respondent)
+    client = client_for(owner)
+    merge = url(study, "code_merge", other.pk)
+    # session, user; the code with its study and role, the target (the form); two
+    # savepoints; the study's revision moved; the tree locked (its codes' ids); both codes
+    # read afresh; the double on R1 (for the undo), read, deleted, its history (its
+    # interview, one insert); the codings that move, with whether each counts (the
+    # message's number and the undo's ids); the recorded update (their ids, the update,
+    # the codings and interviews, two history inserts); sub-codes (twice), both codes'
+    # themes, its memos; its deletion (codings, theme links, sub-codes lifted, the row,
+    # its history); the target's revision and history; the undo entry; two savepoints
+    # released; the codebook's codes, interviews, live and orphaned excerpts' interviews
+    # and three counts.
+    with django_assert_num_queries(43):
+        response = client.post(merge, {"into": code.pk, "confirm": "yes"}, headers=HTMX)
+    assert (
+        "Merged “<bdi>Education</bdi>” into “<bdi>Training</bdi>”: 1 excerpt moved."
+        in response.content.decode()
+    )
