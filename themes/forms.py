@@ -173,6 +173,8 @@ class StatusForm(forms.Form):
             "invalid_choice": "Choose one of the review statuses.",
         },
     )
+    # Sent by "Start the review afresh" only: Set with the status the theme has changes nothing.
+    afresh = forms.BooleanField(required=False)
 
 
 class ResolveForm(forms.Form):

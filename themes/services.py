@@ -496,19 +496,22 @@ def theme_snapshot(theme: Theme, rollup=None) -> dict:
     }
 
 
-def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
-    """Change the review status (owners only, checked by the view).
+def theme_status_set(*, theme: Theme, status: str, rollup=None, afresh: bool = False) -> bool:
+    """Change the review status (owners only, checked by the view). Returns False, changing
+    nothing, when the theme has that status already (a second click on Set, a stale tab).
 
     Setting "in review" records what the committee sees now, so that the page can later
-    show what changed since they last looked.
+    show what changed since they last looked. A theme already in review keeps its record
+    (the committee still sees what changed since), unless `afresh`: the researcher asked,
+    by the button that says so, to start the review again from what the theme holds now.
+    Raises ValidationError for a status that is not one of ReviewStatus.
     """
     if status not in ReviewStatus.values:
         raise ValidationError(f"Unknown review status “{status}”.")
-    # Sent again (another tab, a second click): the same status changes nothing, but "in
-    # review" again records anew what the committee sees.
-    again = status == theme.review_status and status != ReviewStatus.IN_REVIEW
-    if again and Theme.objects.filter(pk=theme.pk, review_status=status).exists():
-        return
+    restart = afresh and status == ReviewStatus.IN_REVIEW
+    if not restart and Theme.objects.filter(pk=theme.pk, review_status=status).exists():
+        # A silent restart of the review would wipe the changes the committee reads.
+        return False
     theme.review_status = status
     fields = ["review_status"]
     if status == ReviewStatus.IN_REVIEW:
@@ -519,6 +522,7 @@ def theme_status_set(*, theme: Theme, status: str, rollup=None) -> None:
         # The status shows on the themes page, which reads it from the roll-up.
         study_revision_bump(theme.study_id)
         theme.save(update_fields=fields)
+    return True
 
 
 def changes_since_review(theme: Theme, rollup) -> dict | None:

@@ -243,9 +243,41 @@ def test_review_shows_what_was_taken_away_and_starts_afresh(study, themed, owner
     assert "<strong>1</strong> quote no longer chosen" in html
     assert "new supporting excerpt" not in html
 
-    client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    # Restarting the review is its own button ("Start the review afresh"), never Set again.
+    client.post(url(study, "theme_status", training.pk), {"status": "in_review", "afresh": "1"})
     html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
     assert "Nothing has changed since the committee was asked" in html
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_set_again_with_the_status_a_theme_has_keeps_the_review_and_says_so(
+    study, themed, owner, reviewer, htmx
+):
+    """Set pressed again with "In review" (a second click, a stale tab) restarted the review:
+    the committee read "Nothing has changed" where the description had changed."""
+    training = themed["training"]
+    client = client_for(owner)
+    client.post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    training.refresh_from_db()
+    started = training.review_started_at
+    training.description = "Where it came from, and where it goes."
+    training.save()
+
+    response = client.post(
+        url(study, "theme_status", training.pk),
+        {"status": "in_review"},
+        headers=HTMX if htmx else {},
+        follow=not htmx,
+    )
+
+    training.refresh_from_db()
+    assert training.review_started_at == started
+    said = response.content.decode()
+    assert "It is already in review since " in said
+    assert "the committee still sees what changed since then." in said
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "The description changed. It used to read: <q>Where it came from.</q>" in html
+    assert "Nothing has changed since the committee was asked" not in html
 
 
 def test_review_names_what_changed(study, themed, owner, reviewer, django_assert_num_queries):

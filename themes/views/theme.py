@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
@@ -198,10 +200,30 @@ def theme_status(request, slug, pk):
     # A status changes no count: the snapshot and the page after it share one roll-up.
     rollup = study_rollup(access.study)
     try:
-        services.theme_status_set(theme=theme, status=form.cleaned_data["status"], rollup=rollup)
+        changed = services.theme_status_set(
+            theme=theme,
+            status=form.cleaned_data["status"],
+            rollup=rollup,
+            afresh=form.cleaned_data["afresh"],
+        )
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    return _back(request, access, theme, rollup=rollup)
+    response = _back(request, access, theme, rollup=rollup)
+    if not changed:
+        return with_message(request, response, status_kept(theme), level="info")
+    return response
+
+
+def status_kept(theme) -> str:
+    """What Set with the status `theme` has already says: nothing changed, and for a
+    review, since when the committee's "what changed" counts."""
+    if theme.review_status == ReviewStatus.IN_REVIEW and theme.review_started_at:
+        since = date_format(localtime(theme.review_started_at), "j M Y, H:i")
+        return (
+            f"It is already in review since {since}: the committee still sees what changed "
+            "since then. To ask them to review it afresh, press “Start the review afresh”."
+        )
+    return f"It is already {theme.get_review_status_display()}; nothing was changed."
 
 
 @require_POST
