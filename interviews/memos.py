@@ -16,13 +16,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict
 from core.limits import LONGEST, check_length
 from core.sanitise import typed_text
+from core.stale import saved_meanwhile
 
 from .models import Memo
 
 EMPTY = "A memo needs some words; nothing was saved."
 NOT_YOURS = "Only the person who wrote this memo can change or delete it."
+MEMO_MEANWHILE = "This memo was saved meanwhile, in another tab or window; nothing was saved."
 
 
 def memo_text(body: str) -> str:
@@ -50,11 +53,16 @@ def _check_author(memo: Memo, user) -> None:
         raise PermissionDenied(NOT_YOURS)
 
 
-def memo_update(*, memo: Memo, author, body: str) -> Memo:
-    """Replace the memo's text. Raises PermissionDenied unless `author` wrote it, and
-    ValidationError for an empty or over-long text."""
+def memo_update(*, memo: Memo, author, body: str, seen: str = "") -> Memo:
+    """Replace the memo's text. Raises PermissionDenied unless `author` wrote it,
+    ValidationError for an empty or over-long text, and Conflict (nothing saved) when the
+    memo was saved since its edit form was drawn: `seen` is core.stale.text_token() of the
+    text that form showed ("" checks nothing)."""
     _check_author(memo, author)
-    memo.body = memo_text(body)
+    text = memo_text(body)
+    if saved_meanwhile(memo.body, seen=seen, typed=text):
+        raise Conflict(MEMO_MEANWHILE)
+    memo.body = text
     memo.updated_at = timezone.now()
     memo.save(update_fields=["body", "updated_at"])
     return memo

@@ -9,6 +9,7 @@ from core.dates import FROM_AFTER_TO, check_order
 from core.limits import LimitedTextField
 from core.naming import find_by_name, tidy
 from core.sanitise import SanitisedCharField
+from core.stale import seen_field
 from core.upload_limits import limit_attrs, over_limit
 from core.widgets import QuickSelect
 
@@ -77,6 +78,8 @@ class MemoForm(forms.Form):
         label="Memo",
         error_messages={"required": "A memo needs some words; nothing was saved."},
     )
+    # The edit form's token of the text it showed (core.stale); the form that adds one has none.
+    seen = seen_field()
 
 
 def date_bound(label: str) -> forms.DateField:

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 
 from coding.models import CodeMemo, Excerpt
+from core.stale import text_token
 from interviews.models import Interview, InterviewMemo, JournalEntry, Memo, Study, interviews_named
 
 from .models import ThemeMemo
@@ -116,6 +117,11 @@ class MemoRow:
     @property
     def own_kind(self) -> bool:
         return self.kind.model is not None
+
+    @property
+    def seen(self) -> str:
+        """The token of the text shown, that its edit form sends back (core.stale)."""
+        return text_token(self.body)
 
 
 _COLUMNS = (

@@ -145,3 +145,38 @@ def test_a_memo_saved_and_a_comment_posted_are_taken_back_by_the_messages_undo(
     page.locator("#flash").get_by_role("button", name="Undo").click()
     expect(page.locator("#flash")).to_contain_text("Undone: Commented on")
     expect(page.locator("#comments")).not_to_contain_text("Posted on the wrong theme.")
+
+
+def test_a_memo_saved_in_another_tab_is_not_replaced_without_a_word(
+    page, live_server, study, owner, code
+):
+    """Two tabs on the memos page, the same memo's Edit open in both: tab B saves, then tab
+    A. A's save replaced B's text in silence; now A is told, keeps its text, and a second
+    Save replaces B's."""
+    memo = memos.memo_create(model=CodeMemo, author=owner, body="First thoughts.", code=code)
+    log_in(page, live_server, owner)
+    memos_url = live_server.url + reverse("memos", args=[study.slug])
+    other = page.context.new_page()
+    tabs = {}
+    for name, tab in (("A", page), ("B", other)):
+        tab.goto(memos_url)
+        item = tab.locator(f"#memo-code-{memo.pk}")
+        item.locator("summary", has_text="Edit").click()
+        tabs[name] = item
+    tabs["B"].locator("textarea[name=body]").fill("Tab B's words.")
+    tabs["B"].get_by_role("button", name="Save").click()
+    expect(other.locator(f"#memo-code-{memo.pk} .memo-body")).to_have_text("Tab B's words.")
+
+    tabs["A"].locator("textarea[name=body]").fill("Tab A's words.")
+    tabs["A"].get_by_role("button", name="Save").click()
+    item = page.locator(f"#memo-code-{memo.pk}")
+    warning = item.locator(".warn")
+    expect(warning).to_contain_text("Saved meanwhile, in another tab or window:")
+    expect(warning.locator("q")).to_have_text("Tab B's words.")
+    expect(warning).to_contain_text("Your text is in the box; saving it replaces that.")
+    expect(item.locator("textarea[name=body]")).to_have_value("Tab A's words.")
+    assert CodeMemo.objects.get(pk=memo.pk).body == "Tab B's words."
+
+    item.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#memo-code-{memo.pk} .memo-body")).to_have_text("Tab A's words.")
+    assert CodeMemo.objects.get(pk=memo.pk).body == "Tab A's words."

@@ -13,6 +13,7 @@ from coding import bin
 from coding import services as coding
 from coding.models import Code, CodeMemo, DeletedCode
 from core.limits import LONGEST
+from core.stale import text_token
 from interviews import memos
 from interviews import services as interviews
 from interviews.models import InterviewMemo, JournalEntry
@@ -451,3 +452,47 @@ def test_a_memo_deleted_without_javascript_offers_its_undo(study, memoed, owner)
     assert "Noisy café" in response.content.decode()
     memo.refresh_from_db()
     assert memo.deleted_at is None
+
+
+def _edit(client, study, kind, memo, body, seen, **extra):
+    data = {"body": body, "seen": seen, "next": url(study, "memos")}
+    return client.post(url(study, "memo_edit", kind, memo.pk), data, **extra)
+
+
+@pytest.mark.parametrize("kind", ["journal", "interview", "code", "theme"])
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_stale_memo_edit_keeps_its_text_replaces_nothing_and_a_second_save_replaces(
+    study, memoed, owner, coder, kind, htmx
+):
+    """Two tabs on the same memo's Edit form: tab B saved, then tab A's save replaced B's
+    text without a word. Tab A is now refused, its text kept in the box beside B's; saving
+    it again (the form's token now B's) replaces B's."""
+    memo = memoed[kind]
+    author = coder if kind == "theme" else owner
+    client = client_for(author)
+    drawn = text_token(memo.body)
+    extra = {"headers": HTMX} if htmx else {}
+    assert _edit(client, study, kind, memo, "Tab B's <words>", drawn, **extra).status_code in (
+        200,
+        302,
+    )
+
+    for typed in ("Tab A's <text>", "Tab A's second <try>"):
+        response = _edit(client, study, kind, memo, typed, drawn, **extra)
+        assert response.status_code == 200
+        html = response.content.decode()
+        item = html[html.index(f'id="memo-{kind}-{memo.pk}"') :]
+        item = item[: item.index("</article>")]
+        assert "<details open>" in item
+        theirs = "<q>Tab B&#x27;s &lt;words&gt;</q>"
+        assert f"Saved meanwhile, in another tab or window: {theirs}" in item
+        assert "Your text is in the box; saving it replaces that." in item
+        assert f">{escape(typed)}</textarea>" in item
+        assert f'name="seen" value="{text_token("Tab B" + chr(39) + "s <words>")}"' in item
+        memo.refresh_from_db()
+        assert memo.body == "Tab B's <words>"
+
+    again = _edit(client, study, kind, memo, "Tab A's <text>", text_token(memo.body), **extra)
+    assert again.status_code in (200, 302)
+    memo.refresh_from_db()
+    assert memo.body == "Tab A's <text>"

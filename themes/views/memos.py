@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from coding.undo import one_step, spend
 from coding.views.undo import undo_owner, undo_url, undoable
+from core.errors import Conflict
 from core.http import (
     message_for_next_page,
     posted,
@@ -204,9 +205,10 @@ def _item(request, access, kind, memo, *, form=None, deleted=False, fallback="")
 @require_POST
 def memo_edit(request, slug, kind, pk):
     """Replace the text of one's own memo. Refused (an empty or over-long text, a memo
-    deleted meanwhile), the text typed is kept: htmx gets the memo with its form open
-    again; a plain request the page of the memos on the memo's target with that form open,
-    or, for a deleted memo, with the text in the box that adds a memo."""
+    deleted meanwhile, or saved meanwhile in another tab: `seen`, core.stale), the text
+    typed is kept: htmx gets the memo with its form open again; a plain request the page of
+    the memos on the memo's target with that form open, or, for a deleted memo, with the
+    text in the box that adds a memo."""
     access, kind, memo = _memo(request, slug, kind, pk, missing_ok=True)
     form = MemoForm(request.POST)
     if memo is None:
@@ -215,11 +217,16 @@ def memo_edit(request, slug, kind, pk):
         before = memo_state(memo)
         try:
             with undoable(request, access, _label(kind, "Edited")) as journal:
-                body = form.cleaned_data["body"]
-                services.memo_update(memo=memo, author=request.user, body=body)
+                body, seen = form.cleaned_data["body"], form.cleaned_data["seen"]
+                services.memo_update(memo=memo, author=request.user, body=body, seen=seen)
                 note_memo(journal, kind, memo, before)
         except ValidationError as error:
             form.add_error("body", error)
+        except Conflict as error:
+            # Saved in another tab: the memo as it now stands, the typed text kept in the
+            # box under it (_memo.html), and the form's token now theirs, so that saving
+            # again replaces it.
+            form.add_error("seen", str(error))
         else:
             return _saved(request, _item(request, access, kind, memo), access, journal)
     if request.htmx:
