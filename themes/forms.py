@@ -58,6 +58,7 @@ class QuoteExtractForm(forms.Form):
         help_text="The excerpt's words, in order; mark each cut with […]. "
         "Leave empty to print the whole excerpt.",
     )
+    seen = seen_field()
 
 
 class ChartsForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db.models import F
 
 from coding.models import Coding, Excerpt
 from core.bidi import isolated
+from core.stale import text_token
 
 from .models import Theme
 from .quoting import extract_fits, quote_text, quoted
@@ -84,6 +85,8 @@ def theme_page(
                 "id": quote["id"],
                 "excerpt_id": quote["excerpt_id"],
                 "extract": quote["extract"],
+                # The token of the words its form shows, sent back (core.stale).
+                "seen": text_token(quote["extract"]),
                 # What the findings print: the whole excerpt or the chosen extract.
                 "printed": quote_text(by_id[quote["excerpt_id"]]["text"], quote["extract"]),
                 # A chosen extract the excerpt's words no longer hold (the transcript was

@@ -27,6 +27,7 @@ from core.naming import (
     update_node,
 )
 from core.sanitise import sanitise_text
+from core.stale import saved_meanwhile
 from interviews import deidentify, history
 from interviews.locks import hold
 from interviews.models import Study, TypedKeep
@@ -424,13 +425,28 @@ def quote_add(*, theme: Theme, excerpt: Excerpt, rollup=None) -> Quote:
         return Quote.objects.create(theme=theme, excerpt=excerpt, order=last + 1)
 
 
-def quote_extract_set(*, quote: Quote, extract: str) -> Quote:
+QUOTE_MEANWHILE = (
+    "The words to print of this quote were saved meanwhile, in another tab or window; "
+    "nothing was saved."
+)
+
+
+def quote_extract_set(
+    *, quote: Quote, extract: str, seen: str = "", journal: Journal | None = None
+) -> Quote:
     """Choose which words of the quote's excerpt the findings print: words of the excerpt in
     order, "[…]" at each cut; "" prints the whole excerpt. Raises ValidationError (saying
-    which words) when the extract is not the excerpt's words in order."""
+    which words) when the extract is not the excerpt's words in order, and Conflict (nothing
+    saved) when the words were saved since the form was drawn: `seen` is
+    core.stale.text_token() of the extract that form showed ("" checks nothing). Notes a
+    "quote_extract" step (id, before, after) when the words change."""
     extract = sanitise_text(extract).strip()
     if extract:
         extract_pieces(quote.excerpt.text, extract)
+    if saved_meanwhile(quote.extract, seen=seen, typed=extract):
+        raise Conflict(QUOTE_MEANWHILE)
+    if extract != quote.extract:
+        note(journal, "quote_extract", id=quote.pk, before=quote.extract, after=extract)
     quote.extract = extract
     quote.save(update_fields=["extract"])
     return quote

@@ -111,6 +111,23 @@ def _undo_quote_remove(step: dict, study) -> None:
     )
 
 
+def _undo_quote_extract(step: dict, study) -> None:
+    """Put back the words a quote printed before the step. Stale when the quote is gone
+    or its words were changed since (in another tab)."""
+    quote = (
+        Quote.objects.select_for_update()
+        .filter(pk=step["id"], theme__study=study)
+        .only("pk", "extract")
+        .first()
+    )
+    if quote is None:
+        raise Stale("the quote was removed since.")
+    if quote.extract != step["after"]:
+        raise Stale("its words to print were changed since (in another tab).")
+    quote.extract = step["before"]
+    quote.save(update_fields=["extract"])
+
+
 # Memos of every kind, the journal's entries included --------------------------------------
 
 
@@ -185,6 +202,7 @@ def connect() -> None:
     register("theme_code_attach", _undo_theme_code_attach)
     # Quotes, memos and comments are read apart from the roll-up (themes.review).
     register("quote_remove", _undo_quote_remove, rollup=False)
+    register("quote_extract", _undo_quote_extract, rollup=False)
     register("memo", _undo_memo, rollup=False)
     register("comment_add", _undo_comment_add, rollup=False)
     register("comment_resolve", _undo_comment_resolve, rollup=False)

@@ -6,14 +6,17 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST, require_safe
 
 from coding.access import excerpt_access
 from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
+from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
 from core.http import refusal, render_page_or_fragment, with_message
 from interviews.access import OWN, READ, WRITE
@@ -34,18 +37,18 @@ def _page_number(request) -> str:
     return str(posted) if posted else request.GET.get("page") or "1"
 
 
-def _page(request, access, theme, *, rollup=None, comment_form=None):
+def _page(request, access, theme, *, rollup=None, comment_form=None, draft=None):
     context = {
         "access": access,
         "theme": theme,
         "comment_form": comment_form or CommentForm(),
-        "body": _body(request, access, theme, rollup),
+        "body": _body(request, access, theme, rollup, draft=draft),
         "threads": _threads(request, access, theme),
     }
     return render_page_or_fragment(request, "themes/theme.html", "theme-body", context)
 
 
-def _body(request, access, theme, rollup=None):
+def _body(request, access, theme, rollup=None, *, draft=None):
     """The theme's summary, codes, quotes and page of supporting excerpts, kept rendered
     (core.fragments) under everything they show: the study's revision (the roll-up's
     counts and excerpts, the theme's codes), the theme's own fields, its quotes as read
@@ -73,7 +76,15 @@ def _body(request, access, theme, rollup=None):
             **review.theme_page(theme, number, rollup, quotes),
         }
 
-    return cached_fragment(request, "themes/theme.html#theme-body-html", key, context)
+    if draft is not None:
+        # Words typed for a quote and refused ({"quote": id, "text": str}): this user's
+        # alone, never kept for others.
+        html = render_to_string(BODY, {**context(), "draft": draft}, request=request)
+        return mark_safe(html)  # the template escaped what it shows
+    return cached_fragment(request, BODY, key, context)
+
+
+BODY = "themes/theme.html#theme-body-html"
 
 
 def _comments(request, access, theme, *, comment_form=None):
@@ -184,11 +195,21 @@ def quote_extract(request, slug, pk):
     form = QuoteExtractForm(request.POST)
     if not form.is_valid():
         return refusal(request, " ".join(form.errors.get("extract", [])), status=400)
+    typed, seen = form.cleaned_data["extract"], form.cleaned_data["seen"]
     try:
-        services.quote_extract_set(quote=quote, extract=form.cleaned_data["extract"])
+        with undoable(request, access, "Words to print saved.") as journal:
+            services.quote_extract_set(quote=quote, extract=typed, seen=seen, journal=journal)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    return _back(request, access, quote.theme)
+    except Conflict:
+        # Saved in another tab: the page with the words as they now stand, the typed ones
+        # kept in the quote's open box (its token now theirs: saving again replaces them).
+        return _page(request, access, quote.theme, draft={"quote": quote.pk, "text": typed})
+    done = undo_url(access, journal.entry) if journal.entry else ""
+    return with_message(request, _back(request, access, quote.theme), WORDS_SAVED, undo_url=done)
+
+
+WORDS_SAVED = "Words to print saved."
 
 
 @require_POST

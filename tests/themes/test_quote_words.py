@@ -1,0 +1,68 @@
+"""A quote's "Words to print" box on the theme page (themes.views.theme.quote_extract): a
+save from a stale page is refused, keeping what was typed, and a save has its Undo."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from core.stale import text_token
+from tests.conftest import HTMX, client_for
+from themes import services
+
+
+def url(study, name, *args):
+    return reverse(name, args=[study.slug, *args])
+
+
+@pytest.fixture
+def quote(themed):
+    # "the ones nobody else will see"
+    return services.quote_add(theme=themed["training"], excerpt=themed["excerpts"][1])
+
+
+def _save(client, study, quote, words, seen, htmx):
+    data = {"extract": words, "seen": seen, "page": "1"}
+    return client.post(url(study, "quote_extract", quote.pk), data, headers=HTMX if htmx else {})
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_stale_save_of_the_words_to_print_keeps_them_and_a_second_save_replaces(
+    study, themed, owner, quote, htmx
+):
+    """Two tabs on the theme page: tab B saved "the ones […] will see", then tab A's save
+    replaced it without a word, and nothing could take that back."""
+    client = client_for(owner)
+    drawn = text_token(quote.extract)
+    _save(client, study, quote, "the ones […] will see", drawn, htmx)
+
+    for typed in ("the ones nobody […] see", "nobody else will see"):
+        response = _save(client, study, quote, typed, drawn, htmx)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert ("<html" in html) is not htmx
+        box = html[html.index(f'id="extract-{quote.pk}"') :]
+        assert box.split(">", 1)[1].startswith(f"{escape(typed)}</textarea>")
+        assert "Saved meanwhile, in another tab or window: <q>the ones […] will see</q>" in html
+        assert "Your text is in the box; saving it replaces that." in html
+        assert '<details class="quote-extract" open>' in html
+        assert f'name="seen" value="{text_token("the ones […] will see")}"' in html
+        quote.refresh_from_db()
+        assert quote.extract == "the ones […] will see"
+
+    _save(client, study, quote, "nobody else will see", text_token(quote.extract), htmx)
+    quote.refresh_from_db()
+    assert quote.extract == "nobody else will see"
+
+
+def test_saved_words_to_print_are_taken_back_by_their_undo(study, themed, owner, quote):
+    client = client_for(owner)
+    response = _save(client, study, quote, "the ones […] will see", text_token(""), True)
+    html = response.content.decode()
+    assert "Words to print saved." in html
+    undo = html[html.index("Words to print saved.") :]
+    action = undo[undo.index('hx-post="') + 9 :].split('"', 1)[0]
+    client.post(action, headers=HTMX)
+    quote.refresh_from_db()
+    assert quote.extract == ""
