@@ -493,7 +493,10 @@ class TypedKeep(models.Model):
     deleted one's id with other words.
     """
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="typed_keeps")
+    # Not indexed alone: typed_keep_one_per_field begins with it.
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, db_index=False, related_name="typed_keeps"
+    )
     kind = models.CharField(max_length=20)
     row = models.PositiveIntegerField()
     field = models.CharField(max_length=200, blank=True)

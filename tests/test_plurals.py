@@ -105,7 +105,11 @@ def test_no_message_says_s_in_brackets():
     assert found == [], "use ngettext, {% blocktranslate count %} or |pluralize"
 
 
-WORDS_COUNTED = re.compile(r"\{\{ *([\w.|]+) *\}\} +([a-z]+s)\b")
+# A word ending in "s" after a variable, but not the short words that end so without being
+# a plural ("Keep {{ field.where }} as it is", "{{ name }} is", "{{ theme }} has").
+WORDS_COUNTED = re.compile(
+    r"\{\{ *([\w.|]+) *\}\} +(?!(?:as|is|was|has|its|this|his|thus)\b)([a-z]+s)\b"
+)
 
 
 def test_no_template_writes_a_count_before_a_fixed_plural():
