@@ -3,7 +3,8 @@
    Every page gets messages (flash.js), upload progress (progress.js), forms that keep
    what is typed while they are sent (sending.js), uploads over the site's limits said
    before sending (upload_limits.js) and the question-markers page's texts
-   of the chosen questions (question_text.js); a page with a transcript (#transcript)
+   of the chosen questions (question_text.js); a page without a transcript its keyboard
+   focus kept over htmx's redraws (focus.js), a page with a transcript (#transcript)
    gets the coding page's modules. Each module exports `install()` and keeps to what its
    name says; a new behaviour is a new module installed here. Where
    keys are concerned the order below is the order in which keyboard.js tries bindings
@@ -21,6 +22,7 @@ import * as covering from "./covering.js";
 import * as excerpts from "./excerpts.js";
 import * as find from "./find.js";
 import * as flash from "./flash.js";
+import * as focus from "./focus.js";
 import * as keyboard from "./keyboard.js";
 import * as lines from "./lines.js";
 import * as margin from "./margin.js";
@@ -44,6 +46,8 @@ function start() {
   questionText.install();
   const transcript = document.getElementById("transcript");
   if (!transcript) {
+    // The coding page keeps its own focus, by its keys and its panel (excerpts.js, panel.js).
+    focus.install();
     // The one key of the other pages whose messages carry an Undo button (the codebook,
     // the themes pages, coding from a search or from similar passages): Ctrl+Z undoes, as
     // on the coding page. The page says where in data-undo-url, for those who may write.
