@@ -385,6 +385,31 @@ def interviews_occurrences(
     return found
 
 
+def held_nowhere(
+    identifiers: Sequence[Identifier],
+    interviews: Iterable[Interview],
+    waiting: Iterable[Occurrence],
+) -> list[Identifier]:
+    """Those of `identifiers` (the study's list) that no transcript holds: found neither in
+    the text nor in the file name of any of `interviews` (the study's, withdrawn
+    respondents' included, read with text and source_name), whether waiting, kept or not.
+    `waiting` (their occurrences still waiting, interviews_occurrences) spares searching
+    again for the strings it holds. A name edited out of the transcripts by hand, or that
+    only ever stood in a comment, a memo or an old History record, is one: an apply replaces
+    it everywhere it scrubs, since no occurrence's decision will ever bring it there. No
+    query; one search of every transcript, only when some string holds no waiting
+    occurrence. In the list's order."""
+    held = {occurrence.identifier_id for occurrence in waiting}
+    rest = [identifier for identifier in identifiers if identifier.pk not in held]
+    if not rest:
+        return []
+    matcher = matcher_of(rest)
+    for interview in interviews:
+        for text in (interview.source_name, interview.text):
+            held.update(owner for _start, _end, owner in matcher.find(text or ""))
+    return [identifier for identifier in rest if identifier.pk not in held]
+
+
 def study_unreviewed_count(
     *, study: Study, identifiers: Sequence[Identifier] | None = None
 ) -> int:

@@ -480,7 +480,10 @@ class DecisionsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(f"o-{key}") for key in self.posted_keys):
+        # "nowhere": the preview listed strings in no transcript, which an apply replaces
+        # wherever else they are with no occurrence chosen (deidentify.held_nowhere).
+        nowhere = bool((self.data or {}).get("nowhere"))
+        if not nowhere and not any(cleaned.get(f"o-{key}") for key in self.posted_keys):
             raise forms.ValidationError(
                 "Choose, for at least one occurrence, to replace it or keep it."
             )

@@ -1426,6 +1426,9 @@ class DeidentifyReport:
     skipped: int = 0
     transcripts: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    # The listed strings in no transcript, replaced wherever else they were
+    # (deidentify.held_nowhere), as listed.
+    nowhere: list[str] = field(default_factory=list)
 
 
 def _memos_scrub(*, study: Study, scrub: Callable[[str], str]) -> int:
@@ -1534,6 +1537,12 @@ def deidentification_apply(*, study: Study, decisions: Mapping[str, bool]) -> De
         for occurrence_list in chosen.values()
         for identifier_id in {o.identifier_id for o in occurrence_list}
     }
+    # A listed string no transcript holds (edited out by hand, or only ever in a comment or
+    # a History record) has no occurrence to choose: replaced wherever else it still is,
+    # else it would stay readable there for good.
+    nowhere = deidentify.held_nowhere(list(identifiers.values()), interviews, waiting.values())
+    applied.update((identifier.pk, identifier.replacement) for identifier in nowhere)
+    report.nowhere = [identifier.text for identifier in nowhere]
     matcher = deidentify.matcher_of(identifiers.values())
 
     def scrub(text: str) -> str:

@@ -143,7 +143,7 @@ def deidentify_preview(request, slug):
         messages.success(request, _applied(report))
         return redirect("deidentify_preview", slug)
     identifiers = {identifier.pk: identifier for identifier in study.identifiers.all()}
-    waiting = deidentify.study_occurrences(study=study, identifiers=list(identifiers.values()))
+    waiting, nowhere = _waiting(study, list(identifiers.values()))
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
@@ -164,11 +164,28 @@ def deidentify_preview(request, slug):
         "groups": [(names[pk], pk, rows) for pk, rows in groups.items()],
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
+        "nowhere": nowhere,
     }
     typed = _typed(access, list(identifiers.values()))
     context["typed"] = [field for field in typed if not field.kept]
     context["kept"] = [field for field in typed if field.kept]
     return render(request, "interviews/deidentify_preview.html", context)
+
+
+def _waiting(study, identifiers) -> tuple[list, list]:
+    """The occurrences waiting in the study's transcripts (deidentify.study_occurrences)
+    and the listed strings no transcript holds (deidentify.held_nowhere), read from one
+    reading of the transcripts: the skips' query and the interviews', none when the list
+    is empty."""
+    if not identifiers:
+        return [], []
+    interviews = list(
+        deidentify.study_interviews(study=study).only("pk", "version", "text", "source_name")
+    )
+    waiting = deidentify.interviews_occurrences(
+        study=study, interviews=interviews, identifiers=identifiers
+    )
+    return waiting, deidentify.held_nowhere(identifiers, interviews, waiting)
 
 
 _BAD = "Those choices could not be read; nothing was replaced. Reload the page."
@@ -193,7 +210,21 @@ def _applied(report: services.DeidentifyReport) -> str:
     where = ngettext("%(n)d transcript", "%(n)d transcripts", report.transcripts) % {
         "n": report.transcripts
     }
-    return f"{replaced} in {where}, {kept}.{_kept_copies(report)}{review}"
+    decided = f"{replaced} in {where}, {kept}." if report.replaced or report.skipped else ""
+    return f"{decided}{_nowhere(report.nowhere)}{_kept_copies(report)}{review}".strip()
+
+
+def _nowhere(texts: list[str]) -> str:
+    """The listed strings in no transcript the apply replaced wherever else they were:
+    " “Acme Clinic”, in no transcript, was replaced wherever else it was.", or ""."""
+    if not texts:
+        return ""
+    named = [f"“{isolated(text)}”" for text in texts]
+    if len(named) > 1:
+        named[-2:] = [f"{named[-2]} and {named[-1]}"]
+    verb = "was" if len(texts) == 1 else "were"
+    where = "it" if len(texts) == 1 else "they"
+    return f" {', '.join(named)}, in no transcript, {verb} replaced wherever else {where} {verb}."
 
 
 def _kept_copies(report: services.DeidentifyReport) -> str:
