@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -645,11 +647,11 @@ def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) 
 
     Raises Conflict (nothing kept) when the field holds no listed string now (TYPED_GONE)
     or its text is no longer the one read (TYPED_CHANGED: edited since the page showed
-    it). Queries: the list, the typed fields' UNION, then the write."""
+    it). Queries: the list, the typed fields' UNION, then the write, and the deletion of
+    the study's keeps that no longer match (_stale_keeps_drop)."""
     identifiers = list(study.identifiers.all())
-    places = [
-        p for p in identifiers and study_typed_places(study, identifiers) if p.field == field
-    ]
+    found = identifiers and study_typed_places(study, identifiers)
+    places = [p for p in found if p.field == field]
     if not places:
         raise Conflict(TYPED_GONE)
     first = places[0]
@@ -667,7 +669,23 @@ def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) 
             "kept_at": timezone.now(),
         },
     )
+    _stale_keeps_drop(study, found)
     return TypedField(first.where, strings_of(places), "", field, digest, keep.pk)
+
+
+def _stale_keeps_drop(study: Study, places) -> None:
+    """Delete the study's keeps that no longer keep anything: their field edited since (its
+    text is not the one kept, TypedKeep.digest), or holding no listed string now, or gone
+    (its row deleted, or a withdrawn respondent's, which no download writes). Such a keep
+    would never match again and only piled up: it goes at the next Keep, which has just
+    read every typed field that holds a listed string (`places`, study_typed_places,
+    never empty there). One query."""
+    current = {place.field: place.digest for place in places}
+    still = [
+        Q(kind=kind, row=row, field=name, digest=digest)
+        for (kind, row, name), digest in current.items()
+    ]
+    TypedKeep.objects.filter(study=study).exclude(reduce(or_, still)).delete()
 
 
 def typed_keep_undo(*, keep: TypedKeep) -> None:

@@ -47,21 +47,23 @@ def _page_text(response) -> str:
     )
 
 
-def _keep_form(response) -> dict:
-    """The hidden inputs of the page's first Keep form, as a browser posts them."""
+def _keep_form(response, which: str = "") -> dict:
+    """The hidden inputs of the page's first Keep form (of a field whose line holds
+    `which`), as a browser posts them."""
     page = response.content.decode()
-    form = re.search(r'<li class="typed-place">.*?(<form.*?</form>)', page, re.S)
+    forms = re.findall(r'<li class="typed-place">(.*?)(<form.*?</form>)', page, re.S)
+    form = next((form for where, form in forms if which in where), None)
     assert form, "no Keep on the page"
     return {
         name: html.unescape(value)
-        for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1))
+        for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', form)
         if name != "csrfmiddlewaretoken"
     }
 
 
-def _keep(client, study) -> object:
+def _keep(client, study, which: str = "") -> object:
     return client.post(
-        reverse("typed_keep", args=[study.slug]), _keep_form(client.get(_preview(study)))
+        reverse("typed_keep", args=[study.slug]), _keep_form(client.get(_preview(study)), which)
     )
 
 
@@ -307,3 +309,18 @@ def test_taking_a_string_off_the_list_says_its_keeps_go_with_it(study, listed, o
         "field kept for it will be asked about again if it is listed again."
     ) in html
     assert not TypedKeep.objects.exists()
+
+
+@pytest.mark.parametrize("edited", ["Hope and healing", "Healing"])
+def test_a_keep_of_a_field_edited_since_goes_at_the_next_keep(study, listed, owner, edited):
+    """A keep whose field was edited (its text is no longer the one kept), or no longer
+    holds a listed string, keeps nothing: it does not stay in the table for good."""
+    client = client_for(owner)
+    _keep(client, study)
+    _store(study, listed, FIELD, edited)
+    _store(study, listed, "journal entry", "Hope, again.")
+
+    _keep(client, study, "journal entry")
+
+    assert list(TypedKeep.objects.values_list("kind", flat=True)) == ["journal"]
+
