@@ -30,3 +30,22 @@ def saved_meanwhile(stored: str, *, seen: str, typed: str) -> bool:
     the text whose token is `seen` ("": not known, never stale). The same text typed as
     stands replaces nothing."""
     return bool(seen) and seen != text_token(stored) and typed != stored
+
+
+def fields_text(*values: str) -> str:
+    """Several typed fields of one row (a question's text and its topic) as the one text
+    that text_token() and saved_meanwhile() compare: joined by U+001F, a control character
+    that no typed field keeps (core.sanitise), so that ("a", "bc") is not ("ab", "c")."""
+    return "\x1f".join(values)
+
+
+def seen_again(form: forms.Form, stored: str) -> str:
+    """The token an edit form carries when drawn (again) over `stored`, the text as it
+    stands: its token on a form newly drawn, sent without one (a script, an older page) or
+    refused as saved meanwhile (an error on "seen": saving again then replaces it); else
+    the one it was sent with, so that a save refused for another reason (an empty text)
+    still checks against the text its page first showed."""
+    sent = form["seen"].value() if form.is_bound else ""
+    if not sent or form.has_error("seen"):
+        return text_token(stored)
+    return str(sent)

@@ -7,6 +7,7 @@ from core.bidi import isolated
 from core.dates import PlausibleDateField
 from core.naming import name_key, tidy
 from core.sanitise import SanitisedCharField
+from core.stale import seen_field
 from core.upload_limits import limit_attrs
 
 from . import consent, searchquery, staging
@@ -44,6 +45,11 @@ class StudyForm(forms.Form):
 class QuestionForm(forms.Form):
     text = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}))
     topic = SanitisedCharField(max_length=120, required=False)
+
+
+class QuestionEditForm(QuestionForm):
+    # The token of the question its page showed (ProtocolQuestion.seen, core.stale).
+    seen = seen_field()
 
 
 class MoveForm(forms.Form):

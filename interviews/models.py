@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import dateformat, timezone
 
 from core.naming import NameKeyField, OrderKeyField
+from core.stale import fields_text, text_token
 
 from . import pages
 from .history import Recorded, RecordedQuerySet
@@ -142,6 +143,16 @@ class ProtocolQuestion(models.Model):
     @property
     def label(self) -> str:
         return f"Q{self.number}"
+
+    @property
+    def typed(self) -> str:
+        """Its text and topic as one text, as a stale edit is checked (core.stale)."""
+        return fields_text(self.text, self.topic)
+
+    @property
+    def seen(self) -> str:
+        """The token of the question as drawn, that its edit form sends back (core.stale)."""
+        return text_token(self.typed)
 
 
 class Respondent(models.Model):

@@ -30,6 +30,7 @@ from core.bidi import isolated
 from core.errors import Conflict
 from core.naming import find_by_name, name_key, tidy
 from core.sanitise import typed_text
+from core.stale import fields_text, saved_meanwhile
 
 from . import consent, deidentify, history, segmentation, sql
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
@@ -275,11 +276,24 @@ def question_add(*, study: Study, text: str, topic: str = "") -> ProtocolQuestio
         )
 
 
-def question_update(*, question: ProtocolQuestion, text: str, topic: str = "") -> None:
+QUESTION_MEANWHILE = (
+    "This question was saved meanwhile, in another tab or window; nothing was saved."
+)
+
+
+def question_update(
+    *, question: ProtocolQuestion, text: str, topic: str = "", seen: str = ""
+) -> None:
     """Save `question` with `text` and `topic`. Raises ValidationError if `text` is blank
-    (or only invisible characters) or another question of the protocol asks it already."""
+    (or only invisible characters) or another question of the protocol asks it already,
+    and Conflict (nothing saved) when the question was saved since its edit form was
+    drawn: `seen` is the token of the question that form showed (ProtocolQuestion.seen,
+    core.stale; "" checks nothing)."""
     if not question_key(text):
         raise ValidationError("A question needs its text.")
+    typed = fields_text(text.strip(), topic.strip())
+    if saved_meanwhile(question.typed, seen=seen, typed=typed):
+        raise Conflict(QUESTION_MEANWHILE)
     if (question.text, question.topic) == (text.strip(), topic.strip()):
         return  # Saved as it was: nothing to write, and the study's revision stays.
     with transaction.atomic():

@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from core.errors import Conflict
 from core.http import posted, refusal, render_page_or_fragment
+from core.stale import seen_again
 
 from .. import services
 from ..access import READ, WRITE, row_of, study_access
-from ..forms import MoveForm, QuestionForm
+from ..forms import MoveForm, QuestionEditForm, QuestionForm
 
 # A row deleted since the page showed it (another tab, another member).
 GONE = "That question no longer exists. Reload the page."
@@ -38,13 +40,20 @@ def protocol(request, slug):
 def question_edit(request, slug, pk):
     """One question as a form in its place in the list (GET), saved (POST). htmx swaps the
     row, then the whole list once saved; a plain request gets the protocol page with the
-    form in place (with its errors), or is sent back to the page once saved."""
+    form in place (with its errors), or is sent back to the page once saved. A save over a
+    question saved meanwhile in another tab (`seen`, core.stale) is refused, the typed
+    text kept under the question as it now stands."""
     access = study_access(request, slug, WRITE)
     question = row_of(access.study.questions, pk, missing=GONE)
-    form = QuestionForm(posted(request), initial={"text": question.text, "topic": question.topic})
+    initial = {"text": question.text, "topic": question.topic}
+    form = QuestionEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.question_update(question=question, **form.cleaned_data)
+        except Conflict as error:
+            # Saved in another tab: the question as it now stands over the typed text kept
+            # in the box (protocol.html), the form's token now theirs: saving again replaces.
+            form.add_error("seen", str(error))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -53,7 +62,13 @@ def question_edit(request, slug, pk):
             page = _protocol_page(request, access, QuestionForm(), done=done, message=message)
             return retarget(page, "#question-section") if request.htmx else page
     return _protocol_page(
-        request, access, QuestionForm(), partial="question-edit", editing=question, edit_form=form
+        request,
+        access,
+        QuestionForm(),
+        partial="question-edit",
+        editing=question,
+        edit_form=form,
+        seen=seen_again(form, question.typed),
     )
 
 

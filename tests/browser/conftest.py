@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from demo.seed import seed_demo
 from interviews.models import Study
@@ -82,6 +82,25 @@ def log_in(page, live_server, user):
     page.fill("input[name=password]", "pw-" + user.username)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/")
+
+
+def in_two_tabs(page, url: str, open_form) -> dict:
+    """`url` in two tabs of one browser context, "A" (`page`) and "B" (a new page), each
+    with the form that open_form(tab) opens and returns: {"A": form, "B": form}, to save
+    in one and then in the other (core.stale)."""
+    forms = {}
+    for name, tab in (("A", page), ("B", page.context.new_page())):
+        tab.goto(url)
+        forms[name] = open_form(tab)
+    return forms
+
+
+def expect_saved_meanwhile(place, theirs: str) -> None:
+    """`place` (a locator) says a save was refused, another tab having saved `theirs`."""
+    warning = place.locator(".warn")
+    expect(warning).to_contain_text("Saved meanwhile, in another tab or window:")
+    expect(warning.locator("q")).to_have_text(theirs)
+    expect(warning).to_contain_text("Your text is in the box; saving it replaces that.")
 
 
 def screenshot(page, name: str) -> None:

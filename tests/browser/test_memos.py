@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from coding import services as coding
 from coding.models import CodeMemo
 from interviews import memos
-from tests.browser.conftest import log_in
+from tests.browser.conftest import expect_saved_meanwhile, in_two_tabs, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -156,13 +156,14 @@ def test_a_memo_saved_in_another_tab_is_not_replaced_without_a_word(
     memo = memos.memo_create(model=CodeMemo, author=owner, body="First thoughts.", code=code)
     log_in(page, live_server, owner)
     memos_url = live_server.url + reverse("memos", args=[study.slug])
-    other = page.context.new_page()
-    tabs = {}
-    for name, tab in (("A", page), ("B", other)):
-        tab.goto(memos_url)
+
+    def open_edit(tab):
         item = tab.locator(f"#memo-code-{memo.pk}")
         item.locator("summary", has_text="Edit").click()
-        tabs[name] = item
+        return item
+
+    tabs = in_two_tabs(page, memos_url, open_edit)
+    other = tabs["B"].page
     tabs["B"].locator("textarea[name=body]").fill("Tab B's words.")
     tabs["B"].get_by_role("button", name="Save").click()
     expect(other.locator(f"#memo-code-{memo.pk} .memo-body")).to_have_text("Tab B's words.")
@@ -170,10 +171,7 @@ def test_a_memo_saved_in_another_tab_is_not_replaced_without_a_word(
     tabs["A"].locator("textarea[name=body]").fill("Tab A's words.")
     tabs["A"].get_by_role("button", name="Save").click()
     item = page.locator(f"#memo-code-{memo.pk}")
-    warning = item.locator(".warn")
-    expect(warning).to_contain_text("Saved meanwhile, in another tab or window:")
-    expect(warning.locator("q")).to_have_text("Tab B's words.")
-    expect(warning).to_contain_text("Your text is in the box; saving it replaces that.")
+    expect_saved_meanwhile(item, "Tab B's words.")
     expect(item.locator("textarea[name=body]")).to_have_value("Tab A's words.")
     assert CodeMemo.objects.get(pk=memo.pk).body == "Tab B's words."
 

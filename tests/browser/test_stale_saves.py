@@ -1,0 +1,48 @@
+"""Typed text saved in one tab, then in another that showed it before: the second tab is
+told and keeps its words, never silently replacing the first's (core.stale)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from interviews.models import ProtocolQuestion
+from tests.browser.conftest import expect_saved_meanwhile, in_two_tabs, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_protocol_question_saved_in_another_tab_is_not_replaced_without_a_word(
+    page, live_server, study, owner
+):
+    """Two tabs on the protocol, Q1's Edit open in both: tab B saves, then tab A. A's save
+    replaced B's question in silence; now A is told, keeps its text, and a second Save
+    replaces B's."""
+    question = ProtocolQuestion.objects.get(study=study, number=1)
+    log_in(page, live_server, owner)
+    protocol = live_server.url + reverse("protocol", args=[study.slug])
+
+    def open_edit(tab):
+        row = tab.locator(f"#question-{question.pk}")
+        row.get_by_role("link", name="Edit Q1", exact=True).click()
+        return row.locator("form[data-edit]")
+
+    rows = in_two_tabs(page, protocol, open_edit)
+    other = rows["B"].page
+    rows["B"].get_by_label("Text", exact=True).fill("Tab B's <question>?")
+    rows["B"].get_by_role("button", name="Save").click()
+    expect(other.locator("ol.protocol li p", has_text="Tab B's <question>?")).to_be_visible()
+
+    rows["A"].get_by_label("Text", exact=True).fill("Tab A's question?")
+    rows["A"].get_by_role("button", name="Save").click()
+    row = page.locator(f"#question-{question.pk}")
+    expect_saved_meanwhile(row, "Tab B's <question>?")
+    expect(row.get_by_label("Text", exact=True)).to_have_value("Tab A's question?")
+    question.refresh_from_db()
+    assert question.text == "Tab B's <question>?"
+
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("ol.protocol li p", has_text="Tab A's question?")).to_be_visible()
+    question.refresh_from_db()
+    assert question.text == "Tab A's question?"

@@ -1,0 +1,87 @@
+"""Typed text saved from a stale tab is refused, never silently replacing what another tab
+or window saved meanwhile (core.stale): the protocol's questions, the study's settings, the
+respondent table and the de-identification list. Each case saves in tab B, then twice in
+tab A with the token of the page A drew (A's text kept, B's kept, the message), then once
+more with the token the refusal drew (A's text replaces B's)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from core.stale import fields_text, text_token
+from tests.conftest import HTMX, client_for
+
+MEANWHILE = "Saved meanwhile, in another tab or window: "
+IN_THE_BOX = "Your text is in the box; saving it replaces that."
+
+
+def _token(html: str) -> str:
+    """The token the page drew in its edit form (name="seen")."""
+    start = html.index('name="seen" value="') + len('name="seen" value="')
+    return html[start : html.index('"', start)]
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_stale_question_edit_keeps_its_text_replaces_nothing_and_a_second_save_replaces(
+    study, owner, htmx
+):
+    """The protocol's Q1 edited in two tabs: B saved, then A's save replaced B's question
+    without a word. A is now refused, its text kept in the box under B's question; saving
+    again replaces it."""
+    question = study.questions.get(number=1)
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    client = client_for(owner)
+    extra = {"headers": HTMX} if htmx else {}
+    drawn = _token(client.get(edit, **extra).content.decode())
+    assert drawn == text_token(fields_text(question.text, question.topic))
+    b = {"text": "How long, <b>B</b>?", "topic": "B's <topic>", "seen": drawn}
+    assert client.post(edit, b, **extra).status_code in (200, 302)
+
+    for typed in ("How long, <i>A</i>?", "How long, A's second <try>?"):
+        a = {"text": typed, "topic": "A's topic", "seen": drawn}
+        response = client.post(edit, a, **extra)
+        assert response.status_code == 200
+        html = response.content.decode()
+        row = html[html.index(f'<li id="question-{question.pk}" class="editing">') :]
+        row = row[: row.index("</li>")]
+        theirs = "<q>How long, &lt;b&gt;B&lt;/b&gt;?</q> (B&#x27;s &lt;topic&gt;)"
+        assert f"{MEANWHILE}{theirs}. {IN_THE_BOX}" in row
+        assert f">\n{escape(typed)}</textarea>" in row
+        assert 'value="A&#x27;s topic"' in row
+        question.refresh_from_db()
+        assert (question.text, question.topic) == ("How long, <b>B</b>?", "B's <topic>")
+        assert _token(row) == question.seen
+
+    again = {"text": "How long, <i>A</i>?", "topic": "A's topic", "seen": _token(row)}
+    assert client.post(edit, again, **extra).status_code in (200, 302)
+    question.refresh_from_db()
+    assert (question.text, question.topic) == ("How long, <i>A</i>?", "A's topic")
+
+
+def test_a_question_edit_without_its_token_saves_as_before(study, owner):
+    """An older page or a script posts no token: its save replaces, as it always did."""
+    question = study.questions.get(number=1)
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    client = client_for(owner)
+    client.post(edit, {"text": "First wording?"}, headers=HTMX)
+    client.post(edit, {"text": "Second wording?"}, headers=HTMX)
+    question.refresh_from_db()
+    assert question.text == "Second wording?"
+
+
+def test_a_question_edit_refused_for_its_text_still_checks_the_page_first_drawn(study, owner):
+    """A save refused for an empty text, after another tab saved: the redrawn form keeps
+    the token of the page first drawn, so the next save is told rather than replacing."""
+    question = study.questions.get(number=1)
+    edit = reverse("question_edit", args=[study.slug, question.pk])
+    client = client_for(owner)
+    drawn = question.seen
+    client.post(edit, {"text": "Tab B's?", "seen": drawn}, headers=HTMX)
+    refused = client.post(edit, {"text": " ", "seen": drawn}, headers=HTMX).content.decode()
+    assert _token(refused) == drawn
+    response = client.post(edit, {"text": "Tab A's?", "seen": _token(refused)}, headers=HTMX)
+    assert MEANWHILE in response.content.decode()
+    question.refresh_from_db()
+    assert question.text == "Tab B's?"
