@@ -22,6 +22,8 @@ class CodingConfig(AppConfig):
         # A study opens on its overview, an interview on its coding page, and a search's
         # hits are coded on the autocode page: all ours.
         pages.show(study="study_detail", interview="interview_code", code_search="autocode")
+        # The history of actions is ours: Ctrl+Z on interviews' pages posts here.
+        pages.undo_actions("undo")
         erasure.register(erase_respondent_coding, Excerpt._meta.db_table, UndoEntry._meta.db_table)
         erasure.register_preview(preview_respondent_coding)
         # De-identifying transcripts moves the excerpts on them, as an edit by hand does.

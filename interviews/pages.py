@@ -21,6 +21,10 @@ _URL_NAMES = {
     "code_search": "",
     # The page that makes a study of a file from another tool (none until one registers).
     "study_import": "",
+    # Where Ctrl+Z posts to undo the user's newest action in a study (its slug; none until
+    # an app keeping a history of actions registers): the de-identification page's Keep is
+    # one of those actions.
+    "undo": "",
 }
 
 
@@ -46,6 +50,12 @@ def interview_url(slug: str, pk: int) -> str:
     return reverse(_URL_NAMES["interview"], args=[slug, pk])
 
 
+def undo_actions(name: str) -> None:
+    """Make `name` (a URL name taking a study's slug) where interviews' pages post Ctrl+Z."""
+    _URL_NAMES["undo"] = name
+
+
 def url_names(request) -> dict:
-    """Context processor: `pages.study`, `pages.interview`, `pages.code_search`."""
+    """Context processor: `pages.study`, `pages.interview`, `pages.code_search`,
+    `pages.study_import`, `pages.undo`."""
     return {"pages": dict(_URL_NAMES)}

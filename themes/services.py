@@ -637,7 +637,9 @@ TYPED_CHANGED = (
 )
 
 
-def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) -> TypedField:
+def typed_field_keep(
+    *, study: Study, field: tuple[str, int, str], digest: str, journal: Journal | None = None
+) -> TypedField:
     """Keep the typed field `field` (TypedPlace.field: kind, row id, field name) as it is,
     the listed strings it holds being no names (a false match: "Hope" as a word): no
     download is refused for them while its text is the one `digest` (text_digest) was
@@ -658,6 +660,14 @@ def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) 
     if first.digest != digest:
         raise Conflict(TYPED_CHANGED.format(where=first.where[0].upper() + first.where[1:]))
     kind, row, name = field
+    # What a Keep of this field kept before (another text of it), for the undo to put back.
+    before = (
+        TypedKeep.objects.filter(study=study, kind=kind, row=row, field=name)
+        .values("words", "digest")
+        .first()
+        if journal is not None
+        else None
+    )
     keep, _created = TypedKeep.objects.update_or_create(
         study=study,
         kind=kind,
@@ -670,6 +680,14 @@ def typed_field_keep(*, study: Study, field: tuple[str, int, str], digest: str) 
         },
     )
     _stale_keeps_drop(study, found)
+    note(
+        journal,
+        "typed_keep",
+        id=keep.pk,
+        field=list(field),
+        before=before,
+        after={"words": keep.words, "digest": digest},
+    )
     return TypedField(first.where, strings_of(places), "", field, digest, keep.pk)
 
 

@@ -24,6 +24,7 @@ from coding.services import codes_hold
 from coding.undo import Journal, Stale, note, register
 from core.errors import Conflict
 from interviews.locks import hold
+from interviews.models import TypedKeep
 
 from .memos import WRITABLE, MemoKind, memos_in_study
 from .models import Comment, Quote, Theme
@@ -195,6 +196,26 @@ def _undo_comment_resolve(step: dict, study) -> None:
     Comment.objects.filter(pk=comment.pk).update(resolved_at=at, resolved_by_id=by)
 
 
+# Keeps of typed fields -----------------------------------------------------------------
+
+
+def _undo_typed_keep(step: dict, study) -> None:
+    """Ask again about a typed field kept (services.typed_field_keep): its keep goes, or
+    holds again what an earlier Keep of the field held. Stale when the keep is gone (undone
+    from the de-identification page, or its string taken off the list) or kept again since
+    for another text."""
+    keep = TypedKeep.objects.select_for_update().filter(pk=step["id"], study=study).first()
+    if keep is None:
+        raise Stale("the field is no longer kept (its Keep was undone already).")
+    if {"words": keep.words, "digest": keep.digest} != step["after"]:
+        raise Stale("the field was kept again since, for another text.")
+    if step["before"] is None:
+        keep.delete()
+        return
+    keep.words, keep.digest = step["before"]["words"], step["before"]["digest"]
+    keep.save(update_fields=["words", "digest"])
+
+
 def connect() -> None:
     """Register the reversals with coding's undo (called from themes' ready())."""
     register("theme_delete", _undo_theme_delete)
@@ -206,3 +227,5 @@ def connect() -> None:
     register("memo", _undo_memo, rollup=False)
     register("comment_add", _undo_comment_add, rollup=False)
     register("comment_resolve", _undo_comment_resolve, rollup=False)
+    # A keep changes which downloads are refused, never what the roll-up reads.
+    register("typed_keep", _undo_typed_keep, rollup=False)

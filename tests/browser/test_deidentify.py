@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from coding.models import Excerpt, ExcerptStatus
-from interviews.models import IdentifierSkip, Interview
+from interviews.models import IdentifierSkip, Interview, TypedKeep
 from interviews.services import identifier_add
 from tests.browser.conftest import log_in
 from tests.conftest import code_span, import_text
@@ -156,7 +156,27 @@ def test_a_false_match_typed_in_a_field_is_kept_and_the_keep_undone(
 
     flash.get_by_role("button", name="Undo").click()
 
-    expect(page.locator("#flash")).to_contain_text("Undone: the field is listed again")
+    # The message's Undo is the history's, as every action's (and Ctrl+Z's).
+    expect(page.locator("#flash")).to_contain_text("Undone: Kept: the theme “Hope and recovery”")
     expect(typed.locator(".typed-place")).to_have_count(1)
     expect(typed.locator(".typed-kept")).to_have_count(0)
     expect(page.locator("#typed-summary")).to_contain_text("every download is refused")
+
+
+def test_ctrl_z_undoes_the_keep_of_a_typed_field(page, live_server, study, owner):
+    """A Keep answers Ctrl+Z as every other action: the field is asked about again."""
+    themes.theme_create(study=study, name="Hope and recovery")
+    identifier_add(study=study, text="Hope", replacement="[co-worker]")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("deidentify_preview", args=[study.slug]))
+    page.locator(".typed-place").get_by_role("button", name="Keep").click()
+    expect(page.locator("#flash")).to_contain_text("Kept: the theme")
+    expect(page.locator(".typed-kept")).to_have_count(1)
+    assert TypedKeep.objects.exists()
+
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
+
+    expect(page.locator("#flash")).to_contain_text("Undone: Kept: the theme")
+    expect(page.locator(".typed-place")).to_have_count(1)
+    assert not TypedKeep.objects.exists()

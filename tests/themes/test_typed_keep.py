@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from coding.models import UndoEntry
 from core.bidi import plain
 from interviews.access import REFUSALS, WRITE
 from interviews.models import TypedKeep
@@ -93,9 +94,9 @@ def test_a_writer_keeps_a_false_match_and_the_downloads_go_through(study, listed
     page = client.get(response["Location"])
     said = _page_text(page)
     assert f"Kept: {WHERE} holds “{WORD}”, no name to change" in said
-    # The message's Undo, and the place's, post to the Keep's undo.
+    # The place's Undo posts to the Keep's undo; the message's is the history's (Ctrl+Z).
     undo = reverse("typed_keep_undo", args=[study.slug, keep.pk])
-    assert page.content.decode().count(f'action="{undo}"') == 2
+    assert page.content.decode().count(f'action="{undo}"') == 1
     assert 'class="typed-place"' not in page.content.decode()
     assert f"{WHERE[0].upper()}{WHERE[1:]} holds “{WORD}”: kept" in said
     assert "every download is refused" not in said
@@ -324,3 +325,21 @@ def test_a_keep_of_a_field_edited_since_goes_at_the_next_keep(study, listed, own
 
     assert list(TypedKeep.objects.values_list("kind", flat=True)) == ["journal"]
 
+
+def test_a_keep_is_undone_by_ctrl_z_as_every_action(study, listed, owner):
+    """The Keep's message carries the history's Undo, and the page answers Ctrl+Z: the
+    newest action undone is the Keep, and the field is asked about again."""
+    client = client_for(owner)
+    _keep(client, study)
+    page = client.get(_preview(study)).content.decode()
+    assert f'data-undo-url="{reverse("undo", args=[study.slug])}"' in page
+    entry = UndoEntry.objects.get()
+    assert reverse("undo_entry", args=[study.slug, entry.pk]) in page
+
+    response = client.post(reverse("undo", args=[study.slug]), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert not TypedKeep.objects.exists()
+    page = client.get(_preview(study))
+    assert "Undone: Kept: the theme" in _page_text(page)
+    assert 'class="typed-place"' in page.content.decode()

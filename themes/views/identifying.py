@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
 from core.errors import Conflict
 from core.http import message_for_next_page, refusal
@@ -35,18 +36,22 @@ def typed_keep(request, slug):
     if not form.is_valid():
         return refusal(request, _UNREAD, status=400, typed=False)
     try:
-        kept = services.typed_field_keep(
-            study=access.study, field=form.typed_field(), digest=form.cleaned_data["digest"]
-        )
+        # Its Undo in the message and Ctrl+Z alike, as every other action's.
+        with undoable(request, access) as journal:
+            kept = services.typed_field_keep(
+                study=access.study,
+                field=form.typed_field(),
+                digest=form.cleaned_data["digest"],
+                journal=journal,
+            )
+            words = ", ".join(f"“{isolated(words)}”" for words in kept.words)
+            journal.label = (
+                f"Kept: {kept.where} holds {words}, no name to change; downloads are no "
+                "longer refused for it while its text stays as it is."
+            )
     except Conflict as conflict:
         return refusal(request, str(conflict), status=409, typed=False)
-    words = ", ".join(f"“{isolated(words)}”" for words in kept.words)
-    message = (
-        f"Kept: {kept.where} holds {words}, no name to change; downloads are no longer "
-        "refused for it while its text stays as it is."
-    )
-    undo = reverse("typed_keep_undo", args=[slug, kept.kept])
-    message_for_next_page(request, message, undo_url=undo)
+    message_for_next_page(request, journal.label, undo_url=undo_url(access, journal.entry))
     return redirect(_typed_section(slug))
 
 
