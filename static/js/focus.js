@@ -13,6 +13,8 @@
    anything after it in the target. After the swap, focus goes to:
    - the same control in its new place (a moved quote's or theme's ↑, a chosen excerpt's
      button, now its "remove"); disabled there (↑ at the top), the form's other button;
+   - else the Undo of a message the answer put in the region (the codebook's, after a code
+     deleted or merged), to take it back at once;
    - else the first of the noted controls still there: the next item after a removed one,
      or the add control after the list, or the heading of the list when none is left.
    htmx itself gives focus back to an element of the same id; then nothing is done here.
@@ -89,7 +91,11 @@ function restore() {
     const form = first.form || first.closest("form");
     first = form && [...form.querySelectorAll("button")].find((b) => !b.disabled);
   }
-  const chosen = [first, ...rest].find(usable);
+  // The control gone with what it acted on (a code deleted, merged): the Undo of the
+  // message the answer put in the region, to take it back at once; the next item else.
+  const region = document.getElementById(target);
+  const undo = !usable(first) && region && region.querySelector("[role=status] [data-undo]");
+  const chosen = [first, undo, ...rest].find(usable);
   if (!chosen) return;
   if (chosen.matches("h1, h2, h3, h4") && !chosen.hasAttribute("tabindex")) chosen.tabIndex = -1;
   chosen.focus();

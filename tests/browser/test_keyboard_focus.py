@@ -144,3 +144,41 @@ def test_a_code_taken_off_a_theme_gives_the_focus_to_the_next_code_then_the_add_
     )
     page.keyboard.press("Tab")
     assert focused(page) == "BUTTON: Add the code to “Training”"
+
+
+def open_beta(page, live_server, study, owner) -> None:
+    """The codebook with the codes Alpha and Beta, Beta open in its editor."""
+    coding.code_create(study=study, name="Alpha")
+    beta = coding.code_create(study=study, name="Beta")
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("codebook", args=[study.slug]))
+    page.locator(f"#code-{beta.pk} a", has_text="Edit").click()
+    expect(page.locator("#code-editor h2")).to_contain_text("Beta")
+
+
+def test_a_code_deleted_in_the_codebook_gives_the_focus_to_the_undo_of_its_message(
+    page, live_server, study, owner
+):
+    open_beta(page, live_server, study, owner)
+
+    press(page, page.get_by_role("button", name="Delete code"))
+    notice = page.locator("#codebook-body .notice")
+    expect(notice).to_contain_text("Beta")
+    assert focused(page) == "BUTTON: Undo"
+    assert page.evaluate("() => document.activeElement.closest('.notice') !== null")
+    page.keyboard.press("Tab")
+    assert focused(page).startswith("A: Edit")
+
+
+def test_a_code_merged_in_the_codebook_gives_the_focus_to_the_undo_of_its_message(
+    page, live_server, study, owner
+):
+    open_beta(page, live_server, study, owner)
+    page.get_by_label("Merge “Beta” into").select_option(label="Alpha")
+
+    press(page, page.get_by_role("button", name="Merge…"))
+    confirm = page.locator("#code-editor").get_by_role("button", name="Merge", exact=True)
+    expect(confirm).to_be_visible()
+    press(page, confirm)
+    expect(page.locator("#codebook-body .notice")).to_contain_text("Beta")
+    assert focused(page) == "BUTTON: Undo"
