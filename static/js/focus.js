@@ -79,8 +79,10 @@ function note(event) {
   noted = { target: target.id, keys };
 }
 
-function restore() {
-  if (!noted) return;
+function restore(event) {
+  // Only the settle of the region the request redraws: another answer (a panel loading
+  // itself) may settle while this one is still out, its buttons disabled by sending.js.
+  if (!noted || !event.target.isConnected || event.target.id !== noted.target) return;
   const { target, keys } = noted;
   noted = null;
   const active = document.activeElement;

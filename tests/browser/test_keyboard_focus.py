@@ -17,13 +17,20 @@ from themes import services as themes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def press(page, control, key: str = "Enter") -> None:
-    """Focus `control` and press `key` on it, then wait until htmx has settled its answer."""
+def press(page, control, target: str, key: str = "Enter") -> None:
+    """Focus `control` and press `key` on it, then wait until htmx has settled its answer
+    in the region of id `target` (the page's own loads settled first)."""
+    page.wait_for_load_state("networkidle")
     control.focus()
     page.evaluate(
-        """() => { window.settled = false;
-            document.addEventListener("htmx:afterSettle",
-                () => setTimeout(() => (window.settled = true)), {once: true}); }"""
+        """(target) => { window.settled = false;
+            const done = (event) => {
+                if (!event.target.isConnected || event.target.id !== target) return;
+                document.removeEventListener("htmx:afterSettle", done);
+                setTimeout(() => (window.settled = true));
+            };
+            document.addEventListener("htmx:afterSettle", done); }""",
+        target,
     )
     page.keyboard.press(key)
     page.wait_for_function("() => window.settled === true")
@@ -55,7 +62,7 @@ def test_a_moved_quote_keeps_the_focus_on_its_arrow_or_the_other_at_the_end(
     expect(quotes.nth(1)).to_contain_text("the ones nobody else will see")
 
     # R2's quote, second of two, goes up: at the top its ↑ is disabled, so its ↓ has the focus.
-    press(page, quotes.nth(1).get_by_role("button", name="up"))
+    press(page, quotes.nth(1).get_by_role("button", name="up"), "theme-body")
     expect(quotes.first).to_contain_text("the ones nobody else will see")
     assert focused(page).startswith("BUTTON: Move the quote (R2, Q2)")
     assert focused(page).endswith("down")
@@ -63,7 +70,7 @@ def test_a_moved_quote_keeps_the_focus_on_its_arrow_or_the_other_at_the_end(
     assert focused(page).startswith("BUTTON: Remove from quotes: (R2, Q2)")
 
     # And down again, with its ↓: at the bottom, its ↑.
-    press(page, quotes.first.get_by_role("button", name="down"))
+    press(page, quotes.first.get_by_role("button", name="down"), "theme-body")
     expect(quotes.nth(1)).to_contain_text("the ones nobody else will see")
     assert focused(page).startswith("BUTTON: Move the quote (R2, Q2)")
     assert focused(page).endswith("up")
@@ -78,7 +85,7 @@ def test_an_excerpt_chosen_as_a_quote_keeps_the_focus_on_its_button_now_remove(
     theme_page(page, live_server, study, training)
     item = page.locator(f"#support-{second.pk}")
 
-    press(page, item.get_by_role("button", name="Choose as a quote"))
+    press(page, item.get_by_role("button", name="Choose as a quote"), "theme-body")
     expect(page.locator(".quotes")).to_contain_text("the ones nobody else will see")
     assert focused(page).startswith("BUTTON: Chosen as a quote: remove: (R2, Q2)")
     page.keyboard.press("Tab")
@@ -97,7 +104,7 @@ def test_a_quote_removed_gives_the_focus_to_the_next_quote(
     theme_page(page, live_server, study, training)
     quotes = page.locator(".quotes > li")
 
-    press(page, quotes.first.get_by_role("button", name="Remove from quotes"))
+    press(page, quotes.first.get_by_role("button", name="Remove from quotes"), "theme-body")
     expect(quotes).to_have_count(1)
     assert focused(page).startswith("SUMMARY: Choose the words to print: (R2, Q2)")
     # Alone, its arrows are both disabled: Tab goes to its own "Remove from quotes".
@@ -112,7 +119,7 @@ def test_a_moved_theme_keeps_the_focus_on_its_arrow(page, live_server, study, th
     names = page.locator("section.theme h2")
     expect(names.last).to_have_text("Stress")
 
-    press(page, page.get_by_role("button", name="Move Stress up"))
+    press(page, page.get_by_role("button", name="Move Stress up"), "theme-list")
     expect(names.first).to_have_text("Stress")
     assert focused(page) == "BUTTON: Move Stress up"
     page.keyboard.press("Tab")
@@ -129,14 +136,14 @@ def test_a_code_taken_off_a_theme_gives_the_focus_to_the_next_code_then_the_add_
     chips = page.locator(f"#theme-{training.pk} .chips")
     expect(chips).to_contain_text("Peers")
 
-    press(page, page.get_by_role("button", name="Take Learning out of Training"))
+    press(page, page.get_by_role("button", name="Take Learning out of Training"), "theme-list")
     expect(chips).not_to_contain_text("Learning")
     assert focused(page) == "BUTTON: Take Peers out of Training"
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.name") == "code_name"
 
     # None left: the field that adds one, in the same theme.
-    press(page, page.get_by_role("button", name="Take Peers out of Training"))
+    press(page, page.get_by_role("button", name="Take Peers out of Training"), "theme-list")
     expect(chips).to_contain_text("No codes of its own.")
     assert page.evaluate(
         f"""() => document.activeElement.name === "code_name"
@@ -161,7 +168,7 @@ def test_a_code_deleted_in_the_codebook_gives_the_focus_to_the_undo_of_its_messa
 ):
     open_beta(page, live_server, study, owner)
 
-    press(page, page.get_by_role("button", name="Delete code"))
+    press(page, page.get_by_role("button", name="Delete code"), "codebook-body")
     notice = page.locator("#codebook-body .notice")
     expect(notice).to_contain_text("Beta")
     assert focused(page) == "BUTTON: Undo"
@@ -176,9 +183,9 @@ def test_a_code_merged_in_the_codebook_gives_the_focus_to_the_undo_of_its_messag
     open_beta(page, live_server, study, owner)
     page.get_by_label("Merge “Beta” into").select_option(label="Alpha")
 
-    press(page, page.get_by_role("button", name="Merge…"))
+    press(page, page.get_by_role("button", name="Merge…"), "codebook-body")
     confirm = page.locator("#code-editor").get_by_role("button", name="Merge", exact=True)
     expect(confirm).to_be_visible()
-    press(page, confirm)
+    press(page, confirm, "codebook-body")
     expect(page.locator("#codebook-body .notice")).to_contain_text("Beta")
     assert focused(page) == "BUTTON: Undo"
