@@ -10,6 +10,7 @@ from django.db.models import Q
 from interviews import history
 from interviews.models import Interview, Study
 from interviews.textdiff import OffsetMap
+from interviews.turns import interviewer_only
 
 from . import sql
 from .models import Excerpt, UndoEntry, excerpt_followed
@@ -75,7 +76,8 @@ def follow(
             previous = ""
         memos += memo != was[0]
         if interview_id in texts:
-            moves.append((start, end, words, status, previous, revision, pk))
+            alone = interviewer_only(texts[interview_id][0], start, end)
+            moves.append((start, end, words, status, previous, alone, revision, pk))
             if memo != was[0]:
                 scrubbed.append((memo, previous, pk))
         elif (memo, previous) != was:

@@ -118,6 +118,10 @@ class Excerpt(models.Model):
     )
     # The excerpt's words before an edit of the transcript changed or removed them.
     previous_text = models.TextField(blank=True)
+    # It lies within a line the interviewer's label opens (interviews.turns.interviewer_only):
+    # it stays coded and found, and counts for no respondent. Kept with the span wherever
+    # the span or the transcript's text changes, so that counting reads no text.
+    interviewer_only = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -149,11 +153,14 @@ class Excerpt(models.Model):
                 condition=models.Q(deleted_at__isnull=False),
                 name="excerpt_deleted",
             ),
-            # Likewise the few excerpts an edit of the transcript left without words.
+            # Likewise the few excerpts an edit of the transcript left without words, and
+            # those of the interviewer's words alone, which count for no respondent
+            # (selectors.code_usage reads both at once; a query for the orphaned alone
+            # still uses it, its condition being one term of this one).
             models.Index(
                 fields=["interview"],
-                condition=models.Q(status="orphaned"),
-                name="excerpt_orphaned",
+                condition=models.Q(status="orphaned") | models.Q(interviewer_only=True),
+                name="excerpt_uncounted",
             ),
             # The memos page and the retrieval's "with a memo" read the few live excerpts
             # that carry a memo (one in ten in the benchmark): the excerpt part of the memos

@@ -220,11 +220,12 @@ def code_usage(
         for interview_id, respondent, withdrawn in interviews
         if withdrawn is not None or per_respondent[respondent] > 1
     }
-    # Deleted excerpts and those left without words count nowhere; each set is read
-    # through its own small partial index.
+    # Deleted excerpts and those left without words count nowhere, and those of the
+    # interviewer's words alone for no respondent; each set is read through its own small
+    # partial index (the last two through one).
     for uncounted in (
         Excerpt.all_objects.filter(deleted_at__isnull=False),
-        Excerpt.all_objects.filter(status=ExcerptStatus.ORPHANED),
+        Excerpt.all_objects.filter(Q(status=ExcerptStatus.ORPHANED) | Q(interviewer_only=True)),
     ):
         special |= (
             set(uncounted.values_list("interview_id", flat=True)) & respondent_by_interview.keys()
@@ -246,9 +247,12 @@ def code_usage(
             excerpt__status=ExcerptStatus.ORPHANED
         )
         respondents: dict[int, set] = defaultdict(set)
-        for code_id, interview_id, n in _per_pair(live):
+        theirs = Count("id", filter=Q(excerpt__interviewer_only=False))
+        for code_id, interview_id, n, respondents_words in _per_pair(live).annotate(theirs=theirs):
             totals[code_id][0] += n
-            respondents[code_id].add(respondent_by_interview[interview_id])
+            # The interviewer's words alone count for no respondent (themes.rollup).
+            if respondents_words:
+                respondents[code_id].add(respondent_by_interview[interview_id])
         for code_id, found in respondents.items():
             totals[code_id][1] += len(found)
     return {code_id: (n, respondents) for code_id, (n, respondents) in totals.items()}
@@ -277,17 +281,19 @@ def branch_usage(
     }
     excerpts_of: dict[int, set] = defaultdict(set)
     respondents_of: dict[int, set] = defaultdict(set)
-    for excerpt_id, code_id, interview_id in (
+    for excerpt_id, code_id, interview_id, alone in (
         Coding.objects.filter(
             code_id__in=set().union(*wanted.values()),
             interview_id__in=list(respondent_of),
             excerpt__deleted_at__isnull=True,
         )
         .exclude(excerpt__status=ExcerptStatus.ORPHANED)
-        .values_list("excerpt_id", "code_id", "interview_id")
+        .values_list("excerpt_id", "code_id", "interview_id", "excerpt__interviewer_only")
     ):
         excerpts_of[code_id].add(excerpt_id)
-        respondents_of[code_id].add(respondent_of[interview_id])
+        # The interviewer's words alone count for no respondent (themes.rollup).
+        if not alone:
+            respondents_of[code_id].add(respondent_of[interview_id])
     return {
         code_id: (
             len(set().union(*(excerpts_of[c] for c in members))),

@@ -33,7 +33,7 @@ from interviews.locks import hold
 from interviews.models import Interview, Study
 from interviews.revisions import study_revision_bump, study_revision_keep
 from interviews.textdiff import OffsetMap
-from interviews.turns import Turn, turns_from_json, turns_of
+from interviews.turns import Turn, interviewer_only, turns_from_json, turns_of
 
 from . import bin, sql
 from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus, excerpt_followed
@@ -434,6 +434,7 @@ def excerpts_import(
                     end=end,
                     text=text[start:end],
                     memo="\n\n".join(memos),
+                    interviewer_only=interviewer_only(text, start, end),
                     created_at=now,
                     updated_at=now,
                 )
@@ -489,6 +490,7 @@ def _insert_excerpt(interview, coder, start: int, end: int, memo: str, codes) ->
         end=end,
         text=interview.text[start:end],
         memo=memo,
+        interviewer_only=interviewer_only(interview.text, start, end),
         created_at=now,
         updated_at=now,
     )
@@ -595,7 +597,7 @@ def excerpt_memo_set(
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "memo"))
 
 
-_SPAN = ("start", "end", "text", "status", "previous_text")
+_SPAN = ("start", "end", "text", "status", "previous_text", "interviewer_only")
 
 
 def excerpt_resize(
@@ -625,6 +627,7 @@ def excerpt_resize(
     before = excerpt_state(excerpt, *_SPAN)
     excerpt.start, excerpt.end = start, end
     excerpt.text = interview.text[start:end]
+    excerpt.interviewer_only = interviewer_only(interview.text, start, end)
     # Choosing the words anew settles any doubt an edit of the transcript raised.
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
     with transaction.atomic():
@@ -781,9 +784,22 @@ def excerpts_follow(*, interview: Interview, offsets: OffsetMap) -> EditReport:
         if status is not None:
             excerpt.previous_text, excerpt.status = excerpt.text, status
         excerpt.start, excerpt.end, excerpt.text = start, end, words
+        excerpt.interviewer_only = interviewer_only(interview.text, start, end)
         excerpt.revision += 1
     sql.excerpts_move(
-        [(e.start, e.end, e.text, e.status, e.previous_text, e.revision, e.pk) for e in excerpts]
+        [
+            (
+                e.start,
+                e.end,
+                e.text,
+                e.status,
+                e.previous_text,
+                e.interviewer_only,
+                e.revision,
+                e.pk,
+            )
+            for e in excerpts
+        ]
     )
     # Written by hand (coding.sql): the history's records too, one INSERT.
     history.record(excerpts, "~")

@@ -115,7 +115,8 @@ _CODES_HELD_PG = f"""
 # prepared statement run per row (executemany) takes milliseconds.
 _EXCERPT_MOVE = f"""
     UPDATE {Excerpt._meta.db_table}
-    SET start = %s, "end" = %s, text = %s, status = %s, previous_text = %s, revision = %s
+    SET start = %s, "end" = %s, text = %s, status = %s, previous_text = %s,
+        interviewer_only = %s, revision = %s
     WHERE id = %s
 """
 _EXCERPT_TEXTS = f"UPDATE {Excerpt._meta.db_table} SET memo = %s, previous_text = %s WHERE id = %s"
@@ -225,9 +226,10 @@ def _each(sql: str, rows: list[tuple]) -> None:
             cursor.executemany(sql, rows)
 
 
-def excerpts_move(rows: list[tuple[int, int, str, str, str, int, int]]) -> None:
-    """Save where excerpts now are: (start, end, text, status, previous_text, revision, id)
-    a row; one statement, run once per row (none for no rows)."""
+def excerpts_move(rows: list[tuple[int, int, str, str, str, bool, int, int]]) -> None:
+    """Save where excerpts now are: (start, end, text, status, previous_text,
+    interviewer_only, revision, id) a row; one statement, run once per row (none for no
+    rows)."""
     _each(_EXCERPT_MOVE, rows)
 
 

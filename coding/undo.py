@@ -231,7 +231,9 @@ def undo(*, study, user, session_key: str | None, entry_id: int | None = None) -
 
 # Excerpts ----------------------------------------------------------------------------------
 
-EXCERPT_FIELDS = ("start", "end", "text", "memo", "status", "previous_text")
+# interviewer_only moves with the span (coding.services._SPAN); states noted before it was
+# kept lack it, and their undo leaves it as it is.
+EXCERPT_FIELDS = ("start", "end", "text", "memo", "status", "previous_text", "interviewer_only")
 
 
 def excerpt_state(excerpt: Excerpt, *keys: str, codings: list | None = None) -> dict:

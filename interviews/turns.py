@@ -55,6 +55,32 @@ def find_turns(text: str, pseudonyms: Iterable[str] = ()) -> list[Turn]:
     return turns
 
 
+def interviewer_only(text: str, start: int, end: int) -> bool:
+    """Whether the excerpt `[start, end)` of `text` (code points, as Excerpt) holds only the
+    interviewer's words: it lies wholly within one line that opens with an interviewer label
+    (INTERVIEWER_LABELS, after an optional timestamp), after that label.
+
+    Only the labelled line itself: a line with no label, or an unrecognised one ("Maria:", a
+    pseudonym not known yet), continues the turn before it in find_turns, and may well be
+    the respondent's answer, so it is never taken for the interviewer's here. Text before any
+    label is not either. The rule reads the text alone, never the pseudonyms, so that it
+    holds the same on every page and export (README, "Interviewer's words"). An empty span
+    (an excerpt whose words an edit removed) holds no one's words: False.
+    """
+    if start >= end:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", line_start)
+    if line_end == -1:
+        line_end = len(text)
+    if end > line_end:
+        return False
+    match = _LABEL.match(text, line_start)
+    if match is None or start < match.end():
+        return False
+    return " ".join(match["label"].split()).casefold() in INTERVIEWER_LABELS
+
+
 def turns_from_json(data: list) -> list[Turn]:
     return [Turn(*row) for row in data]
 

@@ -121,6 +121,9 @@ class _Coded:
     end: np.ndarray
     coding_excerpt: np.ndarray
     coding_code: np.ndarray
+    # Whether each excerpt holds only the interviewer's words (Excerpt.interviewer_only):
+    # such an excerpt counts for no respondent. None in an entry cached before it was kept.
+    interviewer_only: np.ndarray | None = None
 
 
 def _excerpts(index: StudyIndex) -> _Coded:
@@ -130,9 +133,16 @@ def _excerpts(index: StudyIndex) -> _Coded:
             interview_id__in=list(index.respondent_of), excerpt__deleted_at__isnull=True
         )
         .exclude(excerpt__status=ExcerptStatus.ORPHANED)
-        .values_list("excerpt_id", "code_id", "interview_id", "excerpt__start", "excerpt__end")
+        .values_list(
+            "excerpt_id",
+            "code_id",
+            "interview_id",
+            "excerpt__start",
+            "excerpt__end",
+            "excerpt__interviewer_only",
+        )
     )
-    table = np.array(list(rows), dtype=np.int64).reshape(-1, 5)
+    table = np.array(list(rows), dtype=np.int64).reshape(-1, 6)
     ids, first, at = np.unique(table[:, 0], return_index=True, return_inverse=True)
     return _Coded(
         ids=ids,
@@ -141,6 +151,7 @@ def _excerpts(index: StudyIndex) -> _Coded:
         end=table[first, 4],
         coding_excerpt=at.reshape(-1),
         coding_code=table[:, 1],
+        interviewer_only=table[first, 5].astype(bool),
     )
 
 
@@ -309,6 +320,13 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
     respondent_ids = [r["id"] for r in index.respondents]
     place = {respondent_id: n for n, respondent_id in enumerate(respondent_ids)}
     respondent = _per_interview(coded.interview, lambda i: place[index.respondent_of[i]])
+    alone = coded.interviewer_only
+    if alone is None:
+        alone = np.zeros(len(coded.ids), dtype=bool)
+    if count == RESPONDENTS:
+        # The interviewer's words alone count for no respondent (themes.rollup): past the
+        # last respondent, they fall in no respondent's count.
+        respondent = np.where(alone, len(respondent_ids), respondent)
     if by == CODE:
         columns = [
             {"label": line["name"], "title": "", "params": {"code": line["params"]["code"]}}
@@ -319,6 +337,9 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         title = "Codes by code (co-occurrence)"
     else:
         columns, column, why_empty = _columns(index, by, attribute, coded)
+        if by in (RESPONDENT, ATTRIBUTE) or count == RESPONDENTS:
+            # A column of respondents, or a count of them: no respondent's words.
+            column = np.where(alone, -1, column)
         cells = _spread(under, column, respondent, len(columns), len(respondent_ids), count)
         title = f"{dict(ROW_CHOICES)[rows]} {dict(BY_CHOICES)[by]}"
         if by == ATTRIBUTE:

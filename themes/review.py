@@ -242,6 +242,7 @@ def _excerpts(excerpt_ids: set[int], rollup: RollUp) -> dict[int, dict]:
         row["question"] = rollup.excerpt_question.get(row["id"])
         row["attribution"] = attribution(row["pseudonym"], row["question"])
         row["codes"] = codes[row["id"]]
+        row["interviewer_only"] = row["id"] in rollup.interviewer_only
     return {row["id"]: row for row in rows}
 
 

@@ -6,7 +6,10 @@ Counting rules (also in DESIGN.md and the README):
   in the codebook (see `gathered_links`).
 - A theme gathers its own codes and those of its sub-themes.
 - An excerpt counts once per theme, however many of the theme's codes it carries.
-- A respondent raised a theme when at least one of their excerpts falls under it.
+- A respondent raised a theme when at least one of their excerpts falls under it; an
+  excerpt that holds only the interviewer's words (interviews.turns.interviewer_only)
+  falls under its themes but counts for no respondent: not in n, the matrices or the
+  spread over the questions.
 - N counts the respondents who have a transcript and have not withdrawn; withdrawn
   respondents count nowhere (their rows never reach this module, see selectors.py).
 
@@ -102,6 +105,8 @@ class ThemeSummary:
     # the sub-codes its own codes bring with them (not attached themselves)
     sub_code_ids: list[int] = field(default_factory=list)
     excerpt_ids: list[int] = field(default_factory=list)
+    # those of excerpt_ids that hold only the interviewer's words: counted for no respondent
+    interviewer_only_ids: list[int] = field(default_factory=list)
     respondent_ids: list[int] = field(default_factory=list)
     total: int = 0
     by_question: list[QuestionCount] = field(default_factory=list)
@@ -113,6 +118,12 @@ class ThemeSummary:
     @property
     def excerpt_count(self) -> int:
         return len(self.excerpt_ids)
+
+    @property
+    def interviewer_only_count(self) -> int:
+        """How many of its excerpts hold only the interviewer's words: the pages say so,
+        since they are in excerpt_count and in no respondent's count."""
+        return len(self.interviewer_only_ids)
 
     @property
     def word(self) -> str:
@@ -174,6 +185,8 @@ class RollUp:
     # every coded excerpt's id, by respondent (in the order of `respondents`), then
     # interview, then position in the text: the order a reader goes through them
     reading_order: list[int] = field(repr=False, default_factory=list)
+    # the excerpts that hold only the interviewer's words (see StudyRows)
+    interviewer_only: frozenset[int] = frozenset()
 
     @cached_property
     def reading_rank(self) -> dict[int, int]:
@@ -269,6 +282,7 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
             under[theme_id].add(excerpt_id)
     # (question, respondent) of each excerpt: a theme's spread over the questions.
     place = {excerpt: (number, respondent_of[excerpt]) for excerpt, number in question.items()}
+    alone = rows.interviewer_only
 
     respondent_ids = [respondent["id"] for respondent in rows.respondents]
     matrix = []
@@ -276,16 +290,19 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
     for summary in summaries:
         summary.total = total
         excerpt_ids = sorted(under.get(summary.id, ()))
-        per_respondent = Counter(map(respondent_of.__getitem__, excerpt_ids))
+        # The interviewer's words alone count for no respondent (this module's docstring).
+        theirs = [excerpt_id for excerpt_id in excerpt_ids if excerpt_id not in alone]
+        per_respondent = Counter(map(respondent_of.__getitem__, theirs))
         matrix.append([per_respondent.get(respondent_id, 0) for respondent_id in respondent_ids])
         if not excerpt_ids:
             continue
         for excerpt_id in excerpt_ids:
             themes_of_excerpt[excerpt_id].append(summary.id)
         summary.excerpt_ids = excerpt_ids
+        summary.interviewer_only_ids = [e for e in excerpt_ids if e in alone]
         summary.respondent_ids = sorted(per_respondent)
         excerpts = Counter(map(question.__getitem__, excerpt_ids))
-        respondents = Counter(number for number, _ in set(map(place.__getitem__, excerpt_ids)))
+        respondents = Counter(number for number, _ in set(map(place.__getitem__, theirs)))
         # By question number, the part before the first marked question last.
         summary.by_question = [
             QuestionCount(number, excerpts[number], respondents[number])
@@ -306,6 +323,7 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
             [theme_id for _, themes in in_excerpt_order for theme_id in themes],
         ),
         reading_order=_reading_order(rows.codings, respondent_ids),
+        interviewer_only=rows.interviewer_only,
     )
 
 

@@ -28,6 +28,9 @@ class StudyRows:
     segments: list[dict]
     respondents: list[dict]  # counted respondents: with a transcript, not withdrawn
     questions: list[dict]
+    # The ids of those excerpts that hold only the interviewer's words (Excerpt.
+    # interviewer_only): under their themes still, counted for no respondent.
+    interviewer_only: frozenset[int] = frozenset()
 
 
 def study_rows(study: Study) -> StudyRows:
@@ -35,14 +38,21 @@ def study_rows(study: Study) -> StudyRows:
         study=study, withdrawn_at__isnull=True, interviews__isnull=False
     ).distinct()
     respondent_of = counted_interviews(study)
-    codings = [
-        (excerpt_id, code_id, interview_id, respondent_of[interview_id], start)
-        for excerpt_id, code_id, interview_id, start in Coding.objects.filter(
+    # Read in the codings' query, not one of its own: the roll-up's query count holds.
+    rows = (
+        Coding.objects.filter(
             interview_id__in=list(respondent_of), excerpt__deleted_at__isnull=True
         )
         .exclude(excerpt__status=ExcerptStatus.ORPHANED)
-        .values_list("excerpt_id", "code_id", "interview_id", "excerpt__start")
-    ]
+        .values_list(
+            "excerpt_id", "code_id", "interview_id", "excerpt__start", "excerpt__interviewer_only"
+        )
+    )
+    codings, interviewer_only = [], set()
+    for excerpt_id, code_id, interview_id, start, alone in rows:
+        codings.append((excerpt_id, code_id, interview_id, respondent_of[interview_id], start))
+        if alone:
+            interviewer_only.add(excerpt_id)
     return StudyRows(
         themes=list(
             Theme.objects.filter(study=study)
@@ -71,6 +81,7 @@ def study_rows(study: Study) -> StudyRows:
         questions=list(
             ProtocolQuestion.objects.filter(study=study).values("id", "number", "text")
         ),
+        interviewer_only=frozenset(interviewer_only),
     )
 
 

@@ -42,3 +42,25 @@ def test_colours_stored_by_palette_name_become_hex(back_to_the_latest, settings)
     colours = dict(new.get_model("coding", "Code").objects.values_list("name", "colour"))
     # Each name becomes the colour it stood for; one no palette had becomes the default.
     assert colours == {"A": "#0d9488", "B": "#e11d48", "C": "#475569", "D": "#2563eb"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_excerpts_of_the_interviewers_words_alone_are_marked(back_to_the_latest):
+    old = migrate([("coding", "0017_excerpt_interviewer_only")])
+    study = old.get_model("interviews", "Study").objects.create(title="S", slug="s")
+    respondent = old.get_model("interviews", "Respondent").objects.create(
+        study=study, pseudonym="R2", pseudonym_key="r2"
+    )
+    text = "Interviewer: How long?\nSix years.\nR2: Since school."
+    interview = old.get_model("interviews", "Interview").objects.create(
+        study=study, respondent=respondent, text=text
+    )
+    excerpt = old.get_model("coding", "Excerpt")
+    for words in ("How long?", "Six years.", "Since school.", "How long?\nSix years."):
+        start = text.index(words)
+        excerpt.objects.create(
+            interview=interview, start=start, end=start + len(words), text=words
+        )
+    new = migrate([("coding", "0018_backfill_excerpt_interviewer_only")])
+    marked = new.get_model("coding", "Excerpt").objects.filter(interviewer_only=True)
+    assert list(marked.values_list("text", flat=True)) == ["How long?"]

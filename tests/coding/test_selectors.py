@@ -24,7 +24,10 @@ def naive_usage(study):
         if excerpt.deleted_at or respondent.withdrawn_at or respondent.study_id != study.pk:
             continue
         excerpts[coding.code_id] = excerpts.get(coding.code_id, 0) + 1
-        respondents.setdefault(coding.code_id, set()).add(respondent.pk)
+        found = respondents.setdefault(coding.code_id, set())
+        # The interviewer's words alone count for no respondent (README, the counting rules).
+        if not excerpt.interviewer_only:
+            found.add(respondent.pk)
     return {code: (n, len(respondents[code])) for code, n in excerpts.items()}
 
 

@@ -29,7 +29,7 @@ from coding.models import Code, Coding, Excerpt
 from interviews import history, segmentation
 from interviews.importers import ReadText
 from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Respondent, Study
-from interviews.turns import find_turns
+from interviews.turns import find_turns, interviewer_only
 from themes import sql
 from themes.models import Theme
 
@@ -129,7 +129,7 @@ def interviews_insert(
 
 # The columns each excerpt and coding row gives, in this order; the rest are the same for
 # every row of an import (see _constants).
-_EXCERPT_VARYING = ("interview_id", "start", "end", "text", "memo", "coder_id")
+_EXCERPT_VARYING = ("interview_id", "start", "end", "text", "memo", "coder_id", "interviewer_only")
 _CODING_VARYING = ("excerpt_id", "code_id", "interview_id", "coder_id")
 
 
@@ -169,7 +169,16 @@ def excerpts_insert(
         Excerpt,
         [*_EXCERPT_VARYING, *names],
         [
-            (interview.pk, start, end, interview.text[start:end], memo, by or default, *constants)
+            (
+                interview.pk,
+                start,
+                end,
+                interview.text[start:end],
+                memo,
+                by or default,
+                interviewer_only(interview.text, start, end),
+                *constants,
+            )
             for interview, start, end, memo, _, by in excerpts
         ],
     )

@@ -1,0 +1,122 @@
+"""The interviewer's words never count as a respondent's (interviews.turns.interviewer_only).
+
+The fault: coding only the interviewer's line "How long have you been implementing harm
+reduction…" in R2's transcript made R2 "raise" the theme: the themes page went from one
+respondent to two.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding import services as coding
+from coding.models import Excerpt
+from interviews import services as interviews
+from tests.conftest import client_for, code_span, import_text
+from themes import services as themes
+
+QUESTION = "How long have you been implementing harm reduction in your practice?"
+
+
+def url(study, name, *args):
+    return reverse(name, args=[study.slug, *args])
+
+
+@pytest.fixture
+def asked(study, owner):
+    """R1 and R2 counted; "Training" gathers Learning; R1's answer and R2's interviewer
+    line (the question alone) are coded Learning."""
+    for pseudonym in ("R1", "R2"):
+        interviews.respondent_create(study=study, pseudonym=pseudonym, attributes={})
+    r1 = import_text(study, name="R1.txt")
+    r2 = import_text(study, name="R2.txt")
+    learning = coding.code_create(study=study, name="Learning")
+    training = themes.theme_create(study=study, name="Training")
+    themes.theme_code_attach(theme=training, code=learning)
+    answer = code_span(r1, "About six years", [learning], owner)
+    question = code_span(r2, QUESTION, [learning], owner)
+    return {"training": training, "answer": answer, "question": question, "r2": r2}
+
+
+def test_coding_the_interviewers_line_marks_the_excerpt(asked):
+    assert Excerpt.objects.get(pk=asked["question"].pk).interviewer_only
+    assert not Excerpt.objects.get(pk=asked["answer"].pk).interviewer_only
+
+
+def test_the_themes_page_counts_no_respondent_for_the_interviewers_words(
+    study, asked, owner, django_assert_num_queries
+):
+    client = client_for(owner)
+    # session, user, study+role, roll-up (revision, 8), the study's respondent and interview
+    # counts (interviews.counts), parent choices of the new-theme form: as without them
+    with django_assert_num_queries(14):
+        html = client.get(url(study, "themes")).content.decode()
+    assert "of the respondents (1 of 2)" in html
+    assert "2 excerpts" in html, "the excerpt stays under the theme, found"
+    assert "1 excerpt holds only the interviewer’s words and counts for no respondent." in html
+
+
+def test_the_theme_page_marks_the_interviewers_words(
+    study, asked, owner, django_assert_num_queries
+):
+    client = client_for(owner)
+    # session, user, the theme with its study and the user's role, roll-up (revision, 8),
+    # quotes, excerpts, codings, comments: as without them
+    with django_assert_num_queries(16):
+        html = client.get(url(study, "theme_detail", asked["training"].pk)).content.decode()
+    assert "Raised by <strong>one</strong> respondent (1 of 2)" in html
+    assert "1 excerpt holds only the interviewer’s words and counts for no respondent." in html
+    question = html[html.index(f'id="support-{asked["question"].pk}"') :]
+    question = question[: question.index("</li>")]
+    assert "Interviewer’s words" in question
+    answer = html[html.index(f'id="support-{asked["answer"].pk}"') :]
+    assert "Interviewer’s words" not in answer[: answer.index("</li>")]
+
+
+def test_resizing_into_the_answer_makes_it_count_again(study, asked, owner):
+    r2 = asked["r2"]
+    question = Excerpt.objects.get(pk=asked["question"].pk)
+    start = r2.text.index(QUESTION)
+    end = r2.text.index("About six years") + len("About six years")
+    coding.excerpt_resize(
+        excerpt=question,
+        start=start,
+        end=end,
+        seen_text=r2.text[start:end],
+        version=r2.version,
+        revision=question.revision,
+    )
+    assert not Excerpt.objects.get(pk=question.pk).interviewer_only
+    html = client_for(owner).get(url(study, "themes")).content.decode()
+    assert "of the respondents (2 of 2)" in html
+
+
+def test_the_codebook_counts_no_respondent_for_the_interviewers_words(study, asked, owner):
+    from coding.selectors import codebook
+
+    # R1's answer and R2's question, both coded Learning; its parent gathers its branch.
+    learning = Excerpt.objects.get(pk=asked["answer"].pk).codings.get().code
+    parent = coding.code_create(study=study, name="Where it came from")
+    coding.code_move(code=learning, parent=parent)
+    nodes = {node.code.name: node for node in codebook(study)}
+    assert (nodes["Learning"].excerpts, nodes["Learning"].respondents) == (2, 1)
+    branch = nodes["Where it came from"]
+    assert (branch.branch_excerpts, branch.branch_respondents) == (2, 1)
+
+
+def test_the_codes_by_respondent_matrix_counts_no_respondent_for_them(study, asked):
+    from themes import matrices, retrieval
+
+    index = retrieval.study_index(study)
+    for count in ("excerpts", "respondents"):
+        matrix = matrices.build(index, rows="codes", by="respondent", count=count)
+        cells = {
+            (line["name"], column["label"]): value
+            for line, values in zip(matrix.rows, matrix.cells, strict=True)
+            for column, value in zip(matrix.columns, values, strict=True)
+        }
+        assert cells[("Learning", "R1")] == 1
+        assert cells[("Learning", "R2")] == 0, count
+    by_question = matrices.build(index, rows="themes", by="question", count="respondents")
+    assert max(max(row) for row in by_question.cells) <= 1
