@@ -323,7 +323,11 @@ def _quotes(study: Study, rollup: RollUp) -> dict[int, list[PrintedQuote]]:
         if row["excerpt_id"] not in under.get(row["theme_id"], ()):
             continue  # no longer under the theme: the theme page shows it for removal
         question = rollup.question_at(row["interview_id"], row["start"])
-        source = unbroken(attribution(row["pseudonym"], question))
+        # A quote chosen on the interviewer's words alone (before they could not be) is
+        # printed as theirs, never as the respondent's.
+        source = unbroken(
+            attribution(row["pseudonym"], question, interviewer=row["interviewer_only"])
+        )
         text = quote_text(row["text"], row["extract"])
         quotes[row["theme_id"]].append(PrintedQuote(text, source, question))
     return quotes

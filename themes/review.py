@@ -28,9 +28,12 @@ NAMED_PER_CHANGE = 10
 EXCERPTS_PER_PAGE = 100
 
 
-def attribution(pseudonym: str, question: int | None) -> str:
-    """ "(R3, Q7)": how a quote is attributed on the pages and in the findings document."""
-    return f"({pseudonym}, Q{question})" if question else f"({pseudonym})"
+def attribution(pseudonym: str, question: int | None, *, interviewer: bool = False) -> str:
+    """ "(R3, Q7)": how a quote is attributed on the pages and in the findings document.
+    With `interviewer` (the excerpt holds only the interviewer's words, Excerpt.
+    interviewer_only) "(Interviewer to R3, Q7)": never printed as the respondent's words."""
+    who = f"Interviewer to {pseudonym}" if interviewer else pseudonym
+    return f"({who}, Q{question})" if question else f"({who})"
 
 
 def theme_quotes(theme: Theme) -> list[dict]:
@@ -240,9 +243,11 @@ def _excerpts(excerpt_ids: set[int], rollup: RollUp) -> dict[int, dict]:
     for row in rows:
         row["pseudonym"] = row.pop("pseudonym_value")
         row["question"] = rollup.excerpt_question.get(row["id"])
-        row["attribution"] = attribution(row["pseudonym"], row["question"])
-        row["codes"] = codes[row["id"]]
         row["interviewer_only"] = row["id"] in rollup.interviewer_only
+        row["attribution"] = attribution(
+            row["pseudonym"], row["question"], interviewer=row["interviewer_only"]
+        )
+        row["codes"] = codes[row["id"]]
     return {row["id"]: row for row in rows}
 
 

@@ -105,6 +105,7 @@ def quote_rows(study: Study) -> list[dict]:
             start=F("excerpt__start"),
             interview_id=F("excerpt__interview_id"),
             pseudonym=F("excerpt__interview__respondent__pseudonym"),
+            interviewer_only=F("excerpt__interviewer_only"),
         )
     )
 

@@ -401,7 +401,8 @@ def quote_add(*, theme: Theme, excerpt: Excerpt, rollup=None) -> Quote:
     (the study's, themes.rollup) saves reading it again.
 
     Raises ValidationError, choosing nothing, for an excerpt of another study, of a
-    withdrawn respondent, or not under the theme (none of its codes gathered by the theme
+    withdrawn respondent, of the interviewer's words alone (Excerpt.interviewer_only: they
+    count for no respondent), or not under the theme (none of its codes gathered by the theme
     or its sub-themes: a forged or stale request; the page offers only excerpts under it).
     """
     if excerpt.interview.study_id != theme.study_id:
@@ -409,6 +410,11 @@ def quote_add(*, theme: Theme, excerpt: Excerpt, rollup=None) -> Quote:
     if excerpt.interview.respondent.is_withdrawn:
         raise ValidationError(
             "That respondent has withdrawn: their words cannot illustrate a theme."
+        )
+    if excerpt.interviewer_only:
+        raise ValidationError(
+            "That excerpt holds only the interviewer’s words: it cannot illustrate what a "
+            "respondent said. Nothing was chosen."
         )
     rollup = rollup or study_rollup(theme.study)
     if excerpt.pk not in set(rollup.theme(theme.pk).excerpt_ids):

@@ -23,10 +23,9 @@ def url(study, name, *args):
     return reverse(name, args=[study.slug, *args])
 
 
-@pytest.fixture
-def asked(study, owner):
-    """R1 and R2 counted; "Training" gathers Learning; R1's answer and R2's interviewer
-    line (the question alone) are coded Learning."""
+def one_answer_under_a_theme(study, owner) -> dict:
+    """R1 and R2 counted; "Training" gathers Learning; R1's answer is coded Learning.
+    Also the browser's test (tests/browser/test_interviewer_words.py)."""
     for pseudonym in ("R1", "R2"):
         interviews.respondent_create(study=study, pseudonym=pseudonym, attributes={})
     r1 = import_text(study, name="R1.txt")
@@ -35,8 +34,16 @@ def asked(study, owner):
     training = themes.theme_create(study=study, name="Training")
     themes.theme_code_attach(theme=training, code=learning)
     answer = code_span(r1, "About six years", [learning], owner)
-    question = code_span(r2, QUESTION, [learning], owner)
-    return {"training": training, "answer": answer, "question": question, "r2": r2}
+    return {"training": training, "answer": answer, "r2": r2, "learning": learning}
+
+
+@pytest.fixture
+def asked(study, owner):
+    """As one_answer_under_a_theme, and R2's interviewer line (the question alone) coded
+    Learning."""
+    made = one_answer_under_a_theme(study, owner)
+    made["question"] = code_span(made["r2"], QUESTION, [made["learning"]], owner)
+    return made
 
 
 def test_coding_the_interviewers_line_marks_the_excerpt(asked):
@@ -120,3 +127,38 @@ def test_the_codes_by_respondent_matrix_counts_no_respondent_for_them(study, ask
         assert cells[("Learning", "R2")] == 0, count
     by_question = matrices.build(index, rows="themes", by="question", count="respondents")
     assert max(max(row) for row in by_question.cells) <= 1
+
+
+def test_the_interviewers_words_are_not_offered_as_a_quote(study, asked, owner):
+    training, question = asked["training"], asked["question"]
+    client = client_for(owner)
+    html = client.get(url(study, "theme_detail", training.pk)).content.decode()
+    item = html[html.index(f'id="support-{question.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "Choose as a quote" not in item
+    assert "Not offered as a quote: these are the interviewer’s words, no respondent’s." in item
+    # A stale page or a forged request is refused, with the reason, and nothing is chosen.
+    response = client.post(url(study, "quote_toggle", training.pk, question.pk), {"choose": "1"})
+    assert "holds only the interviewer’s words" in response.content.decode()
+    assert not training.quotes.exists()
+
+
+def test_a_quote_chosen_on_them_before_prints_as_the_interviewers(study, asked, owner):
+    import io
+
+    import docx
+
+    from themes.exports import findings_docx
+    from themes.models import Quote
+
+    training, question = asked["training"], asked["question"]
+    # Chosen before the rule refused it: made directly, as such a row stands in the database.
+    Quote.objects.create(theme=training, excerpt=question, order=1)
+    document = docx.Document(io.BytesIO(findings_docx(study=study)))
+    quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    [printed] = quotes
+    assert printed.startswith(f"“{QUESTION}” (Interviewer\u00a0to\u00a0R2")
+    [table] = document.tables
+    assert "(Interviewer\u00a0to\u00a0R2" in table.rows[1].cells[3].text
+    html = client_for(owner).get(url(study, "theme_detail", training.pk)).content.decode()
+    assert "(Interviewer to R2" in html
