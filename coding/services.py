@@ -386,7 +386,7 @@ def spans_merged(
         if not 0 <= start < end <= len(text):
             refused.append((span, "it is outside the transcript"))
             continue
-        start, end = _trimmed(text, *outside_labels(turns, *_trimmed(text, start, end)))
+        start, end = span_trimmed(text, turns, start, end)
         if start >= end:
             refused.append((span, "it holds only spaces or a speaker label"))
             continue
@@ -395,6 +395,12 @@ def spans_merged(
         if span.memo.strip() and span.memo.strip() not in memos:
             memos.append(span.memo.strip())
     return merged, refused
+
+
+def span_trimmed(text: str, turns: Sequence[Turn], start: int, end: int) -> tuple[int, int]:
+    """[start, end) (code points of `text`, within it) trimmed as a selection is, spaces and
+    speaker labels out (see checked_span): the excerpt it makes in spans_merged."""
+    return _trimmed(text, *outside_labels(turns, *_trimmed(text, start, end)))
 
 
 def excerpts_import(

@@ -447,6 +447,7 @@ LEAVES_ROLLUP = {
             "checked_span",
             "outside_labels",
             "spans_merged",
+            "span_trimmed",
             "parse_offsets",
             "codes_hold",
             "theme_snapshot",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePath
 
 from django.db.models import Model, QuerySet
@@ -127,10 +127,39 @@ def interviews_insert(
     )
 
 
+@dataclass
+class ExcerptToInsert:
+    """An excerpt of an import (excerpts_insert): [start, end) in code points of its
+    interview's text, its memo, the ids of its codes, its coder's account id (None: the
+    importer), when it was made and last changed, and code id -> when that code was applied
+    (each None or missing where the file says nothing: then the excerpt's `created`, else
+    the import's time)."""
+
+    interview: Interview
+    start: int
+    end: int
+    memo: str
+    code_ids: Sequence[int]
+    coder_id: int | None = None
+    created: datetime | None = None
+    modified: datetime | None = None
+    coded: dict[int, datetime] = field(default_factory=dict)
+
+
 # The columns each excerpt and coding row gives, in this order; the rest are the same for
 # every row of an import (see _constants).
-_EXCERPT_VARYING = ("interview_id", "start", "end", "text", "memo", "coder_id", "interviewer_only")
-_CODING_VARYING = ("excerpt_id", "code_id", "interview_id", "coder_id")
+_EXCERPT_VARYING = (
+    "interview_id",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "coder_id",
+    "interviewer_only",
+    "created_at",
+    "updated_at",
+)
+_CODING_VARYING = ("excerpt_id", "code_id", "interview_id", "coder_id", "created_at")
 
 
 def _constants(template: Model, varying: Sequence[str]) -> tuple[list[str], tuple]:
@@ -152,34 +181,40 @@ def excerpts_insert(
     *,
     study: Study,
     coder,
-    excerpts: Sequence[tuple[Interview, int, int, str, Sequence[int], int | None]],
+    excerpts: Sequence[ExcerptToInsert],
 ) -> None:
     """Save `excerpts` of the interviews of `study` (new: they have no excerpt yet), each
-    (interview, start, end, memo, code ids, coder id) with [start, end) in code points of
-    the interview's text, coded (with each of its codes) by the user of that id, or by
-    `coder` when None, and record every excerpt and coding (unless the history is off).
-    Five statements whatever their number: the excerpts, their ids read back, the codings,
-    and one INSERT ... SELECT of records for each (interviews.history.records_insert)."""
+    coded (with each of its codes) by the user of its coder id, or by `coder` when None,
+    made and coded when the file says (now where it says nothing), and record every excerpt
+    and coding (unless the history is off). Five statements whatever their number: the
+    excerpts, their ids read back, the codings, and one INSERT ... SELECT of records for
+    each (interviews.history.records_insert)."""
     if not excerpts:
         return
     now = timezone.now()
     default = getattr(coder, "pk", None)
-    names, constants = _constants(Excerpt(created_at=now, updated_at=now), _EXCERPT_VARYING)
+
+    def moment(model, value) -> object:
+        return sql.prepared(model, "created_at", value or now)
+
+    names, constants = _constants(Excerpt(), _EXCERPT_VARYING)
     sql.rows_insert(
         Excerpt,
         [*_EXCERPT_VARYING, *names],
         [
             (
-                interview.pk,
-                start,
-                end,
-                interview.text[start:end],
-                memo,
-                by or default,
-                interviewer_only(interview.text, start, end),
+                e.interview.pk,
+                e.start,
+                e.end,
+                e.interview.text[e.start : e.end],
+                e.memo,
+                e.coder_id or default,
+                interviewer_only(e.interview.text, e.start, e.end),
+                moment(Excerpt, e.created),
+                moment(Excerpt, e.modified or e.created),
                 *constants,
             )
-            for interview, start, end, memo, _, by in excerpts
+            for e in excerpts
         ],
     )
     ids = {
@@ -188,14 +223,21 @@ def excerpts_insert(
             interview__study=study
         ).values_list("pk", "interview_id", "start", "end")
     }
-    names, constants = _constants(Coding(created_at=now), _CODING_VARYING)
+    names, constants = _constants(Coding(), _CODING_VARYING)
     sql.rows_insert(
         Coding,
         [*_CODING_VARYING, *names],
         [
-            (ids[interview.pk, start, end], code_id, interview.pk, by or default, *constants)
-            for interview, start, end, _, code_ids, by in excerpts
-            for code_id in code_ids
+            (
+                ids[e.interview.pk, e.start, e.end],
+                code_id,
+                e.interview.pk,
+                e.coder_id or default,
+                moment(Coding, e.coded.get(code_id) or e.created),
+                *constants,
+            )
+            for e in excerpts
+            for code_id in e.code_ids
         ],
     )
     for model in (Excerpt, Coding):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
@@ -27,7 +27,7 @@ from django.template.defaultfilters import pluralize
 
 from coding.models import Code, CodeMemo
 from coding.palette import next_colour, parse_colour
-from coding.services import CODE_TEXT_FIELDS, SpanToCode, spans_merged
+from coding.services import CODE_TEXT_FIELDS, SpanToCode, span_trimmed, spans_merged
 from core.bidi import isolated
 from core.naming import name_key, tidy
 from interviews import consent
@@ -47,6 +47,7 @@ from interviews.revisions import study_revision_bump, study_revision_keep
 from interviews.services import clean_attributes, question_key, study_create
 from interviews.text import ImportRejected
 from interviews.textdiff import OffsetMap
+from interviews.turns import turns_from_json
 from themes.models import Theme, ThemeMemo
 
 from . import bulk, qdpx_read
@@ -563,11 +564,14 @@ class _ProjectWriter:
         source.description = ""
         return conducted
 
-    def _excerpts(self, source, interview: Interview) -> list[tuple]:
-        """Each selection as an excerpt to write, (interview, start, end, memo, code ids,
-        coder id): trimmed and merged as excerpts_import does (spans_merged); the same span
-        coded twice (NVivo writes one selection per coding) is one excerpt with both codes.
-        The coder is the account of the first selection's user (None: the importer)."""
+    def _excerpts(self, source, interview: Interview) -> list[bulk.ExcerptToInsert]:
+        """Each selection as an excerpt to write: trimmed and merged as excerpts_import
+        does (spans_merged); the same span coded twice (NVivo writes one selection per
+        coding) is one excerpt with both codes. The coder is the account of the first
+        selection's user (None: the importer). An excerpt was made when the first of its
+        selections was, last changed when the last was; a code applied when the first
+        Coding of it was (else when its selection was made): the file's dates, so that a
+        project comes back with the days it was coded on."""
         # A source's text is most often already normalised (Excerpta's own exports are):
         # then positions need no diff of the two texts.
         same = source.text == interview.text
@@ -589,6 +593,13 @@ class _ProjectWriter:
         merged, refused = spans_merged(interview=interview, spans=spans)
         for span, why in refused:
             self.report.dropped.append(f"{where[id(span)]} ({why})")
+        left_out = {id(span) for span, _ in refused}
+        dates = _Dates()
+        turns = turns_from_json(interview.turns)
+        for span, selection in zip(spans, source.selections, strict=True):
+            if id(span) not in left_out:
+                key = span_trimmed(interview.text, turns, span.start, span.end)
+                dates.add(key, selection, self.codes)
         # A merged excerpt lies within the selections it was made of (trimmed, never
         # widened): its coder is the first such selection's.
         coders = [
@@ -600,13 +611,16 @@ class _ProjectWriter:
         # 100 excerpts took 5,000 comparisons).
         one = len({by for _, _, by in coders}) == 1
         return [
-            (
-                interview,
-                start,
-                end,
-                "\n\n".join(memos),
-                list(codes),
-                coders[0][2] if one else _first_coder(coders, start, end),
+            bulk.ExcerptToInsert(
+                interview=interview,
+                start=start,
+                end=end,
+                memo="\n\n".join(memos),
+                code_ids=list(codes),
+                coder_id=coders[0][2] if one else _first_coder(coders, start, end),
+                created=dates.created.get((start, end)),
+                modified=dates.modified.get((start, end)),
+                coded=dates.coded.get((start, end), {}),
             )
             for (start, end), (codes, memos) in merged.items()
         ]
@@ -657,15 +671,16 @@ class _ProjectWriter:
         # says again.
         if note.name and note.name not in note.text and not self._from_excerpta:
             body = f"{note.name}\n\n{note.text}"
-        self._memo(model, body, **target)
+        self._memo(model, body, written=(note.created, note.modified), **target)
 
     @property
     def _from_excerpta(self) -> bool:
         return self.exchange.origin.startswith("Excerpta")
 
-    def _memo(self, model, body: str, **target) -> None:
+    def _memo(self, model, body: str, written=(None, None), **target) -> None:
         """A memo of `model` on `target` (a Transcript stands for its interview until it is
-        saved), by the importer, its text checked as memo_create checks it."""
+        saved), by the importer, its text checked as memo_create checks it; `written`, when
+        the note was made and last changed as the file says (None: now)."""
         # A memo holds LONGEST characters; a longer note (another tool has no such limit)
         # becomes several memos in order rather than a refused project or a cut text.
         parts = [body[i : i + LONGEST] for i in range(0, len(body), LONGEST)] or [body]
@@ -676,6 +691,11 @@ class _ProjectWriter:
             )
         for part in parts:
             memo = model(author=self.owner, body=memo_text(part))
+            made, changed = written
+            if made is not None:
+                memo.created_at = memo.updated_at = made
+            if changed is not None:
+                memo.updated_at = changed
             memo._target = target
             self.memos.append(memo)
             self.report.add("memos")
@@ -762,6 +782,31 @@ class _ProjectWriter:
                 f"the excerpts of {_listed(missing)} are coded by "
                 f"{isolated(getattr(self.owner, 'username', 'you'))} ({who} no account here)"
             )
+
+
+@dataclass
+class _Dates:
+    """The dates of the excerpts an import makes, by (start, end) of each, from the
+    selections merged into it: the earliest made, the latest changed, and for each code id
+    the earliest Coding of it (or its selection's making where the Coding has no date)."""
+
+    created: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    modified: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    coded: dict[tuple[int, int], dict[int, datetime]] = field(default_factory=dict)
+
+    def add(self, key: tuple[int, int], selection, codes: dict) -> None:
+        made, changed = selection.created, selection.modified or selection.created
+        if made is not None and (key not in self.created or made < self.created[key]):
+            self.created[key] = made
+        if changed is not None and (key not in self.modified or changed > self.modified[key]):
+            self.modified[key] = changed
+        applied = self.coded.setdefault(key, {})
+        for guid in selection.code_guids:
+            when = selection.coded.get(guid) or made
+            if guid in codes and when is not None:
+                code_id = codes[guid].id
+                if code_id not in applied or when < applied[code_id]:
+                    applied[code_id] = when
 
 
 def _first_coder(coders: list[tuple[int, int, int | None]], start: int, end: int) -> int | None:

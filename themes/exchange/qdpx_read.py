@@ -26,6 +26,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -73,7 +74,9 @@ class Code:
 
 @dataclass
 class Selection:
-    """A PlainTextSelection: [start, end) in code points of its source's `text`."""
+    """A PlainTextSelection: [start, end) in code points of its source's `text`. created,
+    modified: its creationDateTime and modifiedDateTime (aware, see _when), None when the
+    file wrote none; coded: code guid -> the creationDateTime of its Coding, where written."""
 
     guid: str
     start: int
@@ -83,6 +86,9 @@ class Selection:
     code_guids: list[str] = field(default_factory=list)
     note_guids: list[str] = field(default_factory=list)
     coder_guid: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+    coded: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,10 +127,14 @@ class Case:
 
 @dataclass
 class Note:
+    """A Note; created, modified as a Selection's (None when the file wrote none)."""
+
     guid: str
     name: str
     text: str
     path: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 @dataclass
@@ -165,6 +175,8 @@ class Exchange:
     description: str = ""
     dropped: list[str] = field(default_factory=list)
     adjusted: list[str] = field(default_factory=list)
+    # Dates written that are no xsd:dateTime: how many, and the first, for the report.
+    unread_dates: list[str] = field(default_factory=list)
 
     def all_codes(self):
         """Every code, parents before their children (depth first)."""
@@ -349,9 +361,33 @@ def _read_xml(raw: bytes) -> Exchange:
         )
     exchange.description = _text(root, "Description")
     exchange.project_notes = _note_refs(root)
+    if exchange.unread_dates:
+        n = len(exchange.unread_dates)
+        exchange.adjusted.append(
+            f"{n} date{pluralize(n)} the file wrote could not be read as a date and time "
+            f"(“{exchange.unread_dates[0]}”): the time of the import stands in for "
+            + ("them" if n > 1 else "it")
+        )
     _check_limits(exchange)
     exchange.codebook_only = not exchange.sources
     return exchange
+
+
+def _when(element, attribute: str, exchange: Exchange) -> datetime | None:
+    """The element's `attribute` read as an xsd:dateTime ("2020-01-15T10:00:00Z", with or
+    without fractions of a second or an offset), aware; one without an offset is taken as
+    UTC (QualCoder writes local time with a Z appended: no truer reading exists). None when
+    the attribute is absent or empty; one that is no date is noted in
+    exchange.unread_dates (then the importer dates the record at the import)."""
+    value = (element.get(attribute) or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        exchange.unread_dates.append(value[:40])
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _check_limits(exchange: Exchange) -> None:
@@ -501,7 +537,9 @@ def _sources(root, exchange: Exchange) -> None:
         source.path = element.get("plainTextPath") or ""
         source.inline = content.text if content is not None else None
         # Positions as the file wrote them, until the text is read and they are converted.
-        source.selections = [_selection(s) for s in _children(element, "PlainTextSelection")]
+        source.selections = [
+            _selection(s, exchange) for s in _children(element, "PlainTextSelection")
+        ]
         others = [
             c
             for c in element
@@ -522,10 +560,10 @@ def _sources(root, exchange: Exchange) -> None:
         exchange.sources.append(source)
 
 
-def _selection(element) -> Selection:
+def _selection(element, exchange: Exchange) -> Selection:
     """A PlainTextSelection as the file wrote it. Its children are read in one pass (a
-    project holds tens of thousands of selections): its Codings with their CodeRef and
-    NoteRefs, its own NoteRefs, its Description."""
+    project holds tens of thousands of selections): its Codings with their CodeRef, date
+    and NoteRefs, its own NoteRefs, its Description."""
 
     def position(attribute: str) -> int:
         try:
@@ -534,6 +572,7 @@ def _selection(element) -> Selection:
             return -1
 
     codings, code_guids, own_notes, coding_notes = [], [], [], []
+    coded: dict[str, datetime] = {}
     description = None
     for child in element:
         local = _local(child)
@@ -548,6 +587,9 @@ def _selection(element) -> Selection:
                     coding_notes.append(_guid(part, "targetGUID"))
             if ref is not None:
                 code_guids.append(_guid(ref, "targetGUID"))
+                when = _when(child, "creationDateTime", exchange)
+                if when is not None:
+                    coded.setdefault(code_guids[-1], when)
         elif local == "NoteRef":
             own_notes.append(_guid(child, "targetGUID"))
         elif local == "Description" and description is None:
@@ -562,6 +604,9 @@ def _selection(element) -> Selection:
         code_guids=code_guids,
         note_guids=own_notes + coding_notes,
         coder_guid=(coder or "").upper(),
+        created=_when(element, "creationDateTime", exchange),
+        modified=_when(element, "modifiedDateTime", exchange),
+        coded=coded,
     )
 
 
@@ -572,6 +617,8 @@ def _notes(root, exchange: Exchange) -> None:
             guid=_guid(element),
             name=(element.get("name") or "").strip(),
             text=(content.text or "").strip() if content is not None else "",
+            created=_when(element, "creationDateTime", exchange),
+            modified=_when(element, "modifiedDateTime", exchange),
         )
         note.path = element.get("plainTextPath") or ""
         if not note.text and not note.path:

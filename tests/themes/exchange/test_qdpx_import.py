@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -303,3 +305,66 @@ def test_a_protocol_line_of_invisible_characters_asks_no_question(owner):
     report, questions = _import_protocol(owner, "Q1. \u200b\nQ2. How did you start?\nQ3. \u2060")
     assert questions == [(1, "How did you start?")]
     assert not any("more than once" in line for line in report.adjusted)
+
+
+def test_excerpts_codings_and_notes_keep_the_dates_the_file_gives(owner):
+    """An import dated every excerpt, coding and memo at the moment of the import: the
+    "Coded from/to" filter, the journal's days and the methods appendix then said the
+    study was coded today. The file's dates stand; the same span coded twice is made when
+    its first selection was, each code applied when its own Coding was."""
+    span = point_span(TRANSCRIPT.replace("\r\n", "\n"), "never looked back")
+    start, colleagues = (
+        "23333333-3333-4333-8333-333333333333",
+        "22222222-2222-4222-8222-222222222222",
+    )
+    first = selection("85555555-5555-4555-8555-555555555555", span, start).replace(
+        '<PlainTextSelection guid="85555555-5555-4555-8555-555555555555"',
+        '<PlainTextSelection guid="85555555-5555-4555-8555-555555555555"'
+        ' creationDateTime="2019-05-01T09:30:00Z" modifiedDateTime="2019-05-03T10:00:00Z"',
+    )
+    # A second selection of the same words, a day later, its Coding dated with an offset;
+    # a date without an offset is read as UTC.
+    second = (
+        selection("86666666-6666-4666-8666-666666666666", span, colleagues)
+        .replace(
+            '<PlainTextSelection guid="86666666-6666-4666-8666-666666666666"',
+            '<PlainTextSelection guid="86666666-6666-4666-8666-666666666666"'
+            ' creationDateTime="2019-05-02T08:00:00"',
+        )
+        .replace(
+            '<Coding guid="86666666-6666-4666-8666-66666666',
+            "<Coding creationDateTime="
+            '"2019-05-02T12:15:00+02:00" guid="86666666-6666-4666-8666-66666666',
+        )
+    )
+    xml = (
+        project_xml(origin="Some tool", selections=first + second, source_path="")
+        .replace(
+            b'plainTextPath=""><',
+            b"><PlainTextContent>"
+            + TRANSCRIPT.replace("\r\n", "\n").encode()
+            + b"</PlainTextContent><",
+        )
+        .replace(b'<Note guid="', b'<Note creationDateTime="2018-03-27T16:01:02.5Z" guid="', 1)
+        .replace(b'name="Journal">', b'name="Journal" creationDateTime="yesterday">')
+    )
+    report = study_import_qdpx(name="p.qde", raw=xml, owner=owner)
+
+    excerpt = Excerpt.objects.get(interview__study=report.study)
+    assert (excerpt.created_at, excerpt.updated_at) == (
+        datetime(2019, 5, 1, 9, 30, tzinfo=UTC),
+        datetime(2019, 5, 3, 10, 0, tzinfo=UTC),
+    )
+    assert {c.code.name: c.created_at for c in excerpt.codings.all()} == {
+        "Start": datetime(2019, 5, 1, 9, 30, tzinfo=UTC),
+        "Colleagues": datetime(2019, 5, 2, 10, 15, tzinfo=UTC),
+    }
+    memo = InterviewMemo.objects.get(interview__study=report.study)
+    assert memo.created_at == datetime(2018, 3, 27, 16, 1, 2, 500000, tzinfo=UTC)
+    # A date that is no date is named, and the import's time stands in for it.
+    journal = JournalEntry.objects.get(study=report.study)
+    assert journal.created_at > datetime(2026, 1, 1, tzinfo=UTC)
+    assert (
+        "1 date the file wrote could not be read as a date and time (“yesterday”): the time "
+        "of the import stands in for it"
+    ) in report.adjusted

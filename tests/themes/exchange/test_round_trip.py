@@ -10,21 +10,21 @@ coder (test_the_round_trip_keeps_settings_windows_dates_attributes_and_coders).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
 
 from coding import services as coding_services
-from coding.models import Excerpt
+from coding.models import CodeMemo, Coding, Excerpt
 from core.bidi import isolated, plain
 from interviews import services as interviews
 from interviews.consent import WindowState, with_interview_dates, withdrawal_window
-from interviews.models import InterviewMemo, PageSize
+from interviews.models import InterviewMemo, JournalEntry, PageSize
 from tests.conftest import import_text
 from themes import services as theme_services
 from themes.exchange.qdpx_import import study_import_qdpx
-from themes.models import Quote, ReviewStatus
+from themes.models import Quote, ReviewStatus, ThemeMemo
 
 from .everything import NS, R2_TEXT, export, make_everything, members, project_of
 from .qdpx_files import samples
@@ -165,6 +165,61 @@ def test_the_imported_study_has_the_same_things_as_the_exported_one(study, owner
     assert str(imported.interviews.get(respondent__pseudonym="R2").conducted_on) == "2026-03-02"
     # The withdrawn respondent was never exported, so never imported.
     assert not imported.respondents.filter(pseudonym="R3").exists()
+
+
+def test_the_round_trip_keeps_the_days_things_were_coded_and_written(
+    study, owner, coder, stranger
+):
+    """Re-importing Excerpta's own export dated every excerpt, coding and memo at the
+    import, though the file holds their dates: "coded from/to", the journal's days and the
+    methods appendix then said the study was coded on the day it moved."""
+    made = make_everything(study, owner, coder)
+    # Dates of the past, each its own (to the second: the file's precision).
+    base = datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC)
+    for n, excerpt in enumerate(Excerpt.objects.filter(interview__study=study).order_by("pk")):
+        Excerpt.objects.filter(pk=excerpt.pk).update(
+            created_at=base + timedelta(days=n), updated_at=base + timedelta(days=n, hours=5)
+        )
+        for m, coding in enumerate(excerpt.codings.order_by("pk")):
+            Coding.objects.filter(pk=coding.pk).update(
+                created_at=base + timedelta(days=n, hours=1, minutes=m)
+            )
+    for n, memo in enumerate(made["memos"]):
+        type(memo).objects.filter(pk=memo.pk).update(
+            created_at=base - timedelta(days=30 + n), updated_at=base - timedelta(days=n)
+        )
+
+    imported = study_import_qdpx(name="study.qdpx", raw=export(study), owner=stranger).study
+
+    assert _dates(imported) == _dates(study)
+    assert len(_dates(study)["excerpts"]) == len(made["excerpts"])
+    assert len(_dates(study)["memos"]) == len(made["memos"])
+
+
+def _dates(study) -> dict:
+    excerpts = {
+        (e.interview.respondent.pseudonym, e.start, e.end): (
+            e.created_at,
+            e.updated_at,
+            sorted((c.code.name, c.created_at) for c in e.codings.all()),
+        )
+        for e in Excerpt.objects.filter(
+            interview__study=study, interview__respondent__withdrawn_at=None
+        ).select_related("interview__respondent")
+    }
+    memos = {
+        (model.__name__, memo.body): (memo.created_at, memo.updated_at)
+        for model, mine in [
+            (JournalEntry, {"study": study}),
+            (InterviewMemo, {"interview__study": study}),
+            (CodeMemo, {"code__study": study}),
+            (ThemeMemo, {"theme__study": study}),
+        ]
+        for memo in model.objects.filter(**mine)
+        # Neither the withdrawn respondent's memo nor the memo in the bin travels.
+        if "WITHDRAWN" not in memo.body and "DELETED" not in memo.body
+    }
+    return {"excerpts": excerpts, "memos": memos}
 
 
 def _people(study) -> list[tuple]:
