@@ -617,18 +617,19 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
         rows = [row for row in rows if words_match(row["text"], flt.words)]
     rank = index.interview_rank
     rows.sort(key=lambda row: (rank[row["interview_id"]], row["start"], row["end"], row["id"]))
-    codes, coders = defaultdict(set), defaultdict(list)
+    codes, coders, coded_at = defaultdict(set), defaultdict(list), defaultdict(list)
     names = {coder["id"]: coder["username"] for coder in index.coders}
     # A subquery, not a list of ids: SQLite refuses more than 32,766 parameters.
-    for excerpt_id, code_id, coder_id in Coding.objects.filter(
+    for excerpt_id, code_id, coder_id, moment in Coding.objects.filter(
         excerpt_id__in=matching(index, flt).values("id")
-    ).values_list("excerpt_id", "code_id", "coder_id"):
+    ).values_list("excerpt_id", "code_id", "coder_id", "created_at"):
         # Only the codes the index holds, as on the page (result_rows): a code applied
         # since the index was read (the file is made later, by a process of its own) is
         # neither in the Codes column nor its coder among those who applied them.
         if code_id in index.code_by_id:
             codes[excerpt_id].add(code_id)
             coders[excerpt_id].append(names.get(coder_id))
+            coded_at[excerpt_id].append(moment)
     numbers = {question["id"]: question["number"] for question in index.questions}
     respondents = {r["id"]: r for r in index.respondents}
     labels = interview_labels(
@@ -653,7 +654,8 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
                 text=row["text"],
                 memo=row["memo"],
                 coders=coder_names(coders[row["id"]]),
-                created_at=row["created_at"],
+                coded_at=coded_at[row["id"]],
+                made_at=row["created_at"],
             )
         )
     columns = excerpt_columns(attributes)

@@ -87,8 +87,23 @@ EXCERPT_COLUMNS = [
     "Text",
     "Memo",
     "Codes applied by",
-    "Coded on",
+    "First coded on",
+    "Last coded on",
+    "Excerpt made on",
 ]
+
+# What the date columns hold, as a note on their heading in a workbook. "Coded" is when a
+# code was applied (Coding.created_at), as the Excerpts page's "Coded from/to" reads it
+# (retrieval.CODED_RULE): a row found by those dates has one of them from its first to
+# its last coded day. An excerpt is made once, and may take codes long after.
+COLUMN_NOTES = {
+    "First coded on": "The day the earliest of this row's codes was applied, "
+    "as the Excerpts page's “Coded from” and “to” read it.",
+    "Last coded on": "The day the latest of this row's codes was applied, "
+    "as the Excerpts page's “Coded from” and “to” read it.",
+    "Excerpt made on": "The day the passage was first selected as an excerpt; "
+    "its codes may have been applied since.",
+}
 
 
 def coder_names(names) -> list[str]:
@@ -118,12 +133,16 @@ def excerpt_row(
     text: str,
     memo: str,
     coders: list[str],
-    created_at: datetime,
+    coded_at: list[datetime],
+    made_at: datetime,
 ) -> list:
     """One excerpt as a row under excerpt_columns(attribute_names), in the values a
     spreadsheet keeps: an attribute as stored (a number stays a number; None, an empty
     cell, when not recorded), the question as "Q3", codes and themes joined by "; ", the
-    day it was coded as a date (in the app's time zone)."""
+    first and last day a code was applied (`coded_at`: Coding.created_at of each code in
+    `codes`; empty cells when it has none) and the day the excerpt was made (`made_at`:
+    Excerpt.created_at), each a date in the app's time zone (COLUMN_NOTES)."""
+    days = sorted(timezone.localtime(moment).date() for moment in coded_at)
     return [
         pseudonym,
         *(attributes.get(name) for name in attribute_names),
@@ -134,7 +153,9 @@ def excerpt_row(
         text,
         memo,
         "; ".join(coders),
-        timezone.localtime(created_at).date(),
+        days[0] if days else None,
+        days[-1] if days else None,
+        timezone.localtime(made_at).date(),
     ]
 
 
@@ -175,8 +196,8 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
     """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
     (see excerpt_row): who, what question (the column left out when the study's excerpts
     cannot answer one: without_question_column), which codes and themes, the text, who
-    applied its codes and when it was made. Three queries beyond the roll-up's (excerpts,
-    codings with their coders, interviews)."""
+    applied its codes, when they were applied and when it was made. Three queries beyond
+    the roll-up's (excerpts, codings with their coders and times, interviews)."""
     rollup = rollup or study_rollup(study)
     counted = {respondent["id"]: respondent for respondent in rollup.respondents}
     excerpts = list(
@@ -201,14 +222,16 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
     )
     codes_of: dict[int, list[str]] = {}
     coders_of: dict[int, list[str | None]] = defaultdict(list)
+    coded_at: dict[int, list[datetime]] = defaultdict(list)
     # By study, not by a list of excerpt ids: SQLite refuses more than 32,766 parameters.
-    for excerpt_id, code_id, coder in (
+    for excerpt_id, code_id, coder, moment in (
         Coding.objects.filter(interview__study=study)
         .order_by("code__order", "code__name")
-        .values_list("excerpt_id", "code_id", "coder__username")
+        .values_list("excerpt_id", "code_id", "coder__username", "created_at")
     ):
         codes_of.setdefault(excerpt_id, []).append(rollup.codes[code_id]["name"])
         coders_of[excerpt_id].append(coder)
+        coded_at[excerpt_id].append(moment)
     theme_names = {summary.id: summary.name for summary in rollup.themes}
     labels = interview_labels(
         list(
@@ -234,7 +257,8 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
                 text=excerpt["text"],
                 memo=excerpt["memo"],
                 coders=coder_names(coders_of[excerpt["id"]]),
-                created_at=excerpt["created_at"],
+                coded_at=coded_at[excerpt["id"]],
+                made_at=excerpt["created_at"],
             )
         )
     if rollup.why_no_answers:
@@ -310,11 +334,15 @@ def _xlsx(sheets: dict[str, Table]) -> bytes:
 
 
 def _header(sheet, title: str):
+    """A column's bold title, with its note (COLUMN_NOTES) where it has one."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     cell = WriteOnlyCell(sheet, value=title)
     cell.font = Font(bold=True)
+    if title in COLUMN_NOTES:
+        cell.comment = Comment(COLUMN_NOTES[title], "Excerpta")
     return cell
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coding import services as coding
-from coding.models import Code, Excerpt
+from coding.models import Code, Coding, Excerpt
 from core.sanitise import sanitise_text
 from interviews import services as interviews
 from interviews.models import Interview, ProtocolQuestion, Respondent, Study
@@ -254,12 +255,86 @@ def test_both_excerpt_workbooks_are_one_table_written_alike(study, themed, owner
         "R2 interview 1",
     ]
     assert rows[0]["Years of experience"] == (2, "n"), "a number stays a number"
-    coded_on = rows[0]["Coded on"]
-    assert coded_on[1] == "d", "a date is a date"
-    assert coded_on[0].date() == timezone.localdate(first.created_at)
+    made_on = rows[0]["Excerpt made on"]
+    assert made_on[1] == "d", "a date is a date"
+    assert made_on[0].date() == timezone.localdate(first.created_at)
     memo = study_book["Memos"][1]
     assert memo[-1] == ("The longest.", "s")
     assert memo[3][1] == "d", "a memo's time is a date and time"
+
+
+def _dated_excerpt_tables(study, owner, query: str = "") -> dict[str, list[dict]]:
+    """Every file of excerpts reopened as rows of {column: value}, dates as dates: the
+    study's .csv and .xlsx, and the Excerpts page's downloads for `query`."""
+    client = client_for(owner)
+    files = {
+        "excerpts.csv": excerpts_csv(study=study),
+        "excerpts.xlsx": excerpts_xlsx(study=study),
+        "retrieved.csv": client.get(reverse("retrieve_csv", args=[study.slug]) + query).content,
+        "retrieved.xlsx": client.get(reverse("retrieve_xlsx", args=[study.slug]) + query).content,
+    }
+    tables = {}
+    for name, content in files.items():
+        if name.endswith(".xlsx"):
+            rows = list(openpyxl.load_workbook(io.BytesIO(content))["Excerpts"].values)
+            rows = [[v.date() if hasattr(v, "date") else v for v in row] for row in rows]
+        else:
+            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+            rows = [rows[0], *([_read_day(v) for v in row] for row in rows[1:])]
+        tables[name] = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return tables
+
+
+def _read_day(value: str):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def test_the_excerpt_files_say_when_codes_were_applied_as_the_coded_filter_reads_it(
+    study, themed, owner, coder
+):
+    """The "Coded on" column held the day the excerpt was made, while the Excerpts page's
+    "Coded from/to" selects the day a code was applied (retrieval.CODED_RULE): an excerpt
+    made by Olive ten days ago, to which Cody added a code three days ago, is found by
+    "coded from" three days ago, yet its row said ten days ago. Every file of excerpts now
+    says "Excerpt made on" and "First coded on" / "Last coded on" (the earliest and latest
+    day a code the row lists was applied), the filter's day falling between the two."""
+    learning, colleagues = themed["codes"]
+    first = themed["excerpts"][0]
+    coding.excerpt_codes_add(excerpt=first, codes=[colleagues], coder=coder)
+    today = timezone.localdate()
+    made, added = today - datetime.timedelta(days=10), today - datetime.timedelta(days=3)
+
+    def noon(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    Excerpt.objects.filter(pk=first.pk).update(created_at=noon(made))
+    Coding.objects.filter(excerpt=first, code=learning).update(created_at=noon(made))
+    Coding.objects.filter(excerpt=first, code=colleagues).update(created_at=noon(added))
+
+    for name, rows in _dated_excerpt_tables(study, owner).items():
+        assert "Coded on" not in rows[0], name
+        row = rows[0]
+        assert row["Codes"] == "Learning; Colleagues", name
+        assert row["Codes applied by"] == "cody; olive", name
+        assert (row["Excerpt made on"], row["First coded on"], row["Last coded on"]) == (
+            made,
+            made,
+            added,
+        ), name
+    # Found by the day Cody's code was applied: the row says so.
+    query = f"?coded_from={added.isoformat()}&coded_to={added.isoformat()}"
+    for name, rows in _dated_excerpt_tables(study, owner, query).items():
+        if name.startswith("retrieved"):
+            assert [row["Text"] for row in rows] == ["About six years"], name
+            assert rows[0]["First coded on"] <= added <= rows[0]["Last coded on"], name
+    # The workbook's headings carry a note saying which day each holds.
+    sheet = openpyxl.load_workbook(io.BytesIO(excerpts_xlsx(study=study)))["Excerpts"]
+    notes = {cell.value: cell.comment.text for cell in sheet[1] if cell.comment}
+    assert "Coded from" in notes["Last coded on"]
+    assert "selected as an excerpt" in notes["Excerpt made on"]
 
 
 def test_the_matrix_as_xlsx(study, themed):
@@ -973,7 +1048,8 @@ def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, 
     marked = import_text(study, name="R1.txt")
     code_span(marked, "About six years", [learning], owner)
     front = ["Respondent", "Years of experience", "Interview", "Question"]
-    with_protocol = [*front, "Codes", "Themes", "Text", "Memo", "Codes applied by", "Coded on"]
+    dates = ["First coded on", "Last coded on", "Excerpt made on"]
+    with_protocol = [*front, "Codes", "Themes", "Text", "Memo", "Codes applied by", *dates]
     for name, table in _excerpt_tables(study, owner).items():
         assert table[0] == with_protocol, name
         assert [row[3] for row in table[1:]] == ["Q1"], name
