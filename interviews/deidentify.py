@@ -448,7 +448,8 @@ STORED_TEXTS: list = []
 # (the page where it is edited), `field` and `digest` (what its Keep posts to `keep_url`),
 # `kept` (its TypedKeep's id, 0 while it waits) and `undo_url` (where a Keep is undone);
 # themes registers the fields its downloads write
-# (themes.identifying.typed_fields), which refuse every download until changed or kept.
+# (themes.identifying.typed_fields), each refusing the downloads that write it (`refuses`:
+# their names) until changed or kept.
 TYPED_PLACES: list = []
 
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import CharField, F, QuerySet, TextField, Value
+from django.db.models import CharField, F, IntegerField, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
@@ -110,6 +111,9 @@ class TypedPlace:
     field: tuple[str, int, str] = ("", 0, "")
     link: int = 0
     digest: str = ""
+    # The downloads (keys of WRITTEN) that write the field, of those whose sources were
+    # read (study_typed_places reads them all).
+    refuses: frozenset[str] = frozenset()
 
 
 # How places are counted, on the de-identification page and in a download's refusal alike:
@@ -311,6 +315,17 @@ _STUDY_FIELDS = {
     "findings": ("title", "research_question"),
     "qdpx": ("title", "research_question"),
 }
+# Each download of WRITTEN as its button names it (themes.html), in that order; the
+# Excerpts page's files are the coded excerpts' table too ("excerpts_csv", "excerpts_xlsx").
+DOWNLOAD_NAMES = {
+    "findings": "Findings (.docx)",
+    "codebook": "Codebook (.docx)",
+    "excerpts_csv": "Coded excerpts (.csv, and the Excerpts page's)",
+    "excerpts_xlsx": "Coded excerpts (.xlsx, and the Excerpts page's)",
+    "matrix_xlsx": "Themes by respondent (.xlsx)",
+    "memos_docx": "Memos (.docx)",
+    "qdpx": "REFI-QDA project (.qdpx)",
+}
 
 
 # How a refusal names a typed field, by kind: {owner} is what it belongs to, {field} its
@@ -380,23 +395,59 @@ def _is_kept(place: TypedPlace, kept: dict[tuple[str, int, str], TypedKeep]) -> 
 
 def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
     """typed_places over every download (each field WRITTEN by any of them), each place
-    once, in the order of the UNION's parts. One query."""
+    once, in the order of the UNION's parts, its `refuses` every download that writes its
+    field. One query."""
     sources = list(dict.fromkeys(source for written in WRITTEN.values() for source in written))
     fields = dict.fromkeys(["title", *(f for named in _STUDY_FIELDS.values() for f in named)])
-    # A field more than one source reads (a code's name: the codebook's, the memos'
-    # headings') gives the same places twice.
-    return list(dict.fromkeys(_found(study, sources, tuple(fields), identifiers)))
+    found = _found(study, sources, tuple(fields), identifiers)
+    # A field more than one source reads (a code's name: the codebook's, the excerpts'
+    # tables', the memos' headings') gives the same place once per source: it is listed
+    # once, refusing what every one of those sources' downloads writes.
+    refuses: dict[tuple, set[str]] = defaultdict(set)
+    for place in found:
+        refuses[_same(place)] |= place.refuses
+    once = dict.fromkeys(_same(place) for place in found)
+    first = {}
+    for place in found:
+        first.setdefault(_same(place), place)
+    return [replace(first[key], refuses=frozenset(refuses[key])) for key in once]
+
+
+def _same(place: TypedPlace) -> tuple:
+    """What makes two places one, whichever source found them."""
+    return (place.where, place.words, place.identifier_id, place.field, place.link)
+
+
+def _writing(source) -> frozenset[str]:
+    """The downloads (keys of WRITTEN) that write what `source` reads."""
+    return frozenset(what for what, written in WRITTEN.items() if source in written)
 
 
 def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]:
     matcher = deidentify.matcher_of(identifiers)
-    rows = [("study", "", field, getattr(study, field), study.pk, 0) for field in study_fields]
+    rows = [
+        ("study", "", field, getattr(study, field), study.pk, 0, field) for field in study_fields
+    ]
     if _attributes in sources:
-        rows += [("schema", name, name, name, study.pk, 0) for name in study.attribute_names]
-    parts = [part for source in sources for part in source(study)]
-    rows += list(parts[0].union(*parts[1:], all=True))
+        rows += [
+            ("schema", name, name, name, study.pk, 0, _attributes)
+            for name in study.attribute_names
+        ]
+    # Each part says which of `sources` it is, so that a place knows what writes it.
+    parts = [
+        part.annotate(t_source=Value(n, output_field=IntegerField()))
+        for n, source in enumerate(sources)
+        for part in source(study)
+    ]
+    rows += [(*row[:-1], sources[row[-1]]) for row in parts[0].union(*parts[1:], all=True)]
     places = []
-    for kind, owner, field, text, pk, link in rows:
+    for kind, owner, field, text, pk, link, source in rows:
+        if kind == "study":
+            refuses = frozenset(
+                what for what in WRITTEN if source in _STUDY_FIELDS.get(what, ("title",))
+            )
+        else:
+            refuses = _writing(source)
         if kind == "attributes":
             fields = [(name, str(value)) for name, value in json.loads(text).items()]
         else:
@@ -408,7 +459,7 @@ def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]
                 where = _where(kind, owner or "", field_name)
                 key = (kind, pk, field_name)
                 places.append(
-                    TypedPlace(where, words[start:end], identifier_id, key, link, digest)
+                    TypedPlace(where, words[start:end], identifier_id, key, link, digest, refuses)
                 )
     return places
 
@@ -419,7 +470,9 @@ class TypedField:
     `words` the listed strings it holds as typed there (each once, in text order; for a
     field waiting, those not kept), `url` the page where it is read and edited; `field`
     and `digest` what a Keep posts (TypedPlace's) to `keep_url`, `kept` the id of its
-    TypedKeep when it is kept (0 when it waits) and `undo_url` where its Keep is undone."""
+    TypedKeep when it is kept (0 when it waits) and `undo_url` where its Keep is undone;
+    `refuses` the downloads that write it, by their buttons' names (DOWNLOAD_NAMES, in
+    that order): those it refuses while it waits."""
 
     where: str
     words: tuple[str, ...]
@@ -429,6 +482,7 @@ class TypedField:
     kept: int = 0
     keep_url: str = ""
     undo_url: str = ""
+    refuses: tuple[str, ...] = ()
 
 
 def typed_fields(
@@ -460,6 +514,11 @@ def typed_fields(
                 keep,
                 keep_url,
                 reverse("typed_keep_undo", args=[study.slug, keep]) if keep else "",
+                tuple(
+                    name
+                    for what, name in DOWNLOAD_NAMES.items()
+                    if any(what in place.refuses for place in places)
+                ),
             )
         )
     return listed

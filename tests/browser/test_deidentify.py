@@ -102,8 +102,9 @@ def test_an_ordinary_word_spelt_like_a_listed_name_is_not_replaced_unless_chosen
 def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     page, live_server, study, owner
 ):
-    """A listed name in a theme's description refuses every download: the preview says
-    so in its summary and its own section, whose link opens the theme's form."""
+    """A listed name in a theme's description refuses the downloads that write it: the
+    preview says so in its summary and names them in its own section, whose link opens the
+    theme's form."""
     identifier_add(study=study, text="Acme Clinic", replacement="[agency]")
     theme = themes.theme_create(study=study, name="Training", description="Met at Acme Clinic.")
     log_in(page, live_server, owner)
@@ -113,13 +114,15 @@ def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     )
 
     page.get_by_role("link", name="See where").click()
-    expect(page.locator("#typed-summary")).to_contain_text("every download is refused")
+    expect(page.locator("#typed-summary")).to_contain_text(
+        "each refuses the downloads that write it"
+    )
     expect(page.locator("body")).not_to_contain_text("is waiting: each was replaced or kept")
     places = page.get_by_role("region", name="In what was typed").get_by_role("listitem")
     expect(places).to_have_count(1)
     expect(places.first).to_have_text(
-        "The theme “Training”'s description holds “Acme Clinic”"
-        " Keep the theme “Training”'s description as it is"
+        "The theme “Training”'s description holds “Acme Clinic”: refuses Findings (.docx),"
+        " REFI-QDA project (.qdpx) Keep the theme “Training”'s description as it is"
     )
 
     # The owner's link opens the theme's form, its description ready to change.
@@ -140,8 +143,10 @@ def test_a_false_match_typed_in_a_field_is_kept_and_the_keep_undone(
     page.goto(live_server.url + reverse("deidentify_preview", args=[study.slug]))
     typed = page.get_by_role("region", name="In what was typed")
     expect(typed.locator(".typed-place")).to_have_text(
-        "The theme “Hope and recovery”'s name holds “Hope” Keep the theme “Hope and recovery”'s"
-        " name as it is"
+        "The theme “Hope and recovery”'s name holds “Hope”: refuses Findings (.docx), Codebook"
+        " (.docx), Coded excerpts (.csv, and the Excerpts page's), Coded excerpts (.xlsx, and"
+        " the Excerpts page's), Themes by respondent (.xlsx), Memos (.docx), REFI-QDA project"
+        " (.qdpx) Keep the theme “Hope and recovery”'s name as it is"
     )
 
     typed.get_by_role("button", name="Keep the theme “Hope and recovery”'s name as it is").click()
@@ -160,7 +165,9 @@ def test_a_false_match_typed_in_a_field_is_kept_and_the_keep_undone(
     expect(page.locator("#flash")).to_contain_text("Undone: Kept: the theme “Hope and recovery”")
     expect(typed.locator(".typed-place")).to_have_count(1)
     expect(typed.locator(".typed-kept")).to_have_count(0)
-    expect(page.locator("#typed-summary")).to_contain_text("every download is refused")
+    expect(page.locator("#typed-summary")).to_contain_text(
+        "each refuses the downloads that write it"
+    )
 
 
 def test_ctrl_z_undoes_the_keep_of_a_typed_field(page, live_server, study, owner):

@@ -1,6 +1,6 @@
 """The de-identification page lists what the researcher typed that holds a listed string
-(themes.identifying.typed_fields): every download is refused while such a field holds one,
-so the page says so, counts them, and links each to where it is edited."""
+(themes.identifying.typed_fields): each refuses the downloads that write it while it holds
+one, so the page says which, counts them, and links each to where it is edited."""
 
 from __future__ import annotations
 
@@ -102,7 +102,10 @@ def test_each_typed_place_is_listed_with_where_it_is_edited(study, themed, owner
 
     where = FIELDS[field][0]
     said = f"{where[0].upper()}{where[1:]} holds “{NAME}”"
-    assert places == [(PAGES[field](study, themed), said)]
+    # What it refuses follows (test_each_typed_place_names_exactly_the_downloads_it_refuses).
+    assert [(url, text.split(": refuses ")[0]) for url, text in places] == [
+        (PAGES[field](study, themed), said)
+    ]
     # Each with its Keep (test_typed_keep.py).
     assert _section(client.get(url)).count("Keep<span") == 1
     assert client.get(places[0][0].split("#")[0]).status_code == 200
@@ -123,7 +126,9 @@ def test_a_place_several_downloads_write_is_listed_once_with_each_string_it_hold
     )
 
     assert [text for _url, text in places] == [
-        f"The code “{NAME} and Maria”'s name holds “{NAME}”, “Maria”"
+        f"The code “{NAME} and Maria”'s name holds “{NAME}”, “Maria”: refuses Findings (.docx), "
+        "Codebook (.docx), Coded excerpts (.csv, and the Excerpts page's), Coded excerpts "
+        "(.xlsx, and the Excerpts page's), Memos (.docx), REFI-QDA project (.qdpx)"
     ]
 
 
@@ -138,7 +143,10 @@ def test_the_summary_counts_them_and_never_says_all_is_reviewed(study, themed, o
     _store(study, themed, "journal entry", f"Met {NAME}.")
     page = _text(client.get(preview).content.decode())
 
-    assert "2 places in what was typed hold a listed string: every download is refused" in page
+    assert (
+        "2 places in what was typed hold a listed string: each refuses the downloads that "
+        "write it, named below, until it is changed or kept." in page
+    )
     assert (
         "No replacement reaches them: change each where it is edited, or keep it as it is "
         "when what it holds is no name (“Hope” as a word): kept, it refuses no download "
@@ -212,3 +220,48 @@ def test_the_places_take_one_query_whatever_their_number(
     with django_assert_num_queries(8):
         response = client.get(reverse("deidentify_preview", args=[study.slug]))
     assert len(_places(_section(response))) == places
+
+
+# Every download a typed field may refuse, by the name the page gives it, with each address
+# that makes it (the Excerpts page's files are the coded excerpts' table too).
+DOWNLOADS = {
+    "Findings (.docx)": ["export_findings"],
+    "Codebook (.docx)": ["export_codebook"],
+    "Coded excerpts (.csv, and the Excerpts page's)": ["export_excerpts_csv", "retrieve_csv"],
+    "Coded excerpts (.xlsx, and the Excerpts page's)": ["export_excerpts_xlsx", "retrieve_xlsx"],
+    "Themes by respondent (.xlsx)": ["export_matrix_xlsx"],
+    "Memos (.docx)": ["export_memos_docx"],
+    "REFI-QDA project (.qdpx)": ["export_qdpx"],
+}
+
+
+def _refused(client, study, name: str) -> bool:
+    response = client.get(reverse(name, args=[study.slug]), follow=True)
+    if "Content-Disposition" in response:
+        return False
+    assert "Not exported: " in _text(response.content.decode()), name
+    return True
+
+
+@pytest.mark.parametrize("field", sorted(PAGES))
+def test_each_typed_place_names_exactly_the_downloads_it_refuses(study, themed, owner, field):
+    """The page said "every download is refused" for any typed place, while a code's
+    example refuses only the codebook and the project, a quote only the findings: each
+    place now names the downloads it refuses, and those are the ones that are refused
+    when each is tried."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, field, f"{NAME} {field}")
+    client = client_for(owner)
+
+    refused = []
+    for title, names in DOWNLOADS.items():
+        outcomes = {name: _refused(client, study, name) for name in names}
+        assert len(set(outcomes.values())) == 1, outcomes  # the page's files as the study's
+        if outcomes[names[0]]:
+            refused.append(title)
+    page = client.get(reverse("deidentify_preview", args=[study.slug]))
+    [(_url, said)] = _places(_section(page))
+
+    assert refused, "each field some download writes"
+    assert said.endswith(f"holds “{NAME}”: refuses {', '.join(refused)}")
+    assert "every download is refused" not in _text(page.content.decode())

@@ -173,7 +173,10 @@ def test_a_string_listed_later_in_the_kept_text_is_asked_about(study, listed, ow
     assert "“Hope”" not in refusal
     page = client.get(_preview(study)).content.decode()
     assert re.search(
-        r'<li class="typed-place">.*?“<mark><bdi>Grace</bdi></mark>”\s*<form', page, re.S
+        r'<li class="typed-place">.*?“<mark><bdi>Grace</bdi></mark>”'
+        r'<span class="refuses">[^<]*</span>\s*<form',
+        page,
+        re.S,
     )
 
     # Kept again, it keeps both.
