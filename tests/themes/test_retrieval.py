@@ -814,3 +814,70 @@ def test_a_code_applied_after_the_index_was_read_is_in_neither_the_page_nor_the_
     values = list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.values)
     text, by = values[0].index("Text"), values[0].index("Codes applied by")
     assert {row[text]: row[by] for row in values[1:]}[e5.text] == "olive"
+
+
+def test_the_page_and_its_files_list_the_same_excerpts_for_combined_filters(
+    study, coded_today, owner, coder
+):
+    """Property-style: for combinations of codes (with each way of matching them),
+    theme, coder, coded days, question, memo, review and words, the Excerpts page's count
+    and rows (retrieve, result_rows) and its files' rows (export_table, what the .csv and
+    .xlsx write) are the same excerpts in the same order. The corpus holds an excerpt left
+    without words and one marked for review, besides a withdrawn respondent's."""
+    import random
+    from itertools import product
+
+    from coding import services as coding
+    from themes.retrieval import Filter, export_table, result_rows, retrieve, study_index
+
+    codes, excerpts = coded_today["codes"], coded_today["excerpts"]
+    # e8 left without words, e5 changed (marked for review) by edits of their transcripts.
+    for excerpt, new in ((excerpts[8], ""), (excerpts[5], "never looked backward")):
+        interview = excerpt.interview
+        interview.refresh_from_db()
+        coding.transcript_edit(
+            interview=interview,
+            text=interview.text.replace(excerpt.text, new, 1),
+            version=interview.version,
+        )
+    index = study_index(study)
+    today = coded_today["days"]["today"]
+    # A fixed sample of the 1,728 combinations (all of them take minutes): the same ones on
+    # every run, each dimension's values all met.
+    combinations = random.Random(30).sample(
+        list(
+            product(
+                [(), (codes["support"].pk,), (codes["colleagues"].pk, codes["stress"].pk)],
+                ["any", "all", "together"],
+                [(), (coded_today["theme"].pk,)],
+                [(), (coder.pk,)],
+                [None, today],
+                [(), (coded_today["questions"][2].pk,)],
+                ["", "with", "without"],
+                [False, True],
+                ["", "café"],
+            )
+        ),
+        80,
+    )
+    seen = set()
+    for code_ids, match, theme_ids, coder_ids, day, questions, memo, review, words in combinations:
+        flt = Filter(
+            codes=code_ids,
+            match=match,
+            themes=theme_ids,
+            coders=coder_ids,
+            coded_from=day,
+            questions=questions,
+            memo=memo,
+            review=review,
+            words=words,
+        )
+        result = retrieve(index, flt)
+        page = [row["text"] for row in result_rows(index, result.ids)]
+        columns, rows = export_table(index, flt)
+        files = [row[columns.index("Text")] for row in rows]
+        assert page == files, flt
+        assert len(result.ids) == len(rows), flt
+        seen.add(len(rows))
+    assert len(seen) > 3, "the combinations select different excerpts"
