@@ -178,7 +178,8 @@ def excerpt_codes_add_picked(
 ) -> tuple[list[CodeRow], list[CodeRow]]:
     """Add what the picker chose to an excerpt, a code typed there included, as one unit
     of work; returns (the codes chosen, those of them the excerpt did not carry yet: the
-    ones added). ValidationError when nothing was chosen."""
+    ones added). ValidationError when nothing was chosen; Conflict when the excerpt has no
+    words left (EXCERPT_ORPHANED): nothing is added, not even a code typed there."""
     with transaction.atomic():
         chosen = _codes_chosen(excerpt.interview, choice, codes, journal)
         if not chosen:
@@ -538,12 +539,27 @@ def _unique(codes: Sequence[Code]) -> list[Code]:
 def excerpt_codes_add(
     *, excerpt: Excerpt, codes: Sequence[Code | CodeRow], coder, journal: Journal | None = None
 ) -> int:
-    """Add codes an excerpt does not have yet; returns how many were added."""
+    """Add codes an excerpt does not have yet; returns how many were added. Conflict when
+    the excerpt has no words left (EXCERPT_ORPHANED), adding nothing."""
     return len(_codes_add(excerpt=excerpt, codes=codes, coder=coder, journal=journal))
 
 
+# An excerpt whose words an edit of the transcript removed (ORPHANED) keeps its codes and
+# memo, so that nothing is lost, but takes no new code: a code applied to no words would
+# count nowhere (the roll-up, the retrieval and the exports leave it out), so the coder's
+# work would vanish without a word. She gives it words again, or deletes it.
+EXCERPT_ORPHANED = (
+    "This excerpt's words were removed from the transcript: it keeps its codes and memo, "
+    "but takes no new code. Select new words for it and press “Set to the selection”, or "
+    "delete it; nothing was added."
+)
+
+
 def _codes_add(*, excerpt: Excerpt, codes: Sequence, coder, journal: Journal | None) -> list:
-    """excerpt_codes_add's work; returns the codes added (of `codes`, those not there)."""
+    """excerpt_codes_add's work; returns the codes added (of `codes`, those not there).
+    Conflict (EXCERPT_ORPHANED) for an excerpt left without words, as read by the caller."""
+    if excerpt.status == ExcerptStatus.ORPHANED:
+        raise Conflict(EXCERPT_ORPHANED)
     _check_study(excerpt.interview, codes)
     with transaction.atomic():
         # Touching first takes the excerpt's row lock: a request adding the same code at the

@@ -217,7 +217,10 @@ def excerpt_codes_add(request, slug, pk):
             )
             message, level = _added_message(chosen, added)
             journal.label = message
-    except (services.NearDuplicate, ValidationError, Conflict) as error:
+    except Conflict as error:
+        # Its words removed meanwhile (services.EXCERPT_ORPHANED): the panel shows why.
+        return _conflict_with_detail(request, access, excerpt, str(error))
+    except (services.NearDuplicate, ValidationError) as error:
         return _refuse(request, error)
     return _after_edit(
         request,

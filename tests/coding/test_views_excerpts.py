@@ -8,6 +8,7 @@ from django.urls import reverse
 from coding import services
 from coding import services as coding
 from coding.models import Code, Coding, Excerpt, UndoEntry
+from core.errors import Conflict
 from tests.conftest import HTMX, client_for, code_span, selection
 
 
@@ -531,3 +532,64 @@ def test_a_memo_without_its_revision_is_refused_and_nothing_saved(excerpt, owner
     assert response.status_code == 400
     assert "The request was incomplete; reload the page." in response.content.decode()
     assert Excerpt.objects.get().memo == ""
+
+
+def _orphaned(excerpt):
+    """`excerpt` after an edit of its transcript removed every one of its words."""
+    interview = excerpt.interview
+    services.transcript_edit(
+        interview=interview,
+        text=interview.text.replace(excerpt.text, ""),
+        version=interview.version,
+    )
+    excerpt.refresh_from_db()
+    assert excerpt.status == "orphaned"
+    return excerpt
+
+
+def test_an_excerpt_without_words_keeps_its_codes_but_takes_no_new_one(
+    excerpt, owner, study, django_assert_num_queries
+):
+    """An excerpt whose words an edit removed took new codes from the panel (a chosen code,
+    or a new one typed there), codes that count nowhere. It keeps the codes it has; a new
+    one is refused, saying why and what to do, and the panel is brought up to date."""
+    excerpt = _orphaned(excerpt)
+    stress = services.code_create(study=study, name="Stress")
+    client = client_for(owner)
+    add = excerpt_url("excerpt_codes_add", excerpt)
+    codes = Code.objects.count()
+
+    # Session, user, the excerpt with its interview, study and membership (access); the
+    # study's codes (the picker's); the undo journal's savepoint and the service's, each
+    # rolled back and released (6); the panel's excerpt again, the study's codes again,
+    # its codings, its coder.
+    with django_assert_num_queries(14):
+        response = client.post(add, {"code": stress.pk}, headers=HTMX)
+    typed = client.post(add, {"new_code": "Fresh code"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == typed.status_code == 409
+    assert "words were removed from the transcript: it keeps its codes and memo" in html
+    assert "Set to the selection" in html
+    panel = html[html.index('<section id="excerpt-detail"') :]
+    assert 'data-action="add-code"' not in panel, "no Add a code on a panel without words"
+    assert "takes no new code while it has no words" in panel
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == ["Training"]
+    assert Code.objects.count() == codes, "a code typed there is not made either"
+    plain = client.post(add, {"code": stress.pk}, follow=True)
+    assert "takes no new code" in plain.content.decode()
+    with pytest.raises(Conflict, match="takes no new code"):
+        services.excerpt_codes_add(excerpt=excerpt, codes=[stress], coder=owner)
+    assert excerpt.codings.count() == 1
+
+
+def test_the_panel_of_an_excerpt_without_words_offers_no_new_code(excerpt, owner):
+    excerpt = _orphaned(excerpt)
+    response = client_for(owner).get(excerpt_url("excerpt_detail", excerpt), headers=HTMX)
+    html = response.content.decode()
+    assert "Its text was removed from the transcript: check this excerpt." in html
+    assert "takes no new code while it has no words" in html
+    assert 'data-action="add-code"' not in html
+    assert "Set to the selection" in html
+    assert "Delete excerpt" in html
+    assert "Training" in html, "its codes stay, each with its ×"
