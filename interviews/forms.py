@@ -42,6 +42,11 @@ class StudyForm(forms.Form):
     )
 
 
+class StudySettingsForm(StudyForm):
+    # The token of the details its page showed (Study.seen, core.stale).
+    seen = seen_field()
+
+
 class QuestionForm(forms.Form):
     text = SanitisedCharField(widget=forms.Textarea(attrs={"rows": 2}))
     topic = SanitisedCharField(max_length=120, required=False)

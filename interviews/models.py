@@ -73,6 +73,20 @@ class Study(models.Model):
     def attribute_names(self) -> list[str]:
         return [attribute["name"] for attribute in self.attribute_schema]
 
+    # The details its settings page types, in the order the page shows them.
+    TYPED = ("title", "research_question", "description")
+
+    @property
+    def typed(self) -> str:
+        """Its title, research question and description as one text, as a stale save of
+        its settings is checked (core.stale)."""
+        return fields_text(*(getattr(self, name) for name in self.TYPED))
+
+    @property
+    def seen(self) -> str:
+        """The token of its details as drawn, that the settings form sends back."""
+        return text_token(self.typed)
+
 
 class Membership(models.Model):
     # Not indexed alone: the unique (study, user) begins with it.

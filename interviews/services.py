@@ -133,6 +133,11 @@ def _free_slug(title: str) -> str:
     return slug
 
 
+STUDY_MEANWHILE = (
+    "The study's details were saved meanwhile, in another tab or window; nothing was saved."
+)
+
+
 def study_update(
     *,
     study: Study,
@@ -141,13 +146,20 @@ def study_update(
     description: str,
     page_size: str = "",
     withdrawal_days: int | object | None = _KEEP,
+    seen: str = "",
 ) -> Study:
     """Save a study's details; `page_size` a PageSize, or "" to keep the study's;
     `withdrawal_days` the days after an interview a respondent may withdraw, None for no
-    window, left out to keep the study's."""
+    window, left out to keep the study's. Raises ValidationError for a blank title, and
+    Conflict (nothing saved) when the title, research question or description were saved
+    since the settings form was drawn: `seen` is Study.seen as that form showed it
+    (core.stale; "" checks nothing)."""
     title = tidy(title)
     if not title:
         raise ValidationError("A study needs a title.")
+    typed = fields_text(title, research_question, description)
+    if saved_meanwhile(study.typed, seen=seen, typed=typed):
+        raise Conflict(STUDY_MEANWHILE)
     if page_size and page_size not in PageSize.values:
         raise ValidationError(f"Unknown paper size “{page_size}”.")
     study.title = title

@@ -10,12 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.bidi import isolated
+from core.errors import Conflict
 from core.http import posted, refusal, render_page_or_fragment, with_message
+from core.stale import seen_again
 
 from .. import services
 from ..access import CREATE_REFUSAL, OWN, READ, can_create_studies, row_of, study_access
 from ..counts import study_counts
-from ..forms import MemberForm, StudyForm
+from ..forms import MemberForm, StudyForm, StudySettingsForm
 from ..models import Invitation, Membership, Role
 
 
@@ -64,7 +66,7 @@ def study_create(request):
 def study_settings(request, slug):
     access = study_access(request, slug, OWN if request.method == "POST" else "read")
     study = access.study
-    form = StudyForm(
+    form = StudySettingsForm(
         posted(request),
         initial={
             "title": study.title,
@@ -75,10 +77,34 @@ def study_settings(request, slug):
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.study_update(study=study, **form.cleaned_data)
-        messages.success(request, "Study details saved.")
-        return redirect("study_settings", study.slug)
-    return render(request, "interviews/study_settings.html", {"access": access, "form": form})
+        try:
+            services.study_update(study=study, **form.cleaned_data)
+        except Conflict as error:
+            # Saved in another tab: what it saved is shown over the typed text kept in the
+            # boxes, the form's token now its: saving again replaces it.
+            form.add_error("seen", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Study details saved.")
+            return redirect("study_settings", study.slug)
+    context = {
+        "access": access,
+        "form": form,
+        "seen": seen_again(form, study.typed),
+        "meanwhile": _saved_meanwhile(form, study) if form.has_error("seen") else [],
+    }
+    return render(request, "interviews/study_settings.html", context)
+
+
+def _saved_meanwhile(form, study) -> list[tuple[str, str]]:
+    """(label, text as saved) of each detail that another tab saved otherwise than typed
+    here, for the refusal of a stale save to show."""
+    return [
+        (form.fields[name].label or name.replace("_", " ").capitalize(), getattr(study, name))
+        for name in study.TYPED
+        if getattr(study, name) != form.cleaned_data.get(name)
+    ]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -85,3 +85,51 @@ def test_a_question_edit_refused_for_its_text_still_checks_the_page_first_drawn(
     assert MEANWHILE in response.content.decode()
     question.refresh_from_db()
     assert question.text == "Tab B's?"
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [("research_question", "Research question"), ("description", "Description")],
+)
+def test_a_stale_save_of_the_study_settings_keeps_its_text_and_a_second_save_replaces(
+    study, owner, field, label
+):
+    """The settings page open in two tabs: B saved the research question (or the
+    description), then A's save of the page replaced it without a word. A is now refused,
+    every box keeping what A typed, B's words shown; saving again replaces them."""
+    settings_url = reverse("study_settings", args=[study.slug])
+    client = client_for(owner)
+    drawn = _token(client.get(settings_url).content.decode())
+    assert drawn == study.seen
+    details = {"title": study.title, "research_question": "", "description": ""}
+    client.post(settings_url, {**details, field: "Tab B's <words>", "seen": drawn})
+
+    for typed in ("Tab A's <text>", "Tab A's second <try>"):
+        a = {**details, "title": "Tab A's title", field: typed, "seen": drawn}
+        response = client.post(settings_url, a)
+        assert response.status_code == 200
+        html = response.content.decode()
+        # Each detail as it stands where it differs from what A typed (the title too).
+        title = f"Title <q>{escape(details['title'])}</q>"
+        theirs = f"{label} <q>Tab B&#x27;s &lt;words&gt;</q>"
+        assert f"{MEANWHILE}{title}; {theirs}. {IN_THE_BOX}" in html
+        assert f">\n{escape(typed)}</textarea>" in html
+        assert 'value="Tab A&#x27;s title"' in html
+        study.refresh_from_db()
+        assert getattr(study, field) == "Tab B's <words>"
+        assert study.title == details["title"]
+        assert _token(html) == study.seen
+
+    again = {**details, field: "Tab A's <text>", "seen": _token(html)}
+    assert client.post(settings_url, again).status_code == 302
+    study.refresh_from_db()
+    assert getattr(study, field) == "Tab A's <text>"
+
+
+def test_the_study_settings_saved_without_their_token_save_as_before(study, owner):
+    settings_url = reverse("study_settings", args=[study.slug])
+    client = client_for(owner)
+    for words in ("First description.", "Second description."):
+        client.post(settings_url, {"title": study.title, "description": words})
+    study.refresh_from_db()
+    assert study.description == "Second description."
