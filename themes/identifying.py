@@ -275,7 +275,9 @@ def _memos(study: Study) -> list[QuerySet]:
 
 def _memo_targets(study: Study) -> list[QuerySet]:
     """The names of what the live memos are about, their headings in the memos' .docx."""
-    live = {"memos__deleted_at__isnull": True}
+    # memos__isnull=False in the same filter as the date: the one join, and a code, theme
+    # or interview without any memo (NULL through the LEFT JOIN) is no heading.
+    live = {"memos__isnull": False, "memos__deleted_at__isnull": True}
     codes = Code.objects.filter(study=study, **live).distinct()
     themes = Theme.objects.filter(study=study, **live).distinct()
     titled = _counted_interviews(study).filter(**live).exclude(title="").distinct()
@@ -309,6 +311,9 @@ WRITTEN = {
     "excerpts_xlsx": (*_EXCERPTS[:-1], _memos),
     "matrix_xlsx": (_theme_names, _pseudonyms),
     "qdpx": (_codes, _themes, _pseudonyms, _attributes, _interview_titles, _protocol, _memos),
+    # The codebook as REFI-QDA (.qdc): each code with its texts, each theme as a Set with
+    # its description (themes.exchange.codebook).
+    "qdc": (_codes, _themes),
 }
 # The study's own fields each download writes (no query: the study is read already).
 _STUDY_FIELDS = {
@@ -325,6 +330,7 @@ DOWNLOAD_NAMES = {
     "matrix_xlsx": "Themes by respondent (.xlsx)",
     "memos_docx": "Memos (.docx)",
     "qdpx": "REFI-QDA project (.qdpx)",
+    "qdc": "Codebook (.qdc)",
 }
 
 

@@ -122,7 +122,8 @@ def test_the_preview_lists_what_was_typed_and_leads_to_where_it_is_edited(
     expect(places).to_have_count(1)
     expect(places.first).to_have_text(
         "The theme “Training”'s description holds “Acme Clinic”: refuses Findings (.docx),"
-        " REFI-QDA project (.qdpx) Keep the theme “Training”'s description as it is"
+        " REFI-QDA project (.qdpx), Codebook (.qdc) Keep the theme “Training”'s description as"
+        " it is"
     )
 
     # The owner's link opens the theme's form, its description ready to change.
@@ -145,8 +146,8 @@ def test_a_false_match_typed_in_a_field_is_kept_and_the_keep_undone(
     expect(typed.locator(".typed-place")).to_have_text(
         "The theme “Hope and recovery”'s name holds “Hope”: refuses Findings (.docx), Codebook"
         " (.docx), Coded excerpts (.csv, and the Excerpts page's), Coded excerpts (.xlsx, and"
-        " the Excerpts page's), Themes by respondent (.xlsx), Memos (.docx), REFI-QDA project"
-        " (.qdpx) Keep the theme “Hope and recovery”'s name as it is"
+        " the Excerpts page's), Themes by respondent (.xlsx), REFI-QDA project (.qdpx), Codebook"
+        " (.qdc) Keep the theme “Hope and recovery”'s name as it is"
     )
 
     typed.get_by_role("button", name="Keep the theme “Hope and recovery”'s name as it is").click()

@@ -324,3 +324,61 @@ def test_one_field_with_two_strings_is_one_place_to_change(study, themed, owner)
         f"Not exported: The theme “Training”'s description holds “Maria”, “{NAME}”, strings "
         "on the study's de-identification list. Change it."
     ) in said
+
+
+# The fields the codebook as REFI-QDA (.qdc) writes: every text of a code, a theme's name
+# and description (themes.exchange.codebook).
+QDC_FIELDS = [
+    "code name",
+    "code definition",
+    "code inclusion",
+    "code exclusion",
+    "code example",
+    "theme name",
+    "theme description",
+]
+
+
+@pytest.mark.parametrize("field", QDC_FIELDS)
+def test_the_refi_qda_codebook_is_refused_while_a_code_or_theme_text_holds_a_listed_name(
+    study, themed, field
+):
+    """The codebook (.qdc) was never checked: with "Acme Clinic" listed and written in a
+    code's example, it downloaded with the name inside while the Codebook (.docx) was
+    refused."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, field, f"{NAME} {field}")
+
+    where = FIELDS[field][0]
+    with pytest.raises(ExportRefused) as refused:
+        study_qdpx_bytes(study=study, codebook_only=True)
+    assert f"{where[0].upper()}{where[1:]} holds “{NAME}”" in plain(str(refused.value))
+
+    assert NAME.encode() in study_qdpx_bytes(
+        study=study, codebook_only=True, include_identifying=True
+    )
+
+
+@pytest.mark.parametrize("field", ["journal entry", "memo", "pseudonym", "protocol question"])
+def test_the_refi_qda_codebook_is_not_refused_for_what_it_does_not_write(study, themed, field):
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, field, f"{NAME} {field}")
+
+    assert NAME.encode() not in study_qdpx_bytes(study=study, codebook_only=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "memo"), [("theme name", "theme memo"), ("code name", "code memo")]
+)
+def test_the_memos_are_refused_for_a_name_only_when_a_memo_is_headed_by_it(
+    study, themed, field, memo
+):
+    """A theme named "Acme Clinic …" with no memo on it refused the Memos (.docx), which
+    writes no heading for it (a LEFT JOIN's NULL read as a live memo)."""
+    identifier_add(study=study, text=NAME, replacement="[agency]")
+    _store(study, themed, field, f"{NAME} {field}")
+
+    assert unreviewed_refusal(study, "memos_docx") == ""
+
+    _store(study, themed, memo, "Nothing to hide.")
+    assert f"{NAME} {field}" in plain(unreviewed_refusal(study, "memos_docx"))

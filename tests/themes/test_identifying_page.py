@@ -128,7 +128,8 @@ def test_a_place_several_downloads_write_is_listed_once_with_each_string_it_hold
     assert [text for _url, text in places] == [
         f"The code “{NAME} and Maria”'s name holds “{NAME}”, “Maria”: refuses Findings (.docx), "
         "Codebook (.docx), Coded excerpts (.csv, and the Excerpts page's), Coded excerpts "
-        "(.xlsx, and the Excerpts page's), Memos (.docx), REFI-QDA project (.qdpx)"
+        "(.xlsx, and the Excerpts page's), Memos (.docx), REFI-QDA project (.qdpx), Codebook "
+        "(.qdc)"
     ]
 
 
@@ -232,6 +233,7 @@ DOWNLOADS = {
     "Themes by respondent (.xlsx)": ["export_matrix_xlsx"],
     "Memos (.docx)": ["export_memos_docx"],
     "REFI-QDA project (.qdpx)": ["export_qdpx"],
+    "Codebook (.qdc)": ["export_qdc"],
 }
 
 

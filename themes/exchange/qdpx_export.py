@@ -52,35 +52,41 @@ def study_export_qdpx(
     Unless `include_identifying` (the owner's choice; the caller checks the role), a
     project is refused while strings of the study's de-identification list are still
     unreviewed in the transcripts (interviews.deidentify.study_unreviewed_count), or
-    typed in a field the project writes (themes.identifying.typed_places).
+    typed in a field the project writes (themes.identifying.typed_places); a codebook
+    while one is typed in a code's or a theme's texts.
     Raises ExportRefused (nothing written to `out`) then, and when a codebook is asked
     of a study without codes. OSError from
     `out` passes through; `out` may then hold part of a file, so callers write to a
     temporary file or buffer and keep it only on success.
 
-    Queries, whatever the study's size: 3 for a codebook; 15 for a project whose
+    Queries, whatever the study's size: 4 for a codebook (with the list's), 2 more when the
+    list is not empty (typed_places' and the keeps'); 15 for a project whose
     de-identification list is empty (the list, the interviews, the 12 of
     reading.study_content, then what is left out), and the list's check's few more when it is not
     (interviews.deidentify.study_unreviewed_count, then typed_places' 1).
     """
     guids = StudyGuids(study.pk)
+    if not include_identifying:
+        identifiers = list(study.identifiers.all())
+        # Looked up on the module, so that the check is the one de-identification keeps.
+        # A codebook quotes no transcript: only what was typed in it is looked for.
+        count = (
+            identifiers
+            and not codebook_only
+            and deidentify.study_unreviewed_count(study=study, identifiers=identifiers)
+        )
+        if count:
+            raise ExportRefused(identifying_refusal(count, owner_may_override=True))
+        what = "qdc" if codebook_only else "qdpx"
+        places = identifiers and typed_places(study, what, identifiers)
+        if places:
+            raise ExportRefused(typed_refusal(places, owner_may_override=True))
     if codebook_only:
         try:
             write_qdc(out, study_content(study), guids, origin())
         except EmptyCodebook as error:
             raise ExportRefused(str(error)) from None
         return []
-    if not include_identifying:
-        identifiers = list(study.identifiers.all())
-        # Looked up on the module, so that the check is the one de-identification keeps.
-        count = identifiers and deidentify.study_unreviewed_count(
-            study=study, identifiers=identifiers
-        )
-        if count:
-            raise ExportRefused(identifying_refusal(count, owner_may_override=True))
-        places = identifiers and typed_places(study, "qdpx", identifiers)
-        if places:
-            raise ExportRefused(typed_refusal(places, owner_may_override=True))
     with Archive(out) as archive:
         # The texts first, one at a time: they are the bulk, and only their rows (without
         # the text) are kept for the project document written after them.
