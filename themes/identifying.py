@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -409,14 +408,13 @@ def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[
     # A field more than one source reads (a code's name: the codebook's, the excerpts'
     # tables', the memos' headings') gives the same place once per source: it is listed
     # once, refusing what every one of those sources' downloads writes.
-    refuses: dict[tuple, set[str]] = defaultdict(set)
+    once: dict[tuple, TypedPlace] = {}
     for place in found:
-        refuses[_same(place)] |= place.refuses
-    once = dict.fromkeys(_same(place) for place in found)
-    first = {}
-    for place in found:
-        first.setdefault(_same(place), place)
-    return [replace(first[key], refuses=frozenset(refuses[key])) for key in once]
+        key = _same(place)
+        if key in once:
+            place = replace(once[key], refuses=once[key].refuses | place.refuses)
+        once[key] = place
+    return list(once.values())
 
 
 def _same(place: TypedPlace) -> tuple:

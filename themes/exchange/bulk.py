@@ -194,8 +194,15 @@ def excerpts_insert(
     now = timezone.now()
     default = getattr(coder, "pk", None)
 
+    # Each distinct date prepared once: most rows share their second (a file's dates, or
+    # now), and preparing one per row was most of what keeping the dates cost.
+    prepared: dict[tuple, object] = {}
+
     def moment(model, value) -> object:
-        return sql.prepared(model, "created_at", value or now)
+        key = (model, value)
+        if key not in prepared:
+            prepared[key] = sql.prepared(model, "created_at", value or now)
+        return prepared[key]
 
     names, constants = _constants(Excerpt(), _EXCERPT_VARYING)
     sql.rows_insert(
