@@ -141,6 +141,11 @@ class RespondentForm(forms.Form):
         return [error for errors in self.errors.values() for error in errors]
 
 
+class RespondentEditForm(RespondentForm):
+    # The token of the row its page showed (Respondent.seen, core.stale).
+    seen = seen_field()
+
+
 class WithdrawForm(forms.Form):
     """Withdraw a respondent, or (`reinstate` set) bring one back."""
 

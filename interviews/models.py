@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import json
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -206,6 +207,28 @@ class Respondent(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    # Not `typed`, as Study's and ProtocolQuestion's: the respondents table sets that name
+    # on each row to what a refused edit typed (views/respondents.py).
+    @property
+    def row_text(self) -> str:
+        """Its row's typed values as one text, as a stale edit of the row is checked
+        (core.stale): respondent_typed() of what it stores."""
+        return respondent_typed(self.pseudonym, self.attributes, self.interviewed_on)
+
+    @property
+    def seen(self) -> str:
+        """The token of its row as drawn, that the row's edit form sends back."""
+        return text_token(self.row_text)
+
+
+def respondent_typed(
+    pseudonym: str, attributes: dict, interviewed_on: datetime.date | None
+) -> str:
+    """A respondent's row (pseudonym, attribute name to value, interview day) as the one
+    text core.stale compares: the attributes as sorted JSON, so that their order is none."""
+    day = interviewed_on.isoformat() if interviewed_on else ""
+    return fields_text(pseudonym, day, json.dumps(attributes, sort_keys=True))
 
 
 # How a day is written in an interview's name: "3 Mar 2025", as the templates' |date:"j M Y".

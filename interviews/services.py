@@ -50,6 +50,7 @@ from .models import (
     StagedFile,
     Study,
     TypedKeep,
+    respondent_typed,
 )
 from .revisions import study_revision_bump, study_revision_keep
 from .text import ImportRejected, normalise
@@ -494,18 +495,30 @@ def respondent_create(
         raise _pseudonym_taken(pseudonym) from None
 
 
+RESPONDENT_MEANWHILE = (
+    "This respondent's row was saved meanwhile, in another tab or window; nothing was saved."
+)
+
+
 def respondent_update(
     *,
     respondent: Respondent,
     pseudonym: str,
     attributes: dict,
     interviewed_on: date | object | None = _KEEP,
+    seen: str = "",
 ) -> Respondent:
     """Save a respondent's row; `interviewed_on` a date, None to clear it, or left out to keep
-    it. Raises ValidationError as respondent_create does."""
+    it. Raises ValidationError as respondent_create does, and Conflict (nothing saved) when
+    the row was saved since its edit form was drawn: `seen` is Respondent.seen as that form
+    showed it (core.stale; "" checks nothing)."""
     study = respondent.study
     pseudonym = _check_pseudonym(study, pseudonym, exclude=respondent.pk)
     attributes = clean_attributes(study, attributes)
+    day = respondent.interviewed_on if interviewed_on is _KEEP else interviewed_on
+    typed = respondent_typed(pseudonym, attributes, day)
+    if saved_meanwhile(respondent.row_text, seen=seen, typed=typed):
+        raise Conflict(RESPONDENT_MEANWHILE)
     kept = interviewed_on is _KEEP or interviewed_on == respondent.interviewed_on
     if kept and (pseudonym, attributes) == (respondent.pseudonym, respondent.attributes):
         return respondent  # Saved as it was: nothing to write, the study's revision stays.

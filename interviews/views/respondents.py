@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 from django.contrib import messages
@@ -10,10 +11,14 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.bidi import isolated
+from core.errors import Conflict
 from core.http import flash_html, refusal, render_page_or_fragment, wants_fragment
+from core.naming import tidy
+from core.stale import seen_again
 
 from .. import consent, erasure, services
 from ..access import OWN, READ, WRITE, row_of, study_access
@@ -22,25 +27,28 @@ from ..forms import (
     AttributeForm,
     AttributeRemoveForm,
     EraseForm,
+    RespondentEditForm,
     RespondentForm,
     WithdrawForm,
 )
-from ..models import Respondent
+from ..models import DAY, Respondent
 
 # A row deleted since the page showed it (another tab, another member).
 GONE = "That respondent no longer exists. Reload the page."
 
 
 def _save(form: RespondentForm, save) -> list[str]:
-    """Run `save(pseudonym=, attributes=, interviewed_on=)` on a valid form; the errors to
-    show, if any."""
+    """Run `save(pseudonym=, attributes=, interviewed_on=)` on a valid form (and `seen=`, an
+    edit form's token); the errors to show, if any. Conflict is the caller's to tell."""
     if not form.is_valid():
         return form.error_list()
+    seen = {"seen": form.cleaned_data["seen"]} if "seen" in form.fields else {}
     try:
         save(
             pseudonym=form.cleaned_data["pseudonym"],
             attributes=form.attributes(),
             interviewed_on=form.cleaned_data["interviewed_on"],
+            **seen,
         )
     except ValidationError as error:
         return error.messages
@@ -68,21 +76,48 @@ def respondents(request, slug):
 def respondent_edit(request, slug, pk):
     """One row of the table as a form (GET), saved in place (POST). A plain request gets
     the whole table with the row's form in place (with its errors), or is sent back to the
-    table once saved."""
+    table once saved. A save over a row saved meanwhile in another tab (`seen`, core.stale)
+    is refused, the typed values kept under the row's values as they now stand."""
     access = study_access(request, slug, WRITE)
     respondent = row_of(access.study.respondents, pk, missing=GONE)
-    errors, typed = [], None
+    errors, typed, stale = [], None, {}
     if request.method == "POST":
-        form = RespondentForm(request.POST, study=access.study)
-        errors = _save(form, partial(services.respondent_update, respondent=respondent))
-        if not errors:
+        form = RespondentEditForm(request.POST, study=access.study)
+        try:
+            errors = _save(form, partial(services.respondent_update, respondent=respondent))
+        except Conflict as error:
+            # Saved in another tab: its values shown over the typed ones kept in the boxes,
+            # the form's token now theirs: saving again replaces them.
+            stale = {"meanwhile": _saved_meanwhile(form, respondent)}
+            form.add_error("seen", str(error))
+        if not form.errors and not errors:
             done = reverse("respondents", args=[slug])
             message = f"{isolated(respondent.pseudonym)} saved."
             return _row(request, access, respondent, editing=False, done=done, message=message)
         # Refused: the row's form shows what was typed again, not what is stored.
         typed = form.typed()
         respondent.refresh_from_db()
-    return _row(request, access, respondent, editing=True, errors=errors, typed=typed)
+        stale["seen"] = seen_again(form, respondent.row_text)
+    return _row(request, access, respondent, editing=True, errors=errors, typed=typed, **stale)
+
+
+def _saved_meanwhile(form, respondent) -> list[tuple[str, str]]:
+    """(label, value as saved, "" for none) of each value of the row that another tab saved
+    otherwise than typed in `form` (valid), for the refusal of a stale save to show."""
+    attributes = services.clean_attributes(respondent.study, form.attributes())
+    day = form.cleaned_data["interviewed_on"]
+    pairs = [
+        ("Pseudonym", respondent.pseudonym, tidy(form.cleaned_data["pseudonym"])),
+        ("Interviewed on", respondent.interviewed_on, day),
+    ] + [
+        (name, respondent.attributes.get(name), attributes.get(name))
+        for name in respondent.study.attribute_names
+    ]
+    return [
+        (label, date_format(saved, DAY) if isinstance(saved, date) else str(saved or ""))
+        for label, saved, typed in pairs
+        if saved != typed
+    ]
 
 
 @require_POST
@@ -232,7 +267,8 @@ def _with_values(respondents, study, typed=None, editing=None):
 
 def _table(request, access, *, errors=(), values=None, attribute_errors=(), **row):
     """The respondents page, or its table for htmx; `row` is what `_row` draws the edited
-    row with (`partial`, `editing`, `row_errors`, `typed`), the name of a refused new
+    row with (`partial`, `editing`, `row_errors`, `typed`, and `seen` and `meanwhile` as
+    _row takes them), the name of a refused new
     attribute (`attribute_name`), and where a plain POST goes once done, saying what
     (`done`, `message`, `level`: core.http.render_page_or_fragment)."""
     study = access.study
@@ -257,6 +293,8 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
             "attribute_name": row.get("attribute_name", ""),
             "editing": row.get("editing"),
             "row_errors": row.get("row_errors", ()),
+            "seen": row.get("seen", ""),
+            "meanwhile": row.get("meanwhile", ()),
         }
 
     return render_page_or_fragment(
@@ -271,12 +309,24 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
 
 
 def _row(
-    request, access, respondent, *, editing, errors=(), typed=None, done="", message="", oob=()
+    request,
+    access,
+    respondent,
+    *,
+    editing,
+    errors=(),
+    typed=None,
+    done="",
+    message="",
+    oob=(),
+    seen="",
+    meanwhile=(),
 ):
-    """One respondent's row for htmx, as its form when `editing` (with `errors`, and the
-    values `typed` in a refused edit), followed by the regions in `oob` (HTML swapped out
-    of band); a plain request gets the whole table with that row (or, with `done`, is
-    redirected there)."""
+    """One respondent's row for htmx, as its form when `editing` (with `errors`, the values
+    `typed` in a refused edit, the token `seen` it carries when not the row's own, and what
+    another tab saved `meanwhile`: (label, value) pairs), followed by the regions in `oob`
+    (HTML swapped out of band); a plain request gets the whole table with that row (or,
+    with `done`, is redirected there)."""
     if not wants_fragment(request):
         return _table(
             request,
@@ -287,6 +337,8 @@ def _row(
             typed=typed,
             done=done,
             message=message,
+            seen=seen,
+            meanwhile=meanwhile,
         )
     respondent = _with_values(
         [_annotated(access.study).get(pk=respondent.pk)], access.study, typed, respondent.pk
@@ -297,6 +349,8 @@ def _row(
         "attributes": access.study.attribute_schema,
         "editing": respondent.pk if editing else None,
         "row_errors": errors,
+        "seen": seen,
+        "meanwhile": meanwhile,
     }
     return render_page_or_fragment(
         request, "interviews/respondents.html", "respondent-row", context, oob=oob

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from interviews import services as interview_services
 from interviews.models import ProtocolQuestion
 from tests.browser.conftest import expect_saved_meanwhile, in_two_tabs, log_in
 
@@ -46,3 +47,38 @@ def test_a_protocol_question_saved_in_another_tab_is_not_replaced_without_a_word
     expect(page.locator("ol.protocol li p", has_text="Tab A's question?")).to_be_visible()
     question.refresh_from_db()
     assert question.text == "Tab A's question?"
+
+
+def test_a_respondent_row_saved_in_another_tab_is_not_replaced_without_a_word(
+    page, live_server, study, owner
+):
+    """Two tabs on the respondents table, R1's Edit open in both: tab B saves their years,
+    then tab A its own. A's save replaced B's in silence; now A is told, keeps its values,
+    and a second Save replaces B's."""
+    respondent = interview_services.respondent_create(study=study, pseudonym="R1")
+    log_in(page, live_server, owner)
+    table = live_server.url + reverse("respondents", args=[study.slug])
+
+    def open_edit(tab):
+        row = tab.locator(f"#respondent-{respondent.pk}")
+        row.get_by_role("link", name="Edit R1", exact=True).click()
+        return row.locator("form[data-edit]")
+
+    rows = in_two_tabs(page, table, open_edit)
+    other = rows["B"].page
+    rows["B"].get_by_label("Years of experience").fill("12")
+    rows["B"].get_by_role("button", name="Save").click()
+    expect(other.locator(f"#respondent-{respondent.pk} td.num").first).to_have_text("12")
+
+    rows["A"].get_by_label("Years of experience").fill("7")
+    rows["A"].get_by_role("button", name="Save").click()
+    row = page.locator(f"#respondent-{respondent.pk}")
+    expect_saved_meanwhile(row, "12")
+    expect(row.get_by_label("Years of experience")).to_have_value("7")
+    respondent.refresh_from_db()
+    assert respondent.attributes == {"Years of experience": 12}
+
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#respondent-{respondent.pk} td.num").first).to_have_text("7")
+    respondent.refresh_from_db()
+    assert respondent.attributes == {"Years of experience": 7}

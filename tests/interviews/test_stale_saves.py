@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from core.stale import fields_text, text_token
+from interviews import services
 from tests.conftest import HTMX, client_for
 
 MEANWHILE = "Saved meanwhile, in another tab or window: "
@@ -133,3 +134,75 @@ def test_the_study_settings_saved_without_their_token_save_as_before(study, owne
         client.post(settings_url, {"title": study.title, "description": words})
     study.refresh_from_db()
     assert study.description == "Second description."
+
+
+def _row_form(html: str) -> str:
+    form = html[html.index('<form class="row-form"') :]
+    return form[: form.index("</form>")]
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_stale_respondent_row_keeps_its_text_replaces_nothing_and_a_second_save_replaces(
+    study, owner, htmx
+):
+    """R1's row edited in two tabs: B saved its years and date, then A's save of the row
+    replaced them without a word. A is now refused, every box keeping what A typed, B's
+    values shown where they differ from A's; saving again replaces them."""
+    respondent = services.respondent_create(study=study, pseudonym="R1")
+    edit = reverse("respondent_edit", args=[study.slug, respondent.pk])
+    client = client_for(owner)
+    extra = {"headers": HTMX} if htmx else {}
+    drawn = _token(_row_form(client.get(edit, **extra).content.decode()))
+    assert drawn == respondent.seen
+    b = {"pseudonym": "R1", "interviewed_on": "2025-03-03", "attr-0": "12", "seen": drawn}
+    assert client.post(edit, b, **extra).status_code in (200, 302)
+
+    for typed in ("<R1a>", "<R1b>"):
+        a = {"pseudonym": typed, "interviewed_on": "", "attr-0": "7", "seen": drawn}
+        response = client.post(edit, a, **extra)
+        assert response.status_code == 200
+        form = _row_form(response.content.decode())
+        theirs = (
+            "Pseudonym <q>R1</q>; Interviewed on <q>3 Mar 2025</q>; Years of experience <q>12</q>"
+        )
+        assert f"{MEANWHILE}{theirs}. {IN_THE_BOX}" in form
+        assert f'name="pseudonym" value="{escape(typed)}"' in form
+        assert 'name="interviewed_on" value=""' in form
+        assert 'name="attr-0" value="7"' in form
+        respondent.refresh_from_db()
+        assert respondent.pseudonym == "R1"
+        assert respondent.attributes == {"Years of experience": 12}
+        assert str(respondent.interviewed_on) == "2025-03-03"
+        assert _token(form) == respondent.seen
+
+    again = {"pseudonym": "<R1a>", "interviewed_on": "", "attr-0": "7", "seen": _token(form)}
+    assert client.post(edit, again, **extra).status_code in (200, 302)
+    respondent.refresh_from_db()
+    assert (respondent.pseudonym, respondent.attributes) == ("<R1a>", {"Years of experience": 7})
+    assert respondent.interviewed_on is None
+
+
+def test_a_respondent_row_typed_as_another_tab_saved_it_is_no_conflict(study, owner):
+    """Two tabs typing the same values: the second save is no conflict (nothing to say)."""
+    respondent = services.respondent_create(study=study, pseudonym="R1")
+    edit = reverse("respondent_edit", args=[study.slug, respondent.pk])
+    client = client_for(owner)
+    same = {"pseudonym": "R2", "attr-0": "4", "seen": respondent.seen}
+    client.post(edit, same, headers=HTMX)
+    html = client.post(edit, same, headers=HTMX).content.decode()
+    assert MEANWHILE not in html
+    assert 'name="pseudonym"' not in html  # saved: the row, no longer its form
+
+
+def test_a_respondent_row_refused_for_its_text_still_checks_the_page_first_drawn(study, owner):
+    respondent = services.respondent_create(study=study, pseudonym="R1")
+    edit = reverse("respondent_edit", args=[study.slug, respondent.pk])
+    client = client_for(owner)
+    drawn = respondent.seen
+    client.post(edit, {"pseudonym": "Tab B", "seen": drawn}, headers=HTMX)
+    refused = client.post(edit, {"pseudonym": " ", "seen": drawn}, headers=HTMX)
+    assert _token(refused.content.decode()) == drawn
+    response = client.post(edit, {"pseudonym": "Tab A", "seen": drawn}, headers=HTMX)
+    assert MEANWHILE in response.content.decode()
+    respondent.refresh_from_db()
+    assert respondent.pseudonym == "Tab B"
