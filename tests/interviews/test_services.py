@@ -24,6 +24,21 @@ def test_a_study_title_is_stored_without_invisible_characters(owner):
         services.study_create(title="\u200b\u2060", owner=owner)
 
 
+def test_a_title_saved_in_the_settings_is_stored_without_invisible_characters(study):
+    """The settings save a title as a new study takes it (study_update tidies it as
+    study_create does): a title of a zero-width space and a word joiner, pasted, was saved
+    as a study that the lists show with no name, and one wrapped in direction overrides
+    was stored with them, reversing how the title reads."""
+    details = {"research_question": study.research_question, "description": ""}
+    with pytest.raises(ValidationError, match="A study needs a title"):
+        services.study_update(study=study, title="\u200b\u2060", **details)
+    study.refresh_from_db()
+    assert study.title == "Harm reduction"
+    services.study_update(study=study, title="\u202eHarm\u200b reduction 2\u202c", **details)
+    study.refresh_from_db()
+    assert study.title == "Harm reduction 2"
+
+
 def test_it_refuses_a_study_without_a_title(owner):
     with pytest.raises(ValidationError, match="needs a title"):
         services.study_create(title="  ", owner=owner)
