@@ -21,10 +21,11 @@ from django.utils.timezone import localtime
 
 def rows_html(rows: list[dict], *, slug: str) -> SafeString:
     """The <li> of each of `rows` (retrieval.result_rows' dicts), in their order, for the
-    <ol> of the study `slug`'s retrieval page: the excerpt in its context, its attribution,
-    codes, the coders who applied them, who made it and when (in the current time zone;
-    once, "coded by olive, 2 Dec 2026", when its maker alone applied its codes), memo,
-    and the link that opens the transcript with it selected."""
+    <ol> of the study `slug`'s retrieval page: the excerpt in its context, its attribution
+    (marked "Interviewer’s words" when they are the interviewer's alone), codes, the
+    coders who applied them, who made it and when (in the current time zone; once, "coded
+    by olive, 2 Dec 2026", when its maker alone applied its codes), memo, and the link
+    that opens the transcript with it selected."""
     # The interview's page up to its id, reversed once rather than once per row.
     prefix = reverse("interview_code", args=[slug, 0]).removesuffix("0/")
     dates: dict = {}
@@ -46,11 +47,20 @@ def _row(row: dict, prefix: str, dates: dict) -> str:
         f'<p class="in-context"><span class="muted">{escape(row["before"])}</span>'
         f'<mark class="context-mark">{escape(row["text"])}</mark>'
         f'<span class="muted">{escape(row["after"])}</span></p>'
-        f'<p class="attribution">{escape(row["attribution"])} {chips} {coded}</p>'
+        f'<p class="attribution">{escape(row["attribution"])}{_interviewer(row)} {chips} '
+        f"{coded}</p>"
         f"{memo}"
         f'<a class="open-transcript" href="{escape(prefix)}{row["interview_id"]}/'
         f'#x{excerpt_id}">Open in the transcript{_named(row)}</a></li>'
     )
+
+
+def _interviewer(row: dict) -> str:
+    """The mark of an excerpt of the interviewer's words alone, as on a theme's page: it
+    counts for no respondent, and the attribution alone is easy to misread."""
+    if row["interviewer_only"]:
+        return ' <span class="badge interviewer">Interviewer’s words</span>'
+    return ""
 
 
 def _coded(row: dict, day: str) -> str:

@@ -511,28 +511,35 @@ def split_words(words: str) -> list[str]:
 
 @dataclass
 class Result:
-    """The excerpts a filter selects, in reading order (respondent, interview, position)."""
+    """The excerpts a filter selects, in reading order (respondent, interview, position).
+
+    `respondent_ids` are the respondents they count for: an excerpt of the interviewer's
+    words alone (Excerpt.interviewer_only) counts for none (README, counting rules), as in
+    the roll-up and the matrices; `interviewer_only` says how many such excerpts `ids`
+    holds, and `interview_ids` counts their interviews too (that is where they are found)."""
 
     ids: list[int]
     interview_ids: set[int] = field(default_factory=set)
     respondent_ids: set[int] = field(default_factory=set)
+    interviewer_only: int = 0
 
 
 def retrieve(index: StudyIndex, flt: Filter) -> Result:
-    """Every excerpt `flt` selects (one query), with the interviews and respondents they
-    come from."""
-    fields = ["id", "interview_id", "start", "end"]
+    """Every excerpt `flt` selects (one query), with the interviews they come from and the
+    respondents they count for (Result)."""
+    fields = ["id", "interview_id", "start", "end", "interviewer_only"]
     # Unordered (Excerpt's Meta orders by position): the rows are sorted below.
     rows = matching(index, flt).order_by().values_list(*fields, *(["text"] if flt.words else []))
     if flt.words:
-        rows = [row[:4] for row in rows if words_match(row[4], flt.words)]
+        rows = [row[:5] for row in rows if words_match(row[5], flt.words)]
     rank = index.interview_rank
     ordered = sorted(rows, key=lambda row: (rank[row[1]], row[2], row[3], row[0]))
-    interview_ids = {row[1] for row in ordered}
+    interviewers = sum(1 for row in ordered if row[4])
     return Result(
         ids=[row[0] for row in ordered],
-        interview_ids=interview_ids,
-        respondent_ids={index.respondent_of[i] for i in interview_ids},
+        interview_ids={row[1] for row in ordered},
+        respondent_ids={index.respondent_of[row[1]] for row in ordered if not row[4]},
+        interviewer_only=interviewers,
     )
 
 
@@ -556,7 +563,9 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
     """One page of results, in the order of `ids` (two queries): each excerpt's text with
     up to CONTEXT_CHARS code points of the transcript on each side, its codes (in codebook
     order), the coders who applied them (tables.coder_names), respondent, question, who
-    made the excerpt (coder_name) and when, and its "(R3, Q7)" attribution."""
+    made the excerpt (coder_name) and when, whether it holds only the interviewer's words
+    (interviewer_only), and its "(R3, Q7)" attribution ("(Interviewer to R3, Q7)" then,
+    review.attribution)."""
     if not ids:
         return []
     rows = {row["id"]: row for row in sql.result_excerpts(ids, CONTEXT_CHARS)}
@@ -583,7 +592,9 @@ def result_rows(index: StudyIndex, ids: list[int]) -> list[dict]:
         row["coders"] = coder_names(coders[excerpt_id])
         row["pseudonym"] = pseudonyms[index.respondent_of[row["interview_id"]]]
         row["question"] = numbers.get(row["question_id"])
-        row["attribution"] = attribution(row["pseudonym"], row["question"])
+        row["attribution"] = attribution(
+            row["pseudonym"], row["question"], interviewer=row["interviewer_only"]
+        )
         context, first = row.pop("context"), max(row["start"] - CONTEXT_CHARS, 0)
         row["before"] = _trim_before(context[: row["start"] - first], row["start"])
         row["after"] = _trim_after(context[row["end"] - first :])

@@ -66,6 +66,7 @@ _FIRST = "CASE WHEN e.start > %s THEN e.start - %s ELSE 0 END"
 # name. ORM (values() with Substr, Greatest and a Subquery) 3.6-3.8 ms, this 1.4 ms.
 _RESULT_EXCERPTS = f"""
     SELECT e.id, e.interview_id, e.start, e."end", e.text, e.memo, e.created_at,
+        e.interviewer_only,
         (
             SELECT s.question_id FROM {QuestionSegment._meta.db_table} s
             WHERE s.interview_id = e.interview_id AND s.start <= e.start AND s."end" > e.start
@@ -86,6 +87,7 @@ RESULT_FIELDS = (
     "text",
     "memo",
     "created_at",
+    "interviewer_only",
     "question_id",
     "context",
     "coder_name",
@@ -114,7 +116,8 @@ def result_excerpts(ids: list[int], context_chars: int) -> list[dict]:
     parameter), each a dict of RESULT_FIELDS: created_at an aware datetime, question_id a
     ProtocolQuestion id or None, context the transcript from `context_chars` code points
     before the excerpt's start (or the transcript's start) to `context_chars` after its
-    end, coder_name None when its coder's account is gone."""
+    end, coder_name None when its coder's account is gone, interviewer_only a bool
+    (Excerpt.interviewer_only)."""
     if not ids:
         return []
     sql = _RESULT_EXCERPTS.format(ids=", ".join(["%s"] * len(ids)))
@@ -126,6 +129,8 @@ def result_excerpts(ids: list[int], context_chars: int) -> list[dict]:
     found = []
     for row in rows:
         found.append(dict(zip(RESULT_FIELDS, row, strict=True)))
+        # SQLite returns a boolean column as 0 or 1.
+        found[-1]["interviewer_only"] = bool(found[-1]["interviewer_only"])
         for converter in converters:
             found[-1]["created_at"] = converter(found[-1]["created_at"], expression, connection)
     return found

@@ -1,4 +1,5 @@
-"""Coding the interviewer's line in the browser leaves the themes page's count as it was."""
+"""Coding the interviewer's line in the browser leaves the themes page's count as it was,
+and the Excerpts page marks it as the interviewer's words."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_coding_the_interviewers_line_counts_for_no_respondent(page, live_server, study, owner):
+    """The themes page keeps "(1 of 2)"; the Excerpts page lists the excerpt as "(Interviewer
+    to R2, Q1)", marked "Interviewer’s words", and counts one respondent."""
     made = one_answer_under_a_theme(study, owner)
     training, r2 = made["training"], made["r2"]
     themes_url = live_server.url + reverse("themes", args=[study.slug])
@@ -36,3 +39,10 @@ def test_coding_the_interviewers_line_counts_for_no_respondent(page, live_server
     expect(page.locator(f"#theme-{training.pk}")).to_contain_text(
         "1 excerpt holds only the interviewer’s words and counts for no respondent."
     )
+
+    excerpts_url = live_server.url + reverse("retrieve", args=[study.slug])
+    page.goto(f"{excerpts_url}?code={made['learning'].pk}")
+    question = page.locator(f"#result-{Excerpt.objects.get(interview=r2).pk}")
+    expect(question.locator(".attribution")).to_contain_text("(Interviewer to R2, Q1)")
+    expect(question.locator(".badge.interviewer")).to_have_text("Interviewer’s words")
+    expect(page.locator('[data-count="respondents"]')).to_have_text("1")

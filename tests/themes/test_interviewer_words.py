@@ -162,3 +162,31 @@ def test_a_quote_chosen_on_them_before_prints_as_the_interviewers(study, asked, 
     assert "(Interviewer\u00a0to\u00a0R2" in table.rows[1].cells[3].text
     html = client_for(owner).get(url(study, "theme_detail", training.pk)).content.decode()
     assert "(Interviewer to R2" in html
+
+
+def _result(html: str, excerpt) -> str:
+    """The <li> of `excerpt` on the Excerpts page."""
+    item = html[html.index(f'id="result-{excerpt.pk}"') :]
+    return item[: item.index("</li>")]
+
+
+def test_the_excerpts_page_marks_the_interviewers_words_and_counts_no_respondent(
+    study, asked, owner, django_assert_num_queries
+):
+    client = client_for(owner)
+    # session, user, study and role; the study's codes, themes, theme-codes, interviews
+    # with respondents, questions, members; the matching excerpts; the page's excerpts
+    # with their context; their codes: as without them
+    with django_assert_num_queries(12):
+        html = client.get(url(study, "retrieve"), {"code": asked["learning"].pk}).content.decode()
+    counts = html[html.index('id="results-title"') :]
+    counts = " ".join(counts[: counts.index("</h2>")].split())
+    assert '<span data-count="excerpts">2</span> excerpts' in counts
+    assert '<span data-count="respondents">1</span> respondent ·' in counts
+    assert "1 excerpt holds only the interviewer’s words and counts for no respondent." in html
+    question = _result(html, asked["question"])
+    assert "(Interviewer to R2, Q1)" in question
+    assert "Interviewer’s words" in question
+    answer = _result(html, asked["answer"])
+    assert "(R1, Q1)" in answer
+    assert "Interviewer’s words" not in answer

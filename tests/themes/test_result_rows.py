@@ -13,13 +13,14 @@ from themes.result_rows import rows_html
 
 # The loop the retrieval template ran before the rows were built in Python, with the coders
 # who applied the codes and who made the excerpt since "Coded by" means the first, named
-# once when the maker alone applied its codes.
+# once when the maker alone applied its codes, and the mark of the interviewer's words.
 TEMPLATE_LOOP = Template(
     """{% for row in rows %}
 <li id="result-{{ row.id }}" data-x="{{ row.id }}">
   <p class="in-context"><span class="muted">{{ row.before }}</span><mark class="context-mark">{{ row.text }}</mark><span class="muted">{{ row.after }}</span></p>
   <p class="attribution">
     {{ row.attribution }}
+    {% if row.interviewer_only %}<span class="badge interviewer">Interviewer’s words</span>{% endif %}
     {% for code in row.codes %}<span class="chip c-{{ code.colour }}">{{ code.name }}</span>{% endfor %}
     {% if row.coder_name and row.coders|length == 1 and row.coders.0 == row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}
     {% if row.coders %}<span>codes applied by {{ row.coders|join:", " }}</span>{% endif %}
@@ -51,6 +52,7 @@ def _row(n: int, **fields) -> dict:
         "coder_name": "owner",
         "created_at": datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
         "memo": "",
+        "interviewer_only": False,
     }
     return row | fields
 
@@ -77,6 +79,8 @@ ROWS = [
     _row(6, coders=["owner"]),  # its maker alone applied its codes
     _row(7, coders=["owner"], coder_name=None),
     _row(8, coders=[HOSTILE], coder_name=HOSTILE),
+    # The interviewer's words alone: marked, as on a theme's page.
+    _row(9, attribution="(Interviewer to R9, Q2)", interviewer_only=True),
 ]
 
 
