@@ -51,7 +51,17 @@ T = TypeVar("T")
 CONTEXT_CHARS = 120
 
 # What a result, on the page or in a file, shows of each excerpt.
-ROW_FIELDS = ("id", "interview_id", "start", "end", "text", "memo", "created_at", "question_id")
+ROW_FIELDS = (
+    "id",
+    "interview_id",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "created_at",
+    "question_id",
+    "interviewer_only",
+)
 
 ANY, ALL, TOGETHER = "any", "all", "together"
 MATCH_CHOICES = [
@@ -662,6 +672,7 @@ def export_table(index: StudyIndex, flt: Filter) -> tuple[list[str], list[list]]
                 themes=[
                     t["name"] for t in index.themes if mine & index.theme_codes.get(t["id"], set())
                 ],
+                interviewer=row["interviewer_only"],
                 text=row["text"],
                 memo=row["memo"],
                 coders=coder_names(coders[row["id"]]),

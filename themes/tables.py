@@ -84,6 +84,7 @@ EXCERPT_COLUMNS = [
     "Question",
     "Codes",
     "Themes",
+    "Interviewer’s words",
     "Text",
     "Memo",
     "Codes applied by",
@@ -103,6 +104,11 @@ COLUMN_NOTES = {
     "as the Excerpts page's “Coded from” and “to” read it.",
     "Excerpt made on": "The day the passage was first selected as an excerpt; "
     "its codes may have been applied since.",
+    # The row names the respondent whose transcript holds the words, so a reader sorting
+    # by respondent would take the interviewer's question for their answer without it.
+    "Interviewer’s words": "“yes”: the excerpt holds only the interviewer’s words (on a line "
+    "that opens with an interviewer label). It is listed under the respondent interviewed "
+    "but counts for no respondent. Empty: the respondent's words.",
 }
 
 
@@ -130,6 +136,7 @@ def excerpt_row(
     question: int | None,
     codes: list[str],
     themes: list[str],
+    interviewer: bool,
     text: str,
     memo: str,
     coders: list[str],
@@ -138,10 +145,12 @@ def excerpt_row(
 ) -> list:
     """One excerpt as a row under excerpt_columns(attribute_names), in the values a
     spreadsheet keeps: an attribute as stored (a number stays a number; None, an empty
-    cell, when not recorded), the question as "Q3", codes and themes joined by "; ", the
-    first and last day a code was applied (`coded_at`: Coding.created_at of each code in
-    `codes`; empty cells when it has none) and the day the excerpt was made (`made_at`:
-    Excerpt.created_at), each a date in the app's time zone (COLUMN_NOTES)."""
+    cell, when not recorded), the question as "Q3", codes and themes joined by "; ",
+    "yes" when the excerpt holds only the `interviewer`'s words (Excerpt.interviewer_only;
+    an empty cell when not), the first and last day a code was applied (`coded_at`:
+    Coding.created_at of each code in `codes`; empty cells when it has none) and the day
+    the excerpt was made (`made_at`: Excerpt.created_at), each a date in the app's time
+    zone (COLUMN_NOTES)."""
     days = sorted(timezone.localtime(moment).date() for moment in coded_at)
     return [
         pseudonym,
@@ -150,6 +159,7 @@ def excerpt_row(
         f"Q{question}" if question else "",
         "; ".join(codes),
         "; ".join(themes),
+        "yes" if interviewer else None,
         text,
         memo,
         "; ".join(coders),
@@ -195,7 +205,8 @@ def excerpts_table(study: Study, rollup: RollUp | None = None) -> Table:
 def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list[str], list]:
     """(columns, rows) of the study's excerpts, one row per excerpt of a counted respondent
     (see excerpt_row): who, what question (the column left out when the study's excerpts
-    cannot answer one: without_question_column), which codes and themes, the text, who
+    cannot answer one: without_question_column), which codes and themes, whether the
+    words are the interviewer's alone, the text, who
     applied its codes, when they were applied and when it was made. Three queries beyond
     the roll-up's (excerpts, codings with their coders and times, interviews)."""
     rollup = rollup or study_rollup(study)
@@ -218,6 +229,7 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
             "interview__respondent_id",
             "interview__title",
             "memo",
+            "interviewer_only",
         )
     )
     codes_of: dict[int, list[str]] = {}
@@ -254,6 +266,7 @@ def study_excerpt_rows(study: Study, rollup: RollUp | None = None) -> tuple[list
                 question=rollup.question_at(excerpt["interview_id"], excerpt["start"]),
                 codes=codes_of.get(excerpt["id"], []),
                 themes=[theme_names[t] for t in rollup.excerpt_themes.get(excerpt["id"], [])],
+                interviewer=excerpt["interviewer_only"],
                 text=excerpt["text"],
                 memo=excerpt["memo"],
                 coders=coder_names(coders_of[excerpt["id"]]),

@@ -1049,7 +1049,8 @@ def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, 
     code_span(marked, "About six years", [learning], owner)
     front = ["Respondent", "Years of experience", "Interview", "Question"]
     dates = ["First coded on", "Last coded on", "Excerpt made on"]
-    with_protocol = [*front, "Codes", "Themes", "Text", "Memo", "Codes applied by", *dates]
+    words = ["Codes", "Themes", "Interviewer’s words", "Text", "Memo", "Codes applied by"]
+    with_protocol = [*front, *words, *dates]
     for name, table in _excerpt_tables(study, owner).items():
         assert table[0] == with_protocol, name
         assert [row[3] for row in table[1:]] == ["Q1"], name
@@ -1066,7 +1067,7 @@ def test_the_excerpt_tables_leave_out_a_question_column_no_excerpt_fills(study, 
     for name, table in _excerpt_tables(study, owner).items():
         assert table[0] == without, name
         assert [row[:3] for row in table[1:]] == [["R2", "", "R2 interview 1"]], name
-        assert table[1][3:6] == ["Learning", "", "never looked back"], name
+        assert table[1][3:7] == ["Learning", "", "", "never looked back"], name
     for question in list(study.questions.all()):
         interviews.question_delete(question=question)
     for name, table in _excerpt_tables(study, owner).items():

@@ -190,3 +190,39 @@ def test_the_excerpts_page_marks_the_interviewers_words_and_counts_no_respondent
     answer = _result(html, asked["answer"])
     assert "(R1, Q1)" in answer
     assert "Interviewer’s words" not in answer
+
+
+WHOSE = "Interviewer’s words"
+
+
+def _files(client, study, name: str, query: dict) -> list[list[dict]]:
+    """The .csv and the .xlsx at the URL `name` (with `name` "…_csv" and "…_xlsx"), each
+    reopened (csv, openpyxl) as its rows by column title."""
+    import csv
+    import io
+
+    import openpyxl
+
+    text = client.get(reverse(f"{name}_csv", args=[study.slug]), query)
+    text = text.content.decode("utf-8-sig")
+    from_csv = list(csv.DictReader(io.StringIO(text)))
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse(f"{name}_xlsx", args=[study.slug]), query).content)
+    ).worksheets[0]
+    titles, *rows = sheet.iter_rows(values_only=True)
+    assert sheet.cell(1, titles.index(WHOSE) + 1).comment.text.startswith("“yes”: ")
+    from_xlsx = [dict(zip(titles, row, strict=True)) for row in rows]
+    return [from_csv, from_xlsx]
+
+
+@pytest.mark.parametrize(
+    ("name", "query"), [("retrieve", "code"), ("export_excerpts", None)], ids=["page", "study"]
+)
+def test_the_excerpt_files_say_whose_words_they_are(study, asked, owner, name, query):
+    """The Excerpts page's .csv and .xlsx, and the study's excerpts, list the question under
+    R2 (the transcript it is in) with "yes" under "Interviewer’s words"; R1's answer has
+    that cell empty."""
+    client = client_for(owner)
+    for rows in _files(client, study, name, {query: asked["learning"].pk} if query else {}):
+        whose = {(row["Respondent"], row["Text"]): row[WHOSE] or "" for row in rows}
+        assert whose == {("R1", "About six years"): "", ("R2", QUESTION): "yes"}
