@@ -26,6 +26,7 @@ from themes.filters import RetrievalForm
 from themes.rollup import study_rollup
 
 from .retrieval_corpus import build_corpus, coded
+from .test_interviewer_words import QUESTION
 
 
 @pytest.fixture
@@ -47,17 +48,35 @@ KINDS = [
 
 @pytest.mark.parametrize(("rows", "by", "attribute"), KINDS)
 @pytest.mark.parametrize("count", ["excerpts", "respondents"])
-def test_every_cell_counts_what_its_link_retrieves(study, corpus, rows, by, attribute, count):
+def test_every_cell_counts_what_its_link_retrieves(
+    study, corpus, owner, rows, by, attribute, count
+):
+    """Over the corpus and R2's interviewer line (the question alone) coded Support and
+    Stress, which counts for no respondent (README, counting rules): a cell counting
+    respondents counts those of its link's Excerpts page; a cell counting excerpts, the
+    page's excerpts, but in a column of respondents (one, or a group by an attribute) not
+    the interviewer's words, which the page lists and says it counts for no respondent
+    ("1 excerpt holds only the interviewer’s words…", Result.interviewer_only)."""
+    r2 = corpus["respondents"]["R2"].interviews.get()
+    coded(r2, QUESTION, [corpus["codes"]["support"], corpus["codes"]["stress"]], owner)
     index = retrieval.study_index(study)
     matrix = matrices.build(index, rows=rows, by=by, count=count, attribute=attribute)
     assert matrix.highest > 0
+    interviewers = 0
     for r in range(len(matrix.rows)):
         for c in range(len(matrix.columns)):
             form = RetrievalForm(QueryDict(matrices.cell_query(matrix, r, c, by)), index=index)
             assert form.is_valid(), form.errors
             found = retrieval.retrieve(index, form.filter())
-            expected = len(found.ids) if count == "excerpts" else len(found.respondent_ids)
+            interviewers += found.interviewer_only
+            if count == "respondents":
+                expected = len(found.respondent_ids)
+            elif by in ("respondent", "attribute"):
+                expected = len(found.ids) - found.interviewer_only
+            else:
+                expected = len(found.ids)
             assert matrix.cells[r][c] == expected, (matrix.rows[r], matrix.columns[c])
+    assert interviewers, "some cell's link finds the interviewer's words"
 
 
 def _cells(study, **choices) -> dict[tuple[str, str], int]:
