@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from . import pages, searchquery, sql
 from .models import Interview, QuestionSegment, Study, interviews_named
 from .searchquery import Query
+from .turns import interviewer_only
 
 PER_PAGE = 20
 SNIPPETS_SHOWN = 5
@@ -152,7 +153,9 @@ def hit_name(
     so that sixteen links reading "support" are told apart. `hit` is a [start, end) span of
     `text` in code points, `segments` the interview's (start, end, question number) spans.
     Shape: ", R3, Q5: “I get support from colleagues”" (without ", Q5" outside a question's
-    part), NAME_WORDS words on each side of the hit; plain text, to be escaped."""
+    part; ", Interviewer to R3, Q5: …" when the hit lies in the interviewer's words,
+    turns.interviewer_only), NAME_WORDS words on each side of the hit; plain text, to be
+    escaped."""
     start, end = hit
     # The words the hit is in, whole, and NAME_WORDS words on each side of them.
     left, right = _word_edge(text, start, -1), _word_edge(text, end, 1)
@@ -160,7 +163,10 @@ def hit_name(
     after = text[right : right + CONTEXT].split()[:NAME_WORDS]
     words = " ".join([*before, *text[left:right].split(), *after])
     question = next((n for s, e, n in segments if s <= start < e), None)
-    where = f"{pseudonym}, Q{question}" if question else pseudonym
+    # Words in the interviewer's line are not the respondent's answer: named as the
+    # Excerpts page attributes an excerpt of them (themes.review.attribution).
+    who = f"Interviewer to {pseudonym}" if interviewer_only(text, start, end) else pseudonym
+    where = f"{who}, Q{question}" if question else who
     return f", {where}: “{words}”"
 
 

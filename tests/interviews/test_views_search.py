@@ -41,6 +41,18 @@ def test_it_shows_hits_in_context_grouped_by_interview(study, owner, interview):
     assert "Honestly, the ones" in html
 
 
+def test_a_hit_in_the_interviewers_line_is_named_as_the_interviewers(study, owner, interview):
+    """A hit in the interviewer's question is not named as R1's answer: its link says
+    "Interviewer to R1, Q1", as the Excerpts page attributes an excerpt of those words
+    (interviews.turns.interviewer_only); R1's answer keeps "R1, Q1"."""
+    html = client_for(owner).get(search_url(study, "harm")).content.decode()
+    names = re.findall(r'<span class="visually-hidden">([^<]*)</span></a>', html)
+    assert names == [", Interviewer to R1, Q1: “you been implementing harm reduction in your”"]
+    html = client_for(owner).get(search_url(study, "shelter")).content.decode()
+    names = re.findall(r'<span class="visually-hidden">([^<]*)</span></a>', html)
+    assert names == [", R1, Q1: “started at the shelter 😀 and never”"]
+
+
 def test_each_hit_is_named_by_where_it_is(study, owner):
     """Two hits of one word in one answer read alike no more: each link's hidden words
     name the respondent, the question and the words around it (escaped, they are the
