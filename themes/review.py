@@ -136,6 +136,7 @@ def named_changes(changes: dict | None, rollup: RollUp, *, study_id: int) -> dic
                 "text",
                 "start",
                 "interview_id",
+                "interviewer_only",
                 pseudonym=F("interview__respondent__pseudonym"),
                 withdrawn=F("interview__respondent__withdrawn_at"),
             )
@@ -158,7 +159,8 @@ def named_changes(changes: dict | None, rollup: RollUp, *, study_id: int) -> dic
 
 
 def _excerpt_label(row: dict | None, rollup: RollUp) -> str:
-    """ "R3, Q7: “I learned it on the job…”" for an excerpt row of named_changes."""
+    """ "R3, Q7: “I learned it on the job…”" for an excerpt row of named_changes;
+    "Interviewer to R3, Q7: “…”" for one of the interviewer's words alone."""
     if row is None:
         # Erasing a respondent or deleting a transcript removes its excerpts for good.
         return "an excerpt since erased from the study"
@@ -167,8 +169,11 @@ def _excerpt_label(row: dict | None, rollup: RollUp) -> str:
     question = rollup.excerpt_question.get(row["id"])
     if question is None:
         question = rollup.question_at(row["interview_id"], row["start"])
-    pseudonym = isolated(row["pseudonym"])
-    place = f"{pseudonym}, Q{question}" if question else pseudonym
+    who = isolated(row["pseudonym"])
+    if row["interviewer_only"]:
+        # Never listed as the respondent's words, as attribution() says it on the page.
+        who = f"Interviewer to {who}"
+    place = f"{who}, Q{question}" if question else who
     return f"{place}: {quoted(_opening(row['text']))}"
 
 

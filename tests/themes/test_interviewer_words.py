@@ -226,3 +226,18 @@ def test_the_excerpt_files_say_whose_words_they_are(study, asked, owner, name, q
     for rows in _files(client, study, name, {query: asked["learning"].pk} if query else {}):
         whose = {(row["Respondent"], row["Text"]): row[WHOSE] or "" for row in rows}
         assert whose == {("R1", "About six years"): "", ("R2", QUESTION): "yes"}
+
+
+def test_the_reviews_list_of_changes_names_the_interviewers_words_as_such(
+    study, asked, owner, reviewer
+):
+    """Taking Learning off Training while it is in review: the committee's list of
+    excerpts no longer under the theme names R2's question as the interviewer's, not as
+    R2's words; R1's answer stays "R1, Q1"."""
+    training = asked["training"]
+    client_for(owner).post(url(study, "theme_status", training.pk), {"status": "in_review"})
+    themes.theme_code_detach(theme=training, code=asked["learning"])
+    html = client_for(reviewer).get(url(study, "theme_detail", training.pk)).content.decode()
+    changes = html[html.index('id="changes-title"') : html.index("</section>")]
+    assert "<li>Interviewer to <bdi>R2</bdi>, Q1: “<bdi>How long have you" in changes
+    assert "<li><bdi>R1</bdi>, Q1: “<bdi>About six years" in changes
