@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from .models import Identifier, IdentifierSkip, Interview, Study
+from .models import Identifier, IdentifierSkip, Interview, Respondent, Study
 
 # How much of the text around an occurrence the preview shows, in code points each side.
 CONTEXT = 60
@@ -355,6 +355,42 @@ def study_occurrences(
         "pk", "version", "text", "source_name"
     )
     return interviews_occurrences(study=study, interviews=rows, identifiers=identifiers)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a study's typed fields are checked against: its de-identification list
+    (`identifiers`, in the list's order) and whether a respondent of it withdrew
+    (`withdrew`: their pseudonym and words are looked for too, interviews.mentions)."""
+
+    identifiers: list[Identifier]
+    withdrew: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.identifiers) or self.withdrew
+
+
+_LISTED_FIELDS = ("id", "text", "variants", "replacement", "created_at")
+
+
+def study_listed(study: Study) -> Listed:
+    """The study's list and whether a respondent withdrew, in one query (the study joined
+    to its list, with an EXISTS), so that a study with neither costs no more than reading
+    its list did."""
+    withdrew = Exists(Respondent.objects.filter(study=OuterRef("pk"), withdrawn_at__isnull=False))
+    rows = (
+        Study.objects.filter(pk=study.pk)
+        .annotate(withdrew=withdrew)
+        .order_by("identifiers__text", "identifiers__id")
+        .values_list("withdrew", *(f"identifiers__{field}" for field in _LISTED_FIELDS))
+    )
+    identifiers, any_withdrew = [], False
+    for withdrew_, *values in rows:
+        any_withdrew = bool(withdrew_)
+        if values[0] is not None:
+            fields = dict(zip(_LISTED_FIELDS, values, strict=True))
+            identifiers.append(Identifier(study=study, **fields))
+    return Listed(identifiers, any_withdrew)
 
 
 def study_interviews(*, study: Study, withdrawn: bool = True) -> QuerySet[Interview]:

@@ -15,6 +15,11 @@ a code's example, a respondent's attribute, the study's title...) holds a listed
 (typed_places), unless the researcher kept it as it is: a listed string that is also a
 common word ("Hope" in "Hope is what we give them") is a false match she may keep, for
 the field's text she read (TypedKeep).
+
+A withdrawn respondent appears nowhere: a field of prose the researcher typed (a memo of
+any kind, a code's or a theme's description) that names one or quotes their words
+(interviews.mentions) is refused in the same way, and kept in the same way when the
+mention says nothing of them ("R4 withdrew on 3 May").
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ from django.urls import reverse
 from coding.models import Code, CodeMemo, Excerpt
 from core.bidi import isolated
 from interviews import deidentify
+from interviews.deidentify import Listed
+from interviews.mentions import WithdrawnMatcher
 from interviews.models import (
-    Identifier,
     Interview,
     InterviewMemo,
     JournalEntry,
@@ -67,20 +73,22 @@ def unreviewed_refusal(study: Study, what: str) -> str:
     for the downloads that quote them, QUOTING), else while a field the download writes
     holds one (typed_refusal).
 
-    Queries: 1 when the study's de-identification list is empty; else, for a download
-    that quotes the transcripts, those of interviews.deidentify.study_unreviewed_count
+    Queries: 1 when the study's de-identification list is empty and no respondent
+    withdrew (interviews.deidentify.study_listed); else, for a download that quotes the
+    transcripts and a list not empty, those of interviews.deidentify.study_unreviewed_count
     (which reads every counted transcript) and, when none is unreviewed there, the one of
     typed_places; for another download, the list's and typed_places' (2).
     """
-    identifiers = list(study.identifiers.all())
-    if not identifiers:
+    listed = deidentify.study_listed(study)
+    if not listed:
         return ""
-    if what in QUOTING:
+    identifiers = listed.identifiers
+    if identifiers and what in QUOTING:
         # Looked up on the module, so that the check is the one de-identification keeps.
         count = deidentify.study_unreviewed_count(study=study, identifiers=identifiers)
         if count:
             return identifying_refusal(count)
-    places = typed_places(study, what, identifiers)
+    places = typed_places(study, what, listed)
     return typed_refusal(places) if places else ""
 
 
@@ -113,6 +121,9 @@ class TypedPlace:
     # The downloads (keys of WRITTEN) that write the field, of those whose sources were
     # read (study_typed_places reads them all).
     refuses: frozenset[str] = frozenset()
+    # For a withdrawn respondent's pseudonym or words (interviews.mentions): whose
+    # (`identifier_id` is then 0).
+    withdrawn: str = ""
 
 
 # How places are counted, on the de-identification page and in a download's refusal alike:
@@ -188,6 +199,27 @@ def _pseudonyms(study: Study) -> list[QuerySet]:
     case of the project); a withdrawn respondent's is written nowhere."""
     rows = _counted_respondents(study)
     return [_part(rows, "pseudonym", "pseudonym", "", "pseudonym")]
+
+
+def _withdrawn(study: Study) -> list[QuerySet]:
+    """The withdrawn respondents' pseudonyms, each with one of their transcripts' texts per
+    row (or none: a NULL text), what interviews.mentions looks for; no field of a download."""
+    rows = Respondent.objects.filter(study=study, withdrawn_at__isnull=False)
+    return [_part(rows, "withdrawn", "pseudonym", "", "interviews__text")]
+
+
+# The fields of prose the researcher typed, by kind (and field, for codes and themes, whose
+# name is no prose): those a withdrawn respondent is looked for in. A quote is a counted
+# respondent's own words; a pseudonym, an attribute or a title says no more of another.
+_PROSE = frozenset({"excerpt memo", "journal", "interview memo", "code memo", "theme memo"})
+_PROSE_FIELDS = {
+    "code": {"definition", "inclusion", "exclusion", "example"},
+    "theme": {"description"},
+}
+
+
+def _is_prose(kind: str, field: str) -> bool:
+    return kind in _PROSE or field in _PROSE_FIELDS.get(kind, ())
 
 
 def _memo_pseudonyms(study: Study) -> list[QuerySet]:
@@ -365,13 +397,16 @@ def _where(kind: str, owner: str, field: str) -> str:
     return f"the {kind} “{isolated(owner)}”'s {named}"
 
 
-def typed_places(study: Study, what: str, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
+def typed_places(study: Study, what: str, listed: Listed) -> list[TypedPlace]:
     """Where the fields the researcher typed that the download `what` (a key of WRITTEN)
-    writes hold a form of `identifiers` (the study's list, not empty), matched as the
+    writes hold a form of `listed.identifiers` (the study's list), matched as the
     transcripts are (interviews.deidentify.Matcher: whole words, case-folded, any run of
-    white space for a space), leaving out those the researcher kept (unkept). One query,
-    whatever the number of fields and rows; one more when some field holds one."""
-    places = _found(study, WRITTEN[what], _STUDY_FIELDS.get(what, ("title",)), identifiers)
+    white space for a space), or, in a field of prose, name a withdrawn respondent or quote
+    their words (interviews.mentions, when `listed.withdrew`), leaving out those the
+    researcher kept (unkept). `listed` is not empty (interviews.deidentify.study_listed).
+    One query, whatever the number of fields and rows; one more when some field holds
+    one."""
+    places = _found(study, WRITTEN[what], _STUDY_FIELDS.get(what, ("title",)), listed)
     return unkept(study, places)
 
 
@@ -398,13 +433,13 @@ def _is_kept(place: TypedPlace, kept: dict[tuple[str, int, str], TypedKeep]) -> 
     )
 
 
-def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[TypedPlace]:
+def study_typed_places(study: Study, listed: Listed) -> list[TypedPlace]:
     """typed_places over every download (each field WRITTEN by any of them), each place
     once, in the order of the UNION's parts, its `refuses` every download that writes its
     field. One query."""
     sources = list(dict.fromkeys(source for written in WRITTEN.values() for source in written))
     fields = dict.fromkeys(["title", *(f for named in _STUDY_FIELDS.values() for f in named)])
-    found = _found(study, sources, tuple(fields), identifiers)
+    found = _found(study, sources, tuple(fields), listed)
     # A field more than one source reads (a code's name: the codebook's, the excerpts'
     # tables', the memos' headings') gives the same place once per source: it is listed
     # once, refusing what every one of those sources' downloads writes.
@@ -419,7 +454,14 @@ def study_typed_places(study: Study, identifiers: Sequence[Identifier]) -> list[
 
 def _same(place: TypedPlace) -> tuple:
     """What makes two places one, whichever source found them."""
-    return (place.where, place.words, place.identifier_id, place.field, place.link)
+    return (
+        place.where,
+        place.words,
+        place.identifier_id,
+        place.field,
+        place.link,
+        place.withdrawn,
+    )
 
 
 def _writing(source) -> frozenset[str]:
@@ -427,8 +469,8 @@ def _writing(source) -> frozenset[str]:
     return frozenset(what for what, written in WRITTEN.items() if source in written)
 
 
-def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]:
-    matcher = deidentify.matcher_of(identifiers)
+def _found(study: Study, sources, study_fields, listed: Listed) -> list[TypedPlace]:
+    matcher = deidentify.matcher_of(listed.identifiers)
     rows = [
         ("study", "", field, getattr(study, field), study.pk, 0, field) for field in study_fields
     ]
@@ -438,14 +480,23 @@ def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]
             for name in study.attribute_names
         ]
     # Each part says which of `sources` it is, so that a place knows what writes it.
+    # Read in the same query, only when someone withdrew: what they are found by.
+    sources = [*sources, _withdrawn] if listed.withdrew else sources
     parts = [
         part.annotate(t_source=Value(n, output_field=IntegerField()))
         for n, source in enumerate(sources)
         for part in source(study)
     ]
     rows += [(*row[:-1], sources[row[-1]]) for row in parts[0].union(*parts[1:], all=True)]
+    withdrawn: dict[str, list[str]] = {}
+    for kind, owner, _field, text, *_rest in rows:
+        if kind == "withdrawn":
+            withdrawn.setdefault(owner, []).extend([text] if text else [])
+    mentions = WithdrawnMatcher(withdrawn)
     places = []
     for kind, owner, field, text, pk, link, source in rows:
+        if kind == "withdrawn":
+            continue
         if kind == "study":
             refuses = frozenset(
                 what for what in WRITTEN if source in _STUDY_FIELDS.get(what, ("title",))
@@ -457,13 +508,17 @@ def _found(study: Study, sources, study_fields, identifiers) -> list[TypedPlace]
         else:
             fields = [(field, text)]
         for field_name, words in fields:
-            found = matcher.find(words or "")
+            found = [(*span, "") for span in matcher.find(words or "")]
+            if withdrawn and _is_prose(kind, field_name):
+                found += [(m.start, m.end, 0, m.pseudonym) for m in mentions.find(words or "")]
             digest = text_digest(words or "") if found else ""
-            for start, end, identifier_id in found:
+            for start, end, identifier_id, whose in found:
                 where = _where(kind, owner or "", field_name)
                 key = (kind, pk, field_name)
                 places.append(
-                    TypedPlace(where, words[start:end], identifier_id, key, link, digest, refuses)
+                    TypedPlace(
+                        where, words[start:end], identifier_id, key, link, digest, refuses, whose
+                    )
                 )
     return places
 
@@ -475,6 +530,7 @@ class TypedField:
     field waiting, those not kept), `url` the page where it is read and edited; `field`
     and `digest` what a Keep posts (TypedPlace's) to `keep_url`, `kept` the id of its
     TypedKeep when it is kept (0 when it waits) and `undo_url` where its Keep is undone;
+    `withdrawn` the withdrawn respondents it names or quotes;
     `refuses` the downloads that write it, by their buttons' names (DOWNLOAD_NAMES, in
     that order): those it refuses while it waits."""
 
@@ -487,20 +543,21 @@ class TypedField:
     keep_url: str = ""
     undo_url: str = ""
     refuses: tuple[str, ...] = ()
+    # The withdrawn respondents it names or quotes (TypedPlace.withdrawn), each once.
+    withdrawn: tuple[str, ...] = ()
 
 
-def typed_fields(
-    study: Study, identifiers: Sequence[Identifier], *, can_write: bool = False
-) -> list[TypedField]:
+def typed_fields(study: Study, listed: Listed, *, can_write: bool = False) -> list[TypedField]:
     """Every field the researcher typed that some download writes and that holds a listed
     string (study_typed_places), once each with its page, kept or not: what the
     de-identification page lists (interviews.deidentify.TYPED_PLACES). For a member who
     `can_write`, the page is the field's form where it has one of its own (_EDITED). Two
     queries (the fields, the kept ones), one when none holds a listed string; none when
-    `identifiers` is empty."""
-    if not identifiers:
+    `listed` is empty (no list, no respondent withdrawn: interviews.deidentify.study_listed).
+    A field that names a withdrawn respondent or quotes them is one of them too."""
+    if not listed:
         return []
-    fields = by_field(study_typed_places(study, identifiers))
+    fields = by_field(study_typed_places(study, listed))
     kept = _kept(study) if fields else {}
     keep_url = reverse("typed_keep", args=[study.slug])
     listed = []
@@ -523,6 +580,7 @@ def typed_fields(
                     for what, name in DOWNLOAD_NAMES.items()
                     if any(what in place.refuses for place in places)
                 ),
+                tuple(dict.fromkeys(p.withdrawn for p in waiting or places if p.withdrawn)),
             )
         )
     return listed
@@ -569,24 +627,51 @@ def _page_url(slug: str, field: tuple[str, int, str], link: int, *, can_write: b
 
 
 def typed_refusal(places: Sequence[TypedPlace], *, owner_may_override: bool = False) -> str:
-    """What the researcher reads when `places` (not empty) hold listed strings: the first
-    three fields named, each once with its strings, and how many more fields (a place is
-    a field: by_field)."""
+    """What the researcher reads when `places` (not empty) hold listed strings or name or
+    quote a withdrawn respondent: the first three fields named, each once with its strings
+    (a withdrawn respondent's said as theirs), and how many more fields (a place is a field:
+    by_field)."""
     fields = list(by_field(places).values())
     shown = [
         f"{found[0].where[0].upper()}{found[0].where[1:]} holds "
-        + ", ".join(f"“{isolated(words)}”" for words in strings_of(found))
+        + ", ".join(_string_said(words, found) for words in strings_of(found))
         for found in fields[:3]
     ]
     more = len(fields) - len(shown)
     one_string = len(fields) == 1 and len(strings_of(fields[0])) == 1
+    withdrawn = {place.withdrawn for place in places}
+    if "" not in withdrawn:
+        # Only a withdrawn respondent's pseudonym or words: the list has nothing to do with it.
+        tail = (
+            ". A withdrawn respondent appears nowhere: "
+            + ("change it" if len(fields) == 1 else "change them")
+            + ", or keep it on the de-identification page if it tells nothing of them."
+        )
+    else:
+        tail = (
+            ", a string on the study's de-identification list. "
+            if one_string
+            else ", strings on the study's de-identification list. "
+            if len(withdrawn) == 1
+            else ", strings on the study's de-identification list or a withdrawn respondent's. "
+        ) + ("Change it." if len(fields) == 1 else "Change them.")
     message = (
         "Not exported: " + "; ".join(shown)
         + (f"; and {more:,} more place{'s' if more > 1 else ''} in what was typed" if more else "")
-        + (", a string on the study's de-identification list. " if one_string
-           else ", strings on the study's de-identification list. ")
-        + ("Change it." if len(fields) == 1 else "Change them.")
+        + tail
     )  # fmt: skip
     if owner_may_override:
         return message[:-1] + ", or (owners only) tick “include text that is not de-identified”."
     return message
+
+
+def _string_said(words: str, places: Sequence[TypedPlace]) -> str:
+    """`words` (a string some of `places` hold) as a refusal says it: quoted, and for a
+    withdrawn respondent's pseudonym or words, whose."""
+    whose = next((place.withdrawn for place in places if place.words == words), "")
+    said = f"“{isolated(words)}”"
+    if not whose:
+        return said
+    if words == whose:
+        return f"{said} (withdrawn)"
+    return f"{said} (words of {isolated(whose)}, withdrawn)"

@@ -657,8 +657,8 @@ def typed_field_keep(
     or its text is no longer the one read (TYPED_CHANGED: edited since the page showed
     it). Queries: the list, the typed fields' UNION, then the write, and the deletion of
     the study's keeps that no longer match (_stale_keeps_drop)."""
-    identifiers = list(study.identifiers.all())
-    found = identifiers and study_typed_places(study, identifiers)
+    listed = deidentify.study_listed(study)
+    found = listed and study_typed_places(study, listed)
     places = [p for p in found if p.field == field]
     if not places:
         raise Conflict(TYPED_GONE)

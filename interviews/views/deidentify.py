@@ -33,7 +33,8 @@ def deidentify_list(request, slug):
         messages.success(request, f"“{isolated(form.cleaned_data['text'])}” is on the list.")
         return redirect("deidentify_list", slug)
     study = access.study
-    identifiers = list(study.identifiers.all())
+    listed = deidentify.study_listed(study)
+    identifiers = listed.identifiers
     context = {
         "access": access,
         "form": form,
@@ -41,7 +42,7 @@ def deidentify_list(request, slug):
         "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
         if identifiers
         else 0,
-        "typed": sum(1 for field in _typed(access, identifiers) if not field.kept),
+        "typed": sum(1 for field in _typed(access, listed) if not field.kept),
         "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
     }
     return render(
@@ -49,16 +50,17 @@ def deidentify_list(request, slug):
     )
 
 
-def _typed(access, identifiers) -> list:
-    """The fields the researcher typed that hold a listed string (deidentify.TYPED_PLACES),
-    linked to their forms for a member who may write them, kept ones included (`kept`
-    true): each registered source's queries, none when the list is empty."""
-    if not identifiers:
+def _typed(access, listed: deidentify.Listed) -> list:
+    """The fields the researcher typed that hold a listed string or name or quote a
+    withdrawn respondent (deidentify.TYPED_PLACES), linked to their forms for a member who
+    may write them, kept ones included (`kept` true): each registered source's queries,
+    none when the list is empty and no one withdrew."""
+    if not listed:
         return []
     return [
         field
         for source in deidentify.TYPED_PLACES
-        for field in source(access.study, identifiers, can_write=access.can_write)
+        for field in source(access.study, listed, can_write=access.can_write)
     ]
 
 
@@ -142,7 +144,8 @@ def deidentify_preview(request, slug):
             return refusal(request, str(conflict), status=409)
         messages.success(request, _applied(report))
         return redirect("deidentify_preview", slug)
-    identifiers = {identifier.pk: identifier for identifier in study.identifiers.all()}
+    listed = deidentify.study_listed(study)
+    identifiers = {identifier.pk: identifier for identifier in listed.identifiers}
     waiting, nowhere = _waiting(study, list(identifiers.values()))
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
@@ -166,7 +169,7 @@ def deidentify_preview(request, slug):
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
         "nowhere": nowhere,
     }
-    typed = _typed(access, list(identifiers.values()))
+    typed = _typed(access, listed)
     context["typed"] = [field for field in typed if not field.kept]
     context["kept"] = [field for field in typed if field.kept]
     return render(request, "interviews/deidentify_preview.html", context)

@@ -285,7 +285,16 @@ def test_the_check_reads_the_typed_fields_in_one_query(
 
 
 def test_an_empty_list_costs_its_one_query(study, themed, django_assert_num_queries):
+    # No respondent withdrew (R3 takes part again): the list, with whether one withdrew.
+    interviews.respondent_reinstate(respondent=themed["interviews"][2].respondent)
     with django_assert_num_queries(1):
+        assert unreviewed_refusal(study, "findings") == ""
+
+
+def test_a_withdrawal_costs_the_typed_fields_one_query(study, themed, django_assert_num_queries):
+    # R3 withdrew: the list (with whether one withdrew), then the typed fields' UNION, in
+    # which their pseudonym and transcripts are read (themes.identifying._withdrawn).
+    with django_assert_num_queries(2):
         assert unreviewed_refusal(study, "findings") == ""
 
 

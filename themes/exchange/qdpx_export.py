@@ -52,7 +52,8 @@ def study_export_qdpx(
     Unless `include_identifying` (the owner's choice; the caller checks the role), a
     project is refused while strings of the study's de-identification list are still
     unreviewed in the transcripts (interviews.deidentify.study_unreviewed_count), or
-    typed in a field the project writes (themes.identifying.typed_places); a codebook
+    typed in a field the project writes, or a withdrawn respondent named or quoted in one
+    (themes.identifying.typed_places); a codebook
     while one is typed in a code's or a theme's texts.
     Raises ExportRefused (nothing written to `out`) then, and when a codebook is asked
     of a study without codes. OSError from
@@ -60,14 +61,16 @@ def study_export_qdpx(
     temporary file or buffer and keep it only on success.
 
     Queries, whatever the study's size: 4 for a codebook (with the list's), 2 more when the
-    list is not empty (typed_places' and the keeps'); 15 for a project whose
-    de-identification list is empty (the list, the interviews, the 12 of
+    list is not empty or a respondent withdrew (typed_places' and the keeps'); 15 for a
+    project whose de-identification list is empty and no respondent withdrew (the list,
+    the interviews, the 12 of
     reading.study_content, then what is left out), and the list's check's few more when it is not
     (interviews.deidentify.study_unreviewed_count, then typed_places' 1).
     """
     guids = StudyGuids(study.pk)
     if not include_identifying:
-        identifiers = list(study.identifiers.all())
+        listed = deidentify.study_listed(study)
+        identifiers = listed.identifiers
         # Looked up on the module, so that the check is the one de-identification keeps.
         # A codebook quotes no transcript: only what was typed in it is looked for.
         count = (
@@ -78,7 +81,7 @@ def study_export_qdpx(
         if count:
             raise ExportRefused(identifying_refusal(count, owner_may_override=True))
         what = "qdc" if codebook_only else "qdpx"
-        places = identifiers and typed_places(study, what, identifiers)
+        places = listed and typed_places(study, what, listed)
         if places:
             raise ExportRefused(typed_refusal(places, owner_may_override=True))
     if codebook_only:

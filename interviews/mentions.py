@@ -1,0 +1,96 @@
+"""Where the researcher's own text names a withdrawn respondent or quotes their words.
+
+README, confidentiality: a withdrawn respondent appears nowhere. Their transcripts, excerpts
+and quotes leave every file with them; what the researcher typed about them elsewhere (a
+memo on another respondent's excerpt: "compare R4's 'the baker'") does not, and is found
+here, so that the downloads writing it can refuse it (themes.identifying) and the
+withdrawal can say where it is (interviews.views.respondents).
+
+The rule: a text names a withdrawn respondent where it holds their pseudonym as a whole
+word, case-sensitive ("R4", "R4's"; not "r4" or "R40"); it quotes them where a phrase of
+at least two words between quotation marks (' " ‘ ’ “ ” « » ‹ ›) occurs in one of their
+transcripts, compared case-folded with any run of white space as one space, whole words.
+An apostrophe within a word ("R4's", "don’t") opens or closes no quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+
+from .deidentify import fold
+
+# A quotation mark: any of these, unless it stands between two letters or digits (an
+# apostrophe: "R4's", "don’t").
+_MARK = re.compile(r"(?<!\w)[\"'‘’“”«»‹›]|[\"'‘’“”«»‹›](?!\w)")
+# Trailing punctuation inside the marks ("‘the baker,’") is not the respondent's words.
+_EDGE = ".,;:!?…"
+
+
+def _words(text: str) -> str:
+    """`text`'s words, case-folded, each between single spaces (" the baker "): a phrase
+    is in a text, as whole words, when its _words are in the text's."""
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+
+@dataclass(frozen=True)
+class Mention:
+    """`[start, end)` (code points) of the text that names or quotes `pseudonym`'s words."""
+
+    start: int
+    end: int
+    pseudonym: str
+
+
+class WithdrawnMatcher:
+    """Finds the mentions of withdrawn respondents in a text (find).
+
+    `withdrawn` maps each withdrawn respondent's pseudonym to their transcripts' texts
+    (none for one without a transcript: only the pseudonym is then looked for)."""
+
+    def __init__(self, withdrawn: Mapping[str, Iterable[str]]):
+        self.pseudonyms = [
+            (re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"), name)
+            for name in withdrawn
+            if name.strip()
+        ]
+        # Each transcript folded, padded so that a phrase is found as whole words.
+        self.texts = [
+            (_words(text), name) for name, texts in withdrawn.items() for text in texts if text
+        ]
+
+    def find(self, text: str) -> list[Mention]:
+        """The mentions in `text`, in text order: each pseudonym as a whole word, and
+        each quoted phrase of two words or more that one of the transcripts holds (the
+        span is the phrase, marks left out; the first transcript holding it names whose
+        words they are). No query."""
+        found = [
+            Mention(match.start(), match.end(), name)
+            for pattern, name in self.pseudonyms
+            for match in pattern.finditer(text)
+        ]
+        if self.texts:
+            found += self._quotes(text)
+        return sorted(found, key=lambda mention: (mention.start, mention.end))
+
+    def _quotes(self, text: str) -> list[Mention]:
+        marks = [match.start() for match in _MARK.finditer(text)]
+        found = []
+        # Between each mark and the next: a quote when the words touch both marks
+        # (“ and then ” between two quotes does not).
+        for opening, closing in pairwise(marks):
+            start, end = opening + 1, closing
+            while end > start and text[end - 1] in _EDGE:
+                end -= 1
+            inside = text[start:end]
+            if not inside or inside != inside.strip():
+                continue
+            phrase = _words(inside)
+            if phrase.count(" ") < 3:  # one word: " word "
+                continue
+            owner = next((name for folded, name in self.texts if phrase in folded), None)
+            if owner is not None:
+                found.append(Mention(start, end, owner))
+        return found

@@ -1,0 +1,154 @@
+"""A withdrawn respondent appears nowhere (README): a memo of another respondent's that
+names them or quotes their words ("compare R3's 'Café regulars'") keeps every download that
+writes it in, as a listed name does (themes.identifying, interviews.mentions), until it is
+edited or kept; the withdrawal says where such text is."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from django.urls import reverse
+
+from interviews import services as interviews
+from tests.conftest import client_for
+from tests.themes.test_exports import CSV, XLSX, reopened_text
+from tests.themes.test_exports_typed_identifying import URLS, _refusal, _store
+from tests.themes.test_typed_keep import _keep, _keep_form, _page_text, _preview
+from themes.exchange.qdpx_export import ExportRefused, study_qdpx_bytes
+
+MEMOS = "memos"
+# R3 withdrew (conftest.themed); "Café regulars" is in R3's transcript.
+MEMO = "Detox as a revolving door; compare R3's 'Café regulars'."
+SAID = (
+    "The memo on an excerpt of R1 holds “R3” (withdrawn), “Café regulars” (words of R3, withdrawn)"
+)
+EDITED = "Detox as a revolving door."
+
+
+def _text(export: str, content: bytes) -> str:
+    if export == MEMOS:
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+    return reopened_text(export, content)
+
+
+def _project_text(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as project:
+        return project.read("project.qde").decode()
+
+
+@pytest.mark.parametrize("export", [CSV, XLSX, MEMOS])
+def test_a_memo_naming_or_quoting_a_withdrawn_respondent_keeps_the_file_in_until_edited(
+    study, themed, owner, export
+):
+    _store(study, themed, "memo", MEMO)
+    client = client_for(owner)
+    url = reverse(URLS[export], args=[study.slug])
+
+    response = client.get(url, follow=True)
+
+    assert "Content-Disposition" not in response
+    said = _refusal(response)
+    assert f"Not exported: {SAID}. A withdrawn respondent appears nowhere: change it" in said
+
+    _store(study, themed, "memo", EDITED)
+    response = client.get(url)
+
+    assert response.status_code == 200
+    text = _text(export, response.content)
+    assert EDITED in text
+    assert "regulars" not in text
+
+
+@pytest.mark.parametrize("export", [CSV, XLSX, MEMOS])
+def test_a_kept_mention_lets_the_file_out_with_it(study, themed, owner, export):
+    """ "R3 withdrew on 3 May" says nothing of them: the owner keeps it."""
+    _store(study, themed, "memo", MEMO)
+    client = client_for(owner)
+
+    assert _keep(client, study, "R1").status_code == 302
+    response = client.get(reverse(URLS[export], args=[study.slug]))
+
+    assert response.status_code == 200
+    assert "Café regulars" in _text(export, response.content)
+
+
+@pytest.mark.parametrize(
+    ("field", "export"),
+    [
+        ("theme memo", XLSX),
+        ("theme memo", MEMOS),
+        ("journal entry", MEMOS),
+        ("interview memo", MEMOS),
+        ("code memo", MEMOS),
+        ("theme description", "findings"),
+        ("code definition", "codebook"),
+    ],
+)
+def test_every_kind_of_memo_and_description_is_looked_in(study, themed, owner, field, export):
+    _store(study, themed, field, "Same gap as R3")
+    client = client_for(owner)
+    url = reverse(URLS[export], args=[study.slug])
+
+    assert "holds “R3” (withdrawn)" in _refusal(client.get(url, follow=True))
+
+    _store(study, themed, field, "Same gap as R30, or r3")
+
+    assert client.get(url).status_code == 200
+
+
+def test_the_project_is_refused_unless_the_owner_ticks_and_then_after_the_edit(study, themed):
+    _store(study, themed, "memo", MEMO)
+
+    with pytest.raises(ExportRefused, match=r"\(words of .R3., withdrawn\)"):
+        study_qdpx_bytes(study=study)
+    assert "Café regulars" in _project_text(
+        study_qdpx_bytes(study=study, include_identifying=True)
+    )
+
+    _store(study, themed, "memo", EDITED)
+
+    assert "regulars" not in _project_text(study_qdpx_bytes(study=study))
+
+
+def test_reinstating_the_respondent_lets_the_files_out(study, themed, owner):
+    _store(study, themed, "memo", MEMO)
+    client = client_for(owner)
+    url = reverse("export_memos_docx", args=[study.slug])
+    assert client.get(url).status_code == 302
+
+    interviews.respondent_reinstate(respondent=themed["interviews"][2].respondent)
+
+    assert client.get(url).status_code == 200
+
+
+def test_the_de_identification_page_lists_the_place_with_its_link(study, themed, owner):
+    _store(study, themed, "memo", MEMO)
+
+    response = client_for(owner).get(_preview(study))
+    page = _page_text(response)
+
+    assert (
+        "The memo on an excerpt of R1 holds “ R3 ”, “ Café regulars ” (naming or quoting R3, "
+        "withdrawn) : refuses Coded excerpts (.csv" in page
+    )
+    first = themed["excerpts"][0]
+    link = reverse("interview_code", args=[study.slug, first.interview_id]) + f"#ex-{first.pk}"
+    assert f'href="{link}"' in response.content.decode()
+
+
+def test_a_reviewer_cannot_keep_it(study, themed, owner, reviewer):
+    _store(study, themed, "memo", MEMO)
+    form_from = client_for(owner)
+    reviewer_client = client_for(reviewer)
+    data = _keep_form(form_from.get(_preview(study)), "R1")
+    response = reviewer_client.post(reverse("typed_keep", args=[study.slug]), data)
+
+    assert response.status_code == 403
+    url = reverse("export_memos_docx", args=[study.slug])
+    assert "words of R3, withdrawn" in _refusal(reviewer_client.get(url, follow=True))
+    # The same Keep by the owner is taken.
+    assert form_from.post(reverse("typed_keep", args=[study.slug]), data).status_code == 302
+    assert reviewer_client.get(url).status_code == 200
