@@ -20,6 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.utils.translation import ngettext
+
+from core.bidi import isolated
+
+from . import deidentify
 from .deidentify import fold
 
 # A quotation mark: any of these, unless it stands between two letters or digits (an
@@ -94,3 +99,34 @@ class WithdrawnMatcher:
             if owner is not None:
                 found.append(Mention(start, end, owner))
         return found
+
+
+def withdrawal_warning(study, pseudonym: str) -> str:
+    """What the researcher reads on withdrawing `pseudonym` (just withdrawn) from `study`:
+    where the text she typed still names them or quotes their words and is not kept (the
+    fields deidentify.TYPED_PLACES lists, from themes), and that the downloads writing it
+    are refused until it is edited or kept; "" when nowhere. Queries: the list's (with
+    whether someone withdrew), then the typed fields' and the keeps' of each source."""
+    listed = deidentify.study_listed(study)
+    fields = [
+        field
+        for source in deidentify.TYPED_PLACES
+        for field in source(study, listed, can_write=True)
+        if pseudonym in field.withdrawn and not field.kept
+    ]
+    if not fields:
+        return ""
+    name = isolated(pseudonym)
+    shown = "; ".join(
+        f"{field.where} (" + ", ".join(f"“{isolated(words)}”" for words in field.words) + ")"
+        for field in fields
+    )
+    return ngettext(
+        "%(n)d place in what was typed names %(name)s or quotes %(name)s’s words: %(shown)s. "
+        "Edit it before sharing anything, or keep it on the de-identification page if it "
+        "tells nothing of them: until then the downloads that write it are refused.",
+        "%(n)d places in what was typed name %(name)s or quote %(name)s’s words: %(shown)s. "
+        "Edit them before sharing anything, or keep those that tell nothing of them on the "
+        "de-identification page: until then the downloads that write them are refused.",
+        len(fields),
+    ) % {"n": len(fields), "name": name, "shown": shown}

@@ -20,7 +20,7 @@ from core.http import flash_html, refusal, render_page_or_fragment, wants_fragme
 from core.naming import tidy
 from core.stale import seen_again
 
-from .. import consent, erasure, services
+from .. import consent, erasure, mentions, services
 from ..access import OWN, READ, WRITE, row_of, study_access
 from ..counts import counts_oob, study_counts
 from ..forms import (
@@ -122,11 +122,13 @@ def _saved_meanwhile(form, respondent) -> list[tuple[str, str]]:
 
 @require_POST
 def respondent_withdraw(request, slug, pk):
-    """Withdraw a respondent (or reinstate one withdrawn by mistake)."""
+    """Withdraw a respondent (or reinstate one withdrawn by mistake), saying when it came
+    late and where the researcher's own text still names them or quotes their words
+    (mentions.withdrawal_warning)."""
     access = study_access(request, slug, WRITE)
     respondent = row_of(access.study.respondents, pk, missing=GONE)
     form = WithdrawForm(request.POST)
-    late = ""
+    late = named = ""
     if form.is_valid() and form.cleaned_data["reinstate"]:
         services.respondent_reinstate(respondent=respondent)
     else:
@@ -137,18 +139,19 @@ def respondent_withdraw(request, slug, pk):
         window = consent.withdrawal_window(respondent=respondent, study=access.study)
         if not was_withdrawn and window.withdrawal_is_late(timezone.localdate()):
             late = consent.late_withdrawal_message(respondent, window)
+        if not was_withdrawn:
+            named = mentions.withdrawal_warning(access.study, respondent.pseudonym)
+    done_words = f"{isolated(respondent.pseudonym)} " + (
+        "withdrawn." if respondent.is_withdrawn else "takes part again."
+    )
+    said = " ".join(words for words in (late or done_words, named) if words)
+    level = "warning" if late or named else "success"
     if not request.htmx:
         # Said on the page it goes back to (a plain form's flash; htmx's is out of band).
         done = reverse("respondents", args=[slug])
-        said = late or (
-            f"{isolated(respondent.pseudonym)} "
-            + ("withdrawn." if respondent.is_withdrawn else "takes part again.")
-        )
-        return _table(
-            request, access, done=done, message=said, level="warning" if late else "success"
-        )
+        return _table(request, access, done=done, message=said, level=level)
     # The row changes, and so does the study's N in the counts line above the table.
-    oob = [counts_oob(access.study)] + ([flash_html(late, "warning")] if late else [])
+    oob = [counts_oob(access.study)] + ([flash_html(said, level)] if level == "warning" else [])
     return _row(request, access, respondent, editing=False, oob=oob)
 
 

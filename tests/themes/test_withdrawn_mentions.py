@@ -152,3 +152,48 @@ def test_a_reviewer_cannot_keep_it(study, themed, owner, reviewer):
     # The same Keep by the owner is taken.
     assert form_from.post(reverse("typed_keep", args=[study.slug]), data).status_code == 302
     assert reviewer_client.get(url).status_code == 200
+
+
+def _withdraw_r3(owner, study, themed, **headers):
+    r3 = themed["interviews"][2].respondent
+    interviews.respondent_reinstate(respondent=r3)
+    url = reverse("respondent_withdraw", args=[study.slug, r3.pk])
+    return client_for(owner).post(url, headers=headers, follow=not headers)
+
+
+WARNED = (
+    "2 places in what was typed name R3 or quote R3’s words: the memo on an excerpt of R1 "
+    "(“R3”, “Café regulars”); a memo on the theme “Training” (“R3”). Edit them before "
+    "sharing anything, or keep those that tell nothing of them on the de-identification "
+    "page: until then the downloads that write them are refused."
+)
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_the_withdrawal_says_where_they_are_still_named_or_quoted(study, themed, owner, headers):
+    _store(study, themed, "memo", MEMO)
+    _store(study, themed, "theme memo", "Same gap as R3")
+
+    response = _withdraw_r3(owner, study, themed, **headers)
+
+    said = _refusal(response)
+    assert f"R3 withdrawn. {WARNED}" in said
+    if headers:
+        assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+def test_a_withdrawal_that_nothing_names_says_only_that(study, themed, owner):
+    _store(study, themed, "memo", "Same gap as R30")
+
+    said = _refusal(_withdraw_r3(owner, study, themed))
+
+    assert "R3 withdrawn." in said
+    assert "in what was typed" not in said
+
+
+def test_the_confirmation_says_what_a_mention_will_do(study, themed, owner):
+    interviews.respondent_reinstate(respondent=themed["interviews"][2].respondent)
+
+    page = client_for(owner).get(reverse("respondents", args=[study.slug])).content.decode()
+
+    assert "A memo or description that names them or quotes their words then holds back" in page
