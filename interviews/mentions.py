@@ -40,6 +40,18 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
 
 
+# How a Keep records a withdrawn respondent's pseudonym or words (TypedKeep.words): apart
+# from the listed strings, which an edit of the list prunes (services._typed_keeps_prune).
+KEPT = "withdrawn: "
+
+
+def kept_word(words: str, withdrawn: str) -> str:
+    """What a Keep records for `words` found in a typed field: case-folded
+    (deidentify.fold), marked KEPT when they are a withdrawn respondent's (`withdrawn`,
+    their pseudonym; "" for a listed string)."""
+    return (KEPT if withdrawn else "") + fold(words)
+
+
 @dataclass(frozen=True)
 class Mention:
     """`[start, end)` (code points) of the text that names or quotes `pseudonym`'s words."""

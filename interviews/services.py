@@ -35,6 +35,7 @@ from core.stale import fields_text, saved_meanwhile
 from . import consent, deidentify, history, segmentation, sql
 from .importers import ReadText, TooLarge, check_transcript_limits, read_transcript
 from .locks import hold
+from .mentions import KEPT
 from .models import (
     Identifier,
     IdentifierSkip,
@@ -1441,7 +1442,8 @@ def _typed_keeps_prune(study: Study) -> None:
         for form in identifier.forms
     }
     for keep in TypedKeep.objects.filter(study=study):
-        words = [words for words in keep.words if words in listed]
+        # A withdrawn respondent's pseudonym or words are not the list's: they stay.
+        words = [words for words in keep.words if words in listed or words.startswith(KEPT)]
         if not words:
             keep.delete()
         elif words != keep.words:

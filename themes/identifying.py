@@ -37,7 +37,7 @@ from coding.models import Code, CodeMemo, Excerpt
 from core.bidi import isolated
 from interviews import deidentify
 from interviews.deidentify import Listed
-from interviews.mentions import WithdrawnMatcher
+from interviews.mentions import WithdrawnMatcher, kept_word
 from interviews.models import (
     Interview,
     InterviewMemo,
@@ -429,7 +429,9 @@ def _is_kept(place: TypedPlace, kept: dict[tuple[str, int, str], TypedKeep]) -> 
     keep = kept.get(place.field)
     # An edit of the field, or a string listed since that it holds, asks again.
     return (
-        bool(keep) and keep.digest == place.digest and deidentify.fold(place.words) in keep.words
+        bool(keep)
+        and keep.digest == place.digest
+        and kept_word(place.words, place.withdrawn) in keep.words
     )
 
 

@@ -32,6 +32,7 @@ from core.sanitise import sanitise_text
 from core.stale import saved_meanwhile
 from interviews import deidentify, history
 from interviews.locks import hold
+from interviews.mentions import kept_word
 from interviews.models import Study, TypedKeep
 from interviews.revisions import study_revision_bump, study_revision_keep
 
@@ -680,7 +681,7 @@ def typed_field_keep(
         row=row,
         field=name,
         defaults={
-            "words": sorted({deidentify.fold(place.words) for place in places}),
+            "words": sorted({kept_word(place.words, place.withdrawn) for place in places}),
             "digest": digest,
             "kept_at": timezone.now(),
         },

@@ -197,3 +197,16 @@ def test_the_confirmation_says_what_a_mention_will_do(study, themed, owner):
     page = client_for(owner).get(reverse("respondents", args=[study.slug])).content.decode()
 
     assert "A memo or description that names them or quotes their words then holds back" in page
+
+
+def test_a_kept_mention_stays_kept_when_the_list_changes(study, themed, owner):
+    """The list's edits prune the Keeps of strings no longer listed: a withdrawn
+    respondent's pseudonym or words were never the list's."""
+    listed = interviews.identifier_add(study=study, text="Acme Clinic", replacement="[agency]")
+    _store(study, themed, "memo", MEMO)
+    client = client_for(owner)
+    assert _keep(client, study, "R1").status_code == 302
+
+    interviews.identifier_update(identifier=listed, text="Acme Clinic", replacement="[clinic]")
+
+    assert client.get(reverse(URLS[CSV], args=[study.slug])).status_code == 200
