@@ -24,8 +24,8 @@ def rows_html(rows: list[dict], *, slug: str) -> SafeString:
     <ol> of the study `slug`'s retrieval page: the excerpt in its context, its attribution
     (marked "Interviewer’s words" when they are the interviewer's alone), codes, the
     coders who applied them, who made it and when (in the current time zone; once, "coded
-    by olive, 2 Dec 2026", when its maker alone applied its codes), memo, and the link
-    that opens the transcript with it selected."""
+    by olive excerpt made 2 Dec 2026", when its maker alone applied its codes), memo, and
+    the link that opens the transcript with it selected."""
     # The interview's page up to its id, reversed once rather than once per row.
     prefix = reverse("interview_code", args=[slug, 0]).removesuffix("0/")
     dates: dict = {}
@@ -67,10 +67,13 @@ def _coded(row: dict, day: str) -> str:
     """Who applied its codes, as "Coded by" selects (retrieval.CODER_RULE), then who made
     the excerpt and on which `day`, which is all the page said before: another coder may
     have made it. Its maker, when she alone applied its codes, is named once ("coded by
-    olive, 2 Dec 2026"), not twice."""
+    olive excerpt made 2 Dec 2026"), not twice. The day is the excerpt's (Excerpt.
+    created_at), said as such: "coded by olive, 2 Dec 2026" gave it as the day its codes
+    were applied, which "Coded from" and the files' "First coded on" count (Coding.
+    created_at)."""
     maker, coders = row["coder_name"], row["coders"]
     if maker and coders == [maker]:
-        return f"<span>coded by {escape(maker)}, {day}</span>"
+        return f"<span>coded by {escape(maker)}</span> <span>excerpt made {day}</span>"
     coded = ""
     if coders:
         coded = f"<span>codes applied by {escape(', '.join(coders))}</span> "

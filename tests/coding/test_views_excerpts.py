@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding import services
 from coding import services as coding
@@ -322,6 +324,24 @@ def test_the_detail_panel_is_a_fragment_for_htmx_and_a_redirect_otherwise(excerp
     full = client.get(url)
     assert full.status_code == 302
     assert full["Location"] == page_url(excerpt.interview) + f"#x{excerpt.pk}"
+
+
+def test_the_panel_says_the_day_the_excerpt_was_made_not_coded(excerpt, owner, coder):
+    """The day under the panel is the excerpt's (Excerpt.created_at): it said "Coded 2 Dec
+    2026", while a code applied since (here cody's, made 30 days later) has its own day,
+    the one the Excerpts page's "Coded from" selects."""
+    made = timezone.now() - timedelta(days=30)
+    Excerpt.objects.filter(pk=excerpt.pk).update(created_at=made)
+    services.excerpt_codes_add(
+        excerpt=excerpt,
+        codes=[services.code_create(study=excerpt.interview.study, name="New")],
+        coder=coder,
+    )
+    url = reverse("excerpt_detail", args=[excerpt.interview.study.slug, excerpt.pk])
+    html = client_for(owner).get(url, headers=HTMX).content.decode()
+    day = timezone.localdate(made)
+    assert f"Excerpt made {day.day} {day:%b %Y} by {owner.username}</p>" in html
+    assert "Coded " not in html
 
 
 def excerpt_url(name, excerpt, *extra):

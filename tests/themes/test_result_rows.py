@@ -22,7 +22,7 @@ TEMPLATE_LOOP = Template(
     {{ row.attribution }}
     {% if row.interviewer_only %}<span class="badge interviewer">Interviewer’s words</span>{% endif %}
     {% for code in row.codes %}<span class="chip c-{{ code.colour }}">{{ code.name }}</span>{% endfor %}
-    {% if row.coder_name and row.coders|length == 1 and row.coders.0 == row.coder_name %}<span>coded by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}
+    {% if row.coder_name and row.coders|length == 1 and row.coders.0 == row.coder_name %}<span>coded by {{ row.coder_name }}</span> <span>excerpt made {{ row.created_at|date:"j M Y" }}</span>{% else %}
     {% if row.coders %}<span>codes applied by {{ row.coders|join:", " }}</span>{% endif %}
     {% if row.coder_name %}<span>excerpt made by {{ row.coder_name }}, {{ row.created_at|date:"j M Y" }}</span>{% else %}<span>excerpt made {{ row.created_at|date:"j M Y" }}</span>{% endif %}
     {% endif %}
@@ -95,14 +95,16 @@ def test_rows_are_the_templates_markup(settings, zone):
     if zone == "America/New_York":
         assert "excerpt made by owner, 1 Mar 2026" in ours
         assert "<span>codes applied by cody, owner</span>" in ours
-        assert "<span>coded by owner, 2 Mar 2026</span></p>" in _tight(ours)
+        made = "<span>coded by owner</span><span>excerpt made 2 Mar 2026</span></p>"
+        assert made in _tight(ours)
 
 
 def test_a_maker_who_alone_applied_the_codes_is_named_once():
-    """olive made it and applied its codes: "coded by olive, 2 Mar 2026", not "codes
-    applied by olive" then "excerpt made by olive, 2 Mar 2026"."""
+    """olive made it and applied its codes: "coded by olive" then "excerpt made 2 Mar 2026"
+    (the day is the excerpt's, not its codes'), not "codes applied by olive" then "excerpt
+    made by olive, 2 Mar 2026"."""
     html = rows_html([_row(1, coders=["olive"], coder_name="olive")], slug="a-study")
-    assert "<span>coded by olive, 2 Mar 2026</span>" in html
+    assert "<span>coded by olive</span> <span>excerpt made 2 Mar 2026</span>" in html
     assert html.count("olive") == 1
     # Someone else's codes too, or a maker whose account is gone: both said.
     two = rows_html([_row(1, coders=["cody", "olive"], coder_name="olive")], slug="a-study")

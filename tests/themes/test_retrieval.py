@@ -453,10 +453,12 @@ def test_a_result_shows_its_context_codes_attribution_and_link(study, corpus, ow
     assert "Turning point" in html  # a memo
     day = timezone.localdate(e4.created_at)
     day = f"{day.day} {day:%b %Y}"
-    # olive made e4 and applied its codes alone: named once.
-    assert f"<span>coded by {owner.username}, {day}</span>" in html
+    # olive made e4 and applied its codes alone: named once. The day is the excerpt's, said
+    # as such: "coded by olive, <day>" gave the day it was made as the day it was coded.
+    assert f"<span>coded by {owner.username}</span> <span>excerpt made {day}</span>" in html
     assert "codes applied by" not in html
     assert "excerpt made by" not in html
+    assert f"coded by {owner.username}, " not in html
 
 
 def test_user_text_is_escaped(study, corpus, owner):
