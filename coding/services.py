@@ -557,14 +557,17 @@ EXCERPT_ORPHANED = (
 
 def _codes_add(*, excerpt: Excerpt, codes: Sequence, coder, journal: Journal | None) -> list:
     """excerpt_codes_add's work; returns the codes added (of `codes`, those not there).
-    Conflict (EXCERPT_ORPHANED) for an excerpt left without words, as read by the caller."""
+    Conflict (EXCERPT_ORPHANED) for an excerpt left without words, as read by the caller or
+    as it stands when the codes are written."""
     if excerpt.status == ExcerptStatus.ORPHANED:
         raise Conflict(EXCERPT_ORPHANED)
     _check_study(excerpt.interview, codes)
     with transaction.atomic():
         # Touching first takes the excerpt's row lock: a request adding the same code at the
-        # same moment waits here, then sees the coding this one made.
-        _touch(excerpt)
+        # same moment waits here, then sees the coding this one made. The same UPDATE reads
+        # whether it has words: an edit of the transcript since the caller read the excerpt
+        # may have removed them (the edit writes the status under the same lock).
+        _touch(excerpt, with_words=True)
         codes_hold(codes=codes)
         have = set(excerpt.codings.values_list("code_id", flat=True))
         new = [code for code in _unique(codes) if code.id not in have]
@@ -702,16 +705,25 @@ EXCERPT_CHANGED = (
 )
 
 
-def _touch(excerpt: Excerpt, *fields: str, expected_revision: int | None = None) -> None:
+def _touch(
+    excerpt: Excerpt,
+    *fields: str,
+    expected_revision: int | None = None,
+    with_words: bool = False,
+) -> None:
     """Write `fields` and bump the revision that concurrent editors compare against.
 
     With `expected_revision`, the write happens only if nobody changed the excerpt since
     that revision: the check and the write are one UPDATE, so no edit slips in between.
+    With `with_words`, only if the excerpt has words (is not ORPHANED) as it stands, in the
+    same UPDATE: Conflict (EXCERPT_ORPHANED) otherwise, whatever the caller read.
     """
     excerpt.updated_at = timezone.now()
     rows = Excerpt.all_objects.filter(pk=excerpt.pk)
     if expected_revision is not None:
         rows = rows.filter(revision=expected_revision)
+    if with_words:
+        rows = rows.exclude(status=ExcerptStatus.ORPHANED)
     with transaction.atomic():
         # Every write to an excerpt (its span, status, deletion, codes) passes here: the
         # study's revision moves with it, and the roll-up cached under the old one is left.
@@ -722,6 +734,9 @@ def _touch(excerpt: Excerpt, *fields: str, expected_revision: int | None = None)
             **{field: getattr(excerpt, field) for field in fields},
         )
         if not updated:
+            orphaned = Excerpt.all_objects.filter(pk=excerpt.pk, status=ExcerptStatus.ORPHANED)
+            if with_words and orphaned.exists():
+                raise Conflict(EXCERPT_ORPHANED)
             raise Conflict(EXCERPT_CHANGED)
     excerpt.revision = (excerpt.revision if expected_revision is None else expected_revision) + 1
 

@@ -141,3 +141,20 @@ def test_saving_the_text_as_it_is_says_nothing_changed(interview, code, owner):
     assert "The transcript is as it was; nothing was changed." in page
     assert Interview.objects.get(pk=interview.pk).version == interview.version
     assert Excerpt.objects.get(pk=excerpt.pk).revision == excerpt.revision
+
+
+def test_a_transcript_edit_between_reading_an_excerpt_and_coding_it_lets_no_code_in(
+    interview, code, coder
+):
+    """The panel's request reads the excerpt, then adds the code: an edit of the transcript
+    that removes its words in between (another tab, another coder) leaves the request
+    holding an excerpt that still has words. The add is refused all the same, as for an
+    excerpt read without words (EXCERPT_ORPHANED): the emptiness is read where the code is
+    written, under the excerpt's row lock, not taken from what the caller read."""
+    excerpt = code_span(interview, "Café regulars, people like that.", [code])
+    read = Excerpt.objects.get(pk=excerpt.pk)
+    edit(interview, " Café regulars, people like that.", "")
+    later = services.code_create(study=interview.study, name="Later")
+    with pytest.raises(Conflict, match="words were removed from the transcript"):
+        services.excerpt_codes_add(excerpt=read, codes=[later], coder=coder)
+    assert list(excerpt.codings.values_list("code__name", flat=True)) == [code.name]
