@@ -26,8 +26,11 @@ def extract_pieces(excerpt_text: str, extract: str) -> list[tuple[int, int]]:
     """Where each piece of `extract` lies in the excerpt's text with its spaces tidied.
 
     Shape: [(start, end), ...] in code points of `" ".join(excerpt_text.split())`, in
-    order, not overlapping. Raises ValidationError when a piece is not words of the excerpt
-    in order (the message says which), or when the extract holds no words.
+    order, not overlapping. Each piece is whole words of the excerpt (a cut inside a word
+    changes what was said), and between two pieces the excerpt has words left out (the
+    printed "[…]" must stand for something cut). Raises ValidationError (the message says
+    which words and why) when a piece breaks either rule or is not words of the excerpt in
+    order, or when the extract holds no words.
     """
     flat = _flat(excerpt_text)
     pieces = [_flat(piece) for piece in _OMISSIONS.split(extract)]
@@ -35,18 +38,54 @@ def extract_pieces(excerpt_text: str, extract: str) -> list[tuple[int, int]]:
     pieces = [piece for piece in pieces if piece]
     if not pieces:
         raise ValidationError("The extract holds no words of the excerpt.")
-    spans, position = [], 0
+    spans: list[tuple[int, int]] = []
+    position = 0
     for piece in pieces:
-        start = flat.find(piece, position)
+        start = _place_of(flat, piece, position, after_cut=bool(spans))
         if start < 0:
-            shown = piece if len(piece) <= 60 else piece[:57] + "…"
-            raise ValidationError(
-                f"“{shown}” is not in the excerpt (after the words before it). An extract "
-                f"keeps the excerpt's words in order; mark each cut with {OMISSION}."
-            )
+            raise ValidationError(_misplaced(flat, piece, position, spans))
         spans.append((start, start + len(piece)))
         position = start + len(piece)
     return spans
+
+
+def _place_of(flat: str, piece: str, position: int, *, after_cut: bool) -> int:
+    """The first place at or after `position` where `piece` is whole words and, after a
+    cut, follows left-out words; -1 when there is none."""
+    start = flat.find(piece, position)
+    while start >= 0:
+        whole = not _splits_word(flat, start) and not _splits_word(flat, start + len(piece))
+        if whole and (not after_cut or flat[position:start].strip()):
+            return start
+        start = flat.find(piece, start + 1)
+    return -1
+
+
+def _splits_word(flat: str, at: int) -> bool:
+    return 0 < at < len(flat) and flat[at - 1].isalnum() and flat[at].isalnum()
+
+
+def _misplaced(flat: str, piece: str, position: int, spans: list[tuple[int, int]]) -> str:
+    """Why `piece` has no place in the excerpt after `position`, in the researcher's words."""
+    shown = piece if len(piece) <= 60 else piece[:57] + "…"
+    start = flat.find(piece, position)
+    if start < 0:
+        return (
+            f"“{shown}” is not in the excerpt (after the words before it). An extract "
+            f"keeps the excerpt's words in order; mark each cut with {OMISSION}."
+        )
+    if spans and not flat[position:start].strip():
+        before = flat[spans[-1][0] : spans[-1][1]]
+        before = before if len(before) <= 60 else "…" + before[-57:]
+        return (
+            f"Nothing is left out between “{before}” and “{shown}”: they follow each other "
+            f"in the excerpt. Take out the {OMISSION} between them; {OMISSION} marks only "
+            "words left out."
+        )
+    return (
+        f"“{shown}” cuts a word of the excerpt in two. An extract keeps whole words; mark "
+        f"each cut with {OMISSION}."
+    )
 
 
 def extract_fits(excerpt_text: str, extract: str) -> bool:

@@ -3,9 +3,11 @@ save from a stale page is refused, keeping what was typed, and a save has its Un
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from core.stale import text_token
 from tests.conftest import HTMX, client_for
@@ -66,3 +68,31 @@ def test_saved_words_to_print_are_taken_back_by_their_undo(study, themed, owner,
     client.post(action, headers=HTMX)
     quote.refresh_from_db()
     assert quote.extract == ""
+
+
+@pytest.mark.parametrize(
+    ("words", "why"),
+    [
+        ("the […] ones nobody", "Nothing is left out between “the” and “ones nobody”"),
+        ("the ones[...]nobody", "Nothing is left out between “the ones” and “nobody”"),
+        ("he ones nobody", "“he ones nobody” cuts a word of the excerpt in two"),
+        ("the ones nob […] see", "“the ones nob” cuts a word of the excerpt in two"),
+    ],
+    ids=["mark-between-neighbours", "dots-between-neighbours", "cut-word-start", "cut-word-end"],
+)
+def test_words_to_print_never_mark_a_cut_that_was_not_made(
+    study, themed, owner, quote, words, why
+):
+    """A "[…]" between words that follow each other in the excerpt, or a piece that begins
+    or ends inside a word, printed a quote that misstates what the respondent said ("the
+    […] ones nobody", with nothing left out; "he ones nobody" from "the ones nobody"). Both
+    are refused, saying why, and the words saved before stay."""
+    client = client_for(owner)
+    _save(client, study, quote, "the ones […] will see", text_token(""), htmx=True)
+
+    refused = _save(client, study, quote, words, text_token("the ones […] will see"), True)
+
+    assert refused.status_code == 400
+    assert why in html.unescape(strip_tags(refused.content.decode()))
+    quote.refresh_from_db()
+    assert quote.extract == "the ones […] will see"
