@@ -113,7 +113,10 @@ def render_page_or_fragment(
 
 
 def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:
-    """The flash region, marked for an out-of-band swap into the page's #flash."""
+    """The content of the page's two message regions (#flash-status, #flash-alert; see
+    _flash.html), each marked for an out-of-band innerHTML swap: `message` goes to the
+    alert region if `level` is "error", else to the status region, and the other is
+    emptied. The regions themselves stay, as screen readers need to announce the change."""
     return render_to_string(
         "_flash.html", {"message": message, "level": level, "undo_url": undo_url, "oob": True}
     )
@@ -362,7 +365,8 @@ def _empty_flash() -> bytes:
 def _clears_flash(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether an htmx answer below 400 is a success to an action that says nothing in the
     message region: HTML swapped into the page (not a 204, a download, a stream or a
-    redirect), for a method other than GET and HEAD, without a #flash of its own."""
+    redirect), for a method other than GET and HEAD, without messages of its own (the
+    regions' content, flash_html)."""
     return (
         request.method not in ("GET", "HEAD")
         and 200 <= response.status_code < 300
@@ -371,7 +375,7 @@ def _clears_flash(request: HttpRequest, response: HttpResponse) -> bool:
         and response.get("Content-Type", "").startswith("text/html")
         and not response.has_header("Content-Disposition")
         and not any(response.has_header(header) for header in _LEAVING)
-        and b'id="flash"' not in response.content
+        and b'id="flash-status"' not in response.content
     )
 
 

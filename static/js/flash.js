@@ -7,15 +7,19 @@
 
 let flashTimer = null;
 
+// The messages' dock, holding the two live regions (_flash.html): #flash-status (polite)
+// and #flash-alert (errors). Only their content changes, never the regions themselves,
+// or screen readers would not announce it.
 const region = () => document.getElementById("flash");
+const liveRegions = () => [...document.querySelectorAll("#flash-status, #flash-alert")];
 
 /** Show `message` (plain text) with `level` "info", "success" or "error"; returns its
     paragraph (for dismissFlash), or null on a page without messages. */
 export function showFlash(message, level) {
-  const flash = region();
-  if (!flash) return null;
-  flash.className = "flash flash-" + level;
+  const target = document.getElementById(level === "error" ? "flash-alert" : "flash-status");
+  if (!target) return null;
   const p = document.createElement("p");
+  p.className = "flash-" + level;
   const text = document.createElement("span");
   text.className = "flash-text";
   text.textContent = message;
@@ -26,7 +30,9 @@ export function showFlash(message, level) {
   close.setAttribute("aria-label", "Dismiss this message");
   close.textContent = "×";
   p.append(text, close);
-  flash.replaceChildren(p);
+  // One message at a time, as the server's answers show them.
+  for (const live of liveRegions()) if (live !== target) live.replaceChildren();
+  target.replaceChildren(p);
   scheduleFlashHide();
   return p;
 }
@@ -37,28 +43,29 @@ export function dismissFlash(message) {
   dismiss(message);
 }
 
-function isError(flash, message) {
-  return flash.classList.contains("flash-error") || message.classList.contains("flash-error");
+function isError(message) {
+  return message.classList.contains("flash-error") || !!message.closest("#flash-alert");
+}
+
+function clearAll() {
+  for (const live of liveRegions()) live.replaceChildren();
 }
 
 function scheduleFlashHide() {
   const flash = region();
   clearTimeout(flashTimer);
-  if (!flash || flash.classList.contains("flash-error")) return;
-  const lasting = [...flash.querySelectorAll("p")].some((p) => isError(flash, p));
+  if (!flash) return;
+  const lasting = [...flash.querySelectorAll("p")].some(isError);
   if (lasting) return;
   const delay = flash.querySelector("[data-undo]") ? 15000 : 6000;
-  flashTimer = setTimeout(() => flash.replaceChildren(), delay);
+  flashTimer = setTimeout(clearAll, delay);
 }
 
 function dismiss(message) {
   const flash = region();
   const focused = message.contains(document.activeElement);
   message.remove();
-  if (flash && !flash.querySelector("p")) {
-    flash.replaceChildren();
-    flash.className = "flash";
-  }
+  if (flash && !flash.querySelector("p")) clearAll();
   keepInView();
   // Focus would otherwise fall to the page's start, far from where the user was.
   if (focused && lastControl && lastControl.isConnected) lastControl.focus();
@@ -102,7 +109,7 @@ export function install() {
       const messages = [...flash.querySelectorAll("p")];
       const target =
         messages.find((p) => p.contains(document.activeElement)) ||
-        messages.reverse().find((p) => isError(flash, p));
+        messages.reverse().find(isError);
       if (!target) return;
       dismiss(target);
       event.preventDefault();

@@ -18,7 +18,7 @@
    - else the first of the noted controls still there: the next item after a removed one,
      or the add control after the list, or the heading of the list when none is left.
    htmx itself gives focus back to an element of the same id; then nothing is done here.
-   What happened is said by the #flash live region (_flash.html), as before. */
+   What happened is said by the live regions in #flash (_flash.html), as before. */
 
 const FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
 

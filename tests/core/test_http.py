@@ -105,7 +105,8 @@ def test_a_refusal_to_a_plain_post_is_always_a_whole_page(rf, owner, referer, re
         assert "Not &lt;b&gt;now&lt;/b&gt;." in page
 
 
-FLASH = 'id="flash"'
+# The polite message region, in every answer that sets the regions' content (_flash.html).
+FLASH = 'id="flash-status"'
 
 
 @pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_every_answer_to_an_htmx_action_replaces_the_message_region(study, theme
     done = client.post(codes, {"code_name": "Colleagues"}, headers=HTMX).content.decode()
     assert done.count(FLASH) == 1
     region = done[done.index("<div " + FLASH) :]
-    assert 'hx-swap-oob="true"' in region.split(">")[0]
+    assert 'hx-swap-oob="innerHTML"' in region.split(">")[0]
     assert "flash-error" not in region
     assert "There is no code" not in region
 

@@ -20,7 +20,9 @@ from themes import services as themes
 _CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
 # The message region every htmx answer to an action swaps out of band (core.http): not a
 # part of the region the answer redraws, so not in the page at that place.
-_OOB_FLASH = re.compile(r'<div id="flash"[^>]*hx-swap-oob="true">.*?</div>\n?', re.S)
+_OOB_FLASH = re.compile(
+    r'\s*<div id="flash-[a-z]+"[^>]*hx-swap-oob="innerHTML">.*?</div>\n?', re.S
+)
 
 
 def _region(response) -> str:

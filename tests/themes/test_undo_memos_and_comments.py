@@ -237,7 +237,7 @@ def test_a_restore_from_the_bin_spends_the_deletions_entry(binned, study, themed
 def _undo_button_url(response) -> str:
     """The URL the message's Undo button posts to (templates/_flash.html), "" for none."""
     found = re.search(
-        r'id="flash".*?hx-post="([^"]+)"[^>]*data-undo', response.content.decode(), re.S
+        r'id="flash-status".*?hx-post="([^"]+)"[^>]*data-undo', response.content.decode(), re.S
     )
     return found.group(1) if found else ""
 
