@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap
 
@@ -120,6 +121,30 @@ def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:
     return render_to_string(
         "_flash.html", {"message": message, "level": level, "undo_url": undo_url, "oob": True}
     )
+
+
+def with_announcement(request: HttpRequest, response: HttpResponse, text: str) -> HttpResponse:
+    """`response` to an htmx action whose outcome the page shows but no message says (a
+    move, a choice), with `text` (plain text, escaped; one sentence) put in the page's
+    #announce: a polite live region nobody sees, which screen readers read out
+    (base.html). Only its content is swapped (out of band, innerHTML): a live region
+    inserted or replaced with its content is not reliably announced. A plain form's answer
+    is a new page, to which nothing is added."""
+    if request.htmx:
+        region = format_html('<div id="announce" hx-swap-oob="innerHTML">{}</div>', text)
+        response.content += region.encode()
+    return response
+
+
+def moved_text(what: str, way: str, moved: tuple[int, int] | None) -> str:
+    """What a move of `what` (a theme's or quote's name as said, quoted) `way` ("up" or
+    "down") says (with_announcement): "Moved <what> up: 2 of 5." for `moved`, its place
+    after the move counted from 1 and the number of places, or "<What> did not move." for
+    None (already first or last, or gone meanwhile)."""
+    if moved is None:
+        return f"{what[:1].upper()}{what[1:]} did not move."
+    place, count = moved
+    return f"Moved {what} {way}: {place} of {count}."
 
 
 def with_message(

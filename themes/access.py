@@ -21,10 +21,11 @@ def theme_access(request, slug: str, theme_id: int, action: str = READ) -> tuple
 
 
 def quote_access(request, slug: str, quote_id: int, action: str = READ) -> tuple[Access, Quote]:
-    """A chosen quote with its theme (and the theme's study)."""
+    """A chosen quote with its theme (and the theme's study) and its excerpt."""
     return child_access(
         request,
-        Quote.objects.all(),
+        # Its excerpt's words name it in what a move says (views.theme.quote_move).
+        Quote.objects.select_related("excerpt"),
         slug,
         quote_id,
         action,

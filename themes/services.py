@@ -103,8 +103,10 @@ def theme_update(
 
 
 @transaction.atomic
-def theme_move(*, theme: Theme, delta: int) -> None:
-    """Move a theme up (-1) or down (+1) among the themes that share its parent."""
+def theme_move(*, theme: Theme, delta: int) -> tuple[int, int] | None:
+    """Move a theme up (-1) or down (+1) among the themes that share its parent. Returns
+    (its place after the move, counted from 1, the number of those themes), or None when
+    nothing moved (deleted meanwhile, or first moved up or last down)."""
     # Moves, and themes made, at the same moment renumber one after another, each from the
     # order the one before left.
     hold(Study, theme.study_id)
@@ -117,11 +119,12 @@ def theme_move(*, theme: Theme, delta: int) -> None:
     if target is None or not 0 <= target < len(siblings):
         # Deleted meanwhile, or first moved up or last down: nothing moves.
         study_revision_keep()
-        return
+        return None
     siblings[index], siblings[target] = siblings[target], siblings[index]
     for order, sibling in enumerate(siblings, start=1):
         if sibling.order != order:
             Theme.objects.filter(pk=sibling.pk).update(order=order)
+    return target + 1, len(siblings)
 
 
 @transaction.atomic
@@ -483,27 +486,30 @@ def quote_remove(*, quote: Quote, journal: Journal | None = None) -> bool:
 
 
 @transaction.atomic
-def quote_move(*, quote: Quote, delta: int, rollup=None) -> None:
+def quote_move(*, quote: Quote, delta: int, rollup=None) -> tuple[int, int] | None:
     """Move a quote up (-1) or down (+1) past the next quote that still illustrates the
-    theme; quotes left out of the findings (see review.py) keep their place."""
+    theme; quotes left out of the findings (see review.py) keep their place. Returns (its
+    place after the move among the quotes shown, counted from 1, their number), or None
+    when nothing moved (removed meanwhile, left out, or first moved up or last down)."""
     # Moves and additions at the same moment renumber one after another.
     hold(Theme, quote.theme_id)
     quotes = list(quote.theme.quotes.order_by("order", "id"))
     if quote.pk not in {other.pk for other in quotes}:
-        return  # removed meanwhile
+        return None  # removed meanwhile
     rollup = rollup or study_rollup(quote.theme.study)
     shown = set(rollup.theme(quote.theme_id).excerpt_ids)
     visible = [i for i, other in enumerate(quotes) if other.excerpt_id in shown]
     if quote.excerpt_id not in shown:
-        return
+        return None
     position = next(n for n, i in enumerate(visible) if quotes[i].pk == quote.pk)
     if not 0 <= position + delta < len(visible):
-        return
+        return None
     here, there = visible[position], visible[position + delta]
     quotes[here], quotes[there] = quotes[there], quotes[here]
     for order, other in enumerate(quotes, start=1):
         if other.order != order:
             Quote.objects.filter(pk=other.pk).update(order=order)
+    return position + delta + 1, len(visible)
 
 
 # Review -----------------------------------------------------------------------------------

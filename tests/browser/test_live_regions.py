@@ -5,11 +5,15 @@ Messages are polite (role="status"); refusals and errors are alerts (role="alert
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
+from tests.conftest import code_span
+from themes import services as themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,5 +69,57 @@ def test_an_htmx_refusal_of_the_server_lands_in_the_alert_region(
     assert answer.value.status == 400
     expect(alert).to_contain_text("There is no code called “Nothing like it”.")
     assert page.evaluate(KEPT, "#flash [role=alert]") == [1]
+    assert page.evaluate(KEPT, "#flash [role=status]") == [0]
+
+
+# What an action the page shows but no message says is said in #announce, hidden from view.
+SAID = "#announce[role=status]"
+
+
+def test_moving_or_choosing_a_quote_is_said_in_the_same_live_region(
+    page, live_server, study, themed, owner
+):
+    training = themed["training"]
+    r1 = themed["interviews"][0]
+    third = code_span(r1, "never looked back", [themed["codes"][0]], owner)
+    themes.quote_add(theme=training, excerpt=third)
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("theme_detail", args=[study.slug, training.pk]))
+    said = page.locator(SAID)
+    expect(said).to_have_count(1)
+    assert said.get_attribute("aria-live") == "polite"
+    page.evaluate("() => { document.getElementById('announce').keptNode = 'same'; }")
+    quotes = page.locator(".quotes li")
+
+    quotes.first.get_by_role("button", name=re.compile(r"^Move the quote .+ down$")).click()
+    expect(said).to_have_text("Moved the quote “About six years” down: 2 of 2.")
+    quotes.first.get_by_role("button", name=re.compile(r"^Move the quote .+ down$")).click()
+    expect(said).to_have_text("Moved the quote “never looked back” down: 2 of 2.")
+
+    quotes.first.get_by_role("button", name=re.compile(r"^Remove from quotes")).click()
+    expect(quotes).to_have_count(1)
+    page.get_by_role("button", name=re.compile(r"^Choose as a quote")).first.click()
+    expect(said).to_have_text("Chosen as a quote of “Training”.")
+    assert page.evaluate("() => document.getElementById('announce').keptNode") == "same"
+
+
+def test_moving_a_theme_is_said_and_taking_a_code_out_is_said(
+    page, live_server, study, themed, owner
+):
+    themes.theme_create(study=study, name="Stress")
+    log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/studies/{study.slug}/themes/")
+    page.evaluate(MARK)
+    page.evaluate("() => { document.getElementById('announce').keptNode = 'same'; }")
+    said = page.locator(SAID)
+    page.get_by_role("button", name="Move Stress up").click()
+    expect(said).to_have_text("Moved “Stress” up: 1 of 2.")
+    page.get_by_role("button", name="Move Stress up").click()
+    expect(said).to_have_text("“Stress” did not move.")
+    assert page.evaluate("() => document.getElementById('announce').keptNode") == "same"
+
+    status, _ = regions(page)
+    page.get_by_role("button", name="Take Learning out of Training").click()
+    expect(status).to_contain_text("Took “Learning” out of “Training”")
     assert page.evaluate(KEPT, "#flash [role=status]") == [0]
 

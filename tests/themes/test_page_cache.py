@@ -23,11 +23,13 @@ _CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
 _OOB_FLASH = re.compile(
     r'\s*<div id="flash-[a-z]+"[^>]*hx-swap-oob="innerHTML">.*?</div>\n?', re.S
 )
+# The screen readers' region (core.http.with_announcement), likewise.
+_OOB_SAID = re.compile(r'<div id="announce" hx-swap-oob="innerHTML">.*?</div>', re.S)
 
 
 def _region(response) -> str:
     """The region an htmx answer redraws, without its CSRF tokens and message region."""
-    return _OOB_FLASH.sub("", _CSRF.sub(r"\1", response.content.decode()))
+    return _OOB_SAID.sub("", _OOB_FLASH.sub("", _CSRF.sub(r"\1", response.content.decode())))
 
 
 def url(study, name, *args):

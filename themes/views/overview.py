@@ -11,7 +11,14 @@ from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
 from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
-from core.http import posted, refusal, render_page_or_fragment, with_message
+from core.http import (
+    moved_text,
+    posted,
+    refusal,
+    render_page_or_fragment,
+    with_announcement,
+    with_message,
+)
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.counts import study_counts
 from interviews.forms import MoveForm
@@ -138,10 +145,12 @@ def theme_move(request, slug, pk):
     form = MoveForm(request.POST)
     if not form.is_valid():
         return refusal(request, " ".join(form.errors["to"]), status=400)
-    services.theme_move(theme=theme, delta=form.delta)
-    # htmx shows the move itself; a plain form's page says it.
+    moved = services.theme_move(theme=theme, delta=form.delta)
+    # htmx shows the move itself, and says it to a screen reader; a plain form's page says it.
+    said = moved_text(f"“{theme.name}”", form.cleaned_data["to"], moved)
     message = "" if request.htmx else f"Moved “{theme.name}” {form.cleaned_data['to']}."
-    return _page(request, access, message=message, done=reverse("themes", args=[slug]))
+    response = _page(request, access, message=message, done=reverse("themes", args=[slug]))
+    return with_announcement(request, response, said)
 
 
 @require_POST

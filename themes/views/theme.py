@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,7 +19,13 @@ from coding.views.undo import undo_url, undoable
 from core.bidi import isolated
 from core.errors import Conflict
 from core.fragments import cached_fragment, fragment_key
-from core.http import refusal, render_page_or_fragment, with_message
+from core.http import (
+    moved_text,
+    refusal,
+    render_page_or_fragment,
+    with_announcement,
+    with_message,
+)
 from interviews.access import OWN, READ, WRITE
 from interviews.forms import MoveForm, PageForm
 from interviews.revisions import page_revision
@@ -27,6 +34,7 @@ from .. import review, services
 from ..access import comment_access, quote_access, theme_access
 from ..forms import CommentForm, QuoteChoiceForm, QuoteExtractForm, ResolveForm, StatusForm
 from ..models import ReviewStatus
+from ..quoting import quote_text
 from ..rollup import study_rollup
 
 
@@ -172,7 +180,9 @@ def quote_toggle(request, slug, pk, excerpt_id):
         services.quote_add(theme=theme, excerpt=excerpt, rollup=rollup)
     except ValidationError as error:
         return refusal(request, " ".join(error.messages), status=400)
-    return _back(request, access, theme, rollup=rollup)
+    # The button turns into "Remove from quotes" and the quote shows above: said too.
+    said = f"Chosen as a quote of “{theme.name}”."
+    return with_announcement(request, _back(request, access, theme, rollup=rollup), said)
 
 
 @require_POST
@@ -184,8 +194,15 @@ def quote_move(request, slug, pk):
     # Moving a quote changes no count: the move and the page after it share the roll-up,
     # read from the cache.
     rollup = study_rollup(access.study)
-    services.quote_move(quote=quote, delta=form.delta, rollup=rollup)
-    return _back(request, access, quote.theme, rollup=rollup)
+    moved = services.quote_move(quote=quote, delta=form.delta, rollup=rollup)
+    # The page shows the new order; a screen reader is told it.
+    said = moved_text(f"the quote “{_first_words(quote)}”", form.cleaned_data["to"], moved)
+    return with_announcement(request, _back(request, access, quote.theme, rollup=rollup), said)
+
+
+def _first_words(quote) -> str:
+    """The quote's first six printed words, as its move buttons name it (theme.html)."""
+    return Truncator(quote_text(quote.excerpt.text, quote.extract)).words(6)
 
 
 @require_POST
