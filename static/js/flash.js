@@ -84,13 +84,35 @@ function keepInView() {
   if (covered) area.scrollIntoView({ block: "nearest" });
 }
 
+// How long after the page loads its kept messages come into the live regions: long enough
+// for screen readers to have taken in the page and its empty regions.
+const KEPT_MESSAGES_DELAY = 500;
+
+/* A message kept for this page (after a reload or a redirect: Ctrl+Z, a plain form) is in
+   its live region from the start, and what a live region holds when the page loads is not
+   announced: take it out and put it back once the page is there, as a change. Unless
+   another message came meanwhile. */
+function sayKeptMessages() {
+  const kept = liveRegions().map((live) => [live, [...live.childNodes]]);
+  if (!kept.some(([live]) => live.querySelector("p"))) {
+    scheduleFlashHide();
+    return;
+  }
+  clearAll();
+  setTimeout(() => {
+    if (region().querySelector("p")) return;
+    for (const [live, nodes] of kept) live.replaceChildren(...nodes);
+    scheduleFlashHide();
+  }, KEPT_MESSAGES_DELAY);
+}
+
 /** Every page: timers and room for the messages, their dismissal, and a message when a
     request fails on the server or cannot be sent. A refusal (4xx) is not a failure: it
     comes with its own message, and htmx is told so in base.html. */
 export function install() {
   const flash = region();
   document.addEventListener("htmx:afterSettle", scheduleFlashHide);
-  scheduleFlashHide();
+  sayKeptMessages();
   if (flash) new ResizeObserver(keepInView).observe(flash);
   document.addEventListener("focusin", (event) => {
     if (!event.target.closest("#flash")) lastControl = event.target;

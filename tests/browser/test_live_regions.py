@@ -123,3 +123,32 @@ def test_moving_a_theme_is_said_and_taking_a_code_out_is_said(
     expect(status).to_contain_text("Took “Learning” out of “Training”")
     assert page.evaluate(KEPT, "#flash [role=status]") == [0]
 
+
+# Every addition of a message to the polite region once the page has loaded: a message in
+# the region from the page's start (kept for it by a reload or redirect) is not announced.
+WATCH = """window.said = [];
+  document.addEventListener("DOMContentLoaded", () => {
+    const live = document.getElementById("flash-status");
+    new MutationObserver((records) => records.forEach((record) => record.addedNodes.forEach(
+      (node) => node.nodeName === "P" && window.said.push(node.textContent.trim())
+    ))).observe(live, { childList: true });
+  });"""
+
+
+def test_a_message_kept_for_the_page_an_undo_reloads_is_said_after_it_loads(
+    page, live_server, study, themed, owner
+):
+    """Ctrl+Z reloads the themes page (its counts change), which shows "Undone: …" from its
+    start: it comes into the region once the page is there, as a change to announce."""
+    page.add_init_script(WATCH)
+    log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/studies/{study.slug}/themes/")
+    status, _ = regions(page)
+    page.get_by_role("button", name="Take Learning out of Training").click()
+    expect(status).to_contain_text("Took “Learning” out of “Training”")
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(
+        "() => window.said.some((text) => text.startsWith('Undone: Took “Learning” out'))"
+    )
+    expect(status).to_contain_text("Undone: Took “Learning” out of “Training”")
