@@ -29,7 +29,9 @@ _OOB_SAID = re.compile(r'<div id="announce" hx-swap-oob="innerHTML">.*?</div>', 
 
 def _region(response) -> str:
     """The region an htmx answer redraws, without its CSRF tokens and message region."""
-    return _OOB_SAID.sub("", _OOB_FLASH.sub("", _CSRF.sub(r"\1", response.content.decode())))
+    # The white space the regions' template leaves around them goes too.
+    html = _OOB_SAID.sub("", _OOB_FLASH.sub("", _CSRF.sub(r"\1", response.content.decode())))
+    return html.rstrip()
 
 
 def url(study, name, *args):
