@@ -19,6 +19,7 @@ quoting every name, in `<bdi>` as well.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -39,6 +40,27 @@ def plain(message: object) -> str:
     output, read in a terminal or a log, where they would be invisible characters that
     break a search for the name. Never raises."""
     return str(message).replace(FSI, "").replace(PDI, "")
+
+
+def marked_parts(message: object) -> list[tuple[str, bool]]:
+    """`message` (str, or anything as str) as its pieces in order, (text, True) for each
+    part marked by `isolated` (its marks removed) and (text, False) for the text between
+    them: for a file that says a name's direction its own way (a Word run's w:rtl), where
+    the marks would be invisible characters. Empty pieces are left out. Never raises."""
+    parts = _ISOLATED.split(str(message))
+    # split() alternates the text between marks and the text inside them.
+    return [(part, bool(i % 2)) for i, part in enumerate(parts) if part]
+
+
+def right_to_left(text: str) -> bool:
+    """Whether `text` reads right to left as an isolate would lay it out: its first letter
+    of a strong direction is Hebrew or Arabic (Unicode's bidi classes R and AL; the rule of
+    FIRST STRONG ISOLATE). False for text with no such letter (digits, punctuation)."""
+    for letter in text:
+        direction = unicodedata.bidirectional(letter)
+        if direction in ("L", "R", "AL"):
+            return direction != "L"
+    return False
 
 
 def bdi_html(message: object) -> SafeString:

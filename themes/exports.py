@@ -27,6 +27,7 @@ from docx.text.paragraph import Paragraph
 
 from coding.models import Excerpt
 from coding.selectors import codebook as codebook_nodes
+from core.bidi import marked_parts, plain, right_to_left
 from core.sanitise import sanitise_text
 from interviews.models import PageSize, Study
 
@@ -75,8 +76,11 @@ ATTRIBUTION_WHOLE_MOST = 24
 
 def _clean(text) -> str:
     """Every text the documents print passes here: stored text may hold what Word's XML
-    cannot (it was typed before the forms sanitised, or arrived another way)."""
-    return sanitise_text(str(text))
+    cannot (it was typed before the forms sanitised, or arrived another way). The marks
+    that isolate a name on the page (core.bidi.isolated) are left out: Word shows them as
+    nothing, but a search, a copy or another program meets invisible characters (_runs
+    writes a right-to-left name as Word does instead)."""
+    return plain(sanitise_text(str(text)))
 
 
 def _paragraph(container, text: str = "", style: str | None = None):
@@ -155,6 +159,16 @@ def _style_id(part, name: str) -> str | None:
 
 def _run(paragraph, text: str):
     return paragraph.add_run(_clean(text))
+
+
+def _runs(paragraph, text: str) -> None:
+    """`text` added to `paragraph`, each name it marks with core.bidi.isolated in a run of
+    its own, laid out right to left (w:rtl) when it reads so: Word's way of the page's
+    <bdi>, which keeps the words after a Hebrew or Arabic name after it."""
+    for part, marked in marked_parts(text):
+        run = _run(paragraph, part)
+        if marked and right_to_left(part):
+            run.font.rtl = True
 
 
 def _document(title: str, page_size: str = PageSize.LETTER) -> Document:
@@ -497,7 +511,7 @@ def _figures(document, figures: list[tuple[Chart, bytes]]) -> None:
         caption = document.add_paragraph(style="Caption")
         caption.add_run("Figure ")
         _field(caption, "SEQ Figure \\* ARABIC", str(number))
-        caption.add_run(f". {_clean(chart.caption)}")
+        _runs(caption, f". {chart.caption}")
 
 
 def _findings_table(document, rollup: RollUp, quotes) -> None:

@@ -420,10 +420,10 @@ def test_the_findings_document_holds_the_figures_with_captions(study, themed):
     assert captions == [
         "Figure 1. Theme prevalence: the number of respondents who raised each theme, of 2 "
         "respondents.",
-        # Each value isolated (core.bidi): a right-to-left one keeps its count after it.
-        f"Figure 2. Theme prevalence by {isolated('Years of experience')}: the share of each "
-        f"group of respondents who raised each theme ({isolated(2)}: 1 respondent; "
-        f"{isolated(9)}: 1 respondent).",
+        # Plain text: a right-to-left value would be a run of its own, laid out right to
+        # left (tests/themes/test_exports_plain_names.py), never marked with isolates.
+        "Figure 2. Theme prevalence by Years of experience: the share of each group of "
+        "respondents who raised each theme (2: 1 respondent; 9: 1 respondent).",
         "Figure 3. Codes by question: the number of excerpts under each top-level code (its "
         "sub-codes included) in the answers to each protocol question.",
     ]
