@@ -14,6 +14,17 @@ from tests.browser.conftest import expect_saved_meanwhile, in_two_tabs, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _edit_form(row_selector, link_name):
+    """For in_two_tabs: in a tab, click the row's Edit link and give back its edit form."""
+
+    def open_edit(tab):
+        row = tab.locator(row_selector)
+        row.get_by_role("link", name=link_name, exact=True).click()
+        return row.locator("form[data-edit]")
+
+    return open_edit
+
+
 def test_a_protocol_question_saved_in_another_tab_is_not_replaced_without_a_word(
     page, live_server, study, owner
 ):
@@ -24,12 +35,7 @@ def test_a_protocol_question_saved_in_another_tab_is_not_replaced_without_a_word
     log_in(page, live_server, owner)
     protocol = live_server.url + reverse("protocol", args=[study.slug])
 
-    def open_edit(tab):
-        row = tab.locator(f"#question-{question.pk}")
-        row.get_by_role("link", name="Edit Q1", exact=True).click()
-        return row.locator("form[data-edit]")
-
-    rows = in_two_tabs(page, protocol, open_edit)
+    rows = in_two_tabs(page, protocol, _edit_form(f"#question-{question.pk}", "Edit Q1"))
     other = rows["B"].page
     rows["B"].get_by_label("Text", exact=True).fill("Tab B's <question>?")
     rows["B"].get_by_role("button", name="Save").click()
@@ -59,12 +65,7 @@ def test_a_respondent_row_saved_in_another_tab_is_not_replaced_without_a_word(
     log_in(page, live_server, owner)
     table = live_server.url + reverse("respondents", args=[study.slug])
 
-    def open_edit(tab):
-        row = tab.locator(f"#respondent-{respondent.pk}")
-        row.get_by_role("link", name="Edit R1", exact=True).click()
-        return row.locator("form[data-edit]")
-
-    rows = in_two_tabs(page, table, open_edit)
+    rows = in_two_tabs(page, table, _edit_form(f"#respondent-{respondent.pk}", "Edit R1"))
     other = rows["B"].page
     rows["B"].get_by_label("Years of experience").fill("12")
     rows["B"].get_by_role("button", name="Save").click()
