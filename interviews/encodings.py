@@ -24,6 +24,12 @@ from .text import ImportRejected, decode_text
 # Letters that Western European text hardly ever holds but that legacy Greek, Turkish and
 # Cyrillic bytes become in Windows-1252 (Icelandic eth, thorn, y acute).
 _TELLTALE = set("ÐðÞþÝý")
+# Y acute is also a Czech and Slovak letter (Týden, dlouhý): beside a letter only the
+# Central European alphabets write (not š or ž, which Windows-1252 has too), it is that,
+# not Turkish ı or Greek ύ misread. A tester's Czech file was proposed no encoding in
+# Windows-1250, and Turkish in ISO-8859-2.
+_CZECH_SLOVAK_Y = set("Ýý")
+_CENTRAL_EUROPEAN = set("ěčřťďňůľĺŕĚČŘŤĎŇŮĽĹŔ")
 # Above this share of non-ASCII letters a Windows-1252 decoding is not a Western European
 # language: French, Spanish and German stay under a tenth, Greek read as 1252 is over half.
 _MAX_ACCENTED_SHARE = 0.3
@@ -86,7 +92,10 @@ def plausible(text: str) -> bool:
         return not _misread_script(sample, letters)
     if len(latin) > _MAX_ACCENTED_SHARE * len(letters):
         return False
-    return not _TELLTALE.intersection(latin)
+    telltales = _TELLTALE.intersection(latin)
+    if _CENTRAL_EUROPEAN.intersection(latin):
+        telltales -= _CZECH_SLOVAK_Y
+    return not telltales
 
 
 def _misread_script(sample: str, letters: list[str]) -> bool:

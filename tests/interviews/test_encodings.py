@@ -157,3 +157,14 @@ def test_a_windows_1250_file_with_bytes_windows_1252_leaves_undefined_is_offered
     assert "cp1250" in found.candidates
     assert decoded(raw, "cp1250") == CZECH
     assert not found.sure
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "iso8859-2"])
+def test_a_czech_file_with_y_acute_is_proposed_in_its_central_european_code_page(encoding):
+    # ý is a Czech and Slovak letter as much as an Icelandic one: beside ě, ř or Ť it is no
+    # sign of Greek or Turkish bytes misread, and the code page that reads it is proposed.
+    raw = CZECH.encode(encoding)
+    found = guess(raw)
+    assert found.encoding == encoding
+    assert decoded(raw, found.encoding) == CZECH
+    assert not found.sure

@@ -767,8 +767,8 @@ def test_the_judgement_refuses_an_encoding_as_import_would(study, owner):
 
 
 def test_a_czech_file_is_previewed_with_its_encoding_offered_not_refused(study, owner):
-    # ý, a Czech letter, is also what Greek bytes make in Windows-1252: no encoding is
-    # proposed, and she chooses among those offered.
+    # ý, a Czech letter, is also what Greek bytes make in Windows-1252: the file is not
+    # imported as Windows-1252 unasked; Windows-1250 is proposed, and she confirms it.
     czech = (
         "R1: Bylo to těžké. Ťuknout na dveře šéfa nebylo snadné, pomohl mi vedoucí a kolegyně.\n"
     )
@@ -778,5 +778,6 @@ def test_a_czech_file_is_previewed_with_its_encoding_offered_not_refused(study, 
     html = client.get(url).content.decode()
     assert "refused" not in html
     assert '<option value="cp1250">Central European (Windows-1250)</option>' in html
+    assert "It may be Central European (Windows-1250):" in html
     client.post(url, {"f0-respondent": "new", "f0-pseudonym": "R1", "f0-encoding": "cp1250"})
     assert Interview.objects.get().text == czech.strip()
