@@ -663,15 +663,22 @@ def excerpt_resize(
     return old
 
 
+NO_WORDS_LEFT = "This excerpt has no words left: select new words for it, or delete it."
+
+
 def excerpt_review(*, excerpt: Excerpt, journal: Journal | None = None) -> None:
-    """Keep an excerpt an edit of the transcript changed, as it now stands."""
+    """Keep an excerpt an edit of the transcript changed, as it now stands.
+
+    ValidationError (NO_WORDS_LEFT) for an excerpt read without words; Conflict with the
+    same message when an edit removed them after it was read, nothing written."""
     if excerpt.status == ExcerptStatus.ORPHANED:
-        raise ValidationError(
-            "This excerpt has no words left: select new words for it, or delete it."
-        )
+        raise ValidationError(NO_WORDS_LEFT)
     before = excerpt_state(excerpt, "status", "previous_text")
     excerpt.status, excerpt.previous_text = ExcerptStatus.OK, ""
-    _touch(excerpt, "status", "previous_text")
+    # The emptiness is read again in the UPDATE that writes "OK": an edit in another tab
+    # since the page was read may have removed the words, and "kept as it stands" would
+    # then hide an excerpt that needs new words.
+    _touch(excerpt, "status", "previous_text", with_words=True, orphaned_message=NO_WORDS_LEFT)
     note_excerpt(journal, excerpt, before, excerpt_state(excerpt, "status", "previous_text"))
 
 
@@ -685,6 +692,12 @@ def excerpt_delete(*, excerpt: Excerpt, actor=None, journal: Journal | None = No
         bin.purge()
 
 
+RESTORE_EDITED = (
+    "This excerpt was changed since the page was read (the transcript was edited, or it was "
+    "restored in another tab), so it was not restored. Reload the page to see it as it is now."
+)
+
+
 def excerpt_restore(*, excerpt: Excerpt, journal: Journal | None = None) -> str:
     """Bring a deleted excerpt back from the bin with its codes and memo, unless the
     transcript changed under it since (Conflict). Returns what was left out, as a sentence
@@ -694,7 +707,13 @@ def excerpt_restore(*, excerpt: Excerpt, journal: Journal | None = None) -> str:
         raise Conflict("The transcript was edited since this excerpt was deleted; code it again.")
     excerpt.deleted_at, excerpt.deleted_by = None, None
     with transaction.atomic():
-        _touch(excerpt, "deleted_at", "deleted_by")
+        # The check above holds at the write only if nobody moved the excerpt since it was
+        # read: a transcript edit moves deleted excerpts too, bumping their revision, and
+        # another tab's restore bumps it as well. One UPDATE checks and writes.
+        try:
+            _touch(excerpt, "deleted_at", "deleted_by", expected_revision=excerpt.revision)
+        except Conflict as error:
+            raise Conflict(RESTORE_EDITED) from error
         note_excerpt(journal, excerpt, {"deleted": True}, {"deleted": False})
         return bin.excerpt_came_back(excerpt)
 
@@ -710,13 +729,14 @@ def _touch(
     *fields: str,
     expected_revision: int | None = None,
     with_words: bool = False,
+    orphaned_message: str = EXCERPT_ORPHANED,
 ) -> None:
     """Write `fields` and bump the revision that concurrent editors compare against.
 
     With `expected_revision`, the write happens only if nobody changed the excerpt since
     that revision: the check and the write are one UPDATE, so no edit slips in between.
     With `with_words`, only if the excerpt has words (is not ORPHANED) as it stands, in the
-    same UPDATE: Conflict (EXCERPT_ORPHANED) otherwise, whatever the caller read.
+    same UPDATE: Conflict (`orphaned_message`) otherwise, whatever the caller read.
     """
     excerpt.updated_at = timezone.now()
     rows = Excerpt.all_objects.filter(pk=excerpt.pk)
@@ -736,7 +756,7 @@ def _touch(
         if not updated:
             orphaned = Excerpt.all_objects.filter(pk=excerpt.pk, status=ExcerptStatus.ORPHANED)
             if with_words and orphaned.exists():
-                raise Conflict(EXCERPT_ORPHANED)
+                raise Conflict(orphaned_message)
             raise Conflict(EXCERPT_CHANGED)
     excerpt.revision = (excerpt.revision if expected_revision is None else expected_revision) + 1
 

@@ -158,3 +158,37 @@ def test_a_transcript_edit_between_reading_an_excerpt_and_coding_it_lets_no_code
     with pytest.raises(Conflict, match="words were removed from the transcript"):
         services.excerpt_codes_add(excerpt=read, codes=[later], coder=coder)
     assert list(excerpt.codings.values_list("code__name", flat=True)) == [code.name]
+
+
+def test_an_edit_between_reading_an_excerpt_and_keeping_it_leaves_it_marked(
+    interview, code, coder
+):
+    """ "Keep as it now stands" is pressed on an excerpt the page read with changed words;
+    an edit in another tab then removes them all. Keeping it would mark as fine an excerpt
+    that has no words: it is refused, and it stays marked for review with what it held."""
+    excerpt = code_span(interview, "Café regulars, people like that.", [code])
+    edit(interview, "Café regulars", "Café owners")
+    read = Excerpt.objects.get(pk=excerpt.pk)
+    assert read.status == ExcerptStatus.CHANGED
+    edit(interview, " Café owners, people like that.", "")
+    with pytest.raises(Conflict, match="no words left"):
+        services.excerpt_review(excerpt=read)
+    excerpt.refresh_from_db()
+    assert excerpt.status == ExcerptStatus.ORPHANED
+    assert excerpt.previous_text == "Café owners, people like that."
+
+
+def test_an_edit_between_reading_a_deleted_excerpt_and_restoring_it_restores_nothing(
+    interview, code
+):
+    """The bin's Restore reads the excerpt, then brings it back: an edit of the transcript
+    in between that removes its words (another tab, another coder) leaves the request
+    holding the excerpt with its words. It is refused, and the excerpt stays in the bin."""
+    excerpt = code_span(interview, "Café regulars, people like that.", [code])
+    services.excerpt_delete(excerpt=excerpt)
+    read = Excerpt.all_objects.select_related("interview").get(pk=excerpt.pk)
+    edit(interview, " Café regulars, people like that.", "")
+    with pytest.raises(Conflict, match="so it was not restored"):
+        services.excerpt_restore(excerpt=read)
+    assert not Excerpt.objects.filter(pk=excerpt.pk).exists()
+    assert Excerpt.all_objects.get(pk=excerpt.pk).deleted_at is not None
