@@ -22,6 +22,15 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def marked_cuts(extract: str) -> str:
+    """`extract` (a quote's chosen words, str) with each omission typed as three dots or the
+    ellipsis in brackets, spaces inside or not ("[...]", "[ ... ]", "[ … ]"), written as the
+    one mark the findings print, "[…]". What a quote stores is then what it prints, and
+    the box shows it back so. A bare "…" or "..." is left alone: it may be the respondent's
+    own trailing off, words of the excerpt. Never raises."""
+    return _OMISSIONS.sub(OMISSION, extract)
+
+
 def extract_pieces(excerpt_text: str, extract: str) -> list[tuple[int, int]]:
     """Where each piece of `extract` lies in the excerpt's text with its spaces tidied.
 

@@ -38,7 +38,7 @@ from interviews.revisions import study_revision_bump, study_revision_keep
 
 from .identifying import TypedField, strings_of, study_typed_places
 from .models import Comment, Quote, ReviewStatus, Theme, ThemeMemo
-from .quoting import extract_pieces
+from .quoting import extract_pieces, marked_cuts
 from .rollup import study_rollup
 
 
@@ -447,12 +447,13 @@ def quote_extract_set(
     *, quote: Quote, extract: str, seen: str = "", journal: Journal | None = None
 ) -> Quote:
     """Choose which words of the quote's excerpt the findings print: words of the excerpt in
-    order, "[…]" at each cut; "" prints the whole excerpt. Raises ValidationError (saying
-    which words) when the extract is not the excerpt's words in order, and Conflict (nothing
-    saved) when the words were saved since the form was drawn: `seen` is
-    core.stale.text_token() of the extract that form showed ("" checks nothing). Notes a
-    "quote_extract" step (id, before, after) when the words change."""
-    extract = sanitise_text(extract).strip()
+    order, "[…]" at each cut (typed "[...]" is stored as "[…]": quoting.marked_cuts); ""
+    prints the whole excerpt. Raises ValidationError (saying which words) when the extract
+    is not the excerpt's words in order, and Conflict (nothing saved) when the words were
+    saved since the form was drawn: `seen` is core.stale.text_token() of the extract that
+    form showed ("" checks nothing). Notes a "quote_extract" step (id, before, after) when
+    the words change."""
+    extract = marked_cuts(sanitise_text(extract).strip())
     if extract:
         extract_pieces(quote.excerpt.text, extract)
     if saved_meanwhile(quote.extract, seen=seen, typed=extract):

@@ -96,3 +96,19 @@ def test_words_to_print_never_mark_a_cut_that_was_not_made(
     assert why in html.unescape(strip_tags(refused.content.decode()))
     quote.refresh_from_db()
     assert quote.extract == "the ones […] will see"
+
+
+@pytest.mark.parametrize("mark", ["[...]", "[ ... ]", "[ … ]", "[…]"])
+def test_words_to_print_keep_the_one_omission_mark_whichever_was_typed(
+    study, themed, owner, quote, mark
+):
+    """Three dots in brackets were kept as typed, so the box (and the history) showed
+    "[...]" where the findings print "[…]": one quote, two ways of marking a cut."""
+    client = client_for(owner)
+    response = _save(client, study, quote, f"the ones {mark} will see", text_token(""), True)
+
+    quote.refresh_from_db()
+    assert quote.extract == "the ones […] will see"
+    box = response.content.decode()
+    box = box[box.index(f'id="extract-{quote.pk}"') :]
+    assert box.split(">", 1)[1].startswith("the ones […] will see</textarea>")
