@@ -197,3 +197,43 @@ def test_no_two_fields_of_a_page_are_named_alike(demo, live_server):
     for path in paths:
         alike |= fields_alike_on(page, live_server.url + path)
     assert alike == {}
+
+
+# The names of the icon buttons in <main> (a button whose visible text is a sign, no word:
+# ↑ ↓ ×) as announced, on the page.
+ICON_NAMES = """() => [...document.querySelectorAll("main button")]
+    .filter((button) => !/[\\p{L}\\p{N}]/u.test(button.textContent))
+    .map((button) => (button.getAttribute("aria-label") || "").replace(/\\s+/g, " ").trim())"""
+
+# What an icon button's name says it acts on: a kind of thing, then which one.
+KIND = re.compile(r"\b(the|this) (theme|code|quote|question|excerpt|message)\b|\bmatch$")
+
+
+def test_an_icon_button_says_what_kind_of_thing_it_acts_on(demo, live_server):
+    """An arrow or a cross has no words of its own: its name says what kind of thing it
+    moves or takes away, and which ("Move the theme “Stress” up", not "Move Stress up": a
+    theme and a code may share a name, and a bare name does not say which list it is in).
+    On the themes page, a theme's page with quotes, the protocol and the coding page (its
+    find box and the excerpt panel), in Chromium, as the owner."""
+    study, page = demo
+    quoted = Theme.objects.filter(study=study, quotes__isnull=False).first()
+    demo_log_in(page, live_server, OWNER)
+    interview = study.interviews.order_by("pk").first()
+    paths = [
+        reverse("themes", args=[study.slug]),
+        reverse("theme_detail", args=[study.slug, quoted.pk]),
+        reverse("protocol", args=[study.slug]),
+        reverse("interview_code", args=[study.slug, interview.pk]),
+    ]
+    names = []
+    for path in paths:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        names += [f"{path}: {name}" for name in page.evaluate(ICON_NAMES)]
+    # The coding page's excerpt panel, opened on an excerpt: its close and remove buttons.
+    page.locator("#transcript mark").first.click()
+    expect(page.locator("#excerpt-detail")).to_be_visible()
+    names += [f"panel: {name}" for name in page.evaluate(ICON_NAMES)]
+    assert len(names) > 20  # the pages did list their arrows and crosses
+    bare = [name for name in names if not KIND.search(name.split(": ", 1)[1])]
+    assert not bare, "\n".join(bare)

@@ -119,11 +119,11 @@ def test_a_moved_theme_keeps_the_focus_on_its_arrow(page, live_server, study, th
     names = page.locator("section.theme h2")
     expect(names.last).to_have_text("Stress")
 
-    press(page, page.get_by_role("button", name="Move Stress up"), "theme-list")
+    press(page, page.get_by_role("button", name="Move the theme “Stress” up"), "theme-list")
     expect(names.first).to_have_text("Stress")
-    assert focused(page) == "BUTTON: Move Stress up"
+    assert focused(page) == "BUTTON: Move the theme “Stress” up"
     page.keyboard.press("Tab")
-    assert focused(page) == "BUTTON: Move Stress down"
+    assert focused(page) == "BUTTON: Move the theme “Stress” down"
 
 
 def test_a_code_taken_off_a_theme_gives_the_focus_to_the_next_code_then_the_add_field(
@@ -136,14 +136,15 @@ def test_a_code_taken_off_a_theme_gives_the_focus_to_the_next_code_then_the_add_
     chips = page.locator(f"#theme-{training.pk} .chips")
     expect(chips).to_contain_text("Peers")
 
-    press(page, page.get_by_role("button", name="Take Learning out of Training"), "theme-list")
+    take = "Take the code “{}” out of the theme “Training”"
+    press(page, page.get_by_role("button", name=take.format("Learning")), "theme-list")
     expect(chips).not_to_contain_text("Learning")
-    assert focused(page) == "BUTTON: Take Peers out of Training"
+    assert focused(page) == "BUTTON: " + take.format("Peers")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.name") == "code_name"
 
     # None left: the field that adds one, in the same theme.
-    press(page, page.get_by_role("button", name="Take Peers out of Training"), "theme-list")
+    press(page, page.get_by_role("button", name=take.format("Peers")), "theme-list")
     expect(chips).to_contain_text("No codes of its own.")
     assert page.evaluate(
         f"""() => document.activeElement.name === "code_name"

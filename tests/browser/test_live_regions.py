@@ -112,14 +112,14 @@ def test_moving_a_theme_is_said_and_taking_a_code_out_is_said(
     page.evaluate(MARK)
     page.evaluate("() => { document.getElementById('announce').keptNode = 'same'; }")
     said = page.locator(SAID)
-    page.get_by_role("button", name="Move Stress up").click()
+    page.get_by_role("button", name="Move the theme “Stress” up").click()
     expect(said).to_have_text("Moved “Stress” up: 1 of 2.")
-    page.get_by_role("button", name="Move Stress up").click()
+    page.get_by_role("button", name="Move the theme “Stress” up").click()
     expect(said).to_have_text("“Stress” did not move.")
     assert page.evaluate("() => document.getElementById('announce').keptNode") == "same"
 
     status, _ = regions(page)
-    page.get_by_role("button", name="Take Learning out of Training").click()
+    page.get_by_role("button", name="Take the code “Learning” out of the theme “Training”").click()
     expect(status).to_contain_text("Took “Learning” out of “Training”")
     assert page.evaluate(KEPT, "#flash [role=status]") == [0]
 
@@ -144,7 +144,7 @@ def test_a_message_kept_for_the_page_an_undo_reloads_is_said_after_it_loads(
     log_in(page, live_server, owner)
     page.goto(f"{live_server.url}/studies/{study.slug}/themes/")
     status, _ = regions(page)
-    page.get_by_role("button", name="Take Learning out of Training").click()
+    page.get_by_role("button", name="Take the code “Learning” out of the theme “Training”").click()
     expect(status).to_contain_text("Took “Learning” out of “Training”")
     page.locator("h1").click()
     page.keyboard.press("Control+z")

@@ -127,7 +127,8 @@ def test_ctrl_z_on_the_themes_page_gathers_a_code_again(page, live_server, study
     log_in(page, live_server, owner)
     page.goto(live_server.url + reverse("themes", args=[study.slug]))
     section = page.locator(f"#theme-{training.pk}")
-    section.get_by_role("button", name="Take Learning out of Training").click()
+    take = "Take the code “Learning” out of the theme “Training”"
+    section.get_by_role("button", name=take).click()
     expect(page.locator("#flash")).to_contain_text("Took “Learning” out of “Training”")
     assert not training.codes.exists()
 

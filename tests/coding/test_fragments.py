@@ -153,7 +153,12 @@ def test_the_excerpt_panel_for_a_reviewer_has_no_controls_that_write():
     assert not any(tag in {"form", "textarea", "input"} for tag, _ in parsed.tags)
     buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
     assert buttons == [
-        {"type": "button", "class": "icon", "data-action": "close-detail", "aria-label": "Close"}
+        {
+            "type": "button",
+            "class": "icon",
+            "data-action": "close-detail",
+            "aria-label": "Close the excerpt",
+        }
     ]
     assert any(HOSTILE in text for text in parsed.text), "the memo, read only"
     assert ("br", {}) in parsed.tags, "its lines kept"

@@ -79,8 +79,9 @@ def test_each_role_gets_its_own_themes_page_whoever_read_it_first(
     # Owners remove themes; owners and coders attach codes; reviewers read.
     assert "Remove the theme “Training”" in pages["owner"]
     assert "Remove the theme" not in pages["coder"]
-    assert "Take Learning out of Training" in pages["coder"]
-    for button in ("Take Learning out of Training", "Move Training up", "Add a code"):
+    take = "Take the code “Learning” out of the theme “Training”"
+    assert take in pages["coder"]
+    for button in (take, "Move the theme “Training” up", "Add a code"):
         assert button not in pages["reviewer"]
 
 
@@ -121,13 +122,13 @@ def test_the_list_redrawn_after_a_write_shows_the_write(
     training, colleagues = themed["training"], themed["codes"][1]
     path = url(study, "themes")
     before = read(owner, path)
-    assert "Take Colleagues out of Training" not in before
+    assert "Take the code “Colleagues” out of the theme “Training”" not in before
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(owner).post(
             url(study, "theme_codes", training.pk), {"code_name": "Colleagues"}, headers=HTMX
         )
     html = _region(response)
-    assert "Take Colleagues out of Training" in html
+    assert "Take the code “Colleagues” out of the theme “Training”" in html
     assert html in from_nothing(read, owner, path)
     assert training.codes.filter(pk=colleagues.pk).exists()
 
