@@ -62,6 +62,10 @@ PROJECT_SECTIONS = (
 # A respondent's interview date, the start of their withdrawal window, as their Case's
 # Description (REFI-QDA has no field for it); read back by qdpx_import.
 INTERVIEWED_ON = "Interviewed on {}."
+# The name an untitled interview's TextSource is given, with its respondent's pseudonym:
+# other tools list sources by name. It is no title the researcher gave, and qdpx_import
+# reads it back from Excerpta's own files as untitled.
+UNTITLED_SOURCE = "Interview with {}"
 
 
 def source_path(guid: str) -> str:
@@ -96,7 +100,7 @@ class ProjectWriter:
         pseudonyms = {row[0]: row[1] for row in content.respondents}
         # Never the uploaded file's name: it may hold a participant's real name.
         self.source_names = {
-            source.id: source.title or f"Interview with {pseudonyms.get(source.respondent_id)}"
+            source.id: source.title or UNTITLED_SOURCE.format(pseudonyms.get(source.respondent_id))
             for source in content.sources
         }
         self.kinds = {

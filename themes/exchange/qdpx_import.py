@@ -54,7 +54,7 @@ from . import bulk, qdpx_read
 from .bulk import Transcript
 from .guids import StudyGuids
 from .layout import CODE_SECTIONS, THEME_SECTIONS, sections_read
-from .project import PROJECT_SECTIONS
+from .project import PROJECT_SECTIONS, UNTITLED_SOURCE
 from .qdpx_read import Exchange, read_exchange
 
 # Excerpta's export writes the date an interview was conducted as its source's Description.
@@ -543,12 +543,20 @@ class _ProjectWriter:
             respondent=respondent,
             read=read,
             file_name=file_name,
-            title=source.name,
+            title=self._title(source, respondent),
             conducted_on=self._conducted_on(source),
         )
         if source.description:
             self._memo(InterviewMemo, source.description, interview=transcript)
         return transcript
+
+    def _title(self, source, respondent: Respondent) -> str:
+        """The interview's title: its source's name (qdpx_read trimmed it), "" for the name
+        Excerpta's export gives an untitled interview ("Interview with R2"), which would
+        otherwise come back as a title she never gave. Another tool's names are titles."""
+        if self._from_excerpta and source.name == UNTITLED_SOURCE.format(respondent.pseudonym):
+            return ""
+        return source.name
 
     @staticmethod
     def _conducted_on(source) -> date | None:
