@@ -49,3 +49,22 @@ def seen_again(form: forms.Form, stored: str) -> str:
     if not sent or form.has_error("seen"):
         return text_token(stored)
     return str(sent)
+
+
+def saved_fields(
+    form: forms.Form, saved: dict, typed: dict | None = None
+) -> list[tuple[str, str]]:
+    """(label, value as saved: str, "" for none) of each field named in `saved` (field name
+    to its value as it now stands) that differs from what `form` (valid) was typed with, or
+    `typed` where given (field name to value, for a field whose cleaned value is not the
+    one compared): what a refusal of a stale save shows another tab saved."""
+    typed = {**form.cleaned_data, **(typed or {})}
+    return [
+        (form.fields[name].label or name.replace("_", " ").capitalize(), _shown(value))
+        for name, value in saved.items()
+        if value != typed.get(name)
+    ]
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)

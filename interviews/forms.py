@@ -400,6 +400,11 @@ class InterviewForm(forms.Form):
         self.fields["respondent"].queryset = study.respondents.all()
 
 
+class InterviewEditForm(InterviewForm):
+    # The token of the details its page showed (Interview.seen, core.stale).
+    seen = seen_field()
+
+
 class QuestionMarkerForm(forms.Form):
     """One turn of the question-markers page: the question that starts there, if any."""
 

@@ -222,6 +222,12 @@ class Respondent(models.Model):
         return text_token(self.row_text)
 
 
+def interview_details(title: str, respondent_id: int, conducted_on: datetime.date | None) -> str:
+    """An interview's title, respondent (id) and day as the one text core.stale compares."""
+    day = conducted_on.isoformat() if conducted_on else ""
+    return fields_text(title, str(respondent_id), day)
+
+
 def respondent_typed(
     pseudonym: str, attributes: dict, interviewed_on: datetime.date | None
 ) -> str:
@@ -308,6 +314,18 @@ class Interview(models.Model):
         # imported that day is "(2)", so that lists can tell the two apart.
         before = getattr(self, "same_day_before", 0)
         return f"{day} ({before + 1})" if before else day
+
+    @property
+    def details(self) -> str:
+        """Its details page's values as one text, as a stale save of them is checked
+        (core.stale): interview_details() of what it stores. Not its text, which its
+        version guards (services.interview_text_replace)."""
+        return interview_details(self.title, self.respondent_id, self.conducted_on)
+
+    @property
+    def seen(self) -> str:
+        """The token of its details as drawn, that the details form sends back."""
+        return text_token(self.details)
 
     def set_text(self, text: str, *, word_count: int | None = None) -> None:
         """Replace the transcript text; the one place that keeps derived fields in step.

@@ -51,6 +51,7 @@ from .models import (
     StagedFile,
     Study,
     TypedKeep,
+    interview_details,
     respondent_typed,
 )
 from .revisions import study_revision_bump, study_revision_keep
@@ -1097,11 +1098,28 @@ def interviews_import_together(
     return [outcomes[index] for index in range(len(files))]
 
 
+INTERVIEW_MEANWHILE = (
+    "This interview's details were saved meanwhile, in another tab or window; nothing was saved."
+)
+
+
 def interview_update(
-    *, interview: Interview, title: str, respondent: Respondent, conducted_on: date | None
+    *,
+    interview: Interview,
+    title: str,
+    respondent: Respondent,
+    conducted_on: date | None,
+    seen: str = "",
 ) -> None:
+    """Save an interview's title, respondent and date. Raises ValidationError for a
+    respondent of another study, and Conflict (nothing saved) when they were saved since
+    the details form was drawn: `seen` is Interview.seen as that form showed it
+    (core.stale; "" checks nothing)."""
     if respondent.study_id != interview.study_id:
         raise ValidationError("That respondent belongs to another study.")
+    typed = interview_details(title.strip()[:200], respondent.pk, conducted_on)
+    if saved_meanwhile(interview.details, seen=seen, typed=typed):
+        raise Conflict(INTERVIEW_MEANWHILE)
     now = (interview.title, interview.respondent_id, interview.conducted_on)
     if now == (title.strip()[:200], respondent.pk, conducted_on):
         return  # Saved as it was: nothing to write, and the study's revision stays.

@@ -11,14 +11,17 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.bidi import isolated
+from core.errors import Conflict
 from core.http import posted, refusal, render_page_or_fragment
 from core.naming import name_key
+from core.stale import saved_fields, seen_again
 
 from .. import encodings, pages, services, staging
 from ..access import OWN, READ, WRITE, interview_access, study_access
@@ -27,13 +30,13 @@ from ..forms import (
     SKIP,
     ImportForm,
     InterviewDeleteForm,
-    InterviewForm,
+    InterviewEditForm,
     MarkersDetectForm,
     QuestionMarkerFormSet,
     StagedFileForm,
 )
 from ..importers import TooLarge, file_suffix
-from ..models import StagedFile
+from ..models import DAY, StagedFile
 from ..text import ImportRejected
 from ..turns import turns_from_json
 
@@ -321,7 +324,7 @@ def interview_edit(request, slug, pk):
     access, interview = interview_access(
         request, slug, pk, WRITE if request.method == "POST" else READ, text=False
     )
-    form = InterviewForm(
+    form = InterviewEditForm(
         posted(request),
         study=access.study,
         initial={
@@ -330,16 +333,43 @@ def interview_edit(request, slug, pk):
             "conducted_on": interview.conducted_on,
         },
     )
+    meanwhile = []
     if request.method == "POST" and form.is_valid():
         try:
             services.interview_update(interview=interview, **form.cleaned_data)
+        except Conflict as error:
+            # Saved in another tab: what it saved is shown over the typed values kept in
+            # the boxes, the form's token now its: saving again replaces it.
+            meanwhile = _saved_meanwhile(form, interview)
+            form.add_error("seen", str(error))
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Interview details saved.")
             return redirect("interview_edit", slug, pk)
-    context = {"access": access, "interview": interview, "form": form}
+    context = {
+        "access": access,
+        "interview": interview,
+        "form": form,
+        "seen": seen_again(form, interview.details),
+        "meanwhile": meanwhile,
+    }
     return render(request, "interviews/interview_edit.html", context)
+
+
+def _saved_meanwhile(form, interview) -> list[tuple[str, str]]:
+    """(label, value as saved) of each of the interview's details that another tab saved
+    otherwise than typed in `form` (valid), for the refusal of a stale save to show."""
+
+    def day(value):
+        return value and date_format(value, DAY)
+
+    saved = {
+        "title": interview.title,
+        "respondent": interview.respondent,
+        "conducted_on": day(interview.conducted_on),
+    }
+    return saved_fields(form, saved, {"conducted_on": day(form.cleaned_data["conducted_on"])})
 
 
 @require_POST

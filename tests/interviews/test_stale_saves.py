@@ -18,10 +18,14 @@ MEANWHILE = "Saved meanwhile, in another tab or window: "
 IN_THE_BOX = "Your text is in the box; saving it replaces that."
 
 
-def _token(html: str) -> str:
-    """The token the page drew in its edit form (name="seen")."""
-    start = html.index('name="seen" value="') + len('name="seen" value="')
+def hidden_value(html: str, name: str = "seen") -> str:
+    """The value the page drew in its edit form's field `name` (the token, "seen"; a
+    code's or theme's "revision")."""
+    start = html.index(f'name="{name}" value="') + len(f'name="{name}" value="')
     return html[start : html.index('"', start)]
+
+
+_token = hidden_value
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
@@ -206,3 +210,46 @@ def test_a_respondent_row_refused_for_its_text_still_checks_the_page_first_drawn
     assert MEANWHILE in response.content.decode()
     respondent.refresh_from_db()
     assert respondent.pseudonym == "Tab B"
+
+
+def test_a_stale_save_of_an_interview_s_details_keeps_its_text_and_a_second_save_replaces(
+    study, interview, owner
+):
+    """The interview's details open in two tabs: B saved its title and date, then A's save
+    replaced them without a word. A is now refused, every box keeping what A typed, B's
+    details shown where they differ from A's; saving again replaces them."""
+    client, mine = client_for(owner), interview.respondent_id
+    other = services.respondent_create(study=study, pseudonym="R2")
+    edit = reverse("interview_edit", args=[study.slug, interview.pk])
+    assert _token(client.get(edit).content.decode()) == interview.seen
+    drawn = interview.seen
+    b = {"title": "B's <title>", "respondent": mine, "conducted_on": "2025-03-03", "seen": drawn}
+    assert client.post(edit, b).status_code == 302
+
+    a = {"title": "A's <title>", "respondent": other.pk, "conducted_on": "", "seen": drawn}
+    response = client.post(edit, a)
+    assert response.status_code == 200
+    html = response.content.decode()
+    title = "Title <q>B&#x27;s &lt;title&gt;</q>"
+    theirs = f"{title}; Respondent <q>R1</q>; Interview date <q>3 Mar 2025</q>"
+    assert f"{MEANWHILE}{theirs}. {IN_THE_BOX}" in html
+    assert 'value="A&#x27;s &lt;title&gt;"' in html
+    assert f'<option value="{other.pk}" selected>' in html
+    interview.refresh_from_db()
+    assert (interview.title, interview.respondent_id) == ("B's <title>", mine)
+    assert _token(html) == interview.seen
+
+    assert client.post(edit, {**a, "seen": _token(html)}).status_code == 302
+    interview.refresh_from_db()
+    assert (interview.title, interview.respondent_id) == ("A's <title>", other.pk)
+    assert interview.conducted_on is None
+
+
+def test_an_interview_s_details_typed_as_another_tab_saved_them_are_no_conflict(
+    study, interview, owner
+):
+    edit = reverse("interview_edit", args=[study.slug, interview.pk])
+    client = client_for(owner)
+    same = {"title": "Same", "respondent": interview.respondent_id, "seen": interview.seen}
+    assert client.post(edit, same).status_code == 302
+    assert client.post(edit, same).status_code == 302
