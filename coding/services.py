@@ -946,15 +946,17 @@ def code_update(
     journal: Journal | None = None,
     **texts: str,
 ) -> Code:
-    """Save an edited code, unless someone saved it since `revision` (then Conflict)."""
+    """Save an edited code, unless someone saved it since `revision` (then Conflict): its
+    Code.revision as the edit form showed it. Saved as it stands (as opened, or typed as
+    another tab saved it meanwhile), nothing is written and nothing is refused (core.stale:
+    the same words replace nothing)."""
     before = bin.code_state(code)
     name = _clean_name(code.study, name, exclude=code.pk)
     colour = parse_colour(colour)
     values = {field: texts.get(field, "").strip() for field in CODE_TEXT_FIELDS}
     after = {**before, "name": name, "colour": colour, "parent_id": parent and parent.pk}
-    if code.revision == revision and {**after, **values} == before:
-        # Saved as it was opened, and nobody saved it since: nothing to write, and the
-        # study's revision (the cached roll-up) stays.
+    if {**after, **values} == before:
+        # Nothing to write, and the study's revision (the cached roll-up) stays.
         return code
     with transaction.atomic():
         # Names, parents, colours and definitions are all in the roll-up.

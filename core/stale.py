@@ -68,3 +68,11 @@ def saved_fields(
 
 def _shown(value) -> str:
     return "" if value is None else str(value)
+
+
+def revision_again(form: forms.Form, revision: int) -> None:
+    """Draw a bound edit form refused as saved meanwhile with `revision`, the one its row
+    now has (a code, a theme), instead of the one it was sent with: saving it again then
+    replaces what was saved meanwhile, as its warning says."""
+    form.data = form.data.copy()
+    form.data["revision"] = str(revision)

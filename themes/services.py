@@ -76,16 +76,18 @@ def theme_create(
 def theme_update(
     *, theme: Theme, revision: int, name: str, description: str, parent: Theme | None
 ) -> Theme:
-    """Save an edited theme, unless someone saved it since `revision` (then Conflict)."""
+    """Save an edited theme, unless someone saved it since `revision` (then Conflict): its
+    Theme.revision as the edit form showed it. Saved as it stands (as opened, or typed as
+    another tab saved it meanwhile), nothing is written and nothing is refused (core.stale:
+    the same words replace nothing)."""
     name = _clean_name(theme.study, name, exclude=theme.pk)
     same = (theme.name, theme.description, theme.parent_id) == (
         name,
         description.strip(),
         parent and parent.pk,
     )
-    if same and theme.revision == revision:
-        # Saved as it was opened, and nobody saved it since: nothing to write, and the
-        # study's revision (the cached roll-up) stays.
+    if same:
+        # Nothing to write, and the study's revision (the cached roll-up) stays.
         return theme
     # Its own transaction: the revision moves with the edit or not at all (the view opens
     # none; tests/themes/test_concurrency.py edits themes from many connections at once).

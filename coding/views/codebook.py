@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.bidi import isolated
 from core.errors import Conflict
 from core.http import refusal, render_page_or_fragment, wants_fragment
+from core.stale import revision_again, saved_fields
 from interviews.access import READ, WRITE, study_access
 
 from .. import selectors, services
@@ -34,12 +35,14 @@ def _page(
     merge=None,
     editor_only=False,
     done="",
+    meanwhile=(),
 ):
     """The codebook body, or only its editor panel (opening a form needs no counting).
 
     `merge` asks to confirm a merge of `code`: {"target": Code, "text": what moves}. `done`
     (after a write) sends a plain POST back to the codebook, `message` in its flash
-    (core.http.render_page_or_fragment).
+    (core.http.render_page_or_fragment). `meanwhile`: (label, value) of what another tab
+    saved, when the code's save was refused for it (templates/_saved_meanwhile.html).
     """
     context = {
         "access": access,
@@ -48,6 +51,7 @@ def _page(
         "message": message,
         "undo_url": undo_url,
         "merge": merge,
+        "meanwhile": meanwhile,
         "edit_prefix": url_prefix("code_edit", access.study.slug),
         "merge_choices": (
             access.study.codes.exclude(pk=code.pk).order_by("name").values_list("id", "name")
@@ -152,10 +156,13 @@ def code_edit(request, slug, pk):
                     **form.texts(),
                 )
                 message = journal.label = f"Saved “{isolated(code.name)}”."
-        except Conflict as error:
-            # The form keeps the user's values and the revision they edited: saving again
-            # is refused again rather than replacing the other person's edit unseen.
-            form.add_error(None, str(error))
+        except Conflict:
+            # Saved in another tab: what it saved is shown over the typed values kept in
+            # the boxes, the form's revision now the code's: saving again replaces it.
+            code.refresh_from_db()
+            meanwhile = _saved_meanwhile(form, code)
+            revision_again(form, code.revision)
+            return _page(request, access, form=form, code=code, meanwhile=meanwhile)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -163,6 +170,15 @@ def code_edit(request, slug, pk):
             undo_link = undo_url(access, journal.entry)
             return _page(request, access, message=message, undo_url=undo_link, done=done)
     return _page(request, access, form=form, code=code)
+
+
+def _saved_meanwhile(form, code) -> list[tuple[str, str]]:
+    """(label, value as saved) of each of the code's values that another tab saved
+    otherwise than typed in `form`, for the refusal of a stale save to show."""
+    fields = ("name", "colour", "parent", *services.CODE_TEXT_FIELDS)
+    saved = {name: getattr(code, name) for name in fields}
+    # No colour sent keeps the code's (code_edit).
+    return saved_fields(form, saved, {"colour": form.cleaned_data["colour"] or code.colour})
 
 
 @require_POST

@@ -128,7 +128,7 @@ def test_a_concurrent_edit_is_not_overwritten(study, code, owner, coder):
     client_for(coder).post(edit, {"name": "Training (coder)", "revision": stale}, headers=HTMX)
     response = client_for(owner).post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
     html = response.content.decode()
-    assert "changed by someone else" in html
+    assert "Saved meanwhile, in another tab or window: Name <q>Training (coder)</q>." in html
     assert 'value="Mine"' in html, "the user's own text stays in the form"
     assert Code.objects.get(pk=code.pk).name == "Training (coder)"
 
@@ -177,15 +177,18 @@ def test_the_codebook_shows_counts_with_sub_codes(
     )
 
 
-def test_a_second_save_after_a_conflict_is_refused_too(study, code, owner, coder):
+def test_a_second_save_after_a_conflict_replaces_what_it_was_shown(study, code, owner, coder):
+    """The refusal shows the other save and carries its revision: saving the form again
+    replaces it, as the warning says (was: refused again and again, stale revision kept)."""
     edit = reverse("code_edit", args=[study.slug, code.pk])
     stale = code.revision
     client_for(coder).post(edit, {"name": "Theirs", "revision": stale}, headers=HTMX)
     mine = client_for(owner)
     first = mine.post(edit, {"name": "Mine", "revision": stale}, headers=HTMX).content.decode()
-    assert f'name="revision" value="{stale}"' in first
-    mine.post(edit, {"name": "Mine", "revision": stale}, headers=HTMX)
-    assert Code.objects.get(pk=code.pk).name == "Theirs"
+    now = Code.objects.get(pk=code.pk).revision
+    assert f'name="revision" value="{now}"' in first
+    mine.post(edit, {"name": "Mine", "revision": now}, headers=HTMX)
+    assert Code.objects.get(pk=code.pk).name == "Mine"
 
 
 def test_the_colour_picker_saves_any_colour_and_the_highlight_uses_it(

@@ -90,7 +90,8 @@ def test_a_concurrent_theme_edit_is_not_overwritten(study, themed, owner, coder)
     response = client_for(owner).post(
         url(study, "theme_edit", training.pk), {"name": "Mine", "revision": stale}, headers=HTMX
     )
-    assert "changed by someone else" in response.content.decode()
+    html = response.content.decode()
+    assert "Saved meanwhile, in another tab or window: Name <q>Learning</q>." in html
     assert Theme.objects.get(pk=training.pk).name == "Learning"
 
 

@@ -19,6 +19,7 @@ from core.http import (
     with_announcement,
     with_message,
 )
+from core.stale import revision_again, saved_fields
 from interviews.access import OWN, READ, WRITE, study_access
 from interviews.counts import study_counts
 from interviews.forms import MoveForm
@@ -31,9 +32,13 @@ from ..matrix import render_matrix
 from ..rollup import PREVALENCE_RULES, study_rollup
 
 
-def _page(request, access, *, form=None, editing=None, message="", status=200, done=""):
+def _page(
+    request, access, *, form=None, editing=None, message="", status=200, done="", meanwhile=()
+):
     """The themes page, or its list for htmx; `done` (after a write) sends a plain POST back
-    to the page, `message` in its flash (core.http.render_page_or_fragment)."""
+    to the page, `message` in its flash (core.http.render_page_or_fragment); `meanwhile`,
+    (label, value) of what another tab saved when the theme's save was refused for it
+    (templates/_saved_meanwhile.html)."""
     study = access.study
 
     def context() -> dict:
@@ -45,6 +50,7 @@ def _page(request, access, *, form=None, editing=None, message="", status=200, d
             "form": form if form is not None else ThemeForm(study=study),
             "editing": editing,
             "message": message,
+            "meanwhile": meanwhile,
         }
 
     return render_page_or_fragment(
@@ -128,9 +134,14 @@ def theme_edit(request, slug, pk):
                 description=form.cleaned_data["description"],
                 parent=form.cleaned_data["parent"],
             )
-        except Conflict as error:
-            # As for codes: the stale revision stays, so a second save is refused too.
-            form.add_error(None, str(error))
+        except Conflict:
+            # Saved in another tab: what it saved is shown over the typed values kept in
+            # the boxes, the form's revision now the theme's: saving again replaces it.
+            theme.refresh_from_db()
+            saved = {name: getattr(theme, name) for name in ("name", "description", "parent")}
+            revision_again(form, theme.revision)
+            meanwhile = saved_fields(form, saved)
+            return _page(request, access, form=form, editing=theme, meanwhile=meanwhile)
         except ValidationError as error:
             form.add_error(None, error)
         else:
