@@ -17,7 +17,7 @@ $(INSTALLED): pyproject.toml
 setup: $(INSTALLED)
 
 var/demo-password:
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
 	chmod 600 $@
 

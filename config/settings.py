@@ -7,6 +7,7 @@ and EXCERPTA_SECURE=1 behind HTTPS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -48,6 +49,29 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _owner_only(path: Path, mode: int) -> None:
+    """Take group and others' permissions off `path` (a file or folder this user owns), so
+    that it has `mode` at most (0o600 for a file, 0o700 for a folder): var/ and the
+    database hold confidential transcripts. A path of another user's is left as it is."""
+    if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        path.chmod(mode)
+
+
+def _private_sqlite(path: Path) -> None:
+    """Make the SQLite database file `path` (empty, which SQLite takes for a new database)
+    readable by this user alone before the first connection creates it with the umask's
+    0644, and tighten one made so before; its -wal and -shm files take the database file's
+    mode from SQLite itself, and are tightened too when an older run left them loose.
+    `manage.py migrate` (make run) and `manage.py restore` into a new file both come here."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        _owner_only(companion, 0o600)
+
+
 def _secret_key() -> str:
     """The key from the environment, or one generated once and kept under var/.
 
@@ -59,7 +83,7 @@ def _secret_key() -> str:
     path = VAR_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     path.write_text(key)
     path.chmod(0o600)
@@ -191,6 +215,11 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _private_sqlite(Path(DATABASES["default"]["NAME"]))
+# var/ holds the database, its backups' default place and the secret key: this user's only.
+_owner_only(VAR_DIR, 0o700)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
 from io import StringIO
 
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import HTMX, client_for
+from tests.conftest import HTMX, client_for, run_manage
 
 
 def test_the_database_runs_with_the_settings_we_rely_on(db):
@@ -108,3 +112,34 @@ def test_a_post_without_the_csrf_token_is_refused(study, owner):
 def test_the_page_sends_the_csrf_token_in_htmx_headers(study, owner):
     response = client_for(owner).get(reverse("codebook", args=[study.slug]))
     assert 'hx-headers=\'{"x-csrftoken": "' in response.content.decode()
+
+
+def test_a_new_database_and_var_are_readable_by_their_owner_only(tmp_path):
+    """`make run` on a fresh clone made var/ (0755) and its database (0644) as the umask
+    gave them: any account on the machine could read the transcripts."""
+    # The Makefile's own step that makes var/ (for the demo password), in a folder of its own.
+    made = subprocess.run(
+        [
+            "make",
+            "-f",
+            str(django_settings.BASE_DIR / "Makefile"),
+            "-C",
+            str(tmp_path),
+            "var/demo-password",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    var = tmp_path / "var"
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "EXCERPTA_SQLITE_PATH")
+    }
+    env["EXCERPTA_VAR_DIR"] = str(var)
+    migrated = run_manage("migrate", "--noinput", "--verbosity", "0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    for path in [var / "excerpta.sqlite3", var / "secret_key", var / "demo-password"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -283,3 +283,29 @@ def test_the_postgresql_password_never_reaches_the_command_line(monkeypatch, tmp
     passfile, written = seen["passfile"]
     assert written == "*:*:*:*:se\\:cr\\\\et\n"  # libpq's escapes of : and \
     assert not passfile.exists()
+
+
+def test_a_restored_sqlite_database_is_readable_by_its_owner_only(owner, tmp_path, fresh_database):
+    """A restore into a new SQLite file left it (and its -wal and -shm) as the umask made
+    it, 0644: every account on the machine could read the study's transcripts."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's files are the server's: its own permissions keep them")
+    a_study(owner, "First study")
+    file = tmp_path / "excerpta.backup"
+    call_command("backup", output=file)
+
+    restored = run_manage("restore", str(file), env=fresh_database)
+    assert restored.returncode == 0, restored.stderr
+    # Open it as the app would (WAL), so that its -wal and -shm exist while it is read.
+    database = tmp_path / "restored.sqlite3"
+    opened = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from interviews.models import Study; print(Study.objects.count())",
+        env=fresh_database,
+    )
+    assert opened.stdout.strip() == "1", opened.stderr
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    for companion in tmp_path.glob("restored.sqlite3-*"):
+        assert stat.S_IMODE(companion.stat().st_mode) == 0o600, companion
