@@ -978,3 +978,17 @@ def test_adding_a_code_to_a_theme_says_so_and_offers_undo_with_or_without_javasc
     entry = UndoEntry.objects.latest("pk")
     assert "Added “<bdi>Spare</bdi>” to “<bdi>Training</bdi>”." in html
     assert f'hx-post="{url(study, "undo_entry", entry.pk)}"' in html
+
+
+def test_a_plain_form_moving_the_first_theme_up_says_it_did_not_move(study, owner):
+    """Without JavaScript the page after a move is all the researcher is told: a theme
+    already first, moved up, did not move, and the page must not say it did."""
+    client = client_for(owner)
+    first = themes.theme_create(study=study, name="Training")
+    themes.theme_create(study=study, name="Stress")
+    move = reverse("theme_move", args=[study.slug, first.pk])
+    response = client.post(move, {"to": "up"}, follow=True)
+    page = response.content.decode()
+    assert "Moved “<bdi>Training</bdi>” up" not in page
+    assert "“<bdi>Training</bdi>” did not move" in page
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Training", "Stress"]

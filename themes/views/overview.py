@@ -159,7 +159,10 @@ def theme_move(request, slug, pk):
     moved = services.theme_move(theme=theme, delta=form.delta)
     # htmx shows the move itself, and says it to a screen reader; a plain form's page says it.
     said = moved_text(f"“{theme.name}”", form.cleaned_data["to"], moved)
-    message = "" if request.htmx else f"Moved “{theme.name}” {form.cleaned_data['to']}."
+    # Already first (or last), or gone meanwhile: the page says it did not move, as htmx's
+    # announcement does, not that it moved.
+    plain = f"Moved “{theme.name}” {form.cleaned_data['to']}." if moved else said
+    message = "" if request.htmx else plain
     response = _page(request, access, message=message, done=reverse("themes", args=[slug]))
     return with_announcement(request, response, said)
 
