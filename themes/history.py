@@ -411,8 +411,13 @@ def _event(model, record, before, names, *, reviewer: bool) -> Event:
         changes = _changes(model, before, record, names, reviewer=reviewer)
         deleted = [c for c in changes if c.label == "deleted at"]
         if deleted:
-            action = "deleted" if deleted[0].after else "restored"
+            # Read on the record: the change's text of an empty moment is "—", not "".
+            action = "deleted" if record.deleted_at is not None else "restored"
             changes = [c for c in changes if c.label not in {"deleted at", "deleted by"}]
+    elif record.history_type == "+" and before is not None and before.history_type == "-":
+        # Written again under the id it had (a code or theme from the bin, the quotes and
+        # memos a theme's restore brings back): not new.
+        action = "restored"
     user = record.history_user
     return Event(
         noun=NOUNS[model],

@@ -40,6 +40,10 @@ def test_a_deleted_code_is_found_on_the_history_page_and_restored(page, live_ser
     row.get_by_role("button", name="Restore").click()
     expect(page.locator("#flash")).to_contain_text("Restored “Learning”")
     expect(page.locator("#bin")).to_contain_text("The bin is empty.")
+    # The page after the restore says it came back, not that it was added anew.
+    page.reload()
+    restored = re.compile(r"· Code restored\s*:\s*“Learning”")
+    expect(page.locator(".history-event").filter(has_text=restored)).to_have_count(1)
 
     page.goto(coding_page)
     marks = page.locator('#transcript mark[data-codes*="Learning"]')

@@ -716,3 +716,36 @@ def test_a_reviewer_reads_what_changed_but_not_file_names_nor_erasure_notes(
     # Every record of the erased respondent went with them.
     assert ERASED not in html
     assert ERASED not in as_owner
+
+
+def test_a_restore_reads_as_a_restore_not_a_second_deletion(study, owner, interview):
+    """Each thing deleted then brought back reads "deleted" then "restored" on the page:
+    an excerpt and a memo (their deletion a change of their row), a code and a theme (their
+    row written again from the bin)."""
+    code = coding.code_create(study=study, name="Learning")
+    excerpt = code_span(interview, "never looked back", [code], owner)
+    theme = themes.theme_create(study=study, name="Support")
+    memo = memos.memo_create(model=ThemeMemo, author=owner, body="Keep", theme=theme)
+    coding.excerpt_delete(excerpt=excerpt, actor=owner)
+    coding.excerpt_restore(excerpt=Excerpt.all_objects.get(pk=excerpt.pk))
+    memos.memo_delete(memo=memo, author=owner)
+    memos.memo_restore(memo=memo, author=owner)
+    coding.code_delete(code=code, force=True, actor=owner)
+    client = client_for(owner)
+    client.post(reverse("code_restore", args=[study.slug, DeletedCode.objects.get().pk]))
+    themes.theme_delete(theme=theme)
+    client.post(reverse("history_restore", args=[study.slug, "theme", theme.pk]))
+    shown = events(client.get(url(study)))
+    for noun, label in [
+        ("Theme", "“Support”"),
+        ("Code", "“Learning”"),
+        ("Memo on a theme", "“Keep”"),
+        ("Excerpt", "“never looked back”"),
+    ]:
+        # "1 Dec 2026, 14:17 · Excerpt deleted: “never looked back” by …", newest first.
+        actions = [
+            re.match(rf".*? · {noun} (\w+) ?: ", event)[1]
+            for event in shown
+            if re.match(rf".*? · {noun} (added|deleted|restored) ?: {label}", event)
+        ]
+        assert actions[:2] == ["restored", "deleted"], (noun, shown)
