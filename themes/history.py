@@ -319,6 +319,9 @@ def _names(*groups) -> dict:
                 excerpts.add(record.excerpt_id)
             if model in (Theme, Quote, ThemeMemo, Comment):
                 themes.add(record.parent_id if model is Theme else record.theme_id)
+            if model is Theme:
+                # The codes it gathered (_with_codes), named where its codes changed.
+                codes.update(record.held)
             if model is Interview:
                 respondents.add(record.respondent_id)
                 transcripts[record.history_id] = Interview(

@@ -749,3 +749,15 @@ def test_a_restore_reads_as_a_restore_not_a_second_deletion(study, owner, interv
             if re.match(rf".*? · {noun} (added|deleted|restored) ?: {label}", event)
         ]
         assert actions[:2] == ["restored", "deleted"], (noun, shown)
+
+
+def test_a_code_added_to_or_taken_out_of_a_theme_is_named(study, owner):
+    theme = themes.theme_create(study=study, name="Relationships with clients")
+    code = coding.code_create(study=study, name="Self-care practices")
+    themes.theme_code_attach(theme=theme, code=code)
+    themes.theme_code_detach(theme=theme, code=code)
+    shown = [e for e in events(client_for(owner).get(url(study))) if "Theme changed" in e]
+    assert len(shown) == 2
+    assert "Codes Self-care practices → —" in shown[0]
+    assert "Codes — → Self-care practices" in shown[1]
+    assert "?" not in " ".join(shown)
