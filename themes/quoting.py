@@ -8,6 +8,7 @@ respondent said). The researcher may choose an extract: words of the excerpt, in
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -16,6 +17,8 @@ OMISSION = "[…]"
 _OMISSIONS = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
 # Quote marks a researcher may type around a quote or an example; the export adds its own.
 _QUOTE_MARKS = "\"'“”‘’„«»"
+# An apostrophe between two letters is inside the word: "don't", "I’m", "O’Brien".
+_APOSTROPHES = "'’ʼ"
 
 
 def _flat(text: str) -> str:
@@ -71,7 +74,22 @@ def _place_of(flat: str, piece: str, position: int, *, after_cut: bool) -> int:
 
 
 def _splits_word(flat: str, at: int) -> bool:
-    return 0 < at < len(flat) and flat[at - 1].isalnum() and flat[at].isalnum()
+    """Whether a cut at `at` (a code point offset) falls inside a word of `flat`."""
+    return 0 < at < len(flat) and _of_word(flat, at - 1) and _of_word(flat, at)
+
+
+def _of_word(flat: str, at: int) -> bool:
+    """Whether the character at `at` belongs to a word: a letter or digit, a combining
+    mark (the accent of a decomposed "é"), or an apostrophe between two of those (cutting
+    "don't" after "don" leaves "n't" out: a word cut in two)."""
+    char = flat[at]
+    if char in _APOSTROPHES:
+        return 0 < at < len(flat) - 1 and _letter(flat[at - 1]) and _letter(flat[at + 1])
+    return _letter(char)
+
+
+def _letter(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
 def _misplaced(flat: str, piece: str, position: int, spans: list[tuple[int, int]]) -> str:
