@@ -152,3 +152,23 @@ def test_a_message_kept_for_the_page_an_undo_reloads_is_said_after_it_loads(
         "() => window.said.some((text) => text.startsWith('Undone: Took “Learning” out'))"
     )
     expect(status).to_contain_text("Undone: Took “Learning” out of “Training”")
+
+
+def test_a_comment_refused_is_said_in_the_alert_region(page, live_server, study, themed, reviewer):
+    """A comment posted empty is refused beside its field, in the comments the answer swaps
+    in: an element the swap creates, which a screen reader does not reliably announce. The
+    page's alert region, there from its load, says it too; a comment posted then says so in
+    the polite one."""
+    training = themed["training"]
+    log_in(page, live_server, reviewer)
+    page.goto(live_server.url + reverse("theme_detail", args=[study.slug, training.pk]))
+    page.evaluate(MARK)
+    status, alert = regions(page)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator("#comments .error")).to_have_count(1)
+    expect(alert).to_contain_text(page.locator("#comments .error").inner_text())
+    page.get_by_label("Add a comment").fill("Which agency said this?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(status).to_contain_text("Comment posted.")
+    expect(alert).to_have_text("")
+    assert page.evaluate(KEPT, "#flash [role=alert]") == [1]

@@ -298,7 +298,14 @@ def comment_add(request, slug, pk):
             response = _comments(request, access, theme)
             link = undo_url(access, journal.entry)
             return with_message(request, response, "Comment posted.", undo_url=link)
-    return _comments(request, access, theme, comment_form=form)
+    response = _comments(request, access, theme, comment_form=form)
+    if not request.htmx:
+        return response  # The page again, the error beside the comment.
+    # The error is drawn beside the field, in the comments this answer swaps in: an element
+    # the swap creates, which screen readers do not reliably announce. The page's alert
+    # region, there from its load, says it too.
+    refused = " ".join(message for messages in form.errors.values() for message in messages)
+    return with_message(request, response, refused, level="error")
 
 
 def _comment_label(access, label: str) -> str:
