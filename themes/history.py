@@ -443,6 +443,10 @@ def _changes(model, before, after, names, *, reviewer: bool) -> list[Change]:
         if old == new:
             continue
         label = str(getattr(tracked, "verbose_name", name)).removesuffix(" id")
+        if name == "attributes" and isinstance(old, dict) and isinstance(new, dict):
+            # Only the attributes that changed, each by its name, not the two whole dicts.
+            changes.extend(_attribute_changes(old, new))
+            continue
         if name == "parent_id":
             kind = "code" if model is Code else "theme"
             old, new = names[kind].get(old, "none"), names[kind].get(new, "none")
@@ -459,6 +463,20 @@ def _changes(model, before, after, names, *, reviewer: bool) -> list[Change]:
                     ", ".join(sorted(names["code"].get(pk, "?") for pk in has - had)) or "—",
                 )
             )
+    return changes
+
+
+def _attribute_changes(old: dict, new: dict) -> list[Change]:
+    """A respondent's attributes before and after ({name: value}) as one Change per
+    attribute that changed, labelled by its name, in the order the newer dict has them
+    (those it lost last): "Gender" “Man” → "removed", "—" → “7” for one added."""
+    changes = []
+    for key in [*new, *(key for key in old if key not in new)]:
+        if old.get(key) == new.get(key) and (key in old) == (key in new):
+            continue
+        before = f"“{_text(old[key])}”" if key in old else "—"
+        after = f"“{_text(new[key])}”" if key in new else "removed"
+        changes.append(Change(str(key), before, after))
     return changes
 
 

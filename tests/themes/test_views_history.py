@@ -761,3 +761,17 @@ def test_a_code_added_to_or_taken_out_of_a_theme_is_named(study, owner):
     assert "Codes Self-care practices → —" in shown[0]
     assert "Codes — → Self-care practices" in shown[1]
     assert "?" not in " ".join(shown)
+
+
+def test_a_respondent_s_attributes_show_only_what_changed_by_name(study, owner):
+    respondent = interviews.respondent_create(study=study, pseudonym="R8")
+    respondent.attributes = {"Years of experience": 7, "Agency": "Agency E", "Gender": "Man"}
+    respondent.save()
+    respondent.attributes = {"Years of experience": 8, "Agency": "Agency E"}
+    respondent.save()
+    newest = events(client_for(owner).get(url(study)))[0]
+    assert "Respondent changed" in newest
+    assert "Years of experience “7” → “8”" in newest
+    assert "Gender “Man” → removed" in newest
+    assert "Agency" not in newest.replace("Agency E", "")
+    assert "{" not in newest
