@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from coding.models import Coding, ExcerptStatus
 from interviews.models import QuestionSegment
 
+from .matrix import interviewer_note
 from .retrieval import (
     NOT_RECORDED,
     TOGETHER,
@@ -70,6 +71,11 @@ class Matrix:
     rows: list[dict]  # name, depth, params
     columns: list[dict]  # label, title (a longer text or ""), params
     cells: list[list[int]]
+    # The excerpts holding only the interviewer's words (Excerpt.interviewer_only) that a
+    # cell's link finds but its count leaves out (a column of respondents, or a count of
+    # them): the table says so in the cell, so that a cell of such excerpts alone is "0"
+    # with its link, not empty. None when no cell leaves any out.
+    interviewer: list[list[int]] | None = None
     # By question, when no excerpt can answer one whatever is coded (rollup.why_no_answers),
     # or with no row or column at all (rollup.nothing_to_count): the reason, said in place of a
     # table of empty columns (or of none).
@@ -327,18 +333,28 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         # The interviewer's words alone count for no respondent (themes.rollup): past the
         # last respondent, they fall in no respondent's count.
         respondent = np.where(alone, len(respondent_ids), respondent)
+    left_out = None
     if by == CODE:
         columns = [
             {"label": line["name"], "title": "", "params": {"code": line["params"]["code"]}}
             for line in lines
         ]
-        cells = _cooccurrence(coded, under, respondent, len(respondent_ids), count)
+        around = _around(coded, under)
+        if count == EXCERPTS:
+            cells = _crossed(under, around)
+        else:
+            cells = _cooccurring_respondents(under, around, respondent, len(respondent_ids))
+            mine = np.flatnonzero(alone)
+            left_out = _crossed(under[mine], around[mine])
         why_empty = ""
         title = "Codes by code (co-occurrence)"
     else:
         columns, column, why_empty = _columns(index, by, attribute, coded)
         if by in (RESPONDENT, ATTRIBUTE) or count == RESPONDENTS:
             # A column of respondents, or a count of them: no respondent's words.
+            left_out = _spread(
+                under, np.where(alone, column, -1), respondent, len(columns), 0, EXCERPTS
+            )
             column = np.where(alone, -1, column)
         cells = _spread(under, column, respondent, len(columns), len(respondent_ids), count)
         title = f"{dict(ROW_CHOICES)[rows]} {dict(BY_CHOICES)[by]}"
@@ -350,10 +366,15 @@ def build(index: StudyIndex, *, rows: str, by: str, count: str, attribute: str =
         count=count,
         rows=lines,
         columns=columns,
-        cells=np.rint(cells).astype(int).tolist() if len(lines) else [],
+        cells=_integers(cells, lines),
+        interviewer=_integers(left_out, lines) if left_out is not None and alone.any() else None,
         why_empty=why_empty
         or nothing_to_count(rows=rows, has_rows=bool(lines), has_columns=bool(columns)),
     )
+
+
+def _integers(counts, lines: list[dict]) -> list[list[int]]:
+    return np.rint(counts).astype(int).tolist() if len(lines) else []
 
 
 def _spread(under, column, respondent, columns: int, respondents: int, count: str):
@@ -371,19 +392,27 @@ def _spread(under, column, respondent, columns: int, respondents: int, count: st
     return (found > 0).reshape(under.shape[1], columns, respondents).sum(axis=2)
 
 
-def _cooccurrence(coded: _Coded, under, respondent, respondents: int, count: str):
-    """Rows by rows: the excerpts carrying one code that an excerpt carrying the other
-    overlaps (itself included), or their respondents."""
+def _around(coded: _Coded, under) -> sparse.csr_matrix:
+    """Excerpts by rows: 1 where the excerpt, or an excerpt overlapping it, is under the
+    row."""
     a, b = _overlapping_pairs(coded)
     first, second = np.concatenate([a, b]), np.concatenate([b, a])
     size = len(coded.ids)
     near = _binary(_ones(first, second, (size, size)) @ under)  # rows of overlapping others
-    around = _binary(under + near)  # the excerpt's rows and theirs
-    if count == EXCERPTS:
-        # e counts in (a, b) when it is under a and b is around it, or the reverse; as
-        # `under` lies within `around`, the two overlap exactly where e is under both.
-        crossed = (under.T @ around).toarray()
-        return crossed + crossed.T - (under.T @ under).toarray()
+    return _binary(under + near)  # the excerpt's rows and theirs
+
+
+def _crossed(under, around) -> np.ndarray:
+    """Rows by rows: the excerpts (of `under`'s) carrying one code that an excerpt
+    carrying the other overlaps (itself included)."""
+    # e counts in (a, b) when it is under a and b is around it, or the reverse; as
+    # `under` lies within `around`, the two overlap exactly where e is under both.
+    crossed = (under.T @ around).toarray()
+    return crossed + crossed.T - (under.T @ under).toarray()
+
+
+def _cooccurring_respondents(under, around, respondent, respondents: int) -> np.ndarray:
+    """Rows by rows: the respondents of the excerpts _crossed counts."""
     total = np.zeros((under.shape[1], under.shape[1]))
     order = np.argsort(respondent, kind="stable")
     bounds = np.searchsorted(respondent[order], np.arange(respondents + 1))
@@ -448,7 +477,8 @@ def render(
     matrix: Matrix, *, by: str, retrieve_url: str, labelled_by: str = "matrix-title"
 ) -> SafeString:
     """The matrix as an HTML table: each non-empty cell a link to its excerpts on the
-    retrieval page at `retrieve_url`, coloured by its heat step; then the key of its
+    retrieval page at `retrieve_url`, coloured by its heat step, with how many of them
+    hold only the interviewer's words and are not counted (interviewer_note); then the key of its
     columns' longer texts (_key). Its name is the page's
     heading of it, the element of id `labelled_by` (aria-labelledby): a caption of the
     same words showed them twice."""
@@ -458,13 +488,14 @@ def render(
     )
     body = []
     query = _cell_queries(matrix, by)
+    left_out = matrix.interviewer or [[0] * len(matrix.columns)] * len(matrix.rows)
     for r, (line, counts) in enumerate(zip(matrix.rows, matrix.cells, strict=True)):
         cells = "".join(
             f'<td class="num heat-{heat(value, highest)}"><a href="{retrieve_url}?'
-            f'{escape(query(r, c))}">{value}</a></td>'
-            if value
+            f'{escape(query(r, c))}">{value}{interviewer_note(alone)}</a></td>'
+            if value or alone
             else '<td class="num"></td>'
-            for c, value in enumerate(counts)
+            for c, (value, alone) in enumerate(zip(counts, left_out[r], strict=True))
         )
         body.append(
             f'<tr><th scope="row" class="depth-{line["depth"]}">{escape(line["name"])}</th>'

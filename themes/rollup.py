@@ -187,6 +187,9 @@ class RollUp:
     reading_order: list[int] = field(repr=False, default_factory=list)
     # the excerpts that hold only the interviewer's words (see StudyRows)
     interviewer_only: frozenset[int] = frozenset()
+    # of those, how many per theme and respondent (whose transcript holds them), as
+    # `matrix`: counted for no one, noted in its cells. None in an entry cached before.
+    interviewer_matrix: list[list[int]] | None = None
 
     @cached_property
     def reading_rank(self) -> dict[int, int]:
@@ -232,7 +235,10 @@ class RollUp:
         return len(self.respondents)
 
     def matrix_rows(self):
-        return list(zip(self.themes, self.matrix, strict=True))
+        """(summary, its excerpts per respondent, of those per respondent holding only the
+        interviewer's words) for each theme."""
+        left_out = self.interviewer_matrix or [[0] * len(self.respondents)] * len(self.themes)
+        return list(zip(self.themes, self.matrix, left_out, strict=True))
 
 
 def study_rollup(study: Study) -> RollUp:
@@ -285,7 +291,7 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
     alone = rows.interviewer_only
 
     respondent_ids = [respondent["id"] for respondent in rows.respondents]
-    matrix = []
+    matrix, interviewer_matrix = [], []
     themes_of_excerpt = defaultdict(list)  # in tree order, as `summaries`
     for summary in summaries:
         summary.total = total
@@ -294,6 +300,8 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
         theirs = [excerpt_id for excerpt_id in excerpt_ids if excerpt_id not in alone]
         per_respondent = Counter(map(respondent_of.__getitem__, theirs))
         matrix.append([per_respondent.get(respondent_id, 0) for respondent_id in respondent_ids])
+        asked = Counter(respondent_of[e] for e in excerpt_ids if e in alone)
+        interviewer_matrix.append([asked.get(respondent, 0) for respondent in respondent_ids])
         if not excerpt_ids:
             continue
         for excerpt_id in excerpt_ids:
@@ -324,6 +332,7 @@ def build_rollup(rows: selectors.StudyRows) -> RollUp:
         ),
         reading_order=_reading_order(rows.codings, respondent_ids),
         interviewer_only=rows.interviewer_only,
+        interviewer_matrix=interviewer_matrix,
     )
 
 

@@ -290,7 +290,7 @@ def matrix_table(rollup: RollUp) -> Table:
             f"{summary.n} of {summary.total}",
             summary.word,
         ]
-        for summary, counts in rollup.matrix_rows()
+        for summary, counts, _ in rollup.matrix_rows()
     ]
     columns = ["Theme", *_titles(pseudonyms, "respondent", fixed), "Respondents", "Prevalence"]
     return _table(rows, columns)

@@ -7,6 +7,8 @@ respondent to two.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -241,3 +243,34 @@ def test_the_reviews_list_of_changes_names_the_interviewers_words_as_such(
     changes = html[html.index('id="changes-title"') : html.index("</section>")]
     assert "<li>Interviewer to <bdi>R2</bdi>, Q1: “<bdi>How long have you" in changes
     assert "<li><bdi>R1</bdi>, Q1: “<bdi>About six years" in changes
+
+
+def _cell_of_r2(html: str) -> tuple[str, str]:
+    """(link, text) of the matrix cell whose link filters by R2's excerpts: the only one
+    with the note."""
+    [(link, text)] = re.findall(r'<a href="([^"]+)">(0\u00a0<small[^<]*</small>)</a>', html)
+    return link.replace("&amp;", "&"), text
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        ("themes", {}),
+        ("matrix", {"rows": "themes", "by": "respondent"}),
+        ("matrix", {"rows": "codes", "by": "respondent", "count": "respondents"}),
+    ],
+    ids=["themes-page", "themes-by-respondent", "codes-by-respondent"],
+)
+def test_a_matrix_cell_of_the_interviewers_words_alone_links_to_them(study, asked, owner, page):
+    """R2's cell under Training (or Learning) counts 0, and is no longer an empty cell
+    without a link: "0 · 1 in the interviewer’s words", a link to the Excerpts page that
+    lists R2's question."""
+    client = client_for(owner)
+    name, query = page
+    html = client.get(url(study, name), query).content.decode()
+    link, text = _cell_of_r2(html)
+    note = '<small class="interviewer-words">·\u00a01 in the interviewer’s words</small>'
+    assert text == f"0\u00a0{note}"
+    found = client.get(link).content.decode()
+    assert "(Interviewer to R2, Q1)" in _result(found, asked["question"])
+    assert '<span data-count="respondents">0</span>' in found

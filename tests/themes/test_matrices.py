@@ -79,6 +79,37 @@ def test_every_cell_counts_what_its_link_retrieves(
     assert interviewers, "some cell's link finds the interviewer's words"
 
 
+@pytest.mark.parametrize(("rows", "by", "attribute"), KINDS)
+@pytest.mark.parametrize("count", ["excerpts", "respondents"])
+def test_a_cell_says_how_many_interviewer_excerpts_its_link_finds_and_it_leaves_out(
+    study, corpus, owner, rows, by, attribute, count
+):
+    """R2's interviewer line coded Support and Stress: each cell that does not count the
+    interviewer's words (a column of respondents, or a count of them) says how many its
+    link's Excerpts page finds, so that a cell holding them alone reads "0 · 1 in the
+    interviewer’s words" with its link, not an empty cell without one."""
+    r2 = corpus["respondents"]["R2"].interviews.get()
+    coded(r2, QUESTION, [corpus["codes"]["support"], corpus["codes"]["stress"]], owner)
+    index = retrieval.study_index(study)
+    matrix = matrices.build(index, rows=rows, by=by, count=count, attribute=attribute)
+    if not (count == "respondents" or by in ("respondent", "attribute")):
+        assert matrix.interviewer is None, "a cell that counts them has no note"
+        return
+    html = matrices.render(matrix, by=by, retrieve_url="/x/")
+    for r in range(len(matrix.rows)):
+        for c in range(len(matrix.columns)):
+            query = matrices.cell_query(matrix, r, c, by)
+            form = RetrievalForm(QueryDict(query), index=index)
+            assert form.is_valid(), form.errors
+            found = retrieval.retrieve(index, form.filter()).interviewer_only
+            assert matrix.interviewer[r][c] == found, (matrix.rows[r], matrix.columns[c])
+            if found:
+                note = f'\u00a0<small class="interviewer-words">·\u00a0{found} in the'
+                link = f'<a href="/x/?{escape(query)}">{matrix.cells[r][c]}{note}'
+                assert f"{link} interviewer’s words" in html
+    assert any(map(any, matrix.interviewer)), "some cell's link finds the interviewer's words"
+
+
 def _cells(study, **choices) -> dict[tuple[str, str], int]:
     matrix = matrices.build(retrieval.study_index(study), **choices)
     return {
