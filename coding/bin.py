@@ -318,7 +318,7 @@ class BinItem:
     kind: str  # "excerpt" or "code"
     id: int
     label: str
-    where: str  # the respondent of an excerpt; empty for a code
+    where: str  # the respondent of an excerpt (_whose); empty for a code
     deleted_by: str
     deleted_at: datetime
     detail: str  # what comes back with it
@@ -351,6 +351,7 @@ def excerpt_items(excerpts: QuerySet[Excerpt]) -> list[BinItem]:
             "previous_text",
             "deleted_at",
             "interview__respondent__pseudonym",
+            "interviewer_only",
             deleted_by,
         )
     )
@@ -369,13 +370,20 @@ def excerpt_items(excerpts: QuerySet[Excerpt]) -> list[BinItem]:
             "excerpt",
             row["pk"],
             row["text"] or row["previous_text"],
-            row["interview__respondent__pseudonym"],
+            _whose(row["interview__respondent__pseudonym"], row["interviewer_only"]),
             row[deleted_by] or REMOVED,
             row["deleted_at"],
             ", ".join(codes[row["pk"]]),
         )
         for row in rows
     ]
+
+
+def _whose(pseudonym: str, interviewer_only: bool) -> str:
+    """Where a deleted excerpt is from, as the bin says it ("Excerpt of R2: …"): "R2
+    (interviewer’s words)" for one that holds only the interviewer's words (Excerpt.
+    interviewer_only), which are not R2's to be quoted as theirs."""
+    return f"{pseudonym} (interviewer’s words)" if interviewer_only else pseudonym
 
 
 def code_items(codes: QuerySet[DeletedCode]) -> list[BinItem]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 
@@ -214,7 +214,7 @@ def _part(name: str, study: Study, memo_filter: MemoFilter, *, narrow: bool = Fa
             author=Coalesce("memo_by__username", "coder__username"),
             written=F("memo_written"),
             target_id=F("pk"),
-            target=F("interview__respondent__pseudonym"),
+            target=_excerpt_attribution(),
             interview_id=F("interview_id"),
         )
     kind = KINDS[name]
@@ -248,6 +248,22 @@ def _part(name: str, study: Study, memo_filter: MemoFilter, *, narrow: bool = Fa
         target_id=target_id,
         target=target,
         interview_id=F("interview_id") if name == "interview" else none,
+    )
+
+
+def _excerpt_attribution() -> Case:
+    """Whose transcript a memo's excerpt is in, said as the quotes' attribution says it
+    (review.attribution): "R2", or "Interviewer to R2" for an excerpt that holds only the
+    interviewer's words (Excerpt.interviewer_only), which are not R2's. In the UNION: no
+    query more."""
+    pseudonym = F("interview__respondent__pseudonym")
+    return Case(
+        When(
+            interviewer_only=True,
+            then=Concat(Value("Interviewer to "), pseudonym, output_field=CharField()),
+        ),
+        default=pseudonym,
+        output_field=CharField(),
     )
 
 

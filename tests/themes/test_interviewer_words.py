@@ -274,3 +274,59 @@ def test_a_matrix_cell_of_the_interviewers_words_alone_links_to_them(study, aske
     found = client.get(link).content.decode()
     assert "(Interviewer to R2, Q1)" in _result(found, asked["question"])
     assert '<span data-count="respondents">0</span>' in found
+
+
+@pytest.fixture
+def memos(study, asked):
+    """A memo on R1's answer and one on R2's question, the interviewer's words."""
+    for excerpt, memo in ((asked["answer"], "The answer."), (asked["question"], "Leading?")):
+        excerpt = Excerpt.objects.get(pk=excerpt.pk)
+        coding.excerpt_memo_set(excerpt=excerpt, memo=memo, revision=excerpt.revision)
+    return asked
+
+
+def test_the_memos_document_heads_a_memo_on_them_as_the_interviewers(study, memos, owner):
+    """The Memos .docx headed the memo on R2's question "R2", as if R2 had said it: it is
+    "Interviewer to R2", as the quotes' attribution says it; R1's answer stays "R1"."""
+    import io
+
+    import docx
+
+    response = client_for(owner).get(url(study, "export_memos_docx"))
+    document = docx.Document(io.BytesIO(response.content))
+    texts = [(p.style.name, p.text) for p in document.paragraphs]
+    excerpts = texts[texts.index(("Heading 1", "Excerpts")) :]
+    headings = [text for style, text in excerpts if style == "Heading 2"]
+    assert headings == ["Interviewer to R2", "R1"]
+    asked_at = excerpts.index(("Heading 2", "Interviewer to R2"))
+    assert excerpts[asked_at + 1] == ("Quote", f"“{QUESTION}”")
+
+
+def test_the_memos_page_and_files_name_a_memo_on_them_as_the_interviewers(study, memos, owner):
+    """The Memos page, and the memos sheet of the excerpts workbook, say what each excerpt
+    memo is about as the quotes' attribution does: "Interviewer to R2"."""
+    import io
+
+    import openpyxl
+
+    client = client_for(owner)
+    html = client.get(url(study, "memos")).content.decode()
+    assert ">Interviewer to R2<span" in html
+    assert ">R1<span" in html
+    assert ">R2<span" not in html
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(url(study, "export_excerpts_xlsx")).content)
+    )
+    about = {row[1] for row in book["Memos"].iter_rows(min_row=2, values_only=True)}
+    assert about == {"Interviewer to R2", "R1"}
+
+
+def test_the_bin_names_a_deleted_excerpt_of_them_as_the_interviewers(study, asked, owner):
+    """The History page's bin listed R2's deleted question as "Excerpt of R2: “How long…”",
+    as if R2 had said it; it says they are the interviewer's words. R1's answer stays
+    "Excerpt of R1"."""
+    for excerpt in (asked["question"], asked["answer"]):
+        coding.excerpt_delete(excerpt=Excerpt.objects.get(pk=excerpt.pk), actor=owner)
+    html = client_for(owner).get(url(study, "history")).content.decode()
+    assert "Excerpt of R2 (interviewer’s words): “<bdi>How long have you" in html
+    assert "Excerpt of R1: “<bdi>About six years" in html
