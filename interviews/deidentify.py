@@ -16,11 +16,13 @@ import array
 import calendar
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import ngettext
 
 from .models import Identifier, IdentifierSkip, Interview, Respondent, Study
 
@@ -419,6 +421,65 @@ def interviews_occurrences(
         found += _occurrences_in(interview, interview.source_name, True, matcher, skipped)
         found += _occurrences_in(interview, interview.text, False, matcher, skipped)
     return found
+
+
+def found_counts(
+    identifiers: Sequence[Identifier], interviews: Iterable[Interview]
+) -> dict[int, tuple[int, int]]:
+    """{identifier id: (occurrences, transcripts)}: how often each of `identifiers` stands
+    in the text or the file name of `interviews` (read with text and source_name), waiting,
+    kept or not, and in how many of them; (0, 0) for a string no transcript holds
+    (held_nowhere's). What the preview says of each listed string, so that one found
+    nowhere (a typo in the list?) shows. No query; one search of every transcript."""
+    counts = {identifier.pk: [0, set()] for identifier in identifiers}
+    matcher = matcher_of(identifiers)
+    for interview in interviews:
+        for text in (interview.source_name, interview.text):
+            for _start, _end, owner in matcher.find(text or ""):
+                counts[owner][0] += 1
+                counts[owner][1].add(interview.pk)
+    return {pk: (n, len(where)) for pk, (n, where) in counts.items()}
+
+
+def where_listed(
+    identifiers: Sequence[Identifier],
+    found: dict[int, tuple[int, int]],
+    waiting: Iterable[Occurrence],
+    typed: Iterable,
+) -> list[tuple[str, str]]:
+    """[(listed string, where it stands)] in the list's order, for the preview: how often
+    the transcripts hold it (`found`: found_counts) and how much of that waits
+    (`waiting`: the occurrences waiting, interviews_occurrences), and how many typed
+    places hold it (`typed`: the TYPED_PLACES fields, each with the `identifiers` it
+    holds, kept or not), 0 said too: ("Ms Jones", "in no transcript; in 2 typed places")."""
+    waits = Counter(occurrence.identifier_id for occurrence in waiting)
+    places = Counter(pk for field in typed for pk in getattr(field, "identifiers", ()))
+    said = []
+    for identifier in identifiers:
+        occurrences, transcripts = found.get(identifier.pk, (0, 0))
+        where = _in_transcripts(occurrences, transcripts, waits[identifier.pk])
+        n = places[identifier.pk]
+        typed_in = (
+            ngettext("in %(n)d typed place", "in %(n)d typed places", n) % {"n": n}
+            if n
+            else "in no typed place"
+        )
+        said.append((identifier.text, f"{where}; {typed_in}"))
+    return said
+
+
+def _in_transcripts(occurrences: int, transcripts: int, waiting: int) -> str:
+    """ "5 occurrences in 2 transcripts, 3 of them waiting", or "in no transcript"."""
+    if not occurrences:
+        return "in no transcript"
+    counted = ngettext("%(n)d occurrence", "%(n)d occurrences", occurrences) % {"n": occurrences}
+    within = ngettext("%(n)d transcript", "%(n)d transcripts", transcripts) % {"n": transcripts}
+    where = f"{counted} in {within}"
+    if waiting == occurrences:
+        return where + (", waiting" if occurrences == 1 else ", all waiting")
+    if not waiting:
+        return where + (", kept" if occurrences == 1 else ", each kept")
+    return where + f", {waiting} of them waiting"
 
 
 def held_nowhere(

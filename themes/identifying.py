@@ -547,6 +547,9 @@ class TypedField:
     refuses: tuple[str, ...] = ()
     # The withdrawn respondents it names or quotes (TypedPlace.withdrawn), each once.
     withdrawn: tuple[str, ...] = ()
+    # The ids of the list's entries it holds, kept or not (TypedPlace.identifier_id), each
+    # once: the preview counts the places that hold each listed string.
+    identifiers: tuple[int, ...] = ()
 
 
 def typed_fields(study: Study, listed: Listed, *, can_write: bool = False) -> list[TypedField]:
@@ -583,6 +586,7 @@ def typed_fields(study: Study, listed: Listed, *, can_write: bool = False) -> li
                     if any(what in place.refuses for place in places)
                 ),
                 tuple(dict.fromkeys(p.withdrawn for p in waiting or places if p.withdrawn)),
+                tuple(dict.fromkeys(p.identifier_id for p in places if p.identifier_id)),
             )
         )
     return listed

@@ -146,7 +146,16 @@ def deidentify_preview(request, slug):
         return redirect("deidentify_preview", slug)
     listed = deidentify.study_listed(study)
     identifiers = {identifier.pk: identifier for identifier in listed.identifiers}
-    waiting, nowhere = _waiting(study, list(identifiers.values()))
+    waiting, found = _waiting(study, list(identifiers.values()))
+    nowhere = [i for i in identifiers.values() if not found.get(i.pk, (0, 0))[0]]
+    typed = _typed(access, listed)
+    # For those who write: the counts hold the file names' occurrences, which a reviewer
+    # is never shown (a count of them would say a file name holds a listed name).
+    where_listed = (
+        deidentify.where_listed(listed.identifiers, found, waiting, typed)
+        if access.can_write
+        else []
+    )
     if not access.can_write:
         # File names are never shown to reviewers (they may hold a real name).
         waiting = [o for o in waiting if not o.in_name]
@@ -168,27 +177,27 @@ def deidentify_preview(request, slug):
         "waiting": len(waiting),
         "words": sum(word for rows in groups.values() for _o, _i, word in rows),
         "nowhere": nowhere,
+        "where_listed": where_listed,
     }
-    typed = _typed(access, listed)
     context["typed"] = [field for field in typed if not field.kept]
     context["kept"] = [field for field in typed if field.kept]
     return render(request, "interviews/deidentify_preview.html", context)
 
 
-def _waiting(study, identifiers) -> tuple[list, list]:
+def _waiting(study, identifiers) -> tuple[list, dict]:
     """The occurrences waiting in the study's transcripts (deidentify.study_occurrences)
-    and the listed strings no transcript holds (deidentify.held_nowhere), read from one
-    reading of the transcripts: the skips' query and the interviews', none when the list
-    is empty."""
+    and how often each listed string stands in them (deidentify.found_counts), read from
+    one reading of the transcripts: the skips' query and the interviews', none when the
+    list is empty."""
     if not identifiers:
-        return [], []
+        return [], {}
     interviews = list(
         deidentify.study_interviews(study=study).only("pk", "version", "text", "source_name")
     )
     waiting = deidentify.interviews_occurrences(
         study=study, interviews=interviews, identifiers=identifiers
     )
-    return waiting, deidentify.held_nowhere(identifiers, interviews, waiting)
+    return waiting, deidentify.found_counts(identifiers, interviews)
 
 
 _BAD = "Those choices could not be read; nothing was replaced. Reload the page."

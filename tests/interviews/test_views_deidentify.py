@@ -263,3 +263,36 @@ def test_the_preview_leaves_lower_case_occurrences_of_a_name_unchosen(study, own
     assert html.count('value="replace" checked') == 1
     assert 'value="keep" checked' not in html
     assert "1 occurrence is written in lower case where the list has a capital" in html
+
+
+@pytest.mark.parametrize("strings", [1, 4])
+def test_the_preview_says_where_each_listed_string_is_found_or_that_it_is_nowhere(
+    study, owner, maria, strings, django_assert_num_queries
+):
+    """ "Ms Jones", in no transcript but typed in two places (a code's name and a theme's
+    description), had no count at all: a string found nowhere (a typo in the list?) did
+    not show. Each listed string now says how often the transcripts hold it, how much of
+    that waits, and in how many typed places, 0 said too; in the same queries whatever
+    the number of strings."""
+    from themes import services as themes
+
+    import_text(study, TEXT, name="R1.txt")
+    [first, *_] = deidentify.study_occurrences(study=study)
+    interviews.deidentification_apply(study=study, decisions={first.key: False})
+    interviews.identifier_add(study=study, text="Ms Jones", replacement="[teacher]")
+    for n in range(strings - 1):
+        interviews.identifier_add(study=study, text=f"Nobody{n}", replacement="[x]")
+    coding.code_create(study=study, name="Ms Jones's class")
+    themes.theme_create(study=study, name="Training", description="Taught by Ms Jones.")
+    client = client_for(owner)
+    # Session, user, membership with study; the list, the skips, the transcripts; their
+    # names, and the import times of untitled, undated interviews; the typed fields'
+    # UNION, and the fields kept (themes.identifying.typed_fields): as without the counts.
+    with django_assert_num_queries(10):
+        html = client.get(reverse("deidentify_preview", args=[study.slug])).content.decode()
+    said = html[html.index('id="where-listed"') :]
+    said = said[: said.index("</section>")]
+    assert "“<bdi>Maria</bdi>”: 3 occurrences in 1 transcript, 2 of them waiting; in no " in said
+    assert "“<bdi>Ms Jones</bdi>”: in no transcript; in 2 typed places." in said
+    for n in range(strings - 1):
+        assert f"“<bdi>Nobody{n}</bdi>”: in no transcript; in no typed place." in said
