@@ -55,7 +55,7 @@ def _snapshots_scrub(study: Study, scrub: Callable[[str], str]) -> int:
         if scrubbed != theme.review_snapshot:
             theme.review_snapshot = scrubbed
             changed.append(theme)
-    # The base manager's: the snapshot is no part of a theme's history (Theme.history
-    # excludes it), so its rewriting writes no record of a change nobody made.
+    # The base manager's: its rewriting writes no record of a change nobody made (the
+    # records' copies are scrubbed with the history's, interviews.history).
     Theme._base_manager.bulk_update(changed, ["review_snapshot"], batch_size=500)
     return len(changed)

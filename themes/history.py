@@ -85,6 +85,8 @@ QUIET = {
     "imported_at",
     "imported_by_id",
     "study_id",
+    # What the committee was shown: the status beside it says the review began.
+    "review_snapshot",
     "interview_id",
     "deleted_by_id",
     # Who resolved a comment is the record's user.

@@ -45,8 +45,10 @@ class Theme(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = RecordedQuerySet.as_manager()
-    # Each record keeps the theme's codes as they were (simple-history's m2m records).
-    history = Recorded(study="study_id", m2m_fields=[codes], excluded_fields=["review_snapshot"])
+    # Each record keeps the theme's codes as they were (simple-history's m2m records), and
+    # its review baseline: a theme restored from them (themes.services.theme_restore) still
+    # shows what changed since its review began.
+    history = Recorded(study="study_id", m2m_fields=[codes])
 
     class Meta:
         ordering = ["order", "name"]

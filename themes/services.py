@@ -144,7 +144,16 @@ def theme_delete(*, theme: Theme, journal: Journal | None = None) -> None:
     note(journal, "theme_delete", id=theme.pk)
 
 
-THEME_FIELDS = ("name", "description", "order", "review_status", "review_started_at")
+# What theme_restore takes from the theme's last record (its review baseline with its status:
+# without it, a theme in review came back saying nothing had changed since).
+THEME_FIELDS = (
+    "name",
+    "description",
+    "order",
+    "review_status",
+    "review_snapshot",
+    "review_started_at",
+)
 
 
 # Why a quote that comes back with its theme or its excerpt is left out of the findings (as

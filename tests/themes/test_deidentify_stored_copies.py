@@ -54,10 +54,11 @@ def test_the_committee_no_longer_reads_an_applied_name_in_the_old_description(
 
     message = _apply(client, study)
 
-    # The records: the transcript's import and its replacement, the theme's edit naming it.
+    # The records: the transcript's import and its replacement, the theme's edit naming it,
+    # and the start of its review (the record keeps the baseline: theme_restore reads it).
     assert (
         "1 occurrence replaced in 1 transcript, 0 kept. Also replaced in the description 1 "
-        "theme&#x27;s review began with and 3 records of the History."
+        "theme&#x27;s review began with and 4 records of the History."
     ) in message
 
     html = client_for(reviewer).get(page).content.decode()

@@ -351,3 +351,37 @@ def test_a_code_taken_out_of_a_theme_is_not_put_back_when_that_no_longer_holds(
     assert refused.status_code == 409
     assert "cannot be undone: " + why in refused.content.decode()
     assert theme_code_rows() == links
+
+
+def _row(theme_id: int) -> dict:
+    """Every concrete field of the theme as stored, but its revision (a restore bumps it:
+    a page open before the removal must not save over the theme come back)."""
+    theme = Theme.objects.get(pk=theme_id)
+    return {
+        field.attname: getattr(theme, field.attname)
+        for field in Theme._meta.concrete_fields
+        if field.attname != "revision"
+    }
+
+
+@pytest.mark.parametrize("how", ["undo", "bin"])
+def test_a_theme_removed_then_brought_back_keeps_every_field_and_its_review_baseline(
+    study, themed, owner, how
+):
+    """A theme under review comes back, by Undo or from the bin, field for field as it
+    was: its review baseline too, so its page still says what changed since the review
+    began."""
+    training = themed["training"]
+    themes.theme_status_set(theme=training, status="in_review")
+    Theme.objects.filter(pk=training.pk).update(description="Changed since the review.")
+    before = _row(training.pk)
+    assert before["review_snapshot"] is not None
+    client = client_for(owner)
+    removed = client.post(reverse("theme_delete", args=[study.slug, training.pk]), headers=HTMX)
+    if how == "undo":
+        client.post(undo_url(removed), headers=HTMX)
+    else:
+        client.post(reverse("history_restore", args=[study.slug, "theme", training.pk]))
+    assert _row(training.pk) == before
+    page = client.get(reverse("theme_detail", args=[study.slug, training.pk])).content.decode()
+    assert "Changed since review started" in page
