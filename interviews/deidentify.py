@@ -546,8 +546,43 @@ STORED_TEXTS: list = []
 # `kept` (its TypedKeep's id, 0 while it waits) and `undo_url` (where a Keep is undone);
 # themes registers the fields its downloads write
 # (themes.identifying.typed_fields), each refusing the downloads that write it (`refuses`:
-# their names) until changed or kept.
+# their names) until changed or kept; `listed` whether it holds a listed string and
+# `withdrawn` the withdrawn respondents it names or quotes (interviews.mentions), of what
+# waits in it (of what it holds, once kept).
 TYPED_PLACES: list = []
+
+
+def typed_summary(fields: Sequence) -> str:
+    """How many of `fields` (TYPED_PLACES' objects waiting, not empty) hold a listed
+    string and how many name or quote a withdrawn respondent, as the de-identification
+    pages begin their sentence (no final punctuation): "3 places in what was typed (1
+    holds a listed string, 2 name or quote a withdrawn respondent)". A field holding both
+    counts once in the total and once in each kind."""
+    total = len(fields)
+    listed = sum(1 for field in fields if field.listed)
+    named = sum(1 for field in fields if field.withdrawn)
+    places = ngettext("%(n)d place in what was typed", "%(n)d places in what was typed", total) % {
+        "n": total
+    }
+    holds = ngettext("holds a listed string", "hold a listed string", total)
+    names = ngettext(
+        "names or quotes a withdrawn respondent", "name or quote a withdrawn respondent", total
+    )
+    if listed == total and not named:
+        return f"{places} {holds}"
+    if named == total and not listed:
+        return f"{places} {names}"
+    if listed == named == total:
+        return f"{places} {holds} and {names}"
+    of_listed = ngettext("%(n)d holds a listed string", "%(n)d hold a listed string", listed) % {
+        "n": listed
+    }
+    of_named = ngettext(
+        "%(n)d names or quotes a withdrawn respondent",
+        "%(n)d name or quote a withdrawn respondent",
+        named,
+    ) % {"n": named}
+    return f"{places} ({of_listed}, {of_named})"
 
 
 # Suggestions ----------------------------------------------------------------------------

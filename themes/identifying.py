@@ -532,7 +532,8 @@ class TypedField:
     field waiting, those not kept), `url` the page where it is read and edited; `field`
     and `digest` what a Keep posts (TypedPlace's) to `keep_url`, `kept` the id of its
     TypedKeep when it is kept (0 when it waits) and `undo_url` where its Keep is undone;
-    `withdrawn` the withdrawn respondents it names or quotes;
+    `withdrawn` the withdrawn respondents it names or quotes and `listed` whether it holds
+    a listed string (of what waits in it; of what it holds, once kept);
     `refuses` the downloads that write it, by their buttons' names (DOWNLOAD_NAMES, in
     that order): those it refuses while it waits."""
 
@@ -550,6 +551,7 @@ class TypedField:
     # The ids of the list's entries it holds, kept or not (TypedPlace.identifier_id), each
     # once: the preview counts the places that hold each listed string.
     identifiers: tuple[int, ...] = ()
+    listed: bool = False
 
 
 def typed_fields(study: Study, listed: Listed, *, can_write: bool = False) -> list[TypedField]:
@@ -587,6 +589,7 @@ def typed_fields(study: Study, listed: Listed, *, can_write: bool = False) -> li
                 ),
                 tuple(dict.fromkeys(p.withdrawn for p in waiting or places if p.withdrawn)),
                 tuple(dict.fromkeys(p.identifier_id for p in places if p.identifier_id)),
+                any(not place.withdrawn for place in waiting or places),
             )
         )
     return listed
@@ -648,10 +651,11 @@ def typed_refusal(places: Sequence[TypedPlace], *, owner_may_override: bool = Fa
     withdrawn = {place.withdrawn for place in places}
     if "" not in withdrawn:
         # Only a withdrawn respondent's pseudonym or words: the list has nothing to do with it.
-        tail = (
-            ". A withdrawn respondent appears nowhere: "
-            + ("change it" if len(fields) == 1 else "change them")
-            + ", or keep it on the de-identification page if it tells nothing of them."
+        tail = ". A withdrawn respondent appears nowhere: " + (
+            "change it, or keep it on the de-identification page if it tells nothing of them."
+            if len(fields) == 1
+            else "change them, or keep on the de-identification page those that tell "
+            "nothing of them."
         )
     else:
         tail = (

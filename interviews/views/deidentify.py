@@ -42,7 +42,7 @@ def deidentify_list(request, slug):
         "waiting": len(deidentify.study_occurrences(study=study, identifiers=identifiers))
         if identifiers
         else 0,
-        "typed": sum(1 for field in _typed(access, listed) if not field.kept),
+        "typed": _summary([field for field in _typed(access, listed) if not field.kept]),
         "suggestions": _suggestions(access, identifiers) if access.is_owner else [],
     }
     return render(
@@ -62,6 +62,12 @@ def _typed(access, listed: deidentify.Listed) -> list:
         for source in deidentify.TYPED_PLACES
         for field in source(access.study, listed, can_write=access.can_write)
     ]
+
+
+def _summary(waiting: list) -> str:
+    """What the pages say of the typed fields `waiting` (deidentify.typed_summary), ""
+    when none waits."""
+    return deidentify.typed_summary(waiting) if waiting else ""
 
 
 def _saved(form: IdentifierForm, save) -> bool:
@@ -180,6 +186,7 @@ def deidentify_preview(request, slug):
         "where_listed": where_listed,
     }
     context["typed"] = [field for field in typed if not field.kept]
+    context["typed_said"] = _summary(context["typed"])
     context["kept"] = [field for field in typed if field.kept]
     return render(request, "interviews/deidentify_preview.html", context)
 

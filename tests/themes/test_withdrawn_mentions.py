@@ -5,13 +5,16 @@ edited or kept; the withdrawal says where such text is."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 
 import docx
 import pytest
 from django.urls import reverse
 
+from core.bidi import plain
 from interviews import services as interviews
 from tests.conftest import client_for
 from tests.themes.test_exports import CSV, XLSX, reopened_text
@@ -210,3 +213,75 @@ def test_a_kept_mention_stays_kept_when_the_list_changes(study, themed, owner):
     interviews.identifier_update(identifier=listed, text="Acme Clinic", replacement="[clinic]")
 
     assert client.get(reverse(URLS[CSV], args=[study.slug])).status_code == 200
+
+
+def _said_in(response, region: str) -> str:
+    """The words of the page's paragraph `region` (its id), as read."""
+    found = re.search(rf'<p [^>]*id="{region}"[^>]*>(.*?)</p>', response.content.decode(), re.S)
+    assert found, f"no #{region}"
+    return " ".join(plain(html.unescape(re.sub("<[^>]+>", "", found[1]))).split())
+
+
+# What each page says of the places waiting: (the fields stored, with "Acme Clinic" listed
+# or not; how the summary begins). R3 withdrew (conftest.themed).
+SUMMARIES = [
+    ({"memo": "Same gap as R3"}, False, "1 place in what was typed names or quotes a withdrawn"),
+    (
+        {"memo": "Same gap as R3", "theme memo": "R3 again", "journal entry": "R3 too"},
+        False,
+        "3 places in what was typed name or quote a withdrawn respondent:",
+    ),
+    ({"memo": "Met at Acme Clinic"}, True, "1 place in what was typed holds a listed string:"),
+    (
+        {"memo": "Met at Acme Clinic", "theme memo": "R3 again", "journal entry": "R3 too"},
+        True,
+        "3 places in what was typed (1 holds a listed string, 2 name or quote a withdrawn "
+        "respondent):",
+    ),
+    (
+        {"memo": "Met R3 at Acme Clinic"},
+        True,
+        "1 place in what was typed holds a listed string and names or quotes a withdrawn "
+        "respondent:",
+    ),
+]
+
+
+@pytest.mark.parametrize(("stored", "listed", "said"), SUMMARIES)
+def test_the_pages_say_how_many_places_hold_a_listed_string_and_how_many_name_someone(
+    study, themed, owner, stored, listed, said
+):
+    if listed:
+        interviews.identifier_add(study=study, text="Acme Clinic", replacement="[agency]")
+    for field, text in stored.items():
+        _store(study, themed, field, text)
+    client = client_for(owner)
+
+    listing = client.get(reverse("deidentify_list", args=[study.slug]))
+    preview = client.get(_preview(study))
+
+    assert _said_in(listing, "typed-waiting").startswith(said)
+    assert _said_in(preview, "typed-summary").startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        (
+            ["memo"],
+            "A withdrawn respondent appears nowhere: change it, or keep it on the "
+            "de-identification page if it tells nothing of them.",
+        ),
+        (
+            ["memo", "theme memo", "journal entry"],
+            "A withdrawn respondent appears nowhere: change them, or keep on the "
+            "de-identification page those that tell nothing of them.",
+        ),
+    ],
+)
+def test_the_refusal_agrees_with_the_number_of_places(study, themed, owner, fields, said):
+    for field in fields:
+        _store(study, themed, field, "Same gap as R3")
+    url = reverse("export_memos_docx", args=[study.slug])
+
+    assert said in _refusal(client_for(owner).get(url, follow=True))
