@@ -8,9 +8,15 @@ withdrawal can say where it is (interviews.views.respondents).
 
 The rule: a text names a withdrawn respondent where it holds their pseudonym as a whole
 word, case-sensitive ("R4", "R4's"; not "r4" or "R40"); it quotes them where a phrase of
-at least two words between quotation marks (' " ‘ ’ “ ” « » ‹ ›) occurs in one of their
-transcripts, compared case-folded with any run of white space as one space, whole words.
-An apostrophe within a word ("R4's", "don’t") opens or closes no quote.
+at least two words between quotation marks (' " ‘ ’ “ ” « » ‹ ›) is their words: it
+occurs in one of their transcripts outside the interviewer's lines (turns.respondent_runs:
+a line that opens with an interviewer label is the interviewer's), and nowhere in what
+is not theirs: the transcripts of the respondents still in the study and the protocol's
+questions. So a memo quoting the protocol ('How long have you been', asked in every
+interview), or a phrase everyone says ('you know'), quotes nobody. Phrases are compared
+case-folded with any run of white space as one space, as whole words, and never across
+an interviewer's line. An apostrophe within a word ("R4's", "don’t") opens or closes no
+quote.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from core.bidi import isolated
 
 from . import deidentify
 from .deidentify import fold
+from .turns import respondent_runs
 
 # A quotation mark: any of these, unless it stands between two letters or digits (an
 # apostrophe: "R4's", "don’t").
@@ -65,24 +72,41 @@ class WithdrawnMatcher:
     """Finds the mentions of withdrawn respondents in a text (find).
 
     `withdrawn` maps each withdrawn respondent's pseudonym to their transcripts' texts
-    (none for one without a transcript: only the pseudonym is then looked for)."""
+    (none for one without a transcript: only the pseudonym is then looked for); `others`
+    are the texts whose words are no withdrawn respondent's own (the counted respondents'
+    transcripts, the protocol's questions), read only when a quoted phrase is found in a
+    withdrawn respondent's lines."""
 
-    def __init__(self, withdrawn: Mapping[str, Iterable[str]]):
+    def __init__(self, withdrawn: Mapping[str, Iterable[str]], others: Iterable[str] = ()):
         self.pseudonyms = [
             (re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"), name)
             for name in withdrawn
             if name.strip()
         ]
-        # Each transcript folded, padded so that a phrase is found as whole words.
+        # Each transcript's respondent lines folded, each run padded so that a phrase is
+        # found as whole words and never across the interviewer's line between two runs
+        # (" a b  c d ": " b c " is not in it).
         self.texts = [
-            (_words(text), name) for name, texts in withdrawn.items() for text in texts if text
+            ("".join(_words(run) for run in respondent_runs(text)), name)
+            for name, texts in withdrawn.items()
+            for text in texts
+            if text
         ]
+        self._others = [text for text in others if text]
+        self._elsewhere: str | None = None
+
+    def _held_elsewhere(self, phrase: str) -> bool:
+        """Whether `phrase` (_words) is in `others`; they are folded once, when first
+        asked (most texts quote no withdrawn respondent's lines at all)."""
+        if self._elsewhere is None:
+            self._elsewhere = "".join(_words(text) for text in self._others)
+        return phrase in self._elsewhere
 
     def find(self, text: str) -> list[Mention]:
         """The mentions in `text`, in text order: each pseudonym as a whole word, and
-        each quoted phrase of two words or more that one of the transcripts holds (the
-        span is the phrase, marks left out; the first transcript holding it names whose
-        words they are). No query."""
+        each quoted phrase of two words or more that is a withdrawn respondent's words (the
+        module's rule; the span is the phrase, marks left out; the first transcript
+        holding it in its respondent's lines names whose words they are). No query."""
         found = [
             Mention(match.start(), match.end(), name)
             for pattern, name in self.pseudonyms
@@ -108,7 +132,7 @@ class WithdrawnMatcher:
             if phrase.count(" ") < 3:  # one word: " word "
                 continue
             owner = next((name for folded, name in self.texts if phrase in folded), None)
-            if owner is not None:
+            if owner is not None and not self._held_elsewhere(phrase):
                 found.append(Mention(start, end, owner))
         return found
 

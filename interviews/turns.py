@@ -81,6 +81,26 @@ def interviewer_only(text: str, start: int, end: int) -> bool:
     return " ".join(match["label"].split()).casefold() in INTERVIEWER_LABELS
 
 
+def respondent_runs(text: str) -> list[str]:
+    """`text` less the interviewer's lines, as the runs of lines between them, in text
+    order, blank runs left out. A line that opens with an interviewer label
+    (INTERVIEWER_LABELS, after an optional timestamp) is the interviewer's: the rule of
+    interviewer_only, which reads the labelled line alone; every other line, an unlabelled
+    one that may continue the interviewer's turn included, may be the respondent's. Used to
+    tell whose words a phrase is (interviews.mentions): one that lies within a run."""
+    runs: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        match = _LABEL.match(line)
+        if match and " ".join(match["label"].split()).casefold() in INTERVIEWER_LABELS:
+            runs.append("\n".join(lines))
+            lines = []
+        else:
+            lines.append(line)
+    runs.append("\n".join(lines))
+    return [run for run in runs if run.strip()]
+
+
 def turns_from_json(data: list) -> list[Turn]:
     return [Turn(*row) for row in data]
 

@@ -208,6 +208,17 @@ def _withdrawn(study: Study) -> list[QuerySet]:
     return [_part(rows, "withdrawn", "pseudonym", "", "interviews__text")]
 
 
+def _others(study: Study) -> list[QuerySet]:
+    """The texts whose words are no withdrawn respondent's own, what interviews.mentions
+    tells their words from: the counted respondents' transcripts and the protocol's
+    questions (asked in every interview); no field of a download."""
+    questions = ProtocolQuestion.objects.filter(study=study)
+    return [
+        _part(_counted_interviews(study), "others", _text(""), "", "text"),
+        _part(questions, "others", _text(""), "", "text"),
+    ]
+
+
 # The fields of prose the researcher typed, by kind (and field, for codes and themes, whose
 # name is no prose): those a withdrawn respondent is looked for in. A quote is a counted
 # respondent's own words; a pseudonym, an attribute or a title says no more of another.
@@ -482,8 +493,9 @@ def _found(study: Study, sources, study_fields, listed: Listed) -> list[TypedPla
             for name in study.attribute_names
         ]
     # Each part says which of `sources` it is, so that a place knows what writes it.
-    # Read in the same query, only when someone withdrew: what they are found by.
-    sources = [*sources, _withdrawn] if listed.withdrew else sources
+    # Read in the same query, only when someone withdrew: what they are found by, and what
+    # tells their words from others'.
+    sources = [*sources, _withdrawn, _others] if listed.withdrew else sources
     parts = [
         part.annotate(t_source=Value(n, output_field=IntegerField()))
         for n, source in enumerate(sources)
@@ -491,13 +503,16 @@ def _found(study: Study, sources, study_fields, listed: Listed) -> list[TypedPla
     ]
     rows += [(*row[:-1], sources[row[-1]]) for row in parts[0].union(*parts[1:], all=True)]
     withdrawn: dict[str, list[str]] = {}
+    others = []
     for kind, owner, _field, text, *_rest in rows:
         if kind == "withdrawn":
             withdrawn.setdefault(owner, []).extend([text] if text else [])
-    mentions = WithdrawnMatcher(withdrawn)
+        elif kind == "others":
+            others.append(text)
+    mentions = WithdrawnMatcher(withdrawn, others)
     places = []
     for kind, owner, field, text, pk, link, source in rows:
-        if kind == "withdrawn":
+        if kind in ("withdrawn", "others"):
             continue
         if kind == "study":
             refuses = frozenset(

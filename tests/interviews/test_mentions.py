@@ -47,3 +47,16 @@ def test_one_word_or_words_not_theirs_are_no_quote():
 def test_a_respondent_without_a_transcript_is_found_by_the_pseudonym_alone():
     matcher = WithdrawnMatcher({"R9": []})
     assert matcher.find("R9 said 'the baker'") == [Mention(0, 2, "R9")]
+
+
+def test_a_phrase_is_theirs_only_in_their_lines_and_nowhere_else():
+    """The interviewer's line is not R4's words; a phrase a respondent still in the study
+    said too, or the protocol's, is no one's own (`others`)."""
+    matcher = WithdrawnMatcher(
+        {"R4": ["Interviewer: Where did you start?\nR4: At the shelter, you know, nights."]},
+        others=["R1: It was, you know, hard.", "Where did you start?"],
+    )
+
+    assert matcher.find("'where did you start'") == []
+    assert matcher.find("'you know'") == []
+    assert matcher.find("'the shelter'") == [Mention(1, 12, "R4")]

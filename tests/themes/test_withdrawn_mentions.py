@@ -1,5 +1,5 @@
 """A withdrawn respondent appears nowhere (README): a memo of another respondent's that
-names them or quotes their words ("compare R3's 'Café regulars'") keeps every download that
+names them or quotes their words ("compare R3's 'the night shift'") keeps every download that
 writes it in, as a listed name does (themes.identifying, interviews.mentions), until it is
 edited or kept; the withdrawal says where such text is."""
 
@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from core.bidi import plain
 from interviews import services as interviews
+from interviews.models import Interview, ProtocolQuestion
 from tests.conftest import client_for
 from tests.themes.test_exports import CSV, XLSX, reopened_text
 from tests.themes.test_exports_typed_identifying import URLS, _refusal, _store
@@ -23,12 +24,24 @@ from tests.themes.test_typed_keep import _keep, _keep_form, _page_text, _preview
 from themes.exchange.qdpx_export import ExportRefused, study_qdpx_bytes
 
 MEMOS = "memos"
-# R3 withdrew (conftest.themed); "Café regulars" is in R3's transcript.
-MEMO = "Detox as a revolving door; compare R3's 'Café regulars'."
+# R3 withdrew (conftest.themed); "the night shift" is in R3's lines alone (_r3_s_own_words).
+MEMO = "Detox as a revolving door; compare R3's 'the night shift'."
 SAID = (
-    "The memo on an excerpt of R1 holds “R3” (withdrawn), “Café regulars” (words of R3, withdrawn)"
+    "The memo on an excerpt of R1 holds “R3” (withdrawn), “the night shift” (words of R3, "
+    "withdrawn)"
 )
 EDITED = "Detox as a revolving door."
+# A line of R3's that no one else said.
+OWN = "\n\nR3: We called them the night shift."
+
+
+@pytest.fixture(autouse=True)
+def _r3_s_own_words(themed):
+    """conftest.TRANSCRIPT is R1's, R2's and R3's: words of it are no one's own
+    (interviews.mentions). R3 gets a line of their own, added at the end (no excerpt
+    moves)."""
+    r3 = themed["interviews"][2]
+    Interview.objects.filter(pk=r3.pk).update(text=r3.text + OWN)
 
 
 def _text(export: str, content: bytes) -> str:
@@ -62,7 +75,7 @@ def test_a_memo_naming_or_quoting_a_withdrawn_respondent_keeps_the_file_in_until
     assert response.status_code == 200
     text = _text(export, response.content)
     assert EDITED in text
-    assert "regulars" not in text
+    assert "night shift" not in text
 
 
 @pytest.mark.parametrize("export", [CSV, XLSX, MEMOS])
@@ -75,7 +88,7 @@ def test_a_kept_mention_lets_the_file_out_with_it(study, themed, owner, export):
     response = client.get(reverse(URLS[export], args=[study.slug]))
 
     assert response.status_code == 200
-    assert "Café regulars" in _text(export, response.content)
+    assert "the night shift" in _text(export, response.content)
 
 
 @pytest.mark.parametrize(
@@ -107,13 +120,13 @@ def test_the_project_is_refused_unless_the_owner_ticks_and_then_after_the_edit(s
 
     with pytest.raises(ExportRefused, match=r"\(words of .R3., withdrawn\)"):
         study_qdpx_bytes(study=study)
-    assert "Café regulars" in _project_text(
+    assert "the night shift" in _project_text(
         study_qdpx_bytes(study=study, include_identifying=True)
     )
 
     _store(study, themed, "memo", EDITED)
 
-    assert "regulars" not in _project_text(study_qdpx_bytes(study=study))
+    assert "night shift" not in _project_text(study_qdpx_bytes(study=study))
 
 
 def test_reinstating_the_respondent_lets_the_files_out(study, themed, owner):
@@ -134,7 +147,7 @@ def test_the_de_identification_page_lists_the_place_with_its_link(study, themed,
     page = _page_text(response)
 
     assert (
-        "The memo on an excerpt of R1 holds “ R3 ”, “ Café regulars ” (naming or quoting R3, "
+        "The memo on an excerpt of R1 holds “ R3 ”, “ the night shift ” (naming or quoting R3, "
         "withdrawn) : refuses Coded excerpts (.csv" in page
     )
     first = themed["excerpts"][0]
@@ -166,7 +179,7 @@ def _withdraw_r3(owner, study, themed, **headers):
 
 WARNED = (
     "2 places in what was typed name R3 or quote R3’s words: the memo on an excerpt of R1 "
-    "(“R3”, “Café regulars”); a memo on the theme “Training” (“R3”). Edit them before "
+    "(“R3”, “the night shift”); a memo on the theme “Training” (“R3”). Edit them before "
     "sharing anything, or keep those that tell nothing of them on the de-identification "
     "page: until then the downloads that write them are refused."
 )
@@ -285,3 +298,42 @@ def test_the_refusal_agrees_with_the_number_of_places(study, themed, owner, fiel
     url = reverse("export_memos_docx", args=[study.slug])
 
     assert said in _refusal(client_for(owner).get(url, follow=True))
+
+
+# Quoted phrases that are not R3's own words (interviews.mentions): the protocol's question,
+# which the interviewer asks in every interview (in R3's transcript too); a phrase R1's and
+# R2's transcripts hold too; the interviewer's line in R3's transcript alone.
+NOT_THEIRS = {
+    "the protocol": "As asked: 'How long have you been' doing this.",
+    "shared with a respondent still in": "They said 'we don't judge them' too.",
+    "the interviewer's line": "We asked 'where did you start'.",
+}
+
+
+@pytest.mark.parametrize("memo", NOT_THEIRS.values(), ids=NOT_THEIRS.keys())
+def test_a_quoted_phrase_that_is_not_their_own_words_refuses_nothing(study, themed, owner, memo):
+    r3 = Interview.objects.get(pk=themed["interviews"][2].pk)
+    asked = "\n\nInterviewer: And where did you start?\n\nR3: At the shelter."
+    Interview.objects.filter(pk=r3.pk).update(text=r3.text + asked)
+    _store(study, themed, "memo", memo)
+    client = client_for(owner)
+
+    response = client.get(reverse(URLS[CSV], args=[study.slug]))
+
+    assert response.status_code == 200
+    assert "Content-Disposition" in response
+    assert "in what was typed" not in _page_text(client.get(_preview(study)))
+
+
+def test_a_protocol_question_s_words_are_no_one_s_even_if_no_one_else_was_interviewed(
+    study, themed, owner
+):
+    """R3's transcript alone holds the protocol's words, in a line with no interviewer's
+    label (a turn going on): still no one's own."""
+    Interview.objects.exclude(pk=themed["interviews"][2].pk).update(text="R1: Nothing.")
+    r3 = Interview.objects.get(pk=themed["interviews"][2].pk)
+    question = ProtocolQuestion.objects.get(study=study, number=1)
+    Interview.objects.filter(pk=r3.pk).update(text=f"{r3.text}\n\n{question.text}")
+    _store(study, themed, "memo", "As asked: 'How long have you been' doing this.")
+
+    assert client_for(owner).get(reverse(URLS[CSV], args=[study.slug])).status_code == 200
