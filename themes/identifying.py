@@ -16,8 +16,9 @@ a code's example, a respondent's attribute, the study's title...) holds a listed
 common word ("Hope" in "Hope is what we give them") is a false match she may keep, for
 the field's text she read (TypedKeep).
 
-A withdrawn respondent appears nowhere: a field of prose the researcher typed (a memo of
-any kind, a code's or a theme's description) that names one or quotes their words
+A withdrawn respondent appears nowhere: a field the researcher typed (a memo of any kind,
+a code's or a theme's texts, the study's title, research question and description, an
+interview's title, an attribute...) that names one or quotes their words
 (interviews.mentions) is refused in the same way, and kept in the same way when the
 mention says nothing of them ("R4 withdrew on 3 May").
 """
@@ -219,18 +220,13 @@ def _others(study: Study) -> list[QuerySet]:
     ]
 
 
-# The fields of prose the researcher typed, by kind (and field, for codes and themes, whose
-# name is no prose): those a withdrawn respondent is looked for in. A quote is a counted
-# respondent's own words; a pseudonym, an attribute or a title says no more of another.
-_PROSE = frozenset({"excerpt memo", "journal", "interview memo", "code memo", "theme memo"})
-_PROSE_FIELDS = {
-    "code": {"definition", "inclusion", "exclusion", "example"},
-    "theme": {"description"},
-}
-
-
-def _is_prose(kind: str, field: str) -> bool:
-    return kind in _PROSE or field in _PROSE_FIELDS.get(kind, ())
+# The fields a withdrawn respondent is looked for in: every typed field a download writes
+# (a researcher may name someone in any of them: "Second talk (see R4)" as an interview's
+# title, the study's description), but for a quote, a counted respondent's own words,
+# and a pseudonym, a counted respondent's own name. A withdrawn respondent's own fields
+# (their interview's title, their attributes) are in no download (_counted_interviews,
+# _counted_respondents): never counted.
+_NOT_LOOKED_IN = frozenset({"quote", "pseudonym"})
 
 
 def _memo_pseudonyms(study: Study) -> list[QuerySet]:
@@ -360,7 +356,8 @@ WRITTEN = {
 # The study's own fields each download writes (no query: the study is read already).
 _STUDY_FIELDS = {
     "findings": ("title", "research_question"),
-    "qdpx": ("title", "research_question"),
+    # The project's description holds the study's research question and description.
+    "qdpx": ("title", "research_question", "description"),
 }
 # Each download of WRITTEN as its button names it (themes.html), in that order; the
 # Excerpts page's files are the coded excerpts' table too ("excerpts_csv", "excerpts_xlsx").
@@ -412,7 +409,7 @@ def typed_places(study: Study, what: str, listed: Listed) -> list[TypedPlace]:
     """Where the fields the researcher typed that the download `what` (a key of WRITTEN)
     writes hold a form of `listed.identifiers` (the study's list), matched as the
     transcripts are (interviews.deidentify.Matcher: whole words, case-folded, any run of
-    white space for a space), or, in a field of prose, name a withdrawn respondent or quote
+    white space for a space), or name a withdrawn respondent or quote
     their words (interviews.mentions, when `listed.withdrew`), leaving out those the
     researcher kept (unkept). `listed` is not empty (interviews.deidentify.study_listed).
     One query, whatever the number of fields and rows; one more when some field holds
@@ -526,7 +523,7 @@ def _found(study: Study, sources, study_fields, listed: Listed) -> list[TypedPla
             fields = [(field, text)]
         for field_name, words in fields:
             found = [(*span, "") for span in matcher.find(words or "")]
-            if withdrawn and _is_prose(kind, field_name):
+            if withdrawn and kind not in _NOT_LOOKED_IN:
                 found += [(m.start, m.end, 0, m.pseudonym) for m in mentions.find(words or "")]
             digest = text_digest(words or "") if found else ""
             for start, end, identifier_id, whose in found:

@@ -337,3 +337,64 @@ def test_a_protocol_question_s_words_are_no_one_s_even_if_no_one_else_was_interv
     _store(study, themed, "memo", "As asked: 'How long have you been' doing this.")
 
     assert client_for(owner).get(reverse(URLS[CSV], args=[study.slug])).status_code == 200
+
+
+# The study's fields and the interviews' titles, which the findings, the .qdpx and the
+# tables write (themes.identifying.WRITTEN, _STUDY_FIELDS): (field, a download that writes
+# it, its words naming or quoting R3, how the refusal names it).
+TYPED_ELSEWHERE = [
+    ("research question", "findings", "Why did R3 leave?", "The study's research question"),
+    ("research question", "findings", "What is 'the night shift'?", "The study's research"),
+    ("study title", "codebook", "After R3", "The study's title"),
+    ("interview title", CSV, "Second talk (see R3)", "The title of an interview of R1"),
+]
+
+
+@pytest.mark.parametrize(("field", "export", "typed", "where"), TYPED_ELSEWHERE)
+def test_the_study_s_fields_and_the_interview_titles_are_looked_in(
+    study, themed, owner, field, export, typed, where
+):
+    _store(study, themed, field, typed)
+    client = client_for(owner)
+    url = reverse(URLS[export], args=[study.slug])
+
+    said = _refusal(client.get(url, follow=True))
+
+    assert f"Not exported: {where}" in said
+    assert "A withdrawn respondent appears nowhere" in said
+
+    _store(study, themed, field, "Edited to name no one")
+    response = client.get(url)
+
+    assert response.status_code == 200
+    text = _text(export, response.content)
+    if field != "study title":  # the codebook's title is its own ("Codebook: …")
+        assert "Edited to name no one" in text
+    assert typed not in text
+
+
+def test_the_study_s_description_refuses_the_project_until_edited(study, themed):
+    _store(study, themed, "study description", "Begun after R3's 'the night shift' story.")
+
+    with pytest.raises(ExportRefused, match=r"The study's description holds “.R3.” "):
+        study_qdpx_bytes(study=study)
+
+    _store(study, themed, "study description", "Begun in May.")
+    project = _project_text(study_qdpx_bytes(study=study))
+
+    assert "Begun in May." in project
+    assert "night shift" not in project
+
+
+def test_the_withdrawn_respondent_s_own_interview_title_is_not_counted_again(study, themed, owner):
+    """Their interview leaves every file with them: its title names them, but only R1's
+    interview's title is a place to change."""
+    r1, r3 = themed["interviews"][0], themed["interviews"][2]
+    Interview.objects.filter(pk__in=[r1.pk, r3.pk]).update(title="R3, 'the night shift'")
+
+    page = client_for(owner).get(_preview(study))
+
+    assert _said_in(page, "typed-summary").startswith(
+        "1 place in what was typed names or quotes a withdrawn respondent:"
+    )
+    assert "The title of an interview of R1 holds" in _page_text(page)
