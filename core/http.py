@@ -36,25 +36,44 @@ CSRF_MESSAGE = (
 )
 
 
-# The extra tag of a message that carries the URL of its Undo (message_undo_url): a plain
+# The extra tags of a message that carry the URL of its Undo (message_undo_url) and of the
+# page listing all it names when it names only the first few (message_more_url): a plain
 # form is answered with a redirect, and its message waits in the session for the next page.
 UNDO_TAG = "undo:"
+MORE_TAG = "more:"
 
 
 def message_for_next_page(
-    request: HttpRequest, message: str, level: str = "success", undo_url: str = ""
+    request: HttpRequest,
+    message: str,
+    level: str = "success",
+    undo_url: str = "",
+    more_url: str = "",
 ) -> None:
     """Keep `message` (plain text) of `level` ("success", "info", "warning", "error") for
     the next page shown to the user, with an Undo button posting to `undo_url` if given:
-    a plain form (_flash.html), so that undoing after a plain form needs no JavaScript."""
-    tags = UNDO_TAG + undo_url if undo_url else ""
-    messages.add_message(request, getattr(messages, level.upper()), message, extra_tags=tags)
+    a plain form (_flash.html), so that undoing after a plain form needs no JavaScript;
+    and a link to `more_url` if given, the page that lists all a capped message names."""
+    tags = [tag + url for tag, url in ((UNDO_TAG, undo_url), (MORE_TAG, more_url)) if url]
+    level_number = getattr(messages, level.upper())
+    messages.add_message(request, level_number, message, extra_tags=" ".join(tags))
+
+
+def _message_tag(message, tag: str) -> str:
+    # URLs (reverse()'s) hold no space: the tags are split on it.
+    tags = (getattr(message, "extra_tags", "") or "").split()
+    return next((found.removeprefix(tag) for found in tags if found.startswith(tag)), "")
 
 
 def message_undo_url(message) -> str:
     """The URL of the Undo of a kept message (message_for_next_page), "" for none."""
-    tags = getattr(message, "extra_tags", "") or ""
-    return tags.removeprefix(UNDO_TAG) if tags.startswith(UNDO_TAG) else ""
+    return _message_tag(message, UNDO_TAG)
+
+
+def message_more_url(message) -> str:
+    """The URL of the page listing all a kept message names (message_for_next_page), ""
+    for none."""
+    return _message_tag(message, MORE_TAG)
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -75,6 +94,7 @@ def render_page_or_fragment(
     message: str = "",
     level: str = "success",
     undo_url: str = "",
+    more_url: str = "",
     oob: Iterable[str] = (),
 ) -> HttpResponse:
     """The full page `template`, or only its `{% partialdef partial %}` for htmx.
@@ -86,13 +106,13 @@ def render_page_or_fragment(
     `done` is for a write that succeeded: the URL of the page it belongs to. A POST that
     htmx did not send (a form posted without JavaScript, or before htmx loaded) is then
     redirected there (POST/redirect/GET) with `message`, if any, as a flash of `level`
-    ("success", "info", "warning", "error"), with its Undo if `undo_url`
-    (message_for_next_page); a bare fragment would show in the window as
-    an unstyled scrap, and a page answered to a POST is posted again by Reload. Without
-    `done` a plain request gets the whole page, so `template` must draw the partial's
-    region in place from `context` (a form with its errors, say). `context` may be a
-    function that returns it, called only when a page or fragment is drawn, so that a
-    redirected POST reads nothing it would not show.
+    ("success", "info", "warning", "error"), with its Undo if `undo_url` and its link to the
+    page listing all it names if `more_url` (message_for_next_page); a bare fragment would
+    show in the window as an unstyled scrap, and a page answered to a POST is posted again
+    by Reload. Without `done` a plain request gets the whole page, so `template` must draw
+    the partial's region in place from `context` (a form with its errors, say). `context`
+    may be a function that returns it, called only when a page or fragment is drawn, so that
+    a redirected POST reads nothing it would not show.
 
     `oob` is HTML of other regions the action changed, each marked `hx-swap-oob` (the study's
     counts line from interviews.counts.counts_oob, a flash from `flash_html`): added after the
@@ -100,7 +120,7 @@ def render_page_or_fragment(
     """
     if done and request.method == "POST" and not request.htmx:
         if message:
-            message_for_next_page(request, message, level, undo_url)
+            message_for_next_page(request, message, level, undo_url, more_url)
         return redirect(done)
     if callable(context):
         context = context()
@@ -113,14 +133,14 @@ def render_page_or_fragment(
     return response
 
 
-def flash_html(message: str, level: str = "info", undo_url: str = "") -> str:
+def flash_html(message: str, level: str = "info", undo_url: str = "", more_url: str = "") -> str:
     """The content of the page's two message regions (#flash-status, #flash-alert; see
     _flash.html), each marked for an out-of-band innerHTML swap: `message` goes to the
     alert region if `level` is "error", else to the status region, and the other is
-    emptied. The regions themselves stay, as screen readers need to announce the change."""
-    return render_to_string(
-        "_flash.html", {"message": message, "level": level, "undo_url": undo_url, "oob": True}
-    )
+    emptied. The regions themselves stay, as screen readers need to announce the change.
+    `more_url` is the page listing all a capped message names, linked after it."""
+    context = {"message": message, "level": level, "undo_url": undo_url, "oob": True}
+    return render_to_string("_flash.html", {**context, "more_url": more_url})
 
 
 def with_announcement(request: HttpRequest, response: HttpResponse, text: str) -> HttpResponse:

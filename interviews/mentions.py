@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.urls import reverse
 from django.utils.translation import ngettext
 
 from core.bidi import isolated
@@ -137,12 +138,19 @@ class WithdrawnMatcher:
         return found
 
 
-def withdrawal_warning(study, pseudonym: str) -> str:
+# How many places the message after a withdrawal names: more would be a wall of text (40
+# memos naming them); the de-identification page lists them all.
+SHOWN = 5
+
+
+def withdrawal_warning(study, pseudonym: str) -> tuple[str, str]:
     """What the researcher reads on withdrawing `pseudonym` (just withdrawn) from `study`:
     where the text she typed still names them or quotes their words and is not kept (the
-    fields deidentify.TYPED_PLACES lists, from themes), and that the downloads writing it
-    are refused until it is edited or kept; "" when nowhere. Queries: the list's (with
-    whether someone withdrew), then the typed fields' and the keeps' of each source."""
+    fields deidentify.TYPED_PLACES lists, from themes), the first SHOWN of those places
+    and how many more, and that the downloads writing it are refused until it is edited
+    or kept; with the URL of the de-identification page's list of them when it names only
+    some ("" when all). ("", "") when nowhere. Queries: the list's (with whether someone
+    withdrew), then the typed fields' and the keeps' of each source."""
     listed = deidentify.study_listed(study)
     fields = [
         field
@@ -151,13 +159,16 @@ def withdrawal_warning(study, pseudonym: str) -> str:
         if pseudonym in field.withdrawn and not field.kept
     ]
     if not fields:
-        return ""
+        return "", ""
     name = isolated(pseudonym)
     shown = "; ".join(
         f"{field.where} (" + ", ".join(f"“{isolated(words)}”" for words in field.words) + ")"
-        for field in fields
+        for field in fields[:SHOWN]
     )
-    return ngettext(
+    more = len(fields) - SHOWN
+    if more > 0:
+        shown += f"; and {more:,} more, listed on the de-identification page"
+    said = ngettext(
         "%(n)d place in what was typed names %(name)s or quotes %(name)s’s words: %(shown)s. "
         "Edit it before sharing anything, or keep it on the de-identification page if it "
         "tells nothing of them: until then the downloads that write it are refused.",
@@ -166,3 +177,5 @@ def withdrawal_warning(study, pseudonym: str) -> str:
         "de-identification page: until then the downloads that write them are refused.",
         len(fields),
     ) % {"n": len(fields), "name": name, "shown": shown}
+    listing = reverse("deidentify_preview", args=[study.slug]) + "#typed"
+    return said, listing if more > 0 else ""

@@ -128,7 +128,7 @@ def respondent_withdraw(request, slug, pk):
     access = study_access(request, slug, WRITE)
     respondent = row_of(access.study.respondents, pk, missing=GONE)
     form = WithdrawForm(request.POST)
-    late = named = ""
+    late = named = more = ""
     if form.is_valid() and form.cleaned_data["reinstate"]:
         services.respondent_reinstate(respondent=respondent)
     else:
@@ -140,7 +140,7 @@ def respondent_withdraw(request, slug, pk):
         if not was_withdrawn and window.withdrawal_is_late(timezone.localdate()):
             late = consent.late_withdrawal_message(respondent, window)
         if not was_withdrawn:
-            named = mentions.withdrawal_warning(access.study, respondent.pseudonym)
+            named, more = mentions.withdrawal_warning(access.study, respondent.pseudonym)
     done_words = f"{isolated(respondent.pseudonym)} " + (
         "withdrawn." if respondent.is_withdrawn else "takes part again."
     )
@@ -149,9 +149,10 @@ def respondent_withdraw(request, slug, pk):
     if not request.htmx:
         # Said on the page it goes back to (a plain form's flash; htmx's is out of band).
         done = reverse("respondents", args=[slug])
-        return _table(request, access, done=done, message=said, level=level)
+        return _table(request, access, done=done, message=said, level=level, more_url=more)
     # The row changes, and so does the study's N in the counts line above the table.
-    oob = [counts_oob(access.study)] + ([flash_html(said, level)] if level == "warning" else [])
+    warned = [flash_html(said, level, more_url=more)] if level == "warning" else []
+    oob = [counts_oob(access.study), *warned]
     return _row(request, access, respondent, editing=False, oob=oob)
 
 
@@ -273,7 +274,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
     row with (`partial`, `editing`, `row_errors`, `typed`, and `seen` and `meanwhile` as
     _row takes them), the name of a refused new
     attribute (`attribute_name`), and where a plain POST goes once done, saying what
-    (`done`, `message`, `level`: core.http.render_page_or_fragment)."""
+    (`done`, `message`, `level`, `more_url`: core.http.render_page_or_fragment)."""
     study = access.study
 
     def context() -> dict:
@@ -308,6 +309,7 @@ def _table(request, access, *, errors=(), values=None, attribute_errors=(), **ro
         done=row.get("done", ""),
         message=row.get("message", ""),
         level=row.get("level", "success"),
+        more_url=row.get("more_url", ""),
     )
 
 

@@ -398,3 +398,32 @@ def test_the_withdrawn_respondent_s_own_interview_title_is_not_counted_again(stu
         "1 place in what was typed names or quotes a withdrawn respondent:"
     )
     assert "The title of an interview of R1 holds" in _page_text(page)
+
+
+# Seven fields naming R3: more than the withdrawal's message names (interviews.mentions.SHOWN).
+SEVEN = [
+    "memo",
+    "theme memo",
+    "journal entry",
+    "interview memo",
+    "code memo",
+    "theme description",
+    "code definition",
+]
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_the_withdrawal_names_the_first_five_places_and_links_to_the_rest(
+    study, themed, owner, headers
+):
+    for field in SEVEN:
+        _store(study, themed, field, "Same gap as R3")
+
+    response = _withdraw_r3(owner, study, themed, **headers)
+
+    said = _refusal(response)
+    assert "R3 withdrawn. 7 places in what was typed name R3 or quote R3’s words: " in said
+    assert said.count(" (“R3”)") == 5
+    assert "(“R3”); and 2 more, listed on the de-identification page. Edit them" in said
+    listing = reverse("deidentify_preview", args=[study.slug]) + "#typed"
+    assert f'<a class="link" href="{listing}">See the whole list</a>' in response.content.decode()
