@@ -482,6 +482,11 @@ class IdentifierForm(forms.Form):
     )
 
 
+class IdentifierEditForm(IdentifierForm):
+    # The token of the values its page showed (Identifier.seen, core.stale).
+    seen = seen_field()
+
+
 REPLACE, KEEP = "replace", "keep"
 
 

@@ -519,6 +519,17 @@ class Identifier(models.Model):
         """The string and its variants, as they are looked for."""
         return [self.text, *(line.strip() for line in self.variants.splitlines() if line.strip())]
 
+    @property
+    def typed(self) -> str:
+        """Its edit form's values (words, variants, replacement) as one text, as a stale
+        save of them is checked (core.stale)."""
+        return fields_text(self.text, self.variants, self.replacement)
+
+    @property
+    def seen(self) -> str:
+        """The token of its values as drawn, that its edit form sends back (core.stale)."""
+        return text_token(self.typed)
+
 
 class IdentifierSkip(models.Model):
     """An occurrence of an identifier the researcher chose to keep: never asked again.

@@ -1425,12 +1425,23 @@ def identifier_add(*, study: Study, text: str, replacement: str, variants: str =
         )
 
 
+IDENTIFIER_MEANWHILE = (
+    "This string of the list was saved meanwhile, in another tab or window; nothing was saved."
+)
+
+
 def identifier_update(
-    *, identifier: Identifier, text: str, replacement: str, variants: str = ""
+    *, identifier: Identifier, text: str, replacement: str, variants: str = "", seen: str = ""
 ) -> None:
-    """Change a listed string, its variants or replacement (errors as identifier_add)."""
+    """Change a listed string, its variants or replacement. Raises ValidationError as
+    identifier_add does, and Conflict (nothing saved) when they were saved since the edit
+    form was drawn: `seen` is Identifier.seen as that form showed it (core.stale; ""
+    checks nothing)."""
     study = identifier.study
     cleaned = _identifier_clean(study, text, replacement, variants, exclude=identifier.pk)
+    typed = fields_text(cleaned[0], cleaned[2], cleaned[1])
+    if saved_meanwhile(identifier.typed, seen=seen, typed=typed):
+        raise Conflict(IDENTIFIER_MEANWHILE)
     identifier.text, identifier.replacement, identifier.variants = cleaned
     with transaction.atomic():
         hold(Study, study.pk)

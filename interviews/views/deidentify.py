@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.bidi import isolated
 from core.errors import Conflict
 from core.http import posted, refusal
+from core.stale import saved_fields, seen_again
 
 from .. import deidentify, services
 from ..access import OWN, READ, row_of, study_access
-from ..forms import DecisionsForm, IdentifierForm
+from ..forms import DecisionsForm, IdentifierEditForm, IdentifierForm
 from ..models import Identifier, Interview, Role, interviews_named
 
 # A row deleted since the page showed it (another tab, another member).
@@ -98,9 +99,12 @@ def _suggestions(access, identifiers) -> list[deidentify.Suggestion]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def identifier_edit(request, slug, pk):
+    """An owner edits one string of the list. A save over values saved meanwhile in another
+    tab (`seen`, core.stale) is refused: what that tab saved is shown over the typed values
+    kept in the boxes, and saving again replaces it."""
     access = study_access(request, slug, OWN)
     identifier = row_of(access.study.identifiers, pk, missing=GONE)
-    form = IdentifierForm(
+    form = IdentifierEditForm(
         posted(request),
         initial={
             "text": identifier.text,
@@ -108,15 +112,39 @@ def identifier_edit(request, slug, pk):
             "replacement": identifier.replacement,
         },
     )
-    if request.method == "POST" and _saved(
-        form, lambda data: services.identifier_update(identifier=identifier, **data)
-    ):
-        messages.success(request, "Saved.")
-        return redirect("deidentify_list", slug)
-    context = {"access": access, "form": form, "identifier": identifier}
-    return render(
-        request, "interviews/identifier_edit.html", context, status=400 if form.errors else 200
-    )
+    meanwhile = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identifier_update(identifier=identifier, **form.cleaned_data)
+        except Conflict as error:
+            meanwhile = _saved_meanwhile(form, identifier)
+            form.add_error("seen", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("deidentify_list", slug)
+    context = {
+        "access": access,
+        "form": form,
+        "identifier": identifier,
+        "seen": seen_again(form, identifier.typed),
+        "meanwhile": meanwhile,
+    }
+    # A refusal as saved meanwhile is no bad request: the page asks her to choose.
+    bad = form.errors and not meanwhile
+    return render(request, "interviews/identifier_edit.html", context, status=400 if bad else 200)
+
+
+def _saved_meanwhile(form, identifier) -> list[tuple[str, str]]:
+    """(label, value as saved) of each of the string's values that another tab saved
+    otherwise than typed in `form` (valid), for the refusal of a stale save to show."""
+    saved = {
+        "text": identifier.text,
+        "variants": identifier.variants,
+        "replacement": identifier.replacement,
+    }
+    return saved_fields(form, saved)
 
 
 @require_POST

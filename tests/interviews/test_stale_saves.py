@@ -253,3 +253,60 @@ def test_an_interview_s_details_typed_as_another_tab_saved_them_are_no_conflict(
     same = {"title": "Same", "respondent": interview.respondent_id, "seen": interview.seen}
     assert client.post(edit, same).status_code == 302
     assert client.post(edit, same).status_code == 302
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_stale_save_of_a_listed_identifier_keeps_its_text_and_a_second_save_replaces(
+    study, owner, htmx
+):
+    """One string of the de-identification list edited in two tabs: B saved its words and
+    replacement, then A's save replaced them without a word. A is now refused, every box
+    keeping what A typed, B's values shown where they differ from A's; saving again
+    replaces them."""
+    listed = services.identifier_add(study=study, text="Acme", replacement="[agency]")
+    edit = reverse("identifier_edit", args=[study.slug, listed.pk])
+    client = client_for(owner)
+    extra = {"headers": HTMX} if htmx else {}
+    drawn = _token(client.get(edit, **extra).content.decode())
+    assert drawn == listed.seen
+    b = {"text": "Acme <Clinic>", "variants": "", "replacement": "[B's clinic]", "seen": drawn}
+    assert client.post(edit, b, **extra).status_code == 302
+
+    a = {"text": "Acme", "variants": "ACME\nAcme Inc", "replacement": "[agency]", "seen": drawn}
+    response = client.post(edit, a, **extra)
+    assert response.status_code == 200
+    html = response.content.decode()
+    theirs = (
+        "Identifying words <q>Acme &lt;Clinic&gt;</q>; Variants (one a line) left empty; "
+        "Replace with <q>[B&#x27;s clinic]</q>"
+    )
+    assert f"{MEANWHILE}{theirs}. {IN_THE_BOX}" in html
+    assert 'name="text" value="Acme"' in html
+    assert 'name="replacement" value="[agency]"' in html
+    assert ">\nACME\nAcme Inc</textarea>" in html
+    listed.refresh_from_db()
+    assert (listed.text, listed.variants, listed.replacement) == (
+        "Acme <Clinic>",
+        "",
+        "[B's clinic]",
+    )
+    assert _token(html) == listed.seen
+
+    assert client.post(edit, {**a, "seen": _token(html)}, **extra).status_code == 302
+    listed.refresh_from_db()
+    assert (listed.text, listed.variants, listed.replacement) == (
+        "Acme",
+        "ACME\nAcme Inc",
+        "[agency]",
+    )
+
+
+def test_a_listed_identifier_typed_as_another_tab_saved_it_is_no_conflict(study, owner):
+    listed = services.identifier_add(study=study, text="Acme", replacement="[agency]")
+    edit = reverse("identifier_edit", args=[study.slug, listed.pk])
+    client = client_for(owner)
+    same = {"text": "Acme Clinic", "replacement": "[clinic]", "seen": listed.seen}
+    assert client.post(edit, same).status_code == 302
+    assert client.post(edit, same).status_code == 302
+    listed.refresh_from_db()
+    assert (listed.text, listed.replacement) == ("Acme Clinic", "[clinic]")
