@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 import textwrap
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
@@ -26,6 +26,7 @@ from core.processes import child_output
 from core.sanitise import sanitise_text
 from interviews.models import Study
 
+from .grouping import NOT_RECORDED, group_key, group_respondents
 from .rollup import RollUp, number_word
 
 MAX_GROUPS = 6
@@ -230,7 +231,7 @@ def attribute_groups(rollup: RollUp, attribute: str) -> dict[str, list[int]]:
     together as "other" beyond MAX_GROUPS). Respondents without a value: "not recorded".
     """
     values = {r["id"]: (r.get("attributes") or {}).get(attribute) for r in rollup.respondents}
-    recorded = {rid: v for rid, v in values.items() if v not in (None, "")}
+    recorded = {rid: v for rid, v in values.items() if group_key(v) != NOT_RECORDED}
     groups: dict[str, list[int]] = defaultdict(list)
     numbers = all(isinstance(v, int | float) for v in recorded.values())
     if recorded and numbers and len(set(recorded.values())) > MAX_GROUPS:
@@ -242,17 +243,20 @@ def attribute_groups(rollup: RollUp, attribute: str) -> dict[str, list[int]]:
             label = f"{_number(low)}–{_number(high)}" if low != high else _number(low)
             groups[label] += chunk
     else:
-        counts = Counter(recorded.values())
-        kept = {v for v, _ in counts.most_common(MAX_GROUPS)}
-        key = (lambda v: (v, "")) if numbers else (lambda v: (0, str(v).casefold()))
-        for value in sorted(kept, key=key):
-            label = _number(value) if numbers else _label(value)
-            groups[label] = [rid for rid, v in recorded.items() if v == value]
-        if others := [rid for rid, v in recorded.items() if v not in kept]:
+        # Grouped as the matrices and the excerpt filter group them (case-blind, one label
+        # per group), so that a chart's caption and a matrix give one size for a group.
+        found = group_respondents(
+            ((rid, v) for rid, v in values.items() if rid in recorded), number=numbers
+        )
+        kept = {id(g) for g in sorted(found, key=lambda g: -len(g.members))[:MAX_GROUPS]}
+        for group in found:
+            if id(group) in kept:
+                groups[_label(group.label)] = group.members
+        if others := [rid for g in found if id(g) not in kept for rid in g.members]:
             groups["other"] = others
-    missing = [rid for rid, v in values.items() if v in (None, "")]
+    missing = [rid for rid, v in values.items() if rid not in recorded]
     if missing:
-        groups["not recorded"] = missing
+        groups[NOT_RECORDED] = missing
     return dict(groups)
 
 

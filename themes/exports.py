@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -34,6 +34,7 @@ from interviews.models import PageSize, Study
 from . import selectors
 from .appendix import MethodsAppendix, count_of, methods_appendix
 from .charts import Chart, findings_figures
+from .grouping import NOT_RECORDED, group_key, group_respondents
 from .memos import KINDS, MemoFilter, memo_rows, study_memos
 from .quoting import quote_text, quoted
 from .review import attribution
@@ -279,7 +280,7 @@ def method_paragraph(study: Study, rollup: RollUp) -> str:
         values = [
             respondent["attributes"][attribute["name"]]
             for respondent in rollup.respondents
-            if respondent["attributes"].get(attribute["name"]) not in (None, "")
+            if group_key(respondent["attributes"].get(attribute["name"])) != NOT_RECORDED
         ]
         if total:
             # Those without a value are said, so that the parts add up to N.
@@ -300,11 +301,13 @@ def _describe(attribute: dict, values: list, *, missing: int) -> str:
         middle = int(middle) if float(middle).is_integer() else round(middle, 1)
         more = f"; {absent}" if missing else ""
         return f"{name} ranged from {low} to {high} (median {middle}{more})."
-    counts = Counter(str(value) for value in values)
-    if len(counts) > 8:
-        listed = f"{len(counts)} different values"
+    # Grouped as the matrices, the charts and the excerpt filter group them ("county" and
+    # "County" one group), so that the method text and a matrix give one size for a group.
+    groups = group_respondents(enumerate(values))
+    if len(groups) > 8:
+        listed = f"{len(groups)} different values"
     else:
-        listed = ", ".join(f"{value} ({n})" for value, n in sorted(counts.items()))
+        listed = ", ".join(f"{g.label} ({len(g.members)})" for g in groups)
     return f"{name}: {listed}{', ' + absent if missing else ''}."
 
 

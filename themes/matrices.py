@@ -29,15 +29,9 @@ from django.utils.safestring import SafeString, mark_safe
 from coding.models import Coding, ExcerptStatus
 from interviews.models import QuestionSegment
 
+from .grouping import NOT_RECORDED, group_respondents
 from .matrix import interviewer_note
-from .retrieval import (
-    NOT_RECORDED,
-    TOGETHER,
-    StudyIndex,
-    attribute_group,
-    natural_key,
-    revision_cached,
-)
+from .retrieval import TOGETHER, StudyIndex, revision_cached
 from .rollup import nothing_to_count, why_no_answers
 from .tables import titled_columns
 
@@ -260,48 +254,29 @@ def _columns(index: StudyIndex, by: str, attribute: str, coded: _Coded):
         ]
         why = why_no_answers(questions=bool(index.questions), marked=marked)
         return columns, np.array(found, dtype=np.int64), why
-    # An attribute's values, grouped as the retrieval filter matches them (case-blind);
+    # An attribute's values, grouped as every summary by an attribute groups them
+    # (grouping.group_respondents: case-blind, as the retrieval filter matches them);
     # respondents without a value make a "not recorded" group, last, so that the groups add
     # up to every counted respondent. Each column's heading gives its group's size (n).
-    values: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    value_of: dict[int, str] = {}
-    for respondent in index.respondents:
-        text = attribute_group(respondent["attributes"].get(attribute))
-        key = value_of[respondent["id"]] = text.casefold()
-        values.setdefault(key, text)
-        sizes[key] = sizes.get(key, 0) + 1
-    number = index.attribute_type(attribute) == "number"
-    recorded = [key for key in values if key != NOT_RECORDED]
-    keys = sorted(recorded, key=lambda key: _value_order(key, number))
-    keys += [NOT_RECORDED] if NOT_RECORDED in values else []
-    place = {key: n for n, key in enumerate(keys)}
+    groups = group_respondents(
+        ((r["id"], r["attributes"].get(attribute)) for r in index.respondents),
+        number=index.attribute_type(attribute) == "number",
+    )
+    place = {member: n for n, group in enumerate(groups) for member in group.members}
     columns = [
         {
-            "label": f"{values[key]} (n = {sizes[key]})",
-            "title": f"{_respondents(sizes[key])} whose {attribute} is "
-            + ("not recorded" if key == NOT_RECORDED else values[key]),
-            "params": {"attribute": attribute, "value": values[key]},
+            "label": f"{group.label} (n = {len(group.members)})",
+            "title": f"{_respondents(len(group.members))} whose {attribute} is "
+            + ("not recorded" if group.key == NOT_RECORDED else group.label),
+            "params": {"attribute": attribute, "value": group.label},
         }
-        for key in keys
+        for group in groups
     ]
     return (
         columns,
-        _per_interview(
-            coded.interview, lambda i: place.get(value_of.get(index.respondent_of[i], ""), -1)
-        ),
+        _per_interview(coded.interview, lambda i: place.get(index.respondent_of[i], -1)),
         "",
     )
-
-
-def _value_order(key: str, number: bool) -> tuple:
-    """Numbers by their value (a text among them after), text as people read it."""
-    if number:
-        try:
-            return (0, float(key), key)
-        except ValueError:
-            return (1, 0.0, key)
-    return (0, 0.0, natural_key(key))
 
 
 def _respondents(n: int) -> str:

@@ -32,6 +32,7 @@ from core.naming import branches, order_key, tree_order
 from interviews.models import Interview, ProtocolQuestion, QuestionSegment, Study
 
 from . import sql
+from .grouping import NOT_RECORDED, group_key
 from .models import Theme
 from .review import attribution
 from .rollup import gathered_links, why_no_answers
@@ -73,7 +74,7 @@ MATCH_CHOICES = [
 
 @dataclass(frozen=True)
 class AttributeCondition:
-    """What one respondent attribute must hold: a value (matched as attribute_text() shows
+    """What one respondent attribute must hold: a value (matched as grouping.group_key groups
     it, case-blind), a range of numbers (inclusive), or both; neither means only that the
     attribute is recorded."""
 
@@ -135,38 +136,6 @@ class Filter:
     # Only excerpts whose words an edit or a de-identification of their transcript changed,
     # waiting for a coder to check them.
     review: bool = False
-
-
-def natural_key(text: str) -> tuple:
-    """A sort key that reads numbers as numbers ("R2" before "R10"), case-blind."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", text.casefold())
-        if part
-    )
-
-
-# The value that selects the respondents who lack an attribute's value: the "not recorded"
-# group of every summary by an attribute (matrices, charts, the findings' method), so that
-# a matrix's cell of that group opens exactly its excerpts. Compared case-blind; a value
-# typed as "not recorded" says the same and falls in the same group.
-NOT_RECORDED = "not recorded"
-
-
-def attribute_group(value) -> str:
-    """The group a respondent's attribute `value` puts them in, as the summaries by an
-    attribute count them: its attribute_text, or NOT_RECORDED when that is empty."""
-    return attribute_text(value) or NOT_RECORDED
-
-
-def attribute_text(value) -> str:
-    """An attribute's value as the pages show it and the filter matches it: a whole number
-    without ".0", text as typed; "" when not recorded."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def _number(value) -> float | None:
@@ -445,13 +414,15 @@ def _interview_ids(index: StudyIndex, flt: Filter) -> list[int]:
 
 
 def _attribute_holds(value, condition: AttributeCondition) -> bool:
-    if condition.value.strip().casefold() == NOT_RECORDED:
-        # The "not recorded" group, as attribute_group makes it; a range cannot hold then.
-        missing = attribute_group(value).casefold() == NOT_RECORDED
+    # Matched as the summaries by an attribute group values (grouping.group_key), so that
+    # a matrix's or chart's group opens exactly its respondents' excerpts.
+    if condition.value.strip() and group_key(condition.value) == NOT_RECORDED:
+        # The "not recorded" group; a range cannot hold then.
+        missing = group_key(value) == NOT_RECORDED
         return missing and condition.at_least is None and condition.at_most is None
-    if value is None or value == "":
+    if group_key(value) == NOT_RECORDED:
         return False
-    if condition.value and attribute_text(value).casefold() != condition.value.casefold():
+    if condition.value and group_key(value) != group_key(condition.value):
         return False
     low, high = condition.at_least, condition.at_most
     if low is not None or high is not None:

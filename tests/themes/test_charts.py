@@ -371,10 +371,12 @@ def test_many_numbers_group_into_ranges_of_about_as_many_respondents():
 def test_text_values_group_by_value_the_rarest_together():
     values = ["A", "B", "C", "D", "E", "F", "G", "A", "b"]
     groups = attribute_groups(Roll(respondents(*values)), "Years")
-    # The six most common (ties: the first met), then the rest.
+    # The six most common (ties: the first met), then the rest; "b" is in the group of "B"
+    # (themes.grouping: case-blind, as the matrices group it).
     assert list(groups) == ["A", "B", "C", "D", "E", "F", "other"]
     assert groups["A"] == [1, 8]
-    assert groups["other"] == [7, 9]
+    assert groups["B"] == [2, 9]
+    assert groups["other"] == [7]
 
 
 def test_prevalence_by_attribute_gives_each_groups_share(study, themed):
