@@ -279,11 +279,25 @@ def branch_usage(
         for interview_id, respondent, withdrawn in (interviews or _interviews(study))
         if withdrawn is None
     }
+    excerpts_of, respondents_of = _live_codings(set().union(*wanted.values()), respondent_of)
+    return {
+        code_id: (
+            len(set().union(*(excerpts_of[c] for c in members))),
+            len(set().union(*(respondents_of[c] for c in members))),
+        )
+        for code_id, members in wanted.items()
+    }
+
+
+def _live_codings(code_ids: set[int], respondent_of: dict[int, int]):
+    """({code id: excerpt ids}, {code id: respondent ids}) over the live excerpts of the
+    interviews of `respondent_of` ({interview id: respondent id}, those who count) that
+    carry one of `code_ids`; one query. defaultdicts of sets."""
     excerpts_of: dict[int, set] = defaultdict(set)
     respondents_of: dict[int, set] = defaultdict(set)
     for excerpt_id, code_id, interview_id, alone in (
         Coding.objects.filter(
-            code_id__in=set().union(*wanted.values()),
+            code_id__in=code_ids,
             interview_id__in=list(respondent_of),
             excerpt__deleted_at__isnull=True,
         )
@@ -294,13 +308,7 @@ def branch_usage(
         # The interviewer's words alone count for no respondent (themes.rollup).
         if not alone:
             respondents_of[code_id].add(respondent_of[interview_id])
-    return {
-        code_id: (
-            len(set().union(*(excerpts_of[c] for c in members))),
-            len(set().union(*(respondents_of[c] for c in members))),
-        )
-        for code_id, members in wanted.items()
-    }
+    return excerpts_of, respondents_of
 
 
 def _per_pair(codings):
@@ -379,6 +387,22 @@ class MergeTree:
     target_gathered_by: list[str]  # what gathers the target already
 
 
+def _gathering():
+    """(model, through model, its field to the model, its code column) for each kind of
+    thing that gathers codes (a theme's codes), found without importing it (the themes
+    app comes after this one)."""
+    for relation in Code._meta.related_objects:
+        if relation.many_to_many:
+            field = relation.field
+            code_column = field.m2m_reverse_field_name() + "_id"
+            yield (
+                relation.related_model,
+                field.remote_field.through,
+                field.m2m_field_name(),
+                code_column,
+            )
+
+
 def merge_tree(*, source: Code, target: Code) -> MergeTree:
     """What a merge of `source` into `target` does to the tree (services.code_merge): the
     source's sub-codes move under the target, a target inside the source is lifted to the
@@ -396,12 +420,7 @@ def merge_tree(*, source: Code, target: Code) -> MergeTree:
         .values_list("name", flat=True)
     )
     gathered: dict[int, list[str]] = {source.pk: [], target.pk: []}
-    for relation in Code._meta.related_objects:
-        if not relation.many_to_many:
-            continue
-        through = relation.field.remote_field.through
-        owner = relation.field.m2m_field_name()
-        code_column = relation.field.m2m_reverse_field_name() + "_id"
+    for _, through, owner, code_column in _gathering():
         rows = (
             through.objects.filter(**{f"{code_column}__in": [source.pk, target.pk]})
             .order_by(f"{owner}__name")
@@ -439,3 +458,84 @@ def merge_counts(*, source: Code, target: Code) -> tuple[int, int, int]:
         uncounted=Count("excerpt_id", filter=~counted, distinct=True),
     )
     return counts["moving"], counts["both"], counts["uncounted"]
+
+
+@dataclass(frozen=True)
+class DeleteEffect:
+    """What deleting a code changes (see delete_effect). Shape: `own` and `branch` excerpts
+    (the code's own, then those of its sub-codes that do not carry it, counted as the
+    codebook counts them), `sub_codes` (names, which move up a level), `gatherers` as
+    (name, respondents before, respondents after) for each thing that gathers the code, a
+    code above it, or holds one that does (a theme and the themes above it), `total` the
+    respondents who count (N)."""
+
+    own: int
+    branch: int
+    sub_codes: list[str]
+    gatherers: list[tuple[str, int, int]]
+    total: int
+
+    @property
+    def asks(self) -> bool:
+        """The delete must be confirmed: excerpts or a theme would lose the code's branch."""
+        return bool(self.own or self.branch or self.gatherers)
+
+
+def delete_effect(*, code: Code) -> DeleteEffect:
+    """What deleting `code` does (services.code_delete; coding.bin.code_to_bin): its
+    codings go, its sub-codes move up a level (out of its branch), and whatever gathers it
+    (a theme) lets it go, so that a theme gathering a parent code with no excerpts of its
+    own went from 5 of 8 respondents to 0 with nothing said (found in stop 32). A theme
+    counts the branches of the codes it and its sub-themes gather (themes.rollup), and so
+    do these counts, over live excerpts of respondents who count. Queries: the codes, the
+    interviews, the codings of the branches, and per kind of thing that gathers codes, its
+    rows and its links."""
+    study = code.study
+    pairs = list(Code.objects.filter(study=study).values_list("id", "parent_id"))
+    branch = branches(pairs)
+    interviews = _interviews(study)
+    counted = {
+        interview_id: respondent
+        for interview_id, respondent, withdrawn in interviews
+        if withdrawn is None
+    }
+    own_ids = {code.pk}
+    sub_ids = branch.get(code.pk, {code.pk}) - own_ids
+    # Every code's: a theme may gather any.
+    carried, said = _live_codings(set(branch), counted)
+    own = carried[code.pk]
+    under = set().union(*(carried[c] for c in sub_ids)) - own
+    # After the delete: the code is gone, its sub-codes are where its parent is.
+    after_pairs = [(c, code.parent_id if p == code.pk else p) for c, p in pairs if c != code.pk]
+    after_branch = branches(after_pairs)
+    gatherers = []
+    for model, through, owner, code_column in _gathering():
+        nested = any(f.name == "parent" for f in model._meta.fields)
+        rows = list(
+            model.objects.filter(study=study)
+            .order_by("name")
+            .values_list("id", "name", *(["parent_id"] if nested else []))
+        )
+        links: dict[int, set] = defaultdict(set)
+        for owner_id, code_id in through.objects.filter(**{f"{owner}__study": study}).values_list(
+            f"{owner}_id", code_column
+        ):
+            links[owner_id].add(code_id)
+        holds = branches([(row[0], row[2] if nested else None) for row in rows])
+        for row in rows:
+            gathered = set().union(*(links[o] for o in holds.get(row[0], {row[0]})))
+            # A theme counts each code it gathers with its branch: one above counts it too.
+            if not any(code.pk in branch.get(g, {g}) for g in gathered):
+                continue
+            before = set().union(*(said[c] for g in gathered for c in branch.get(g, {g})))
+            left = gathered - {code.pk}
+            after = set().union(*(said[c] for g in left for c in after_branch.get(g, {g})))
+            gatherers.append((row[1], len(before), len(after)))
+    sub_codes = list(code.children.order_by("order", "name").values_list("name", flat=True))
+    return DeleteEffect(
+        own=len(own),
+        branch=len(under),
+        sub_codes=sub_codes,
+        gatherers=gatherers,
+        total=len(set(counted.values())),
+    )

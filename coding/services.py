@@ -35,7 +35,7 @@ from interviews.revisions import study_revision_bump, study_revision_keep
 from interviews.textdiff import OffsetMap
 from interviews.turns import Turn, interviewer_only, turns_from_json, turns_of
 
-from . import bin, sql
+from . import bin, selectors, sql
 from .models import Code, CodeMemo, Coding, Excerpt, ExcerptStatus, excerpt_followed
 from .palette import next_colour, parse_colour
 from .picker import similar_codes
@@ -1079,6 +1079,52 @@ def _refresh(code: Code) -> None:
         ) from None
 
 
+def _delete_warning(code: Code, effect) -> str:
+    """The sentences of a delete's refusal after its first (selectors.DeleteEffect `effect`
+    of deleting `code`): what its sub-codes and the themes that gather it become, then how
+    to go on. A str starting with a space; raises nothing. Said like a merge's confirmation
+    (views.codebook._merge_tree_text)."""
+    said = []
+    if effect.branch:
+        said.append(
+            ngettext(
+                "Its sub-codes carry %(n)d excerpt",
+                "Its sub-codes carry %(n)d excerpts",
+                effect.branch,
+            )
+            % {"n": effect.branch}
+        )
+    if effect.sub_codes:
+        names = ", ".join(f"“{name}”" for name in effect.sub_codes)
+        said.append(
+            ngettext(
+                "%(names)s moves up a level, out of “%(code)s”",
+                "%(names)s move up a level, out of “%(code)s”",
+                len(effect.sub_codes),
+            )
+            % {"names": names, "code": code.name}
+        )
+    text = (" " + "; ".join(said) + ".") if said else ""
+    for name, before, after in effect.gatherers:
+        text += " " + ngettext(
+            "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of %(total)d "
+            "respondent to %(after)d.",
+            "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of %(total)d "
+            "respondents to %(after)d.",
+            effect.total,
+        ) % {
+            "name": name,
+            "code": code.name,
+            "before": before,
+            "total": effect.total,
+            "after": after,
+        }
+    return text + (
+        " To delete it anyway, tick “Also remove it from the excerpts that carry it”; "
+        "or merge it into another code instead."
+    )
+
+
 @transaction.atomic
 def code_delete(
     *, code: Code, force: bool = False, actor=None, journal: Journal | None = None
@@ -1093,16 +1139,21 @@ def code_delete(
     lock_tree(Code, code.study_id)
     _refresh(code)
     in_use = Coding.objects.filter(code=code, excerpt__deleted_at__isnull=True).count()
-    if in_use and not force:
-        raise ValidationError(
-            ngettext(
-                "“%(code)s” is applied to %(n)d excerpt.",
-                "“%(code)s” is applied to %(n)d excerpts.",
-                in_use,
+    if not force:
+        # Asked too when no excerpt carries the code itself, if its sub-codes' excerpts or a
+        # theme would change: a theme lost a parent code's whole branch in silence.
+        effect = selectors.delete_effect(code=code)
+        if in_use or effect.asks:
+            first = (
+                ngettext(
+                    "“%(code)s” is applied to %(n)d excerpt.",
+                    "“%(code)s” is applied to %(n)d excerpts.",
+                    in_use,
+                )
+                % {"code": code.name, "n": in_use}
+                if in_use
+                else f"“{code.name}” is in use."
             )
-            % {"code": code.name, "n": in_use}
-            + " To delete it anyway, tick “Also remove it from the excerpts that carry it”; "
-            "or merge it into another code instead."
-        )
+            raise ValidationError(first + _delete_warning(code, effect))
     item = bin.code_to_bin(code=code, actor=actor)
     note(journal, "code_delete", bin=item.pk)
