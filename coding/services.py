@@ -1106,12 +1106,24 @@ def _delete_warning(code: Code, effect) -> str:
         )
     text = (" " + "; ".join(said) + ".") if said else ""
     for name, before, after in effect.gatherers:
-        text += " " + ngettext(
-            "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of %(total)d "
-            "respondent to %(after)d.",
-            "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of %(total)d "
-            "respondents to %(after)d.",
-            effect.total,
+        # "goes from 7 of 7 respondents to 7" read as a change: a theme whose other codes
+        # cover the same respondents loses the link, not a respondent.
+        text += " " + (
+            ngettext(
+                "The theme “%(name)s” counts “%(code)s” and stays at %(before)d of "
+                "%(total)d respondent.",
+                "The theme “%(name)s” counts “%(code)s” and stays at %(before)d of "
+                "%(total)d respondents.",
+                effect.total,
+            )
+            if before == after
+            else ngettext(
+                "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of "
+                "%(total)d respondent to %(after)d.",
+                "The theme “%(name)s” counts “%(code)s” and goes from %(before)d of "
+                "%(total)d respondents to %(after)d.",
+                effect.total,
+            )
         ) % {
             "name": name,
             "code": code.name,

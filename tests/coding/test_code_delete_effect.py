@@ -95,3 +95,17 @@ def test_an_unused_code_no_theme_gathers_is_deleted_at_once(study, parent_only):
     lone = services.code_create(study=study, name="Lone")
     services.code_delete(code=lone)
     assert not Code.objects.filter(pk=lone.pk).exists()
+
+
+def test_a_theme_whose_other_codes_cover_the_same_respondents_is_said_to_stay(study, parent_only):
+    """Before: "The theme “Both” counts “Parent only” and goes from 3 of 3 respondents to 3",
+    a change that is none (seen on the demo: "Training … goes from 7 of 7 respondents to 7")."""
+    one, two = parent_only["children"]
+    both = themes.theme_create(study=study, name="Both")
+    for code in (parent_only["parent"], one, two):
+        themes.theme_code_attach(theme=both, code=code)
+    with pytest.raises(ValidationError) as refused:
+        services.code_delete(code=parent_only["parent"])
+    [message] = refused.value.messages
+    assert "The theme “Both” counts “Parent only” and stays at 3 of 3 respondents." in message
+    assert "The theme “Parent theme” counts “Parent only” and goes from 3 of 3 " in message
